@@ -1,0 +1,80 @@
+/**
+ * The one error module: every domain error the platform raises has a stable code, which becomes the GraphQL
+ * `extensions.code` and, where the request itself is at fault, an HTTP status.
+ */
+import { GraphQLError } from 'graphql';
+
+export const ErrorCode = {
+  /** The request is malformed or an argument is invalid (generic). */
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  /** A personal identification number (số định danh cá nhân / CCCD) is not 12 digits. */
+  INVALID_PERSONAL_ID: 'INVALID_PERSONAL_ID',
+  /** An enterprise code (mã số doanh nghiệp) is not 10 digits, optionally followed by -NNN. */
+  INVALID_ENTERPRISE_CODE: 'INVALID_ENTERPRISE_CODE',
+  /** A pagination cursor was not issued by this service or was altered. */
+  INVALID_CURSOR: 'INVALID_CURSOR',
+  /** A code, version or key does not exist. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** Too many items requested in one call. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
+  /** The national platform (or another upstream) failed or its circuit is open. */
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  /** The national platform did not answer in time. */
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  /** No valid credentials. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** Credentials are valid but do not allow this. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** A field or type the caller is not granted. */
+  UNAUTHORIZED_FIELD_OR_TYPE: 'UNAUTHORIZED_FIELD_OR_TYPE',
+  /** Personal data requested without a declared purpose (X-LGSP-Purpose). */
+  PURPOSE_REQUIRED: 'PURPOSE_REQUIRED',
+  /** An unexpected failure inside the platform; details are in the logs under the request id. */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A domain error: plain TypeScript, no GraphQL. Resolvers throw it, the server maps it. */
+export class LgspError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'LgspError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** HTTP status for an error that rejects a whole request (not a field error inside a 200 response). */
+export function httpStatusFor(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.UNAUTHENTICATED:
+      return 401;
+    case ErrorCode.FORBIDDEN:
+    case ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE:
+    case ErrorCode.PURPOSE_REQUIRED:
+      return 403;
+    case ErrorCode.NOT_FOUND:
+      return 404;
+    case ErrorCode.UPSTREAM_UNAVAILABLE:
+      return 502;
+    case ErrorCode.UPSTREAM_TIMEOUT:
+      return 504;
+    case ErrorCode.INTERNAL_SERVER_ERROR:
+      return 500;
+    default:
+      return 400;
+  }
+}
+
+/** The GraphQL form of a domain error, with `extensions.code` and any safe details. */
+export function toGraphQLError(error: LgspError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { code: error.code, ...(error.details ?? {}) } });
+}
+
+/** A JSON body in the GraphQL response shape, for errors raised before GraphQL execution (e.g. 401). */
+export function errorBody(code: ErrorCode, message: string): { errors: Array<{ message: string; extensions: { code: ErrorCode } }> } {
+  return { errors: [{ message, extensions: { code } }] };
+}

@@ -1,0 +1,29 @@
+/** One logger for every service: JSON lines on stdout, with the service name and, per request, the request id. */
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    level,
+    base: { service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    // Tokens and secrets must never reach a log line, whatever a caller passes in.
+    redact: {
+      paths: [
+        'authorization',
+        '*.authorization',
+        'req.headers.authorization',
+        'headers.authorization',
+        'token',
+        '*.token',
+        'secret',
+        '*.secret',
+        'password',
+        '*.password',
+      ],
+      censor: '[redacted]',
+    },
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}

@@ -1,0 +1,45 @@
+/** One way to connect to Redis, with an error that tells the operator what to do when it is not there. */
+import { createClient, type RedisClientType } from 'redis';
+
+export type RedisClient = RedisClientType;
+
+export class RedisUnavailableError extends Error {
+  override name = 'RedisUnavailableError';
+}
+
+/**
+ * Connects and pings once. Fails fast (within `connectTimeoutMs`) with a message naming REDIS_URL instead of
+ * retrying forever at start-up; once connected, the client reconnects on its own with backoff.
+ */
+export async function connectRedis(url: string, options: { connectTimeoutMs?: number; name?: string } = {}): Promise<RedisClient> {
+  const timeout = options.connectTimeoutMs ?? 3_000;
+  let connected = false;
+  const client = createClient({
+    url,
+    name: options.name,
+    socket: {
+      connectTimeout: timeout,
+      reconnectStrategy: (retries) => (connected ? Math.min(50 * 2 ** retries, 2_000) : false),
+    },
+  }) as RedisClient;
+  client.on('error', () => {
+    /* reported through the failing commands and health checks; an unhandled 'error' would crash the process */
+  });
+  try {
+    await client.connect();
+    await client.ping();
+    connected = true;
+    return client;
+  } catch (error) {
+    await client.disconnect().catch(() => undefined);
+    throw new RedisUnavailableError(
+      `REDIS_URL=${redactUrl(url)}: cannot reach Redis (${(error as Error).message}). ` +
+        'Start one (Debian: apt-get install redis-server && redis-server --daemonize yes) or unset REDIS_URL for in-memory stores.',
+    );
+  }
+}
+
+/** Hides the password part of a Redis URL for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+}

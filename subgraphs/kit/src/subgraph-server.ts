@@ -1,0 +1,155 @@
+/**
+ * What every subgraph shares: Express 5 + Apollo Server on a federation subgraph schema, the gateway's internal
+ * token checked before anything else, JSON logs with the gateway's request id, health and metrics endpoints,
+ * and domain errors mapped to stable `extensions.code`.
+ */
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import express, { type Express } from 'express';
+import type { DocumentNode } from 'graphql';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Logger } from './logger.ts';
+import { errorBody, ErrorCode, LgspError } from './errors.ts';
+import type { InternalTokenVerifier } from './auth/internal-token.ts';
+import type { Principal } from './auth/principal.ts';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.ts';
+import { subgraphOperationMetrics, type Registry } from './metrics.ts';
+
+/** What every resolver receives, plus whatever the subgraph adds. */
+export interface BaseContext {
+  principal: Principal;
+  requestId: string;
+  logger: Logger;
+}
+
+export type ReadinessCheck = () => Promise<void>;
+
+export interface SubgraphOptions<TContext extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  host: string;
+  port: number;
+  verifier: InternalTokenVerifier;
+  logger: Logger;
+  metrics: Registry;
+  /** Builds the per-request context (e.g. DataLoaders) from the base context. */
+  context: (base: BaseContext) => TContext | Promise<TContext>;
+  /** Named checks for /health/ready; each throws when its dependency is not usable. */
+  readiness?: Record<string, ReadinessCheck>;
+  /** Extra HTTP routes mounted before the GraphQL endpoint (they are not behind the internal token). */
+  routes?: (app: Express) => void;
+}
+
+export interface RunningSubgraph {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startSubgraph<TContext extends BaseContext>(options: SubgraphOptions<TContext>): Promise<RunningSubgraph> {
+  const { logger } = options;
+  const schema = buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]);
+  const opMetrics = subgraphOperationMetrics(options.metrics);
+
+  const observe: ApolloServerPlugin<TContext> = {
+    async requestDidStart() {
+      const end = opMetrics.duration.startTimer();
+      return {
+        async willSendResponse({ errors, response }) {
+          end();
+          const failed = (errors?.length ?? 0) > 0 || (response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0);
+          opMetrics.operations.inc({ outcome: failed ? 'error' : 'success' });
+        },
+      };
+    },
+  };
+
+  const server = new ApolloServer<TContext>({
+    schema,
+    plugins: [ApolloServerPluginLandingPageDisabled(), observe],
+    includeStacktraceInErrorResponses: false,
+    formatError(formatted, error) {
+      const original = unwrapResolverError(error);
+      if (original instanceof LgspError) {
+        return { ...formatted, message: original.message, extensions: { ...formatted.extensions, ...(original.details ?? {}), code: original.code } };
+      }
+      const code = formatted.extensions?.code;
+      if (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR) {
+        logger.error({ err: original }, 'unexpected error in resolver');
+        return { message: 'Internal error; see the service logs', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+      }
+      return formatted;
+    },
+  });
+  await server.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service: options.name });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    let ready = true;
+    for (const [name, check] of Object.entries(options.readiness ?? {})) {
+      try {
+        await check();
+        checks[name] = 'ok';
+      } catch (error) {
+        ready = false;
+        checks[name] = (error as Error).message;
+      }
+    }
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', service: options.name, checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.metrics.contentType).send(await options.metrics.metrics());
+  });
+  options.routes?.(app);
+
+  app.use(
+    '/graphql',
+    async (req, res, next) => {
+      const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+      res.setHeader(REQUEST_ID_HEADER, requestId);
+      try {
+        const principal = await options.verifier.verify(req.headers.authorization);
+        res.locals.base = { principal, requestId, logger: logger.child({ requestId }) } satisfies BaseContext;
+        next();
+      } catch (error) {
+        logger.warn({ requestId, reason: (error as Error).message }, 'call refused: no valid gateway token');
+        res
+          .status(401)
+          .setHeader('www-authenticate', 'Bearer realm="lgsp-subgraph", error="invalid_token"')
+          .json(errorBody(ErrorCode.UNAUTHENTICATED, 'Subgraphs accept calls only from the gateway'));
+      }
+    },
+    express.json({ limit: '2mb' }),
+    expressMiddleware(server, {
+      context: async ({ res }) => options.context(res.locals.base as BaseContext),
+    }),
+  );
+
+  const http: Server = app.listen(options.port, options.host);
+  await once(http, 'listening');
+  http.keepAliveTimeout = 65_000; // longer than the gateway pool's idle timeout, so the gateway closes first
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${options.host}:${port}/graphql`;
+  logger.info({ url }, `${options.name} subgraph listening`);
+  return {
+    url,
+    port,
+    async close() {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await server.stop();
+    },
+  };
+}
