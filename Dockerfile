@@ -1,0 +1,16 @@
+# One image for every service of the platform; docker-compose.yml picks the entry point per service.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY gateway/package.json gateway/
+COPY schema/package.json schema/
+COPY simulator/package.json simulator/
+COPY subgraphs/kit/package.json subgraphs/kit/
+COPY subgraphs/catalogs/package.json subgraphs/catalogs/
+COPY subgraphs/national-data/package.json subgraphs/national-data/
+# tsx runs the TypeScript sources directly (see docs/decisions/0001-run-typescript-with-tsx.md), so it is kept.
+RUN npm ci --no-audit --no-fund --include=dev && npm cache clean --force
+COPY . .
+USER node
+CMD ["node", "--import", "tsx", "gateway/src/main.ts"]

@@ -1,0 +1,185 @@
+/**
+ * Starts the whole platform as real processes — the national-platform simulator, each subgraph and the gateway —
+ * wires their ports together, and waits until the gateway reports ready. Used by `npm start` and by the
+ * end-to-end tests, so what the tests exercise is what an operator runs.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+
+export const repoRoot = new URL('..', import.meta.url).pathname;
+
+export interface PlatformPorts {
+  gateway: number;
+  catalogs: number;
+  nationalData: number;
+  simulator: number;
+}
+
+export interface PlatformOptions {
+  host?: string;
+  ports: PlatformPorts;
+  redisUrl?: string | undefined;
+  /** Extra environment for every process (e.g. LOG_LEVEL, SIMULATOR_LATENCY_MS). */
+  env?: Record<string, string | undefined>;
+  /** Where child output goes: each line prefixed with the process name. Default: discarded. */
+  output?: ((service: string, line: string) => void) | undefined;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningPlatform {
+  urls: { gateway: string; catalogs: string; nationalData: string; simulator: string; health: string; metrics: string };
+  /** Stops one service (e.g. to test failures) and starts it again with the same settings. */
+  restart(service: ServiceName): Promise<void>;
+  stop(service: ServiceName): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type ServiceName = 'simulator' | 'catalogs' | 'national-data' | 'gateway';
+
+interface ServiceSpec {
+  name: ServiceName;
+  main: string;
+  env: Record<string, string | undefined>;
+  readyUrl: string;
+}
+
+/** Asks the OS for a free port on loopback (for tests). */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = createServer();
+  server.listen(0, host);
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const host = options.host ?? '127.0.0.1';
+  const { ports } = options;
+  const base = (port: number) => `http://${host}:${port}`;
+  const common = {
+    HOST: host,
+    REDIS_URL: options.redisUrl,
+    GATEWAY_JWKS_URL: `${base(ports.gateway)}/.well-known/jwks.json`,
+    ...options.env,
+  };
+  const specs: ServiceSpec[] = [
+    { name: 'simulator', main: 'simulator/src/main.ts', env: { ...common, PORT: String(ports.simulator) }, readyUrl: `${base(ports.simulator)}/health/live` },
+    { name: 'catalogs', main: 'subgraphs/catalogs/src/main.ts', env: { ...common, PORT: String(ports.catalogs) }, readyUrl: `${base(ports.catalogs)}/health/ready` },
+    {
+      name: 'national-data',
+      main: 'subgraphs/national-data/src/main.ts',
+      env: { ...common, PORT: String(ports.nationalData), NATIONAL_PLATFORM_URL: base(ports.simulator) },
+      readyUrl: `${base(ports.nationalData)}/health/ready`,
+    },
+    {
+      name: 'gateway',
+      main: 'gateway/src/main.ts',
+      env: {
+        ...common,
+        PORT: String(ports.gateway),
+        SUBGRAPH_CATALOGS_URL: `${base(ports.catalogs)}/graphql`,
+        SUBGRAPH_NATIONAL_DATA_URL: `${base(ports.nationalData)}/graphql`,
+      },
+      readyUrl: `${base(ports.gateway)}/health/ready`,
+    },
+  ];
+
+  const children = new Map<ServiceName, ChildProcess>();
+  let closing = false;
+
+  const launch = async (spec: ServiceSpec): Promise<void> => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, spec.main)], {
+      cwd: repoRoot,
+      env: { ...process.env, ...definedOnly(spec.env) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.set(spec.name, child);
+    const stderrTail: string[] = [];
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        if (stream === child.stderr) {
+          stderrTail.push(line);
+          if (stderrTail.length > 20) stderrTail.shift();
+        }
+        options.output?.(spec.name, line);
+      });
+    }
+    const exited = once(child, 'exit').then(([code]) => {
+      throw new Error(`${spec.name} exited with code ${String(code)} before it was ready${stderrTail.length ? `:\n${stderrTail.join('\n')}` : ''}`);
+    });
+    child.on('exit', (code, signal) => {
+      if (!closing && children.get(spec.name) === child && code !== 0 && signal === null) {
+        options.output?.(spec.name, `exited with code ${String(code)}`);
+      }
+    });
+    await Promise.race([waitForOk(spec.readyUrl, options.readyTimeoutMs ?? 30_000, spec.name), exited]);
+  };
+
+  const stopOne = async (name: ServiceName): Promise<void> => {
+    const child = children.get(name);
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const done = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await done;
+    clearTimeout(timer);
+  };
+
+  const close = async () => {
+    closing = true;
+    await Promise.all([...children.keys()].reverse().map(stopOne));
+  };
+
+  try {
+    // The simulator and catalogs have no dependencies; national-data needs the simulator; the gateway's readiness
+    // needs every subgraph. Subgraphs fetch the gateway's JWKS lazily, at their first call.
+    await Promise.all([launch(specs[0]!), launch(specs[1]!)]);
+    await launch(specs[2]!);
+    await launch(specs[3]!);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+
+  return {
+    urls: {
+      gateway: `${base(ports.gateway)}/graphql`,
+      health: `${base(ports.gateway)}/health/ready`,
+      metrics: `${base(ports.gateway)}/metrics`,
+      catalogs: `${base(ports.catalogs)}/graphql`,
+      nationalData: `${base(ports.nationalData)}/graphql`,
+      simulator: base(ports.simulator),
+    },
+    stop: stopOne,
+    async restart(name) {
+      await stopOne(name);
+      await launch(specs.find((s) => s.name === name)!);
+    },
+    close,
+  };
+}
+
+function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+async function waitForOk(url: string, timeoutMs: number, name: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`${name} not ready at ${url} within ${timeoutMs} ms (${last})`);
+}

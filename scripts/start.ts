@@ -1,0 +1,87 @@
+/**
+ * `npm start`: the whole platform on embedded defaults — in-memory stores (Redis when REDIS_URL is set), the
+ * national-platform simulator, every subgraph and the gateway — then prints where to go.
+ *
+ * Environment (all optional; each service also reads its own, see README "Configuration"):
+ *   HOST                 interface every service binds to            (127.0.0.1)
+ *   GATEWAY_PORT         the public GraphQL endpoint                  (4000)
+ *   CATALOGS_PORT        catalogs subgraph                            (4101)
+ *   NATIONAL_DATA_PORT   national-data subgraph                       (4102)
+ *   SIMULATOR_PORT       national-platform simulator                  (4200)
+ *   REDIS_URL            Redis for every store; unset = in-memory      (unset)
+ */
+import { z } from 'zod';
+import { ConfigError, env, loadConfig } from '../subgraphs/kit/src/config.ts';
+import { connectRedis, redactUrl } from '../subgraphs/kit/src/redis.ts';
+import { startPlatform } from './platform.ts';
+
+const schema = z.object({
+  HOST: env.host(),
+  GATEWAY_PORT: env.port(4000),
+  CATALOGS_PORT: env.port(4101),
+  NATIONAL_DATA_PORT: env.port(4102),
+  SIMULATOR_PORT: env.port(4200),
+  REDIS_URL: env.redisUrl().optional(),
+});
+
+let config: z.infer<typeof schema>;
+try {
+  config = loadConfig('npm start', schema);
+  const ports = [config.GATEWAY_PORT, config.CATALOGS_PORT, config.NATIONAL_DATA_PORT, config.SIMULATOR_PORT];
+  if (new Set(ports).size !== ports.length) {
+    throw new ConfigError('npm start', ['GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, SIMULATOR_PORT: must all be different']);
+  }
+  if (config.REDIS_URL !== undefined) await (await connectRedis(config.REDIS_URL)).quit();
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+const verbose = process.env.LOG_LEVEL !== undefined;
+console.log(`Starting LGSP Gateway (${config.REDIS_URL ? `Redis at ${redactUrl(config.REDIS_URL)}` : 'in-memory stores'})…`);
+const started = Date.now();
+let platform;
+try {
+  platform = await startPlatform({
+    host: config.HOST,
+    ports: { gateway: config.GATEWAY_PORT, catalogs: config.CATALOGS_PORT, nationalData: config.NATIONAL_DATA_PORT, simulator: config.SIMULATOR_PORT },
+    redisUrl: config.REDIS_URL,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    output: (service, line) => {
+      // Logs are JSON lines; show them prefixed by service. Warnings and errors always, the rest with LOG_LEVEL.
+      if (verbose || /"level":"(warn|error|fatal)"/.test(line) || !line.startsWith('{')) console.log(`[${service}] ${line}`);
+    },
+  });
+} catch (error) {
+  console.error(`\nThe platform did not start: ${(error as Error).message}`);
+  if (/EADDRINUSE/.test((error as Error).message)) {
+    console.error('A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT or SIMULATOR_PORT.');
+  }
+  process.exit(1);
+}
+
+const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+console.log(`
+LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
+
+  GraphQL endpoint and Sandbox   http://${host}:${config.GATEWAY_PORT}/graphql
+  Health                         http://${host}:${config.GATEWAY_PORT}/health/ready
+  Metrics (Prometheus)           http://${host}:${config.GATEWAY_PORT}/metrics
+  National-platform simulator    http://${host}:${config.SIMULATOR_PORT}   (contract: simulator/CONTRACT.md)
+
+Try it:
+  curl -s http://${host}:${config.GATEWAY_PORT}/graphql -H 'content-type: application/json' \\
+    -d '{"query":"{ administrativeUnits(search: \\"ha noi\\", first: 3) { edges { node { code name } } } }"}'
+
+Press Ctrl+C to stop.
+`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    void platform.close().then(() => process.exit(0));
+  });
+}
