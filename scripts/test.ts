@@ -4,9 +4,9 @@
  * when it cannot be reached the run fails at once with instructions instead of skipping anything.
  *
  *   npm test                      all tests
- *   npm test -- gateway catalogs  only test files whose path contains one of these words
+ *   npm test -- gateway catalogs  only test files whose path contains one of these words (no type check)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { connectRedis } from '../subgraphs/kit/src/redis.ts';
@@ -41,6 +41,15 @@ try {
 }
 
 const filters = process.argv.slice(2);
+
+// The whole tree is type-checked first (tsx runs sources without checking types); a filtered run skips it.
+if (filters.length === 0) {
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('\nType check failed (npm run typecheck).');
+    process.exit(1);
+  }
+}
 const files = (await Promise.all(roots.map((r) => findTests(join(root, r))))).flat().sort();
 const selected = files.filter((f) => filters.length === 0 || filters.some((word) => relative(root, f).includes(word)));
 if (selected.length === 0) {
