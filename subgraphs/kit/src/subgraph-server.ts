@@ -4,7 +4,7 @@
  * and domain errors mapped to stable `extensions.code`.
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -73,7 +73,8 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
 
   const server = new ApolloServer<TContext>({
     schema,
-    plugins: [ApolloServerPluginLandingPageDisabled(), observe],
+    // No Apollo Studio here: federated traces would only cost time on every call.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), observe],
     includeStacktraceInErrorResponses: false,
     formatError(formatted, error) {
       const original = unwrapResolverError(error);

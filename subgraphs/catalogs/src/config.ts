@@ -1,0 +1,24 @@
+/** The catalogs service's environment, read and checked once (see README "Configuration"). */
+import { z } from 'zod';
+import { env, loadConfig } from '@lgsp/kit';
+
+export const configSchema = z.object({
+  PORT: env.port(4101),
+  HOST: env.host(),
+  LOG_LEVEL: env.logLevel(),
+  /** Redis holds the catalog versions; unset = in-memory store (embedded mode). */
+  REDIS_URL: env.redisUrl().optional(),
+  /** Prefix of every Redis key (`<prefix>catalogs:…`). */
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+:$/, 'must be letters, digits, _ . - : and end with ":" (e.g. lgsp:)').default('lgsp:'),
+  GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
+  /** Key that signs pagination cursors; give every replica the same one. Unset = random per process. */
+  CATALOGS_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long (ms) the current-version pointer read from the store is reused before it is read again. */
+  CATALOGS_VERSION_CHECK_MS: env.nonNegativeInt(1_000),
+});
+
+export type CatalogsConfig = z.infer<typeof configSchema>;
+
+export function loadCatalogsConfig(environment: Record<string, string | undefined> = process.env): CatalogsConfig {
+  return loadConfig('catalogs', configSchema, environment);
+}
