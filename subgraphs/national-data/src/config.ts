@@ -1,0 +1,47 @@
+/** The national-data subgraph's configuration: environment variables, validated once, errors naming the variable. */
+import { env } from '@lgsp/kit';
+import { z } from 'zod';
+
+/**
+ * DEVELOPMENT-ONLY consumer credentials: they match the national-platform simulator's defaults so that
+ * `npm start` works out of the box. Refused when NODE_ENV=production.
+ */
+export const DEV_CONSUMER_KEY = 'lgsp-dev-consumer-key';
+export const DEV_CONSUMER_SECRET = 'lgsp-dev-consumer-secret-NOT-FOR-PRODUCTION';
+
+export const configSchema = z
+  .object({
+    NODE_ENV: env.nodeEnv(),
+    PORT: env.port(4102),
+    HOST: env.host(),
+    LOG_LEVEL: env.logLevel(),
+    GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
+    /** Base URL of the national platform adapter (the simulator locally). */
+    NATIONAL_PLATFORM_URL: env.url().default('http://127.0.0.1:4200'),
+    NATIONAL_PLATFORM_CONSUMER_KEY: z.string().min(1).default(DEV_CONSUMER_KEY),
+    NATIONAL_PLATFORM_CONSUMER_SECRET: z.string().min(1).default(DEV_CONSUMER_SECRET),
+    /** Deadline of one attempt, in ms. */
+    NATIONAL_PLATFORM_TIMEOUT_MS: env.positiveInt(3_000),
+    NATIONAL_PLATFORM_CONNECT_TIMEOUT_MS: env.positiveInt(1_000),
+    /** Extra attempts for idempotent calls (0 = no retries). */
+    NATIONAL_PLATFORM_RETRIES: env.nonNegativeInt(2),
+    /** Base of the full-jitter backoff, in ms. */
+    NATIONAL_PLATFORM_RETRY_BASE_MS: env.positiveInt(100),
+    /** Keep-alive connections to the platform. */
+    NATIONAL_PLATFORM_CONNECTIONS: env.positiveInt(32),
+    /** Consecutive failed calls that open a source's circuit. */
+    NATIONAL_PLATFORM_BREAKER_FAILURES: env.positiveInt(5),
+    /** How long an open circuit refuses calls before a trial call, in ms. */
+    NATIONAL_PLATFORM_BREAKER_RESET_MS: env.positiveInt(10_000),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV !== 'production') return;
+    if (config.NATIONAL_PLATFORM_CONSUMER_KEY === DEV_CONSUMER_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['NATIONAL_PLATFORM_CONSUMER_KEY'], message: 'set the consumer key the national platform issued (the development default is refused in production)' });
+    }
+    if (config.NATIONAL_PLATFORM_CONSUMER_SECRET === DEV_CONSUMER_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['NATIONAL_PLATFORM_CONSUMER_SECRET'], message: 'set the consumer secret the national platform issued (the development default is refused in production)' });
+    }
+  });
+
+export type NationalDataConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,71 @@
+/**
+ * The national-data subgraph: Citizen and Enterprise from the national databases, through connectors to the
+ * national platform. `startNationalData(config, deps?)` is used by `npm start` (main.ts) and by tests.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import {
+  createInternalTokenVerifier,
+  createLogger,
+  createMetricsRegistry,
+  startSubgraph,
+  type InternalTokenVerifier,
+  type Logger,
+  type Registry,
+  type RunningSubgraph,
+} from '@lgsp/kit';
+import type { NationalDataConfig } from './config.ts';
+import { createNationalConnectors, type EnterpriseRegistryConnector, type NationalConnectors, type PopulationConnector } from './connectors/index.ts';
+import { createLoaders } from './loaders.ts';
+import { resolvers, type NationalDataContext } from './resolvers.ts';
+
+export { configSchema, type NationalDataConfig } from './config.ts';
+
+/** The subgraph's SDL (also read by the composition script). */
+export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+export interface NationalDataDeps {
+  verifier?: InternalTokenVerifier;
+  logger?: Logger;
+  metrics?: Registry;
+  /** Other connector implementations (e.g. another platform); the HTTP ones from the config otherwise. */
+  population?: PopulationConnector;
+  enterprises?: EnterpriseRegistryConnector;
+}
+
+export interface RunningNationalData extends RunningSubgraph {
+  /** The HTTP connectors built from the config (for health and tests). */
+  connectors: NationalConnectors;
+}
+
+export async function startNationalData(config: NationalDataConfig, deps: NationalDataDeps = {}): Promise<RunningNationalData> {
+  const logger = deps.logger ?? createLogger('national-data', config.LOG_LEVEL);
+  const metrics = deps.metrics ?? createMetricsRegistry('national-data');
+  const verifier = deps.verifier ?? createInternalTokenVerifier({ jwksUrl: config.GATEWAY_JWKS_URL });
+  const connectors = createNationalConnectors(config, logger, metrics);
+  const sources = { population: deps.population ?? connectors.population, enterprises: deps.enterprises ?? connectors.enterprises };
+
+  const subgraph = await startSubgraph<NationalDataContext>({
+    name: 'national-data',
+    typeDefs,
+    resolvers,
+    host: config.HOST,
+    port: config.PORT,
+    verifier,
+    logger,
+    metrics,
+    // Loaders per request: batching within one operation, no personal data kept after it.
+    context: (base) => ({ ...base, loaders: createLoaders(sources) }),
+    // Readiness does not depend on the national platform: when it fails, the affected fields fail and the rest of
+    // each query is still served (the circuit state is exported as a metric instead).
+    readiness: {},
+  });
+  return {
+    ...subgraph,
+    connectors,
+    async close() {
+      await subgraph.close();
+      await connectors.close();
+    },
+  };
+}
