@@ -68,7 +68,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     ...options.env,
   };
   const specs: ServiceSpec[] = [
-    { name: 'simulator', main: 'simulator/src/main.ts', env: { ...common, PORT: String(ports.simulator) }, readyUrl: `${base(ports.simulator)}/health/live` },
+    { name: 'simulator', main: 'simulator/src/main.ts', env: { ...common, PORT: String(ports.simulator) }, readyUrl: `${base(ports.simulator)}/health` },
     { name: 'catalogs', main: 'subgraphs/catalogs/src/main.ts', env: { ...common, PORT: String(ports.catalogs) }, readyUrl: `${base(ports.catalogs)}/health/ready` },
     {
       name: 'national-data',

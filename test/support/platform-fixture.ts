@@ -1,0 +1,96 @@
+/**
+ * Starts the real platform (separate processes on free loopback ports) for an end-to-end test file, and gives
+ * the helpers those tests share: a GraphQL client that speaks to the gateway like an agency system does, the
+ * simulator's controls, and the gateway's Prometheus counters.
+ */
+import { randomUUID } from 'node:crypto';
+import { freePort, startPlatform, type RunningPlatform } from '../../scripts/platform.ts';
+import { connectRedis } from '../../subgraphs/kit/src/redis.ts';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  contentType: string | null;
+  body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }> };
+}
+
+export interface PlatformFixture {
+  platform: RunningPlatform;
+  query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, accept?: string): Promise<GraphQLResponse<T>>;
+  simulator: {
+    samples(count: number): Promise<{ citizens: string[]; enterprises: string[] }>;
+    stats(): Promise<{ endpoints: Record<string, { requests: number; idsRequested?: number }> }>;
+    settings(settings: Record<string, unknown>): Promise<void>;
+    reset(): Promise<void>;
+  };
+  /** Sum of a gateway counter over the series whose labels include `labels`. */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startPlatformFixture(options: { redis: boolean; env?: Record<string, string> }): Promise<PlatformFixture> {
+  const prefix = `lgsp-test:${randomUUID()}:`;
+  const redisUrl = options.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
+  const ports = { gateway: await freePort(), catalogs: await freePort(), nationalData: await freePort(), simulator: await freePort() };
+  const logs: string[] = [];
+  const platform = await startPlatform({
+    ports,
+    redisUrl,
+    env: { LOG_LEVEL: 'warn', REDIS_KEY_PREFIX: prefix, NODE_ENV: 'development', ...options.env },
+    output: (service, line) => {
+      logs.push(`[${service}] ${line}`);
+      if (logs.length > 200) logs.shift();
+    },
+    readyTimeoutMs: 60_000,
+  }).catch((error: Error) => {
+    throw new Error(`${error.message}\n${logs.join('\n')}`);
+  });
+
+  const sim = platform.urls.simulator;
+  const json = async (res: Response) => {
+    if (!res.ok) throw new Error(`${res.url}: HTTP ${res.status} ${await res.text()}`);
+    return res.json() as Promise<any>;
+  };
+  return {
+    platform,
+    async query(query, variables, accept = 'application/graphql-response+json') {
+      const res = await fetch(platform.urls.gateway, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as GraphQLResponse['body'] } as never;
+    },
+    simulator: {
+      samples: async (count) => json(await fetch(`${sim}/_sim/samples?count=${count}`)),
+      stats: async () => json(await fetch(`${sim}/_sim/stats`)),
+      settings: async (settings) => {
+        await json(await fetch(`${sim}/_sim/settings`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) }));
+      },
+      reset: async () => {
+        await json(await fetch(`${sim}/_sim/reset`, { method: 'POST' }));
+      },
+    },
+    async metric(name, labels = {}) {
+      const text = await (await fetch(platform.urls.metrics)).text();
+      let sum = 0;
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(name)) continue;
+        const match = /^([a-zA-Z_:]+)(\{([^}]*)\})?\s+(\S+)$/.exec(line);
+        if (match === null || match[1] !== name) continue;
+        const series = Object.fromEntries([...(match[3] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+        if (Object.entries(labels).every(([k, v]) => series[k] === v)) sum += Number(match[4]);
+      }
+      return sum;
+    },
+    async close() {
+      await platform.close();
+      if (redisUrl !== undefined) {
+        const redis = await connectRedis(redisUrl);
+        for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+          if (keys.length > 0) await redis.del(keys);
+        }
+        await redis.quit();
+      }
+    },
+  };
+}
