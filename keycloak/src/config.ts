@@ -1,0 +1,22 @@
+/** The development issuer's configuration, read once from the environment (loadConfig names the variable). */
+import { z } from 'zod';
+import { env } from '@lgsp/kit';
+
+export const configSchema = z.object({
+  /** Port of the development issuer (Keycloak's default is 8080). */
+  DEV_ISSUER_PORT: env.port(8080),
+  /** Interface to bind. */
+  HOST: env.host(),
+  /** Public issuer URL; default http://localhost:<port>/realms/<realm>. Its path must be /realms/<realm>. */
+  DEV_ISSUER_URL: env
+    .url()
+    .refine((u) => /^https?:\/\/[^/]+\/realms\/[a-z0-9-]+$/.test(u), 'must look like http://localhost:8080/realms/lgsp (no trailing slash)')
+    .optional(),
+  /** The realm export to load; default keycloak/realm-export.json. */
+  DEV_ISSUER_REALM_FILE: z.string().min(1).optional(),
+  /** Signing key (PKCS#8 PEM or a JWKS with private RSA keys); default: a new RSA key at every start. */
+  DEV_ISSUER_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  LOG_LEVEL: env.logLevel(),
+});
+
+export type DevIssuerConfig = z.infer<typeof configSchema>;

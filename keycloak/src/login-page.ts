@@ -1,0 +1,93 @@
+/**
+ * The development issuer's pages: the login form (Vietnamese first, English second), the logout confirmation and
+ * errors. Self-contained HTML — no scripts, no external assets — readable with a screen reader and without CSS.
+ */
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+const style = `
+  body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f3f5f8;color:#1b1f24;margin:0}
+  main{max-width:26rem;margin:4rem auto;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:2rem}
+  h1{font-size:1.35rem;margin:0 0 .25rem}
+  p.realm{margin:0 0 1.5rem;color:#57606a}
+  label{display:block;font-weight:600;margin:1rem 0 .35rem}
+  label span{font-weight:400;color:#57606a}
+  input[type=text],input[type=password]{box-sizing:border-box;width:100%;padding:.6rem;font-size:1rem;border:1px solid #8c959f;border-radius:6px}
+  input:focus,button:focus{outline:3px solid #0969da;outline-offset:2px}
+  .actions{display:flex;gap:.75rem;margin-top:1.5rem}
+  button{font-size:1rem;padding:.6rem 1.2rem;border-radius:6px;border:1px solid #1a7f37;background:#1f883d;color:#fff;cursor:pointer}
+  button.secondary{background:#fff;color:#1b1f24;border-color:#8c959f}
+  .error{background:#ffebe9;border:1px solid #ff8182;padding:.75rem;border-radius:6px;margin-bottom:1rem}
+  .dev{margin-top:1.5rem;font-size:.85rem;color:#9a6700}
+`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export interface LoginPageInput {
+  realmName: string;
+  action: string;
+  csrfToken: string;
+  clientName: string;
+  username?: string | undefined;
+  error?: string | undefined;
+}
+
+export function loginPage(input: LoginPageInput): string {
+  const error = input.error
+    ? `<div class="error" role="alert" id="login-error">${escapeHtml(input.error)}</div>`
+    : '';
+  const describedBy = input.error ? ' aria-describedby="login-error" aria-invalid="true"' : '';
+  return page(
+    'Đăng nhập / Sign in',
+    `<h1>Đăng nhập <span lang="en">/ Sign in</span></h1>
+<p class="realm">${escapeHtml(input.realmName)} — ${escapeHtml(input.clientName)}</p>
+${error}
+<form method="post" action="${escapeHtml(input.action)}" autocomplete="on">
+  <input type="hidden" name="csrf_token" value="${escapeHtml(input.csrfToken)}">
+  <label for="username">Tên đăng nhập hoặc email <span lang="en">/ Username or email</span></label>
+  <input type="text" id="username" name="username" value="${escapeHtml(input.username ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus${describedBy}>
+  <label for="password">Mật khẩu <span lang="en">/ Password</span></label>
+  <input type="password" id="password" name="password" autocomplete="current-password" required${describedBy}>
+  <div class="actions">
+    <button type="submit" name="action" value="login">Đăng nhập <span lang="en">/ Sign in</span></button>
+    <button type="submit" name="action" value="cancel" class="secondary" formnovalidate>Hủy <span lang="en">/ Cancel</span></button>
+  </div>
+</form>
+<p class="dev">Máy chủ xác thực dùng cho phát triển, không dùng cho vận hành. <span lang="en">Development issuer — not for production.</span></p>`,
+  );
+}
+
+export function logoutPage(form: string, clientName: string | undefined): string {
+  return page(
+    'Đăng xuất / Sign out',
+    `<h1>Đăng xuất <span lang="en">/ Sign out</span></h1>
+<p>Bạn có muốn đăng xuất${clientName ? ` khỏi ${escapeHtml(clientName)}` : ''}? <span lang="en">Do you want to sign out?</span></p>
+${form}
+<div class="actions">
+  <button type="submit" form="op.logoutForm" name="logout" value="yes">Đăng xuất <span lang="en">/ Sign out</span></button>
+  <button type="submit" form="op.logoutForm" class="secondary">Không <span lang="en">/ No</span></button>
+</div>`,
+  );
+}
+
+export function messagePage(title: string, message: string): string {
+  return page(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
+}

@@ -1,0 +1,155 @@
+/** The realm export is well-formed: what Keycloak would import, and what the development issuer relies on. */
+import assert from 'node:assert/strict';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { calculateJwkThumbprint, exportJWK } from 'jose';
+import { supportedMappers } from './claims.ts';
+import { parsePasswordPolicy, passwordViolations, unknownPolicies } from './password-policy.ts';
+import { developmentPassword, effectiveRoles, flattenGroups, loadRealmExport, userAttribute, userProfileAttributes } from './realm.ts';
+
+const realm = await loadRealmExport();
+const agencies = JSON.parse(await readFile(new URL('../../subgraphs/catalogs/src/data/agencies.development.json', import.meta.url), 'utf8')) as {
+  items: Array<{ code: string; kind: string; name: string }>;
+};
+const agencyByCode = new Map(agencies.items.map((a) => [a.code, a]));
+const groups = flattenGroups(realm.groups);
+const groupPaths = new Set(groups.map((g) => g.fullPath));
+const clientIds = new Set(realm.clients.map((c) => c.clientId));
+const realmRoleNames = new Set(realm.roles.realm.map((r) => r.name));
+const humans = realm.users.filter((u) => u.serviceAccountClientId === undefined);
+const policy = parsePasswordPolicy(realm.passwordPolicy);
+
+describe('realm-export.json', () => {
+  it('is the realm lgsp, enabled', () => {
+    assert.equal(realm.realm, 'lgsp');
+    assert.equal(realm.enabled, true);
+  });
+
+  it('declares agency_code, and every attribute a mapper reads, in the user profile (Keycloak 24+ drops the rest)', () => {
+    const declared = new Set(userProfileAttributes(realm));
+    assert.ok(declared.has('agency_code'));
+    for (const client of realm.clients) {
+      for (const mapper of client.protocolMappers) {
+        const attribute = mapper.config['user.attribute'];
+        if (attribute !== undefined) assert.ok(declared.has(attribute), `${client.clientId}/${mapper.name} maps undeclared attribute ${attribute}`);
+      }
+    }
+    for (const user of realm.users) {
+      for (const attribute of Object.keys(user.attributes)) assert.ok(declared.has(attribute), `${user.username} has undeclared attribute ${attribute}`);
+    }
+  });
+
+  it('has one group per development agency, with an identifier code the catalogs subgraph serves', () => {
+    const codes = groups.map((g) => g.attributes.agency_code?.[0]);
+    assert.equal(new Set(codes).size, groups.length, 'one group per agency');
+    for (const group of groups) {
+      const code = group.attributes.agency_code?.[0];
+      assert.ok(code !== undefined && agencyByCode.has(code), `group ${group.fullPath}: agency_code ${code} is not in agencies.development.json`);
+    }
+    const kinds = new Set(codes.map((c) => agencyByCode.get(c ?? '')?.kind));
+    const names = codes.map((c) => agencyByCode.get(c ?? '')?.name ?? '');
+    assert.ok(names.some((n) => n.startsWith('Văn phòng Ủy ban nhân dân tỉnh')), "the provincial People's Committee office");
+    assert.ok(kinds.has('POLICE'), 'the provincial Police');
+    assert.ok(names.some((n) => n.startsWith('Sở Tài chính')), 'the Department of Finance');
+    assert.ok(names.some((n) => n.startsWith('Sở Tư pháp')), 'the Department of Justice');
+    assert.ok(names.some((n) => /Ủy ban nhân dân (xã|phường)/.test(n)), "a commune People's Committee");
+    assert.ok(kinds.has('HOSPITAL') || kinds.has('SCHOOL'), 'a hospital or school');
+  });
+
+  it('puts every user in groups that exist, with roles that exist, and civil servants in exactly one agency', () => {
+    for (const user of realm.users) {
+      for (const path of user.groups) assert.ok(groupPaths.has(path), `${user.username}: group ${path} does not exist`);
+      for (const role of user.realmRoles) assert.ok(realmRoleNames.has(role), `${user.username}: realm role ${role} does not exist`);
+      const roles = effectiveRoles(realm, user);
+      for (const [clientId, names] of Object.entries(roles.client)) {
+        for (const name of names) assert.ok(realm.roles.client[clientId]?.some((r) => r.name === name), `${user.username}: client role ${clientId}/${name} does not exist`);
+      }
+    }
+    for (const user of humans) {
+      assert.equal(user.groups.length, 1, `${user.username} belongs to one agency`);
+      const group = groups.find((g) => g.fullPath === user.groups[0]);
+      assert.deepEqual(user.attributes.agency_code, group?.attributes.agency_code, `${user.username}: agency_code equals the group's`);
+      assert.ok(effectiveRoles(realm, user).realm.includes('civil-servant'));
+    }
+    assert.ok(humans.length >= 6);
+  });
+
+  it("gives every user a development password that satisfies the realm's password policy (R6)", () => {
+    assert.deepEqual(unknownPolicies(policy), []);
+    for (const rule of ['length', 'upperCase', 'lowerCase', 'digits', 'specialChars', 'notUsername', 'notEmail']) {
+      assert.ok(policy.some((r) => r.name === rule), `passwordPolicy enforces ${rule}`);
+    }
+    assert.equal(policy.find((r) => r.name === 'length')?.argument, '8');
+    for (const user of humans) {
+      const password = developmentPassword(user);
+      assert.ok(password !== undefined, `${user.username} has a development password`);
+      assert.deepEqual(passwordViolations(policy, password, user), [], `${user.username}'s password`);
+    }
+    // The checker does reject what the policy forbids.
+    const account = { username: 'lan.nguyen', email: 'lan.nguyen@nghean.gov.vn' };
+    assert.ok(passwordViolations(policy, 'short1!A', account).length === 0);
+    assert.ok(passwordViolations(policy, 'Sh0rt!a', account).includes('shorter than 8 characters'));
+    assert.ok(passwordViolations(policy, 'alllowercase1!', account).includes('fewer than 1 upper-case letters'));
+    assert.ok(passwordViolations(policy, 'NoDigitsHere!', account).includes('fewer than 1 digits'));
+    assert.ok(passwordViolations(policy, 'NoSpecial123', account).includes('fewer than 1 special characters'));
+    assert.ok(passwordViolations(policy, 'X1!lan.nguyen', account).includes('contains the username'));
+  });
+
+  it('has the portal (public, code + PKCE S256), the gateway (bearer-only audience) and agency system clients', () => {
+    const portal = realm.clients.find((c) => c.clientId === 'lgsp-portal');
+    assert.ok(portal);
+    assert.equal(portal.publicClient, true);
+    assert.equal(portal.standardFlowEnabled, true);
+    assert.equal(portal.implicitFlowEnabled, false);
+    assert.equal(portal.directAccessGrantsEnabled, false);
+    assert.equal(portal.attributes['pkce.code.challenge.method'], 'S256');
+    assert.ok(portal.redirectUris.every((u) => u.startsWith('http://localhost:') || u.startsWith('http://127.0.0.1:')));
+    const gateway = realm.clients.find((c) => c.clientId === 'lgsp-gateway');
+    assert.equal(gateway?.bearerOnly, true);
+    const systems = realm.clients.filter((c) => c.serviceAccountsEnabled);
+    assert.ok(systems.some((c) => c.clientAuthenticatorType === 'client-secret-jwt' && c.attributes['token.endpoint.auth.signing.alg'] === 'HS256'));
+    assert.ok(systems.some((c) => c.clientAuthenticatorType === 'client-jwt' && c.attributes['token.endpoint.auth.signing.alg'] === 'RS256'));
+    for (const client of systems) {
+      assert.ok(['client-secret-jwt', 'client-jwt'].includes(client.clientAuthenticatorType), `${client.clientId} authenticates with a signed assertion`);
+      assert.equal(client.standardFlowEnabled, false);
+      assert.match(client.description ?? '', /DEVELOPMENT ONLY/, `${client.clientId} is marked development-only`);
+      const account = realm.users.filter((u) => u.serviceAccountClientId === client.clientId);
+      assert.equal(account.length, 1, `${client.clientId} has one service-account user`);
+    }
+  });
+
+  it('marks development secrets and keeps each RS256 private key matching the public key in the realm', async () => {
+    for (const client of realm.clients.filter((c) => c.clientAuthenticatorType === 'client-secret-jwt')) {
+      assert.match(client.secret ?? '', /^dev-only-/);
+      assert.ok((client.secret ?? '').length >= 32, 'an HS256 secret of at least 256 bits');
+    }
+    for (const client of realm.clients.filter((c) => c.clientAuthenticatorType === 'client-jwt')) {
+      const pem = await readFile(new URL(`../dev-credentials/${client.clientId}.private.pem`, import.meta.url), 'utf8');
+      const derived = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' }).toString('base64');
+      assert.equal(derived, client.attributes['jwt.credential.public.key'], `${client.clientId}: private key matches`);
+      assert.equal(await calculateJwkThumbprint(await exportJWK(createPublicKey(pem))), client.attributes['jwt.credential.kid']);
+    }
+  });
+
+  it('maps agency_code, system_id and audience lgsp-gateway into the access tokens of every client that gets tokens', () => {
+    for (const client of realm.clients.filter((c) => !c.bearerOnly)) {
+      for (const mapper of client.protocolMappers) {
+        assert.ok(supportedMappers.has(mapper.protocolMapper), `${client.clientId}/${mapper.name}: ${mapper.protocolMapper} is not implemented by the development issuer`);
+        const audience = mapper.config['included.client.audience'];
+        if (audience !== undefined) assert.ok(clientIds.has(audience), `${client.clientId}/${mapper.name}: audience client ${audience} does not exist`);
+      }
+      const claimMappers = (claim: string) => client.protocolMappers.filter((m) => m.config['claim.name'] === claim && m.config['access.token.claim'] === 'true');
+      assert.equal(claimMappers('agency_code').length, 1, `${client.clientId} maps agency_code`);
+      assert.equal(claimMappers('system_id').length, 1, `${client.clientId} maps system_id`);
+      assert.ok(client.protocolMappers.some((m) => m.protocolMapper === 'oidc-audience-mapper' && m.config['included.client.audience'] === 'lgsp-gateway'));
+      if (client.serviceAccountsEnabled) {
+        const [mapper] = claimMappers('agency_code');
+        const account = realm.users.find((u) => u.serviceAccountClientId === client.clientId);
+        assert.equal(mapper?.protocolMapper, 'oidc-hardcoded-claim-mapper');
+        assert.deepEqual([mapper?.config['claim.value']], account ? userAttribute(realm, account, 'agency_code') : [], `${client.clientId}: hard-coded agency_code is its agency's`);
+        assert.ok(agencyByCode.has(mapper?.config['claim.value'] ?? ''));
+      }
+    }
+  });
+});

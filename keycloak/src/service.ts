@@ -1,0 +1,334 @@
+/**
+ * The Keycloak-compatible development issuer: `npm start` runs it when KEYCLOAK_URL is not set, tests start it on
+ * port 0. It loads the same `realm-export.json` a real Keycloak imports and answers on Keycloak's paths, so code
+ * written for Keycloak (discovery, JWKS, token endpoint with client assertions, authorization code + PKCE,
+ * userinfo, introspection, logout) works against it unchanged. Differences are listed in keycloak/README.md.
+ */
+import { createHmac, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JWK as JoseJWK, type JWTPayload } from 'jose';
+import type { JWK, KoaContextWithOIDC } from 'oidc-provider';
+import { createLogger, type Logger } from '@lgsp/kit';
+import { allowedScopes, keycloakClaims } from './claims.ts';
+import type { DevIssuerConfig } from './config.ts';
+import { escapeHtml, loginPage, messagePage } from './login-page.ts';
+import { createProvider, keycloakRoutes, loginActionsPath } from './provider.ts';
+import { defaultRealmFile, developmentPassword, findUserByLogin, loadRealmExport, type RealmExport } from './realm.ts';
+
+export { configSchema, type DevIssuerConfig } from './config.ts';
+
+export interface RunningDevIssuer {
+  /** The issuer identifier, e.g. http://localhost:8080/realms/lgsp — the `iss` of every token. */
+  issuer: string;
+  /** Where the server listens, e.g. http://127.0.0.1:8080. */
+  url: string;
+  port: number;
+  /** The realm as loaded from the export. */
+  realm: RealmExport;
+  close(): Promise<void>;
+}
+
+export interface DevIssuerDeps {
+  logger?: Logger;
+  /** A realm already loaded (tests), instead of DEV_ISSUER_REALM_FILE. */
+  realm?: RealmExport;
+}
+
+const MAX_FORM_BYTES = 16 * 1024;
+
+async function loadSigningKeys(file: string | undefined): Promise<JWK[]> {
+  let privateKeys: KeyObject[];
+  if (file === undefined) {
+    privateKeys = [generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey];
+  } else {
+    const text = await readFile(file, 'utf8');
+    if (text.trimStart().startsWith('{')) {
+      const jwks = JSON.parse(text) as { keys: JoseJWK[] };
+      privateKeys = jwks.keys.map((k) => createPrivateKey({ key: k as never, format: 'jwk' }));
+    } else {
+      privateKeys = [createPrivateKey(text)];
+    }
+  }
+  return Promise.all(
+    privateKeys.map(async (key) => {
+      if (key.asymmetricKeyType !== 'rsa') throw new Error('DEV_ISSUER_SIGNING_KEY_FILE: only RSA keys are supported (RS256)');
+      const jwk = key.export({ format: 'jwk' }) as JoseJWK;
+      return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'RS256', use: 'sig' } as JWK;
+    }),
+  );
+}
+
+function publicJwk(jwk: JWK): JoseJWK {
+  const { kty, n, e, kid, alg, use } = jwk as JoseJWK;
+  return { kty, n, e, kid, alg, use };
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded')) throw new Error('expected a form');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORM_BYTES) throw new Error('form too large');
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', ...headers });
+  res.end(body);
+}
+
+const htmlHeaders = {
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  // No scripts, no external assets; the form posts back to this origin.
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+};
+
+export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDeps = {}): Promise<RunningDevIssuer> {
+  const logger = deps.logger ?? createLogger('dev-issuer', config.LOG_LEVEL);
+  const realm = deps.realm ?? (await loadRealmExport(config.DEV_ISSUER_REALM_FILE ?? defaultRealmFile));
+  const signingKeys = await loadSigningKeys(config.DEV_ISSUER_SIGNING_KEY_FILE);
+  const publicJwks = { keys: signingKeys.map(publicJwk) };
+  const localJwks = createLocalJWKSet(publicJwks);
+  const cookieSecret = randomBytes(32).toString('base64url');
+  const csrfTokenFor = (uid: string): string => createHmac('sha256', cookieSecret).update(`login:${uid}`).digest('base64url');
+
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const server = createServer((req, res) => {
+    if (handler) handler(req, res);
+    else send(res, 503, 'text/plain', 'starting');
+  });
+  server.listen(config.DEV_ISSUER_PORT, config.HOST);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(config.HOST);
+  const issuer = config.DEV_ISSUER_URL ?? `http://${local ? 'localhost' : config.HOST}:${port}/realms/${realm.realm}`;
+  const mountPath = new URL(issuer).pathname;
+  if (mountPath !== `/realms/${realm.realm}`) {
+    server.close();
+    throw new Error(`DEV_ISSUER_URL: its path must be /realms/${realm.realm} (got ${mountPath})`);
+  }
+
+  const provider = createProvider({ issuer, realm, signingKeys, cookieKeys: [cookieSecret], logger });
+
+  /** Verifies an access token this issuer signed; undefined when it is not valid (any reason). */
+  async function verifyOwnAccessToken(token: string): Promise<JWTPayload | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, localJwks, { issuer, algorithms: ['RS256'], typ: 'JWT', requiredClaims: ['exp', 'sub'] });
+      if (payload.typ !== 'Bearer') return undefined;
+      return payload;
+    } catch {
+      return undefined;
+    }
+  }
+
+  // Keycloak introspects its JWT access tokens; oidc-provider refuses structured tokens after authenticating the
+  // client. Answer like Keycloak: the token's claims with `active`, `client_id`, `username`, `token_type`.
+  async function keycloakIntrospection(ctx: KoaContextWithOIDC, next: () => Promise<unknown>): Promise<void> {
+    await next();
+    const body = ctx.body as { error?: string } | undefined;
+    if (ctx.path !== keycloakRoutes.introspection || ctx.status !== 400 || body?.error !== 'unsupported_token_type' || !ctx.oidc?.client) return;
+    const token = ctx.oidc.params?.token;
+    const payload = typeof token === 'string' ? await verifyOwnAccessToken(token) : undefined;
+    ctx.status = 200;
+    ctx.remove('www-authenticate');
+    ctx.body = payload
+      ? { ...payload, client_id: payload.azp, username: payload.preferred_username, token_type: 'Bearer', active: true }
+      : { active: false };
+  }
+
+  // Keycloak's token response also carries `scope`, `refresh_expires_in` and `not-before-policy`, and Keycloak
+  // refuses a scope the client does not have (oidc-provider drops unknown scopes silently; the token it signed
+  // is never handed out).
+  async function keycloakTokenResponse(ctx: KoaContextWithOIDC, next: () => Promise<unknown>): Promise<void> {
+    await next();
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (ctx.path !== keycloakRoutes.token || ctx.status !== 200 || typeof body?.access_token !== 'string') return;
+    const requested = typeof ctx.oidc?.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
+    const realmClient = realm.clients.find((c) => c.clientId === ctx.oidc?.client?.clientId);
+    const unknown = realmClient ? requested.filter((s) => !allowedScopes(realmClient).includes(s)) : [];
+    if (unknown.length > 0) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_scope', error_description: `Invalid scopes: ${requested.join(' ')}` };
+      return;
+    }
+    const payload = await verifyOwnAccessToken(body.access_token);
+    ctx.body = {
+      ...body,
+      refresh_expires_in: typeof body.refresh_token === 'string' ? realm.ssoSessionIdleTimeout : 0,
+      'not-before-policy': 0,
+      ...(typeof payload?.scope === 'string' ? { scope: payload.scope } : {}),
+    };
+  }
+  // Koa composes the middleware when callback() is called; these must run around oidc-provider's own.
+  provider.middleware.unshift(keycloakIntrospection as never, keycloakTokenResponse as never);
+  const providerCallback = provider.callback();
+
+  async function userinfo(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const header = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const payload = token === undefined ? undefined : await verifyOwnAccessToken(token);
+    const user = payload ? realm.users.find((u) => u.id === payload.sub && u.enabled) : undefined;
+    const client = payload ? realm.clients.find((c) => c.clientId === payload.azp) : undefined;
+    if (!payload || !user || !client) {
+      send(res, 401, 'application/json', JSON.stringify({ error: 'invalid_token', error_description: 'Token verification failed' }), {
+        'www-authenticate': 'Bearer realm="' + realm.realm + '", error="invalid_token", error_description="Token verification failed"',
+      });
+      return;
+    }
+    const claims = keycloakClaims({ realm, client, user, requestedScope: typeof payload.scope === 'string' ? payload.scope : undefined }, 'userinfo');
+    send(res, 200, 'application/json', JSON.stringify({ ...claims, sub: user.id }));
+  }
+
+  async function loginAction(req: IncomingMessage, res: ServerResponse, uid: string): Promise<void> {
+    let details;
+    try {
+      details = await provider.interactionDetails(req, res);
+    } catch {
+      details = undefined;
+    }
+    if (!details || details.uid !== uid) {
+      send(res, 400, 'text/html; charset=utf-8', messagePage('Phiên đăng nhập đã hết hạn / Login session expired', 'Hãy quay lại ứng dụng và đăng nhập lại. Go back to the application and sign in again.'), htmlHeaders);
+      return;
+    }
+    const clientId = String(details.params.client_id ?? '');
+    const client = realm.clients.find((c) => c.clientId === clientId);
+    const render = (status: number, error?: string, username?: string): void =>
+      send(
+        res,
+        status,
+        'text/html; charset=utf-8',
+        loginPage({
+          realmName: realm.displayName ?? realm.realm,
+          action: `${mountPath}${loginActionsPath}/${encodeURIComponent(uid)}`,
+          csrfToken: csrfTokenFor(uid),
+          clientName: client?.name ?? clientId,
+          username,
+          error,
+        }),
+        htmlHeaders,
+      );
+
+    if (details.prompt.name !== 'login') {
+      // Consent is never asked for the realm's clients (loadExistingGrant grants); any other prompt is unexpected.
+      send(res, 400, 'text/html; charset=utf-8', messagePage('Lỗi / Error', `Unsupported prompt ${escapeHtml(details.prompt.name)}`), htmlHeaders);
+      return;
+    }
+    if (req.method === 'GET') {
+      render(200);
+      return;
+    }
+    if (req.method !== 'POST') {
+      send(res, 405, 'text/plain', 'method not allowed', { allow: 'GET, POST' });
+      return;
+    }
+    // CSRF: the token is an HMAC of the interaction id (only a page rendered by us knows it), the interaction is
+    // bound to an HttpOnly SameSite=Lax cookie, and a cross-origin Origin header is refused.
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== 'null' && origin !== new URL(issuer).origin) {
+      send(res, 403, 'text/html; charset=utf-8', messagePage('Lỗi / Error', 'Cross-origin form submission refused.'), htmlHeaders);
+      return;
+    }
+    let form: URLSearchParams;
+    try {
+      form = await readForm(req);
+    } catch (error) {
+      send(res, 400, 'text/plain', (error as Error).message);
+      return;
+    }
+    if (!sameSecret(form.get('csrf_token') ?? '', csrfTokenFor(uid))) {
+      send(res, 403, 'text/html; charset=utf-8', messagePage('Lỗi / Error', 'Invalid form token; reload the page.'), htmlHeaders);
+      return;
+    }
+    if (form.get('action') === 'cancel') {
+      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+      return;
+    }
+    const username = form.get('username') ?? '';
+    const user = findUserByLogin(realm, username);
+    const expected = user ? developmentPassword(user) : undefined;
+    // Compare even when the user does not exist, so timing does not reveal which usernames exist.
+    const passwordOk = sameSecret(form.get('password') ?? '', expected ?? randomBytes(16).toString('hex')) && expected !== undefined;
+    if (!user || !user.enabled || !passwordOk) {
+      logger.info({ event: 'login.failed', clientId }, 'invalid username or password');
+      render(200, 'Tên đăng nhập hoặc mật khẩu không đúng. Invalid username or password.', username);
+      return;
+    }
+    logger.info({ event: 'login', clientId, userId: user.id }, 'user logged in');
+    await provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
+  }
+
+  function realmInfo(res: ServerResponse): void {
+    const key = signingKeys[0];
+    // Keycloak's realm endpoint publishes the realm's RSA public key as base64 DER (SubjectPublicKeyInfo).
+    const publicKey = key ? createPublicKey({ key: publicJwk(key) as never, format: 'jwk' }).export({ type: 'spki', format: 'der' }).toString('base64') : undefined;
+    send(
+      res,
+      200,
+      'application/json',
+      JSON.stringify({
+        realm: realm.realm,
+        public_key: publicKey,
+        'token-service': `${issuer}/protocol/openid-connect`,
+        'account-service': `${issuer}/account`,
+        'tokens-not-before': 0,
+      }),
+    );
+  }
+
+  handler = (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://issuer.invalid');
+    const path = url.pathname;
+    const run = async (): Promise<void> => {
+      if (path === '/health/ready' || path === '/health/live' || path === '/health') {
+        send(res, 200, 'application/json', JSON.stringify({ status: 'UP', checks: [] }));
+      } else if (path === mountPath || path === `${mountPath}/`) {
+        realmInfo(res);
+      } else if (path === `${mountPath}${keycloakRoutes.userinfo}`) {
+        await userinfo(req, res);
+      } else if (path.startsWith(`${mountPath}${loginActionsPath}/`)) {
+        await loginAction(req, res, decodeURIComponent(path.slice(`${mountPath}${loginActionsPath}/`.length)));
+      } else if (path.startsWith(`${mountPath}/`)) {
+        // Mount oidc-provider under the realm path: it sees the rest, and derives the mount path from originalUrl.
+        const original = req.url ?? '/';
+        (req as IncomingMessage & { originalUrl?: string }).originalUrl = original;
+        req.url = original.slice(mountPath.length) || '/';
+        providerCallback(req, res);
+      } else {
+        send(res, 404, 'application/json', JSON.stringify({ error: 'Unable to find matching target resource method' }));
+      }
+    };
+    run().catch((error: unknown) => {
+      logger.error({ err: error, path }, 'dev issuer request failed');
+      if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ error: 'server_error' }));
+      else res.end();
+    });
+  };
+
+  const address = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  logger.info({ issuer, port }, 'development issuer listening');
+  return {
+    issuer,
+    url: `http://${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}`,
+    port,
+    realm,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
