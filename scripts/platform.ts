@@ -16,12 +16,16 @@ export interface PlatformPorts {
   catalogs: number;
   nationalData: number;
   simulator: number;
+  /** The Keycloak-compatible development issuer; started only when no `keycloakUrl` is given. */
+  devIssuer: number;
 }
 
 export interface PlatformOptions {
   host?: string;
   ports: PlatformPorts;
   redisUrl?: string | undefined;
+  /** Realm URL of a real Keycloak (e.g. https://sso.example.gov.vn/realms/lgsp); unset = run the development issuer. */
+  keycloakUrl?: string | undefined;
   /** Extra environment for every process (e.g. LOG_LEVEL, SIMULATOR_LATENCY_MS). */
   env?: Record<string, string | undefined>;
   /** Where child output goes: each line prefixed with the process name. Default: discarded. */
@@ -30,14 +34,14 @@ export interface PlatformOptions {
 }
 
 export interface RunningPlatform {
-  urls: { gateway: string; catalogs: string; nationalData: string; simulator: string; health: string; metrics: string };
+  urls: { gateway: string; catalogs: string; nationalData: string; simulator: string; health: string; metrics: string; issuer: string };
   /** Stops one service (e.g. to test failures) and starts it again with the same settings. */
   restart(service: ServiceName): Promise<void>;
   stop(service: ServiceName): Promise<void>;
   close(): Promise<void>;
 }
 
-export type ServiceName = 'simulator' | 'catalogs' | 'national-data' | 'gateway';
+export type ServiceName = 'dev-issuer' | 'simulator' | 'catalogs' | 'national-data' | 'gateway';
 
 interface ServiceSpec {
   name: ServiceName;
@@ -61,11 +65,20 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const host = options.host ?? '127.0.0.1';
   const { ports } = options;
   const base = (port: number) => `http://${host}:${port}`;
+  // The development issuer's public URL is Keycloak's shape on localhost, as the realm's redirect URIs expect.
+  const issuer = options.keycloakUrl ?? `http://localhost:${ports.devIssuer}/realms/lgsp`;
   const common = {
     HOST: host,
+    KEYCLOAK_URL: issuer,
     REDIS_URL: options.redisUrl,
     GATEWAY_JWKS_URL: `${base(ports.gateway)}/.well-known/jwks.json`,
     ...options.env,
+  };
+  const devIssuer: ServiceSpec = {
+    name: 'dev-issuer',
+    main: 'keycloak/src/main.ts',
+    env: { ...common, DEV_ISSUER_PORT: String(ports.devIssuer), DEV_ISSUER_URL: issuer },
+    readyUrl: `${base(ports.devIssuer)}/health/ready`,
   };
   const specs: ServiceSpec[] = [
     { name: 'simulator', main: 'simulator/src/main.ts', env: { ...common, PORT: String(ports.simulator) }, readyUrl: `${base(ports.simulator)}/health` },
@@ -138,7 +151,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   try {
     // The simulator and catalogs have no dependencies; national-data needs the simulator; the gateway's readiness
     // needs every subgraph. Subgraphs fetch the gateway's JWKS lazily, at their first call.
-    await Promise.all([launch(specs[0]!), launch(specs[1]!)]);
+    await Promise.all([launch(specs[0]!), launch(specs[1]!), ...(options.keycloakUrl === undefined ? [launch(devIssuer)] : [])]);
     await launch(specs[2]!);
     await launch(specs[3]!);
   } catch (error) {
@@ -154,11 +167,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       catalogs: `${base(ports.catalogs)}/graphql`,
       nationalData: `${base(ports.nationalData)}/graphql`,
       simulator: base(ports.simulator),
+      issuer,
     },
     stop: stopOne,
     async restart(name) {
       await stopOne(name);
-      await launch(specs.find((s) => s.name === name)!);
+      await launch([...specs, devIssuer].find((s) => s.name === name)!);
     },
     close,
   };

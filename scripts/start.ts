@@ -8,6 +8,8 @@
  *   CATALOGS_PORT        catalogs subgraph                            (4101)
  *   NATIONAL_DATA_PORT   national-data subgraph                       (4102)
  *   SIMULATOR_PORT       national-platform simulator                  (4200)
+ *   DEV_ISSUER_PORT      Keycloak-compatible development issuer       (8080)
+ *   KEYCLOAK_URL         realm URL of a real Keycloak; unset = run the development issuer
  *   REDIS_URL            Redis for every store; unset = in-memory      (unset)
  */
 import { z } from 'zod';
@@ -21,15 +23,20 @@ const schema = z.object({
   CATALOGS_PORT: env.port(4101),
   NATIONAL_DATA_PORT: env.port(4102),
   SIMULATOR_PORT: env.port(4200),
+  DEV_ISSUER_PORT: env.port(8080),
+  KEYCLOAK_URL: env
+    .url()
+    .refine((u) => /\/realms\/[^/]+$/.test(u), 'must be a realm URL such as https://sso.example.gov.vn/realms/lgsp')
+    .optional(),
   REDIS_URL: env.redisUrl().optional(),
 });
 
 let config: z.infer<typeof schema>;
 try {
   config = loadConfig('npm start', schema);
-  const ports = [config.GATEWAY_PORT, config.CATALOGS_PORT, config.NATIONAL_DATA_PORT, config.SIMULATOR_PORT];
+  const ports = [config.GATEWAY_PORT, config.CATALOGS_PORT, config.NATIONAL_DATA_PORT, config.SIMULATOR_PORT, config.DEV_ISSUER_PORT];
   if (new Set(ports).size !== ports.length) {
-    throw new ConfigError('npm start', ['GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, SIMULATOR_PORT: must all be different']);
+    throw new ConfigError('npm start', ['GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, SIMULATOR_PORT, DEV_ISSUER_PORT: must all be different']);
   }
   if (config.REDIS_URL !== undefined) await (await connectRedis(config.REDIS_URL)).quit();
 } catch (error) {
@@ -44,8 +51,15 @@ let platform;
 try {
   platform = await startPlatform({
     host: config.HOST,
-    ports: { gateway: config.GATEWAY_PORT, catalogs: config.CATALOGS_PORT, nationalData: config.NATIONAL_DATA_PORT, simulator: config.SIMULATOR_PORT },
+    ports: {
+      gateway: config.GATEWAY_PORT,
+      catalogs: config.CATALOGS_PORT,
+      nationalData: config.NATIONAL_DATA_PORT,
+      simulator: config.SIMULATOR_PORT,
+      devIssuer: config.DEV_ISSUER_PORT,
+    },
     redisUrl: config.REDIS_URL,
+    keycloakUrl: config.KEYCLOAK_URL,
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     output: (service, line) => {
       // Logs are JSON lines; show them prefixed by service. Warnings and errors always, the rest with LOG_LEVEL.
@@ -55,7 +69,7 @@ try {
 } catch (error) {
   console.error(`\nThe platform did not start: ${(error as Error).message}`);
   if (/EADDRINUSE/.test((error as Error).message)) {
-    console.error('A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT or SIMULATOR_PORT.');
+    console.error('A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, SIMULATOR_PORT or DEV_ISSUER_PORT.');
   }
   process.exit(1);
 }
@@ -68,6 +82,7 @@ LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
   Health                         http://${host}:${config.GATEWAY_PORT}/health/ready
   Metrics (Prometheus)           http://${host}:${config.GATEWAY_PORT}/metrics
   National-platform simulator    http://${host}:${config.SIMULATOR_PORT}   (contract: simulator/CONTRACT.md)
+  Identity provider (realm lgsp) ${platform.urls.issuer}${config.KEYCLOAK_URL ? '' : '   (development issuer; credentials: keycloak/dev-credentials/README.md)'}
 
 Try it:
   curl -s http://${host}:${config.GATEWAY_PORT}/graphql -H 'content-type: application/json' \\
