@@ -4,7 +4,6 @@
  * end-to-end tests, so what the tests exercise is what an operator runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -51,15 +50,7 @@ interface ServiceSpec {
 }
 
 /** Asks the OS for a free port on loopback (for tests). */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createServer();
-  server.listen(0, host);
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePortForTest as freePort } from '../subgraphs/kit/src/testing.ts';
 
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const host = options.host ?? '127.0.0.1';

@@ -31,7 +31,12 @@ export async function connectRedis(url: string, options: { connectTimeoutMs?: nu
     connected = true;
     return client;
   } catch (error) {
-    await client.disconnect().catch(() => undefined);
+    // disconnect() throws synchronously on a client that never connected; the REDIS_URL message matters more.
+    try {
+      await client.disconnect();
+    } catch {
+      /* nothing to close */
+    }
     throw new RedisUnavailableError(
       `REDIS_URL=${redactUrl(url)}: cannot reach Redis (${(error as Error).message}). ` +
         'Start one (Debian: apt-get install redis-server && redis-server --daemonize yes) or unset REDIS_URL for in-memory stores.',

@@ -1,0 +1,49 @@
+import { ConfigError } from '@lgsp/kit';
+import assert from 'node:assert/strict';
+import { isAbsolute } from 'node:path';
+import { test } from 'node:test';
+import { gatewayConfigFromEnv, subgraphUrlVariable } from './config.ts';
+
+test('defaults: port 4000 on 127.0.0.1, the repository supergraph, introspection outside production', () => {
+  const config = gatewayConfigFromEnv({});
+  assert.equal(config.port, 4000);
+  assert.equal(config.host, '127.0.0.1');
+  assert.ok(isAbsolute(config.supergraphFile));
+  assert.match(config.supergraphFile, /schema\/supergraph\.graphql$/);
+  assert.equal(config.introspection, true);
+  assert.equal(config.production, false);
+  assert.equal(config.internalTokenTtlSeconds, 60);
+  assert.equal(config.redisUrl, undefined);
+  assert.deepEqual(config.subgraphUrlOverrides, {});
+});
+
+test('production turns introspection off unless GATEWAY_INTROSPECTION=true', () => {
+  assert.equal(gatewayConfigFromEnv({ NODE_ENV: 'production' }).introspection, false);
+  assert.equal(gatewayConfigFromEnv({ NODE_ENV: 'production', GATEWAY_INTROSPECTION: 'true' }).introspection, true);
+  assert.equal(gatewayConfigFromEnv({ GATEWAY_INTROSPECTION: 'false' }).introspection, false);
+});
+
+test('SUBGRAPH_<NAME>_URL variables are collected and matched by the subgraph name', () => {
+  const config = gatewayConfigFromEnv({ SUBGRAPH_NATIONAL_DATA_URL: 'http://10.0.0.5:4102/graphql', SUBGRAPH_CATALOGS_URL: ' http://catalogs/graphql ' });
+  assert.equal(subgraphUrlVariable('national-data'), 'SUBGRAPH_NATIONAL_DATA_URL');
+  assert.equal(config.subgraphUrlOverrides[subgraphUrlVariable('national-data')], 'http://10.0.0.5:4102/graphql');
+  assert.equal(config.subgraphUrlOverrides[subgraphUrlVariable('catalogs')], 'http://catalogs/graphql');
+});
+
+test('every problem names its variable', () => {
+  try {
+    gatewayConfigFromEnv({
+      PORT: 'eighty',
+      REDIS_URL: 'http://not-redis',
+      SUBGRAPH_TIMEOUT_MS: '-1',
+      INTERNAL_TOKEN_TTL_SECONDS: '5',
+      GATEWAY_INTROSPECTION: 'maybe',
+      SUBGRAPH_CATALOGS_URL: 'catalogs:4101',
+    });
+    assert.fail('expected a ConfigError');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    const variables = error.problems.map((p) => p.split(':')[0]).sort();
+    assert.deepEqual(variables, ['GATEWAY_INTROSPECTION', 'INTERNAL_TOKEN_TTL_SECONDS', 'PORT', 'REDIS_URL', 'SUBGRAPH_CATALOGS_URL', 'SUBGRAPH_TIMEOUT_MS']);
+  }
+});

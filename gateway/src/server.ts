@@ -1,0 +1,198 @@
+/**
+ * The gateway: Express 5 + Apollo Server 5 + Apollo Gateway on the static supergraph file, subgraph calls over
+ * a keep-alive pool carrying the internal token and the request id, health, metrics and the JWKS.
+ */
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import {
+  connectRedis,
+  createInternalTokenIssuer,
+  createLogger,
+  createMetricsRegistry,
+  type InternalTokenIssuer,
+  type Logger,
+  type RedisClient,
+  type Registry,
+} from '@lgsp/kit';
+import express from 'express';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { principalOf } from './auth/principal.ts';
+import { publishJwks } from './auth/jwks.ts';
+import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
+import type { GatewayContext } from './context.ts';
+import { SubgraphClient } from './federation/subgraph-client.ts';
+import { PooledSubgraphDataSource, type SubgraphCallDeps } from './federation/subgraph-data-source.ts';
+import { MergingSubgraphDataSource } from './federation/executor/merging-data-source.ts';
+import { SupergraphFile, type ReloadOutcome } from './federation/supergraph-file.ts';
+import type { LoadedSupergraph } from './federation/supergraph.ts';
+import { createReadiness } from './health/readiness.ts';
+import { graphqlOverHttpPlugin, graphqlRequestBody, graphqlRequestErrors } from './http/graphql-over-http.ts';
+import { assignRequestId } from './http/request-id.ts';
+import { landingPagePlugin } from './landing/landing-page.ts';
+import { createGatewayMetrics } from './observability/metrics.ts';
+import { observeOperations, operationRecordOf, operationRecordPlugin } from './observability/operations.ts';
+
+export { gatewayConfig, gatewayConfigFromEnv, configSchema, type GatewayConfig } from './config.ts';
+export type { ReloadOutcome } from './federation/supergraph-file.ts';
+
+export interface GatewayDeps {
+  logger?: Logger;
+  /** Prometheus registry for /metrics (one per process). */
+  metrics?: Registry;
+  /** The internal-token signer (tests share one with their subgraphs' verifiers). */
+  issuer?: InternalTokenIssuer;
+  /** A connected Redis client; otherwise one is connected from `config.redisUrl` when set. */
+  redis?: RedisClient;
+}
+
+export interface RunningGateway {
+  /** http://host:port/graphql */
+  url: string;
+  port: number;
+  /** Re-reads the supergraph file now (the watcher does this by itself when the file changes). */
+  reload(): Promise<ReloadOutcome>;
+  /** The supergraph being served, with the subgraph URLs in effect after `SUBGRAPH_<NAME>_URL` overrides. */
+  supergraph(): LoadedSupergraph;
+  /** Subscribes to reload attempts (watcher or `reload()`); returns the unsubscribe function. */
+  onReload(listener: (outcome: ReloadOutcome) => void): () => void;
+  close(): Promise<void>;
+}
+
+export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}): Promise<RunningGateway> {
+  const logger = deps.logger ?? createLogger('gateway', config.logLevel);
+  const registry = deps.metrics ?? createMetricsRegistry('gateway');
+  const metrics = createGatewayMetrics(registry);
+  const issuer = deps.issuer ?? (await createInternalTokenIssuer({ ttlSeconds: config.internalTokenTtlSeconds, privateJwkFile: config.signingKeyFile }));
+  const ownsRedis = deps.redis === undefined && config.redisUrl !== undefined;
+  const redis = deps.redis ?? (config.redisUrl !== undefined ? await connectRedis(config.redisUrl, { name: 'lgsp-gateway' }) : undefined);
+  const client = new SubgraphClient({
+    connections: config.subgraphConnections,
+    keepAliveMs: config.subgraphKeepAliveMs,
+    timeoutMs: config.subgraphTimeoutMs,
+  });
+  const callDeps: SubgraphCallDeps = { client, issuer, metrics, logger };
+  const urlOf = (name: string, url: string) => config.subgraphUrlOverrides[subgraphUrlVariable(name)] ?? url;
+
+  const supergraphFile = new SupergraphFile(config.supergraphFile, { watch: config.watchSupergraph, logger });
+  const withOverrides = (loaded: LoadedSupergraph): LoadedSupergraph => ({
+    ...loaded,
+    subgraphs: loaded.subgraphs.map((s) => ({ ...s, url: urlOf(s.name, s.url) })),
+  });
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphFile,
+    buildService: ({ name, url }) =>
+      config.executor === 'merged'
+        ? new MergingSubgraphDataSource(name, urlOf(name, url ?? ''), callDeps)
+        : new PooledSubgraphDataSource(name, urlOf(name, url ?? ''), callDeps),
+    logger: apolloLogger(logger),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  // GraphQL answers are not conditional-GET material; hashing every (often large) body costs CPU for nothing.
+  app.set('etag', false);
+  const http = createServer(app);
+
+  const server = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    logger: apolloLogger(logger),
+    plugins: [
+      landingPagePlugin(config.production),
+      graphqlOverHttpPlugin(),
+      operationRecordPlugin(),
+      ApolloServerPluginDrainHttpServer({ httpServer: http }),
+    ],
+  });
+  try {
+    await server.start();
+  } catch (error) {
+    await client.close();
+    if (ownsRedis) await redis?.quit().catch(() => undefined);
+    throw error;
+  }
+
+  const readiness = createReadiness({
+    subgraphs: () => withOverrides(supergraphFile.supergraph).subgraphs,
+    redis,
+    timeoutMs: config.healthCheckTimeoutMs,
+    cacheMs: config.healthCheckCacheMs,
+    call: callDeps,
+  });
+
+  app.use(assignRequestId(logger));
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service: 'gateway' });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    const report = await readiness();
+    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ok' : 'unavailable', service: 'gateway', checks: report.checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  app.get('/.well-known/jwks.json', publishJwks(issuer));
+  if (!config.production) {
+    app.get('/', (_req, res) => res.redirect(302, '/graphql'));
+  }
+  app.use(
+    '/graphql',
+    observeOperations(metrics),
+    ...graphqlRequestBody(config.maxBodyBytes),
+    expressMiddleware(server, {
+      context: async ({ req, res }): Promise<GatewayContext> => ({
+        requestId: res.locals.requestId as string,
+        logger: res.locals.logger as Logger,
+        principal: await principalOf(req),
+        operation: operationRecordOf(res.locals),
+      }),
+    }),
+  );
+  app.use(graphqlRequestErrors(logger));
+
+  http.listen(config.port, config.host);
+  await once(http, 'listening');
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`;
+  logger.info({ url, supergraph: config.supergraphFile, subgraphs: withOverrides(supergraphFile.supergraph).subgraphs }, 'gateway listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    reload: () => supergraphFile.reload(),
+    supergraph: () => withOverrides(supergraphFile.supergraph),
+    onReload(listener) {
+      supergraphFile.on('reload', listener);
+      return () => supergraphFile.off('reload', listener);
+    },
+    close() {
+      closing ??= (async () => {
+        await server.stop(); // drains HTTP connections, then stops the gateway (and its file watcher)
+        await client.close();
+        if (ownsRedis) await redis?.quit().catch(() => undefined);
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Apollo's logger interface on top of pino. */
+function apolloLogger(logger: Logger) {
+  const child = logger.child({ component: 'apollo' });
+  return {
+    debug: (message: unknown) => child.debug(String(message)),
+    info: (message: unknown) => child.info(String(message)),
+    warn: (message: unknown) => child.warn(String(message)),
+    error: (message: unknown) => child.error(String(message)),
+  };
+}
