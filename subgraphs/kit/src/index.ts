@@ -7,3 +7,4 @@ export * from './request-id.ts';
 export * from './subgraph-server.ts';
 export * from './auth/principal.ts';
 export * from './auth/internal-token.ts';
+export * from './main-runner.ts';

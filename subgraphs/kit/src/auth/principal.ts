@@ -11,15 +11,34 @@ export interface Principal {
   systemId?: string;
   /** User id (subject) for civil servants. */
   userId?: string;
+  /** The OAuth client the token was issued to (`azp`): the system's own client, or `lgsp-portal` for users. */
+  clientId?: string;
+  /** `preferred_username` (a civil servant's login, or `service-account-<client>` for systems), for audit. */
+  username?: string;
+  /** The access token's `jti`, for audit (never the token itself). */
+  tokenId?: string;
   roles: string[];
   scopes: string[];
   /** Purpose of use the request declares (header X-LGSP-Purpose), e.g. a dossier number. */
   purpose?: string;
+  /**
+   * Set by the gateway's authorization: policy name → the row conditions of the grants that give it, any one of
+   * which admits a record (e.g. `{ residentOfWard: "16690" }`). A policy absent here is unconditional. Subgraphs
+   * enforce these per record (they cannot be decided before query planning).
+   */
+  rowConditions?: Record<string, RowCondition[]>;
+}
+
+/** A condition a grant puts on the records it covers, checked by the subgraph that owns them. */
+export interface RowCondition {
+  /** The record's subject lives (permanent or current residence) in this commune/ward (GSO code, two-tier list). */
+  residentOfWard?: string;
 }
 
 export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous', roles: [], scopes: [] }) as Principal;
 
 /** A stable key for caching per principal (e.g. the internal token). */
 export function principalKey(p: Principal): string {
-  return JSON.stringify([p.kind, p.agencyCode, p.systemId, p.userId, p.roles, p.scopes, p.purpose]);
+  // Every field: the internal token carries the whole principal, so two principals share a token only when equal.
+  return JSON.stringify([p.kind, p.agencyCode, p.systemId, p.userId, p.clientId, p.username, p.tokenId, p.roles, p.scopes, p.purpose, p.rowConditions]);
 }
