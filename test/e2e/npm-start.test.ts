@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { freePort, repoRoot } from '../../scripts/platform.ts';
+import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 
 const startScript = 'scripts/start.ts';
 
@@ -34,11 +35,15 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
     const url = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
     assert.ok(ready.includes(`:${ports.GATEWAY_PORT}/graphql`), ready);
     assert.ok(output.some((l) => l.includes('in-memory stores')), 'says it runs on in-memory stores');
+    assert.ok(output.some((l) => l.includes(`http://localhost:${ports.DEV_ISSUER_PORT}/realms/lgsp`)), 'prints the identity provider');
 
     const samples = (await (await fetch(`http://127.0.0.1:${ports.SIMULATOR_PORT}/_sim/samples?count=1`)).json()) as { citizens: string[] };
+    // As an agency system would: a token from the development issuer npm start runs (the Police's population
+    // system, which is granted citizens' personal data), and a declared purpose.
+    const token = await developmentClientToken(`http://localhost:${ports.DEV_ISSUER_PORT}/realms/lgsp`, 'congan-h41-dancu');
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-lgsp-purpose': 'residence-management:HS-2026-000123' },
       body: JSON.stringify({ query: `{ citizen(personalId: "${samples.citizens[0]}") { fullName ethnicity { name } permanentAddress { ward { name } } } }` }),
     });
     const body = (await res.json()) as { data: { citizen: { fullName: string; ethnicity: { name: string }; permanentAddress: { ward: { name: string } } } }; errors?: unknown };

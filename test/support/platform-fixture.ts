@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { freePort, startPlatform, type RunningPlatform } from '../../scripts/platform.ts';
 import { connectRedis } from '../../subgraphs/kit/src/redis.ts';
+import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -13,9 +14,26 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
   body: { data?: T | null; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }> };
 }
 
+export interface QueryOptions {
+  /** Media type asked for; default application/graphql-response+json. */
+  accept?: string;
+  /** Access token; default the one of `as` (or of the default caller). `null` sends none (anonymous). */
+  token?: string | null;
+  /** Development agency-system client whose token to use (cached per client). */
+  as?: string;
+  /** X-LGSP-Purpose: the purpose of use the caller declares (e.g. a dossier number). */
+  purpose?: string;
+}
+
 export interface PlatformFixture {
   platform: RunningPlatform;
-  query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, accept?: string): Promise<GraphQLResponse<T>>;
+  /**
+   * POSTs an operation to the gateway as an agency system would. By default the caller is the provincial Police's
+   * population system (RS256 client assertion), which is granted citizens' personal data, with a declared purpose.
+   */
+  query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, options?: QueryOptions): Promise<GraphQLResponse<T>>;
+  /** An access token of a development agency-system client from the platform's identity provider. */
+  tokenFor(clientId: string): Promise<string>;
   simulator: {
     samples(count: number): Promise<{ citizens: string[]; enterprises: string[] }>;
     stats(): Promise<{ endpoints: Record<string, { requests: number; idsRequested?: number }> }>;
@@ -26,6 +44,10 @@ export interface PlatformFixture {
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   close(): Promise<void>;
 }
+
+/** The provincial Police's population system (client-jwt, RS256): granted citizens' personal data. */
+export const DEFAULT_CALLER = 'congan-h41-dancu';
+export const DEFAULT_PURPOSE = 'residence-management:HS-2026-000123';
 
 export async function startPlatformFixture(options: { redis: boolean; env?: Record<string, string> }): Promise<PlatformFixture> {
   const prefix = `lgsp-test:${randomUUID()}:`;
@@ -50,14 +72,25 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
     if (!res.ok) throw new Error(`${res.url}: HTTP ${res.status} ${await res.text()}`);
     return res.json() as Promise<any>;
   };
+  const tokens = new Map<string, Promise<string>>();
+  const tokenFor = (clientId: string) => {
+    let token = tokens.get(clientId);
+    if (token === undefined) {
+      token = developmentClientToken(platform.urls.issuer, clientId);
+      tokens.set(clientId, token);
+    }
+    return token;
+  };
   return {
     platform,
-    async query(query, variables, accept = 'application/graphql-response+json') {
-      const res = await fetch(platform.urls.gateway, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept },
-        body: JSON.stringify({ query, variables }),
-      });
+    tokenFor,
+    async query(query, variables, options = {}) {
+      const token = options.token === undefined ? await tokenFor(options.as ?? DEFAULT_CALLER) : options.token;
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: options.accept ?? 'application/graphql-response+json' };
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      const purpose = options.purpose ?? (token === null ? undefined : DEFAULT_PURPOSE);
+      if (purpose !== undefined) headers['x-lgsp-purpose'] = purpose;
+      const res = await fetch(platform.urls.gateway, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as GraphQLResponse['body'] } as never;
     },
     simulator: {
