@@ -20,14 +20,33 @@
  * | `INTERNAL_TOKEN_TTL_SECONDS`  | `60`                                      | lifetime of the internal token sent to subgraphs |
  * | `GATEWAY_INTROSPECTION`       | `false` in production, else `true`        | allow schema introspection |
  * | `GATEWAY_MAX_BODY_BYTES`      | `1048576`                                 | largest accepted POST body; larger → 413 `PAYLOAD_TOO_LARGE` |
- * | `GATEWAY_EXECUTOR`            | `apollo`                                  | `apollo`: Apollo Gateway sends each query-plan fetch as it comes; `merged`: entity fetches to one subgraph that are ready together leave as one request (federation/executor/) |
+ * | `GATEWAY_EXECUTOR`            | `apollo`                                  | `apollo`: Apollo Gateway sends each query-plan fetch as it comes; `merged`: entity fetches to one subgraph that are ready together leave as one request; `native`: our own plan executor and compiled result shaper, with `merged`'s fetch merging (federation/executor/) |
+ * | `KEYCLOAK_URL`                | unset (only anonymous access, warned at start) | realm URL, e.g. `http://localhost:8080/realms/lgsp`: the `iss` of accepted access tokens; its JWKS verifies them |
+ * | `AUTH_REQUIRED`               | `false`                                   | `true`: requests without `Authorization: Bearer` get 401 (needs `KEYCLOAK_URL`); `false`: they are anonymous |
+ * | `AUTH_AUDIENCE`               | `lgsp-gateway`                            | must be in the token's `aud`; its client roles (`resource_access`) join the principal's roles |
+ * | `AUTH_ALLOWED_ALGS`           | `RS256,PS256,ES256`                       | accepted token signature algorithms (asymmetric only: RS/PS/ES 256–512, EdDSA) |
+ * | `AUTH_CLOCK_SKEW_SECONDS`     | `30`                                      | tolerance for `exp`, `nbf`, `iat` (0–300) |
+ * | `AUTH_MAX_TOKEN_BYTES`        | `8192`                                    | larger tokens get 401 before parsing (at most 12288: Node refuses request headers over 16 KB with 431) |
+ * | `AUTH_JWKS_URL`               | `${KEYCLOAK_URL}/protocol/openid-connect/certs` | where the realm's signing keys are fetched |
+ * | `AUTH_JWKS_CACHE_SECONDS`     | `300`                                     | fetched keys are trusted this long, then fetched again before use |
+ * | `AUTH_JWKS_REFRESH_COOLDOWN_SECONDS` | `10`                               | a token with an unknown `kid` triggers at most one key refresh per this many seconds |
+ * | `AUTH_JWKS_TIMEOUT_MS`        | `5000`                                    | timeout of one JWKS fetch (a failure → 503 `UPSTREAM_UNAVAILABLE` for token-bearing requests) |
+ * | `AUTHORIZATION_MODE`          | `filter`                                  | `filter`, `reject` or `dry-run`: what an operation asking for fields the caller is not granted gets (authorization/) |
+ * | `GRANTS_FILE`                 | development grants outside production, unset in production | field sets and grants; the grants seed an empty grant store (authorization/config.ts) |
+ * | `GRANTS_CACHE_TTL_MS`         | `60000`                                   | longest time an agency's grants stay cached without a change notification |
+ * | `REDIS_KEY_PREFIX`            | `lgsp:`                                   | prefix of the gateway's Redis keys (grants: `lgsp:grants:…`); with `REDIS_URL` grants live in Redis |
  */
 import { ConfigError, env, loadConfig } from '@lgsp/kit';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
+import type { AuthenticationConfig } from './auth/authenticate.ts';
+import { authorizationConfigFrom, authorizationEnv, type AuthorizationConfig } from './authorization/config.ts';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Token signature algorithms AUTH_ALLOWED_ALGS may name. */
+const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 export const configSchema = z.object({
   PORT: env.port(4000),
@@ -50,7 +69,30 @@ export const configSchema = z.object({
     .transform((v) => v === 'true' || v === '1' || v === 'yes')
     .optional(),
   GATEWAY_MAX_BODY_BYTES: env.positiveInt(1_048_576),
-  GATEWAY_EXECUTOR: z.enum(['apollo', 'merged'], { message: 'must be apollo or merged' }).default('apollo'),
+  GATEWAY_EXECUTOR: z.enum(['apollo', 'merged', 'native'], { message: 'must be apollo, merged or native' }).default('native'),
+  KEYCLOAK_URL: env
+    .url()
+    .refine((u) => /^https?:\/\/[^/]+\/(?:auth\/)?realms\/[^/]+\/?$/.test(u), 'must be a realm URL such as http://localhost:8080/realms/lgsp')
+    .transform((u) => u.replace(/\/$/, ''))
+    .optional(),
+  AUTH_REQUIRED: env.boolean(false),
+  AUTH_AUDIENCE: z.string().min(1).default('lgsp-gateway'),
+  AUTH_ALLOWED_ALGS: z
+    .string()
+    .default('RS256,PS256,ES256')
+    .transform((v) => [...new Set(v.split(',').map((a) => a.trim()).filter((a) => a !== ''))])
+    .refine((algs) => algs.length > 0, 'must name at least one algorithm')
+    .refine(
+      (algs) => algs.every((a) => ASYMMETRIC_ALGS.includes(a)),
+      `must be a comma-separated list of ${ASYMMETRIC_ALGS.join(', ')} (symmetric algorithms and none are never accepted)`,
+    ),
+  AUTH_CLOCK_SKEW_SECONDS: env.nonNegativeInt(30).refine((v) => v <= 300, 'must be at most 300 seconds'),
+  AUTH_MAX_TOKEN_BYTES: env.positiveInt(8192).refine((v) => v >= 1024 && v <= 12_288, 'must be between 1024 and 12288'),
+  AUTH_JWKS_URL: env.url().optional(),
+  AUTH_JWKS_CACHE_SECONDS: env.positiveInt(300),
+  AUTH_JWKS_REFRESH_COOLDOWN_SECONDS: env.nonNegativeInt(10),
+  AUTH_JWKS_TIMEOUT_MS: env.positiveInt(5_000),
+  ...authorizationEnv,
 });
 
 export type GatewayEnv = z.infer<typeof configSchema>;
@@ -77,7 +119,11 @@ export interface GatewayConfig {
   introspection: boolean;
   maxBodyBytes: number;
   /** How query-plan fetches reach subgraphs: one request each (`apollo`) or merged when ready together (`merged`). */
-  executor: 'apollo' | 'merged';
+  executor: 'apollo' | 'merged' | 'native';
+  /** Access tokens: realm, audience, algorithms, skew, key cache (KEYCLOAK_URL, AUTH_*). */
+  authentication: AuthenticationConfig;
+  /** Field-level authorization: mode, grants file, grant cache, Redis key prefix (AUTHORIZATION_MODE, GRANTS_*). */
+  authorization: AuthorizationConfig;
 }
 
 /** The environment variable that overrides a subgraph's URL: `national-data` → `SUBGRAPH_NATIONAL_DATA_URL`. */
@@ -112,6 +158,9 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     }
     overrides[variable] = value;
   }
+  if (parsed?.AUTH_REQUIRED === true && parsed.KEYCLOAK_URL === undefined) {
+    problems.push('AUTH_REQUIRED: true needs KEYCLOAK_URL (the realm whose tokens are accepted)');
+  }
   if (problems.length > 0 || parsed === undefined) throw new ConfigError('gateway', problems);
   const production = parsed.NODE_ENV === 'production';
   return {
@@ -133,6 +182,19 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     introspection: parsed.GATEWAY_INTROSPECTION ?? !production,
     maxBodyBytes: parsed.GATEWAY_MAX_BODY_BYTES,
     executor: parsed.GATEWAY_EXECUTOR,
+    authentication: {
+      realmUrl: parsed.KEYCLOAK_URL,
+      jwksUrl: parsed.AUTH_JWKS_URL,
+      required: parsed.AUTH_REQUIRED,
+      audience: parsed.AUTH_AUDIENCE,
+      algorithms: parsed.AUTH_ALLOWED_ALGS,
+      clockSkewSeconds: parsed.AUTH_CLOCK_SKEW_SECONDS,
+      maxTokenBytes: parsed.AUTH_MAX_TOKEN_BYTES,
+      jwksCacheSeconds: parsed.AUTH_JWKS_CACHE_SECONDS,
+      jwksRefreshCooldownSeconds: parsed.AUTH_JWKS_REFRESH_COOLDOWN_SECONDS,
+      jwksTimeoutMs: parsed.AUTH_JWKS_TIMEOUT_MS,
+    },
+    authorization: authorizationConfigFrom(parsed, production, repoRoot),
   };
 }
 

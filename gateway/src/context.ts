@@ -5,7 +5,7 @@ import type { OperationRecord } from './observability/operations.ts';
 export interface GatewayContext {
   /** The request id: echoed to the caller, sent to every subgraph, on every log line. */
   requestId: string;
-  /** Who is calling. Anonymous until authentication (next issue) fills it; travels in the internal token. */
+  /** Who is calling (auth/authenticate.ts: access token + X-LGSP-Purpose); travels in the internal token. */
   principal: Principal;
   /** The gateway logger bound to this request's id. */
   logger: Logger;

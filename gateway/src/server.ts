@@ -20,13 +20,17 @@ import express from 'express';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAuthenticator } from './auth/authenticate.ts';
 import { principalOf } from './auth/principal.ts';
 import { publishJwks } from './auth/jwks.ts';
+import { startAuthorization } from './authorization/setup.ts';
+import type { GrantStore } from './authorization/grants/grant-store.ts';
 import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { SubgraphClient } from './federation/subgraph-client.ts';
 import { PooledSubgraphDataSource, type SubgraphCallDeps } from './federation/subgraph-data-source.ts';
 import { MergingSubgraphDataSource } from './federation/executor/merging-data-source.ts';
+import { NativeGateway } from './federation/executor/native-gateway.ts';
 import { SupergraphFile, type ReloadOutcome } from './federation/supergraph-file.ts';
 import type { LoadedSupergraph } from './federation/supergraph.ts';
 import { createReadiness } from './health/readiness.ts';
@@ -47,6 +51,8 @@ export interface GatewayDeps {
   issuer?: InternalTokenIssuer;
   /** A connected Redis client; otherwise one is connected from `config.redisUrl` when set. */
   redis?: RedisClient;
+  /** The grant store (tests); otherwise Redis when `config.redisUrl` is set, else memory, seeded from GRANTS_FILE. */
+  grants?: GrantStore;
 }
 
 export interface RunningGateway {
@@ -59,6 +65,8 @@ export interface RunningGateway {
   supergraph(): LoadedSupergraph;
   /** Subscribes to reload attempts (watcher or `reload()`); returns the unsubscribe function. */
   onReload(listener: (outcome: ReloadOutcome) => void): () => void;
+  /** The grants authorization decides with (changes apply at once, on every replica sharing Redis). */
+  grants: GrantStore;
   close(): Promise<void>;
 }
 
@@ -75,6 +83,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     timeoutMs: config.subgraphTimeoutMs,
   });
   const callDeps: SubgraphCallDeps = { client, issuer, metrics, logger };
+  const authenticator = createAuthenticator(config.authentication, { logger, metrics: registry });
   const urlOf = (name: string, url: string) => config.subgraphUrlOverrides[subgraphUrlVariable(name)] ?? url;
 
   const supergraphFile = new SupergraphFile(config.supergraphFile, { watch: config.watchSupergraph, logger });
@@ -98,8 +107,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   app.set('etag', false);
   const http = createServer(app);
 
+  const authorization = await startAuthorization(config.authorization, { redis, grants: deps.grants, logger, supergraph: () => supergraphFile.supergraph });
   const server = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: authorization.wrap(config.executor === 'native' ? new NativeGateway(gateway, { call: callDeps, subgraphUrl: urlOf, logger }) : gateway),
     introspection: config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
@@ -107,7 +117,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     stopOnTerminationSignals: false,
     logger: apolloLogger(logger),
     plugins: [
-      landingPagePlugin(config.production),
+      landingPagePlugin(config.production, config.authentication.realmUrl),
       graphqlOverHttpPlugin(),
       operationRecordPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
@@ -116,6 +126,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   try {
     await server.start();
   } catch (error) {
+    await authorization.close();
     await client.close();
     if (ownsRedis) await redis?.quit().catch(() => undefined);
     throw error;
@@ -147,12 +158,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   app.use(
     '/graphql',
     observeOperations(metrics),
+    authenticator.middleware, // before the body is read: 401 for a bad token, principal in res.locals
     ...graphqlRequestBody(config.maxBodyBytes),
     expressMiddleware(server, {
-      context: async ({ req, res }): Promise<GatewayContext> => ({
+      context: async ({ res }): Promise<GatewayContext> => ({
         requestId: res.locals.requestId as string,
         logger: res.locals.logger as Logger,
-        principal: await principalOf(req),
+        principal: principalOf(res.locals),
         operation: operationRecordOf(res.locals),
       }),
     }),
@@ -170,6 +182,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     url,
     port,
     reload: () => supergraphFile.reload(),
+    grants: authorization.grants,
     supergraph: () => withOverrides(supergraphFile.supergraph),
     onReload(listener) {
       supergraphFile.on('reload', listener);
@@ -179,6 +192,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       closing ??= (async () => {
         await server.stop(); // drains HTTP connections, then stops the gateway (and its file watcher)
         await client.close();
+        await authorization.close();
         if (ownsRedis) await redis?.quit().catch(() => undefined);
       })();
       return closing;

@@ -18,6 +18,7 @@ import type { NationalDataConfig } from './config.ts';
 import { createNationalConnectors, type EnterpriseRegistryConnector, type NationalConnectors, type PopulationConnector } from './connectors/index.ts';
 import { createLoaders } from './loaders.ts';
 import { resolvers, type NationalDataContext } from './resolvers.ts';
+import { withRowConditions } from './row-conditions.ts';
 
 export { configSchema, type NationalDataConfig } from './config.ts';
 
@@ -48,7 +49,7 @@ export async function startNationalData(config: NationalDataConfig, deps: Nation
   const subgraph = await startSubgraph<NationalDataContext>({
     name: 'national-data',
     typeDefs,
-    resolvers,
+    resolvers: withRowConditions(typeDefs, resolvers),
     host: config.HOST,
     port: config.PORT,
     verifier,

@@ -1,0 +1,111 @@
+/** One contract for every GrantStore adapter: the memory and Redis adapters must behave the same. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Grant } from './grant.ts';
+import type { GrantStore } from './grant-store.ts';
+
+export interface GrantStoreFixture {
+  store: GrantStore;
+  /** A second store on the same backend (another replica), or the same store for the memory adapter. */
+  peer: GrantStore;
+  cleanup(): Promise<void>;
+}
+
+export const sampleGrant = (id: string, overrides: Partial<Grant> = {}): Grant => ({
+  id,
+  provider: '000.00.02.H41',
+  consumer: '000.00.20.H41',
+  service: 'national-data',
+  fieldSets: ['national-data.citizen.basic'],
+  purposes: ['public-service'],
+  validFrom: '2025-07-01T00:00:00+07:00',
+  ...overrides,
+});
+
+/** Resolves at the next change notification the store delivers. */
+async function nextChange(store: GrantStore): Promise<{ seen: Promise<void>; stop: () => Promise<void> }> {
+  let resolve!: () => void;
+  const seen = new Promise<void>((r) => (resolve = r));
+  const stop = await store.subscribe(() => resolve());
+  return { seen, stop };
+}
+
+export function describeGrantStoreContract(name: string, makeStore: () => Promise<GrantStoreFixture>): void {
+  describe(`GrantStore contract: ${name}`, () => {
+    let fixture: GrantStoreFixture;
+    before(async () => {
+      fixture = await makeStore();
+    });
+    after(async () => {
+      await fixture.cleanup();
+    });
+
+    it('starts empty', async () => {
+      assert.deepEqual(await fixture.store.list(), []);
+      assert.equal(await fixture.store.get('nope'), null);
+      assert.deepEqual(await fixture.store.grantsFor('000.00.20.H41'), []);
+    });
+
+    it('puts, reads back, lists in id order and replaces by id', async () => {
+      const { store } = fixture;
+      await store.put(sampleGrant('b', { rowCondition: { residentOfWard: '16690' } }));
+      await store.put(sampleGrant('a', { validTo: '2026-01-01T00:00:00Z', basis: 'test' }));
+      assert.deepEqual(await store.get('b'), sampleGrant('b', { rowCondition: { residentOfWard: '16690' } }));
+      assert.deepEqual(
+        (await store.list()).map((g) => g.id),
+        ['a', 'b'],
+      );
+      await store.put(sampleGrant('a', { purposes: ['*'] }));
+      assert.deepEqual((await store.get('a'))?.purposes, ['*']);
+      assert.equal((await store.get('a'))?.validTo, undefined);
+    });
+
+    it('grantsFor: the agency own grants and the grants to every agency, not others', async () => {
+      const { store } = fixture;
+      await store.put(sampleGrant('c', { consumer: '*', fieldSets: ['national-data.enterprise.basic'], purposes: ['*'] }));
+      await store.put(sampleGrant('d', { consumer: '000.00.03.H41' }));
+      assert.deepEqual(
+        (await store.grantsFor('000.00.20.H41')).map((g) => g.id),
+        ['a', 'b', 'c'],
+      );
+      assert.deepEqual(
+        (await store.grantsFor('000.00.03.H41')).map((g) => g.id),
+        ['c', 'd'],
+      );
+    });
+
+    it('refuses invalid grants with a message naming the problem', async () => {
+      await assert.rejects(fixture.store.put(sampleGrant('bad', { fieldSets: ['catalogs.x'] })), /not a field set of service national-data/);
+      await assert.rejects(fixture.store.put(sampleGrant('bad', { consumer: 'police' })), /agency code/);
+      await assert.rejects(fixture.store.put(sampleGrant('bad', { validTo: '2025-01-01T00:00:00Z' })), /validTo: must be after validFrom/);
+      assert.equal(await fixture.store.get('bad'), null);
+    });
+
+    it('removes; removing twice says it was not there', async () => {
+      assert.equal(await fixture.store.remove('d'), true);
+      assert.equal(await fixture.store.remove('d'), false);
+      assert.equal(await fixture.store.get('d'), null);
+    });
+
+    it('the version changes with every change, and every store on the backend is notified', async () => {
+      const { store, peer } = fixture;
+      const before = await store.version();
+      const change = await nextChange(peer);
+      await store.put(sampleGrant('e'));
+      await change.seen;
+      await change.stop();
+      const afterPut = await peer.version();
+      assert.notEqual(afterPut, before);
+      const removal = await nextChange(peer);
+      await store.remove('e');
+      await removal.seen;
+      await removal.stop();
+      assert.notEqual(await peer.version(), afterPut);
+      // The peer reads what the store wrote.
+      assert.deepEqual(
+        (await peer.list()).map((g) => g.id),
+        (await store.list()).map((g) => g.id),
+      );
+    });
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Grants in Redis, shared by every gateway replica. Keys (prefix `lgsp:` in deployment, `REDIS_KEY_PREFIX`):
+ * - `<prefix>grants:{grants}:items`   hash: grant id → grant JSON
+ * - `<prefix>grants:{grants}:version` string: incremented with every change (same hash slot, so one MULTI)
+ * - channel `<prefix>grants:changed`: the new version is published after every change; each replica's policy
+ *   cache listens and drops what it knows at once.
+ */
+import type { RedisClient } from '@lgsp/kit';
+import { ANY_AGENCY, parseGrant, type Grant } from './grant.ts';
+import type { GrantStore } from './grant-store.ts';
+
+export interface GrantKeys {
+  items: string;
+  version: string;
+  channel: string;
+}
+
+export function grantKeys(prefix: string): GrantKeys {
+  const base = `${prefix}grants:{grants}`;
+  return { items: `${base}:items`, version: `${base}:version`, channel: `${prefix}grants:changed` };
+}
+
+/** Every key this store may own under a prefix (for cleaning up after tests). */
+export function grantKeyPattern(prefix: string): string {
+  return `${prefix}grants:*`;
+}
+
+export function createRedisGrantStore(redis: RedisClient, options: { keyPrefix: string }): GrantStore {
+  const keys = grantKeys(options.keyPrefix);
+  const subscribers = new Set<RedisClient>();
+
+  const decode = (json: string): Grant => parseGrant(JSON.parse(json));
+  const all = async (): Promise<Grant[]> => {
+    const entries = await redis.hGetAll(keys.items);
+    return Object.values(entries)
+      .map(decode)
+      .sort((a, b) => a.id.localeCompare(b.id));
+  };
+  const changed = async (write: (multi: ReturnType<RedisClient['multi']>) => void): Promise<void> => {
+    const multi = redis.multi();
+    write(multi);
+    multi.incr(keys.version);
+    const replies = await multi.exec();
+    const version = replies[replies.length - 1];
+    await redis.publish(keys.channel, String(version));
+  };
+
+  return {
+    list: all,
+    grantsFor: async (consumer) => (await all()).filter((g) => g.consumer === consumer || g.consumer === ANY_AGENCY),
+    async get(id) {
+      const json = await redis.hGet(keys.items, id);
+      return json === null || json === undefined ? null : decode(json);
+    },
+    async put(grant) {
+      const valid = parseGrant(grant);
+      await changed((multi) => multi.hSet(keys.items, valid.id, JSON.stringify(valid)));
+    },
+    async remove(id) {
+      const removed = await redis.hDel(keys.items, id);
+      if (removed === 0) return false;
+      await changed(() => undefined);
+      return true;
+    },
+    version: async () => Number((await redis.get(keys.version)) ?? 0),
+    async subscribe(listener) {
+      const subscriber = redis.duplicate() as RedisClient;
+      subscriber.on('error', () => {
+        /* reconnects on its own; a missed message is covered by the 'ready' notification below */
+      });
+      let ready = false;
+      subscriber.on('ready', () => {
+        // After a reconnect, changes may have been published while we were away: tell the listener.
+        if (ready) listener();
+        ready = true;
+      });
+      await subscriber.connect();
+      await subscriber.subscribe(keys.channel, () => listener());
+      subscribers.add(subscriber);
+      return async () => {
+        if (!subscribers.delete(subscriber)) return;
+        await subscriber.quit().catch(() => undefined);
+      };
+    },
+    async close() {
+      await Promise.all([...subscribers].map((s) => s.quit().catch(() => undefined)));
+      subscribers.clear();
+    },
+  };
+}

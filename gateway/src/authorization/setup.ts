@@ -1,0 +1,46 @@
+/** Builds the gateway's authorization: grant store (Redis or memory), seeding, policy decider, gateway wrapper. */
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import type { Logger, RedisClient } from '@lgsp/kit';
+import type { LoadedSupergraph } from '../federation/supergraph.ts';
+import { authorizingGateway } from './authorizing-gateway.ts';
+import type { AuthorizationConfig } from './config.ts';
+import type { FieldSet } from './grants/grant.ts';
+import type { GrantStore } from './grants/grant-store.ts';
+import { readGrantsFile, seedGrants } from './grants/grants-file.ts';
+import { createMemoryGrantStore } from './grants/memory-grant-store.ts';
+import { createRedisGrantStore } from './grants/redis-grant-store.ts';
+import { PolicyDecider } from './policies.ts';
+
+export interface Authorization {
+  grants: GrantStore;
+  decider: PolicyDecider;
+  /** Puts authorization in front of a gateway's executor. */
+  wrap(gateway: GatewayInterface): GatewayInterface;
+  close(): Promise<void>;
+}
+
+export async function startAuthorization(
+  config: AuthorizationConfig,
+  deps: { redis: RedisClient | undefined; grants?: GrantStore | undefined; logger: Logger; supergraph: () => LoadedSupergraph },
+): Promise<Authorization> {
+  const file = config.grantsFile === undefined ? undefined : await readGrantsFile(config.grantsFile);
+  const ownsStore = deps.grants === undefined;
+  const grants = deps.grants ?? (deps.redis !== undefined ? createRedisGrantStore(deps.redis, { keyPrefix: config.redisKeyPrefix }) : createMemoryGrantStore());
+  const fieldSets: FieldSet[] = file?.fieldSets ?? [];
+  if (file !== undefined && ownsStore) {
+    const seeded = await seedGrants(grants, file);
+    if (seeded > 0) deps.logger.info({ file: config.grantsFile, grants: seeded }, 'grant store was empty: seeded from GRANTS_FILE');
+  }
+  if (file === undefined) deps.logger.warn('GRANTS_FILE unset: no field set declarations, every @policy is treated as personal data');
+  const decider = new PolicyDecider(grants, { fieldSets, cacheTtlMs: config.grantsCacheTtlMs, logger: deps.logger });
+  await decider.start();
+  return {
+    grants,
+    decider,
+    wrap: (gateway) => authorizingGateway(gateway, { mode: config.mode, supergraph: deps.supergraph, decider }),
+    async close() {
+      await decider.close();
+      if (ownsStore) await grants.close();
+    },
+  };
+}
