@@ -20,7 +20,7 @@
  * | `INTERNAL_TOKEN_TTL_SECONDS`  | `60`                                      | lifetime of the internal token sent to subgraphs |
  * | `GATEWAY_INTROSPECTION`       | `false` in production, else `true`        | allow schema introspection |
  * | `GATEWAY_MAX_BODY_BYTES`      | `1048576`                                 | largest accepted POST body; larger → 413 `PAYLOAD_TOO_LARGE` |
- * | `GATEWAY_EXECUTOR`            | `apollo`                                  | `apollo`: Apollo Gateway sends each query-plan fetch as it comes; `merged`: entity fetches to one subgraph that are ready together leave as one request; `native`: our own plan executor and compiled result shaper, with `merged`'s fetch merging (federation/executor/) |
+ * | `GATEWAY_EXECUTOR`            | `native`                                  | `apollo`: Apollo Gateway sends each query-plan fetch as it comes; `merged`: entity fetches to one subgraph that are ready together leave as one request; `native`: our own plan executor and compiled result shaper, with `merged`'s fetch merging (federation/executor/) |
  * | `KEYCLOAK_URL`                | unset (only anonymous access, warned at start) | realm URL, e.g. `http://localhost:8080/realms/lgsp`: the `iss` of accepted access tokens; its JWKS verifies them |
  * | `AUTH_REQUIRED`               | `false`                                   | `true`: requests without `Authorization: Bearer` get 401 (needs `KEYCLOAK_URL`); `false`: they are anonymous |
  * | `AUTH_AUDIENCE`               | `lgsp-gateway`                            | must be in the token's `aud`; its client roles (`resource_access`) join the principal's roles |
@@ -118,7 +118,7 @@ export interface GatewayConfig {
   internalTokenTtlSeconds: number;
   introspection: boolean;
   maxBodyBytes: number;
-  /** How query-plan fetches reach subgraphs: one request each (`apollo`) or merged when ready together (`merged`). */
+  /** Who runs query plans: Apollo Gateway, one request per fetch (`apollo`) or merged when ready together (`merged`); or our own executor (`native`, federation/executor/). */
   executor: 'apollo' | 'merged' | 'native';
   /** Access tokens: realm, audience, algorithms, skew, key cache (KEYCLOAK_URL, AUTH_*). */
   authentication: AuthenticationConfig;

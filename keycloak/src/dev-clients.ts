@@ -5,7 +5,7 @@
  * at the token endpoint. Used by scripts and tests; works against the development issuer and a real Keycloak
  * loaded with realm-export.json alike. Never used by production code.
  */
-import { createPrivateKey, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
 import { loadRealmExport, type RealmExport } from './realm.ts';
@@ -50,4 +50,81 @@ export async function developmentClientToken(issuerUrl: string, clientId: string
   });
   if (!response.ok) throw new Error(`token for ${clientId}: HTTP ${response.status} ${await response.text()}`);
   return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** Cookies across the redirects of a login, as a browser keeps them (just enough for the login flow). */
+class CookieJar {
+  private readonly cookies = new Map<string, string>();
+  store(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const index = pair.indexOf('=');
+      const value = pair.slice(index + 1).trim();
+      if (value === '' || /max-age=0|expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(pair.slice(0, index).trim());
+      else this.cookies.set(pair.slice(0, index).trim(), value);
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([n, v]) => `${n}=${v}`).join('; ');
+  }
+}
+
+export interface PortalLoginTokens {
+  accessToken: string;
+  idToken: string;
+  refreshToken: string;
+}
+
+/**
+ * A civil servant's login through the portal client, driven over plain HTTP as a browser would: authorization
+ * request with PKCE (S256), the login form (with its page token and cookies), the redirects, then the code
+ * exchanged at the token endpoint. The login form is the development issuer's; a real Keycloak's differs.
+ */
+export async function developmentPortalLogin(
+  issuerUrl: string,
+  username: string,
+  password: string,
+  redirectUri = 'http://localhost:4000/portal/callback',
+): Promise<PortalLoginTokens> {
+  const jar = new CookieJar();
+  const get = async (url: string): Promise<Response> => {
+    const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
+    jar.store(response);
+    return response;
+  };
+  const verifier = randomBytes(32).toString('base64url');
+  const authorize = new URL(`${issuerUrl}/protocol/openid-connect/auth`);
+  authorize.search = new URLSearchParams({
+    client_id: 'lgsp-portal',
+    response_type: 'code',
+    redirect_uri: redirectUri,
+    scope: 'openid',
+    state: randomUUID(),
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  }).toString();
+  const loginUrl = new URL((await get(authorize.href)).headers.get('location') ?? '', authorize).href;
+  const html = await (await get(loginUrl)).text();
+  const action = new URL((/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '').replace(/&amp;/g, '&'), loginUrl).href;
+  const csrf = /name="csrf_token" value="([^"]*)"/.exec(html)?.[1] ?? '';
+  const posted = await fetch(action, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+    body: new URLSearchParams({ csrf_token: csrf, username, password, action: 'login' }),
+  });
+  jar.store(posted);
+  if (posted.status !== 303) throw new Error(`login of ${username} refused: HTTP ${posted.status}`);
+  let location = posted.headers.get('location') ?? '';
+  for (let hops = 0; !location.startsWith(redirectUri) && hops < 5; hops++) location = (await get(new URL(location, action).href)).headers.get('location') ?? '';
+  const code = new URL(location).searchParams.get('code');
+  if (code === null) throw new Error(`login of ${username}: no authorization code in ${location}`);
+  const response = await fetch(`${issuerUrl}/protocol/openid-connect/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'lgsp-portal', code_verifier: verifier }),
+  });
+  if (!response.ok) throw new Error(`code exchange for ${username}: HTTP ${response.status} ${await response.text()}`);
+  const tokens = (await response.json()) as { access_token: string; id_token: string; refresh_token: string };
+  return { accessToken: tokens.access_token, idToken: tokens.id_token, refreshToken: tokens.refresh_token };
 }

@@ -59,7 +59,10 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse): 
   if (path === '/_sim/revoke-tokens' && method === 'POST') return send(res, 200, { revoked: deps.tokens.revokeAll() });
   if (path === '/_sim/samples' && method === 'GET') {
     const count = Math.min(1000, Math.max(1, Number(url.searchParams.get('count') ?? '10') || 10));
-    return send(res, 200, { citizens: deps.dataset.citizenIds.slice(0, count), enterprises: deps.dataset.enterpriseCodes.slice(0, count) });
+    // ?ward=<commune code>: citizens whose permanent residence is in that commune (row-level grants are per ward).
+    const ward = url.searchParams.get('ward');
+    const citizens = ward === null ? deps.dataset.citizenIds : deps.dataset.citizenIds.filter((id) => deps.dataset.citizens.get(id)?.NoiThuongTru.MaXa === ward);
+    return send(res, 200, { citizens: citizens.slice(0, count), enterprises: deps.dataset.enterpriseCodes.slice(0, count) });
   }
 
   // The national platform's contract.

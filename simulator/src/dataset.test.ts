@@ -115,3 +115,14 @@ test('the well-known records of CONTRACT.md exist (and the not-found ones do not
   assert.deepEqual(head.HoVaTen, { Ho: 'Trần', ChuDem: 'Quốc', Ten: 'Hòa' });
   assert.equal(head.ThanhVienHo.length, 5);
 });
+
+test('every development agency ward has residents, and adding them changes no other record', async () => {
+  const { DEVELOPMENT_FOCUS_WARDS } = await import('./dataset.ts');
+  for (const ward of DEVELOPMENT_FOCUS_WARDS) {
+    const residents = dataset.citizenIds.filter((id) => dataset.citizens.get(id)!.NoiThuongTru.MaXa === ward);
+    assert.ok(residents.length >= 10, `ward ${ward} has ${residents.length} residents`);
+  }
+  const without = generateDataset({ ...DEFAULT_DATASET_OPTIONS, focusWards: [] });
+  assert.deepEqual(dataset.citizenIds.slice(0, without.citizenIds.length), without.citizenIds);
+  assert.deepEqual([...dataset.enterprises.values()], [...without.enterprises.values()]);
+});

@@ -14,6 +14,12 @@ export interface DatasetOptions {
   /** At least this many citizens (whole households are generated, so a few more may be produced). */
   citizens: number;
   enterprises: number;
+  /**
+   * Communes that get `householdsPerFocusWard` more households after the random ones, so that every development
+   * agency's own commune has residents (a commune People's Committee's grants are limited to its ward).
+   */
+  focusWards?: string[];
+  householdsPerFocusWard?: number;
 }
 
 export interface Dataset {
@@ -25,7 +31,16 @@ export interface Dataset {
   householdCount: number;
 }
 
-export const DEFAULT_DATASET_OPTIONS: DatasetOptions = { seed: 20250701, citizens: 12_000, enterprises: 1_500 };
+/** Phường Trường Vinh (Nghệ An): the ward of the development commune agency 000.00.20.H41. */
+export const DEVELOPMENT_FOCUS_WARDS = ['16690'];
+
+export const DEFAULT_DATASET_OPTIONS: DatasetOptions = {
+  seed: 20250701,
+  citizens: 12_000,
+  enterprises: 1_500,
+  focusWards: DEVELOPMENT_FOCUS_WARDS,
+  householdsPerFocusWard: 10,
+};
 
 /** Year the synthetic data describes; ages are relative to it, nobody is born after it. */
 const REFERENCE_YEAR = 2025;
@@ -44,14 +59,14 @@ interface Person {
 /** Builds the whole dataset; about 50 ms for the defaults. */
 export function generateDataset(options: DatasetOptions = DEFAULT_DATASET_OPTIONS): Dataset {
   const places = loadPlaces();
-  const citizens = generateCitizens(new Prng(options.seed), places, options.citizens);
-  const enterprises = generateEnterprises(new Prng(options.seed ^ 0x5eed_d14e), places, citizens, options.enterprises);
-  return { ...citizens, ...enterprises };
+  const citizens = generateCitizens(new Prng(options.seed), places, options.citizens, options.focusWards ?? [], options.householdsPerFocusWard ?? 0);
+  const enterprises = generateEnterprises(new Prng(options.seed ^ 0x5eed_d14e), places, { citizens: citizens.citizens, citizenIds: citizens.representativePool }, options.enterprises);
+  return { citizens: citizens.citizens, citizenIds: citizens.citizenIds, householdCount: citizens.householdCount, ...enterprises };
 }
 
 // ---------------------------------------------------------------------------------------------- citizens
 
-function generateCitizens(prng: Prng, places: Places, target: number) {
+function generateCitizens(prng: Prng, places: Places, target: number, focusWards: string[], householdsPerFocusWard: number) {
   const familyNames = new WeightedTable(FAMILY_NAMES);
   const ethnicities = new WeightedTable(ETHNIC_WEIGHTS);
   const religions = new WeightedTable<string | null>([[null, NO_RELIGION_WEIGHT], ...RELIGIONS.map((r) => [r.code, r.weight] as const)]);
@@ -69,9 +84,8 @@ function generateCitizens(prng: Prng, places: Places, target: number) {
     return { id, cmnd, name, male, birth, relation, father: null, mother: null };
   };
 
-  while (citizenIds.length < target) {
+  const addHousehold = (commune: Places['communes'][number]): void => {
     householdCount++;
-    const commune = prng.pick(places.communes);
     const province = places.provinceByCode.get(commune.provinceCode)!;
     const permanent = address(prng, commune, province.name);
     // About one household in ten lives elsewhere (students, workers in the big cities) than where it is registered.
@@ -110,8 +124,18 @@ function generateCitizens(prng: Prng, places: Places, target: number) {
       citizens.set(person.id, record);
       citizenIds.push(person.id);
     }
+  };
+
+  while (citizenIds.length < target) addHousehold(prng.pick(places.communes));
+  // Enterprises draw their representatives from these, so that they too stay the same whatever the focus wards are.
+  const representativePool = citizenIds.slice();
+  // After the random households, so that the records above stay the same whatever the focus wards are.
+  for (const code of focusWards) {
+    const commune = places.communes.find((c) => c.code === code);
+    if (commune === undefined) throw new Error(`focus ward ${code} is not a commune of the two-tier list`);
+    for (let i = 0; i < householdsPerFocusWard; i++) addHousehold(commune);
   }
-  return { citizens, citizenIds, householdCount };
+  return { citizens, citizenIds, householdCount, representativePool };
 }
 
 type NewPerson = (male: boolean, year: number, familyName: string, relation: string, provinceCode: string) => Person;

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createLogger, loadConfig, type Logger } from '@lgsp/kit';
 import { configSchema, type SimulatorConfig } from './config.ts';
-import { generateDataset, type Dataset } from './dataset.ts';
+import { DEFAULT_DATASET_OPTIONS, generateDataset, type Dataset } from './dataset.ts';
 import { FaultInjector, settingsInputSchema, type FaultSettings, type SimulatorStats } from './faults.ts';
 import { TokenStore } from './tokens.ts';
 import { createHandler } from './app.ts';
@@ -42,7 +42,7 @@ export async function startSimulator(config: Partial<SimulatorConfig> = {}, deps
   const resolved: SimulatorConfig = { ...loadConfig('simulator', configSchema, {}), ...config };
   const logger = deps.logger ?? createLogger('simulator', resolved.LOG_LEVEL);
   const dataset =
-    deps.dataset ?? generateDataset({ seed: resolved.SIMULATOR_SEED, citizens: resolved.SIMULATOR_CITIZENS, enterprises: resolved.SIMULATOR_ENTERPRISES });
+    deps.dataset ?? generateDataset({ ...DEFAULT_DATASET_OPTIONS, seed: resolved.SIMULATOR_SEED, citizens: resolved.SIMULATOR_CITIZENS, enterprises: resolved.SIMULATOR_ENTERPRISES });
   const faults = new FaultInjector(
     settingsInputSchema.parse({ latencyMs: resolved.SIMULATOR_LATENCY_MS, failureRate: resolved.SIMULATOR_FAILURE_RATE, hangRate: resolved.SIMULATOR_HANG_RATE }),
   );

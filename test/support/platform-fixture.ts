@@ -21,8 +21,8 @@ export interface QueryOptions {
   token?: string | null;
   /** Development agency-system client whose token to use (cached per client). */
   as?: string;
-  /** X-LGSP-Purpose: the purpose of use the caller declares (e.g. a dossier number). */
-  purpose?: string;
+  /** X-LGSP-Purpose (`<category>:<reference>`); default DEFAULT_PURPOSE when a token is sent; `null` sends none. */
+  purpose?: string | null;
 }
 
 export interface PlatformFixture {
@@ -88,8 +88,8 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
       const token = options.token === undefined ? await tokenFor(options.as ?? DEFAULT_CALLER) : options.token;
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: options.accept ?? 'application/graphql-response+json' };
       if (token !== null) headers.authorization = `Bearer ${token}`;
-      const purpose = options.purpose ?? (token === null ? undefined : DEFAULT_PURPOSE);
-      if (purpose !== undefined) headers['x-lgsp-purpose'] = purpose;
+      const purpose = options.purpose === undefined ? (token === null ? null : DEFAULT_PURPOSE) : options.purpose;
+      if (purpose !== null) headers['x-lgsp-purpose'] = purpose;
       const res = await fetch(platform.urls.gateway, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
       return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as GraphQLResponse['body'] } as never;
     },

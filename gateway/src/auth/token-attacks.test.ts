@@ -4,7 +4,7 @@
  * forged claims carry a valid signature) and a second issuer for realm `other`.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign as rsaSign, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, sign as rsaSign, type KeyObject } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { createMetricsRegistry, type Principal, type Registry } from '@lgsp/kit'
 import { configSchema as issuerConfigSchema, startDevIssuer, type RunningDevIssuer } from '@lgsp/keycloak';
 import { developmentPassword, loadRealmExport } from '@lgsp/keycloak/realm';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { developmentClientToken } from '../../../keycloak/src/dev-clients.ts';
+import { developmentClientToken, developmentPortalLogin } from '../../../keycloak/src/dev-clients.ts';
 import { pino } from 'pino';
 import { gatewayConfig } from '../config.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
@@ -63,22 +63,6 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toStr
 const RSA_HASH: Record<string, string> = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' };
 
 /** A minimal cookie jar for the login form (cookie names are distinct). */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  store(response: Response): void {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair = ''] = line.split(';');
-      const index = pair.indexOf('=');
-      const value = pair.slice(index + 1).trim();
-      if (value === '' || /max-age=0|expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(pair.slice(0, index).trim());
-      else this.cookies.set(pair.slice(0, index).trim(), value);
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([n, v]) => `${n}=${v}`).join('; ');
-  }
-}
-
 let lgsp: RunningDevIssuer;
 let other: RunningDevIssuer;
 let realmKey: KeyObject;
@@ -107,48 +91,7 @@ async function clientCredentials(issuer: RunningDevIssuer, clientId: string): Pr
 async function portalLogin(username: string): Promise<{ accessToken: string; idToken: string; refreshToken: string; userId: string }> {
   const user = lgsp.realm.users.find((u) => u.username === username);
   assert.ok(user, username);
-  const redirectUri = 'http://localhost:4000/portal/callback';
-  const jar = new CookieJar();
-  const get = async (url: string): Promise<Response> => {
-    const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
-    jar.store(response);
-    return response;
-  };
-  const verifier = randomBytes(32).toString('base64url');
-  const authorize = new URL(`${lgsp.issuer}/protocol/openid-connect/auth`);
-  authorize.search = new URLSearchParams({
-    client_id: 'lgsp-portal',
-    response_type: 'code',
-    redirect_uri: redirectUri,
-    scope: 'openid',
-    state: randomUUID(),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-  }).toString();
-  const loginUrl = new URL((await get(authorize.href)).headers.get('location') ?? '', authorize).href;
-  const html = await (await get(loginUrl)).text();
-  const action = new URL((/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '').replace(/&amp;/g, '&'), loginUrl).href;
-  const csrf = /name="csrf_token" value="([^"]*)"/.exec(html)?.[1] ?? '';
-  const posted = await fetch(action, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
-    body: new URLSearchParams({ csrf_token: csrf, username, password: developmentPassword(user) ?? '', action: 'login' }),
-  });
-  jar.store(posted);
-  assert.equal(posted.status, 303, 'login accepted');
-  let location = posted.headers.get('location') ?? '';
-  for (let hops = 0; !location.startsWith(redirectUri) && hops < 5; hops++) location = (await get(new URL(location, action).href)).headers.get('location') ?? '';
-  const code = new URL(location).searchParams.get('code');
-  assert.ok(code, 'authorization code');
-  const response = await fetch(`${lgsp.issuer}/protocol/openid-connect/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'lgsp-portal', code_verifier: verifier }),
-  });
-  assert.equal(response.status, 200);
-  const tokens = (await response.json()) as { access_token: string; id_token: string; refresh_token: string };
-  return { accessToken: tokens.access_token, idToken: tokens.id_token, refreshToken: tokens.refresh_token, userId: user.id };
+  return { ...(await developmentPortalLogin(lgsp.issuer, username, developmentPassword(user) ?? '')), userId: user.id };
 }
 
 before(async () => {
