@@ -84,9 +84,12 @@ LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
   National-platform simulator    http://${host}:${config.SIMULATOR_PORT}   (contract: simulator/CONTRACT.md)
   Identity provider (realm lgsp) ${platform.urls.issuer}${config.KEYCLOAK_URL ? '' : '   (development issuer; credentials: keycloak/dev-credentials/README.md)'}
 
-Try it:
-  curl -s http://${host}:${config.GATEWAY_PORT}/graphql -H 'content-type: application/json' \\
-    -d '{"query":"{ administrativeUnits(search: \\"ha noi\\", first: 3) { edges { node { code name } } } }"}'
+Try it (every field needs a token; these are DEVELOPMENT credentials, see keycloak/dev-credentials/README.md):
+  TOKEN=$(npm run --silent token -- congan-h41-dancu)
+  curl -s http://${host}:${config.GATEWAY_PORT}/graphql -H "authorization: Bearer $TOKEN" \\
+    -H 'x-lgsp-purpose: residence-management:HS-2026-000123' -H 'content-type: application/json' \\
+    -d '{"query":"{ citizen(personalId: \\"040074988660\\") { fullName ethnicity { name } permanentAddress { ward { name } } } }"}'
+In the Sandbox, put "Bearer <token>" in the Authorization header and the purpose in X-LGSP-Purpose.
 
 Press Ctrl+C to stop.
 `);

@@ -8,7 +8,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { freePort, repoRoot } from '../../scripts/platform.ts';
-import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 
 const startScript = 'scripts/start.ts';
 
@@ -40,7 +39,17 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
     const samples = (await (await fetch(`http://127.0.0.1:${ports.SIMULATOR_PORT}/_sim/samples?count=1`)).json()) as { citizens: string[] };
     // As an agency system would: a token from the development issuer npm start runs (the Police's population
     // system, which is granted citizens' personal data), and a declared purpose.
-    const token = await developmentClientToken(`http://localhost:${ports.DEV_ISSUER_PORT}/realms/lgsp`, 'congan-h41-dancu');
+    // The command npm start prints: npm run --silent token -- congan-h41-dancu
+    assert.ok(output.some((l) => l.includes('npm run --silent token -- congan-h41-dancu')), 'tells how to get a token');
+    const tokenRun = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/dev-token.ts', 'congan-h41-dancu'], {
+      cwd: repoRoot,
+      env: { ...env, DEV_ISSUER_PORT: String(ports.DEV_ISSUER_PORT) },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.equal(tokenRun.status, 0, tokenRun.stderr);
+    const token = tokenRun.stdout.trim();
+    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-lgsp-purpose': 'residence-management:HS-2026-000123' },
