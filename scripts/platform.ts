@@ -14,6 +14,7 @@ export interface PlatformPorts {
   gateway: number;
   catalogs: number;
   nationalData: number;
+  relay: number;
   simulator: number;
   /** The Keycloak-compatible development issuer; started only when no `keycloakUrl` is given. */
   devIssuer: number;
@@ -33,14 +34,14 @@ export interface PlatformOptions {
 }
 
 export interface RunningPlatform {
-  urls: { gateway: string; catalogs: string; nationalData: string; simulator: string; health: string; metrics: string; issuer: string };
+  urls: { gateway: string; catalogs: string; nationalData: string; relay: string; simulator: string; health: string; metrics: string; issuer: string };
   /** Stops one service (e.g. to test failures) and starts it again with the same settings. */
   restart(service: ServiceName): Promise<void>;
   stop(service: ServiceName): Promise<void>;
   close(): Promise<void>;
 }
 
-export type ServiceName = 'dev-issuer' | 'simulator' | 'catalogs' | 'national-data' | 'gateway';
+export type ServiceName = 'dev-issuer' | 'simulator' | 'catalogs' | 'national-data' | 'relay' | 'gateway';
 
 interface ServiceSpec {
   name: ServiceName;
@@ -83,6 +84,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       readyUrl: `${base(ports.nationalData)}/health/ready`,
     },
     {
+      name: 'relay',
+      main: 'subgraphs/relay/src/main.ts',
+      // Upload and download URLs point at the gateway, the only public entry point, which streams /exchange/ through.
+      env: { ...common, PORT: String(ports.relay), RELAY_PUBLIC_URL: base(ports.gateway) },
+      readyUrl: `${base(ports.relay)}/health/ready`,
+    },
+    {
       name: 'gateway',
       main: 'gateway/src/main.ts',
       // A larger young generation: the gateway allocates many short-lived objects per request, and fewer
@@ -93,6 +101,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         PORT: String(ports.gateway),
         SUBGRAPH_CATALOGS_URL: `${base(ports.catalogs)}/graphql`,
         SUBGRAPH_NATIONAL_DATA_URL: `${base(ports.nationalData)}/graphql`,
+        SUBGRAPH_RELAY_URL: `${base(ports.relay)}/graphql`,
       },
       readyUrl: `${base(ports.gateway)}/health/ready`,
     },
@@ -147,9 +156,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   try {
     // The simulator and catalogs have no dependencies; national-data needs the simulator; the gateway's readiness
     // needs every subgraph. Subgraphs fetch the gateway's JWKS lazily, at their first call.
-    await Promise.all([launch(specs[0]!), launch(specs[1]!), ...(options.keycloakUrl === undefined ? [launch(devIssuer)] : [])]);
-    await launch(specs[2]!);
-    await launch(specs[3]!);
+    const spec = (name: ServiceName) => specs.find((s) => s.name === name)!;
+    await Promise.all([launch(spec('simulator')), launch(spec('catalogs')), launch(spec('relay')), ...(options.keycloakUrl === undefined ? [launch(devIssuer)] : [])]);
+    await launch(spec('national-data'));
+    await launch(spec('gateway'));
   } catch (error) {
     await close();
     throw error;
@@ -162,6 +172,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       metrics: `${base(ports.gateway)}/metrics`,
       catalogs: `${base(ports.catalogs)}/graphql`,
       nationalData: `${base(ports.nationalData)}/graphql`,
+      relay: `${base(ports.relay)}/graphql`,
       simulator: base(ports.simulator),
       issuer,
     },

@@ -7,6 +7,7 @@
  *   GATEWAY_PORT         the public GraphQL endpoint                  (4000)
  *   CATALOGS_PORT        catalogs subgraph                            (4101)
  *   NATIONAL_DATA_PORT   national-data subgraph                       (4102)
+ *   RELAY_PORT           relay subgraph (packet exchange)             (4103)
  *   SIMULATOR_PORT       national-platform simulator                  (4200)
  *   DEV_ISSUER_PORT      Keycloak-compatible development issuer       (8080)
  *   KEYCLOAK_URL         realm URL of a real Keycloak; unset = run the development issuer
@@ -22,6 +23,7 @@ const schema = z.object({
   GATEWAY_PORT: env.port(4000),
   CATALOGS_PORT: env.port(4101),
   NATIONAL_DATA_PORT: env.port(4102),
+  RELAY_PORT: env.port(4103),
   SIMULATOR_PORT: env.port(4200),
   DEV_ISSUER_PORT: env.port(8080),
   KEYCLOAK_URL: env
@@ -34,9 +36,9 @@ const schema = z.object({
 let config: z.infer<typeof schema>;
 try {
   config = loadConfig('npm start', schema);
-  const ports = [config.GATEWAY_PORT, config.CATALOGS_PORT, config.NATIONAL_DATA_PORT, config.SIMULATOR_PORT, config.DEV_ISSUER_PORT];
+  const ports = [config.GATEWAY_PORT, config.CATALOGS_PORT, config.NATIONAL_DATA_PORT, config.RELAY_PORT, config.SIMULATOR_PORT, config.DEV_ISSUER_PORT];
   if (new Set(ports).size !== ports.length) {
-    throw new ConfigError('npm start', ['GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, SIMULATOR_PORT, DEV_ISSUER_PORT: must all be different']);
+    throw new ConfigError('npm start', ['GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SIMULATOR_PORT, DEV_ISSUER_PORT: must all be different']);
   }
   if (config.REDIS_URL !== undefined) await (await connectRedis(config.REDIS_URL)).quit();
 } catch (error) {
@@ -55,6 +57,7 @@ try {
       gateway: config.GATEWAY_PORT,
       catalogs: config.CATALOGS_PORT,
       nationalData: config.NATIONAL_DATA_PORT,
+      relay: config.RELAY_PORT,
       simulator: config.SIMULATOR_PORT,
       devIssuer: config.DEV_ISSUER_PORT,
     },
@@ -69,7 +72,7 @@ try {
 } catch (error) {
   console.error(`\nThe platform did not start: ${(error as Error).message}`);
   if (/EADDRINUSE/.test((error as Error).message)) {
-    console.error('A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, SIMULATOR_PORT or DEV_ISSUER_PORT.');
+    console.error('A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SIMULATOR_PORT or DEV_ISSUER_PORT.');
   }
   process.exit(1);
 }

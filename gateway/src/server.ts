@@ -34,6 +34,7 @@ import { NativeGateway } from './federation/executor/native-gateway.ts';
 import { SupergraphFile, type ReloadOutcome } from './federation/supergraph-file.ts';
 import type { LoadedSupergraph } from './federation/supergraph.ts';
 import { createReadiness } from './health/readiness.ts';
+import { exchangeContentProxy } from './exchange/content-proxy.ts';
 import { graphqlOverHttpPlugin, graphqlRequestBody, graphqlRequestErrors } from './http/graphql-over-http.ts';
 import { assignRequestId } from './http/request-id.ts';
 import { landingPagePlugin } from './landing/landing-page.ts';
@@ -152,6 +153,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     res.type(registry.contentType).send(await registry.metrics());
   });
   app.get('/.well-known/jwks.json', publishJwks(issuer));
+  // Packet content (upload and download) streams through to the relay subgraph, unparsed.
+  const exchange = exchangeContentProxy({
+    relayOrigin: () => {
+      const relay = withOverrides(supergraphFile.supergraph).subgraphs.find((s) => s.name === 'relay');
+      return relay === undefined ? undefined : new URL(relay.url).origin;
+    },
+    logger,
+  });
+  app.use('/exchange', exchange.handler);
   if (!config.production) {
     app.get('/', (_req, res) => res.redirect(302, '/graphql'));
   }
@@ -192,6 +202,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       closing ??= (async () => {
         await server.stop(); // drains HTTP connections, then stops the gateway (and its file watcher)
         await client.close();
+        await exchange.close();
         await authorization.close();
         if (ownsRedis) await redis?.quit().catch(() => undefined);
       })();

@@ -12,4 +12,5 @@ export interface SubgraphSource {
 export const subgraphs: SubgraphSource[] = [
   { name: 'catalogs', url: 'http://127.0.0.1:4101/graphql', schemaFile: 'subgraphs/catalogs/src/schema.graphql' },
   { name: 'national-data', url: 'http://127.0.0.1:4102/graphql', schemaFile: 'subgraphs/national-data/src/schema.graphql' },
+  { name: 'relay', url: 'http://127.0.0.1:4103/graphql', schemaFile: 'subgraphs/relay/src/schema.graphql' },
 ];

@@ -12,7 +12,7 @@ import { freePort, repoRoot } from '../../scripts/platform.ts';
 const startScript = 'scripts/start.ts';
 
 test('npm start runs the platform on embedded defaults and prints where to go', async () => {
-  const ports = { GATEWAY_PORT: await freePort(), CATALOGS_PORT: await freePort(), NATIONAL_DATA_PORT: await freePort(), SIMULATOR_PORT: await freePort(), DEV_ISSUER_PORT: await freePort() };
+  const ports = { GATEWAY_PORT: await freePort(), CATALOGS_PORT: await freePort(), NATIONAL_DATA_PORT: await freePort(), RELAY_PORT: await freePort(), SIMULATOR_PORT: await freePort(), DEV_ISSUER_PORT: await freePort() };
   const env: Record<string, string | undefined> = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
   delete env.REDIS_URL;
   delete env.LOG_LEVEL;

@@ -52,7 +52,7 @@ export const DEFAULT_PURPOSE = 'residence-management:HS-2026-000123';
 export async function startPlatformFixture(options: { redis: boolean; env?: Record<string, string> }): Promise<PlatformFixture> {
   const prefix = `lgsp-test:${randomUUID()}:`;
   const redisUrl = options.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
-  const ports = { gateway: await freePort(), catalogs: await freePort(), nationalData: await freePort(), simulator: await freePort(), devIssuer: await freePort() };
+  const ports = { gateway: await freePort(), catalogs: await freePort(), nationalData: await freePort(), relay: await freePort(), simulator: await freePort(), devIssuer: await freePort() };
   const logs: string[] = [];
   const platform = await startPlatform({
     ports,

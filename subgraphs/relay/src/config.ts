@@ -1,0 +1,75 @@
+/**
+ * The relay service's environment, read and checked once.
+ *
+ * | variable | default | meaning |
+ * | --- | --- | --- |
+ * | `PORT` | 4103 | HTTP port (GraphQL at `/graphql`, content at `/exchange/…`) |
+ * | `HOST` | 127.0.0.1 | interface to listen on |
+ * | `LOG_LEVEL` | info | pino level |
+ * | `REDIS_URL` | (unset) | Redis for every store; unset = in-memory stores (embedded mode, nothing survives a restart) |
+ * | `REDIS_KEY_PREFIX` | `lgsp:` | prefix of every Redis key (`<prefix>relay:…`, `<prefix>events:…`) |
+ * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
+ * | `RELAY_PUBLIC_URL` | the relay's own `http://HOST:PORT` | origin put in upload/download URLs (the gateway's public origin when it proxies `/exchange/`) |
+ * | `RELAY_MASTER_KEY` | generated (development) | 32-byte key wrapping every packet's data key: 64 hex chars or base64. Required when NODE_ENV=production |
+ * | `RELAY_URL_SECRET` | generated | HMAC secret of upload/download URLs (≥ 32 chars); the same on every replica. Required when NODE_ENV=production |
+ * | `RELAY_MAX_PACKET_BYTES` | 268435456 (256 MiB) | largest packet accepted |
+ * | `RELAY_MAX_RECIPIENTS` | 100 | most recipients per packet |
+ * | `RELAY_SPACE_TTL_MS` | 900000 (15 min) | life of an exchange space (capped by the deadline) |
+ * | `RELAY_CLAIM_TTL_MS` | 900000 (15 min) | life of a download URL |
+ * | `RELAY_ACK_TIMEOUT_MS` | 600000 (10 min) | a claim not acknowledged within this is redelivered |
+ * | `RELAY_DEFAULT_DEADLINE_MS` | 259200000 (3 days) | delivery deadline when the policy gives none |
+ * | `RELAY_MAX_DEADLINE_MS` | 2592000000 (30 days) | latest deadline a policy may set |
+ * | `RELAY_DEFAULT_MAX_ATTEMPTS` | 5 | claims without acknowledgement before UNDELIVERABLE |
+ * | `RELAY_MAX_OFFLINE_MS` | 86400000 (1 day) | a destination offline longer is UNDELIVERABLE (policy default) |
+ * | `RELAY_CHUNK_BYTES` | 262144 (256 KiB) | size of the encrypted chunks content is stored in |
+ * | `RELAY_JSON_MAX_BYTES` | 16777216 (16 MiB) | largest JSON payload parsed for schema checks |
+ * | `RELAY_RETENTION_MS` | 7776000000 (90 days) | how long finished packets' records and histories are kept (R8) |
+ * | `RELAY_SWEEP_MS` | 5000 | interval of the expiry / redelivery / presence sweep; 0 = no timer |
+ * | `NODE_ENV` | development | `production` requires the master key and URL secret |
+ */
+import { z } from 'zod';
+import { env, loadConfig } from '@lgsp/kit';
+
+export const configSchema = z
+  .object({
+    PORT: env.port(4103),
+    HOST: env.host(),
+    LOG_LEVEL: env.logLevel(),
+    NODE_ENV: env.nodeEnv(),
+    REDIS_URL: env.redisUrl().optional(),
+    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+:$/, 'must be letters, digits, _ . - : and end with ":" (e.g. lgsp:)').default('lgsp:'),
+    GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
+    RELAY_PUBLIC_URL: env
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    RELAY_MASTER_KEY: z
+      .string()
+      .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes: 64 hexadecimal characters or base64')
+      .optional(),
+    RELAY_URL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    RELAY_MAX_PACKET_BYTES: env.positiveInt(256 * 1024 * 1024),
+    RELAY_MAX_RECIPIENTS: env.positiveInt(100),
+    RELAY_SPACE_TTL_MS: env.positiveInt(15 * 60_000),
+    RELAY_CLAIM_TTL_MS: env.positiveInt(15 * 60_000),
+    RELAY_ACK_TIMEOUT_MS: env.positiveInt(10 * 60_000),
+    RELAY_DEFAULT_DEADLINE_MS: env.positiveInt(3 * 24 * 3_600_000),
+    RELAY_MAX_DEADLINE_MS: env.positiveInt(30 * 24 * 3_600_000),
+    RELAY_DEFAULT_MAX_ATTEMPTS: env.positiveInt(5),
+    RELAY_MAX_OFFLINE_MS: env.positiveInt(24 * 3_600_000),
+    RELAY_CHUNK_BYTES: env.positiveInt(256 * 1024),
+    RELAY_JSON_MAX_BYTES: env.positiveInt(16 * 1024 * 1024),
+    RELAY_RETENTION_MS: env.positiveInt(90 * 24 * 3_600_000),
+    RELAY_SWEEP_MS: env.nonNegativeInt(5_000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    if (c.RELAY_MASTER_KEY === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY'], message: 'is required when NODE_ENV=production (content must survive restarts)' });
+    if (c.RELAY_URL_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_URL_SECRET'], message: 'is required when NODE_ENV=production (every replica signs URLs alike)' });
+  });
+
+export type RelayConfig = z.infer<typeof configSchema>;
+
+export function loadRelayConfig(environment: Record<string, string | undefined> = process.env): RelayConfig {
+  return loadConfig('relay', configSchema as never, environment) as RelayConfig;
+}

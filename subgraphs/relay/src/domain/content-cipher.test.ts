@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMemoryContentStore } from '../store/memory-content-store.ts';
+import { EncryptedContentWriter, loadMasterKey, readDecryptedContent } from './content-cipher.ts';
+
+const later = Date.now() + 60_000;
+
+async function readAll(source: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of source) parts.push(p);
+  return Buffer.concat(parts);
+}
+
+async function written(content: Buffer, pieces: number[], chunkBytes = 16) {
+  const store = createMemoryContentStore();
+  const master = loadMasterKey('a'.repeat(64));
+  const writer = new EncryptedContentWriter(store, master, 'p1', 'a1', chunkBytes, later);
+  let offset = 0;
+  for (const size of pieces) {
+    await writer.write(content.subarray(offset, offset + size));
+    offset += size;
+  }
+  await writer.write(content.subarray(offset));
+  const meta = await writer.finish();
+  return { store, master, meta };
+}
+
+describe('content encryption at rest', () => {
+  it('round-trips content of any size in any pieces, in chunks of the configured size', async () => {
+    for (const size of [0, 1, 15, 16, 17, 32, 100]) {
+      const content = Buffer.from(Array.from({ length: size }, (_, i) => i % 251));
+      const { store, master, meta } = await written(content, [3, 20, 1]);
+      assert.equal(meta.bytes, size);
+      assert.equal(meta.chunkCount, Math.max(1, Math.ceil(size / 16)));
+      assert.deepEqual(await readAll(readDecryptedContent(store, master, 'p1', 'a1')), content);
+    }
+  });
+
+  it('stores no plaintext and wraps the data key under the master key', async () => {
+    const content = Buffer.from('bí mật nhà nước — confidential');
+    const { store, meta } = await written(content, [], 1024);
+    const chunk = await store.getChunk('p1', 'a1', 0);
+    assert.ok(!chunk!.includes(Buffer.from('confidential')));
+    assert.notEqual(meta.wrappedKey.length, 0);
+    await assert.rejects(readAll(readDecryptedContent(store, loadMasterKey('b'.repeat(64)), 'p1', 'a1')), /master key/);
+  });
+
+  it('detects altered, reordered, cut-short content', async () => {
+    const content = Buffer.alloc(48, 1);
+    const altered = await written(content, []);
+    const c0 = (await altered.store.getChunk('p1', 'a1', 0))!;
+    c0[c0.length - 1] = c0[c0.length - 1]! ^ 1;
+    await altered.store.putChunk('p1', 'a1', 0, c0, later);
+    await assert.rejects(readAll(readDecryptedContent(altered.store, altered.master, 'p1', 'a1')));
+
+    const swapped = await written(content, []);
+    const [x, y] = [await swapped.store.getChunk('p1', 'a1', 0), await swapped.store.getChunk('p1', 'a1', 1)];
+    await swapped.store.putChunk('p1', 'a1', 0, y!, later);
+    await swapped.store.putChunk('p1', 'a1', 1, x!, later);
+    await assert.rejects(readAll(readDecryptedContent(swapped.store, swapped.master, 'p1', 'a1')));
+
+    const cut = await written(content, []);
+    await cut.store.putMeta('p1', 'a1', { ...cut.meta, chunkCount: 2 });
+    await assert.rejects(readAll(readDecryptedContent(cut.store, cut.master, 'p1', 'a1')));
+  });
+
+  it('reads RELAY_MASTER_KEY as hex or base64 and refuses other lengths', () => {
+    assert.equal(loadMasterKey('ab'.repeat(32)).key.length, 32);
+    assert.equal(loadMasterKey(Buffer.alloc(32, 9).toString('base64')).development, false);
+    assert.throws(() => loadMasterKey('abcd'), /RELAY_MASTER_KEY/);
+    assert.equal(loadMasterKey(undefined).development, true);
+  });
+});

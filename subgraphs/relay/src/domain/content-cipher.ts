@@ -1,0 +1,141 @@
+/**
+ * Encryption at rest, per packet (TQ:7.2 confidentiality; the platform keeps content only until delivery).
+ * Each upload gets a fresh 256-bit data key; the key is stored wrapped (AES-256-GCM) by the master key
+ * `RELAY_MASTER_KEY`. Chunks are AES-256-GCM with the chunk number as nonce (unique: one key per upload) and
+ * `packet/attempt/index/final` as associated data, so chunks cannot be reordered, swapped between packets or
+ * the content cut short without the read failing.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import type { ContentMeta, PacketContentStore } from '../store/content-store.ts';
+
+export interface MasterKey {
+  key: Buffer;
+  /** A fingerprint naming the key in stored metadata (never the key). */
+  id: string;
+  /** True when generated at start-up because RELAY_MASTER_KEY was unset: content does not survive a restart. */
+  development: boolean;
+}
+
+/** Reads a 32-byte key given as 64 hex characters or base64; generates a development key when absent. */
+export function loadMasterKey(value: string | undefined): MasterKey {
+  if (value === undefined) {
+    const key = randomBytes(32);
+    return { key, id: `dev-${fingerprint(key)}`, development: true };
+  }
+  const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length !== 32) throw new Error('RELAY_MASTER_KEY must be 32 bytes, as 64 hex characters or base64');
+  return { key, id: fingerprint(key), development: false };
+}
+
+function fingerprint(key: Buffer): string {
+  return createHash('sha256').update('lgsp-relay-master-key').update(key).digest('hex').slice(0, 16);
+}
+
+const IV = 12;
+const TAG = 16;
+
+function seal(key: Buffer, iv: Buffer, aad: Buffer, plain: Buffer): Buffer {
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad);
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([cipher.getAuthTag(), body]);
+}
+
+function open(key: Buffer, iv: Buffer, aad: Buffer, sealed: Buffer): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, iv);
+  decipher.setAAD(aad);
+  decipher.setAuthTag(sealed.subarray(0, TAG));
+  return Buffer.concat([decipher.update(sealed.subarray(TAG)), decipher.final()]);
+}
+
+export function wrapDataKey(master: MasterKey, dataKey: Buffer, context: string): string {
+  const iv = randomBytes(IV);
+  return Buffer.concat([iv, seal(master.key, iv, Buffer.from(`wrap:${context}`), dataKey)]).toString('base64');
+}
+
+export function unwrapDataKey(master: MasterKey, wrapped: string, context: string): Buffer {
+  const raw = Buffer.from(wrapped, 'base64');
+  return open(master.key, raw.subarray(0, IV), Buffer.from(`wrap:${context}`), raw.subarray(IV));
+}
+
+function chunkIv(index: number): Buffer {
+  const iv = Buffer.alloc(IV);
+  iv.writeUInt32BE(index, IV - 4);
+  return iv;
+}
+
+const chunkAad = (packetId: string, attempt: string, index: number, final: boolean) => Buffer.from(`${packetId}/${attempt}/${index}/${final ? 1 : 0}`);
+
+/**
+ * Writes plaintext as encrypted chunks of `chunkBytes`. Holds at most one chunk (plus the piece being added) in
+ * memory, whatever the content size. The last chunk is only known at `finish`, so one full chunk waits there.
+ */
+export class EncryptedContentWriter {
+  private readonly dataKey = randomBytes(32);
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private index = 0;
+  private total = 0;
+
+  constructor(
+    private readonly store: PacketContentStore,
+    private readonly master: MasterKey,
+    private readonly packetId: string,
+    private readonly attempt: string,
+    private readonly chunkBytes: number,
+    private readonly expiresAtMs: number,
+  ) {}
+
+  async write(piece: Buffer): Promise<void> {
+    this.total += piece.length;
+    this.pending.push(piece);
+    this.pendingBytes += piece.length;
+    // Strictly more than one chunk waiting: the first one is certainly not the last.
+    while (this.pendingBytes > this.chunkBytes) {
+      const all = Buffer.concat(this.pending);
+      await this.flush(all.subarray(0, this.chunkBytes), false);
+      const rest = all.subarray(this.chunkBytes);
+      this.pending = [Buffer.from(rest)];
+      this.pendingBytes = rest.length;
+    }
+  }
+
+  async finish(): Promise<ContentMeta> {
+    await this.flush(Buffer.concat(this.pending), true);
+    this.pending = [];
+    const meta: ContentMeta = {
+      wrappedKey: wrapDataKey(this.master, this.dataKey, `${this.packetId}/${this.attempt}`),
+      masterKeyId: this.master.id,
+      chunkCount: this.index,
+      bytes: this.total,
+    };
+    await this.store.putMeta(this.packetId, this.attempt, meta);
+    return meta;
+  }
+
+  private async flush(plain: Buffer, final: boolean): Promise<void> {
+    const sealed = seal(this.dataKey, chunkIv(this.index), chunkAad(this.packetId, this.attempt, this.index, final), plain);
+    await this.store.putChunk(this.packetId, this.attempt, this.index, sealed, this.expiresAtMs);
+    this.index += 1;
+  }
+}
+
+/** The plaintext of a committed upload, chunk by chunk (memory: one chunk at a time). */
+export async function* readDecryptedContent(store: PacketContentStore, master: MasterKey, packetId: string, attempt: string): AsyncGenerator<Buffer> {
+  const meta = await store.getMeta(packetId, attempt);
+  if (meta === null) throw new ContentGoneError(packetId);
+  if (meta.masterKeyId !== master.id) throw new Error(`packet ${packetId}: content was encrypted under master key ${meta.masterKeyId}, not the configured one`);
+  const dataKey = unwrapDataKey(master, meta.wrappedKey, `${packetId}/${attempt}`);
+  for (let index = 0; index < meta.chunkCount; index += 1) {
+    const sealed = await store.getChunk(packetId, attempt, index);
+    if (sealed === null) throw new ContentGoneError(packetId);
+    yield open(dataKey, chunkIv(index), chunkAad(packetId, attempt, index, index === meta.chunkCount - 1), sealed);
+  }
+}
+
+export class ContentGoneError extends Error {
+  override name = 'ContentGoneError';
+  constructor(packetId: string) {
+    super(`packet ${packetId}: its content is no longer stored`);
+  }
+}

@@ -1,0 +1,19 @@
+/** The relay's Prometheus metrics (GET /metrics). */
+import { Counter, type Registry } from '@lgsp/kit';
+
+export function createRelayMetrics(registry: Registry) {
+  return {
+    packets: new Counter({ name: 'lgsp_relay_packets_total', help: 'Packets by lifecycle event (requested, uploaded, rejected)', labelNames: ['event'] as const, registers: [registry] }),
+    deliveries: new Counter({
+      name: 'lgsp_relay_deliveries_total',
+      help: 'Per-recipient delivery events (notified, redelivered, delivered, expired, undeliverable)',
+      labelNames: ['event'] as const,
+      registers: [registry],
+    }),
+    undeliverable: new Counter({ name: 'lgsp_relay_undeliverable_total', help: 'Deliveries turned UNDELIVERABLE (operator alert)', registers: [registry] }),
+    uploadsRefused: new Counter({ name: 'lgsp_relay_uploads_refused_total', help: 'Uploads refused, by reason', labelNames: ['reason'] as const, registers: [registry] }),
+    bytes: new Counter({ name: 'lgsp_relay_content_bytes_total', help: 'Content bytes received (in) and sent (out)', labelNames: ['direction'] as const, registers: [registry] }),
+  };
+}
+
+export type RelayMetrics = ReturnType<typeof createRelayMetrics>;

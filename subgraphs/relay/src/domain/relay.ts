@@ -1,0 +1,850 @@
+/**
+ * The 7-step exchange (REQUIREMENTS R4), as plain TypeScript over the store ports:
+ *   1-2 requestExchange → an exchange space;  3 upload (streamed, digest-checked, encrypted at rest);
+ *   4 validate/convert, queue per recipient, notify;  5-6 claimPacket → download URL;  7 download + acknowledge,
+ *   content deleted, status recorded. Sweeps expire spaces and deadlines, redeliver unacknowledged claims and turn
+ *   long-offline destinations UNDELIVERABLE. Every state lives in the stores: any replica can continue any packet.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { ErrorCode, LgspError, type Logger } from '@lgsp/kit';
+import { EdxmlError, parseEdxmlStream, type EdxmlPacket } from '../edxml/index.ts';
+import type { PacketContentStore } from '../store/content-store.ts';
+import type { DeliveryQueue, QueueEntry } from '../store/delivery-queue.ts';
+import type { EventPublisher } from '../store/event-publisher.ts';
+import type { PacketStore } from '../store/packet-store.ts';
+import type { PresenceStore } from '../store/presence-store.ts';
+import type { AgencyDirectory } from './agency-directory.ts';
+import { ContentGoneError, EncryptedContentWriter, readDecryptedContent, type MasterKey } from './content-cipher.ts';
+import type { JsonSchemaRegistry } from './json-schemas.ts';
+import type { RelayMetrics } from './metrics.ts';
+import {
+  TERMINAL_DELIVERY,
+  type DataType,
+  type Delivery,
+  type DeliveryStatus,
+  type EdxmlSummary,
+  type Packet,
+  type PacketRejection,
+  type Priority,
+  type StatusEvent,
+} from './types.ts';
+import type { DownloadGrant, UrlSigner } from './url-token.ts';
+
+/** Who is calling, as the relay needs it (from the gateway's principal). */
+export interface Caller {
+  agencyCode: string | null;
+  systemId: string | null;
+  /** Role `lgsp-operator`: reads every packet. */
+  operator: boolean;
+}
+
+export interface RelaySettings {
+  /** Base of the URLs handed out (e.g. the gateway's public origin); `/exchange/…` is appended. */
+  publicBaseUrl: () => string;
+  maxPacketBytes: number;
+  maxRecipients: number;
+  spaceTtlMs: number;
+  claimTtlMs: number;
+  /** A claim not acknowledged within this time is offered again (redelivery). */
+  ackTimeoutMs: number;
+  defaultDeadlineMs: number;
+  maxDeadlineMs: number;
+  defaultMaxAttempts: number;
+  defaultMaxOfflineMs: number;
+  chunkBytes: number;
+  /** Finished packets' records and histories are kept this long (R8: at least 3 months), content never. */
+  retentionMs: number;
+  /** JSON payloads larger than this are not parsed (rejected JSON_TOO_LARGE). */
+  jsonMaxBytes: number;
+}
+
+export interface RelayDeps {
+  packets: PacketStore;
+  content: PacketContentStore;
+  queue: DeliveryQueue;
+  events: EventPublisher;
+  presence: PresenceStore;
+  directory: AgencyDirectory;
+  schemas: JsonSchemaRegistry;
+  masterKey: MasterKey;
+  urls: UrlSigner;
+  logger: Logger;
+  metrics: RelayMetrics;
+  settings: RelaySettings;
+  /** This process's consumer name in the delivery queues' consumer group. */
+  consumerName: string;
+  now?: () => number;
+}
+
+export interface RequestExchangeInput {
+  recipients: { agencyCodes?: string[] | null; parentCode?: string | null; search?: string | null };
+  title: string;
+  priority: Priority;
+  dataType: DataType;
+  protocol: string;
+  schemaId?: string | null;
+  policy?: {
+    deadline?: string | null;
+    maxAttempts?: number | null;
+    acknowledgementRequired?: boolean | null;
+    notifySourceOnFailure?: boolean | null;
+    maxOfflineSeconds?: number | null;
+  } | null;
+  declaredBytes: number;
+  sha256: string;
+}
+
+export interface ExchangeSpace {
+  id: string;
+  uploadUrl: string;
+  expiresAt: string;
+  maxBytes: number;
+  packet: Packet;
+}
+
+export interface PacketClaim {
+  packetId: string;
+  downloadUrl: string;
+  expiresAt: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface Acknowledgement {
+  packet: Packet;
+  recipient: string;
+  status: DeliveryStatus;
+  alreadyAcknowledged: boolean;
+}
+
+export interface Download {
+  packet: Packet;
+  bytes: number;
+  sha256: string;
+  body: AsyncIterable<Buffer>;
+  /** Call once the whole body was sent: completes the delivery when no acknowledgement is required. */
+  completed(): Promise<void>;
+}
+
+/** Why an upload or download was refused: the HTTP layer turns `reason` into a status code. */
+export type ExchangeFailure =
+  | 'TOKEN_INVALID'
+  | 'SPACE_EXPIRED'
+  | 'SPACE_CLOSED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'SIZE_MISMATCH'
+  | 'DIGEST_MISMATCH'
+  | 'DIGEST_FIELD_INVALID'
+  | 'CONTENT_GONE'
+  | 'NOT_CLAIMED'
+  | 'NOT_READY'
+  | 'ALREADY_DELIVERED'
+  | 'DELIVERY_CLOSED';
+
+export function exchangeError(code: ErrorCode, reason: ExchangeFailure, message: string, details: Record<string, unknown> = {}): LgspError {
+  return new LgspError(code, message, { reason, ...details });
+}
+
+const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+
+export class Relay {
+  private readonly now: () => number;
+  constructor(private readonly deps: RelayDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  private iso(ms = this.now()): string {
+    return new Date(ms).toISOString();
+  }
+
+  // ───────────────────────────── step 2: exchange request ─────────────────────────────
+
+  async requestExchange(caller: Caller, input: RequestExchangeInput): Promise<ExchangeSpace> {
+    const { settings, directory } = this.deps;
+    const source = requireAgency(caller);
+    if ((await directory.get(source)) === null) throw new LgspError(ErrorCode.FORBIDDEN, `agency ${source} is not registered for exchanges`);
+    const title = input.title.trim();
+    if (title === '' || title.length > 500) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'title must be 1 to 500 characters', { field: 'title' });
+    const protocol = input.protocol.trim();
+    if (protocol === '' || protocol.length > 100) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'protocol must be 1 to 100 characters', { field: 'protocol' });
+    if (!SHA256_HEX.test(input.sha256)) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'sha256 must be 64 hexadecimal characters (SHA-256 of the content)', { field: 'sha256' });
+    if (!Number.isInteger(input.declaredBytes) || input.declaredBytes < 0) {
+      throw new LgspError(ErrorCode.BAD_USER_INPUT, 'declaredBytes must be a non-negative integer', { field: 'declaredBytes' });
+    }
+    if (input.declaredBytes > settings.maxPacketBytes) {
+      throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `declaredBytes ${input.declaredBytes} exceeds the limit of ${settings.maxPacketBytes} bytes`, {
+        field: 'declaredBytes',
+        limit: settings.maxPacketBytes,
+      });
+    }
+    const schemaId = input.schemaId ?? null;
+    if (schemaId !== null) {
+      if (input.dataType !== 'JSON' && input.dataType !== 'DOSSIER') throw new LgspError(ErrorCode.BAD_USER_INPUT, 'schemaId applies to JSON and DOSSIER packets only', { field: 'schemaId' });
+      if (!this.deps.schemas.has(schemaId)) throw new LgspError(ErrorCode.BAD_USER_INPUT, `no JSON schema is registered as "${schemaId}"`, { field: 'schemaId' });
+    }
+
+    const now = this.now();
+    const policyIn = input.policy ?? {};
+    let deadlineMs = now + settings.defaultDeadlineMs;
+    if (policyIn.deadline !== undefined && policyIn.deadline !== null) {
+      deadlineMs = Date.parse(policyIn.deadline);
+      if (Number.isNaN(deadlineMs)) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.deadline must be an ISO 8601 date-time', { field: 'policy.deadline' });
+      if (deadlineMs <= now) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.deadline is in the past', { field: 'policy.deadline' });
+      if (deadlineMs > now + settings.maxDeadlineMs) {
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, `policy.deadline is more than ${Math.round(settings.maxDeadlineMs / 3_600_000)} hours ahead`, { field: 'policy.deadline' });
+      }
+    }
+    const maxAttempts = policyIn.maxAttempts ?? settings.defaultMaxAttempts;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.maxAttempts must be 1 to 100', { field: 'policy.maxAttempts' });
+    const maxOfflineMs = policyIn.maxOfflineSeconds === undefined || policyIn.maxOfflineSeconds === null ? settings.defaultMaxOfflineMs : policyIn.maxOfflineSeconds * 1000;
+    if (!Number.isFinite(maxOfflineMs) || maxOfflineMs <= 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.maxOfflineSeconds must be > 0', { field: 'policy.maxOfflineSeconds' });
+
+    const recipients = await this.resolveRecipients(source, input.recipients);
+
+    const id = randomUUID();
+    const spaceExpiresMs = Math.min(now + settings.spaceTtlMs, deadlineMs);
+    const createdAt = this.iso(now);
+    const packet: Packet = {
+      id,
+      sourceAgency: source,
+      sourceSystem: caller.systemId,
+      title,
+      priority: input.priority,
+      dataType: input.dataType,
+      protocol,
+      schemaId,
+      policy: {
+        deadline: this.iso(deadlineMs),
+        maxAttempts,
+        acknowledgementRequired: policyIn.acknowledgementRequired ?? true,
+        notifySourceOnFailure: policyIn.notifySourceOnFailure ?? true,
+        maxOfflineMs,
+      },
+      declaredBytes: input.declaredBytes,
+      sha256: input.sha256.toLowerCase(),
+      state: 'REQUESTED',
+      createdAt,
+      spaceExpiresAt: this.iso(spaceExpiresMs),
+      uploadAttempts: [],
+      contentAttempt: null,
+      contentDeleted: false,
+      rejection: null,
+      edxml: null,
+      deliveries: recipients.map((agencyCode) => ({
+        agencyCode,
+        status: 'PENDING',
+        attempts: 0,
+        queueEntryId: null,
+        queuedAt: null,
+        claimedAt: null,
+        claimedBy: null,
+        deliveredAt: null,
+        updatedAt: createdAt,
+      })),
+      documentStatuses: [],
+      sequence: await this.deps.packets.nextSequence(),
+    };
+    await this.deps.packets.create(packet, [{ status: 'REQUESTED', at: createdAt, recipient: null, detail: `${recipients.length} recipient(s)` }]);
+    await this.deps.packets.setActive(id, spaceExpiresMs);
+    this.deps.metrics.packets.inc({ event: 'requested' });
+    const token = this.deps.urls.sign({ action: 'upload', packetId: id, expiresAtMs: spaceExpiresMs });
+    return { id, uploadUrl: `${settings.publicBaseUrl()}/exchange/spaces/${id}/content?token=${token}`, expiresAt: packet.spaceExpiresAt, maxBytes: input.declaredBytes, packet };
+  }
+
+  private async resolveRecipients(source: string, spec: RequestExchangeInput['recipients']): Promise<string[]> {
+    const { directory, settings } = this.deps;
+    const found = new Set<string>();
+    const unknown: string[] = [];
+    for (const code of spec.agencyCodes ?? []) {
+      if ((await directory.get(code)) === null) unknown.push(code);
+      else found.add(code);
+    }
+    if (unknown.length > 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, `unknown recipient agency code(s): ${unknown.join(', ')}`, { unknownAgencyCodes: unknown });
+    if (spec.parentCode !== undefined && spec.parentCode !== null) {
+      if ((await directory.get(spec.parentCode)) === null) throw new LgspError(ErrorCode.BAD_USER_INPUT, `unknown parent agency code ${spec.parentCode}`, { field: 'recipients.parentCode' });
+      for (const child of await directory.children(spec.parentCode)) if (child.code !== source) found.add(child.code);
+    }
+    if (spec.search !== undefined && spec.search !== null) {
+      if (spec.search.trim().length < 2 || spec.search.length > 100) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'recipients.search must be 2 to 100 characters', { field: 'recipients.search' });
+      for (const match of await directory.search(spec.search, settings.maxRecipients + 1)) if (match.code !== source) found.add(match.code);
+    }
+    if (found.has(source)) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'an agency cannot send a packet to itself', { field: 'recipients' });
+    if (found.size === 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'no recipient: give agencyCodes, a parentCode with units under it, or a search that matches', { field: 'recipients' });
+    if (found.size > settings.maxRecipients) throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `${found.size} recipients exceed the limit of ${settings.maxRecipients}`, { limit: settings.maxRecipients });
+    const refused: string[] = [];
+    for (const code of found) if (!(await directory.mayReceive(source, code))) refused.push(code);
+    if (refused.length > 0) throw new LgspError(ErrorCode.FORBIDDEN, `agency(ies) ${refused.join(', ')} may not receive packets from ${source}`, { refusedAgencyCodes: refused });
+    return [...found].sort();
+  }
+
+  // ───────────────────────────── step 3: upload ─────────────────────────────
+
+  /**
+   * Streams the content into the space: counted and hashed as it arrives, refused as soon as it passes the
+   * declared size, encrypted chunk by chunk, committed only when size and SHA-256 match; then validated and queued.
+   */
+  async upload(packetId: string, token: string, options: { digestSha256: string | null; contentLength: number | null }, body: AsyncIterable<Buffer>): Promise<Packet> {
+    const { packets, settings, content } = this.deps;
+    const grant = this.deps.urls.verify(token, this.now());
+    if (grant === null || grant.action !== 'upload' || grant.packetId !== packetId) {
+      const existing = await packets.get(packetId);
+      if (existing !== null && grant === null && Date.parse(existing.spaceExpiresAt) <= this.now() && existing.state === 'REQUESTED') {
+        throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_EXPIRED', `exchange space ${packetId} expired at ${existing.spaceExpiresAt}`);
+      }
+      throw exchangeError(ErrorCode.UNAUTHENTICATED, 'TOKEN_INVALID', 'the upload URL is invalid or has expired');
+    }
+    const packet = await packets.get(packetId);
+    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no exchange space ${packetId}`);
+    if (packet.state === 'EXPIRED' || Date.parse(packet.spaceExpiresAt) <= this.now()) {
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_EXPIRED', `exchange space ${packetId} expired at ${packet.spaceExpiresAt}`);
+    }
+    if (packet.state !== 'REQUESTED') throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} already holds its content (packet ${packet.state})`);
+    if (options.digestSha256 !== null && options.digestSha256 !== packet.sha256) {
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', 'the digest field does not match the sha256 declared with the exchange request');
+    }
+    if (options.contentLength !== null && options.contentLength > packet.declaredBytes) {
+      this.deps.metrics.uploadsRefused.inc({ reason: 'too_large' });
+      throw exchangeError(ErrorCode.LIMIT_EXCEEDED, 'PAYLOAD_TOO_LARGE', `Content-Length ${options.contentLength} exceeds the space's ${packet.declaredBytes} bytes`, {
+        limit: packet.declaredBytes,
+      });
+    }
+
+    const attempt = randomUUID().slice(0, 8);
+    const registered = await packets.update(packetId, (p) => (p.state === 'REQUESTED' ? { ...p, uploadAttempts: [...p.uploadAttempts, attempt] } : null));
+    if (registered === null || !registered.changed) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} is closed`);
+
+    // Content cannot outlive the packet's deadline, even if every relay process stops.
+    const contentExpiresAt = Date.parse(packet.policy.deadline) + 60_000;
+    const writer = new EncryptedContentWriter(content, this.deps.masterKey, packetId, attempt, settings.chunkBytes, contentExpiresAt);
+    const hash = createHash('sha256');
+    let received = 0;
+    let committed = false;
+    try {
+      for await (const piece of body) {
+        const chunk = Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
+        received += chunk.length;
+        if (received > packet.declaredBytes) {
+          this.deps.metrics.uploadsRefused.inc({ reason: 'too_large' });
+          throw exchangeError(ErrorCode.LIMIT_EXCEEDED, 'PAYLOAD_TOO_LARGE', `the content passed the space's ${packet.declaredBytes} bytes`, { limit: packet.declaredBytes });
+        }
+        hash.update(chunk);
+        await writer.write(chunk);
+      }
+      if (received !== packet.declaredBytes) {
+        throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SIZE_MISMATCH', `received ${received} bytes, the request declared ${packet.declaredBytes}`);
+      }
+      const actual = hash.digest('hex');
+      if (actual !== packet.sha256) {
+        this.deps.metrics.uploadsRefused.inc({ reason: 'digest' });
+        throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', `the content's SHA-256 is ${actual}, the request declared ${packet.sha256}`);
+      }
+      await writer.finish();
+      const result = await packets.update(packetId, (p) =>
+        p.state === 'REQUESTED' && Date.parse(p.spaceExpiresAt) > this.now() ? { ...p, state: 'UPLOADED', contentAttempt: attempt } : null,
+      );
+      if (result === null || !result.changed) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} closed during the upload`);
+      committed = true;
+    } finally {
+      if (!committed) await content.delete(packetId, attempt);
+    }
+    await packets.appendHistory(packetId, [{ status: 'UPLOADED', at: this.iso(), recipient: null, detail: `${received} bytes` }]);
+    this.deps.metrics.packets.inc({ event: 'uploaded' });
+    this.deps.metrics.bytes.inc({ direction: 'in' }, received);
+    return this.process(packetId);
+  }
+
+  // ───────────────────────────── step 4: validate, convert, plan delivery ─────────────────────────────
+
+  /** Moves a packet forward from wherever it stopped (idempotent: sweeps call it again after a crash). */
+  async process(packetId: string): Promise<Packet> {
+    let packet = await this.deps.packets.get(packetId);
+    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
+    if (packet.state === 'UPLOADED') packet = await this.validate(packet);
+    if (packet.state === 'VALIDATED') packet = await this.enqueue(packet);
+    return packet;
+  }
+
+  private async validate(packet: Packet): Promise<Packet> {
+    let rejection: PacketRejection | null = null;
+    let summary: EdxmlSummary | null = null;
+    let parsed: EdxmlPacket | null = null;
+    try {
+      const outcome = await this.check(packet);
+      if ('rejection' in outcome) rejection = outcome.rejection;
+      else parsed = outcome.edxml;
+    } catch (error) {
+      if (error instanceof ContentGoneError) rejection = { code: 'CONTENT_GONE', message: error.message, line: null, column: null, path: null };
+      else throw error;
+    }
+    if (parsed !== null) {
+      summary = summarise(parsed);
+      if (summary.fromOrganId !== packet.sourceAgency) {
+        rejection = {
+          code: 'EDXML_FROM_MISMATCH',
+          message: `From/OrganId ${summary.fromOrganId} is not the sending agency ${packet.sourceAgency}`,
+          line: null,
+          column: null,
+          path: 'edXML/edXMLEnvelope/edXMLHeader/MessageHeader/From/OrganId',
+        };
+      }
+    }
+    if (rejection !== null) return this.reject(packet, rejection);
+
+    const at = this.iso();
+    const updated = await this.deps.packets.update(packet.id, (p) => (p.state === 'UPLOADED' ? { ...p, state: 'VALIDATED', edxml: summary } : null));
+    if (updated === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packet.id}`);
+    if (!updated.changed) return updated.packet;
+    const warnings = summary !== null && summary.warnings.length > 0 ? `; warnings: ${summary.warnings.join(', ')}` : '';
+    await this.deps.packets.appendHistory(packet.id, [{ status: 'VALIDATED', at, recipient: null, detail: `${packet.dataType}${warnings}` }]);
+    if (summary?.kind === 'document' && summary.documentId !== null) await this.deps.packets.indexDocument(packet.sourceAgency, summary.documentId, packet.id);
+    if (summary?.kind === 'status') await this.recordDocumentStatus(updated.packet, summary, parsed as Extract<EdxmlPacket, { kind: 'status' }>);
+    return updated.packet;
+  }
+
+  /** Reads the content once (decrypting as it streams) and checks it against its data type. */
+  private async check(packet: Packet): Promise<{ rejection: PacketRejection } | { edxml: EdxmlPacket | null }> {
+    const read = () => readDecryptedContent(this.deps.content, this.deps.masterKey, packet.id, packet.contentAttempt!);
+    if (packet.dataType === 'EDXML_DOCUMENT' || packet.dataType === 'EDXML_STATUS') {
+      try {
+        const edxml = await parseEdxmlStream(read(), { expectedKind: packet.dataType === 'EDXML_DOCUMENT' ? 'document' : 'status', limits: { maxBytes: Math.max(packet.declaredBytes, 1) } });
+        return { edxml };
+      } catch (error) {
+        if (!(error instanceof EdxmlError)) throw error;
+        return { rejection: { code: error.code, message: error.message, line: error.line ?? null, column: error.column ?? null, path: error.path ?? null } };
+      }
+    }
+    const schemaId = packet.schemaId ?? (this.deps.schemas.has(packet.dataType) ? packet.dataType : null);
+    if (packet.dataType === 'JSON' || schemaId !== null) {
+      if (packet.declaredBytes > this.deps.settings.jsonMaxBytes) {
+        return { rejection: { code: 'JSON_TOO_LARGE', message: `JSON payloads are checked up to ${this.deps.settings.jsonMaxBytes} bytes`, line: null, column: null, path: null } };
+      }
+      const pieces: Buffer[] = [];
+      for await (const piece of read()) pieces.push(piece);
+      let value: unknown;
+      try {
+        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(pieces)));
+      } catch (error) {
+        return { rejection: { code: 'JSON_INVALID', message: `not UTF-8 JSON: ${(error as Error).message}`, line: null, column: null, path: null } };
+      }
+      if (schemaId !== null) {
+        const problem = this.deps.schemas.check(schemaId, value);
+        if (problem !== null) return { rejection: { code: 'JSON_SCHEMA_MISMATCH', message: `does not match schema "${schemaId}": ${problem}`, line: null, column: null, path: problem.split(' ')[0] ?? null } };
+      }
+    }
+    return { edxml: null };
+  }
+
+  private async reject(packet: Packet, rejection: PacketRejection): Promise<Packet> {
+    const at = this.iso();
+    const updated = await this.deps.packets.update(packet.id, (p) =>
+      p.state === 'UPLOADED'
+        ? { ...p, state: 'REJECTED', rejection, deliveries: p.deliveries.map((d) => ({ ...d, status: 'REJECTED' as const, updatedAt: at })) }
+        : null,
+    );
+    if (updated === null || !updated.changed) return updated?.packet ?? packet;
+    const where = [rejection.line !== null ? `line ${rejection.line}` : null, rejection.column !== null ? `column ${rejection.column}` : null, rejection.path]
+      .filter((x) => x !== null)
+      .join(', ');
+    await this.deps.packets.appendHistory(packet.id, [{ status: 'REJECTED', at, recipient: null, detail: `${rejection.code}: ${rejection.message}${where === '' ? '' : ` (${where})`}` }]);
+    this.deps.metrics.packets.inc({ event: 'rejected' });
+    this.deps.logger.info({ packetId: packet.id, source: packet.sourceAgency, code: rejection.code }, 'packet rejected');
+    await this.deps.events.publish('packet-status', packet.sourceAgency, { packetId: packet.id, status: 'REJECTED' });
+    return this.finish(updated.packet);
+  }
+
+  /** A status packet (gói tin trạng thái) updates the document's status at its source. */
+  private async recordDocumentStatus(statusPacket: Packet, summary: EdxmlSummary, parsed: Extract<EdxmlPacket, { kind: 'status' }>): Promise<void> {
+    const documentId = summary.responseForDocumentId;
+    const documentSource = summary.responseForOrganId;
+    if (documentId === null || documentSource === null) return;
+    const originalId = await this.deps.packets.findDocument(documentSource, documentId);
+    if (originalId === null) {
+      await this.deps.packets.appendHistory(statusPacket.id, [{ status: 'VALIDATED', at: this.iso(), recipient: null, detail: `document ${documentId} was not exchanged through this platform` }]);
+      return;
+    }
+    const report = { statusCode: parsed.statusCode, description: parsed.description, reportedBy: statusPacket.sourceAgency, statusPacketId: statusPacket.id, at: this.iso() };
+    const updated = await this.deps.packets.update(originalId, (p) =>
+      // Only a recipient of the document may report its status.
+      p.deliveries.some((d) => d.agencyCode === statusPacket.sourceAgency) && !p.documentStatuses.some((s) => s.statusPacketId === statusPacket.id)
+        ? { ...p, documentStatuses: [...p.documentStatuses, report] }
+        : null,
+    );
+    if (updated?.changed === true) {
+      await this.deps.events.publish('document-status', updated.packet.sourceAgency, {
+        packetId: originalId,
+        statusCode: parsed.statusCode,
+        reportedBy: statusPacket.sourceAgency,
+        statusPacketId: statusPacket.id,
+      });
+    }
+  }
+
+  private async enqueue(packet: Packet): Promise<Packet> {
+    let current = packet;
+    for (const delivery of packet.deliveries) {
+      if (delivery.status !== 'PENDING') continue;
+      const entry = await this.deps.queue.enqueue(delivery.agencyCode, packet.priority, packet.id);
+      const at = this.iso();
+      const updated = await this.deps.packets.update(packet.id, (p) => withDelivery(p, delivery.agencyCode, (d) => (d.status === 'PENDING' ? { ...d, status: 'QUEUED', queueEntryId: entry.id, queuedAt: at, updatedAt: at } : null)));
+      if (updated?.changed === true) {
+        await this.deps.packets.appendHistory(packet.id, [{ status: 'QUEUED', at, recipient: delivery.agencyCode, detail: `priority ${packet.priority}` }]);
+        await this.deps.packets.addToInbox(delivery.agencyCode, packet.id, packet.sequence);
+        current = updated.packet;
+      } else {
+        await this.deps.queue.ack(delivery.agencyCode, entry); // another replica queued it first
+      }
+    }
+    const done = await this.deps.packets.update(packet.id, (p) => (p.state === 'VALIDATED' ? { ...p, state: 'QUEUED' } : null));
+    if (done?.changed === true) {
+      current = done.packet;
+      await this.deps.packets.setActive(packet.id, Date.parse(packet.policy.deadline));
+    }
+    for (const delivery of current.deliveries) await this.dispatch(delivery.agencyCode, false);
+    return (await this.deps.packets.get(packet.id)) ?? current;
+  }
+
+  // ───────────────────────────── step 4-5: notify the destination ─────────────────────────────
+
+  /** Offers the destination its new queue entries, HIGH first; with `reclaim`, also entries left unacknowledged. */
+  async dispatch(destination: string, reclaim: boolean): Promise<void> {
+    const { queue, consumerName, settings } = this.deps;
+    for (;;) {
+      const entries = await queue.readNew(destination, consumerName, 100);
+      for (const entry of entries) await this.offer(destination, entry, false);
+      if (entries.length < 100) break;
+    }
+    if (reclaim) {
+      const entries = await queue.reclaim(destination, consumerName, settings.ackTimeoutMs, 1_000);
+      for (const entry of entries) await this.offer(destination, entry, true);
+    }
+  }
+
+  private async offer(destination: string, entry: QueueEntry, redelivery: boolean): Promise<void> {
+    const packet = await this.deps.packets.get(entry.packetId);
+    const delivery = packet?.deliveries.find((d) => d.agencyCode === destination);
+    if (packet === null || delivery === undefined || delivery.queueEntryId !== entry.id || TERMINAL_DELIVERY.has(delivery.status)) {
+      await this.deps.queue.ack(destination, entry); // stale, duplicate or finished: nothing to offer
+      return;
+    }
+    if (!redelivery && delivery.status !== 'QUEUED') return;
+    if (redelivery && delivery.status === 'CLAIMED' && delivery.attempts >= packet.policy.maxAttempts) {
+      await this.failDelivery(packet.id, destination, 'UNDELIVERABLE', `claimed ${delivery.attempts} time(s) without acknowledgement (maxAttempts ${packet.policy.maxAttempts})`);
+      return;
+    }
+    const at = this.iso();
+    const updated = await this.deps.packets.update(packet.id, (p) =>
+      withDelivery(p, destination, (d) => (d.status === 'QUEUED' || (redelivery && (d.status === 'NOTIFIED' || d.status === 'CLAIMED')) ? { ...d, status: 'NOTIFIED', updatedAt: at } : null)),
+    );
+    if (updated?.changed !== true) return;
+    const detail = redelivery
+      ? delivery.status === 'CLAIMED'
+        ? `redelivered: claim ${delivery.attempts} not acknowledged in time`
+        : 'notified again: not claimed yet'
+      : null;
+    await this.deps.events.publish('packet-available', destination, { packetId: packet.id, sourceAgency: packet.sourceAgency, priority: packet.priority });
+    await this.deps.packets.appendHistory(packet.id, [{ status: 'NOTIFIED', at, recipient: destination, detail }]);
+    await this.deps.events.publish('packet-status', packet.sourceAgency, { packetId: packet.id, recipient: destination, status: 'NOTIFIED' });
+    this.deps.metrics.deliveries.inc({ event: redelivery ? 'redelivered' : 'notified' });
+  }
+
+  // ───────────────────────────── step 6: claim ─────────────────────────────
+
+  async claim(caller: Caller, packetId: string): Promise<PacketClaim> {
+    const agency = requireAgency(caller);
+    const packet = await this.deps.packets.get(packetId);
+    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
+    const delivery = packet.deliveries.find((d) => d.agencyCode === agency);
+    if (delivery === undefined) throw new LgspError(ErrorCode.FORBIDDEN, `packet ${packetId} is not addressed to ${agency}`);
+    assertClaimable(delivery.status, packetId);
+    const now = this.now();
+    const at = this.iso(now);
+    const updated = await this.deps.packets.update(packetId, (p) =>
+      withDelivery(p, agency, (d) =>
+        d.status === 'QUEUED' || d.status === 'NOTIFIED' || d.status === 'CLAIMED'
+          ? { ...d, status: 'CLAIMED', attempts: d.attempts + 1, claimedAt: at, claimedBy: caller.systemId, updatedAt: at }
+          : null,
+      ),
+    );
+    const claimed = updated?.packet.deliveries.find((d) => d.agencyCode === agency);
+    if (updated?.changed !== true || claimed === undefined) {
+      assertClaimable(claimed?.status ?? 'DELIVERED', packetId);
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DELIVERY_CLOSED', `packet ${packetId} cannot be claimed now`);
+    }
+    if (claimed.queueEntryId !== null) await this.deps.queue.touch(agency, { id: claimed.queueEntryId, priority: packet.priority }, this.deps.consumerName);
+    await this.deps.packets.appendHistory(packetId, [{ status: 'CLAIMED', at, recipient: agency, detail: `claim ${claimed.attempts}` }]);
+    await this.deps.events.publish('packet-status', packet.sourceAgency, { packetId, recipient: agency, status: 'CLAIMED' });
+    const expiresAtMs = Math.min(now + this.deps.settings.claimTtlMs, Date.parse(packet.policy.deadline));
+    const token = this.deps.urls.sign({ action: 'download', packetId, recipient: agency, system: caller.systemId, claim: claimed.attempts, expiresAtMs });
+    return {
+      packetId,
+      downloadUrl: `${this.deps.settings.publicBaseUrl()}/exchange/packets/${packetId}/content?token=${token}`,
+      expiresAt: this.iso(expiresAtMs),
+      sha256: packet.sha256,
+      bytes: packet.declaredBytes,
+    };
+  }
+
+  // ───────────────────────────── step 7: download, acknowledge ─────────────────────────────
+
+  async download(packetId: string, token: string): Promise<Download> {
+    const grant = this.deps.urls.verify(token, this.now());
+    if (grant === null || grant.action !== 'download' || grant.packetId !== packetId) {
+      throw exchangeError(ErrorCode.UNAUTHENTICATED, 'TOKEN_INVALID', 'the download URL is invalid or has expired');
+    }
+    const packet = await this.deps.packets.get(packetId);
+    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
+    const delivery = packet.deliveries.find((d) => d.agencyCode === grant.recipient);
+    if (delivery === undefined) throw exchangeError(ErrorCode.FORBIDDEN, 'TOKEN_INVALID', 'the download URL is not for this packet');
+    if (delivery.status === 'DELIVERED') throw exchangeError(ErrorCode.NOT_FOUND, 'ALREADY_DELIVERED', `packet ${packetId} was delivered and its content deleted`);
+    if (delivery.status !== 'CLAIMED' || delivery.attempts !== grant.claim) {
+      throw exchangeError(ErrorCode.FORBIDDEN, 'NOT_CLAIMED', 'this download URL belongs to an earlier claim; claim the packet again');
+    }
+    if (packet.contentAttempt === null || packet.contentDeleted) throw exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packetId} holds no content`);
+    await this.deps.presence.markActive(grant.recipient, grant.system ?? 'download', this.now());
+    const body = readDecryptedContent(this.deps.content, this.deps.masterKey, packetId, packet.contentAttempt);
+    return {
+      packet,
+      bytes: packet.declaredBytes,
+      sha256: packet.sha256,
+      body,
+      completed: async () => {
+        this.deps.metrics.bytes.inc({ direction: 'out' }, packet.declaredBytes);
+        if (!packet.policy.acknowledgementRequired) await this.completeDelivery(packetId, (grant as DownloadGrant).recipient, 'downloaded (no acknowledgement required)');
+      },
+    };
+  }
+
+  async acknowledge(caller: Caller, packetId: string, sha256: string): Promise<Acknowledgement> {
+    const agency = requireAgency(caller);
+    const packet = await this.deps.packets.get(packetId);
+    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
+    const delivery = packet.deliveries.find((d) => d.agencyCode === agency);
+    if (delivery === undefined) throw new LgspError(ErrorCode.FORBIDDEN, `packet ${packetId} is not addressed to ${agency}`);
+    if (!SHA256_HEX.test(sha256) || sha256.toLowerCase() !== packet.sha256) {
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', 'the acknowledged sha256 is not the packet\'s: download it again');
+    }
+    if (delivery.status === 'DELIVERED') return { packet, recipient: agency, status: 'DELIVERED', alreadyAcknowledged: true };
+    if (delivery.attempts === 0 || !(delivery.status === 'CLAIMED' || delivery.status === 'NOTIFIED')) {
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, delivery.attempts === 0 ? 'NOT_CLAIMED' : 'DELIVERY_CLOSED', `packet ${packetId} cannot be acknowledged: delivery is ${delivery.status}`);
+    }
+    const result = await this.completeDelivery(packetId, agency, `acknowledged by ${caller.systemId ?? agency}`);
+    const mine = result.deliveries.find((d) => d.agencyCode === agency)!;
+    return { packet: result, recipient: agency, status: mine.status, alreadyAcknowledged: false };
+  }
+
+  private async completeDelivery(packetId: string, agency: string, detail: string): Promise<Packet> {
+    const at = this.iso();
+    const updated = await this.deps.packets.update(packetId, (p) =>
+      withDelivery(p, agency, (d) => (d.status === 'CLAIMED' || d.status === 'NOTIFIED' ? { ...d, status: 'DELIVERED', deliveredAt: at, updatedAt: at } : null)),
+    );
+    if (updated === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
+    if (!updated.changed) return updated.packet;
+    const delivery = updated.packet.deliveries.find((d) => d.agencyCode === agency)!;
+    if (delivery.queueEntryId !== null) await this.deps.queue.ack(agency, { id: delivery.queueEntryId, priority: updated.packet.priority });
+    await this.deps.packets.appendHistory(packetId, [{ status: 'DELIVERED', at, recipient: agency, detail }]);
+    await this.deps.events.publish('packet-status', updated.packet.sourceAgency, { packetId, recipient: agency, status: 'DELIVERED' });
+    this.deps.metrics.deliveries.inc({ event: 'delivered' });
+    return this.finishIfDone(updated.packet);
+  }
+
+  private async failDelivery(packetId: string, agency: string, status: 'EXPIRED' | 'UNDELIVERABLE', reason: string): Promise<Packet | null> {
+    const at = this.iso();
+    const updated = await this.deps.packets.update(packetId, (p) => withDelivery(p, agency, (d) => (TERMINAL_DELIVERY.has(d.status) ? null : { ...d, status, updatedAt: at })));
+    if (updated === null || !updated.changed) return updated?.packet ?? null;
+    const delivery = updated.packet.deliveries.find((d) => d.agencyCode === agency)!;
+    if (delivery.queueEntryId !== null) await this.deps.queue.ack(agency, { id: delivery.queueEntryId, priority: updated.packet.priority });
+    await this.deps.packets.appendHistory(packetId, [{ status, at, recipient: agency, detail: reason }]);
+    this.deps.metrics.deliveries.inc({ event: status.toLowerCase() });
+    if (status === 'UNDELIVERABLE') {
+      // BG:5.9 / TQ:7.6: the operator is alerted, the source told so that it can decide.
+      this.deps.metrics.undeliverable.inc();
+      this.deps.logger.error({ alert: 'RELAY_UNDELIVERABLE', packetId, source: updated.packet.sourceAgency, recipient: agency, reason }, 'packet undeliverable');
+    }
+    if (updated.packet.policy.notifySourceOnFailure) {
+      await this.deps.events.publish('packet-status', updated.packet.sourceAgency, { packetId, recipient: agency, status });
+    }
+    return this.finishIfDone(updated.packet);
+  }
+
+  private async finishIfDone(packet: Packet): Promise<Packet> {
+    if (packet.state !== 'QUEUED' || !packet.deliveries.every((d) => TERMINAL_DELIVERY.has(d.status))) return packet;
+    const updated = await this.deps.packets.update(packet.id, (p) => (p.state === 'QUEUED' ? { ...p, state: 'DONE' } : null));
+    return updated?.changed === true ? this.finish(updated.packet) : packet;
+  }
+
+  /** The content goes (BG:5.2-5.3: nothing kept after the transfer); the record stays for the status history. */
+  private async finish(packet: Packet): Promise<Packet> {
+    for (const attempt of packet.uploadAttempts) await this.deps.content.delete(packet.id, attempt);
+    const updated = await this.deps.packets.update(packet.id, (p) => (p.contentDeleted ? null : { ...p, contentDeleted: true }));
+    await this.deps.packets.removeActive(packet.id);
+    await this.deps.packets.retain(packet.id, this.deps.settings.retentionMs);
+    return updated?.packet ?? packet;
+  }
+
+  // ───────────────────────────── sweeps ─────────────────────────────
+
+  /**
+   * One pass over unfinished packets: expire spaces never filled and deliveries past their deadline, resume
+   * packets a stopped process left half-way, turn destinations offline too long UNDELIVERABLE, then offer every
+   * queue's new entries and redeliver claims left unacknowledged. Safe to run on every replica at once.
+   */
+  async sweep(): Promise<{ expired: number; undeliverable: number; resumed: number }> {
+    const counts = { expired: 0, undeliverable: 0, resumed: 0 };
+    const now = this.now();
+    for (const id of await this.deps.packets.activeIds(10_000)) {
+      const packet = await this.deps.packets.get(id);
+      if (packet === null) {
+        await this.deps.packets.removeActive(id);
+        continue;
+      }
+      try {
+        await this.sweepPacket(packet, now, counts);
+      } catch (error) {
+        this.deps.logger.error({ err: error, packetId: id }, 'sweep failed for a packet');
+      }
+    }
+    for (const destination of await this.deps.queue.destinations()) await this.dispatch(destination, true);
+    return counts;
+  }
+
+  private async sweepPacket(packet: Packet, now: number, counts: { expired: number; undeliverable: number; resumed: number }): Promise<void> {
+    if (packet.state === 'REQUESTED') {
+      if (Date.parse(packet.spaceExpiresAt) > now) return;
+      const at = this.iso(now);
+      const updated = await this.deps.packets.update(packet.id, (p) =>
+        p.state === 'REQUESTED' ? { ...p, state: 'EXPIRED', deliveries: p.deliveries.map((d) => ({ ...d, status: 'EXPIRED' as const, updatedAt: at })) } : null,
+      );
+      if (updated?.changed !== true) return;
+      counts.expired += 1;
+      await this.deps.packets.appendHistory(packet.id, [{ status: 'EXPIRED', at, recipient: null, detail: 'the exchange space expired before its content was uploaded' }]);
+      await this.deps.events.publish('packet-status', packet.sourceAgency, { packetId: packet.id, status: 'EXPIRED' });
+      await this.finish(updated.packet);
+      return;
+    }
+    if (packet.state === 'UPLOADED' || packet.state === 'VALIDATED') {
+      counts.resumed += 1;
+      await this.process(packet.id);
+      return;
+    }
+    if (packet.state !== 'QUEUED') {
+      // REJECTED/EXPIRED/DONE still listed: a process stopped between the state change and the clean-up.
+      await this.finish(packet);
+      return;
+    }
+    const deadline = Date.parse(packet.policy.deadline);
+    for (const delivery of packet.deliveries) {
+      if (TERMINAL_DELIVERY.has(delivery.status)) continue;
+      if (now >= deadline) {
+        counts.expired += 1;
+        await this.failDelivery(packet.id, delivery.agencyCode, 'EXPIRED', `not delivered by the deadline ${packet.policy.deadline}`);
+        continue;
+      }
+      if (delivery.status === 'CLAIMED') continue; // the destination is online: it just claimed
+      const lastSeen = await this.deps.presence.lastSeen(delivery.agencyCode);
+      const offlineSince = Math.max(lastSeen ?? 0, Date.parse(delivery.queuedAt ?? packet.createdAt));
+      if (now - offlineSince > packet.policy.maxOfflineMs) {
+        counts.undeliverable += 1;
+        const seen = lastSeen === null ? 'never seen online' : `last seen ${this.iso(lastSeen)}`;
+        await this.failDelivery(packet.id, delivery.agencyCode, 'UNDELIVERABLE', `destination offline longer than ${Math.round(packet.policy.maxOfflineMs / 1000)} s (${seen})`);
+      }
+    }
+    const latest = await this.deps.packets.get(packet.id);
+    if (latest !== null) await this.finishIfDone(latest);
+  }
+
+  // ───────────────────────────── reads ─────────────────────────────
+
+  async markActive(caller: Caller): Promise<void> {
+    if (caller.agencyCode !== null) await this.deps.presence.markActive(caller.agencyCode, caller.systemId ?? 'user', this.now());
+  }
+
+  /** The packet as this caller may see it (recipients see their own delivery only); null when unknown. */
+  async packetFor(caller: Caller, packetId: string): Promise<Packet | null> {
+    const packet = await this.deps.packets.get(packetId);
+    if (packet === null) return null;
+    return viewFor(caller, packet);
+  }
+
+  async history(caller: Caller, packetId: string): Promise<StatusEvent[]> {
+    const packet = await this.deps.packets.get(packetId);
+    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
+    viewFor(caller, packet);
+    const events = await this.deps.packets.history(packetId);
+    if (caller.operator || caller.agencyCode === packet.sourceAgency) return events;
+    return events.filter((e) => e.recipient === null || e.recipient === caller.agencyCode);
+  }
+
+  async inbox(caller: Caller, first: number, afterSequence: number | null): Promise<{ packets: Packet[]; lastSequence: number | null; hasNextPage: boolean }> {
+    const agency = requireAgency(caller);
+    if (!Number.isInteger(first) || first < 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'first must be >= 0');
+    if (first > 100) throw new LgspError(ErrorCode.LIMIT_EXCEEDED, 'first must be <= 100', { limit: 100 });
+    const page = await this.deps.packets.inbox(agency, first, afterSequence);
+    const packets: Packet[] = [];
+    for (const id of page.ids) {
+      const packet = await this.deps.packets.get(id);
+      if (packet !== null) packets.push(viewFor(caller, packet));
+    }
+    return { packets, lastSequence: page.lastSequence, hasNextPage: page.hasNextPage };
+  }
+}
+
+function requireAgency(caller: Caller): string {
+  if (caller.agencyCode === null) throw new LgspError(ErrorCode.FORBIDDEN, 'only an agency system or civil servant of an agency may exchange packets');
+  return caller.agencyCode;
+}
+
+function viewFor(caller: Caller, packet: Packet): Packet {
+  if (caller.operator || (caller.agencyCode !== null && caller.agencyCode === packet.sourceAgency)) return packet;
+  const own = packet.deliveries.filter((d) => d.agencyCode === caller.agencyCode);
+  if (own.length === 0) throw new LgspError(ErrorCode.FORBIDDEN, `packet ${packet.id} is readable by its source, its recipients and operators only`);
+  return { ...packet, deliveries: own };
+}
+
+function assertClaimable(status: DeliveryStatus, packetId: string): void {
+  if (status === 'PENDING') throw exchangeError(ErrorCode.BAD_USER_INPUT, 'NOT_READY', `packet ${packetId} is not validated yet`);
+  if (status === 'DELIVERED') throw exchangeError(ErrorCode.BAD_USER_INPUT, 'ALREADY_DELIVERED', `packet ${packetId} was already delivered`);
+  if (TERMINAL_DELIVERY.has(status)) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DELIVERY_CLOSED', `packet ${packetId} is ${status}`);
+}
+
+function withDelivery(packet: Packet, agency: string, change: (d: Delivery) => Delivery | null): Packet | null {
+  const index = packet.deliveries.findIndex((d) => d.agencyCode === agency);
+  if (index < 0) return null;
+  const next = change(packet.deliveries[index]!);
+  if (next === null) return null;
+  const deliveries = [...packet.deliveries];
+  deliveries[index] = next;
+  return { ...packet, deliveries };
+}
+
+function summarise(packet: EdxmlPacket): EdxmlSummary {
+  const warnings = [...new Set(packet.warnings.map((w) => w.code))];
+  if (packet.kind === 'document') {
+    return {
+      kind: 'document',
+      fromOrganId: packet.from.organId,
+      toOrganIds: packet.to.map((t) => t.organId),
+      documentId: packet.documentId,
+      code: packet.code.value,
+      subject: packet.subject,
+      statusCode: null,
+      responseForOrganId: null,
+      responseForDocumentId: null,
+      responseForCode: null,
+      warnings,
+    };
+  }
+  return {
+    kind: 'status',
+    fromOrganId: packet.from.organId,
+    toOrganIds: [],
+    documentId: null,
+    code: null,
+    subject: null,
+    statusCode: packet.statusCode,
+    responseForOrganId: packet.responseFor.organId,
+    responseForDocumentId: packet.responseFor.documentId,
+    responseForCode: packet.responseFor.code,
+    warnings,
+  };
+}
+

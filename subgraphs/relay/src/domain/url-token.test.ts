@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { digestFieldFor, sha256FromDigestField } from './digest.ts';
+import { createUrlSigner } from './url-token.ts';
+
+describe('capability URL tokens', () => {
+  const signer = createUrlSigner('x'.repeat(32));
+  const grant = { action: 'upload' as const, packetId: 'p1', expiresAtMs: 10_000 };
+
+  it('verifies its own tokens until they expire', () => {
+    const token = signer.sign(grant);
+    assert.deepEqual(signer.verify(token, 9_999), grant);
+    assert.equal(signer.verify(token, 10_000), null);
+  });
+
+  it('refuses altered tokens and tokens of another secret', () => {
+    const token = signer.sign(grant);
+    const [payload, mac] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...grant, packetId: 'p2' })).toString('base64url');
+    assert.equal(signer.verify(`${forged}.${mac}`, 0), null);
+    assert.equal(signer.verify(`${payload}.${mac}x`, 0), null);
+    assert.equal(signer.verify(`${payload}`, 0), null);
+    assert.equal(createUrlSigner('y'.repeat(32)).verify(token, 0), null);
+  });
+});
+
+describe('RFC 9530 digest fields', () => {
+  const hex = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+  it('reads the sha-256 member among others and writes it back', () => {
+    assert.equal(sha256FromDigestField(digestFieldFor(hex)), hex);
+    assert.equal(sha256FromDigestField(`sha-512=:${Buffer.alloc(64).toString('base64')}:, ${digestFieldFor(hex)}`), hex);
+    assert.equal(sha256FromDigestField(`sha-512=:${Buffer.alloc(64).toString('base64')}:`), null);
+  });
+
+  it('refuses what is not a digest dictionary', () => {
+    assert.throws(() => sha256FromDigestField(hex));
+    assert.throws(() => sha256FromDigestField('sha-256=:AAAA:'), /32 bytes/);
+  });
+});

@@ -1,0 +1,45 @@
+/** Embedded mode (no REDIS_URL): the same exchange on the in-memory stores. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createInternalTokenIssuer, createInternalTokenVerifier, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
+import { loadRelayConfig } from './config.ts';
+import { startRelay, type RunningRelay } from './service.ts';
+import { A, ACK, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, reprDigest, sha256 } from './test-support.ts';
+
+describe('relay in embedded mode (in-memory stores)', () => {
+  let relay: RunningRelay;
+  let issuer: InternalTokenIssuer;
+  const gql = async (principal: Principal, query: string, variables: Record<string, unknown>) =>
+    (await (
+      await fetch(relay.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.tokenFor(principal)}` },
+        body: JSON.stringify({ query, variables }),
+      })
+    ).json()) as { data: Record<string, any>; errors?: unknown[] };
+
+  before(async () => {
+    issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
+    relay = await startRelay(loadRelayConfig({ PORT: '0', LOG_LEVEL: 'silent', RELAY_SWEEP_MS: '0' }), { verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }) });
+  });
+  after(async () => {
+    await relay.close();
+  });
+
+  it('runs the 7 steps', async () => {
+    const content = Buffer.from('embedded');
+    const space = await gql(A, REQUEST_EXCHANGE, {
+      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'HIGH', dataType: 'FILE', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) },
+    });
+    const { id, uploadUrl } = space.data.requestExchange;
+    assert.ok(uploadUrl.startsWith(`${relay.origin}/exchange/spaces/${id}/content?token=`));
+    assert.equal((await httpRequest(uploadUrl, { method: 'PUT', body: content, headers: { 'repr-digest': reprDigest(content) } })).status, 201);
+    const claim = await gql(B, CLAIM, { id });
+    const download = await httpRequest(claim.data.claimPacket.downloadUrl, { method: 'GET' });
+    assert.ok(download.body.equals(content));
+    assert.equal(download.headers['repr-digest'], reprDigest(content));
+    const ack = await gql(B, ACK, { id, sha256: sha256(content) });
+    assert.equal(ack.data.acknowledgePacket.status, 'DELIVERED');
+    assert.equal((await httpRequest(claim.data.claimPacket.downloadUrl, { method: 'GET' })).status, 410);
+  });
+});

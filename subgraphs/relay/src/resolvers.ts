@@ -1,0 +1,67 @@
+/** Translates GraphQL ↔ the relay domain, nothing else. */
+import { ErrorCode, LgspError, type BaseContext, type Principal } from '@lgsp/kit';
+import type { Caller, Relay, RequestExchangeInput } from './domain/relay.ts';
+import type { Delivery, Packet, PacketStatus } from './domain/types.ts';
+
+export const OPERATOR_ROLE = 'lgsp-operator';
+
+export interface RelayContext extends BaseContext {
+  relay: Relay;
+  caller: Caller;
+}
+
+/** The caller as the relay sees it; anonymous callers are refused before any work. */
+export function callerFrom(principal: Principal): Caller {
+  if (principal.kind === 'anonymous') throw new LgspError(ErrorCode.UNAUTHENTICATED, 'sign in as an agency system or civil servant to exchange packets');
+  return { agencyCode: principal.agencyCode ?? null, systemId: principal.systemId ?? principal.userId ?? null, operator: principal.roles.includes(OPERATOR_ROLE) };
+}
+
+function caller(ctx: RelayContext): Caller {
+  if (ctx.principal.kind === 'anonymous') throw new LgspError(ErrorCode.UNAUTHENTICATED, 'sign in as an agency system or civil servant to exchange packets');
+  return ctx.caller;
+}
+
+const packetStatus = (p: Packet): PacketStatus => (p.state === 'DONE' ? 'DELIVERED' : p.state);
+const deliveryStatus = (d: Delivery): PacketStatus => (d.status === 'PENDING' ? 'REQUESTED' : d.status);
+
+function encodeCursor(sequence: number): string {
+  return Buffer.from(`inbox:${sequence}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | null | undefined): number | null {
+  if (cursor === null || cursor === undefined) return null;
+  const match = /^inbox:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (match === null) throw new LgspError(ErrorCode.INVALID_CURSOR, 'after is not a cursor of this inbox');
+  return Number(match[1]);
+}
+
+export const resolvers = {
+  Query: {
+    packet: (_: unknown, args: { id: string }, ctx: RelayContext) => ctx.relay.packetFor(caller(ctx), args.id),
+    inbox: async (_: unknown, args: { first: number; after?: string | null }, ctx: RelayContext) => {
+      const page = await ctx.relay.inbox(caller(ctx), args.first, decodeCursor(args.after));
+      const edges = page.packets.map((node) => ({ cursor: encodeCursor(node.sequence), node }));
+      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.lastSequence === null ? null : encodeCursor(page.lastSequence) } };
+    },
+    packetStatusHistory: (_: unknown, args: { id: string }, ctx: RelayContext) => ctx.relay.history(caller(ctx), args.id),
+  },
+  Mutation: {
+    requestExchange: (_: unknown, args: { input: RequestExchangeInput }, ctx: RelayContext) => ctx.relay.requestExchange(caller(ctx), args.input),
+    claimPacket: (_: unknown, args: { id: string }, ctx: RelayContext) => ctx.relay.claim(caller(ctx), args.id),
+    acknowledgePacket: (_: unknown, args: { id: string; sha256: string }, ctx: RelayContext) => ctx.relay.acknowledge(caller(ctx), args.id, args.sha256),
+  },
+  Packet: {
+    __resolveReference: (ref: { id: string }, ctx: RelayContext) => ctx.relay.packetFor(caller(ctx), ref.id),
+    status: packetStatus,
+    source: (p: Packet) => ({ code: p.sourceAgency }),
+    sourceAgencyCode: (p: Packet) => p.sourceAgency,
+    bytes: (p: Packet) => p.declaredBytes,
+    policy: (p: Packet) => ({ ...p.policy, maxOfflineSeconds: Math.round(p.policy.maxOfflineMs / 1000) }),
+    documentStatusHistory: (p: Packet) => p.documentStatuses,
+    statusHistory: (p: Packet, _: unknown, ctx: RelayContext) => ctx.relay.history(caller(ctx), p.id),
+  },
+  PacketDelivery: {
+    recipient: (d: Delivery) => ({ code: d.agencyCode }),
+    status: deliveryStatus,
+  },
+};

@@ -1,0 +1,201 @@
+/**
+ * The relay subgraph (REQUIREMENTS R4): the 7-step packet exchange. GraphQL behind the gateway's internal token
+ * at `/graphql`; content upload and download as streamed HTTP under `/exchange/` (capability URLs); stores on
+ * Redis (REDIS_URL) or in memory; a sweep on an interval (RELAY_SWEEP_MS) for expiry, redelivery and presence.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parse } from 'graphql';
+import {
+  connectRedis,
+  createInternalTokenVerifier,
+  createLogger,
+  createMetricsRegistry,
+  startSubgraph,
+  type InternalTokenVerifier,
+  type Logger,
+  type RedisClient,
+  type Registry,
+  type RunningSubgraph,
+} from '@lgsp/kit';
+import { configSchema, type RelayConfig } from './config.ts';
+import { createFileAgencyDirectory, type AgencyDirectory } from './domain/agency-directory.ts';
+import { loadMasterKey } from './domain/content-cipher.ts';
+import { createJsonSchemaRegistry } from './domain/json-schemas.ts';
+import { createRelayMetrics } from './domain/metrics.ts';
+import { Relay } from './domain/relay.ts';
+import { createUrlSigner } from './domain/url-token.ts';
+import { exchangeRoutes } from './http/exchange-routes.ts';
+import { callerFrom, resolvers, type RelayContext } from './resolvers.ts';
+import type { PacketContentStore } from './store/content-store.ts';
+import type { DeliveryQueue } from './store/delivery-queue.ts';
+import type { EventPublisher } from './store/event-publisher.ts';
+import { createMemoryContentStore } from './store/memory-content-store.ts';
+import { createMemoryDeliveryQueue } from './store/memory-delivery-queue.ts';
+import { createMemoryEventPublisher } from './store/memory-event-publisher.ts';
+import { createMemoryPacketStore } from './store/memory-packet-store.ts';
+import { createMemoryPresenceStore } from './store/memory-presence-store.ts';
+import type { PacketStore } from './store/packet-store.ts';
+import type { PresenceStore } from './store/presence-store.ts';
+import { createRedisContentStore } from './store/redis-content-store.ts';
+import { createRedisDeliveryQueue } from './store/redis-delivery-queue.ts';
+import { createRedisEventPublisher } from './store/redis-event-publisher.ts';
+import { createRedisPacketStore } from './store/redis-packet-store.ts';
+import { createRedisPresenceStore } from './store/redis-presence-store.ts';
+
+export { configSchema };
+
+export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+export interface RelayStores {
+  packets: PacketStore;
+  content: PacketContentStore;
+  queue: DeliveryQueue;
+  events: EventPublisher;
+  presence: PresenceStore;
+}
+
+export interface RelayServiceDeps {
+  verifier?: InternalTokenVerifier;
+  logger?: Logger;
+  metrics?: Registry;
+  /** Stores to use instead of the ones REDIS_URL selects (embedded mode shared with other services, tests). */
+  stores?: RelayStores;
+  directory?: AgencyDirectory;
+  /** JSON Schemas by id or data type (`DOSSIER`), checked on JSON/DOSSIER packets. */
+  jsonSchemas?: Record<string, object>;
+}
+
+export interface RunningRelay extends RunningSubgraph {
+  relay: Relay;
+  /** Base URL of the relay's HTTP server (e.g. http://127.0.0.1:4103). */
+  origin: string;
+  /** Runs one expiry / redelivery / presence pass now (the timer does it every RELAY_SWEEP_MS). */
+  sweep(): ReturnType<Relay['sweep']>;
+}
+
+export function storesOnRedis(redis: RedisClient, keyPrefix: string): RelayStores {
+  return {
+    packets: createRedisPacketStore(redis, { keyPrefix }),
+    content: createRedisContentStore(redis, { keyPrefix }),
+    queue: createRedisDeliveryQueue(redis, { keyPrefix }),
+    events: createRedisEventPublisher(redis, { keyPrefix }),
+    presence: createRedisPresenceStore(redis, { keyPrefix }),
+  };
+}
+
+export function storesInMemory(): RelayStores {
+  return {
+    packets: createMemoryPacketStore(),
+    content: createMemoryContentStore(),
+    queue: createMemoryDeliveryQueue(),
+    events: createMemoryEventPublisher(),
+    presence: createMemoryPresenceStore(),
+  };
+}
+
+export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {}): Promise<RunningRelay> {
+  const logger = deps.logger ?? createLogger('relay', config.LOG_LEVEL);
+  let redis: RedisClient | undefined;
+  let stores = deps.stores;
+  if (stores === undefined) {
+    if (config.REDIS_URL !== undefined) {
+      redis = await connectRedis(config.REDIS_URL, { name: 'lgsp-relay' });
+      stores = storesOnRedis(redis, config.REDIS_KEY_PREFIX);
+    } else {
+      stores = storesInMemory();
+      logger.warn('REDIS_URL unset: packets live in memory and are lost when the relay stops');
+    }
+  }
+  let timer: ReturnType<typeof setInterval> | undefined;
+  try {
+    const masterKey = loadMasterKey(config.RELAY_MASTER_KEY);
+    if (masterKey.development) logger.warn({ masterKeyId: masterKey.id }, 'RELAY_MASTER_KEY unset: a development key was generated; content uploaded before a restart cannot be read after it');
+    const urls = createUrlSigner(config.RELAY_URL_SECRET);
+    if (urls.ephemeral) logger.warn('RELAY_URL_SECRET unset: upload/download URLs are signed with a per-process key and die with it');
+    const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');
+    let origin = config.RELAY_PUBLIC_URL ?? '';
+    const relay = new Relay({
+      ...stores,
+      directory: deps.directory ?? createFileAgencyDirectory(),
+      schemas: createJsonSchemaRegistry(deps.jsonSchemas),
+      masterKey,
+      urls,
+      logger,
+      metrics: createRelayMetrics(metricsRegistry),
+      consumerName: `relay-${randomUUID().slice(0, 8)}`,
+      settings: {
+        publicBaseUrl: () => config.RELAY_PUBLIC_URL ?? origin,
+        maxPacketBytes: config.RELAY_MAX_PACKET_BYTES,
+        maxRecipients: config.RELAY_MAX_RECIPIENTS,
+        spaceTtlMs: config.RELAY_SPACE_TTL_MS,
+        claimTtlMs: config.RELAY_CLAIM_TTL_MS,
+        ackTimeoutMs: config.RELAY_ACK_TIMEOUT_MS,
+        defaultDeadlineMs: config.RELAY_DEFAULT_DEADLINE_MS,
+        maxDeadlineMs: config.RELAY_MAX_DEADLINE_MS,
+        defaultMaxAttempts: config.RELAY_DEFAULT_MAX_ATTEMPTS,
+        defaultMaxOfflineMs: config.RELAY_MAX_OFFLINE_MS,
+        chunkBytes: config.RELAY_CHUNK_BYTES,
+        retentionMs: config.RELAY_RETENTION_MS,
+        jsonMaxBytes: config.RELAY_JSON_MAX_BYTES,
+      },
+    });
+    const running = await startSubgraph<RelayContext>({
+      name: 'relay',
+      typeDefs,
+      resolvers: resolvers as never,
+      host: config.HOST,
+      port: config.PORT,
+      verifier: deps.verifier ?? createInternalTokenVerifier({ jwksUrl: config.GATEWAY_JWKS_URL }),
+      logger,
+      metrics: metricsRegistry,
+      context: async (base) => {
+        const caller = base.principal.kind === 'anonymous' ? { agencyCode: null, systemId: null, operator: false } : callerFrom(base.principal);
+        // Presence: every call of an agency's system counts as activity (R4: "detects whether systems are online").
+        await relay.markActive(caller);
+        return { ...base, relay, caller };
+      },
+      readiness: {
+        store: async () => {
+          await stores.packets.activeIds(1);
+        },
+      },
+      routes: exchangeRoutes(relay, logger),
+    });
+    origin = `http://${config.HOST}:${running.port}`;
+
+    let sweeping: Promise<unknown> | null = null;
+    const sweep = async () => {
+      while (sweeping !== null) await sweeping.catch(() => undefined);
+      const run = relay.sweep();
+      sweeping = run;
+      try {
+        return await run;
+      } finally {
+        sweeping = null;
+      }
+    };
+    if (config.RELAY_SWEEP_MS > 0) {
+      timer = setInterval(() => {
+        if (sweeping === null) sweep().catch((error: unknown) => logger.error({ err: error }, 'relay sweep failed'));
+      }, config.RELAY_SWEEP_MS);
+      timer.unref();
+    }
+    return {
+      ...running,
+      relay,
+      origin,
+      sweep,
+      async close() {
+        clearInterval(timer);
+        await sweeping?.catch(() => undefined);
+        await running.close();
+        if (redis !== undefined) await redis.quit();
+      },
+    };
+  } catch (error) {
+    clearInterval(timer);
+    if (redis !== undefined) await redis.quit().catch(() => undefined);
+    throw error;
+  }
+}

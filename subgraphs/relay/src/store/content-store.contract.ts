@@ -1,0 +1,49 @@
+/** One contract for every PacketContentStore adapter. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PacketContentStore } from './content-store.ts';
+import type { Fixture } from './packet-store.contract.ts';
+
+export function describeContentStoreContract(name: string, make: () => Promise<Fixture<PacketContentStore> & { keysOf(packetId: string): Promise<number> }>): void {
+  describe(`PacketContentStore contract: ${name}`, () => {
+    let f: Fixture<PacketContentStore> & { keysOf(packetId: string): Promise<number> };
+    before(async () => {
+      f = await make();
+    });
+    after(async () => {
+      await f.cleanup();
+    });
+    const later = () => Date.now() + 60_000;
+
+    it('keeps binary chunks per attempt exactly, with their meta', async () => {
+      const bytes = Buffer.from([0, 255, 13, 10, 0, 128]);
+      await f.store.putChunk('c1', 'a', 0, bytes, later());
+      await f.store.putChunk('c1', 'a', 1, Buffer.alloc(0), later());
+      await f.store.putChunk('c1', 'b', 0, Buffer.from('other'), later());
+      assert.equal(await f.store.getMeta('c1', 'a'), null);
+      await f.store.putMeta('c1', 'a', { wrappedKey: 'k', masterKeyId: 'm', chunkCount: 2, bytes: 6 });
+      assert.deepEqual(await f.store.getMeta('c1', 'a'), { wrappedKey: 'k', masterKeyId: 'm', chunkCount: 2, bytes: 6 });
+      assert.deepEqual(await f.store.getChunk('c1', 'a', 0), bytes);
+      assert.deepEqual(await f.store.getChunk('c1', 'a', 1), Buffer.alloc(0));
+      assert.deepEqual(await f.store.getChunk('c1', 'b', 0), Buffer.from('other'));
+      assert.equal(await f.store.getChunk('c1', 'a', 2), null);
+    });
+
+    it('deletes an attempt entirely and idempotently', async () => {
+      await f.store.delete('c1', 'a');
+      await f.store.delete('c1', 'a');
+      assert.equal(await f.store.getChunk('c1', 'a', 0), null);
+      assert.equal(await f.store.getMeta('c1', 'a'), null);
+      assert.deepEqual(await f.store.getChunk('c1', 'b', 0), Buffer.from('other'));
+      await f.store.delete('c1', 'b');
+      assert.equal(await f.keysOf('c1'), 0);
+    });
+
+    it('lets content expire on its own at the given instant', async () => {
+      await f.store.putChunk('c2', 'a', 0, Buffer.from('x'), Date.now() + 40);
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(await f.store.getChunk('c2', 'a', 0), null);
+      assert.equal(await f.keysOf('c2'), 0);
+    });
+  });
+}

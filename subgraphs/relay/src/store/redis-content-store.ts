@@ -1,0 +1,35 @@
+/**
+ * Redis PacketContentStore: one hash per upload attempt, `c:<n>` fields holding encrypted chunks (binary) and
+ * a `meta` field once complete. The key expires on its own at the packet's deadline, so content cannot outlive
+ * its packet even when no sweep runs.
+ */
+import { RESP_TYPES } from 'redis';
+import type { RedisClient } from '@lgsp/kit';
+import type { ContentMeta, PacketContentStore } from './content-store.ts';
+import { relayKeys } from './keys.ts';
+
+export function createRedisContentStore(redis: RedisClient, options: { keyPrefix: string }): PacketContentStore {
+  const keys = relayKeys(options.keyPrefix);
+  const binary = redis.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+  return {
+    async putChunk(packetId, attempt, index, data, expiresAtMs) {
+      const key = keys.content(packetId, attempt);
+      await redis.multi().hSet(key, `c:${index}`, data).pExpireAt(key, expiresAtMs).exec();
+    },
+    async putMeta(packetId, attempt, meta) {
+      await redis.hSet(keys.content(packetId, attempt), 'meta', JSON.stringify(meta));
+    },
+    async getMeta(packetId, attempt) {
+      const json = await redis.hGet(keys.content(packetId, attempt), 'meta');
+      return json === null || json === undefined ? null : (JSON.parse(json) as ContentMeta);
+    },
+    async getChunk(packetId, attempt, index) {
+      const chunk = (await binary.hGet(keys.content(packetId, attempt), `c:${index}`)) as unknown as Buffer | null;
+      return chunk ?? null;
+    },
+    async delete(packetId, attempt) {
+      // UNLINK frees a 200 MB hash in the background instead of blocking Redis.
+      await redis.unlink(keys.content(packetId, attempt));
+    },
+  };
+}

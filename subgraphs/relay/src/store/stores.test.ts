@@ -1,0 +1,67 @@
+/** Runs every store contract against the memory and the Redis adapters. */
+import { randomUUID } from 'node:crypto';
+import { connectRedis, type RedisClient } from '@lgsp/kit';
+import { describeContentStoreContract } from './content-store.contract.ts';
+import { describeDeliveryQueueContract } from './delivery-queue.contract.ts';
+import { describeEventPublisherContract } from './event-publisher.contract.ts';
+import { relayKeys } from './keys.ts';
+import { createMemoryContentStore } from './memory-content-store.ts';
+import { createMemoryDeliveryQueue } from './memory-delivery-queue.ts';
+import { createMemoryEventPublisher } from './memory-event-publisher.ts';
+import { createMemoryPacketStore } from './memory-packet-store.ts';
+import { createMemoryPresenceStore } from './memory-presence-store.ts';
+import { describePacketStoreContract } from './packet-store.contract.ts';
+import { describePresenceStoreContract } from './presence-store.contract.ts';
+import { createRedisContentStore } from './redis-content-store.ts';
+import { createRedisDeliveryQueue } from './redis-delivery-queue.ts';
+import { createRedisEventPublisher } from './redis-event-publisher.ts';
+import { createRedisPacketStore } from './redis-packet-store.ts';
+import { createRedisPresenceStore } from './redis-presence-store.ts';
+
+const none = async () => undefined;
+
+async function scan(redis: RedisClient, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 500 })) keys.push(...batch);
+  return keys;
+}
+
+/** A Redis connection on a fresh prefix; cleanup deletes every key under it. */
+async function onRedis<T>(build: (redis: RedisClient, keyPrefix: string) => T, extra?: (redis: RedisClient, keyPrefix: string) => object) {
+  const redis = await connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const keyPrefix = `lgsp-test:${randomUUID()}:`;
+  return {
+    store: build(redis, keyPrefix),
+    ...(extra?.(redis, keyPrefix) ?? {}),
+    async cleanup() {
+      const keys = await scan(redis, `${keyPrefix}*`);
+      if (keys.length > 0) await redis.del(keys);
+      await redis.quit();
+    },
+  };
+}
+
+describePacketStoreContract('memory', async () => ({ store: createMemoryPacketStore(), cleanup: none }));
+describePacketStoreContract('redis', () => onRedis((r, keyPrefix) => createRedisPacketStore(r, { keyPrefix })));
+
+describeContentStoreContract('memory', async () => {
+  const store = createMemoryContentStore();
+  // The memory adapter holds nothing else: its attempt count for a packet is all there is.
+  return { store, cleanup: none, keysOf: async () => store.size() };
+});
+describeContentStoreContract('redis', async () => {
+  const fixture = await onRedis(
+    (r, keyPrefix) => createRedisContentStore(r, { keyPrefix }),
+    (r, keyPrefix) => ({ keysOf: async (packetId: string) => (await scan(r, relayKeys(keyPrefix).contentPattern(packetId))).length }),
+  );
+  return fixture as typeof fixture & { keysOf(packetId: string): Promise<number> };
+});
+
+describeDeliveryQueueContract('memory', async () => ({ store: createMemoryDeliveryQueue(), cleanup: none }));
+describeDeliveryQueueContract('redis', () => onRedis((r, keyPrefix) => createRedisDeliveryQueue(r, { keyPrefix })));
+
+describeEventPublisherContract('memory', async () => ({ store: createMemoryEventPublisher(), cleanup: none }));
+describeEventPublisherContract('redis', () => onRedis((r, keyPrefix) => createRedisEventPublisher(r, { keyPrefix })));
+
+describePresenceStoreContract('memory', async () => ({ store: createMemoryPresenceStore(), cleanup: none }));
+describePresenceStoreContract('redis', () => onRedis((r, keyPrefix) => createRedisPresenceStore(r, { keyPrefix })));

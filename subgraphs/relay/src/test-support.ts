@@ -1,0 +1,165 @@
+/** Helpers for the relay's tests (never used by production code): a relay on real Redis with its own key prefix. */
+import { createHash, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import {
+  connectRedis,
+  createInternalTokenIssuer,
+  createInternalTokenVerifier,
+  type InternalTokenIssuer,
+  type Principal,
+  type RedisClient,
+} from '@lgsp/kit';
+import { loadRelayConfig } from './config.ts';
+import { startRelay, type RunningRelay } from './service.ts';
+
+export const AGENCY_A = '000.00.03.H41'; // Sở Tài chính (development data)
+export const AGENCY_B = '000.00.04.H41'; // Sở Tư pháp
+export const AGENCY_C = '000.00.05.H41'; // Sở Y tế
+export const AGENCY_D = '000.00.06.H41'; // Sở GD&ĐT — never calls in the tests: always offline
+
+export const system = (agencyCode: string, systemId: string): Principal => ({ kind: 'system', agencyCode, systemId, roles: [], scopes: [] });
+export const A = system(AGENCY_A, 'stc-qlvb');
+export const B = system(AGENCY_B, 'stp-qlvb');
+export const C = system(AGENCY_C, 'syt-qlvb');
+export const OPERATOR: Principal = { kind: 'user', agencyCode: '000.00.01.H41', userId: 'op-1', roles: ['lgsp-operator'], scopes: [] };
+
+export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+export const reprDigest = (data: Buffer | string) => `sha-256=:${createHash('sha256').update(data).digest('base64')}:`;
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface GraphQLAnswer {
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, any> }>;
+}
+
+export interface Harness {
+  relay: RunningRelay;
+  redis: RedisClient;
+  keyPrefix: string;
+  issuer: InternalTokenIssuer;
+  gql(principal: Principal, query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer>;
+  /** Stops the relay and starts a new one on the same Redis prefix and keys (a restart). */
+  restart(): Promise<void>;
+  scan(pattern: string): Promise<string[]>;
+  contentKeys(packetId?: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(overrides: Record<string, string> = {}, jsonSchemas?: Record<string, object>): Promise<Harness> {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = await connectRedis(redisUrl);
+  const keyPrefix = `lgsp-test:${randomUUID()}:`;
+  const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
+  const verifier = createInternalTokenVerifier({ jwks: issuer.jwks() });
+  const config = loadRelayConfig({
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: keyPrefix,
+    RELAY_MASTER_KEY: randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, ''),
+    RELAY_URL_SECRET: `test-secret-${randomUUID()}`,
+    RELAY_SWEEP_MS: '0',
+    ...overrides,
+  });
+  const harness: Harness = {
+    relay: await startRelay(config, { verifier, jsonSchemas }),
+    redis,
+    keyPrefix,
+    issuer,
+    async gql(principal, query, variables = {}) {
+      const response = await fetch(harness.relay.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.tokenFor(principal)}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLAnswer;
+    },
+    async restart() {
+      await harness.relay.close();
+      harness.relay = await startRelay(config, { verifier, jsonSchemas });
+    },
+    async scan(pattern) {
+      const keys: string[] = [];
+      for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch);
+      return keys;
+    },
+    contentKeys(packetId) {
+      return harness.scan(packetId === undefined ? `${keyPrefix}relay:content:*` : `${keyPrefix}relay:content:{${packetId}}:*`);
+    },
+    async close() {
+      await harness.relay.close();
+      const keys = await harness.scan(`${keyPrefix}*`);
+      if (keys.length > 0) await redis.del(keys);
+      await redis.quit();
+    },
+  };
+  return harness;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** A raw HTTP request (PUT bodies streamed from an iterable, chunked when no Content-Length is given). */
+export function httpRequest(
+  url: string,
+  options: { method: string; headers?: Record<string, string>; body?: Buffer | AsyncIterable<Buffer> },
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method, headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    const body = options.body;
+    if (body === undefined) req.end();
+    else if (Buffer.isBuffer(body)) req.end(body);
+    else {
+      (async () => {
+        try {
+          for await (const piece of body) {
+            if (req.destroyed) return;
+            if (!req.write(piece)) await new Promise<void>((r) => req.once('drain', () => r()));
+          }
+          req.end();
+        } catch (error) {
+          req.destroy(error as Error);
+        }
+      })();
+    }
+  });
+}
+
+export const REQUEST_EXCHANGE = `mutation($input: RequestExchangeInput!) {
+  requestExchange(input: $input) { id uploadUrl expiresAt maxBytes packet { id status } }
+}`;
+export const CLAIM = `mutation($id: ID!) { claimPacket(id: $id) { packetId downloadUrl expiresAt sha256 bytes } }`;
+export const ACK = `mutation($id: ID!, $sha256: String!) { acknowledgePacket(id: $id, sha256: $sha256) { recipient status alreadyAcknowledged packet { id status } } }`;
+export const PACKET = `query($id: ID!) { packet(id: $id) {
+  id title status sourceAgencyCode sourceSystem bytes sha256 contentDeleted priority dataType
+  deliveries { agencyCode status attempts deliveredAt }
+  rejection { code message line column path }
+  edxml { kind fromOrganId toOrganIds documentId statusCode responseForDocumentId }
+  documentStatusHistory { statusCode description reportedBy statusPacketId }
+} }`;
+export const HISTORY = `query($id: ID!) { packetStatusHistory(id: $id) { status at recipient detail } }`;
+
+/** requestExchange + PUT in one step; returns the space and the upload answer. */
+export async function sendPacket(
+  h: Harness,
+  from: Principal,
+  content: Buffer,
+  input: Partial<Record<string, unknown>> & { recipients: Record<string, unknown> },
+): Promise<{ id: string; uploadUrl: string; upload: HttpAnswer }> {
+  const answer = await h.gql(from, REQUEST_EXCHANGE, {
+    input: { title: 'Gói tin thử', priority: 'NORMAL', dataType: 'FILE', protocol: 'test', declaredBytes: content.length, sha256: sha256(content), ...input },
+  });
+  if (answer.errors !== undefined) throw new Error(`requestExchange failed: ${JSON.stringify(answer.errors)}`);
+  const space = answer.data!.requestExchange as { id: string; uploadUrl: string };
+  const upload = await httpRequest(space.uploadUrl, { method: 'PUT', headers: { 'content-length': String(content.length), 'repr-digest': reprDigest(content) }, body: content });
+  return { id: space.id, uploadUrl: space.uploadUrl, upload };
+}
