@@ -9,6 +9,8 @@ COPY simulator/package.json simulator/
 COPY subgraphs/kit/package.json subgraphs/kit/
 COPY subgraphs/catalogs/package.json subgraphs/catalogs/
 COPY subgraphs/national-data/package.json subgraphs/national-data/
+COPY subgraphs/relay/package.json subgraphs/relay/
+COPY keycloak/package.json keycloak/
 # tsx runs the TypeScript sources directly (see docs/decisions/0001-run-typescript-with-tsx.md), so it is kept.
 RUN npm ci --no-audit --no-fund --include=dev && npm cache clean --force
 COPY . .
