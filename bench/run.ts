@@ -7,13 +7,18 @@
  *   BENCH_PARTS=federation npm run bench
  *
  * Environment: BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_PROFILE=1 (same as
- * --cpu-prof), BENCH_PARTS (federation,citizens), BENCH_EXECUTORS (our executors to run, default every one our
- * gateway supports: apollo,merged), BENCH_GATEWAY_CPU (0), BENCH_UPSTREAM_CPU (1), BENCH_VERBOSE=1 (child logs).
+ * --cpu-prof), BENCH_PARTS (federation,citizens), BENCH_EXECUTORS (our executors to run, default native,apollo),
+ * BENCH_OURS_NODE_ARGS (node flags for ours, default --max-semi-space-size=64 as `npm start`), BENCH_UNFLAGGED
+ * (executors that also get a row without those flags, default native), BENCH_TIMEOUT (s, whole run; default from
+ * the settings), BENCH_GATEWAY_CPU (0), BENCH_UPSTREAM_CPU (1), BENCH_VERBOSE=1 (child logs).
+ *
+ * The run stops by itself: every wait is bounded, a watchdog ends a run that overstays BENCH_TIMEOUT, and on
+ * Ctrl+C / SIGTERM (or a failure) every child process is stopped; a second Ctrl+C kills them at once.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import { hasTaskset, REPO_ROOT } from './lib/child.ts';
+import { hasTaskset, killAllChildren, REPO_ROOT, stopAllChildren } from './lib/child.ts';
 import { loadTool } from './lib/load.ts';
 import { oursGatewayMentions, oursGatewayMissing } from './lib/ours.ts';
 import { runScenario, type BenchOptions, type GatewaySpec, type ScenarioResult } from './lib/scenario.ts';
@@ -42,9 +47,30 @@ const options: BenchOptions = {
   outDir,
   workDir,
 };
-const parts = (process.env.BENCH_PARTS ?? 'federation,citizens').split(',').map((p) => p.trim());
+const list = (raw: string) => raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens');
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const notes: string[] = [];
+
+// Stopping: on Ctrl+C / SIGTERM stop every child (gateways, upstream processes, wrk) and remove the work folder;
+// a second signal kills them at once. The watchdog does the same for a run that hangs.
+let interrupted = false;
+async function abandon(reason: string, exitCode: number): Promise<never> {
+  interrupted = true;
+  log(`\n${reason}: stopping child processes`);
+  await stopAllChildren();
+  await rm(workDir, { recursive: true, force: true });
+  process.exit(exitCode);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) {
+      killAllChildren();
+      process.exit(130);
+    }
+    void abandon(`${signal} received`, 130);
+  });
+}
 
 log(`LGSP gateway benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
 log(`load: ${loadTool()}${loadTool() === 'autocannon' ? ' (wrk is not installed: `apt-get install -y wrk` for the figures in the README; autocannon cannot see GraphQL errors inside 200 answers)' : ''}, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per gateway`);
@@ -56,16 +82,21 @@ if (hasTaskset()) {
 }
 if (options.profile) log(`profiling: node --cpu-prof, profiles in ${join(outDir, 'profiles')}`);
 
-// Which gateways run: the stock baseline always; ours when gateway/src/server.ts is there.
+// Which gateways run: the stock baseline always (Node's default settings); ours when gateway/src/server.ts is
+// there, once per executor with the node flags `npm start` uses, plus (BENCH_UNFLAGGED) rows without them.
 const missing = await oursGatewayMissing();
 let executors: string[] = [];
+const oursNodeArgs = list(process.env.BENCH_OURS_NODE_ARGS ?? '--max-semi-space-size=64').flatMap((a) => a.split(/\s+/));
+let unflagged: string[] = [];
 if (missing.length > 0) {
   log(`ours: not available (${missing.join('; ')}) — running the baseline only`);
   notes.push(`ours: not available (${missing.join('; ')})`);
 } else {
   const supportsExecutors = await oursGatewayMentions('GATEWAY_EXECUTOR');
-  executors = (process.env.BENCH_EXECUTORS ?? (supportsExecutors ? 'apollo,merged' : '')).split(',').map((e) => e.trim()).filter((e) => e !== '');
+  executors = list(process.env.BENCH_EXECUTORS ?? (supportsExecutors ? 'native,apollo' : ''));
   if (executors.length === 0) executors = ['default'];
+  unflagged = oursNodeArgs.length === 0 ? [] : list(process.env.BENCH_UNFLAGGED ?? 'native').filter((e) => executors.includes(e));
+  log(`ours: GATEWAY_EXECUTOR ${executors.join(', ')} with node ${oursNodeArgs.join(' ') || '(no flags)'} as \`npm start\` runs it${unflagged.length > 0 ? `; ${unflagged.join(', ')} also without flags` : ''}; stock: node with its defaults`);
 }
 
 const commonGatewayEnv = { NODE_ENV: 'production', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', SUPERGRAPH_WATCH: 'false' };
@@ -73,16 +104,30 @@ function gatewaySpecs(supergraphFile: string, extra: { baseline?: Record<string,
   const specs: GatewaySpec[] = [
     { name: 'stock', role: 'baseline', entry: 'bench/baseline-gateway.ts', env: { ...commonGatewayEnv, SUPERGRAPH_FILE: supergraphFile, ...extra.baseline } },
   ];
+  const ours = (executor: string, nodeArgs: string[], suffix: string): GatewaySpec => ({
+    name: executor === 'default' ? `ours${suffix}` : `ours ${executor}${suffix}`,
+    role: 'ours',
+    entry: 'bench/ours-gateway.ts',
+    env: { ...commonGatewayEnv, SUPERGRAPH_FILE: supergraphFile, ...(executor !== 'default' && { GATEWAY_EXECUTOR: executor }), ...extra.ours },
+    nodeArgs,
+  });
   for (const executor of executors) {
-    specs.push({
-      name: executor === 'default' ? 'ours' : `ours (${executor})`,
-      role: 'ours',
-      entry: 'bench/ours-gateway.ts',
-      env: { ...commonGatewayEnv, SUPERGRAPH_FILE: supergraphFile, ...(executor !== 'default' && { GATEWAY_EXECUTOR: executor }), ...extra.ours },
-    });
+    specs.push(ours(executor, oursNodeArgs, ''));
+    if (unflagged.includes(executor)) specs.push(ours(executor, [], ', no flags'));
   }
   return specs;
 }
+
+// What part (a)'s target asks for: the figure with every cross-request cache and in-flight de-duplication off,
+// and the figure with them on reported separately. Our gateway has none to switch, so there is one figure.
+const CACHE_STATEMENT =
+  'caches: our gateway has no cross-request response cache and no in-flight request de-duplication to switch off — every request makes every subgraph fetch (fetches are merged only within one operation). Its only cross-request cache is planning work: query plans and compiled result shapers per operation (Apollo Gateway keeps a query-plan cache too). So its ratio is the "caches and de-duplication off" figure, and there is no separate "with them on" figure to report.';
+
+// The watchdog: every wait in the harness is bounded, but a run that overstays its budget is ended all the same.
+const gatewaysPerPart = 1 + executors.length + unflagged.length;
+const timeoutSeconds = positiveNumber('BENCH_TIMEOUT', parts.length * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)));
+const watchdog = setTimeout(() => void abandon(`the run took longer than ${timeoutSeconds} s (BENCH_TIMEOUT)`, 1), timeoutSeconds * 1000);
+watchdog.unref();
 
 const results: ScenarioResult[] = [];
 let failed = false;
@@ -90,6 +135,7 @@ const startedAt = Date.now();
 try {
   if (parts.includes('federation')) {
     log('\n(a) federation benchmark (graphql-gateways-benchmark subgraphs and query)');
+    if (executors.length > 0) log(`  ${CACHE_STATEMENT}`);
     const setup = await setUpFederation({ upstreamCpu: options.upstreamCpu, workDir, gateways: (file) => gatewaySpecs(file) });
     try {
       results.push(await runScenario(setup.scenario, options, log));
@@ -114,14 +160,17 @@ try {
   }
 } catch (error) {
   failed = true;
-  log(`\nbenchmark aborted: ${(error as Error).message}`);
+  if (!interrupted) log(`\nbenchmark aborted: ${(error as Error).message}`);
 } finally {
+  await stopAllChildren();
   await rm(workDir, { recursive: true, force: true });
 }
+clearTimeout(watchdog);
 
 for (const result of results) {
   log('');
   printTable(result, log);
+  if (result.id === 'federation' && executors.length > 0) log(CACHE_STATEMENT);
   if (options.profile) for (const g of result.gateways) if (g.profile) printProfile(`${result.id} / ${g.name}`, g.profile, log);
 }
 for (const note of notes) log(`note: ${note}`);
@@ -132,6 +181,7 @@ const report = {
   settings: { ...options, workDir: undefined, loadTool: loadTool(), pinned: hasTaskset() },
   wallSeconds: (Date.now() - startedAt) / 1000,
   notes,
+  caches: executors.length > 0 ? CACHE_STATEMENT : undefined,
   aborted: failed,
   scenarios: results,
 };

@@ -1,7 +1,8 @@
 /**
- * Child process for part (b): the national-platform simulator, the catalogs subgraph and the national-data
- * subgraph, each started through its own `start*` function on the in-memory stores (as `npm start` without
- * REDIS_URL), plus a loopback control server for the harness:
+ * Child process for part (b): the development identity provider (Keycloak's stand-in, `startDevIssuer`), the
+ * national-platform simulator, the catalogs subgraph and the national-data subgraph, each started through its own
+ * `start*` function on the in-memory stores (as `npm start` without REDIS_URL), plus a loopback control server for
+ * the harness:
  *   GET /counters → {"simulator": n, "catalogs": n, "national-data": n}   requests served so far
  *
  * The subgraphs verify the gateway's internal token against the public half of BENCH_SIGNING_KEY_FILE, the key
@@ -46,6 +47,13 @@ const started: Running[] = [];
 closeOnSignal(async () => {
   for (const service of started.reverse()) await service.close();
 });
+
+// 0. The development issuer: our gateway verifies the caller's access token against its JWKS (KEYCLOAK_URL).
+const devIssuerModule = (await import(PLATFORM_MODULES.devIssuer.href)) as ServiceModule & {
+  startDevIssuer(config: unknown): Promise<Running & { issuer: string }>;
+};
+const devIssuer = await devIssuerModule.startDevIssuer(loadConfig('dev-issuer', devIssuerModule.configSchema, { DEV_ISSUER_PORT: '0', HOST: host, LOG_LEVEL: 'silent' }));
+started.push(devIssuer);
 
 // 1. The simulator (the national platform's stand-in).
 const simulatorModule = (await import(PLATFORM_MODULES.simulator.href)) as {
@@ -95,6 +103,7 @@ started.unshift({ url: '', close: async () => void control.close() });
 
 announceReady({
   urls: { simulator: simulator.url, catalogs: catalogs.url, nationalData: nationalData.url },
+  issuer: devIssuer.issuer,
   controlUrl: `http://${host}:${(control.address() as AddressInfo).port}`,
   personalIds,
 });

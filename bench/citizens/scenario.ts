@@ -1,7 +1,13 @@
 /**
  * Part (b): the 100-citizen query on the real platform — the national-platform simulator, the catalogs and
- * national-data subgraphs (one process on the upstream CPU, started through their own `start*` functions) — behind
- * the stock gateway and ours.
+ * national-data subgraphs and the development identity provider (one process on the upstream CPU, started through
+ * their own `start*` functions) — behind the stock gateway and ours.
+ *
+ * The caller is an agency system: every gateway gets `Authorization: Bearer <access token>` for the Police's
+ * `congan-h41-dancu` client from the development issuer (a fresh token for each gateway's probe and load run) and
+ * `X-LGSP-Purpose`. Ours verifies the token (KEYCLOAK_URL) and applies the development grants (GRANTS_FILE, named
+ * because NODE_ENV=production has no default), which give the Police every field the query asks for; the stock
+ * gateway ignores both headers. So the answers must still be byte-identical.
  *
  * Our subgraphs accept only calls carrying the gateway's internal token. Both gateways therefore sign with one
  * private key generated for this run: ours reads it from GATEWAY_SIGNING_KEY_FILE; the stock gateway gets a
@@ -14,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnPinned, REPO_ROOT } from '../lib/child.ts';
 import type { GatewaySpec, Scenario } from '../lib/scenario.ts';
-import { PLATFORM_MODULES } from './platform.ts';
+import { BENCH_CLIENT_ID, BENCH_PURPOSE, DEVELOPMENT_GRANTS_FILE, PLATFORM_MODULES } from './platform.ts';
 import { CITIZENS_QUERY } from './query.ts';
 
 /** Reasons part (b) cannot run yet (empty when it can). */
@@ -33,6 +39,8 @@ export async function citizensMissing(): Promise<string[]> {
 
 export interface PlatformInfo {
   urls: { simulator: string; catalogs: string; nationalData: string };
+  /** The development issuer's realm URL (…/realms/lgsp): KEYCLOAK_URL for our gateway. */
+  issuer: string;
   controlUrl: string;
   /** Personal IDs of the 100 citizens the query asks for. */
   personalIds: string[];
@@ -66,6 +74,9 @@ export async function setUpCitizens(options: {
     const supergraphSdl = await composeSupergraph(subgraphs.map((s) => ({ ...s, url: actualUrl[s.name] ?? s.url })));
     const supergraphFile = join(options.workDir, 'platform-supergraph.graphql');
     await writeFile(supergraphFile, supergraphSdl);
+    const { developmentClientToken } = (await import(PLATFORM_MODULES.devClients.href)) as {
+      developmentClientToken(issuerUrl: string, clientId: string): Promise<string>;
+    };
 
     const scenario: Scenario = {
       id: 'citizens',
@@ -73,11 +84,15 @@ export async function setUpCitizens(options: {
       body: JSON.stringify({ query: CITIZENS_QUERY, variables: { ids: platform.info.personalIds } }),
       gateways: options.gateways(supergraphFile, {
         baseline: { BENCH_SIGNING_KEY_FILE: keyFile },
-        ours: { GATEWAY_SIGNING_KEY_FILE: keyFile },
+        ours: { GATEWAY_SIGNING_KEY_FILE: keyFile, KEYCLOAK_URL: platform.info.issuer, GRANTS_FILE: DEVELOPMENT_GRANTS_FILE },
       }),
+      async requestHeaders() {
+        const token = await developmentClientToken(platform.info.issuer, BENCH_CLIENT_ID);
+        return { authorization: `Bearer ${token}`, 'x-lgsp-purpose': BENCH_PURPOSE };
+      },
       upstreamPids: [platform.pid],
       async counters() {
-        const response = await fetch(`${platform.info.controlUrl}/counters`);
+        const response = await fetch(`${platform.info.controlUrl}/counters`, { signal: AbortSignal.timeout(10_000) });
         return (await response.json()) as Record<string, number>;
       },
       checkResponse(text) {

@@ -37,7 +37,7 @@ export async function setUpFederation(options: {
       gateways: options.gateways(supergraphFile),
       upstreamPids: [subgraphs.pid],
       async counters() {
-        const response = await fetch(`${subgraphs.info.controlUrl}/counters`);
+        const response = await fetch(`${subgraphs.info.controlUrl}/counters`, { signal: AbortSignal.timeout(10_000) });
         return (await response.json()) as Record<string, number>;
       },
       checkResponse(text) {

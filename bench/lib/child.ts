@@ -9,24 +9,75 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const READY_PREFIX = 'BENCH_READY ';
+/** Set by the harness on its children: their stdin is a pipe from the harness, closed when it exits. */
+const PARENT_WATCH_VARIABLE = 'BENCH_WATCH_PARENT';
 
 /** Called by a child once it is ready to serve. */
 export function announceReady(info: Record<string, unknown>): void {
   process.stdout.write(`${READY_PREFIX}${JSON.stringify(info)}\n`);
 }
 
-/** Called by a child: run `close` on SIGTERM/SIGINT, then exit 0 (which is when node writes a --cpu-prof profile). */
+/**
+ * Called by a child: run `close` on SIGTERM/SIGINT, or when the harness goes away (its end of our stdin closes —
+ * also when it was killed with SIGKILL), then exit 0 (which is when node writes a --cpu-prof profile).
+ */
 export function closeOnSignal(close: () => Promise<void>): void {
   let closing = false;
   const stop = () => {
     if (closing) return;
     closing = true;
+    // Stop watching the harness: the open stdin would keep the event loop alive when `close` leaves nothing else
+    // (the stock gateway: Apollo Server stops itself on SIGTERM and our second `stop()` never settles).
+    if (watching) process.stdin.destroy();
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
     close()
       .catch((error: unknown) => process.stderr.write(`close failed: ${String(error)}\n`))
       .finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  const watching = process.env[PARENT_WATCH_VARIABLE] === '1';
+  if (watching) {
+    process.stdin.on('end', stop);
+    process.stdin.on('error', stop);
+    process.stdin.resume();
+  }
+}
+
+/**
+ * Everything the harness has started and not yet stopped (gateways, upstream processes, load generators), so that
+ * an interrupted or failed run can stop them all (`stopAllChildren`).
+ */
+const liveChildren = new Set<ChildProcess>();
+
+/** Registers a child process for `stopAllChildren` (until it exits). */
+export function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+}
+
+/** Stops every child still running: SIGTERM, then SIGKILL after `graceMs`. Resolves when all have exited. */
+export async function stopAllChildren(graceMs = 5_000): Promise<void> {
+  const running = [...liveChildren].filter((c) => c.exitCode === null && c.signalCode === null);
+  await Promise.all(
+    running.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+/** Kills every child still running at once (SIGKILL), synchronously: for a second Ctrl+C or a hung run. */
+export function killAllChildren(): void {
+  for (const child of liveChildren) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 let tasksetChecked: boolean | undefined;
@@ -57,11 +108,12 @@ export interface SpawnOptions {
 export async function spawnPinned<Info>(options: SpawnOptions): Promise<PinnedChild<Info>> {
   const nodeArgv = [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry];
   const [command, args] = hasTaskset() ? ['taskset', ['-c', options.cpu, process.execPath, ...nodeArgv]] : [process.execPath, nodeArgv];
-  const child: ChildProcess = spawn(command as string, args as string[], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env, [PARENT_WATCH_VARIABLE]: '1' };
+  // Each child gets exactly the node flags the harness chooses (nodeArgs), not whatever the shell exported.
+  if (options.env?.NODE_OPTIONS === undefined) delete env.NODE_OPTIONS;
+  const child: ChildProcess = spawn(command as string, args as string[], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  trackChild(child);
+  child.stdin!.on('error', () => undefined); // EPIPE when the child has already exited
   const stderrTail: string[] = [];
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {
@@ -72,7 +124,10 @@ export async function spawnPinned<Info>(options: SpawnOptions): Promise<PinnedCh
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const info = await new Promise<Info>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${options.label}: not ready within ${options.readyTimeoutMs ?? 60_000} ms\n${stderrTail.join('')}`)), options.readyTimeoutMs ?? 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${options.label}: not ready within ${options.readyTimeoutMs ?? 60_000} ms\n${stderrTail.join('')}`));
+    }, options.readyTimeoutMs ?? 60_000);
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       if (line.startsWith(READY_PREFIX)) {

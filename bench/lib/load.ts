@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasTaskset, REPO_ROOT } from './child.ts';
+import { hasTaskset, REPO_ROOT, trackChild } from './child.ts';
 
 export interface LoadResult {
   tool: 'wrk' | 'autocannon';
@@ -27,6 +27,8 @@ export interface LoadOptions {
   durationSeconds: number;
   cpu: string;
   workDir: string;
+  /** Extra request headers (e.g. Authorization and X-LGSP-Purpose for part b). */
+  headers?: Record<string, string>;
 }
 
 let wrkAvailable: boolean | undefined;
@@ -44,6 +46,7 @@ function run(command: string, args: string[], cpu: string, timeoutMs: number): P
   const [cmd, argv] = hasTaskset() ? ['taskset', ['-c', cpu, command, ...args]] : [command, args];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, argv, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    trackChild(child);
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -59,12 +62,16 @@ function run(command: string, args: string[], cpu: string, timeoutMs: number): P
 
 // wrk: one thread (it shares its CPU with the subgraphs), a Lua script that sends the POST body, counts non-200
 // answers and answers carrying GraphQL errors, and prints one JSON line with the figures.
-const WRK_SCRIPT = (bodyFile: string) => `
-local f = assert(io.open(${JSON.stringify(bodyFile)}, "rb"))
+const luaString = (s: string) => JSON.stringify(s); // printable ASCII only (checked in runLoad)
+const WRK_SCRIPT = (bodyFile: string, headers: Record<string, string>) => `
+local f = assert(io.open(${luaString(bodyFile)}, "rb"))
 wrk.method = "POST"
 wrk.body = f:read("*a")
 f:close()
 wrk.headers["Content-Type"] = "application/json"
+${Object.entries(headers)
+  .map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`)
+  .join('\n')}
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) non200 = 0; gqlErrors = 0 end
@@ -83,12 +90,18 @@ end
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   assertLoopback(options.url);
+  const headers = options.headers ?? {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[A-Za-z0-9-]+$/.test(name) || !/^[\x20-\x7e]*$/.test(value) || value.includes('"') || value.includes('\\')) {
+      throw new Error(`load: header ${name} has characters the load scripts do not pass through`);
+    }
+  }
   const bodyFile = join(options.workDir, 'load-body.json');
   await writeFile(bodyFile, options.body);
   const timeoutMs = (options.durationSeconds + 30) * 1000;
   if (loadTool() === 'wrk') {
     const scriptFile = join(options.workDir, 'load.lua');
-    await writeFile(scriptFile, WRK_SCRIPT(bodyFile));
+    await writeFile(scriptFile, WRK_SCRIPT(bodyFile, headers), { mode: 0o600 });
     const out = await run(
       'wrk',
       ['-t1', `-c${options.connections}`, `-d${options.durationSeconds}s`, '--timeout', '10s', '-s', scriptFile, options.url],
@@ -121,6 +134,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       '-d', String(options.durationSeconds),
       '-m', 'POST',
       '-H', 'content-type=application/json',
+      ...Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}=${value}`]),
       '-i', bodyFile,
       '-t', '10',
       options.url,

@@ -18,6 +18,8 @@ export interface GatewaySpec {
   /** Entry file relative to the repository root. */
   entry: string;
   env: Record<string, string>;
+  /** Node flags placed before the entry, e.g. `--max-semi-space-size=64` (as `npm start` runs our gateway). */
+  nodeArgs?: string[];
 }
 
 export interface Scenario {
@@ -32,6 +34,11 @@ export interface Scenario {
   upstreamPids: number[];
   /** A reason the (first) response is unusable for a benchmark, e.g. it carries errors. */
   checkResponse?(text: string): string | undefined;
+  /**
+   * Extra request headers, fetched anew for each gateway's probe and again for its load run (part b: a fresh
+   * access token — they last minutes — and the purpose header).
+   */
+  requestHeaders?(): Promise<Record<string, string>>;
 }
 
 export interface BenchOptions {
@@ -48,6 +55,8 @@ export interface BenchOptions {
 export interface GatewayResult {
   name: string;
   role: 'baseline' | 'ours';
+  /** Node flags the gateway process ran with (empty: Node's defaults). */
+  nodeArgs: string[];
   load: LoadResult;
   /** Upstream requests made for one operation (measured on the probe request). */
   upstreamRequestsPerOperation: Record<string, number>;
@@ -143,8 +152,8 @@ async function totalCpu(pids: number[]): Promise<number | undefined> {
   return total;
 }
 
-async function post(url: string, body: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(30_000) });
   return { status: response.status, text: await response.text() };
 }
 
@@ -162,22 +171,24 @@ export async function runScenario(scenario: Scenario, options: BenchOptions, log
       const profileDir = options.profile ? join(options.outDir, 'profiles', `${scenario.id}-${spec.name.replace(/[^a-z0-9]+/gi, '-')}`) : undefined;
       if (profileDir !== undefined) await mkdir(profileDir, { recursive: true });
       const since = Date.now();
-      log(`  starting ${spec.name} gateway (taskset -c ${options.gatewayCpu})`);
+      const nodeArgs = spec.nodeArgs ?? [];
+      log(`  starting ${spec.name} gateway (taskset -c ${options.gatewayCpu} node ${[...nodeArgs, '--import tsx'].join(' ')})`);
       const child = await spawnPinned<{ url: string }>({
         cpu: options.gatewayCpu,
         entry: spec.entry,
         env: spec.env,
         label: spec.name,
-        nodeArgs: profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+        nodeArgs: [...nodeArgs, ...(profileDir !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
       });
       started.push({ spec, child, ...(profileDir !== undefined && { profileDir }), since });
 
-      const probe = await post(child.info.url, scenario.body);
+      const headers = (await scenario.requestHeaders?.()) ?? {};
+      const probe = await post(child.info.url, scenario.body, headers);
       if (probe.status !== 200) throw new Error(`${spec.name}: the probe request answered HTTP ${probe.status}: ${probe.text.slice(0, 500)}`);
       // Upstream requests are counted on the second request: the first may include one-off work (a connector
       // fetching its access token, a gateway warming a connection).
       const before = await scenario.counters();
-      const again = await post(child.info.url, scenario.body);
+      const again = await post(child.info.url, scenario.body, headers);
       perOperation.set(spec.name, delta(await scenario.counters(), before));
       if (again.text !== probe.text) {
         throw new ResponsesDiffer(`${spec.name} answers the same request differently twice\n${describeDifference('1st', '2nd', firstDifference(probe.text, again.text)!)}`);
@@ -203,13 +214,14 @@ export async function runScenario(scenario: Scenario, options: BenchOptions, log
     // 2. Load each gateway in turn.
     const results: GatewayResult[] = [];
     for (const { spec, child, profileDir, since } of started) {
+      const headers = (await scenario.requestHeaders?.()) ?? {};
       if (options.warmupSeconds > 0) {
-        await runLoad({ url: child.info.url, body: scenario.body, connections: options.connections, durationSeconds: options.warmupSeconds, cpu: options.upstreamCpu, workDir: options.workDir });
+        await runLoad({ url: child.info.url, body: scenario.body, headers, connections: options.connections, durationSeconds: options.warmupSeconds, cpu: options.upstreamCpu, workDir: options.workDir });
       }
       const before = await settle(scenario);
       const cpuBefore = { gateway: await cpuSeconds(child.pid), upstream: await totalCpu(scenario.upstreamPids), cores: await cpuTimes() };
       const timedFrom = Date.now();
-      const load = await runLoad({ url: child.info.url, body: scenario.body, connections: options.connections, durationSeconds: options.durationSeconds, cpu: options.upstreamCpu, workDir: options.workDir });
+      const load = await runLoad({ url: child.info.url, body: scenario.body, headers, connections: options.connections, durationSeconds: options.durationSeconds, cpu: options.upstreamCpu, workDir: options.workDir });
       const timedTo = Date.now();
       const cpuAfter = { gateway: await cpuSeconds(child.pid), upstream: await totalCpu(scenario.upstreamPids), cores: await cpuTimes() };
       const underLoad = sum(delta(await settle(scenario), before));
@@ -224,6 +236,7 @@ export async function runScenario(scenario: Scenario, options: BenchOptions, log
       const result: GatewayResult = {
         name: spec.name,
         role: spec.role,
+        nodeArgs: spec.nodeArgs ?? [],
         load,
         upstreamRequestsPerOperation: per,
         upstreamRequestsPerOperationTotal: sum(per),
