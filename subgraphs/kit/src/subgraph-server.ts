@@ -45,6 +45,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   readiness?: Record<string, ReadinessCheck>;
   /** Extra HTTP routes mounted before the GraphQL endpoint (they are not behind the internal token). */
   routes?: (app: Express) => void;
+  /** Called once the HTTP server listens, before start returns (e.g. to attach a WebSocket `upgrade` handler). */
+  onListening?: (server: Server) => void;
 }
 
 export interface RunningSubgraph {
@@ -142,6 +144,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
   await once(http, 'listening');
   http.keepAliveTimeout = 65_000; // longer than the gateway pool's idle timeout, so the gateway closes first
   const port = (http.address() as AddressInfo).port;
+  options.onListening?.(http);
   const url = `http://${options.host}:${port}/graphql`;
   logger.info({ url }, `${options.name} subgraph listening`);
   return {

@@ -1,0 +1,41 @@
+/**
+ * The subscriptions service's environment, read and checked once.
+ *
+ * | variable | default | meaning |
+ * | --- | --- | --- |
+ * | `PORT` | 4104 | HTTP port: graphql-ws and GraphQL over HTTP at `/graphql`, `/internal/events`, health, metrics |
+ * | `HOST` | 127.0.0.1 | interface to listen on |
+ * | `LOG_LEVEL` | info | pino level |
+ * | `NODE_ENV` | development | `production` hides internal error details from graphql-ws close reasons |
+ * | `REDIS_URL` | (unset) | Redis whose streams the topics live in; unset = in-memory topics (embedded mode) |
+ * | `REDIS_KEY_PREFIX` | `lgsp:` | prefix of every Redis key (`<prefix>events:<topic>`), the same as the relay's |
+ * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
+ * | `EVENTS_RETENTION` | 10000 | events kept per topic (XADD MAXLEN ~): how far back `after` can resume |
+ * | `EVENTS_PUBLISH_TOKEN` | (unset) | bearer secret (≥ 32 chars) of `POST /internal/events`; unset = the endpoint is off |
+ * | `SUBSCRIPTIONS_BLOCK_MS` | 5000 | longest an idle topic reader blocks in XREAD before it reads again |
+ * | `SUBSCRIPTIONS_MAX_BUFFERED` | 1000 | events waiting for a slow subscriber before its subscription ends (SLOW_CONSUMER) |
+ * | `SUBSCRIPTIONS_KEEPALIVE_MS` | 12000 | WebSocket ping interval; a peer that does not answer is dropped (0 = off) |
+ */
+import { z } from 'zod';
+import { env, loadConfig } from '@lgsp/kit';
+
+export const configSchema = z.object({
+  PORT: env.port(4104),
+  HOST: env.host(),
+  LOG_LEVEL: env.logLevel(),
+  NODE_ENV: env.nodeEnv(),
+  REDIS_URL: env.redisUrl().optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+:$/, 'must be letters, digits, _ . - : and end with ":" (e.g. lgsp:)').default('lgsp:'),
+  GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
+  EVENTS_RETENTION: env.positiveInt(10_000),
+  EVENTS_PUBLISH_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+  SUBSCRIPTIONS_BLOCK_MS: env.positiveInt(5_000),
+  SUBSCRIPTIONS_MAX_BUFFERED: env.positiveInt(1_000),
+  SUBSCRIPTIONS_KEEPALIVE_MS: env.nonNegativeInt(12_000),
+});
+
+export type SubscriptionsConfig = z.infer<typeof configSchema>;
+
+export function loadSubscriptionsConfig(environment: Record<string, string | undefined> = process.env): SubscriptionsConfig {
+  return loadConfig('subscriptions', configSchema, environment);
+}

@@ -1,0 +1,44 @@
+/**
+ * Who may follow which topic (REQUIREMENTS R4: "an agency follows only its own inbox"). Plain functions over the
+ * Principal the gateway's internal token carries; resolvers call them before subscribing and for each event.
+ */
+import { ErrorCode, LgspError, type Principal } from '@lgsp/kit';
+
+/** Platform operators (vận hành) may follow any agency's topics. */
+export const OPERATOR_ROLE = 'lgsp-operator';
+
+export function isOperator(principal: Principal): boolean {
+  return principal.roles.includes(OPERATOR_ROLE);
+}
+
+/** Refuses anonymous callers: every topic needs a signed-in agency system, civil servant or operator. */
+export function requireAuthenticated(principal: Principal): void {
+  if (principal.kind === 'anonymous') throw new LgspError(ErrorCode.UNAUTHENTICATED, 'sign in to follow events');
+}
+
+/**
+ * The agency whose topics the caller follows: the one it names, or its own. An agency may name only itself; an
+ * operator may name any agency and must name one when it has none of its own.
+ */
+export function agencyToFollow(principal: Principal, requested: string | null | undefined): string {
+  requireAuthenticated(principal);
+  const own = principal.agencyCode;
+  if (requested === undefined || requested === null) {
+    if (own !== undefined && own !== '') return own;
+    if (isOperator(principal)) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'operators name the agency to follow with agencyCode', { argument: 'agencyCode' });
+    throw new LgspError(ErrorCode.FORBIDDEN, 'the caller belongs to no agency, so it has no inbox to follow');
+  }
+  if (requested === own || isOperator(principal)) return requested;
+  throw new LgspError(ErrorCode.FORBIDDEN, `an agency follows only its own events; ${requested} is another agency`);
+}
+
+/**
+ * Per event: a packet status goes to the packet's source and the recipient it concerns (or an operator). The topic
+ * already belongs to the followed agency; this also guards against a publisher writing to the wrong topic.
+ */
+export function packetEventVisible(principal: Principal, followed: string, event: { sourceAgency: string; recipientAgency: string | null }): boolean {
+  if (event.sourceAgency !== followed && event.recipientAgency !== followed) return false;
+  if (isOperator(principal)) return true;
+  const own = principal.agencyCode;
+  return own !== undefined && (own === event.sourceAgency || own === event.recipientAgency);
+}

@@ -1,0 +1,190 @@
+/**
+ * The event topics and the events they carry. A topic is a name such as `packet-available:000.00.03.H41`; each is
+ * one Redis stream (`<prefix>events:<topic>`, see store/keys.ts). Publishers (the relay, catalogs) write flat string
+ * fields; this module turns them into domain events. Events name entities by key, never copy their data.
+ */
+import { ErrorCode, LgspError } from '@lgsp/kit';
+
+/** Topic families. The first three are per agency, `catalog-changed` is one topic for the platform. */
+export const TopicFamily = {
+  /** A packet waits for the agency (published by the relay to the recipient's topic). */
+  packetAvailable: 'packet-available',
+  /** A packet the agency sent changed status (published by the relay to the source's topic). */
+  packetStatus: 'packet-status',
+  /** A recipient reported an edXML document's status (published by the relay to the document source's topic). */
+  documentStatus: 'document-status',
+  /** A catalog published a new version (published by catalogs). */
+  catalogChanged: 'catalog-changed',
+} as const;
+export type TopicFamily = (typeof TopicFamily)[keyof typeof TopicFamily];
+
+const perAgency: ReadonlySet<string> = new Set([TopicFamily.packetAvailable, TopicFamily.packetStatus, TopicFamily.documentStatus]);
+
+/** Agency identifier codes (QCVN 102:2016 `AAA.BB.CC.XNN`) and test codes: what may follow the family name. */
+const agencyCodePattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Topic names, built only here. */
+export const topics = {
+  packetAvailable: (agencyCode: string) => `${TopicFamily.packetAvailable}:${agencyCode}`,
+  packetStatus: (agencyCode: string) => `${TopicFamily.packetStatus}:${agencyCode}`,
+  documentStatus: (agencyCode: string) => `${TopicFamily.documentStatus}:${agencyCode}`,
+  catalogChanged: () => TopicFamily.catalogChanged,
+};
+
+/** Splits and checks a topic name; null when it is not one this service serves. */
+export function parseTopic(name: string): { family: TopicFamily; agencyCode: string | null } | null {
+  if (name === TopicFamily.catalogChanged) return { family: TopicFamily.catalogChanged, agencyCode: null };
+  const colon = name.indexOf(':');
+  if (colon < 0) return null;
+  const family = name.slice(0, colon);
+  const agencyCode = name.slice(colon + 1);
+  if (!perAgency.has(family) || !agencyCodePattern.test(agencyCode)) return null;
+  return { family: family as TopicFamily, agencyCode };
+}
+
+/** The documentation `subscriptionTopics` answers. */
+export const topicCatalog = [
+  { name: 'packet-available:<agencyCode>', field: 'packetAvailable', description: 'A packet waits for the agency: fields packetId, sourceAgency, priority. Followed by the agency itself or an operator.' },
+  { name: 'packet-status:<agencyCode>', field: 'packetStatusChanged', description: 'A packet the agency sent changed status: fields packetId, status, recipient (absent for the whole packet), sourceAgency (optional, default the topic agency). Delivered to the source or recipient agency, or an operator.' },
+  { name: 'document-status:<agencyCode>', field: 'documentStatusReported', description: 'A recipient reported the status of an edXML document the agency sent: fields packetId, statusCode, reportedBy, statusPacketId. Followed by the agency itself or an operator.' },
+  { name: 'catalog-changed', field: 'catalogChanged', description: 'A catalog published a new version: fields catalog, version. Open to any authenticated caller.' },
+] as const;
+
+// ───────────────────────────── events ─────────────────────────────
+
+export const CATALOG_NAMES = ['ADMINISTRATIVE_UNITS', 'ETHNIC_GROUPS', 'RELIGIONS', 'COUNTRIES', 'AGENCIES'] as const;
+export type CatalogName = (typeof CATALOG_NAMES)[number];
+export const PACKET_PRIORITIES = ['HIGH', 'NORMAL', 'LOW'] as const;
+export type PacketPriority = (typeof PACKET_PRIORITIES)[number];
+export const PACKET_STATUSES = ['REQUESTED', 'UPLOADED', 'VALIDATED', 'QUEUED', 'NOTIFIED', 'CLAIMED', 'DELIVERED', 'REJECTED', 'EXPIRED', 'UNDELIVERABLE'] as const;
+export type PacketStatus = (typeof PACKET_STATUSES)[number];
+
+/** What every event has: its id in the topic and when it was published. */
+export interface EventHeader {
+  eventId: string;
+  occurredAt: string;
+}
+export interface PacketAvailable extends EventHeader {
+  packetId: string;
+  sourceAgency: string;
+  recipientAgency: string;
+  priority: PacketPriority | null;
+}
+export interface PacketStatusChanged extends EventHeader {
+  packetId: string;
+  sourceAgency: string;
+  recipientAgency: string | null;
+  status: PacketStatus;
+}
+export interface DocumentStatusReported extends EventHeader {
+  packetId: string;
+  sourceAgency: string;
+  reportedBy: string;
+  statusCode: string;
+  statusPacketId: string | null;
+}
+export interface CatalogChanged extends EventHeader {
+  catalog: CatalogName;
+  version: number;
+}
+
+/** A raw stream entry: its id and the publisher's flat fields. */
+export interface RawEvent {
+  id: string;
+  fields: Record<string, string>;
+}
+
+/**
+ * When the event happened: the publisher's `occurredAt` when it is an ISO instant, otherwise the millisecond part
+ * of the stream id (Redis ids are `<unix ms>-<sequence>`, and so are the in-memory adapter's).
+ */
+export function occurredAtOf(event: RawEvent): string {
+  const given = event.fields.occurredAt;
+  if (given !== undefined && !Number.isNaN(Date.parse(given))) return new Date(given).toISOString();
+  return new Date(Number(event.id.slice(0, event.id.indexOf('-')))).toISOString();
+}
+
+const oneOf = <T extends string>(values: readonly T[], value: string | undefined): T | null =>
+  value !== undefined && (values as readonly string[]).includes(value) ? (value as T) : null;
+
+/** Decoders: null when an entry lacks what the event needs (a publisher bug; logged and skipped by the caller). */
+export const decode = {
+  packetAvailable(event: RawEvent, topicAgency: string): PacketAvailable | null {
+    const { packetId, sourceAgency } = event.fields;
+    if (!packetId || !sourceAgency) return null;
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      packetId,
+      sourceAgency,
+      recipientAgency: event.fields.recipient || topicAgency,
+      priority: oneOf(PACKET_PRIORITIES, event.fields.priority),
+    };
+  },
+  packetStatus(event: RawEvent, topicAgency: string): PacketStatusChanged | null {
+    const status = oneOf(PACKET_STATUSES, event.fields.status);
+    const { packetId } = event.fields;
+    if (!packetId || status === null) return null;
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      packetId,
+      sourceAgency: event.fields.sourceAgency || topicAgency,
+      recipientAgency: event.fields.recipient || null,
+      status,
+    };
+  },
+  documentStatus(event: RawEvent, topicAgency: string): DocumentStatusReported | null {
+    const { packetId, statusCode, reportedBy } = event.fields;
+    if (!packetId || !statusCode || !reportedBy) return null;
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      packetId,
+      sourceAgency: event.fields.sourceAgency || topicAgency,
+      reportedBy,
+      statusCode,
+      statusPacketId: event.fields.statusPacketId || null,
+    };
+  },
+  catalogChanged(event: RawEvent): CatalogChanged | null {
+    const catalog = oneOf(CATALOG_NAMES, event.fields.catalog);
+    const version = Number(event.fields.version);
+    if (catalog === null || !Number.isInteger(version) || version < 1) return null;
+    return { eventId: event.id, occurredAt: occurredAtOf(event), catalog, version };
+  },
+};
+
+// ───────────────────────────── event ids ─────────────────────────────
+
+const eventIdPattern = /^(\d{1,20})-(\d{1,20})$/;
+
+/** Checks an `after` argument: a stream entry id `<ms>-<seq>`. */
+export function parseEventId(value: string, argument = 'after'): string {
+  if (!eventIdPattern.test(value)) {
+    throw new LgspError(ErrorCode.BAD_USER_INPUT, `${argument} must be an event id such as "1767225600000-0" (an eventId received earlier)`, { argument });
+  }
+  return value;
+}
+
+/** Orders two stream ids (`<ms>-<seq>`): negative, zero or positive. */
+export function compareEventIds(a: string, b: string): number {
+  const [am, as] = split(a);
+  const [bm, bs] = split(b);
+  if (am !== bm) return am < bm ? -1 : 1;
+  if (as !== bs) return as < bs ? -1 : 1;
+  return 0;
+}
+
+function split(id: string): [bigint, bigint] {
+  const dash = id.indexOf('-');
+  return dash < 0 ? [BigInt(id), 0n] : [BigInt(id.slice(0, dash)), BigInt(id.slice(dash + 1))];
+}
+
+/** The id just before `id` (the largest id lower than it), or `0-0`. */
+export function previousEventId(id: string): string {
+  const [ms, seq] = split(id);
+  if (seq > 0n) return `${ms}-${seq - 1n}`;
+  if (ms > 0n) return `${ms - 1n}-18446744073709551615`;
+  return '0-0';
+}

@@ -1,0 +1,122 @@
+/**
+ * Translates GraphQL ↔ domain: each subscription field checks who may follow what (domain/access.ts), opens the
+ * topic on the EventStream with `after`, and maps raw entries to events (domain/topics.ts), dropping those the
+ * caller may not see. Entity references are stubs ({ id }, { code }) the gateway resolves in other subgraphs.
+ */
+import type { BaseContext } from '@lgsp/kit';
+import { agencyToFollow, packetEventVisible, requireAuthenticated } from './domain/access.ts';
+import {
+  decode,
+  parseEventId,
+  topicCatalog,
+  topics,
+  type CatalogChanged,
+  type DocumentStatusReported,
+  type PacketAvailable,
+  type PacketStatusChanged,
+  type RawEvent,
+} from './domain/topics.ts';
+import { mapEvents } from './event-iterator.ts';
+import type { EventStream } from './store/event-stream.ts';
+
+export interface SubscriptionsContext extends BaseContext {
+  stream: EventStream;
+  /** Counts an event handed to a subscriber. */
+  delivered(field: string): void;
+}
+
+interface FollowArgs {
+  agencyCode?: string | null;
+  packetId?: string | null;
+  after?: string | null;
+}
+
+const afterOf = (args: { after?: string | null }) => (args.after === undefined || args.after === null ? undefined : parseEventId(args.after));
+const packetRef = (id: string) => ({ id });
+const agencyRef = (code: string) => ({ code });
+
+/** Decodes with `decoder`, skipping (and logging) entries a publisher wrote without the fields the event needs. */
+function decoded<T>(ctx: SubscriptionsContext, field: string, topic: string, decoder: (raw: RawEvent) => T | null, keep: (event: T) => boolean) {
+  return (raw: RawEvent): T | null => {
+    const event = decoder(raw);
+    if (event === null) {
+      ctx.logger.warn({ topic, eventId: raw.id, fields: Object.keys(raw.fields) }, 'malformed event skipped');
+      return null;
+    }
+    if (!keep(event)) return null;
+    ctx.delivered(field);
+    return event;
+  };
+}
+
+export const resolvers = {
+  Query: {
+    subscriptionTopics: (_root: unknown, _args: unknown, ctx: SubscriptionsContext) => {
+      requireAuthenticated(ctx.principal);
+      return topicCatalog;
+    },
+  },
+  Subscription: {
+    packetAvailable: {
+      async subscribe(_root: unknown, args: FollowArgs, ctx: SubscriptionsContext) {
+        const agency = agencyToFollow(ctx.principal, args.agencyCode);
+        const topic = topics.packetAvailable(agency);
+        const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
+        return mapEvents(source, decoded(ctx, 'packetAvailable', topic, (raw) => decode.packetAvailable(raw, agency), (e) => e.recipientAgency === agency));
+      },
+      resolve: (event: PacketAvailable) => event,
+    },
+    packetStatusChanged: {
+      async subscribe(_root: unknown, args: FollowArgs, ctx: SubscriptionsContext) {
+        const agency = agencyToFollow(ctx.principal, args.agencyCode);
+        const topic = topics.packetStatus(agency);
+        const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
+        const packetId = args.packetId ?? null;
+        return mapEvents(
+          source,
+          decoded(ctx, 'packetStatusChanged', topic, (raw) => decode.packetStatus(raw, agency), (e) => (packetId === null || e.packetId === packetId) && packetEventVisible(ctx.principal, agency, e)),
+        );
+      },
+      resolve: (event: PacketStatusChanged) => event,
+    },
+    documentStatusReported: {
+      async subscribe(_root: unknown, args: FollowArgs, ctx: SubscriptionsContext) {
+        const agency = agencyToFollow(ctx.principal, args.agencyCode);
+        const topic = topics.documentStatus(agency);
+        const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
+        const packetId = args.packetId ?? null;
+        return mapEvents(
+          source,
+          decoded(ctx, 'documentStatusReported', topic, (raw) => decode.documentStatus(raw, agency), (e) => (packetId === null || e.packetId === packetId) && e.sourceAgency === agency),
+        );
+      },
+      resolve: (event: DocumentStatusReported) => event,
+    },
+    catalogChanged: {
+      async subscribe(_root: unknown, args: { catalog?: string | null; after?: string | null }, ctx: SubscriptionsContext) {
+        requireAuthenticated(ctx.principal);
+        const topic = topics.catalogChanged();
+        const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
+        const catalog = args.catalog ?? null;
+        return mapEvents(source, decoded(ctx, 'catalogChanged', topic, (raw) => decode.catalogChanged(raw), (e) => catalog === null || e.catalog === catalog));
+      },
+      resolve: (event: CatalogChanged) => event,
+    },
+  },
+  PacketAvailableEvent: {
+    packet: (e: PacketAvailable) => packetRef(e.packetId),
+    source: (e: PacketAvailable) => agencyRef(e.sourceAgency),
+    recipient: (e: PacketAvailable) => agencyRef(e.recipientAgency),
+  },
+  PacketStatusChangedEvent: {
+    packet: (e: PacketStatusChanged) => packetRef(e.packetId),
+    source: (e: PacketStatusChanged) => agencyRef(e.sourceAgency),
+    recipient: (e: PacketStatusChanged) => (e.recipientAgency === null ? null : agencyRef(e.recipientAgency)),
+  },
+  DocumentStatusReportedEvent: {
+    packet: (e: DocumentStatusReported) => packetRef(e.packetId),
+    source: (e: DocumentStatusReported) => agencyRef(e.sourceAgency),
+    reportedBy: (e: DocumentStatusReported) => agencyRef(e.reportedBy),
+    statusPacket: (e: DocumentStatusReported) => (e.statusPacketId === null ? null : packetRef(e.statusPacketId)),
+  },
+};

@@ -1,0 +1,40 @@
+/**
+ * The contract: this SDL composes with the other subgraphs as they are (shared enums identical, entity stubs
+ * matching their owners' keys), and the query planner plans a subscription whose primary part runs here and the
+ * rest in relay and catalogs (FINDINGS #2).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { composeServices } from '@apollo/composition';
+import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
+import { QueryPlanner } from '@apollo/query-planner';
+import { parse, type DocumentNode } from 'graphql';
+import { subgraphs } from '../../../schema/src/subgraphs.ts';
+import { typeDefs } from './service.ts';
+
+const repoRoot = new URL('../../../', import.meta.url);
+const others = subgraphs.filter((s) => s.name !== 'subscriptions').map((s) => ({ name: s.name, url: s.url, typeDefs: parse(readFileSync(new URL(s.schemaFile, repoRoot), 'utf8')) as DocumentNode }));
+
+test('composes with catalogs, national-data and relay', () => {
+  const result = composeServices([...others, { name: 'subscriptions', url: 'http://127.0.0.1:4104/graphql', typeDefs }]);
+  assert.equal(result.errors, undefined, result.errors?.map((e) => e.message).join('\n'));
+  assert.match(result.supergraphSdl!, /packetAvailable\(/);
+});
+
+test('a subscription plans its primary fetch here and the packet and agency fields in relay and catalogs', () => {
+  const result = composeServices([...others, { name: 'subscriptions', url: 'http://127.0.0.1:4104/graphql', typeDefs }]);
+  // As the gateway does (FINDINGS #1): Apollo's supergraph loader refuses the SECURITY features it does not implement.
+  const supergraph = Supergraph.build(result.supergraphSdl!.replaceAll(', for: SECURITY)', ')'));
+  const operation = operationFromDocument(
+    supergraph.schema,
+    parse('subscription { packetAvailable { eventId packet { id title } source { code name } } }'),
+  );
+  const plan = new QueryPlanner(supergraph).buildQueryPlan(operation);
+  const node = plan.node as { kind: string; primary: { serviceName: string }; rest?: unknown };
+  assert.equal(node.kind, 'Subscription');
+  assert.equal(node.primary.serviceName, 'subscriptions');
+  const rest = JSON.stringify(node.rest);
+  assert.match(rest, /"serviceName":"relay"/);
+  assert.match(rest, /"serviceName":"catalogs"/);
+});
