@@ -35,12 +35,14 @@
  * | `GRANTS_FILE`                 | development grants outside production, unset in production | field sets and grants; the grants seed an empty grant store (authorization/config.ts) |
  * | `GRANTS_CACHE_TTL_MS`         | `60000`                                   | longest time an agency's grants stay cached without a change notification |
  * | `REDIS_KEY_PREFIX`            | `lgsp:`                                   | prefix of the gateway's Redis keys (grants: `lgsp:grants:…`); with `REDIS_URL` grants live in Redis |
+ * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency |
  */
 import { ConfigError, env, loadConfig } from '@lgsp/kit';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import type { AuthenticationConfig } from './auth/authenticate.ts';
 import { authorizationConfigFrom, authorizationEnv, type AuthorizationConfig } from './authorization/config.ts';
+import { subscriptionsConfigFrom, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -93,6 +95,7 @@ export const configSchema = z.object({
   AUTH_JWKS_REFRESH_COOLDOWN_SECONDS: env.nonNegativeInt(10),
   AUTH_JWKS_TIMEOUT_MS: env.positiveInt(5_000),
   ...authorizationEnv,
+  ...subscriptionsEnv,
 });
 
 export type GatewayEnv = z.infer<typeof configSchema>;
@@ -124,6 +127,8 @@ export interface GatewayConfig {
   authentication: AuthenticationConfig;
   /** Field-level authorization: mode, grants file, grant cache, Redis key prefix (AUTHORIZATION_MODE, GRANTS_*). */
   authorization: AuthorizationConfig;
+  /** graphql-ws on /graphql: keep-alive, init timeout, limits (GATEWAY_WS_*). */
+  subscriptions: SubscriptionsConfig;
 }
 
 /** The environment variable that overrides a subgraph's URL: `national-data` → `SUBGRAPH_NATIONAL_DATA_URL`. */
@@ -195,6 +200,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
       jwksTimeoutMs: parsed.AUTH_JWKS_TIMEOUT_MS,
     },
     authorization: authorizationConfigFrom(parsed, production, repoRoot),
+    subscriptions: subscriptionsConfigFrom(parsed),
   };
 }
 

@@ -40,6 +40,7 @@ import { assignRequestId } from './http/request-id.ts';
 import { landingPagePlugin } from './landing/landing-page.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { observeOperations, operationRecordOf, operationRecordPlugin } from './observability/operations.ts';
+import { createSubscriptionServer } from './subscriptions/ws-server.ts';
 
 export { gatewayConfig, gatewayConfigFromEnv, configSchema, type GatewayConfig } from './config.ts';
 export type { ReloadOutcome } from './federation/supergraph-file.ts';
@@ -181,6 +182,25 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   );
   app.use(graphqlRequestErrors(logger));
 
+  // Subscriptions: graphql-ws on the same /graphql path (subscriptions/).
+  const subscriptions = createSubscriptionServer({
+    config: config.subscriptions,
+    maxMessageBytes: config.maxBodyBytes,
+    clockSkewSeconds: config.authentication.clockSkewSeconds,
+    authenticator,
+    authorization: { mode: config.authorization.mode, decider: authorization.decider },
+    supergraph: () => supergraphFile.supergraph,
+    subgraphUrl: urlOf,
+    call: callDeps,
+    registry,
+    operations: metrics.operations,
+    logger,
+  });
+  http.on('upgrade', (req, socket, head) => {
+    if (subscriptions.handleUpgrade(req, socket, head)) return;
+    if (http.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
   http.listen(config.port, config.host);
   await once(http, 'listening');
   const port = (http.address() as AddressInfo).port;
@@ -200,6 +220,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     },
     close() {
       closing ??= (async () => {
+        await subscriptions.close(); // WebSocket connections first: the HTTP server's close waits for them
         await server.stop(); // drains HTTP connections, then stops the gateway (and its file watcher)
         await client.close();
         await exchange.close();

@@ -1,0 +1,487 @@
+/**
+ * Subscriptions through a real gateway: real WebSockets (the `ws` package, speaking graphql-transport-ws frame
+ * by frame), real access tokens from the development issuer, a real event-feed subgraph over graphql-ws and a
+ * real packets subgraph over HTTP (testing/event-subgraphs.ts).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createInternalTokenIssuer, createMetricsRegistry, type InternalTokenIssuer, type Registry } from '@lgsp/kit';
+import { configSchema as issuerConfigSchema, startDevIssuer, type RunningDevIssuer } from '@lgsp/keycloak';
+import { loadRealmExport } from '@lgsp/keycloak/realm';
+import WebSocket from 'ws';
+import { developmentClientToken } from '../../../keycloak/src/dev-clients.ts';
+import { gatewayConfig } from '../config.ts';
+import { startGateway, type RunningGateway } from '../server.ts';
+import { composeSupergraph, supergraphFileWith } from '../testing/fixtures.ts';
+import type { SubscriptionsConfig } from './config.ts';
+import { agencyNames, startEventFeed, startPacketsSubgraph, type EventFeed } from './testing/event-subgraphs.ts';
+
+const OFFICE = '000.00.01.H41'; // vpubnd-h41-motcua
+const FINANCE = '000.00.03.H41'; // sotaichinh-h41-dkkd
+const SHORT_LIVED_CLIENT = 'ubnd-truongvinh-motcua'; // tokens live 2 s in this test's realm
+
+const PACKETS = `subscription Inbox($after: ID) {
+  packetAvailable(after: $after) { eventId recipient { code } packet { id title source { code name } } }
+}`;
+
+interface Message {
+  type: string;
+  id?: string;
+  payload?: any;
+}
+
+/** A graphql-transport-ws client written frame by frame, so every protocol step can be observed. */
+class RawClient {
+  readonly messages: Message[] = [];
+  private waiters: Array<() => void> = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  answerPings = true;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Message;
+      if (message.type === 'ping' && this.answerPings) socket.send(JSON.stringify({ type: 'pong' }));
+      this.messages.push(message);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString('utf8') })));
+    socket.on('close', () => {
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static async open(url: string, protocols: string[] = ['graphql-transport-ws']): Promise<RawClient> {
+    const socket = new WebSocket(url, protocols);
+    const client = new RawClient(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return client;
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** The next message matching `match` (messages before it that do not match stay queued). */
+  async next(match: (m: Message) => boolean = (m) => m.type !== 'ping' && m.type !== 'pong'): Promise<Message> {
+    for (;;) {
+      const index = this.messages.findIndex(match);
+      if (index >= 0) return this.messages.splice(index, 1)[0]!;
+      if (this.socket.readyState === WebSocket.CLOSED) throw new Error(`socket closed while waiting; messages: ${JSON.stringify(this.messages)}`);
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+
+  forId(id: string): Promise<Message> {
+    return this.next((m) => m.id === id);
+  }
+
+  async init(token: string | undefined, extra: Record<string, unknown> = {}): Promise<void> {
+    this.send({ type: 'connection_init', payload: token === undefined ? extra : { authorization: `Bearer ${token}`, ...extra } });
+    assert.equal((await this.next()).type, 'connection_ack');
+  }
+
+  subscribe(id: string, query: string, variables: Record<string, unknown> = {}): void {
+    this.send({ id, type: 'subscribe', payload: { query, variables } });
+  }
+
+  close(): Promise<{ code: number; reason: string }> {
+    this.socket.close(1000, 'bye');
+    return this.closed;
+  }
+}
+
+let lgsp: RunningDevIssuer;
+let issuer: InternalTokenIssuer;
+let feed: EventFeed;
+let packets: Awaited<ReturnType<typeof startPacketsSubgraph>>;
+let supergraph: Awaited<ReturnType<typeof supergraphFileWith>>;
+const gateways: Array<{ gateway: RunningGateway; registry: Registry }> = [];
+const clients: RawClient[] = [];
+
+async function token(clientId: string): Promise<string> {
+  return developmentClientToken(lgsp.issuer, clientId, lgsp.realm);
+}
+
+async function startTestGateway(subscriptions: Partial<SubscriptionsConfig> = {}, authRequired = true) {
+  const base = gatewayConfig();
+  const registry = createMetricsRegistry('gateway');
+  const gateway = await startGateway(
+    {
+      ...base,
+      port: 0,
+      host: '127.0.0.1',
+      supergraphFile: supergraph.path,
+      watchSupergraph: false,
+      logLevel: 'silent',
+      authentication: { ...base.authentication, realmUrl: lgsp.issuer, required: authRequired, clockSkewSeconds: 0 },
+      subscriptions: { ...base.subscriptions, keepAliveMs: 0, ...subscriptions },
+    },
+    { issuer, metrics: registry },
+  );
+  const running = { gateway, registry, wsUrl: gateway.url.replace(/^http/, 'ws') };
+  gateways.push(running);
+  return running;
+}
+
+async function open(url: string, protocols?: string[]): Promise<RawClient> {
+  const client = await RawClient.open(url, protocols);
+  clients.push(client);
+  return client;
+}
+
+async function metric(registry: Registry, name: string): Promise<number> {
+  const values = (await registry.getSingleMetric(name)?.get())?.values ?? [];
+  return values.reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Waits until `condition` holds (events cross processes; the test runner's timeout bounds the wait). */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+before(async () => {
+  const realm = await loadRealmExport();
+  const shortLived = {
+    ...realm,
+    clients: realm.clients.map((c) => (c.clientId === SHORT_LIVED_CLIENT ? { ...c, attributes: { ...c.attributes, 'access.token.lifespan': '2' } } : c)),
+  };
+  lgsp = await startDevIssuer(issuerConfigSchema.parse({ DEV_ISSUER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { realm: shortLived });
+  issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
+  feed = await startEventFeed(issuer);
+  packets = await startPacketsSubgraph(issuer);
+  supergraph = await supergraphFileWith(composeSupergraph([feed, packets]));
+});
+
+after(async () => {
+  for (const client of clients) client.socket.terminate();
+  await Promise.allSettled(gateways.map((g) => g.gateway.close()));
+  await Promise.allSettled([feed?.close(), packets?.close(), lgsp?.close()]);
+  await supergraph?.cleanup();
+});
+
+describe('subscriptions through the gateway', () => {
+  let main: Awaited<ReturnType<typeof startTestGateway>>;
+  let officeToken: string;
+  let financeToken: string;
+
+  before(async () => {
+    main = await startTestGateway();
+    officeToken = await token('vpubnd-h41-motcua');
+    financeToken = await token('sotaichinh-h41-dkkd');
+  });
+
+  it('delivers events with entity fields joined from another subgraph, for the caller\'s inbox only', async () => {
+    const client = await open(main.wsUrl);
+    await client.init(officeToken);
+    client.subscribe('inbox', PACKETS);
+    await until(() => feed.probe.active === 1);
+    const subscriber = feed.probe.subscribers.at(-1)!;
+    assert.equal(subscriber.principal.agencyCode, OFFICE, 'the feed sees the caller through the internal token');
+    assert.equal(subscriber.principal.tokenId, undefined, 'shared streams act without the token id');
+
+    feed.publish(FINANCE, 'p-1'); // another agency's inbox
+    const mine = feed.publish(OFFICE, 'p-3');
+    const event = await client.forId('inbox');
+    assert.equal(event.type, 'next');
+    assert.deepEqual(event.payload, {
+      data: {
+        packetAvailable: {
+          eventId: mine.eventId,
+          recipient: { code: OFFICE },
+          packet: { id: 'p-3', title: 'Công văn số 3/UBND', source: { code: '000.00.04.H41', name: agencyNames['000.00.04.H41'] } },
+        },
+      },
+    });
+    assert.equal(packets.calls.at(-1)?.agencyCode, OFFICE, 'entity fetches carry the caller too');
+    assert.ok((await metric(main.registry, 'lgsp_gateway_ws_events_delivered_total')) >= 1);
+
+    client.send({ id: 'inbox', type: 'complete' });
+    await until(() => feed.probe.active === 0);
+    await client.close();
+  });
+
+  it('refuses connection_init without a token or with a bad one: 4403', async () => {
+    const missing = await open(main.wsUrl);
+    missing.send({ type: 'connection_init' });
+    assert.equal((await missing.closed).code, 4403);
+
+    const garbage = await open(main.wsUrl);
+    garbage.send({ type: 'connection_init', payload: { authorization: 'Bearer not.a.token' } });
+    const closed = await garbage.closed;
+    assert.equal(closed.code, 4403);
+    assert.match(closed.reason, /^Forbidden: /);
+
+    const basic = await open(main.wsUrl);
+    basic.send({ type: 'connection_init', payload: { Authorization: 'Basic dXNlcjpwYXNz' } });
+    assert.equal((await basic.closed).code, 4403);
+    assert.ok((await metric(main.registry, 'lgsp_gateway_ws_rejections_total')) >= 3);
+  });
+
+  it('speaks the protocol: pong for ping, 4401 before ack, 4409 on a duplicate id, 4429 on a second init, 4400 on garbage, 4406 without the subprotocol', async () => {
+    const pinger = await open(main.wsUrl);
+    pinger.send({ type: 'ping', payload: { n: 7 } });
+    assert.deepEqual(await pinger.next((m) => m.type === 'pong'), { type: 'pong', payload: { n: 7 } });
+    pinger.send({ type: 'ping' });
+    assert.deepEqual(await pinger.next((m) => m.type === 'pong'), { type: 'pong' });
+
+    const early = await open(main.wsUrl);
+    early.subscribe('1', PACKETS);
+    assert.equal((await early.closed).code, 4401);
+
+    const duplicate = await open(main.wsUrl);
+    await duplicate.init(officeToken);
+    duplicate.subscribe('same', PACKETS);
+    await until(() => feed.probe.active === 1);
+    duplicate.subscribe('same', PACKETS);
+    assert.equal((await duplicate.closed).code, 4409);
+    await until(() => feed.probe.active === 0); // the closed connection's subscription left its stream
+
+    const twice = await open(main.wsUrl);
+    await twice.init(officeToken);
+    twice.send({ type: 'connection_init', payload: { authorization: `Bearer ${officeToken}` } });
+    assert.equal((await twice.closed).code, 4429);
+
+    const garbage = await open(main.wsUrl);
+    garbage.send('{"type":"nonsense"}');
+    assert.equal((await garbage.closed).code, 4400);
+
+    const withoutProtocol = await open(main.wsUrl, []); // e.g. a subscriptions-transport-ws client
+    assert.equal((await withoutProtocol.closed).code, 4406);
+  });
+
+  it('answers queries, invalid operations and bad variables with an error message, not a stream', async () => {
+    const client = await open(main.wsUrl);
+    await client.init(officeToken);
+    client.subscribe('q', '{ packet(id: "p-1") { title } }');
+    const query = await client.forId('q');
+    assert.equal(query.type, 'error');
+    assert.equal(query.payload[0].extensions.code, 'BAD_USER_INPUT');
+
+    client.subscribe('v', 'subscription { packetAvailable { nope } }');
+    const invalid = await client.forId('v');
+    assert.equal(invalid.type, 'error');
+    assert.equal(invalid.payload[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+
+    client.subscribe('p', 'subscription {');
+    assert.equal((await client.forId('p')).payload[0].extensions.code, 'GRAPHQL_PARSE_FAILED');
+
+    client.subscribe('x', PACKETS, { after: { not: 'an id' } });
+    assert.equal((await client.forId('x')).payload[0].extensions.code, 'BAD_USER_INPUT');
+    await client.close();
+  });
+
+  it('shares one upstream stream between identical subscriptions and closes it when the last subscriber leaves', async () => {
+    const openedBefore = feed.probe.opened;
+    const first = await open(main.wsUrl);
+    const second = await open(main.wsUrl);
+    await first.init(officeToken);
+    await second.init(await token('vpubnd-h41-motcua')); // another token of the same system: same principal
+    first.subscribe('a', PACKETS);
+    second.subscribe('b', PACKETS);
+    await until(() => feed.probe.active === 1);
+    await until(async () => (await metric(main.registry, 'lgsp_gateway_ws_subscriptions')) === 2);
+    assert.equal(feed.probe.opened - openedBefore, 1, 'one upstream subscription for two identical client subscriptions');
+    assert.equal(await metric(main.registry, 'lgsp_gateway_ws_upstream_streams'), 1);
+
+    // Another agency, or other variables: other streams.
+    const finance = await open(main.wsUrl);
+    await finance.init(financeToken);
+    finance.subscribe('f', PACKETS);
+    second.subscribe('resume', PACKETS, { after: '0' });
+    await until(() => feed.probe.active === 3);
+    assert.equal(await metric(main.registry, 'lgsp_gateway_ws_upstream_streams'), 3);
+
+    const published = feed.publish(OFFICE, 'p-5');
+    for (const [client, id] of [[first, 'a'], [second, 'b']] as const) {
+      const event = await client.forId(id);
+      assert.equal(event.payload.data.packetAvailable.eventId, published.eventId);
+      assert.equal(event.payload.data.packetAvailable.packet.title, 'Công văn số 5/UBND');
+    }
+
+    // Disconnects release the upstream: one leaves (stream stays), then the other (stream closes).
+    await first.close();
+    await until(async () => (await metric(main.registry, 'lgsp_gateway_ws_subscriptions')) === 3);
+    assert.equal(feed.probe.active, 3);
+    second.send({ id: 'b', type: 'complete' });
+    await until(() => feed.probe.active === 2);
+    second.socket.terminate(); // no close handshake at all
+    await until(() => feed.probe.active === 1);
+    await finance.close();
+    await until(() => feed.probe.active === 0);
+    await until(async () => (await metric(main.registry, 'lgsp_gateway_ws_upstream_streams')) === 0);
+    assert.equal(await metric(main.registry, 'lgsp_gateway_ws_subscriptions'), 0);
+  });
+
+  it('nulls fields the caller is not granted, with an error in every event', async () => {
+    const client = await open(main.wsUrl);
+    await client.init(officeToken);
+    client.subscribe('s', 'subscription { packetAvailable { eventId packet { title operatorNote } } }');
+    await until(() => feed.probe.active === 1);
+    for (const packetId of ['p-1', 'p-2']) {
+      const published = feed.publish(OFFICE, packetId);
+      const event = await client.forId('s');
+      assert.equal(event.type, 'next');
+      assert.deepEqual(event.payload.data, { packetAvailable: { eventId: published.eventId, packet: { title: `Công văn số ${packetId.slice(2)}/UBND`, operatorNote: null } } });
+      assert.deepEqual(
+        event.payload.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path.join('.'), e.extensions.code]),
+        [['packetAvailable.packet.operatorNote', 'UNAUTHORIZED_FIELD_OR_TYPE']],
+      );
+    }
+    await client.close();
+    await until(() => feed.probe.active === 0);
+  });
+
+  it('reports entity fetch errors at their path and keeps the stream', async () => {
+    const client = await open(main.wsUrl);
+    await client.init(officeToken);
+    client.subscribe('s', 'subscription { packetAvailable { eventId packet { id title } } }');
+    await until(() => feed.probe.active === 1);
+    feed.publish(OFFICE, 'p-missing'); // the packets subgraph has no such packet: Packet! is null → the event's data is null
+    const broken = await client.forId('s');
+    assert.equal(broken.type, 'next');
+    assert.equal(broken.payload.data, null);
+    const next = feed.publish(OFFICE, 'p-4');
+    assert.equal((await client.forId('s')).payload.data.packetAvailable.eventId, next.eventId);
+    await client.close();
+    await until(() => feed.probe.active === 0);
+  });
+
+  it('when the subgraph closes the stream, subscribers get UPSTREAM_UNAVAILABLE and resume with `after`', async () => {
+    const client = await open(main.wsUrl);
+    await client.init(officeToken);
+    client.subscribe('s', PACKETS);
+    await until(() => feed.probe.active === 1);
+    const seen = feed.publish(OFFICE, 'p-6');
+    assert.equal((await client.forId('s')).payload.data.packetAvailable.eventId, seen.eventId);
+
+    feed.dropConnections(1012, 'service restart');
+    const failure = await client.forId('s');
+    assert.equal(failure.type, 'error');
+    assert.equal(failure.payload[0].extensions.code, 'UPSTREAM_UNAVAILABLE');
+    assert.equal(failure.payload[0].extensions.serviceName, 'events');
+    await until(() => feed.probe.active === 0);
+    const missed = feed.publish(OFFICE, 'p-7'); // while nobody listens
+
+    client.subscribe('s', PACKETS, { after: seen.eventId }); // the id is free again after `error`
+    const replayed = await client.forId('s');
+    assert.equal(replayed.payload.data.packetAvailable.eventId, missed.eventId);
+    assert.equal(feed.probe.subscribers.at(-1)?.after, seen.eventId);
+    await client.close();
+    await until(() => feed.probe.active === 0);
+  });
+
+  it('closes the connection with 4403 when its access token expires', async () => {
+    const client = await open(main.wsUrl);
+    await client.init(await token(SHORT_LIVED_CLIENT));
+    const closed = await client.closed;
+    assert.equal(closed.code, 4403);
+    assert.match(closed.reason, /expired/);
+  });
+});
+
+describe('keep-alive and connection initialisation', () => {
+  it('pings acknowledged connections and terminates those that stop answering', async () => {
+    const { wsUrl } = await startTestGateway({ keepAliveMs: 40 });
+    const tokenValue = await token('vpubnd-h41-motcua');
+    const alive = await open(wsUrl);
+    await alive.init(tokenValue);
+    for (let i = 0; i < 3; i++) await alive.next((m) => m.type === 'ping'); // answered each time: stays open
+    assert.equal(alive.socket.readyState, WebSocket.OPEN);
+
+    const silent = await open(wsUrl);
+    await silent.init(tokenValue);
+    silent.answerPings = false;
+    await silent.next((m) => m.type === 'ping');
+    assert.equal((await silent.closed).code, 1006, 'terminated without a close frame');
+  });
+
+  it('closes a connection that sends no connection_init with 4408', async () => {
+    const { wsUrl } = await startTestGateway({ connectionInitTimeoutMs: 50 });
+    const idle = await open(wsUrl);
+    const closed = await idle.closed;
+    assert.equal(closed.code, 4408);
+  });
+
+  it('accepts anonymous connections when authentication is optional; the subgraph decides what they may follow', async () => {
+    const { wsUrl } = await startTestGateway({}, false);
+    const client = await open(wsUrl);
+    await client.init(undefined);
+    client.subscribe('s', PACKETS);
+    const answer = await client.forId('s');
+    assert.equal(answer.type, 'next');
+    assert.equal(answer.payload.errors[0].extensions.code, 'FORBIDDEN');
+    assert.equal(answer.payload.errors[0].extensions.serviceName, 'events');
+    assert.equal((await client.forId('s')).type, 'complete');
+    await client.close();
+  });
+});
+
+describe('limits per agency and per connection', () => {
+  it('refuses a connection beyond the agency\'s limit with 1013 and accepts it again once one closes', async () => {
+    const { wsUrl, registry } = await startTestGateway({ maxConnectionsPerAgency: 1 });
+    const office = await token('vpubnd-h41-motcua');
+    const first = await open(wsUrl);
+    await first.init(office);
+    const second = await open(wsUrl);
+    second.send({ type: 'connection_init', payload: { authorization: `Bearer ${office}` } });
+    const refused = await second.closed;
+    assert.equal(refused.code, 1013);
+    assert.match(refused.reason, /000\.00\.01\.H41/);
+    const finance = await open(wsUrl);
+    await finance.init(await token('sotaichinh-h41-dkkd')); // another agency has its own budget
+    await first.close();
+    await until(async () => (await metric(registry, 'lgsp_gateway_ws_connections')) === 1);
+    const third = await open(wsUrl);
+    await third.init(office);
+  });
+
+  it('refuses subscriptions beyond the per-connection and per-agency limits with LIMIT_EXCEEDED', async () => {
+    const { wsUrl, registry } = await startTestGateway({ maxSubscriptionsPerConnection: 2, maxSubscriptionsPerAgency: 3 });
+    const office = await token('vpubnd-h41-motcua');
+    const first = await open(wsUrl);
+    const second = await open(wsUrl);
+    await first.init(office);
+    await second.init(office);
+    first.subscribe('1', PACKETS);
+    first.subscribe('2', PACKETS, { after: '0' });
+    first.subscribe('3', PACKETS);
+    const perConnection = await first.forId('3');
+    assert.equal(perConnection.type, 'error');
+    assert.equal(perConnection.payload[0].extensions.code, 'LIMIT_EXCEEDED');
+    assert.match(perConnection.payload[0].message, /connection/);
+
+    second.subscribe('a', PACKETS);
+    second.subscribe('b', PACKETS);
+    const perAgency = await second.forId('b');
+    assert.equal(perAgency.type, 'error');
+    assert.equal(perAgency.payload[0].extensions.code, 'LIMIT_EXCEEDED');
+    assert.match(perAgency.payload[0].message, /agency/);
+
+    first.send({ id: '1', type: 'complete' });
+    await until(async () => (await metric(registry, 'lgsp_gateway_ws_subscriptions')) === 2);
+    second.subscribe('b', PACKETS); // a slot is free again
+    await until(async () => (await metric(registry, 'lgsp_gateway_ws_subscriptions')) === 3);
+    const published = feed.publish(OFFICE, 'p-8');
+    const again = await second.forId('b');
+    assert.equal(again.type, 'next');
+    assert.equal(again.payload.data.packetAvailable.eventId, published.eventId);
+    await Promise.all([first.close(), second.close()]);
+  });
+});
+
+describe('shutdown', () => {
+  it('closes client connections with 1001 and the upstream streams', async () => {
+    const running = await startTestGateway();
+    const client = await open(running.wsUrl);
+    await client.init(await token('vpubnd-h41-motcua'));
+    client.subscribe('s', PACKETS);
+    await until(() => feed.probe.active >= 1);
+    const activeBefore = feed.probe.active;
+    await running.gateway.close();
+    assert.equal((await client.closed).code, 1001);
+    await until(() => feed.probe.active === activeBefore - 1);
+  });
+});

@@ -1,0 +1,494 @@
+/**
+ * GraphQL subscriptions over WebSocket on `/graphql` (the HTTP endpoint's path), protocol `graphql-transport-ws`
+ * (graphql-ws's `makeServer` speaks it; this module adds what the gateway needs around it):
+ *
+ * - authentication in `connection_init`: `connectionParams.authorization` = `Bearer <access token>` is verified
+ *   by the same authenticator as HTTP (`principalFor`); `connectionParams["x-lgsp-purpose"]` declares the
+ *   purpose as the HTTP header does. The connection closes when the access token expires (4403).
+ * - field-level authorization: each subscription is rewritten for the caller exactly as queries are
+ *   (authorization/rewrite.ts) before it is planned; denied fields are null with an error in every event.
+ * - execution: planner.ts plans it, streams.ts runs the primary fetch over graphql-ws on the owning subgraph
+ *   (one upstream stream per group of identical subscriptions) and the rest per event.
+ * - keep-alive: a protocol `ping` to every acknowledged connection each GATEWAY_WS_KEEPALIVE_MS; no `pong` by
+ *   the next round → the socket is terminated.
+ * - limits per agency (connections, subscriptions) and per connection (subscriptions).
+ *
+ * Close codes: close-codes.ts. Queries and mutations are answered over HTTP only (an `error` message here).
+ */
+import { ErrorCode, LgspError, type Logger, type Principal, type Registry, requestIdFrom, REQUEST_ID_HEADER } from '@lgsp/kit';
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  parse,
+  print,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql';
+import { handleProtocols, makeServer } from 'graphql-ws';
+import { decodeJwt } from 'jose';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Authenticator } from '../auth/authenticate.ts';
+import { AuthenticationError } from '../auth/authentication-error.ts';
+import { PURPOSE_HEADER, purposeFrom } from '../auth/principal.ts';
+import { denialError, type AuthorizationMode } from '../authorization/authorizing-gateway.ts';
+import { compileAuthorization } from '../authorization/metadata.ts';
+import type { PolicyDecider } from '../authorization/policies.ts';
+import { completeData } from '../authorization/response.ts';
+import { authorizeOperation } from '../authorization/rewrite.ts';
+import type { SubgraphCallDeps } from '../federation/subgraph-data-source.ts';
+import type { LoadedSupergraph } from '../federation/supergraph.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+import { closeReason, CloseCode } from './close-codes.ts';
+import type { SubscriptionsConfig } from './config.ts';
+import { agencyOf, AgencyCounter, type Lease } from './limits.ts';
+import { createSubscriptionMetrics, type SubscriptionMetrics } from './metrics.ts';
+import { SubscriptionPlanner } from './planner.ts';
+import { SharedStreams, StreamFailure, streamKey, Subscriber, type SharedEvent } from './streams.ts';
+
+/** The path graphql-ws is served on (the same as GraphQL over HTTP). */
+export const GRAPHQL_PATH = '/graphql';
+
+export interface SubscriptionServerDeps {
+  config: SubscriptionsConfig;
+  /** Largest accepted WebSocket message (GATEWAY_MAX_BODY_BYTES). */
+  maxMessageBytes: number;
+  /** AUTH_CLOCK_SKEW_SECONDS: a connection lives until its token's `exp` plus this. */
+  clockSkewSeconds: number;
+  authenticator: Pick<Authenticator, 'principalFor'>;
+  authorization: { mode: AuthorizationMode; decider: PolicyDecider };
+  /** The supergraph being served (its original document carries the authorization directives). */
+  supergraph: () => LoadedSupergraph;
+  /** The URL in effect for a subgraph (SUBGRAPH_<NAME>_URL overrides). */
+  subgraphUrl: (name: string, urlInSupergraph: string) => string;
+  call: SubgraphCallDeps;
+  registry: Registry;
+  /** The gateway's operation counters (`type="subscription"`). */
+  operations?: GatewayMetrics['operations'] | undefined;
+  logger: Logger;
+}
+
+export interface SubscriptionServer {
+  /** For the HTTP server's `upgrade` event: takes `/graphql`, leaves other paths alone. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** Open upstream streams (tests, diagnostics). */
+  upstreamStreams(): number;
+  /** Closes every connection (1001) and upstream stream. */
+  close(): Promise<void>;
+}
+
+interface Connection {
+  id: string;
+  socket: WebSocket;
+  logger: Logger;
+  principal: Principal | undefined;
+  agency: string | undefined;
+  connectionLease: Lease | undefined;
+  subscriptions: Set<ClientSubscription>;
+  /** Subscription slots taken on this connection (taken before any await, so concurrent subscribes count). */
+  slots: number;
+  acknowledged: boolean;
+  awaitingPong: boolean;
+  closing: boolean;
+  closed: boolean;
+  expiry: NodeJS.Timeout | undefined;
+}
+
+/** What graphql-ws keeps in `ctx.extra`. */
+interface Extra {
+  connection: Connection;
+}
+
+/** An active subscription and what re-checking its authorization needs. */
+interface ClientSubscription {
+  subscriber: Subscriber;
+  connection: Connection;
+  document: DocumentNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown>;
+  /** The stream key it was authorized for: a grant change that alters it ends the subscription. */
+  key: string;
+}
+
+export function createSubscriptionServer(deps: SubscriptionServerDeps): SubscriptionServer {
+  const { config, logger } = deps;
+  const metrics: SubscriptionMetrics = createSubscriptionMetrics(deps.registry);
+  const planner = new SubscriptionPlanner(deps.supergraph, deps.subgraphUrl);
+  const streams = new SharedStreams({ call: deps.call, issuer: deps.call.issuer, metrics, upstreamKeepAliveMs: config.upstreamKeepAliveMs, logger });
+  const connectionsPerAgency = new AgencyCounter(config.maxConnectionsPerAgency);
+  const subscriptionsPerAgency = new AgencyCounter(config.maxSubscriptionsPerAgency);
+  const connections = new Set<Connection>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes, handleProtocols: (protocols) => handleProtocols(protocols) });
+  let shuttingDown = false;
+
+  const closeConnection = (connection: Connection, code: number, reason: string) => {
+    if (connection.closing) return;
+    connection.closing = true;
+    connection.socket.close(code, closeReason(reason));
+  };
+
+  /** Refuses a connection_init: the socket closes with `code`; graphql-ws's own 4403 that follows is ignored. */
+  const refuse = (connection: Connection, code: number, reason: string, metricReason: string): false => {
+    metrics.rejections.inc({ reason: metricReason });
+    connection.logger.info({ event: 'ws.refused', reason: metricReason, closeCode: code }, 'WebSocket connection refused');
+    closeConnection(connection, code, reason);
+    return false;
+  };
+
+  const authorize = async (principal: Principal, document: DocumentNode, operationName: string | undefined) => {
+    const authz = compileAuthorization(deps.supergraph().document);
+    const access = await deps.authorization.decider.accessFor(principal);
+    const result = authorizeOperation(authz, document, operationName, access);
+    const rowConditions = access.rowConditionsFor(result.policiesUsed);
+    const effective = rowConditions === undefined ? principal : { ...principal, rowConditions };
+    return { result, principal: effective };
+  };
+
+  const server = makeServer<Record<string, unknown>, Extra>({
+    connectionInitWaitTimeout: config.connectionInitTimeoutMs,
+
+    async onConnect(ctx) {
+      const connection = ctx.extra.connection;
+      const params = ctx.connectionParams ?? {};
+      const authorization = paramOf(params, 'authorization');
+      const purposeParam = paramOf(params, PURPOSE_HEADER);
+      if ((authorization !== undefined && typeof authorization !== 'string') || (purposeParam !== undefined && typeof purposeParam !== 'string')) {
+        return refuse(connection, CloseCode.BadRequest, `connectionParams.authorization and ${PURPOSE_HEADER} must be strings`, 'bad_params');
+      }
+      let principal: Principal;
+      try {
+        principal = await deps.authenticator.principalFor(authorization === undefined ? undefined : [authorization]);
+      } catch (error) {
+        if (!(error instanceof AuthenticationError)) throw error;
+        metrics.rejections.inc({ reason: `auth_${error.reason}` });
+        connection.logger.warn({ event: 'authentication.rejected', reason: error.reason, description: error.description }, 'WebSocket connection not authenticated');
+        if (error.reason === 'keys_unavailable') closeConnection(connection, CloseCode.TryAgainLater, error.description);
+        else closeConnection(connection, CloseCode.Forbidden, `Forbidden: ${error.description}`);
+        return false;
+      }
+      try {
+        const purpose = purposeFrom(purposeParam === undefined ? undefined : [purposeParam]);
+        if (purpose !== undefined) principal = { ...principal, purpose };
+      } catch (error) {
+        return refuse(connection, CloseCode.BadRequest, (error as LgspError).message, 'bad_purpose');
+      }
+      if (connection.closed) return false;
+      const agency = agencyOf(principal);
+      const lease = connectionsPerAgency.acquire(agency);
+      if (lease === undefined) {
+        return refuse(connection, CloseCode.TryAgainLater, `Too many connections for agency ${agency} (limit ${config.maxConnectionsPerAgency})`, 'connection_limit');
+      }
+      connection.principal = principal;
+      connection.agency = agency;
+      connection.connectionLease = lease;
+      connection.logger = connection.logger.child({ agencyCode: principal.agencyCode, clientId: principal.clientId });
+      scheduleExpiry(connection, authorization);
+      connection.acknowledged = true;
+      connection.logger.info({ event: 'ws.connected', kind: principal.kind }, 'WebSocket connection acknowledged');
+      return true;
+    },
+
+    onPong(ctx) {
+      ctx.extra.connection.awaitingPong = false;
+    },
+
+    async onSubscribe(ctx, id, payload) {
+      const connection = ctx.extra.connection;
+      const principal = connection.principal!;
+      const rejected = (reason: string, errors: GraphQLError[]): GraphQLError[] => {
+        metrics.rejections.inc({ reason });
+        deps.operations?.inc({ type: 'subscription', outcome: 'rejected' });
+        connection.logger.info({ event: 'subscription.rejected', id, reason, errorCodes: errors.map((e) => e.extensions.code) }, 'subscription refused');
+        return errors;
+      };
+      if (connection.slots >= config.maxSubscriptionsPerConnection) {
+        return rejected('subscription_limit_connection', [limitError(`Too many subscriptions on this connection (limit ${config.maxSubscriptionsPerConnection})`)]);
+      }
+      const agencyLease = subscriptionsPerAgency.acquire(connection.agency!);
+      if (agencyLease === undefined) {
+        return rejected('subscription_limit_agency', [limitError(`Too many subscriptions for agency ${connection.agency} (limit ${config.maxSubscriptionsPerAgency})`)]);
+      }
+      connection.slots += 1;
+      let released = false;
+      const lease = {
+        release() {
+          if (released) return;
+          released = true;
+          connection.slots -= 1;
+          agencyLease.release();
+        },
+      };
+      let started = false;
+      try {
+        const schema = planner.schema();
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return rejected('parse', [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')]);
+        }
+        const validationErrors = validate(schema, document);
+        if (validationErrors.length > 0) return rejected('validation', validationErrors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
+        const operationName = payload.operationName ?? undefined;
+        const operation = getOperationAST(document, operationName);
+        if (operation === null || operation === undefined) return rejected('validation', [new GraphQLError('Unable to identify operation: give operationName', { extensions: { code: ErrorCode.BAD_USER_INPUT } })]);
+        if (operation.operation !== 'subscription') {
+          return rejected('not_subscription', [
+            new GraphQLError(`Only subscriptions are served over WebSocket; send ${operation.operation} operations with HTTP POST ${GRAPHQL_PATH}`, {
+              extensions: { code: ErrorCode.BAD_USER_INPUT },
+            }),
+          ]);
+        }
+        const variables = (payload.variables ?? {}) as Record<string, unknown>;
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+        if (coerced.errors !== undefined) return rejected('variables', coerced.errors.map((e) => withCode(e, ErrorCode.BAD_USER_INPUT)));
+
+        const { result, principal: effective } = await authorize(principal, document, operationName);
+        const mode = deps.authorization.mode;
+        const denials = mode === 'dry-run' ? [] : result.denials.map(denialError);
+        if (result.denials.length > 0) {
+          connection.logger.info({ mode, denied: result.denials.map((d) => ({ path: d.path, code: d.code })) }, 'authorization removed fields from a subscription');
+        }
+        if (mode === 'reject' && denials.length > 0) return rejected('unauthorized', denials);
+        // Nothing left to subscribe to: there would never be an event to carry the errors.
+        if (mode === 'filter' && result.empty) return rejected('unauthorized', denials);
+        const planDocument = mode === 'filter' ? result.document : document;
+        const planned = planner.plan(planDocument, operationName);
+        const plannedDocument = print(planDocument);
+        const spec = { planned, variables, principal: effective, plannedDocument, operationName };
+        if (connection.closed) return rejected('closed', [new GraphQLError('connection closed', { extensions: { code: ErrorCode.BAD_USER_INPUT } })]);
+
+        const finish = eventFinisher(mode, denials, result.denials, document, operationName, variables, () => planner.schema());
+        let subscription: ClientSubscription;
+        const subscriber = new Subscriber(finish, (outcome) => {
+          lease.release();
+          connection.subscriptions.delete(subscription);
+          metrics.subscriptions.dec();
+          deps.operations?.inc({ type: 'subscription', outcome: outcome === 'error' ? 'error' : 'success' });
+          connection.logger.debug({ event: 'subscription.ended', id, outcome }, 'subscription ended');
+        });
+        subscription = { subscriber, connection, document, operationName, variables, key: streamKey(spec) };
+        connection.subscriptions.add(subscription);
+        metrics.subscriptions.inc();
+        streams.join(spec, subscriber);
+        started = true;
+        connection.logger.debug({ event: 'subscription.started', id, operationName }, 'subscription started');
+        const args: ExecutionArgs = { schema, document, operationName, variableValues: variables, contextValue: { subscriber } };
+        return args;
+      } catch (error) {
+        if (error instanceof GraphQLError) return rejected('planning', [withCode(error, ErrorCode.INTERNAL_SERVER_ERROR)]);
+        connection.logger.error({ err: error }, 'subscription could not be started');
+        return rejected('internal', [new GraphQLError('The subscription could not be started; see the gateway logs', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })]);
+      } finally {
+        if (!started) lease.release();
+      }
+    },
+
+    // onSubscribe always returns the arguments with the subscriber it started.
+    subscribe: (args) => (args.contextValue as { subscriber: Subscriber }).subscriber,
+
+    onNext() {
+      metrics.eventsDelivered.inc();
+    },
+
+    onError(_ctx, _id, _payload, errors): readonly GraphQLFormattedError[] | void {
+      const failure = errors[0]?.originalError;
+      if (failure instanceof StreamFailure) return failure.errors.map((e) => e.toJSON());
+    },
+  });
+
+  function scheduleExpiry(connection: Connection, authorization: string | undefined): void {
+    if (authorization === undefined) return;
+    let exp: number | undefined;
+    try {
+      exp = decodeJwt(authorization.replace(/^Bearer +/i, '').trim()).exp;
+    } catch {
+      return; // verified already; a token without a readable exp was refused there
+    }
+    if (exp === undefined) return;
+    const delay = exp * 1000 + deps.clockSkewSeconds * 1000 - Date.now();
+    if (delay > 2_147_483_647) return;
+    connection.expiry = setTimeout(() => {
+      metrics.rejections.inc({ reason: 'token_expired' });
+      connection.logger.info({ event: 'ws.token_expired' }, 'access token expired: WebSocket connection closed');
+      closeConnection(connection, CloseCode.Forbidden, 'Forbidden: the access token expired; reconnect with a new one');
+    }, Math.max(delay, 0));
+    connection.expiry.unref();
+  }
+
+  const onConnection = (socket: WebSocket, request: IncomingMessage) => {
+    const id = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+    const connection: Connection = {
+      id,
+      socket,
+      logger: logger.child({ requestId: id, transport: 'ws' }),
+      principal: undefined,
+      agency: undefined,
+      connectionLease: undefined,
+      subscriptions: new Set(),
+      slots: 0,
+      acknowledged: false,
+      awaitingPong: false,
+      closing: false,
+      closed: false,
+      expiry: undefined,
+    };
+    connections.add(connection);
+    metrics.connections.inc();
+    socket.on('error', (error) => {
+      connection.logger.warn({ err: error }, 'WebSocket error');
+      closeConnection(connection, CloseCode.BadRequest, error.message);
+    });
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) =>
+          new Promise<void>((resolve, reject) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            socket.send(data, (error) => (error ? reject(error) : resolve()));
+          }),
+        close: (code, reason) => closeConnection(connection, code ?? 1000, reason ?? ''),
+        onMessage: (handle) =>
+          socket.on('message', (data) => {
+            handle(String(data)).catch((error: unknown) => {
+              connection.logger.error({ err: error }, 'graphql-ws message handling failed');
+              closeConnection(connection, CloseCode.InternalServerError, 'Internal server error');
+            });
+          }),
+      },
+      { connection },
+    );
+    socket.once('close', (code, reason) => {
+      connection.closed = true;
+      connections.delete(connection);
+      clearTimeout(connection.expiry);
+      connection.connectionLease?.release();
+      metrics.connections.dec();
+      metrics.closes.inc({ code: String(code) });
+      connection.logger.info({ event: 'ws.closed', closeCode: code, reason: reason.toString('utf8') }, 'WebSocket connection closed');
+      // graphql-ws returns every active subscriber, which releases its slot and leaves its stream.
+      closed(code, reason.toString('utf8')).catch((error: unknown) => connection.logger.error({ err: error }, 'graphql-ws close handling failed'));
+    });
+  };
+
+  // One timer for every connection (cheap with thousands of idle ones): ping, and drop whoever missed the last.
+  const keepAlive =
+    config.keepAliveMs > 0
+      ? setInterval(() => {
+          for (const connection of connections) {
+            if (!connection.acknowledged || connection.closing) continue;
+            if (connection.awaitingPong) {
+              connection.logger.info({ event: 'ws.pong_timeout' }, 'no pong: WebSocket connection terminated');
+              connection.socket.terminate();
+              continue;
+            }
+            connection.awaitingPong = true;
+            connection.socket.send('{"type":"ping"}');
+          }
+        }, config.keepAliveMs)
+      : undefined;
+  keepAlive?.unref();
+
+  // Grants changed: subscriptions whose authorization now gives another plan end (the client subscribes again).
+  const stopWatchingGrants = deps.authorization.decider.onInvalidated(() => {
+    for (const connection of connections) {
+      for (const subscription of [...connection.subscriptions]) void recheck(subscription);
+    }
+  });
+
+  async function recheck(subscription: ClientSubscription): Promise<void> {
+    try {
+      const principal = subscription.connection.principal!;
+      const { result, principal: effective } = await authorize(principal, subscription.document, subscription.operationName);
+      const mode = deps.authorization.mode;
+      const planDocument = mode === 'filter' ? result.document : subscription.document;
+      const denied = (mode === 'reject' && result.denials.length > 0) || (mode === 'filter' && result.empty);
+      const key = streamKey({ plannedDocument: print(planDocument), operationName: subscription.operationName, variables: subscription.variables, principal: effective });
+      if (!denied && key === subscription.key) return;
+      subscription.connection.logger.info({ event: 'subscription.reauthorized' }, 'grants changed: subscription ended');
+      subscription.subscriber.fail([
+        new GraphQLError('The grants this subscription was authorized with have changed; subscribe again', { extensions: { code: ErrorCode.FORBIDDEN } }),
+      ]);
+    } catch (error) {
+      subscription.connection.logger.error({ err: error }, 'subscription authorization re-check failed');
+    }
+  }
+
+  return {
+    handleUpgrade(request, socket, head) {
+      const path = (request.url ?? '/').split('?')[0];
+      if (path !== GRAPHQL_PATH) return false;
+      if (shuttingDown) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return true;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request));
+      return true;
+    },
+    upstreamStreams: () => streams.size,
+    async close() {
+      shuttingDown = true;
+      if (keepAlive !== undefined) clearInterval(keepAlive);
+      stopWatchingGrants();
+      const closing = [...connections].map(
+        (connection) =>
+          new Promise<void>((resolve) => {
+            if (connection.closed) return resolve();
+            connection.socket.once('close', () => resolve());
+            closeConnection(connection, CloseCode.GoingAway, 'Gateway shutting down');
+            // A peer that does not answer the close handshake is cut off.
+            setTimeout(() => {
+              connection.socket.terminate();
+              resolve();
+            }, 1_000).unref();
+          }),
+      );
+      await Promise.all(closing);
+      streams.closeAll();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+/** `connectionParams` keys are matched without regard to case (`Authorization` works as `authorization`). */
+function paramOf(params: Record<string, unknown>, name: string): unknown {
+  for (const [key, value] of Object.entries(params)) if (key.toLowerCase() === name) return value;
+  return undefined;
+}
+
+function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.LIMIT_EXCEEDED } });
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (typeof error.extensions.code === 'string') return error;
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, code } });
+}
+
+/** How one subscriber turns a shared event into its own: denied fields null (with null bubbling) and their errors. */
+function eventFinisher(
+  mode: AuthorizationMode,
+  denialErrors: GraphQLError[],
+  denials: ReadonlyArray<{ path: string[]; code: string; missing: string[] }>,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+  schema: () => import('graphql').GraphQLSchema,
+): (event: SharedEvent) => ExecutionResult {
+  if (mode === 'dry-run' && denials.length > 0) {
+    const decisions = denials.map((d) => ({ path: d.path, code: d.code, missing: d.missing }));
+    return (event) => ({ ...event, extensions: { ...event.extensions, authorization: { mode: 'dry-run', denied: decisions } } });
+  }
+  if (denialErrors.length === 0) return (event) => event;
+  return (event) => {
+    const errors = [...denialErrors, ...(event.errors ?? [])];
+    if (event.data === null || event.data === undefined) return { ...event, errors };
+    return { ...event, data: completeData(schema(), document, operationName, variables, event.data as Record<string, unknown>), errors };
+  };
+}
+
