@@ -4,6 +4,7 @@
  * end-to-end tests, so what the tests exercise is what an operator runs.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ export interface PlatformPorts {
   catalogs: number;
   nationalData: number;
   relay: number;
+  subscriptions: number;
   simulator: number;
   /** The Keycloak-compatible development issuer; started only when no `keycloakUrl` is given. */
   devIssuer: number;
@@ -34,14 +36,26 @@ export interface PlatformOptions {
 }
 
 export interface RunningPlatform {
-  urls: { gateway: string; catalogs: string; nationalData: string; relay: string; simulator: string; health: string; metrics: string; issuer: string };
+  urls: {
+    gateway: string;
+    /** graphql-ws on the gateway (ws://…/graphql). */
+    gatewayWs: string;
+    catalogs: string;
+    nationalData: string;
+    relay: string;
+    subscriptions: string;
+    simulator: string;
+    health: string;
+    metrics: string;
+    issuer: string;
+  };
   /** Stops one service (e.g. to test failures) and starts it again with the same settings. */
   restart(service: ServiceName): Promise<void>;
   stop(service: ServiceName): Promise<void>;
   close(): Promise<void>;
 }
 
-export type ServiceName = 'dev-issuer' | 'simulator' | 'catalogs' | 'national-data' | 'relay' | 'gateway';
+export type ServiceName = 'dev-issuer' | 'simulator' | 'catalogs' | 'national-data' | 'relay' | 'subscriptions' | 'gateway';
 
 interface ServiceSpec {
   name: ServiceName;
@@ -61,6 +75,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const base = (port: number) => `http://${host}:${port}`;
   // The development issuer's public URL is Keycloak's shape on localhost, as the realm's redirect URIs expect.
   const issuer = options.keycloakUrl ?? `http://localhost:${ports.devIssuer}/realms/lgsp`;
+  // The relay and the subscriptions service share a secret for what passes between them outside the gateway:
+  // events (posted to /internal/events when there is no Redis) and presence (/internal/presence). Generated per
+  // start unless the environment gives one: development only, never logged.
+  const eventsToken = options.env?.EVENTS_PUBLISH_TOKEN ?? `development-only-${randomBytes(24).toString('base64url')}`;
   const common = {
     HOST: host,
     KEYCLOAK_URL: issuer,
@@ -87,8 +105,21 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       name: 'relay',
       main: 'subgraphs/relay/src/main.ts',
       // Upload and download URLs point at the gateway, the only public entry point, which streams /exchange/ through.
-      env: { ...common, PORT: String(ports.relay), RELAY_PUBLIC_URL: base(ports.gateway) },
+      env: {
+        ...common,
+        PORT: String(ports.relay),
+        RELAY_PUBLIC_URL: base(ports.gateway),
+        EVENTS_PUBLISH_TOKEN: eventsToken,
+        // Without Redis the topics live in the subscriptions process: the relay posts its events there.
+        EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
+      },
       readyUrl: `${base(ports.relay)}/health/ready`,
+    },
+    {
+      name: 'subscriptions',
+      main: 'subgraphs/subscriptions/src/main.ts',
+      env: { ...common, PORT: String(ports.subscriptions), EVENTS_PUBLISH_TOKEN: eventsToken, RELAY_URL: base(ports.relay) },
+      readyUrl: `${base(ports.subscriptions)}/health/ready`,
     },
     {
       name: 'gateway',
@@ -102,6 +133,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         SUBGRAPH_CATALOGS_URL: `${base(ports.catalogs)}/graphql`,
         SUBGRAPH_NATIONAL_DATA_URL: `${base(ports.nationalData)}/graphql`,
         SUBGRAPH_RELAY_URL: `${base(ports.relay)}/graphql`,
+        SUBGRAPH_SUBSCRIPTIONS_URL: `${base(ports.subscriptions)}/graphql`,
       },
       readyUrl: `${base(ports.gateway)}/health/ready`,
     },
@@ -157,7 +189,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     // The simulator and catalogs have no dependencies; national-data needs the simulator; the gateway's readiness
     // needs every subgraph. Subgraphs fetch the gateway's JWKS lazily, at their first call.
     const spec = (name: ServiceName) => specs.find((s) => s.name === name)!;
-    await Promise.all([launch(spec('simulator')), launch(spec('catalogs')), launch(spec('relay')), ...(options.keycloakUrl === undefined ? [launch(devIssuer)] : [])]);
+    await Promise.all([
+      launch(spec('simulator')),
+      launch(spec('catalogs')),
+      launch(spec('relay')),
+      launch(spec('subscriptions')),
+      ...(options.keycloakUrl === undefined ? [launch(devIssuer)] : []),
+    ]);
     await launch(spec('national-data'));
     await launch(spec('gateway'));
   } catch (error) {
@@ -168,11 +206,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   return {
     urls: {
       gateway: `${base(ports.gateway)}/graphql`,
+      gatewayWs: `ws://${host}:${ports.gateway}/graphql`,
       health: `${base(ports.gateway)}/health/ready`,
       metrics: `${base(ports.gateway)}/metrics`,
       catalogs: `${base(ports.catalogs)}/graphql`,
       nationalData: `${base(ports.nationalData)}/graphql`,
       relay: `${base(ports.relay)}/graphql`,
+      subscriptions: `${base(ports.subscriptions)}/graphql`,
       simulator: base(ports.simulator),
       issuer,
     },

@@ -8,6 +8,7 @@
  *   CATALOGS_PORT        catalogs subgraph                            (4101)
  *   NATIONAL_DATA_PORT   national-data subgraph                       (4102)
  *   RELAY_PORT           relay subgraph (packet exchange)             (4103)
+ *   SUBSCRIPTIONS_PORT   subscriptions subgraph (graphql-ws events)   (4104)
  *   SIMULATOR_PORT       national-platform simulator                  (4200)
  *   DEV_ISSUER_PORT      Keycloak-compatible development issuer       (8080)
  *   KEYCLOAK_URL         realm URL of a real Keycloak; unset = run the development issuer
@@ -24,6 +25,7 @@ const schema = z.object({
   CATALOGS_PORT: env.port(4101),
   NATIONAL_DATA_PORT: env.port(4102),
   RELAY_PORT: env.port(4103),
+  SUBSCRIPTIONS_PORT: env.port(4104),
   SIMULATOR_PORT: env.port(4200),
   DEV_ISSUER_PORT: env.port(8080),
   KEYCLOAK_URL: env
@@ -36,9 +38,9 @@ const schema = z.object({
 let config: z.infer<typeof schema>;
 try {
   config = loadConfig('npm start', schema);
-  const ports = [config.GATEWAY_PORT, config.CATALOGS_PORT, config.NATIONAL_DATA_PORT, config.RELAY_PORT, config.SIMULATOR_PORT, config.DEV_ISSUER_PORT];
+  const ports = [config.GATEWAY_PORT, config.CATALOGS_PORT, config.NATIONAL_DATA_PORT, config.RELAY_PORT, config.SUBSCRIPTIONS_PORT, config.SIMULATOR_PORT, config.DEV_ISSUER_PORT];
   if (new Set(ports).size !== ports.length) {
-    throw new ConfigError('npm start', ['GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SIMULATOR_PORT, DEV_ISSUER_PORT: must all be different']);
+    throw new ConfigError('npm start', ['GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, SIMULATOR_PORT, DEV_ISSUER_PORT: must all be different']);
   }
   if (config.REDIS_URL !== undefined) await (await connectRedis(config.REDIS_URL)).quit();
 } catch (error) {
@@ -58,6 +60,7 @@ try {
       catalogs: config.CATALOGS_PORT,
       nationalData: config.NATIONAL_DATA_PORT,
       relay: config.RELAY_PORT,
+      subscriptions: config.SUBSCRIPTIONS_PORT,
       simulator: config.SIMULATOR_PORT,
       devIssuer: config.DEV_ISSUER_PORT,
     },
@@ -72,7 +75,7 @@ try {
 } catch (error) {
   console.error(`\nThe platform did not start: ${(error as Error).message}`);
   if (/EADDRINUSE/.test((error as Error).message)) {
-    console.error('A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SIMULATOR_PORT or DEV_ISSUER_PORT.');
+    console.error('A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, SIMULATOR_PORT or DEV_ISSUER_PORT.');
   }
   process.exit(1);
 }
@@ -82,6 +85,8 @@ console.log(`
 LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
 
   GraphQL endpoint and Sandbox   http://${host}:${config.GATEWAY_PORT}/graphql
+  Subscriptions (graphql-ws)     ws://${host}:${config.GATEWAY_PORT}/graphql
+  Packet exchange content        http://${host}:${config.GATEWAY_PORT}/exchange/   (URLs come from requestExchange / claimPacket)
   Health                         http://${host}:${config.GATEWAY_PORT}/health/ready
   Metrics (Prometheus)           http://${host}:${config.GATEWAY_PORT}/metrics
   National-platform simulator    http://${host}:${config.SIMULATOR_PORT}   (contract: simulator/CONTRACT.md)

@@ -3,8 +3,10 @@
  * the helpers those tests share: a GraphQL client that speaks to the gateway like an agency system does, the
  * simulator's controls, and the gateway's Prometheus counters.
  */
-import { randomUUID } from 'node:crypto';
-import { freePort, startPlatform, type RunningPlatform } from '../../scripts/platform.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { freePort, startPlatform, type RunningPlatform, type ServiceName } from '../../scripts/platform.ts';
 import { connectRedis } from '../../subgraphs/kit/src/redis.ts';
 import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 
@@ -25,8 +27,28 @@ export interface QueryOptions {
   purpose?: string | null;
 }
 
+/** What a gateway subscription delivered: an execution result, an `error` message, or the end. */
+export type SubscriptionItem =
+  | { kind: 'next'; value: { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, any> }> } }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'complete' };
+
+/** One subscription through the gateway, on a graphql-ws client (a WebSocket) of its own. */
+export interface GatewaySubscription {
+  /** The next item, or a failure naming `waitingFor` when none arrives within `timeoutMs` (default 15 s). */
+  next(waitingFor: string, timeoutMs?: number): Promise<SubscriptionItem>;
+  /** The next event's `data[field]`; fails on an error, an end, errors in the result, or no event in time. */
+  event(field: string, waitingFor: string, timeoutMs?: number): Promise<Record<string, any>>;
+  /** Items received and not read yet. */
+  pending(): number;
+  /** Closes the WebSocket and waits until the subscriptions service has let the subscription go. */
+  close(): Promise<void>;
+}
+
 export interface PlatformFixture {
   platform: RunningPlatform;
+  /** `REDIS_KEY_PREFIX` of this platform (unique per fixture). */
+  keyPrefix: string;
   /**
    * POSTs an operation to the gateway as an agency system would. By default the caller is the provincial Police's
    * population system (RS256 client assertion), which is granted citizens' personal data, with a declared purpose.
@@ -42,6 +64,14 @@ export interface PlatformFixture {
   };
   /** Sum of a gateway counter over the series whose labels include `labels`. */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
+  /**
+   * Subscribes through the gateway (graphql-ws on /graphql) as the development client `as`, and resolves once the
+   * subscriptions service follows the topic (so no event published from then on is missed), or once the gateway
+   * answered something (e.g. an error). Subscribe one after the other, not concurrently: the readiness check counts the service's subscriptions.
+   */
+  subscribe(query: string, variables: Record<string, unknown>, options: { as: string }): Promise<GatewaySubscription>;
+  /** Stops one service and starts it again with the same settings (RunningPlatform.restart). */
+  restart(service: ServiceName): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,12 +82,21 @@ export const DEFAULT_PURPOSE = 'residence-management:HS-2026-000123';
 export async function startPlatformFixture(options: { redis: boolean; env?: Record<string, string> }): Promise<PlatformFixture> {
   const prefix = `lgsp-test:${randomUUID()}:`;
   const redisUrl = options.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
-  const ports = { gateway: await freePort(), catalogs: await freePort(), nationalData: await freePort(), relay: await freePort(), simulator: await freePort(), devIssuer: await freePort() };
+  const ports = { gateway: await freePort(), catalogs: await freePort(), nationalData: await freePort(), relay: await freePort(), subscriptions: await freePort(), simulator: await freePort(), devIssuer: await freePort() };
   const logs: string[] = [];
   const platform = await startPlatform({
     ports,
     redisUrl,
-    env: { LOG_LEVEL: 'warn', REDIS_KEY_PREFIX: prefix, NODE_ENV: 'development', ...options.env },
+    env: {
+      LOG_LEVEL: 'warn',
+      REDIS_KEY_PREFIX: prefix,
+      NODE_ENV: 'development',
+      // Fixed for this platform's life, so that content uploaded before restart('relay') is still readable after it
+      // and its URLs still valid (unset, the relay generates both per process).
+      RELAY_MASTER_KEY: randomBytes(32).toString('hex'),
+      RELAY_URL_SECRET: randomBytes(32).toString('base64url'),
+      ...options.env,
+    },
     output: (service, line) => {
       logs.push(`[${service}] ${line}`);
       if (logs.length > 200) logs.shift();
@@ -81,9 +120,82 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
     }
     return token;
   };
+  const subscriptionsMetrics = new URL('/metrics', platform.urls.subscriptions).href;
+  const upstreamSubscriptions = async (): Promise<number> => {
+    const text = await (await fetch(subscriptionsMetrics)).text();
+    const match = /^lgsp_subscriptions_active\{[^}]*kind="subscriptions"[^}]*\} (\d+)/m.exec(text);
+    if (match === null) throw new Error(`no lgsp_subscriptions_active{kind="subscriptions"} at ${subscriptionsMetrics}`);
+    return Number(match[1]);
+  };
+  const until = async (condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  const subscribe = async (query: string, variables: Record<string, unknown>, options: { as: string }): Promise<GatewaySubscription> => {
+    const token = await tokenFor(options.as);
+    const before = await upstreamSubscriptions();
+    const client: Client = createClient({
+      url: platform.urls.gatewayWs,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
+    const items: SubscriptionItem[] = [];
+    let wake: (() => void) | null = null;
+    let ended = false;
+    const push = (item: SubscriptionItem) => {
+      if (item.kind !== 'next') ended = true;
+      items.push(item);
+      wake?.();
+    };
+    const dispose = client.subscribe(
+      { query, variables },
+      { next: (value) => push({ kind: 'next', value: value as never }), error: (error) => push({ kind: 'error', error }), complete: () => push({ kind: 'complete' }) },
+    );
+    await until(async () => items.length > 0 || (await upstreamSubscriptions()) > before, `the subscriptions service follows ${query.trim().slice(0, 80)}`);
+    const next = async (waitingFor: string, timeoutMs = 15_000): Promise<SubscriptionItem> => {
+      const deadline = Date.now() + timeoutMs;
+      while (items.length === 0) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no subscription message within ${timeoutMs} ms while waiting for ${waitingFor}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+      return items.shift()!;
+    };
+    return {
+      next,
+      async event(field, waitingFor, timeoutMs) {
+        const item = await next(waitingFor, timeoutMs);
+        if (item.kind !== 'next') throw new Error(`expected ${waitingFor}, got ${JSON.stringify(item, (_k, v) => (v instanceof Error ? v.message : v))}`);
+        if (item.value.errors !== undefined) throw new Error(`expected ${waitingFor}, got errors ${JSON.stringify(item.value.errors)}`);
+        return item.value.data![field] as Record<string, any>;
+      },
+      pending: () => items.length,
+      async close() {
+        const open = ended ? 0 : await upstreamSubscriptions();
+        dispose();
+        await client.dispose();
+        if (!ended) await until(async () => (await upstreamSubscriptions()) < open, 'the subscriptions service let the closed subscription go');
+      },
+    };
+  };
   return {
     platform,
+    keyPrefix: prefix,
     tokenFor,
+    subscribe,
+    restart: (service) => platform.restart(service),
     async query(query, variables, options = {}) {
       const token = options.token === undefined ? await tokenFor(options.as ?? DEFAULT_CALLER) : options.token;
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: options.accept ?? 'application/graphql-response+json' };

@@ -8,3 +8,5 @@ export * from './subgraph-server.ts';
 export * from './auth/principal.ts';
 export * from './auth/internal-token.ts';
 export * from './main-runner.ts';
+export * from './auth/shared-secret.ts';
+export * from './json-body.ts';

@@ -25,6 +25,9 @@
  * | `RELAY_JSON_MAX_BYTES` | 16777216 (16 MiB) | largest JSON payload parsed for schema checks |
  * | `RELAY_RETENTION_MS` | 7776000000 (90 days) | how long finished packets' records and histories are kept (R8) |
  * | `RELAY_SWEEP_MS` | 5000 | interval of the expiry / redelivery / presence sweep; 0 = no timer |
+ * | `EVENTS_RETENTION` | 10000 | events kept per topic stream on Redis (XADD MAXLEN ~), as in the subscriptions service |
+ * | `EVENTS_URL` | (unset) | origin of the subscriptions service; without REDIS_URL, events are posted to its `/internal/events` |
+ * | `EVENTS_PUBLISH_TOKEN` | (unset) | shared secret (≥ 32 chars) with the subscriptions service: posting events, and `POST /internal/presence` here |
  * | `NODE_ENV` | development | `production` requires the master key and URL secret |
  */
 import { z } from 'zod';
@@ -61,8 +64,17 @@ export const configSchema = z
     RELAY_JSON_MAX_BYTES: env.positiveInt(16 * 1024 * 1024),
     RELAY_RETENTION_MS: env.positiveInt(90 * 24 * 3_600_000),
     RELAY_SWEEP_MS: env.nonNegativeInt(5_000),
+    EVENTS_RETENTION: env.positiveInt(10_000),
+    EVENTS_URL: env
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    EVENTS_PUBLISH_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.EVENTS_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['EVENTS_PUBLISH_TOKEN'], message: 'is required with EVENTS_URL (the subscriptions service refuses events without it)' });
+    }
     if (c.NODE_ENV !== 'production') return;
     if (c.RELAY_MASTER_KEY === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY'], message: 'is required when NODE_ENV=production (content must survive restarts)' });
     if (c.RELAY_URL_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_URL_SECRET'], message: 'is required when NODE_ENV=production (every replica signs URLs alike)' });

@@ -26,6 +26,9 @@ import { createRelayMetrics } from './domain/metrics.ts';
 import { Relay } from './domain/relay.ts';
 import { createUrlSigner } from './domain/url-token.ts';
 import { exchangeRoutes } from './http/exchange-routes.ts';
+import { presenceRoute } from './http/presence-route.ts';
+import { bestEffortEvents } from './store/best-effort-events.ts';
+import { createHttpEventPublisher } from './store/http-event-publisher.ts';
 import { callerFrom, resolvers, type RelayContext } from './resolvers.ts';
 import type { PacketContentStore } from './store/content-store.ts';
 import type { DeliveryQueue } from './store/delivery-queue.ts';
@@ -74,22 +77,26 @@ export interface RunningRelay extends RunningSubgraph {
   sweep(): ReturnType<Relay['sweep']>;
 }
 
-export function storesOnRedis(redis: RedisClient, keyPrefix: string): RelayStores {
+export function storesOnRedis(redis: RedisClient, keyPrefix: string, options: { eventsRetention?: number } = {}): RelayStores {
   return {
     packets: createRedisPacketStore(redis, { keyPrefix }),
     content: createRedisContentStore(redis, { keyPrefix }),
     queue: createRedisDeliveryQueue(redis, { keyPrefix }),
-    events: createRedisEventPublisher(redis, { keyPrefix }),
+    events: createRedisEventPublisher(redis, { keyPrefix, maxLength: options.eventsRetention }),
     presence: createRedisPresenceStore(redis, { keyPrefix }),
   };
 }
 
-export function storesInMemory(): RelayStores {
+/**
+ * In-memory stores (embedded mode). Events go to the subscriptions service's `/internal/events` when `events` names
+ * it (EVENTS_URL + EVENTS_PUBLISH_TOKEN); otherwise they stay in this process, where no subscriber can see them.
+ */
+export function storesInMemory(options: { events?: { baseUrl: string; token: string } } = {}): RelayStores {
   return {
     packets: createMemoryPacketStore(),
     content: createMemoryContentStore(),
     queue: createMemoryDeliveryQueue(),
-    events: createMemoryEventPublisher(),
+    events: options.events === undefined ? createMemoryEventPublisher() : createHttpEventPublisher(options.events),
     presence: createMemoryPresenceStore(),
   };
 }
@@ -101,10 +108,12 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
   if (stores === undefined) {
     if (config.REDIS_URL !== undefined) {
       redis = await connectRedis(config.REDIS_URL, { name: 'lgsp-relay' });
-      stores = storesOnRedis(redis, config.REDIS_KEY_PREFIX);
+      stores = storesOnRedis(redis, config.REDIS_KEY_PREFIX, { eventsRetention: config.EVENTS_RETENTION });
     } else {
-      stores = storesInMemory();
+      const events = config.EVENTS_URL !== undefined && config.EVENTS_PUBLISH_TOKEN !== undefined ? { baseUrl: config.EVENTS_URL, token: config.EVENTS_PUBLISH_TOKEN } : undefined;
+      stores = storesInMemory({ events });
       logger.warn('REDIS_URL unset: packets live in memory and are lost when the relay stops');
+      if (events === undefined) logger.warn('REDIS_URL and EVENTS_URL unset: events stay in this process and no subscriber is notified');
     }
   }
   let timer: ReturnType<typeof setInterval> | undefined;
@@ -114,15 +123,17 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     const urls = createUrlSigner(config.RELAY_URL_SECRET);
     if (urls.ephemeral) logger.warn('RELAY_URL_SECRET unset: upload/download URLs are signed with a per-process key and die with it');
     const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');
+    const relayMetrics = createRelayMetrics(metricsRegistry);
     let origin = config.RELAY_PUBLIC_URL ?? '';
     const relay = new Relay({
       ...stores,
+      events: bestEffortEvents(stores.events, { logger, failures: relayMetrics.eventsFailed }),
       directory: deps.directory ?? createFileAgencyDirectory(),
       schemas: createJsonSchemaRegistry(deps.jsonSchemas),
       masterKey,
       urls,
       logger,
-      metrics: createRelayMetrics(metricsRegistry),
+      metrics: relayMetrics,
       consumerName: `relay-${randomUUID().slice(0, 8)}`,
       settings: {
         publicBaseUrl: () => config.RELAY_PUBLIC_URL ?? origin,
@@ -160,7 +171,10 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
           await stores.packets.activeIds(1);
         },
       },
-      routes: exchangeRoutes(relay, logger),
+      routes: (app) => {
+        exchangeRoutes(relay, logger)(app);
+        if (config.EVENTS_PUBLISH_TOKEN !== undefined) presenceRoute({ token: config.EVENTS_PUBLISH_TOKEN, presence: stores.presence, logger })(app);
+      },
     });
     origin = `http://${config.HOST}:${running.port}`;
 

@@ -63,9 +63,10 @@ export function httpEventPublisher(options: { baseUrl: string; token: string; ti
         body: JSON.stringify({ topic, fields }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
       });
-      const body = (await response.json().catch(() => ({}))) as { eventId?: string; error?: string };
+      const body = (await response.json().catch(() => ({}))) as { eventId?: string; errors?: Array<{ message?: string }> };
       if (response.status !== 201 || typeof body.eventId !== 'string') {
-        throw new Error(`publishing to ${url} failed: HTTP ${response.status}${body.error ? ` (${body.error})` : ''}`);
+        const reason = body.errors?.[0]?.message;
+        throw new Error(`publishing to ${url} failed: HTTP ${response.status}${reason ? ` (${reason})` : ''}`);
       }
       return body.eventId;
     },

@@ -17,12 +17,15 @@ import {
   type RawEvent,
 } from './domain/topics.ts';
 import { mapEvents } from './event-iterator.ts';
+import type { PresenceTracker } from './domain/presence.ts';
 import type { EventStream } from './store/event-stream.ts';
 
 export interface SubscriptionsContext extends BaseContext {
   stream: EventStream;
   /** Counts an event handed to a subscriber. */
   delivered(field: string): void;
+  /** Listening systems reported online to the relay (null when RELAY_URL is unset). */
+  presence: PresenceTracker | null;
 }
 
 interface FollowArgs {
@@ -33,6 +36,8 @@ interface FollowArgs {
 
 const afterOf = (args: { after?: string | null }) => (args.after === undefined || args.after === null ? undefined : parseEventId(args.after));
 const packetRef = (id: string) => ({ id });
+/** The relay's presence names a system by client id; a civil servant's session counts as `user`, as in the relay. */
+const listenerId = (ctx: SubscriptionsContext) => ctx.principal.systemId ?? 'user';
 const agencyRef = (code: string) => ({ code });
 
 /** Decodes with `decoder`, skipping (and logging) entries a publisher wrote without the fields the event needs. */
@@ -62,7 +67,9 @@ export const resolvers = {
         const agency = agencyToFollow(ctx.principal, args.agencyCode);
         const topic = topics.packetAvailable(agency);
         const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
-        return mapEvents(source, decoded(ctx, 'packetAvailable', topic, (raw) => decode.packetAvailable(raw, agency), (e) => e.recipientAgency === agency));
+        // The agency's own system listening to its inbox is online (an operator watching it is not that system).
+        const release = agency === ctx.principal.agencyCode ? ctx.presence?.hold({ agencyCode: agency, systemId: listenerId(ctx) }) : undefined;
+        return mapEvents(source, decoded(ctx, 'packetAvailable', topic, (raw) => decode.packetAvailable(raw, agency), (e) => e.recipientAgency === agency), release);
       },
       resolve: (event: PacketAvailable) => event,
     },

@@ -26,6 +26,8 @@ import {
 } from '@lgsp/kit';
 import { configSchema, type SubscriptionsConfig } from './config.ts';
 import { publishRoute } from './http/publish-route.ts';
+import { createPresenceTracker } from './domain/presence.ts';
+import { relayPresenceReport } from './http/presence-report.ts';
 import { resolvers, type SubscriptionsContext } from './resolvers.ts';
 import type { EventLog } from './store/event-log.ts';
 import { createEventStream, type EventStream, type EventStreamStats } from './store/event-stream.ts';
@@ -106,11 +108,16 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
     },
   });
 
+  const presence =
+    config.RELAY_URL !== undefined && config.EVENTS_PUBLISH_TOKEN !== undefined
+      ? createPresenceTracker({ report: relayPresenceReport({ relayUrl: config.RELAY_URL, token: config.EVENTS_PUBLISH_TOKEN }), intervalMs: config.PRESENCE_REPORT_MS, logger })
+      : null;
   const schema = buildSubgraphSchema([{ typeDefs, resolvers: resolvers as unknown as GraphQLResolverMap<unknown> }]);
   const context = (base: BaseContext): SubscriptionsContext => ({
     ...base,
     stream,
     delivered: (field) => delivered.inc({ field }),
+    presence,
   });
 
   let running: RunningSubgraph;
@@ -141,6 +148,7 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
       },
     });
   } catch (error) {
+    await presence?.close();
     await stream.close();
     await redis?.quit();
     throw error;
@@ -158,6 +166,7 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
     connections: () => wsServer?.connections() ?? 0,
     async close() {
       await wsServer?.close();
+      await presence?.close();
       await stream.close();
       await running.close();
       await redis?.quit();

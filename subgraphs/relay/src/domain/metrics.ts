@@ -12,6 +12,12 @@ export function createRelayMetrics(registry: Registry) {
     }),
     undeliverable: new Counter({ name: 'lgsp_relay_undeliverable_total', help: 'Deliveries turned UNDELIVERABLE (operator alert)', registers: [registry] }),
     uploadsRefused: new Counter({ name: 'lgsp_relay_uploads_refused_total', help: 'Uploads refused, by reason', labelNames: ['reason'] as const, registers: [registry] }),
+    eventsFailed: new Counter({
+      name: 'lgsp_relay_events_failed_total',
+      help: 'Events that could not be published to the subscriptions topics, by topic family (operator alert)',
+      labelNames: ['topic'] as const,
+      registers: [registry],
+    }),
     bytes: new Counter({ name: 'lgsp_relay_content_bytes_total', help: 'Content bytes received (in) and sent (out)', labelNames: ['direction'] as const, registers: [registry] }),
   };
 }

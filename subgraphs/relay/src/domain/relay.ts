@@ -754,6 +754,11 @@ export class Relay {
 
   // ───────────────────────────── reads ─────────────────────────────
 
+  /** When a system of the agency was last active (ms), or null when never: calls, downloads, held subscriptions. */
+  async lastSeen(agency: string): Promise<number | null> {
+    return this.deps.presence.lastSeen(agency);
+  }
+
   async markActive(caller: Caller): Promise<void> {
     if (caller.agencyCode !== null) await this.deps.presence.markActive(caller.agencyCode, caller.systemId ?? 'user', this.now());
   }

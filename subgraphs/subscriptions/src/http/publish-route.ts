@@ -6,23 +6,14 @@
  *
  * Body `{ "topic": "packet-available:000.00.03.H41", "fields": { "packetId": "…", … } }` → 201 `{ "eventId" }`.
  */
-import express, { type Express } from 'express';
-import { timingSafeEqual, createHash } from 'node:crypto';
-import type { Logger } from '@lgsp/kit';
+import type { Express } from 'express';
+import { ErrorCode, errorBody, jsonBody, requireSharedSecret, type Logger } from '@lgsp/kit';
 import { checkEvent } from '../publish.ts';
 import type { EventStream } from '../store/event-stream.ts';
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
-
 export function publishRoute(options: { token: string; stream: EventStream; logger: Logger }): (app: Express) => void {
-  const expected = digest(`Bearer ${options.token}`);
   return (app) => {
-    app.post('/internal/events', express.json({ limit: '64kb' }), async (req, res) => {
-      const given = req.headers.authorization;
-      if (given === undefined || !timingSafeEqual(digest(given), expected)) {
-        res.status(401).setHeader('www-authenticate', 'Bearer realm="lgsp-events"').json({ error: 'a valid EVENTS_PUBLISH_TOKEN is required' });
-        return;
-      }
+    app.post('/internal/events', requireSharedSecret(options.token), jsonBody('64kb'), async (req, res) => {
       const { topic, fields } = (req.body ?? {}) as { topic?: unknown; fields?: unknown };
       try {
         if (typeof topic !== 'string' || typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
@@ -30,7 +21,7 @@ export function publishRoute(options: { token: string; stream: EventStream; logg
         }
         checkEvent(topic, fields as Record<string, string>);
       } catch (error) {
-        res.status(400).json({ error: (error as Error).message });
+        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, (error as Error).message));
         return;
       }
       try {
@@ -38,7 +29,7 @@ export function publishRoute(options: { token: string; stream: EventStream; logg
         res.status(201).json({ eventId });
       } catch (error) {
         options.logger.error({ err: error, topic }, 'event not published');
-        res.status(503).json({ error: 'the event could not be stored' });
+        res.status(503).json(errorBody(ErrorCode.UPSTREAM_UNAVAILABLE, 'the event could not be stored'));
       }
     });
   };

@@ -1,0 +1,28 @@
+/**
+ * A bearer secret shared by two internal services for calls that do not go through the gateway (events posted to
+ * the subscriptions service, presence reported to the relay): both sides hold EVENTS_PUBLISH_TOKEN. Compared in
+ * constant time over fixed-length digests, so neither the secret's content nor its length leaks through timing.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { ErrorCode, errorBody } from '../errors.ts';
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** A check of an `Authorization` header against `Bearer <token>`. */
+export function sharedSecretCheck(token: string): (authorization: string | undefined) => boolean {
+  const expected = digest(`Bearer ${token}`);
+  return (authorization) => authorization !== undefined && timingSafeEqual(digest(authorization), expected);
+}
+
+/** Express middleware: 401 (`UNAUTHENTICATED`, `WWW-Authenticate: Bearer`) before the body is read, unless the secret matches. */
+export function requireSharedSecret(token: string, variable = 'EVENTS_PUBLISH_TOKEN'): RequestHandler {
+  const authorized = sharedSecretCheck(token);
+  return (req, res, next) => {
+    if (authorized(req.headers.authorization)) {
+      next();
+      return;
+    }
+    res.status(401).setHeader('www-authenticate', 'Bearer realm="lgsp-internal"').json(errorBody(ErrorCode.UNAUTHENTICATED, `a valid ${variable} is required`));
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * `POST /internal/presence` — the subscriptions service reports the systems that hold a subscription, so a system
+ * that only listens counts as online (R4: the platform detects whether systems are online). Called every
+ * PRESENCE_REPORT_MS while the subscription lasts; guarded by the shared EVENTS_PUBLISH_TOKEN, not by the gateway's
+ * internal token (the gateway does not expose this path: it proxies only `/exchange/`).
+ *
+ * Body `{ "systems": [{ "agencyCode": "000.00.03.H41", "systemId": "vpdt-congan" }] }` (≤ 1,000) → 204; the time
+ * of activity is the relay's clock.
+ */
+import type { Express } from 'express';
+import { ErrorCode, errorBody, jsonBody, requireSharedSecret, type Logger } from '@lgsp/kit';
+import type { PresenceStore } from '../store/presence-store.ts';
+
+const MAX_SYSTEMS = 1_000;
+const CODE = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function presenceRoute(options: { token: string; presence: PresenceStore; logger: Logger; now?: () => number }): (app: Express) => void {
+  const now = options.now ?? Date.now;
+  return (app) => {
+    app.post('/internal/presence', requireSharedSecret(options.token), jsonBody('128kb'), async (req, res) => {
+      const systems = (req.body as { systems?: unknown } | undefined)?.systems;
+      const valid =
+        Array.isArray(systems) &&
+        systems.length <= MAX_SYSTEMS &&
+        systems.every((s: unknown) => {
+          const entry = s as { agencyCode?: unknown; systemId?: unknown } | null;
+          return entry !== null && typeof entry === 'object' && typeof entry.agencyCode === 'string' && CODE.test(entry.agencyCode) && typeof entry.systemId === 'string' && CODE.test(entry.systemId);
+        });
+      if (!valid) {
+        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `the body must be {"systems": [{"agencyCode": string, "systemId": string}]} with at most ${MAX_SYSTEMS} entries of letters, digits, . _ -`));
+        return;
+      }
+      const at = now();
+      try {
+        for (const entry of systems as { agencyCode: string; systemId: string }[]) await options.presence.markActive(entry.agencyCode, entry.systemId, at);
+        res.status(204).end();
+      } catch (error) {
+        options.logger.error({ err: error }, 'presence not recorded');
+        res.status(503).json(errorBody(ErrorCode.UPSTREAM_UNAVAILABLE, 'presence could not be recorded'));
+      }
+    });
+  };
+}
