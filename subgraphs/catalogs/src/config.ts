@@ -13,6 +13,8 @@ export const configSchema = z.object({
   GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
   /** Key that signs pagination cursors; give every replica the same one. Unset = random per process. */
   CATALOGS_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Events kept in the `catalog-changed` topic (XADD MAXLEN ~), as the subscriptions service's EVENTS_RETENTION. */
+  EVENTS_RETENTION: env.positiveInt(10_000),
   /** How long (ms) the current-version pointer read from the store is reused before it is read again. */
   CATALOGS_VERSION_CHECK_MS: env.nonNegativeInt(1_000),
 });

@@ -1,11 +1,20 @@
-/** The import command as an operator runs it: a real process, a real Redis (own key prefix), the 2026 file. */
+/**
+ * The import command as an operator runs it: a real process, a real Redis (own key prefix), the 2026 file; and a
+ * real subscriptions service on the same Redis, followed over graphql-ws as the gateway does, that must deliver
+ * the `catalogChanged` event the import publishes.
+ */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { after, describe, it } from 'node:test';
-import { connectRedis } from '@lgsp/kit';
+import { after, before, describe, it } from 'node:test';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger } from '@lgsp/kit';
+import { configSchema as subscriptionsConfigSchema, startSubscriptions, type RunningSubscriptions } from '@lgsp/subscriptions';
+import { topics } from '@lgsp/subscriptions/publish';
+import { eventKeyPattern, eventStreamKey } from '../../subscriptions/src/store/keys.ts';
 import { catalogKeyPattern } from './store/keys.ts';
 import { createRedisCatalogStore } from './store/redis-catalog-store.ts';
 
@@ -14,17 +23,46 @@ const script = fileURLToPath(new URL('./import.ts', import.meta.url));
 const file = fileURLToPath(new URL('../../../../shared/data/admin-units/vn-units-2026-07-25.json', import.meta.url));
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `lgsp-test:${randomUUID()}:`;
+const failingPrefix = `lgsp-test:${randomUUID()}:`;
+const catalogChangedKey = (prefix: string) => eventStreamKey(prefix, topics.catalogChanged());
+type StreamEntry = { id: string; message: Record<string, string> };
+
+async function deleteKeys(prefix: string) {
+  const redis = await connectRedis(redisUrl);
+  const keys: string[] = [];
+  for (const pattern of [catalogKeyPattern(prefix), eventKeyPattern(prefix)]) {
+    for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 100 })) keys.push(...batch);
+  }
+  if (keys.length > 0) await redis.del(keys);
+  await redis.quit();
+}
 
 describe('import command (src/import.ts)', () => {
-  after(async () => {
-    const redis = await connectRedis(redisUrl);
-    const keys: string[] = [];
-    for await (const batch of redis.scanIterator({ MATCH: catalogKeyPattern(keyPrefix), COUNT: 100 })) keys.push(...batch);
-    if (keys.length > 0) await redis.del(keys);
-    await redis.quit();
+  let subscriptions: RunningSubscriptions;
+  let client: Client;
+  const delivered: Array<{ data?: { catalogChanged?: Record<string, unknown> } | null; errors?: unknown }> = [];
+
+  before(async () => {
+    const issuer = await createInternalTokenIssuer({ ttlSeconds: 300 });
+    const config = subscriptionsConfigSchema.parse({ PORT: '0', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, SUBSCRIPTIONS_BLOCK_MS: '1000', LOG_LEVEL: 'silent' });
+    subscriptions = await startSubscriptions(config, { verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }), logger: createLogger('catalogs-import-test', 'silent') });
+    const token = await issuer.tokenFor({ kind: 'system', agencyCode: '000.00.03.H41', systemId: 'system-h41', roles: [], scopes: [] });
+    client = createClient({ url: subscriptions.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    client.subscribe(
+      { query: 'subscription { catalogChanged(catalog: ADMINISTRATIVE_UNITS) { eventId occurredAt catalog version } }' },
+      { next: (value) => void delivered.push(value as never), error: (error) => void delivered.push({ errors: error }), complete: () => undefined },
+    );
+    await waitUntil(() => subscriptions.stream.stats().subscriptions === 1, 'the catalogChanged subscription is open');
   });
 
-  it('seeds an empty Redis, imports the 2026 file as version 2 and prints the changes', async () => {
+  after(async () => {
+    await client?.dispose();
+    await subscriptions?.close();
+    await deleteKeys(keyPrefix);
+    await deleteKeys(failingPrefix);
+  });
+
+  it('seeds an empty Redis, imports the 2026 file as version 2, prints the changes and announces the version', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', script, file, '--effective', '2026-04-30'], {
       env: { ...process.env, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix },
     });
@@ -33,7 +71,9 @@ describe('import command (src/import.ts)', () => {
     assert.match(stdout, /~ 26485 Xã Nhơn Trạch → Phường Nhơn Trạch/);
     assert.match(stdout, /\+ 06978 Xã Ba Chẽ/);
     assert.match(stdout, /- 23737 Xã Ia Mơ/);
-    assert.match(stdout, /Published ADMINISTRATIVE_UNITS version 2/);
+    const announced = /Published ADMINISTRATIVE_UNITS version 2 \(now current\); announced as catalog-changed event (\d+-\d+)\./.exec(stdout);
+    assert.ok(announced, stdout);
+    const eventId = announced[1]!;
 
     const redis = await connectRedis(redisUrl);
     try {
@@ -41,6 +81,14 @@ describe('import command (src/import.ts)', () => {
       assert.equal(await store.currentVersion('ADMINISTRATIVE_UNITS'), 2);
       const info = await store.versionInfo('ADMINISTRATIVE_UNITS', 2);
       assert.equal(info?.label, 'vn-units-2026-07-25');
+
+      // One event, on the stream the subscriptions service reads; the seeds of the empty catalogs are not announced.
+      const entries = (await redis.xRange(catalogChangedKey(keyPrefix), '-', '+')) as unknown as StreamEntry[];
+      assert.deepEqual(entries.map((e) => ({ id: e.id, message: { ...e.message } })), [{ id: eventId, message: { catalog: 'ADMINISTRATIVE_UNITS', version: '2', occurredAt: info!.publishedAt } }]);
+
+      // The running subscriptions service delivers it to the gateway as catalogChanged.
+      await waitUntil(() => delivered.length > 0, 'catalogChanged is delivered');
+      assert.deepEqual(delivered, [{ data: { catalogChanged: { eventId, occurredAt: info!.publishedAt, catalog: 'ADMINISTRATIVE_UNITS', version: 2 } } }]);
     } finally {
       await redis.quit();
     }
@@ -54,6 +102,42 @@ describe('import command (src/import.ts)', () => {
     assert.equal(result.published, null);
     assert.equal(result.previous.version, 2);
     assert.equal(result.changes.unchanged, true);
+    const redis = await connectRedis(redisUrl);
+    try {
+      assert.equal(await redis.xLen(catalogChangedKey(keyPrefix)), 1, 'a dry run publishes no event');
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('exits 3 and says so when the version was published but its event could not be; the version stays current', async () => {
+    const redis = await connectRedis(redisUrl);
+    try {
+      // A real Redis failure: the topic's key holds a string, so XADD answers WRONGTYPE after the version is stored.
+      await redis.set(catalogChangedKey(failingPrefix), 'not a stream');
+      await assert.rejects(
+        run(process.execPath, ['--import', 'tsx', script, file], { env: { ...process.env, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: failingPrefix } }),
+        (e: { code?: number; stdout?: string; stderr?: string }) => {
+          assert.equal(e.code, 3, e.stderr);
+          assert.match(e.stdout ?? '', /Published ADMINISTRATIVE_UNITS version 2 \(now current\); its catalog-changed event was NOT published/);
+          assert.match(e.stderr ?? '', /import incomplete: ADMINISTRATIVE_UNITS version 2 was published and is current, but its catalog-changed event could not be published: WRONGTYPE/);
+          assert.match(e.stderr ?? '', /The version stays published/);
+          return true;
+        },
+      );
+      assert.equal(await createRedisCatalogStore(redis, { keyPrefix: failingPrefix }).currentVersion('ADMINISTRATIVE_UNITS'), 2);
+    } finally {
+      await redis.quit();
+    }
+  });
+
+  it('without REDIS_URL compares only, and says that nothing is stored and no event published', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_KEY_PREFIX: keyPrefix };
+    delete env.REDIS_URL;
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', script, file], { env });
+    assert.match(stderr, /REDIS_URL is not set/);
+    assert.match(stdout, /Nothing published: REDIS_URL is not set, so nothing is stored and no catalog-changed event is published\./);
+    assert.equal(delivered.length, 1, 'no further catalogChanged event');
   });
 
   it('fails with exit code 2 and the usage line on bad arguments', async () => {
@@ -64,3 +148,11 @@ describe('import command (src/import.ts)', () => {
     );
   });
 });
+
+async function waitUntil(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

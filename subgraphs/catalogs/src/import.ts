@@ -5,9 +5,15 @@
  *
  * Formats: the thanglequoc/vietnamese-provinces-database two-tier "full JSON" (e.g. vn-units-2026-07-25.json)
  * and its three-tier simplified JSON. With REDIS_URL set, the result is published to Redis as a new version
- * (made current; running services pick it up within CATALOGS_VERSION_CHECK_MS). Without REDIS_URL there is
- * nowhere to keep it: the file is compared with the default data and nothing is stored.
- * Exit codes: 0 done, 1 failed, 2 bad usage.
+ * (made current; running services pick it up within CATALOGS_VERSION_CHECK_MS) and announced as a
+ * `catalog-changed` event `{catalog, version, occurredAt}` on the same Redis (stream
+ * `<REDIS_KEY_PREFIX>events:catalog-changed`, trimmed to ~EVENTS_RETENTION), which the subscriptions subgraph
+ * serves as `catalogChanged`. Without REDIS_URL there is nowhere to keep it: the file is compared with the
+ * default data, nothing is stored and no event is published.
+ * Exit codes: 0 done, 1 failed (nothing published), 2 bad usage, 3 the version was published and is current but
+ * its catalog-changed event could not be published (the version is not rolled back: services read it anyway;
+ * only catalogChanged subscribers were not told — `--force` with the same file publishes and announces a new
+ * identical version).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -15,14 +21,21 @@ import { parseArgs } from 'node:util';
 import { ConfigError, connectRedis, LgspError, redactUrl, type RedisClient } from '@lgsp/kit';
 import { loadCatalogsConfig } from './config.ts';
 import type { AdminUnitChanges } from './domain/admin-import.ts';
-import { Catalogs, type ImportResult } from './domain/catalogs.ts';
+import { redisEventPublisher } from '@lgsp/subscriptions/publish';
+import { noCatalogEvents } from './domain/catalog-events.ts';
+import { CatalogChangeNotAnnouncedError, Catalogs, type ImportResult } from './domain/catalogs.ts';
 import { defaultVersion } from './data/defaults.ts';
+import { createTopicCatalogEvents } from './store/catalog-change-events.ts';
 import { createMemoryCatalogStore } from './store/memory-catalog-store.ts';
 import { createRedisCatalogStore } from './store/redis-catalog-store.ts';
 
 const USAGE = 'usage: import <file> [--effective YYYY-MM-DD] [--label NAME] [--dry-run] [--force] [--json]';
 
-export function formatImportReport(result: ImportResult, options: { limit?: number } = {}): string {
+/** Exit code when the version was published but its catalog-changed event was not (see the header). */
+export const EXIT_PUBLISHED_NOT_ANNOUNCED = 3;
+
+/** The human report; `stored: false` when there is no store to publish to (no REDIS_URL). */
+export function formatImportReport(result: ImportResult, options: { limit?: number; stored?: boolean } = {}): string {
   const limit = options.limit ?? 50;
   const { changes } = result;
   const lines: string[] = [];
@@ -45,8 +58,17 @@ export function formatImportReport(result: ImportResult, options: { limit?: numb
   section('Re-parented', changes.reparented, (u) => `> ${u.code} ${u.fullName}: ${u.from.code ?? '-'} ${u.from.fullName ?? ''} → ${u.to.code ?? '-'} ${u.to.fullName ?? ''}`);
   section('Possibly the same unit under a corrected code (listed above as removed + added)', changes.possibleRecodes, (r) => `${r.from} → ${r.to} ${r.fullName}`);
   lines.push('');
-  lines.push(result.published === null ? 'Nothing published.' : `Published ADMINISTRATIVE_UNITS version ${result.published.version} (now current).`);
+  lines.push(publicationLine(result, options.stored ?? true));
   return lines.join('\n');
+}
+
+function publicationLine(result: ImportResult, stored: boolean): string {
+  if (!stored) return 'Nothing published: REDIS_URL is not set, so nothing is stored and no catalog-changed event is published.';
+  if (result.published === null) return 'Nothing published (dry run, or no change), so no catalog-changed event.';
+  const published = `Published ADMINISTRATIVE_UNITS version ${result.published.version} (now current)`;
+  return result.eventId === null
+    ? `${published}; its catalog-changed event was NOT published (see the error below).`
+    : `${published}; announced as catalog-changed event ${result.eventId}.`;
 }
 
 export function changeSummary(changes: AdminUnitChanges) {
@@ -90,11 +112,13 @@ async function main(): Promise<number> {
     if (config.REDIS_URL !== undefined) {
       redis = await connectRedis(config.REDIS_URL, { name: 'lgsp-catalogs-import' });
     } else if (!dryRun) {
-      console.error('REDIS_URL is not set: comparing with the default data only; nothing will be stored.');
+      console.error('REDIS_URL is not set: comparing with the default data only; nothing will be stored and no catalog-changed event published.');
       dryRun = true;
     }
     const store = redis === undefined ? createMemoryCatalogStore() : createRedisCatalogStore(redis, { keyPrefix: config.REDIS_KEY_PREFIX });
-    const catalogs = new Catalogs({ store, versionCheckIntervalMs: 0 });
+    // The event goes to the same Redis as the version, where the subscriptions service reads its topics.
+    const events = redis === undefined ? noCatalogEvents : createTopicCatalogEvents(redisEventPublisher(redis, { keyPrefix: config.REDIS_KEY_PREFIX, retention: config.EVENTS_RETENTION }));
+    const catalogs = new Catalogs({ store, events, versionCheckIntervalMs: 0 });
     if ((await store.currentVersion('ADMINISTRATIVE_UNITS')) === null) {
       await catalogs.seed(defaultVersion);
       if (redis !== undefined) console.error(`Seeded the default catalogs into Redis at ${redactUrl(config.REDIS_URL!)} first.`);
@@ -106,9 +130,18 @@ async function main(): Promise<number> {
       dryRun,
       force: values.force === true,
     });
-    console.log(values.json === true ? JSON.stringify(result, null, 2) : formatImportReport(result));
+    console.log(values.json === true ? JSON.stringify(result, null, 2) : formatImportReport(result, { stored: redis !== undefined }));
     return 0;
   } catch (error) {
+    if (error instanceof CatalogChangeNotAnnouncedError) {
+      console.log(values.json === true ? JSON.stringify(error.result, null, 2) : formatImportReport(error.result));
+      console.error(
+        `import incomplete: ${error.message}\n` +
+          'The version stays published: running services read it anyway; only catalogChanged subscribers were not told. ' +
+          'To announce it, run the import again with --force (publishes an identical new version and its event).',
+      );
+      return EXIT_PUBLISHED_NOT_ANNOUNCED;
+    }
     console.error(error instanceof LgspError || error instanceof SyntaxError ? `${path}: ${error.message}` : `import failed: ${(error as Error).message}`);
     return 1;
   } finally {

@@ -18,6 +18,7 @@ import {
   type RunningSubgraph,
 } from '@lgsp/kit';
 import { configSchema, type CatalogsConfig } from './config.ts';
+import { noCatalogEvents } from './domain/catalog-events.ts';
 import { Catalogs } from './domain/catalogs.ts';
 import { createCursorCodec } from './domain/cursor.ts';
 import { defaultVersion } from './data/defaults.ts';
@@ -55,7 +56,8 @@ export async function startCatalogs(config: CatalogsConfig, deps: CatalogsDeps =
     }
   }
   try {
-    const catalogs = new Catalogs({ store, versionCheckIntervalMs: config.CATALOGS_VERSION_CHECK_MS, logger });
+    // The service only seeds empty catalogs, which are not announced; new versions come from the import command.
+    const catalogs = new Catalogs({ store, events: noCatalogEvents, versionCheckIntervalMs: config.CATALOGS_VERSION_CHECK_MS, logger });
     const seeded = await catalogs.seed(defaultVersion);
     // Warm the indexes of the current versions so the first request does not pay for them.
     await Promise.all(Object.values(seeded).map((info) => catalogs.index(info.catalog, info.version)));

@@ -4,7 +4,8 @@ import { before, describe, it } from 'node:test';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 import { defaultVersion } from '../data/defaults.ts';
 import { createMemoryCatalogStore } from '../store/memory-catalog-store.ts';
-import { Catalogs, type ImportResult } from './catalogs.ts';
+import { noCatalogEvents, type CatalogEvents } from './catalog-events.ts';
+import { CatalogChangeNotAnnouncedError, Catalogs, type ImportResult } from './catalogs.ts';
 
 const ADMIN_UNITS = new URL('../../../../../shared/data/admin-units/', import.meta.url);
 const readJson = (name: string) => JSON.parse(readFileSync(new URL(name, ADMIN_UNITS), 'utf8')) as unknown;
@@ -13,7 +14,7 @@ describe('importing the 2026-07-25 two-tier list (thanglequoc format)', () => {
   let catalogs: Catalogs;
   let result: ImportResult;
   before(async () => {
-    catalogs = new Catalogs({ store: createMemoryCatalogStore(), versionCheckIntervalMs: 0 });
+    catalogs = new Catalogs({ store: createMemoryCatalogStore(), events: noCatalogEvents, versionCheckIntervalMs: 0 });
     await catalogs.seed(defaultVersion);
     result = await catalogs.importAdministrativeUnits(readJson('vn-units-2026-07-25.json'), { source: 'file vn-units-2026-07-25.json', label: 'vn-units-2026-07-25', effectiveFrom: '2026-04-30' });
   });
@@ -76,7 +77,7 @@ describe('importing the 2026-07-25 two-tier list (thanglequoc format)', () => {
 
 describe('importing the three-tier simplified list', () => {
   it('replaces the three-tier list and reports the differences with the package’s mixed-vintage list', async () => {
-    const catalogs = new Catalogs({ store: createMemoryCatalogStore(), versionCheckIntervalMs: 0 });
+    const catalogs = new Catalogs({ store: createMemoryCatalogStore(), events: noCatalogEvents, versionCheckIntervalMs: 0 });
     await catalogs.seed(defaultVersion);
     const result = await catalogs.importAdministrativeUnits(readJson('vn-units-2025-03-01-three-tier.json'), { source: 'three-tier', dryRun: true });
     assert.equal(result.tier, 'THREE_TIER');
@@ -91,7 +92,7 @@ describe('importing the three-tier simplified list', () => {
 describe('refusing a bad file', () => {
   const badInput = (e: unknown) => e instanceof LgspError && e.code === ErrorCode.BAD_USER_INPUT;
   it('says what is wrong', async () => {
-    const catalogs = new Catalogs({ store: createMemoryCatalogStore(), versionCheckIntervalMs: 0 });
+    const catalogs = new Catalogs({ store: createMemoryCatalogStore(), events: noCatalogEvents, versionCheckIntervalMs: 0 });
     await catalogs.seed(defaultVersion);
     await assert.rejects(catalogs.importAdministrativeUnits({ hello: 'world' }, { source: 'x' }), badInput);
     await assert.rejects(
@@ -106,5 +107,47 @@ describe('refusing a bad file', () => {
       (e: unknown) => badInput(e) && /ProvinceCode 02/.test((e as Error).message),
     );
     assert.equal(await catalogs.currentVersion('ADMINISTRATIVE_UNITS'), 1);
+  });
+});
+
+describe('announcing a published version (the CatalogEvents port)', () => {
+  const file = () => readJson('vn-units-2026-07-25.json');
+
+  it('announces once, after the version is stored and current; not for seeds, dry runs or unchanged files', async () => {
+    const store = createMemoryCatalogStore();
+    const announced: Array<{ catalog: string; version: number; currentWhenAnnounced: number | null }> = [];
+    const events: CatalogEvents = {
+      async versionPublished(info) {
+        announced.push({ catalog: info.catalog, version: info.version, currentWhenAnnounced: await store.currentVersion(info.catalog) });
+        return `${announced.length}-0`;
+      },
+    };
+    const catalogs = new Catalogs({ store, events, versionCheckIntervalMs: 0 });
+    await catalogs.seed(defaultVersion);
+    await catalogs.importAdministrativeUnits(file(), { source: 'dry', dryRun: true });
+    assert.deepEqual(announced, []);
+    const result = await catalogs.importAdministrativeUnits(file(), { source: 'file' });
+    assert.equal(result.eventId, '1-0');
+    assert.deepEqual(announced, [{ catalog: 'ADMINISTRATIVE_UNITS', version: 2, currentWhenAnnounced: 2 }]);
+    const again = await catalogs.importAdministrativeUnits(file(), { source: 'file' });
+    assert.equal(again.published, null);
+    assert.equal(again.eventId, null);
+    assert.equal(announced.length, 1);
+  });
+
+  it('keeps the version published when the announcement fails, and says so', async () => {
+    const store = createMemoryCatalogStore();
+    const events: CatalogEvents = { versionPublished: () => Promise.reject(new Error('event topic unreachable')) };
+    const catalogs = new Catalogs({ store, events, versionCheckIntervalMs: 0 });
+    await catalogs.seed(defaultVersion);
+    await assert.rejects(catalogs.importAdministrativeUnits(file(), { source: 'file' }), (error: unknown) => {
+      assert.ok(error instanceof CatalogChangeNotAnnouncedError);
+      assert.match(error.message, /ADMINISTRATIVE_UNITS version 2 was published and is current, but its catalog-changed event could not be published: event topic unreachable/);
+      assert.equal(error.result.published.version, 2);
+      assert.equal(error.result.eventId, null);
+      assert.equal(error.result.changes.added.length, 2);
+      return true;
+    });
+    assert.equal(await store.currentVersion('ADMINISTRATIVE_UNITS'), 2);
   });
 });

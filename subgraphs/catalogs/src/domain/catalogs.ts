@@ -9,6 +9,7 @@ import type { CatalogStore } from '../store/catalog-store.ts';
 import { AdminUnitIndex, type AdminUnitsPayload } from './admin-units.ts';
 import { applyAdminUnitsImport, diffAdminUnits, parseAdminUnitsFile, type AdminUnitChanges, type ParsedAdminUnitsFile } from './admin-import.ts';
 import { CATALOG_NAMES, type CatalogName, type CatalogVersionInfo, type NewCatalogVersion } from './catalog.ts';
+import type { CatalogEvents } from './catalog-events.ts';
 import { CodeIndex, type AgencyRow, type CountryRow, type EthnicGroupRow, type ReligionRow } from './reference-catalogs.ts';
 
 export interface CatalogIndexes {
@@ -44,6 +45,11 @@ function buildIndex<C extends CatalogName>(catalog: C, payload: unknown, version
 
 export interface CatalogsOptions {
   store: CatalogStore;
+  /**
+   * Where a newly published version is announced (`catalog-changed`). Seeding an empty catalog is not announced:
+   * no one can have read a catalog that had no version.
+   */
+  events: CatalogEvents;
   /** How long a read of the current-version pointer is reused (0: every request reads it). */
   versionCheckIntervalMs: number;
   /** Indexes kept per process (each administrative-unit version is tens of MB once indexed). */
@@ -58,10 +64,33 @@ export interface ImportResult {
   changes: AdminUnitChanges;
   /** The version published, or null (dry run, or nothing changed). */
   published: CatalogVersionInfo | null;
+  /** The id of the `catalog-changed` event announcing `published`; null when nothing was published or announced. */
+  eventId: string | null;
+}
+
+/**
+ * A version was published (stored and made current) but announcing it failed. The version stays published:
+ * storing and announcing are two writes that cannot be one transaction, and a stored version is what every
+ * service reads (within CATALOGS_VERSION_CHECK_MS) — only `catalogChanged` subscribers were not told. The caller
+ * must say so; `result` is the import's outcome as if it had succeeded, with `eventId` null.
+ */
+export class CatalogChangeNotAnnouncedError extends Error {
+  constructor(
+    readonly result: ImportResult & { published: CatalogVersionInfo },
+    cause: unknown,
+  ) {
+    super(
+      `${result.published.catalog} version ${result.published.version} was published and is current, but its catalog-changed event could not be published: ` +
+        `${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = 'CatalogChangeNotAnnouncedError';
+  }
 }
 
 export class Catalogs {
   readonly store: CatalogStore;
+  private readonly events: CatalogEvents;
   private readonly interval: number;
   private readonly maxCached: number;
   private readonly logger: Logger | undefined;
@@ -70,6 +99,7 @@ export class Catalogs {
 
   constructor(options: CatalogsOptions) {
     this.store = options.store;
+    this.events = options.events;
     this.interval = options.versionCheckIntervalMs;
     this.maxCached = options.maxCachedVersions ?? 12;
     this.logger = options.logger;
@@ -135,7 +165,8 @@ export class Catalogs {
 
   /**
    * Compares a file with the current administrative-unit version and, unless `dryRun` or nothing changed,
-   * publishes the result as a new version (made current).
+   * publishes the result as a new version (made current) and announces it through `events`. Throws
+   * CatalogChangeNotAnnouncedError when the version was published but the announcement failed.
    */
   async importAdministrativeUnits(data: unknown, options: { source: string; label?: string; effectiveFrom?: string; dryRun?: boolean; force?: boolean }): Promise<ImportResult> {
     const file = parseAdminUnitsFile(data);
@@ -146,7 +177,7 @@ export class Catalogs {
     const before = file.tier === 'TWO_TIER' ? payload.twoTier.units : payload.threeTier.units;
     const changes = diffAdminUnits(file.tier, before, file.units);
     if (options.dryRun === true || (changes.unchanged && changes.respelled.length === 0 && options.force !== true)) {
-      return { format: file.format, tier: file.tier, previous, changes, published: null };
+      return { format: file.format, tier: file.tier, previous, changes, published: null, eventId: null };
     }
     const next = applyAdminUnitsImport(payload, file, changes, { effectiveFrom: options.effectiveFrom });
     const { info } = await this.store.publish('ADMINISTRATIVE_UNITS', {
@@ -156,7 +187,13 @@ export class Catalogs {
       payload: next,
     });
     this.current.delete('ADMINISTRATIVE_UNITS');
-    return { format: file.format, tier: file.tier, previous, changes, published: info };
+    const result = { format: file.format, tier: file.tier, previous, changes, published: info, eventId: null };
+    try {
+      return { ...result, eventId: await this.events.versionPublished(info) };
+    } catch (error) {
+      this.logger?.error({ catalog: info.catalog, version: info.version, err: error }, 'catalog version published but not announced');
+      throw new CatalogChangeNotAnnouncedError(result, error);
+    }
   }
 }
 
