@@ -1,18 +1,21 @@
 /**
  * `npm start` as a newcomer runs it: embedded defaults (no Redis), every service a real process, the URLs printed,
- * a citizen queryable with catalog names joined; and configuration errors that name the variable.
+ * a citizen queryable with catalog names joined, a packet exchanged with its real-time notification (events cross
+ * from the relay to the subscriptions process without Redis); and configuration errors that name the variable.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { createHash } from 'node:crypto';
+import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 import { freePort, repoRoot } from '../../scripts/platform.ts';
 
 const startScript = 'scripts/start.ts';
 
 test('npm start runs the platform on embedded defaults and prints where to go', async () => {
-  const ports = { GATEWAY_PORT: await freePort(), CATALOGS_PORT: await freePort(), NATIONAL_DATA_PORT: await freePort(), RELAY_PORT: await freePort(), SIMULATOR_PORT: await freePort(), DEV_ISSUER_PORT: await freePort() };
+  const ports = { GATEWAY_PORT: await freePort(), CATALOGS_PORT: await freePort(), NATIONAL_DATA_PORT: await freePort(), RELAY_PORT: await freePort(), SUBSCRIPTIONS_PORT: await freePort(), SIMULATOR_PORT: await freePort(), DEV_ISSUER_PORT: await freePort() };
   const env: Record<string, string | undefined> = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
   delete env.REDIS_URL;
   delete env.LOG_LEVEL;
@@ -60,6 +63,8 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
     assert.ok(body.data.citizen.ethnicity.name.length > 1);
     assert.ok(body.data.citizen.permanentAddress.ward.name.length > 1);
 
+    await exchangeWithNotification(url, env, ports);
+
     // A browser gets the landing page outside production.
     const landing = await fetch(url, { headers: { accept: 'text/html' } });
     assert.equal(landing.status, 200);
@@ -98,3 +103,75 @@ test('a service refuses invalid configuration at start-up, naming the variable',
   assert.notEqual(result.status, 0);
   assert.match(result.stderr + result.stdout, /NATIONAL_PLATFORM_URL/);
 });
+
+/**
+ * The README's exchange on embedded defaults: the Department of Justice's system follows its inbox with
+ * `npm run subscribe` (scripts/subscribe.ts) through the gateway, the Department of Finance's system sends it a
+ * packet, the event arrives with the packet's title and the source's name, and the packet is claimed, downloaded
+ * and acknowledged.
+ */
+async function exchangeWithNotification(url: string, env: Record<string, string | undefined>, ports: Record<string, number>): Promise<void> {
+  const issuer = `http://localhost:${ports.DEV_ISSUER_PORT}/realms/lgsp`;
+  const gql = async (token: string, query: string, variables?: Record<string, unknown>) => {
+    const body = (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) })).json()) as {
+      data: Record<string, any>;
+      errors?: unknown;
+    };
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    return body.data;
+  };
+  const subscriber = spawn(process.execPath, ['--import', 'tsx', 'scripts/subscribe.ts', 'sotuphap-h41-hotich', 'subscription { packetAvailable { eventId packet { id title } source { code name } } }'], {
+    cwd: repoRoot,
+    env: { ...env, DEV_ISSUER_PORT: String(ports.DEV_ISSUER_PORT), GATEWAY_WS_URL: url.replace(/^http/, 'ws') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events: string[] = [];
+  const errors: string[] = [];
+  createInterface({ input: subscriber.stdout! }).on('line', (line) => events.push(line));
+  createInterface({ input: subscriber.stderr! }).on('line', (line) => errors.push(line));
+  const waitFor = async (what: string, done: () => boolean) => {
+    const deadline = Date.now() + 20_000;
+    while (!done()) {
+      if (Date.now() > deadline || subscriber.exitCode !== null) throw new Error(`${what}: not seen; subscriber said:\n${errors.join('\n')}\n${events.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  try {
+    await waitFor('the subscriber connects', () => errors.some((l) => l.startsWith('connected to')));
+    // The gateway acknowledges the connection before the subscription reaches the subscriptions subgraph, and an
+    // event published before that would not be for this subscriber (it gave no `after`): wait until the
+    // subscriptions service reports it open.
+    const subscriptionsMetrics = `http://127.0.0.1:${ports.SUBSCRIPTIONS_PORT}/metrics`;
+    let open = false;
+    for (let i = 0; i < 400 && !open; i += 1) {
+      open = /^lgsp_subscriptions_active\{[^}]*kind="subscriptions"[^}]*\} [1-9]/m.test(await (await fetch(subscriptionsMetrics)).text());
+      if (!open) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(open, 'the subscriptions service reports the subscription open');
+
+    const finance = await developmentClientToken(issuer, 'sotaichinh-h41-dkkd');
+    const justice = await developmentClientToken(issuer, 'sotuphap-h41-hotich');
+    const content = Buffer.from(JSON.stringify({ hello: 'Sở Tư pháp' }));
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    const { requestExchange } = await gql(finance, 'mutation($input: RequestExchangeInput!) { requestExchange(input: $input) { id uploadUrl } }', {
+      input: { recipients: { agencyCodes: ['000.00.04.H41'] }, title: 'Công văn thử', priority: 'HIGH', dataType: 'JSON', protocol: 'lgsp-json', declaredBytes: content.length, sha256 },
+    });
+    const upload = await fetch(requestExchange.uploadUrl, { method: 'PUT', body: content });
+    assert.equal(upload.status, 201, await upload.clone().text());
+
+    await waitFor('the packetAvailable event', () => events.length > 0);
+    const event = (JSON.parse(events[0]!) as { data: { packetAvailable: { packet: { id: string; title: string }; source: { code: string; name: string } } } }).data.packetAvailable;
+    assert.deepEqual(event.packet, { id: requestExchange.id, title: 'Công văn thử' });
+    assert.equal(event.source.code, '000.00.03.H41');
+    assert.match(event.source.name, /Sở Tài chính/);
+
+    const { claimPacket } = await gql(justice, 'mutation($id: ID!) { claimPacket(id: $id) { downloadUrl sha256 } }', { id: requestExchange.id });
+    const download = Buffer.from(await (await fetch(claimPacket.downloadUrl)).arrayBuffer());
+    assert.ok(download.equals(content), 'the content arrives intact');
+    const { acknowledgePacket } = await gql(justice, 'mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }', { id: requestExchange.id, sha: sha256 });
+    assert.equal(acknowledgePacket.status, 'DELIVERED');
+  } finally {
+    subscriber.kill('SIGINT');
+    if (subscriber.exitCode === null) await once(subscriber, 'exit');
+  }
+}
