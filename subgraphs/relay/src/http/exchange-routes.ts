@@ -41,6 +41,28 @@ function tokenOf(req: Request): string {
   return typeof token === 'string' ? token : '';
 }
 
+/** Bytes of a refused upload still read and thrown away so that the client (or the gateway) reads the answer. */
+const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * After an early refusal (413) the client is usually still sending. Closing at once would make the kernel reset the
+ * connection over the unread bytes, and a proxy writing the body (the gateway) would see EPIPE instead of our 413.
+ * So the rest is read and discarded, on a kept-alive connection, up to DISCARD_LIMIT_BYTES; beyond that the socket
+ * is destroyed, as a sender that keeps pushing a refused body deserves.
+ */
+function discardRestOfBody(req: Request, logger: Logger): void {
+  if (req.complete || req.destroyed) return;
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT_BYTES) {
+      logger.info({ discarded }, 'refused upload still sending after the discard limit: connection closed');
+      req.socket.destroy();
+    }
+  });
+  req.resume();
+}
+
 function sendError(res: Response, logger: Logger, error: unknown): void {
   if (res.headersSent) {
     res.destroy(error as Error);
@@ -51,8 +73,8 @@ function sendError(res: Response, logger: Logger, error: unknown): void {
     const status = (reason !== undefined ? STATUS_FOR_REASON[reason] : undefined) ?? httpStatusFor(error.code);
     const body = errorBody(error.code, error.message);
     Object.assign(body.errors[0]!.extensions, error.details ?? {});
-    if (status === 413) res.setHeader('connection', 'close'); // stop reading an oversize body
     res.status(status).json(body);
+    if (status === 413) discardRestOfBody(res.req, logger);
     return;
   }
   logger.error({ err: error }, 'exchange request failed');
@@ -79,7 +101,10 @@ export function exchangeRoutes(relay: Relay, logger: Logger): (app: Express) => 
         }
         const length = req.headers['content-length'];
         const contentLength = length === undefined ? null : Number(length);
-        const packet = await relay.upload(id, tokenOf(req), { digestSha256, contentLength: Number.isFinite(contentLength) ? contentLength : null }, req);
+        // destroyOnReturn false: a refusal in the middle of the body (413) must leave the request readable, so the
+        // rest can be discarded and the answer read (discardRestOfBody).
+        const body = req.iterator({ destroyOnReturn: false });
+        const packet = await relay.upload(id, tokenOf(req), { digestSha256, contentLength: Number.isFinite(contentLength) ? contentLength : null }, body);
         // 422: the bytes arrived intact but the content is refused (malformed edXML, JSON schema); nothing is kept.
         res.status(packet.state === 'REJECTED' ? 422 : 201).json(uploadAnswer(packet));
       } catch (error) {
