@@ -79,6 +79,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // events (posted to /internal/events when there is no Redis) and presence (/internal/presence). Generated per
   // start unless the environment gives one: development only, never logged.
   const eventsToken = options.env?.EVENTS_PUBLISH_TOKEN ?? `development-only-${randomBytes(24).toString('base64url')}`;
+  // The relay's content key and URL secret, likewise per start: a restarted relay process (restart('relay')) still
+  // reads the content and honours the URLs handed out before, as replicas sharing the configured keys do.
+  const relayKeys = {
+    RELAY_MASTER_KEY: options.env?.RELAY_MASTER_KEY ?? randomBytes(32).toString('hex'),
+    RELAY_URL_SECRET: options.env?.RELAY_URL_SECRET ?? `development-only-${randomBytes(24).toString('base64url')}`,
+  };
   const common = {
     HOST: host,
     KEYCLOAK_URL: issuer,
@@ -109,6 +115,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         ...common,
         PORT: String(ports.relay),
         RELAY_PUBLIC_URL: base(ports.gateway),
+        ...relayKeys,
         EVENTS_PUBLISH_TOKEN: eventsToken,
         // Without Redis the topics live in the subscriptions process: the relay posts its events there.
         EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,

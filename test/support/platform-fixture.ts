@@ -3,7 +3,7 @@
  * the helpers those tests share: a GraphQL client that speaks to the gateway like an agency system does, the
  * simulator's controls, and the gateway's Prometheus counters.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort, startPlatform, type RunningPlatform, type ServiceName } from '../../scripts/platform.ts';
@@ -91,10 +91,6 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
       LOG_LEVEL: 'warn',
       REDIS_KEY_PREFIX: prefix,
       NODE_ENV: 'development',
-      // Fixed for this platform's life, so that content uploaded before restart('relay') is still readable after it
-      // and its URLs still valid (unset, the relay generates both per process).
-      RELAY_MASTER_KEY: randomBytes(32).toString('hex'),
-      RELAY_URL_SECRET: randomBytes(32).toString('base64url'),
       ...options.env,
     },
     output: (service, line) => {
