@@ -4,12 +4,16 @@
  * real packets subgraph over HTTP (testing/event-subgraphs.ts).
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createInternalTokenIssuer, createMetricsRegistry, type InternalTokenIssuer, type Registry } from '@lgsp/kit';
+import { connectRedis, createInternalTokenIssuer, createMetricsRegistry, type InternalTokenIssuer, type RedisClient, type Registry } from '@lgsp/kit';
 import { configSchema as issuerConfigSchema, startDevIssuer, type RunningDevIssuer } from '@lgsp/keycloak';
 import { loadRealmExport } from '@lgsp/keycloak/realm';
 import WebSocket from 'ws';
 import { developmentClientToken } from '../../../keycloak/src/dev-clients.ts';
+import type { Grant } from '../authorization/grants/grant.ts';
+import type { GrantStore } from '../authorization/grants/grant-store.ts';
+import { createRedisGrantStore, grantKeyPattern } from '../authorization/grants/redis-grant-store.ts';
 import { gatewayConfig } from '../config.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
 import { composeSupergraph, supergraphFileWith } from '../testing/fixtures.ts';
@@ -19,6 +23,8 @@ import { agencyNames, startEventFeed, startPacketsSubgraph, type EventFeed } fro
 const OFFICE = '000.00.01.H41'; // vpubnd-h41-motcua
 const FINANCE = '000.00.03.H41'; // sotaichinh-h41-dkkd
 const SHORT_LIVED_CLIENT = 'ubnd-truongvinh-motcua'; // tokens live 2 s in this test's realm
+
+const PURPOSE = 'public-service:HS-001';
 
 const PACKETS = `subscription Inbox($after: ID) {
   packetAvailable(after: $after) { eventId recipient { code } packet { id title source { code name } } }
@@ -105,7 +111,8 @@ async function token(clientId: string): Promise<string> {
   return developmentClientToken(lgsp.issuer, clientId, lgsp.realm);
 }
 
-async function startTestGateway(subscriptions: Partial<SubscriptionsConfig> = {}, authRequired = true) {
+/** A gateway in front of the test subgraphs; with `grantsIn`, its grants live in Redis under that key prefix. */
+async function startTestGateway(subscriptions: Partial<SubscriptionsConfig> = {}, authRequired = true, grantsIn?: { redis: RedisClient; keyPrefix: string }) {
   const base = gatewayConfig();
   const registry = createMetricsRegistry('gateway');
   const gateway = await startGateway(
@@ -117,9 +124,10 @@ async function startTestGateway(subscriptions: Partial<SubscriptionsConfig> = {}
       watchSupergraph: false,
       logLevel: 'silent',
       authentication: { ...base.authentication, realmUrl: lgsp.issuer, required: authRequired, clockSkewSeconds: 0 },
+      authorization: grantsIn === undefined ? base.authorization : { ...base.authorization, redisKeyPrefix: grantsIn.keyPrefix },
       subscriptions: { ...base.subscriptions, keepAliveMs: 0, ...subscriptions },
     },
-    { issuer, metrics: registry },
+    { issuer, metrics: registry, ...(grantsIn === undefined ? {} : { redis: grantsIn.redis }) },
   );
   const running = { gateway, registry, wsUrl: gateway.url.replace(/^http/, 'ws') };
   gateways.push(running);
@@ -379,6 +387,120 @@ describe('subscriptions through the gateway', () => {
     const closed = await client.closed;
     assert.equal(closed.code, 4403);
     assert.match(closed.reason, /expired/);
+  });
+});
+
+const CLASSIFIED = 'subscription Classified { packetAvailable { eventId packet { id classification } } }';
+const HANDLING = 'subscription Handling { packetAvailable { eventId packet { id handlingNote } } }';
+
+/** A grant of one of the packets subgraph's field sets to the office (for the purpose category public-service). */
+function packetsGrant(id: string, fieldSet: string, overrides: Partial<Grant> = {}): Grant {
+  return { id, provider: '000.00.04.H41', consumer: OFFICE, service: 'packets', fieldSets: [fieldSet], purposes: ['public-service'], validFrom: '2025-07-01T00:00:00+07:00', ...overrides };
+}
+
+describe('grant changes re-authorize active subscriptions', () => {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisClients: RedisClient[] = [];
+  const keyPrefixes: string[] = [];
+  const own: RunningGateway[] = [];
+
+  /**
+   * A gateway whose grants live in Redis under a fresh key prefix, and the operator's handle on the same grants:
+   * another Redis connection, as grant tooling or another replica has. Its changes reach the gateway only through
+   * Redis (the change notification on `<prefix>grants:changed`).
+   */
+  async function gatewayWithGrants(grants: Grant[]): Promise<{ wsUrl: string; operator: GrantStore }> {
+    const keyPrefix = `lgsp-test-${randomUUID()}:`;
+    keyPrefixes.push(keyPrefix);
+    const gatewayRedis = await connectRedis(redisUrl);
+    const operatorRedis = await connectRedis(redisUrl);
+    redisClients.push(gatewayRedis, operatorRedis);
+    const operator = createRedisGrantStore(operatorRedis, { keyPrefix });
+    for (const grant of grants) await operator.put(grant);
+    const running = await startTestGateway({}, true, { redis: gatewayRedis, keyPrefix });
+    own.push(running.gateway);
+    return { wsUrl: running.wsUrl, operator };
+  }
+
+  after(async () => {
+    // These gateways use the Redis clients below: close them first (the file's `after` skips them).
+    for (const gateway of own) gateways.splice(gateways.findIndex((g) => g.gateway === gateway), 1);
+    await Promise.allSettled(own.map((gateway) => gateway.close()));
+    const [first] = redisClients;
+    if (first !== undefined) {
+      for (const prefix of keyPrefixes) for await (const keys of first.scanIterator({ MATCH: grantKeyPattern(prefix), COUNT: 100 })) if (keys.length > 0) await first.del(keys);
+    }
+    await Promise.allSettled(redisClients.map((c) => c.quit()));
+  });
+
+  // A regression would leave the waits below waiting: the timeouts turn that into a failure.
+  it('ends a subscription with FORBIDDEN when a revoked grant changes what it may see; subscribing again gets the field nulled', { timeout: 30_000 }, async () => {
+    const grant = packetsGrant('test.classification.office', 'packets.classification');
+    const { wsUrl, operator } = await gatewayWithGrants([grant]);
+    const client = await open(wsUrl);
+    await client.init(await token('vpubnd-h41-motcua'), { 'x-lgsp-purpose': PURPOSE });
+    const activeBefore = feed.probe.active;
+    client.subscribe('s', CLASSIFIED);
+    await until(() => feed.probe.active === activeBefore + 1);
+    const granted = feed.publish(OFFICE, 'p-1');
+    assert.deepEqual((await client.forId('s')).payload, { data: { packetAvailable: { eventId: granted.eventId, packet: { id: 'p-1', classification: 'internal' } } } });
+
+    await operator.remove(grant.id);
+    const ended = await client.forId('s');
+    assert.equal(ended.type, 'error');
+    assert.equal(ended.payload.length, 1);
+    assert.equal(ended.payload[0].extensions.code, 'FORBIDDEN');
+    assert.match(ended.payload[0].message, /subscribe again/);
+    await until(() => feed.probe.active === activeBefore); // its upstream stream was closed
+    assert.equal(client.socket.readyState, WebSocket.OPEN, 'the connection stays open');
+
+    client.subscribe('s', CLASSIFIED); // the id is free again after `error`
+    await until(() => feed.probe.active === activeBefore + 1);
+    const filtered = feed.publish(OFFICE, 'p-2');
+    const event = await client.forId('s');
+    assert.equal(event.type, 'next');
+    assert.deepEqual(event.payload.data, { packetAvailable: { eventId: filtered.eventId, packet: { id: 'p-2', classification: null } } });
+    assert.deepEqual(
+      event.payload.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path.join('.'), e.extensions.code]),
+      [['packetAvailable.packet.classification', 'UNAUTHORIZED_FIELD_OR_TYPE']],
+    );
+
+    // Granting it again changes the plan as well: the filtered subscription ends the same way.
+    await operator.put(grant);
+    const regranted = await client.forId('s');
+    assert.equal(regranted.type, 'error');
+    assert.equal(regranted.payload[0].extensions.code, 'FORBIDDEN');
+    await client.close();
+  });
+
+  it('keeps a subscription running when a grant change leaves what it may see unchanged', { timeout: 30_000 }, async () => {
+    const classification = packetsGrant('test.classification.office', 'packets.classification');
+    const handling = packetsGrant('test.handling.office', 'packets.handling');
+    const { wsUrl, operator } = await gatewayWithGrants([classification, handling]);
+    const client = await open(wsUrl);
+    await client.init(await token('vpubnd-h41-motcua'), { 'x-lgsp-purpose': PURPOSE });
+    const openedBefore = feed.probe.opened;
+    client.subscribe('kept', CLASSIFIED);
+    client.subscribe('sentinel', HANDLING);
+    await until(() => feed.probe.opened === openedBefore + 2);
+
+    // The grant 'kept' relies on gains a purpose, and another agency is granted the same field set: same plan.
+    await operator.put({ ...classification, purposes: ['public-service', 'education'], basis: 'amended agreement' });
+    await operator.put(packetsGrant('test.classification.finance', 'packets.classification', { consumer: FINANCE }));
+    // Then a change that ends the sentinel. Changes are re-checked in the order they were made, and both
+    // subscriptions share this socket: once the sentinel's `error` is here, 'kept' has been re-checked after each.
+    await operator.remove(handling.id);
+    const sentinel = await client.forId('sentinel');
+    assert.equal(sentinel.type, 'error');
+    assert.equal(sentinel.payload[0].extensions.code, 'FORBIDDEN');
+    assert.deepEqual(client.messages.filter((m) => m.id === 'kept'), [], 'nothing for the kept subscription');
+
+    const published = feed.publish(OFFICE, 'p-3');
+    const event = await client.forId('kept');
+    assert.equal(event.type, 'next');
+    assert.deepEqual(event.payload, { data: { packetAvailable: { eventId: published.eventId, packet: { id: 'p-3', classification: 'internal' } } } });
+    assert.equal(feed.probe.opened, openedBefore + 2, 'still on its first upstream stream');
+    await client.close();
   });
 });
 

@@ -76,6 +76,10 @@ type Packet @key(fields: "id") {
   source: Agency!
   """An operator-only note (tests field-level authorization in subscriptions)."""
   operatorNote: String @requiresScopes(scopes: [["lgsp:operator"]])
+  """The classification (độ mật); needs a grant of field set packets.classification (tests grant changes)."""
+  classification: String @policy(policies: [["packets.classification"]])
+  """Handling instructions; needs a grant of field set packets.handling (tests grant changes)."""
+  handlingNote: String @policy(policies: [["packets.handling"]])
 }
 """An agency (cơ quan)."""
 type Agency @key(fields: "code") {
@@ -282,6 +286,8 @@ export async function startPacketsSubgraph(issuer: InternalTokenIssuer): Promise
         source: (packet: { sourceCode: string }) => ({ code: packet.sourceCode }),
         title: (packet: { title: string }) => packet.title,
         operatorNote: () => 'for operators only',
+        classification: () => 'internal',
+        handlingNote: () => 'forward to the one-stop desk',
       },
       Agency: {
         __resolveReference: (ref: { code: string }) => ref,
