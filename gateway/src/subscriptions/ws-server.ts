@@ -125,6 +125,8 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes, handleProtocols: (protocols) => handleProtocols(protocols) });
   let shuttingDown = false;
+  // Counts grant changes, so a subscription authorized across one is checked again once it is registered.
+  let grantsGeneration = 0;
 
   const closeConnection = (connection: Connection, code: number, reason: string) => {
     if (connection.closing) return;
@@ -248,6 +250,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
         const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
         if (coerced.errors !== undefined) return rejected('variables', coerced.errors.map((e) => withCode(e, ErrorCode.BAD_USER_INPUT)));
 
+        const grantsSeen = grantsGeneration;
         const { result, principal: effective } = await authorize(principal, document, operationName);
         const mode = deps.authorization.mode;
         const denials = mode === 'dry-run' ? [] : result.denials.map(denialError);
@@ -277,6 +280,8 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
         metrics.subscriptions.inc();
         streams.join(spec, subscriber);
         started = true;
+        // Grants changed while this one was being authorized: the re-check above did not see it yet.
+        if (grantsGeneration !== grantsSeen) void recheck(subscription);
         connection.logger.debug({ event: 'subscription.started', id, operationName }, 'subscription started');
         const args: ExecutionArgs = { schema, document, operationName, variableValues: variables, contextValue: { subscriber } };
         return args;
@@ -396,6 +401,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
 
   // Grants changed: subscriptions whose authorization now gives another plan end (the client subscribes again).
   const stopWatchingGrants = deps.authorization.decider.onInvalidated(() => {
+    grantsGeneration += 1;
     for (const connection of connections) {
       for (const subscription of [...connection.subscriptions]) void recheck(subscription);
     }
