@@ -25,6 +25,7 @@
  * | `RELAY_JSON_MAX_BYTES` | 16777216 (16 MiB) | largest JSON payload parsed for schema checks |
  * | `RELAY_RETENTION_MS` | 7776000000 (90 days) | how long finished packets' records and histories are kept (R8) |
  * | `RELAY_SWEEP_MS` | 5000 | interval of the expiry / redelivery / presence sweep; 0 = no timer |
+ * | `RELAY_JSON_SCHEMAS_DIR` | (unset) | directory of JSON Schemas (`<data type or schema id>.json`) that JSON and DOSSIER packets are checked against |
  * | `EVENTS_RETENTION` | 10000 | events kept per topic stream on Redis (XADD MAXLEN ~), as in the subscriptions service |
  * | `EVENTS_URL` | (unset) | origin of the subscriptions service; without REDIS_URL, events are posted to its `/internal/events` |
  * | `EVENTS_PUBLISH_TOKEN` | (unset) | shared secret (≥ 32 chars) with the subscriptions service: posting events, and `POST /internal/presence` here |
@@ -64,6 +65,7 @@ export const configSchema = z
     RELAY_JSON_MAX_BYTES: env.positiveInt(16 * 1024 * 1024),
     RELAY_RETENTION_MS: env.positiveInt(90 * 24 * 3_600_000),
     RELAY_SWEEP_MS: env.nonNegativeInt(5_000),
+    RELAY_JSON_SCHEMAS_DIR: z.string().min(1).optional(),
     EVENTS_RETENTION: env.positiveInt(10_000),
     EVENTS_URL: env
       .url()

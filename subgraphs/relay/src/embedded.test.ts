@@ -1,5 +1,8 @@
 /** Embedded mode (no REDIS_URL): the same exchange on the in-memory stores. */
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createInternalTokenIssuer, createInternalTokenVerifier, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { loadRelayConfig } from './config.ts';
@@ -41,5 +44,45 @@ describe('relay in embedded mode (in-memory stores)', () => {
     const ack = await gql(B, ACK, { id, sha256: sha256(content) });
     assert.equal(ack.data.acknowledgePacket.status, 'DELIVERED');
     assert.equal((await httpRequest(claim.data.claimPacket.downloadUrl, { method: 'GET' })).status, 410);
+  });
+});
+
+describe('relay JSON schemas from RELAY_JSON_SCHEMAS_DIR', () => {
+  it('checks DOSSIER packets against the directory\'s schema, and refuses to start on a broken schema file, naming it', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'relay-schemas-'));
+    const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
+    const verifier = createInternalTokenVerifier({ jwks: issuer.jwks() });
+    try {
+      await writeFile(join(directory, 'DOSSIER.json'), JSON.stringify({ type: 'object', required: ['dossierCode'], properties: { dossierCode: { type: 'string' } } }));
+      const relay = await startRelay(loadRelayConfig({ PORT: '0', LOG_LEVEL: 'silent', RELAY_SWEEP_MS: '0', RELAY_JSON_SCHEMAS_DIR: directory }), { verifier });
+      try {
+        const content = Buffer.from('{"dossierCode": 42}');
+        const answer = (await (
+          await fetch(relay.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.tokenFor(A)}` },
+            body: JSON.stringify({
+              query: REQUEST_EXCHANGE,
+              variables: { input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'LOW', dataType: 'DOSSIER', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) } },
+            }),
+          })
+        ).json()) as { data: { requestExchange: { uploadUrl: string } } };
+        const upload = await httpRequest(answer.data.requestExchange.uploadUrl, { method: 'PUT', body: content });
+        assert.equal(upload.status, 422);
+        const rejection = JSON.parse(upload.body.toString()).rejection as { code: string; message: string };
+        assert.equal(rejection.code, 'JSON_SCHEMA_MISMATCH');
+        assert.match(rejection.message, /dossierCode/);
+      } finally {
+        await relay.close();
+      }
+
+      await writeFile(join(directory, 'BROKEN.json'), '{ "type": ');
+      await assert.rejects(
+        startRelay(loadRelayConfig({ PORT: '0', LOG_LEVEL: 'silent', RELAY_SWEEP_MS: '0', RELAY_JSON_SCHEMAS_DIR: directory }), { verifier }),
+        (error: Error) => /RELAY_JSON_SCHEMAS_DIR: .*BROKEN\.json is not JSON/.test(error.message),
+      );
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });

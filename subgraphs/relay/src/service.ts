@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import {
+  ConfigError,
   connectRedis,
   createInternalTokenVerifier,
   createLogger,
@@ -21,7 +22,7 @@ import {
 import { configSchema, type RelayConfig } from './config.ts';
 import { createFileAgencyDirectory, type AgencyDirectory } from './domain/agency-directory.ts';
 import { loadMasterKey } from './domain/content-cipher.ts';
-import { createJsonSchemaRegistry } from './domain/json-schemas.ts';
+import { createJsonSchemaRegistry, readJsonSchemaDirectory, type JsonSchemaRegistry } from './domain/json-schemas.ts';
 import { createRelayMetrics } from './domain/metrics.ts';
 import { Relay } from './domain/relay.ts';
 import { createUrlSigner } from './domain/url-token.ts';
@@ -101,6 +102,16 @@ export function storesInMemory(options: { events?: { baseUrl: string; token: str
   };
 }
 
+/** The schemas given by the caller, or those of RELAY_JSON_SCHEMAS_DIR; a bad file stops the start, naming it. */
+async function jsonSchemasFrom(config: RelayConfig, given: Record<string, object> | undefined): Promise<JsonSchemaRegistry> {
+  if (given !== undefined || config.RELAY_JSON_SCHEMAS_DIR === undefined) return createJsonSchemaRegistry(given);
+  try {
+    return createJsonSchemaRegistry(await readJsonSchemaDirectory(config.RELAY_JSON_SCHEMAS_DIR));
+  } catch (error) {
+    throw new ConfigError('relay', [`RELAY_JSON_SCHEMAS_DIR: ${(error as Error).message}`]);
+  }
+}
+
 export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {}): Promise<RunningRelay> {
   const logger = deps.logger ?? createLogger('relay', config.LOG_LEVEL);
   let redis: RedisClient | undefined;
@@ -122,6 +133,7 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     if (masterKey.development) logger.warn({ masterKeyId: masterKey.id }, 'RELAY_MASTER_KEY unset: a development key was generated; content uploaded before a restart cannot be read after it');
     const urls = createUrlSigner(config.RELAY_URL_SECRET);
     if (urls.ephemeral) logger.warn('RELAY_URL_SECRET unset: upload/download URLs are signed with a per-process key and die with it');
+    const schemas = await jsonSchemasFrom(config, deps.jsonSchemas);
     const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');
     const relayMetrics = createRelayMetrics(metricsRegistry);
     let origin = config.RELAY_PUBLIC_URL ?? '';
@@ -129,7 +141,7 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
       ...stores,
       events: bestEffortEvents(stores.events, { logger, failures: relayMetrics.eventsFailed }),
       directory: deps.directory ?? createFileAgencyDirectory(),
-      schemas: createJsonSchemaRegistry(deps.jsonSchemas),
+      schemas,
       masterKey,
       urls,
       logger,
