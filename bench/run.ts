@@ -2,15 +2,20 @@
  * `npm run bench`: our gateway against the stock Apollo gateway, measured in the same run on the same supergraph
  * and subgraphs. See bench/README.md for what is measured and how to read it.
  *
- *   npm run bench                       both parts, 8 s per gateway after a 2 s warm-up, 50 connections
+ *   npm run bench                       all parts: (a) and (b) 8 s per gateway after a 2 s warm-up, 50 connections; (c)
  *   npm run bench -- --cpu-prof         also profile each gateway and print where its time goes
  *   BENCH_PARTS=federation npm run bench
+ *   BENCH_PARTS=exchange npm run bench  the packet exchange and subscriptions parts only (packets, streaming,
+ *                                       connections, events; each also selectable by that name)
  *
  * Environment: BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_PROFILE=1 (same as
- * --cpu-prof), BENCH_PARTS (federation,citizens), BENCH_EXECUTORS (our executors to run, default native,apollo),
+ * --cpu-prof), BENCH_PARTS (federation,citizens,exchange), BENCH_EXECUTORS (our executors to run, default native,apollo),
  * BENCH_OURS_NODE_ARGS (node flags for ours, default --max-semi-space-size=64 as `npm start`), BENCH_UNFLAGGED
  * (executors that also get a row without those flags, default native), BENCH_TIMEOUT (s, whole run; default from
- * the settings), BENCH_GATEWAY_CPU (0), BENCH_UPSTREAM_CPU (1), BENCH_VERBOSE=1 (child logs).
+ * the settings), BENCH_GATEWAY_CPU (0), BENCH_UPSTREAM_CPU (1), BENCH_VERBOSE=1 (child logs). The exchange parts:
+ * BENCH_EXCHANGE_CONCURRENCY (64), BENCH_EXCHANGE_WARMUP (2), BENCH_EXCHANGE_DURATION (8), BENCH_EXCHANGE_MEMORY (1),
+ * BENCH_WS_CONNECTIONS (10000), BENCH_WS_SUBSCRIBE (1), BENCH_WS_SUBSCRIBERS (1000), BENCH_WS_EVENTS (200),
+ * BENCH_WS_EVENT_RATE (20 per second); see bench/README.md.
  *
  * The run stops by itself: every wait is bounded, a watchdog ends a run that overstays BENCH_TIMEOUT, and on
  * Ctrl+C / SIGTERM (or a failure) every child process is stopped; a second Ctrl+C kills them at once.
@@ -25,6 +30,8 @@ import { runScenario, type BenchOptions, type GatewaySpec, type ScenarioResult }
 import { setUpFederation } from './federation/scenario.ts';
 import { citizensMissing, setUpCitizens } from './citizens/scenario.ts';
 import { printProfile, printTable } from './lib/report.ts';
+import { killAllPlatforms, stopAllPlatforms } from './exchange/platform.ts';
+import { EXCHANGE_PARTS, printExchangeSummary, runExchange, type ExchangePart, type ExchangeResults } from './exchange/scenario.ts';
 
 function positiveNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -48,7 +55,11 @@ const options: BenchOptions = {
   workDir,
 };
 const list = (raw: string) => raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
-const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens');
+const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,exchange');
+// `exchange` stands for its four parts, which can also be named one by one.
+const exchangeParts = EXCHANGE_PARTS.filter((p) => parts.includes(p) || parts.includes('exchange'));
+const unknownParts = parts.filter((p) => !['federation', 'citizens', 'exchange', ...EXCHANGE_PARTS].includes(p));
+if (unknownParts.length > 0) throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, exchange, ${EXCHANGE_PARTS.join(', ')})`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const notes: string[] = [];
 
@@ -58,7 +69,7 @@ let interrupted = false;
 async function abandon(reason: string, exitCode: number): Promise<never> {
   interrupted = true;
   log(`\n${reason}: stopping child processes`);
-  await stopAllChildren();
+  await Promise.all([stopAllChildren(), stopAllPlatforms()]);
   await rm(workDir, { recursive: true, force: true });
   process.exit(exitCode);
 }
@@ -66,6 +77,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (interrupted) {
       killAllChildren();
+      killAllPlatforms();
       process.exit(130);
     }
     void abandon(`${signal} received`, 130);
@@ -73,9 +85,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 log(`LGSP gateway benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
-log(`load: ${loadTool()}${loadTool() === 'autocannon' ? ' (wrk is not installed: `apt-get install -y wrk` for the figures in the README; autocannon cannot see GraphQL errors inside 200 answers)' : ''}, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per gateway`);
+// Parts (a) and (b) compare gateways under wrk; part (c) has its own load and settings (printed as it runs).
+const gatewayParts = parts.filter((p) => p === 'federation' || p === 'citizens').length;
+const gatewayLog = (line: string) => {
+  if (gatewayParts > 0) log(line);
+};
+gatewayLog(`load: ${loadTool()}${loadTool() === 'autocannon' ? ' (wrk is not installed: `apt-get install -y wrk` for the figures in the README; autocannon cannot see GraphQL errors inside 200 answers)' : ''}, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per gateway`);
 if (hasTaskset()) {
-  log(`pinning: gateways on CPU ${options.gatewayCpu}; subgraphs and the load generator on CPU ${options.upstreamCpu}`);
+  gatewayLog(`pinning: gateways on CPU ${options.gatewayCpu}; subgraphs and the load generator on CPU ${options.upstreamCpu}`);
 } else {
   notes.push('taskset is not available: processes are not pinned, figures are less comparable');
   log(`warning: ${notes.at(-1)}`);
@@ -89,14 +106,14 @@ let executors: string[] = [];
 const oursNodeArgs = list(process.env.BENCH_OURS_NODE_ARGS ?? '--max-semi-space-size=64').flatMap((a) => a.split(/\s+/));
 let unflagged: string[] = [];
 if (missing.length > 0) {
-  log(`ours: not available (${missing.join('; ')}) — running the baseline only`);
+  gatewayLog(`ours: not available (${missing.join('; ')}) — running the baseline only`);
   notes.push(`ours: not available (${missing.join('; ')})`);
 } else {
   const supportsExecutors = await oursGatewayMentions('GATEWAY_EXECUTOR');
   executors = list(process.env.BENCH_EXECUTORS ?? (supportsExecutors ? 'native,apollo' : ''));
   if (executors.length === 0) executors = ['default'];
   unflagged = oursNodeArgs.length === 0 ? [] : list(process.env.BENCH_UNFLAGGED ?? 'native').filter((e) => executors.includes(e));
-  log(`ours: GATEWAY_EXECUTOR ${executors.join(', ')} with node ${oursNodeArgs.join(' ') || '(no flags)'} as \`npm start\` runs it${unflagged.length > 0 ? `; ${unflagged.join(', ')} also without flags` : ''}; stock: node with its defaults`);
+  gatewayLog(`ours: GATEWAY_EXECUTOR ${executors.join(', ')} with node ${oursNodeArgs.join(' ') || '(no flags)'} as \`npm start\` runs it${unflagged.length > 0 ? `; ${unflagged.join(', ')} also without flags` : ''}; stock: node with its defaults`);
 }
 
 const commonGatewayEnv = { NODE_ENV: 'production', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', SUPERGRAPH_WATCH: 'false' };
@@ -125,11 +142,25 @@ const CACHE_STATEMENT =
 
 // The watchdog: every wait in the harness is bounded, but a run that overstays its budget is ended all the same.
 const gatewaysPerPart = 1 + executors.length + unflagged.length;
-const timeoutSeconds = positiveNumber('BENCH_TIMEOUT', parts.length * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)));
+const exchangeSettings = {
+  workDir,
+  concurrency: Math.max(1, Math.round(positiveNumber('BENCH_EXCHANGE_CONCURRENCY', 64))),
+  warmupSeconds: positiveNumber('BENCH_EXCHANGE_WARMUP', 2),
+  durationSeconds: Math.max(1, positiveNumber('BENCH_EXCHANGE_DURATION', 8)),
+  memory: process.env.BENCH_EXCHANGE_MEMORY !== '0',
+  connections: Math.round(positiveNumber('BENCH_WS_CONNECTIONS', 10_000)),
+  subscribeEach: process.env.BENCH_WS_SUBSCRIBE !== '0',
+  subscribers: Math.max(1, Math.round(positiveNumber('BENCH_WS_SUBSCRIBERS', 1_000))),
+  events: Math.max(1, Math.round(positiveNumber('BENCH_WS_EVENTS', 200))),
+  eventsPerSecond: Math.max(0.1, positiveNumber('BENCH_WS_EVENT_RATE', 20)),
+};
+const exchangeBudget = exchangeParts.length === 0 ? 0 : 300 + 5 * (exchangeSettings.warmupSeconds + exchangeSettings.durationSeconds + 20);
+const timeoutSeconds = positiveNumber('BENCH_TIMEOUT', gatewayParts * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)) + exchangeBudget);
 const watchdog = setTimeout(() => void abandon(`the run took longer than ${timeoutSeconds} s (BENCH_TIMEOUT)`, 1), timeoutSeconds * 1000);
 watchdog.unref();
 
 const results: ScenarioResult[] = [];
+let exchange: ExchangeResults | undefined;
 let failed = false;
 const startedAt = Date.now();
 try {
@@ -158,11 +189,15 @@ try {
       }
     }
   }
+  if (exchangeParts.length > 0) {
+    exchange = await runExchange(exchangeParts as ExchangePart[], exchangeSettings, log);
+    if (exchange.failures.length > 0) failed = true;
+  }
 } catch (error) {
   failed = true;
   if (!interrupted) log(`\nbenchmark aborted: ${(error as Error).message}`);
 } finally {
-  await stopAllChildren();
+  await Promise.all([stopAllChildren(), stopAllPlatforms()]);
   await rm(workDir, { recursive: true, force: true });
 }
 clearTimeout(watchdog);
@@ -172,6 +207,11 @@ for (const result of results) {
   printTable(result, log);
   if (result.id === 'federation' && executors.length > 0) log(CACHE_STATEMENT);
   if (options.profile) for (const g of result.gateways) if (g.profile) printProfile(`${result.id} / ${g.name}`, g.profile, log);
+}
+if (exchange !== undefined) {
+  log('');
+  printExchangeSummary(exchange, exchangeSettings, log);
+  notes.push(...exchange.notes);
 }
 for (const note of notes) log(`note: ${note}`);
 
@@ -184,6 +224,7 @@ const report = {
   caches: executors.length > 0 ? CACHE_STATEMENT : undefined,
   aborted: failed,
   scenarios: results,
+  exchange: exchange === undefined ? undefined : { settings: { ...exchangeSettings, workDir: undefined }, ...exchange },
 };
 await writeFile(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
 log(`\nfigures written to ${join(outDir, 'results.json')} (${report.wallSeconds.toFixed(0)} s)`);

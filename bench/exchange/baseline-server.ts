@@ -1,0 +1,61 @@
+/**
+ * The baseline of the packets part: a minimal `node:http` server that carries the same HTTP traffic as one packet
+ * exchange and does the least work that still moves and checks the bytes — three small JSON POSTs answered with
+ * small JSON (where the platform runs requestExchange, claimPacket and acknowledgePacket), a PUT of the content
+ * (read, SHA-256 checked against the `repr-digest` header, kept in a Map) and a GET of it (sent with its digest,
+ * then dropped). No authentication, no encryption, no store, no queue, no events: what is left is the HTTP cost on
+ * this machine with this client, so platform ÷ baseline shows what the platform adds.
+ */
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { announceReady, closeOnSignal } from '../lib/child.ts';
+
+const stored = new Map<string, { content: Buffer; digest: string }>();
+let sequence = 0;
+
+const server = createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const url = req.url ?? '/';
+    if (req.method === 'POST' && url === '/graphql') {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { variables?: { id?: string } };
+      const id = body.variables?.id ?? String(++sequence);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { result: { id, uploadUrl: `/content/${id}`, status: 'OK' } } }));
+      return;
+    }
+    const match = /^\/content\/([^/?]+)/.exec(url);
+    if (match !== null && req.method === 'PUT') {
+      const content = Buffer.concat(chunks);
+      const digest = `sha-256=:${createHash('sha256').update(content).digest('base64')}:`;
+      if (req.headers['repr-digest'] !== digest) {
+        res.writeHead(400).end('{"error":"DIGEST_MISMATCH"}');
+        return;
+      }
+      stored.set(match[1]!, { content, digest });
+      res.writeHead(201, { 'content-type': 'application/json' }).end(`{"packetId":"${match[1]}","status":"QUEUED"}`);
+      return;
+    }
+    if (match !== null && req.method === 'GET') {
+      const entry = stored.get(match[1]!);
+      if (entry === undefined) {
+        res.writeHead(410).end();
+        return;
+      }
+      stored.delete(match[1]!);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': entry.content.length, 'repr-digest': entry.digest }).end(entry.content);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1');
+await once(server, 'listening');
+closeOnSignal(async () => {
+  server.closeAllConnections();
+  server.close();
+});
+announceReady({ origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
