@@ -30,13 +30,13 @@ import {
   type Harness,
 } from './test-support.ts';
 import { ANONYMOUS } from '@lgsp/kit';
-import { eventStreamKey } from './store/keys.ts';
+import { eventStreamKey } from '@lgsp/subscriptions/publish';
 
 const DOCUMENT = Buffer.from(BASE_DOCUMENT.replaceAll('000.00.00.G22', AGENCY_A).replaceAll('000.00.00.H41', AGENCY_B));
 const DOCUMENT_ID = `${AGENCY_A},2018/09/28,7816/VPCP-TTĐT`;
 
 async function events(h: Harness, topic: string, agency: string): Promise<Array<Record<string, string>>> {
-  const rows = await h.redis.xRange(eventStreamKey(h.keyPrefix, topic, agency), '-', '+');
+  const rows = await h.redis.xRange(eventStreamKey(h.keyPrefix, `${topic}:${agency}`), '-', '+');
   return rows.map((r) => ({ ...(r.message as Record<string, string>) }));
 }
 

@@ -13,6 +13,7 @@ import { parseTopic } from './domain/topics.ts';
 import { appendToStream } from './store/redis-event-log.ts';
 
 export { topics, TopicFamily } from './domain/topics.ts';
+export { eventStreamKey } from './store/keys.ts';
 
 export interface EventPublisher {
   /** Appends the event to the topic and answers its event id. */

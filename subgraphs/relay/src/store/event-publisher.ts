@@ -4,6 +4,9 @@
  */
 export type RelayTopic = 'packet-available' | 'packet-status' | 'document-status';
 
+/** The topic name the subscriptions subgraph serves for a relay topic and an agency: `packet-available:<agency>`. */
+export const topicOf = (topic: RelayTopic, agency: string) => `${topic}:${agency}`;
+
 export interface PublishedEvent {
   /** The stream id (a Redis stream id), usable as `after` to resume. */
   id: string;

@@ -5,7 +5,7 @@
  * subscriptions service offers no read endpoint outside subscriptions.
  */
 import { httpEventPublisher } from '@lgsp/subscriptions/publish';
-import type { EventPublisher, PublishedEvent } from './event-publisher.ts';
+import { topicOf, type EventPublisher, type PublishedEvent } from './event-publisher.ts';
 
 export function createHttpEventPublisher(options: { baseUrl: string; token: string; timeoutMs?: number; keepRecent?: number }): EventPublisher {
   const remote = httpEventPublisher(options);
@@ -13,8 +13,8 @@ export function createHttpEventPublisher(options: { baseUrl: string; token: stri
   const published = new Map<string, PublishedEvent[]>();
   return {
     async publish(topic, agency, fields) {
-      const id = await remote.publishEvent(`${topic}:${agency}`, fields);
-      const key = `${topic}:${agency}`;
+      const key = topicOf(topic, agency);
+      const id = await remote.publishEvent(key, fields);
       const list = published.get(key) ?? [];
       list.push({ id, fields: { ...fields } });
       if (list.length > keep) list.splice(0, list.length - keep);
@@ -22,7 +22,7 @@ export function createHttpEventPublisher(options: { baseUrl: string; token: stri
       return id;
     },
     async recent(topic, agency, count) {
-      return (published.get(`${topic}:${agency}`) ?? []).slice(-count).map((e) => ({ id: e.id, fields: { ...e.fields } }));
+      return (published.get(topicOf(topic, agency)) ?? []).slice(-count).map((e) => ({ id: e.id, fields: { ...e.fields } }));
     },
   };
 }

@@ -36,8 +36,3 @@ export type RelayKeys = ReturnType<typeof relayKeys>;
 export function relayKeyPattern(prefix: string): string {
   return `${prefix}relay:*`;
 }
-
-/** Event topics (Redis Streams) the subscriptions subgraph serves: `<prefix>events:<topic>:<agency>`. */
-export function eventStreamKey(prefix: string, topic: string, agency: string): string {
-  return `${prefix}events:${topic}:${agency}`;
-}

@@ -1,18 +1,17 @@
-/** Redis Streams EventPublisher: XADD to `<prefix>events:<topic>:<agency>`, trimmed to about `maxLength` entries. */
+/**
+ * Redis Streams EventPublisher: appends through the subscriptions subgraph's publisher (`@lgsp/subscriptions/publish`),
+ * the one place that knows the topics' keys (`<prefix>events:<topic>:<agency>`) and trimming (`MAXLEN ~ maxLength`).
+ */
 import type { RedisClient } from '@lgsp/kit';
-import type { EventPublisher } from './event-publisher.ts';
-import { eventStreamKey } from './keys.ts';
+import { eventStreamKey, redisEventPublisher } from '@lgsp/subscriptions/publish';
+import { topicOf, type EventPublisher } from './event-publisher.ts';
 
 export function createRedisEventPublisher(redis: RedisClient, options: { keyPrefix: string; maxLength?: number }): EventPublisher {
-  const maxLength = options.maxLength ?? 10_000;
+  const publisher = redisEventPublisher(redis, { keyPrefix: options.keyPrefix, retention: options.maxLength });
   return {
-    async publish(topic, agency, fields) {
-      return redis.xAdd(eventStreamKey(options.keyPrefix, topic, agency), '*', fields, {
-        TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: maxLength },
-      });
-    },
+    publish: (topic, agency, fields) => publisher.publishEvent(topicOf(topic, agency), fields),
     async recent(topic, agency, count) {
-      const rows = await redis.xRevRange(eventStreamKey(options.keyPrefix, topic, agency), '+', '-', { COUNT: count });
+      const rows = await redis.xRevRange(eventStreamKey(options.keyPrefix, topicOf(topic, agency)), '+', '-', { COUNT: count });
       return rows.reverse().map((r) => ({ id: r.id, fields: { ...(r.message as Record<string, string>) } }));
     },
   };
