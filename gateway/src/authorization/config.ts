@@ -20,7 +20,7 @@ export const authorizationEnv = {
   AUTHORIZATION_MODE: z.enum(['filter', 'reject', 'dry-run'], { message: 'must be filter, reject or dry-run' }).default('filter'),
   GRANTS_FILE: z.string().min(1).optional(),
   GRANTS_CACHE_TTL_MS: env.positiveInt(60_000),
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+:$/, 'must be letters, digits, _ . - : and end with ":" (e.g. lgsp:)').default('lgsp:'),
+  REDIS_KEY_PREFIX: env.redisKeyPrefix(),
 };
 
 export interface AuthorizationConfig {

@@ -9,10 +9,10 @@ export const configSchema = z.object({
   /** Redis holds the catalog versions; unset = in-memory store (embedded mode). */
   REDIS_URL: env.redisUrl().optional(),
   /** Prefix of every Redis key (`<prefix>catalogs:…`). */
-  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+:$/, 'must be letters, digits, _ . - : and end with ":" (e.g. lgsp:)').default('lgsp:'),
+  REDIS_KEY_PREFIX: env.redisKeyPrefix(),
   GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
   /** Key that signs pagination cursors; give every replica the same one. Unset = random per process. */
-  CATALOGS_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CATALOGS_CURSOR_SECRET: env.secret().optional(),
   /** Events kept in the `catalog-changed` topic (XADD MAXLEN ~), as the subscriptions service's EVENTS_RETENTION. */
   EVENTS_RETENTION: env.positiveInt(10_000),
   /** How long (ms) the current-version pointer read from the store is reused before it is read again. */

@@ -65,6 +65,10 @@ export const env = {
     z.coerce.number({ message: 'must be a number' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(fallback),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   nodeEnv: () => z.enum(['development', 'test', 'production']).default('development'),
+  /** Prefix of every Redis key of a service (`<prefix>relay:…`), shared by the services of one platform. */
+  redisKeyPrefix: () => z.string().regex(/^[A-Za-z0-9_.:-]+:$/, 'must be letters, digits, _ . - : and end with ":" (e.g. lgsp:)').default('lgsp:'),
+  /** A secret given in the environment (signing keys, shared bearer secrets): long enough to resist guessing. */
+  secret: () => z.string().min(32, 'must be at least 32 characters'),
   boolean: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })

@@ -41,7 +41,7 @@ export const configSchema = z
     LOG_LEVEL: env.logLevel(),
     NODE_ENV: env.nodeEnv(),
     REDIS_URL: env.redisUrl().optional(),
-    REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.:-]+:$/, 'must be letters, digits, _ . - : and end with ":" (e.g. lgsp:)').default('lgsp:'),
+    REDIS_KEY_PREFIX: env.redisKeyPrefix(),
     GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
     RELAY_PUBLIC_URL: env
       .url()
@@ -51,7 +51,7 @@ export const configSchema = z
       .string()
       .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes: 64 hexadecimal characters or base64')
       .optional(),
-    RELAY_URL_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    RELAY_URL_SECRET: env.secret().optional(),
     RELAY_MAX_PACKET_BYTES: env.positiveInt(256 * 1024 * 1024),
     RELAY_MAX_RECIPIENTS: env.positiveInt(100),
     RELAY_SPACE_TTL_MS: env.positiveInt(15 * 60_000),
@@ -71,7 +71,7 @@ export const configSchema = z
       .url()
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
-    EVENTS_PUBLISH_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    EVENTS_PUBLISH_TOKEN: env.secret().optional(),
   })
   .superRefine((c, ctx) => {
     if (c.EVENTS_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {

@@ -8,7 +8,7 @@
  *
  * Fields are flat strings and carry entity keys, never data (see domain/topics.ts for each topic's fields).
  */
-import type { RedisClient } from '@lgsp/kit';
+import { postWithSharedSecret, type RedisClient } from '@lgsp/kit';
 import { parseTopic } from './domain/topics.ts';
 import { appendToStream } from './store/redis-event-log.ts';
 
@@ -58,17 +58,8 @@ export function httpEventPublisher(options: { baseUrl: string; token: string; ti
   return {
     async publishEvent(topic, fields) {
       checkEvent(topic, fields);
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ topic, fields }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-      });
-      const body = (await response.json().catch(() => ({}))) as { eventId?: string; errors?: Array<{ message?: string }> };
-      if (response.status !== 201 || typeof body.eventId !== 'string') {
-        const reason = body.errors?.[0]?.message;
-        throw new Error(`publishing to ${url} failed: HTTP ${response.status}${reason ? ` (${reason})` : ''}`);
-      }
+      const body = await postWithSharedSecret(url, options.token, { topic, fields }, { expectStatus: 201, timeoutMs: options.timeoutMs });
+      if (typeof body.eventId !== 'string') throw new Error(`publishing to ${url} failed: the answer has no eventId`);
       return body.eventId;
     },
   };

@@ -26,3 +26,23 @@ export function requireSharedSecret(token: string, variable = 'EVENTS_PUBLISH_TO
     res.status(401).setHeader('www-authenticate', 'Bearer realm="lgsp-internal"').json(errorBody(ErrorCode.UNAUTHENTICATED, `a valid ${variable} is required`));
   };
 }
+
+/**
+ * The client side: POSTs `body` as JSON with `Authorization: Bearer <token>` and answers the parsed JSON answer (an
+ * empty object for an empty one). Any status but `expectStatus` throws a message naming the URL, the status and
+ * the first error of the platform's error shape.
+ */
+export async function postWithSharedSecret(url: string, token: string, body: unknown, options: { expectStatus: number; timeoutMs?: number }): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+  });
+  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown> & { errors?: Array<{ message?: string }> };
+  if (response.status !== options.expectStatus) {
+    const reason = answer.errors?.[0]?.message;
+    throw new Error(`POST ${url} failed: HTTP ${response.status}${reason ? ` (${reason})` : ''}`);
+  }
+  return answer;
+}
