@@ -10,8 +10,8 @@
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { assertionClients, developmentClientToken } from '../keycloak/src/dev-clients.ts';
-import { loadRealmExport } from '../keycloak/src/realm.ts';
+import { developmentClientToken } from '../keycloak/src/dev-clients.ts';
+import { developmentClientFromArgs } from './dev-client.ts';
 
 const [clientId, query, variablesJson] = process.argv.slice(2);
 if (clientId === undefined || query === undefined) {
@@ -25,13 +25,8 @@ try {
   console.error(`variables are not JSON: ${(error as Error).message}`);
   process.exit(2);
 }
-const issuer = process.env.KEYCLOAK_URL ?? `http://localhost:${process.env.DEV_ISSUER_PORT ?? '8080'}/realms/lgsp`;
 const url = process.env.GATEWAY_WS_URL ?? 'ws://localhost:4000/graphql';
-const realm = await loadRealmExport();
-if (!assertionClients(realm).some((c) => c.clientId === clientId)) {
-  console.error(`unknown client ${clientId}; development clients:\n${assertionClients(realm).map((c) => `  ${c.clientId} (${c.kind})`).join('\n')}`);
-  process.exit(2);
-}
+const { issuer, realm } = await developmentClientFromArgs(clientId);
 
 const client = createClient({
   url,

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { createHash } from 'node:crypto';
 import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 import { freePort, repoRoot } from '../../scripts/platform.ts';
+import { openSubscriptionsAt } from '../support/platform-fixture.ts';
 
 const startScript = 'scripts/start.ts';
 
@@ -129,25 +130,18 @@ async function exchangeWithNotification(url: string, env: Record<string, string 
   const errors: string[] = [];
   createInterface({ input: subscriber.stdout! }).on('line', (line) => events.push(line));
   createInterface({ input: subscriber.stderr! }).on('line', (line) => errors.push(line));
-  const waitFor = async (what: string, done: () => boolean) => {
+  const waitFor = async (what: string, done: () => boolean | Promise<boolean>) => {
     const deadline = Date.now() + 20_000;
-    while (!done()) {
+    while (!(await done())) {
       if (Date.now() > deadline || subscriber.exitCode !== null) throw new Error(`${what}: not seen; subscriber said:\n${errors.join('\n')}\n${events.join('\n')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
   try {
     await waitFor('the subscriber connects', () => errors.some((l) => l.startsWith('connected to')));
-    // The gateway acknowledges the connection before the subscription reaches the subscriptions subgraph, and an
-    // event published before that would not be for this subscriber (it gave no `after`): wait until the
-    // subscriptions service reports it open.
+    // The subscription gave no `after`: send only once the subscriptions service has it open.
     const subscriptionsMetrics = `http://127.0.0.1:${ports.SUBSCRIPTIONS_PORT}/metrics`;
-    let open = false;
-    for (let i = 0; i < 400 && !open; i += 1) {
-      open = /^lgsp_subscriptions_active\{[^}]*kind="subscriptions"[^}]*\} [1-9]/m.test(await (await fetch(subscriptionsMetrics)).text());
-      if (!open) await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.ok(open, 'the subscriptions service reports the subscription open');
+    await waitFor('the subscriptions service has the subscription open', async () => (await openSubscriptionsAt(subscriptionsMetrics)) > 0);
 
     const finance = await developmentClientToken(issuer, 'sotaichinh-h41-dkkd');
     const justice = await developmentClientToken(issuer, 'sotuphap-h41-hotich');

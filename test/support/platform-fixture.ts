@@ -75,6 +75,17 @@ export interface PlatformFixture {
   close(): Promise<void>;
 }
 
+/**
+ * Subscriptions open at the subscriptions service (its `/metrics` URL): the gateway acknowledges a subscription
+ * before it reaches the service, and an event published before that is not for it (without `after`).
+ */
+export async function openSubscriptionsAt(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(metricsUrl)).text();
+  const match = /^lgsp_subscriptions_active\{[^}]*kind="subscriptions"[^}]*\} (\d+)/m.exec(text);
+  if (match === null) throw new Error(`no lgsp_subscriptions_active{kind="subscriptions"} at ${metricsUrl}`);
+  return Number(match[1]);
+}
+
 /** The provincial Police's population system (client-jwt, RS256): granted citizens' personal data. */
 export const DEFAULT_CALLER = 'congan-h41-dancu';
 export const DEFAULT_PURPOSE = 'residence-management:HS-2026-000123';
@@ -117,12 +128,7 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
     return token;
   };
   const subscriptionsMetrics = new URL('/metrics', platform.urls.subscriptions).href;
-  const upstreamSubscriptions = async (): Promise<number> => {
-    const text = await (await fetch(subscriptionsMetrics)).text();
-    const match = /^lgsp_subscriptions_active\{[^}]*kind="subscriptions"[^}]*\} (\d+)/m.exec(text);
-    if (match === null) throw new Error(`no lgsp_subscriptions_active{kind="subscriptions"} at ${subscriptionsMetrics}`);
-    return Number(match[1]);
-  };
+  const upstreamSubscriptions = () => openSubscriptionsAt(subscriptionsMetrics);
   const until = async (condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!(await condition())) {
