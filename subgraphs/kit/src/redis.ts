@@ -1,4 +1,5 @@
 /** One way to connect to Redis, with an error that tells the operator what to do when it is not there. */
+import { createHash } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 
 export type RedisClient = RedisClientType;
@@ -47,4 +48,22 @@ export async function connectRedis(url: string, options: { connectTimeoutMs?: nu
 /** Hides the password part of a Redis URL for messages and logs. */
 export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
+}
+
+/**
+ * A Lua script run by its SHA-1 (EVALSHA), loaded again when Redis does not know it (NOSCRIPT: a restart, a
+ * failover, SCRIPT FLUSH): the script's text crosses the wire once per server, not once per call.
+ */
+export function redisScript(source: string): { run(redis: RedisClient, keys: string[], args: string[]): Promise<unknown> } {
+  const sha = createHash('sha1').update(source).digest('hex');
+  return {
+    async run(redis, keys, args) {
+      try {
+        return await redis.evalSha(sha, { keys, arguments: args });
+      } catch (error) {
+        if (!/NOSCRIPT/.test((error as Error).message)) throw error;
+        return redis.eval(source, { keys, arguments: args });
+      }
+    },
+  };
 }

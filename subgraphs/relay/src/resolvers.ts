@@ -49,6 +49,11 @@ export const resolvers = {
     requestExchange: (_: unknown, args: { input: RequestExchangeInput }, ctx: RelayContext) => ctx.relay.requestExchange(caller(ctx), args.input),
     claimPacket: (_: unknown, args: { id: string }, ctx: RelayContext) => ctx.relay.claim(caller(ctx), args.id),
     acknowledgePacket: (_: unknown, args: { id: string; sha256: string }, ctx: RelayContext) => ctx.relay.acknowledge(caller(ctx), args.id, args.sha256),
+    // Batches: an item's error stays at its index (GraphQL puts null there and the error with its path).
+    requestExchanges: (_: unknown, args: { inputs: RequestExchangeInput[] }, ctx: RelayContext) => ctx.relay.requestExchanges(caller(ctx), args.inputs),
+    claimPackets: (_: unknown, args: { first: number }, ctx: RelayContext) => ctx.relay.claimNext(caller(ctx), args.first),
+    acknowledgePackets: (_: unknown, args: { acknowledgements: Array<{ id: string; sha256: string }> }, ctx: RelayContext) =>
+      ctx.relay.acknowledgeMany(caller(ctx), args.acknowledgements),
   },
   Packet: {
     __resolveReference: (ref: { id: string }, ctx: RelayContext) => ctx.relay.packetFor(caller(ctx), ref.id),

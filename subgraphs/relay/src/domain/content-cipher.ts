@@ -100,16 +100,19 @@ export class EncryptedContentWriter {
     }
   }
 
+  /** Seals the last chunk and stores it with the meta, in one write: the content is readable from then on. */
   async finish(): Promise<ContentMeta> {
-    await this.flush(Buffer.concat(this.pending), true);
+    const last = this.index;
+    const sealed = seal(this.dataKey, chunkIv(last), chunkAad(this.packetId, this.attempt, last, true), Buffer.concat(this.pending));
     this.pending = [];
+    this.index += 1;
     const meta: ContentMeta = {
       wrappedKey: wrapDataKey(this.master, this.dataKey, `${this.packetId}/${this.attempt}`),
       masterKeyId: this.master.id,
       chunkCount: this.index,
       bytes: this.total,
     };
-    await this.store.putMeta(this.packetId, this.attempt, meta);
+    await this.store.putLast(this.packetId, this.attempt, last, sealed, meta, this.expiresAtMs);
     return meta;
   }
 
@@ -122,12 +125,12 @@ export class EncryptedContentWriter {
 
 /** The plaintext of a committed upload, chunk by chunk (memory: one chunk at a time). */
 export async function* readDecryptedContent(store: PacketContentStore, master: MasterKey, packetId: string, attempt: string): AsyncGenerator<Buffer> {
-  const meta = await store.getMeta(packetId, attempt);
+  const { meta, first } = await store.getStart(packetId, attempt);
   if (meta === null) throw new ContentGoneError(packetId);
   if (meta.masterKeyId !== master.id) throw new Error(`packet ${packetId}: content was encrypted under master key ${meta.masterKeyId}, not the configured one`);
   const dataKey = unwrapDataKey(master, meta.wrappedKey, `${packetId}/${attempt}`);
   for (let index = 0; index < meta.chunkCount; index += 1) {
-    const sealed = await store.getChunk(packetId, attempt, index);
+    const sealed = index === 0 ? first : await store.getChunk(packetId, attempt, index);
     if (sealed === null) throw new ContentGoneError(packetId);
     yield open(dataKey, chunkIv(index), chunkAad(packetId, attempt, index, index === meta.chunkCount - 1), sealed);
   }

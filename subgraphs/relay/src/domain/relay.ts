@@ -147,8 +147,33 @@ export function exchangeError(code: ErrorCode, reason: ExchangeFailure, message:
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 
+/** Most items one batch call (requestExchanges, claimPackets, acknowledgePackets) takes. */
+export const MAX_BATCH = 100;
+const PRESENCE_WRITE_INTERVAL_MS = 1_000;
+/** From where `claimPacket` (by id) may claim; claiming a CLAIMED packet again voids the earlier URL. */
+const CLAIMABLE_AGAIN: ReadonlySet<DeliveryStatus> = new Set(['QUEUED', 'NOTIFIED', 'CLAIMED']);
+/** From where `claimPackets` takes: never a packet someone holds a claim on. */
+const CLAIMABLE_FRESH: ReadonlySet<DeliveryStatus> = new Set(['QUEUED', 'NOTIFIED']);
+
+function assertBatchSize(size: number, field: string): void {
+  if (!Number.isInteger(size) || size < 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, `${field} must be a non-negative integer`, { field });
+  if (size > MAX_BATCH) throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `${field}: at most ${MAX_BATCH} per call`, { field, limit: MAX_BATCH });
+}
+
+/** Each promise's value, or its error; an unexpected error is logged and answered as an internal error. */
+async function settleEach<T>(work: Array<Promise<T>>, logger: Logger): Promise<Array<T | LgspError>> {
+  return (await Promise.allSettled(work)).map((r) => {
+    if (r.status === 'fulfilled') return r.value;
+    if (r.reason instanceof LgspError) return r.reason;
+    logger.error({ err: r.reason }, 'one item of a batch failed');
+    return new LgspError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error; see the service logs');
+  });
+}
+
 export class Relay {
   private readonly now: () => number;
+  /** `<agency> <system>` → when this process last wrote its presence. */
+  private readonly presenceWritten = new Map<string, number>();
   constructor(private readonly deps: RelayDeps) {
     this.now = deps.now ?? Date.now;
   }
@@ -159,7 +184,8 @@ export class Relay {
 
   // ───────────────────────────── step 2: exchange request ─────────────────────────────
 
-  async requestExchange(caller: Caller, input: RequestExchangeInput): Promise<ExchangeSpace> {
+  /** `sequence`: the packet's number when the caller reserved it (a batch reserves one block for all its items). */
+  async requestExchange(caller: Caller, input: RequestExchangeInput, sequence?: number): Promise<ExchangeSpace> {
     const { settings, directory } = this.deps;
     const source = requireAgency(caller);
     if ((await directory.get(source)) === null) throw new LgspError(ErrorCode.FORBIDDEN, `agency ${source} is not registered for exchanges`);
@@ -242,13 +268,20 @@ export class Relay {
         updatedAt: createdAt,
       })),
       documentStatuses: [],
-      sequence: await this.deps.packets.nextSequence(),
+      sequence: sequence ?? (await this.deps.packets.nextSequence()),
     };
-    await this.deps.packets.create(packet, [{ status: 'REQUESTED', at: createdAt, recipient: null, detail: `${recipients.length} recipient(s)` }]);
-    await this.deps.packets.setActive(id, spaceExpiresMs);
+    await this.deps.packets.create(packet, [{ status: 'REQUESTED', at: createdAt, recipient: null, detail: `${recipients.length} recipient(s)` }], spaceExpiresMs);
     this.deps.metrics.packets.inc({ event: 'requested' });
     const token = this.deps.urls.sign({ action: 'upload', packetId: id, expiresAtMs: spaceExpiresMs });
     return { id, uploadUrl: `${settings.publicBaseUrl()}/exchange/spaces/${id}/content?token=${token}`, expiresAt: packet.spaceExpiresAt, maxBytes: input.declaredBytes, packet };
+  }
+
+  /** Several exchange requests in one call; each answer is the space or the error that request alone would have given. */
+  async requestExchanges(caller: Caller, inputs: RequestExchangeInput[]): Promise<Array<ExchangeSpace | LgspError>> {
+    requireAgency(caller);
+    assertBatchSize(inputs.length, 'inputs');
+    const first = inputs.length === 0 ? 0 : await this.deps.packets.nextSequence(inputs.length);
+    return settleEach(inputs.map((input, i) => this.requestExchange(caller, input, first + i)), this.deps.logger);
   }
 
   private async resolveRecipients(source: string, spec: RequestExchangeInput['recipients']): Promise<string[]> {
@@ -293,25 +326,29 @@ export class Relay {
       }
       throw exchangeError(ErrorCode.UNAUTHENTICATED, 'TOKEN_INVALID', 'the upload URL is invalid or has expired');
     }
-    const packet = await packets.get(packetId);
-    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no exchange space ${packetId}`);
-    if (packet.state === 'EXPIRED' || Date.parse(packet.spaceExpiresAt) <= this.now()) {
-      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_EXPIRED', `exchange space ${packetId} expired at ${packet.spaceExpiresAt}`);
-    }
-    if (packet.state !== 'REQUESTED') throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} already holds its content (packet ${packet.state})`);
-    if (options.digestSha256 !== null && options.digestSha256 !== packet.sha256) {
-      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', 'the digest field does not match the sha256 declared with the exchange request');
-    }
-    if (options.contentLength !== null && options.contentLength > packet.declaredBytes) {
-      this.deps.metrics.uploadsRefused.inc({ reason: 'too_large' });
-      throw exchangeError(ErrorCode.LIMIT_EXCEEDED, 'PAYLOAD_TOO_LARGE', `Content-Length ${options.contentLength} exceeds the space's ${packet.declaredBytes} bytes`, {
-        limit: packet.declaredBytes,
-      });
-    }
-
+    // Why this space cannot take an upload now, or null. Checked inside the change that registers the attempt, so
+    // that the check and the registration are one step (and one write, no read before it).
+    const now = this.now();
+    const refusal = (p: Packet): LgspError | null => {
+      if (p.state === 'EXPIRED' || Date.parse(p.spaceExpiresAt) <= now) return exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_EXPIRED', `exchange space ${packetId} expired at ${p.spaceExpiresAt}`);
+      if (p.state !== 'REQUESTED') return exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} already holds its content (packet ${p.state})`);
+      if (options.digestSha256 !== null && options.digestSha256 !== p.sha256) {
+        return exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', 'the digest field does not match the sha256 declared with the exchange request');
+      }
+      if (options.contentLength !== null && options.contentLength > p.declaredBytes) {
+        return exchangeError(ErrorCode.LIMIT_EXCEEDED, 'PAYLOAD_TOO_LARGE', `Content-Length ${options.contentLength} exceeds the space's ${p.declaredBytes} bytes`, { limit: p.declaredBytes });
+      }
+      return null;
+    };
     const attempt = randomUUID().slice(0, 8);
-    const registered = await packets.update(packetId, (p) => (p.state === 'REQUESTED' ? { ...p, uploadAttempts: [...p.uploadAttempts, attempt] } : null));
-    if (registered === null || !registered.changed) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} is closed`);
+    const registered = await packets.update(packetId, (p) => (refusal(p) === null ? { ...p, uploadAttempts: [...p.uploadAttempts, attempt] } : null));
+    if (registered === null) throw new LgspError(ErrorCode.NOT_FOUND, `no exchange space ${packetId}`);
+    if (!registered.changed) {
+      const refused = refusal(registered.packet) ?? exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} is closed`);
+      if (refused.details?.reason === 'PAYLOAD_TOO_LARGE') this.deps.metrics.uploadsRefused.inc({ reason: 'too_large' });
+      throw refused;
+    }
+    const packet = registered.packet;
 
     // Content cannot outlive the packet's deadline, even if every relay process stops.
     const contentExpiresAt = Date.parse(packet.policy.deadline) + 60_000;
@@ -339,28 +376,49 @@ export class Relay {
         throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', `the content's SHA-256 is ${actual}, the request declared ${packet.sha256}`);
       }
       await writer.finish();
-      const result = await packets.update(packetId, (p) =>
-        p.state === 'REQUESTED' && Date.parse(p.spaceExpiresAt) > this.now() ? { ...p, state: 'UPLOADED', contentAttempt: attempt } : null,
-      );
-      if (result === null || !result.changed) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} closed during the upload`);
+      const at = this.iso();
+      const uploaded: StatusEvent = { status: 'UPLOADED', at, recipient: null, detail: `${received} bytes` };
+      const closed = () => exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} closed during the upload`);
+      if (!this.needsContentCheck(packet)) {
+        // Content that needs no check (a FILE, a DOSSIER without a schema) is valid as it arrived: uploaded,
+        // validated, queued and offered in one change.
+        const queued = await this.enqueue(packet, { attempt, history: [uploaded, { status: 'VALIDATED', at, recipient: null, detail: packet.dataType }] });
+        if (!queued.changed) throw closed();
+        committed = true;
+        this.countUpload(received);
+        return queued.packet;
+      }
+      const result = await packets.update(packetId, (p) => (p.state === 'REQUESTED' && Date.parse(p.spaceExpiresAt) > this.now() ? { ...p, state: 'UPLOADED', contentAttempt: attempt } : null), {
+        history: () => [uploaded],
+      });
+      if (result === null || !result.changed) throw closed();
       committed = true;
+      this.countUpload(received);
+      return await this.process(result.packet);
     } finally {
       if (!committed) await content.delete(packetId, attempt);
     }
-    await packets.appendHistory(packetId, [{ status: 'UPLOADED', at: this.iso(), recipient: null, detail: `${received} bytes` }]);
+  }
+
+  private countUpload(bytes: number): void {
     this.deps.metrics.packets.inc({ event: 'uploaded' });
-    this.deps.metrics.bytes.inc({ direction: 'in' }, received);
-    return this.process(packetId);
+    this.deps.metrics.bytes.inc({ direction: 'in' }, bytes);
+  }
+
+  /** Whether the content must be read back and checked before delivery (edXML, JSON, a registered schema). */
+  private needsContentCheck(packet: Packet): boolean {
+    if (packet.dataType === 'EDXML_DOCUMENT' || packet.dataType === 'EDXML_STATUS' || packet.dataType === 'JSON') return true;
+    return packet.schemaId !== null || this.deps.schemas.has(packet.dataType);
   }
 
   // ───────────────────────────── step 4: validate, convert, plan delivery ─────────────────────────────
 
   /** Moves a packet forward from wherever it stopped (idempotent: sweeps call it again after a crash). */
-  async process(packetId: string): Promise<Packet> {
-    let packet = await this.deps.packets.get(packetId);
-    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
+  async process(packetOrId: string | Packet): Promise<Packet> {
+    let packet = typeof packetOrId === 'string' ? await this.deps.packets.get(packetOrId) : packetOrId;
+    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${String(packetOrId)}`);
     if (packet.state === 'UPLOADED') packet = await this.validate(packet);
-    if (packet.state === 'VALIDATED') packet = await this.enqueue(packet);
+    if (packet.state === 'VALIDATED') packet = (await this.enqueue(packet)).packet;
     return packet;
   }
 
@@ -391,11 +449,12 @@ export class Relay {
     if (rejection !== null) return this.reject(packet, rejection);
 
     const at = this.iso();
-    const updated = await this.deps.packets.update(packet.id, (p) => (p.state === 'UPLOADED' ? { ...p, state: 'VALIDATED', edxml: summary } : null));
+    const warnings = summary !== null && summary.warnings.length > 0 ? `; warnings: ${summary.warnings.join(', ')}` : '';
+    const updated = await this.deps.packets.update(packet.id, (p) => (p.state === 'UPLOADED' ? { ...p, state: 'VALIDATED', edxml: summary } : null), {
+      history: () => [{ status: 'VALIDATED', at, recipient: null, detail: `${packet.dataType}${warnings}` }],
+    });
     if (updated === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packet.id}`);
     if (!updated.changed) return updated.packet;
-    const warnings = summary !== null && summary.warnings.length > 0 ? `; warnings: ${summary.warnings.join(', ')}` : '';
-    await this.deps.packets.appendHistory(packet.id, [{ status: 'VALIDATED', at, recipient: null, detail: `${packet.dataType}${warnings}` }]);
     if (summary?.kind === 'document' && summary.documentId !== null) await this.deps.packets.indexDocument(packet.sourceAgency, summary.documentId, packet.id);
     if (summary?.kind === 'status') await this.recordDocumentStatus(updated.packet, summary, parsed as Extract<EdxmlPacket, { kind: 'status' }>);
     return updated.packet;
@@ -436,16 +495,18 @@ export class Relay {
 
   private async reject(packet: Packet, rejection: PacketRejection): Promise<Packet> {
     const at = this.iso();
-    const updated = await this.deps.packets.update(packet.id, (p) =>
-      p.state === 'UPLOADED'
-        ? { ...p, state: 'REJECTED', rejection, deliveries: p.deliveries.map((d) => ({ ...d, status: 'REJECTED' as const, updatedAt: at })) }
-        : null,
-    );
-    if (updated === null || !updated.changed) return updated?.packet ?? packet;
     const where = [rejection.line !== null ? `line ${rejection.line}` : null, rejection.column !== null ? `column ${rejection.column}` : null, rejection.path]
       .filter((x) => x !== null)
       .join(', ');
-    await this.deps.packets.appendHistory(packet.id, [{ status: 'REJECTED', at, recipient: null, detail: `${rejection.code}: ${rejection.message}${where === '' ? '' : ` (${where})`}` }]);
+    const updated = await this.deps.packets.update(
+      packet.id,
+      (p) =>
+        p.state === 'UPLOADED'
+          ? { ...p, state: 'REJECTED', rejection, deliveries: p.deliveries.map((d) => ({ ...d, status: 'REJECTED' as const, updatedAt: at })) }
+          : null,
+      { history: () => [{ status: 'REJECTED', at, recipient: null, detail: `${rejection.code}: ${rejection.message}${where === '' ? '' : ` (${where})`}` }] },
+    );
+    if (updated === null || !updated.changed) return updated?.packet ?? packet;
     this.deps.metrics.packets.inc({ event: 'rejected' });
     this.deps.logger.info({ packetId: packet.id, source: packet.sourceAgency, code: rejection.code }, 'packet rejected');
     await this.deps.events.publish('packet-status', packet.sourceAgency, { packetId: packet.id, status: 'REJECTED' });
@@ -479,38 +540,71 @@ export class Relay {
     }
   }
 
-  private async enqueue(packet: Packet): Promise<Packet> {
-    let current = packet;
-    for (const delivery of packet.deliveries) {
-      if (delivery.status !== 'PENDING') continue;
-      const entry = await this.deps.queue.enqueue(delivery.agencyCode, packet.priority, packet.id);
-      const at = this.iso();
-      const updated = await this.deps.packets.update(packet.id, (p) => withDelivery(p, delivery.agencyCode, (d) => (d.status === 'PENDING' ? { ...d, status: 'QUEUED', queueEntryId: entry.id, queuedAt: at, updatedAt: at } : null)));
-      if (updated?.changed === true) {
-        await this.deps.packets.appendHistory(packet.id, [{ status: 'QUEUED', at, recipient: delivery.agencyCode, detail: `priority ${packet.priority}` }]);
-        await this.deps.packets.addToInbox(delivery.agencyCode, packet.id, packet.sequence);
-        current = updated.packet;
-      } else {
-        await this.deps.queue.ack(delivery.agencyCode, entry); // another replica queued it first
-      }
-    }
-    const done = await this.deps.packets.update(packet.id, (p) => (p.state === 'VALIDATED' ? { ...p, state: 'QUEUED' } : null));
-    if (done?.changed === true) {
-      current = done.packet;
-      await this.deps.packets.setActive(packet.id, Date.parse(packet.policy.deadline));
-    }
-    for (const delivery of current.deliveries) await this.dispatch(delivery.agencyCode, false);
-    return (await this.deps.packets.get(packet.id)) ?? current;
+  /**
+   * Queues the packet for every recipient still PENDING and offers it to them, in one change: one queue entry per
+   * recipient first, then the record (deliveries NOTIFIED with their entry ids, the packet QUEUED, the history), then
+   * inboxes, ready lists and events. From VALIDATED; or, with `upload`, straight from REQUESTED for content that needs
+   * no check (the change then also commits the upload and records its history). An entry whose delivery another
+   * replica queued first is acknowledged away; a crash between the entries and the change leaves entries that the
+   * sweep finds stale and drops, and a VALIDATED packet that it queues again.
+   */
+  private async enqueue(packet: Packet, upload?: { attempt: string; history: StatusEvent[] }): Promise<{ packet: Packet; changed: boolean }> {
+    const pending = packet.deliveries.filter((d) => d.status === 'PENDING');
+    const entries = await Promise.all(pending.map((d) => this.deps.queue.enqueue(d.agencyCode, packet.priority, packet.id)));
+    const entryFor = new Map(pending.map((d, i) => [d.agencyCode, entries[i]!]));
+    const now = this.now();
+    const at = this.iso(now);
+    const ours = (p: Packet) => p.deliveries.filter((d) => d.queuedAt === at && d.queueEntryId !== null && entryFor.get(d.agencyCode)?.id === d.queueEntryId);
+    const updated = await this.deps.packets.update(
+      packet.id,
+      (p) => {
+        const from = upload === undefined ? p.state === 'VALIDATED' : p.state === 'REQUESTED' && Date.parse(p.spaceExpiresAt) > now;
+        if (!from) return null;
+        const deliveries = p.deliveries.map((d) => {
+          const entry = entryFor.get(d.agencyCode);
+          return d.status === 'PENDING' && entry !== undefined ? { ...d, status: 'NOTIFIED' as const, queueEntryId: entry.id, queuedAt: at, updatedAt: at } : d;
+        });
+        return { ...p, ...(upload !== undefined && { contentAttempt: upload.attempt }), state: 'QUEUED', deliveries };
+      },
+      {
+        history: (next) => [
+          ...(upload?.history ?? []),
+          ...ours(next).flatMap((d) => [
+            { status: 'QUEUED' as const, at, recipient: d.agencyCode, detail: `priority ${packet.priority}` },
+            { status: 'NOTIFIED' as const, at, recipient: d.agencyCode, detail: null },
+          ]),
+        ],
+      },
+    );
+    if (updated === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packet.id}`);
+    const current = updated.packet;
+    const offered = updated.changed ? ours(current) : [];
+    const offeredIds = new Set(offered.map((d) => d.queueEntryId!));
+    await Promise.all([
+      // Another replica queued these first (or the space closed): their entries are not needed.
+      ...pending.filter((d) => !offeredIds.has(entryFor.get(d.agencyCode)!.id)).map((d) => this.deps.queue.ack(d.agencyCode, entryFor.get(d.agencyCode)!)),
+      ...(updated.changed
+        ? [
+            ...current.deliveries.map((d) => this.deps.packets.addToInbox(d.agencyCode, packet.id, packet.sequence)),
+            this.deps.packets.setActive(packet.id, Date.parse(packet.policy.deadline)),
+            ...offered.map((d) => this.announce(current, d.agencyCode, false)),
+          ]
+        : []),
+    ]);
+    // Reading each destination's new entries puts ours in the pending list (redelivery counts from there) and
+    // offers any other replica's entries that are waiting.
+    for (const delivery of offered) await this.dispatch(delivery.agencyCode, false, offeredIds);
+    return updated;
   }
 
   // ───────────────────────────── step 4-5: notify the destination ─────────────────────────────
 
   /** Offers the destination its new queue entries, HIGH first; with `reclaim`, also entries left unacknowledged. */
-  async dispatch(destination: string, reclaim: boolean): Promise<void> {
+  async dispatch(destination: string, reclaim: boolean, alreadyOffered?: ReadonlySet<string>): Promise<void> {
     const { queue, consumerName, settings } = this.deps;
     for (;;) {
       const entries = await queue.readNew(destination, consumerName, 100);
-      for (const entry of entries) await this.offer(destination, entry, false);
+      for (const entry of entries) if (alreadyOffered?.has(entry.id) !== true) await this.offerNew(destination, entry);
       if (entries.length < 100) break;
     }
     if (reclaim) {
@@ -519,6 +613,37 @@ export class Relay {
     }
   }
 
+  /** First offer of a queue entry: QUEUED → NOTIFIED in one change, straight from the entry. */
+  private async offerNew(destination: string, entry: QueueEntry): Promise<Packet | null> {
+    const at = this.iso();
+    const updated = await this.deps.packets.update(
+      entry.packetId,
+      (p) => withDelivery(p, destination, (d) => (d.queueEntryId === entry.id && d.status === 'QUEUED' ? { ...d, status: 'NOTIFIED', updatedAt: at } : null)),
+      { history: () => [{ status: 'NOTIFIED', at, recipient: destination, detail: null }] },
+    );
+    const delivery = updated?.packet.deliveries.find((d) => d.agencyCode === destination);
+    // Not recorded yet: the replica that added the entry is about to record and offer it. It stays pending here, so
+    // that a crash of that replica still ends in a redelivery (the sweep finds it stale then and drops it).
+    if (delivery?.status === 'PENDING' && delivery.queueEntryId === null) return updated!.packet;
+    if (updated === null || delivery === undefined || delivery.queueEntryId !== entry.id || TERMINAL_DELIVERY.has(delivery.status)) {
+      await this.deps.queue.ack(destination, entry); // stale, duplicate or finished: nothing to offer
+      return updated?.packet ?? null;
+    }
+    if (updated.changed) await this.announce(updated.packet, destination, false);
+    return updated.packet;
+  }
+
+  /** The destination learns it has a packet (and may take it with claimPackets); the source sees it NOTIFIED. */
+  private async announce(packet: Packet, destination: string, redelivery: boolean): Promise<void> {
+    await Promise.all([
+      this.deps.queue.ready(destination, packet.priority, packet.id, packet.sequence),
+      this.deps.events.publish('packet-available', destination, { packetId: packet.id, sourceAgency: packet.sourceAgency, priority: packet.priority }),
+      this.deps.events.publish('packet-status', packet.sourceAgency, { packetId: packet.id, recipient: destination, status: 'NOTIFIED' }),
+    ]);
+    this.deps.metrics.deliveries.inc({ event: redelivery ? 'redelivered' : 'notified' });
+  }
+
+  /** A redelivery (sweep): the entry was read before and left unacknowledged, or never claimed. */
   private async offer(destination: string, entry: QueueEntry, redelivery: boolean): Promise<void> {
     const packet = await this.deps.packets.get(entry.packetId);
     const delivery = packet?.deliveries.find((d) => d.agencyCode === destination);
@@ -532,47 +657,68 @@ export class Relay {
       return;
     }
     const at = this.iso();
-    const updated = await this.deps.packets.update(packet.id, (p) =>
-      withDelivery(p, destination, (d) => (d.status === 'QUEUED' || (redelivery && (d.status === 'NOTIFIED' || d.status === 'CLAIMED')) ? { ...d, status: 'NOTIFIED', updatedAt: at } : null)),
-    );
-    if (updated?.changed !== true) return;
     const detail = redelivery
       ? delivery.status === 'CLAIMED'
         ? `redelivered: claim ${delivery.attempts} not acknowledged in time`
         : 'notified again: not claimed yet'
       : null;
-    await this.deps.events.publish('packet-available', destination, { packetId: packet.id, sourceAgency: packet.sourceAgency, priority: packet.priority });
-    await this.deps.packets.appendHistory(packet.id, [{ status: 'NOTIFIED', at, recipient: destination, detail }]);
-    await this.deps.events.publish('packet-status', packet.sourceAgency, { packetId: packet.id, recipient: destination, status: 'NOTIFIED' });
-    this.deps.metrics.deliveries.inc({ event: redelivery ? 'redelivered' : 'notified' });
+    const updated = await this.deps.packets.update(
+      packet.id,
+      (p) => withDelivery(p, destination, (d) => (d.status === 'QUEUED' || (redelivery && (d.status === 'NOTIFIED' || d.status === 'CLAIMED')) ? { ...d, status: 'NOTIFIED', updatedAt: at } : null)),
+      { history: () => [{ status: 'NOTIFIED', at, recipient: destination, detail }] },
+    );
+    if (updated?.changed !== true) return;
+    await this.announce(updated.packet, destination, redelivery);
   }
 
   // ───────────────────────────── step 6: claim ─────────────────────────────
 
+  /** Claims one packet by id; claiming again gives a new URL and voids the old one. */
   async claim(caller: Caller, packetId: string): Promise<PacketClaim> {
-    const agency = requireAgency(caller);
-    const packet = await this.deps.packets.get(packetId);
+    const claim = await this.claimOne(caller, requireAgency(caller), packetId, CLAIMABLE_AGAIN);
+    if (!('refused' in claim)) return claim;
+    const { packet, status } = claim.refused;
     if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
-    const delivery = packet.deliveries.find((d) => d.agencyCode === agency);
-    if (delivery === undefined) throw new LgspError(ErrorCode.FORBIDDEN, `packet ${packetId} is not addressed to ${agency}`);
-    assertClaimable(delivery.status, packetId);
+    if (status === null) throw new LgspError(ErrorCode.FORBIDDEN, `packet ${packetId} is not addressed to ${caller.agencyCode}`);
+    assertClaimable(status, packetId);
+    throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DELIVERY_CLOSED', `packet ${packetId} cannot be claimed now`);
+  }
+
+  /**
+   * Claims up to `first` packets waiting for the caller's agency — HIGH first, then NORMAL, then LOW, oldest first —
+   * that nobody of the agency holds a claim on: two systems draining one inbox at once never get the same packet.
+   * Fewer (or none) when fewer are waiting.
+   */
+  async claimNext(caller: Caller, first: number): Promise<PacketClaim[]> {
+    const agency = requireAgency(caller);
+    assertBatchSize(first, 'first');
+    const claims: PacketClaim[] = [];
+    // A taken id may have moved on meanwhile (acknowledged after an earlier claim by id, expired): take more then.
+    for (let round = 0; round < 5 && claims.length < first; round += 1) {
+      const ids = await this.deps.queue.takeReady(agency, first - claims.length);
+      if (ids.length === 0) break;
+      for (const claim of await Promise.all(ids.map((id) => this.claimOne(caller, agency, id, CLAIMABLE_FRESH)))) if (!('refused' in claim)) claims.push(claim);
+    }
+    return claims;
+  }
+
+  private async claimOne(caller: Caller, agency: string, packetId: string, from: ReadonlySet<DeliveryStatus>): Promise<PacketClaim | { refused: { packet: Packet | null; status: DeliveryStatus | null } }> {
     const now = this.now();
     const at = this.iso(now);
-    const updated = await this.deps.packets.update(packetId, (p) =>
-      withDelivery(p, agency, (d) =>
-        d.status === 'QUEUED' || d.status === 'NOTIFIED' || d.status === 'CLAIMED'
-          ? { ...d, status: 'CLAIMED', attempts: d.attempts + 1, claimedAt: at, claimedBy: caller.systemId, updatedAt: at }
-          : null,
-      ),
+    const updated = await this.deps.packets.update(
+      packetId,
+      (p) => withDelivery(p, agency, (d) => (from.has(d.status) ? { ...d, status: 'CLAIMED', attempts: d.attempts + 1, claimedAt: at, claimedBy: caller.systemId, updatedAt: at } : null)),
+      { history: (next) => [{ status: 'CLAIMED', at, recipient: agency, detail: `claim ${next.deliveries.find((d) => d.agencyCode === agency)!.attempts}` }] },
     );
     const claimed = updated?.packet.deliveries.find((d) => d.agencyCode === agency);
-    if (updated?.changed !== true || claimed === undefined) {
-      assertClaimable(claimed?.status ?? 'DELIVERED', packetId);
-      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DELIVERY_CLOSED', `packet ${packetId} cannot be claimed now`);
-    }
-    if (claimed.queueEntryId !== null) await this.deps.queue.touch(agency, { id: claimed.queueEntryId, priority: packet.priority }, this.deps.consumerName);
-    await this.deps.packets.appendHistory(packetId, [{ status: 'CLAIMED', at, recipient: agency, detail: `claim ${claimed.attempts}` }]);
-    await this.deps.events.publish('packet-status', packet.sourceAgency, { packetId, recipient: agency, status: 'CLAIMED' });
+    if (updated?.changed !== true || claimed === undefined) return { refused: { packet: updated?.packet ?? null, status: claimed?.status ?? null } };
+    const packet = updated.packet;
+    await Promise.all([
+      claimed.queueEntryId === null ? undefined : this.deps.queue.touch(agency, { id: claimed.queueEntryId, priority: packet.priority }, this.deps.consumerName),
+      // Taken from the ready list (claimPackets), it has left it already; claimed by id, it leaves it now.
+      from === CLAIMABLE_FRESH ? undefined : this.deps.queue.notReady(agency, packetId),
+      this.deps.events.publish('packet-status', packet.sourceAgency, { packetId, recipient: agency, status: 'CLAIMED' }),
+    ]);
     const expiresAtMs = Math.min(now + this.deps.settings.claimTtlMs, Date.parse(packet.policy.deadline));
     const token = this.deps.urls.sign({ action: 'download', packetId, recipient: agency, system: caller.systemId, claim: claimed.attempts, expiresAtMs });
     return {
@@ -600,7 +746,7 @@ export class Relay {
       throw exchangeError(ErrorCode.FORBIDDEN, 'NOT_CLAIMED', 'this download URL belongs to an earlier claim; claim the packet again');
     }
     if (packet.contentAttempt === null || packet.contentDeleted) throw exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packetId} holds no content`);
-    await this.deps.presence.markActive(grant.recipient, grant.system ?? 'download', this.now());
+    await this.touchPresence(grant.recipient, grant.system ?? 'download');
     const body = readDecryptedContent(this.deps.content, this.deps.masterKey, packetId, packet.contentAttempt);
     return {
       packet,
@@ -614,46 +760,79 @@ export class Relay {
     };
   }
 
+  /**
+   * Step 7 for one packet. The change is tried first and the reasons it may not apply are read from the record it
+   * answers, so an acknowledgement costs one write, not a read and a write.
+   */
   async acknowledge(caller: Caller, packetId: string, sha256: string): Promise<Acknowledgement> {
     const agency = requireAgency(caller);
-    const packet = await this.deps.packets.get(packetId);
-    if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
+    const digestOk = SHA256_HEX.test(sha256);
+    const updated = await this.completeDelivery(packetId, agency, `acknowledged by ${caller.systemId ?? agency}`, (p, d) => digestOk && sha256.toLowerCase() === p.sha256 && d.attempts > 0);
+    if (updated === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
+    const { packet, changed } = updated;
     const delivery = packet.deliveries.find((d) => d.agencyCode === agency);
     if (delivery === undefined) throw new LgspError(ErrorCode.FORBIDDEN, `packet ${packetId} is not addressed to ${agency}`);
-    if (!SHA256_HEX.test(sha256) || sha256.toLowerCase() !== packet.sha256) {
+    if (changed) return { packet, recipient: agency, status: delivery.status, alreadyAcknowledged: false };
+    if (!digestOk || sha256.toLowerCase() !== packet.sha256) {
       throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', 'the acknowledged sha256 is not the packet\'s: download it again');
     }
     if (delivery.status === 'DELIVERED') return { packet, recipient: agency, status: 'DELIVERED', alreadyAcknowledged: true };
-    if (delivery.attempts === 0 || !(delivery.status === 'CLAIMED' || delivery.status === 'NOTIFIED')) {
-      throw exchangeError(ErrorCode.BAD_USER_INPUT, delivery.attempts === 0 ? 'NOT_CLAIMED' : 'DELIVERY_CLOSED', `packet ${packetId} cannot be acknowledged: delivery is ${delivery.status}`);
-    }
-    const result = await this.completeDelivery(packetId, agency, `acknowledged by ${caller.systemId ?? agency}`);
-    const mine = result.deliveries.find((d) => d.agencyCode === agency)!;
-    return { packet: result, recipient: agency, status: mine.status, alreadyAcknowledged: false };
+    throw exchangeError(ErrorCode.BAD_USER_INPUT, delivery.attempts === 0 ? 'NOT_CLAIMED' : 'DELIVERY_CLOSED', `packet ${packetId} cannot be acknowledged: delivery is ${delivery.status}`);
   }
 
-  private async completeDelivery(packetId: string, agency: string, detail: string): Promise<Packet> {
+  /** Acknowledges several packets; each answer is the acknowledgement or the error that one alone would have given. */
+  async acknowledgeMany(caller: Caller, acknowledgements: Array<{ id: string; sha256: string }>): Promise<Array<Acknowledgement | LgspError>> {
+    requireAgency(caller);
+    assertBatchSize(acknowledgements.length, 'acknowledgements');
+    return settleEach(acknowledgements.map((a) => this.acknowledge(caller, a.id, a.sha256)), this.deps.logger);
+  }
+
+  /**
+   * The delivery to `agency` is DELIVERED (when `allowed` says so): in the same change the packet is DONE if it was
+   * the last one, then the queue entry goes, the source hears of it, and a finished packet's content is deleted.
+   * Answers the record as it now is (the change applied or not), null when the packet is unknown.
+   */
+  private async completeDelivery(packetId: string, agency: string, detail: string, allowed: (p: Packet, d: Delivery) => boolean = () => true): Promise<{ packet: Packet; changed: boolean } | null> {
     const at = this.iso();
-    const updated = await this.deps.packets.update(packetId, (p) =>
-      withDelivery(p, agency, (d) => (d.status === 'CLAIMED' || d.status === 'NOTIFIED' ? { ...d, status: 'DELIVERED', deliveredAt: at, updatedAt: at } : null)),
+    let before: DeliveryStatus | null = null;
+    const updated = await this.deps.packets.update(
+      packetId,
+      (p) => {
+        const next = withDelivery(p, agency, (d) => {
+          before = d.status;
+          return (d.status === 'CLAIMED' || d.status === 'NOTIFIED') && allowed(p, d) ? { ...d, status: 'DELIVERED', deliveredAt: at, updatedAt: at } : null;
+        });
+        if (next === null) return null;
+        // The last delivery: the packet is DONE and its content goes, recorded in this same change (the deletion
+        // follows; should this process stop before it, the sweep deletes it, and the content expires anyway).
+        return next.state === 'QUEUED' && next.deliveries.every((d) => TERMINAL_DELIVERY.has(d.status)) ? { ...next, state: 'DONE', contentDeleted: true } : next;
+      },
+      { history: () => [{ status: 'DELIVERED', at, recipient: agency, detail }], retainMs: (next) => (next.state === 'DONE' ? this.deps.settings.retentionMs : null) },
     );
-    if (updated === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
-    if (!updated.changed) return updated.packet;
-    const delivery = updated.packet.deliveries.find((d) => d.agencyCode === agency)!;
-    if (delivery.queueEntryId !== null) await this.deps.queue.ack(agency, { id: delivery.queueEntryId, priority: updated.packet.priority });
-    await this.deps.packets.appendHistory(packetId, [{ status: 'DELIVERED', at, recipient: agency, detail }]);
-    await this.deps.events.publish('packet-status', updated.packet.sourceAgency, { packetId, recipient: agency, status: 'DELIVERED' });
+    if (updated === null || !updated.changed) return updated;
+    const packet = updated.packet;
+    const delivery = packet.deliveries.find((d) => d.agencyCode === agency)!;
+    await Promise.all([
+      delivery.queueEntryId === null ? undefined : this.deps.queue.ack(agency, { id: delivery.queueEntryId, priority: packet.priority }),
+      before === 'NOTIFIED' ? this.deps.queue.notReady(agency, packetId) : undefined,
+      this.deps.events.publish('packet-status', packet.sourceAgency, { packetId, recipient: agency, status: 'DELIVERED' }),
+      ...(packet.state === 'DONE' ? [...packet.uploadAttempts.map((attempt) => this.deps.content.delete(packetId, attempt)), this.deps.packets.removeActive(packetId)] : []),
+    ]);
     this.deps.metrics.deliveries.inc({ event: 'delivered' });
-    return this.finishIfDone(updated.packet);
+    return updated;
   }
 
   private async failDelivery(packetId: string, agency: string, status: 'EXPIRED' | 'UNDELIVERABLE', reason: string): Promise<Packet | null> {
     const at = this.iso();
-    const updated = await this.deps.packets.update(packetId, (p) => withDelivery(p, agency, (d) => (TERMINAL_DELIVERY.has(d.status) ? null : { ...d, status, updatedAt: at })));
+    const updated = await this.deps.packets.update(packetId, (p) => withDelivery(p, agency, (d) => (TERMINAL_DELIVERY.has(d.status) ? null : { ...d, status, updatedAt: at })), {
+      history: () => [{ status, at, recipient: agency, detail: reason }],
+    });
     if (updated === null || !updated.changed) return updated?.packet ?? null;
     const delivery = updated.packet.deliveries.find((d) => d.agencyCode === agency)!;
-    if (delivery.queueEntryId !== null) await this.deps.queue.ack(agency, { id: delivery.queueEntryId, priority: updated.packet.priority });
-    await this.deps.packets.appendHistory(packetId, [{ status, at, recipient: agency, detail: reason }]);
+    await Promise.all([
+      delivery.queueEntryId === null ? undefined : this.deps.queue.ack(agency, { id: delivery.queueEntryId, priority: updated.packet.priority }),
+      this.deps.queue.notReady(agency, packetId),
+    ]);
     this.deps.metrics.deliveries.inc({ event: status.toLowerCase() });
     if (status === 'UNDELIVERABLE') {
       // BG:5.9 / TQ:7.6: the operator is alerted, the source told so that it can decide.
@@ -674,10 +853,10 @@ export class Relay {
 
   /** The content goes (BG:5.2-5.3: nothing kept after the transfer); the record stays for the status history. */
   private async finish(packet: Packet): Promise<Packet> {
-    for (const attempt of packet.uploadAttempts) await this.deps.content.delete(packet.id, attempt);
-    const updated = await this.deps.packets.update(packet.id, (p) => (p.contentDeleted ? null : { ...p, contentDeleted: true }));
-    await this.deps.packets.removeActive(packet.id);
-    await this.deps.packets.retain(packet.id, this.deps.settings.retentionMs);
+    const retentionMs = this.deps.settings.retentionMs;
+    await Promise.all(packet.uploadAttempts.map((attempt) => this.deps.content.delete(packet.id, attempt)));
+    const updated = await this.deps.packets.update(packet.id, (p) => (p.contentDeleted ? null : { ...p, contentDeleted: true }), { retainMs: retentionMs });
+    await Promise.all([this.deps.packets.removeActive(packet.id), updated?.changed === true ? undefined : this.deps.packets.retain(packet.id, retentionMs)]);
     return updated?.packet ?? packet;
   }
 
@@ -711,12 +890,13 @@ export class Relay {
     if (packet.state === 'REQUESTED') {
       if (Date.parse(packet.spaceExpiresAt) > now) return;
       const at = this.iso(now);
-      const updated = await this.deps.packets.update(packet.id, (p) =>
-        p.state === 'REQUESTED' ? { ...p, state: 'EXPIRED', deliveries: p.deliveries.map((d) => ({ ...d, status: 'EXPIRED' as const, updatedAt: at })) } : null,
+      const updated = await this.deps.packets.update(
+        packet.id,
+        (p) => (p.state === 'REQUESTED' ? { ...p, state: 'EXPIRED', deliveries: p.deliveries.map((d) => ({ ...d, status: 'EXPIRED' as const, updatedAt: at })) } : null),
+        { history: () => [{ status: 'EXPIRED', at, recipient: null, detail: 'the exchange space expired before its content was uploaded' }] },
       );
       if (updated?.changed !== true) return;
       counts.expired += 1;
-      await this.deps.packets.appendHistory(packet.id, [{ status: 'EXPIRED', at, recipient: null, detail: 'the exchange space expired before its content was uploaded' }]);
       await this.deps.events.publish('packet-status', packet.sourceAgency, { packetId: packet.id, status: 'EXPIRED' });
       await this.finish(updated.packet);
       return;
@@ -760,7 +940,21 @@ export class Relay {
   }
 
   async markActive(caller: Caller): Promise<void> {
-    if (caller.agencyCode !== null) await this.deps.presence.markActive(caller.agencyCode, caller.systemId ?? 'user', this.now());
+    if (caller.agencyCode !== null) await this.touchPresence(caller.agencyCode, caller.systemId ?? 'user');
+  }
+
+  /**
+   * Records activity, at most once per PRESENCE_WRITE_INTERVAL_MS per system and process: presence is judged in
+   * minutes (maxOfflineSeconds), and a busy system would otherwise cost a write per request.
+   */
+  private async touchPresence(agency: string, system: string): Promise<void> {
+    const now = this.now();
+    const key = `${agency} ${system}`;
+    const last = this.presenceWritten.get(key);
+    if (last !== undefined && now - last >= 0 && now - last < PRESENCE_WRITE_INTERVAL_MS) return;
+    if (this.presenceWritten.size >= 10_000) this.presenceWritten.clear();
+    this.presenceWritten.set(key, now);
+    await this.deps.presence.markActive(agency, system, now);
   }
 
   /** The packet as this caller may see it (recipients see their own delivery only); null when unknown. */

@@ -27,6 +27,22 @@ export function describeContentStoreContract(name: string, make: () => Promise<F
       assert.deepEqual(await f.store.getChunk('c1', 'a', 1), Buffer.alloc(0));
       assert.deepEqual(await f.store.getChunk('c1', 'b', 0), Buffer.from('other'));
       assert.equal(await f.store.getChunk('c1', 'a', 2), null);
+      assert.deepEqual(await f.store.getStart('c1', 'a'), { meta: { wrappedKey: 'k', masterKeyId: 'm', chunkCount: 2, bytes: 6 }, first: bytes });
+      assert.deepEqual(await f.store.getStart('c1', 'b'), { meta: null, first: Buffer.from('other') });
+      assert.deepEqual(await f.store.getStart('c1', 'none'), { meta: null, first: null });
+    });
+
+    it('writes the last chunk and the meta at once', async () => {
+      await f.store.putChunk('c2', 'a', 0, Buffer.from('đầu'), later());
+      await f.store.putLast('c2', 'a', 1, Buffer.from([1, 2, 0]), { wrappedKey: 'k2', masterKeyId: 'm', chunkCount: 2, bytes: 9 }, later());
+      assert.deepEqual(await f.store.getStart('c2', 'a'), { meta: { wrappedKey: 'k2', masterKeyId: 'm', chunkCount: 2, bytes: 9 }, first: Buffer.from('đầu') });
+      assert.deepEqual(await f.store.getChunk('c2', 'a', 1), Buffer.from([1, 2, 0]));
+      await f.store.putLast('c2', 'only', 0, Buffer.from('one'), { wrappedKey: 'k3', masterKeyId: 'm', chunkCount: 1, bytes: 3 }, later());
+      assert.deepEqual(await f.store.getStart('c2', 'only'), { meta: { wrappedKey: 'k3', masterKeyId: 'm', chunkCount: 1, bytes: 3 }, first: Buffer.from('one') });
+      await f.store.delete('c2', 'a');
+      await f.store.delete('c2', 'only');
+      assert.deepEqual(await f.store.getStart('c2', 'only'), { meta: null, first: null });
+      assert.equal(await f.store.getChunk('c2', 'a', 1), null);
     });
 
     it('deletes an attempt entirely and idempotently', async () => {

@@ -44,6 +44,26 @@ export function describeDeliveryQueueContract(name: string, make: () => Promise<
       assert.equal(await f.store.depth('D2'), 0);
     });
 
+    it('hands ready packets out HIGH first, oldest first, each to one taker only', async () => {
+      await f.store.ready('D9', 'LOW', 'low-5', 5);
+      await f.store.ready('D9', 'NORMAL', 'normal-7', 7);
+      await f.store.ready('D9', 'HIGH', 'high-9', 9);
+      await f.store.ready('D9', 'NORMAL', 'normal-6', 6);
+      await f.store.ready('D9', 'HIGH', 'high-8', 8);
+      await f.store.ready('D9', 'NORMAL', 'gone-1', 1);
+      await f.store.notReady('D9', 'gone-1');
+      await f.store.notReady('D9', 'never-ready');
+      assert.deepEqual(await f.store.takeReady('D9', 3), ['high-8', 'high-9', 'normal-6']);
+      const [a, b] = await Promise.all([f.store.takeReady('D9', 1), f.store.takeReady('D9', 1)]);
+      assert.deepEqual([...a!, ...b!].sort(), ['low-5', 'normal-7'], 'two takers at once get different packets');
+      assert.deepEqual(await f.store.takeReady('D9', 10), []);
+      assert.deepEqual(await f.store.takeReady('D8', 10), [], 'another destination has its own list');
+      // Ready again (a redelivery) after being taken.
+      await f.store.ready('D9', 'LOW', 'low-5', 5);
+      assert.deepEqual(await f.store.takeReady('D9', 0), []);
+      assert.deepEqual(await f.store.takeReady('D9', 5), ['low-5']);
+    });
+
     it('restarts the idle time of an entry that is touched', async () => {
       const entry = await f.store.enqueue('D3', 'HIGH', 'p');
       await f.store.readNew('D3', 'c1', 1);

@@ -21,6 +21,15 @@ export interface DeliveryQueue {
   touch(destination: string, entry: Pick<QueueEntry, 'id' | 'priority'>, consumer: string): Promise<void>;
   /** Done with an entry: it leaves the queue for good (idempotent). */
   ack(destination: string, entry: Pick<QueueEntry, 'id' | 'priority'>): Promise<void>;
+  /**
+   * The destination's packets ready to be claimed (offered, not claimed now): `claimPackets` takes from here.
+   * Marks one ready; `sequence` orders packets of a priority (oldest first).
+   */
+  ready(destination: string, priority: Priority, packetId: string, sequence: number): Promise<void>;
+  /** Takes up to `count` ready packets, HIGH first, then NORMAL, then LOW, oldest first; each goes to one caller only. */
+  takeReady(destination: string, count: number): Promise<string[]>;
+  /** The packet is not ready any more (claimed by id, delivered, failed); idempotent. */
+  notReady(destination: string, packetId: string): Promise<void>;
   /** Destinations that ever had a queue. */
   destinations(): Promise<string[]>;
   /** Entries not acknowledged yet (new and pending), all lanes. */
@@ -28,3 +37,8 @@ export interface DeliveryQueue {
 }
 
 export const LANES: readonly Priority[] = ['HIGH', 'NORMAL', 'LOW'];
+
+/** Order in the ready list: the lane first, then the packet's sequence (below 10^13, well inside a double). */
+export function readyScore(priority: Priority, sequence: number): number {
+  return LANES.indexOf(priority) * 1e13 + sequence;
+}

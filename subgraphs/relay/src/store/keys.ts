@@ -23,6 +23,8 @@ export function relayKeys(prefix: string) {
     contentPattern: (packetId: string) => `${base}:content:{${packetId}}:*`,
     /** Stream per destination and priority: the delivery queue. */
     queue: (agency: string, priority: string) => `${base}:queue:{${agency}}:${priority.toLowerCase()}`,
+    /** Sorted set per destination: packets offered and not claimed, by priority then sequence (`claimPackets`). */
+    ready: (agency: string) => `${base}:ready:{${agency}}`,
     /** Set: destinations that have a queue. */
     queueDestinations: `${base}:queue-destinations`,
     /** Hash per agency: system id → last activity (ms). */

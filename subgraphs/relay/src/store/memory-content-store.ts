@@ -36,6 +36,13 @@ export function createMemoryContentStore(now: () => number = Date.now): MemoryCo
       if (slot === undefined) throw new Error(`content ${packetId}/${attempt}: no chunk was stored`);
       slot.meta = { ...meta };
     },
+    async putLast(packetId, attempt, index, data, meta, expiresAtMs) {
+      await this.putChunk(packetId, attempt, index, data, expiresAtMs);
+      await this.putMeta(packetId, attempt, meta);
+    },
+    async getStart(packetId, attempt) {
+      return { meta: await this.getMeta(packetId, attempt), first: await this.getChunk(packetId, attempt, 0) };
+    },
     async getMeta(packetId, attempt) {
       const meta = live(key(packetId, attempt))?.meta;
       return meta === undefined || meta === null ? null : { ...meta };

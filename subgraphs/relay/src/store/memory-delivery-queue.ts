@@ -1,6 +1,6 @@
 /** In-memory DeliveryQueue with the semantics of Redis Streams consumer groups (embedded mode, tests). */
 import type { Priority } from '../domain/types.ts';
-import { LANES, type DeliveryQueue, type QueueEntry } from './delivery-queue.ts';
+import { LANES, readyScore, type DeliveryQueue, type QueueEntry } from './delivery-queue.ts';
 
 interface Item {
   entry: QueueEntry;
@@ -11,6 +11,16 @@ interface Item {
 export function createMemoryDeliveryQueue(now: () => number = Date.now): DeliveryQueue {
   const lanes = new Map<string, Map<Priority, Item[]>>();
   let counter = 0;
+  /** Per destination: packet id → ready score. */
+  const readyLists = new Map<string, Map<string, number>>();
+  const readyOf = (destination: string): Map<string, number> => {
+    let list = readyLists.get(destination);
+    if (list === undefined) {
+      list = new Map();
+      readyLists.set(destination, list);
+    }
+    return list;
+  };
   const laneOf = (destination: string, priority: Priority): Item[] => {
     let byPriority = lanes.get(destination);
     if (byPriority === undefined) {
@@ -61,6 +71,21 @@ export function createMemoryDeliveryQueue(now: () => number = Date.now): Deliver
       const lane = laneOf(destination, entry.priority);
       const index = lane.findIndex((item) => item.entry.id === entry.id);
       if (index >= 0) lane.splice(index, 1);
+    },
+    async ready(destination, priority, packetId, sequence) {
+      readyOf(destination).set(packetId, readyScore(priority, sequence));
+    },
+    async takeReady(destination, count) {
+      const list = readyOf(destination);
+      const taken = [...list.entries()]
+        .sort((a, b) => a[1] - b[1])
+        .slice(0, count)
+        .map(([id]) => id);
+      for (const id of taken) list.delete(id);
+      return taken;
+    },
+    async notReady(destination, packetId) {
+      readyOf(destination).delete(packetId);
     },
     async destinations() {
       return [...lanes.keys()];

@@ -1,6 +1,6 @@
 /** In-memory PacketStore (embedded mode, tests). Records are copied in and out, as Redis would serialise them. */
 import type { Packet, StatusEvent } from '../domain/types.ts';
-import type { InboxPage, PacketStore } from './packet-store.ts';
+import { retentionOf, type InboxPage, type PacketStore } from './packet-store.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -13,25 +13,41 @@ export function createMemoryPacketStore(): PacketStore {
   const documents = new Map<string, string>();
   const expiries = new Map<string, ReturnType<typeof setTimeout>>();
 
+  function retain(packetId: string, retentionMs: number): void {
+    clearTimeout(expiries.get(packetId));
+    const timer = setTimeout(() => {
+      packets.delete(packetId);
+      histories.delete(packetId);
+      expiries.delete(packetId);
+    }, Math.min(retentionMs, 2_147_483_647));
+    timer.unref();
+    expiries.set(packetId, timer);
+  }
+
   return {
-    async nextSequence() {
-      sequence += 1;
-      return sequence;
+    async nextSequence(count = 1) {
+      sequence += count;
+      return sequence - count + 1;
     },
-    async create(packet, history) {
+    async create(packet, history, activeDueMs) {
       packets.set(packet.id, copy(packet));
       histories.set(packet.id, copy(history));
+      active.set(packet.id, activeDueMs);
     },
     async get(id) {
       const packet = packets.get(id);
       return packet === undefined ? null : copy(packet);
     },
-    async update(id, change) {
+    async update(id, change, effects) {
       const current = packets.get(id);
       if (current === undefined) return null;
       const next = change(copy(current));
       if (next === null) return { packet: copy(current), changed: false };
       packets.set(id, copy(next));
+      const events = effects?.history?.(copy(next)) ?? [];
+      if (events.length > 0) histories.set(id, [...(histories.get(id) ?? []), ...copy(events)]);
+      const retainMs = retentionOf(effects, next);
+      if (retainMs !== null) retain(id, retainMs);
       return { packet: copy(next), changed: true };
     },
     async appendHistory(id, events) {
@@ -70,14 +86,7 @@ export function createMemoryPacketStore(): PacketStore {
       return documents.get(`${sourceAgency} ${documentId}`) ?? null;
     },
     async retain(packetId, retentionMs) {
-      clearTimeout(expiries.get(packetId));
-      const timer = setTimeout(() => {
-        packets.delete(packetId);
-        histories.delete(packetId);
-        expiries.delete(packetId);
-      }, Math.min(retentionMs, 2_147_483_647));
-      timer.unref();
-      expiries.set(packetId, timer);
+      retain(packetId, retentionMs);
     },
   };
 }

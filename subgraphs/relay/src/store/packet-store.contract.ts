@@ -7,6 +7,8 @@ import type { PacketStore } from './packet-store.ts';
 export interface Fixture<T> {
   store: T;
   cleanup(): Promise<void>;
+  /** Another process's store over the same data (a second relay replica); the store itself when there is one. */
+  replica?: () => T;
 }
 
 export function samplePacket(id: string, sequence: number): Packet {
@@ -37,6 +39,9 @@ export function samplePacket(id: string, sequence: number): Packet {
   };
 }
 
+/** Due time of the packets the contract creates: after every due time the active-list test sets. */
+const LATER = Number.MAX_SAFE_INTEGER;
+
 export function describePacketStoreContract(name: string, make: () => Promise<Fixture<PacketStore>>): void {
   describe(`PacketStore contract: ${name}`, () => {
     let f: Fixture<PacketStore>;
@@ -51,11 +56,14 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
       const a = await f.store.nextSequence();
       const b = await f.store.nextSequence();
       assert.ok(b > a);
+      const block = await f.store.nextSequence(5);
+      assert.ok(block > b);
+      assert.equal(await f.store.nextSequence(), block + 5, 'a block of 5 is reserved whole');
     });
 
     it('stores a packet with its history and reads back a copy', async () => {
       const p = samplePacket('p1', 1);
-      await f.store.create(p, [{ status: 'REQUESTED', at: p.createdAt, recipient: null, detail: null }]);
+      await f.store.create(p, [{ status: 'REQUESTED', at: p.createdAt, recipient: null, detail: null }], LATER);
       const read = await f.store.get('p1');
       assert.deepEqual(read, p);
       read!.title = 'changed';
@@ -67,12 +75,53 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
     });
 
     it('updates atomically: concurrent changes are all applied, a null change leaves the record', async () => {
-      await f.store.create({ ...samplePacket('p2', 2), uploadAttempts: [] }, []);
+      await f.store.create({ ...samplePacket('p2', 2), uploadAttempts: [] }, [], LATER);
       await Promise.all(Array.from({ length: 10 }, (_, i) => f.store.update('p2', (p) => ({ ...p, uploadAttempts: [...p.uploadAttempts, `a${i}`] }))));
       assert.equal((await f.store.get('p2'))!.uploadAttempts.length, 10);
       const unchanged = await f.store.update('p2', () => null);
       assert.equal(unchanged!.changed, false);
       assert.equal(await f.store.update('nope', (p) => p), null);
+    });
+
+    it('writes a change\'s history and retention with it, and nothing when there is no change', async () => {
+      await f.store.create(samplePacket('p4', 4), [{ status: 'REQUESTED', at: 'x', recipient: null, detail: null }], LATER);
+      const done = await f.store.update('p4', (p) => ({ ...p, state: 'UPLOADED' }), {
+        history: (next) => [{ status: next.state === 'UPLOADED' ? 'UPLOADED' : 'REJECTED', at: 'y', recipient: null, detail: 'with the change' }],
+      });
+      assert.equal(done!.changed, true);
+      assert.equal(done!.packet.state, 'UPLOADED');
+      const none = await f.store.update('p4', () => null, { history: () => [{ status: 'REJECTED', at: 'z', recipient: null, detail: null }], retainMs: 1 });
+      assert.equal(none!.changed, false);
+      assert.equal(none!.packet.state, 'UPLOADED', 'a no-change answers the current record');
+      assert.deepEqual((await f.store.history('p4')).map((e) => [e.status, e.detail]), [
+        ['REQUESTED', null],
+        ['UPLOADED', 'with the change'],
+      ]);
+      await f.store.update('p4', (p) => ({ ...p, state: 'DONE' }), { history: () => [{ status: 'DELIVERED', at: 'z', recipient: 'r', detail: null }], retainMs: 30 });
+      assert.equal((await f.store.history('p4')).length, 3);
+      await new Promise((r) => setTimeout(r, 120));
+      assert.equal(await f.store.get('p4'), null, 'record expired after its retention');
+      assert.deepEqual(await f.store.history('p4'), [], 'history expired with it');
+    });
+
+    it('never loses a change made through another replica, whatever each one last saw', async () => {
+      const other = f.replica?.() ?? f.store;
+      await f.store.create(samplePacket('p5', 5), [], LATER);
+      const add = (store: PacketStore, tag: string) => store.update('p5', (p) => ({ ...p, uploadAttempts: [...p.uploadAttempts, tag] }), { history: () => [{ status: 'UPLOADED', at: tag, recipient: null, detail: null }] });
+      for (let i = 0; i < 5; i += 1) {
+        await add(f.store, `a${i}`);
+        await add(other, `b${i}`);
+      }
+      await Promise.all([add(f.store, 'c1'), add(other, 'c2'), add(f.store, 'c3'), add(other, 'c4')]);
+      const attempts = (await f.store.get('p5'))!.uploadAttempts;
+      assert.equal(attempts.length, 14);
+      assert.deepEqual(attempts.slice(0, 10), ['a0', 'b0', 'a1', 'b1', 'a2', 'b2', 'a3', 'b3', 'a4', 'b4']);
+      assert.equal((await other.history('p5')).length, 14, 'one history event per change, none twice');
+      // A change that only applies to the current record: decided on the other replica's newer record, not on a stale one.
+      await other.update('p5', (p) => ({ ...p, state: 'QUEUED' }));
+      const seen = await f.store.update('p5', (p) => (p.state === 'QUEUED' ? { ...p, title: 'seen the newest' } : null));
+      assert.equal(seen!.changed, true);
+      assert.equal((await other.get('p5'))!.title, 'seen the newest');
     });
 
     it('pages an inbox newest first by sequence', async () => {
@@ -91,9 +140,11 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
       await f.store.setActive('a1', 1000);
       await f.store.setActive('a3', 3000);
       await f.store.removeActive('a3');
-      assert.deepEqual(await f.store.activeIds(10), ['a1', 'a2']);
+      const listed = async () => (await f.store.activeIds(100)).filter((id) => id.startsWith('a'));
+      assert.deepEqual(await listed(), ['a1', 'a2']);
       await f.store.setActive('a1', 5000);
-      assert.deepEqual(await f.store.activeIds(10), ['a2', 'a1']);
+      assert.deepEqual(await listed(), ['a2', 'a1']);
+      assert.ok((await f.store.activeIds(100)).includes('p1'), 'a created packet is active');
     });
 
     it('indexes edXML documents by source agency and DocumentId', async () => {
@@ -103,7 +154,7 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
     });
 
     it('lets a finished packet expire after its retention', async () => {
-      await f.store.create(samplePacket('p3', 3), [{ status: 'REQUESTED', at: 'x', recipient: null, detail: null }]);
+      await f.store.create(samplePacket('p3', 3), [{ status: 'REQUESTED', at: 'x', recipient: null, detail: null }], LATER);
       await f.store.retain('p3', 30);
       await new Promise((r) => setTimeout(r, 120));
       assert.equal(await f.store.get('p3'), null);

@@ -9,17 +9,33 @@ export interface InboxPage {
   hasNextPage: boolean;
 }
 
+/** What goes with a change, in the same atomic write: only when the record changed. */
+export interface ChangeEffects {
+  /** Status events appended to the history, computed from the new record. */
+  history?: (next: Packet) => StatusEvent[];
+  /** The packet is finished: its record and history expire after this long (as `retain`); null = keep. */
+  retainMs?: number | ((next: Packet) => number | null);
+}
+
+/** The retention a change asks for, if any. */
+export function retentionOf(effects: ChangeEffects | undefined, next: Packet): number | null {
+  const retain = effects?.retainMs;
+  return typeof retain === 'function' ? retain(next) : (retain ?? null);
+}
+
 export interface PacketStore {
-  /** A new, never-repeated number for ordering (1, 2, …). */
-  nextSequence(): Promise<number>;
-  /** Stores a new packet with its first history events. */
-  create(packet: Packet, history: StatusEvent[]): Promise<void>;
+  /** New, never-repeated numbers for ordering (1, 2, …): the first of `count` consecutive ones (default 1). */
+  nextSequence(count?: number): Promise<number>;
+  /** Stores a new packet with its first history events, marked active (due for a sweep at `activeDueMs`). */
+  create(packet: Packet, history: StatusEvent[], activeDueMs: number): Promise<void>;
   get(id: string): Promise<Packet | null>;
   /**
    * Changes a packet atomically: `change` gets the current record and returns the new one, or null to leave it.
-   * Concurrent changes are retried (compare-and-set), so `change` must be pure. Null when the packet is unknown.
+   * Concurrent changes are retried (compare-and-set), so `change` must be pure and must not modify its argument
+   * (return a new record); it may be called with a record that turns out to be stale, and is then called again. `effects` are written with the change, atomically.
+   * Answers the record as it now is (changed or not); null when the packet is unknown.
    */
-  update(id: string, change: (current: Packet) => Packet | null): Promise<{ packet: Packet; changed: boolean } | null>;
+  update(id: string, change: (current: Packet) => Packet | null, effects?: ChangeEffects): Promise<{ packet: Packet; changed: boolean } | null>;
   appendHistory(id: string, events: StatusEvent[]): Promise<void>;
   /** Events in the order they happened. */
   history(id: string): Promise<StatusEvent[]>;

@@ -19,6 +19,14 @@ export function createRedisContentStore(redis: RedisClient, options: { keyPrefix
     async putMeta(packetId, attempt, meta) {
       await redis.hSet(keys.content(packetId, attempt), 'meta', JSON.stringify(meta));
     },
+    async putLast(packetId, attempt, index, data, meta, expiresAtMs) {
+      const key = keys.content(packetId, attempt);
+      await redis.multi().hSet(key, { [`c:${index}`]: data, meta: JSON.stringify(meta) }).pExpireAt(key, expiresAtMs).exec();
+    },
+    async getStart(packetId, attempt) {
+      const [meta, first] = (await binary.hmGet(keys.content(packetId, attempt), ['meta', 'c:0'])) as unknown as Array<Buffer | null>;
+      return { meta: meta === null || meta === undefined ? null : (JSON.parse(meta.toString('utf8')) as ContentMeta), first: first ?? null };
+    },
     async getMeta(packetId, attempt) {
       const json = await redis.hGet(keys.content(packetId, attempt), 'meta');
       return json === null || json === undefined ? null : (JSON.parse(json) as ContentMeta);

@@ -1,47 +1,88 @@
 /**
  * Redis PacketStore: the record is a hash {json, rev} changed only by a compare-and-set script, so replicas may
- * change the same packet at the same moment without losing an update.
+ * change the same packet at the same moment without losing an update. The script appends the change's history
+ * events and sets the retention in the same step, so a record and its history never disagree.
+ *
+ * Each process remembers the last revision it read or wrote of recently used packets: a change starts from it
+ * without reading first (one round trip instead of two, the relay's hot path), and the compare-and-set turns a stale
+ * memory — another replica changed the packet — into a read and a retry, never into a lost update.
  */
-import type { RedisClient } from '@lgsp/kit';
+import { redisScript, type RedisClient } from '@lgsp/kit';
 import type { Packet, StatusEvent } from '../domain/types.ts';
 import { relayKeys } from './keys.ts';
-import type { InboxPage, PacketStore } from './packet-store.ts';
+import { retentionOf, type InboxPage, type PacketStore } from './packet-store.ts';
 
-const COMPARE_AND_SET = `
+// KEYS: record, history. ARGV: expected rev, new json, new rev, retention ms ('' = keep), history events….
+const COMPARE_AND_SET = redisScript(`
 local rev = redis.call('HGET', KEYS[1], 'rev')
 if rev ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'rev', ARGV[3])
-return 1`;
+if #ARGV > 4 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 5)) end
+if ARGV[4] ~= '' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  redis.call('PEXPIRE', KEYS[2], ARGV[4])
+end
+return 1`);
+
+/** Packets whose last known revision a process remembers (about 2 KB each). */
+const REMEMBERED_PACKETS = 5_000;
 
 export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix: string }): PacketStore {
   const keys = relayKeys(options.keyPrefix);
+  const known = new Map<string, { json: string; rev: string }>();
+  const remember = (id: string, json: string, rev: string) => {
+    known.delete(id);
+    known.set(id, { json, rev });
+    if (known.size > REMEMBERED_PACKETS) known.delete(known.keys().next().value!);
+  };
 
   async function read(id: string): Promise<{ packet: Packet; rev: string } | null> {
     const [json, rev] = await redis.hmGet(keys.packet(id), ['json', 'rev']);
-    if (json === null || json === undefined || rev === null || rev === undefined) return null;
+    if (json === null || json === undefined || rev === null || rev === undefined) {
+      known.delete(id);
+      return null;
+    }
+    remember(id, json, rev);
     return { packet: JSON.parse(json) as Packet, rev };
   }
 
   return {
-    async nextSequence() {
-      return Number(await redis.incr(keys.sequence));
+    async nextSequence(count = 1) {
+      return Number(await redis.incrBy(keys.sequence, count)) - count + 1;
     },
-    async create(packet, history) {
-      const multi = redis.multi().hSet(keys.packet(packet.id), { json: JSON.stringify(packet), rev: '1' });
+    async create(packet, history, activeDueMs) {
+      const json = JSON.stringify(packet);
+      const multi = redis.multi().hSet(keys.packet(packet.id), { json, rev: '1' }).zAdd(keys.active, { score: activeDueMs, value: packet.id });
       if (history.length > 0) multi.rPush(keys.history(packet.id), history.map((e) => JSON.stringify(e)));
       await multi.exec();
+      remember(packet.id, json, '1');
     },
     async get(id) {
       return (await read(id))?.packet ?? null;
     },
-    async update(id, change) {
+    async update(id, change, effects) {
       for (let attempt = 0; attempt < 50; attempt += 1) {
-        const current = await read(id);
+        const remembered = attempt === 0 ? known.get(id) : undefined;
+        const current = remembered !== undefined ? { packet: JSON.parse(remembered.json) as Packet, rev: remembered.rev } : await read(id);
         if (current === null) return null;
-        const next = change(structuredClone(current.packet));
-        if (next === null) return { packet: current.packet, changed: false };
-        const ok = await redis.eval(COMPARE_AND_SET, { keys: [keys.packet(id)], arguments: [current.rev, JSON.stringify(next), String(Number(current.rev) + 1)] });
-        if (Number(ok) === 1) return { packet: next, changed: true };
+        // A record parsed for this call only: `change` may read it freely (and must not change it in place).
+        const next = change(current.packet);
+        if (next === null) {
+          // Decided on a remembered record: confirm it is the current one before answering "no change".
+          if (remembered !== undefined) continue;
+          return { packet: current.packet, changed: false };
+        }
+        const json = JSON.stringify(next);
+        const rev = String(Number(current.rev) + 1);
+        const events = effects?.history?.(next).map((e) => JSON.stringify(e)) ?? [];
+        const retainMs = retentionOf(effects, next);
+        const ok = await COMPARE_AND_SET.run(redis, [keys.packet(id), keys.history(id)], [current.rev, json, rev, retainMs === null ? '' : String(retainMs), ...events]);
+        if (Number(ok) === 1) {
+          if (retainMs === null) remember(id, json, rev);
+          else known.delete(id);
+          return { packet: next, changed: true };
+        }
+        known.delete(id);
       }
       throw new Error(`packet ${id}: too many concurrent changes`);
     },
@@ -80,6 +121,7 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
       return (await redis.hGet(keys.documents, `${sourceAgency} ${documentId}`)) ?? null;
     },
     async retain(packetId, retentionMs) {
+      known.delete(packetId);
       await redis.multi().pExpire(keys.packet(packetId), retentionMs).pExpire(keys.history(packetId), retentionMs).exec();
     },
   };

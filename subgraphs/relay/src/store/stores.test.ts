@@ -42,7 +42,13 @@ async function onRedis<T>(build: (redis: RedisClient, keyPrefix: string) => T, e
 }
 
 describePacketStoreContract('memory', async () => ({ store: createMemoryPacketStore(), cleanup: none }));
-describePacketStoreContract('redis', () => onRedis((r, keyPrefix) => createRedisPacketStore(r, { keyPrefix })));
+describePacketStoreContract('redis', () =>
+  onRedis(
+    (r, keyPrefix) => createRedisPacketStore(r, { keyPrefix }),
+    // A second relay process: its own store (and memory of revisions) over the same keys.
+    (r, keyPrefix) => ({ replica: () => createRedisPacketStore(r, { keyPrefix }) }),
+  ),
+);
 
 describeContentStoreContract('memory', async () => {
   const store = createMemoryContentStore();
