@@ -7,6 +7,7 @@
  *  - one packet to three recipients, tracked per recipient;
  *  - a relay restart between upload and claim loses nothing;
  *  - the fault cases, each with its HTTP status and `extensions.code` / `reason`;
+ *  - the batch mutations (requestExchanges, claimPackets, acknowledgePackets) with a partly refused batch;
  *  - a dropped subscription resumed with `after` misses nothing and repeats nothing.
  * The relay's own tests (subgraphs/relay/src/service.test.ts) cover the same faults at the subgraph with the
  * internal token; these prove they reach an agency's system through the gateway unchanged.
@@ -328,6 +329,66 @@ describe('fault cases through the gateway', () => {
       assert.ok(!inbox.edges.some((e: { node: { id: string } }) => e.node.id === space.id), 'never queued for the recipient');
       const claim = await refusal(JUSTICE, `mutation($id: ID!) { claimPacket(id: $id) { downloadUrl } }`, { id: space.id });
       assert.deepEqual([claim.code, claim.reason], ['BAD_USER_INPUT', 'DELIVERY_CLOSED']);
+    });
+  });
+});
+
+describe('a system that exchanges many packets: the batch mutations', () => {
+  it('asks for several spaces at once, then the recipient drains its inbox with claimPackets and acknowledgePackets', async () => {
+    const REQUEST_MANY = `mutation($inputs: [RequestExchangeInput!]!) { requestExchanges(inputs: $inputs) { id uploadUrl } }`;
+    const CLAIM_NEXT = `mutation($first: Int!) { claimPackets(first: $first) { packetId downloadUrl sha256 bytes } }`;
+    const ACK_MANY = `mutation($acks: [PacketAcknowledgementInput!]!) { acknowledgePackets(acknowledgements: $acks) { status alreadyAcknowledged packet { id status } } }`;
+    await following([[PACKET_AVAILABLE, {}, POLICE]], async ([available]) => {
+      const contents = ['Báo cáo số 1', 'Báo cáo số 2 (khẩn)', 'Báo cáo số 3'].map((t) => Buffer.from(t));
+      const priorities = ['NORMAL', 'HIGH', 'LOW'];
+      const input = (content: Buffer, i: number, recipient = POLICE.agency) => ({
+        recipients: { agencyCodes: [recipient] },
+        title: `Báo cáo ${i + 1}`,
+        priority: priorities[i] ?? 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'LGSP-FILE/1',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+      });
+      const { status, body } = await p.query(REQUEST_MANY, { inputs: [...contents.map((c, i) => input(c, i)), input(contents[0]!, 3, '999.99.99.H99')] }, { as: HOSPITAL.client, purpose: null });
+      assert.equal(status, 200, 'a partly refused batch is still answered 200, with data');
+      const spaces = body.data!.requestExchanges as Array<{ id: string; uploadUrl: string } | null>;
+      assert.equal(spaces.length, 4);
+      assert.equal(spaces[3], null);
+      assert.equal(body.errors?.length, 1);
+      assert.deepEqual(body.errors![0]!.path, ['requestExchanges', 3]);
+      assert.equal(body.errors![0]!.extensions?.code, 'BAD_USER_INPUT');
+      for (const [i, space] of spaces.slice(0, 3).entries()) assert.equal((await x.upload(space!.uploadUrl, contents[i]!)).status, 201);
+
+      const announced = new Set<string>();
+      for (let i = 0; i < 3; i += 1) announced.add((await available.event('packetAvailable', `packetAvailable ${i + 1}/3`)).packet.id);
+      assert.deepEqual(announced, new Set(spaces.slice(0, 3).map((s) => s!.id)));
+
+      const { claimPackets } = await x.gql(POLICE, CLAIM_NEXT, { first: 10 });
+      assert.deepEqual(
+        claimPackets.map((c: { packetId: string }) => c.packetId),
+        [spaces[1]!.id, spaces[0]!.id, spaces[2]!.id],
+        'HIGH first, then NORMAL, then LOW',
+      );
+      const acks = [];
+      for (const claim of claimPackets as Array<{ packetId: string; downloadUrl: string; sha256: string }>) {
+        const download = await fetch(claim.downloadUrl);
+        assert.equal(download.status, 200);
+        const content = Buffer.from(await download.arrayBuffer());
+        assert.equal(sha256(content), claim.sha256);
+        acks.push({ id: claim.packetId, sha256: sha256(content) });
+      }
+      assert.deepEqual((await x.gql(POLICE, CLAIM_NEXT, { first: 10 })).claimPackets, [], 'nothing else waits');
+      const { acknowledgePackets } = await x.gql(POLICE, ACK_MANY, { acks });
+      assert.deepEqual(
+        acknowledgePackets.map((a: { status: string; alreadyAcknowledged: boolean; packet: { status: string } }) => [a.status, a.alreadyAcknowledged, a.packet.status]),
+        [
+          ['DELIVERED', false, 'DELIVERED'],
+          ['DELIVERED', false, 'DELIVERED'],
+          ['DELIVERED', false, 'DELIVERED'],
+        ],
+      );
+      for (const a of acks) assert.deepEqual(await x.contentKeys(a.id), [], 'nothing left behind');
     });
   });
 });
