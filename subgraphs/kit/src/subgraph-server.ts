@@ -1,7 +1,8 @@
 /**
- * What every subgraph shares: Express 5 + Apollo Server on a federation subgraph schema, the gateway's internal
- * token checked before anything else, JSON logs with the gateway's request id, health and metrics endpoints,
- * and domain errors mapped to stable `extensions.code`.
+ * What every subgraph shares: Express 5 + Apollo Server on a federation subgraph schema (with an optional plain
+ * node:http handler in front of Express for hot paths), the gateway's internal token checked before anything else,
+ * JSON logs with the gateway's request id, health and metrics endpoints, and domain errors mapped to stable
+ * `extensions.code`.
  */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -13,7 +14,7 @@ import express, { type Express } from 'express';
 import type { DocumentNode } from 'graphql';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from './logger.ts';
 import { errorBody, ErrorCode, LgspError } from './errors.ts';
 import type { InternalTokenVerifier } from './auth/internal-token.ts';
@@ -45,6 +46,12 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   readiness?: Record<string, ReadinessCheck>;
   /** Extra HTTP routes mounted before the GraphQL endpoint (they are not behind the internal token). */
   routes?: (app: Express) => void;
+  /**
+   * Sees every request before Express: answers it itself on node:http's request and response and returns true, or
+   * returns false to leave it to the Express app. For hot plain-HTTP paths where Express's routing and response
+   * helpers cost more than the work (the relay's packet content). Not behind the internal token either.
+   */
+  handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Called once the HTTP server listens, before start returns (e.g. to attach a WebSocket `upgrade` handler). */
   onListening?: (server: Server) => void;
 }
@@ -140,7 +147,24 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     }),
   );
 
-  const http: Server = app.listen(options.port, options.host);
+  const handle = options.handle;
+  const http: Server = createServer(
+    handle === undefined
+      ? app
+      : (req, res) => {
+          let handled: boolean;
+          try {
+            handled = handle(req, res);
+          } catch (error) {
+            logger.error({ err: error, url: req.url }, 'request handler failed before Express');
+            if (res.headersSent) res.destroy();
+            else res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error; see the service logs')));
+            return;
+          }
+          if (!handled) app(req, res);
+        },
+  );
+  http.listen(options.port, options.host);
   await once(http, 'listening');
   http.keepAliveTimeout = 65_000; // longer than the gateway pool's idle timeout, so the gateway closes first
   const port = (http.address() as AddressInfo).port;

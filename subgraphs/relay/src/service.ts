@@ -26,7 +26,7 @@ import { createJsonSchemaRegistry, readJsonSchemaDirectory, type JsonSchemaRegis
 import { createRelayMetrics } from './domain/metrics.ts';
 import { Relay } from './domain/relay.ts';
 import { createUrlSigner } from './domain/url-token.ts';
-import { exchangeRoutes } from './http/exchange-routes.ts';
+import { exchangeContentHandler } from './http/exchange-routes.ts';
 import { presenceRoute } from './http/presence-route.ts';
 import { bestEffortEvents } from './store/best-effort-events.ts';
 import { createHttpEventPublisher } from './store/http-event-publisher.ts';
@@ -183,8 +183,8 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
           await stores.packets.activeIds(1);
         },
       },
+      handle: exchangeContentHandler(relay, logger),
       routes: (app) => {
-        exchangeRoutes(relay, logger)(app);
         if (config.EVENTS_PUBLISH_TOKEN !== undefined) presenceRoute({ token: config.EVENTS_PUBLISH_TOKEN, presence: stores.presence, logger })(app);
       },
     });

@@ -6,8 +6,13 @@
  *   GET /exchange/packets/{id}/content?token=…  download (step 7); answers `Repr-Digest`
  *
  * The token in the URL is the authorisation (a short-lived HMAC capability), not the gateway's internal token.
+ *
+ * Served on node:http's request and response in front of Express (kit's `handle` option): at thousands of small
+ * packets a second, Express's router and response helpers cost more than these two routes themselves. Paths match
+ * as Express matched them (case-insensitively, with an optional trailing slash), but the id must be a UUID; any
+ * other path under `/exchange` answers a JSON 404 and another method a JSON 405, in the shape of every error here.
  */
-import type { Express, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { ErrorCode, errorBody, httpStatusFor, LgspError, type Logger } from '@lgsp/kit';
@@ -36,9 +41,49 @@ const CONTENT_TYPES: Record<DataType, string> = {
   FILE: 'application/octet-stream',
 };
 
-function tokenOf(req: Request): string {
-  const token = req.query.token;
-  return typeof token === 'string' ? token : '';
+const EXCHANGE_PREFIX = '/exchange';
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+const UPLOAD_PATH = new RegExp(`^/exchange/spaces/(${UUID})/content/?$`, 'i');
+const DOWNLOAD_PATH = new RegExp(`^/exchange/packets/(${UUID})/content/?$`, 'i');
+
+/** `/exchange` itself or anything below it, case-insensitively (what the gateway proxies here). */
+function isExchangePath(url: string): boolean {
+  if (url.length < EXCHANGE_PREFIX.length) return false;
+  if (url.length > EXCHANGE_PREFIX.length) {
+    const next = url.charCodeAt(EXCHANGE_PREFIX.length);
+    if (next !== 0x2f /* / */ && next !== 0x3f /* ? */) return false;
+  }
+  return url.startsWith(EXCHANGE_PREFIX) || url.slice(0, EXCHANGE_PREFIX.length).toLowerCase() === EXCHANGE_PREFIX;
+}
+
+function decodeQueryPart(part: string): string {
+  if (!part.includes('%') && !part.includes('+')) return part;
+  try {
+    return decodeURIComponent(part.replaceAll('+', ' '));
+  } catch {
+    return part;
+  }
+}
+
+/** The `token` query parameter, percent-decoded; '' when it is absent or repeated (as Express's query parser left it). */
+function tokenOf(url: string, queryStart: number): string {
+  if (queryStart === -1) return '';
+  let token: string | undefined;
+  for (const pair of url.slice(queryStart + 1).split('&')) {
+    const equals = pair.indexOf('=');
+    const name = equals === -1 ? pair : pair.slice(0, equals);
+    if (name !== 'token' && decodeQueryPart(name) !== 'token') continue;
+    if (token !== undefined) return '';
+    token = equals === -1 ? '' : decodeQueryPart(pair.slice(equals + 1));
+  }
+  return token ?? '';
+}
+
+/** A JSON answer with the headers Express's `res.json` gave (no ETag: these answers are never revalidated). */
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 /** Bytes of a refused upload still read and thrown away so that the client (or the gateway) reads the answer. */
@@ -50,7 +95,7 @@ const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
  * So the rest is read and discarded, on a kept-alive connection, up to DISCARD_LIMIT_BYTES; beyond that the socket
  * is destroyed, as a sender that keeps pushing a refused body deserves.
  */
-function discardRestOfBody(req: Request, logger: Logger): void {
+function discardRestOfBody(req: IncomingMessage, logger: Logger): void {
   if (req.complete || req.destroyed) return;
   let discarded = 0;
   req.on('data', (chunk: Buffer) => {
@@ -63,7 +108,7 @@ function discardRestOfBody(req: Request, logger: Logger): void {
   req.resume();
 }
 
-function sendError(res: Response, logger: Logger, error: unknown): void {
+function sendError(req: IncomingMessage, res: ServerResponse, logger: Logger, error: unknown): void {
   if (res.headersSent) {
     res.destroy(error as Error);
     return;
@@ -73,71 +118,109 @@ function sendError(res: Response, logger: Logger, error: unknown): void {
     const status = (reason !== undefined ? STATUS_FOR_REASON[reason] : undefined) ?? httpStatusFor(error.code);
     const body = errorBody(error.code, error.message);
     Object.assign(body.errors[0]!.extensions, error.details ?? {});
-    res.status(status).json(body);
-    if (status === 413) discardRestOfBody(res.req, logger);
+    sendJson(res, status, body);
+    if (status === 413) discardRestOfBody(req, logger);
     return;
   }
   logger.error({ err: error }, 'exchange request failed');
-  res.status(500).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error; see the service logs'));
+  sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error; see the service logs'));
+}
+
+/** Another method on one of the two paths: 405 naming the one allowed (OPTIONS is answered, as Express did). */
+function refuseMethod(req: IncomingMessage, res: ServerResponse, allowed: 'PUT' | 'GET', path: string): void {
+  res.setHeader('allow', allowed);
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204).end();
+    return;
+  }
+  // No METHOD_NOT_ALLOWED in ErrorCode: the request is malformed, the status says how.
+  sendJson(res, 405, errorBody(ErrorCode.BAD_USER_INPUT, `${req.method} is not allowed on ${path}: use ${allowed}`));
 }
 
 function uploadAnswer(packet: Packet) {
   return { packetId: packet.id, status: packet.state === 'DONE' ? 'DELIVERED' : packet.state, rejection: packet.rejection };
 }
 
-export function exchangeRoutes(relay: Relay, logger: Logger): (app: Express) => void {
-  return (app) => {
-    app.put('/exchange/spaces/:id/content', async (req, res) => {
-      const id = String(req.params.id);
+async function upload(relay: Relay, logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, token: string): Promise<void> {
+  try {
+    const field = req.headers['repr-digest'] ?? req.headers['content-digest'];
+    let digestSha256: string | null = null;
+    if (typeof field === 'string') {
       try {
-        const field = req.headers['repr-digest'] ?? req.headers['content-digest'];
-        let digestSha256: string | null = null;
-        if (typeof field === 'string') {
-          try {
-            digestSha256 = sha256FromDigestField(field);
-          } catch (error) {
-            throw new LgspError(ErrorCode.BAD_USER_INPUT, `Repr-Digest ${(error as Error).message}`, { reason: 'DIGEST_FIELD_INVALID' });
-          }
-        }
-        const length = req.headers['content-length'];
-        const contentLength = length === undefined ? null : Number(length);
-        // destroyOnReturn false: a refusal in the middle of the body (413) must leave the request readable, so the
-        // rest can be discarded and the answer read (discardRestOfBody).
-        const body = req.iterator({ destroyOnReturn: false });
-        const packet = await relay.upload(id, tokenOf(req), { digestSha256, contentLength: Number.isFinite(contentLength) ? contentLength : null }, body);
-        // 422: the bytes arrived intact but the content is refused (malformed edXML, JSON schema); nothing is kept.
-        res.status(packet.state === 'REJECTED' ? 422 : 201).json(uploadAnswer(packet));
+        digestSha256 = sha256FromDigestField(field);
       } catch (error) {
-        if (!(error instanceof LgspError) && req.destroyed) {
-          // The client hung up: the partial upload is already deleted; nobody is left to answer.
-          logger.info({ packetId: id, reason: (error as Error).message }, 'upload abandoned by the client');
-          return;
-        }
-        sendError(res, logger, error);
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, `Repr-Digest ${(error as Error).message}`, { reason: 'DIGEST_FIELD_INVALID' });
       }
-    });
+    }
+    const length = req.headers['content-length'];
+    const contentLength = length === undefined ? null : Number(length);
+    // destroyOnReturn false: a refusal in the middle of the body (413) must leave the request readable, so the
+    // rest can be discarded and the answer read (discardRestOfBody).
+    const body = req.iterator({ destroyOnReturn: false });
+    const packet = await relay.upload(id, token, { digestSha256, contentLength: Number.isFinite(contentLength) ? contentLength : null }, body);
+    // 422: the bytes arrived intact but the content is refused (malformed edXML, JSON schema); nothing is kept.
+    sendJson(res, packet.state === 'REJECTED' ? 422 : 201, uploadAnswer(packet));
+  } catch (error) {
+    if (!(error instanceof LgspError) && req.destroyed) {
+      // The client hung up: the partial upload is already deleted; nobody is left to answer.
+      logger.info({ packetId: id, reason: (error as Error).message }, 'upload abandoned by the client');
+      return;
+    }
+    sendError(req, res, logger, error);
+  }
+}
 
-    app.get('/exchange/packets/:id/content', async (req, res) => {
-      const id = String(req.params.id);
-      let download;
-      try {
-        download = await relay.download(id, tokenOf(req));
-      } catch (error) {
-        sendError(res, logger, error);
-        return;
-      }
-      res.status(200);
-      res.setHeader('content-type', CONTENT_TYPES[download.packet.dataType]);
-      res.setHeader('content-length', String(download.bytes));
-      res.setHeader('repr-digest', digestFieldFor(download.sha256));
-      res.setHeader('cache-control', 'no-store');
-      try {
-        await pipeline(Readable.from(download.body), res);
-        await download.completed();
-      } catch (error) {
-        logger.warn({ packetId: id, reason: (error as Error).message }, 'download interrupted');
-        res.destroy();
-      }
-    });
+async function download(relay: Relay, logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, token: string): Promise<void> {
+  let content;
+  try {
+    content = await relay.download(id, token);
+  } catch (error) {
+    sendError(req, res, logger, error);
+    return;
+  }
+  res.writeHead(200, {
+    'content-type': CONTENT_TYPES[content.packet.dataType],
+    'content-length': String(content.bytes),
+    'repr-digest': digestFieldFor(content.sha256),
+    'cache-control': 'no-store',
+  });
+  try {
+    await pipeline(Readable.from(content.body), res);
+    await content.completed();
+  } catch (error) {
+    logger.warn({ packetId: id, reason: (error as Error).message }, 'download interrupted');
+    res.destroy();
+  }
+}
+
+/** The handler for kit's `handle` option: answers everything under `/exchange`, leaves the rest to Express. */
+export function exchangeContentHandler(relay: Relay, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const served = (req: IncomingMessage, res: ServerResponse, work: Promise<void>) => {
+    work.catch((error: unknown) => sendError(req, res, logger, error));
+  };
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (!isExchangePath(url)) return false;
+    const queryStart = url.indexOf('?');
+    const path = queryStart === -1 ? url : url.slice(0, queryStart);
+    const uploadMatch = UPLOAD_PATH.exec(path);
+    if (uploadMatch !== null) {
+      if (req.method === 'PUT') served(req, res, upload(relay, logger, req, res, uploadMatch[1]!, tokenOf(url, queryStart)));
+      else refuseMethod(req, res, 'PUT', path);
+      return true;
+    }
+    const downloadMatch = DOWNLOAD_PATH.exec(path);
+    if (downloadMatch !== null) {
+      // Not HEAD either: Express ran the whole download for it, which completes a delivery that sent no bytes.
+      if (req.method === 'GET') served(req, res, download(relay, logger, req, res, downloadMatch[1]!, tokenOf(url, queryStart)));
+      else refuseMethod(req, res, 'GET', path);
+      return true;
+    }
+    sendJson(
+      res,
+      404,
+      errorBody(ErrorCode.NOT_FOUND, `no ${req.method} ${path}: the exchange serves PUT /exchange/spaces/{id}/content and GET /exchange/packets/{id}/content, {id} a UUID`),
+    );
+    return true;
   };
 }

@@ -1,0 +1,89 @@
+/** `startSubgraph`'s `handle` option over real HTTP: what it answers never reaches Express, the rest does. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { gql } from 'graphql-tag';
+import { createInternalTokenIssuer, createInternalTokenVerifier } from './auth/internal-token.ts';
+import { createLogger } from './logger.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { startSubgraph, type RunningSubgraph } from './subgraph-server.ts';
+
+describe('startSubgraph with a handler in front of Express', () => {
+  let subgraph: RunningSubgraph;
+  let origin: string;
+  const seenByHandler: string[] = [];
+  const seenByExpress: string[] = [];
+
+  before(async () => {
+    const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
+    subgraph = await startSubgraph({
+      name: 'kit-test',
+      typeDefs: gql`
+        type Query {
+          hello: String
+        }
+      `,
+      resolvers: { Query: { hello: () => 'hi' } },
+      host: '127.0.0.1',
+      port: 0,
+      verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
+      logger: createLogger('kit-test', 'silent'),
+      metrics: createMetricsRegistry('kit-test'),
+      context: (base) => base,
+      handle(req, res) {
+        seenByHandler.push(req.url ?? '');
+        if (req.url === '/fast') {
+          // Answered later: returning true is what keeps Express away, not having answered already.
+          setImmediate(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(`handled ${req.method}`));
+          return true;
+        }
+        if (req.url === '/broken') throw new Error('handler bug');
+        return false;
+      },
+      routes(app) {
+        app.use((req, _res, next) => {
+          seenByExpress.push(req.url);
+          next();
+        });
+        app.get('/fast', (_req, res) => {
+          res.send('from express');
+        });
+        app.get('/slow', (_req, res) => {
+          res.send('from express');
+        });
+      },
+    });
+    origin = `http://127.0.0.1:${subgraph.port}`;
+  });
+
+  after(async () => {
+    await subgraph.close();
+  });
+
+  it('answers a handled request without Express', async () => {
+    const response = await fetch(`${origin}/fast`);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'handled GET');
+    assert.deepEqual(seenByHandler, ['/fast']);
+    assert.deepEqual(seenByExpress, []);
+  });
+
+  it('leaves every other request to Express: its routes, health and GraphQL', async () => {
+    seenByHandler.length = 0;
+    const slow = await fetch(`${origin}/slow`);
+    assert.equal(await slow.text(), 'from express');
+    const live = await fetch(`${origin}/health/live`);
+    assert.deepEqual(await live.json(), { status: 'ok', service: 'kit-test' });
+    const graphql = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ hello }"}' });
+    assert.equal(graphql.status, 401); // still behind the internal token
+    assert.deepEqual(seenByHandler, ['/slow', '/health/live', '/graphql']);
+    assert.deepEqual(seenByExpress, ['/slow', '/graphql']); // /health/live is answered before the extra routes' middleware
+  });
+
+  it('answers 500 with a JSON error when the handler throws, and Express is not reached', async () => {
+    seenByExpress.length = 0;
+    const response = await fetch(`${origin}/broken`);
+    assert.equal(response.status, 500);
+    assert.deepEqual(await response.json(), { errors: [{ message: 'Internal error; see the service logs', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+    assert.deepEqual(seenByExpress, []);
+  });
+});
