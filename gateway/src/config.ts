@@ -31,6 +31,7 @@
  * | `AUTH_JWKS_CACHE_SECONDS`     | `300`                                     | fetched keys are trusted this long, then fetched again before use |
  * | `AUTH_JWKS_REFRESH_COOLDOWN_SECONDS` | `10`                               | a token with an unknown `kid` triggers at most one key refresh per this many seconds |
  * | `AUTH_JWKS_TIMEOUT_MS`        | `5000`                                    | timeout of one JWKS fetch (a failure → 503 `UPSTREAM_UNAVAILABLE` for token-bearing requests) |
+ * | `AUTH_TOKEN_CACHE_SIZE`       | `10000`                                   | verified access tokens remembered so a reused token is not verified again (until its `exp`, at most 60 s and never across a realm key change; oldest evicted; `0` = off) |
  * | `AUTHORIZATION_MODE`          | `filter`                                  | `filter`, `reject` or `dry-run`: what an operation asking for fields the caller is not granted gets (authorization/) |
  * | `GRANTS_FILE`                 | development grants outside production, unset in production | field sets and grants; the grants seed an empty grant store (authorization/config.ts) |
  * | `GRANTS_CACHE_TTL_MS`         | `60000`                                   | longest time an agency's grants stay cached without a change notification |
@@ -94,6 +95,7 @@ export const configSchema = z.object({
   AUTH_JWKS_CACHE_SECONDS: env.positiveInt(300),
   AUTH_JWKS_REFRESH_COOLDOWN_SECONDS: env.nonNegativeInt(10),
   AUTH_JWKS_TIMEOUT_MS: env.positiveInt(5_000),
+  AUTH_TOKEN_CACHE_SIZE: env.nonNegativeInt(10_000).refine((v) => v <= 1_000_000, 'must be at most 1000000 (0 turns the cache off)'),
   ...authorizationEnv,
   ...subscriptionsEnv,
 });
@@ -198,6 +200,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
       jwksCacheSeconds: parsed.AUTH_JWKS_CACHE_SECONDS,
       jwksRefreshCooldownSeconds: parsed.AUTH_JWKS_REFRESH_COOLDOWN_SECONDS,
       jwksTimeoutMs: parsed.AUTH_JWKS_TIMEOUT_MS,
+      tokenCacheSize: parsed.AUTH_TOKEN_CACHE_SIZE,
     },
     authorization: authorizationConfigFrom(parsed, production, repoRoot),
     subscriptions: subscriptionsConfigFrom(parsed),

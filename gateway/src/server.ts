@@ -34,7 +34,7 @@ import { NativeGateway } from './federation/executor/native-gateway.ts';
 import { SupergraphFile, type ReloadOutcome } from './federation/supergraph-file.ts';
 import type { LoadedSupergraph } from './federation/supergraph.ts';
 import { createReadiness } from './health/readiness.ts';
-import { exchangeContentProxy } from './exchange/content-proxy.ts';
+import { exchangeContentProxy, isExchangeRequest } from './exchange/content-proxy.ts';
 import { graphqlOverHttpPlugin, graphqlRequestBody, graphqlRequestErrors } from './http/graphql-over-http.ts';
 import { assignRequestId } from './http/request-id.ts';
 import { landingPagePlugin } from './landing/landing-page.ts';
@@ -107,7 +107,16 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   app.disable('x-powered-by');
   // GraphQL answers are not conditional-GET material; hashing every (often large) body costs CPU for nothing.
   app.set('etag', false);
-  const http = createServer(app);
+  // Packet content (upload and download) streams through to the relay subgraph, unparsed, straight from the HTTP
+  // server: none of the Express middleware below applies to it (exchange/content-proxy.ts).
+  const exchange = exchangeContentProxy({
+    relayUrl: () => {
+      const relay = supergraphFile.supergraph.subgraphs.find((s) => s.name === 'relay');
+      return relay === undefined ? undefined : urlOf(relay.name, relay.url);
+    },
+    logger,
+  });
+  const http = createServer((req, res) => (isExchangeRequest(req.url) ? exchange.handle(req, res) : app(req, res)));
 
   const authorization = await startAuthorization(config.authorization, { redis, grants: deps.grants, logger, supergraph: () => supergraphFile.supergraph });
   const server = new ApolloServer<GatewayContext>({
@@ -130,6 +139,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   } catch (error) {
     await authorization.close();
     await client.close();
+    await exchange.close();
     if (ownsRedis) await redis?.quit().catch(() => undefined);
     throw error;
   }
@@ -154,15 +164,6 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     res.type(registry.contentType).send(await registry.metrics());
   });
   app.get('/.well-known/jwks.json', publishJwks(issuer));
-  // Packet content (upload and download) streams through to the relay subgraph, unparsed.
-  const exchange = exchangeContentProxy({
-    relayOrigin: () => {
-      const relay = withOverrides(supergraphFile.supergraph).subgraphs.find((s) => s.name === 'relay');
-      return relay === undefined ? undefined : new URL(relay.url).origin;
-    },
-    logger,
-  });
-  app.use('/exchange', exchange.handler);
   if (!config.production) {
     app.get('/', (_req, res) => res.redirect(302, '/graphql'));
   }

@@ -18,6 +18,8 @@ export interface AccessTokenPolicy {
   clockSkewSeconds: number;
   /** AUTH_MAX_TOKEN_BYTES: larger tokens are refused before any decoding. */
   maxTokenBytes: number;
+  /** Milliseconds since the epoch (Date.now); tests pass a clock they move by hand. */
+  clock?: () => number;
 }
 
 export interface AccessTokenVerifier {
@@ -31,8 +33,23 @@ const COMPACT_JWE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9
 /** Keycloak's `typ` claim of access tokens. */
 export const ACCESS_TOKEN_TYPE = 'Bearer';
 
+/**
+ * Whether a token with this `exp` is expired at `nowMs`: jose's rule (`exp <= now - clockTolerance`, `now` in whole
+ * seconds, webapi/lib/jwt_claims_set.js), so that a verdict reached without jose (verified-token-cache.ts) is
+ * the one jose would reach.
+ */
+export function isExpired(exp: number, nowMs: number, clockSkewSeconds: number): boolean {
+  return exp <= Math.floor(nowMs / 1000) - clockSkewSeconds;
+}
+
+/** The refusal of an expired token, wherever it is noticed. */
+export function expiredTokenError(): AuthenticationError {
+  return new AuthenticationError('expired', 'Token has expired');
+}
+
 export function createAccessTokenVerifier(policy: AccessTokenPolicy, keys: RealmKeySet): AccessTokenVerifier {
   const allowed = new Set(policy.algorithms);
+  const clock = policy.clock ?? Date.now;
   return {
     async verify(token) {
       if (token.length > policy.maxTokenBytes) {
@@ -57,12 +74,14 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy, keys: Realm
           issuer: policy.issuer,
           audience: policy.audience,
           clockTolerance: policy.clockSkewSeconds,
+          // Without a test clock jose reads the time itself, after the key lookup (which may wait for a JWKS fetch).
+          ...(policy.clock !== undefined && { currentDate: new Date(policy.clock()) }),
           requiredClaims: ['exp', 'iat'],
         }));
       } catch (error) {
         throw asAuthenticationError(error);
       }
-      if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + policy.clockSkewSeconds) {
+      if (typeof payload.iat === 'number' && payload.iat > clock() / 1000 + policy.clockSkewSeconds) {
         throw new AuthenticationError('not_yet_valid', 'Token is issued in the future (iat)');
       }
       if (payload.typ !== ACCESS_TOKEN_TYPE) {
@@ -77,7 +96,7 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy, keys: Realm
 /** jose's errors → our reasons, with descriptions that carry no claim values. */
 function asAuthenticationError(error: unknown): AuthenticationError {
   if (error instanceof AuthenticationError) return error;
-  if (error instanceof errors.JWTExpired) return new AuthenticationError('expired', 'Token has expired');
+  if (error instanceof errors.JWTExpired) return expiredTokenError();
   if (error instanceof errors.JWTClaimValidationFailed) {
     switch (error.claim) {
       case 'iss':

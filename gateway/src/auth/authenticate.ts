@@ -13,6 +13,7 @@ import { createAccessTokenVerifier, type AccessTokenVerifier } from './access-to
 import { AuthenticationError, type AuthenticationFailure } from './authentication-error.ts';
 import { PURPOSE_HEADER, principalFromClaims, purposeFrom } from './principal.ts';
 import { createRealmKeySet, type JwksFetchTrigger } from './realm-keys.ts';
+import { cacheVerifiedTokens, TOKEN_CACHE_MAX_AGE_SECONDS } from './verified-token-cache.ts';
 
 /** The authentication part of the gateway configuration (see config.ts for the variables). */
 export interface AuthenticationConfig {
@@ -29,6 +30,8 @@ export interface AuthenticationConfig {
   jwksCacheSeconds: number;
   jwksRefreshCooldownSeconds: number;
   jwksTimeoutMs: number;
+  /** AUTH_TOKEN_CACHE_SIZE: verified tokens remembered (verified-token-cache.ts); 0 = every request is verified. */
+  tokenCacheSize: number;
 }
 
 /** The realm in WWW-Authenticate challenges. */
@@ -58,6 +61,12 @@ export function createAuthenticator(config: AuthenticationConfig, deps: { logger
     labelNames: ['trigger', 'outcome'] as const,
     registers: [deps.metrics],
   });
+  const tokenCache = new Counter({
+    name: 'lgsp_gateway_access_token_cache_total',
+    help: 'Access tokens looked up in the verified-token cache, by outcome (hit, miss: verified, expired: refused)',
+    labelNames: ['outcome'] as const,
+    registers: [deps.metrics],
+  });
 
   let verifier: AccessTokenVerifier | undefined;
   if (config.realmUrl !== undefined) {
@@ -69,15 +78,25 @@ export function createAuthenticator(config: AuthenticationConfig, deps: { logger
       logger: deps.logger.child({ component: 'auth' }),
       onFetch: (trigger: JwksFetchTrigger, outcome) => jwksFetches.inc({ trigger, outcome }),
     });
-    verifier = createAccessTokenVerifier(
+    verifier = cacheVerifiedTokens(
+      createAccessTokenVerifier(
+        {
+          issuer: config.realmUrl,
+          audience: config.audience,
+          algorithms: config.algorithms,
+          clockSkewSeconds: config.clockSkewSeconds,
+          maxTokenBytes: config.maxTokenBytes,
+        },
+        keys,
+      ),
       {
-        issuer: config.realmUrl,
-        audience: config.audience,
-        algorithms: config.algorithms,
+        maxEntries: config.tokenCacheSize,
+        // A token is not trusted longer on the strength of one verification than the keys that verified it.
+        maxAgeSeconds: Math.min(TOKEN_CACHE_MAX_AGE_SECONDS, config.jwksCacheSeconds),
         clockSkewSeconds: config.clockSkewSeconds,
-        maxTokenBytes: config.maxTokenBytes,
+        keysGeneration: () => keys.generation,
+        onLookup: (outcome) => tokenCache.inc({ outcome }),
       },
-      keys,
     );
   } else {
     deps.logger.warn(

@@ -27,6 +27,7 @@ describe('gateway configuration: authentication', () => {
       jwksCacheSeconds: 300,
       jwksRefreshCooldownSeconds: 10,
       jwksTimeoutMs: 5000,
+      tokenCacheSize: 10_000,
     });
   });
 
@@ -45,6 +46,11 @@ describe('gateway configuration: authentication', () => {
     assert.equal(auth.audience, 'lgsp-gateway-test');
   });
 
+  it('AUTH_TOKEN_CACHE_SIZE: a count, 0 turning the cache off', () => {
+    assert.equal(gatewayConfigFromEnv({ AUTH_TOKEN_CACHE_SIZE: '0' }).authentication.tokenCacheSize, 0);
+    assert.equal(gatewayConfigFromEnv({ AUTH_TOKEN_CACHE_SIZE: '250' }).authentication.tokenCacheSize, 250);
+  });
+
   const invalid: Array<[string, Record<string, string>, RegExp]> = [
     ['AUTH_REQUIRED without a realm', { AUTH_REQUIRED: 'true' }, /^AUTH_REQUIRED: true needs KEYCLOAK_URL/],
     ['a URL that is not a realm', { KEYCLOAK_URL: 'http://localhost:8080/' }, /^KEYCLOAK_URL: must be a realm URL/],
@@ -52,6 +58,9 @@ describe('gateway configuration: authentication', () => {
     ['alg none', { AUTH_ALLOWED_ALGS: 'none' }, /^AUTH_ALLOWED_ALGS: /],
     ['a skew over 300 s', { AUTH_CLOCK_SKEW_SECONDS: '301' }, /^AUTH_CLOCK_SKEW_SECONDS: must be at most 300 seconds/],
     ['a token limit Node cannot receive', { AUTH_MAX_TOKEN_BYTES: '20000' }, /^AUTH_MAX_TOKEN_BYTES: must be between 1024 and 12288/],
+    ['a negative token cache size', { AUTH_TOKEN_CACHE_SIZE: '-1' }, /^AUTH_TOKEN_CACHE_SIZE: must be >= 0/],
+    ['a token cache size that is not a number', { AUTH_TOKEN_CACHE_SIZE: 'lots' }, /^AUTH_TOKEN_CACHE_SIZE: must be a number/],
+    ['a token cache size over a million', { AUTH_TOKEN_CACHE_SIZE: '2000000' }, /^AUTH_TOKEN_CACHE_SIZE: must be at most 1000000/],
   ];
   for (const [name, environment, message] of invalid) {
     it(`refuses ${name}, naming the variable`, () => {

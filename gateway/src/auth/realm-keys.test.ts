@@ -192,6 +192,25 @@ describe('realm key set', () => {
     ]);
   });
 
+  it('counts key set generations: a fetch bringing other keys changes it, a fetch bringing the same keys does not', async () => {
+    const keys = keySet({ cacheSeconds: 60 });
+    endpoint.published = [keyA.publicJwk, keyB.publicJwk];
+    await keys.keyFor({ alg: 'RS256', kid: keyA.kid });
+    assert.equal(keys.generation, 0);
+    endpoint.published = [keyB.publicJwk, keyA.publicJwk]; // same keys, another order
+    now += 61_000;
+    await keys.keyFor({ alg: 'RS256', kid: keyA.kid });
+    assert.equal(endpoint.requests, 2);
+    assert.equal(keys.generation, 0, 'the same key set');
+    endpoint.published = [keyA.publicJwk]; // B removed
+    now += 61_000;
+    await keys.keyFor({ alg: 'RS256', kid: keyA.kid });
+    assert.equal(keys.generation, 1);
+    endpoint.published = [keyA.publicJwk, keyB.publicJwk];
+    await keys.keyFor({ alg: 'RS256', kid: keyB.kid }); // unknown kid: refresh
+    assert.equal(keys.generation, 2);
+  });
+
   it('answers keys_unavailable when the realm cannot be reached, backs off, and recovers', async () => {
     const keys = keySet();
     endpoint.failing = true;

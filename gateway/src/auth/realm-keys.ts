@@ -35,6 +35,11 @@ export type JwksFetchTrigger = 'initial' | 'expired' | 'unknown_kid';
 export interface RealmKeySet {
   /** The key for a token's protected header (a jose key resolver); throws AuthenticationError. */
   keyFor(header: JWSHeaderParameters): Promise<CryptoKey>;
+  /**
+   * Changes whenever a fetch brings a key set that differs from the previous one (a rotation, a removed key): what
+   * was verified with the earlier keys may no longer verify (verified-token-cache.ts drops it).
+   */
+  readonly generation: number;
 }
 
 /** After a failed fetch, requests fail fast for this long instead of each trying the realm again. */
@@ -66,6 +71,8 @@ export function createRealmKeySet(options: RealmKeySetOptions): RealmKeySet {
   let lastUnknownKidRefresh = Number.NEGATIVE_INFINITY;
   let failedAt = Number.NEGATIVE_INFINITY;
   const imported = new Map<string, CryptoKey>(); // `${kid} ${alg}` → key, cleared with every new key set
+  let generation = 0;
+  let fingerprint: string | undefined;
 
   async function fetchKeys(): Promise<CachedKeys> {
     const response = await fetch(options.jwksUrl, {
@@ -94,6 +101,9 @@ export function createRealmKeySet(options: RealmKeySetOptions): RealmKeySet {
   function refresh(trigger: JwksFetchTrigger): Promise<CachedKeys> {
     inFlight ??= fetchKeys()
       .then((fresh) => {
+        const freshFingerprint = JSON.stringify([...fresh.keys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+        if (fingerprint !== undefined && freshFingerprint !== fingerprint) generation++;
+        fingerprint = freshFingerprint;
         cached = fresh;
         imported.clear();
         options.onFetch?.(trigger, 'success');
@@ -122,6 +132,9 @@ export function createRealmKeySet(options: RealmKeySetOptions): RealmKeySet {
   }
 
   return {
+    get generation() {
+      return generation;
+    },
     async keyFor(header) {
       const { kid, alg } = header;
       if (typeof kid !== 'string' || kid === '') throw new AuthenticationError('unknown_key', 'Token header has no kid');
