@@ -33,6 +33,8 @@ export interface PlatformOptions {
   /** Where child output goes: each line prefixed with the process name. Default: discarded. */
   output?: ((service: string, line: string) => void) | undefined;
   readyTimeoutMs?: number;
+  /** Extra Node flags per service, after its own (e.g. `--cpu-prof` for the benchmark's profiles). */
+  nodeArgs?: Partial<Record<ServiceName, string[]>>;
 }
 
 export interface RunningPlatform {
@@ -150,7 +152,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   let closing = false;
 
   const launch = async (spec: ServiceSpec): Promise<void> => {
-    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), '--import', 'tsx', join(repoRoot, spec.main)], {
+    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...(options.nodeArgs?.[spec.name] ?? []), '--import', 'tsx', join(repoRoot, spec.main)], {
       cwd: repoRoot,
       env: { ...process.env, ...definedOnly(spec.env) },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,7 +3,8 @@
  * exchange and does the least work that still moves and checks the bytes — three small JSON POSTs answered with
  * small JSON (where the platform runs requestExchange, claimPacket and acknowledgePacket), a PUT of the content
  * (read, SHA-256 checked against the `repr-digest` header, kept in a Map) and a GET of it (sent with its digest,
- * then dropped). No authentication, no encryption, no store, no queue, no events: what is left is the HTTP cost on
+ * then dropped); in the batched flow the same with batch-shaped answers (spaces for many inputs, the next stored
+ * ids for a claim, one answer per acknowledgement). No authentication, no encryption, no store, no queue, no events: what is left is the HTTP cost on
  * this machine with this client, so platform ÷ baseline shows what the platform adds.
  */
 import { createHash } from 'node:crypto';
@@ -12,7 +13,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { announceReady, closeOnSignal } from '../lib/child.ts';
 
-const stored = new Map<string, { content: Buffer; digest: string }>();
+const stored = new Map<string, { content: Buffer; digest: string; sha256: string }>();
+/** Ids handed out by a batched claim and not acknowledged yet. */
+const claimed = new Set<string>();
 let sequence = 0;
 
 const server = createServer((req, res) => {
@@ -21,20 +24,48 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     const url = req.url ?? '/';
     if (req.method === 'POST' && url === '/graphql') {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { variables?: { id?: string } };
-      const id = body.variables?.id ?? String(++sequence);
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { variables?: { id?: string; inputs?: unknown[]; first?: number; acks?: Array<{ id: string }> } };
+      const variables = body.variables ?? {};
+      // The batched flow's three calls, answered in their shapes: spaces for inputs, the next uploaded ids, acks.
+      if (variables.inputs !== undefined) {
+        const spaces = variables.inputs.map(() => {
+          const id = String(++sequence);
+          return { id, uploadUrl: `/content/${id}` };
+        });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { result: spaces } }));
+        return;
+      }
+      if (variables.first !== undefined) {
+        const claims = [];
+        for (const [id, entry] of stored) {
+          if (claims.length >= variables.first) break;
+          if (claimed.has(id)) continue;
+          claimed.add(id);
+          claims.push({ packetId: id, downloadUrl: `/content/${id}`, sha256: entry.sha256 });
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { result: claims } }));
+        return;
+      }
+      if (variables.acks !== undefined) {
+        for (const a of variables.acks) claimed.delete(a.id);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { result: variables.acks.map(() => ({ status: 'DELIVERED', alreadyAcknowledged: false })) } }));
+        return;
+      }
+      const id = variables.id ?? String(++sequence);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { result: { id, uploadUrl: `/content/${id}`, status: 'OK' } } }));
       return;
     }
     const match = /^\/content\/([^/?]+)/.exec(url);
     if (match !== null && req.method === 'PUT') {
       const content = Buffer.concat(chunks);
-      const digest = `sha-256=:${createHash('sha256').update(content).digest('base64')}:`;
+      const hash = createHash('sha256').update(content);
+      const sha256 = hash.copy().digest('hex');
+      const digest = `sha-256=:${hash.digest('base64')}:`;
       if (req.headers['repr-digest'] !== digest) {
         res.writeHead(400).end('{"error":"DIGEST_MISMATCH"}');
         return;
       }
-      stored.set(match[1]!, { content, digest });
+      stored.set(match[1]!, { content, digest, sha256 });
       res.writeHead(201, { 'content-type': 'application/json' }).end(`{"packetId":"${match[1]}","status":"QUEUED"}`);
       return;
     }

@@ -165,3 +165,181 @@ export async function runPacketsLoad(target: PacketTarget, settings: { concurren
     latency: { total: pair(totals), ...(Object.fromEntries(STEPS.map((s) => [s, pair(perStep[s])])) as Record<Step, { p50: number; p99: number }>) },
   };
 }
+
+const REQUEST_EXCHANGES = 'mutation($inputs: [RequestExchangeInput!]!) { requestExchanges(inputs: $inputs) { id uploadUrl } }';
+const CLAIM_NEXT = 'mutation($first: Int!) { claimPackets(first: $first) { packetId downloadUrl sha256 } }';
+const ACKNOWLEDGE_MANY = 'mutation($acks: [PacketAcknowledgementInput!]!) { acknowledgePackets(acknowledgements: $acks) { status alreadyAcknowledged } }';
+
+/** The batched flow's steps: per batch of packets (the calls) and per packet (the content requests). */
+export const BATCH_STEPS = ['requestExchanges', 'upload', 'claimPackets', 'download', 'acknowledgePackets'] as const;
+
+/**
+ * The same packets, the way a system that exchanges many sends and drains them: senders ask for `batch` spaces in
+ * one `requestExchanges` and upload them in parallel; recipients take the next `batch` waiting packets with
+ * `claimPackets` (no ids passed between them: the relay's ready list), download them in parallel, checking each
+ * digest, and acknowledge them in one `acknowledgePackets`. A packet counts when its acknowledgement is answered;
+ * its latency runs from its requestExchanges to that answer. `concurrency` packets in flight on each side.
+ */
+export async function runBatchedPacketsLoad(
+  target: PacketTarget,
+  settings: { concurrency: number; batch: number; warmupSeconds: number; durationSeconds: number },
+): Promise<PacketsResult & { batch: number }> {
+  const batch = Math.max(1, Math.min(100, settings.batch));
+  const workersPerSide = Math.max(1, Math.round(settings.concurrency / batch));
+  const agent = new Agent({ connections: workersPerSide * batch * 2 + 8, keepAliveTimeout: 30_000, pipelining: 1 });
+  let sequence = 0;
+  const startedAt = performance.now();
+  const windowStart = startedAt + settings.warmupSeconds * 1000;
+  const windowEnd = windowStart + settings.durationSeconds * 1000;
+  const requestedAt = new Map<string, number>();
+  const totals: number[] = [];
+  const perStep = Object.fromEntries(BATCH_STEPS.map((s) => [s, [] as number[]])) as Record<(typeof BATCH_STEPS)[number], number[]>;
+  let errors = 0;
+  let firstError: string | undefined;
+  const failed = (error: unknown) => {
+    errors += 1;
+    firstError ??= (error as Error).message;
+    if (errors > 100 && errors > totals.length) throw new Error(`${target.name}: too many errors, first: ${firstError}`);
+  };
+  const timed = async <T>(step: (typeof BATCH_STEPS)[number], work: () => Promise<T>): Promise<T> => {
+    const begun = performance.now();
+    const value = await work();
+    if (begun >= windowStart && begun < windowEnd) perStep[step].push(performance.now() - begun);
+    return value;
+  };
+
+  async function graphql(authorization: string | undefined, query: string, variables: Record<string, unknown>): Promise<any> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+    if (authorization !== undefined) headers.authorization = authorization;
+    const { statusCode, body } = await agent.request({ origin: target.graphqlOrigin, path: '/graphql', method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const answer = (await body.json()) as { data?: any; errors?: Array<{ message: string }> };
+    if (statusCode !== 200 || answer.errors !== undefined) throw new Error(`GraphQL HTTP ${statusCode}: ${JSON.stringify(answer.errors ?? answer).slice(0, 300)}`);
+    return target.baseline ? { result: answer.data.result } : answer.data;
+  }
+  const contentUrl = (url: string) => {
+    const parsed = new URL(url, target.graphqlOrigin);
+    return { origin: target.contentOrigin ?? parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+  };
+
+  async function sendBatch(): Promise<void> {
+    const packets = Array.from({ length: batch }, () => {
+      const n = ++sequence;
+      const content = Buffer.alloc(PACKET_BYTES, n % 251);
+      content.writeUInt32BE(n, 0);
+      const hash = createHash('sha256').update(content);
+      return { n, content, sha256: hash.copy().digest('hex'), reprDigest: `sha-256=:${hash.digest('base64')}:` };
+    });
+    const begun = performance.now();
+    const inputs = packets.map((p) => ({
+      recipients: { agencyCodes: [target.recipientAgency] },
+      title: `bench ${p.n}`,
+      priority: 'NORMAL',
+      dataType: 'FILE',
+      protocol: 'LGSP-FILE/1',
+      declaredBytes: PACKET_BYTES,
+      sha256: p.sha256,
+    }));
+    const data = await timed('requestExchanges', () => graphql(target.senderAuthorization, REQUEST_EXCHANGES, { inputs }));
+    const spaces = (target.baseline ? data.result : data.requestExchanges) as Array<{ id: string; uploadUrl: string }>;
+    await Promise.all(
+      spaces.map(async (space, i) => {
+        const packet = packets[i]!;
+        requestedAt.set(space.id, begun);
+        try {
+          await timed('upload', async () => {
+            const upload = await agent.request({
+              ...contentUrl(space.uploadUrl),
+              method: 'PUT',
+              headers: { 'content-type': 'application/octet-stream', 'content-length': String(PACKET_BYTES), 'repr-digest': packet.reprDigest },
+              body: packet.content,
+            });
+            const text = await upload.body.text();
+            if (upload.statusCode !== 201) throw new Error(`upload HTTP ${upload.statusCode}: ${text.slice(0, 300)}`);
+          });
+        } catch (error) {
+          requestedAt.delete(space.id);
+          failed(error);
+        }
+      }),
+    );
+  }
+
+  async function drainBatch(): Promise<number> {
+    const data = await timed('claimPackets', () => graphql(target.recipientAuthorization, CLAIM_NEXT, { first: batch }));
+    const claims = (target.baseline ? data.result : data.claimPackets) as Array<{ packetId: string; downloadUrl: string; sha256: string }>;
+    if (claims.length === 0) return 0;
+    const received = await Promise.all(
+      claims.map(async (claim) => {
+        try {
+          return await timed('download', async () => {
+            const download = await agent.request({ ...contentUrl(claim.downloadUrl), method: 'GET' });
+            const body = Buffer.from(await download.body.arrayBuffer());
+            if (download.statusCode !== 200) throw new Error(`download HTTP ${download.statusCode}: ${body.toString('utf8').slice(0, 300)}`);
+            const sha256 = createHash('sha256').update(body).digest('hex');
+            if (sha256 !== claim.sha256) throw new Error('download: digest mismatch');
+            return { id: claim.packetId, sha256 };
+          });
+        } catch (error) {
+          failed(error);
+          return null;
+        }
+      }),
+    );
+    const acks = received.filter((r): r is { id: string; sha256: string } => r !== null);
+    if (acks.length === 0) return 0;
+    const answer = await timed('acknowledgePackets', () => graphql(target.recipientAuthorization, ACKNOWLEDGE_MANY, { acks }));
+    const done = performance.now();
+    const items = (target.baseline ? answer.result : answer.acknowledgePackets) as Array<{ alreadyAcknowledged: boolean }>;
+    if (items.some((a) => a.alreadyAcknowledged !== false)) throw new Error('acknowledgePackets: already acknowledged');
+    for (const a of acks) {
+      const begun = requestedAt.get(a.id);
+      requestedAt.delete(a.id);
+      if (begun !== undefined && done >= windowStart && done < windowEnd) totals.push(done - begun);
+    }
+    return acks.length;
+  }
+
+  const sender = async () => {
+    while (performance.now() < windowEnd) {
+      try {
+        await sendBatch();
+      } catch (error) {
+        failed(error);
+      }
+    }
+  };
+  const recipient = async () => {
+    while (performance.now() < windowEnd) {
+      try {
+        if ((await drainBatch()) === 0) await new Promise((r) => setTimeout(r, 5));
+      } catch (error) {
+        failed(error);
+      }
+    }
+  };
+  try {
+    await Promise.all([...Array.from({ length: workersPerSide }, sender), ...Array.from({ length: workersPerSide }, recipient)]);
+  } finally {
+    await agent.close();
+  }
+  const pair = (values: number[]) => ({ p50: percentile(values, 50), p99: percentile(values, 99) });
+  return {
+    target: target.name,
+    concurrency: workersPerSide * batch,
+    batch,
+    seconds: settings.durationSeconds,
+    packets: totals.length,
+    packetsPerSecond: totals.length / settings.durationSeconds,
+    errors,
+    ...(firstError !== undefined && { firstError }),
+    // The step names of the single flow carry the batched flow's figures (per call for the three calls).
+    latency: {
+      total: pair(totals),
+      requestExchange: pair(perStep.requestExchanges),
+      upload: pair(perStep.upload),
+      claimPacket: pair(perStep.claimPackets),
+      download: pair(perStep.download),
+      acknowledgePacket: pair(perStep.acknowledgePackets),
+    },
+  };
+}

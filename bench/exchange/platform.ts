@@ -127,7 +127,12 @@ export interface PlatformSettings {
   /** Extra environment for every service (limits for the WebSocket parts). */
   env?: Record<string, string>;
   log: (line: string) => void;
+  /** When set, the gateway, the relay and the subscriptions service run with `--cpu-prof`, into `<dir>/<service>`. */
+  profileDir?: string | undefined;
 }
+
+/** The services part (c) profiles with `--cpu-prof` (`npm run bench -- --cpu-prof`). */
+export const PROFILED_SERVICES = ['gateway', 'relay', 'subscriptions'] as const;
 
 export async function startBenchPlatform(settings: PlatformSettings): Promise<BenchPlatform> {
   const keyPrefix = `lgsp-bench:${randomUUID().slice(0, 8)}:`;
@@ -170,6 +175,9 @@ export async function startBenchPlatform(settings: PlatformSettings): Promise<Be
       if (process.env.BENCH_VERBOSE === '1') process.stderr.write(`[${service}] ${line}\n`);
     },
     readyTimeoutMs: 90_000,
+    ...(settings.profileDir !== undefined && {
+      nodeArgs: Object.fromEntries(PROFILED_SERVICES.map((service) => [service, ['--cpu-prof', `--cpu-prof-dir=${join(settings.profileDir!, service)}`]])),
+    }),
   }).catch(async (error: Error) => {
     // Services that came up before the failure may have written keys already.
     if (redisUrl !== undefined) await deleteKeys(redisUrl, keyPrefix).catch(() => undefined);

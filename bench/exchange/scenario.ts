@@ -9,12 +9,15 @@
  * One platform on Redis (a key prefix of the run, deleted afterwards) serves every part; the packets part also
  * starts one on the in-memory stores.
  */
+import { join } from 'node:path';
 import { spawnPinned } from '../lib/child.ts';
+import { summariseNewestProfile } from '../lib/profile.ts';
+import { printProfile } from '../lib/report.ts';
 import { runConnections, type ConnectionsResult } from './connections.ts';
 import { runEvents, type EventsResult } from './events.ts';
 import { cpuText, cpuWindow, mb, ms, redisServerPid } from './measure.ts';
-import { PACKET_BYTES, runPacketsLoad, STEPS, type PacketsResult, type PacketTarget } from './packets.ts';
-import { AGENCY_SYSTEMS, startBenchPlatform, type BenchPlatform } from './platform.ts';
+import { PACKET_BYTES, runBatchedPacketsLoad, runPacketsLoad, STEPS, type PacketsResult, type PacketTarget } from './packets.ts';
+import { AGENCY_SYSTEMS, PROFILED_SERVICES, startBenchPlatform, type BenchPlatform } from './platform.ts';
 import { LARGE_PACKET_BYTES, runStreaming, type StreamingResult } from './streaming.ts';
 
 export const EXCHANGE_PARTS = ['packets', 'streaming', 'connections', 'events'] as const;
@@ -37,10 +40,14 @@ export interface ExchangeSettings {
   subscribeEach: boolean;
   /** Whether the packets part also runs on the in-memory stores (BENCH_EXCHANGE_MEMORY, default yes). */
   memory: boolean;
+  /** Packets per batch call in the batched rows (BENCH_EXCHANGE_BATCH, default 50; 0 = no batched rows). */
+  batch: number;
+  /** `--cpu-prof`: profiles of the gateway, relay and subscriptions service of each platform go under this folder. */
+  profileDir?: string | undefined;
 }
 
 export interface ExchangeResults {
-  packets?: { rows: Array<PacketsResult & { stores: string; cpu: Record<string, number | undefined> }>; target: number };
+  packets?: { rows: PacketsRow[]; target: number };
   streaming?: { rows: StreamingResult[]; targetBytes: number };
   connections?: ConnectionsResult;
   events?: EventsResult;
@@ -48,6 +55,8 @@ export interface ExchangeResults {
   /** Pieces that failed (the others still ran): `<piece>: <message>`. */
   failures: string[];
 }
+
+type PacketsRow = PacketsResult & { stores: string; cpu: Record<string, number | undefined>; batch?: number };
 
 const [SENDER, RECIPIENT] = [AGENCY_SYSTEMS[0], AGENCY_SYSTEMS[1]];
 export const PACKETS_TARGET = 1_000;
@@ -81,7 +90,9 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
           GATEWAY_WS_MAX_CONNECTIONS_PER_AGENCY: String(settings.connections + settings.subscribers + 100),
           GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_AGENCY: String(settings.connections + settings.subscribers + 100),
         };
-  const onRedis = await startBenchPlatform({ redis: true, workDir: settings.workDir, env: wsEnv, log });
+  const profileDir = (stores: string) => (settings.profileDir === undefined ? undefined : join(settings.profileDir, `${stores}-${Date.now()}`));
+  const redisProfiles = profileDir('redis');
+  const onRedis = await startBenchPlatform({ redis: true, workDir: settings.workDir, env: wsEnv, log, profileDir: redisProfiles });
   try {
     log(`  platform on Redis up (key prefix ${onRedis.keyPrefix}); pids: ${Object.entries(onRedis.pids).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     // Streaming first, on a fresh relay and gateway (after one small packet so their code is loaded).
@@ -90,12 +101,15 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
       results.packets = { rows: [], target: PACKETS_TARGET };
       const baseline = await spawnPinned<{ origin: string }>({ cpu: '0,1', entry: 'bench/exchange/baseline-server.ts', label: 'baseline server' });
       try {
-        results.packets.rows.push(await packetsRow({ name: 'baseline (minimal node:http server)', graphqlOrigin: baseline.info.origin, recipientAgency: RECIPIENT.agency, baseline: true }, 'none', { server: baseline.pid }, settings, log));
+        const target: PacketTarget = { name: 'baseline (minimal node:http server)', graphqlOrigin: baseline.info.origin, recipientAgency: RECIPIENT.agency, baseline: true };
+        for (const batch of batchModes(settings)) results.packets.rows.push(await packetsRow(target, 'none', { server: baseline.pid }, settings, log, batch));
       } finally {
         await baseline.stop();
       }
       for (const path of ['gateway', 'direct'] as const) {
-        results.packets.rows.push(await packetsRow(await packetTarget(onRedis, path), 'Redis', packetProcesses(onRedis, path, redisPid), settings, log));
+        for (const batch of batchModes(settings)) {
+          results.packets.rows.push(await packetsRow(await packetTarget(onRedis, path), 'Redis', packetProcesses(onRedis, path, redisPid), settings, log, batch));
+        }
       }
     });
     if (wsParts.length > 0) {
@@ -114,22 +128,40 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
   } finally {
     await onRedis.close();
   }
+  await printServiceProfiles(redisProfiles, 'on Redis', log);
   if (parts.includes('packets') && settings.memory) {
+    const memoryProfiles = profileDir('memory');
     await piece('packets (in-memory stores)', async () => {
-      const inMemory = await startBenchPlatform({ redis: false, workDir: settings.workDir, log });
+      const inMemory = await startBenchPlatform({ redis: false, workDir: settings.workDir, log, profileDir: memoryProfiles });
       try {
         log(`  platform on the in-memory stores up`);
         results.packets ??= { rows: [], target: PACKETS_TARGET };
         for (const path of ['gateway', 'direct'] as const) {
-          results.packets.rows.push(await packetsRow(await packetTarget(inMemory, path), 'memory', packetProcesses(inMemory, path, undefined), settings, log));
+          for (const batch of batchModes(settings)) {
+            results.packets.rows.push(await packetsRow(await packetTarget(inMemory, path), 'memory', packetProcesses(inMemory, path, undefined), settings, log, batch));
+          }
         }
       } finally {
         await inMemory.close();
       }
     });
+    await printServiceProfiles(memoryProfiles, 'on the in-memory stores', log);
   }
   results.notes.push(...contentionNotes.splice(0));
   return results;
+}
+
+/**
+ * Where each profiled service spent its CPU over its whole life (start-up included, which is small next to a
+ * piece's load): run one piece at a time (BENCH_PARTS=packets) for a picture of that piece alone.
+ */
+async function printServiceProfiles(dir: string | undefined, platform: string, log: (line: string) => void): Promise<void> {
+  if (dir === undefined) return;
+  for (const service of PROFILED_SERVICES) {
+    const summary = await summariseNewestProfile(join(dir, service), 0, 25);
+    if (summary === undefined) log(`  profile of the ${service} (${platform}): none written in ${join(dir, service)}`);
+    else printProfile(`${service}, platform ${platform}, whole process life`, summary, log);
+  }
 }
 
 /**
@@ -165,13 +197,19 @@ async function packetTarget(platform: BenchPlatform, path: 'gateway' | 'direct')
   };
 }
 
+/** One packet per call (the five requests of the walkthrough), then, unless BENCH_EXCHANGE_BATCH=0, batched. */
+function batchModes(settings: ExchangeSettings): Array<number | undefined> {
+  return settings.batch > 0 ? [undefined, settings.batch] : [undefined];
+}
+
 async function packetsRow(
   target: PacketTarget,
   stores: string,
   processes: Record<string, number | undefined>,
   settings: ExchangeSettings,
   log: (line: string) => void,
-): Promise<PacketsResult & { stores: string; cpu: Record<string, number | undefined> }> {
+  batch?: number,
+): Promise<PacketsRow> {
   const cpu = cpuWindow(processes);
   // CPU is measured over the timed window only: started when the warm-up ends.
   const timer = setTimeout(() => void cpu.start(), settings.warmupSeconds * 1000);
@@ -183,17 +221,19 @@ async function packetsRow(
       }),
     (settings.warmupSeconds + settings.durationSeconds) * 1000 - 50,
   );
-  let result: PacketsResult;
+  let result: PacketsResult & { batch?: number };
   try {
-    result = await runPacketsLoad(target, settings);
+    result = batch === undefined ? await runPacketsLoad(target, settings) : await runBatchedPacketsLoad(target, { ...settings, batch });
   } finally {
     clearTimeout(timer);
     clearTimeout(stopCpu);
   }
   if (Object.keys(usage).length === 0) usage = await cpu.stop();
   const met = target.baseline ? '' : ` — target ≥ ${PACKETS_TARGET}/s ${result.packetsPerSecond >= PACKETS_TARGET ? 'MET' : 'NOT met'}`;
-  log(`  packets ${target.name}, stores ${stores}: ${result.packetsPerSecond.toFixed(0)} packets/s (${result.packets} in ${result.seconds} s, ${result.concurrency} in flight, ${result.errors} errors)${met}`);
-  log(`    latency ms p50/p99: packet ${ms(result.latency.total.p50)}/${ms(result.latency.total.p99)}; ${STEPS.map((s) => `${s} ${ms(result.latency[s].p50)}/${ms(result.latency[s].p99)}`).join(', ')}`);
+  log(`  packets ${target.name}${flowName(batch)}, stores ${stores}: ${result.packetsPerSecond.toFixed(0)} packets/s (${result.packets} in ${result.seconds} s, ${result.concurrency} in flight, ${result.errors} errors)${met}`);
+  const batchedName: Partial<Record<(typeof STEPS)[number], string>> = { requestExchange: 'requestExchanges (per call)', claimPacket: 'claimPackets (per call)', acknowledgePacket: 'acknowledgePackets (per call)' };
+  const stepName = (s: (typeof STEPS)[number]) => (batch === undefined ? s : (batchedName[s] ?? s));
+  log(`    latency ms p50/p99: packet ${ms(result.latency.total.p50)}/${ms(result.latency.total.p99)}; ${STEPS.map((s) => `${stepName(s)} ${ms(result.latency[s].p50)}/${ms(result.latency[s].p99)}`).join(', ')}`);
   log(`    CPU (% of one core, timed window): ${cpuText(usage)}; per packet: ${cpuPerPacket(usage, result.packetsPerSecond)}`);
   if (result.firstError !== undefined) log(`    first error: ${result.firstError}`);
   if ((usage.others ?? 0) > CONTENDED_PERCENT) {
@@ -202,6 +242,11 @@ async function packetsRow(
     contentionNotes.push(note);
   }
   return { ...result, stores, cpu: usage };
+}
+
+/** How a row's packets go: one per call, or N per batch call. */
+function flowName(batch: number | undefined): string {
+  return batch === undefined ? ', one per call' : `, batched ${batch} per call`;
 }
 
 /** CPU milliseconds one packet costs each process (from its % of a core and the packets/s). */
@@ -245,13 +290,13 @@ export function printExchangeSummary(results: ExchangeResults, settings: Exchang
   log('(c) packet exchange and subscriptions');
   const rows: string[][] = [];
   if (results.packets !== undefined) {
-    const baseline = results.packets.rows.find((r) => r.stores === 'none');
     for (const r of results.packets.rows) {
+      const baseline = results.packets.rows.find((b) => b.stores === 'none' && b.batch === r.batch);
       const isBaseline = r.stores === 'none';
       const ratio = baseline === undefined || isBaseline ? '' : ` (${((r.packetsPerSecond / baseline.packetsPerSecond) * 100).toFixed(0)} % of baseline)`;
       rows.push([
         'packets/s, 10 KB, end to end',
-        `${r.target}${isBaseline ? '' : `, ${r.stores}`}, ${r.concurrency} in flight`,
+        `${r.target}${flowName(r.batch)}${isBaseline ? '' : `, ${r.stores}`}, ${r.concurrency} in flight`,
         `${r.packetsPerSecond.toFixed(0)}/s${ratio}; packet p50 ${ms(r.latency.total.p50)} ms, p99 ${ms(r.latency.total.p99)} ms; ${r.errors} errors; CPU/packet: ${cpuPerPacket(r.cpu, r.packetsPerSecond)}`,
         isBaseline ? '' : `≥ ${PACKETS_TARGET}/s`,
         isBaseline ? '' : r.packetsPerSecond >= PACKETS_TARGET ? 'yes' : 'no',
@@ -294,6 +339,8 @@ export function printExchangeSummary(results: ExchangeResults, settings: Exchang
   }
   for (const line of table(['measure', 'setting', 'figure', 'target', 'met'], rows)) log(line);
   if (results.packets !== undefined) {
-    log(`packets: ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per row; baseline = the same 5 HTTP requests per packet against a minimal node:http server (bench/exchange/baseline-server.ts).`);
+    log(
+      `packets: ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per row; one per call = requestExchange, PUT, claimPacket, GET, acknowledgePacket per packet; batched = requestExchanges, claimPackets and acknowledgePackets for ${settings.batch} packets at a time, a PUT and a GET per packet; baseline = the same HTTP requests against a minimal node:http server (bench/exchange/baseline-server.ts), each flow against its own.`,
+    );
   }
 }
