@@ -133,7 +133,7 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
       metrics,
       context,
       readiness: redis === undefined ? {} : { redis: async () => void (await redis.ping()) },
-      routes: config.EVENTS_PUBLISH_TOKEN === undefined ? undefined : publishRoute({ token: config.EVENTS_PUBLISH_TOKEN, stream, logger }),
+      routes: config.EVENTS_PUBLISH_TOKEN === undefined ? undefined : publishRoute({ token: config.EVENTS_PUBLISH_TOKEN, stream, logger, metrics }),
       onListening: (httpServer) => {
         wsServer = attachSubscriptionServer({
           httpServer,

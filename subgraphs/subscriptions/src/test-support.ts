@@ -29,3 +29,18 @@ export async function eventually(condition: () => boolean, what: string, ms = 10
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }
+
+/** What `POST /internal/events` counted so far, read from the service's `/metrics`. */
+export async function publishCounts(origin: string): Promise<{ published: number; refused: number; failed: number; events: number }> {
+  const text = await (await fetch(`${origin}/metrics`)).text();
+  const sample = (name: string, outcome?: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && (outcome === undefined || l.includes(`outcome="${outcome}"`)));
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  return {
+    published: sample('lgsp_subscriptions_publish_requests_total', 'published'),
+    refused: sample('lgsp_subscriptions_publish_requests_total', 'refused'),
+    failed: sample('lgsp_subscriptions_publish_requests_total', 'failed'),
+    events: sample('lgsp_subscriptions_posted_events_total'),
+  };
+}

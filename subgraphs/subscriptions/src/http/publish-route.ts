@@ -4,33 +4,100 @@
  * bearer secret shared with the publishers (EVENTS_PUBLISH_TOKEN), not the gateway's internal token: publishers
  * also publish outside any request (the relay's expiry sweep), when they hold no gateway token.
  *
- * Body `{ "topic": "packet-available:000.00.03.H41", "fields": { "packetId": "…", … } }` → 201 `{ "eventId" }`.
+ * One event: `{ "topic": "packet-available:000.00.03.H41", "fields": { "packetId": "…", … } }` → 201 `{ "eventId" }`.
+ * A batch (what `httpEventPublisher` sends): `{ "events": [ { "topic", "fields" }, … ] }` → 201 `{ "eventIds": [ … ] }`
+ * in the same order. Every event of a batch is checked before any is published, and they are stored one after the
+ * other in the order given, so the order within a topic is the publisher's.
  */
-import type { Express } from 'express';
-import { ErrorCode, errorBody, jsonBody, requireSharedSecret, type Logger } from '@lgsp/kit';
-import { checkEvent } from '../publish.ts';
+import type { Express, Response } from 'express';
+import { Counter, ErrorCode, LgspError, jsonBody, requireSharedSecret, type Logger, type Registry } from '@lgsp/kit';
+import { checkEvent, eventLimits } from '../publish.ts';
 import type { EventStream } from '../store/event-stream.ts';
 
-export function publishRoute(options: { token: string; stream: EventStream; logger: Logger }): (app: Express) => void {
+/**
+ * Body limit: a full batch of the largest events, `{"events":[` + 500 × 2,048 bytes + 499 commas + `]}` =
+ * 1,024,512 bytes, fits in 1 MiB (1,048,576).
+ */
+export const PUBLISH_BODY_LIMIT = '1mb';
+
+type Event = { topic: string; fields: Record<string, string> };
+
+/** Reads either body shape; throws BAD_USER_INPUT (400) or, for a batch over the limit, LIMIT_EXCEEDED (413). */
+export function readPublishBody(body: unknown): { shape: 'single' | 'batch'; events: Event[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new LgspError(ErrorCode.BAD_USER_INPUT, 'the body must be {"topic": string, "fields": {name: string}} or {"events": [{"topic", "fields"}, …]}');
+  }
+  if (!('events' in body)) return { shape: 'single', events: [readEvent(body, '')] };
+  const { events } = body as { events: unknown };
+  if (Object.keys(body).length !== 1) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'a batch body has only "events": {"events": [{"topic", "fields"}, …]}');
+  if (!Array.isArray(events) || events.length === 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, '"events" must be a non-empty array of {"topic", "fields"}');
+  if (events.length > eventLimits.maxEventsPerPost) {
+    throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `a batch holds at most ${eventLimits.maxEventsPerPost} events, this one has ${events.length}: post them in several batches`, {
+      limit: eventLimits.maxEventsPerPost,
+    });
+  }
+  return { shape: 'batch', events: events.map((event, index) => readEvent(event, `events[${index}]: `, index)) };
+}
+
+function readEvent(value: unknown, where: string, index?: number): Event {
+  const details = index === undefined ? undefined : { index };
+  const { topic, fields } = (typeof value === 'object' && value !== null ? value : {}) as { topic?: unknown; fields?: unknown };
+  if (typeof topic !== 'string' || typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
+    throw new LgspError(ErrorCode.BAD_USER_INPUT, `${where}an event must be {"topic": string, "fields": {name: string}}`, details);
+  }
+  try {
+    checkEvent(topic, fields as Record<string, string>);
+  } catch (error) {
+    throw new LgspError(ErrorCode.BAD_USER_INPUT, `${where}${(error as Error).message}`, details);
+  }
+  return { topic, fields: fields as Record<string, string> };
+}
+
+const sendError = (res: Response, status: number, code: ErrorCode, message: string, details: Record<string, unknown> = {}) =>
+  res.status(status).json({ errors: [{ message, extensions: { code, ...details } }] });
+
+export function publishRoute(options: { token: string; stream: EventStream; logger: Logger; metrics?: Registry }): (app: Express) => void {
+  const registers = options.metrics === undefined ? [] : [options.metrics];
+  const requests = new Counter({
+    name: 'lgsp_subscriptions_publish_requests_total',
+    help: 'POST /internal/events requests that reached the checks of their events, by outcome (published, refused, failed)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const published = new Counter({ name: 'lgsp_subscriptions_posted_events_total', help: 'Events stored from POST /internal/events', registers });
+
   return (app) => {
-    app.post('/internal/events', requireSharedSecret(options.token), jsonBody('64kb'), async (req, res) => {
-      const { topic, fields } = (req.body ?? {}) as { topic?: unknown; fields?: unknown };
+    app.post('/internal/events', requireSharedSecret(options.token), jsonBody(PUBLISH_BODY_LIMIT), async (req, res) => {
+      let body: ReturnType<typeof readPublishBody>;
       try {
-        if (typeof topic !== 'string' || typeof fields !== 'object' || fields === null || Array.isArray(fields)) {
-          throw new Error('the body must be {"topic": string, "fields": {name: string}}');
-        }
-        checkEvent(topic, fields as Record<string, string>);
+        body = readPublishBody(req.body);
       } catch (error) {
-        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, (error as Error).message));
+        const { code, message, details } = error instanceof LgspError ? error : new LgspError(ErrorCode.BAD_USER_INPUT, (error as Error).message);
+        requests.inc({ outcome: 'refused' });
+        sendError(res, code === ErrorCode.LIMIT_EXCEEDED ? 413 : 400, code, message, details);
         return;
       }
-      try {
-        const eventId = await options.stream.publish(topic, fields as Record<string, string>);
-        res.status(201).json({ eventId });
-      } catch (error) {
-        options.logger.error({ err: error, topic }, 'event not published');
-        res.status(503).json(errorBody(ErrorCode.UPSTREAM_UNAVAILABLE, 'the event could not be stored'));
+      const eventIds: string[] = [];
+      for (const [index, event] of body.events.entries()) {
+        try {
+          eventIds.push(await options.stream.publish(event.topic, event.fields));
+          published.inc();
+        } catch (error) {
+          // Stop at the first failure: storing the later events would put them ahead of this one in its topic.
+          options.logger.error({ err: error, topic: event.topic, index, published: index }, 'event not published');
+          requests.inc({ outcome: 'failed' });
+          if (body.shape === 'single') {
+            sendError(res, 503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the event could not be stored');
+          } else {
+            const stored = index === 0 ? 'none before it was stored' : `events[0..${index - 1}] were stored (extensions.eventIds)`;
+            const skipped = index === body.events.length - 1 ? '' : `, events[${index + 1}..${body.events.length - 1}] were not tried`;
+            sendError(res, 503, ErrorCode.UPSTREAM_UNAVAILABLE, `events[${index}] (${event.topic}) could not be stored: ${stored}${skipped}`, { index, eventIds });
+          }
+          return;
+        }
       }
+      requests.inc({ outcome: 'published' });
+      res.status(201).json(body.shape === 'single' ? { eventId: eventIds[0] } : { eventIds });
     });
   };
 }
