@@ -30,12 +30,35 @@ export async function redisServerPid(): Promise<number | undefined> {
  * beyond the processes named (the platform's idle services, the kernel, and any other work on the machine: a large
  * figure means the run competed for the CPUs).
  */
+/**
+ * CPU seconds of a process and its live descendants (the relay's workers with RELAY_WORKERS > 1). A worker that
+ * ends inside the window takes its seconds with it; the harness starts none then.
+ */
+async function treeCpuSeconds(pid: number): Promise<number | undefined> {
+  const own = await cpuSeconds(pid);
+  if (own === undefined) return undefined;
+  let total = own;
+  for (const child of await childProcesses(pid)) total += (await treeCpuSeconds(child)) ?? 0;
+  return total;
+}
+
+async function childProcesses(pid: number): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const children: number[] = [];
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    if (stat !== '' && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(name));
+  }
+  return children;
+}
+
 export function cpuWindow(processes: Record<string, number | undefined>) {
   let startedAt = 0;
   let before: Record<string, number | undefined> = {};
   let selfBefore = process.cpuUsage();
   let machineBefore: Awaited<ReturnType<typeof cpuTimes>>;
-  const read = async () => Object.fromEntries(await Promise.all(Object.entries(processes).map(async ([k, pid]) => [k, pid === undefined ? undefined : await cpuSeconds(pid)] as const)));
+  const read = async () => Object.fromEntries(await Promise.all(Object.entries(processes).map(async ([k, pid]) => [k, pid === undefined ? undefined : await treeCpuSeconds(pid)] as const)));
   return {
     async start() {
       before = await read();

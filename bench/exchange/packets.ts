@@ -185,7 +185,7 @@ export async function runBatchedPacketsLoad(
   settings: { concurrency: number; batch: number; warmupSeconds: number; durationSeconds: number },
 ): Promise<PacketsResult & { batch: number }> {
   const batch = Math.max(1, Math.min(100, settings.batch));
-  const workersPerSide = Math.max(1, Math.round(settings.concurrency / batch));
+  const workersPerSide = Math.max(1, Math.ceil(settings.concurrency / batch));
   const agent = new Agent({ connections: workersPerSide * batch * 2 + 8, keepAliveTimeout: 30_000, pipelining: 1 });
   let sequence = 0;
   const startedAt = performance.now();

@@ -167,6 +167,8 @@ export async function startBenchPlatform(settings: PlatformSettings): Promise<Be
       RELAY_MASTER_KEY: randomBytes(32).toString('hex'),
       RELAY_URL_SECRET: randomBytes(32).toString('hex'),
       EVENTS_PUBLISH_TOKEN: randomBytes(32).toString('hex'),
+      // Relay processes on its port (BENCH_RELAY_WORKERS; Redis only: in-memory stores cannot be shared).
+      ...(settings.redis && process.env.BENCH_RELAY_WORKERS !== undefined && { RELAY_WORKERS: process.env.BENCH_RELAY_WORKERS }),
       ...settings.env,
     },
     output: (service, line) => {

@@ -25,6 +25,7 @@
  * | `RELAY_JSON_MAX_BYTES` | 16777216 (16 MiB) | largest JSON payload parsed for schema checks |
  * | `RELAY_RETENTION_MS` | 7776000000 (90 days) | how long finished packets' records and histories are kept (R8) |
  * | `RELAY_SWEEP_MS` | 5000 | interval of the expiry / redelivery / presence sweep; 0 = no timer |
+ * | `RELAY_WORKERS` | 1 | processes serving the relay on its one port (node:cluster), to use several cores; above 1 needs `REDIS_URL` |
  * | `RELAY_JSON_SCHEMAS_DIR` | (unset) | directory of JSON Schemas (`<data type or schema id>.json`) that JSON and DOSSIER packets are checked against |
  * | `EVENTS_RETENTION` | 10000 | events kept per topic stream on Redis (XADD MAXLEN ~), as in the subscriptions service |
  * | `EVENTS_URL` | (unset) | origin of the subscriptions service; without REDIS_URL, events are posted to its `/internal/events` |
@@ -65,6 +66,7 @@ export const configSchema = z
     RELAY_JSON_MAX_BYTES: env.positiveInt(16 * 1024 * 1024),
     RELAY_RETENTION_MS: env.positiveInt(90 * 24 * 3_600_000),
     RELAY_SWEEP_MS: env.nonNegativeInt(5_000),
+    RELAY_WORKERS: env.positiveInt(1).pipe(z.number().max(64, 'must be at most 64')),
     RELAY_JSON_SCHEMAS_DIR: z.string().min(1).optional(),
     EVENTS_RETENTION: env.positiveInt(10_000),
     EVENTS_URL: env
@@ -76,6 +78,12 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.EVENTS_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['EVENTS_PUBLISH_TOKEN'], message: 'is required with EVENTS_URL (the subscriptions service refuses events without it)' });
+    }
+    if (c.RELAY_WORKERS > 1) {
+      // Workers are replicas: they share packets through Redis and must read each other's content and URLs.
+      if (c.REDIS_URL === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_WORKERS'], message: 'above 1 needs REDIS_URL (in-memory stores are per process)' });
+      if (c.RELAY_MASTER_KEY === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY'], message: 'is required with RELAY_WORKERS above 1 (every worker must read the content the others stored)' });
+      if (c.RELAY_URL_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_URL_SECRET'], message: 'is required with RELAY_WORKERS above 1 (every worker must honour the URLs the others signed)' });
     }
     if (c.NODE_ENV !== 'production') return;
     if (c.RELAY_MASTER_KEY === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY'], message: 'is required when NODE_ENV=production (content must survive restarts)' });

@@ -1,6 +1,6 @@
-/** Runs the relay subgraph from the environment; stops cleanly on SIGTERM/SIGINT. */
-import { runService } from '@lgsp/kit';
+/** Runs the relay subgraph from the environment, in RELAY_WORKERS processes; stops cleanly on SIGTERM/SIGINT. */
+import { runServiceWorkers } from '@lgsp/kit';
 import { loadRelayConfig } from './config.ts';
 import { startRelay } from './service.ts';
 
-await runService('relay', loadRelayConfig, (config) => startRelay(config));
+await runServiceWorkers('relay', loadRelayConfig, (config) => config.RELAY_WORKERS, (config) => startRelay(config));

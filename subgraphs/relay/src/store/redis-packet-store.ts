@@ -13,16 +13,19 @@ import { relayKeys } from './keys.ts';
 import { retentionOf, type InboxPage, type PacketStore } from './packet-store.ts';
 
 // KEYS: record, history. ARGV: expected rev, new json, new rev, retention ms ('' = keep), history events….
+// Answers {1} when written, {0, json, rev} with the current record when the revision moved on (the caller retries
+// from it without another read), {-1} when there is no record.
 const COMPARE_AND_SET = redisScript(`
-local rev = redis.call('HGET', KEYS[1], 'rev')
-if rev ~= ARGV[1] then return 0 end
+local current = redis.call('HMGET', KEYS[1], 'json', 'rev')
+if not current[2] then return {-1} end
+if current[2] ~= ARGV[1] then return {0, current[1], current[2]} end
 redis.call('HSET', KEYS[1], 'json', ARGV[2], 'rev', ARGV[3])
 if #ARGV > 4 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 5)) end
 if ARGV[4] ~= '' then
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
   redis.call('PEXPIRE', KEYS[2], ARGV[4])
 end
-return 1`);
+return {1}`);
 
 /** Packets whose last known revision a process remembers (about 2 KB each). */
 const REMEMBERED_PACKETS = 5_000;
@@ -34,6 +37,11 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
     known.delete(id);
     known.set(id, { json, rev });
     if (known.size > REMEMBERED_PACKETS) known.delete(known.keys().next().value!);
+  };
+
+  const readConfirmed = async (id: string) => {
+    const found = await read(id);
+    return found === null ? null : { ...found, confirmed: true };
   };
 
   async function read(id: string): Promise<{ packet: Packet; rev: string } | null> {
@@ -61,28 +69,43 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
       return (await read(id))?.packet ?? null;
     },
     async update(id, change, effects) {
-      for (let attempt = 0; attempt < 50; attempt += 1) {
-        const remembered = attempt === 0 ? known.get(id) : undefined;
-        const current = remembered !== undefined ? { packet: JSON.parse(remembered.json) as Packet, rev: remembered.rev } : await read(id);
-        if (current === null) return null;
+      // Where the change starts: the remembered record (unconfirmed), or one read from Redis (confirmed).
+      const remembered = known.get(id);
+      let current: { packet: Packet; rev: string; confirmed: boolean } | null =
+        remembered !== undefined ? { packet: JSON.parse(remembered.json) as Packet, rev: remembered.rev, confirmed: false } : await readConfirmed(id);
+      for (let attempt = 0; attempt < 50 && current !== null; attempt += 1) {
         // A record parsed for this call only: `change` may read it freely (and must not change it in place).
         const next = change(current.packet);
         if (next === null) {
           // Decided on a remembered record: confirm it is the current one before answering "no change".
-          if (remembered !== undefined) continue;
+          if (!current.confirmed) {
+            current = await readConfirmed(id);
+            continue;
+          }
           return { packet: current.packet, changed: false };
         }
         const json = JSON.stringify(next);
         const rev = String(Number(current.rev) + 1);
         const events = effects?.history?.(next).map((e) => JSON.stringify(e)) ?? [];
         const retainMs = retentionOf(effects, next);
-        const ok = await COMPARE_AND_SET.run(redis, [keys.packet(id), keys.history(id)], [current.rev, json, rev, retainMs === null ? '' : String(retainMs), ...events]);
-        if (Number(ok) === 1) {
+        const args = [current.rev, json, rev, retainMs === null ? '' : String(retainMs), ...events];
+        const [outcome, currentJson, currentRev] = (await COMPARE_AND_SET.run(redis, [keys.packet(id), keys.history(id)], args)) as [number, string?, string?];
+        if (outcome === 1) {
           if (retainMs === null) remember(id, json, rev);
           else known.delete(id);
           return { packet: next, changed: true };
         }
+        if (outcome === -1) {
+          current = null;
+          break;
+        }
+        // Another change came first (here or on another replica): start again from the record the script answered.
+        remember(id, currentJson!, currentRev!);
+        current = { packet: JSON.parse(currentJson!) as Packet, rev: currentRev!, confirmed: true };
+      }
+      if (current === null) {
         known.delete(id);
+        return null;
       }
       throw new Error(`packet ${id}: too many concurrent changes`);
     },
