@@ -197,9 +197,12 @@ async function packetTarget(platform: BenchPlatform, path: 'gateway' | 'direct')
   };
 }
 
-/** One packet per call (the five requests of the walkthrough), then, unless BENCH_EXCHANGE_BATCH=0, batched. */
+/**
+ * One packet per call (the five requests of the walkthrough), then batched; BENCH_EXCHANGE_BATCH=0 leaves out the
+ * batched rows, BENCH_EXCHANGE_SINGLE=0 the one-per-call rows.
+ */
 function batchModes(settings: ExchangeSettings): Array<number | undefined> {
-  return settings.batch > 0 ? [undefined, settings.batch] : [undefined];
+  return [...(process.env.BENCH_EXCHANGE_SINGLE === '0' ? [] : [undefined]), ...(settings.batch > 0 ? [settings.batch] : [])];
 }
 
 async function packetsRow(

@@ -124,8 +124,15 @@ export class EncryptedContentWriter {
 }
 
 /** The plaintext of a committed upload, chunk by chunk (memory: one chunk at a time). */
-export async function* readDecryptedContent(store: PacketContentStore, master: MasterKey, packetId: string, attempt: string): AsyncGenerator<Buffer> {
-  const { meta, first } = await store.getStart(packetId, attempt);
+export async function* readDecryptedContent(
+  store: PacketContentStore,
+  master: MasterKey,
+  packetId: string,
+  attempt: string,
+  /** `store.getStart` of this attempt when the caller already asked for it. */
+  start?: ReturnType<PacketContentStore['getStart']>,
+): AsyncGenerator<Buffer> {
+  const { meta, first } = await (start ?? store.getStart(packetId, attempt));
   if (meta === null) throw new ContentGoneError(packetId);
   if (meta.masterKeyId !== master.id) throw new Error(`packet ${packetId}: content was encrypted under master key ${meta.masterKeyId}, not the configured one`);
   const dataKey = unwrapDataKey(master, meta.wrappedKey, `${packetId}/${attempt}`);

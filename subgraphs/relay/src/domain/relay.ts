@@ -590,10 +590,10 @@ export class Relay {
             ...offered.map((d) => this.announce(current, d.agencyCode, false)),
           ]
         : []),
+      // Reading each destination's new entries puts ours in the pending list (redelivery counts from there) and
+      // offers any other replica's entries that are waiting; it goes out with the writes above.
+      ...offered.map((d) => this.dispatch(d.agencyCode, false, offeredIds)),
     ]);
-    // Reading each destination's new entries puts ours in the pending list (redelivery counts from there) and
-    // offers any other replica's entries that are waiting.
-    for (const delivery of offered) await this.dispatch(delivery.agencyCode, false, offeredIds);
     return updated;
   }
 
@@ -720,7 +720,15 @@ export class Relay {
       this.deps.events.publish('packet-status', packet.sourceAgency, { packetId, recipient: agency, status: 'CLAIMED' }),
     ]);
     const expiresAtMs = Math.min(now + this.deps.settings.claimTtlMs, Date.parse(packet.policy.deadline));
-    const token = this.deps.urls.sign({ action: 'download', packetId, recipient: agency, system: caller.systemId, claim: claimed.attempts, expiresAtMs });
+    const token = this.deps.urls.sign({
+      action: 'download',
+      packetId,
+      recipient: agency,
+      system: caller.systemId,
+      claim: claimed.attempts,
+      ...(packet.contentAttempt !== null && { attempt: packet.contentAttempt }),
+      expiresAtMs,
+    });
     return {
       packetId,
       downloadUrl: `${this.deps.settings.publicBaseUrl()}/exchange/packets/${packetId}/content?token=${token}`,
@@ -737,6 +745,10 @@ export class Relay {
     if (grant === null || grant.action !== 'download' || grant.packetId !== packetId) {
       throw exchangeError(ErrorCode.UNAUTHENTICATED, 'TOKEN_INVALID', 'the download URL is invalid or has expired');
     }
+    // The content's start is read together with the record (the URL names the attempt); it is used only if the
+    // record says the claim and the content are still those of the URL.
+    const start = grant.attempt === undefined ? undefined : this.deps.content.getStart(packetId, grant.attempt);
+    start?.catch(() => undefined);
     const packet = await this.deps.packets.get(packetId);
     if (packet === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
     const delivery = packet.deliveries.find((d) => d.agencyCode === grant.recipient);
@@ -747,7 +759,7 @@ export class Relay {
     }
     if (packet.contentAttempt === null || packet.contentDeleted) throw exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packetId} holds no content`);
     await this.touchPresence(grant.recipient, grant.system ?? 'download');
-    const body = readDecryptedContent(this.deps.content, this.deps.masterKey, packetId, packet.contentAttempt);
+    const body = readDecryptedContent(this.deps.content, this.deps.masterKey, packetId, packet.contentAttempt, grant.attempt === packet.contentAttempt ? start : undefined);
     return {
       packet,
       bytes: packet.declaredBytes,

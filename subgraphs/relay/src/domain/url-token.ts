@@ -18,6 +18,8 @@ export interface DownloadGrant {
   system: string | null;
   /** The claim number this URL belongs to: a later claim (or a redelivery) makes it void. */
   claim: number;
+  /** The upload attempt holding the content when claimed: the download reads it together with the record. */
+  attempt?: string;
   expiresAtMs: number;
 }
 
