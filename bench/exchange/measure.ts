@@ -1,7 +1,7 @@
 /** Small measuring helpers of the exchange parts: percentiles, CPU use of processes over a window, RSS sampling. */
 import { readdir, readFile } from 'node:fs/promises';
 import { cpuSeconds, cpuTimes } from '../lib/child.ts';
-import { rssBytes } from './platform.ts';
+import { childProcesses, rssBytes } from './platform.ts';
 
 /** The p-th percentile (0–100) of `values` (nearest rank); NaN when empty. */
 export function percentile(values: number[], p: number): number {
@@ -40,17 +40,6 @@ async function treeCpuSeconds(pid: number): Promise<number | undefined> {
   let total = own;
   for (const child of await childProcesses(pid)) total += (await treeCpuSeconds(child)) ?? 0;
   return total;
-}
-
-async function childProcesses(pid: number): Promise<number[]> {
-  const { readdir, readFile } = await import('node:fs/promises');
-  const children: number[] = [];
-  for (const name of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    if (stat !== '' && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(name));
-  }
-  return children;
 }
 
 export function cpuWindow(processes: Record<string, number | undefined>) {

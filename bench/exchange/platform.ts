@@ -7,6 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { freePort, startPlatform, type RunningPlatform } from '../../scripts/platform.ts';
@@ -60,18 +61,10 @@ const ENTRIES: Record<ServiceProcess, string> = {
 /** The children of this process by the entry file on their command line. */
 async function childPids(): Promise<Partial<Record<ServiceProcess, number>>> {
   const found: Partial<Record<ServiceProcess, number>> = {};
-  for (const name of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
-      const cmdline = (await readFile(`/proc/${name}/cmdline`, 'utf8')).split('\0');
-      for (const [service, entry] of Object.entries(ENTRIES) as [ServiceProcess, string][]) {
-        if (cmdline.some((arg) => arg.endsWith(entry))) found[service] = Number(name);
-      }
-    } catch {
-      // the process ended meanwhile
+  for (const pid of await childProcesses(process.pid)) {
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    for (const [service, entry] of Object.entries(ENTRIES) as [ServiceProcess, string][]) {
+      if (cmdline.some((arg) => arg.endsWith(entry))) found[service] = pid;
     }
   }
   return found;
@@ -79,13 +72,28 @@ async function childPids(): Promise<Partial<Record<ServiceProcess, number>>> {
 
 /** Resident set size of a process in bytes (VmRSS), or undefined when it is gone. */
 export async function rssBytes(pid: number): Promise<number | undefined> {
+  let own: number | undefined;
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match === null ? undefined : Number(match[1]) * 1024;
+    own = match === null ? undefined : Number(match[1]) * 1024;
   } catch {
     return undefined;
   }
+  // With its workers (the relay's RELAY_WORKERS): the memory of the service is theirs too.
+  for (const child of await childProcesses(pid)) own = own === undefined ? undefined : own + ((await rssBytes(child)) ?? 0);
+  return own;
+}
+
+/** Live child processes of `pid` (from /proc). */
+export async function childProcesses(pid: number): Promise<number[]> {
+  const children: number[] = [];
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    if (stat !== '' && Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(name));
+  }
+  return children;
 }
 
 /** Platforms started and not yet closed, so that an interrupted run can stop them (`stopAllPlatforms`). */
@@ -131,6 +139,11 @@ export interface PlatformSettings {
   profileDir?: string | undefined;
 }
 
+/** RELAY_WORKERS of the platform on Redis: BENCH_RELAY_WORKERS, else the machine's cores. */
+export function relayWorkers(): string {
+  return process.env.BENCH_RELAY_WORKERS ?? String(availableParallelism());
+}
+
 /** The services part (c) profiles with `--cpu-prof` (`npm run bench -- --cpu-prof`). */
 export const PROFILED_SERVICES = ['gateway', 'relay', 'subscriptions'] as const;
 
@@ -167,8 +180,9 @@ export async function startBenchPlatform(settings: PlatformSettings): Promise<Be
       RELAY_MASTER_KEY: randomBytes(32).toString('hex'),
       RELAY_URL_SECRET: randomBytes(32).toString('hex'),
       EVENTS_PUBLISH_TOKEN: randomBytes(32).toString('hex'),
-      // Relay processes on its port (BENCH_RELAY_WORKERS; Redis only: in-memory stores cannot be shared).
-      ...(settings.redis && process.env.BENCH_RELAY_WORKERS !== undefined && { RELAY_WORKERS: process.env.BENCH_RELAY_WORKERS }),
+      // Relay processes on its port, as deployed on Redis: one per core unless BENCH_RELAY_WORKERS says otherwise
+      // (in-memory stores cannot be shared: one process there).
+      ...(settings.redis && { RELAY_WORKERS: relayWorkers() }),
       ...settings.env,
     },
     output: (service, line) => {

@@ -17,7 +17,7 @@ import { runConnections, type ConnectionsResult } from './connections.ts';
 import { runEvents, type EventsResult } from './events.ts';
 import { cpuText, cpuWindow, mb, ms, redisServerPid } from './measure.ts';
 import { PACKET_BYTES, runBatchedPacketsLoad, runPacketsLoad, STEPS, type PacketsResult, type PacketTarget } from './packets.ts';
-import { AGENCY_SYSTEMS, PROFILED_SERVICES, startBenchPlatform, type BenchPlatform } from './platform.ts';
+import { AGENCY_SYSTEMS, PROFILED_SERVICES, relayWorkers, startBenchPlatform, type BenchPlatform } from './platform.ts';
 import { LARGE_PACKET_BYTES, runStreaming, type StreamingResult } from './streaming.ts';
 
 export const EXCHANGE_PARTS = ['packets', 'streaming', 'connections', 'events'] as const;
@@ -94,7 +94,7 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
   const redisProfiles = profileDir('redis');
   const onRedis = await startBenchPlatform({ redis: true, workDir: settings.workDir, env: wsEnv, log, profileDir: redisProfiles });
   try {
-    log(`  platform on Redis up (key prefix ${onRedis.keyPrefix}); pids: ${Object.entries(onRedis.pids).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    log(`  platform on Redis up (key prefix ${onRedis.keyPrefix}; RELAY_WORKERS=${relayWorkers()}, BENCH_RELAY_WORKERS to change); pids: ${Object.entries(onRedis.pids).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     // Streaming first, on a fresh relay and gateway (after one small packet so their code is loaded).
     if (parts.includes('streaming')) await piece('streaming', async () => void (results.streaming = await streamingPart(onRedis, log)));
     if (parts.includes('packets')) await piece('packets', async () => {
