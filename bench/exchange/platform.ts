@@ -7,7 +7,6 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { freePort, startPlatform, type RunningPlatform } from '../../scripts/platform.ts';
@@ -139,9 +138,12 @@ export interface PlatformSettings {
   profileDir?: string | undefined;
 }
 
-/** RELAY_WORKERS of the platform on Redis: BENCH_RELAY_WORKERS, else the machine's cores. */
+/**
+ * RELAY_WORKERS of the platform on Redis: BENCH_RELAY_WORKERS, default 1. On this 2-core machine 2 workers help the
+ * direct rows and not the gateway rows, where the gateway, Redis and the load generator want the second core too.
+ */
 export function relayWorkers(): string {
-  return process.env.BENCH_RELAY_WORKERS ?? String(availableParallelism());
+  return process.env.BENCH_RELAY_WORKERS ?? '1';
 }
 
 /** The services part (c) profiles with `--cpu-prof` (`npm run bench -- --cpu-prof`). */
@@ -180,8 +182,8 @@ export async function startBenchPlatform(settings: PlatformSettings): Promise<Be
       RELAY_MASTER_KEY: randomBytes(32).toString('hex'),
       RELAY_URL_SECRET: randomBytes(32).toString('hex'),
       EVENTS_PUBLISH_TOKEN: randomBytes(32).toString('hex'),
-      // Relay processes on its port, as deployed on Redis: one per core unless BENCH_RELAY_WORKERS says otherwise
-      // (in-memory stores cannot be shared: one process there).
+      // Relay processes on its port (BENCH_RELAY_WORKERS, default 1 as `npm start`; on Redis only: in-memory stores
+      // cannot be shared).
       ...(settings.redis && { RELAY_WORKERS: relayWorkers() }),
       ...settings.env,
     },
