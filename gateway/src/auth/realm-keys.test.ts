@@ -3,66 +3,12 @@
  * RSA keys and a clock the test moves: caching, rotation, coalescing, the refresh cooldown, expiry, failures.
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { calculateJwkThumbprint, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose';
+import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
+import { JwksEndpoint, signingKey, type SigningKey } from '../testing/jwks-endpoint.ts';
+import { rejection } from '../testing/rejections.ts';
 import { AuthenticationError } from './authentication-error.ts';
 import { createRealmKeySet, type JwksFetchTrigger, type RealmKeySetOptions } from './realm-keys.ts';
-
-interface SigningKey {
-  kid: string;
-  privateKey: CryptoKey;
-  publicJwk: JWK;
-}
-
-async function signingKey(alg = 'RS256'): Promise<SigningKey> {
-  const pair = await generateKeyPair(alg, { extractable: true });
-  const jwk = await exportJWK(pair.publicKey);
-  const kid = await calculateJwkThumbprint(jwk);
-  return { kid, privateKey: pair.privateKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
-}
-
-/** A JWKS endpoint: serves `published`, counts requests, can hold answers until released, can fail. */
-class JwksEndpoint {
-  published: JWK[] = [];
-  requests = 0;
-  failing = false;
-  private held: Array<() => void> | undefined;
-  private server: Server | undefined;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((_req, res) => {
-      this.requests++;
-      const answer = () => {
-        if (this.failing) {
-          res.writeHead(503).end();
-          return;
-        }
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: this.published }));
-      };
-      if (this.held) this.held.push(answer);
-      else answer();
-    });
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/realms/lgsp/protocol/openid-connect/certs`;
-  }
-  hold(): void {
-    this.held = [];
-  }
-  release(): void {
-    const waiting = this.held ?? [];
-    this.held = undefined;
-    for (const answer of waiting) answer();
-  }
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 const endpoint = new JwksEndpoint();
 let keyA: SigningKey;
@@ -89,16 +35,6 @@ async function token(key: SigningKey, alg = 'RS256'): Promise<string> {
     .setIssuedAt()
     .setExpirationTime('5m')
     .sign(key.privateKey);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AuthenticationError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof AuthenticationError, `an AuthenticationError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 before(async () => {

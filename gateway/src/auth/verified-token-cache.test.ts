@@ -4,15 +4,14 @@
  * it must never change (expiry to the second with the same skew and error, refusals, key changes, bounds).
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createMetricsRegistry } from '@lgsp/kit';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { SignJWT, type JWTPayload } from 'jose';
 import { pino } from 'pino';
 import { gatewayConfig } from '../config.ts';
+import { JwksEndpoint, signingKey, type SigningKey } from '../testing/jwks-endpoint.ts';
+import { rejection } from '../testing/rejections.ts';
 import { createAccessTokenVerifier, type AccessTokenPolicy } from './access-token.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { AuthenticationError } from './authentication-error.ts';
@@ -21,40 +20,6 @@ import { cacheVerifiedTokens, type TokenCacheOutcome, type VerifiedTokenCacheOpt
 
 const ISSUER = 'http://127.0.0.1:1/realms/lgsp';
 const AUDIENCE = 'lgsp-gateway';
-
-interface SigningKey {
-  kid: string;
-  privateKey: CryptoKey;
-  publicJwk: JWK;
-}
-
-async function signingKey(): Promise<SigningKey> {
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  const jwk = await exportJWK(pair.publicKey);
-  const kid = await calculateJwkThumbprint(jwk);
-  return { kid, privateKey: pair.privateKey, publicJwk: { ...jwk, kid, alg: 'RS256', use: 'sig' } };
-}
-
-/** The realm's certs endpoint: serves `published`, counts fetches. */
-class JwksEndpoint {
-  published: JWK[] = [];
-  fetches = 0;
-  private server: Server | undefined;
-  url = '';
-  async start(): Promise<void> {
-    this.server = createServer((_req, res) => {
-      this.fetches++;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: this.published }));
-    });
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/realms/lgsp/protocol/openid-connect/certs`;
-  }
-  async close(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
-  }
-}
 
 const endpoint = new JwksEndpoint();
 let keyA: SigningKey;
@@ -111,16 +76,6 @@ function chain(cache: Partial<VerifiedTokenCacheOptions> = {}, policy: Partial<A
     ...cache,
   });
   return { cached, uncached, counted, outcomes };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AuthenticationError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof AuthenticationError, `an AuthenticationError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 /** `ok` or the refusal's reason and description, for comparing two verifiers' verdicts. */

@@ -14,13 +14,7 @@ export async function runService<C, S extends Closable>(
   start: (config: C) => Promise<S>,
   onStarted?: (service: S) => void,
 ): Promise<void> {
-  let config: C;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `${name}: cannot read its configuration: ${(error as Error).message}`);
-    process.exit(1);
-  }
+  const config = loadOrExit(name, loadConfig);
   let service: S;
   try {
     service = await start(config);
@@ -45,6 +39,16 @@ export async function runService<C, S extends Closable>(
   }
 }
 
+/** The configuration, or exit 1 with its message (a ConfigError names each variable). */
+function loadOrExit<C>(name: string, loadConfig: () => C): C {
+  try {
+    return loadConfig();
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : `${name}: cannot read its configuration: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
+
 /** A worker that dies within this long of its start counts as failing to start. */
 const EARLY_EXIT_MS = 10_000;
 /** Early exits in a row after which the primary gives up (a configuration or code error, not bad luck). */
@@ -64,13 +68,7 @@ export async function runServiceWorkers<C, S extends Closable>(
 ): Promise<void> {
   const cluster = (await import('node:cluster')).default;
   if (cluster.isWorker) return runService(name, loadConfig, start);
-  let config: C;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error(error instanceof ConfigError ? error.message : `${name}: cannot read its configuration: ${(error as Error).message}`);
-    process.exit(1);
-  }
+  const config = loadOrExit(name, loadConfig);
   const workers = workersOf(config);
   if (workers <= 1) return runService(name, () => config, start);
 
