@@ -172,6 +172,9 @@ async function settleEach<T>(work: Array<Promise<T>>, logger: Logger): Promise<A
 
 export class Relay {
   private readonly now: () => number;
+  /** Per destination: the read of new entries in flight, and the next one that uploads arriving now join. */
+  private readonly runningReads = new Map<string, Promise<void>>();
+  private readonly nextReads = new Map<string, { skip: Set<string>; done: Promise<void> }>();
   /** `<agency> <system>` → when this process last wrote its presence. */
   private readonly presenceWritten = new Map<string, number>();
   constructor(private readonly deps: RelayDeps) {
@@ -592,7 +595,7 @@ export class Relay {
         : []),
       // Reading each destination's new entries puts ours in the pending list (redelivery counts from there) and
       // offers any other replica's entries that are waiting; it goes out with the writes above.
-      ...offered.map((d) => this.dispatch(d.agencyCode, false, offeredIds)),
+      ...offered.map((d) => this.pullNew(d.agencyCode, d.queueEntryId!)),
     ]);
     return updated;
   }
@@ -600,6 +603,32 @@ export class Relay {
   // ───────────────────────────── step 4-5: notify the destination ─────────────────────────────
 
   /** Offers the destination its new queue entries, HIGH first; with `reclaim`, also entries left unacknowledged. */
+  /**
+   * Reads the destination's new entries for an upload that offered its own entry `ours` already. Uploads to one
+   * destination at the same moment share one read: at most one is in flight per destination in this process, and
+   * those arriving meanwhile join the next, which skips all their entries.
+   */
+  private pullNew(destination: string, ours: string): Promise<void> {
+    let round = this.nextReads.get(destination);
+    if (round === undefined) {
+      const previous = this.runningReads.get(destination) ?? Promise.resolve();
+      const next: { skip: Set<string>; done: Promise<void> } = { skip: new Set(), done: Promise.resolve() };
+      next.done = previous.catch(() => undefined).then(async () => {
+        this.nextReads.delete(destination);
+        this.runningReads.set(destination, next.done);
+        try {
+          await this.dispatch(destination, false, next.skip);
+        } finally {
+          if (this.runningReads.get(destination) === next.done) this.runningReads.delete(destination);
+        }
+      });
+      this.nextReads.set(destination, next);
+      round = next;
+    }
+    round.skip.add(ours);
+    return round.done;
+  }
+
   async dispatch(destination: string, reclaim: boolean, alreadyOffered?: ReadonlySet<string>): Promise<void> {
     const { queue, consumerName, settings } = this.deps;
     for (;;) {
