@@ -20,14 +20,18 @@ import { A, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, reprDigest, sha25
 const MAIN = new URL('./main.ts', import.meta.url).pathname;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Live child processes of `pid` (from /proc). */
+/**
+ * The relay workers of the primary `pid`: its live children running the relay's entry (from /proc). tsx may have
+ * other children (esbuild's service process), which are not workers.
+ */
 function childrenOf(pid: number): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) found.push(Number(name));
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith('relay/src/main.ts'))) found.push(Number(name));
     } catch {
       // gone meanwhile
     }
