@@ -54,7 +54,7 @@ export function redactUrl(url: string): string {
  * A Lua script run by its SHA-1 (EVALSHA), loaded again when Redis does not know it (NOSCRIPT: a restart, a
  * failover, SCRIPT FLUSH): the script's text crosses the wire once per server, not once per call.
  */
-export function redisScript(source: string): { run(redis: RedisClient, keys: string[], args: string[]): Promise<unknown> } {
+export function redisScript(source: string): { run(redis: RedisClient, keys: string[], args: Array<string | Buffer>): Promise<unknown> } {
   const sha = createHash('sha1').update(source).digest('hex');
   return {
     async run(redis, keys, args) {

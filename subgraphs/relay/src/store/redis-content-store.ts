@@ -4,9 +4,16 @@
  * its packet even when no sweep runs.
  */
 import { RESP_TYPES } from 'redis';
-import type { RedisClient } from '@lgsp/kit';
+import { redisScript, type RedisClient } from '@lgsp/kit';
 import type { ContentMeta, PacketContentStore } from './content-store.ts';
 import { relayKeys } from './keys.ts';
+
+// KEYS: the attempt's hash. ARGV: expiry (ms since the epoch), then field, value pairs. One command, not a MULTI of
+// three: the relay writes one of these per chunk.
+const PUT_FIELDS = redisScript(`
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+return 1`);
 
 export function createRedisContentStore(redis: RedisClient, options: { keyPrefix: string }): PacketContentStore {
   const keys = relayKeys(options.keyPrefix);
@@ -14,14 +21,14 @@ export function createRedisContentStore(redis: RedisClient, options: { keyPrefix
   return {
     async putChunk(packetId, attempt, index, data, expiresAtMs) {
       const key = keys.content(packetId, attempt);
-      await redis.multi().hSet(key, `c:${index}`, data).pExpireAt(key, expiresAtMs).exec();
+      await PUT_FIELDS.run(redis, [key], [String(expiresAtMs), `c:${index}`, data]);
     },
     async putMeta(packetId, attempt, meta) {
       await redis.hSet(keys.content(packetId, attempt), 'meta', JSON.stringify(meta));
     },
     async putLast(packetId, attempt, index, data, meta, expiresAtMs) {
       const key = keys.content(packetId, attempt);
-      await redis.multi().hSet(key, { [`c:${index}`]: data, meta: JSON.stringify(meta) }).pExpireAt(key, expiresAtMs).exec();
+      await PUT_FIELDS.run(redis, [key], [String(expiresAtMs), `c:${index}`, data, 'meta', JSON.stringify(meta)]);
     },
     async getStart(packetId, attempt) {
       const [meta, first] = (await binary.hmGet(keys.content(packetId, attempt), ['meta', 'c:0'])) as unknown as Array<Buffer | null>;

@@ -10,6 +10,12 @@ import { relayKeys } from './keys.ts';
 
 const GROUP = 'relay-delivery';
 
+// KEYS: the stream. ARGV: group, entry id. Done with an entry: acknowledged and deleted, in one command.
+const ACK_AND_DELETE = redisScript(`
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+return 1`);
+
 // Reads new entries lane by lane (KEYS: HIGH, NORMAL, LOW streams) up to a total, in one round trip: a lane is read
 // only for what the lanes before it left, so no entry is taken that the caller will not offer.
 // ARGV: group, consumer, count. Answers a flat list: lane index (0-2), entry id, packet id, ….
@@ -98,7 +104,7 @@ export function createRedisDeliveryQueue(redis: RedisClient, options: { keyPrefi
     },
     async ack(destination, entry) {
       const stream = keys.queue(destination, entry.priority);
-      await redis.multi().xAck(stream, GROUP, entry.id).xDel(stream, entry.id).exec();
+      await ACK_AND_DELETE.run(redis, [stream], [GROUP, entry.id]);
     },
     async ready(destination, priority, packetId, sequence) {
       await redis.zAdd(keys.ready(destination), { score: readyScore(priority, sequence), value: packetId });

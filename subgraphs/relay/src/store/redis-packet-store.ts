@@ -27,6 +27,12 @@ if ARGV[4] ~= '' then
 end
 return {1}`);
 
+// KEYS: record, history. ARGV: json, history events…. A new record at revision 1 with its first events.
+const CREATE = redisScript(`
+redis.call('HSET', KEYS[1], 'json', ARGV[1], 'rev', '1')
+if #ARGV > 1 then redis.call('RPUSH', KEYS[2], unpack(ARGV, 2)) end
+return 1`);
+
 /** Packets whose last known revision a process remembers (about 2 KB each). */
 const REMEMBERED_PACKETS = 5_000;
 
@@ -60,9 +66,12 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
     },
     async create(packet, history, activeDueMs) {
       const json = JSON.stringify(packet);
-      const multi = redis.multi().hSet(keys.packet(packet.id), { json, rev: '1' }).zAdd(keys.active, { score: activeDueMs, value: packet.id });
-      if (history.length > 0) multi.rPush(keys.history(packet.id), history.map((e) => JSON.stringify(e)));
-      await multi.exec();
+      // The record and its history share a slot (one script); the active list is another key, in another slot of a
+      // cluster, written in the same round trip beside it.
+      await Promise.all([
+        CREATE.run(redis, [keys.packet(packet.id), keys.history(packet.id)], [json, ...history.map((e) => JSON.stringify(e))]),
+        redis.zAdd(keys.active, { score: activeDueMs, value: packet.id }),
+      ]);
       remember(packet.id, json, '1');
     },
     async get(id) {
