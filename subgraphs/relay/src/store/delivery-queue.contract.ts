@@ -44,6 +44,20 @@ export function describeDeliveryQueueContract(name: string, make: () => Promise<
       assert.equal(await f.store.depth('D2'), 0);
     });
 
+    it('never hands out an entry acknowledged before it was read, and counts what is left', async () => {
+      const x = await f.store.enqueue('D3', 'NORMAL', 'x');
+      await f.store.enqueue('D3', 'NORMAL', 'y');
+      await f.store.ack('D3', x);
+      await f.store.ack('D3', x);
+      assert.equal(await f.store.depth('D3'), 1);
+      const read = await f.store.readNew('D3', 'c1', 10);
+      assert.deepEqual(read.map((e) => e.packetId), ['y']);
+      assert.equal(await f.store.depth('D3'), 1, 'read and not acknowledged still counts');
+      await f.store.ack('D3', read[0]!);
+      assert.equal(await f.store.depth('D3'), 0);
+      assert.deepEqual(await f.store.readNew('D3', 'c1', 10), []);
+    });
+
     it('hands ready packets out HIGH first, oldest first, each to one taker only', async () => {
       await f.store.ready('D9', 'LOW', 'low-5', 5);
       await f.store.ready('D9', 'NORMAL', 'normal-7', 7);
