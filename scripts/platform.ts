@@ -112,6 +112,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     {
       name: 'relay',
       main: 'subgraphs/relay/src/main.ts',
+      // As the gateway's: fewer scavenges of the many short-lived objects per packet (A/B on the packets bench:
+      // relay CPU per packet -12 %).
+      nodeArgs: ['--max-semi-space-size=64'],
       // Upload and download URLs point at the gateway, the only public entry point, which streams /exchange/ through.
       env: {
         ...common,
