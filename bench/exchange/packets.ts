@@ -46,10 +46,29 @@ const REQUEST_EXCHANGE = 'mutation($input: RequestExchangeInput!) { requestExcha
 const CLAIM = 'mutation($id: ID!) { claimPacket(id: $id) { downloadUrl sha256 } }';
 const ACKNOWLEDGE = 'mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status alreadyAcknowledged } }';
 
-export async function runPacketsLoad(target: PacketTarget, settings: { concurrency: number; warmupSeconds: number; durationSeconds: number }): Promise<PacketsResult> {
-  const agent = new Agent({ connections: settings.concurrency * 2, keepAliveTimeout: 30_000, pipelining: 1 });
-  let sequence = 0;
+/** A bench packet: PACKET_BYTES stamped with its number, with its SHA-256 (hex) and its `Repr-Digest` field. */
+function benchPacket(n: number): { n: number; content: Buffer; sha256: string; reprDigest: string } {
+  const content = Buffer.alloc(PACKET_BYTES, n % 251);
+  content.writeUInt32BE(n, 0);
+  const hash = createHash('sha256').update(content);
+  return { n, content, sha256: hash.copy().digest('hex'), reprDigest: `sha-256=:${hash.digest('base64')}:` };
+}
 
+/** The exchange request of a bench packet: a FILE to the target's recipient. */
+function exchangeInput(target: PacketTarget, packet: { n: number; sha256: string }) {
+  return {
+    recipients: { agencyCodes: [target.recipientAgency] },
+    title: `bench ${packet.n}`,
+    priority: 'NORMAL',
+    dataType: 'FILE',
+    protocol: 'LGSP-FILE/1',
+    declaredBytes: PACKET_BYTES,
+    sha256: packet.sha256,
+  };
+}
+
+/** GraphQL to the target (its data, or an error for any GraphQL error) and where content URLs are fetched. */
+function packetClient(target: PacketTarget, agent: Agent) {
   async function graphql(authorization: string | undefined, query: string, variables: Record<string, unknown>): Promise<any> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
     if (authorization !== undefined) headers.authorization = authorization;
@@ -58,19 +77,22 @@ export async function runPacketsLoad(target: PacketTarget, settings: { concurren
     if (statusCode !== 200 || answer.errors !== undefined) throw new Error(`GraphQL HTTP ${statusCode}: ${JSON.stringify(answer.errors ?? answer).slice(0, 300)}`);
     return answer.data;
   }
-
   const contentUrl = (url: string) => {
     const parsed = new URL(url, target.graphqlOrigin);
     return { origin: target.contentOrigin ?? parsed.origin, path: `${parsed.pathname}${parsed.search}` };
   };
+  return { graphql, contentUrl };
+}
+
+export async function runPacketsLoad(target: PacketTarget, settings: { concurrency: number; warmupSeconds: number; durationSeconds: number }): Promise<PacketsResult> {
+  const agent = new Agent({ connections: settings.concurrency * 2, keepAliveTimeout: 30_000, pipelining: 1 });
+  let sequence = 0;
+
+  const { graphql, contentUrl } = packetClient(target, agent);
 
   async function onePacket(steps: Record<Step, number>): Promise<void> {
     const n = ++sequence;
-    const content = Buffer.alloc(PACKET_BYTES, n % 251);
-    content.writeUInt32BE(n, 0);
-    const hash = createHash('sha256').update(content);
-    const sha256 = hash.copy().digest('hex');
-    const reprDigest = `sha-256=:${hash.digest('base64')}:`;
+    const { content, sha256, reprDigest } = benchPacket(n);
 
     let t = performance.now();
     const lap = (step: Step) => {
@@ -80,19 +102,7 @@ export async function runPacketsLoad(target: PacketTarget, settings: { concurren
     };
     const space = target.baseline
       ? (await graphql(undefined, REQUEST_EXCHANGE, { input: { n } })).result
-      : (
-          await graphql(target.senderAuthorization, REQUEST_EXCHANGE, {
-            input: {
-              recipients: { agencyCodes: [target.recipientAgency] },
-              title: `bench ${n}`,
-              priority: 'NORMAL',
-              dataType: 'FILE',
-              protocol: 'LGSP-FILE/1',
-              declaredBytes: PACKET_BYTES,
-              sha256,
-            },
-          })
-        ).requestExchange;
+      : (await graphql(target.senderAuthorization, REQUEST_EXCHANGE, { input: exchangeInput(target, { n, sha256 }) })).requestExchange;
     const id = space.id as string;
     lap('requestExchange');
 
@@ -208,37 +218,12 @@ export async function runBatchedPacketsLoad(
     return value;
   };
 
-  async function graphql(authorization: string | undefined, query: string, variables: Record<string, unknown>): Promise<any> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
-    if (authorization !== undefined) headers.authorization = authorization;
-    const { statusCode, body } = await agent.request({ origin: target.graphqlOrigin, path: '/graphql', method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const answer = (await body.json()) as { data?: any; errors?: Array<{ message: string }> };
-    if (statusCode !== 200 || answer.errors !== undefined) throw new Error(`GraphQL HTTP ${statusCode}: ${JSON.stringify(answer.errors ?? answer).slice(0, 300)}`);
-    return target.baseline ? { result: answer.data.result } : answer.data;
-  }
-  const contentUrl = (url: string) => {
-    const parsed = new URL(url, target.graphqlOrigin);
-    return { origin: target.contentOrigin ?? parsed.origin, path: `${parsed.pathname}${parsed.search}` };
-  };
+  const { graphql, contentUrl } = packetClient(target, agent);
 
   async function sendBatch(): Promise<void> {
-    const packets = Array.from({ length: batch }, () => {
-      const n = ++sequence;
-      const content = Buffer.alloc(PACKET_BYTES, n % 251);
-      content.writeUInt32BE(n, 0);
-      const hash = createHash('sha256').update(content);
-      return { n, content, sha256: hash.copy().digest('hex'), reprDigest: `sha-256=:${hash.digest('base64')}:` };
-    });
+    const packets = Array.from({ length: batch }, () => benchPacket(++sequence));
     const begun = performance.now();
-    const inputs = packets.map((p) => ({
-      recipients: { agencyCodes: [target.recipientAgency] },
-      title: `bench ${p.n}`,
-      priority: 'NORMAL',
-      dataType: 'FILE',
-      protocol: 'LGSP-FILE/1',
-      declaredBytes: PACKET_BYTES,
-      sha256: p.sha256,
-    }));
+    const inputs = packets.map((p) => exchangeInput(target, p));
     const data = await timed('requestExchanges', () => graphql(target.senderAuthorization, REQUEST_EXCHANGES, { inputs }));
     const spaces = (target.baseline ? data.result : data.requestExchanges) as Array<{ id: string; uploadUrl: string }>;
     await Promise.all(
