@@ -31,7 +31,7 @@ before(async () => {
   const config = loadConfig('national-data', configSchema, {
     PORT: '0',
     NATIONAL_PLATFORM_URL: sim.url,
-    NATIONAL_PLATFORM_TIMEOUT_MS: '300',
+    NATIONAL_PLATFORM_TIMEOUT_MS: '800', // generous for a cold first call on a loaded CI machine; the timeout test waits out 2 s
     NATIONAL_PLATFORM_RETRY_BASE_MS: '1',
     NATIONAL_PLATFORM_BREAKER_FAILURES: '50',
   });
@@ -178,7 +178,7 @@ describe('a failing or slow platform affects only its fields', () => {
   });
 
   test('population slower than the timeout → UPSTREAM_TIMEOUT for citizen, enterprise intact', async () => {
-    sim.configure({ endpoints: { 'dancu.congdan': { latencyMs: 1_000 } } });
+    sim.configure({ endpoints: { 'dancu.congdan': { latencyMs: 2_000 } } });
     const { body } = await graphql(query);
     assert.equal(body.data.citizen, null);
     assert.match(body.data.enterprise.name, /^CÔNG TY/);
