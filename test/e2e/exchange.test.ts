@@ -7,7 +7,8 @@
  *  - one packet to three recipients, tracked per recipient;
  *  - a relay restart between upload and claim loses nothing;
  *  - the fault cases, each with its HTTP status and `extensions.code` / `reason`;
- *  - the batch mutations (requestExchanges, claimPackets, acknowledgePackets) with a partly refused batch;
+ *  - the batch mutations (requestExchanges, claimPackets, acknowledgePackets) with a partly refused batch, and small
+ *    packets with their content inline (no PUT, no GET);
  *  - a dropped subscription resumed with `after` misses nothing and repeats nothing.
  * The relay's own tests (subgraphs/relay/src/service.test.ts) cover the same faults at the subgraph with the
  * internal token; these prove they reach an agency's system through the gateway unchanged.
@@ -389,6 +390,42 @@ describe('a system that exchanges many packets: the batch mutations', () => {
         ],
       );
       for (const a of acks) assert.deepEqual(await x.contentKeys(a.id), [], 'nothing left behind');
+    });
+  });
+
+  it('sends small packets with their content inline and reads it with the claim: three calls, no PUT or GET', async () => {
+    const REQUEST_MANY = `mutation($inputs: [RequestExchangeInput!]!) { requestExchanges(inputs: $inputs) { id packet { status } } }`;
+    const CLAIM_NEXT = `mutation($first: Int!) { claimPackets(first: $first) { packetId sha256 content } }`;
+    const ACK_MANY = `mutation($acks: [PacketAcknowledgementInput!]!) { acknowledgePackets(acknowledgements: $acks) { status alreadyAcknowledged } }`;
+    await following([[PACKET_AVAILABLE, {}, POLICE]], async ([available]) => {
+      const contents = ['Tin báo 1', 'Tin báo 2'].map((t) => Buffer.from(t));
+      const inputs = [...contents, Buffer.from('hỏng')].map((content, i) => ({
+        recipients: { agencyCodes: [POLICE.agency] },
+        title: `Tin báo ${i + 1}`,
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'LGSP-FILE/1',
+        declaredBytes: content.length,
+        sha256: sha256(i === 2 ? Buffer.from('khác') : content),
+        content: content.toString('base64'),
+      }));
+      const { status, body } = await p.query(REQUEST_MANY, { inputs }, { as: HOSPITAL.client, purpose: null });
+      assert.equal(status, 200);
+      const spaces = body.data!.requestExchanges as Array<{ id: string; packet: { status: string } } | null>;
+      assert.deepEqual(spaces.map((s) => s?.packet.status ?? null), ['QUEUED', 'QUEUED', null]);
+      assert.deepEqual(body.errors![0]!.path, ['requestExchanges', 2]);
+      assert.equal(body.errors![0]!.extensions?.reason, 'DIGEST_MISMATCH');
+      const announced = new Set<string>();
+      for (let i = 0; i < 2; i += 1) announced.add((await available.event('packetAvailable', `packetAvailable ${i + 1}/2`)).packet.id);
+      assert.deepEqual(announced, new Set(spaces.slice(0, 2).map((s) => s!.id)));
+
+      const { claimPackets } = await x.gql(POLICE, CLAIM_NEXT, { first: 10 });
+      const received = (claimPackets as Array<{ packetId: string; sha256: string; content: string }>).map((c) => ({ ...c, bytes: Buffer.from(c.content, 'base64') }));
+      assert.deepEqual(received.map((r) => r.bytes.toString()).sort(), ['Tin báo 1', 'Tin báo 2']);
+      for (const r of received) assert.equal(sha256(r.bytes), r.sha256);
+      const { acknowledgePackets } = await x.gql(POLICE, ACK_MANY, { acks: received.map((r) => ({ id: r.packetId, sha256: sha256(r.bytes) })) });
+      assert.deepEqual(acknowledgePackets, [{ status: 'DELIVERED', alreadyAcknowledged: false }, { status: 'DELIVERED', alreadyAcknowledged: false }]);
+      for (const r of received) assert.deepEqual(await x.contentKeys(r.packetId), [], 'nothing left behind');
     });
   });
 });

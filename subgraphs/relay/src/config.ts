@@ -23,6 +23,7 @@
  * | `RELAY_MAX_OFFLINE_MS` | 86400000 (1 day) | a destination offline longer is UNDELIVERABLE (policy default) |
  * | `RELAY_CHUNK_BYTES` | 262144 (256 KiB) | size of the encrypted chunks content is stored in |
  * | `RELAY_JSON_MAX_BYTES` | 16777216 (16 MiB) | largest JSON payload parsed for schema checks |
+ * | `RELAY_INLINE_MAX_BYTES` | 65536 (64 KiB) | largest content sent with the request or read with the claim (`content`, base64) instead of PUT and GET; 0 = never; at most 1048576 (a batch must fit the gateway's `GATEWAY_MAX_BODY_BYTES`) |
  * | `RELAY_RETENTION_MS` | 7776000000 (90 days) | how long finished packets' records and histories are kept (R8) |
  * | `RELAY_SWEEP_MS` | 5000 | interval of the expiry / redelivery / presence sweep; 0 = no timer |
  * | `RELAY_WORKERS` | 1 | processes serving the relay on its one port (node:cluster), to use several cores; above 1 needs `REDIS_URL` |
@@ -64,6 +65,7 @@ export const configSchema = z
     RELAY_MAX_OFFLINE_MS: env.positiveInt(24 * 3_600_000),
     RELAY_CHUNK_BYTES: env.positiveInt(256 * 1024),
     RELAY_JSON_MAX_BYTES: env.positiveInt(16 * 1024 * 1024),
+    RELAY_INLINE_MAX_BYTES: env.nonNegativeInt(64 * 1024).pipe(z.number().max(1024 * 1024, 'must be at most 1048576 (inline content travels in GraphQL bodies)')),
     RELAY_RETENTION_MS: env.positiveInt(90 * 24 * 3_600_000),
     RELAY_SWEEP_MS: env.nonNegativeInt(5_000),
     RELAY_WORKERS: env.positiveInt(1).pipe(z.number().max(64, 'must be at most 64')),

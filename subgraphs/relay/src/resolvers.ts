@@ -1,6 +1,6 @@
 /** Translates GraphQL ↔ the relay domain, nothing else. */
 import { ErrorCode, LgspError, type BaseContext, type Principal } from '@lgsp/kit';
-import type { Caller, Relay, RequestExchangeInput } from './domain/relay.ts';
+import type { Caller, PacketClaim, Relay, RequestExchangeInput } from './domain/relay.ts';
 import type { Delivery, Packet, PacketStatus } from './domain/types.ts';
 
 export const OPERATOR_ROLE = 'lgsp-operator';
@@ -64,6 +64,9 @@ export const resolvers = {
     policy: (p: Packet) => ({ ...p.policy, maxOfflineSeconds: Math.round(p.policy.maxOfflineMs / 1000) }),
     documentStatusHistory: (p: Packet) => p.documentStatuses,
     statusHistory: (p: Packet, _: unknown, ctx: RelayContext) => ctx.relay.history(caller(ctx), p.id),
+  },
+  PacketClaim: {
+    content: async (claim: PacketClaim) => (await claim.readContent())?.toString('base64') ?? null,
   },
   PacketDelivery: {
     recipient: (d: Delivery) => ({ code: d.agencyCode }),

@@ -161,6 +161,7 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
         chunkBytes: config.RELAY_CHUNK_BYTES,
         retentionMs: config.RELAY_RETENTION_MS,
         jsonMaxBytes: config.RELAY_JSON_MAX_BYTES,
+        inlineMaxBytes: config.RELAY_INLINE_MAX_BYTES,
       },
     });
     const running = await startSubgraph<RelayContext>({

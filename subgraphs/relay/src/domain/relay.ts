@@ -56,6 +56,8 @@ export interface RelaySettings {
   retentionMs: number;
   /** JSON payloads larger than this are not parsed (rejected JSON_TOO_LARGE). */
   jsonMaxBytes: number;
+  /** Largest content given inline (RequestExchangeInput.content, PacketClaim.content); 0 = none. */
+  inlineMaxBytes: number;
 }
 
 export interface RelayDeps {
@@ -92,6 +94,8 @@ export interface RequestExchangeInput {
   } | null;
   declaredBytes: number;
   sha256: string;
+  /** The content itself, base64, for a packet of at most `inlineMaxBytes`: steps 2 and 3 in one call. */
+  content?: string | null;
 }
 
 export interface ExchangeSpace {
@@ -108,6 +112,11 @@ export interface PacketClaim {
   expiresAt: string;
   sha256: string;
   bytes: number;
+  /**
+   * Step 7 inside the claim, for a packet of at most `inlineMaxBytes`: its whole content (null for a larger one,
+   * which is downloaded). Reading it counts as a download.
+   */
+  readContent(): Promise<Buffer | null>;
 }
 
 export interface Acknowledgement {
@@ -139,13 +148,18 @@ export type ExchangeFailure =
   | 'NOT_CLAIMED'
   | 'NOT_READY'
   | 'ALREADY_DELIVERED'
-  | 'DELIVERY_CLOSED';
+  | 'DELIVERY_CLOSED'
+  | 'INLINE_TOO_LARGE'
+  | 'CONTENT_NOT_BASE64'
+  | 'CONTENT_REJECTED';
 
 export function exchangeError(code: ErrorCode, reason: ExchangeFailure, message: string, details: Record<string, unknown> = {}): LgspError {
   return new LgspError(code, message, { reason, ...details });
 }
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+/** Base64 of RFC 4648 §4 with its padding (Buffer.from would skip anything else silently). */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Most items one batch call (requestExchanges, claimPackets, acknowledgePackets) takes. */
 export const MAX_BATCH = 100;
@@ -228,9 +242,13 @@ export class Relay {
     const maxOfflineMs = policyIn.maxOfflineSeconds === undefined || policyIn.maxOfflineSeconds === null ? settings.defaultMaxOfflineMs : policyIn.maxOfflineSeconds * 1000;
     if (!Number.isFinite(maxOfflineMs) || maxOfflineMs <= 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.maxOfflineSeconds must be > 0', { field: 'policy.maxOfflineSeconds' });
 
+    // Content given inline is checked whole before anything is stored: a refused request leaves nothing behind.
+    const inline = input.content === undefined || input.content === null ? null : this.decodeInline(input.content, input.declaredBytes, input.sha256.toLowerCase());
+
     const recipients = await this.resolveRecipients(source, input.recipients);
 
     const id = randomUUID();
+    const attempt = inline === null ? null : randomUUID().slice(0, 8);
     const spaceExpiresMs = Math.min(now + settings.spaceTtlMs, deadlineMs);
     const createdAt = this.iso(now);
     const packet: Packet = {
@@ -254,7 +272,7 @@ export class Relay {
       state: 'REQUESTED',
       createdAt,
       spaceExpiresAt: this.iso(spaceExpiresMs),
-      uploadAttempts: [],
+      uploadAttempts: attempt === null ? [] : [attempt],
       contentAttempt: null,
       contentDeleted: false,
       rejection: null,
@@ -276,7 +294,43 @@ export class Relay {
     await this.deps.packets.create(packet, [{ status: 'REQUESTED', at: createdAt, recipient: null, detail: `${recipients.length} recipient(s)` }], spaceExpiresMs);
     this.deps.metrics.packets.inc({ event: 'requested' });
     const token = this.deps.urls.sign({ action: 'upload', packetId: id, expiresAtMs: spaceExpiresMs });
-    return { id, uploadUrl: `${settings.publicBaseUrl()}/exchange/spaces/${id}/content?token=${token}`, expiresAt: packet.spaceExpiresAt, maxBytes: input.declaredBytes, packet };
+    const space = { id, uploadUrl: `${settings.publicBaseUrl()}/exchange/spaces/${id}/content?token=${token}`, expiresAt: packet.spaceExpiresAt, maxBytes: input.declaredBytes, packet };
+    if (inline === null || attempt === null) return space;
+    // Step 3 at once, as an upload of these bytes would go (the space is then closed: a PUT answers SPACE_CLOSED).
+    const stored = await this.storeContent(packet, attempt, [inline]);
+    if (stored.state === 'REJECTED' && stored.rejection !== null) {
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'CONTENT_REJECTED', `the content was refused (${stored.rejection.code}): ${stored.rejection.message}; nothing was kept`, {
+        field: 'content',
+        packetId: id,
+        rejection: stored.rejection,
+      });
+    }
+    return { ...space, packet: stored };
+  }
+
+  /** The bytes of inline content, refused with a precise error unless they are base64 of exactly what was declared. */
+  private decodeInline(text: string, declaredBytes: number, declaredSha256: string): Buffer {
+    const limit = this.deps.settings.inlineMaxBytes;
+    const tooLarge = () =>
+      exchangeError(
+        ErrorCode.LIMIT_EXCEEDED,
+        'INLINE_TOO_LARGE',
+        limit === 0 ? 'this relay takes no inline content: PUT it to the uploadUrl' : `inline content is limited to ${limit} bytes: PUT larger content to the uploadUrl of a request without content`,
+        { field: 'content', limit },
+      );
+    if (text.length > Math.ceil(limit / 3) * 4) throw tooLarge();
+    if (text.length % 4 !== 0 || !BASE64.test(text)) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'CONTENT_NOT_BASE64', 'content must be base64 (RFC 4648, padded with =)', { field: 'content' });
+    const bytes = Buffer.from(text, 'base64');
+    if (bytes.length > limit) throw tooLarge();
+    if (bytes.length !== declaredBytes) {
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SIZE_MISMATCH', `content holds ${bytes.length} bytes, declaredBytes says ${declaredBytes}`, { field: 'content' });
+    }
+    const actual = createHash('sha256').update(bytes).digest('hex');
+    if (actual !== declaredSha256) {
+      this.deps.metrics.uploadsRefused.inc({ reason: 'digest' });
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', `the content's SHA-256 is ${actual}, the request declared ${declaredSha256}`, { field: 'content' });
+    }
+    return bytes;
   }
 
   /** Several exchange requests in one call; each answer is the space or the error that request alone would have given. */
@@ -315,12 +369,9 @@ export class Relay {
 
   // ───────────────────────────── step 3: upload ─────────────────────────────
 
-  /**
-   * Streams the content into the space: counted and hashed as it arrives, refused as soon as it passes the
-   * declared size, encrypted chunk by chunk, committed only when size and SHA-256 match; then validated and queued.
-   */
+  /** Streams the content into the space (PUT of the upload URL): the URL and the space are checked, then `storeContent`. */
   async upload(packetId: string, token: string, options: { digestSha256: string | null; contentLength: number | null }, body: AsyncIterable<Buffer>): Promise<Packet> {
-    const { packets, settings, content } = this.deps;
+    const { packets } = this.deps;
     const grant = this.deps.urls.verify(token, this.now());
     if (grant === null || grant.action !== 'upload' || grant.packetId !== packetId) {
       const existing = await packets.get(packetId);
@@ -351,8 +402,17 @@ export class Relay {
       if (refused.details?.reason === 'PAYLOAD_TOO_LARGE') this.deps.metrics.uploadsRefused.inc({ reason: 'too_large' });
       throw refused;
     }
-    const packet = registered.packet;
+    return this.storeContent(registered.packet, attempt, body);
+  }
 
+  /**
+   * Step 3 proper, for an attempt registered in the record: the content counted and hashed as it arrives, refused
+   * as soon as it passes the declared size, encrypted chunk by chunk and committed only when size and SHA-256
+   * match; then validated and queued. Whatever was stored of an attempt that is not committed is deleted.
+   */
+  private async storeContent(packet: Packet, attempt: string, body: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<Packet> {
+    const { packets, settings, content } = this.deps;
+    const packetId = packet.id;
     // Content cannot outlive the packet's deadline, even if every relay process stops.
     const contentExpiresAt = Date.parse(packet.policy.deadline) + 60_000;
     const writer = new EncryptedContentWriter(content, this.deps.masterKey, packetId, attempt, settings.chunkBytes, contentExpiresAt);
@@ -764,7 +824,30 @@ export class Relay {
       expiresAt: this.iso(expiresAtMs),
       sha256: packet.sha256,
       bytes: packet.declaredBytes,
+      readContent: () => this.readInline(packet, agency),
     };
+  }
+
+  /**
+   * Step 7 inside the claim (`PacketClaim.content`): the whole content of a packet of at most `inlineMaxBytes`, null
+   * for a larger one. Read, decrypted and authenticated as a download reads it, and counted as one: the delivery of
+   * a packet that needs no acknowledgement is complete.
+   */
+  private async readInline(packet: Packet, agency: string): Promise<Buffer | null> {
+    if (packet.declaredBytes > this.deps.settings.inlineMaxBytes) return null;
+    const gone = () => exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packet.id} holds no content`);
+    if (packet.contentAttempt === null || packet.contentDeleted) throw gone();
+    const pieces: Buffer[] = [];
+    try {
+      for await (const piece of readDecryptedContent(this.deps.content, this.deps.masterKey, packet.id, packet.contentAttempt)) pieces.push(piece);
+    } catch (error) {
+      if (error instanceof ContentGoneError) throw gone();
+      throw error;
+    }
+    const content = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+    this.deps.metrics.bytes.inc({ direction: 'out' }, content.length);
+    if (!packet.policy.acknowledgementRequired) await this.completeDelivery(packet.id, agency, 'read with the claim (no acknowledgement required)');
+    return content;
   }
 
   // ───────────────────────────── step 7: download, acknowledge ─────────────────────────────
