@@ -145,10 +145,12 @@ const gatewaysPerPart = 1 + executors.length + unflagged.length;
 const exchangeSettings = {
   workDir,
   concurrency: Math.max(1, Math.round(positiveNumber('BENCH_EXCHANGE_CONCURRENCY', 64))),
+  batchConcurrency: Math.max(1, Math.round(positiveNumber('BENCH_EXCHANGE_BATCH_CONCURRENCY', 200))),
   warmupSeconds: positiveNumber('BENCH_EXCHANGE_WARMUP', 2),
   durationSeconds: Math.max(1, positiveNumber('BENCH_EXCHANGE_DURATION', 8)),
   memory: process.env.BENCH_EXCHANGE_MEMORY !== '0',
   batch: process.env.BENCH_EXCHANGE_BATCH === '0' ? 0 : Math.min(100, Math.round(positiveNumber('BENCH_EXCHANGE_BATCH', 50))),
+  batchedFlows: { streamed: process.env.BENCH_EXCHANGE_STREAMED !== '0', inline: process.env.BENCH_EXCHANGE_INLINE !== '0' },
   profileDir: options.profile ? join(outDir, 'profiles', 'exchange') : undefined,
   connections: Math.round(positiveNumber('BENCH_WS_CONNECTIONS', 10_000)),
   subscribeEach: process.env.BENCH_WS_SUBSCRIBE !== '0',

@@ -54,9 +54,10 @@ function benchPacket(n: number): { n: number; content: Buffer; sha256: string; r
   return { n, content, sha256: hash.copy().digest('hex'), reprDigest: `sha-256=:${hash.digest('base64')}:` };
 }
 
-/** The exchange request of a bench packet: a FILE to the target's recipient. */
-function exchangeInput(target: PacketTarget, packet: { n: number; sha256: string }) {
+/** The exchange request of a bench packet: a FILE to the target's recipient (with its content, inline). */
+function exchangeInput(target: PacketTarget, packet: { n: number; sha256: string; content: Buffer }, inline = false) {
   return {
+    ...(inline && { content: packet.content.toString('base64') }),
     recipients: { agencyCodes: [target.recipientAgency] },
     title: `bench ${packet.n}`,
     priority: 'NORMAL',
@@ -102,7 +103,7 @@ export async function runPacketsLoad(target: PacketTarget, settings: { concurren
     };
     const space = target.baseline
       ? (await graphql(undefined, REQUEST_EXCHANGE, { input: { n } })).result
-      : (await graphql(target.senderAuthorization, REQUEST_EXCHANGE, { input: exchangeInput(target, { n, sha256 }) })).requestExchange;
+      : (await graphql(target.senderAuthorization, REQUEST_EXCHANGE, { input: exchangeInput(target, { n, sha256, content }) })).requestExchange;
     const id = space.id as string;
     lap('requestExchange');
 
@@ -178,6 +179,9 @@ export async function runPacketsLoad(target: PacketTarget, settings: { concurren
 
 const REQUEST_EXCHANGES = 'mutation($inputs: [RequestExchangeInput!]!) { requestExchanges(inputs: $inputs) { id uploadUrl } }';
 const CLAIM_NEXT = 'mutation($first: Int!) { claimPackets(first: $first) { packetId downloadUrl sha256 } }';
+/** How long a recipient told of fewer packets than a batch waits for more before claiming what waits. */
+const NOTIFY_WAIT_MS = 20;
+const CLAIM_NEXT_INLINE = 'mutation($first: Int!) { claimPackets(first: $first) { packetId sha256 content } }';
 const ACKNOWLEDGE_MANY = 'mutation($acks: [PacketAcknowledgementInput!]!) { acknowledgePackets(acknowledgements: $acks) { status alreadyAcknowledged } }';
 
 /** The batched flow's steps: per batch of packets (the calls) and per packet (the content requests). */
@@ -189,11 +193,14 @@ export const BATCH_STEPS = ['requestExchanges', 'upload', 'claimPackets', 'downl
  * `claimPackets` (no ids passed between them: the relay's ready list), download them in parallel, checking each
  * digest, and acknowledge them in one `acknowledgePackets`. A packet counts when its acknowledgement is answered;
  * its latency runs from its requestExchanges to that answer. `concurrency` packets in flight on each side.
+ * `inline`: the content goes with the request (`RequestExchangeInput.content`) and comes with the claim
+ * (`PacketClaim.content`), base64 — no PUT, no GET: three calls per batch.
  */
 export async function runBatchedPacketsLoad(
   target: PacketTarget,
-  settings: { concurrency: number; batch: number; warmupSeconds: number; durationSeconds: number },
-): Promise<PacketsResult & { batch: number }> {
+  settings: { concurrency: number; batch: number; inline?: boolean; warmupSeconds: number; durationSeconds: number },
+): Promise<PacketsResult & { batch: number; inline: boolean }> {
+  const inline = settings.inline === true;
   const batch = Math.max(1, Math.min(100, settings.batch));
   const workersPerSide = Math.max(1, Math.ceil(settings.concurrency / batch));
   const agent = new Agent({ connections: workersPerSide * batch * 2 + 8, keepAliveTimeout: 30_000, pipelining: 1 });
@@ -201,6 +208,8 @@ export async function runBatchedPacketsLoad(
   const startedAt = performance.now();
   const windowStart = startedAt + settings.warmupSeconds * 1000;
   const windowEnd = windowStart + settings.durationSeconds * 1000;
+  // When each packet was requested, by its SHA-256 (unique: the content holds the packet's number), set before the
+  // request goes out: the recipient may claim and acknowledge a packet before its sender has read the answer.
   const requestedAt = new Map<string, number>();
   const totals: number[] = [];
   const perStep = Object.fromEntries(BATCH_STEPS.map((s) => [s, [] as number[]])) as Record<(typeof BATCH_STEPS)[number], number[]>;
@@ -220,16 +229,56 @@ export async function runBatchedPacketsLoad(
 
   const { graphql, contentUrl } = packetClient(target, agent);
 
+  // Recipients claim when told that packets wait, as a system following `packetAvailable` does (the events piece
+  // measures that notification; here the senders tell them in-process): a full batch, or what waits after
+  // NOTIFY_WAIT_MS. Polling an empty inbox instead would cost the platform a call per poll.
+  let waitingPackets = 0;
+  const recipientsWaiting: Array<() => void> = [];
+  const packetsArrived = (count: number) => {
+    waitingPackets += count;
+    while (recipientsWaiting.length > 0 && waitingPackets >= batch) recipientsWaiting.shift()!();
+  };
+  /** Resolves when a batch waits, or when some do and NOTIFY_WAIT_MS passed since they began to (or the window ended). */
+  const untilPacketsWait = async (): Promise<void> => {
+    let deadline = performance.now() + NOTIFY_WAIT_MS;
+    for (;;) {
+      const now = performance.now();
+      if (waitingPackets >= batch || now >= windowEnd) return;
+      if (waitingPackets === 0 && now >= deadline) deadline = now + NOTIFY_WAIT_MS;
+      if (waitingPackets > 0 && now >= deadline) return;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          const index = recipientsWaiting.indexOf(wake);
+          if (index >= 0) recipientsWaiting.splice(index, 1);
+          resolve();
+        };
+        const timer = setTimeout(wake, Math.max(1, deadline - now));
+        recipientsWaiting.push(wake);
+      });
+    }
+  };
+
   async function sendBatch(): Promise<void> {
     const packets = Array.from({ length: batch }, () => benchPacket(++sequence));
     const begun = performance.now();
-    const inputs = packets.map((p) => exchangeInput(target, p));
-    const data = await timed('requestExchanges', () => graphql(target.senderAuthorization, REQUEST_EXCHANGES, { inputs }));
+    for (const packet of packets) requestedAt.set(packet.sha256, begun);
+    const inputs = packets.map((p) => exchangeInput(target, p, inline));
+    let data;
+    try {
+      data = await timed('requestExchanges', () => graphql(target.senderAuthorization, REQUEST_EXCHANGES, { inputs }));
+    } catch (error) {
+      for (const packet of packets) requestedAt.delete(packet.sha256);
+      throw error;
+    }
     const spaces = (target.baseline ? data.result : data.requestExchanges) as Array<{ id: string; uploadUrl: string }>;
+    if (inline) {
+      packetsArrived(spaces.length);
+      return;
+    }
     await Promise.all(
       spaces.map(async (space, i) => {
         const packet = packets[i]!;
-        requestedAt.set(space.id, begun);
         try {
           await timed('upload', async () => {
             const upload = await agent.request({
@@ -241,8 +290,9 @@ export async function runBatchedPacketsLoad(
             const text = await upload.body.text();
             if (upload.statusCode !== 201) throw new Error(`upload HTTP ${upload.statusCode}: ${text.slice(0, 300)}`);
           });
+          packetsArrived(1);
         } catch (error) {
-          requestedAt.delete(space.id);
+          requestedAt.delete(packet.sha256);
           failed(error);
         }
       }),
@@ -250,11 +300,25 @@ export async function runBatchedPacketsLoad(
   }
 
   async function drainBatch(): Promise<number> {
-    const data = await timed('claimPackets', () => graphql(target.recipientAuthorization, CLAIM_NEXT, { first: batch }));
-    const claims = (target.baseline ? data.result : data.claimPackets) as Array<{ packetId: string; downloadUrl: string; sha256: string }>;
+    await untilPacketsWait();
+    if (waitingPackets === 0) return 0;
+    const data = await timed('claimPackets', () => graphql(target.recipientAuthorization, inline ? CLAIM_NEXT_INLINE : CLAIM_NEXT, { first: batch }));
+    const claims = (target.baseline ? data.result : data.claimPackets) as Array<{ packetId: string; downloadUrl: string; sha256: string; content?: string | null }>;
+    waitingPackets = Math.max(0, waitingPackets - claims.length);
     if (claims.length === 0) return 0;
     const received = await Promise.all(
       claims.map(async (claim) => {
+        if (inline) {
+          try {
+            if (typeof claim.content !== 'string') throw new Error('claimPackets: no inline content');
+            const sha256 = createHash('sha256').update(Buffer.from(claim.content, 'base64')).digest('hex');
+            if (sha256 !== claim.sha256) throw new Error('claimPackets: inline content digest mismatch');
+            return { id: claim.packetId, sha256 };
+          } catch (error) {
+            failed(error);
+            return null;
+          }
+        }
         try {
           return await timed('download', async () => {
             const download = await agent.request({ ...contentUrl(claim.downloadUrl), method: 'GET' });
@@ -277,8 +341,8 @@ export async function runBatchedPacketsLoad(
     const items = (target.baseline ? answer.result : answer.acknowledgePackets) as Array<{ alreadyAcknowledged: boolean }>;
     if (items.some((a) => a.alreadyAcknowledged !== false)) throw new Error('acknowledgePackets: already acknowledged');
     for (const a of acks) {
-      const begun = requestedAt.get(a.id);
-      requestedAt.delete(a.id);
+      const begun = requestedAt.get(a.sha256);
+      requestedAt.delete(a.sha256);
       if (begun !== undefined && done >= windowStart && done < windowEnd) totals.push(done - begun);
     }
     return acks.length;
@@ -296,7 +360,7 @@ export async function runBatchedPacketsLoad(
   const recipient = async () => {
     while (performance.now() < windowEnd) {
       try {
-        if ((await drainBatch()) === 0) await new Promise((r) => setTimeout(r, 5));
+        await drainBatch();
       } catch (error) {
         failed(error);
       }
@@ -312,6 +376,7 @@ export async function runBatchedPacketsLoad(
     target: target.name,
     concurrency: workersPerSide * batch,
     batch,
+    inline,
     seconds: settings.durationSeconds,
     packets: totals.length,
     packetsPerSecond: totals.length / settings.durationSeconds,

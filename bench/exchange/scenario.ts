@@ -25,8 +25,14 @@ export type ExchangePart = (typeof EXCHANGE_PARTS)[number];
 
 export interface ExchangeSettings {
   workDir: string;
-  /** Packets in flight (BENCH_EXCHANGE_CONCURRENCY). */
+  /** Packets in flight one per call (BENCH_EXCHANGE_CONCURRENCY). */
   concurrency: number;
+  /**
+   * Packets in flight in the batched rows (BENCH_EXCHANGE_BATCH_CONCURRENCY, default 200: ⌈÷ batch⌉ senders and as
+   * many recipients): the load at which the platform on two cores gave its most packets/s (100 left cores idle
+   * between calls, 400 queued up in the relay).
+   */
+  batchConcurrency: number;
   warmupSeconds: number;
   durationSeconds: number;
   /** Idle WebSocket connections (BENCH_WS_CONNECTIONS). */
@@ -42,6 +48,8 @@ export interface ExchangeSettings {
   memory: boolean;
   /** Packets per batch call in the batched rows (BENCH_EXCHANGE_BATCH, default 50; 0 = no batched rows). */
   batch: number;
+  /** Which batched rows: content by PUT and GET (BENCH_EXCHANGE_STREAMED), inline in the calls (BENCH_EXCHANGE_INLINE); default both. */
+  batchedFlows: { streamed: boolean; inline: boolean };
   /** `--cpu-prof`: profiles of the gateway, relay and subscriptions service of each platform go under this folder. */
   profileDir?: string | undefined;
 }
@@ -56,7 +64,13 @@ export interface ExchangeResults {
   failures: string[];
 }
 
-type PacketsRow = PacketsResult & { stores: string; cpu: Record<string, number | undefined>; batch?: number };
+type PacketsRow = PacketsResult & { stores: string; cpu: Record<string, number | undefined>; batch?: number; inline?: boolean };
+
+/** How a row's packets go: one per call (no batch), or `batch` per batch call with the content by PUT/GET or inline. */
+interface Flow {
+  batch?: number;
+  inline?: boolean;
+}
 
 const [SENDER, RECIPIENT] = [AGENCY_SYSTEMS[0], AGENCY_SYSTEMS[1]];
 export const PACKETS_TARGET = 1_000;
@@ -102,13 +116,13 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
       const baseline = await spawnPinned<{ origin: string }>({ cpu: '0,1', entry: 'bench/exchange/baseline-server.ts', label: 'baseline server' });
       try {
         const target: PacketTarget = { name: 'baseline (minimal node:http server)', graphqlOrigin: baseline.info.origin, recipientAgency: RECIPIENT.agency, baseline: true };
-        for (const batch of batchModes(settings)) results.packets.rows.push(await packetsRow(target, 'none', { server: baseline.pid }, settings, log, batch));
+        for (const flow of packetFlows(settings)) results.packets.rows.push(await packetsRow(target, 'none', { server: baseline.pid }, settings, log, flow));
       } finally {
         await baseline.stop();
       }
-      for (const path of ['gateway', 'direct'] as const) {
-        for (const batch of batchModes(settings)) {
-          results.packets.rows.push(await packetsRow(await packetTarget(onRedis, path), 'Redis', packetProcesses(onRedis, path, redisPid), settings, log, batch));
+      for (const path of packetPaths()) {
+        for (const flow of packetFlows(settings)) {
+          results.packets.rows.push(await packetsRow(await packetTarget(onRedis, path), 'Redis', packetProcesses(onRedis, path, redisPid), settings, log, flow));
         }
       }
     });
@@ -136,9 +150,10 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
       try {
         log(`  platform on the in-memory stores up`);
         results.packets ??= { rows: [], target: PACKETS_TARGET };
-        for (const path of ['gateway', 'direct'] as const) {
-          for (const batch of batchModes(settings)) {
-            results.packets.rows.push(await packetsRow(await packetTarget(inMemory, path), 'memory', packetProcesses(inMemory, path, undefined), settings, log, batch));
+        // The ingress path is a deployment's: not repeated on the in-memory stores.
+        for (const path of packetPaths().filter((p) => p !== 'ingress')) {
+          for (const flow of packetFlows(settings)) {
+            results.packets.rows.push(await packetsRow(await packetTarget(inMemory, path), 'memory', packetProcesses(inMemory, path, undefined), settings, log, flow));
           }
         }
       } finally {
@@ -168,20 +183,34 @@ async function printServiceProfiles(dir: string | undefined, platform: string, l
  * The processes that work on a packet: the gateway (when in the path), the relay, the subscriptions service (it
  * reads the relay's events from Redis, or receives them over HTTP on the in-memory stores) and redis-server.
  */
-function packetProcesses(platform: BenchPlatform, path: 'gateway' | 'direct', redisPid: number | undefined): Record<string, number | undefined> {
+function packetProcesses(platform: BenchPlatform, path: PacketPath, redisPid: number | undefined): Record<string, number | undefined> {
   return {
-    ...(path === 'gateway' && { gateway: platform.pids.gateway }),
+    ...(path !== 'direct' && { gateway: platform.pids.gateway }),
     relay: platform.pids.relay,
     subscriptions: platform.pids.subscriptions,
     ...(platform.redis && { redis: redisPid }),
   };
 }
 
-async function packetTarget(platform: BenchPlatform, path: 'gateway' | 'direct'): Promise<PacketTarget> {
-  if (path === 'gateway') {
+/**
+ * The ways to the platform a packets row takes (BENCH_EXCHANGE_PATHS, default all three):
+ *   gateway  GraphQL and content through the gateway (its `/exchange/` proxy): one public origin, as `npm start` runs;
+ *   ingress  GraphQL through the gateway, content straight to the relay: a deployment whose ingress (load balancer)
+ *            routes `/exchange/` to the relay service, the capability URLs unchanged;
+ *   direct   GraphQL and content straight to the relay with the internal token: the relay's own cost.
+ */
+type PacketPath = 'gateway' | 'ingress' | 'direct';
+function packetPaths(): PacketPath[] {
+  const wanted = (process.env.BENCH_EXCHANGE_PATHS ?? 'gateway,ingress,direct').split(',').map((p) => p.trim());
+  return (['gateway', 'ingress', 'direct'] as const).filter((p) => wanted.includes(p));
+}
+
+async function packetTarget(platform: BenchPlatform, path: PacketPath): Promise<PacketTarget> {
+  if (path !== 'direct') {
     return {
-      name: 'through the gateway',
+      name: path === 'gateway' ? 'through the gateway' : 'through the gateway, content by the ingress',
       graphqlOrigin: platform.gatewayOrigin,
+      ...(path === 'ingress' && { contentOrigin: platform.relayOrigin }),
       senderAuthorization: `Bearer ${await platform.accessToken(SENDER.client)}`,
       recipientAuthorization: `Bearer ${await platform.accessToken(RECIPIENT.client)}`,
       recipientAgency: RECIPIENT.agency,
@@ -198,11 +227,17 @@ async function packetTarget(platform: BenchPlatform, path: 'gateway' | 'direct')
 }
 
 /**
- * One packet per call (the five requests of the walkthrough), then batched; BENCH_EXCHANGE_BATCH=0 leaves out the
- * batched rows, BENCH_EXCHANGE_SINGLE=0 the one-per-call rows.
+ * One packet per call (the five requests of the walkthrough), then batched with the content by PUT and GET, then
+ * batched with the content inline; BENCH_EXCHANGE_SINGLE=0 leaves out the one-per-call rows, BENCH_EXCHANGE_BATCH=0
+ * every batched row, BENCH_EXCHANGE_STREAMED=0 / BENCH_EXCHANGE_INLINE=0 one kind of them.
  */
-function batchModes(settings: ExchangeSettings): Array<number | undefined> {
-  return [...(process.env.BENCH_EXCHANGE_SINGLE === '0' ? [] : [undefined]), ...(settings.batch > 0 ? [settings.batch] : [])];
+function packetFlows(settings: ExchangeSettings): Flow[] {
+  const batched = settings.batch > 0 ? settings.batch : undefined;
+  return [
+    ...(process.env.BENCH_EXCHANGE_SINGLE === '0' ? [] : [{}]),
+    ...(batched !== undefined && settings.batchedFlows.streamed ? [{ batch: batched }] : []),
+    ...(batched !== undefined && settings.batchedFlows.inline ? [{ batch: batched, inline: true }] : []),
+  ];
 }
 
 async function packetsRow(
@@ -211,8 +246,9 @@ async function packetsRow(
   processes: Record<string, number | undefined>,
   settings: ExchangeSettings,
   log: (line: string) => void,
-  batch?: number,
+  flow: Flow,
 ): Promise<PacketsRow> {
+  const { batch } = flow;
   const cpu = cpuWindow(processes);
   // CPU is measured over the timed window only: started when the warm-up ends.
   const timer = setTimeout(() => void cpu.start(), settings.warmupSeconds * 1000);
@@ -224,19 +260,24 @@ async function packetsRow(
       }),
     (settings.warmupSeconds + settings.durationSeconds) * 1000 - 50,
   );
-  let result: PacketsResult & { batch?: number };
+  let result: PacketsResult & { batch?: number; inline?: boolean };
   try {
-    result = batch === undefined ? await runPacketsLoad(target, settings) : await runBatchedPacketsLoad(target, { ...settings, batch });
+    result =
+      batch === undefined
+        ? await runPacketsLoad(target, settings)
+        : await runBatchedPacketsLoad(target, { ...settings, concurrency: settings.batchConcurrency, batch, inline: flow.inline === true });
   } finally {
     clearTimeout(timer);
     clearTimeout(stopCpu);
   }
   if (Object.keys(usage).length === 0) usage = await cpu.stop();
   const met = target.baseline ? '' : ` — target ≥ ${PACKETS_TARGET}/s ${result.packetsPerSecond >= PACKETS_TARGET ? 'MET' : 'NOT met'}`;
-  log(`  packets ${target.name}${flowName(batch)}, stores ${stores}: ${result.packetsPerSecond.toFixed(0)} packets/s (${result.packets} in ${result.seconds} s, ${result.concurrency} in flight, ${result.errors} errors)${met}`);
+  log(`  packets ${target.name}${flowName(flow)}, stores ${stores}: ${result.packetsPerSecond.toFixed(0)} packets/s (${result.packets} in ${result.seconds} s, ${result.concurrency} in flight, ${result.errors} errors)${met}`);
   const batchedName: Partial<Record<(typeof STEPS)[number], string>> = { requestExchange: 'requestExchanges (per call)', claimPacket: 'claimPackets (per call)', acknowledgePacket: 'acknowledgePackets (per call)' };
   const stepName = (s: (typeof STEPS)[number]) => (batch === undefined ? s : (batchedName[s] ?? s));
-  log(`    latency ms p50/p99: packet ${ms(result.latency.total.p50)}/${ms(result.latency.total.p99)}; ${STEPS.map((s) => `${stepName(s)} ${ms(result.latency[s].p50)}/${ms(result.latency[s].p99)}`).join(', ')}`);
+  // The inline flow has no upload or download requests.
+  const steps = STEPS.filter((s) => !(flow.inline === true && (s === 'upload' || s === 'download')));
+  log(`    latency ms p50/p99: packet ${ms(result.latency.total.p50)}/${ms(result.latency.total.p99)}; ${steps.map((s) => `${stepName(s)} ${ms(result.latency[s].p50)}/${ms(result.latency[s].p99)}`).join(', ')}`);
   log(`    CPU (% of one core, timed window): ${cpuText(usage)}; per packet: ${cpuPerPacket(usage, result.packetsPerSecond)}`);
   if (result.firstError !== undefined) log(`    first error: ${result.firstError}`);
   if ((usage.others ?? 0) > CONTENDED_PERCENT) {
@@ -247,9 +288,10 @@ async function packetsRow(
   return { ...result, stores, cpu: usage };
 }
 
-/** How a row's packets go: one per call, or N per batch call. */
-function flowName(batch: number | undefined): string {
-  return batch === undefined ? ', one per call' : `, batched ${batch} per call`;
+/** How a row's packets go, as the tables say it. */
+function flowName(flow: Flow): string {
+  if (flow.batch === undefined) return ', one per call';
+  return `, batched ${flow.batch} per call${flow.inline === true ? ', content inline' : ''}`;
 }
 
 /** CPU milliseconds one packet costs each process (from its % of a core and the packets/s). */
@@ -294,12 +336,12 @@ export function printExchangeSummary(results: ExchangeResults, settings: Exchang
   const rows: string[][] = [];
   if (results.packets !== undefined) {
     for (const r of results.packets.rows) {
-      const baseline = results.packets.rows.find((b) => b.stores === 'none' && b.batch === r.batch);
+      const baseline = results.packets.rows.find((b) => b.stores === 'none' && b.batch === r.batch && b.inline === r.inline);
       const isBaseline = r.stores === 'none';
       const ratio = baseline === undefined || isBaseline ? '' : ` (${((r.packetsPerSecond / baseline.packetsPerSecond) * 100).toFixed(0)} % of baseline)`;
       rows.push([
         'packets/s, 10 KB, end to end',
-        `${r.target}${flowName(r.batch)}${isBaseline ? '' : `, ${r.stores}`}, ${r.concurrency} in flight`,
+        `${r.target}${flowName(r)}${isBaseline ? '' : `, ${r.stores}`}, ${r.concurrency} in flight`,
         `${r.packetsPerSecond.toFixed(0)}/s${ratio}; packet p50 ${ms(r.latency.total.p50)} ms, p99 ${ms(r.latency.total.p99)} ms; ${r.errors} errors; CPU/packet: ${cpuPerPacket(r.cpu, r.packetsPerSecond)}`,
         isBaseline ? '' : `≥ ${PACKETS_TARGET}/s`,
         isBaseline ? '' : r.packetsPerSecond >= PACKETS_TARGET ? 'yes' : 'no',
@@ -343,7 +385,7 @@ export function printExchangeSummary(results: ExchangeResults, settings: Exchang
   for (const line of table(['measure', 'setting', 'figure', 'target', 'met'], rows)) log(line);
   if (results.packets !== undefined) {
     log(
-      `packets: ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per row; one per call = requestExchange, PUT, claimPacket, GET, acknowledgePacket per packet; batched = requestExchanges, claimPackets and acknowledgePackets for ${settings.batch} packets at a time, a PUT and a GET per packet; baseline = the same HTTP requests against a minimal node:http server (bench/exchange/baseline-server.ts), each flow against its own.`,
+      `packets: ${settings.warmupSeconds} s warm-up + ${settings.durationSeconds} s per row; one per call = requestExchange, PUT, claimPacket, GET, acknowledgePacket per packet; batched = requestExchanges, claimPackets and acknowledgePackets for ${settings.batch} packets at a time, a PUT and a GET per packet; content inline = the same three calls carrying the content (base64), no PUT or GET; baseline = the same HTTP requests against a minimal node:http server (bench/exchange/baseline-server.ts), each flow against its own.`,
     );
   }
 }

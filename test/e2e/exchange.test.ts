@@ -414,7 +414,7 @@ describe('a system that exchanges many packets: the batch mutations', () => {
       const spaces = body.data!.requestExchanges as Array<{ id: string; packet: { status: string } } | null>;
       assert.deepEqual(spaces.map((s) => s?.packet.status ?? null), ['QUEUED', 'QUEUED', null]);
       assert.deepEqual(body.errors![0]!.path, ['requestExchanges', 2]);
-      assert.equal(body.errors![0]!.extensions?.reason, 'DIGEST_MISMATCH');
+      assert.equal((body.errors![0]!.extensions as Record<string, unknown> | undefined)?.reason, 'DIGEST_MISMATCH');
       const announced = new Set<string>();
       for (let i = 0; i < 2; i += 1) announced.add((await available.event('packetAvailable', `packetAvailable ${i + 1}/2`)).packet.id);
       assert.deepEqual(announced, new Set(spaces.slice(0, 2).map((s) => s!.id)));

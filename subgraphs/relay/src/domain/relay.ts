@@ -189,6 +189,11 @@ export class Relay {
   /** Per destination: the read of new entries in flight, and the next one that uploads arriving now join. */
   private readonly runningReads = new Map<string, Promise<void>>();
   private readonly nextReads = new Map<string, { skip: Set<string>; done: Promise<void> }>();
+  /**
+   * Queue entries this process added and is recording: their own `enqueue` offers them (or acks them when not
+   * needed), so a read of the destination's new entries passes over them instead of trying to offer them too.
+   */
+  private readonly enqueuing = new Set<string>();
   /** `<agency> <system>` → when this process last wrote its presence. */
   private readonly presenceWritten = new Map<string, number>();
   constructor(private readonly deps: RelayDeps) {
@@ -614,6 +619,16 @@ export class Relay {
   private async enqueue(packet: Packet, upload?: { attempt: string; history: StatusEvent[] }): Promise<{ packet: Packet; changed: boolean }> {
     const pending = packet.deliveries.filter((d) => d.status === 'PENDING');
     const entries = await Promise.all(pending.map((d) => this.deps.queue.enqueue(d.agencyCode, packet.priority, packet.id)));
+    for (const entry of entries) this.enqueuing.add(entry.id);
+    try {
+      return await this.recordQueued(packet, pending, entries, upload);
+    } finally {
+      for (const entry of entries) this.enqueuing.delete(entry.id);
+    }
+  }
+
+  /** `enqueue` once the entries are added: records them in one change, then offers those it recorded. */
+  private async recordQueued(packet: Packet, pending: Delivery[], entries: QueueEntry[], upload?: { attempt: string; history: StatusEvent[] }): Promise<{ packet: Packet; changed: boolean }> {
     const entryFor = new Map(pending.map((d, i) => [d.agencyCode, entries[i]!]));
     const now = this.now();
     const at = this.iso(now);
@@ -693,7 +708,8 @@ export class Relay {
     const { queue, consumerName, settings } = this.deps;
     for (;;) {
       const entries = await queue.readNew(destination, consumerName, 100);
-      for (const entry of entries) if (alreadyOffered?.has(entry.id) !== true) await this.offerNew(destination, entry);
+      // Offered together: each is its own packet's change.
+      await Promise.all(entries.filter((e) => alreadyOffered?.has(e.id) !== true && !this.enqueuing.has(e.id)).map((e) => this.offerNew(destination, e)));
       if (entries.length < 100) break;
     }
     if (reclaim) {
