@@ -11,12 +11,16 @@
  * ways: the request body is read as the relay takes it, the relay's body is paused while the client is slow.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { errorBody, ErrorCode, REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@lgsp/kit';
 
 /** Headers of the exchange protocol that pass through (anything else, cookies and Authorization above all, does not). */
 const forwardedRequestHeaders = ['content-type', 'content-length', 'repr-digest', 'content-digest', 'want-repr-digest', 'accept', 'range'];
 const forwardedResponseHeaders = ['content-type', 'content-length', 'repr-digest', 'content-digest', 'retry-after', 'cache-control', 'content-disposition', 'accept-ranges', 'content-range'];
+
+/** Bytes of a request the relay refused early still read and thrown away (as the relay itself does). */
+const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** The path prefix the proxy serves. */
 export const EXCHANGE_PATH = '/exchange';
@@ -77,9 +81,13 @@ export function exchangeContentProxy(options: ContentProxyOptions): ContentProxy
       if (typeof value === 'string') headers[name] = value;
     }
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-    const relayed = new RelayedResponse(res, requestId, options.logger);
+    // undici destroys the body it was given when the relay answers before reading it all (a 413 mid-upload). Given
+    // the request itself, that would reset the client's connection before it reads the answer; given a pipe, only
+    // the pipe goes, and the rest of the request is read and thrown away (RelayedResponse.discardRest).
+    const body = hasBody ? req.pipe(new PassThrough()) : null;
+    const relayed = new RelayedResponse(req, res, requestId, options.logger);
     try {
-      agent.dispatch({ origin, path: req.url ?? '/', method: req.method as Dispatcher.HttpMethod, headers, body: hasBody ? req : null }, relayed);
+      agent.dispatch({ origin, path: req.url ?? '/', method: req.method as Dispatcher.HttpMethod, headers, body }, relayed);
     } catch (error) {
       relayed.onResponseError(undefined, error as Error);
     }
@@ -95,6 +103,7 @@ class RelayedResponse implements Dispatcher.DispatchHandler {
   private done = false;
 
   constructor(
+    private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
     private readonly requestId: string,
     private readonly logger: Logger,
@@ -129,7 +138,25 @@ class RelayedResponse implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     this.done = true;
+    this.discardRest();
     this.res.end();
+  }
+
+  /**
+   * The relay answered before the whole request arrived (it refused it early): the client is likely still sending.
+   * Its bytes are read and thrown away on a kept-alive connection, up to DISCARD_LIMIT_BYTES, so that it reads the
+   * answer instead of a reset; a sender that keeps pushing past that has its connection closed.
+   */
+  private discardRest(): void {
+    const req = this.req;
+    if (req.complete || req.destroyed || req.method === 'GET' || req.method === 'HEAD') return;
+    req.unpipe();
+    let discarded = 0;
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > DISCARD_LIMIT_BYTES) req.socket.destroy();
+    });
+    req.resume();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
