@@ -166,6 +166,8 @@ describe('relay: small packets with their content inline', () => {
       const answer = await none.gql(A, REQUEST, { input: inlineInput(Buffer.from('x')) });
       assert.equal(answer.errors![0]!.extensions!.reason, 'INLINE_TOO_LARGE');
       assert.match(answer.errors![0]!.message, /takes no inline content/);
+      const empty = await none.gql(A, REQUEST, { input: inlineInput(Buffer.alloc(0)) });
+      assert.equal(empty.errors?.[0]?.extensions?.reason, 'INLINE_TOO_LARGE', 'not even an empty packet');
     } finally {
       await none.close();
     }

@@ -323,7 +323,7 @@ export class Relay {
         limit === 0 ? 'this relay takes no inline content: PUT it to the uploadUrl' : `inline content is limited to ${limit} bytes: PUT larger content to the uploadUrl of a request without content`,
         { field: 'content', limit },
       );
-    if (text.length > Math.ceil(limit / 3) * 4) throw tooLarge();
+    if (limit === 0 || text.length > Math.ceil(limit / 3) * 4) throw tooLarge();
     if (text.length % 4 !== 0 || !BASE64.test(text)) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'CONTENT_NOT_BASE64', 'content must be base64 (RFC 4648, padded with =)', { field: 'content' });
     const bytes = Buffer.from(text, 'base64');
     if (bytes.length > limit) throw tooLarge();
