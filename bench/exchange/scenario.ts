@@ -200,7 +200,7 @@ function packetProcesses(platform: BenchPlatform, path: PacketPath, redisPid: nu
  *   direct   GraphQL and content straight to the relay with the internal token: the relay's own cost.
  */
 type PacketPath = 'gateway' | 'ingress' | 'direct';
-function packetPaths(): PacketPath[] {
+export function packetPaths(): PacketPath[] {
   const wanted = (process.env.BENCH_EXCHANGE_PATHS ?? 'gateway,ingress,direct').split(',').map((p) => p.trim());
   return (['gateway', 'ingress', 'direct'] as const).filter((p) => wanted.includes(p));
 }
@@ -231,7 +231,7 @@ async function packetTarget(platform: BenchPlatform, path: PacketPath): Promise<
  * batched with the content inline; BENCH_EXCHANGE_SINGLE=0 leaves out the one-per-call rows, BENCH_EXCHANGE_BATCH=0
  * every batched row, BENCH_EXCHANGE_STREAMED=0 / BENCH_EXCHANGE_INLINE=0 one kind of them.
  */
-function packetFlows(settings: ExchangeSettings): Flow[] {
+export function packetFlows(settings: Pick<ExchangeSettings, 'batch' | 'batchedFlows'>): Flow[] {
   const batched = settings.batch > 0 ? settings.batch : undefined;
   return [
     ...(process.env.BENCH_EXCHANGE_SINGLE === '0' ? [] : [{}]),
