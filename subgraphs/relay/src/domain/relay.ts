@@ -188,7 +188,7 @@ export class Relay {
   private readonly now: () => number;
   /** Per destination: the read of new entries in flight, and the next one that uploads arriving now join. */
   private readonly runningReads = new Map<string, Promise<void>>();
-  private readonly nextReads = new Map<string, { skip: Set<string>; done: Promise<void> }>();
+  private readonly nextReads = new Map<string, Promise<void>>();
   /**
    * Queue entries this process added and is recording: their own `enqueue` offers them (or acks them when not
    * needed), so a read of the destination's new entries passes over them instead of trying to offer them too.
@@ -528,12 +528,19 @@ export class Relay {
     return updated.packet;
   }
 
+  /** The whole plaintext of a packet's committed content, in memory (small packets and JSON checks only). */
+  private async readWhole(packet: Packet): Promise<Buffer> {
+    const pieces: Buffer[] = [];
+    for await (const piece of readDecryptedContent(this.deps.content, this.deps.masterKey, packet.id, packet.contentAttempt!)) pieces.push(piece);
+    return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+  }
+
   /** Reads the content once (decrypting as it streams) and checks it against its data type. */
   private async check(packet: Packet): Promise<{ rejection: PacketRejection } | { edxml: EdxmlPacket | null }> {
-    const read = () => readDecryptedContent(this.deps.content, this.deps.masterKey, packet.id, packet.contentAttempt!);
     if (packet.dataType === 'EDXML_DOCUMENT' || packet.dataType === 'EDXML_STATUS') {
       try {
-        const edxml = await parseEdxmlStream(read(), { expectedKind: packet.dataType === 'EDXML_DOCUMENT' ? 'document' : 'status', limits: { maxBytes: Math.max(packet.declaredBytes, 1) } });
+        const content = readDecryptedContent(this.deps.content, this.deps.masterKey, packet.id, packet.contentAttempt!);
+        const edxml = await parseEdxmlStream(content, { expectedKind: packet.dataType === 'EDXML_DOCUMENT' ? 'document' : 'status', limits: { maxBytes: Math.max(packet.declaredBytes, 1) } });
         return { edxml };
       } catch (error) {
         if (!(error instanceof EdxmlError)) throw error;
@@ -545,11 +552,10 @@ export class Relay {
       if (packet.declaredBytes > this.deps.settings.jsonMaxBytes) {
         return { rejection: { code: 'JSON_TOO_LARGE', message: `JSON payloads are checked up to ${this.deps.settings.jsonMaxBytes} bytes`, line: null, column: null, path: null } };
       }
-      const pieces: Buffer[] = [];
-      for await (const piece of read()) pieces.push(piece);
+      const content = await this.readWhole(packet);
       let value: unknown;
       try {
-        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(pieces)));
+        value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(content));
       } catch (error) {
         return { rejection: { code: 'JSON_INVALID', message: `not UTF-8 JSON: ${(error as Error).message}`, line: null, column: null, path: null } };
       }
@@ -670,46 +676,42 @@ export class Relay {
         : []),
       // Reading each destination's new entries puts ours in the pending list (redelivery counts from there) and
       // offers any other replica's entries that are waiting; it goes out with the writes above.
-      ...offered.map((d) => this.pullNew(d.agencyCode, d.queueEntryId!)),
+      ...offered.map((d) => this.pullNew(d.agencyCode)),
     ]);
     return updated;
   }
 
   // ───────────────────────────── step 4-5: notify the destination ─────────────────────────────
 
-  /** Offers the destination its new queue entries, HIGH first; with `reclaim`, also entries left unacknowledged. */
   /**
-   * Reads the destination's new entries for an upload that offered its own entry `ours` already. Uploads to one
-   * destination at the same moment share one read: at most one is in flight per destination in this process, and
-   * those arriving meanwhile join the next, which skips all their entries.
+   * Reads the destination's new entries once an upload offered its own. Uploads to one destination at the same
+   * moment share one read: at most one is in flight per destination in this process, and those arriving meanwhile
+   * join the next. Their own entries are still in `enqueuing` during it, so the read passes over them.
    */
-  private pullNew(destination: string, ours: string): Promise<void> {
-    let round = this.nextReads.get(destination);
-    if (round === undefined) {
-      const previous = this.runningReads.get(destination) ?? Promise.resolve();
-      const next: { skip: Set<string>; done: Promise<void> } = { skip: new Set(), done: Promise.resolve() };
-      next.done = previous.catch(() => undefined).then(async () => {
-        this.nextReads.delete(destination);
-        this.runningReads.set(destination, next.done);
-        try {
-          await this.dispatch(destination, false, next.skip);
-        } finally {
-          if (this.runningReads.get(destination) === next.done) this.runningReads.delete(destination);
-        }
-      });
-      this.nextReads.set(destination, next);
-      round = next;
-    }
-    round.skip.add(ours);
-    return round.done;
+  private pullNew(destination: string): Promise<void> {
+    const waiting = this.nextReads.get(destination);
+    if (waiting !== undefined) return waiting;
+    const previous = this.runningReads.get(destination) ?? Promise.resolve();
+    const done: Promise<void> = previous.catch(() => undefined).then(async () => {
+      this.nextReads.delete(destination);
+      this.runningReads.set(destination, done);
+      try {
+        await this.dispatch(destination, false);
+      } finally {
+        if (this.runningReads.get(destination) === done) this.runningReads.delete(destination);
+      }
+    });
+    this.nextReads.set(destination, done);
+    return done;
   }
 
-  async dispatch(destination: string, reclaim: boolean, alreadyOffered?: ReadonlySet<string>): Promise<void> {
+  /** Offers the destination its new queue entries, HIGH first; with `reclaim`, also entries left unacknowledged. */
+  async dispatch(destination: string, reclaim: boolean): Promise<void> {
     const { queue, consumerName, settings } = this.deps;
     for (;;) {
       const entries = await queue.readNew(destination, consumerName, 100);
-      // Offered together: each is its own packet's change.
-      await Promise.all(entries.filter((e) => alreadyOffered?.has(e.id) !== true && !this.enqueuing.has(e.id)).map((e) => this.offerNew(destination, e)));
+      // Entries this process is recording are offered by their own enqueue; the others together, each its own change.
+      await Promise.all(entries.filter((e) => !this.enqueuing.has(e.id)).map((e) => this.offerNew(destination, e)));
       if (entries.length < 100) break;
     }
     if (reclaim) {
@@ -853,14 +855,13 @@ export class Relay {
     if (packet.declaredBytes > this.deps.settings.inlineMaxBytes) return null;
     const gone = () => exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packet.id} holds no content`);
     if (packet.contentAttempt === null || packet.contentDeleted) throw gone();
-    const pieces: Buffer[] = [];
+    let content: Buffer;
     try {
-      for await (const piece of readDecryptedContent(this.deps.content, this.deps.masterKey, packet.id, packet.contentAttempt)) pieces.push(piece);
+      content = await this.readWhole(packet);
     } catch (error) {
       if (error instanceof ContentGoneError) throw gone();
       throw error;
     }
-    const content = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
     this.deps.metrics.bytes.inc({ direction: 'out' }, content.length);
     if (!packet.policy.acknowledgementRequired) await this.completeDelivery(packet.id, agency, 'read with the claim (no acknowledgement required)');
     return content;
