@@ -299,35 +299,28 @@ export async function runBatchedPacketsLoad(
     );
   }
 
-  async function drainBatch(): Promise<number> {
+  async function drainBatch(): Promise<void> {
     await untilPacketsWait();
-    if (waitingPackets === 0) return 0;
+    if (waitingPackets === 0) return;
     const data = await timed('claimPackets', () => graphql(target.recipientAuthorization, inline ? CLAIM_NEXT_INLINE : CLAIM_NEXT, { first: batch }));
     const claims = (target.baseline ? data.result : data.claimPackets) as Array<{ packetId: string; downloadUrl: string; sha256: string; content?: string | null }>;
     waitingPackets = Math.max(0, waitingPackets - claims.length);
-    if (claims.length === 0) return 0;
+    if (claims.length === 0) return;
     const received = await Promise.all(
       claims.map(async (claim) => {
-        if (inline) {
-          try {
-            if (typeof claim.content !== 'string') throw new Error('claimPackets: no inline content');
-            const sha256 = createHash('sha256').update(Buffer.from(claim.content, 'base64')).digest('hex');
-            if (sha256 !== claim.sha256) throw new Error('claimPackets: inline content digest mismatch');
-            return { id: claim.packetId, sha256 };
-          } catch (error) {
-            failed(error);
-            return null;
-          }
-        }
         try {
-          return await timed('download', async () => {
-            const download = await agent.request({ ...contentUrl(claim.downloadUrl), method: 'GET' });
-            const body = Buffer.from(await download.body.arrayBuffer());
-            if (download.statusCode !== 200) throw new Error(`download HTTP ${download.statusCode}: ${body.toString('utf8').slice(0, 300)}`);
-            const sha256 = createHash('sha256').update(body).digest('hex');
-            if (sha256 !== claim.sha256) throw new Error('download: digest mismatch');
-            return { id: claim.packetId, sha256 };
-          });
+          // The content came with the claim (inline), or is downloaded from its URL.
+          const body = inline
+            ? Buffer.from(claim.content ?? '', 'base64')
+            : await timed('download', async () => {
+                const download = await agent.request({ ...contentUrl(claim.downloadUrl), method: 'GET' });
+                const bytes = Buffer.from(await download.body.arrayBuffer());
+                if (download.statusCode !== 200) throw new Error(`download HTTP ${download.statusCode}: ${bytes.toString('utf8').slice(0, 300)}`);
+                return bytes;
+              });
+          const sha256 = createHash('sha256').update(body).digest('hex');
+          if (sha256 !== claim.sha256) throw new Error(`${inline ? 'claimPackets (inline content)' : 'download'}: digest mismatch`);
+          return { id: claim.packetId, sha256 };
         } catch (error) {
           failed(error);
           return null;
@@ -335,7 +328,7 @@ export async function runBatchedPacketsLoad(
       }),
     );
     const acks = received.filter((r): r is { id: string; sha256: string } => r !== null);
-    if (acks.length === 0) return 0;
+    if (acks.length === 0) return;
     const answer = await timed('acknowledgePackets', () => graphql(target.recipientAuthorization, ACKNOWLEDGE_MANY, { acks }));
     const done = performance.now();
     const items = (target.baseline ? answer.result : answer.acknowledgePackets) as Array<{ alreadyAcknowledged: boolean }>;
@@ -345,29 +338,20 @@ export async function runBatchedPacketsLoad(
       requestedAt.delete(a.sha256);
       if (begun !== undefined && done >= windowStart && done < windowEnd) totals.push(done - begun);
     }
-    return acks.length;
   }
 
-  const sender = async () => {
+  /** A sender or a recipient: its step again and again until the window ends, counting failures. */
+  const worker = (step: () => Promise<unknown>) => async () => {
     while (performance.now() < windowEnd) {
       try {
-        await sendBatch();
-      } catch (error) {
-        failed(error);
-      }
-    }
-  };
-  const recipient = async () => {
-    while (performance.now() < windowEnd) {
-      try {
-        await drainBatch();
+        await step();
       } catch (error) {
         failed(error);
       }
     }
   };
   try {
-    await Promise.all([...Array.from({ length: workersPerSide }, sender), ...Array.from({ length: workersPerSide }, recipient)]);
+    await Promise.all([...Array.from({ length: workersPerSide }, worker(sendBatch)), ...Array.from({ length: workersPerSide }, worker(drainBatch))]);
   } finally {
     await agent.close();
   }

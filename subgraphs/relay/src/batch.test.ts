@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventStreamKey } from '@lgsp/subscriptions/publish';
-import { A, AGENCY_B, AGENCY_C, B, C, CLAIM, httpRequest, PACKET, reprDigest, sendPacket, sha256, sleep, startHarness, system, type Harness } from './test-support.ts';
+import { A, AGENCY_B, AGENCY_C, B, C, CLAIM, exchangeInput, httpRequest, PACKET, reprDigest, sendPacket, sha256, sleep, startHarness, system, type Harness } from './test-support.ts';
 
 const REQUEST_MANY = `mutation($inputs: [RequestExchangeInput!]!) { requestExchanges(inputs: $inputs) { id uploadUrl maxBytes packet { id status } } }`;
 const CLAIM_NEXT = `mutation($first: Int!) { claimPackets(first: $first) { packetId downloadUrl sha256 bytes } }`;
@@ -14,17 +14,6 @@ const ACK_MANY = `mutation($acks: [PacketAcknowledgementInput!]!) { acknowledgeP
 
 /** A second system of agency B: draining the same inbox. */
 const B2 = system(AGENCY_B, 'stp-qlvb-2');
-
-const input = (content: Buffer, overrides: Record<string, unknown> = {}) => ({
-  recipients: { agencyCodes: [AGENCY_B] },
-  title: 'Gói tin lô',
-  priority: 'NORMAL',
-  dataType: 'FILE',
-  protocol: 'test',
-  declaredBytes: content.length,
-  sha256: sha256(content),
-  ...overrides,
-});
 
 describe('relay: batch mutations', () => {
   let h: Harness;
@@ -47,7 +36,7 @@ describe('relay: batch mutations', () => {
   it('requestExchanges answers one space per input, in order, and an error at the index of a refused one', async () => {
     const contents = [Buffer.from('một'), Buffer.from('hai'), Buffer.from('ba')];
     const answer = await h.gql(A, REQUEST_MANY, {
-      inputs: [input(contents[0]!), input(contents[1]!, { recipients: { agencyCodes: ['999.99.99.H99'] } }), input(contents[2]!, { priority: 'HIGH' })],
+      inputs: [exchangeInput(contents[0]!), exchangeInput(contents[1]!, { recipients: { agencyCodes: ['999.99.99.H99'] } }), exchangeInput(contents[2]!, { priority: 'HIGH' })],
     });
     const items = answer.data!.requestExchanges as Array<{ id: string; uploadUrl: string; maxBytes: number; packet: { status: string } } | null>;
     assert.equal(items.length, 3);
@@ -68,7 +57,7 @@ describe('relay: batch mutations', () => {
 
   it('refuses batches over 100 and callers without an agency', async () => {
     const content = Buffer.from('x');
-    const tooMany = await h.gql(A, REQUEST_MANY, { inputs: Array.from({ length: 101 }, () => input(content)) });
+    const tooMany = await h.gql(A, REQUEST_MANY, { inputs: Array.from({ length: 101 }, () => exchangeInput(content)) });
     assert.equal(tooMany.errors?.[0]?.extensions?.code, 'LIMIT_EXCEEDED');
     assert.equal((await h.gql(B, CLAIM_NEXT, { first: 101 })).errors?.[0]?.extensions?.code, 'LIMIT_EXCEEDED');
     assert.equal((await h.gql(B, CLAIM_NEXT, { first: -1 })).errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');

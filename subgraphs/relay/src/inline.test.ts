@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { eventStreamKey } from '@lgsp/subscriptions/publish';
 import { loadRelayConfig } from './config.ts';
 import { BASE_DOCUMENT } from './edxml/inline.table.ts';
-import { A, ACK, AGENCY_A, AGENCY_B, AGENCY_C, B, C, HISTORY, httpRequest, PACKET, reprDigest, sendPacket, sha256, startHarness, type Harness } from './test-support.ts';
+import { A, ACK, AGENCY_A, AGENCY_B, AGENCY_C, B, C, exchangeInput, HISTORY, httpRequest, PACKET, reprDigest, sendPacket, sha256, startHarness, type Harness } from './test-support.ts';
 
 const INLINE_MAX = 4096;
 const REQUEST = `mutation($input: RequestExchangeInput!) { requestExchange(input: $input) { id uploadUrl packet { id status contentDeleted } } }`;
@@ -17,17 +17,7 @@ const CLAIM_INLINE = `mutation($id: ID!) { claimPacket(id: $id) { packetId downl
 const CLAIM_NEXT_INLINE = `mutation($first: Int!) { claimPackets(first: $first) { packetId sha256 bytes content } }`;
 const DOCUMENT = Buffer.from(BASE_DOCUMENT.replaceAll('000.00.00.G22', AGENCY_A).replaceAll('000.00.00.H41', AGENCY_B));
 
-const inlineInput = (content: Buffer, overrides: Record<string, unknown> = {}) => ({
-  recipients: { agencyCodes: [AGENCY_B] },
-  title: 'Gói tin nhỏ',
-  priority: 'NORMAL',
-  dataType: 'FILE',
-  protocol: 'test',
-  declaredBytes: content.length,
-  sha256: sha256(content),
-  content: content.toString('base64'),
-  ...overrides,
-});
+const inlineInput = (content: Buffer, overrides: Record<string, unknown> = {}) => exchangeInput(content, { content: content.toString('base64'), ...overrides });
 
 describe('relay: small packets with their content inline', () => {
   let h: Harness;

@@ -148,6 +148,20 @@ export const PACKET = `query($id: ID!) { packet(id: $id) {
 } }`;
 export const HISTORY = `query($id: ID!) { packetStatusHistory(id: $id) { status at recipient detail } }`;
 
+/** A RequestExchangeInput for `content`: a FILE from the test to agency B, with its size and SHA-256. */
+export function exchangeInput(content: Buffer, overrides: Record<string, unknown> = {}) {
+  return {
+    recipients: { agencyCodes: [AGENCY_B] },
+    title: 'Gói tin thử',
+    priority: 'NORMAL',
+    dataType: 'FILE',
+    protocol: 'test',
+    declaredBytes: content.length,
+    sha256: sha256(content),
+    ...overrides,
+  };
+}
+
 /** requestExchange + PUT in one step; returns the space and the upload answer. */
 export async function sendPacket(
   h: Harness,
@@ -155,9 +169,7 @@ export async function sendPacket(
   content: Buffer,
   input: Partial<Record<string, unknown>> & { recipients: Record<string, unknown> },
 ): Promise<{ id: string; uploadUrl: string; upload: HttpAnswer }> {
-  const answer = await h.gql(from, REQUEST_EXCHANGE, {
-    input: { title: 'Gói tin thử', priority: 'NORMAL', dataType: 'FILE', protocol: 'test', declaredBytes: content.length, sha256: sha256(content), ...input },
-  });
+  const answer = await h.gql(from, REQUEST_EXCHANGE, { input: exchangeInput(content, input) });
   if (answer.errors !== undefined) throw new Error(`requestExchange failed: ${JSON.stringify(answer.errors)}`);
   const space = answer.data!.requestExchange as { id: string; uploadUrl: string };
   const upload = await httpRequest(space.uploadUrl, { method: 'PUT', headers: { 'content-length': String(content.length), 'repr-digest': reprDigest(content) }, body: content });
