@@ -258,6 +258,20 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.equal(badAck.errors![0]!.extensions!.reason, 'DIGEST_MISMATCH');
   });
 
+  it('takes one of several uploads racing into one space and keeps nothing of the others', async () => {
+    const content = Buffer.from('sent twice at once, by a client retrying too early');
+    const answer = await h.gql(A, REQUEST_EXCHANGE, {
+      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) },
+    });
+    const { id, uploadUrl } = answer.data!.requestExchange;
+    const answers = await Promise.all([1, 2, 3].map(() => httpRequest(uploadUrl, { method: 'PUT', body: content, headers: { 'content-length': String(content.length) } })));
+    assert.deepEqual(answers.map((a) => a.status).sort(), [201, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409)) assert.equal(JSON.parse(refused.body.toString()).errors[0].extensions.reason, 'SPACE_CLOSED');
+    assert.equal((await h.contentKeys(id)).length, 1, 'the content of the upload taken, none of the others');
+    const { download } = await claimAndDownload(h, B, id);
+    assert.deepEqual(download.body, content);
+  });
+
   it('keeps nothing of an upload the client abandons half-way', async () => {
     const content = Buffer.alloc(4 * 1024 * 1024, 3);
     const answer = await h.gql(A, REQUEST_EXCHANGE, {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMemoryContentStore } from '../store/memory-content-store.ts';
-import { EncryptedContentWriter, loadMasterKey, readDecryptedContent } from './content-cipher.ts';
+import { EncryptedContentWriter, freshRandom, loadMasterKey, readDecryptedContent } from './content-cipher.ts';
 
 const later = Date.now() + 60_000;
 
@@ -70,4 +70,21 @@ describe('content encryption at rest', () => {
     assert.throws(() => loadMasterKey('abcd'), /RELAY_MASTER_KEY/);
     assert.equal(loadMasterKey(undefined).development, true);
   });
+
+  it('draws keys and IVs that never repeat, across refills of its random pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 1_000; i += 1) {
+      const piece = freshRandom(i % 2 === 0 ? 32 : 12);
+      assert.equal(piece.length, i % 2 === 0 ? 32 : 12);
+      assert.ok(piece.some((b) => b !== 0), 'not a wiped piece of the pool');
+      seen.add(piece.toString('hex'));
+    }
+    assert.equal(seen.size, 1_000);
+    const before = freshRandom(32);
+    const copy = Buffer.from(before);
+    freshRandom(32);
+    assert.deepEqual(before, copy, 'a piece handed out is its own copy: later draws do not touch it');
+    assert.equal(freshRandom(10_000).length, 10_000);
+  });
 });
+

@@ -400,18 +400,32 @@ export class Relay {
       return null;
     };
     const attempt = randomUUID().slice(0, 8);
-    const registered = await packets.update(packetId, (p) => (refusal(p) === null ? { ...p, uploadAttempts: [...p.uploadAttempts, attempt] } : null));
-    if (registered === null) throw new LgspError(ErrorCode.NOT_FOUND, `no exchange space ${packetId}`);
-    if (!registered.changed) {
-      const refused = refusal(registered.packet) ?? exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} is closed`);
-      if (refused.details?.reason === 'PAYLOAD_TOO_LARGE') this.deps.metrics.uploadsRefused.inc({ reason: 'too_large' });
-      throw refused;
+    if (options.contentLength !== null && options.contentLength <= this.deps.settings.chunkBytes) {
+      // A body of one chunk is stored in one write, which expires with the packet's deadline: its attempt is
+      // registered by the change that commits it (one change, not two). The record as this process knows it is
+      // enough to refuse early: what is refused on it (a space closed or expired, a digest or size against what was
+      // declared) never comes back; the commit checks the current record.
+      const known = await packets.peek(packetId);
+      if (known === null) throw new LgspError(ErrorCode.NOT_FOUND, `no exchange space ${packetId}`);
+      const refused = refusal(known);
+      if (refused !== null) throw this.refusedUpload(refused);
+      return this.storeContent(known, attempt, body);
     }
+    // A larger body is registered first, so that the chunks of an upload that stops half-way are found and deleted.
+    const registered = await packets.update(packetId, (p) => (refusal(p) === null ? { ...p, uploadAttempts: withAttempt(p.uploadAttempts, attempt) } : null));
+    if (registered === null) throw new LgspError(ErrorCode.NOT_FOUND, `no exchange space ${packetId}`);
+    if (!registered.changed) throw this.refusedUpload(refusal(registered.packet) ?? exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} is closed`));
     return this.storeContent(registered.packet, attempt, body);
   }
 
+  private refusedUpload(refused: LgspError): LgspError {
+    if (refused.details?.reason === 'PAYLOAD_TOO_LARGE') this.deps.metrics.uploadsRefused.inc({ reason: 'too_large' });
+    return refused;
+  }
+
   /**
-   * Step 3 proper, for an attempt registered in the record: the content counted and hashed as it arrives, refused
+   * Step 3 proper, for an attempt registered in the record or, for a body of one chunk, registered by the change
+   * that commits it (a crash before that change leaves one chunk that expires with the deadline): the content counted and hashed as it arrives, refused
    * as soon as it passes the declared size, encrypted chunk by chunk and committed only when size and SHA-256
    * match; then validated and queued. Whatever was stored of an attempt that is not committed is deleted.
    */
@@ -456,7 +470,7 @@ export class Relay {
         this.countUpload(received);
         return queued.packet;
       }
-      const result = await packets.update(packetId, (p) => (p.state === 'REQUESTED' && Date.parse(p.spaceExpiresAt) > this.now() ? { ...p, state: 'UPLOADED', contentAttempt: attempt } : null), {
+      const result = await packets.update(packetId, (p) => (p.state === 'REQUESTED' && Date.parse(p.spaceExpiresAt) > this.now() ? { ...p, state: 'UPLOADED', contentAttempt: attempt, uploadAttempts: withAttempt(p.uploadAttempts, attempt) } : null), {
         history: () => [uploaded],
       });
       if (result === null || !result.changed) throw closed();
@@ -648,7 +662,7 @@ export class Relay {
           const entry = entryFor.get(d.agencyCode);
           return d.status === 'PENDING' && entry !== undefined ? { ...d, status: 'NOTIFIED' as const, queueEntryId: entry.id, queuedAt: at, updatedAt: at } : d;
         });
-        return { ...p, ...(upload !== undefined && { contentAttempt: upload.attempt }), state: 'QUEUED', deliveries };
+        return { ...p, ...(upload !== undefined && { contentAttempt: upload.attempt, uploadAttempts: withAttempt(p.uploadAttempts, upload.attempt) }), state: 'QUEUED', deliveries };
       },
       {
         history: (next) => [
@@ -1144,6 +1158,11 @@ function assertClaimable(status: DeliveryStatus, packetId: string): void {
   if (status === 'PENDING') throw exchangeError(ErrorCode.BAD_USER_INPUT, 'NOT_READY', `packet ${packetId} is not validated yet`);
   if (status === 'DELIVERED') throw exchangeError(ErrorCode.BAD_USER_INPUT, 'ALREADY_DELIVERED', `packet ${packetId} was already delivered`);
   if (TERMINAL_DELIVERY.has(status)) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DELIVERY_CLOSED', `packet ${packetId} is ${status}`);
+}
+
+/** The upload attempts of a record with `attempt` among them (registered before its content, or by its commit). */
+function withAttempt(attempts: string[], attempt: string): string[] {
+  return attempts.includes(attempt) ? attempts : [...attempts, attempt];
 }
 
 function withDelivery(packet: Packet, agency: string, change: (d: Delivery) => Delivery | null): Packet | null {

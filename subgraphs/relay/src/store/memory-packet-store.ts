@@ -24,6 +24,11 @@ export function createMemoryPacketStore(): PacketStore {
     expiries.set(packetId, timer);
   }
 
+  const read = async (id: string): Promise<Packet | null> => {
+    const packet = packets.get(id);
+    return packet === undefined ? null : copy(packet);
+  };
+
   return {
     async nextSequence(count = 1) {
       sequence += count;
@@ -34,10 +39,9 @@ export function createMemoryPacketStore(): PacketStore {
       histories.set(packet.id, copy(history));
       active.set(packet.id, activeDueMs);
     },
-    async get(id) {
-      const packet = packets.get(id);
-      return packet === undefined ? null : copy(packet);
-    },
+    get: read,
+    // One process holds the records: what it last saw is the current record.
+    peek: read,
     async update(id, change, effects) {
       const current = packets.get(id);
       if (current === undefined) return null;

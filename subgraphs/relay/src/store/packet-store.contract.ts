@@ -74,6 +74,21 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
       assert.deepEqual(await f.store.history('nope'), []);
     });
 
+    it('peeks at a record as last seen, a copy, and at the current one after a change through another replica', async () => {
+      const other = f.replica?.() ?? f.store;
+      await f.store.create(samplePacket('p6', 6), [], LATER);
+      const peeked = await f.store.peek('p6');
+      assert.deepEqual(peeked, samplePacket('p6', 6));
+      peeked!.title = 'changed';
+      assert.equal((await f.store.peek('p6'))!.title, 'Công văn', 'a copy');
+      await other.update('p6', (p) => ({ ...p, state: 'UPLOADED' }));
+      // The replica that wrote it last sees its own write; one that never saw the packet reads it. (The first store
+      // may still answer what it saw before: peek promises no more.)
+      assert.equal((await other.peek('p6'))!.state, 'UPLOADED');
+      assert.equal((await (f.replica?.() ?? f.store).peek('p6'))!.state, 'UPLOADED');
+      assert.equal(await f.store.peek('nope'), null);
+    });
+
     it('updates atomically: concurrent changes are all applied, a null change leaves the record', async () => {
       await f.store.create({ ...samplePacket('p2', 2), uploadAttempts: [] }, [], LATER);
       await Promise.all(Array.from({ length: 10 }, (_, i) => f.store.update('p2', (p) => ({ ...p, uploadAttempts: [...p.uploadAttempts, `a${i}`] }))));

@@ -30,6 +30,12 @@ export interface PacketStore {
   create(packet: Packet, history: StatusEvent[], activeDueMs: number): Promise<void>;
   get(id: string): Promise<Packet | null>;
   /**
+   * The record as this process last read or wrote it, without a read when it has one (else read as `get`). It may
+   * be out of date: good for refusing early on what never goes back (a state left, an expiry passed), never for
+   * deciding a change (`update` re-checks against the current record).
+   */
+  peek(id: string): Promise<Packet | null>;
+  /**
    * Changes a packet atomically: `change` gets the current record and returns the new one, or null to leave it.
    * Concurrent changes are retried (compare-and-set), so `change` must be pure and must not modify its argument
    * (return a new record); it may be called with a record that turns out to be stale, and is then called again. `effects` are written with the change, atomically.

@@ -77,6 +77,10 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
     async get(id) {
       return (await read(id))?.packet ?? null;
     },
+    async peek(id) {
+      const remembered = known.get(id);
+      return remembered !== undefined ? (JSON.parse(remembered.json) as Packet) : ((await read(id))?.packet ?? null);
+    },
     async update(id, change, effects) {
       // Where the change starts: the remembered record (unconfirmed), or one read from Redis (confirmed).
       const remembered = known.get(id);
