@@ -30,6 +30,7 @@ import {
   type Harness,
 } from './test-support.ts';
 import { ANONYMOUS } from '@lgsp/kit';
+import { relayKeys } from './store/keys.ts';
 import { eventStreamKey } from '@lgsp/subscriptions/publish';
 
 const DOCUMENT = Buffer.from(BASE_DOCUMENT.replaceAll('000.00.00.G22', AGENCY_A).replaceAll('000.00.00.H41', AGENCY_B));
@@ -410,6 +411,30 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     const metrics = await (await fetch(`${h.relay.origin}/metrics`)).text();
     assert.match(metrics, /lgsp_relay_undeliverable_total\{service="relay"\} [1-9]/);
     assert.ok((await h.contentKeys(id)).length > 0, 'B can still receive it');
+  });
+
+  it('sweeps only the packets that are due, and sets when each is due next', async () => {
+    const active = relayKeys(h.keyPrefix).active;
+    const due = async (id: string) => Number(await h.redis.zScore(active, id));
+    const watched = await sendPacket(h, A, Buffer.from('watched'), { recipients: { agencyCodes: [AGENCY_B, AGENCY_D] }, policy: { maxOfflineSeconds: 1 } });
+    const backlog = await sendPacket(h, A, Buffer.from('waits for its first look'), { recipients: { agencyCodes: [AGENCY_D] } });
+    const backlogDue = await due(backlog.id);
+    assert.ok(backlogDue > Date.now() + 20_000, 'first looked at about 30 s after the request');
+    assert.ok((await due(watched.id)) <= Date.now() + 1_000, 'its first offline check is due within maxOfflineSeconds');
+    const statuses = async (id: string) => (await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries.map((d: { agencyCode: string; status: string }) => [d.agencyCode, d.status]);
+    await h.relay.sweep();
+    assert.deepEqual(await statuses(watched.id), [[AGENCY_B, 'NOTIFIED'], [AGENCY_D, 'NOTIFIED']], 'nothing due yet');
+
+    await sleep(1_100);
+    await h.gql(B, `{ inbox(first: 1) { edges { cursor } } }`); // B is active just now, D never was
+    const seenB = Date.now();
+    await h.relay.sweep();
+    assert.deepEqual(await statuses(watched.id), [[AGENCY_B, 'NOTIFIED'], [AGENCY_D, 'UNDELIVERABLE']]);
+    // Due again when B could have been away too long: a second after its last call, not before.
+    const next = await due(watched.id);
+    assert.ok(next >= seenB + 900 && next <= Date.now() + 1_100, `due next at ${next}, B seen at ${seenB}`);
+    assert.equal(await due(backlog.id), backlogDue, 'a packet not due is neither read nor moved');
+    assert.deepEqual(await statuses(backlog.id), [[AGENCY_D, 'NOTIFIED']]);
   });
 
   it('loses nothing when the relay restarts mid-flow', async () => {

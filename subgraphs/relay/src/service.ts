@@ -181,7 +181,7 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
       },
       readiness: {
         store: async () => {
-          await stores.packets.activeIds(1);
+          await stores.packets.activeIds(1, 0);
         },
       },
       handle: exchangeContentHandler(relay, logger),

@@ -296,7 +296,10 @@ export class Relay {
       documentStatuses: [],
       sequence: sequence ?? (await this.deps.packets.nextSequence()),
     };
-    await this.deps.packets.create(packet, [{ status: 'REQUESTED', at: createdAt, recipient: null, detail: `${recipients.length} recipient(s)` }], spaceExpiresMs);
+    // The sweep's first look: soon, to resume a packet that a stopped process left half-way (most are delivered
+    // before it and never looked at); never later than the space's expiry or the first offline check.
+    const firstLookMs = Math.min(now + FIRST_SWEEP_AFTER_MS, spaceExpiresMs, now + maxOfflineMs);
+    await this.deps.packets.create(packet, [{ status: 'REQUESTED', at: createdAt, recipient: null, detail: `${recipients.length} recipient(s)` }], firstLookMs);
     this.deps.metrics.packets.inc({ event: 'requested' });
     const token = this.deps.urls.sign({ action: 'upload', packetId: id, expiresAtMs: spaceExpiresMs });
     const space = { id, uploadUrl: `${settings.publicBaseUrl()}/exchange/spaces/${id}/content?token=${token}`, expiresAt: packet.spaceExpiresAt, maxBytes: input.declaredBytes, packet };
@@ -683,8 +686,8 @@ export class Relay {
       ...pending.filter((d) => !offeredIds.has(entryFor.get(d.agencyCode)!.id)).map((d) => this.deps.queue.ack(d.agencyCode, entryFor.get(d.agencyCode)!)),
       ...(updated.changed
         ? [
+            // (It stays due for the sweep when it was created: the sweep then looks at it and sets its next time.)
             ...current.deliveries.map((d) => this.deps.packets.addToInbox(d.agencyCode, packet.id, packet.sequence)),
-            this.deps.packets.setActive(packet.id, Date.parse(packet.policy.deadline)),
             ...offered.map((d) => this.announce(current, d.agencyCode, false)),
           ]
         : []),
@@ -1018,14 +1021,16 @@ export class Relay {
   // ───────────────────────────── sweeps ─────────────────────────────
 
   /**
-   * One pass over unfinished packets: expire spaces never filled and deliveries past their deadline, resume
-   * packets a stopped process left half-way, turn destinations offline too long UNDELIVERABLE, then offer every
-   * queue's new entries and redeliver claims left unacknowledged. Safe to run on every replica at once.
+   * One pass over the unfinished packets that are due: expire spaces never filled and deliveries past their deadline,
+   * resume packets a stopped process left half-way, turn destinations offline too long UNDELIVERABLE, and set when
+   * each one left is due next; then offer every queue's new entries and redeliver claims left unacknowledged. A
+   * backlog of packets waiting for an offline agency costs nothing until one of them is due. Safe to run on every
+   * replica at once.
    */
   async sweep(): Promise<{ expired: number; undeliverable: number; resumed: number }> {
     const counts = { expired: 0, undeliverable: 0, resumed: 0 };
     const now = this.now();
-    for (const id of await this.deps.packets.activeIds(10_000)) {
+    for (const id of await this.deps.packets.activeIds(SWEEP_BATCH, now)) {
       const packet = await this.deps.packets.get(id);
       if (packet === null) {
         await this.deps.packets.removeActive(id);
@@ -1043,7 +1048,10 @@ export class Relay {
 
   private async sweepPacket(packet: Packet, now: number, counts: { expired: number; undeliverable: number; resumed: number }): Promise<void> {
     if (packet.state === 'REQUESTED') {
-      if (Date.parse(packet.spaceExpiresAt) > now) return;
+      if (Date.parse(packet.spaceExpiresAt) > now) {
+        await this.deps.packets.setActive(packet.id, Date.parse(packet.spaceExpiresAt));
+        return;
+      }
       const at = this.iso(now);
       const updated = await this.deps.packets.update(
         packet.id,
@@ -1058,7 +1066,8 @@ export class Relay {
     }
     if (packet.state === 'UPLOADED' || packet.state === 'VALIDATED') {
       counts.resumed += 1;
-      await this.process(packet.id);
+      const processed = await this.process(packet.id);
+      if (processed.state === 'QUEUED') await this.deps.packets.setActive(packet.id, await this.nextDue(processed, now));
       return;
     }
     if (packet.state !== 'QUEUED') {
@@ -1084,7 +1093,26 @@ export class Relay {
       }
     }
     const latest = await this.deps.packets.get(packet.id);
-    if (latest !== null) await this.finishIfDone(latest);
+    if (latest === null) return;
+    const current = await this.finishIfDone(latest);
+    if (current.state === 'QUEUED') await this.deps.packets.setActive(packet.id, await this.nextDue(current, now));
+  }
+
+  /**
+   * When the sweep must look at a queued packet again: its deadline, or the first moment one of its destinations
+   * could have been offline longer than the policy allows (a claimed one not before its claim could be redelivered),
+   * whichever comes first; a second from now at the earliest.
+   */
+  private async nextDue(packet: Packet, now: number): Promise<number> {
+    let due = Date.parse(packet.policy.deadline);
+    for (const delivery of packet.deliveries) {
+      if (TERMINAL_DELIVERY.has(delivery.status)) continue;
+      const lastSeen = await this.deps.presence.lastSeen(delivery.agencyCode);
+      const offlineTooLong = Math.max(lastSeen ?? 0, Date.parse(delivery.queuedAt ?? packet.createdAt)) + packet.policy.maxOfflineMs + 1;
+      const redeliverable = delivery.status === 'CLAIMED' ? Date.parse(delivery.claimedAt ?? packet.createdAt) + this.deps.settings.ackTimeoutMs : 0;
+      due = Math.min(due, Math.max(offlineTooLong, redeliverable));
+    }
+    return Math.max(due, now + 1_000);
   }
 
   // ───────────────────────────── reads ─────────────────────────────
@@ -1141,6 +1169,15 @@ export class Relay {
     return { packets, lastSequence: page.lastSequence, hasNextPage: page.hasNextPage };
   }
 }
+
+/**
+ * How soon after its request the sweep first looks at a packet. Most packets are delivered before and never looked
+ * at; one a stopped process left half-way (uploaded, not yet validated or queued) is resumed then.
+ */
+const FIRST_SWEEP_AFTER_MS = 30_000;
+
+/** Packets a sweep takes at most in one pass (the rest are due still and come in the next). */
+const SWEEP_BATCH = 10_000;
 
 function requireAgency(caller: Caller): string {
   if (caller.agencyCode === null) throw new LgspError(ErrorCode.FORBIDDEN, 'only an agency system or civil servant of an agency may exchange packets');

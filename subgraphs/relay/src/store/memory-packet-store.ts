@@ -80,8 +80,12 @@ export function createMemoryPacketStore(): PacketStore {
     async removeActive(packetId) {
       active.delete(packetId);
     },
-    async activeIds(limit) {
-      return [...active.entries()].sort((a, b) => a[1] - b[1]).slice(0, limit).map(([id]) => id);
+    async activeIds(limit, dueByMs) {
+      return [...active.entries()]
+        .filter(([, due]) => due <= dueByMs)
+        .sort((a, b) => a[1] - b[1])
+        .slice(0, limit)
+        .map(([id]) => id);
     },
     async indexDocument(sourceAgency, documentId, packetId) {
       documents.set(`${sourceAgency} ${documentId}`, packetId);

@@ -150,16 +150,21 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
       assert.deepEqual((await f.store.inbox('000.00.05.H41', 3, null)).ids, []);
     });
 
-    it('lists active packets earliest due first and forgets removed ones', async () => {
+    it('lists active packets due by a time, earliest due first, and forgets removed ones', async () => {
       await f.store.setActive('a2', 2000);
       await f.store.setActive('a1', 1000);
       await f.store.setActive('a3', 3000);
+      await f.store.setActive('a4', 4000);
       await f.store.removeActive('a3');
-      const listed = async () => (await f.store.activeIds(100)).filter((id) => id.startsWith('a'));
-      assert.deepEqual(await listed(), ['a1', 'a2']);
+      const listed = async (dueBy: number, limit = 100) => (await f.store.activeIds(limit, dueBy)).filter((id) => /^a\d$/.test(id));
+      assert.deepEqual(await listed(LATER), ['a1', 'a2', 'a4']);
+      assert.deepEqual(await listed(2000), ['a1', 'a2'], 'due at the time given counts');
+      assert.deepEqual(await listed(1999), ['a1']);
+      assert.deepEqual(await listed(999), []);
       await f.store.setActive('a1', 5000);
-      assert.deepEqual(await listed(), ['a2', 'a1']);
-      assert.ok((await f.store.activeIds(100)).includes('p1'), 'a created packet is active');
+      assert.deepEqual(await listed(LATER), ['a2', 'a4', 'a1'], 'set again: due at the new time');
+      assert.deepEqual(await listed(4500), ['a2', 'a4']);
+      assert.ok((await f.store.activeIds(100, LATER)).includes('p1'), 'a created packet is active');
     });
 
     it('indexes edXML documents by source agency and DocumentId', async () => {

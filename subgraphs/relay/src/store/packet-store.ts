@@ -51,8 +51,8 @@ export interface PacketStore {
   /** Marks a packet unfinished, due for a sweep at `dueMs`. */
   setActive(packetId: string, dueMs: number): Promise<void>;
   removeActive(packetId: string): Promise<void>;
-  /** Unfinished packets, earliest due first. */
-  activeIds(limit: number): Promise<string[]>;
+  /** Unfinished packets due for a sweep by `dueByMs`, earliest due first (at most `limit`). */
+  activeIds(limit: number, dueByMs: number): Promise<string[]>;
   /** Remembers which packet carried an edXML document (source agency + DocumentId). */
   indexDocument(sourceAgency: string, documentId: string, packetId: string): Promise<void>;
   findDocument(sourceAgency: string, documentId: string): Promise<string | null>;

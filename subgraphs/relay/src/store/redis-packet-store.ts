@@ -147,8 +147,8 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
     async removeActive(packetId) {
       await redis.zRem(keys.active, packetId);
     },
-    async activeIds(limit) {
-      return redis.zRange(keys.active, 0, limit - 1);
+    async activeIds(limit, dueByMs) {
+      return redis.zRange(keys.active, '-inf', dueByMs, { BY: 'SCORE', LIMIT: { offset: 0, count: limit } });
     },
     async indexDocument(sourceAgency, documentId, packetId) {
       await redis.hSet(keys.documents, `${sourceAgency} ${documentId}`, packetId);
