@@ -460,19 +460,19 @@ export class Relay {
         this.deps.metrics.uploadsRefused.inc({ reason: 'digest' });
         throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', `the content's SHA-256 is ${actual}, the request declared ${packet.sha256}`);
       }
-      await writer.finish();
       const at = this.iso();
       const uploaded: StatusEvent = { status: 'UPLOADED', at, recipient: null, detail: `${received} bytes` };
       const closed = () => exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} closed during the upload`);
       if (!this.needsContentCheck(packet)) {
         // Content that needs no check (a FILE, a DOSSIER without a schema) is valid as it arrived: uploaded,
-        // validated, queued and offered in one change.
-        const queued = await this.enqueue(packet, { attempt, history: [uploaded, { status: 'VALIDATED', at, recipient: null, detail: packet.dataType }] });
+        // validated, queued and offered in one change, its queue entries added while its last chunk is stored.
+        const queued = await this.enqueue(packet, { attempt, history: [uploaded, { status: 'VALIDATED', at, recipient: null, detail: packet.dataType }], stored: writer.finish() });
         if (!queued.changed) throw closed();
         committed = true;
         this.countUpload(received);
         return queued.packet;
       }
+      await writer.finish();
       const result = await packets.update(packetId, (p) => (p.state === 'REQUESTED' && Date.parse(p.spaceExpiresAt) > this.now() ? { ...p, state: 'UPLOADED', contentAttempt: attempt, uploadAttempts: withAttempt(p.uploadAttempts, attempt) } : null), {
         history: () => [uploaded],
       });
@@ -639,19 +639,31 @@ export class Relay {
    * replica queued first is acknowledged away; a crash between the entries and the change leaves entries that the
    * sweep finds stale and drops, and a VALIDATED packet that it queues again.
    */
-  private async enqueue(packet: Packet, upload?: { attempt: string; history: StatusEvent[] }): Promise<{ packet: Packet; changed: boolean }> {
+  private async enqueue(packet: Packet, upload?: QueuedUpload): Promise<{ packet: Packet; changed: boolean }> {
     const pending = packet.deliveries.filter((d) => d.status === 'PENDING');
-    const entries = await Promise.all(pending.map((d) => this.deps.queue.enqueue(d.agencyCode, packet.priority, packet.id)));
-    for (const entry of entries) this.enqueuing.add(entry.id);
+    const adding = pending.map(async (d) => {
+      const entry = await this.deps.queue.enqueue(d.agencyCode, packet.priority, packet.id);
+      this.enqueuing.add(entry.id);
+      return entry;
+    });
     try {
+      let entries: QueueEntry[];
+      try {
+        [entries] = await Promise.all([Promise.all(adding), upload?.stored]);
+      } catch (error) {
+        // The content was not stored (or an entry not added): the entries that were are not needed.
+        const added = await Promise.allSettled(adding);
+        await Promise.allSettled(added.map((r, i) => (r.status === 'fulfilled' ? this.deps.queue.ack(pending[i]!.agencyCode, r.value) : undefined)));
+        throw error;
+      }
       return await this.recordQueued(packet, pending, entries, upload);
     } finally {
-      for (const entry of entries) this.enqueuing.delete(entry.id);
+      for (const settled of await Promise.allSettled(adding)) if (settled.status === 'fulfilled') this.enqueuing.delete(settled.value.id);
     }
   }
 
   /** `enqueue` once the entries are added: records them in one change, then offers those it recorded. */
-  private async recordQueued(packet: Packet, pending: Delivery[], entries: QueueEntry[], upload?: { attempt: string; history: StatusEvent[] }): Promise<{ packet: Packet; changed: boolean }> {
+  private async recordQueued(packet: Packet, pending: Delivery[], entries: QueueEntry[], upload?: QueuedUpload): Promise<{ packet: Packet; changed: boolean }> {
     const entryFor = new Map(pending.map((d, i) => [d.agencyCode, entries[i]!]));
     const now = this.now();
     const at = this.iso(now);
@@ -1168,6 +1180,14 @@ export class Relay {
     }
     return { packets, lastSequence: page.lastSequence, hasNextPage: page.hasNextPage };
   }
+}
+
+/** An upload queued in the change that commits it (content that needs no check). */
+interface QueuedUpload {
+  attempt: string;
+  history: StatusEvent[];
+  /** The content's last write, still going: the entries are added meanwhile, the change waits for it. */
+  stored?: Promise<unknown>;
 }
 
 /**
