@@ -115,11 +115,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       // As the gateway's: fewer scavenges of the many short-lived objects per packet (A/B on the packets bench:
       // relay CPU per packet -12 %).
       nodeArgs: ['--max-semi-space-size=64'],
-      // Upload and download URLs point at the gateway, the only public entry point, which streams /exchange/ through.
+      // Upload and download URLs point at the gateway, the only public entry point, which streams /exchange/ through;
+      // or at an ingress in front of it that sends /exchange/ to the relay (RELAY_PUBLIC_URL in `env`).
       env: {
         ...common,
         PORT: String(ports.relay),
-        RELAY_PUBLIC_URL: base(ports.gateway),
+        RELAY_PUBLIC_URL: options.env?.RELAY_PUBLIC_URL ?? base(ports.gateway),
         ...relayKeys,
         EVENTS_PUBLISH_TOKEN: eventsToken,
         // Without Redis the topics live in the subscriptions process: the relay posts its events there.

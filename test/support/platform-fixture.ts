@@ -69,7 +69,7 @@ export interface PlatformFixture {
    * subscriptions service follows the topic (so no event published from then on is missed), or once the gateway
    * answered something (e.g. an error). Subscribe one after the other, not concurrently: the readiness check counts the service's subscriptions.
    */
-  subscribe(query: string, variables: Record<string, unknown>, options: { as: string }): Promise<GatewaySubscription>;
+  subscribe(query: string, variables: Record<string, unknown>, options: { as: string; /** graphql-ws URL, default the gateway's (an ingress in front of it). */ url?: string }): Promise<GatewaySubscription>;
   /** Stops one service and starts it again with the same settings (RunningPlatform.restart). */
   restart(service: ServiceName): Promise<void>;
   close(): Promise<void>;
@@ -136,11 +136,11 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  const subscribe = async (query: string, variables: Record<string, unknown>, options: { as: string }): Promise<GatewaySubscription> => {
+  const subscribe = async (query: string, variables: Record<string, unknown>, options: { as: string; url?: string }): Promise<GatewaySubscription> => {
     const token = await tokenFor(options.as);
     const before = await upstreamSubscriptions();
     const client: Client = createClient({
-      url: platform.urls.gatewayWs,
+      url: options.url ?? platform.urls.gatewayWs,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
       lazy: false,

@@ -13,7 +13,7 @@
  * other path under `/exchange` answers a JSON 404 and another method a JSON 405, in the shape of every error here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, errorBody, httpStatusFor, LgspError, type Logger } from '@lgsp/kit';
+import { ErrorCode, errorBody, httpStatusFor, LgspError, REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@lgsp/kit';
 import { digestFieldFor, sha256FromDigestField } from '../domain/digest.ts';
 import type { ExchangeFailure, Relay } from '../domain/relay.ts';
 import type { DataType, Packet } from '../domain/types.ts';
@@ -87,26 +87,29 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 /** Bytes of a refused upload still read and thrown away so that the client (or the gateway) reads the answer. */
 const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
 
+/** The request's logger, made only when something is logged (most requests log nothing). */
+type RequestLog = () => Logger;
+
 /**
  * After an early refusal (413) the client is usually still sending. Closing at once would make the kernel reset the
  * connection over the unread bytes, and a proxy writing the body (the gateway) would see EPIPE instead of our 413.
  * So the rest is read and discarded, on a kept-alive connection, up to DISCARD_LIMIT_BYTES; beyond that the socket
  * is destroyed, as a sender that keeps pushing a refused body deserves.
  */
-function discardRestOfBody(req: IncomingMessage, logger: Logger): void {
+function discardRestOfBody(req: IncomingMessage, log: RequestLog): void {
   if (req.complete || req.destroyed) return;
   let discarded = 0;
   req.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
     if (discarded > DISCARD_LIMIT_BYTES) {
-      logger.info({ discarded }, 'refused upload still sending after the discard limit: connection closed');
+      log().info({ discarded }, 'refused upload still sending after the discard limit: connection closed');
       req.socket.destroy();
     }
   });
   req.resume();
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, logger: Logger, error: unknown): void {
+function sendError(req: IncomingMessage, res: ServerResponse, log: RequestLog, error: unknown): void {
   if (res.headersSent) {
     res.destroy(error as Error);
     return;
@@ -117,10 +120,10 @@ function sendError(req: IncomingMessage, res: ServerResponse, logger: Logger, er
     const body = errorBody(error.code, error.message);
     Object.assign(body.errors[0]!.extensions, error.details ?? {});
     sendJson(res, status, body);
-    if (status === 413) discardRestOfBody(req, logger);
+    if (status === 413) discardRestOfBody(req, log);
     return;
   }
-  logger.error({ err: error }, 'exchange request failed');
+  log().error({ err: error }, 'exchange request failed');
   sendJson(res, 500, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error; see the service logs'));
 }
 
@@ -139,7 +142,7 @@ function uploadAnswer(packet: Packet) {
   return { packetId: packet.id, status: packet.state === 'DONE' ? 'DELIVERED' : packet.state, rejection: packet.rejection };
 }
 
-async function upload(relay: Relay, logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, token: string): Promise<void> {
+async function upload(relay: Relay, log: RequestLog, req: IncomingMessage, res: ServerResponse, id: string, token: string): Promise<void> {
   try {
     const field = req.headers['repr-digest'] ?? req.headers['content-digest'];
     let digestSha256: string | null = null;
@@ -161,10 +164,10 @@ async function upload(relay: Relay, logger: Logger, req: IncomingMessage, res: S
   } catch (error) {
     if (!(error instanceof LgspError) && req.destroyed) {
       // The client hung up: the partial upload is already deleted; nobody is left to answer.
-      logger.info({ packetId: id, reason: (error as Error).message }, 'upload abandoned by the client');
+      log().info({ packetId: id, reason: (error as Error).message }, 'upload abandoned by the client');
       return;
     }
-    sendError(req, res, logger, error);
+    sendError(req, res, log, error);
   }
 }
 
@@ -198,12 +201,12 @@ async function sendBody(body: AsyncIterable<Buffer>, res: ServerResponse): Promi
   });
 }
 
-async function download(relay: Relay, logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, token: string): Promise<void> {
+async function download(relay: Relay, log: RequestLog, req: IncomingMessage, res: ServerResponse, id: string, token: string): Promise<void> {
   let content;
   try {
     content = await relay.download(id, token);
   } catch (error) {
-    sendError(req, res, logger, error);
+    sendError(req, res, log, error);
     return;
   }
   res.writeHead(200, {
@@ -216,31 +219,35 @@ async function download(relay: Relay, logger: Logger, req: IncomingMessage, res:
     await sendBody(content.body, res);
     await content.completed();
   } catch (error) {
-    logger.warn({ packetId: id, reason: (error as Error).message }, 'download interrupted');
+    log().warn({ packetId: id, reason: (error as Error).message }, 'download interrupted');
     res.destroy();
   }
 }
 
 /** The handler for kit's `handle` option: answers everything under `/exchange`, leaves the rest to Express. */
 export function exchangeContentHandler(relay: Relay, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const served = (req: IncomingMessage, res: ServerResponse, work: Promise<void>) => {
-    work.catch((error: unknown) => sendError(req, res, logger, error));
+  const served = (req: IncomingMessage, res: ServerResponse, log: RequestLog, work: Promise<void>) => {
+    work.catch((error: unknown) => sendError(req, res, log, error));
   };
   return (req, res) => {
     const url = req.url ?? '';
     if (!isExchangePath(url)) return false;
+    // The caller's request id (the gateway's or the ingress's) is answered back and names the request in the logs.
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    const log: RequestLog = () => logger.child({ requestId });
     const queryStart = url.indexOf('?');
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     const uploadMatch = UPLOAD_PATH.exec(path);
     if (uploadMatch !== null) {
-      if (req.method === 'PUT') served(req, res, upload(relay, logger, req, res, uploadMatch[1]!, tokenOf(url, queryStart)));
+      if (req.method === 'PUT') served(req, res, log, upload(relay, log, req, res, uploadMatch[1]!, tokenOf(url, queryStart)));
       else refuseMethod(req, res, 'PUT', path);
       return true;
     }
     const downloadMatch = DOWNLOAD_PATH.exec(path);
     if (downloadMatch !== null) {
       // Not HEAD either: Express ran the whole download for it, which completes a delivery that sent no bytes.
-      if (req.method === 'GET') served(req, res, download(relay, logger, req, res, downloadMatch[1]!, tokenOf(url, queryStart)));
+      if (req.method === 'GET') served(req, res, log, download(relay, log, req, res, downloadMatch[1]!, tokenOf(url, queryStart)));
       else refuseMethod(req, res, 'GET', path);
       return true;
     }
