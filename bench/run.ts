@@ -14,7 +14,7 @@
  * (executors that also get a row without those flags, default native), BENCH_TIMEOUT (s, whole run; default from
  * the settings), BENCH_GATEWAY_CPU (0), BENCH_UPSTREAM_CPU (1), BENCH_VERBOSE=1 (child logs). The exchange parts:
  * BENCH_EXCHANGE_CONCURRENCY (64), BENCH_EXCHANGE_BATCH_CONCURRENCY (200), BENCH_EXCHANGE_BATCH (50),
- * BENCH_EXCHANGE_SINGLE / _STREAMED / _INLINE (1), BENCH_EXCHANGE_PATHS (gateway,ingress,direct), BENCH_RELAY_WORKERS (1),
+ * BENCH_EXCHANGE_SINGLE / _STREAMED / _INLINE (1), BENCH_EXCHANGE_PATHS (gateway,nginx,ingress,direct), BENCH_RELAY_WORKERS (1),
  * BENCH_EXCHANGE_WARMUP (2), BENCH_EXCHANGE_DURATION (8), BENCH_EXCHANGE_MEMORY (1),
  * BENCH_WS_CONNECTIONS (10000), BENCH_WS_SUBSCRIBE (1), BENCH_WS_SUBSCRIBERS (1000), BENCH_WS_EVENTS (200),
  * BENCH_WS_EVENT_RATE (20 per second); see bench/README.md.
@@ -33,7 +33,7 @@ import { setUpFederation } from './federation/scenario.ts';
 import { citizensMissing, setUpCitizens } from './citizens/scenario.ts';
 import { printProfile, printTable } from './lib/report.ts';
 import { killAllPlatforms, stopAllPlatforms } from './exchange/platform.ts';
-import { EXCHANGE_PARTS, packetFlows, packetPaths, printExchangeSummary, runExchange, type ExchangePart, type ExchangeResults } from './exchange/scenario.ts';
+import { EXCHANGE_PARTS, memoryPacketPaths, packetFlows, packetPaths, printExchangeSummary, runExchange, type ExchangePart, type ExchangeResults } from './exchange/scenario.ts';
 
 function positiveNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -162,7 +162,7 @@ const exchangeSettings = {
 };
 // Part (c): start-ups and the other pieces, plus one slot per packets row (baseline and every path, × every flow).
 const packetsRows = exchangeParts.includes('packets')
-  ? packetFlows(exchangeSettings).length * (1 + packetPaths().length + (exchangeSettings.memory ? packetPaths().filter((p) => p !== 'ingress').length : 0))
+  ? packetFlows(exchangeSettings).length * (1 + packetPaths().length + (exchangeSettings.memory ? memoryPacketPaths().length : 0))
   : 0;
 const exchangeBudget = exchangeParts.length === 0 ? 0 : 300 + (packetsRows + 5) * (exchangeSettings.warmupSeconds + exchangeSettings.durationSeconds + 20);
 const timeoutSeconds = positiveNumber('BENCH_TIMEOUT', gatewayParts * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)) + exchangeBudget);

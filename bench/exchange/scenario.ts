@@ -17,6 +17,8 @@ import { runConnections, type ConnectionsResult } from './connections.ts';
 import { runEvents, type EventsResult } from './events.ts';
 import { cpuText, cpuWindow, mb, ms, redisServerPid } from './measure.ts';
 import { PACKET_BYTES, runBatchedPacketsLoad, runPacketsLoad, STEPS, type PacketsResult, type PacketTarget } from './packets.ts';
+import { startIngress, type Ingress } from '../../scripts/ingress.ts';
+import { freePort } from '../../scripts/platform.ts';
 import { AGENCY_SYSTEMS, PROFILED_SERVICES, relayWorkers, startBenchPlatform, type BenchPlatform } from './platform.ts';
 import { LARGE_PACKET_BYTES, runStreaming, type StreamingResult } from './streaming.ts';
 
@@ -112,7 +114,8 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
     // Streaming first, on a fresh relay and gateway (after one small packet so their code is loaded).
     if (parts.includes('streaming')) await piece('streaming', async () => void (results.streaming = await streamingPart(onRedis, log)));
     if (parts.includes('packets')) await piece('packets', async () => {
-      results.packets = { rows: [], target: PACKETS_TARGET };
+      const rows: PacketsRow[] = [];
+      results.packets = { rows, target: PACKETS_TARGET };
       const baseline = await spawnPinned<{ origin: string }>({ cpu: '0,1', entry: 'bench/exchange/baseline-server.ts', label: 'baseline server' });
       try {
         const target: PacketTarget = { name: 'baseline (minimal node:http server)', graphqlOrigin: baseline.info.origin, recipientAgency: RECIPIENT.agency, baseline: true };
@@ -121,9 +124,9 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
         await baseline.stop();
       }
       for (const path of packetPaths()) {
-        for (const flow of packetFlows(settings)) {
-          results.packets.rows.push(await packetsRow(await packetTarget(onRedis, path), 'Redis', packetProcesses(onRedis, path, redisPid), settings, log, flow));
-        }
+        await pathRows(onRedis, path, redisPid, log, async (target, processes) => {
+          for (const flow of packetFlows(settings)) rows.push(await packetsRow(target, 'Redis', processes, settings, log, flow));
+        });
       }
     });
     if (wsParts.length > 0) {
@@ -150,8 +153,8 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
       try {
         log(`  platform on the in-memory stores up`);
         results.packets ??= { rows: [], target: PACKETS_TARGET };
-        // The ingress path is a deployment's: not repeated on the in-memory stores.
-        for (const path of packetPaths().filter((p) => p !== 'ingress')) {
+        // The ingress paths are a deployment's: not repeated on the in-memory stores.
+        for (const path of memoryPacketPaths()) {
           for (const flow of packetFlows(settings)) {
             results.packets.rows.push(await packetsRow(await packetTarget(inMemory, path), 'memory', packetProcesses(inMemory, path, undefined), settings, log, flow));
           }
@@ -193,19 +196,47 @@ function packetProcesses(platform: BenchPlatform, path: PacketPath, redisPid: nu
 }
 
 /**
- * The ways to the platform a packets row takes (BENCH_EXCHANGE_PATHS, default all three):
+ * The ways to the platform a packets row takes (BENCH_EXCHANGE_PATHS, default all four):
  *   gateway  GraphQL and content through the gateway (its `/exchange/` proxy): one public origin, as `npm start` runs;
- *   ingress  GraphQL through the gateway, content straight to the relay: a deployment whose ingress (load balancer)
- *            routes `/exchange/` to the relay service, the capability URLs unchanged;
+ *   nginx    everything through the deployment's ingress (a real nginx running deploy/ingress/, as docker-compose
+ *            does): GraphQL to the gateway, `/exchange/` straight to the relay; nginx's CPU is counted too;
+ *   ingress  GraphQL through the gateway, content straight to the relay: what the ingress does, without its cost;
  *   direct   GraphQL and content straight to the relay with the internal token: the relay's own cost.
  */
-type PacketPath = 'gateway' | 'ingress' | 'direct';
+type PacketPath = 'gateway' | 'nginx' | 'ingress' | 'direct';
+const PACKET_PATHS: readonly PacketPath[] = ['gateway', 'nginx', 'ingress', 'direct'];
 export function packetPaths(): PacketPath[] {
-  const wanted = (process.env.BENCH_EXCHANGE_PATHS ?? 'gateway,ingress,direct').split(',').map((p) => p.trim());
-  return (['gateway', 'ingress', 'direct'] as const).filter((p) => wanted.includes(p));
+  const wanted = (process.env.BENCH_EXCHANGE_PATHS ?? PACKET_PATHS.join(',')).split(',').map((p) => p.trim());
+  return PACKET_PATHS.filter((p) => wanted.includes(p));
 }
 
-async function packetTarget(platform: BenchPlatform, path: PacketPath): Promise<PacketTarget> {
+/** The paths repeated on the in-memory stores (`npm start`'s): not the deployment's ingress. */
+export function memoryPacketPaths(): Array<'gateway' | 'direct'> {
+  return packetPaths().filter((p): p is 'gateway' | 'direct' => p === 'gateway' || p === 'direct');
+}
+
+/**
+ * The rows of one path: its target and processes, with the ingress started for the `nginx` path (and stopped after).
+ * Without nginx installed, that path's rows are left out with a message saying what to install.
+ */
+async function pathRows(platform: BenchPlatform, path: PacketPath, redisPid: number | undefined, log: (line: string) => void, run: (target: PacketTarget, processes: Record<string, number | undefined>) => Promise<void>): Promise<void> {
+  if (path !== 'nginx') return run(await packetTarget(platform, path), packetProcesses(platform, path, redisPid));
+  let ingress: Ingress;
+  try {
+    const gateway = new URL(platform.gatewayOrigin).host;
+    ingress = await startIngress({ port: await freePort(), gateways: [gateway, gateway], relay: new URL(platform.relayOrigin).host });
+  } catch (error) {
+    log(`  rows through the ingress left out: ${(error as Error).message}`);
+    return;
+  }
+  try {
+    await run({ ...(await packetTarget(platform, 'gateway')), name: 'through the ingress (nginx): GraphQL to the gateway, content to the relay', graphqlOrigin: ingress.url, contentOrigin: ingress.url }, { nginx: ingress.pid, ...packetProcesses(platform, 'gateway', redisPid) });
+  } finally {
+    await ingress.close();
+  }
+}
+
+async function packetTarget(platform: BenchPlatform, path: Exclude<PacketPath, 'nginx'>): Promise<PacketTarget> {
   if (path !== 'direct') {
     return {
       name: path === 'gateway' ? 'through the gateway' : 'through the gateway, content by the ingress',

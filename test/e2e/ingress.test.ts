@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { freePort } from '../../scripts/platform.ts';
 import { startPlatformFixture, type PlatformFixture } from '../support/platform-fixture.ts';
 import { ACKNOWLEDGE, CLAIM, FINANCE, JUSTICE, putOnce, REQUEST_EXCHANGE, reprDigest, sha256, type AgencySystem } from '../support/exchange-client.ts';
-import { startIngress, type Ingress } from '../support/ingress.ts';
+import { startIngress, type Ingress } from '../../scripts/ingress.ts';
 
 let p: PlatformFixture;
 let ingress: Ingress;

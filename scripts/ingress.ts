@@ -1,13 +1,14 @@
 /**
  * A real nginx running the deployment's ingress configuration (deploy/ingress/lgsp-ingress.conf.template), rendered
- * for loopback as the nginx image renders it for the compose network: the same file, other addresses.
+ * for loopback as the nginx image renders it for the compose network: the same file, other addresses. Used by
+ * test/e2e/ingress.test.ts and by the benchmark's row through the ingress.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../../scripts/platform.ts';
+import { repoRoot } from './platform.ts';
 
 export const INGRESS_TEMPLATE = join(repoRoot, 'deploy/ingress/lgsp-ingress.conf.template');
 
@@ -16,6 +17,8 @@ export interface Ingress {
   url: string;
   /** ws://127.0.0.1:<port>/graphql */
   wsUrl: string;
+  /** nginx's master process (its workers are its children). */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export async function startIngress(options: { port: number; gateways: [string, s
   return {
     url: `http://127.0.0.1:${options.port}`,
     wsUrl: `ws://127.0.0.1:${options.port}/graphql`,
+    pid: child.pid!,
     async close() {
       if (child.exitCode === null) {
         child.kill('SIGQUIT'); // graceful: workers finish their requests
