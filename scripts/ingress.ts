@@ -4,7 +4,7 @@
  * test/e2e/ingress.test.ts and by the benchmark's row through the ingress.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,8 @@ export function renderTemplate(template: string, values: Record<string, string>)
 export async function startIngress(options: { port: number; gateways: [string, string]; relay: string }): Promise<Ingress> {
   const nginx = nginxBinary();
   const dir = await mkdtemp(join(tmpdir(), 'lgsp-ingress-'));
+  // nginx's workers run as another user (nobody) when started by root: they must reach their temporary folders.
+  await chmod(dir, 0o755);
   const site = renderTemplate(await readFile(INGRESS_TEMPLATE, 'utf8'), {
     GATEWAY_1: options.gateways[0],
     GATEWAY_2: options.gateways[1],
@@ -54,7 +56,7 @@ export async function startIngress(options: { port: number; gateways: [string, s
       'worker_processes 1;',
       `pid ${dir}/nginx.pid;`,
       `error_log ${dir}/error.log warn;`,
-      'events { worker_connections 1024; }',
+      'events { worker_connections 4096; }',
       'http {',
       '  access_log off;',
       ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `  ${kind}_temp_path ${dir}/${kind};`),
@@ -88,7 +90,8 @@ export async function startIngress(options: { port: number; gateways: [string, s
         await exited;
         clearTimeout(timer);
       }
-      await rm(dir, { recursive: true, force: true });
+      if (process.env.LGSP_KEEP_INGRESS_DIR !== "1") await rm(dir, { recursive: true, force: true });
+      else process.stderr.write(`ingress files kept in ${dir}\n`);
     },
   };
 }
