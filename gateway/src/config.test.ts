@@ -47,3 +47,17 @@ test('every problem names its variable', () => {
     assert.deepEqual(variables, ['GATEWAY_INTROSPECTION', 'INTERNAL_TOKEN_TTL_SECONDS', 'PORT', 'REDIS_URL', 'SUBGRAPH_CATALOGS_URL', 'SUBGRAPH_TIMEOUT_MS']);
   }
 });
+
+test('operation limits: defaults, overrides, and refusals naming the variable', () => {
+  assert.deepEqual(gatewayConfigFromEnv({}).operationLimits, { maxDepth: 12, maxFields: 2000, maxAliases: 100, maxTokens: 10000 });
+  assert.deepEqual(gatewayConfigFromEnv({ GATEWAY_MAX_DEPTH: '8', GATEWAY_MAX_FIELDS: '500', GATEWAY_MAX_ALIASES: '0', GATEWAY_MAX_TOKENS: '2000' }).operationLimits, {
+    maxDepth: 8,
+    maxFields: 500,
+    maxAliases: 0,
+    maxTokens: 2000,
+  });
+  assert.throws(
+    () => gatewayConfigFromEnv({ GATEWAY_MAX_DEPTH: '0', GATEWAY_MAX_FIELDS: 'many', GATEWAY_MAX_ALIASES: '-1', GATEWAY_MAX_TOKENS: '10' }),
+    (error: unknown) => error instanceof ConfigError && ['GATEWAY_MAX_ALIASES', 'GATEWAY_MAX_DEPTH', 'GATEWAY_MAX_FIELDS', 'GATEWAY_MAX_TOKENS'].every((v) => error.problems.some((p) => p.startsWith(`${v}:`))),
+  );
+});

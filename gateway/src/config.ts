@@ -20,6 +20,10 @@
  * | `INTERNAL_TOKEN_TTL_SECONDS`  | `60`                                      | lifetime of the internal token sent to subgraphs |
  * | `GATEWAY_INTROSPECTION`       | `false` in production, else `true`        | allow schema introspection |
  * | `GATEWAY_MAX_BODY_BYTES`      | `1048576`                                 | largest accepted POST body; larger → 413 `PAYLOAD_TOO_LARGE` |
+ * | `GATEWAY_MAX_DEPTH`           | `12`                                      | deepest field nesting of an operation (introspection not counted) → `GRAPHQL_VALIDATION_FAILED`, `reason: MAX_DEPTH` |
+ * | `GATEWAY_MAX_FIELDS`          | `2000`                                    | most field selections of an operation, fragments expanded → `reason: MAX_FIELDS` |
+ * | `GATEWAY_MAX_ALIASES`         | `100`                                     | most aliased fields of an operation (each may be one more upstream lookup) → `reason: MAX_ALIASES` |
+ * | `GATEWAY_MAX_TOKENS`          | `10000`                                   | most lexical tokens of an operation's text → `GRAPHQL_PARSE_FAILED` |
  * | `GATEWAY_EXECUTOR`            | `native`                                  | `apollo`: Apollo Gateway sends each query-plan fetch as it comes; `merged`: entity fetches to one subgraph that are ready together leave as one request; `native`: our own plan executor and compiled result shaper, with `merged`'s fetch merging (federation/executor/) |
  * | `KEYCLOAK_URL`                | unset (only anonymous access, warned at start) | realm URL, e.g. `http://localhost:8080/realms/lgsp`: the `iss` of accepted access tokens; its JWKS verifies them |
  * | `AUTH_REQUIRED`               | `false`                                   | `true`: requests without `Authorization: Bearer` get 401 (needs `KEYCLOAK_URL`); `false`: they are anonymous |
@@ -38,6 +42,7 @@
  * | `REDIS_KEY_PREFIX`            | `lgsp:`                                   | prefix of the gateway's Redis keys (grants: `lgsp:grants:…`); with `REDIS_URL` grants live in Redis |
  * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency |
  */
+import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './limits/operation-limits.ts';
 import { ConfigError, env, loadConfig } from '@lgsp/kit';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
@@ -72,6 +77,10 @@ export const configSchema = z.object({
     .transform((v) => v === 'true' || v === '1' || v === 'yes')
     .optional(),
   GATEWAY_MAX_BODY_BYTES: env.positiveInt(1_048_576),
+  GATEWAY_MAX_DEPTH: env.positiveInt(DEFAULT_OPERATION_LIMITS.maxDepth).refine((v) => v <= 100, 'must be at most 100'),
+  GATEWAY_MAX_FIELDS: env.positiveInt(DEFAULT_OPERATION_LIMITS.maxFields).refine((v) => v <= 1_000_000, 'must be at most 1000000'),
+  GATEWAY_MAX_ALIASES: env.nonNegativeInt(DEFAULT_OPERATION_LIMITS.maxAliases).refine((v) => v <= 100_000, 'must be at most 100000'),
+  GATEWAY_MAX_TOKENS: env.positiveInt(DEFAULT_OPERATION_LIMITS.maxTokens).refine((v) => v >= 100 && v <= 1_000_000, 'must be between 100 and 1000000'),
   GATEWAY_EXECUTOR: z.enum(['apollo', 'merged', 'native'], { message: 'must be apollo, merged or native' }).default('native'),
   KEYCLOAK_URL: env
     .url()
@@ -123,6 +132,8 @@ export interface GatewayConfig {
   internalTokenTtlSeconds: number;
   introspection: boolean;
   maxBodyBytes: number;
+  /** Depth, fields, aliases and tokens an operation may have (GATEWAY_MAX_DEPTH, _FIELDS, _ALIASES, _TOKENS). */
+  operationLimits: OperationLimits;
   /** Who runs query plans: Apollo Gateway, one request per fetch (`apollo`) or merged when ready together (`merged`); or our own executor (`native`, federation/executor/). */
   executor: 'apollo' | 'merged' | 'native';
   /** Access tokens: realm, audience, algorithms, skew, key cache (KEYCLOAK_URL, AUTH_*). */
@@ -188,6 +199,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     internalTokenTtlSeconds: parsed.INTERNAL_TOKEN_TTL_SECONDS,
     introspection: parsed.GATEWAY_INTROSPECTION ?? !production,
     maxBodyBytes: parsed.GATEWAY_MAX_BODY_BYTES,
+    operationLimits: { maxDepth: parsed.GATEWAY_MAX_DEPTH, maxFields: parsed.GATEWAY_MAX_FIELDS, maxAliases: parsed.GATEWAY_MAX_ALIASES, maxTokens: parsed.GATEWAY_MAX_TOKENS },
     executor: parsed.GATEWAY_EXECUTOR,
     authentication: {
       realmUrl: parsed.KEYCLOAK_URL,

@@ -34,6 +34,7 @@ import { NativeGateway } from './federation/executor/native-gateway.ts';
 import { SupergraphFile, type ReloadOutcome } from './federation/supergraph-file.ts';
 import type { LoadedSupergraph } from './federation/supergraph.ts';
 import { createReadiness } from './health/readiness.ts';
+import { operationLimitsRule } from './limits/operation-limits.ts';
 import { exchangeContentProxy, isExchangeRequest } from './exchange/content-proxy.ts';
 import { graphqlOverHttpPlugin, graphqlRequestBody, graphqlRequestErrors } from './http/graphql-over-http.ts';
 import { assignRequestId } from './http/request-id.ts';
@@ -124,6 +125,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     introspection: config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Operations too deep, too wide or too long are refused before planning (limits/operation-limits.ts).
+    parseOptions: { maxTokens: config.operationLimits.maxTokens },
+    validationRules: [operationLimitsRule(config.operationLimits)],
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
     logger: apolloLogger(logger),
@@ -187,6 +191,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const subscriptions = createSubscriptionServer({
     config: config.subscriptions,
     maxMessageBytes: config.maxBodyBytes,
+    operationLimits: config.operationLimits,
     clockSkewSeconds: config.authentication.clockSkewSeconds,
     authenticator,
     authorization: { mode: config.authorization.mode, decider: authorization.decider },

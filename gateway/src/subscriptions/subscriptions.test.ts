@@ -278,6 +278,17 @@ describe('subscriptions through the gateway', () => {
 
     client.subscribe('x', PACKETS, { after: { not: 'an id' } });
     assert.equal((await client.forId('x')).payload[0].extensions.code, 'BAD_USER_INPUT');
+
+    // The operation limits of HTTP apply here too (GATEWAY_MAX_ALIASES 100, GATEWAY_MAX_TOKENS 10000 by default).
+    const aliased = (count: number) => `subscription { packetAvailable { ${Array.from({ length: count }, (_, i) => `e${i}: eventId`).join(' ')} } }`;
+    client.subscribe('a', aliased(101));
+    const tooMany = await client.forId('a');
+    assert.equal(tooMany.type, 'error');
+    assert.deepEqual({ ...tooMany.payload[0].extensions }, { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'MAX_ALIASES', limit: 100, actual: 101 });
+    client.subscribe('t', aliased(4_000));
+    const tooLong = await client.forId('t');
+    assert.equal(tooLong.payload[0].extensions.code, 'GRAPHQL_PARSE_FAILED');
+    assert.match(tooLong.payload[0].message, /more that 10000 tokens/);
     await client.close();
   });
 

@@ -22,6 +22,7 @@ import {
   GraphQLError,
   parse,
   print,
+  specifiedRules,
   validate,
   type DocumentNode,
   type ExecutionArgs,
@@ -46,6 +47,7 @@ import type { LoadedSupergraph } from '../federation/supergraph.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { closeReason, CloseCode } from './close-codes.ts';
 import type { SubscriptionsConfig } from './config.ts';
+import { DEFAULT_OPERATION_LIMITS, operationLimitsRule, type OperationLimits } from '../limits/operation-limits.ts';
 import { agencyOf, AgencyCounter, type Lease } from './limits.ts';
 import { createSubscriptionMetrics, type SubscriptionMetrics } from './metrics.ts';
 import { SubscriptionPlanner } from './planner.ts';
@@ -58,6 +60,8 @@ export interface SubscriptionServerDeps {
   config: SubscriptionsConfig;
   /** Largest accepted WebSocket message (GATEWAY_MAX_BODY_BYTES). */
   maxMessageBytes: number;
+  /** Depth, fields, aliases and tokens a subscription may have, as over HTTP (GATEWAY_MAX_*). */
+  operationLimits?: OperationLimits | undefined;
   /** AUTH_CLOCK_SKEW_SECONDS: a connection lives until its token's `exp` plus this. */
   clockSkewSeconds: number;
   authenticator: Pick<Authenticator, 'principalFor'>;
@@ -116,6 +120,8 @@ interface ClientSubscription {
 }
 
 export function createSubscriptionServer(deps: SubscriptionServerDeps): SubscriptionServer {
+  const limits = deps.operationLimits ?? DEFAULT_OPERATION_LIMITS;
+  const validationRules = [...specifiedRules, operationLimitsRule(limits)];
   const { config, logger } = deps;
   const metrics: SubscriptionMetrics = createSubscriptionMetrics(deps.registry);
   const planner = new SubscriptionPlanner(deps.supergraph, deps.subgraphUrl);
@@ -230,11 +236,11 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
         const schema = planner.schema();
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
         } catch (error) {
           return rejected('parse', [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')]);
         }
-        const validationErrors = validate(schema, document);
+        const validationErrors = validate(schema, document, validationRules);
         if (validationErrors.length > 0) return rejected('validation', validationErrors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
         const operationName = payload.operationName ?? undefined;
         const operation = getOperationAST(document, operationName);
