@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventStreamKey } from '@lgsp/subscriptions/publish';
+import { relayKeys } from './store/keys.ts';
 import { A, AGENCY_B, AGENCY_C, B, C, CLAIM, exchangeInput, httpRequest, PACKET, reprDigest, sendPacket, sha256, sleep, startHarness, system, type Harness } from './test-support.ts';
 
 const REQUEST_MANY = `mutation($inputs: [RequestExchangeInput!]!) { requestExchanges(inputs: $inputs) { id uploadUrl maxBytes packet { id status } } }`;
@@ -53,6 +54,30 @@ describe('relay: batch mutations', () => {
       assert.equal(upload.status, 201, upload.body.toString());
     }
     await drain();
+  });
+
+  it('claimPackets answers the claims it made when one packet fails to be claimed, and puts that one back', async () => {
+    await drain();
+    const sent = await Promise.all(['một', 'hai', 'ba'].map((text) => sendPacket(h, A, Buffer.from(text), { recipients: { agencyCodes: [AGENCY_B] } })));
+    // A store error on one packet (a real Redis error: its record is briefly not a hash), none on the others.
+    const broken = sent[1]!.id;
+    const recordKey = relayKeys(h.keyPrefix).packet(broken);
+    const record = await h.redis.hGetAll(recordKey);
+    await h.redis.del(recordKey);
+    await h.redis.set(recordKey, 'not a hash');
+    const first = await h.gql(B, CLAIM_NEXT, { first: 10 });
+    assert.equal(first.errors, undefined, JSON.stringify(first.errors));
+    assert.deepEqual((first.data!.claimPackets as Array<{ packetId: string }>).map((c) => c.packetId).sort(), [sent[0]!.id, sent[2]!.id].sort());
+    assert.notEqual(await h.redis.zScore(relayKeys(h.keyPrefix).ready(AGENCY_B), broken), null, 'back in the ready list');
+    // Only that one failing: an error, and it stays ready.
+    const failing = await h.gql(B, CLAIM_NEXT, { first: 10 });
+    assert.ok(failing.errors !== undefined && failing.errors.length > 0);
+    assert.notEqual(await h.redis.zScore(relayKeys(h.keyPrefix).ready(AGENCY_B), broken), null, 'still ready');
+    await h.redis.del(recordKey);
+    await h.redis.hSet(recordKey, record);
+    const second = await h.gql(B, CLAIM_NEXT, { first: 10 });
+    assert.deepEqual((second.data!.claimPackets as Array<{ packetId: string }>).map((c) => c.packetId), [broken], 'the next claimPackets takes it');
+    await h.gql(B, ACK_MANY, { acks: [...first.data!.claimPackets, ...second.data!.claimPackets].map((c: { packetId: string; sha256: string }) => ({ id: c.packetId, sha256: c.sha256 })) });
   });
 
   it('refuses batches over 100 and callers without an agency', async () => {

@@ -833,9 +833,30 @@ export class Relay {
     for (let round = 0; round < 5 && claims.length < first; round += 1) {
       const ids = await this.deps.queue.takeReady(agency, first - claims.length);
       if (ids.length === 0) break;
-      for (const claim of await Promise.all(ids.map((id) => this.claimOne(caller, agency, id, CLAIMABLE_FRESH)))) if (!('refused' in claim)) claims.push(claim);
+      const outcomes = await Promise.allSettled(ids.map((id) => this.claimOne(caller, agency, id, CLAIMABLE_FRESH)));
+      const failed: Array<{ id: string; error: unknown }> = [];
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'rejected') failed.push({ id: ids[i]!, error: outcome.reason });
+        else if (!('refused' in outcome.value)) claims.push(outcome.value);
+      });
+      if (failed.length > 0) {
+        // Taken from the ready list but not claimed (a store error): put back, so that the next claimPackets takes
+        // them rather than a redelivery after RELAY_ACK_TIMEOUT_MS; the claims made are answered.
+        await Promise.allSettled(failed.map((f) => this.restoreReady(agency, f.id)));
+        this.deps.logger.warn({ agency, packetIds: failed.map((f) => f.id), err: failed[0]!.error }, 'claimPackets: packets left unclaimed after an error, put back');
+        if (claims.length === 0) throw failed[0]!.error;
+        break;
+      }
     }
     return claims;
+  }
+
+  /** A packet taken from the agency's ready list and not claimed goes back where it was (priority, then sequence). */
+  private async restoreReady(agency: string, packetId: string): Promise<void> {
+    const packet = await this.deps.packets.peek(packetId);
+    const delivery = packet?.deliveries.find((d) => d.agencyCode === agency);
+    if (packet === null || packet === undefined || delivery === undefined || !CLAIMABLE_FRESH.has(delivery.status)) return;
+    await this.deps.queue.ready(agency, packet.priority, packetId, packet.sequence);
   }
 
   private async claimOne(caller: Caller, agency: string, packetId: string, from: ReadonlySet<DeliveryStatus>): Promise<PacketClaim | { refused: { packet: Packet | null; status: DeliveryStatus | null } }> {
