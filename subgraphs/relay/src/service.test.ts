@@ -500,4 +500,14 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     for (const e of page2.data!.inbox.edges) assert.ok(!ids.has(e.node.id));
     assert.equal((await h.gql(B, `{ inbox(first: 2, after: "bogus") { edges { cursor } } }`)).errors![0]!.extensions!.code, 'INVALID_CURSOR');
   });
+
+  it('drops from the inbox a packet whose record expired with its retention', async () => {
+    const { id } = await sendPacket(h, A, Buffer.from('kept for its retention only'), { recipients: { agencyCodes: [AGENCY_B] } });
+    const keys = relayKeys(h.keyPrefix);
+    assert.notEqual(await h.redis.zScore(keys.inbox(AGENCY_B), id), null);
+    await h.redis.del([keys.packet(id), keys.history(id)]); // as Redis does when RELAY_RETENTION_MS has passed
+    const page = await h.gql(B, `{ inbox(first: 5) { edges { node { id } } } }`);
+    assert.ok(!page.data!.inbox.edges.some((e: { node: { id: string } }) => e.node.id === id));
+    assert.equal(await h.redis.zScore(keys.inbox(AGENCY_B), id), null, 'its entry is gone too');
+  });
 });

@@ -1195,10 +1195,14 @@ export class Relay {
     if (first > 100) throw new LgspError(ErrorCode.LIMIT_EXCEEDED, 'first must be <= 100', { limit: 100 });
     const page = await this.deps.packets.inbox(agency, first, afterSequence);
     const packets: Packet[] = [];
+    const expired: string[] = [];
     for (const id of page.ids) {
       const packet = await this.deps.packets.get(id);
       if (packet !== null) packets.push(viewFor(caller, packet));
+      else expired.push(id);
     }
+    // Records expire with their retention, their inbox entries are dropped when a page comes across them.
+    if (expired.length > 0) await this.deps.packets.removeFromInbox(agency, expired);
     return { packets, lastSequence: page.lastSequence, hasNextPage: page.hasNextPage };
   }
 }

@@ -1,27 +1,53 @@
-/** In-memory PacketStore (embedded mode, tests). Records are copied in and out, as Redis would serialise them. */
+/**
+ * In-memory PacketStore (embedded mode, tests). Records are copied in and out, as Redis would serialise them.
+ *
+ * Finished packets are kept for their retention as in Redis, but at most `maxFinished` of them (the oldest finished
+ * go first, with their history and inbox entries): one process's memory, unlike Redis, is not sized for 90 days of
+ * traffic, and a long-running `npm start` must not grow without bound.
+ */
 import type { Packet, StatusEvent } from '../domain/types.ts';
 import { retentionOf, type InboxPage, type PacketStore } from './packet-store.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-export function createMemoryPacketStore(): PacketStore {
+/** Finished packets the in-memory store keeps at most (their records and histories, about 3 KB each). */
+export const MEMORY_MAX_FINISHED_PACKETS = 10_000;
+
+/** Longest a Node timer waits (about 24.8 days): a longer retention is waited out in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export function createMemoryPacketStore(options: { maxFinished?: number } = {}): PacketStore {
+  const maxFinished = options.maxFinished ?? MEMORY_MAX_FINISHED_PACKETS;
   let sequence = 0;
   const packets = new Map<string, Packet>();
   const histories = new Map<string, StatusEvent[]>();
   const inboxes = new Map<string, Map<string, number>>();
   const active = new Map<string, number>();
   const documents = new Map<string, string>();
+  // Finished packets in the order they finished, each with its expiry timer.
   const expiries = new Map<string, ReturnType<typeof setTimeout>>();
+
+  /** Forgets a finished packet: record, history, and its place in its recipients' inboxes. */
+  function drop(packetId: string): void {
+    clearTimeout(expiries.get(packetId));
+    expiries.delete(packetId);
+    for (const delivery of packets.get(packetId)?.deliveries ?? []) inboxes.get(delivery.agencyCode)?.delete(packetId);
+    packets.delete(packetId);
+    histories.delete(packetId);
+  }
 
   function retain(packetId: string, retentionMs: number): void {
     clearTimeout(expiries.get(packetId));
-    const timer = setTimeout(() => {
-      packets.delete(packetId);
-      histories.delete(packetId);
-      expiries.delete(packetId);
-    }, Math.min(retentionMs, 2_147_483_647));
-    timer.unref();
-    expiries.set(packetId, timer);
+    expiries.delete(packetId);
+    const expiresAt = Date.now() + retentionMs;
+    const wait = () => {
+      const left = expiresAt - Date.now();
+      const timer = setTimeout(() => (left > MAX_TIMER_MS ? wait() : drop(packetId)), Math.min(Math.max(left, 0), MAX_TIMER_MS));
+      timer.unref();
+      expiries.set(packetId, timer);
+    };
+    wait();
+    while (expiries.size > maxFinished) drop(expiries.keys().next().value!);
   }
 
   const read = async (id: string): Promise<Packet | null> => {
@@ -66,6 +92,9 @@ export function createMemoryPacketStore(): PacketStore {
       const inbox = inboxes.get(agency) ?? new Map<string, number>();
       inbox.set(packetId, seq);
       inboxes.set(agency, inbox);
+    },
+    async removeFromInbox(agency, packetIds) {
+      for (const id of packetIds) inboxes.get(agency)?.delete(id);
     },
     async inbox(agency, first, afterSequence): Promise<InboxPage> {
       const all = [...(inboxes.get(agency) ?? new Map<string, number>()).entries()]

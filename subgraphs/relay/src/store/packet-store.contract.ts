@@ -148,6 +148,8 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
       assert.deepEqual(second.ids, ['i5']);
       assert.equal(second.hasNextPage, false);
       assert.deepEqual((await f.store.inbox('000.00.05.H41', 3, null)).ids, []);
+      await f.store.removeFromInbox('000.00.04.H41', ['i8', 'i6', 'unknown']);
+      assert.deepEqual((await f.store.inbox('000.00.04.H41', 10, null)).ids, ['i7', 'i5']);
     });
 
     it('lists active packets due by a time, earliest due first, and forgets removed ones', async () => {

@@ -46,6 +46,8 @@ export interface PacketStore {
   /** Events in the order they happened. */
   history(id: string): Promise<StatusEvent[]>;
   addToInbox(agency: string, packetId: string, sequence: number): Promise<void>;
+  /** Takes packets out of an agency's inbox (those whose record expired with its retention). */
+  removeFromInbox(agency: string, packetIds: string[]): Promise<void>;
   /** The agency's packets newest first, after (older than) `afterSequence`. */
   inbox(agency: string, first: number, afterSequence: number | null): Promise<InboxPage>;
   /** Marks a packet unfinished, due for a sweep at `dueMs`. */

@@ -131,6 +131,9 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
     async addToInbox(agency, packetId, sequence) {
       await redis.zAdd(keys.inbox(agency), { score: sequence, value: packetId });
     },
+    async removeFromInbox(agency, packetIds) {
+      if (packetIds.length > 0) await redis.zRem(keys.inbox(agency), packetIds);
+    },
     async inbox(agency, first, afterSequence): Promise<InboxPage> {
       const max = afterSequence === null ? '+inf' : `(${afterSequence}`;
       const rows = await redis.zRangeWithScores(keys.inbox(agency), max, '-inf', { BY: 'SCORE', REV: true, LIMIT: { offset: 0, count: first + 1 } });
