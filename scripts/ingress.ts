@@ -90,7 +90,8 @@ export async function startIngress(options: { port: number; gateways: [string, s
         await exited;
         clearTimeout(timer);
       }
-      if (process.env.LGSP_KEEP_INGRESS_DIR !== "1") await rm(dir, { recursive: true, force: true });
+      // LGSP_KEEP_INGRESS_DIR=1 keeps the rendered configuration and nginx's error log, for a look after a failure.
+      if (process.env.LGSP_KEEP_INGRESS_DIR !== '1') await rm(dir, { recursive: true, force: true });
       else process.stderr.write(`ingress files kept in ${dir}\n`);
     },
   };

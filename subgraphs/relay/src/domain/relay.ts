@@ -428,9 +428,10 @@ export class Relay {
 
   /**
    * Step 3 proper, for an attempt registered in the record or, for a body of one chunk, registered by the change
-   * that commits it (a crash before that change leaves one chunk that expires with the deadline): the content counted and hashed as it arrives, refused
-   * as soon as it passes the declared size, encrypted chunk by chunk and committed only when size and SHA-256
-   * match; then validated and queued. Whatever was stored of an attempt that is not committed is deleted.
+   * that commits it (a crash before that change leaves one chunk, which expires with the deadline). The content is
+   * counted and hashed as it arrives, refused as soon as it passes the declared size, encrypted chunk by chunk and
+   * committed only when size and SHA-256 match; then validated and queued. Whatever was stored of an attempt that
+   * is not committed is deleted.
    */
   private async storeContent(packet: Packet, attempt: string, body: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<Packet> {
     const { packets, settings, content } = this.deps;
