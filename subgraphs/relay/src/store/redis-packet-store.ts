@@ -36,8 +36,18 @@ return 1`);
 /** Packets whose last known revision a process remembers (about 2 KB each). */
 const REMEMBERED_PACKETS = 5_000;
 
-export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix: string }): PacketStore {
+/**
+ * Most entries an agency's inbox keeps, the newest by sequence: an agency that never pages its inbox does not make it
+ * grow for ever (entries of expired records go when a page comes across them). Older packets stay claimable.
+ */
+export const INBOX_MAX_ENTRIES = 100_000;
+
+/** The inbox is trimmed on one addition in this many (by sequence number), not on every packet. */
+const INBOX_TRIM_EVERY = 64;
+
+export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix: string; inboxMaxEntries?: number }): PacketStore {
   const keys = relayKeys(options.keyPrefix);
+  const inboxMaxEntries = options.inboxMaxEntries ?? INBOX_MAX_ENTRIES;
   const known = new Map<string, { json: string; rev: string }>();
   const remember = (id: string, json: string, rev: string) => {
     known.delete(id);
@@ -129,7 +139,9 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
       return (await redis.lRange(keys.history(id), 0, -1)).map((line) => JSON.parse(line) as StatusEvent);
     },
     async addToInbox(agency, packetId, sequence) {
-      await redis.zAdd(keys.inbox(agency), { score: sequence, value: packetId });
+      const key = keys.inbox(agency);
+      await redis.zAdd(key, { score: sequence, value: packetId });
+      if (sequence % INBOX_TRIM_EVERY === 0) await redis.zRemRangeByRank(key, 0, -(inboxMaxEntries + 1));
     },
     async removeFromInbox(agency, packetIds) {
       if (packetIds.length > 0) await redis.zRem(keys.inbox(agency), packetIds);

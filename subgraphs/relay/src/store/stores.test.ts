@@ -1,5 +1,7 @@
 /** Runs every store contract against the memory and the Redis adapters. */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
 import { connectRedis, type RedisClient } from '@lgsp/kit';
 import { describeContentStoreContract } from './content-store.contract.ts';
 import { describeDeliveryQueueContract } from './delivery-queue.contract.ts';
@@ -42,6 +44,18 @@ async function onRedis<T>(build: (redis: RedisClient, keyPrefix: string) => T, e
 }
 
 describePacketStoreContract('memory', async () => ({ store: createMemoryPacketStore(), cleanup: none }));
+
+describe('redis packet store: inbox bound', () => {
+  it('keeps the newest inboxMaxEntries entries of an inbox, trimmed now and then', async () => {
+    const f = await onRedis((r, keyPrefix) => createRedisPacketStore(r, { keyPrefix, inboxMaxEntries: 3 }));
+    try {
+      for (let sequence = 1; sequence <= 128; sequence += 1) await f.store.addToInbox('000.00.04.H41', `i${sequence}`, sequence);
+      assert.deepEqual((await f.store.inbox('000.00.04.H41', 10, null)).ids, ['i128', 'i127', 'i126']);
+    } finally {
+      await f.cleanup();
+    }
+  });
+});
 describePacketStoreContract('redis', () =>
   onRedis(
     (r, keyPrefix) => createRedisPacketStore(r, { keyPrefix }),
