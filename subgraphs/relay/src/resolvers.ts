@@ -44,6 +44,7 @@ export const resolvers = {
       return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.lastSequence === null ? null : encodeCursor(page.lastSequence) } };
     },
     packetStatusHistory: (_: unknown, args: { id: string }, ctx: RelayContext) => ctx.relay.history(caller(ctx), args.id),
+    agencyPresence: (_: unknown, args: { agencyCode: string }, ctx: RelayContext) => ctx.relay.presence(caller(ctx), args.agencyCode),
   },
   Mutation: {
     requestExchange: (_: unknown, args: { input: RequestExchangeInput }, ctx: RelayContext) => ctx.relay.requestExchange(caller(ctx), args.input),

@@ -413,6 +413,22 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.ok((await h.contentKeys(id)).length > 0, 'B can still receive it');
   });
 
+  it('shows an agency\'s presence, system by system, to the agency itself and to operators only', async () => {
+    const PRESENCE = `query($agency: ID!) { agencyPresence(agencyCode: $agency) { agencyCode lastSeenAt systems { systemId lastSeenAt } } }`;
+    const before = Date.now();
+    await h.gql(B, `{ inbox(first: 1) { edges { cursor } } }`); // any call of B's system counts as activity
+    const own = (await h.gql(B, PRESENCE, { agency: AGENCY_B })).data!.agencyPresence;
+    assert.equal(own.agencyCode, AGENCY_B);
+    const system = own.systems.find((s: { systemId: string }) => s.systemId === 'stp-qlvb');
+    assert.ok(system !== undefined, JSON.stringify(own.systems));
+    assert.ok(Date.parse(system.lastSeenAt) >= before - 1_000, 'seen just now (presence is written at most once a second per system)');
+    assert.equal(own.lastSeenAt, own.systems[0].lastSeenAt, 'the agency\'s latest is its most recent system\'s');
+    assert.deepEqual((await h.gql(OPERATOR, PRESENCE, { agency: AGENCY_B })).data!.agencyPresence, own);
+    const denied = await h.gql(A, PRESENCE, { agency: AGENCY_B });
+    assert.equal(denied.errors![0]!.extensions!.code, 'FORBIDDEN');
+    assert.deepEqual((await h.gql(OPERATOR, PRESENCE, { agency: '999.99.99.H99' })).data!.agencyPresence, { agencyCode: '999.99.99.H99', lastSeenAt: null, systems: [] });
+  });
+
   it('sweeps only the packets that are due, and sets when each is due next', async () => {
     const active = relayKeys(h.keyPrefix).active;
     const due = async (id: string) => Number(await h.redis.zScore(active, id));

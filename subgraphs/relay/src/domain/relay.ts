@@ -1156,6 +1156,22 @@ export class Relay {
     return this.deps.presence.lastSeen(agency);
   }
 
+  /**
+   * When the systems of an agency were last active, for operators and for the agency itself (others: FORBIDDEN): what
+   * the sweep judges deliveries by (policy.maxOfflineSeconds).
+   */
+  async presence(caller: Caller, agencyCode: string): Promise<{ agencyCode: string; lastSeenAt: string | null; systems: Array<{ systemId: string; lastSeenAt: string }> }> {
+    if (!caller.operator && caller.agencyCode !== agencyCode) {
+      throw new LgspError(ErrorCode.FORBIDDEN, `only operators and agency ${agencyCode} itself may read its presence`);
+    }
+    const systems = await this.deps.presence.systems(agencyCode);
+    return {
+      agencyCode,
+      lastSeenAt: systems.length === 0 ? null : this.iso(systems[0]!.lastSeenMs),
+      systems: systems.map((s) => ({ systemId: s.system, lastSeenAt: this.iso(s.lastSeenMs) })),
+    };
+  }
+
   async markActive(caller: Caller): Promise<void> {
     if (caller.agencyCode !== null) await this.touchPresence(caller.agencyCode, caller.systemId ?? 'user');
   }

@@ -1,5 +1,5 @@
 /** In-memory PresenceStore (embedded mode, tests). */
-import type { PresenceStore } from './presence-store.ts';
+import { byMostRecent, type PresenceStore } from './presence-store.ts';
 
 export function createMemoryPresenceStore(): PresenceStore {
   const seen = new Map<string, Map<string, number>>();
@@ -12,6 +12,9 @@ export function createMemoryPresenceStore(): PresenceStore {
     async lastSeen(agency) {
       const systems = seen.get(agency);
       return systems === undefined || systems.size === 0 ? null : Math.max(...systems.values());
+    },
+    async systems(agency) {
+      return [...(seen.get(agency) ?? new Map<string, number>())].map(([system, lastSeenMs]) => ({ system, lastSeenMs })).sort(byMostRecent);
     },
   };
 }

@@ -22,5 +22,16 @@ export function describePresenceStoreContract(name: string, make: () => Promise<
       assert.equal(await f.store.lastSeen('A'), 3000);
       assert.equal(await f.store.lastSeen('B'), null);
     });
+
+    it('lists each system of an agency with its latest activity, most recent first', async () => {
+      await f.store.markActive('C', 'sys-old', 1000);
+      await f.store.markActive('C', 'sys-new', 5000);
+      await f.store.markActive('C', 'sys-old', 2000);
+      assert.deepEqual(await f.store.systems('C'), [
+        { system: 'sys-new', lastSeenMs: 5000 },
+        { system: 'sys-old', lastSeenMs: 2000 },
+      ]);
+      assert.deepEqual(await f.store.systems('nobody'), []);
+    });
   });
 }

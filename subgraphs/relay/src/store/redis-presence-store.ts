@@ -4,7 +4,7 @@
  */
 import type { RedisClient } from '@lgsp/kit';
 import { relayKeys } from './keys.ts';
-import type { PresenceStore } from './presence-store.ts';
+import { byMostRecent, type PresenceStore } from './presence-store.ts';
 
 const MARK = `
 local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
@@ -22,6 +22,11 @@ export function createRedisPresenceStore(redis: RedisClient, options: { keyPrefi
     async lastSeen(agency) {
       const values = await redis.hVals(keys.presence(agency));
       return values.length === 0 ? null : Math.max(...values.map(Number));
+    },
+    async systems(agency) {
+      return Object.entries(await redis.hGetAll(keys.presence(agency)))
+        .map(([system, ms]) => ({ system, lastSeenMs: Number(ms) }))
+        .sort(byMostRecent);
     },
   };
 }
