@@ -250,6 +250,11 @@ describe('fault cases through the gateway', () => {
     assert.deepEqual(packet.deliveries.map((d: { agencyCode: string }) => d.agencyCode), [JUSTICE.agency]);
     assert.notEqual(packet.deliveries[0].status, 'CLAIMED');
     assert.ok((await x.receive(JUSTICE, id)).equals(content));
+    // Presence: Justice sees its own system, active just now; Hospital may not look at Justice's.
+    const { agencyPresence } = await x.gql(JUSTICE, `query($code: ID!) { agencyPresence(agencyCode: $code) { lastSeenAt systems { systemId } } }`, { code: JUSTICE.agency });
+    assert.ok(agencyPresence.systems.length > 0 && agencyPresence.systems.every((s: { systemId: string }) => s.systemId.startsWith(`${JUSTICE.agency}:`)), JSON.stringify(agencyPresence));
+    assert.ok(Date.now() - Date.parse(agencyPresence.lastSeenAt) < 60_000);
+    assert.equal((await refusal(HOSPITAL, `query($code: ID!) { agencyPresence(agencyCode: $code) { lastSeenAt } }`, { code: JUSTICE.agency })).code, 'FORBIDDEN');
   });
 
   it('refuses an upload after the space expired (410 SPACE_EXPIRED), then expires the packet and tells the source', async () => {
