@@ -119,7 +119,7 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
       const baseline = await spawnPinned<{ origin: string }>({ cpu: '0,1', entry: 'bench/exchange/baseline-server.ts', label: 'baseline server' });
       try {
         const target: PacketTarget = { name: 'baseline (minimal node:http server)', graphqlOrigin: baseline.info.origin, recipientAgency: RECIPIENT.agency, baseline: true };
-        for (const flow of packetFlows(settings)) results.packets.rows.push(await packetsRow(target, 'none', { server: baseline.pid }, settings, log, flow));
+        for (const flow of packetFlows(settings)) rows.push(await packetsRow(target, 'none', { server: baseline.pid }, settings, log, flow));
       } finally {
         await baseline.stop();
       }

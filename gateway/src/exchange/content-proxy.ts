@@ -13,14 +13,11 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
-import { errorBody, ErrorCode, REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@lgsp/kit';
+import { discardRestOfRequest, errorBody, ErrorCode, REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@lgsp/kit';
 
 /** Headers of the exchange protocol that pass through (anything else, cookies and Authorization above all, does not). */
 const forwardedRequestHeaders = ['content-type', 'content-length', 'repr-digest', 'content-digest', 'want-repr-digest', 'accept', 'range'];
 const forwardedResponseHeaders = ['content-type', 'content-length', 'repr-digest', 'content-digest', 'retry-after', 'cache-control', 'content-disposition', 'accept-ranges', 'content-range'];
-
-/** Bytes of a request the relay refused early still read and thrown away (as the relay itself does). */
-const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** The path prefix the proxy serves. */
 export const EXCHANGE_PATH = '/exchange';
@@ -144,19 +141,13 @@ class RelayedResponse implements Dispatcher.DispatchHandler {
 
   /**
    * The relay answered before the whole request arrived (it refused it early): the client is likely still sending.
-   * Its bytes are read and thrown away on a kept-alive connection, up to DISCARD_LIMIT_BYTES, so that it reads the
-   * answer instead of a reset; a sender that keeps pushing past that has its connection closed.
+   * The pipe to undici is cut and the rest is read and thrown away, as the relay does, so that the client reads the
+   * answer instead of a reset.
    */
   private discardRest(): void {
-    const req = this.req;
-    if (req.complete || req.destroyed || req.method === 'GET' || req.method === 'HEAD') return;
-    req.unpipe();
-    let discarded = 0;
-    req.on('data', (chunk: Buffer) => {
-      discarded += chunk.length;
-      if (discarded > DISCARD_LIMIT_BYTES) req.socket.destroy();
-    });
-    req.resume();
+    if (this.req.method === 'GET' || this.req.method === 'HEAD') return;
+    this.req.unpipe();
+    discardRestOfRequest(this.req);
   }
 
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {

@@ -10,3 +10,4 @@ export * from './auth/internal-token.ts';
 export * from './main-runner.ts';
 export * from './auth/shared-secret.ts';
 export * from './json-body.ts';
+export * from './discard-request.ts';

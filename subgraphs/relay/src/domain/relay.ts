@@ -642,24 +642,27 @@ export class Relay {
    */
   private async enqueue(packet: Packet, upload?: QueuedUpload): Promise<{ packet: Packet; changed: boolean }> {
     const pending = packet.deliveries.filter((d) => d.status === 'PENDING');
-    const adding = pending.map(async (d) => {
-      const entry = await this.deps.queue.enqueue(d.agencyCode, packet.priority, packet.id);
-      this.enqueuing.add(entry.id);
-      return entry;
-    });
+    const [added, stored] = await Promise.all([
+      Promise.allSettled(
+        pending.map(async (d) => {
+          const entry = await this.deps.queue.enqueue(d.agencyCode, packet.priority, packet.id);
+          this.enqueuing.add(entry.id);
+          return entry;
+        }),
+      ),
+      Promise.allSettled([upload?.stored]),
+    ]);
+    const entries = added.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     try {
-      let entries: QueueEntry[];
-      try {
-        [entries] = await Promise.all([Promise.all(adding), upload?.stored]);
-      } catch (error) {
+      const failure = [...added, ...stored].find((r) => r.status === 'rejected');
+      if (failure !== undefined) {
         // The content was not stored (or an entry not added): the entries that were are not needed.
-        const added = await Promise.allSettled(adding);
         await Promise.allSettled(added.map((r, i) => (r.status === 'fulfilled' ? this.deps.queue.ack(pending[i]!.agencyCode, r.value) : undefined)));
-        throw error;
+        throw failure.reason;
       }
       return await this.recordQueued(packet, pending, entries, upload);
     } finally {
-      for (const settled of await Promise.allSettled(adding)) if (settled.status === 'fulfilled') this.enqueuing.delete(settled.value.id);
+      for (const entry of entries) this.enqueuing.delete(entry.id);
     }
   }
 

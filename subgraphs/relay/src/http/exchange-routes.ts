@@ -13,7 +13,7 @@
  * other path under `/exchange` answers a JSON 404 and another method a JSON 405, in the shape of every error here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, errorBody, httpStatusFor, LgspError, REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@lgsp/kit';
+import { discardRestOfRequest, ErrorCode, errorBody, httpStatusFor, LgspError, REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@lgsp/kit';
 import { digestFieldFor, sha256FromDigestField } from '../domain/digest.ts';
 import type { ExchangeFailure, Relay } from '../domain/relay.ts';
 import type { DataType, Packet } from '../domain/types.ts';
@@ -84,30 +84,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Bytes of a refused upload still read and thrown away so that the client (or the gateway) reads the answer. */
-const DISCARD_LIMIT_BYTES = 16 * 1024 * 1024;
-
 /** The request's logger, made only when something is logged (most requests log nothing). */
 type RequestLog = () => Logger;
-
-/**
- * After an early refusal (413) the client is usually still sending. Closing at once would make the kernel reset the
- * connection over the unread bytes, and a proxy writing the body (the gateway) would see EPIPE instead of our 413.
- * So the rest is read and discarded, on a kept-alive connection, up to DISCARD_LIMIT_BYTES; beyond that the socket
- * is destroyed, as a sender that keeps pushing a refused body deserves.
- */
-function discardRestOfBody(req: IncomingMessage, log: RequestLog): void {
-  if (req.complete || req.destroyed) return;
-  let discarded = 0;
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > DISCARD_LIMIT_BYTES) {
-      log().info({ discarded }, 'refused upload still sending after the discard limit: connection closed');
-      req.socket.destroy();
-    }
-  });
-  req.resume();
-}
 
 function sendError(req: IncomingMessage, res: ServerResponse, log: RequestLog, error: unknown): void {
   if (res.headersSent) {
@@ -120,7 +98,7 @@ function sendError(req: IncomingMessage, res: ServerResponse, log: RequestLog, e
     const body = errorBody(error.code, error.message);
     Object.assign(body.errors[0]!.extensions, error.details ?? {});
     sendJson(res, status, body);
-    if (status === 413) discardRestOfBody(req, log);
+    if (status === 413) discardRestOfRequest(req, { onLimit: (discarded) => log().info({ discarded }, 'refused upload still sending after the discard limit: connection closed') });
     return;
   }
   log().error({ err: error }, 'exchange request failed');
@@ -156,7 +134,7 @@ async function upload(relay: Relay, log: RequestLog, req: IncomingMessage, res: 
     const length = req.headers['content-length'];
     const contentLength = length === undefined ? null : Number(length);
     // destroyOnReturn false: a refusal in the middle of the body (413) must leave the request readable, so the
-    // rest can be discarded and the answer read (discardRestOfBody).
+    // rest can be discarded and the answer read (discardRestOfRequest).
     const body = req.iterator({ destroyOnReturn: false });
     const packet = await relay.upload(id, token, { digestSha256, contentLength: Number.isFinite(contentLength) ? contentLength : null }, body);
     // 422: the bytes arrived intact but the content is refused (malformed edXML, JSON schema); nothing is kept.
