@@ -410,6 +410,10 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.ok((await events(h, 'packet-status', AGENCY_A)).some((e) => e.packetId === id && e.recipient === AGENCY_D && e.status === 'UNDELIVERABLE'));
     const metrics = await (await fetch(`${h.relay.origin}/metrics`)).text();
     assert.match(metrics, /lgsp_relay_undeliverable_total\{service="relay"\} [1-9]/);
+    const alert = h.logs.find((line) => line.alert === 'RELAY_UNDELIVERABLE' && line.packetId === id);
+    assert.ok(alert !== undefined, 'the operator alert is logged');
+    assert.deepEqual([alert.level, alert.source, alert.recipient], ['error', AGENCY_A, AGENCY_D]);
+    assert.match(String(alert.reason), /offline longer than 1 s/);
     assert.ok((await h.contentKeys(id)).length > 0, 'B can still receive it');
   });
 

@@ -5,6 +5,7 @@ import {
   connectRedis,
   createInternalTokenIssuer,
   createInternalTokenVerifier,
+  createLogger,
   type InternalTokenIssuer,
   type Principal,
   type RedisClient,
@@ -42,6 +43,8 @@ export interface Harness {
   restart(): Promise<void>;
   scan(pattern: string): Promise<string[]>;
   contentKeys(packetId?: string): Promise<string[]>;
+  /** The relay's warnings and errors so far, as the JSON lines it wrote. */
+  logs: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -51,6 +54,9 @@ export async function startHarness(overrides: Record<string, string> = {}, jsonS
   const keyPrefix = `lgsp-test:${randomUUID()}:`;
   const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
   const verifier = createInternalTokenVerifier({ jwks: issuer.jwks() });
+  // The relay's warnings and errors, kept for assertions (an operator alert is a log line).
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = createLogger('relay', 'warn', { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const config = loadRelayConfig({
     PORT: '0',
     LOG_LEVEL: 'silent',
@@ -62,8 +68,9 @@ export async function startHarness(overrides: Record<string, string> = {}, jsonS
     ...overrides,
   });
   const harness: Harness = {
-    relay: await startRelay(config, { verifier, jsonSchemas }),
+    relay: await startRelay(config, { verifier, jsonSchemas, logger }),
     redis,
+    logs,
     keyPrefix,
     issuer,
     async gql(principal, query, variables = {}) {
@@ -76,7 +83,7 @@ export async function startHarness(overrides: Record<string, string> = {}, jsonS
     },
     async restart() {
       await harness.relay.close();
-      harness.relay = await startRelay(config, { verifier, jsonSchemas });
+      harness.relay = await startRelay(config, { verifier, jsonSchemas, logger });
     },
     async scan(pattern) {
       const keys: string[] = [];
