@@ -457,6 +457,32 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.deepEqual(await statuses(backlog.id), [[AGENCY_D, 'NOTIFIED']]);
   });
 
+  it('reads a destination\'s presence once per sweep, however many of its packets are due', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push((await sendPacket(h, A, Buffer.from(`backlog ${i}`), { recipients: { agencyCodes: [AGENCY_D] }, policy: { maxOfflineSeconds: 1 } })).id);
+    await sleep(1_100);
+    // What the relay asks Redis, as Redis saw it (MONITOR on a connection of its own), for this test's keys only.
+    const presenceKey = relayKeys(h.keyPrefix).presence(AGENCY_D);
+    const reads: string[][] = [];
+    const monitor = h.redis.duplicate();
+    await monitor.connect();
+    await monitor.monitor((line: string) => {
+      if (line.includes(presenceKey)) reads.push(line.split(' ').slice(3));
+    });
+    try {
+      const swept = await h.relay.sweep();
+      assert.ok(swept.undeliverable >= 3, JSON.stringify(swept));
+      await sleep(100); // MONITOR lines arrive after the replies
+    } finally {
+      monitor.destroy(); // a monitoring connection cannot QUIT
+    }
+    assert.equal(reads.length, 1, `one presence read for three due packets: ${JSON.stringify(reads)}`);
+    for (const id of ids) {
+      const packet = (await h.gql(OPERATOR, PACKET, { id })).data!.packet;
+      assert.deepEqual(packet.deliveries.map((d: { status: string }) => d.status), ['UNDELIVERABLE']);
+    }
+  });
+
   it('loses nothing when the relay restarts mid-flow', async () => {
     const content = Buffer.from('survives restarts '.repeat(100));
     const answer = await h.gql(A, REQUEST_EXCHANGE, {

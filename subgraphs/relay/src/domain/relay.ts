@@ -1067,6 +1067,16 @@ export class Relay {
   async sweep(): Promise<{ expired: number; undeliverable: number; resumed: number }> {
     const counts = { expired: 0, undeliverable: 0, resumed: 0 };
     const now = this.now();
+    // Presence is read once per destination per pass: a backlog for one agency is judged on one read, not two per packet.
+    const seen = new Map<string, Promise<number | null>>();
+    const lastSeen = (agency: string) => {
+      let found = seen.get(agency);
+      if (found === undefined) {
+        seen.set(agency, (found = this.deps.presence.lastSeen(agency)));
+        found.catch(() => seen.delete(agency)); // a failed read is tried again for the next packet
+      }
+      return found;
+    };
     for (const id of await this.deps.packets.activeIds(SWEEP_BATCH, now)) {
       const packet = await this.deps.packets.get(id);
       if (packet === null) {
@@ -1074,7 +1084,7 @@ export class Relay {
         continue;
       }
       try {
-        await this.sweepPacket(packet, now, counts);
+        await this.sweepPacket(packet, now, counts, lastSeen);
       } catch (error) {
         this.deps.logger.error({ err: error, packetId: id }, 'sweep failed for a packet');
       }
@@ -1083,7 +1093,12 @@ export class Relay {
     return counts;
   }
 
-  private async sweepPacket(packet: Packet, now: number, counts: { expired: number; undeliverable: number; resumed: number }): Promise<void> {
+  private async sweepPacket(
+    packet: Packet,
+    now: number,
+    counts: { expired: number; undeliverable: number; resumed: number },
+    lastSeenOf: (agency: string) => Promise<number | null>,
+  ): Promise<void> {
     if (packet.state === 'REQUESTED') {
       if (Date.parse(packet.spaceExpiresAt) > now) {
         await this.deps.packets.setActive(packet.id, Date.parse(packet.spaceExpiresAt));
@@ -1104,7 +1119,7 @@ export class Relay {
     if (packet.state === 'UPLOADED' || packet.state === 'VALIDATED') {
       counts.resumed += 1;
       const processed = await this.process(packet.id);
-      if (processed.state === 'QUEUED') await this.deps.packets.setActive(packet.id, await this.nextDue(processed, now));
+      if (processed.state === 'QUEUED') await this.deps.packets.setActive(packet.id, await this.nextDue(processed, now, lastSeenOf));
       return;
     }
     if (packet.state !== 'QUEUED') {
@@ -1121,7 +1136,7 @@ export class Relay {
         continue;
       }
       if (delivery.status === 'CLAIMED') continue; // the destination is online: it just claimed
-      const lastSeen = await this.deps.presence.lastSeen(delivery.agencyCode);
+      const lastSeen = await lastSeenOf(delivery.agencyCode);
       const offlineSince = Math.max(lastSeen ?? 0, Date.parse(delivery.queuedAt ?? packet.createdAt));
       if (now - offlineSince > packet.policy.maxOfflineMs) {
         counts.undeliverable += 1;
@@ -1132,7 +1147,7 @@ export class Relay {
     const latest = await this.deps.packets.get(packet.id);
     if (latest === null) return;
     const current = await this.finishIfDone(latest);
-    if (current.state === 'QUEUED') await this.deps.packets.setActive(packet.id, await this.nextDue(current, now));
+    if (current.state === 'QUEUED') await this.deps.packets.setActive(packet.id, await this.nextDue(current, now, lastSeenOf));
   }
 
   /**
@@ -1140,11 +1155,11 @@ export class Relay {
    * could have been offline longer than the policy allows (a claimed one not before its claim could be redelivered),
    * whichever comes first; a second from now at the earliest.
    */
-  private async nextDue(packet: Packet, now: number): Promise<number> {
+  private async nextDue(packet: Packet, now: number, lastSeenOf: (agency: string) => Promise<number | null>): Promise<number> {
     let due = Date.parse(packet.policy.deadline);
     for (const delivery of packet.deliveries) {
       if (TERMINAL_DELIVERY.has(delivery.status)) continue;
-      const lastSeen = await this.deps.presence.lastSeen(delivery.agencyCode);
+      const lastSeen = await lastSeenOf(delivery.agencyCode);
       const offlineTooLong = Math.max(lastSeen ?? 0, Date.parse(delivery.queuedAt ?? packet.createdAt)) + packet.policy.maxOfflineMs + 1;
       const redeliverable = delivery.status === 'CLAIMED' ? Date.parse(delivery.claimedAt ?? packet.createdAt) + this.deps.settings.ackTimeoutMs : 0;
       due = Math.min(due, Math.max(offlineTooLong, redeliverable));
