@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlatformFixture, type GatewaySubscription, type PlatformFixture } from '../support/platform-fixture.ts';
 import { edxmlDocument, edxmlStatus, exchangeClient, FINANCE, HOSPITAL, JUSTICE, OFFICE, POLICE, putOnce, sha256, WARD, type AgencySystem } from '../support/exchange-client.ts';
+import { connectRedis } from '../../subgraphs/kit/src/redis.ts';
 
 const PACKET_AVAILABLE = `subscription($after: ID) {
   packetAvailable(after: $after) { eventId packet { id title } source { code name } priority }
@@ -432,6 +433,33 @@ describe('a system that exchanges many packets: the batch mutations', () => {
       assert.deepEqual(acknowledgePackets, [{ status: 'DELIVERED', alreadyAcknowledged: false }, { status: 'DELIVERED', alreadyAcknowledged: false }]);
       for (const r of received) assert.deepEqual(await x.contentKeys(r.packetId), [], 'nothing left behind');
     });
+  });
+});
+
+describe('presence of a system that only listens', () => {
+  it('is online while it holds packetAvailable through the gateway, under the system id its token carries', async () => {
+    // What the relay judges deliveries by, read where it keeps it: no GraphQL call of the listener's own, which
+    // would count as activity by itself.
+    const presenceKey = `${p.keyPrefix}relay:presence:{${HOSPITAL.agency}}`;
+    const redis = await connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      await redis.del(presenceKey);
+      const sub = await p.subscribe(PACKET_AVAILABLE, {}, { as: HOSPITAL.client });
+      try {
+        let systems: Record<string, string> = {};
+        for (let i = 0; i < 100 && Object.keys(systems).length === 0; i += 1) {
+          await new Promise((r) => setTimeout(r, 100));
+          systems = await redis.hGetAll(presenceKey);
+        }
+        // The realm's system_id is `<agency code>:<system>`; the relay refused that form until 2026-12-02.
+        assert.deepEqual(Object.keys(systems), [`${HOSPITAL.agency}:his-benh-vien`], JSON.stringify(systems));
+        assert.ok(Date.now() - Number(Object.values(systems)[0]) < 30_000);
+      } finally {
+        await sub.close();
+      }
+    } finally {
+      await redis.quit();
+    }
   });
 });
 

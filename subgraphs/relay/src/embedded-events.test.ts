@@ -93,7 +93,8 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
   });
 
   it('a system that only listens is online: the subscriptions service reports it to the relay while it is subscribed', async () => {
-    const listener: Principal = { kind: 'system', agencyCode: '000.00.05.H41', systemId: 'syt-listener', roles: [], scopes: [] };
+    // The system id as the realm's tokens carry it (`<agency code>:<system>`).
+    const listener: Principal = { kind: 'system', agencyCode: '000.00.05.H41', systemId: '000.00.05.H41:syt-listener', roles: [], scopes: [] };
     assert.equal(await relay.relay.lastSeen(listener.agencyCode!), null, 'never seen before');
     const client = createClient({ url: subscriptions.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${await issuer.tokenFor(listener)}` } });
     const dispose = client.subscribe({ query: 'subscription { packetAvailable { eventId } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
@@ -115,7 +116,7 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
     const anonymous = await post(undefined, JSON.stringify({ systems: [] }));
     assert.equal(anonymous.status, 401);
     assert.equal(((await anonymous.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code, 'UNAUTHENTICATED');
-    for (const body of ['{', JSON.stringify({}), JSON.stringify({ systems: [{ agencyCode: 'x y', systemId: 's' }] }), JSON.stringify({ systems: [{ agencyCode: AGENCY_A }] })]) {
+    for (const body of ['{', JSON.stringify({}), JSON.stringify({ systems: [{ agencyCode: 'x y', systemId: 's' }] }), JSON.stringify({ systems: [{ agencyCode: AGENCY_A, systemId: 'a b' }] }), JSON.stringify({ systems: [{ agencyCode: AGENCY_A }] })]) {
       const answer = await post(`Bearer ${token}`, body);
       assert.equal(answer.status, 400, body);
     }

@@ -12,7 +12,13 @@ import { ErrorCode, errorBody, jsonBody, requireSharedSecret, type Logger } from
 import type { PresenceStore } from '../store/presence-store.ts';
 
 const MAX_SYSTEMS = 1_000;
-const CODE = /^[A-Za-z0-9._-]{1,64}$/;
+/** An agency code (mã định danh, `000.00.02.H41`). */
+const AGENCY_CODE = /^[A-Za-z0-9._-]{1,64}$/;
+/**
+ * A system id as the tokens carry it (`system_id`, in the realm `<agency code>:<system>`, e.g.
+ * `000.00.02.H41:csdl-dan-cu-tinh`; else the client id): printable ASCII without spaces.
+ */
+const SYSTEM_ID = /^[\x21-\x7e]{1,128}$/;
 
 export function presenceRoute(options: { token: string; presence: PresenceStore; logger: Logger; now?: () => number }): (app: Express) => void {
   const now = options.now ?? Date.now;
@@ -24,10 +30,10 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
         systems.length <= MAX_SYSTEMS &&
         systems.every((s: unknown) => {
           const entry = s as { agencyCode?: unknown; systemId?: unknown } | null;
-          return entry !== null && typeof entry === 'object' && typeof entry.agencyCode === 'string' && CODE.test(entry.agencyCode) && typeof entry.systemId === 'string' && CODE.test(entry.systemId);
+          return entry !== null && typeof entry === 'object' && typeof entry.agencyCode === 'string' && AGENCY_CODE.test(entry.agencyCode) && typeof entry.systemId === 'string' && SYSTEM_ID.test(entry.systemId);
         });
       if (!valid) {
-        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `the body must be {"systems": [{"agencyCode": string, "systemId": string}]} with at most ${MAX_SYSTEMS} entries of letters, digits, . _ -`));
+        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `the body must be {"systems": [{"agencyCode": string, "systemId": string}]} with at most ${MAX_SYSTEMS} entries: agency codes of letters, digits, . _ - (at most 64), system ids of printable ASCII without spaces (at most 128)`));
         return;
       }
       const at = now();
