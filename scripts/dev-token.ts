@@ -1,6 +1,6 @@
 /**
  * `npm run --silent token -- [client-id]`: prints an access token for a DEVELOPMENT agency-system client from the
- * identity provider `npm start` runs (or KEYCLOAK_URL), for curl or the Sandbox's Authorization header.
+ * identity provider `npm start` runs (or KEYCLOAK_URL), for curl or the Authorization header in GraphiQL.
  * Default client: congan-h41-dancu (the provincial Police's population system). The clients are listed in
  * keycloak/dev-credentials/README.md.
  */

@@ -84,7 +84,7 @@ const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
 console.log(`
 LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
 
-  GraphQL endpoint and Sandbox   http://${host}:${config.GATEWAY_PORT}/graphql
+  GraphQL endpoint and GraphiQL  http://${host}:${config.GATEWAY_PORT}/graphql
   Subscriptions (graphql-ws)     ws://${host}:${config.GATEWAY_PORT}/graphql
   Packet exchange content        http://${host}:${config.GATEWAY_PORT}/exchange/   (URLs come from requestExchange / claimPacket)
   Health                         http://${host}:${config.GATEWAY_PORT}/health/ready
@@ -97,7 +97,7 @@ Try it (every field needs a token; these are DEVELOPMENT credentials, see keyclo
   curl -s http://${host}:${config.GATEWAY_PORT}/graphql -H "authorization: Bearer $TOKEN" \\
     -H 'x-lgsp-purpose: residence-management:HS-2026-000123' -H 'content-type: application/json' \\
     -d '{"query":"{ citizen(personalId: \\"040074988660\\") { fullName ethnicity { name } permanentAddress { ward { name } } } }"}'
-In the Sandbox, put "Bearer <token>" in the Authorization header and the purpose in X-LGSP-Purpose.
+In GraphiQL (the GraphQL URL in a browser), put "Bearer <token>" in the Authorization header and the purpose in X-LGSP-Purpose.
 
 Press Ctrl+C to stop.
 `);

@@ -61,3 +61,16 @@ test('operation limits: defaults, overrides, and refusals naming the variable', 
     (error: unknown) => error instanceof ConfigError && ['GATEWAY_MAX_ALIASES', 'GATEWAY_MAX_DEPTH', 'GATEWAY_MAX_FIELDS', 'GATEWAY_MAX_TOKENS'].every((v) => error.problems.some((p) => p.startsWith(`${v}:`))),
   );
 });
+
+test('GATEWAY_EXPLORER: GraphiQL served by the gateway by default, Apollo Sandbox on demand, anything else refused naming the variable', () => {
+  assert.equal(gatewayConfigFromEnv({}).explorer, 'graphiql');
+  assert.equal(gatewayConfigFromEnv({ GATEWAY_EXPLORER: 'apollo-sandbox' }).explorer, 'apollo-sandbox');
+  assert.equal(gatewayConfigFromEnv({ GATEWAY_EXPLORER: '' }).explorer, 'graphiql', 'empty counts as unset, as for every variable');
+  for (const value of ['sandbox', 'altair', 'GraphiQL']) {
+    assert.throws(
+      () => gatewayConfigFromEnv({ GATEWAY_EXPLORER: value }),
+      (error: unknown) => error instanceof ConfigError && error.problems.some((p) => p.startsWith('GATEWAY_EXPLORER: must be graphiql or apollo-sandbox')),
+      `GATEWAY_EXPLORER=${JSON.stringify(value)}`,
+    );
+  }
+});

@@ -5,7 +5,7 @@
  * | ----------------------------- | ----------------------------------------- | ------- |
  * | `PORT`                        | `4000`                                    | TCP port of the public HTTP endpoint (`0` picks a free one) |
  * | `HOST`                        | `127.0.0.1`                               | interface to listen on (`0.0.0.0` in containers) |
- * | `NODE_ENV`                    | `development`                             | `production` turns the Sandbox landing page and introspection off |
+ * | `NODE_ENV`                    | `development`                             | `production` turns the landing page (GATEWAY_EXPLORER) and introspection off |
  * | `LOG_LEVEL`                   | `info`                                    | pino level: fatal, error, warn, info, debug, trace, silent |
  * | `SUPERGRAPH_FILE`             | `schema/supergraph.graphql` (repo root)   | composed supergraph SDL; reloaded when the file changes |
  * | `SUPERGRAPH_WATCH`            | `true`                                    | watch `SUPERGRAPH_FILE` and reload on change |
@@ -25,6 +25,7 @@
  * | `GATEWAY_MAX_ALIASES`         | `100`                                     | most aliased fields of an operation (each may be one more upstream lookup) → `reason: MAX_ALIASES` |
  * | `GATEWAY_MAX_TOKENS`          | `10000`                                   | most lexical tokens of an operation's text → `GRAPHQL_PARSE_FAILED` |
  * | `GATEWAY_EXECUTOR`            | `native`                                  | `apollo`: Apollo Gateway sends each query-plan fetch as it comes; `merged`: entity fetches to one subgraph that are ready together leave as one request; `native`: our own plan executor and compiled result shaper, with `merged`'s fetch merging (federation/executor/) |
+ * | `GATEWAY_EXPLORER`            | `graphiql`                                | the browser page at GET /graphql outside production: `graphiql`, served by the gateway itself (works offline); `apollo-sandbox`, loaded from Apollo's CDN (needs the internet) (landing/) |
  * | `KEYCLOAK_URL`                | unset (only anonymous access, warned at start) | realm URL, e.g. `http://localhost:8080/realms/lgsp`: the `iss` of accepted access tokens; its JWKS verifies them |
  * | `AUTH_REQUIRED`               | `false`                                   | `true`: requests without `Authorization: Bearer` get 401 (needs `KEYCLOAK_URL`); `false`: they are anonymous |
  * | `AUTH_AUDIENCE`               | `lgsp-gateway`                            | must be in the token's `aud`; its client roles (`resource_access`) join the principal's roles |
@@ -39,8 +40,8 @@
  * | `AUTHORIZATION_MODE`          | `filter`                                  | `filter`, `reject` or `dry-run`: what an operation asking for fields the caller is not granted gets (authorization/) |
  * | `GRANTS_FILE`                 | development grants outside production, unset in production | field sets and grants; the grants seed an empty grant store (authorization/config.ts) |
  * | `GRANTS_CACHE_TTL_MS`         | `60000`                                   | longest time an agency's grants stay cached without a change notification |
- * | `REDIS_KEY_PREFIX`            | `lgsp:`                                   | prefix of the gateway's Redis keys (grants: `lgsp:grants:…`); with `REDIS_URL` grants live in Redis |
- * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency |
+ * | `REDIS_KEY_PREFIX`            | `lgsp:`                                   | prefix of the gateway's Redis keys (grants: `lgsp:grants:…`, WebSocket limits: `lgsp:ws-limits:…`); with `REDIS_URL` grants and the per-agency WebSocket limits live in Redis |
+ * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency (across replicas with `REDIS_URL`: `GATEWAY_WS_LIMIT_LEASE_TTL_MS` 30000, `GATEWAY_WS_LIMIT_REFRESH_MS` 10000) |
  */
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './limits/operation-limits.ts';
 import { ConfigError, env, loadConfig } from '@lgsp/kit';
@@ -48,7 +49,7 @@ import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import type { AuthenticationConfig } from './auth/authenticate.ts';
 import { authorizationConfigFrom, authorizationEnv, type AuthorizationConfig } from './authorization/config.ts';
-import { subscriptionsConfigFrom, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
+import { subscriptionsConfigFrom, subscriptionsConfigProblems, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
 import { z } from 'zod';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -82,6 +83,7 @@ export const configSchema = z.object({
   GATEWAY_MAX_ALIASES: env.nonNegativeInt(DEFAULT_OPERATION_LIMITS.maxAliases).refine((v) => v <= 100_000, 'must be at most 100000'),
   GATEWAY_MAX_TOKENS: env.positiveInt(DEFAULT_OPERATION_LIMITS.maxTokens).refine((v) => v >= 100 && v <= 1_000_000, 'must be between 100 and 1000000'),
   GATEWAY_EXECUTOR: z.enum(['apollo', 'merged', 'native'], { message: 'must be apollo, merged or native' }).default('native'),
+  GATEWAY_EXPLORER: z.enum(['graphiql', 'apollo-sandbox'], { message: 'must be graphiql or apollo-sandbox' }).default('graphiql'),
   KEYCLOAK_URL: env
     .url()
     .refine((u) => /^https?:\/\/[^/]+\/(?:auth\/)?realms\/[^/]+\/?$/.test(u), 'must be a realm URL such as http://localhost:8080/realms/lgsp')
@@ -136,6 +138,8 @@ export interface GatewayConfig {
   operationLimits: OperationLimits;
   /** Who runs query plans: Apollo Gateway, one request per fetch (`apollo`) or merged when ready together (`merged`); or our own executor (`native`, federation/executor/). */
   executor: 'apollo' | 'merged' | 'native';
+  /** The browser page at GET /graphql outside production: GraphiQL served by the gateway, or Apollo Sandbox (its CDN) (landing/). */
+  explorer: 'graphiql' | 'apollo-sandbox';
   /** Access tokens: realm, audience, algorithms, skew, key cache (KEYCLOAK_URL, AUTH_*). */
   authentication: AuthenticationConfig;
   /** Field-level authorization: mode, grants file, grant cache, Redis key prefix (AUTHORIZATION_MODE, GRANTS_*). */
@@ -179,6 +183,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
   if (parsed?.AUTH_REQUIRED === true && parsed.KEYCLOAK_URL === undefined) {
     problems.push('AUTH_REQUIRED: true needs KEYCLOAK_URL (the realm whose tokens are accepted)');
   }
+  if (parsed !== undefined) problems.push(...subscriptionsConfigProblems(parsed));
   if (problems.length > 0 || parsed === undefined) throw new ConfigError('gateway', problems);
   const production = parsed.NODE_ENV === 'production';
   return {
@@ -201,6 +206,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     maxBodyBytes: parsed.GATEWAY_MAX_BODY_BYTES,
     operationLimits: { maxDepth: parsed.GATEWAY_MAX_DEPTH, maxFields: parsed.GATEWAY_MAX_FIELDS, maxAliases: parsed.GATEWAY_MAX_ALIASES, maxTokens: parsed.GATEWAY_MAX_TOKENS },
     executor: parsed.GATEWAY_EXECUTOR,
+    explorer: parsed.GATEWAY_EXPLORER,
     authentication: {
       realmUrl: parsed.KEYCLOAK_URL,
       jwksUrl: parsed.AUTH_JWKS_URL,

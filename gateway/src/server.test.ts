@@ -128,13 +128,15 @@ describe('gateway over real subgraphs', () => {
     assert.deepEqual(body.checks, { 'subgraph:people-data': { status: 'ok' }, 'subgraph:places': { status: 'ok' } });
   });
 
-  test('the Sandbox landing page is served to browsers outside production', async () => {
+  test('the GraphiQL landing page is served to browsers outside production', async () => {
     const response = await fetch(gateway.url, { headers: { accept: 'text/html' } });
     assert.equal(response.status, 200);
     const html = await response.text();
-    assert.match(html, /embeddable-sandbox/);
+    assert.match(html, /<title>LGSP Gateway — GraphiQL<\/title>/);
+    assert.doesNotMatch(html, /embeddable-sandbox/);
     // No KEYCLOAK_URL here: no token placeholder (landing-page.test.ts covers the prefilled bearer header).
-    assert.doesNotMatch(html, /"Authorization"/);
+    assert.doesNotMatch(html, /Authorization/);
+    assert.match(html, /"headers":""/);
   });
 });
 

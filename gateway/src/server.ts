@@ -38,7 +38,7 @@ import { operationLimitsRule } from './limits/operation-limits.ts';
 import { exchangeContentProxy, isExchangeRequest } from './exchange/content-proxy.ts';
 import { graphqlOverHttpPlugin, graphqlRequestBody, graphqlRequestErrors } from './http/graphql-over-http.ts';
 import { assignRequestId } from './http/request-id.ts';
-import { landingPagePlugin } from './landing/landing-page.ts';
+import { landingPage } from './landing/landing-page.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { observeOperations, operationRecordOf, operationRecordPlugin } from './observability/operations.ts';
 import { createSubscriptionServer } from './subscriptions/ws-server.ts';
@@ -77,6 +77,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const logger = deps.logger ?? createLogger('gateway', config.logLevel);
   const registry = deps.metrics ?? createMetricsRegistry('gateway');
   const metrics = createGatewayMetrics(registry);
+  // First: reading GraphiQL's assets can fail (a broken install), and nothing needs closing yet.
+  const landing = await landingPage({ production: config.production, explorer: config.explorer, realmUrl: config.authentication.realmUrl });
   const issuer = deps.issuer ?? (await createInternalTokenIssuer({ ttlSeconds: config.internalTokenTtlSeconds, privateJwkFile: config.signingKeyFile }));
   const ownsRedis = deps.redis === undefined && config.redisUrl !== undefined;
   const redis = deps.redis ?? (config.redisUrl !== undefined ? await connectRedis(config.redisUrl, { name: 'lgsp-gateway' }) : undefined);
@@ -132,7 +134,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     stopOnTerminationSignals: false,
     logger: apolloLogger(logger),
     plugins: [
-      landingPagePlugin(config.production, config.authentication.realmUrl),
+      landing.plugin,
       graphqlOverHttpPlugin(),
       operationRecordPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
@@ -171,6 +173,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   if (!config.production) {
     app.get('/', (_req, res) => res.redirect(302, '/graphql'));
   }
+  // GraphiQL's page (browsers' GET /graphql) and assets, before authentication and GraphQL (landing/graphiql.ts).
+  if (landing.routes !== undefined) app.use(landing.routes);
   app.use(
     '/graphql',
     observeOperations(metrics),
@@ -200,6 +204,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     call: callDeps,
     registry,
     operations: metrics.operations,
+    // With Redis the per-agency WebSocket limits hold across replicas (subscriptions/redis-agency-slots.ts).
+    redis: redis === undefined ? undefined : { client: redis, keyPrefix: config.authorization.redisKeyPrefix },
     logger,
   });
   http.on('upgrade', (req, socket, head) => {

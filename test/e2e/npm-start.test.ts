@@ -66,10 +66,12 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
 
     await exchangeWithNotification(url, env, ports);
 
-    // A browser gets the landing page outside production.
+    // A browser gets the landing page outside production: GraphiQL, served by the gateway itself.
     const landing = await fetch(url, { headers: { accept: 'text/html' } });
     assert.equal(landing.status, 200);
-    assert.match(await landing.text(), /<html/i);
+    const landingHtml = await landing.text();
+    assert.match(landingHtml, /<html/i);
+    assert.match(landingHtml, /<title>LGSP Gateway — GraphiQL<\/title>/);
   } finally {
     child.kill('SIGINT');
     const [code] = await once(child, 'exit');

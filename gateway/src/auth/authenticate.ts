@@ -8,7 +8,7 @@
  */
 import { ANONYMOUS, Counter, ErrorCode, LgspError, type Logger, type Principal, type Registry } from '@lgsp/kit';
 import type { Request, RequestHandler, Response } from 'express';
-import { MEDIA_TYPE, responseMediaType } from '../http/graphql-over-http.ts';
+import { MEDIA_TYPE, prefersHtml, responseMediaType } from '../http/graphql-over-http.ts';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './access-token.ts';
 import { AuthenticationError, type AuthenticationFailure } from './authentication-error.ts';
 import { PURPOSE_HEADER, principalFromClaims, purposeFrom } from './principal.ts';
@@ -128,8 +128,8 @@ export function createAuthenticator(config: AuthenticationConfig, deps: { logger
   const middleware: RequestHandler = (req, res, next) => {
     const logger = res.locals.logger as Logger;
     const authorization = req.headersDistinct.authorization;
-    // The Sandbox page itself (a browser GET asking for HTML) stays open; its requests carry the token.
-    if (authorization === undefined && isLandingPageRequest(req)) return next();
+    // The explorer page itself (a browser GET asking for HTML) stays open; its requests carry the token.
+    if (authorization === undefined && prefersHtml(req.method, req.headers.accept)) return next();
     principalFor(authorization).then(
       (principal) => {
         let purpose: string | undefined;
@@ -174,10 +174,6 @@ export function challenge(error: AuthenticationError): string {
   if (oauthError === undefined) return `Bearer realm="${CHALLENGE_REALM}"`;
   const description = error.description.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, "'");
   return `Bearer realm="${CHALLENGE_REALM}", error="${oauthError}", error_description="${description}"`;
-}
-
-function isLandingPageRequest(req: Request): boolean {
-  return req.method === 'GET' && req.accepts(['application/json', MEDIA_TYPE.GRAPHQL_RESPONSE_JSON, 'text/html']) === 'text/html';
 }
 
 function sendError(req: Request, res: Response, status: number, code: string, message: string): void {

@@ -145,7 +145,10 @@ describe('production mode', () => {
     const gateway = await startGateway(fed.config, { issuer: fed.issuer, metrics: createMetricsRegistry('gateway-test') });
     try {
       const page = await fetch(gateway.url, { headers: { accept: 'text/html' } });
-      assert.doesNotMatch(await page.text(), /embeddable-sandbox/);
+      const html = await page.text();
+      assert.doesNotMatch(html, /embeddable-sandbox/);
+      assert.doesNotMatch(html, /graphiql/i);
+      assert.notEqual(page.headers.get('content-type')?.split(';')[0], 'text/html');
       const response = await fetch(gateway.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE },

@@ -15,7 +15,7 @@
  *
  * CSRF: Apollo Server's CSRF prevention is on. A POST must be `application/json` (never a "simple" request a
  * browser form could send); a GET must carry `apollo-require-preflight: true` (or `x-apollo-operation-name`).
- * Agency systems calling over GET add that header; browser pages get it from the Sandbox/clients we ship.
+ * Agency systems calling over GET add that header; the explorers we ship (GraphiQL, Apollo Sandbox) send JSON POSTs.
  */
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, Kind } from 'graphql';
@@ -46,6 +46,15 @@ export function responseMediaType(accept: string | undefined): string | undefine
   // No Accept header: the spec says assume application/json.
   if (accept === undefined || accept.trim() === '') return MEDIA_TYPE.JSON;
   return new Negotiator({ headers: { accept } }).mediaType([MEDIA_TYPE.JSON, MEDIA_TYPE.GRAPHQL_RESPONSE_JSON]);
+}
+
+/**
+ * Whether a request is a browser opening /graphql (the landing page), decided as Apollo Server decides it: a GET
+ * whose Accept header prefers text/html to every response type a GraphQL answer may have.
+ */
+export function prefersHtml(method: string, accept: string | undefined): boolean {
+  if (method !== 'GET' || accept === undefined || accept.trim() === '') return false;
+  return new Negotiator({ headers: { accept } }).mediaType([MEDIA_TYPE.JSON, MEDIA_TYPE.GRAPHQL_RESPONSE_JSON, 'multipart/mixed', 'text/html']) === 'text/html';
 }
 
 /** POST bodies: `application/json` only (415 otherwise), UTF-8, at most `maxBytes` (413). */

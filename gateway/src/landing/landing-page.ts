@@ -1,21 +1,31 @@
 /**
- * The landing page at GET /graphql (browsers): Apollo Sandbox outside production, nothing in production.
- * FINDINGS #6: Sandbox is loaded from Apollo's CDN and needs the internet; on a closed network it shows
- * "Apollo Sandbox cannot be loaded". A self-hosted explorer is planned for those networks.
+ * The landing page at GET /graphql (browsers) outside production, chosen by GATEWAY_EXPLORER; nothing in production.
+ * - `graphiql` (default): GraphiQL served by the gateway itself, every script, style and font included
+ *   (graphiql.ts), so it works on the province's closed networks, which are the common case.
+ * - `apollo-sandbox`: Apollo Sandbox. FINDINGS #6: it loads from Apollo's CDN and needs the internet; on a closed
+ *   network it shows "Apollo Sandbox cannot be loaded".
  *
- * Prefilled for bearer authentication when a realm is configured: an `Authorization: Bearer <access token>`
+ * Both are prefilled for bearer authentication when a realm is configured: an `Authorization: Bearer <access token>`
  * header to replace, and a first document that says where the token comes from (the realm's token endpoint,
  * client_credentials with a client assertion) and that personal data needs `X-LGSP-Purpose`.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { Router } from 'express';
+import type { GatewayConfig } from '../config.ts';
+import { graphiqlRoutes } from './graphiql.ts';
+
+/** The explorers GATEWAY_EXPLORER may name. */
+export type Explorer = GatewayConfig['explorer'];
+
+const EXPLORER_NAMES: Record<Explorer, string> = { graphiql: 'GraphiQL', 'apollo-sandbox': 'Apollo Sandbox' };
 
 /** The placeholder the user replaces with an access token. */
 export const ACCESS_TOKEN_PLACEHOLDER = 'Bearer <access token>';
 
-/** The Sandbox's first document: how to authenticate, then a query anyone may run. */
-export function sandboxDocument(realmUrl: string | undefined): string {
+/** The explorer's first document: how to authenticate, then a query anyone may run. */
+export function explorerDocument(explorer: Explorer, realmUrl: string | undefined): string {
   // No < > & ' in the document: Apollo Server 5.5 escapes only the first occurrence of each when it embeds the
   // Sandbox configuration in a <script> (String.replace with a string), so the page must not rely on it.
   const how =
@@ -35,19 +45,35 @@ export function sandboxDocument(realmUrl: string | undefined): string {
           '# Personal data also needs the purpose of use (mục đích sử dụng): add the header',
           '#   X-LGSP-Purpose: HS-2025-000123     (your dossier number; printable ASCII, at most 200 characters)',
         ];
-  return ['# LGSP Gateway — Apollo Sandbox (development)', '#', ...how, 'query Hello {', '  __typename', '}', ''].join('\n');
+  return [`# LGSP Gateway — ${EXPLORER_NAMES[explorer]} (development)`, '#', ...how, 'query Hello {', '  __typename', '}', ''].join('\n');
 }
 
-export function landingPagePlugin(production: boolean, realmUrl?: string): ApolloServerPlugin {
-  if (production) return ApolloServerPluginLandingPageDisabled();
-  return ApolloServerPluginLandingPageLocalDefault({
+/** What serves the landing page: Apollo Server's plugin, and for GraphiQL routes to mount before /graphql. */
+export interface LandingPage {
+  plugin: ApolloServerPlugin;
+  /** GraphiQL's page and assets (graphiql.ts); undefined when Apollo Server renders the page or there is none. */
+  routes: Router | undefined;
+}
+
+export async function landingPage(options: { production: boolean; explorer: Explorer; realmUrl: string | undefined }): Promise<LandingPage> {
+  const { production, explorer, realmUrl } = options;
+  if (production) return { plugin: ApolloServerPluginLandingPageDisabled(), routes: undefined };
+  const document = explorerDocument(explorer, realmUrl);
+  if (explorer === 'graphiql') {
+    // Apollo Server would show Sandbox outside production unless disabled; GraphiQL's routes answer browsers first.
+    // Without a realm no token is accepted, so none is suggested.
+    const headers = realmUrl === undefined ? '' : JSON.stringify({ Authorization: ACCESS_TOKEN_PLACEHOLDER }, null, 2);
+    return { plugin: ApolloServerPluginLandingPageDisabled(), routes: await graphiqlRoutes({ document, headers }) };
+  }
+  const sandbox = ApolloServerPluginLandingPageLocalDefault({
     // The endpoint is the page's own URL (prefilled). No calls home from a government network's browsers.
     embed: { endpointIsEditable: false, runTelemetry: false },
-    document: sandboxDocument(realmUrl),
+    document,
     // A placeholder the user replaces with an access token (editable, unlike `sharedHeaders`). Without a realm
     // no token is accepted, so none is suggested.
     ...(realmUrl === undefined ? {} : { headers: { Authorization: ACCESS_TOKEN_PLACEHOLDER } }),
     includeCookies: false,
     footer: false,
   });
+  return { plugin: sandbox, routes: undefined };
 }

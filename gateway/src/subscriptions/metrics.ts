@@ -16,6 +16,8 @@ export interface SubscriptionMetrics {
   closes: Counter<'code'>;
   /** Connections and subscriptions refused, by reason. */
   rejections: Counter<'reason'>;
+  /** Redis commands of the per-agency limits that failed or timed out (`acquire`: the slot was counted locally). */
+  limitStoreFailures: Counter<'operation'>;
 }
 
 export function createSubscriptionMetrics(registry: Registry): SubscriptionMetrics {
@@ -40,6 +42,12 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
       name: 'lgsp_gateway_ws_rejections_total',
       help: 'graphql-ws connections and subscriptions refused, by reason',
       labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    limitStoreFailures: new Counter({
+      name: 'lgsp_gateway_ws_limit_store_failures_total',
+      help: 'Redis commands of the per-agency WebSocket limits that failed or timed out, by operation (acquire: the slot was counted on this replica only)',
+      labelNames: ['operation'] as const,
       registers: [registry],
     }),
   };

@@ -6,19 +6,24 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { connectRedis, createInternalTokenIssuer, createMetricsRegistry, type InternalTokenIssuer, type RedisClient, type Registry } from '@lgsp/kit';
+import { connectRedis, createInternalTokenIssuer, createLogger, createMetricsRegistry, type InternalTokenIssuer, type RedisClient, type Registry } from '@lgsp/kit';
 import { configSchema as issuerConfigSchema, startDevIssuer, type RunningDevIssuer } from '@lgsp/keycloak';
 import { loadRealmExport } from '@lgsp/keycloak/realm';
 import WebSocket from 'ws';
 import { developmentClientToken } from '../../../keycloak/src/dev-clients.ts';
+import type { AuthorizationMode } from '../authorization/authorizing-gateway.ts';
 import type { Grant } from '../authorization/grants/grant.ts';
 import type { GrantStore } from '../authorization/grants/grant-store.ts';
+import { createMemoryGrantStore } from '../authorization/grants/memory-grant-store.ts';
 import { createRedisGrantStore, grantKeyPattern } from '../authorization/grants/redis-grant-store.ts';
 import { gatewayConfig } from '../config.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
 import { composeSupergraph, supergraphFileWith } from '../testing/fixtures.ts';
 import type { SubscriptionsConfig } from './config.ts';
+import type { AgencySlots } from './limits.ts';
+import { agencySlotKeyPattern, createRedisAgencySlots } from './redis-agency-slots.ts';
 import { agencyNames, startEventFeed, startPacketsSubgraph, type EventFeed } from './testing/event-subgraphs.ts';
+import { gatedGrantStore } from './testing/gated-grant-store.ts';
 
 const OFFICE = '000.00.01.H41'; // vpubnd-h41-motcua
 const FINANCE = '000.00.03.H41'; // sotaichinh-h41-dkkd
@@ -111,8 +116,16 @@ async function token(clientId: string): Promise<string> {
   return developmentClientToken(lgsp.issuer, clientId, lgsp.realm);
 }
 
-/** A gateway in front of the test subgraphs; with `grantsIn`, its grants live in Redis under that key prefix. */
-async function startTestGateway(subscriptions: Partial<SubscriptionsConfig> = {}, authRequired = true, grantsIn?: { redis: RedisClient; keyPrefix: string }) {
+interface TestGatewayOptions {
+  /** Grants (seeded from GRANTS_FILE when empty) and the per-agency limits live in this Redis under this key prefix. */
+  redis?: { client: RedisClient; keyPrefix: string };
+  /** The grant store to decide with (not seeded); otherwise Redis with `redis`, else memory seeded from GRANTS_FILE. */
+  grants?: GrantStore;
+  mode?: AuthorizationMode;
+}
+
+/** A gateway in front of the test subgraphs, without Redis unless `options.redis` says. */
+async function startTestGateway(subscriptions: Partial<SubscriptionsConfig> = {}, authRequired = true, options: TestGatewayOptions = {}) {
   const base = gatewayConfig();
   const registry = createMetricsRegistry('gateway');
   const gateway = await startGateway(
@@ -124,10 +137,14 @@ async function startTestGateway(subscriptions: Partial<SubscriptionsConfig> = {}
       watchSupergraph: false,
       logLevel: 'silent',
       authentication: { ...base.authentication, realmUrl: lgsp.issuer, required: authRequired, clockSkewSeconds: 0 },
-      authorization: grantsIn === undefined ? base.authorization : { ...base.authorization, redisKeyPrefix: grantsIn.keyPrefix },
+      authorization: {
+        ...base.authorization,
+        ...(options.redis === undefined ? {} : { redisKeyPrefix: options.redis.keyPrefix }),
+        ...(options.mode === undefined ? {} : { mode: options.mode }),
+      },
       subscriptions: { ...base.subscriptions, keepAliveMs: 0, ...subscriptions },
     },
-    { issuer, metrics: registry, ...(grantsIn === undefined ? {} : { redis: grantsIn.redis }) },
+    { issuer, metrics: registry, ...(options.redis === undefined ? {} : { redis: options.redis.client }), ...(options.grants === undefined ? {} : { grants: options.grants }) },
   );
   const running = { gateway, registry, wsUrl: gateway.url.replace(/^http/, 'ws') };
   gateways.push(running);
@@ -420,7 +437,7 @@ describe('grant changes re-authorize active subscriptions', () => {
    * another Redis connection, as grant tooling or another replica has. Its changes reach the gateway only through
    * Redis (the change notification on `<prefix>grants:changed`).
    */
-  async function gatewayWithGrants(grants: Grant[]): Promise<{ wsUrl: string; operator: GrantStore }> {
+  async function gatewayWithGrants(grants: Grant[], mode: AuthorizationMode = 'filter'): Promise<{ wsUrl: string; operator: GrantStore }> {
     const keyPrefix = `lgsp-test-${randomUUID()}:`;
     keyPrefixes.push(keyPrefix);
     const gatewayRedis = await connectRedis(redisUrl);
@@ -428,7 +445,7 @@ describe('grant changes re-authorize active subscriptions', () => {
     redisClients.push(gatewayRedis, operatorRedis);
     const operator = createRedisGrantStore(operatorRedis, { keyPrefix });
     for (const grant of grants) await operator.put(grant);
-    const running = await startTestGateway({}, true, { redis: gatewayRedis, keyPrefix });
+    const running = await startTestGateway({}, true, { redis: { client: gatewayRedis, keyPrefix }, mode });
     own.push(running.gateway);
     return { wsUrl: running.wsUrl, operator };
   }
@@ -439,7 +456,11 @@ describe('grant changes re-authorize active subscriptions', () => {
     await Promise.allSettled(own.map((gateway) => gateway.close()));
     const [first] = redisClients;
     if (first !== undefined) {
-      for (const prefix of keyPrefixes) for await (const keys of first.scanIterator({ MATCH: grantKeyPattern(prefix), COUNT: 100 })) if (keys.length > 0) await first.del(keys);
+      for (const prefix of keyPrefixes) {
+        for (const pattern of [grantKeyPattern(prefix), agencySlotKeyPattern(prefix)]) {
+          for await (const keys of first.scanIterator({ MATCH: pattern, COUNT: 100 })) if (keys.length > 0) await first.del(keys);
+        }
+      }
     }
     await Promise.allSettled(redisClients.map((c) => c.quit()));
   });
@@ -512,6 +533,104 @@ describe('grant changes re-authorize active subscriptions', () => {
     assert.deepEqual(event.payload, { data: { packetAvailable: { eventId: published.eventId, packet: { id: 'p-3', classification: 'internal' } } } });
     assert.equal(feed.probe.opened, openedBefore + 2, 'still on its first upstream stream');
     await client.close();
+  });
+
+  it('in dry-run, ends a subscription whose reported decisions changed and keeps one whose decisions are the same', { timeout: 30_000 }, async () => {
+    const classification = packetsGrant('test.classification.office', 'packets.classification');
+    const { wsUrl, operator } = await gatewayWithGrants([classification], 'dry-run');
+    const client = await open(wsUrl);
+    await client.init(await token('vpubnd-h41-motcua'), { 'x-lgsp-purpose': PURPOSE });
+    const openedBefore = feed.probe.opened;
+    client.subscribe('kept', HANDLING); // handlingNote is not granted: reported as denied, delivered all the same
+    client.subscribe('sentinel', CLASSIFIED); // nothing denied
+    await until(() => feed.probe.opened === openedBefore + 2);
+    const first = feed.publish(OFFICE, 'p-1');
+    const reported = (await client.forId('kept')).payload;
+    assert.deepEqual(reported.data, { packetAvailable: { eventId: first.eventId, packet: { id: 'p-1', handlingNote: 'forward to the one-stop desk' } } });
+    assert.equal(reported.extensions.authorization.mode, 'dry-run');
+    assert.deepEqual(
+      reported.extensions.authorization.denied.map((d: { path: string[]; code: string }) => [d.path.join('.'), d.code]),
+      [['packetAvailable.packet.handlingNote', 'UNAUTHORIZED_FIELD_OR_TYPE']],
+    );
+    assert.deepEqual((await client.forId('sentinel')).payload, { data: { packetAvailable: { eventId: first.eventId, packet: { id: 'p-1', classification: 'internal' } } } });
+
+    // Changes that leave what 'kept' is told as it was: another agency granted handling, a purpose added.
+    await operator.put(packetsGrant('test.handling.finance', 'packets.handling', { consumer: FINANCE }));
+    await operator.put({ ...classification, purposes: ['public-service', 'education'] });
+    // Then one that changes the sentinel's decisions (classification now denied): it ends. Changes are re-checked in
+    // the order they were made, 'kept' before the sentinel: once the sentinel's `error` is here, 'kept' was re-checked.
+    await operator.remove(classification.id);
+    const sentinel = await client.forId('sentinel');
+    assert.equal(sentinel.type, 'error');
+    assert.equal(sentinel.payload[0].extensions.code, 'FORBIDDEN');
+    assert.match(sentinel.payload[0].message, /subscribe again/);
+    assert.deepEqual(client.messages.filter((m) => m.id === 'kept'), [], 'nothing for the kept subscription');
+    const second = feed.publish(OFFICE, 'p-2');
+    const still = await client.forId('kept');
+    assert.equal(still.type, 'next');
+    assert.equal(still.payload.data.packetAvailable.eventId, second.eventId);
+    assert.deepEqual(still.payload.extensions, reported.extensions, 'the same decisions, still true');
+
+    // Granting handling to the office makes 'kept''s decisions stale: it ends too.
+    await operator.put(packetsGrant('test.handling.office', 'packets.handling'));
+    const ended = await client.forId('kept');
+    assert.equal(ended.type, 'error');
+    assert.equal(ended.payload[0].extensions.code, 'FORBIDDEN');
+    assert.match(ended.payload[0].message, /subscribe again/);
+    assert.equal(client.socket.readyState, WebSocket.OPEN, 'the connection stays open');
+    await client.close();
+  });
+});
+
+describe('a grant change while a subscription is being authorized', () => {
+  /** A gateway deciding with grants held in memory, whose reads the test can hold (testing/gated-grant-store.ts). */
+  async function gatewayWithGatedGrants(grants: Grant[]) {
+    const gated = gatedGrantStore(createMemoryGrantStore(grants));
+    const { wsUrl } = await startTestGateway({}, true, { grants: gated.store });
+    const client = await open(wsUrl);
+    await client.init(await token('vpubnd-h41-motcua'), { 'x-lgsp-purpose': PURPOSE });
+    return { client, gated };
+  }
+
+  it('re-checks the subscription once it is registered and ends it when its plan changed', { timeout: 30_000 }, async () => {
+    const grant = packetsGrant('test.classification.office', 'packets.classification');
+    const { client, gated } = await gatewayWithGatedGrants([grant]);
+    const activeBefore = feed.probe.active;
+    const authorizing = gated.holdNextRead();
+    client.subscribe('s', CLASSIFIED);
+    await authorizing.reached; // onSubscribe's authorization has read the grants (the classification grant still there)
+    await gated.store.remove(grant.id); // the re-check of active subscriptions runs now, without 's'
+    const recheck = gated.holdNextRead();
+    authorizing.release(); // 's' is authorized with what was read before the change
+    await recheck.reached; // ...and, registered, read the grants again because they changed meanwhile
+    recheck.release();
+    const ended = await client.forId('s');
+    assert.equal(ended.type, 'error');
+    assert.equal(ended.payload.length, 1);
+    assert.equal(ended.payload[0].extensions.code, 'FORBIDDEN');
+    assert.match(ended.payload[0].message, /subscribe again/);
+    await until(() => feed.probe.active === activeBefore);
+    await client.close();
+  });
+
+  it('keeps it running when the change leaves its plan as it was', { timeout: 30_000 }, async () => {
+    const { client, gated } = await gatewayWithGatedGrants([packetsGrant('test.classification.office', 'packets.classification')]);
+    const activeBefore = feed.probe.active;
+    const authorizing = gated.holdNextRead();
+    client.subscribe('s', CLASSIFIED);
+    await authorizing.reached;
+    await gated.store.put(packetsGrant('test.classification.finance', 'packets.classification', { consumer: FINANCE }));
+    const recheck = gated.holdNextRead();
+    authorizing.release();
+    await recheck.reached;
+    recheck.release();
+    await until(() => feed.probe.active === activeBefore + 1);
+    const published = feed.publish(OFFICE, 'p-3');
+    const event = await client.forId('s');
+    assert.equal(event.type, 'next');
+    assert.deepEqual(event.payload, { data: { packetAvailable: { eventId: published.eventId, packet: { id: 'p-3', classification: 'internal' } } } });
+    await client.close();
+    await until(() => feed.probe.active === activeBefore);
   });
 });
 
@@ -602,6 +721,138 @@ describe('limits per agency and per connection', () => {
     assert.equal(again.type, 'next');
     assert.equal(again.payload.data.packetAvailable.eventId, published.eventId);
     await Promise.all([first.close(), second.close()]);
+  });
+});
+
+describe('limits per agency across gateway replicas sharing Redis', { timeout: 30_000 }, () => {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const timing = { limitLeaseTtlMs: 600, limitRefreshMs: 150 };
+  const redisClients: RedisClient[] = [];
+  const keyPrefixes: string[] = [];
+  const own: RunningGateway[] = [];
+  const observers: AgencySlots[] = [];
+
+  /**
+   * Two gateways sharing one Redis under a fresh key prefix (each with its own connection, as two replicas), and a
+   * view of the slots taken in Redis.
+   */
+  async function replicas(subscriptions: Partial<SubscriptionsConfig>) {
+    const keyPrefix = `lgsp-test-${randomUUID()}:`;
+    keyPrefixes.push(keyPrefix);
+    const started = [];
+    for (let i = 0; i < 2; i += 1) {
+      const redis = await connectRedis(redisUrl);
+      redisClients.push(redis);
+      const running = await startTestGateway({ ...timing, ...subscriptions }, true, { redis: { client: redis, keyPrefix } });
+      own.push(running.gateway);
+      started.push({ ...running, redis });
+    }
+    const observerRedis = await connectRedis(redisUrl);
+    redisClients.push(observerRedis);
+    const slots = createRedisAgencySlots(observerRedis, { keyPrefix, leaseTtlMs: timing.limitLeaseTtlMs, refreshMs: timing.limitRefreshMs, logger: createLogger('gateway', 'silent') });
+    observers.push(slots);
+    return { first: started[0]!, second: started[1]!, slots };
+  }
+
+  after(async () => {
+    // These gateways use the Redis clients below: close them first (the file's `after` skips them).
+    for (const gateway of own) gateways.splice(gateways.findIndex((g) => g.gateway === gateway), 1);
+    await Promise.allSettled(own.map((gateway) => gateway.close()));
+    await Promise.allSettled(observers.map((slots) => slots.close()));
+    const cleaner = await connectRedis(redisUrl);
+    for (const prefix of keyPrefixes) {
+      for (const pattern of [grantKeyPattern(prefix), agencySlotKeyPattern(prefix)]) {
+        for await (const keys of cleaner.scanIterator({ MATCH: pattern, COUNT: 100 })) if (keys.length > 0) await cleaner.del(keys);
+      }
+    }
+    await cleaner.quit();
+    await Promise.allSettled(redisClients.filter((c) => c.isOpen).map((c) => c.quit()));
+  });
+
+  it('enforce one agency\'s connection limit together; a slot released on one is free on the other', async () => {
+    const { first, second, slots } = await replicas({ maxConnectionsPerAgency: 2 });
+    const office = await token('vpubnd-h41-motcua');
+    const onFirst = await open(first.wsUrl);
+    await onFirst.init(office);
+    const onSecond = await open(second.wsUrl);
+    await onSecond.init(office);
+    assert.equal(await slots.count('connections', OFFICE), 2);
+
+    for (const url of [second.wsUrl, first.wsUrl]) {
+      const over = await open(url);
+      over.send({ type: 'connection_init', payload: { authorization: `Bearer ${office}` } });
+      const refused = await over.closed;
+      assert.equal(refused.code, 1013, 'the same close code as a single gateway');
+      assert.equal(refused.reason, 'Too many connections for agency 000.00.01.H41 (limit 2)');
+    }
+    const finance = await open(second.wsUrl);
+    await finance.init(await token('sotaichinh-h41-dkkd')); // another agency has its own budget
+
+    await onFirst.close();
+    await until(async () => (await slots.count('connections', OFFICE)) === 1);
+    const again = await open(second.wsUrl);
+    await again.init(office);
+    assert.equal(await slots.count('connections', OFFICE), 2);
+    await Promise.all([onSecond.close(), again.close(), finance.close()]);
+    await until(async () => (await slots.count('connections', OFFICE)) === 0);
+  });
+
+  it('hands the slots of a replica that stops refreshing back after the TTL; that replica keeps serving on its own count', async () => {
+    const { first, second, slots } = await replicas({ maxConnectionsPerAgency: 1 });
+    const office = await token('vpubnd-h41-motcua');
+    const held = await open(first.wsUrl);
+    await held.init(office);
+    await new Promise((resolve) => setTimeout(resolve, 3 * timing.limitLeaseTtlMs)); // refreshed all along
+    const refused = await open(second.wsUrl);
+    refused.send({ type: 'connection_init', payload: { authorization: `Bearer ${office}` } });
+    assert.equal((await refused.closed).code, 1013);
+
+    // The first replica loses Redis for good, as one that died would: no refresh, no release reaches Redis.
+    first.redis.destroy();
+    await until(async () => (await slots.count('connections', OFFICE)) === 0);
+    const taken = await open(second.wsUrl);
+    await taken.init(office);
+
+    // Without Redis the first replica fails open: another agency still connects, counted on that replica only.
+    const finance = await open(first.wsUrl);
+    await finance.init(await token('sotaichinh-h41-dkkd'));
+    assert.ok((await metric(first.registry, 'lgsp_gateway_ws_limit_store_failures_total')) >= 1);
+    const overLocally = await open(first.wsUrl);
+    overLocally.send({ type: 'connection_init', payload: { authorization: `Bearer ${office}` } });
+    assert.equal((await overLocally.closed).code, 1013, 'its own count still holds the limit');
+    await Promise.all([held.close(), taken.close(), finance.close()]);
+  });
+
+  it('enforce one agency\'s subscription limit together, with LIMIT_EXCEEDED as on one gateway', async () => {
+    const { first, second, slots } = await replicas({ maxSubscriptionsPerAgency: 2 });
+    const office = await token('vpubnd-h41-motcua');
+    const onFirst = await open(first.wsUrl);
+    const onSecond = await open(second.wsUrl);
+    await onFirst.init(office);
+    await onSecond.init(office);
+    const activeBefore = feed.probe.active;
+    onFirst.subscribe('a1', PACKETS);
+    onSecond.subscribe('b1', PACKETS);
+    await until(() => feed.probe.active === activeBefore + 2); // one upstream stream per gateway
+    for (const [client, id] of [[onSecond, 'b2'], [onFirst, 'a2']] as const) {
+      client.subscribe(id, PACKETS);
+      const refused = await client.forId(id);
+      assert.equal(refused.type, 'error');
+      assert.equal(refused.payload[0].extensions.code, 'LIMIT_EXCEEDED');
+      assert.equal(refused.payload[0].message, 'Too many subscriptions for agency 000.00.01.H41 (limit 2)');
+    }
+
+    onFirst.send({ id: 'a1', type: 'complete' });
+    await until(async () => (await slots.count('subscriptions', OFFICE)) === 1);
+    onSecond.subscribe('b2', PACKETS); // the slot released on the first gateway
+    await until(async () => (await metric(second.registry, 'lgsp_gateway_ws_subscriptions')) === 2);
+    const published = feed.publish(OFFICE, 'p-8');
+    const event = await onSecond.forId('b2');
+    assert.equal(event.type, 'next');
+    assert.equal(event.payload.data.packetAvailable.eventId, published.eventId);
+    await Promise.all([onFirst.close(), onSecond.close()]);
+    await until(() => feed.probe.active === activeBefore);
+    await until(async () => (await slots.count('subscriptions', OFFICE)) === 0);
   });
 });
 

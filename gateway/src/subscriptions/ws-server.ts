@@ -11,11 +11,12 @@
  *   (one upstream stream per group of identical subscriptions) and the rest per event.
  * - keep-alive: a protocol `ping` to every acknowledged connection each GATEWAY_WS_KEEPALIVE_MS; no `pong` by
  *   the next round → the socket is terminated.
- * - limits per agency (connections, subscriptions) and per connection (subscriptions).
+ * - limits per agency (connections, subscriptions: across replicas with Redis, limits.ts) and per connection
+ *   (subscriptions).
  *
  * Close codes: close-codes.ts. Queries and mutations are answered over HTTP only (an `error` message here).
  */
-import { ErrorCode, LgspError, type Logger, type Principal, type Registry, requestIdFrom, REQUEST_ID_HEADER } from '@lgsp/kit';
+import { ErrorCode, LgspError, type Logger, type Principal, type RedisClient, type Registry, requestIdFrom, REQUEST_ID_HEADER } from '@lgsp/kit';
 import {
   getOperationAST,
   getVariableValues,
@@ -48,8 +49,9 @@ import type { GatewayMetrics } from '../observability/metrics.ts';
 import { closeReason, CloseCode } from './close-codes.ts';
 import type { SubscriptionsConfig } from './config.ts';
 import { DEFAULT_OPERATION_LIMITS, operationLimitsRule, type OperationLimits } from '../limits/operation-limits.ts';
-import { agencyOf, AgencyCounter, type Lease } from './limits.ts';
+import { agencyOf, createMemoryAgencySlots, type AgencySlots, type Lease } from './limits.ts';
 import { createSubscriptionMetrics, type SubscriptionMetrics } from './metrics.ts';
+import { createRedisAgencySlots } from './redis-agency-slots.ts';
 import { SubscriptionPlanner } from './planner.ts';
 import { SharedStreams, StreamFailure, streamKey, Subscriber, type SharedEvent } from './streams.ts';
 
@@ -74,6 +76,8 @@ export interface SubscriptionServerDeps {
   registry: Registry;
   /** The gateway's operation counters (`type="subscription"`). */
   operations?: GatewayMetrics['operations'] | undefined;
+  /** With Redis (keys under REDIS_KEY_PREFIX), the per-agency limits count across every replica sharing it; without, per process. */
+  redis?: { client: RedisClient; keyPrefix: string } | undefined;
   logger: Logger;
 }
 
@@ -117,6 +121,8 @@ interface ClientSubscription {
   variables: Record<string, unknown>;
   /** The stream key it was authorized for: a grant change that alters it ends the subscription. */
   key: string;
+  /** The denials it was authorized with (dry-run reports them in every event): a change ends it as well. */
+  decisions: string;
 }
 
 export function createSubscriptionServer(deps: SubscriptionServerDeps): SubscriptionServer {
@@ -126,8 +132,16 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
   const metrics: SubscriptionMetrics = createSubscriptionMetrics(deps.registry);
   const planner = new SubscriptionPlanner(deps.supergraph, deps.subgraphUrl);
   const streams = new SharedStreams({ call: deps.call, issuer: deps.call.issuer, metrics, upstreamKeepAliveMs: config.upstreamKeepAliveMs, logger });
-  const connectionsPerAgency = new AgencyCounter(config.maxConnectionsPerAgency);
-  const subscriptionsPerAgency = new AgencyCounter(config.maxSubscriptionsPerAgency);
+  const slots: AgencySlots =
+    deps.redis === undefined
+      ? createMemoryAgencySlots()
+      : createRedisAgencySlots(deps.redis.client, {
+          keyPrefix: deps.redis.keyPrefix,
+          leaseTtlMs: config.limitLeaseTtlMs,
+          refreshMs: config.limitRefreshMs,
+          logger,
+          onFailure: (operation) => metrics.limitStoreFailures.inc({ operation }),
+        });
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes, handleProtocols: (protocols) => handleProtocols(protocols) });
   let shuttingDown = false;
@@ -187,9 +201,14 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       }
       if (connection.closed) return false;
       const agency = agencyOf(principal);
-      const lease = connectionsPerAgency.acquire(agency);
+      const lease = await slots.acquire('connections', agency, config.maxConnectionsPerAgency);
       if (lease === undefined) {
         return refuse(connection, CloseCode.TryAgainLater, `Too many connections for agency ${agency} (limit ${config.maxConnectionsPerAgency})`, 'connection_limit');
+      }
+      // Closed while the slot was being taken: the close handler found no lease to hand back.
+      if (connection.closed) {
+        lease.release();
+        return false;
       }
       connection.principal = principal;
       connection.agency = agency;
@@ -217,22 +236,24 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       if (connection.slots >= config.maxSubscriptionsPerConnection) {
         return rejected('subscription_limit_connection', [limitError(`Too many subscriptions on this connection (limit ${config.maxSubscriptionsPerConnection})`)]);
       }
-      const agencyLease = subscriptionsPerAgency.acquire(connection.agency!);
-      if (agencyLease === undefined) {
-        return rejected('subscription_limit_agency', [limitError(`Too many subscriptions for agency ${connection.agency} (limit ${config.maxSubscriptionsPerAgency})`)]);
-      }
       connection.slots += 1;
+      let agencyLease: Lease | undefined;
       let released = false;
       const lease = {
         release() {
           if (released) return;
           released = true;
           connection.slots -= 1;
-          agencyLease.release();
+          agencyLease?.release();
         },
       };
       let started = false;
       try {
+        agencyLease = await slots.acquire('subscriptions', connection.agency!, config.maxSubscriptionsPerAgency);
+        if (agencyLease === undefined) {
+          return rejected('subscription_limit_agency', [limitError(`Too many subscriptions for agency ${connection.agency} (limit ${config.maxSubscriptionsPerAgency})`)]);
+        }
+        if (connection.closed) return rejected('closed', [new GraphQLError('connection closed', { extensions: { code: ErrorCode.BAD_USER_INPUT } })]);
         const schema = planner.schema();
         let document: DocumentNode;
         try {
@@ -281,7 +302,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
           deps.operations?.inc({ type: 'subscription', outcome: outcome === 'error' ? 'error' : 'success' });
           connection.logger.debug({ event: 'subscription.ended', id, outcome }, 'subscription ended');
         });
-        subscription = { subscriber, connection, document, operationName, variables, key: streamKey(spec) };
+        subscription = { subscriber, connection, document, operationName, variables, key: streamKey(spec), decisions: decisionsOf(result.denials) };
         connection.subscriptions.add(subscription);
         metrics.subscriptions.inc();
         streams.join(spec, subscriber);
@@ -421,7 +442,9 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       const planDocument = mode === 'filter' ? result.document : subscription.document;
       const denied = (mode === 'reject' && result.denials.length > 0) || (mode === 'filter' && result.empty);
       const key = streamKey({ plannedDocument: print(planDocument), operationName: subscription.operationName, variables: subscription.variables, principal: effective });
-      if (!denied && key === subscription.key) return;
+      // The same plan with other denials still gives stale events: dry-run reports the denials in every event, and
+      // filter mode carries their errors (code, missing) in every event.
+      if (!denied && key === subscription.key && decisionsOf(result.denials) === subscription.decisions) return;
       subscription.connection.logger.info({ event: 'subscription.reauthorized' }, 'grants changed: subscription ended');
       subscription.subscriber.fail([
         new GraphQLError('The grants this subscription was authorized with have changed; subscribe again', { extensions: { code: ErrorCode.FORBIDDEN } }),
@@ -463,6 +486,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       await Promise.all(closing);
       streams.closeAll();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await slots.close(); // hands back what connections still held (with Redis: one command)
     },
   };
 }
@@ -471,6 +495,11 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
 function paramOf(params: Record<string, unknown>, name: string): unknown {
   for (const [key, value] of Object.entries(params)) if (key.toLowerCase() === name) return value;
   return undefined;
+}
+
+/** The denials of an authorization, comparable with `===` (a re-check compares them with the ones it started with). */
+function decisionsOf(denials: ReadonlyArray<{ path: string[]; code: string; missing: string[] }>): string {
+  return JSON.stringify(denials.map((d) => [d.path, d.code, d.missing]));
 }
 
 function limitError(message: string): GraphQLError {
