@@ -210,8 +210,10 @@ describe('httpEventPublisher when its post fails', () => {
 
       const publisher = httpEventPublisher({ baseUrl: service.origin, token });
       const outcomes = await Promise.allSettled([publisher.publishEvent(good, { packetId: 'c0', sourceAgency: 'S' }), publisher.publishEvent(broken, { packetId: 'c1', sourceAgency: 'S' })]);
-      assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected'], 'a failed post rejects all of its events');
-      assert.match(((outcomes[0] as PromiseRejectedResult).reason as Error).message, /one of 2 events posted together: .*HTTP 503 \(events\[1\] .* could not be stored: events\[0\.\.0\] were stored/);
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected'], 'the event stored before the failure is published, the failed one is not');
+      const streamIds = (await r.redis.xRange(eventStreamKey(r.keyPrefix, good), '-', '+')).map((e) => [e.id, e.message.packetId]);
+      assert.deepEqual(streamIds.at(-1), [(outcomes[0] as PromiseFulfilledResult<string>).value, 'c0'], 'answered with the id it was stored under');
+      assert.match(((outcomes[1] as PromiseRejectedResult).reason as Error).message, /one of 2 events posted together \(the first 1 were stored\): .*HTTP 503 \(events\[1\] .* could not be stored: events\[0\.\.0\] were stored/);
       assert.match(await publisher.publishEvent(good, { packetId: 'later', sourceAgency: 'S' }), /^\d+-\d+$/);
     });
   });

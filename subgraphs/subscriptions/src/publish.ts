@@ -10,7 +10,7 @@
  * The HTTP publisher coalesces: the events published in one event-loop turn, or while its previous post is in
  * flight, go in one post, in the order they were published.
  */
-import { postWithSharedSecret, type RedisClient } from '@lgsp/kit';
+import { postWithSharedSecret, SharedSecretPostError, type RedisClient } from '@lgsp/kit';
 import { parseTopic } from './domain/topics.ts';
 import { appendToStream } from './store/redis-event-log.ts';
 
@@ -97,9 +97,18 @@ interface QueuedEvent {
  * while none is in flight are collected until the end of the event-loop turn (`setImmediate`), those published while
  * one is in flight wait for it; each post then carries up to `maxBatch` of them as `{ events: [...] }`. Posts are
  * sent one after the other, so events reach the topics in the order they were published. Each `publishEvent`
- * answers its own event id; when a post fails, each of its events rejects with the reason, and the events queued
- * behind it go in the next post.
+ * answers its own event id; when a post fails, each of its events not stored rejects with the reason (the service
+ * names those of a batch it stored before the failure: they answer their ids), and the events queued behind it go
+ * in the next post.
  */
+/** The ids of the events a refused batch post stored before the one that failed (`extensions.eventIds`), else none. */
+function storedBefore(error: unknown, batchLength: number): string[] {
+  if (!(error instanceof SharedSecretPostError)) return [];
+  const errors = error.answer.errors;
+  const ids = Array.isArray(errors) ? (errors[0] as { extensions?: { eventIds?: unknown } } | undefined)?.extensions?.eventIds : undefined;
+  return Array.isArray(ids) && ids.length < batchLength && ids.every((id) => typeof id === 'string') ? (ids as string[]) : [];
+}
+
 export function httpEventPublisher(options: HttpEventPublisherOptions): EventPublisher {
   const url = new URL('/internal/events', options.baseUrl).toString();
   const maxBatch = Math.max(1, Math.min(options.maxBatch ?? eventLimits.maxEventsPerPost, eventLimits.maxEventsPerPost));
@@ -127,8 +136,13 @@ export function httpEventPublisher(options: HttpEventPublisherOptions): EventPub
       // fetch says only "fetch failed"; the network reason (ECONNREFUSED, "other side closed", …) is its cause.
       const cause = (error as Error & { cause?: { message?: unknown } }).cause?.message;
       const reason = `${(error as Error).message}${typeof cause === 'string' ? `: ${cause}` : ''}`;
-      const together = batch.length === 1 ? '' : `, one of ${batch.length} events posted together`;
-      for (const event of batch) event.reject(new Error(`publishing an event to ${event.topic} at ${url} failed${together}: ${reason}`, { cause: error }));
+      // The service stores a batch in order and stops at the first event it cannot store, naming those stored before
+      // it (extensions.eventIds): they are published, and only the rest fail.
+      const stored = storedBefore(error, batch.length);
+      stored.forEach((eventId, index) => batch[index]!.resolve(eventId));
+      const failed = batch.slice(stored.length);
+      const together = batch.length === 1 ? '' : `, one of ${batch.length} events posted together${stored.length > 0 ? ` (the first ${stored.length} were stored)` : ''}`;
+      for (const event of failed) event.reject(new Error(`publishing an event to ${event.topic} at ${url} failed${together}: ${reason}`, { cause: error }));
     } finally {
       posting = false;
       schedule();

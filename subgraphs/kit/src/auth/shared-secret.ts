@@ -27,10 +27,24 @@ export function requireSharedSecret(token: string, variable = 'EVENTS_PUBLISH_TO
   };
 }
 
+/** A POST answered with another status than expected: its message names the URL, the status and the first error. */
+export class SharedSecretPostError extends Error {
+  constructor(
+    message: string,
+    /** The HTTP status of the answer. */
+    readonly status: number,
+    /** The parsed JSON answer (an empty object when there was none). */
+    readonly answer: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'SharedSecretPostError';
+  }
+}
+
 /**
  * The client side: POSTs `body` as JSON with `Authorization: Bearer <token>` and answers the parsed JSON answer (an
- * empty object for an empty one). Any status but `expectStatus` throws a message naming the URL, the status and
- * the first error of the platform's error shape.
+ * empty object for an empty one). Any status but `expectStatus` throws a SharedSecretPostError whose message names
+ * the URL, the status and the first error of the platform's error shape.
  */
 export async function postWithSharedSecret(url: string, token: string, body: unknown, options: { expectStatus: number; timeoutMs?: number }): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
@@ -42,7 +56,7 @@ export async function postWithSharedSecret(url: string, token: string, body: unk
   const answer = (await response.json().catch(() => ({}))) as Record<string, unknown> & { errors?: Array<{ message?: string }> };
   if (response.status !== options.expectStatus) {
     const reason = answer.errors?.[0]?.message;
-    throw new Error(`POST ${url} failed: HTTP ${response.status}${reason ? ` (${reason})` : ''}`);
+    throw new SharedSecretPostError(`POST ${url} failed: HTTP ${response.status}${reason ? ` (${reason})` : ''}`, response.status, answer);
   }
   return answer;
 }
