@@ -121,5 +121,12 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
       assert.equal(answer.status, 400, body);
     }
     assert.equal((await post(`Bearer ${token}`, JSON.stringify({ systems: [{ agencyCode: AGENCY_A, systemId: 'stc-qlvb' }] }))).status, 204);
+    // One malformed entry is refused on its own: the other systems of the report are recorded.
+    const mixed = await post(`Bearer ${token}`, JSON.stringify({ systems: [{ agencyCode: '000.00.07.H41', systemId: '000.00.07.H41:sldtbxh' }, { agencyCode: 'x y', systemId: 's' }] }));
+    assert.equal(mixed.status, 400);
+    const error = ((await mixed.json()) as { errors: Array<{ message: string; extensions: { code: string; refused: number[]; recorded: number } }> }).errors[0]!;
+    assert.deepEqual([error.extensions.code, error.extensions.refused, error.extensions.recorded], ['BAD_USER_INPUT', [1], 1]);
+    assert.match(error.message, /^systems\[1\] is not/);
+    assert.notEqual(await relay.relay.lastSeen('000.00.07.H41'), null);
   });
 });

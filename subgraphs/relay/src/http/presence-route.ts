@@ -4,8 +4,9 @@
  * PRESENCE_REPORT_MS while the subscription lasts; guarded by the shared EVENTS_PUBLISH_TOKEN, not by the gateway's
  * internal token (the gateway does not expose this path: it proxies only `/exchange/`).
  *
- * Body `{ "systems": [{ "agencyCode": "000.00.03.H41", "systemId": "vpdt-congan" }] }` (≤ 1,000) → 204; the time
- * of activity is the relay's clock.
+ * Body `{ "systems": [{ "agencyCode": "000.00.03.H41", "systemId": "000.00.03.H41:vpdt" }] }` (≤ 1,000) → 204; the
+ * time of activity is the relay's clock. Entries are judged one by one: malformed ones are refused (400, their
+ * indexes in `extensions.refused`) and the others recorded all the same.
  */
 import type { Express } from 'express';
 import { ErrorCode, errorBody, jsonBody, requireSharedSecret, type Logger } from '@lgsp/kit';
@@ -25,25 +26,36 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
   return (app) => {
     app.post('/internal/presence', requireSharedSecret(options.token), jsonBody('128kb'), async (req, res) => {
       const systems = (req.body as { systems?: unknown } | undefined)?.systems;
-      const valid =
-        Array.isArray(systems) &&
-        systems.length <= MAX_SYSTEMS &&
-        systems.every((s: unknown) => {
-          const entry = s as { agencyCode?: unknown; systemId?: unknown } | null;
-          return entry !== null && typeof entry === 'object' && typeof entry.agencyCode === 'string' && AGENCY_CODE.test(entry.agencyCode) && typeof entry.systemId === 'string' && SYSTEM_ID.test(entry.systemId);
-        });
-      if (!valid) {
-        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `the body must be {"systems": [{"agencyCode": string, "systemId": string}]} with at most ${MAX_SYSTEMS} entries: agency codes of letters, digits, . _ - (at most 64), system ids of printable ASCII without spaces (at most 128)`));
+      if (!Array.isArray(systems) || systems.length > MAX_SYSTEMS) {
+        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `the body must be {"systems": [{"agencyCode": string, "systemId": string}]} with at most ${MAX_SYSTEMS} entries`));
         return;
       }
+      // Each entry on its own: one malformed entry must not cost every other system of the report its presence.
+      const valid: Array<{ agencyCode: string; systemId: string }> = [];
+      const refused: number[] = [];
+      systems.forEach((s: unknown, index) => {
+        const entry = s as { agencyCode?: unknown; systemId?: unknown } | null;
+        const ok = entry !== null && typeof entry === 'object' && typeof entry.agencyCode === 'string' && AGENCY_CODE.test(entry.agencyCode) && typeof entry.systemId === 'string' && SYSTEM_ID.test(entry.systemId);
+        if (ok) valid.push({ agencyCode: entry.agencyCode as string, systemId: entry.systemId as string });
+        else refused.push(index);
+      });
       const at = now();
       try {
-        for (const entry of systems as { agencyCode: string; systemId: string }[]) await options.presence.markActive(entry.agencyCode, entry.systemId, at);
-        res.status(204).end();
+        await Promise.all(valid.map((entry) => options.presence.markActive(entry.agencyCode, entry.systemId, at)));
       } catch (error) {
         options.logger.error({ err: error }, 'presence not recorded');
         res.status(503).json(errorBody(ErrorCode.UPSTREAM_UNAVAILABLE, 'presence could not be recorded'));
+        return;
       }
+      if (refused.length === 0) {
+        res.status(204).end();
+        return;
+      }
+      const body = errorBody(
+        ErrorCode.BAD_USER_INPUT,
+        `systems[${refused[0]}] is not {"agencyCode", "systemId"} with an agency code of letters, digits, . _ - (at most 64) and a system id of printable ASCII without spaces (at most 128); ${refused.length} of ${systems.length} entries refused, the others recorded`,
+      );
+      res.status(400).json({ errors: body.errors.map((e) => ({ ...e, extensions: { ...e.extensions, refused, recorded: valid.length } })) });
     });
   };
 }
