@@ -25,16 +25,32 @@ export function grantKeyPattern(prefix: string): string {
   return `${prefix}grants:*`;
 }
 
-export function createRedisGrantStore(redis: RedisClient, options: { keyPrefix: string }): GrantStore {
+export interface RedisGrantStoreOptions {
+  keyPrefix: string;
+  /**
+   * Told of each stored grant that no longer reads as a grant (written by hand, or by an older schema): it is left
+   * out of `list` and `grantsFor`, so it grants nothing (deny unless granted), and the others still apply. `get`
+   * still throws for it, so that it can be looked at and revoked (`npm run grants -- revoke <id>`).
+   */
+  onUnreadable?: (id: string, error: Error) => void;
+}
+
+export function createRedisGrantStore(redis: RedisClient, options: RedisGrantStoreOptions): GrantStore {
   const keys = grantKeys(options.keyPrefix);
   const subscribers = new Set<RedisClient>();
 
   const decode = (json: string): Grant => parseGrant(JSON.parse(json));
   const all = async (): Promise<Grant[]> => {
     const entries = await redis.hGetAll(keys.items);
-    return Object.values(entries)
-      .map(decode)
-      .sort((a, b) => a.id.localeCompare(b.id));
+    const grants: Grant[] = [];
+    for (const [id, json] of Object.entries(entries)) {
+      try {
+        grants.push(decode(json));
+      } catch (error) {
+        options.onUnreadable?.(id, error as Error);
+      }
+    }
+    return grants.sort((a, b) => a.id.localeCompare(b.id));
   };
   const changed = async (write: (multi: ReturnType<RedisClient['multi']>) => void): Promise<void> => {
     const multi = redis.multi();

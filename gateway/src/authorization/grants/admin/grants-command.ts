@@ -1,0 +1,342 @@
+/**
+ * `npm run --silent grants -- <command>`: the operator's tool for the grants of a running deployment (list, show,
+ * put, revoke), working on the Redis grant store the gateway replicas share. Changes go through the store's
+ * `put`/`remove`, which publish on the grants channel, so every replica drops its cached decisions at once.
+ *
+ * Who: `--by <name>` is required for a change (the record names a person or a ticket; in a container every
+ * operator is the same OS user); the OS user and host are recorded next to it.
+ * Output: stdout carries the result: the table or JSON of `list`/`show`; for `put`/`revoke`, one JSON log line per
+ * change in the platform's log shape (createLogger), the record to keep. stderr carries what a person reads: what
+ * changed, warnings, errors. Exit codes: 0 done, 1 failed, 2 bad usage or configuration.
+ */
+import { ConfigError, connectRedis, createLogger, redactUrl, type Logger, type RedisClient } from '@lgsp/kit';
+import { readFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gatewayConfigFromEnv } from '../../../config.ts';
+import { grantSchema, type Grant } from '../grant.ts';
+import type { GrantStore } from '../grant-store.ts';
+import { createRedisGrantStore } from '../redis-grant-store.ts';
+import { compareGrant, describeChange, summary, type GrantChange } from './grant-change.ts';
+import { parseGrantsInput, readSupergraphFieldSets } from './grant-input.ts';
+import { formatGrantsTable, grantStatus } from './grants-table.ts';
+
+export const USAGE = `usage: npm run --silent grants -- <command> [options]
+
+  list [--consumer <agency>] [--provider <agency>] [--json]
+                      the grants as a table (STATUS marks those NOT YET VALID or EXPIRED) or as JSON;
+                      --consumer: the grants that apply to that agency, grants to every agency (*) included
+  show <id>           one grant as JSON (what put accepts)
+  put <file.json|->   create or replace one grant or an array of grants (- reads stdin), checked as the gateway
+                      checks grants; each field set must be a @policy of the supergraph (SUPERGRAPH_FILE)
+  revoke <id>         delete a grant
+
+  --by <name>         who makes the change: required by put and revoke (recorded with the OS user and host)
+  --dry-run           put, revoke: check and show what would change; write nothing
+  -h, --help          this text
+
+Environment, read as the gateway reads it: REDIS_URL (required: the Redis the gateways share),
+REDIS_KEY_PREFIX (default lgsp:), SUPERGRAPH_FILE (default schema/supergraph.graphql).
+Changes reach every gateway replica at once. put and revoke write one JSON line per change to stdout (who, grant
+id, before and after: keep it); what changed, for a person, goes to stderr.
+Exit codes: 0 done, 1 failed, 2 bad usage or configuration.`;
+
+/** A mistake in the command line or the environment: exit code 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CommandIo {
+  env: Record<string, string | undefined>;
+  /** Where relative file names are resolved: the operator's directory (`npm run` moves to the repository root). */
+  cwd: string;
+  stdin: NodeJS.ReadableStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+type Command =
+  | { name: 'help' }
+  | { name: 'list'; consumer: string | undefined; provider: string | undefined; json: boolean }
+  | { name: 'show'; id: string }
+  | { name: 'put'; input: string; dryRun: boolean; by: string | undefined }
+  | { name: 'revoke'; id: string; dryRun: boolean; by: string | undefined };
+
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  consumer: { type: 'string' },
+  provider: { type: 'string' },
+  by: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+} as const;
+
+const OPTIONS_OF: Record<string, Array<keyof typeof OPTIONS>> = {
+  list: ['consumer', 'provider', 'json'],
+  show: [],
+  put: ['by', 'dry-run'],
+  revoke: ['by', 'dry-run'],
+};
+
+export function parseCommand(argv: string[]): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return { name: 'help' };
+  const [name, ...rest] = positionals;
+  if (name === undefined) throw new UsageError('no command given');
+  const allowed = OPTIONS_OF[name];
+  if (allowed === undefined) throw new UsageError(`unknown command "${name}" (list, show, put, revoke)`);
+  for (const option of Object.keys(values) as Array<keyof typeof OPTIONS>) {
+    if (option !== 'help' && !allowed.includes(option)) throw new UsageError(`--${option} is not an option of ${name}`);
+  }
+  const argument = (what: string): string => {
+    if (rest.length !== 1 || rest[0] === '') throw new UsageError(`${name} takes one argument: ${what}`);
+    return rest[0]!;
+  };
+  const dryRun = values['dry-run'] === true;
+  switch (name) {
+    case 'list':
+      if (rest.length > 0) throw new UsageError(`list takes no argument (got "${rest.join(' ')}"); filter with --consumer or --provider`);
+      return { name, consumer: agencyOption('consumer', values.consumer), provider: agencyOption('provider', values.provider), json: values.json === true };
+    case 'show':
+      return { name, id: argument('the grant id') };
+    case 'put':
+      return { name, input: argument('a JSON file, or - for stdin'), dryRun, by: byOption(name, values.by, dryRun) };
+    default:
+      return { name: 'revoke', id: argument('the grant id'), dryRun, by: byOption(name, values.by, dryRun) };
+  }
+}
+
+/** An agency filter, checked with the grant schema's own rule (and message). */
+function agencyOption(option: 'consumer' | 'provider', value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const result = grantSchema.shape[option].safeParse(value);
+  if (!result.success) throw new UsageError(`--${option} ${value}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+  return value;
+}
+
+function byOption(command: string, value: string | undefined, dryRun: boolean): string | undefined {
+  if (value === undefined) {
+    if (dryRun) return undefined;
+    throw new UsageError(`${command} changes who may read what: say who you are with --by <name> (kept in the change record)`);
+  }
+  const by = value.trim();
+  if (by === '' || by.length > 200 || /\p{Cc}/u.test(by)) throw new UsageError('--by must be a name of 1 to 200 printable characters');
+  return by;
+}
+
+export interface GrantsAdminConfig {
+  redisUrl: string;
+  redisKeyPrefix: string;
+  /** Absolute path of the supergraph whose `@policy` names are the field sets. */
+  supergraphFile: string;
+}
+
+/**
+ * REDIS_URL, REDIS_KEY_PREFIX and SUPERGRAPH_FILE through the gateway's own configuration (same defaults, same
+ * messages naming the variable); the gateway's other variables are not this tool's business and are not read.
+ */
+export function grantsAdminConfigFromEnv(env: Record<string, string | undefined>): GrantsAdminConfig {
+  let config;
+  try {
+    config = gatewayConfigFromEnv({ REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX, SUPERGRAPH_FILE: env.SUPERGRAPH_FILE });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(redactUrl(error.message));
+    throw error;
+  }
+  if (config.redisUrl === undefined) {
+    throw new UsageError(
+      'REDIS_URL is not set. This tool changes the grants in the Redis the gateway replicas share: set REDIS_URL ' +
+        '(and REDIS_KEY_PREFIX, if not lgsp:) to the values the gateways run with.\n' +
+        'A gateway without REDIS_URL (the embedded platform of npm start) keeps its grants in its own memory, which no ' +
+        'other process can reach: edit its GRANTS_FILE and restart it instead.',
+    );
+  }
+  return { redisUrl: config.redisUrl, redisKeyPrefix: config.authorization.redisKeyPrefix, supergraphFile: config.supergraphFile };
+}
+
+/** Runs one command; returns the exit code. */
+export async function runGrantsCommand(argv: string[], io: CommandIo): Promise<number> {
+  const say = (text: string) => io.stderr.write(`${text}\n`);
+  let redis: RedisClient | undefined;
+  let store: GrantStore | undefined;
+  try {
+    const command = parseCommand(argv);
+    if (command.name === 'help') {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const config = grantsAdminConfigFromEnv(io.env);
+    // Checked before connecting: a bad file needs no Redis, and nothing is written unless every grant passes.
+    const grants = command.name === 'put' ? await readGrants(command.input, io, config) : [];
+    redis = await connect(config);
+    // A stored grant that no longer reads as one grants nothing; the operator is told which, once each.
+    const unreadable = new Set<string>();
+    store = createRedisGrantStore(redis, {
+      keyPrefix: config.redisKeyPrefix,
+      onUnreadable: (id, error) => {
+        if (unreadable.has(id)) return;
+        unreadable.add(id);
+        say(`warning: grant ${id} in the store cannot be read (${error.message}); it grants nothing: revoke it, then put it again`);
+      },
+    });
+    const context: ChangeContext = { store, config, say, record: changeRecorder(io, config) };
+    if (command.name === 'list') await list(store, command, io, config);
+    else if (command.name === 'show') io.stdout.write(`${JSON.stringify(await existing(store, command.id), null, 2)}\n`);
+    else if (command.name === 'put') await put(context, grants, command);
+    else await revoke(context, command);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      say(`grants: ${error.message}\n\nnpm run --silent grants -- --help prints the usage.`);
+      return 2;
+    }
+    say(`grants: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await store?.close();
+    await redis?.quit().catch(() => undefined);
+  }
+}
+
+async function readGrants(input: string, io: CommandIo, config: GrantsAdminConfig): Promise<Grant[]> {
+  const source = input === '-' ? 'stdin' : input;
+  let text: string;
+  try {
+    text = input === '-' ? await readAll(io.stdin) : await readFile(resolve(io.cwd, input), 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read ${source} (${(error as Error).message}); nothing written`);
+  }
+  return parseGrantsInput(text, source, await readSupergraphFieldSets(config.supergraphFile));
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function connect(config: GrantsAdminConfig): Promise<RedisClient> {
+  try {
+    return await connectRedis(config.redisUrl, { name: 'lgsp-grants-admin' });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nThis tool has no in-memory store: REDIS_URL must be the Redis the gateways share, and it must be up.`);
+  }
+}
+
+const where = (config: GrantsAdminConfig) => `Redis ${redactUrl(config.redisUrl)}, prefix ${config.redisKeyPrefix}`;
+
+async function existing(store: GrantStore, id: string): Promise<Grant> {
+  const grant = await store.get(id);
+  if (grant === null) throw new Error(notFound(id));
+  return grant;
+}
+
+const notFound = (id: string) => `no grant with id "${id}" (npm run --silent grants -- list shows the ids)`;
+
+async function list(store: GrantStore, command: Extract<Command, { name: 'list' }>, io: CommandIo, config: GrantsAdminConfig): Promise<void> {
+  const selected = command.consumer === undefined ? await store.list() : await store.grantsFor(command.consumer);
+  const grants = command.provider === undefined ? selected : selected.filter((g) => g.provider === command.provider);
+  if (command.json) {
+    io.stdout.write(`${JSON.stringify(grants, null, 2)}\n`);
+    return;
+  }
+  const now = Date.now();
+  const notInForce = grants.filter((g) => grantStatus(g, now) !== 'active').length;
+  const filters = [command.consumer && `consumer ${command.consumer} (or *)`, command.provider && `provider ${command.provider}`].filter(Boolean).join(', ');
+  const count = `${grants.length} grant${grants.length === 1 ? '' : 's'}${filters === '' ? '' : ` for ${filters}`} in ${where(config)}`;
+  io.stdout.write(grants.length === 0 ? `no grants: ${count}\n` : `${formatGrantsTable(grants, now)}\n\n${count}${notInForce > 0 ? `; ${notInForce} not in force` : ''}\n`);
+}
+
+interface ChangeContext {
+  store: GrantStore;
+  config: GrantsAdminConfig;
+  say(text: string): void;
+  record: Logger;
+}
+
+/** The change record: JSON lines on stdout in the platform's log shape, whatever LOG_LEVEL says. */
+function changeRecorder(io: CommandIo, config: GrantsAdminConfig): Logger {
+  return createLogger('grants', 'info', io.stdout).child({ store: { redis: redactUrl(config.redisUrl), keyPrefix: config.redisKeyPrefix }, osUser: osUser(), host: hostname() });
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // A container user without a passwd entry.
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+async function put(context: ChangeContext, grants: Grant[], command: Extract<Command, { name: 'put' }>): Promise<void> {
+  const { store, say } = context;
+  // Only for the note below (a store holding only unreadable grants counts as empty here, as it does for seeding).
+  const wasEmpty = !command.dryRun && (await store.list().catch(() => undefined))?.length === 0;
+  let written = 0;
+  for (const grant of grants) {
+    let change: GrantChange;
+    try {
+      change = compareGrant(await store.get(grant.id), grant);
+    } catch (error) {
+      throw new Error(
+        `grant ${grant.id} in the store cannot be read (${(error as Error).message}): revoke it first, then put it again` + progress(written, grants.length),
+      );
+    }
+    say(describeChange(change, command.dryRun));
+    if (command.dryRun || change.kind === 'unchanged') continue;
+    try {
+      await store.put(grant);
+    } catch (error) {
+      throw new Error(`grant ${grant.id} not written: ${(error as Error).message}${progress(written, grants.length)}`);
+    }
+    written += 1;
+    context.record.info(
+      {
+        event: `grant.${change.kind}`,
+        action: 'put',
+        grantId: grant.id,
+        by: command.by,
+        ...(change.kind === 'replaced' ? { changedFields: change.fields.map((f) => f.field), before: change.before } : { before: null }),
+        after: grant,
+      },
+      `grant ${change.kind}`,
+    );
+  }
+  if (command.dryRun) say('dry run: nothing written');
+  else if (wasEmpty && written > 0) {
+    say(`note: the grant store (${where(context.config)}) held no grants before; gateways no longer seed it from GRANTS_FILE when they start`);
+  }
+}
+
+const progress = (written: number, total: number) => (total > 1 ? ` (${written} of ${total} grants written before it; put the file again to finish)` : '');
+
+async function revoke(context: ChangeContext, command: Extract<Command, { name: 'revoke' }>): Promise<void> {
+  const { store, say } = context;
+  let before: Grant | { unreadable: string } | null;
+  try {
+    before = await store.get(command.id);
+  } catch (error) {
+    // A grant written by hand that no longer parses must still be removable.
+    before = { unreadable: (error as Error).message };
+  }
+  if (before === null) throw new Error(`${notFound(command.id)}; nothing revoked`);
+  const described = 'unreadable' in before ? `(unreadable: ${before.unreadable})` : summary(before);
+  if (command.dryRun) {
+    say(`would revoke ${command.id}: ${described}\ndry run: nothing written`);
+    return;
+  }
+  if (!(await store.remove(command.id))) throw new Error(`no grant with id "${command.id}" any more (revoked meanwhile?); nothing revoked`);
+  context.record.info({ event: 'grant.revoked', action: 'revoke', grantId: command.id, by: command.by, before, after: null }, 'grant revoked');
+  say(`revoked ${command.id}: ${described}`);
+  const remaining = await store.list().catch(() => undefined);
+  if (remaining?.length === 0) {
+    say(`warning: the grant store (${where(context.config)}) is now empty: a gateway that starts with GRANTS_FILE set will seed it again from that file`);
+  }
+}
