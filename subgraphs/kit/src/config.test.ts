@@ -23,3 +23,34 @@ test('every invalid variable is named, and secrets are not echoed', () => {
     },
   );
 });
+
+test('secrets are named but never echoed; other values are shown, URLs without their password', () => {
+  const secrets = z.object({
+    RELAY_MASTER_KEY: z.string().length(64),
+    EVENTS_PUBLISH_TOKEN: z.string().min(16),
+    DB_PASSWORD: z.string().min(12),
+    REDIS_KEY_PREFIX: z.string().regex(/:$/, 'must end with ":"'),
+    GATEWAY_MAX_TOKENS: z.coerce.number().min(100),
+    REDIS_URL: z.string().url().refine((u) => u.startsWith('rediss://'), 'must start with rediss://'),
+  });
+  assert.throws(
+    () =>
+      loadConfig('test', secrets, {
+        RELAY_MASTER_KEY: 'abc123',
+        EVENTS_PUBLISH_TOKEN: 'tok',
+        DB_PASSWORD: 'pw',
+        REDIS_KEY_PREFIX: 'lgsp',
+        GATEWAY_MAX_TOKENS: '5',
+        REDIS_URL: 'redis://lgsp:hunter2@redis:6379/0',
+      }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      for (const name of ['RELAY_MASTER_KEY', 'EVENTS_PUBLISH_TOKEN', 'DB_PASSWORD']) assert.match(error.message, new RegExp(`${name}: .*\\(got "\\*\\*\\*"\\)`));
+      assert.match(error.message, /REDIS_KEY_PREFIX: must end with ":" \(got "lgsp"\)/);
+      assert.match(error.message, /GATEWAY_MAX_TOKENS: .*\(got "5"\)/);
+      assert.match(error.message, /REDIS_URL: must start with rediss:\/\/ \(got "redis:\/\/lgsp:\*\*\*@redis:6379\/0"\)/);
+      assert.doesNotMatch(error.message, /abc123|hunter2|"tok"|"pw"/);
+      return true;
+    },
+  );
+});

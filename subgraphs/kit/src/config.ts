@@ -38,8 +38,15 @@ export function loadConfig<S extends z.ZodObject>(
   throw new ConfigError(service, problems);
 }
 
-function redactIfSecret(variable: string, value: string): string {
-  return /SECRET|PASSWORD|KEY|TOKEN/i.test(variable) ? '***' : value;
+/**
+ * What a configuration error may echo of a value: nothing of a secret (a name ending in SECRET, PASSWORD, TOKEN or
+ * KEY: RELAY_MASTER_KEY, EVENTS_PUBLISH_TOKEN), and no password inside a URL (`redis://:pw@host` → `redis://:***@host`).
+ * Names that only contain such a word (REDIS_KEY_PREFIX, KEYCLOAK_URL, GATEWAY_MAX_TOKENS) are shown: their values
+ * are what the operator must see to fix them.
+ */
+export function redactIfSecret(variable: string, value: string): string {
+  if (/(SECRET|PASSWORD|TOKEN|KEY)$/i.test(variable)) return '***';
+  return value.replace(/(\/\/[^/@\s]*?:)[^/@\s]*@/g, '$1***@');
 }
 
 /** Reusable field schemas for environment variables. */
