@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { sampleGrant } from './grants/grant-store.contract.ts';
 import { DEVELOPMENT_GRANTS_FILE, readGrantsFile, seedGrants } from './grants/grants-file.ts';
 import { createMemoryGrantStore } from './grants/memory-grant-store.ts';
-import { createRedisGrantStore, grantKeyPattern } from './grants/redis-grant-store.ts';
+import { grantKeyPattern } from '../redis-keys.ts';
+import { createRedisGrantStore } from './grants/redis-grant-store.ts';
 import { PolicyDecider, purposeCategory } from './policies.ts';
 
 const file = await readGrantsFile(DEVELOPMENT_GRANTS_FILE);

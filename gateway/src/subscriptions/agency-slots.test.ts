@@ -10,7 +10,8 @@ import { after, describe, it } from 'node:test';
 import { connectRedis, createLogger, type RedisClient } from '@lgsp/kit';
 import { describeAgencySlotsContract } from './agency-slots.contract.ts';
 import { createMemoryAgencySlots, type AgencySlots } from './limits.ts';
-import { agencySlotKeyPattern, createRedisAgencySlots, type RedisAgencySlotsOptions, type SlotStoreOperation } from './redis-agency-slots.ts';
+import { agencySlotKeyPattern } from '../redis-keys.ts';
+import { createRedisAgencySlots, type RedisAgencySlotsOptions, type SlotStoreOperation } from './redis-agency-slots.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const logger = createLogger('gateway', 'silent');

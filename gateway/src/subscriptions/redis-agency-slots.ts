@@ -24,21 +24,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { redisScript, type Logger, type RedisClient } from '@lgsp/kit';
+import { agencySlotKeys } from '../redis-keys.ts';
 import type { AgencySlots, Lease, SlotKind } from './limits.ts';
-
-/** Redis key names of the WebSocket limits. */
-export function agencySlotKeys(prefix: string) {
-  const base = `${prefix}ws-limits:{ws-limits}`;
-  return {
-    /** Sorted set: the leases of one agency and kind, scored by expiry (ms). */
-    slots: (kind: SlotKind, agency: string) => `${base}:${kind}:${agency}`,
-  };
-}
-
-/** Every key of the WebSocket limits under a prefix (cleaning up after tests). */
-export function agencySlotKeyPattern(prefix: string): string {
-  return `${prefix}ws-limits:*`;
-}
 
 /** The Redis commands of the limits that can fail; `acquire` failing means the slot was counted locally. */
 export type SlotStoreOperation = 'acquire' | 'refresh' | 'release';

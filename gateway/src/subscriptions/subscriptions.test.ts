@@ -15,13 +15,14 @@ import type { AuthorizationMode } from '../authorization/authorizing-gateway.ts'
 import type { Grant } from '../authorization/grants/grant.ts';
 import type { GrantStore } from '../authorization/grants/grant-store.ts';
 import { createMemoryGrantStore } from '../authorization/grants/memory-grant-store.ts';
-import { createRedisGrantStore, grantKeyPattern } from '../authorization/grants/redis-grant-store.ts';
+import { createRedisGrantStore } from '../authorization/grants/redis-grant-store.ts';
+import { agencySlotKeyPattern, grantKeyPattern } from '../redis-keys.ts';
 import { gatewayConfig } from '../config.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
 import { composeSupergraph, supergraphFileWith } from '../testing/fixtures.ts';
 import type { SubscriptionsConfig } from './config.ts';
 import type { AgencySlots } from './limits.ts';
-import { agencySlotKeyPattern, createRedisAgencySlots } from './redis-agency-slots.ts';
+import { createRedisAgencySlots } from './redis-agency-slots.ts';
 import { agencyNames, startEventFeed, startPacketsSubgraph, type EventFeed } from './testing/event-subgraphs.ts';
 import { gatedGrantStore } from './testing/gated-grant-store.ts';
 

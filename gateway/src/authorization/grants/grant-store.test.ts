@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeGrantStoreContract, sampleGrant } from './grant-store.contract.ts';
 import { createMemoryGrantStore } from './memory-grant-store.ts';
-import { createRedisGrantStore, grantKeyPattern, grantKeys } from './redis-grant-store.ts';
+import { grantKeyPattern, grantKeys } from '../../redis-keys.ts';
+import { createRedisGrantStore } from './redis-grant-store.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

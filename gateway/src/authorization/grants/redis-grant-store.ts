@@ -1,29 +1,14 @@
 /**
- * Grants in Redis, shared by every gateway replica. Keys (prefix `lgsp:` in deployment, `REDIS_KEY_PREFIX`):
+ * Grants in Redis, shared by every gateway replica. Keys (named in ../../redis-keys.ts; prefix `lgsp:` in deployment):
  * - `<prefix>grants:{grants}:items`   hash: grant id → grant JSON
  * - `<prefix>grants:{grants}:version` string: incremented with every change (same hash slot, so one MULTI)
  * - channel `<prefix>grants:changed`: the new version is published after every change; each replica's policy
  *   cache listens and drops what it knows at once.
  */
 import type { RedisClient } from '@lgsp/kit';
+import { grantKeys } from '../../redis-keys.ts';
 import { ANY_AGENCY, parseGrant, type Grant } from './grant.ts';
 import type { GrantStore } from './grant-store.ts';
-
-export interface GrantKeys {
-  items: string;
-  version: string;
-  channel: string;
-}
-
-export function grantKeys(prefix: string): GrantKeys {
-  const base = `${prefix}grants:{grants}`;
-  return { items: `${base}:items`, version: `${base}:version`, channel: `${prefix}grants:changed` };
-}
-
-/** Every key this store may own under a prefix (for cleaning up after tests). */
-export function grantKeyPattern(prefix: string): string {
-  return `${prefix}grants:*`;
-}
 
 export interface RedisGrantStoreOptions {
   keyPrefix: string;
