@@ -87,3 +87,55 @@ describe('startSubgraph with a handler in front of Express', () => {
     assert.deepEqual(seenByExpress, []);
   });
 });
+
+describe('startSubgraph stopping', () => {
+  const start = async (drainMs: number) => {
+    const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
+    return startSubgraph({
+      name: 'kit-drain',
+      typeDefs: gql`
+        type Query {
+          hello: String
+        }
+      `,
+      resolvers: { Query: { hello: () => 'hi' } },
+      host: '127.0.0.1',
+      port: 0,
+      verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
+      logger: createLogger('kit-drain', 'silent'),
+      metrics: createMetricsRegistry('kit-drain'),
+      context: (base) => base,
+      drainMs,
+      routes(app) {
+        // An upload or a national lookup still running when the service is told to stop.
+        app.get('/in-flight', (_req, res) => {
+          setTimeout(() => res.send('finished'), 300);
+        });
+        app.get('/hangs', () => undefined);
+      },
+    });
+  };
+
+  it('lets a request in flight finish, refuses new connections, and stops', async () => {
+    const subgraph = await start(10_000);
+    const origin = `http://127.0.0.1:${subgraph.port}`;
+    await (await fetch(`${origin}/health/live`)).text(); // an idle keep-alive connection as well
+    const inFlight = fetch(`${origin}/in-flight`);
+    await new Promise((r) => setTimeout(r, 50));
+    const began = Date.now();
+    const closing = subgraph.close();
+    const answer = await inFlight;
+    assert.deepEqual([answer.status, await answer.text()], [200, 'finished']);
+    await closing;
+    assert.ok(Date.now() - began < 5_000, 'stopped once the request was answered, not at the end of the grace');
+    await assert.rejects(fetch(`${origin}/health/live`), 'no new connections');
+  });
+
+  it('cuts what is still running after the grace period', async () => {
+    const subgraph = await start(200);
+    const hanging = fetch(`http://127.0.0.1:${subgraph.port}/hangs`);
+    await new Promise((r) => setTimeout(r, 50));
+    await subgraph.close();
+    await assert.rejects(hanging);
+  });
+});

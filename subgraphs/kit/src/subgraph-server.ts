@@ -54,6 +54,28 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   handle?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Called once the HTTP server listens, before start returns (e.g. to attach a WebSocket `upgrade` handler). */
   onListening?: (server: Server) => void;
+  /** How long `close` lets requests in flight finish before it cuts them (default DRAIN_MS). */
+  drainMs?: number;
+}
+
+/** How long a stopping service lets requests in flight finish (an upload, a download, a national lookup). */
+export const DRAIN_MS = 10_000;
+
+/**
+ * Stops a server the way a rolling restart needs: no new connections, idle keep-alive connections closed at once and
+ * as soon as each one's request in flight is answered, and whatever is still running after `graceMs` cut.
+ */
+export async function drainHttpServer(http: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+  http.closeIdleConnections();
+  const idle = setInterval(() => http.closeIdleConnections(), 50);
+  const cut = setTimeout(() => http.closeAllConnections(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(cut);
+  }
 }
 
 export interface RunningSubgraph {
@@ -175,8 +197,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     url,
     port,
     async close() {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await drainHttpServer(http, options.drainMs ?? DRAIN_MS);
       await server.stop();
     },
   };
