@@ -1,11 +1,32 @@
-/** `startSubgraph`'s `handle` option over real HTTP: what it answers never reaches Express, the rest does. */
+/** `startSubgraph` over real HTTP: the `handle` option (what it answers never reaches Express) and stopping. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gql } from 'graphql-tag';
 import { createInternalTokenIssuer, createInternalTokenVerifier } from './auth/internal-token.ts';
 import { createLogger } from './logger.ts';
 import { createMetricsRegistry } from './metrics.ts';
-import { startSubgraph, type RunningSubgraph } from './subgraph-server.ts';
+import { startSubgraph, type BaseContext, type RunningSubgraph, type SubgraphOptions } from './subgraph-server.ts';
+
+/** A one-field subgraph on a free port, with the options a test adds. */
+async function startTestSubgraph(name: string, options: Partial<SubgraphOptions<BaseContext>>): Promise<RunningSubgraph> {
+  const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
+  return startSubgraph({
+    name,
+    typeDefs: gql`
+      type Query {
+        hello: String
+      }
+    `,
+    resolvers: { Query: { hello: () => 'hi' } },
+    host: '127.0.0.1',
+    port: 0,
+    verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
+    logger: createLogger(name, 'silent'),
+    metrics: createMetricsRegistry(name),
+    context: (base) => base,
+    ...options,
+  });
+}
 
 describe('startSubgraph with a handler in front of Express', () => {
   let subgraph: RunningSubgraph;
@@ -14,21 +35,7 @@ describe('startSubgraph with a handler in front of Express', () => {
   const seenByExpress: string[] = [];
 
   before(async () => {
-    const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
-    subgraph = await startSubgraph({
-      name: 'kit-test',
-      typeDefs: gql`
-        type Query {
-          hello: String
-        }
-      `,
-      resolvers: { Query: { hello: () => 'hi' } },
-      host: '127.0.0.1',
-      port: 0,
-      verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
-      logger: createLogger('kit-test', 'silent'),
-      metrics: createMetricsRegistry('kit-test'),
-      context: (base) => base,
+    subgraph = await startTestSubgraph('kit-test', {
       handle(req, res) {
         seenByHandler.push(req.url ?? '');
         if (req.url === '/fast') {
@@ -89,22 +96,8 @@ describe('startSubgraph with a handler in front of Express', () => {
 });
 
 describe('startSubgraph stopping', () => {
-  const start = async (drainMs: number) => {
-    const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
-    return startSubgraph({
-      name: 'kit-drain',
-      typeDefs: gql`
-        type Query {
-          hello: String
-        }
-      `,
-      resolvers: { Query: { hello: () => 'hi' } },
-      host: '127.0.0.1',
-      port: 0,
-      verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
-      logger: createLogger('kit-drain', 'silent'),
-      metrics: createMetricsRegistry('kit-drain'),
-      context: (base) => base,
+  const start = async (drainMs: number) =>
+    startTestSubgraph('kit-drain', {
       drainMs,
       routes(app) {
         // An upload or a national lookup still running when the service is told to stop.
@@ -114,7 +107,6 @@ describe('startSubgraph stopping', () => {
         app.get('/hangs', () => undefined);
       },
     });
-  };
 
   it('lets a request in flight finish, refuses new connections, and stops', async () => {
     const subgraph = await start(10_000);
