@@ -3,6 +3,7 @@
  * and every problem names the variable it comes from.
  */
 import { z } from 'zod';
+import { redactUrl } from './redact-url.ts';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -46,7 +47,7 @@ export function loadConfig<S extends z.ZodObject>(
  */
 export function redactIfSecret(variable: string, value: string): string {
   if (/(SECRET|PASSWORD|TOKEN|KEY)$/i.test(variable)) return '***';
-  return value.replace(/(\/\/[^/@\s]*?:)[^/@\s]*@/g, '$1***@');
+  return redactUrl(value);
 }
 
 /** Reusable field schemas for environment variables. */

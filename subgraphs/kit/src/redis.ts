@@ -1,6 +1,7 @@
 /** One way to connect to Redis, with an error that tells the operator what to do when it is not there. */
 import { createHash } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
+import { redactUrl } from './redact-url.ts';
 
 export type RedisClient = RedisClientType;
 
@@ -45,10 +46,7 @@ export async function connectRedis(url: string, options: { connectTimeoutMs?: nu
   }
 }
 
-/** Hides the password part of a Redis URL for messages and logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:***@');
-}
+export { redactUrl } from './redact-url.ts';
 
 /**
  * A Lua script run by its SHA-1 (EVALSHA), loaded again when Redis does not know it (NOSCRIPT: a restart, a

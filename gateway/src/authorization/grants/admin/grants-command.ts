@@ -147,7 +147,8 @@ export function grantsAdminConfigFromEnv(env: Record<string, string | undefined>
   try {
     config = gatewayConfigFromEnv({ REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX, SUPERGRAPH_FILE: env.SUPERGRAPH_FILE });
   } catch (error) {
-    if (error instanceof ConfigError) throw new UsageError(redactUrl(error.message));
+    // The gateway's messages: they name each variable and mask secrets and passwords in URLs already.
+    if (error instanceof ConfigError) throw new UsageError(error.message);
     throw error;
   }
   if (config.redisUrl === undefined) {
