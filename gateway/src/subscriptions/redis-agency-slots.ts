@@ -133,6 +133,14 @@ export function createRedisAgencySlots(redis: RedisClient, options: RedisAgencyS
       }
     })();
   };
+  /** `work`, or a rejection when Redis has not answered it within `acquireTimeoutMs`. */
+  const inTime = <T>(work: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${acquireTimeoutMs} ms`)), acquireTimeoutMs);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  };
   /** KEYS and ARGV (count, members… per key) naming every lease held now. */
   const heldNow = (): { keys: string[]; args: string[] } => {
     const args: string[] = [];
@@ -168,26 +176,22 @@ export function createRedisAgencySlots(redis: RedisClient, options: RedisAgencyS
       failed('acquire', new Error('Redis is not connected'));
       return local();
     }
-    const answer = ACQUIRE.run(redis, [key], [member, String(limit), ttl]).then(
-      (taken) => ({ taken: Number(taken) === 1 }),
-      (error: unknown) => ({ error }),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<{ error: unknown }>((resolve) => {
-      timer = setTimeout(() => resolve({ error: new Error(`Redis did not answer within ${acquireTimeoutMs} ms`) }), acquireTimeoutMs);
-    });
-    const outcome = await Promise.race([answer, timeout]);
-    clearTimeout(timer);
-    if ('taken' in outcome) {
+    const answer = ACQUIRE.run(redis, [key], [member, String(limit), ttl]).then((taken) => Number(taken) === 1);
+    try {
+      const taken = await inTime(answer);
       answered();
-      return outcome.taken ? hold(key, member) : undefined;
+      return taken ? hold(key, member) : undefined;
+    } catch (error) {
+      failed('acquire', error);
     }
-    failed('acquire', outcome.error);
     // A late answer may still take the slot in Redis: it stays when the local lease is still held (it is the same
     // member), and is handed back otherwise. A release sent meanwhile follows the script on this connection anyway.
-    void answer.then((late) => {
-      if ('taken' in late && late.taken && held.get(key)?.has(member) !== true) remove(key, member);
-    });
+    void answer.then(
+      (taken) => {
+        if (taken && held.get(key)?.has(member) !== true) remove(key, member);
+      },
+      () => undefined,
+    );
     return local();
   };
 
@@ -234,16 +238,10 @@ export function createRedisAgencySlots(redis: RedisClient, options: RedisAgencyS
       const { keys: leaseKeys, args } = heldNow();
       held.clear();
       if (!redis.isReady) return; // the TTL hands them back
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${acquireTimeoutMs} ms`)), acquireTimeoutMs);
-      });
       try {
-        await Promise.race([REMOVE.run(redis, leaseKeys, args), timeout]);
+        await inTime(REMOVE.run(redis, leaseKeys, args));
       } catch (error) {
         failed('release', error);
-      } finally {
-        clearTimeout(timer);
       }
     },
   };
