@@ -396,6 +396,9 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.equal(history.at(-1)!.status, 'UNDELIVERABLE');
     assert.deepEqual(await h.contentKeys(id), []);
     assert.ok((await events(h, 'packet-status', AGENCY_A)).some((e) => e.packetId === id && e.status === 'UNDELIVERABLE'));
+    // The recipient hears of it too, on its own topic, naming the source.
+    const toRecipient = (await events(h, 'packet-status', AGENCY_B)).filter((e) => e.packetId === id);
+    assert.deepEqual(toRecipient.map((e) => [e.status, e.recipient, e.sourceAgency]), [['UNDELIVERABLE', AGENCY_B, AGENCY_A]]);
   });
 
   it('turns a destination offline longer than the policy allows UNDELIVERABLE, tells the source and alerts the operator', async () => {
@@ -408,6 +411,9 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     const packet = (await h.gql(OPERATOR, PACKET, { id })).data!.packet;
     assert.deepEqual(packet.deliveries.map((d: { agencyCode: string; status: string }) => [d.agencyCode, d.status]), [[AGENCY_B, 'NOTIFIED'], [AGENCY_D, 'UNDELIVERABLE']]);
     assert.ok((await events(h, 'packet-status', AGENCY_A)).some((e) => e.packetId === id && e.recipient === AGENCY_D && e.status === 'UNDELIVERABLE'));
+    // D, back online, finds among its events the packet it missed; B, still served, hears nothing of it.
+    assert.deepEqual((await events(h, 'packet-status', AGENCY_D)).filter((e) => e.packetId === id).map((e) => [e.status, e.sourceAgency]), [['UNDELIVERABLE', AGENCY_A]]);
+    assert.deepEqual((await events(h, 'packet-status', AGENCY_B)).filter((e) => e.packetId === id), []);
     const metrics = await (await fetch(`${h.relay.origin}/metrics`)).text();
     assert.match(metrics, /lgsp_relay_undeliverable_total\{service="relay"\} [1-9]/);
     const alert = h.logs.find((line) => line.alert === 'RELAY_UNDELIVERABLE' && line.packetId === id);

@@ -1034,9 +1034,13 @@ export class Relay {
       this.deps.metrics.undeliverable.inc();
       this.deps.logger.error({ alert: 'RELAY_UNDELIVERABLE', packetId, source: updated.packet.sourceAgency, recipient: agency, reason }, 'packet undeliverable');
     }
-    if (updated.packet.policy.notifySourceOnFailure) {
-      await this.deps.events.publish('packet-status', updated.packet.sourceAgency, { packetId, recipient: agency, status });
-    }
+    const { sourceAgency } = updated.packet;
+    await Promise.all([
+      // The recipient learns that a packet addressed to it was given up: a system that was offline finds it among the
+      // events it replays with `after` (it never claimed the packet, so nothing else would tell it).
+      this.deps.events.publish('packet-status', agency, { packetId, recipient: agency, sourceAgency, status }),
+      updated.packet.policy.notifySourceOnFailure ? this.deps.events.publish('packet-status', sourceAgency, { packetId, recipient: agency, status }) : undefined,
+    ]);
     return this.finishIfDone(updated.packet);
   }
 
