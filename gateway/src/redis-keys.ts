@@ -7,7 +7,7 @@ import type { SlotKind } from './subscriptions/limits.ts';
 export interface GrantKeys {
   /** Hash: grant id → grant JSON. */
   items: string;
-  /** String: incremented with every change (same slot as `items`, so one MULTI). */
+  /** String: incremented with every change (same slot as `items`, so one script changes both). */
   version: string;
   /** Pub/sub channel: the new version, published after every change. */
   channel: string;

@@ -107,5 +107,46 @@ export function describeGrantStoreContract(name: string, makeStore: () => Promis
         (await store.list()).map((g) => g.id),
       );
     });
+
+    it('putAll at the current version writes every grant as one change: the version goes up by one, peers are notified', async () => {
+      const { store, peer } = fixture;
+      const version = await store.version();
+      const change = await nextChange(peer);
+      const grants = [sampleGrant('a', { purposes: ['education'] }), sampleGrant('f'), sampleGrant('g', { consumer: '*' })];
+      assert.equal(await store.putAll(grants, version), true);
+      await change.seen;
+      await change.stop();
+      assert.equal(await peer.version(), version + 1);
+      for (const grant of grants) assert.deepEqual(await peer.get(grant.id), grant);
+    });
+
+    it('putAll writes nothing when the version moved on, or when one grant is invalid; an empty list changes nothing', async () => {
+      const { store, peer } = fixture;
+      const readAt = await store.version();
+      await peer.put(sampleGrant('h')); // another replica's change, after `readAt` was read
+      const current = await store.list();
+      assert.equal(await store.putAll([sampleGrant('a'), sampleGrant('i')], readAt), false);
+      await assert.rejects(store.putAll([sampleGrant('i'), sampleGrant('bad', { consumer: 'police' })], readAt + 1), /agency code/);
+      assert.equal(await store.putAll([], readAt + 1), true);
+      assert.equal(await store.putAll([], readAt), false);
+      assert.deepEqual(await store.list(), current);
+      assert.equal(await store.version(), readAt + 1);
+    });
+
+    it('removeIfVersion: stale when the version moved on (nothing deleted), absent when there is no such grant, else removed', async () => {
+      const { store, peer } = fixture;
+      const readAt = await store.version();
+      await peer.put(sampleGrant('j'));
+      assert.equal(await store.removeIfVersion('h', readAt), 'stale');
+      assert.deepEqual(await store.get('h'), sampleGrant('h'));
+      assert.equal(await store.removeIfVersion('nope', readAt + 1), 'absent');
+      assert.equal(await store.version(), readAt + 1);
+      const change = await nextChange(peer);
+      assert.equal(await store.removeIfVersion('h', readAt + 1), 'removed');
+      await change.seen;
+      await change.stop();
+      assert.equal(await peer.get('h'), null);
+      assert.equal(await peer.version(), readAt + 2);
+    });
   });
 }

@@ -4,6 +4,12 @@
  */
 import type { Grant } from './grant.ts';
 
+/**
+ * What `removeIfVersion` did: 'removed' (the version moved on, subscribers were notified), 'absent' (no such grant;
+ * nothing changed) or 'stale' (the version is no longer the expected one; nothing deleted).
+ */
+export type ConditionalRemoval = 'removed' | 'absent' | 'stale';
+
 export interface GrantStore {
   /** Every grant, in id order. */
   list(): Promise<Grant[]>;
@@ -14,7 +20,17 @@ export interface GrantStore {
   put(grant: Grant): Promise<void>;
   /** Deletes a grant; true when it existed. Subscribers are notified. */
   remove(id: string): Promise<boolean>;
-  /** A number that changes with every change of any grant (for caches). */
+  /**
+   * Creates or replaces every one of these grants (all validated before any is written) in one atomic step, only if
+   * `version()` is still `expectedVersion`: the version then moves on once, subscribers are notified once, and the
+   * answer is true. Otherwise nothing is written and the answer is false. So what was read at that version (e.g. the
+   * `before` of a change record) is still true when the write lands. An empty list changes nothing (the answer still
+   * tells whether the version was `expectedVersion`).
+   */
+  putAll(grants: Grant[], expectedVersion: number): Promise<boolean>;
+  /** Deletes a grant in one atomic step, only if `version()` is still `expectedVersion`, as `putAll` does. */
+  removeIfVersion(id: string, expectedVersion: number): Promise<ConditionalRemoval>;
+  /** A number that goes up by one with every change of any grant (for caches, and for `putAll`/`removeIfVersion`). */
   version(): Promise<number>;
   /**
    * Calls `listener` after every change made through any store sharing this backend (for Redis: any replica),

@@ -26,6 +26,20 @@ export function createMemoryGrantStore(initial: Grant[] = []): GrantStore {
       if (existed) changed();
       return existed;
     },
+    async putAll(list, expectedVersion) {
+      const valid = list.map(parseGrant);
+      if (version !== expectedVersion) return false;
+      if (valid.length === 0) return true;
+      for (const grant of valid) grants.set(grant.id, grant);
+      changed();
+      return true;
+    },
+    async removeIfVersion(id, expectedVersion) {
+      if (version !== expectedVersion) return 'stale';
+      if (!grants.delete(id)) return 'absent';
+      changed();
+      return 'removed';
+    },
     version: async () => version,
     async subscribe(listener) {
       changes.on('change', listener);

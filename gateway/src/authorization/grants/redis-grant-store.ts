@@ -1,14 +1,35 @@
 /**
  * Grants in Redis, shared by every gateway replica. Keys (named in ../../redis-keys.ts; prefix `lgsp:` in deployment):
  * - `<prefix>grants:{grants}:items`   hash: grant id → grant JSON
- * - `<prefix>grants:{grants}:version` string: incremented with every change (same hash slot, so one MULTI)
- * - channel `<prefix>grants:changed`: the new version is published after every change; each replica's policy
+ * - `<prefix>grants:{grants}:version` string: incremented with every change (same hash slot, so one script)
+ * - channel `<prefix>grants:changed`: the new version is published with every change; each replica's policy
  *   cache listens and drops what it knows at once.
+ * Every change is one Lua script: the write, the new version and its publication happen together or not at all, and
+ * a conditional change (`putAll`, `removeIfVersion`) checks the version in the same step.
  */
-import type { RedisClient } from '@lgsp/kit';
+import { redisScript, type RedisClient } from '@lgsp/kit';
 import { grantKeys } from '../../redis-keys.ts';
 import { ANY_AGENCY, parseGrant, type Grant } from './grant.ts';
-import type { GrantStore } from './grant-store.ts';
+import type { ConditionalRemoval, GrantStore } from './grant-store.ts';
+
+/** In place of an expected version: change whatever the version is (`put`, `remove`). */
+const ANY_VERSION = '';
+
+// KEYS: items, version. ARGV: expected version (or ANY_VERSION), channel, then grant id and JSON pairs.
+// Answers 1 when written (nothing to write included), 0 when the version is not the expected one (nothing written).
+const PUT = redisScript(`
+if ARGV[1] ~= '' and (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 0 end
+if #ARGV == 2 then return 1 end
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('PUBLISH', ARGV[2], redis.call('INCR', KEYS[2]))
+return 1`);
+
+// KEYS: items, version. ARGV: expected version (or ANY_VERSION), channel, grant id.
+const REMOVE = redisScript(`
+if ARGV[1] ~= '' and (redis.call('GET', KEYS[2]) or '0') ~= ARGV[1] then return 'stale' end
+if redis.call('HDEL', KEYS[1], ARGV[3]) == 0 then return 'absent' end
+redis.call('PUBLISH', ARGV[2], redis.call('INCR', KEYS[2]))
+return 'removed'`);
 
 export interface RedisGrantStoreOptions {
   keyPrefix: string;
@@ -37,14 +58,12 @@ export function createRedisGrantStore(redis: RedisClient, options: RedisGrantSto
     }
     return grants.sort((a, b) => a.id.localeCompare(b.id));
   };
-  const changed = async (write: (multi: ReturnType<RedisClient['multi']>) => void): Promise<void> => {
-    const multi = redis.multi();
-    write(multi);
-    multi.incr(keys.version);
-    const replies = await multi.exec();
-    const version = replies[replies.length - 1];
-    await redis.publish(keys.channel, String(version));
+  const write = async (grants: Grant[], expectedVersion: string): Promise<boolean> => {
+    const pairs = grants.map(parseGrant).flatMap((grant) => [grant.id, JSON.stringify(grant)]);
+    return (await PUT.run(redis, [keys.items, keys.version], [expectedVersion, keys.channel, ...pairs])) === 1;
   };
+  const removeGrant = async (id: string, expectedVersion: string) =>
+    (await REMOVE.run(redis, [keys.items, keys.version], [expectedVersion, keys.channel, id])) as ConditionalRemoval;
 
   return {
     list: all,
@@ -54,15 +73,11 @@ export function createRedisGrantStore(redis: RedisClient, options: RedisGrantSto
       return json === null || json === undefined ? null : decode(json);
     },
     async put(grant) {
-      const valid = parseGrant(grant);
-      await changed((multi) => multi.hSet(keys.items, valid.id, JSON.stringify(valid)));
+      await write([grant], ANY_VERSION);
     },
-    async remove(id) {
-      const removed = await redis.hDel(keys.items, id);
-      if (removed === 0) return false;
-      await changed(() => undefined);
-      return true;
-    },
+    remove: async (id) => (await removeGrant(id, ANY_VERSION)) === 'removed',
+    putAll: (grants, expectedVersion) => write(grants, String(expectedVersion)),
+    removeIfVersion: (id, expectedVersion) => removeGrant(id, String(expectedVersion)),
     version: async () => Number((await redis.get(keys.version)) ?? 0),
     async subscribe(listener) {
       const subscriber = redis.duplicate() as RedisClient;

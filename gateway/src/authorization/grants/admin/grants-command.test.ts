@@ -1,6 +1,8 @@
 /**
  * `npm run grants` as an operator runs it: scripts/grants.ts as a child process against a real Redis (own key
- * prefix), read back through the Redis grant store the gateways use.
+ * prefix), read back through the Redis grant store the gateways use. For another change landing between what the
+ * command read and what it writes, the command runs in this process with its store wrapped to let that change happen
+ * just before its write.
  */
 import { ConfigError, connectRedis, type RedisClient } from '@lgsp/kit';
 import assert from 'node:assert/strict';
@@ -8,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { gatewayConfigFromEnv } from '../../../config.ts';
@@ -16,6 +19,7 @@ import type { GrantStore } from '../grant-store.ts';
 import { sampleGrant } from '../grant-store.contract.ts';
 import { createRedisGrantStore } from '../redis-grant-store.ts';
 import { runGrantsCli } from './grants-cli-process.ts';
+import { runGrantsCommand } from './grants-command.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `lgsp-test:${randomUUID()}:`;
@@ -31,6 +35,38 @@ const everyone = sampleGrant('everyone', { provider: '000.00.03.H41', consumer: 
 const baseEnv = { ...process.env, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, LOG_LEVEL: 'silent', INIT_CWD: undefined };
 const cli = (args: string[], options: { stdin?: string; env?: Record<string, string | undefined> } = {}) =>
   runGrantsCli(args, { env: { ...baseEnv, ...options.env }, ...(options.stdin === undefined ? {} : { stdin: options.stdin }) });
+
+/**
+ * Runs the command in this process as scripts/grants.ts does (its own Redis connection and store), with `meanwhile`
+ * run just before the store's conditional write: after the command read the version and what its change replaces.
+ * `meanwhile` gets the command's own connection.
+ */
+async function runWithChangeMeanwhile(args: string[], stdin: string, meanwhile: (commandRedis: RedisClient) => Promise<unknown>) {
+  const output = { stdout: '', stderr: '' };
+  const collect = (name: keyof typeof output) =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        output[name] += String(chunk);
+        done();
+      },
+    });
+  const io = { env: baseEnv, cwd: process.cwd(), stdin: Readable.from([stdin]), stdout: collect('stdout'), stderr: collect('stderr') };
+  const code = await runGrantsCommand(args, io, (redis, options) => {
+    const store = createRedisGrantStore(redis, options);
+    return {
+      ...store,
+      async putAll(grants, expectedVersion) {
+        await meanwhile(redis);
+        return store.putAll(grants, expectedVersion);
+      },
+      async removeIfVersion(id, expectedVersion) {
+        await meanwhile(redis);
+        return store.removeIfVersion(id, expectedVersion);
+      },
+    };
+  });
+  return { code, ...output };
+}
 
 /** The problems the gateway itself reports for this environment. */
 function gatewayProblems(environment: Record<string, string>): string[] {
@@ -159,8 +195,9 @@ describe('npm run grants', () => {
     assert.equal(await store.version(), versionBefore);
   });
 
-  test('put of an array from stdin: replaced with the changed fields, created; one record per change', async () => {
+  test('put of an array from stdin: replaced with the changed fields, created, as one change; one record per grant changed', async () => {
     const changed: Grant = { ...schoolGrant, purposes: ['education', 'public-service'], validTo: '2030-01-01T00:00:00+07:00' };
+    const versionBefore = await store.version();
     const run = await cli(['put', '-', '--by', 'ops'], { stdin: JSON.stringify([changed, future, expired, everyone]) });
     assert.equal(run.code, 0, run.stderr);
     assert.equal(
@@ -188,6 +225,8 @@ describe('npm run grants', () => {
     assert.deepEqual(run.records[0]?.before, schoolGrant);
     assert.deepEqual(run.records[0]?.after, changed);
     assert.deepEqual(await store.get('school-citizen'), changed);
+    // All written in one step: the gateways see one change.
+    assert.equal(await store.version(), versionBefore + 1);
   });
 
   test('list: a table marking grants not yet valid or expired; filters; JSON', async () => {
@@ -283,5 +322,46 @@ describe('npm run grants', () => {
       [['grant.revoked', 'revoke', 'future', 'ops', future, null]],
     );
     assert.equal(await store.get('future'), null);
+  });
+
+  test('put: when another change lands between what it read and its write, it exits 1, writes nothing, records nothing', async () => {
+    const theirs: Grant = { ...expired, basis: 'another operator' };
+    const ours = [sampleGrant('would-be-created', { consumer: SCHOOL }), { ...expired, purposes: ['education'] }];
+    const versionBefore = await store.version();
+    const run = await runWithChangeMeanwhile(['put', '-', '--by', 'ops'], JSON.stringify(ours), () => store.put(theirs));
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(
+      run.stderr.split('\n').at(-2),
+      'grants: the grant store changed while this put was being prepared (another operator or a gateway seeding it): ' +
+        'nothing written; run the command again to see the changes against the current grants',
+    );
+    assert.equal(run.stdout, '');
+    // The other change stands; none of ours was written.
+    assert.deepEqual(await store.get('expired'), theirs);
+    assert.equal(await store.get('would-be-created'), null);
+    assert.equal(await store.version(), versionBefore + 1);
+  });
+
+  test('put: when Redis fails at the write, it exits 1 saying the write is not confirmed and the store is unchanged', async () => {
+    const listBefore = await store.list();
+    const ours = [sampleGrant('would-be-created', { consumer: SCHOOL }), { ...everyone, purposes: ['education'] }];
+    const run = await runWithChangeMeanwhile(['put', '-', '--by', 'ops'], JSON.stringify(ours), async (commandRedis) => commandRedis.destroy());
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr.split('\n').at(-2)!, /^grants: write not confirmed \(.+\): a put writes all its grants or none; run the command again, it shows them unchanged if they were written$/);
+    assert.equal(run.stdout, '');
+    assert.deepEqual(await store.list(), listBefore);
+  });
+
+  test('revoke: when the grant changes between what it read and the removal, it exits 1, keeps it, records nothing', async () => {
+    const theirs: Grant = { ...everyone, purposes: ['education'] };
+    const run = await runWithChangeMeanwhile(['revoke', 'everyone', '--by', 'ops'], '', () => store.put(theirs));
+    assert.equal(run.code, 1, run.stderr);
+    assert.equal(
+      run.stderr,
+      'grants: the grant store changed while this revoke was being prepared (another operator or a gateway seeding it): ' +
+        'nothing revoked; run the command again to see the grant as it is now\n',
+    );
+    assert.equal(run.stdout, '');
+    assert.deepEqual(await store.get('everyone'), theirs);
   });
 });

@@ -1,7 +1,10 @@
 /**
  * `npm run --silent grants -- <command>`: the operator's tool for the grants of a running deployment (list, show,
  * put, revoke), working on the Redis grant store the gateway replicas share. Changes go through the store's
- * `put`/`remove`, which publish on the grants channel, so every replica drops its cached decisions at once.
+ * `putAll`/`removeIfVersion`, which publish on the grants channel, so every replica drops its cached decisions at
+ * once. Both are conditional on the store's version, read before anything else: if another operator (or a gateway
+ * seeding from GRANTS_FILE) changed the grants meanwhile, nothing is written, so a change record's `before` is what
+ * was replaced and no other change is overwritten unseen. A put writes all its grants or none.
  *
  * Who: `--by <name>` is required for a change (the record names a person or a ticket; in a container every
  * operator is the same OS user); the OS user and host are recorded next to it.
@@ -17,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { gatewayConfigFromEnv } from '../../../config.ts';
 import { grantSchema, type Grant } from '../grant.ts';
 import type { GrantStore } from '../grant-store.ts';
-import { createRedisGrantStore } from '../redis-grant-store.ts';
+import { createRedisGrantStore, type RedisGrantStoreOptions } from '../redis-grant-store.ts';
 import { compareGrant, describeChange, summary, type GrantChange } from './grant-change.ts';
 import { parseGrantsInput, readSupergraphFieldSets } from './grant-input.ts';
 import { formatGrantsTable, grantStatus } from './grants-table.ts';
@@ -28,8 +31,8 @@ export const USAGE = `usage: npm run --silent grants -- <command> [options]
                       the grants as a table (STATUS marks those NOT YET VALID or EXPIRED) or as JSON;
                       --consumer: the grants that apply to that agency, grants to every agency (*) included
   show <id>           one grant as JSON (what put accepts)
-  put <file.json|->   create or replace one grant or an array of grants (- reads stdin), checked as the gateway
-                      checks grants; each field set must be a @policy of the supergraph (SUPERGRAPH_FILE)
+  put <file.json|->   create or replace one grant or an array of grants, all or none (- reads stdin), checked as
+                      the gateway checks grants; each field set must be a @policy of the supergraph (SUPERGRAPH_FILE)
   revoke <id>         delete a grant
 
   --by <name>         who makes the change: required by put and revoke (recorded with the OS user and host)
@@ -162,8 +165,11 @@ export function grantsAdminConfigFromEnv(env: Record<string, string | undefined>
   return { redisUrl: config.redisUrl, redisKeyPrefix: config.authorization.redisKeyPrefix, supergraphFile: config.supergraphFile };
 }
 
+/** How the command gets its store on the connection it opened: the Redis grant store (a test may wrap it). */
+export type OpenGrantStore = (redis: RedisClient, options: RedisGrantStoreOptions) => GrantStore;
+
 /** Runs one command; returns the exit code. */
-export async function runGrantsCommand(argv: string[], io: CommandIo): Promise<number> {
+export async function runGrantsCommand(argv: string[], io: CommandIo, openStore: OpenGrantStore = createRedisGrantStore): Promise<number> {
   const say = (text: string) => io.stderr.write(`${text}\n`);
   let redis: RedisClient | undefined;
   let store: GrantStore | undefined;
@@ -179,7 +185,7 @@ export async function runGrantsCommand(argv: string[], io: CommandIo): Promise<n
     redis = await connect(config);
     // A stored grant that no longer reads as one grants nothing; the operator is told which, once each.
     const unreadable = new Set<string>();
-    store = createRedisGrantStore(redis, {
+    store = openStore(redis, {
       keyPrefix: config.redisKeyPrefix,
       onUnreadable: (id, error) => {
         if (unreadable.has(id)) return;
@@ -278,48 +284,57 @@ function osUser(): string {
 
 async function put(context: ChangeContext, grants: Grant[], command: Extract<Command, { name: 'put' }>): Promise<void> {
   const { store, say } = context;
+  // Read first: the write below happens only if nothing changed since, so every `before` shown and recorded holds.
+  const version = await store.version();
   // Only for the note below (a store holding only unreadable grants counts as empty here, as it does for seeding).
   const wasEmpty = !command.dryRun && (await store.list().catch(() => undefined))?.length === 0;
-  let written = 0;
+  const changes: Array<Exclude<GrantChange, { kind: 'unchanged' }>> = [];
   for (const grant of grants) {
     let change: GrantChange;
     try {
       change = compareGrant(await store.get(grant.id), grant);
     } catch (error) {
-      throw new Error(
-        `grant ${grant.id} in the store cannot be read (${(error as Error).message}): revoke it first, then put it again` + progress(written, grants.length),
-      );
+      throw new Error(`grant ${grant.id} in the store cannot be read (${(error as Error).message}): revoke it first, then put it again; nothing written`);
     }
     say(describeChange(change, command.dryRun));
-    if (command.dryRun || change.kind === 'unchanged') continue;
-    try {
-      await store.put(grant);
-    } catch (error) {
-      throw new Error(`grant ${grant.id} not written: ${(error as Error).message}${progress(written, grants.length)}`);
-    }
-    written += 1;
+    if (change.kind !== 'unchanged') changes.push(change);
+  }
+  if (command.dryRun) {
+    say('dry run: nothing written');
+    return;
+  }
+  if (changes.length === 0) return;
+  let written: boolean;
+  try {
+    written = await store.putAll(changes.map((change) => change.after), version);
+  } catch (error) {
+    // Either all were written or none, but a lost answer cannot tell which: running the command again shows it.
+    throw new Error(`write not confirmed (${(error as Error).message}): a put writes all its grants or none; run the command again, it shows them unchanged if they were written`);
+  }
+  if (!written) throw new Error(changedMeanwhile('put', 'nothing written; run the command again to see the changes against the current grants'));
+  for (const change of changes) {
     context.record.info(
       {
         event: `grant.${change.kind}`,
         action: 'put',
-        grantId: grant.id,
+        grantId: change.after.id,
         by: command.by,
         ...(change.kind === 'replaced' ? { changedFields: change.fields.map((f) => f.field), before: change.before } : { before: null }),
-        after: grant,
+        after: change.after,
       },
       `grant ${change.kind}`,
     );
   }
-  if (command.dryRun) say('dry run: nothing written');
-  else if (wasEmpty && written > 0) {
-    say(`note: the grant store (${where(context.config)}) held no grants before; gateways no longer seed it from GRANTS_FILE when they start`);
-  }
+  if (wasEmpty) say(`note: the grant store (${where(context.config)}) held no grants before; gateways no longer seed it from GRANTS_FILE when they start`);
 }
 
-const progress = (written: number, total: number) => (total > 1 ? ` (${written} of ${total} grants written before it; put the file again to finish)` : '');
+const changedMeanwhile = (command: 'put' | 'revoke', outcome: string) =>
+  `the grant store changed while this ${command} was being prepared (another operator or a gateway seeding it): ${outcome}`;
 
 async function revoke(context: ChangeContext, command: Extract<Command, { name: 'revoke' }>): Promise<void> {
   const { store, say } = context;
+  // Read first, as put does: the grant is removed only if nothing changed since, so the recorded `before` holds.
+  const version = await store.version();
   let before: Grant | { unreadable: string } | null;
   try {
     before = await store.get(command.id);
@@ -333,7 +348,9 @@ async function revoke(context: ChangeContext, command: Extract<Command, { name: 
     say(`would revoke ${command.id}: ${described}\ndry run: nothing written`);
     return;
   }
-  if (!(await store.remove(command.id))) throw new Error(`no grant with id "${command.id}" any more (revoked meanwhile?); nothing revoked`);
+  const removal = await store.removeIfVersion(command.id, version);
+  if (removal === 'stale') throw new Error(changedMeanwhile('revoke', 'nothing revoked; run the command again to see the grant as it is now'));
+  if (removal === 'absent') throw new Error(`${notFound(command.id)}; nothing revoked`);
   context.record.info({ event: 'grant.revoked', action: 'revoke', grantId: command.id, by: command.by, before, after: null }, 'grant revoked');
   say(`revoked ${command.id}: ${described}`);
   const remaining = await store.list().catch(() => undefined);
