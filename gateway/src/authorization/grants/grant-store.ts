@@ -8,6 +8,11 @@ import type { Grant } from './grant.ts';
  * What `removeIfVersion` did: 'removed' (the version moved on, subscribers were notified), 'absent' (no such grant;
  * nothing changed) or 'stale' (the version is no longer the expected one; nothing deleted).
  */
+/** `get` found the grant, but what is stored no longer reads as a grant (written by hand, or by an older schema). */
+export class UnreadableGrantError extends Error {
+  override name = 'UnreadableGrantError';
+}
+
 export type ConditionalRemoval = 'removed' | 'absent' | 'stale';
 
 export interface GrantStore {
@@ -15,6 +20,7 @@ export interface GrantStore {
   list(): Promise<Grant[]>;
   /** The grants whose consumer is this agency or every agency (`*`), in id order; validity dates not applied. */
   grantsFor(consumer: string): Promise<Grant[]>;
+  /** The grant, or null; throws UnreadableGrantError when what is stored no longer reads as a grant. */
   get(id: string): Promise<Grant | null>;
   /** Creates or replaces the grant with this id (validated), then notifies subscribers. */
   put(grant: Grant): Promise<void>;

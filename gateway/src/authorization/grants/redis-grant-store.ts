@@ -10,7 +10,7 @@
 import { redisScript, type RedisClient } from '@lgsp/kit';
 import { grantKeys } from '../../redis-keys.ts';
 import { ANY_AGENCY, parseGrant, type Grant } from './grant.ts';
-import type { ConditionalRemoval, GrantStore } from './grant-store.ts';
+import { UnreadableGrantError, type ConditionalRemoval, type GrantStore } from './grant-store.ts';
 
 /** In place of an expected version: change whatever the version is (`put`, `remove`). */
 const ANY_VERSION = '';
@@ -70,7 +70,12 @@ export function createRedisGrantStore(redis: RedisClient, options: RedisGrantSto
     grantsFor: async (consumer) => (await all()).filter((g) => g.consumer === consumer || g.consumer === ANY_AGENCY),
     async get(id) {
       const json = await redis.hGet(keys.items, id);
-      return json === null || json === undefined ? null : decode(json);
+      if (json === null || json === undefined) return null;
+      try {
+        return decode(json);
+      } catch (error) {
+        throw new UnreadableGrantError((error as Error).message);
+      }
     },
     async put(grant) {
       await write([grant], ANY_VERSION);

@@ -38,10 +38,10 @@ const cli = (args: string[], options: { stdin?: string; env?: Record<string, str
 
 /**
  * Runs the command in this process as scripts/grants.ts does (its own Redis connection and store), with `meanwhile`
- * run just before the store's conditional write: after the command read the version and what its change replaces.
- * `meanwhile` gets the command's own connection.
+ * run just before the store's conditional write: after the command read the version and what its change replaces
+ * (with `at: 'read'`, just before it reads a grant). `meanwhile` gets the command's own connection.
  */
-async function runWithChangeMeanwhile(args: string[], stdin: string, meanwhile: (commandRedis: RedisClient) => Promise<unknown>) {
+async function runWithChangeMeanwhile(args: string[], stdin: string, meanwhile: (commandRedis: RedisClient) => Promise<unknown>, at: 'read' | 'write' = 'write') {
   const output = { stdout: '', stderr: '' };
   const collect = (name: keyof typeof output) =>
     new Writable({
@@ -53,6 +53,15 @@ async function runWithChangeMeanwhile(args: string[], stdin: string, meanwhile: 
   const io = { env: baseEnv, cwd: process.cwd(), stdin: Readable.from([stdin]), stdout: collect('stdout'), stderr: collect('stderr') };
   const code = await runGrantsCommand(args, io, (redis, options) => {
     const store = createRedisGrantStore(redis, options);
+    if (at === 'read') {
+      return {
+        ...store,
+        async get(id) {
+          await meanwhile(redis);
+          return store.get(id);
+        },
+      };
+    }
     return {
       ...store,
       async putAll(grants, expectedVersion) {
@@ -349,6 +358,19 @@ describe('npm run grants', () => {
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr.split('\n').at(-2)!, /^grants: write not confirmed \(.+\): a put writes all its grants or none; run the command again, it shows them unchanged if they were written$/);
     assert.equal(run.stdout, '');
+    assert.deepEqual(await store.list(), listBefore);
+  });
+
+  test('put and revoke: when Redis fails at the read, they say so (not that the stored grant is unreadable) and write nothing', async () => {
+    const listBefore = await store.list();
+    const put = await runWithChangeMeanwhile(['put', '-', '--by', 'ops'], JSON.stringify(everyone), async (commandRedis) => commandRedis.destroy(), 'read');
+    assert.equal(put.code, 1, put.stderr);
+    assert.match(put.stderr, /^grants: cannot read grant everyone from the store \(.+\); nothing written$/m);
+    assert.doesNotMatch(put.stderr, /revoke it first/);
+    const revoke = await runWithChangeMeanwhile(['revoke', 'everyone', '--by', 'ops'], '', async (commandRedis) => commandRedis.destroy(), 'read');
+    assert.equal(revoke.code, 1, revoke.stderr);
+    assert.match(revoke.stderr, /^grants: cannot read grant everyone from the store \(.+\); nothing revoked$/m);
+    assert.equal(put.stdout + revoke.stdout, '');
     assert.deepEqual(await store.list(), listBefore);
   });
 

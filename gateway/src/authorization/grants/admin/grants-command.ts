@@ -19,7 +19,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gatewayConfigFromEnv } from '../../../config.ts';
 import { grantSchema, type Grant } from '../grant.ts';
-import type { GrantStore } from '../grant-store.ts';
+import { UnreadableGrantError, type GrantStore } from '../grant-store.ts';
 import { createRedisGrantStore, type RedisGrantStoreOptions } from '../redis-grant-store.ts';
 import { compareGrant, describeChange, summary, type GrantChange } from './grant-change.ts';
 import { parseGrantsInput, readSupergraphFieldSets } from './grant-input.ts';
@@ -294,7 +294,10 @@ async function put(context: ChangeContext, grants: Grant[], command: Extract<Com
     try {
       change = compareGrant(await store.get(grant.id), grant);
     } catch (error) {
-      throw new Error(`grant ${grant.id} in the store cannot be read (${(error as Error).message}): revoke it first, then put it again; nothing written`);
+      if (error instanceof UnreadableGrantError) {
+        throw new Error(`grant ${grant.id} in the store cannot be read (${error.message}): revoke it first, then put it again; nothing written`);
+      }
+      throw new Error(`cannot read grant ${grant.id} from the store (${(error as Error).message}); nothing written`);
     }
     say(describeChange(change, command.dryRun));
     if (change.kind !== 'unchanged') changes.push(change);
@@ -339,8 +342,9 @@ async function revoke(context: ChangeContext, command: Extract<Command, { name: 
   try {
     before = await store.get(command.id);
   } catch (error) {
-    // A grant written by hand that no longer parses must still be removable.
-    before = { unreadable: (error as Error).message };
+    // A grant written by hand that no longer parses must still be removable; a store that does not answer stops here.
+    if (!(error instanceof UnreadableGrantError)) throw new Error(`cannot read grant ${command.id} from the store (${(error as Error).message}); nothing revoked`);
+    before = { unreadable: error.message };
   }
   if (before === null) throw new Error(`${notFound(command.id)}; nothing revoked`);
   const described = 'unreadable' in before ? `(unreadable: ${before.unreadable})` : summary(before);
