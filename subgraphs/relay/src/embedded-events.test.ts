@@ -104,8 +104,10 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
     dispose();
     await client.dispose();
     await eventually(async () => subscriptions.stream.stats().subscriptions === 0, 'the subscription is closed');
-    await sleep(300);
+    const closedAt = Date.now();
+    await sleep(700); // the last lease (three intervals of 200 ms) runs out
     const last = (await relay.relay.lastSeen(listener.agencyCode!))!;
+    assert.ok(last <= closedAt, `seen at its last report once the lease ran out, not later: ${last - closedAt} ms after the close`);
     await sleep(500);
     assert.equal(await relay.relay.lastSeen(listener.agencyCode!), last, 'no report after the subscription ended');
   });
@@ -128,5 +130,25 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
     assert.deepEqual([error.extensions.code, error.extensions.refused, error.extensions.recorded], ['BAD_USER_INPUT', [1], 1]);
     assert.match(error.message, /^systems\[1\] is not/);
     assert.notEqual(await relay.relay.lastSeen('000.00.07.H41'), null);
+  });
+
+  it('the presence endpoint refuses a malformed heldForMs, recording nothing of the report', async () => {
+    const post = (heldForMs: unknown) =>
+      fetch(`${relay.origin}/internal/presence`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ systems: [{ agencyCode: '000.00.08.H41', systemId: '000.00.08.H41:skhcn' }], heldForMs }),
+      });
+    for (const heldForMs of [-1, 1.5, '60000', null, 3_600_001, true]) {
+      const answer = await post(heldForMs);
+      assert.equal(answer.status, 400, JSON.stringify(heldForMs));
+      const error = ((await answer.json()) as { errors: Array<{ message: string; extensions: { code: string } }> }).errors[0]!;
+      assert.equal(error.extensions.code, 'BAD_USER_INPUT');
+      assert.match(error.message, /^heldForMs must be absent or an integer from 0 to 3600000 \(milliseconds the systems are held from now\); nothing recorded$/);
+    }
+    assert.equal(await relay.relay.lastSeen('000.00.08.H41'), null, 'nothing recorded');
+    assert.equal((await post(0)).status, 204);
+    assert.equal((await post(3_600_000)).status, 204);
+    assert.notEqual(await relay.relay.lastSeen('000.00.08.H41'), null);
   });
 });

@@ -35,6 +35,8 @@ import { eventStreamKey } from '@lgsp/subscriptions/publish';
 
 const DOCUMENT = Buffer.from(BASE_DOCUMENT.replaceAll('000.00.00.G22', AGENCY_A).replaceAll('000.00.00.H41', AGENCY_B));
 const DOCUMENT_ID = `${AGENCY_A},2018/09/28,7816/VPCP-TTĐT`;
+/** The secret shared with the subscriptions service: here, the test reports presence as that service would. */
+const PRESENCE_TOKEN = 'presence-test-token-of-at-least-32-characters';
 
 async function events(h: Harness, topic: string, agency: string): Promise<Array<Record<string, string>>> {
   const rows = await h.redis.xRange(eventStreamKey(h.keyPrefix, `${topic}:${agency}`), '-', '+');
@@ -52,7 +54,7 @@ async function claimAndDownload(h: Harness, who: typeof B, id: string) {
 describe('relay: the 7-step exchange over HTTP and Redis', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ RELAY_ACK_TIMEOUT_MS: '200' }, {
+    h = await startHarness({ RELAY_ACK_TIMEOUT_MS: '200', EVENTS_PUBLISH_TOKEN: PRESENCE_TOKEN }, {
       'lgsp.test-dossier/1': { type: 'object', required: ['dossierCode'], properties: { dossierCode: { type: 'string', pattern: '^[0-9]{3}\\.[0-9]{3}' } } },
     });
   });
@@ -423,6 +425,56 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.ok((await h.contentKeys(id)).length > 0, 'B can still receive it');
   });
 
+  it('keeps a recipient that holds a subscription online however short the policy, until its lease runs out', async () => {
+    const PRESENCE = `query($agency: ID!) { agencyPresence(agencyCode: $agency) { lastSeenAt } }`;
+    const listener = { agencyCode: AGENCY_C, systemId: `${AGENCY_C}:listener` };
+    // What the subscriptions service sends: at once and every PRESENCE_REPORT_MS a lease (three intervals).
+    const report = async (heldForMs: number) => {
+      const answer = await fetch(`${h.relay.origin}/internal/presence`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${PRESENCE_TOKEN}` },
+        body: JSON.stringify({ systems: [listener], heldForMs }),
+      });
+      assert.equal(answer.status, 204, await answer.text());
+    };
+    const status = async (id: string) => (await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries[0].status as string;
+    const { id } = await sendPacket(h, A, Buffer.from('to an agency that only listens'), { recipients: { agencyCodes: [AGENCY_C] }, policy: { maxOfflineSeconds: 1 } });
+    await report(130_000);
+    await sleep(1_100); // no report, no call: only the hold says C is listening
+    await h.relay.sweep();
+    assert.equal(await status(id), 'NOTIFIED', 'a held recipient is online between two reports');
+    const seenWhileHeld = Date.parse((await h.gql(OPERATOR, PRESENCE, { agency: AGENCY_C })).data!.agencyPresence.lastSeenAt);
+    assert.ok(seenWhileHeld >= Date.now() - 1_000, `seen now while held, not at the report: ${seenWhileHeld}`);
+
+    // A shorter lease does not end the longer one (another subscriptions replica may still hold C).
+    await report(0);
+    await sleep(1_100);
+    await h.relay.sweep();
+    assert.equal(await status(id), 'NOTIFIED', 'still held by the first lease');
+    assert.ok(Date.parse((await h.gql(OPERATOR, PRESENCE, { agency: AGENCY_C })).data!.agencyPresence.lastSeenAt) >= Date.now() - 1_000);
+  });
+
+  it('counts a recipient whose lease ran out unrenewed as seen at its last report, and gives its delivery up after the policy\'s time', async () => {
+    const agency = '000.00.22.H41'; // a development agency (a commune) no other test here uses
+    const listener = { agencyCode: agency, systemId: `${agency}:listener` };
+    const { id } = await sendPacket(h, A, Buffer.from('to an agency that stopped listening'), { recipients: { agencyCodes: [agency] }, policy: { maxOfflineSeconds: 2 } });
+    const reportedAt = Date.now();
+    const answer = await fetch(`${h.relay.origin}/internal/presence`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${PRESENCE_TOKEN}` },
+      body: JSON.stringify({ systems: [listener], heldForMs: 1_000 }),
+    });
+    assert.equal(answer.status, 204);
+    await sleep(1_200);
+    await h.relay.sweep();
+    assert.equal((await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries[0].status, 'NOTIFIED', 'held, then seen at its report: less than 2 s ago');
+    const seen = Date.parse((await h.gql(OPERATOR, `query($agency: ID!) { agencyPresence(agencyCode: $agency) { lastSeenAt } }`, { agency })).data!.agencyPresence.lastSeenAt);
+    assert.ok(seen >= reportedAt && seen <= reportedAt + 500, `seen at the report once the lease ran out: ${seen - reportedAt} ms after it`);
+    await sleep(Math.max(0, reportedAt + 2_100 - Date.now()));
+    await h.relay.sweep();
+    assert.equal((await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries[0].status, 'UNDELIVERABLE', 'silent longer than the policy allows since its last report');
+  });
+
   it('shows an agency\'s presence, system by system, to the agency itself and to operators only', async () => {
     const PRESENCE = `query($agency: ID!) { agencyPresence(agencyCode: $agency) { agencyCode lastSeenAt systems { systemId lastSeenAt } } }`;
     const before = Date.now();
@@ -482,7 +534,9 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     } finally {
       monitor.destroy(); // a monitoring connection cannot QUIT
     }
-    assert.equal(reads.length, 1, `one presence read for three due packets: ${JSON.stringify(reads)}`);
+    // One read (a MULTI): the activity and the holds of D, each once (the holds key starts with the activity key).
+    const holdsKey = relayKeys(h.keyPrefix).presenceHolds(AGENCY_D);
+    assert.deepEqual(reads.map((r) => r[1]), [`"${presenceKey}"`, `"${holdsKey}"`], `one presence read for three due packets: ${JSON.stringify(reads)}`);
     for (const id of ids) {
       const packet = (await h.gql(OPERATOR, PACKET, { id })).data!.packet;
       assert.deepEqual(packet.deliveries.map((d: { status: string }) => d.status), ['UNDELIVERABLE']);

@@ -16,7 +16,7 @@
  * | `SUBSCRIPTIONS_MAX_BUFFERED` | 1000 | events waiting for a slow subscriber before its subscription ends (SLOW_CONSUMER) |
  * | `SUBSCRIPTIONS_KEEPALIVE_MS` | 12000 | WebSocket ping interval; a peer that does not answer is dropped (0 = off) |
  * | `RELAY_URL` | (unset) | origin of the relay (e.g. http://127.0.0.1:4103): systems holding `packetAvailable` are reported online to its `/internal/presence` (needs EVENTS_PUBLISH_TOKEN) |
- * | `PRESENCE_REPORT_MS` | 60000 | how often held systems are reported; far below the relay's RELAY_MAX_OFFLINE_MS |
+ * | `PRESENCE_REPORT_MS` | 60000 | how often held systems are reported, each report holding them for three intervals (at most 900000: the relay takes holds up to 1 h); any policy offline limit works with it |
  */
 import { z } from 'zod';
 import { env, loadConfig } from '@lgsp/kit';
@@ -35,7 +35,7 @@ export const configSchema = z.object({
   SUBSCRIPTIONS_MAX_BUFFERED: env.positiveInt(1_000),
   SUBSCRIPTIONS_KEEPALIVE_MS: env.nonNegativeInt(12_000),
   RELAY_URL: env.url().optional(),
-  PRESENCE_REPORT_MS: env.positiveInt(60_000),
+  PRESENCE_REPORT_MS: env.positiveInt(60_000).pipe(z.number().max(900_000, 'must be at most 900000 (15 min): a report holds for three intervals, and the relay takes at most 1 h')),
 }).superRefine((c, ctx) => {
   if (c.RELAY_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {
     ctx.addIssue({ code: 'custom', path: ['EVENTS_PUBLISH_TOKEN'], message: 'is required with RELAY_URL (the relay refuses presence reports without it)' });

@@ -1076,7 +1076,7 @@ export class Relay {
     const lastSeen = (agency: string) => {
       let found = seen.get(agency);
       if (found === undefined) {
-        seen.set(agency, (found = this.deps.presence.lastSeen(agency)));
+        seen.set(agency, (found = this.deps.presence.lastSeen(agency, now)));
         found.catch(() => seen.delete(agency)); // a failed read is tried again for the next packet
       }
       return found;
@@ -1173,9 +1173,9 @@ export class Relay {
 
   // ───────────────────────────── reads ─────────────────────────────
 
-  /** When a system of the agency was last active (ms), or null when never: calls, downloads, held subscriptions. */
+  /** When a system of the agency was last active (ms), or null when never: calls, downloads, held subscriptions (now while held). */
   async lastSeen(agency: string): Promise<number | null> {
-    return this.deps.presence.lastSeen(agency);
+    return this.deps.presence.lastSeen(agency, this.now());
   }
 
   /**
@@ -1186,7 +1186,7 @@ export class Relay {
     if (!caller.operator && caller.agencyCode !== agencyCode) {
       throw new LgspError(ErrorCode.FORBIDDEN, `only operators and agency ${agencyCode} itself may read its presence`);
     }
-    const systems = await this.deps.presence.systems(agencyCode);
+    const systems = await this.deps.presence.systems(agencyCode, this.now());
     return {
       agencyCode,
       lastSeenAt: systems.length === 0 ? null : this.iso(systems[0]!.lastSeenMs),

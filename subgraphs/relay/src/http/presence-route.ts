@@ -1,18 +1,25 @@
 /**
  * `POST /internal/presence` — the subscriptions service reports the systems that hold a subscription, so a system
- * that only listens counts as online (R4: the platform detects whether systems are online). Called every
- * PRESENCE_REPORT_MS while the subscription lasts; guarded by the shared EVENTS_PUBLISH_TOKEN, not by the gateway's
- * internal token (the gateway does not expose this path: it proxies only `/exchange/`).
+ * that only listens counts as online (R4: the platform detects whether systems are online). Guarded by the shared
+ * EVENTS_PUBLISH_TOKEN, not by the gateway's internal token (the gateway does not expose this path: it proxies only
+ * `/exchange/`).
  *
- * Body `{ "systems": [{ "agencyCode": "000.00.03.H41", "systemId": "000.00.03.H41:vpdt" }] }` (≤ 1,000) → 204; the
- * time of activity is the relay's clock. Entries are judged one by one: malformed ones are refused (400, their
- * indexes in `extensions.refused`) and the others recorded all the same.
+ * Body `{ "systems": [{ "agencyCode": "000.00.03.H41", "systemId": "000.00.03.H41:vpdt" }], "heldForMs": 130000 }`
+ * (≤ 1,000 systems) → 204; the time of the report is the relay's clock. `heldForMs` is a lease: the systems count as
+ * seen now until the report's time + heldForMs, however short the policy's offline limit, so the reporter renews it
+ * before it runs out (every PRESENCE_REPORT_MS); a hold never shortens, so it ends when the last lease runs out (see
+ * PresenceStore for when a system counts as seen afterwards). Without `heldForMs` (or with 0) the report is activity
+ * only, at its time (as a reporter older than leases sends it). Entries are judged one by one: malformed ones are
+ * refused (400, their indexes in `extensions.refused`) and the others recorded all the same; a malformed
+ * `heldForMs` refuses the whole report.
  */
 import type { Express } from 'express';
 import { ErrorCode, errorBody, jsonBody, requireSharedSecret, type Logger } from '@lgsp/kit';
 import type { PresenceStore } from '../store/presence-store.ts';
 
 const MAX_SYSTEMS = 1_000;
+/** The longest lease a report may ask for (the subscriptions service asks for three report intervals). */
+const MAX_HELD_FOR_MS = 3_600_000;
 /** An agency code (mã định danh, `000.00.02.H41`). */
 const AGENCY_CODE = /^[A-Za-z0-9._-]{1,64}$/;
 /**
@@ -25,11 +32,16 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
   const now = options.now ?? Date.now;
   return (app) => {
     app.post('/internal/presence', requireSharedSecret(options.token), jsonBody('128kb'), async (req, res) => {
-      const systems = (req.body as { systems?: unknown } | undefined)?.systems;
+      const { systems, heldForMs } = (req.body ?? {}) as { systems?: unknown; heldForMs?: unknown };
       if (!Array.isArray(systems) || systems.length > MAX_SYSTEMS) {
-        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `the body must be {"systems": [{"agencyCode": string, "systemId": string}]} with at most ${MAX_SYSTEMS} entries`));
+        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `the body must be {"systems": [{"agencyCode": string, "systemId": string}], "heldForMs"?: integer} with at most ${MAX_SYSTEMS} entries`));
         return;
       }
+      if (heldForMs !== undefined && !(Number.isSafeInteger(heldForMs) && (heldForMs as number) >= 0 && (heldForMs as number) <= MAX_HELD_FOR_MS)) {
+        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `heldForMs must be absent or an integer from 0 to ${MAX_HELD_FOR_MS} (milliseconds the systems are held from now); nothing recorded`));
+        return;
+      }
+      const leaseMs = heldForMs as number | undefined;
       // Each entry on its own: one malformed entry must not cost every other system of the report its presence.
       const valid: Array<{ agencyCode: string; systemId: string }> = [];
       const refused: number[] = [];
@@ -41,7 +53,11 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
       });
       const at = now();
       try {
-        await Promise.all(valid.map((entry) => options.presence.markActive(entry.agencyCode, entry.systemId, at)));
+        await Promise.all(
+          valid.map((entry) =>
+            leaseMs === undefined ? options.presence.markActive(entry.agencyCode, entry.systemId, at) : options.presence.hold(entry.agencyCode, entry.systemId, at, at + leaseMs),
+          ),
+        );
       } catch (error) {
         options.logger.error({ err: error }, 'presence not recorded');
         res.status(503).json(errorBody(ErrorCode.UPSTREAM_UNAVAILABLE, 'presence could not be recorded'));

@@ -29,6 +29,8 @@ export function relayKeys(prefix: string) {
     queueDestinations: `${base}:queue-destinations`,
     /** Hash per agency: system id → last activity (ms). */
     presence: (agency: string) => `${base}:presence:{${agency}}`,
+    /** Hash per agency: system id → when its hold by a subscription ends (ms). */
+    presenceHolds: (agency: string) => `${base}:presence:{${agency}}:holds`,
   };
 }
 

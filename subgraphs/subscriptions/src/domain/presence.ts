@@ -1,9 +1,12 @@
 /**
  * Presence (trạng thái trực tuyến) of listening systems: a system that holds a `packetAvailable` subscription on its
  * own inbox is online even if it makes no other call (R4). The tracker counts the open subscriptions per system and
- * reports every held system at once when it first subscribes, then every `intervalMs` while it stays subscribed;
- * the relay keeps the time of the last report and turns a delivery UNDELIVERABLE only after the policy's offline
- * limit, which is far longer than the interval. A failed report is logged and retried at the next interval.
+ * reports every held system at once when it first subscribes, then every `intervalMs` while it stays subscribed.
+ * Each report holds the systems at the relay for a lease (`presenceLeaseMs`) longer than the interval: while it runs
+ * the relay sees them online whatever the policy's offline limit, so the interval need not be shorter than any
+ * limit. When a system's last subscription ends, nothing is sent: its lease runs out by itself (the relay never
+ * shortens a hold, since another replica may hold the same system). A failed report is logged and retried at the
+ * next interval; the lease outlasts one lost renewal.
  */
 import type { Logger } from '@lgsp/kit';
 
@@ -11,6 +14,9 @@ export interface PresentSystem {
   agencyCode: string;
   systemId: string;
 }
+
+/** Sends one report: these systems are held for `heldForMs` from now. */
+export type PresenceReport = (systems: PresentSystem[], heldForMs: number) => Promise<void>;
 
 export interface PresenceTracker {
   /** Marks the system as listening until the returned release is called (idempotent). */
@@ -20,16 +26,27 @@ export interface PresenceTracker {
   close(): Promise<void>;
 }
 
-export function createPresenceTracker(options: { report: (systems: PresentSystem[]) => Promise<void>; intervalMs: number; logger: Logger }): PresenceTracker {
+/**
+ * The lease of a report: three intervals, so that one or two renewals lost or late do not drop a listening system.
+ * (The relay times the lease from when it reads the report, on its own clock.) It is also how long a system that
+ * stopped listening still counts as online.
+ */
+function presenceLeaseMs(intervalMs: number): number {
+  return 3 * intervalMs;
+}
+
+export function createPresenceTracker(options: { report: PresenceReport; intervalMs: number; logger: Logger }): PresenceTracker {
   const counts = new Map<string, { system: PresentSystem; count: number }>();
+  const leaseMs = presenceLeaseMs(options.intervalMs);
   let reporting: Promise<void> = Promise.resolve();
-  const report = (systems: PresentSystem[]) => {
+  // One report after the other: a slow relay does not pile up reports.
+  const report = (systems: PresentSystem[], heldForMs: number) => {
     if (systems.length === 0) return;
     reporting = reporting
-      .then(() => options.report(systems))
-      .catch((error: unknown) => options.logger.warn({ err: error, systems: systems.length }, 'presence not reported; retried at the next interval'));
+      .then(() => options.report(systems, heldForMs))
+      .catch((error: unknown) => options.logger.warn({ err: error, systems: systems.length, heldForMs }, 'presence not reported; retried at the next interval'));
   };
-  const timer = setInterval(() => report([...counts.values()].map((e) => e.system)), options.intervalMs);
+  const timer = setInterval(() => report([...counts.values()].map((e) => e.system), leaseMs), options.intervalMs);
   timer.unref();
   return {
     hold(system) {
@@ -37,7 +54,7 @@ export function createPresenceTracker(options: { report: (systems: PresentSystem
       const entry = counts.get(key);
       if (entry === undefined) {
         counts.set(key, { system, count: 1 });
-        report([system]);
+        report([system], leaseMs);
       } else {
         entry.count += 1;
       }
