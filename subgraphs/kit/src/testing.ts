@@ -1,14 +1,58 @@
 /** Small helpers for tests of any service (never used by production code). */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 
-/** A loopback port that was free a moment ago (nothing listens on it). */
-export async function freePortForTest(): Promise<number> {
+/**
+ * Where test ports are drawn from: below the kernel's range of ephemeral ports (`ip_local_port_range`, 32768 on
+ * Linux). A port taken with `listen(0)` and released comes from that range, and any outgoing connection of the
+ * machine (a test's HTTP client, Redis) may take it before the service started on it binds it: EADDRINUSE, seen in
+ * CI. Below the range only an explicit bind can take it.
+ */
+const TEST_PORTS_FROM = 20_000;
+const handedOut = new Set<number>();
+
+function ephemeralPortsStart(): number {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > 0 ? start : 32_768;
+  } catch {
+    return 32_768; // not Linux: the usual start
+  }
+}
+
+async function bindable(port: number): Promise<number | null> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  server.listen(port, '127.0.0.1');
+  try {
+    await once(server, 'listening'); // rejects on 'error' (EADDRINUSE)
+  } catch {
+    return null;
+  }
   const address = server.address();
   server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
+  return address === null || typeof address === 'string' ? null : address.port;
+}
+
+/**
+ * A loopback port that was free a moment ago (nothing listens on it), for a service a test starts on it: below the
+ * ephemeral range when there is room there, and never the same one twice in this process.
+ */
+export async function freePortForTest(): Promise<number> {
+  const below = ephemeralPortsStart();
+  if (below - TEST_PORTS_FROM >= 1_000) {
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const candidate = TEST_PORTS_FROM + Math.floor(Math.random() * (below - TEST_PORTS_FROM));
+      if (handedOut.has(candidate)) continue;
+      if ((await bindable(candidate)) !== null) {
+        handedOut.add(candidate);
+        return candidate;
+      }
+    }
+  }
+  // No room below the range (or every try taken): a port the kernel picks.
+  const port = await bindable(0);
+  if (port === null) throw new Error('no free loopback port');
+  handedOut.add(port);
+  return port;
 }
