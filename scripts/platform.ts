@@ -32,6 +32,11 @@ export interface PlatformOptions {
   env?: Record<string, string | undefined>;
   /** Where child output goes: each line prefixed with the process name. Default: discarded. */
   output?: ((service: string, line: string) => void) | undefined;
+  /**
+   * How long each service may take to answer its readiness check (default 60 s). A service that exits fails at once;
+   * this bounds one that hangs. On two busy cores the seven services compiling their TypeScript at once took 16-23 s
+   * in CI, too close to the 30 s this used to be.
+   */
   readyTimeoutMs?: number;
   /** Extra Node flags per service, after its own (e.g. `--cpu-prof` for the benchmark's profiles). */
   nodeArgs?: Partial<Record<ServiceName, string[]>>;
@@ -69,6 +74,9 @@ interface ServiceSpec {
 }
 
 /** Asks the OS for a free port on loopback (for tests). */
+/** How long a service may take to answer its readiness check unless `readyTimeoutMs` says otherwise. */
+const DEFAULT_READY_TIMEOUT_MS = 60_000;
+
 export { freePortForTest as freePort } from '../subgraphs/kit/src/testing.ts';
 
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
@@ -180,7 +188,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         options.output?.(spec.name, `exited with code ${String(code)}`);
       }
     });
-    await Promise.race([waitForOk(spec.readyUrl, options.readyTimeoutMs ?? 30_000, spec.name), exited]);
+    await Promise.race([waitForOk(spec.readyUrl, options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, spec.name), exited]);
   };
 
   const stopOne = async (name: ServiceName): Promise<void> => {
