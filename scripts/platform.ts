@@ -73,10 +73,10 @@ interface ServiceSpec {
   readyUrl: string;
 }
 
-/** Asks the OS for a free port on loopback (for tests). */
 /** How long a service may take to answer its readiness check unless `readyTimeoutMs` says otherwise. */
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
 
+/** A free port on loopback (for tests; drawn below the ephemeral range, see kit's testing.ts). */
 export { freePortForTest as freePort } from '../subgraphs/kit/src/testing.ts';
 
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {

@@ -4,15 +4,15 @@
  */
 import type { Grant } from './grant.ts';
 
-/**
- * What `removeIfVersion` did: 'removed' (the version moved on, subscribers were notified), 'absent' (no such grant;
- * nothing changed) or 'stale' (the version is no longer the expected one; nothing deleted).
- */
 /** `get` found the grant, but what is stored no longer reads as a grant (written by hand, or by an older schema). */
 export class UnreadableGrantError extends Error {
   override name = 'UnreadableGrantError';
 }
 
+/**
+ * What `removeIfVersion` did: 'removed' (the version moved on, subscribers were notified), 'absent' (no such grant;
+ * nothing changed) or 'stale' (the version is no longer the expected one; nothing deleted).
+ */
 export type ConditionalRemoval = 'removed' | 'absent' | 'stale';
 
 export interface GrantStore {
