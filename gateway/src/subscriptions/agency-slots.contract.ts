@@ -1,6 +1,7 @@
 /** One contract for every AgencySlots adapter: the memory and Redis adapters must behave the same. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { contractFixture } from '@lgsp/kit/contract-fixture';
 import type { AgencySlots, Lease } from './limits.ts';
 
 export interface AgencySlotsFixture {
@@ -12,13 +13,7 @@ export interface AgencySlotsFixture {
 
 export function describeAgencySlotsContract(name: string, makeSlots: () => Promise<AgencySlotsFixture>): void {
   describe(`AgencySlots contract: ${name}`, () => {
-    let fixture: AgencySlotsFixture;
-    before(async () => {
-      fixture = await makeSlots();
-    });
-    after(async () => {
-      await fixture.cleanup();
-    });
+    const fixture = contractFixture(makeSlots);
 
     it('hands out slots up to the limit, counted per agency and per kind', async () => {
       const { store } = fixture;

@@ -1,6 +1,7 @@
 /** One contract for every GrantStore adapter: the memory and Redis adapters must behave the same. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { contractFixture } from '@lgsp/kit/contract-fixture';
 import type { Grant } from './grant.ts';
 import type { GrantStore } from './grant-store.ts';
 
@@ -32,13 +33,7 @@ async function nextChange(store: GrantStore): Promise<{ seen: Promise<void>; sto
 
 export function describeGrantStoreContract(name: string, makeStore: () => Promise<GrantStoreFixture>): void {
   describe(`GrantStore contract: ${name}`, () => {
-    let fixture: GrantStoreFixture;
-    before(async () => {
-      fixture = await makeStore();
-    });
-    after(async () => {
-      await fixture.cleanup();
-    });
+    const fixture = contractFixture(makeStore);
 
     it('starts empty', async () => {
       assert.deepEqual(await fixture.store.list(), []);

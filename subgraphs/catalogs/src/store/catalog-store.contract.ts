@@ -1,6 +1,7 @@
 /** One contract for every CatalogStore adapter: the memory and Redis adapters must behave the same. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { contractFixture } from '@lgsp/kit/contract-fixture';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 import type { CatalogStore } from './catalog-store.ts';
 
@@ -11,13 +12,7 @@ export interface StoreFixture {
 
 export function describeCatalogStoreContract(name: string, makeStore: () => Promise<StoreFixture>): void {
   describe(`CatalogStore contract: ${name}`, () => {
-    let fixture: StoreFixture;
-    before(async () => {
-      fixture = await makeStore();
-    });
-    after(async () => {
-      await fixture.cleanup();
-    });
+    const fixture = contractFixture(makeStore);
 
     it('has no version of a catalog nobody published', async () => {
       const { store } = fixture;

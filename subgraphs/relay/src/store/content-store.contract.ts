@@ -1,18 +1,13 @@
 /** One contract for every PacketContentStore adapter. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { contractFixture } from '@lgsp/kit/contract-fixture';
 import type { PacketContentStore } from './content-store.ts';
 import type { Fixture } from './packet-store.contract.ts';
 
 export function describeContentStoreContract(name: string, make: () => Promise<Fixture<PacketContentStore> & { keysOf(packetId: string): Promise<number> }>): void {
   describe(`PacketContentStore contract: ${name}`, () => {
-    let f: Fixture<PacketContentStore> & { keysOf(packetId: string): Promise<number> };
-    before(async () => {
-      f = await make();
-    });
-    after(async () => {
-      await f.cleanup();
-    });
+    const f = contractFixture(make);
     const later = () => Date.now() + 60_000;
 
     it('keeps binary chunks per attempt exactly, with their meta', async () => {

@@ -1,18 +1,13 @@
 /** One contract for every DeliveryQueue adapter (Redis Streams consumer-group semantics). */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { contractFixture } from '@lgsp/kit/contract-fixture';
 import type { DeliveryQueue } from './delivery-queue.ts';
 import type { Fixture } from './packet-store.contract.ts';
 
 export function describeDeliveryQueueContract(name: string, make: () => Promise<Fixture<DeliveryQueue>>): void {
   describe(`DeliveryQueue contract: ${name}`, () => {
-    let f: Fixture<DeliveryQueue>;
-    before(async () => {
-      f = await make();
-    });
-    after(async () => {
-      await f.cleanup();
-    });
+    const f = contractFixture(make);
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
     it('hands out HIGH before NORMAL before LOW, each entry once', async () => {

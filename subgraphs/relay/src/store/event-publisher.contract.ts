@@ -1,18 +1,13 @@
 /** One contract for every EventPublisher adapter. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { contractFixture } from '@lgsp/kit/contract-fixture';
 import type { EventPublisher } from './event-publisher.ts';
 import type { Fixture } from './packet-store.contract.ts';
 
 export function describeEventPublisherContract(name: string, make: () => Promise<Fixture<EventPublisher>>): void {
   describe(`EventPublisher contract: ${name}`, () => {
-    let f: Fixture<EventPublisher>;
-    before(async () => {
-      f = await make();
-    });
-    after(async () => {
-      await f.cleanup();
-    });
+    const f = contractFixture(make);
 
     it('keeps events per topic and agency in order, with distinct ids', async () => {
       const a = await f.store.publish('packet-available', 'A', { packetId: '1' });

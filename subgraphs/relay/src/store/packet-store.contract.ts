@@ -1,6 +1,7 @@
 /** One contract for every PacketStore adapter. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { contractFixture } from '@lgsp/kit/contract-fixture';
 import type { Packet } from '../domain/types.ts';
 import type { PacketStore } from './packet-store.ts';
 
@@ -44,13 +45,7 @@ const LATER = Number.MAX_SAFE_INTEGER;
 
 export function describePacketStoreContract(name: string, make: () => Promise<Fixture<PacketStore>>): void {
   describe(`PacketStore contract: ${name}`, () => {
-    let f: Fixture<PacketStore>;
-    before(async () => {
-      f = await make();
-    });
-    after(async () => {
-      await f.cleanup();
-    });
+    const f = contractFixture(make);
 
     it('hands out increasing sequence numbers', async () => {
       const a = await f.store.nextSequence();

@@ -1,18 +1,13 @@
 /** One contract for every PresenceStore adapter. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { contractFixture } from '@lgsp/kit/contract-fixture';
 import type { PresenceStore } from './presence-store.ts';
 import type { Fixture } from './packet-store.contract.ts';
 
 export function describePresenceStoreContract(name: string, make: () => Promise<Fixture<PresenceStore>>): void {
   describe(`PresenceStore contract: ${name}`, () => {
-    let f: Fixture<PresenceStore>;
-    before(async () => {
-      f = await make();
-    });
-    after(async () => {
-      await f.cleanup();
-    });
+    const f = contractFixture(make);
 
     it('answers the latest activity of any system of an agency, never moving back', async () => {
       assert.equal(await f.store.lastSeen('A', 9000), null);
