@@ -11,7 +11,9 @@
  * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
  * | `RELAY_PUBLIC_URL` | the relay's own `http://HOST:PORT` | origin put in upload/download URLs (the gateway's public origin when it proxies `/exchange/`) |
  * | `RELAY_MASTER_KEY` | generated (development) | 32-byte key wrapping every packet's data key: 64 hex chars or base64. Required when NODE_ENV=production |
+ * | `RELAY_MASTER_KEY_PREVIOUS` | (unset) | earlier master keys, comma-separated, in the same forms: content stored under them stays readable after a rotation; needs `RELAY_MASTER_KEY` |
  * | `RELAY_URL_SECRET` | generated | HMAC secret of upload/download URLs (≥ 32 chars); the same on every replica. Required when NODE_ENV=production |
+ * | `RELAY_URL_SECRET_PREVIOUS` | (unset) | the secret before a rotation: URLs it signed are honoured until they expire; needs `RELAY_URL_SECRET` |
  * | `RELAY_MAX_PACKET_BYTES` | 268435456 (256 MiB) | largest packet accepted |
  * | `RELAY_MAX_RECIPIENTS` | 100 | most recipients per packet |
  * | `RELAY_SPACE_TTL_MS` | 900000 (15 min) | life of an exchange space (capped by the deadline) |
@@ -53,7 +55,15 @@ export const configSchema = z
       .string()
       .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes: 64 hexadecimal characters or base64')
       .optional(),
+    RELAY_MASTER_KEY_PREVIOUS: z
+      .string()
+      .refine(
+        (v) => v.split(',').every((k) => /^[0-9a-fA-F]{64}$/.test(k.trim()) || Buffer.from(k.trim(), 'base64').length === 32),
+        'must be 32-byte keys separated by commas, each 64 hexadecimal characters or base64',
+      )
+      .optional(),
     RELAY_URL_SECRET: env.secret().optional(),
+    RELAY_URL_SECRET_PREVIOUS: env.secret().optional(),
     RELAY_MAX_PACKET_BYTES: env.positiveInt(256 * 1024 * 1024),
     RELAY_MAX_RECIPIENTS: env.positiveInt(100),
     RELAY_SPACE_TTL_MS: env.positiveInt(15 * 60_000),
@@ -80,6 +90,18 @@ export const configSchema = z
   .superRefine((c, ctx) => {
     if (c.EVENTS_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {
       ctx.addIssue({ code: 'custom', path: ['EVENTS_PUBLISH_TOKEN'], message: 'is required with EVENTS_URL (the subscriptions service refuses events without it)' });
+    }
+    if (c.RELAY_MASTER_KEY_PREVIOUS !== undefined && c.RELAY_MASTER_KEY === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY_PREVIOUS'], message: 'needs RELAY_MASTER_KEY (the key new content is sealed with)' });
+    }
+    if (c.RELAY_MASTER_KEY !== undefined && c.RELAY_MASTER_KEY_PREVIOUS?.split(',').some((k) => k.trim() === c.RELAY_MASTER_KEY)) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY_PREVIOUS'], message: 'lists RELAY_MASTER_KEY itself: list only the keys it replaced' });
+    }
+    if (c.RELAY_URL_SECRET_PREVIOUS !== undefined && c.RELAY_URL_SECRET === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_URL_SECRET_PREVIOUS'], message: 'needs RELAY_URL_SECRET (the secret new URLs are signed with)' });
+    }
+    if (c.RELAY_URL_SECRET_PREVIOUS !== undefined && c.RELAY_URL_SECRET_PREVIOUS === c.RELAY_URL_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['RELAY_URL_SECRET_PREVIOUS'], message: 'equals RELAY_URL_SECRET: set it to the secret RELAY_URL_SECRET replaced' });
     }
     if (c.RELAY_WORKERS > 1) {
       // Workers are replicas: they share packets through Redis and must read each other's content and URLs.

@@ -129,9 +129,10 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
   }
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
-    const masterKey = loadMasterKey(config.RELAY_MASTER_KEY);
+    const masterKey = loadMasterKey(config.RELAY_MASTER_KEY, config.RELAY_MASTER_KEY_PREVIOUS);
     if (masterKey.development) logger.warn({ masterKeyId: masterKey.id }, 'RELAY_MASTER_KEY unset: a development key was generated; content uploaded before a restart cannot be read after it');
-    const urls = createUrlSigner(config.RELAY_URL_SECRET);
+    if (masterKey.previous.size > 0) logger.info({ masterKeyId: masterKey.id, previousMasterKeyIds: [...masterKey.previous.keys()] }, 'content stored under the previous master keys stays readable');
+    const urls = createUrlSigner(config.RELAY_URL_SECRET, config.RELAY_URL_SECRET_PREVIOUS);
     if (urls.ephemeral) logger.warn('RELAY_URL_SECRET unset: upload/download URLs are signed with a per-process key and die with it');
     const schemas = await jsonSchemasFrom(config, deps.jsonSchemas);
     const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');

@@ -39,8 +39,8 @@ export interface Harness {
   keyPrefix: string;
   issuer: InternalTokenIssuer;
   gql(principal: Principal, query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer>;
-  /** Stops the relay and starts a new one on the same Redis prefix and keys (a restart). */
-  restart(): Promise<void>;
+  /** Stops the relay and starts a new one on the same Redis prefix and keys (a restart), its environment changed by `changes` from then on. */
+  restart(changes?: Record<string, string | undefined>): Promise<void>;
   scan(pattern: string): Promise<string[]>;
   contentKeys(packetId?: string): Promise<string[]>;
   /** The relay's warnings and errors so far, as the JSON lines it wrote. */
@@ -57,7 +57,7 @@ export async function startHarness(overrides: Record<string, string> = {}, jsonS
   // The relay's warnings and errors, kept for assertions (an operator alert is a log line).
   const logs: Array<Record<string, unknown>> = [];
   const logger = createLogger('relay', 'warn', { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const config = loadRelayConfig({
+  let environment: Record<string, string | undefined> = {
     PORT: '0',
     LOG_LEVEL: 'silent',
     REDIS_URL: redisUrl,
@@ -66,7 +66,8 @@ export async function startHarness(overrides: Record<string, string> = {}, jsonS
     RELAY_URL_SECRET: `test-secret-${randomUUID()}`,
     RELAY_SWEEP_MS: '0',
     ...overrides,
-  });
+  };
+  let config = loadRelayConfig(environment);
   const harness: Harness = {
     relay: await startRelay(config, { verifier, jsonSchemas, logger }),
     redis,
@@ -81,8 +82,12 @@ export async function startHarness(overrides: Record<string, string> = {}, jsonS
       });
       return (await response.json()) as GraphQLAnswer;
     },
-    async restart() {
+    async restart(changes) {
       await harness.relay.close();
+      if (changes !== undefined) {
+        environment = { ...environment, ...changes };
+        config = loadRelayConfig(environment);
+      }
       harness.relay = await startRelay(config, { verifier, jsonSchemas, logger });
     },
     async scan(pattern) {

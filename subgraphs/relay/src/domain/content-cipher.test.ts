@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMemoryContentStore } from '../store/memory-content-store.ts';
-import { EncryptedContentWriter, freshRandom, loadMasterKey, readDecryptedContent } from './content-cipher.ts';
+import { EncryptedContentWriter, freshRandom, loadMasterKey, MasterKeyUnavailableError, openDecryptedContent, readDecryptedContent } from './content-cipher.ts';
 
 const later = Date.now() + 60_000;
 
@@ -62,6 +62,39 @@ describe('content encryption at rest', () => {
     const cut = await written(content, []);
     await cut.store.putMeta('p1', 'a1', { ...cut.meta, chunkCount: 2 });
     await assert.rejects(readAll(readDecryptedContent(cut.store, cut.master, 'p1', 'a1')));
+  });
+
+  it('reads content sealed under a previous master key after a rotation, and seals new content under the current one', async () => {
+    const content = Buffer.from('gửi trước khi đổi khóa — sent before the rotation');
+    const { store, master: old } = await written(content, [], 16);
+    const rotated = loadMasterKey('c'.repeat(64), `${'d'.repeat(64)}, ${'a'.repeat(64)}`);
+    assert.deepEqual([...rotated.previous.keys()].sort(), [loadMasterKey('d'.repeat(64)).id, old.id].sort());
+    assert.deepEqual(await readAll(readDecryptedContent(store, rotated, 'p1', 'a1')), content);
+
+    const writer = new EncryptedContentWriter(store, rotated, 'p2', 'a1', 16, later);
+    await writer.write(content);
+    assert.equal((await writer.finish()).masterKeyId, rotated.id, 'new content names the current key');
+    await assert.rejects(readAll(readDecryptedContent(store, old, 'p2', 'a1')), MasterKeyUnavailableError, 'the old key alone cannot read it');
+  });
+
+  it('refuses, before any byte, content whose master key is not configured, and keeps it', async () => {
+    const content = Buffer.from('stored under a key that was dropped');
+    const { store, master: old } = await written(content, [], 16);
+    const forgot = loadMasterKey('c'.repeat(64));
+    await assert.rejects(openDecryptedContent(store, forgot, 'p1', 'a1'), (error: unknown) => {
+      assert.ok(error instanceof MasterKeyUnavailableError);
+      assert.equal(error.masterKeyId, old.id);
+      assert.match(error.message, /RELAY_MASTER_KEY_PREVIOUS/);
+      assert.doesNotMatch(error.message, /a{64}/, 'the key itself is never in a message');
+      return true;
+    });
+    const listed = loadMasterKey('c'.repeat(64), 'a'.repeat(64));
+    assert.deepEqual(await readAll(await openDecryptedContent(store, listed, 'p1', 'a1')), content, 'listing the key again reads it');
+  });
+
+  it('does not list the current key among the previous ones, and names RELAY_MASTER_KEY_PREVIOUS for a bad one', () => {
+    assert.equal(loadMasterKey('c'.repeat(64), 'c'.repeat(64)).previous.size, 0);
+    assert.throws(() => loadMasterKey('c'.repeat(64), 'abcd'), /RELAY_MASTER_KEY_PREVIOUS/);
   });
 
   it('reads RELAY_MASTER_KEY as hex or base64 and refuses other lengths', () => {

@@ -4,6 +4,9 @@
  * `RELAY_MASTER_KEY`. Chunks are AES-256-GCM with the chunk number as nonce (unique: one key per upload) and
  * `packet/attempt/index/final` as associated data, so chunks cannot be reordered, swapped between packets or
  * the content cut short without the read failing.
+ *
+ * Rotating the master key: new content is sealed under `RELAY_MASTER_KEY`; content stored under an earlier key
+ * stays readable while that key is listed in `RELAY_MASTER_KEY_PREVIOUS` (each stored meta names its key by id).
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, randomFillSync } from 'node:crypto';
 import type { ContentMeta, PacketContentStore } from '../store/content-store.ts';
@@ -14,17 +17,34 @@ export interface MasterKey {
   id: string;
   /** True when generated at start-up because RELAY_MASTER_KEY was unset: content does not survive a restart. */
   development: boolean;
+  /** Earlier master keys by id (RELAY_MASTER_KEY_PREVIOUS): what was stored under them stays readable; nothing new is sealed with them. */
+  previous: ReadonlyMap<string, Buffer>;
 }
 
-/** Reads a 32-byte key given as 64 hex characters or base64; generates a development key when absent. */
-export function loadMasterKey(value: string | undefined): MasterKey {
+/**
+ * Reads a 32-byte key given as 64 hex characters or base64 (a development key is generated when absent), and the
+ * earlier keys still to be read, comma-separated in the same forms.
+ */
+export function loadMasterKey(value: string | undefined, previousValues?: string): MasterKey {
+  const previous = new Map<string, Buffer>();
+  for (const item of (previousValues ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '')) {
+    const key = parseKey(item, 'RELAY_MASTER_KEY_PREVIOUS');
+    previous.set(fingerprint(key), key);
+  }
   if (value === undefined) {
     const key = randomBytes(32);
-    return { key, id: `dev-${fingerprint(key)}`, development: true };
+    return { key, id: `dev-${fingerprint(key)}`, development: true, previous };
   }
+  const key = parseKey(value, 'RELAY_MASTER_KEY');
+  const id = fingerprint(key);
+  previous.delete(id);
+  return { key, id, development: false, previous };
+}
+
+function parseKey(value: string, variable: string): Buffer {
   const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  if (key.length !== 32) throw new Error('RELAY_MASTER_KEY must be 32 bytes, as 64 hex characters or base64');
-  return { key, id: fingerprint(key), development: false };
+  if (key.length !== 32) throw new Error(`${variable} must hold 32-byte keys, as 64 hex characters or base64`);
+  return key;
 }
 
 function fingerprint(key: Buffer): string {
@@ -67,14 +87,14 @@ function open(key: Buffer, iv: Buffer, aad: Buffer, sealed: Buffer): Buffer {
   return Buffer.concat([decipher.update(sealed.subarray(TAG)), decipher.final()]);
 }
 
-export function wrapDataKey(master: MasterKey, dataKey: Buffer, context: string): string {
+function wrapDataKey(master: MasterKey, dataKey: Buffer, context: string): string {
   const iv = freshRandom(IV);
   return Buffer.concat([iv, seal(master.key, iv, Buffer.from(`wrap:${context}`), dataKey)]).toString('base64');
 }
 
-export function unwrapDataKey(master: MasterKey, wrapped: string, context: string): Buffer {
+function unwrapDataKey(wrappingKey: Buffer, wrapped: string, context: string): Buffer {
   const raw = Buffer.from(wrapped, 'base64');
-  return open(master.key, raw.subarray(0, IV), Buffer.from(`wrap:${context}`), raw.subarray(IV));
+  return open(wrappingKey, raw.subarray(0, IV), Buffer.from(`wrap:${context}`), raw.subarray(IV));
 }
 
 function chunkIv(index: number): Buffer {
@@ -142,23 +162,51 @@ export class EncryptedContentWriter {
   }
 }
 
-/** The plaintext of a committed upload, chunk by chunk (memory: one chunk at a time). */
-export async function* readDecryptedContent(
+/**
+ * Opens a committed upload for reading: its meta is read and its data key unwrapped now, so that a missing content
+ * (ContentGoneError) or a key this relay lacks (MasterKeyUnavailableError) is known before any byte is answered.
+ * The plaintext then comes chunk by chunk (memory: one chunk at a time).
+ */
+export async function openDecryptedContent(
   store: PacketContentStore,
   master: MasterKey,
   packetId: string,
   attempt: string,
   /** `store.getStart` of this attempt when the caller already asked for it. */
   start?: ReturnType<PacketContentStore['getStart']>,
-): AsyncGenerator<Buffer> {
+): Promise<AsyncGenerator<Buffer>> {
   const { meta, first } = await (start ?? store.getStart(packetId, attempt));
   if (meta === null) throw new ContentGoneError(packetId);
-  if (meta.masterKeyId !== master.id) throw new Error(`packet ${packetId}: content was encrypted under master key ${meta.masterKeyId}, not the configured one`);
-  const dataKey = unwrapDataKey(master, meta.wrappedKey, `${packetId}/${attempt}`);
+  const wrappingKey = meta.masterKeyId === master.id ? master.key : master.previous.get(meta.masterKeyId);
+  if (wrappingKey === undefined) throw new MasterKeyUnavailableError(packetId, meta.masterKeyId);
+  const dataKey = unwrapDataKey(wrappingKey, meta.wrappedKey, `${packetId}/${attempt}`);
+  return decryptChunks(store, packetId, attempt, meta, first, dataKey);
+}
+
+async function* decryptChunks(store: PacketContentStore, packetId: string, attempt: string, meta: ContentMeta, first: Buffer | null, dataKey: Buffer): AsyncGenerator<Buffer> {
   for (let index = 0; index < meta.chunkCount; index += 1) {
     const sealed = index === 0 ? first : await store.getChunk(packetId, attempt, index);
     if (sealed === null) throw new ContentGoneError(packetId);
     yield open(dataKey, chunkIv(index), chunkAad(packetId, attempt, index, index === meta.chunkCount - 1), sealed);
+  }
+}
+
+/** The plaintext of a committed upload, chunk by chunk; the errors of openDecryptedContent come with the first. */
+export async function* readDecryptedContent(store: PacketContentStore, master: MasterKey, packetId: string, attempt: string): AsyncGenerator<Buffer> {
+  yield* await openDecryptedContent(store, master, packetId, attempt);
+}
+
+/**
+ * The content was sealed under a master key that is neither RELAY_MASTER_KEY nor one of RELAY_MASTER_KEY_PREVIOUS
+ * (a rotation that dropped the old key too early). The content is still stored: listing the key again reads it.
+ */
+export class MasterKeyUnavailableError extends Error {
+  override name = 'MasterKeyUnavailableError';
+  constructor(
+    packetId: string,
+    readonly masterKeyId: string,
+  ) {
+    super(`packet ${packetId}: its content was encrypted under master key ${masterKeyId}, which is neither RELAY_MASTER_KEY nor in RELAY_MASTER_KEY_PREVIOUS`);
   }
 }
 

@@ -14,7 +14,7 @@ import type { EventPublisher } from '../store/event-publisher.ts';
 import type { PacketStore } from '../store/packet-store.ts';
 import type { PresenceStore } from '../store/presence-store.ts';
 import type { AgencyDirectory } from './agency-directory.ts';
-import { ContentGoneError, EncryptedContentWriter, readDecryptedContent, type MasterKey } from './content-cipher.ts';
+import { ContentGoneError, EncryptedContentWriter, MasterKeyUnavailableError, openDecryptedContent, readDecryptedContent, type MasterKey } from './content-cipher.ts';
 import type { JsonSchemaRegistry } from './json-schemas.ts';
 import type { RelayMetrics } from './metrics.ts';
 import {
@@ -151,7 +151,9 @@ export type ExchangeFailure =
   | 'DELIVERY_CLOSED'
   | 'INLINE_TOO_LARGE'
   | 'CONTENT_NOT_BASE64'
-  | 'CONTENT_REJECTED';
+  | 'CONTENT_REJECTED'
+  /** The content was stored under a master key this relay is not configured with (a key rotation); it is kept. */
+  | 'CONTENT_KEY_UNAVAILABLE';
 
 export function exchangeError(code: ErrorCode, reason: ExchangeFailure, message: string, details: Record<string, unknown> = {}): LgspError {
   return new LgspError(code, message, { reason, ...details });
@@ -914,11 +916,25 @@ export class Relay {
       content = await this.readWhole(packet);
     } catch (error) {
       if (error instanceof ContentGoneError) throw gone();
+      if (error instanceof MasterKeyUnavailableError) throw this.keyUnavailable(error);
       throw error;
     }
     this.deps.metrics.bytes.inc({ direction: 'out' }, content.length);
     if (!packet.policy.acknowledgementRequired) await this.completeDelivery(packet.id, agency, 'read with the claim (no acknowledgement required)');
     return content;
+  }
+
+  /**
+   * Content this relay cannot decrypt because its master key was dropped from the configuration: the operator is
+   * told which key (by id, never the key), the caller gets a retryable error, and the content stays stored.
+   */
+  private keyUnavailable(error: MasterKeyUnavailableError): LgspError {
+    this.deps.logger.error({ masterKeyId: error.masterKeyId, reason: error.message }, 'content key unavailable: list the master key it was stored under in RELAY_MASTER_KEY_PREVIOUS');
+    return exchangeError(
+      ErrorCode.INTERNAL_SERVER_ERROR,
+      'CONTENT_KEY_UNAVAILABLE',
+      'the relay cannot decrypt this content now (its encryption key is not configured); the content is kept: try again later or tell the platform operator',
+    );
   }
 
   // ───────────────────────────── step 7: download, acknowledge ─────────────────────────────
@@ -942,7 +958,14 @@ export class Relay {
     }
     if (packet.contentAttempt === null || packet.contentDeleted) throw exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packetId} holds no content`);
     await this.touchPresence(grant.recipient, grant.system ?? 'download');
-    const body = readDecryptedContent(this.deps.content, this.deps.masterKey, packetId, packet.contentAttempt, grant.attempt === packet.contentAttempt ? start : undefined);
+    let body: AsyncGenerator<Buffer>;
+    try {
+      body = await openDecryptedContent(this.deps.content, this.deps.masterKey, packetId, packet.contentAttempt, grant.attempt === packet.contentAttempt ? start : undefined);
+    } catch (error) {
+      if (error instanceof ContentGoneError) throw exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packetId} holds no content`);
+      if (error instanceof MasterKeyUnavailableError) throw this.keyUnavailable(error);
+      throw error;
+    }
     return {
       packet,
       bytes: packet.declaredBytes,

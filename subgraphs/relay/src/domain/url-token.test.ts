@@ -22,6 +22,17 @@ describe('capability URL tokens', () => {
     assert.equal(signer.verify(`${payload}`, 0), null);
     assert.equal(createUrlSigner('y'.repeat(32)).verify(token, 0), null);
   });
+
+  it('honours, after a rotation, the URLs the previous secret signed until they expire, and signs new ones with the current', () => {
+    const before = signer.sign(grant);
+    const rotated = createUrlSigner('z'.repeat(32), 'x'.repeat(32));
+    assert.deepEqual(rotated.verify(before, 9_999), grant);
+    assert.equal(rotated.verify(before, 10_000), null, 'expired is expired, whichever secret signed it');
+    const after = rotated.sign(grant);
+    assert.notEqual(after, before);
+    assert.equal(signer.verify(after, 0), null, 'new URLs use the new secret');
+    assert.equal(createUrlSigner('z'.repeat(32)).verify(before, 0), null, 'without RELAY_URL_SECRET_PREVIOUS the old URLs die');
+  });
 });
 
 describe('RFC 9530 digest fields', () => {

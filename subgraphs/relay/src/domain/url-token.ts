@@ -2,6 +2,9 @@
  * Short-lived capability tokens in the upload and download URLs: HMAC-SHA256 over a small JSON payload with the
  * secret `RELAY_URL_SECRET`. Whoever holds the URL may do that one thing, to that one packet, until it expires —
  * so the URLs work through the gateway's proxy and with plain curl, without the internal token.
+ *
+ * Rotating the secret: URLs are signed with `RELAY_URL_SECRET`; those signed with `RELAY_URL_SECRET_PREVIOUS` are
+ * still honoured until they expire (RELAY_SPACE_TTL_MS, RELAY_CLAIM_TTL_MS), so a rotation cuts no transfer short.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -33,21 +36,25 @@ export interface UrlSigner {
   readonly ephemeral: boolean;
 }
 
-export function createUrlSigner(secret: string | undefined): UrlSigner {
+export function createUrlSigner(secret: string | undefined, previousSecret?: string): UrlSigner {
   const key = secret === undefined ? randomBytes(32) : Buffer.from(secret, 'utf8');
-  const mac = (payload: string) => createHmac('sha256', key).update(payload).digest();
+  const previousKey = previousSecret === undefined ? undefined : Buffer.from(previousSecret, 'utf8');
+  const mac = (by: Buffer, payload: string) => createHmac('sha256', by).update(payload).digest();
+  const signedBy = (by: Buffer, payload: string, given: Buffer) => {
+    const expected = mac(by, payload);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
   return {
     ephemeral: secret === undefined,
     sign(grant) {
       const payload = Buffer.from(JSON.stringify(grant)).toString('base64url');
-      return `${payload}.${mac(payload).toString('base64url')}`;
+      return `${payload}.${mac(key, payload).toString('base64url')}`;
     },
     verify(token, nowMs) {
       const [payload, signature, extra] = token.split('.');
       if (payload === undefined || signature === undefined || extra !== undefined) return null;
-      const expected = mac(payload);
       const given = Buffer.from(signature, 'base64url');
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+      if (!signedBy(key, payload, given) && (previousKey === undefined || !signedBy(previousKey, payload, given))) return null;
       let grant: UrlGrant;
       try {
         grant = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as UrlGrant;
