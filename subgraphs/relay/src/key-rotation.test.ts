@@ -88,6 +88,8 @@ describe('relay: rotating RELAY_MASTER_KEY and RELAY_URL_SECRET', () => {
     const alert = h.logs.find((line) => line.msg?.toString().startsWith('content key unavailable'));
     assert.ok(alert !== undefined && typeof alert.masterKeyId === 'string', 'the operator is told which key, by its id');
     assert.ok(!JSON.stringify(h.logs).includes(newKey), 'never the key itself');
+    const metrics = await (await fetch(`${h.relay.origin}/metrics`)).text();
+    assert.match(metrics, /^lgsp_relay_content_key_unavailable_total\{service="relay"\} 1$/m, 'and alerted by a metric');
     const inline = await h.gql(B, CLAIM_INLINE, { id: smallId });
     assert.equal(inline.errors?.[0]?.extensions?.reason, 'CONTENT_KEY_UNAVAILABLE', JSON.stringify(inline));
 

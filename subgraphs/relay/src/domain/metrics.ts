@@ -18,6 +18,11 @@ export function createRelayMetrics(registry: Registry) {
       labelNames: ['topic'] as const,
       registers: [registry],
     }),
+    contentKeyUnavailable: new Counter({
+      name: 'lgsp_relay_content_key_unavailable_total',
+      help: 'Reads refused because the content was stored under a master key this relay is not configured with (operator alert: RELAY_MASTER_KEY_PREVIOUS)',
+      registers: [registry],
+    }),
     bytes: new Counter({ name: 'lgsp_relay_content_bytes_total', help: 'Content bytes received (in) and sent (out)', labelNames: ['direction'] as const, registers: [registry] }),
   };
 }

@@ -929,6 +929,7 @@ export class Relay {
    * told which key (by id, never the key), the caller gets a retryable error, and the content stays stored.
    */
   private keyUnavailable(error: MasterKeyUnavailableError): LgspError {
+    this.deps.metrics.contentKeyUnavailable.inc();
     this.deps.logger.error({ masterKeyId: error.masterKeyId, reason: error.message }, 'content key unavailable: list the master key it was stored under in RELAY_MASTER_KEY_PREVIOUS');
     return exchangeError(
       ErrorCode.INTERNAL_SERVER_ERROR,
