@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { A, ACK, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, exchangeInput, sha256, startHarness, type Harness } from './test-support.ts';
+import { A, ACK, AGENCY_B, B, CLAIM, exchangeInput, httpRequest, PACKET, REQUEST_EXCHANGE, sha256, startHarness, type Harness } from './test-support.ts';
 
 const CLAIM_INLINE = `mutation($id: ID!) { claimPacket(id: $id) { packetId content } }`;
+const CLAIM_NEXT = `mutation { claimPackets(first: 5) { packetId } }`;
 const key = () => randomBytes(32).toString('hex');
 const secret = () => `url-secret-${randomBytes(16).toString('hex')}`;
 
@@ -65,21 +66,21 @@ describe('relay: rotating RELAY_MASTER_KEY and RELAY_URL_SECRET', () => {
     assert.equal(fresh.status, 201, fresh.body.toString());
   });
 
-  it('answers 503 CONTENT_KEY_UNAVAILABLE, before any byte, for content under a master key that was dropped, and delivers it once the key is listed again', async () => {
+  it('refuses content under a master key that was dropped — a download with 503 before any byte, a claim before it counts — keeps it, and delivers it once the key is listed again', async () => {
     const content = Buffer.from('stored under the key about to be forgotten');
-    const space = await h.gql(A, REQUEST_EXCHANGE, { input: exchangeInput(content, { recipients: { agencyCodes: [AGENCY_B] }, title: 'forgotten key' }) });
-    const id = space.data!.requestExchange.id as string;
-    assert.equal((await httpRequest(here(space.data!.requestExchange.uploadUrl), { method: 'PUT', body: content })).status, 201);
-    const small = await h.gql(A, REQUEST_EXCHANGE, { input: exchangeInput(content, { title: 'read inline with the claim' }) });
-    const smallId = small.data!.requestExchange.id as string;
-    assert.equal((await httpRequest(here(small.data!.requestExchange.uploadUrl), { method: 'PUT', body: content })).status, 201);
-
-    const keyOfContent = key();
-    // The content above is under newKey; the operator rotates again and forgets to list it.
-    await h.restart({ RELAY_MASTER_KEY: keyOfContent, RELAY_MASTER_KEY_PREVIOUS: undefined });
+    const upload = async (title: string) => {
+      const space = await h.gql(A, REQUEST_EXCHANGE, { input: exchangeInput(content, { recipients: { agencyCodes: [AGENCY_B] }, title }) });
+      assert.equal((await httpRequest(here(space.data!.requestExchange.uploadUrl), { method: 'PUT', body: content })).status, 201);
+      return space.data!.requestExchange.id as string;
+    };
+    const id = await upload('claimed before the mistake');
+    const waiting = await upload('still waiting at the mistake');
     const claim = await h.gql(B, CLAIM, { id });
     assert.equal(claim.errors, undefined, JSON.stringify(claim.errors));
-    const refused = await httpRequest(claim.data!.claimPacket.downloadUrl, { method: 'GET' });
+
+    // The content above is under newKey; the operator rotates again and forgets to list it.
+    await h.restart({ RELAY_MASTER_KEY: key(), RELAY_MASTER_KEY_PREVIOUS: undefined });
+    const refused = await httpRequest(here(claim.data!.claimPacket.downloadUrl), { method: 'GET' });
     assert.equal(refused.status, 503, refused.body.toString());
     const error = JSON.parse(refused.body.toString()).errors[0];
     assert.equal(error.extensions.code, 'INTERNAL_SERVER_ERROR');
@@ -90,8 +91,13 @@ describe('relay: rotating RELAY_MASTER_KEY and RELAY_URL_SECRET', () => {
     assert.ok(!JSON.stringify(h.logs).includes(newKey), 'never the key itself');
     const metrics = await (await fetch(`${h.relay.origin}/metrics`)).text();
     assert.match(metrics, /^lgsp_relay_content_key_unavailable_total\{service="relay"\} 1$/m, 'and alerted by a metric');
-    const inline = await h.gql(B, CLAIM_INLINE, { id: smallId });
-    assert.equal(inline.errors?.[0]?.extensions?.reason, 'CONTENT_KEY_UNAVAILABLE', JSON.stringify(inline));
+
+    // A claim, by id (content inline or not) or from the ready list, is refused without counting as an attempt.
+    for (const answer of [await h.gql(B, CLAIM_INLINE, { id: waiting }), await h.gql(B, CLAIM, { id: waiting }), await h.gql(B, CLAIM_NEXT)]) {
+      assert.equal(answer.errors?.[0]?.extensions?.reason, 'CONTENT_KEY_UNAVAILABLE', JSON.stringify(answer));
+    }
+    const untouched = (await h.gql(A, PACKET, { id: waiting })).data!.packet.deliveries[0];
+    assert.deepEqual([untouched.status, untouched.attempts], ['NOTIFIED', 0]);
 
     await h.restart({ RELAY_MASTER_KEY_PREVIOUS: newKey });
     const again = await httpRequest(here(claim.data!.claimPacket.downloadUrl), { method: 'GET' });
@@ -99,9 +105,11 @@ describe('relay: rotating RELAY_MASTER_KEY and RELAY_URL_SECRET', () => {
     assert.ok(again.body.equals(content));
     assert.equal((await h.gql(B, ACK, { id, sha256: sha256(content) })).data!.acknowledgePacket.status, 'DELIVERED');
     assert.deepEqual(await h.contentKeys(id), []);
-    const inlineAgain = await h.gql(B, CLAIM_INLINE, { id: smallId });
-    assert.equal(inlineAgain.errors, undefined, JSON.stringify(inlineAgain.errors));
-    assert.ok(Buffer.from(inlineAgain.data!.claimPacket.content, 'base64').equals(content));
+    const next = await h.gql(B, `mutation { claimPackets(first: 5) { packetId content } }`);
+    assert.equal(next.errors, undefined, JSON.stringify(next.errors));
+    const taken = (next.data!.claimPackets as Array<{ packetId: string; content: string }>).find((c) => c.packetId === waiting);
+    assert.ok(taken !== undefined, 'the refused packet waited in the ready list');
+    assert.ok(Buffer.from(taken.content, 'base64').equals(content));
   });
 
   it('refuses at start a previous value without a current one, or equal to it, naming the variable', async () => {

@@ -476,7 +476,7 @@ export class Relay {
         return queued.packet;
       }
       await writer.finish();
-      const result = await packets.update(packetId, (p) => (p.state === 'REQUESTED' && Date.parse(p.spaceExpiresAt) > this.now() ? { ...p, state: 'UPLOADED', contentAttempt: attempt, uploadAttempts: withAttempt(p.uploadAttempts, attempt) } : null), {
+      const result = await packets.update(packetId, (p) => (p.state === 'REQUESTED' && Date.parse(p.spaceExpiresAt) > this.now() ? { ...p, state: 'UPLOADED', contentAttempt: attempt, contentKeyId: this.deps.masterKey.id, uploadAttempts: withAttempt(p.uploadAttempts, attempt) } : null), {
         history: () => [uploaded],
       });
       if (result === null || !result.changed) throw closed();
@@ -683,7 +683,7 @@ export class Relay {
           const entry = entryFor.get(d.agencyCode);
           return d.status === 'PENDING' && entry !== undefined ? { ...d, status: 'NOTIFIED' as const, queueEntryId: entry.id, queuedAt: at, updatedAt: at } : d;
         });
-        return { ...p, ...(upload !== undefined && { contentAttempt: upload.attempt, uploadAttempts: withAttempt(p.uploadAttempts, upload.attempt) }), state: 'QUEUED', deliveries };
+        return { ...p, ...(upload !== undefined && { contentAttempt: upload.attempt, contentKeyId: this.deps.masterKey.id, uploadAttempts: withAttempt(p.uploadAttempts, upload.attempt) }), state: 'QUEUED', deliveries };
       },
       {
         history: (next) => [
@@ -870,7 +870,15 @@ export class Relay {
     const at = this.iso(now);
     const updated = await this.deps.packets.update(
       packetId,
-      (p) => withDelivery(p, agency, (d) => (from.has(d.status) ? { ...d, status: 'CLAIMED', attempts: d.attempts + 1, claimedAt: at, claimedBy: caller.systemId, updatedAt: at } : null)),
+      (p) =>
+        withDelivery(p, agency, (d) => {
+          if (!from.has(d.status)) return null;
+          // Content this relay cannot decrypt is not handed out: the claim is refused before it counts as an attempt.
+          if (p.contentKeyId !== undefined && p.contentKeyId !== this.deps.masterKey.id && !this.deps.masterKey.previous.has(p.contentKeyId)) {
+            throw this.keyUnavailable(new MasterKeyUnavailableError(p.id, p.contentKeyId));
+          }
+          return { ...d, status: 'CLAIMED', attempts: d.attempts + 1, claimedAt: at, claimedBy: caller.systemId, updatedAt: at };
+        }),
       { history: (next) => [{ status: 'CLAIMED', at, recipient: agency, detail: `claim ${next.deliveries.find((d) => d.agencyCode === agency)!.attempts}` }] },
     );
     const claimed = updated?.packet.deliveries.find((d) => d.agencyCode === agency);

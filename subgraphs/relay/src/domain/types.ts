@@ -113,6 +113,11 @@ export interface Packet {
   uploadAttempts: string[];
   /** The attempt whose content was committed. */
   contentAttempt: string | null;
+  /**
+   * Id (fingerprint) of the master key the committed content was sealed under, so that a claim of content this relay
+   * cannot decrypt is refused before it counts; absent on records written before it was recorded.
+   */
+  contentKeyId?: string;
   /** True once the content is deleted (delivered, rejected, expired). */
   contentDeleted: boolean;
   rejection: PacketRejection | null;
