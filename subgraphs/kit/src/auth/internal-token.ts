@@ -2,8 +2,24 @@
  * The gateway's internal token: subgraphs accept calls only from the gateway. The gateway signs a short-lived
  * ES256 JWT carrying the caller's Principal; subgraphs verify it against the JWKS the gateway publishes at
  * `/.well-known/jwks.json`.
+ *
+ * Rotating the gateway's key (GATEWAY_SIGNING_KEY_FILE): replicas restart one after the other, so for a moment one
+ * signs with the old key while the JWKS a subgraph refetched holds only the new one, or the other way round. A key a
+ * subgraph saw in the gateway's JWKS therefore keeps verifying for RETIRED_KEY_GRACE_MS after it left it, and no
+ * longer: a key removed because it leaked is refused after that (restart the subgraphs to refuse it at once).
  */
-import { createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JWK,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { ANONYMOUS, principalKey, type Principal } from './principal.ts';
@@ -75,11 +91,52 @@ export class InternalTokenError extends Error {
   override name = 'InternalTokenError';
 }
 
-/** Subgraph side: verifies against the gateway's JWKS URL (or a local key set, for tests). */
-export function createInternalTokenVerifier(source: { jwksUrl: string } | { jwks: JSONWebKeySet }): InternalTokenVerifier {
+/** How long a key that left the gateway's JWKS still verifies tokens (a rolling restart's replicas on the other key). */
+export const RETIRED_KEY_GRACE_MS = 2 * 60_000;
+
+/**
+ * The gateway's remote key set, plus the keys that left it less than RETIRED_KEY_GRACE_MS ago. Only keys this
+ * subgraph fetched from the gateway itself are kept; a key back in the set is current again.
+ */
+function withRetiredKeys(remote: ReturnType<typeof createRemoteJWKSet>, now: () => number): JWTVerifyGetKey {
+  const retired = new Map<string, { jwk: JWK; until: number }>();
+  let seen: JWK[] = [];
+  const notice = () => {
+    const current = remote.jwks()?.keys ?? [];
+    if (current === seen) return;
+    for (const key of seen) {
+      if (key.kid !== undefined && !current.some((c) => c.kid === key.kid)) retired.set(key.kid, { jwk: key, until: now() + RETIRED_KEY_GRACE_MS });
+    }
+    for (const key of current) if (key.kid !== undefined) retired.delete(key.kid);
+    seen = current;
+  };
+  return async (header, token) => {
+    try {
+      const key = await remote(header, token);
+      notice();
+      return key;
+    } catch (error) {
+      notice();
+      const old = header.kid === undefined ? undefined : retired.get(header.kid);
+      if (old === undefined || old.until <= now() || header.alg !== INTERNAL_TOKEN_ALG) throw error;
+      return importJWK(old.jwk, INTERNAL_TOKEN_ALG);
+    }
+  };
+}
+
+/**
+ * Subgraph side: verifies against the gateway's JWKS URL (or a local key set, for tests). `refetchCooldownMs` is the
+ * shortest time between two fetches of the JWKS for an unknown key id; `now` the clock of the retired-key grace.
+ */
+export function createInternalTokenVerifier(
+  source: { jwksUrl: string; refetchCooldownMs?: number; now?: () => number } | { jwks: JSONWebKeySet },
+): InternalTokenVerifier {
   const keySet =
     'jwksUrl' in source
-      ? createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 })
+      ? withRetiredKeys(
+          createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: source.refetchCooldownMs ?? 5_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 }),
+          source.now ?? Date.now,
+        )
       : createLocalJWKSet(source.jwks);
   const verified = new Map<string, { principal: Principal; exp: number }>();
   return {
