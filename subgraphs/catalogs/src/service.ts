@@ -61,7 +61,7 @@ export async function startCatalogs(config: CatalogsConfig, deps: CatalogsDeps =
     const seeded = await catalogs.seed(defaultVersion);
     // Warm the indexes of the current versions so the first request does not pay for them.
     await Promise.all(Object.values(seeded).map((info) => catalogs.index(info.catalog, info.version)));
-    const cursors = createCursorCodec(config.CATALOGS_CURSOR_SECRET);
+    const cursors = createCursorCodec(config.CATALOGS_CURSOR_SECRET, config.CATALOGS_CURSOR_SECRET_PREVIOUS);
     if (config.CATALOGS_CURSOR_SECRET === undefined) logger.info('CATALOGS_CURSOR_SECRET unset: pagination cursors are signed with a per-process key');
 
     const running = await startSubgraph<CatalogsContext>({

@@ -31,4 +31,23 @@ describe('pagination cursors', () => {
     const issued = createCursorCodec(secret).encode('s', { version: 1, offset: 0 });
     assert.deepEqual(createCursorCodec(secret).decode('s', issued), { version: 1, offset: 0 });
   });
+  it('reads, after a rotation, the cursors the previous secret signed, and signs new ones with the current', () => {
+    const [old, current] = ['o'.repeat(40), 'c'.repeat(40)];
+    const issued = createCursorCodec(old).encode('s', { version: 2, offset: 40 });
+    const rotated = createCursorCodec(current, old);
+    assert.deepEqual(rotated.decode('s', issued), { version: 2, offset: 40 });
+    const fresh = rotated.encode('s', { version: 2, offset: 60 });
+    assert.throws(() => createCursorCodec(old).decode('s', fresh), invalidCursor, 'new cursors use the current secret');
+    assert.throws(() => createCursorCodec(current).decode('s', issued), invalidCursor, 'without the previous secret the old cursors are refused');
+  });
+});
+
+describe('CATALOGS_CURSOR_SECRET_PREVIOUS', () => {
+  it('is refused at start without CATALOGS_CURSOR_SECRET or equal to it, naming the variable', async () => {
+    const { loadCatalogsConfig } = await import('../config.ts');
+    const [old, current] = ['o'.repeat(40), 'c'.repeat(40)];
+    assert.throws(() => loadCatalogsConfig({ CATALOGS_CURSOR_SECRET_PREVIOUS: old }), /CATALOGS_CURSOR_SECRET_PREVIOUS.*needs CATALOGS_CURSOR_SECRET/s);
+    assert.throws(() => loadCatalogsConfig({ CATALOGS_CURSOR_SECRET: old, CATALOGS_CURSOR_SECRET_PREVIOUS: old }), /CATALOGS_CURSOR_SECRET_PREVIOUS.*equals/s);
+    assert.equal(loadCatalogsConfig({ CATALOGS_CURSOR_SECRET: current, CATALOGS_CURSOR_SECRET_PREVIOUS: old }).CATALOGS_CURSOR_SECRET_PREVIOUS, old);
+  });
 });

@@ -21,10 +21,18 @@ export interface CursorCodec {
 /**
  * `secret`: the signing key. Give every replica the same one (CATALOGS_CURSOR_SECRET) so that a cursor from one
  * replica works on another; without it a random per-process key is used and cursors do not survive a restart.
+ * `previousSecret` (CATALOGS_CURSOR_SECRET_PREVIOUS): after a rotation, cursors it signed are still read; new ones
+ * are signed with `secret`.
  */
-export function createCursorCodec(secret?: string): CursorCodec {
+export function createCursorCodec(secret?: string, previousSecret?: string): CursorCodec {
   const key = secret === undefined ? randomBytes(32) : Buffer.from(secret, 'utf8');
-  const sign = (body: string) => createHmac('sha256', key).update(body).digest().subarray(0, 16);
+  const previousKey = previousSecret === undefined ? undefined : Buffer.from(previousSecret, 'utf8');
+  const signWith = (by: Buffer, body: string) => createHmac('sha256', by).update(body).digest().subarray(0, 16);
+  const sign = (body: string) => signWith(key, body);
+  const signedBy = (by: Buffer, body: string, given: Buffer) => {
+    const expected = signWith(by, body);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
   const scopeDigest = (scope: string) => createHash('sha256').update(scope).digest('base64url').slice(0, 11);
   const invalid = () => new LgspError(ErrorCode.INVALID_CURSOR, 'The cursor is not valid for this query (altered, expired or issued for other arguments)', { argument: 'after' });
 
@@ -38,8 +46,7 @@ export function createCursorCodec(secret?: string): CursorCodec {
       const [body, mac, extra] = cursor.split('.');
       if (body === undefined || mac === undefined || extra !== undefined) throw invalid();
       const given = Buffer.from(mac, 'base64url');
-      const expected = sign(body);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+      if (!signedBy(key, body, given) && (previousKey === undefined || !signedBy(previousKey, body, given))) throw invalid();
       let decoded: unknown;
       try {
         decoded = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
