@@ -9,5 +9,6 @@ export * from './auth/principal.ts';
 export * from './auth/internal-token.ts';
 export * from './main-runner.ts';
 export * from './auth/shared-secret.ts';
+export * from './auth/hmac-keyring.ts';
 export * from './json-body.ts';
 export * from './discard-request.ts';

@@ -37,6 +37,7 @@
  */
 import { z } from 'zod';
 import { env, loadConfig } from '@lgsp/kit';
+import { masterKeyBytes } from './domain/content-cipher.ts';
 
 export const configSchema = z
   .object({
@@ -53,12 +54,12 @@ export const configSchema = z
       .optional(),
     RELAY_MASTER_KEY: z
       .string()
-      .refine((v) => /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, 'must be 32 bytes: 64 hexadecimal characters or base64')
+      .refine((v) => masterKeyBytes(v) !== null, 'must be 32 bytes: 64 hexadecimal characters or base64')
       .optional(),
     RELAY_MASTER_KEY_PREVIOUS: z
       .string()
       .refine(
-        (v) => v.split(',').every((k) => /^[0-9a-fA-F]{64}$/.test(k.trim()) || Buffer.from(k.trim(), 'base64').length === 32),
+        (v) => v.split(',').every((k) => masterKeyBytes(k.trim()) !== null),
         'must be 32-byte keys separated by commas, each 64 hexadecimal characters or base64',
       )
       .optional(),

@@ -41,9 +41,20 @@ export function loadMasterKey(value: string | undefined, previousValues?: string
   return { key, id, development: false, previous };
 }
 
-function parseKey(value: string, variable: string): Buffer {
+/** The master key content stored under `masterKeyId` was sealed with: the current one or a previous one; undefined when neither. */
+export function masterKeyById(master: MasterKey, masterKeyId: string): Buffer | undefined {
+  return masterKeyId === master.id ? master.key : master.previous.get(masterKeyId);
+}
+
+/** A master key written as 64 hexadecimal characters or base64, decoded; null unless it is 32 bytes. */
+export function masterKeyBytes(value: string): Buffer | null {
   const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  if (key.length !== 32) throw new Error(`${variable} must hold 32-byte keys, as 64 hex characters or base64`);
+  return key.length === 32 ? key : null;
+}
+
+function parseKey(value: string, variable: string): Buffer {
+  const key = masterKeyBytes(value);
+  if (key === null) throw new Error(`${variable} must hold 32-byte keys, as 64 hex characters or base64`);
   return key;
 }
 
@@ -177,7 +188,7 @@ export async function openDecryptedContent(
 ): Promise<AsyncGenerator<Buffer>> {
   const { meta, first } = await (start ?? store.getStart(packetId, attempt));
   if (meta === null) throw new ContentGoneError(packetId);
-  const wrappingKey = meta.masterKeyId === master.id ? master.key : master.previous.get(meta.masterKeyId);
+  const wrappingKey = masterKeyById(master, meta.masterKeyId);
   if (wrappingKey === undefined) throw new MasterKeyUnavailableError(packetId, meta.masterKeyId);
   const dataKey = unwrapDataKey(wrappingKey, meta.wrappedKey, `${packetId}/${attempt}`);
   return decryptChunks(store, packetId, attempt, meta, first, dataKey);

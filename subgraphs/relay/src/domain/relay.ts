@@ -14,7 +14,7 @@ import type { EventPublisher } from '../store/event-publisher.ts';
 import type { PacketStore } from '../store/packet-store.ts';
 import type { PresenceStore } from '../store/presence-store.ts';
 import type { AgencyDirectory } from './agency-directory.ts';
-import { ContentGoneError, EncryptedContentWriter, MasterKeyUnavailableError, openDecryptedContent, readDecryptedContent, type MasterKey } from './content-cipher.ts';
+import { ContentGoneError, EncryptedContentWriter, masterKeyById, MasterKeyUnavailableError, openDecryptedContent, readDecryptedContent, type MasterKey } from './content-cipher.ts';
 import type { JsonSchemaRegistry } from './json-schemas.ts';
 import type { RelayMetrics } from './metrics.ts';
 import {
@@ -158,6 +158,8 @@ export type ExchangeFailure =
 export function exchangeError(code: ErrorCode, reason: ExchangeFailure, message: string, details: Record<string, unknown> = {}): LgspError {
   return new LgspError(code, message, { reason, ...details });
 }
+
+const contentGone = (packetId: string) => exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packetId} holds no content`);
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 /** Base64 of RFC 4648 §4 with its padding (Buffer.from would skip anything else silently). */
@@ -874,7 +876,7 @@ export class Relay {
         withDelivery(p, agency, (d) => {
           if (!from.has(d.status)) return null;
           // Content this relay cannot decrypt is not handed out: the claim is refused before it counts as an attempt.
-          if (p.contentKeyId !== undefined && p.contentKeyId !== this.deps.masterKey.id && !this.deps.masterKey.previous.has(p.contentKeyId)) {
+          if (p.contentKeyId !== undefined && masterKeyById(this.deps.masterKey, p.contentKeyId) === undefined) {
             throw this.keyUnavailable(new MasterKeyUnavailableError(p.id, p.contentKeyId));
           }
           return { ...d, status: 'CLAIMED', attempts: d.attempts + 1, claimedAt: at, claimedBy: caller.systemId, updatedAt: at };
@@ -917,19 +919,23 @@ export class Relay {
    */
   private async readInline(packet: Packet, agency: string): Promise<Buffer | null> {
     if (packet.declaredBytes > this.deps.settings.inlineMaxBytes) return null;
-    const gone = () => exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packet.id} holds no content`);
-    if (packet.contentAttempt === null || packet.contentDeleted) throw gone();
+    if (packet.contentAttempt === null || packet.contentDeleted) throw contentGone(packet.id);
     let content: Buffer;
     try {
       content = await this.readWhole(packet);
     } catch (error) {
-      if (error instanceof ContentGoneError) throw gone();
-      if (error instanceof MasterKeyUnavailableError) throw this.keyUnavailable(error);
-      throw error;
+      throw this.contentReadFailure(error, packet.id);
     }
     this.deps.metrics.bytes.inc({ direction: 'out' }, content.length);
     if (!packet.policy.acknowledgementRequired) await this.completeDelivery(packet.id, agency, 'read with the claim (no acknowledgement required)');
     return content;
+  }
+
+  /** What a caller is told when reading a packet's content failed: gone, its key unavailable, or the error itself. */
+  private contentReadFailure(error: unknown, packetId: string): unknown {
+    if (error instanceof ContentGoneError) return contentGone(packetId);
+    if (error instanceof MasterKeyUnavailableError) return this.keyUnavailable(error);
+    return error;
   }
 
   /**
@@ -965,15 +971,13 @@ export class Relay {
     if (delivery.status !== 'CLAIMED' || delivery.attempts !== grant.claim) {
       throw exchangeError(ErrorCode.FORBIDDEN, 'NOT_CLAIMED', 'this download URL belongs to an earlier claim; claim the packet again');
     }
-    if (packet.contentAttempt === null || packet.contentDeleted) throw exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packetId} holds no content`);
+    if (packet.contentAttempt === null || packet.contentDeleted) throw contentGone(packetId);
     await this.touchPresence(grant.recipient, grant.system ?? 'download');
     let body: AsyncGenerator<Buffer>;
     try {
       body = await openDecryptedContent(this.deps.content, this.deps.masterKey, packetId, packet.contentAttempt, grant.attempt === packet.contentAttempt ? start : undefined);
     } catch (error) {
-      if (error instanceof ContentGoneError) throw exchangeError(ErrorCode.NOT_FOUND, 'CONTENT_GONE', `packet ${packetId} holds no content`);
-      if (error instanceof MasterKeyUnavailableError) throw this.keyUnavailable(error);
-      throw error;
+      throw this.contentReadFailure(error, packetId);
     }
     return {
       packet,

@@ -6,7 +6,7 @@
  * Rotating the secret: URLs are signed with `RELAY_URL_SECRET`; those signed with `RELAY_URL_SECRET_PREVIOUS` are
  * still honoured until they expire (RELAY_SPACE_TTL_MS, RELAY_CLAIM_TTL_MS), so a rotation cuts no transfer short.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmacKeyring } from '@lgsp/kit';
 
 export interface UploadGrant {
   action: 'upload';
@@ -37,24 +37,17 @@ export interface UrlSigner {
 }
 
 export function createUrlSigner(secret: string | undefined, previousSecret?: string): UrlSigner {
-  const key = secret === undefined ? randomBytes(32) : Buffer.from(secret, 'utf8');
-  const previousKey = previousSecret === undefined ? undefined : Buffer.from(previousSecret, 'utf8');
-  const mac = (by: Buffer, payload: string) => createHmac('sha256', by).update(payload).digest();
-  const signedBy = (by: Buffer, payload: string, given: Buffer) => {
-    const expected = mac(by, payload);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
+  const keys = createHmacKeyring(secret, previousSecret);
   return {
     ephemeral: secret === undefined,
     sign(grant) {
       const payload = Buffer.from(JSON.stringify(grant)).toString('base64url');
-      return `${payload}.${mac(key, payload).toString('base64url')}`;
+      return `${payload}.${keys.sign(payload).toString('base64url')}`;
     },
     verify(token, nowMs) {
       const [payload, signature, extra] = token.split('.');
       if (payload === undefined || signature === undefined || extra !== undefined) return null;
-      const given = Buffer.from(signature, 'base64url');
-      if (!signedBy(key, payload, given) && (previousKey === undefined || !signedBy(previousKey, payload, given))) return null;
+      if (!keys.verify(payload, Buffer.from(signature, 'base64url'))) return null;
       let grant: UrlGrant;
       try {
         grant = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as UrlGrant;
