@@ -6,7 +6,7 @@ COPY package.json package-lock.json ./
 COPY gateway/package.json gateway/
 COPY schema/package.json schema/
 COPY simulator/package.json simulator/
-COPY subgraphs/kit/package.json subgraphs/kit/
+COPY packages/kit/package.json packages/kit/
 COPY subgraphs/catalogs/package.json subgraphs/catalogs/
 COPY subgraphs/national-data/package.json subgraphs/national-data/
 COPY subgraphs/relay/package.json subgraphs/relay/

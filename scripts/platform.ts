@@ -77,7 +77,7 @@ interface ServiceSpec {
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
 
 /** A free port on loopback (for tests; drawn below the ephemeral range, see kit's testing.ts). */
-export { freePortForTest as freePort } from '../subgraphs/kit/src/testing.ts';
+export { freePortForTest as freePort } from '@lgsp/kit/testing';
 
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const host = options.host ?? '127.0.0.1';

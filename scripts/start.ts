@@ -15,8 +15,7 @@
  *   REDIS_URL            Redis for every store; unset = in-memory      (unset)
  */
 import { z } from 'zod';
-import { ConfigError, env, loadConfig } from '../subgraphs/kit/src/config.ts';
-import { connectRedis, redactUrl } from '../subgraphs/kit/src/redis.ts';
+import { ConfigError, env, loadConfig, connectRedis, redactUrl } from '@lgsp/kit';
 import { startPlatform } from './platform.ts';
 
 const schema = z.object({

@@ -9,10 +9,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { connectRedis } from '../subgraphs/kit/src/redis.ts';
+import { connectRedis } from '@lgsp/kit';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['subgraphs', 'simulator', 'gateway', 'schema', 'keycloak', 'test'];
+const roots = ['packages', 'subgraphs', 'simulator', 'gateway', 'schema', 'keycloak', 'test'];
 
 async function findTests(dir: string): Promise<string[]> {
   const found: string[] = [];

@@ -8,7 +8,7 @@
  * subscriptions subgraph's reader, its WebSocket to the gateway, the gateway's per-event plan and authorization,
  * and the WebSocket to the client (and the client's own JSON parsing, on the same 2 cores).
  */
-import { connectRedis } from '../../subgraphs/kit/src/redis.ts';
+import { connectRedis } from '@lgsp/kit';
 import { redisEventPublisher, topics } from '../../subgraphs/subscriptions/src/publish.ts';
 import { PACKET_AVAILABLE_SUBSCRIPTION, waitForGauge } from './connections.ts';
 import { ms, percentile } from './measure.ts';

@@ -11,9 +11,7 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import { freePort, startPlatform, type RunningPlatform } from '../../scripts/platform.ts';
 import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
-import { connectRedis } from '../../subgraphs/kit/src/redis.ts';
-import { createInternalTokenIssuer, type InternalTokenIssuer } from '../../subgraphs/kit/src/auth/internal-token.ts';
-import type { Principal } from '../../subgraphs/kit/src/auth/principal.ts';
+import { connectRedis, createInternalTokenIssuer, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { DEVELOPMENT_GRANTS_FILE } from '../citizens/platform.ts';
 
 /** Agency systems of the development realm used as senders, recipients and subscribers (client id → agency code). */

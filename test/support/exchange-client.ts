@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { toEdxmlStatus } from '../../subgraphs/relay/src/edxml/index.ts';
-import { connectRedis } from '../../subgraphs/kit/src/redis.ts';
+import { connectRedis } from '@lgsp/kit';
 import type { PlatformFixture } from './platform-fixture.ts';
 
 /** A development agency system (keycloak/dev-credentials/README.md), its agency and the agency's name in the catalog. */

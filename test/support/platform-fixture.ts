@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort, startPlatform, type RunningPlatform, type ServiceName } from '../../scripts/platform.ts';
-import { connectRedis } from '../../subgraphs/kit/src/redis.ts';
+import { connectRedis } from '@lgsp/kit';
 import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {

@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connectRedis, createInternalTokenIssuer, type InternalTokenIssuer } from '@lgsp/kit';
-import { freePortForTest } from '../../kit/src/testing.ts';
+import { freePortForTest } from '@lgsp/kit/testing';
 import { loadRelayConfig } from './config.ts';
 import { A, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, reprDigest, sha256, sleep } from './test-support.ts';
 
