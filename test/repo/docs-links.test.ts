@@ -2,7 +2,8 @@
  * The documentation points only at what is in the repository: every relative Markdown link (and its `#anchor`), and
  * every file path written as code in prose (`gateway/src/config.ts`, `../shared/…`), in every Markdown file of the
  * repository resolves to a file or folder of the repository. A clone holds nothing else, so a link to a sibling
- * folder or a file that moved is a dead end for its reader. And the README stays a map: at most 200 lines.
+ * folder or a file that moved is a dead end for its reader. And the README stays a map: at most 200 lines, with
+ * every npm script of the repository in its Commands table.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -145,4 +146,15 @@ test('every relative link and file path in the Markdown files resolves inside th
 test(`the README is a map: at most ${README_MAX_LINES} lines`, async () => {
   const lines = (await readFile(join(repoRoot, 'README.md'), 'utf8')).trimEnd().split('\n').length;
   assert.ok(lines <= README_MAX_LINES, `README.md has ${lines} lines; move details to docs/ and link them`);
+});
+
+test("every npm script of package.json is in the README's Commands table", async () => {
+  const { scripts } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Commands\n');
+  assert.notEqual(start, -1, 'README.md has a "## Commands" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  const section = readme.slice(start, end === -1 ? undefined : end);
+  const named = (script: string) => (script === 'start' || script === 'test' ? section.includes(`\`npm ${script}`) : section.includes(`\`npm run ${script}`));
+  assert.deepEqual(Object.keys(scripts).filter((script) => !named(script)), [], 'npm scripts missing from the README\'s Commands table');
 });
