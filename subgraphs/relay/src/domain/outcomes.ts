@@ -4,9 +4,9 @@
  * have all ended DONE, its content deleted and its record kept for the retention period. Every step that can end a
  * delivery or a packet (delivery, dispatch, validation, sweeper) ends it here, so the clean-up is written once.
  */
-import type { Delivery, DeliveryStatus, Packet } from './types.ts';
 import { isoTime, type ExchangeDeps } from './exchange-api.ts';
 import { allDeliveriesEnded, deliveryStatusAfter, packetStateAfter, withDelivery } from './lifecycle.ts';
+import type { Delivery, DeliveryStatus, Packet } from './types.ts';
 
 export class Outcomes {
   constructor(private readonly deps: ExchangeDeps) {}
