@@ -54,7 +54,10 @@ export default defineConfig(
       // The architecture rules skip an import they cannot resolve; this makes such an import a finding instead.
       'import-x/no-unresolved': 'error',
       // A leading underscore marks a value left out on purpose (a field dropped from a copy, a parameter a signature needs).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
       // `let x; x = f(() => … x …)`: a callback that may run before `f` returns reads the variable, so it cannot be const.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
@@ -91,7 +94,11 @@ export default defineConfig(
                 'A subgraph imports no other subgraph: shared code lives in packages/, and a test that runs two subgraphs lives in test/.',
               ),
             ),
-            zone(['gateway', 'simulator', 'keycloak', 'schema', 'packages'], 'subgraphs', 'Only tests, scripts and benchmarks start a subgraph; other code reaches one over GraphQL.'),
+            zone(
+              ['gateway', 'simulator', 'keycloak', 'schema', 'packages'],
+              'subgraphs',
+              'Only tests, scripts and benchmarks start a subgraph; other code reaches one over GraphQL.',
+            ),
             zone('packages', ['gateway', 'simulator'], 'A shared package depends on no service: the services use it, not the other way round.'),
           ],
         },
