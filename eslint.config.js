@@ -36,6 +36,10 @@ const notInDomain = [
   },
 ];
 
+/** The same libraries as a regular expression over an `import()`'s specifier, which no-restricted-imports does not see. */
+const dynamicImportOf = (/** @type {string[]} */ group) =>
+  `ImportExpression[source.value=/^(${group.map((name) => name.replace(/[.+?^${}()|[\]\\/]/g, '\\$&').replaceAll('*', '[^\\/]*')).join('|')})(\\/|$)/]`;
+
 /** A zone of `import-x/no-restricted-paths`: files under `target` import nothing under `from` (folders from the root). */
 const zone = (/** @type {string | string[]} */ target, /** @type {string | string[]} */ from, /** @type {string} */ message) => ({ target, from, message });
 
@@ -76,7 +80,10 @@ export default defineConfig(
   // ---- Architecture ----
   {
     files: ['**/src/domain/**'],
-    rules: { 'no-restricted-imports': ['error', { patterns: notInDomain }] },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: notInDomain }],
+      'no-restricted-syntax': ['error', ...notInDomain.map(({ group, message }) => ({ selector: dynamicImportOf(group), message }))],
+    },
   },
   {
     files: ['**/*.ts'],

@@ -49,6 +49,20 @@ describe('a domain module imports no GraphQL, Redis or HTTP framework', () => {
     assert.deepEqual(rules(found), ['no-restricted-imports', 'no-restricted-imports'], found.join('\n'));
   });
 
+  it('reports a dynamic import()', async () => {
+    for (const [library, because] of [
+      ['redis', /knows no Redis/],
+      ['@apollo/server', /knows no GraphQL/],
+      ['node:http', /knows no HTTP framework/],
+    ] as const) {
+      const found = await findings(domainFile, `export const load = () => import('${library}');\n`);
+      assert.deepEqual(rules(found), ['no-restricted-syntax'], found.join('\n'));
+      assert.match(found[0] ?? '', because);
+    }
+    // A name that only begins like a forbidden one is not forbidden.
+    assert.deepEqual(await findings(domainFile, "export const load = () => import('http-errors');\n"), []);
+  });
+
   it('allows the kit, Node built-ins other than HTTP, validation and its own subgraph', async () => {
     const code = [
       "import { createHash } from 'node:crypto';",
