@@ -126,12 +126,14 @@ describe('one subgraph down: its fields are null with located errors, the other 
       const item = await subscription.next('the packet-available event');
       assert.equal(item.kind, 'next', JSON.stringify(item));
       const { data, errors } = (item as Extract<typeof item, { kind: 'next' }>).value as { data: Data; errors?: Array<{ path?: unknown[]; extensions?: Record<string, unknown> }> };
-      assert.match(data.packetAvailable.eventId, /^\d+-\d+$/);
-      assert.deepEqual(data.packetAvailable.packet, { id, title });
-      assert.equal(data.packetAvailable.source, null);
+      const seen = JSON.stringify({ data, errors });
+      assert.match(data.packetAvailable.eventId, /^\d+-\d+$/, seen);
+      assert.deepEqual(data.packetAvailable.packet, { id, title }, seen);
+      assert.equal(data.packetAvailable.source, null, seen);
       assert.deepEqual(
         errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.serviceName]),
         [[['packetAvailable', 'source'], 'UPSTREAM_UNAVAILABLE', 'catalogs']],
+        seen,
       );
     } finally {
       await subscription.close();
