@@ -17,6 +17,7 @@
 import { z } from 'zod';
 import { ConfigError, env, loadConfig, connectRedis, redactUrl } from '@lgsp/kit';
 import { startPlatform } from './platform.ts';
+import { forgetRunningPlatform, recordRunningPlatform } from './running-platform.ts';
 
 const schema = z.object({
   HOST: env.host(),
@@ -80,6 +81,13 @@ try {
 }
 
 const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+// For `npm run token` and `npm run subscribe` in another terminal, which do not have this environment.
+recordRunningPlatform({
+  pid: process.pid,
+  issuer: platform.urls.issuer,
+  gateway: `http://${host}:${config.GATEWAY_PORT}/graphql`,
+  gatewayWs: `ws://${host}:${config.GATEWAY_PORT}/graphql`,
+});
 console.log(`
 LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
 
@@ -91,7 +99,8 @@ LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
   National-platform simulator    http://${host}:${config.SIMULATOR_PORT}   (contract: simulator/CONTRACT.md)
   Identity provider (realm lgsp) ${platform.urls.issuer}${config.KEYCLOAK_URL ? '' : '   (development issuer; credentials: keycloak/dev-credentials/README.md)'}
 
-Try it (every field needs a token; these are DEVELOPMENT credentials, see keycloak/dev-credentials/README.md):
+Try it (every field needs a token; these are DEVELOPMENT credentials, see keycloak/dev-credentials/README.md;
+\`npm run token\` and \`npm run subscribe\` find this platform on its ports by themselves):
   TOKEN=$(npm run --silent token -- congan-h41-dancu)
   curl -s http://${host}:${config.GATEWAY_PORT}/graphql -H "authorization: Bearer $TOKEN" \\
     -H 'x-lgsp-purpose: residence-management:HS-2026-000123' -H 'content-type: application/json' \\
@@ -107,6 +116,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
+    forgetRunningPlatform(process.pid);
     void platform.close().then(() => process.exit(0));
   });
 }
