@@ -155,3 +155,49 @@ test('GraphiQL loads from the gateway alone, and a developer runs a query and a 
   assert.deepEqual(problems, [], 'no page errors, nothing refused by the Content-Security-Policy');
   await context.close();
 });
+
+test('GraphiQL opens without an error: the prefilled placeholder is not sent, and a purpose in Vietnamese is percent-encoded', async () => {
+  const context = await browser.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+  const posts: Array<{ headers: Record<string, string>; body: string; status: Promise<number> }> = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') posts.push({ headers: request.headers(), body: request.postData() ?? '', status: request.response().then((r) => r?.status() ?? 0) });
+  });
+
+  // Opening: GraphiQL fetches the schema at once, with the Headers tab as prefilled ("Bearer <access token>").
+  await page.goto(p.platform.urls.gateway);
+  await page.locator('.graphiql-query-editor .view-lines').waitFor({ timeout: 30_000 });
+  const deadline = Date.now() + 20_000;
+  while (!posts.some((post) => post.body.includes('IntrospectionQuery'))) {
+    if (Date.now() > deadline) assert.fail('GraphiQL did not fetch the schema');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const introspection = posts.find((post) => post.body.includes('IntrospectionQuery'))!;
+  assert.equal(introspection.headers.authorization, undefined, 'the placeholder is not sent as a token');
+  assert.equal(await introspection.status, 200, 'the schema loads (anonymous callers may introspect outside production)');
+  // The schema arrived: the documentation explorer lists the root types.
+  await page.getByRole('button', { name: /Show Documentation Explorer/ }).click();
+  await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor({ timeout: 10_000 });
+  assert.equal((await page.locator('.graphiql-response').innerText()).trim(), '', 'the result pane is empty, not an error');
+  assert.deepEqual(consoleErrors, [], 'no failed request or error on opening');
+
+  // The purpose in Vietnamese, typed as is: GraphiQL sends it percent-encoded, and the gateway accepts it.
+  const purpose = 'residence-management:Hồ sơ đăng ký thường trú 123';
+  const headersEditor = 'section.graphiql-editor-tool[aria-label="Headers"] .graphiql-editor:not(.hidden)';
+  await replaceEditorText(page, headersEditor, JSON.stringify({ Authorization: `Bearer ${await p.tokenFor(POLICE)}`, 'X-LGSP-Purpose': purpose }));
+  const [citizenId] = (await p.simulator.samples(1)).citizens;
+  const expected = await p.query<{ citizen: { fullName: string } }>(`{ citizen(personalId: "${citizenId}") { fullName } }`, {}, { as: POLICE });
+  await replaceEditorText(page, '.graphiql-query-editor', `query Resident {\n  citizen(personalId: "${citizenId}") {\n    fullName\n  }\n}`);
+  await run(page, 'Resident');
+  await waitForResult(page, expected.body.data!.citizen.fullName, 'the citizen query with a Vietnamese purpose');
+  const sent = posts.find((post) => post.body.includes('Resident'))!;
+  assert.equal(sent.headers['x-lgsp-purpose'], encodeURIComponent(purpose));
+  assert.equal(await sent.status, 200);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});

@@ -29,11 +29,39 @@
     return operations.length === 1 ? operations[0] : undefined;
   }
 
+  /**
+   * The Headers tab as sent: a header whose value still holds a `<placeholder>` (the prefilled
+   * `Bearer <access token>`) is left out — no token is written like that, and sending it would make the schema
+   * request GraphiQL runs on opening fail with 401, so the page would open on an error. X-LGSP-Purpose written in
+   * Vietnamese is percent-encoded as UTF-8, the encoding the gateway decodes (header values are Latin-1 bytes;
+   * `fetch` refuses anything else). Values already in ASCII go as written.
+   */
+  function headersToSend(headers) {
+    const sent = {};
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      const text = String(value);
+      if (/<[^<>]*>/.test(text)) continue;
+      sent[name] = name.toLowerCase() === 'x-lgsp-purpose' && /[^\x20-\x7e]/.test(text) ? encodeURIComponent(text.trim()) : text;
+    }
+    return sent;
+  }
+
   async function post(params, headers) {
-    const request = new Headers(headers);
+    let request;
+    try {
+      request = new Headers(headers);
+    } catch (error) {
+      // A value fetch cannot send (a character outside Latin-1, a line break): say which, as a GraphQL error.
+      return { errors: [{ message: `The Headers tab holds a value that cannot be sent in HTTP: ${error.message}` }] };
+    }
     request.set('content-type', 'application/json');
     if (!request.has('accept')) request.set('accept', 'application/graphql-response+json, application/json;q=0.9');
-    const response = await fetch(endpoint, { method: 'POST', headers: request, body: JSON.stringify(params), credentials: 'omit' });
+    let response;
+    try {
+      response = await fetch(endpoint, { method: 'POST', headers: request, body: JSON.stringify(params), credentials: 'omit' });
+    } catch (error) {
+      return { errors: [{ message: `The gateway at ${endpoint.href} did not answer (${error.message}); is it still running?` }] };
+    }
     const text = await response.text();
     try {
       return JSON.parse(text);
@@ -80,7 +108,7 @@
   }
 
   function fetcher(params, opts) {
-    const headers = opts?.headers ?? {};
+    const headers = headersToSend(opts?.headers);
     return operationOf(opts?.documentAST, params.operationName)?.operation === 'subscription' ? subscription(params, headers) : post(params, headers);
   }
 
