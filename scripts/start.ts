@@ -11,6 +11,9 @@
  *   SUBSCRIPTIONS_PORT   subscriptions subgraph (graphql-ws events)   (4104)
  *   SIMULATOR_PORT       national-platform simulator                  (4200)
  *   DEV_ISSUER_PORT      Keycloak-compatible development issuer       (8080)
+ *   GATEWAY_PUBLIC_URL   the gateway's origin as browsers and agency systems reach it: the relay's upload and
+ *                        download URLs and the portal's redirect URIs at the development issuer follow it
+ *                                                                    (http://localhost:<GATEWAY_PORT>)
  *   KEYCLOAK_URL         realm URL of a real Keycloak; unset = run the development issuer
  *   REDIS_URL            Redis for every store; unset = in-memory      (unset)
  */
@@ -28,6 +31,10 @@ const schema = z.object({
   SUBSCRIPTIONS_PORT: env.port(4104),
   SIMULATOR_PORT: env.port(4200),
   DEV_ISSUER_PORT: env.port(8080),
+  GATEWAY_PUBLIC_URL: env
+    .url()
+    .refine((u) => /^https?:\/\/[^/]+\/?$/.test(u), 'must be an origin such as https://lgsp.example.gov.vn (no path)')
+    .optional(),
   KEYCLOAK_URL: env
     .url()
     .refine((u) => /\/realms\/[^/]+$/.test(u), 'must be a realm URL such as https://sso.example.gov.vn/realms/lgsp')
@@ -66,6 +73,8 @@ try {
     },
     redisUrl: config.REDIS_URL,
     keycloakUrl: config.KEYCLOAK_URL,
+    // One setting for where the gateway is reached: the relay's URLs and the portal's redirect URIs follow it.
+    publicUrl: (config.GATEWAY_PUBLIC_URL ?? `http://localhost:${config.GATEWAY_PORT}`).replace(/\/+$/, ''),
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     output: (service, line) => {
       // Logs are JSON lines; show them prefixed by service. Warnings and errors always, the rest with LOG_LEVEL.

@@ -16,7 +16,7 @@ import { allowedScopes, keycloakClaims } from './claims.ts';
 import type { DevIssuerConfig } from './config.ts';
 import { loginPage, messagePage } from './login-page.ts';
 import { createProvider, keycloakRoutes, loginActionsPath } from './provider.ts';
-import { defaultRealmFile, developmentPassword, findUserByLogin, loadRealmExport, type RealmExport } from './realm.ts';
+import { defaultRealmFile, developmentPassword, findUserByLogin, loadRealmExport, withResolvedClientUrls, type RealmExport } from './realm.ts';
 
 export { configSchema, type DevIssuerConfig } from './config.ts';
 
@@ -100,7 +100,7 @@ const htmlHeaders = {
 
 export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDeps = {}): Promise<RunningDevIssuer> {
   const logger = deps.logger ?? createLogger('dev-issuer', config.LOG_LEVEL);
-  const realm = deps.realm ?? (await loadRealmExport(config.DEV_ISSUER_REALM_FILE ?? defaultRealmFile));
+  const realm = withResolvedClientUrls(deps.realm ?? (await loadRealmExport(config.DEV_ISSUER_REALM_FILE ?? defaultRealmFile)), config.GATEWAY_PUBLIC_URL);
   const signingKeys = await loadSigningKeys(config.DEV_ISSUER_SIGNING_KEY_FILE);
   const publicJwks = { keys: signingKeys.map(publicJwk) };
   const localJwks = createLocalJWKSet(publicJwks);

@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { decodeJwt } from 'jose';
-import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
-import { loadRealmExport } from '../../keycloak/src/realm.ts';
+import { developmentClientToken, developmentPortalLogin } from '../../keycloak/src/dev-clients.ts';
+import { developmentPassword, loadRealmExport } from '../../keycloak/src/realm.ts';
 import { freePort, repoRoot } from '../../scripts/platform.ts';
 import { openSubscriptionsAt } from '../support/platform-fixture.ts';
 
@@ -136,6 +136,8 @@ async function sendPacketToJustice(title: string): Promise<string> {
   });
   const body = (await response.json()) as { data: { requestExchange: { id: string; uploadUrl: string } }; errors?: unknown };
   assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+  // The relay's URLs name the gateway's public origin (GATEWAY_PUBLIC_URL; npm start's default: localhost and its port).
+  assert.ok(body.data.requestExchange.uploadUrl.startsWith(`http://localhost:${ports.GATEWAY_PORT}/exchange/`), body.data.requestExchange.uploadUrl);
   const upload = await fetch(body.data.requestExchange.uploadUrl, { method: 'PUT', body: content });
   assert.equal(upload.status, 201, await upload.clone().text());
   return body.data.requestExchange.id;
@@ -256,4 +258,22 @@ test('docs/examples/subscribe.mjs follows the inbox with graphql-ws and ws on No
   } finally {
     await subscriber.stop();
   }
+});
+
+test("the portal's redirect URIs follow the gateway's port: a civil servant signs in back to it, not to port 4000", async () => {
+  const realm = await loadRealmExport();
+  const user = realm.users.find((u) => u.username === 'hoa.vo')!;
+  const tokens = await developmentPortalLogin(issuer(), user.username, developmentPassword(user)!, `http://localhost:${ports.GATEWAY_PORT}/portal/callback`);
+  assert.equal(decodeJwt(tokens.accessToken).preferred_username, 'hoa.vo');
+  const authorize = new URL(`${issuer()}/protocol/openid-connect/auth`);
+  authorize.search = new URLSearchParams({
+    client_id: 'lgsp-portal',
+    response_type: 'code',
+    scope: 'openid',
+    state: 's',
+    redirect_uri: 'http://localhost:4000/portal/callback',
+    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    code_challenge_method: 'S256',
+  }).toString();
+  assert.equal((await fetch(authorize, { redirect: 'manual' })).status, 400, 'port 4000 is not where this gateway runs');
 });
