@@ -11,6 +11,10 @@ import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { DEFAULT_PURPOSE, openSubscriptionsAt, startPlatformFixture, type PlatformFixture } from '../support/platform-fixture.ts';
 import { launchBrowser } from '../support/browser.ts';
+import { createLogger, createMetricsRegistry } from '@lgsp/kit';
+import { gatewayConfig } from '../../gateway/src/config.ts';
+import { startGateway } from '../../gateway/src/server.ts';
+import { startTestFederation } from '../../gateway/src/testing/fixtures.ts';
 
 /** The provincial Police's population system (000.00.02.H41): granted citizens' personal data. */
 const POLICE = 'congan-h41-dancu';
@@ -200,4 +204,43 @@ test('GraphiQL opens without an error: the prefilled placeholder is not sent, an
   assert.equal(await sent.status, 200);
   assert.deepEqual(consoleErrors, []);
   await context.close();
+});
+
+test('GraphiQL on a gateway that refuses its schema opens on a note that says why and what still works, not on a raw error', async () => {
+  const federation = await startTestFederation({ authentication: { ...gatewayConfig().authentication, realmUrl: 'http://localhost:8080/realms/lgsp' } });
+  const deps = () => ({ issuer: federation.issuer, metrics: createMetricsRegistry('gateway'), logger: createLogger('gateway', 'silent') });
+  const closed = await startGateway({ ...federation.config, introspection: false }, deps());
+  const strict = await startGateway({ ...federation.config, authentication: { ...federation.config.authentication, required: true } }, deps());
+  const page = await browser.browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const resultPane = async (url: string, expected: string): Promise<string> => {
+    await page.goto(url);
+    await page.locator('.graphiql-query-editor .view-lines').waitFor({ timeout: 30_000 });
+    await waitForResult(page, expected, `opening ${url}`);
+    // Monaco wraps long lines: compare the words, not the line breaks.
+    return (await page.locator('.graphiql-response').innerText()).replaceAll('\u00a0', ' ').replace(/\s+/g, ' ');
+  };
+  try {
+    const noIntrospection = await resultPane(closed.url, 'does not publish its schema');
+    assert.match(noIntrospection, /introspection is off: GATEWAY_INTROSPECTION=false/);
+    assert.match(noIntrospection, /Queries still run/);
+    assert.match(noIntrospection, /The gateway said: .*\(GRAPHQL_VALIDATION_FAILED\)/);
+    assert.doesNotMatch(noIntrospection, /^\s*\{/, 'a note, not an error object');
+    // And a query does run there.
+    await replaceEditorText(page, '.graphiql-query-editor', 'query Typename {\n  __typename\n}');
+    await run(page, 'Typename');
+    await waitForResult(page, '"__typename": "Query"', 'a query on a gateway without introspection');
+
+    const tokenRequired = await resultPane(strict.url, 'answers nothing without an access token');
+    assert.match(tokenRequired, /Authorization header \(Headers tab below\), then press the reload button/);
+    assert.doesNotMatch(tokenRequired, /Queries still run/, 'they do not, without a token');
+    assert.match(tokenRequired, /\(UNAUTHENTICATED\)/);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+    await closed.close();
+    await strict.close();
+    await federation.cleanup();
+  }
 });
