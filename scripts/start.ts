@@ -106,7 +106,7 @@ LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
   Health                         http://${host}:${config.GATEWAY_PORT}/health/ready
   Metrics (Prometheus)           http://${host}:${config.GATEWAY_PORT}/metrics
   National-platform simulator    http://${host}:${config.SIMULATOR_PORT}   (contract: simulator/CONTRACT.md)
-  Identity provider (realm lgsp) ${platform.urls.issuer}${config.KEYCLOAK_URL ? '' : '   (development issuer; credentials: keycloak/dev-credentials/README.md)'}
+${config.GATEWAY_PUBLIC_URL ? `  Public origin                  ${config.GATEWAY_PUBLIC_URL}   (GATEWAY_PUBLIC_URL: exchange URLs and portal sign-in go there)\n` : ''}  Identity provider (realm lgsp) ${platform.urls.issuer}${config.KEYCLOAK_URL ? '' : '   (development issuer; credentials: keycloak/dev-credentials/README.md)'}
 
 Try it (every field needs a token; these are DEVELOPMENT credentials, see keycloak/dev-credentials/README.md;
 \`npm run token\` and \`npm run subscribe\` find this platform on its ports by themselves):
