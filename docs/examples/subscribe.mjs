@@ -15,6 +15,9 @@ const client = createClient({
   webSocketImpl: WebSocket,
   // A function: every (re)connection sends a fresh token (a connection closes with 4403 when its token expires).
   connectionParams: async () => ({ authorization: `Bearer ${await freshAccessToken()}` }),
+  // Reconnect here rather than inside graphql-ws: its retries would subscribe again with the variables of the first
+  // subscribe, and the events sent while disconnected would be missed. follow() subscribes from the last one.
+  retryAttempts: 0,
   on: { connected: () => console.error('connected; waiting for events') },
 });
 
