@@ -26,6 +26,12 @@ export interface PlatformOptions {
   host?: string;
   ports: PlatformPorts;
   redisUrl?: string | undefined;
+  /**
+   * The gateway's public origin (GATEWAY_PUBLIC_URL, e.g. https://lgsp.example.gov.vn): where the relay's upload and
+   * download URLs point, and the root of the portal's redirect URIs at the development issuer. Unset: the relay's
+   * URLs name the gateway's own address, and the issuer keeps the realm's root URL (http://localhost:4000).
+   */
+  publicUrl?: string | undefined;
   /** Realm URL of a real Keycloak (e.g. https://sso.example.gov.vn/realms/lgsp); unset = run the development issuer. */
   keycloakUrl?: string | undefined;
   /** Extra environment for every process (e.g. LOG_LEVEL, SIMULATOR_LATENCY_MS). */
@@ -105,7 +111,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const devIssuer: ServiceSpec = {
     name: 'dev-issuer',
     main: 'keycloak/src/main.ts',
-    env: { ...common, DEV_ISSUER_PORT: String(ports.devIssuer), DEV_ISSUER_URL: issuer },
+    env: { ...common, DEV_ISSUER_PORT: String(ports.devIssuer), DEV_ISSUER_URL: issuer, GATEWAY_PUBLIC_URL: options.publicUrl },
     readyUrl: `${base(ports.devIssuer)}/health/ready`,
   };
   const specs: ServiceSpec[] = [
@@ -123,12 +129,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       // As the gateway's: fewer scavenges of the many short-lived objects per packet (A/B on the packets bench:
       // relay CPU per packet -12 %).
       nodeArgs: ['--max-semi-space-size=64'],
-      // Upload and download URLs point at the gateway, the only public entry point, which streams /exchange/ through;
-      // or at an ingress in front of it that sends /exchange/ to the relay (RELAY_PUBLIC_URL in `env`).
+      // Upload and download URLs point at the gateway, the only public entry point, which streams /exchange/ through
+      // (at its public origin when one is given); or at an ingress in front of it that sends /exchange/ to the relay
+      // (RELAY_PUBLIC_URL in `env`).
       env: {
         ...common,
         PORT: String(ports.relay),
-        RELAY_PUBLIC_URL: options.env?.RELAY_PUBLIC_URL ?? base(ports.gateway),
+        RELAY_PUBLIC_URL: options.env?.RELAY_PUBLIC_URL ?? options.publicUrl ?? base(ports.gateway),
         ...relayKeys,
         EVENTS_PUBLISH_TOKEN: eventsToken,
         // Without Redis the topics live in the subscriptions process: the relay posts its events there.

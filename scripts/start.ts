@@ -11,12 +11,16 @@
  *   SUBSCRIPTIONS_PORT   subscriptions subgraph (graphql-ws events)   (4104)
  *   SIMULATOR_PORT       national-platform simulator                  (4200)
  *   DEV_ISSUER_PORT      Keycloak-compatible development issuer       (8080)
+ *   GATEWAY_PUBLIC_URL   the gateway's origin as browsers and agency systems reach it: the relay's upload and
+ *                        download URLs and the portal's redirect URIs at the development issuer follow it
+ *                                                                    (http://localhost:<GATEWAY_PORT>)
  *   KEYCLOAK_URL         realm URL of a real Keycloak; unset = run the development issuer
  *   REDIS_URL            Redis for every store; unset = in-memory      (unset)
  */
 import { z } from 'zod';
 import { ConfigError, env, loadConfig, connectRedis, redactUrl } from '@lgsp/kit';
 import { startPlatform } from './platform.ts';
+import { forgetRunningPlatform, recordRunningPlatform } from './running-platform.ts';
 
 const schema = z.object({
   HOST: env.host(),
@@ -27,6 +31,10 @@ const schema = z.object({
   SUBSCRIPTIONS_PORT: env.port(4104),
   SIMULATOR_PORT: env.port(4200),
   DEV_ISSUER_PORT: env.port(8080),
+  GATEWAY_PUBLIC_URL: env
+    .url()
+    .refine((u) => /^https?:\/\/[^/]+\/?$/.test(u), 'must be an origin such as https://lgsp.example.gov.vn (no path)')
+    .optional(),
   KEYCLOAK_URL: env
     .url()
     .refine((u) => /\/realms\/[^/]+$/.test(u), 'must be a realm URL such as https://sso.example.gov.vn/realms/lgsp')
@@ -65,6 +73,8 @@ try {
     },
     redisUrl: config.REDIS_URL,
     keycloakUrl: config.KEYCLOAK_URL,
+    // One setting for where the gateway is reached: the relay's URLs and the portal's redirect URIs follow it.
+    publicUrl: (config.GATEWAY_PUBLIC_URL ?? `http://localhost:${config.GATEWAY_PORT}`).replace(/\/+$/, ''),
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
     output: (service, line) => {
       // Logs are JSON lines; show them prefixed by service. Warnings and errors always, the rest with LOG_LEVEL.
@@ -80,6 +90,13 @@ try {
 }
 
 const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+// For `npm run token` and `npm run subscribe` in another terminal, which do not have this environment.
+recordRunningPlatform({
+  pid: process.pid,
+  issuer: platform.urls.issuer,
+  gateway: `http://${host}:${config.GATEWAY_PORT}/graphql`,
+  gatewayWs: `ws://${host}:${config.GATEWAY_PORT}/graphql`,
+});
 console.log(`
 LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
 
@@ -89,9 +106,10 @@ LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
   Health                         http://${host}:${config.GATEWAY_PORT}/health/ready
   Metrics (Prometheus)           http://${host}:${config.GATEWAY_PORT}/metrics
   National-platform simulator    http://${host}:${config.SIMULATOR_PORT}   (contract: simulator/CONTRACT.md)
-  Identity provider (realm lgsp) ${platform.urls.issuer}${config.KEYCLOAK_URL ? '' : '   (development issuer; credentials: keycloak/dev-credentials/README.md)'}
+${config.GATEWAY_PUBLIC_URL ? `  Public origin                  ${config.GATEWAY_PUBLIC_URL}   (GATEWAY_PUBLIC_URL: exchange URLs and portal sign-in go there)\n` : ''}  Identity provider (realm lgsp) ${platform.urls.issuer}${config.KEYCLOAK_URL ? '' : '   (development issuer; credentials: keycloak/dev-credentials/README.md)'}
 
-Try it (every field needs a token; these are DEVELOPMENT credentials, see keycloak/dev-credentials/README.md):
+Try it (every field needs a token; these are DEVELOPMENT credentials, see keycloak/dev-credentials/README.md;
+\`npm run token\` and \`npm run subscribe\` find this platform on its ports by themselves):
   TOKEN=$(npm run --silent token -- congan-h41-dancu)
   curl -s http://${host}:${config.GATEWAY_PORT}/graphql -H "authorization: Bearer $TOKEN" \\
     -H 'x-lgsp-purpose: residence-management:HS-2026-000123' -H 'content-type: application/json' \\
@@ -107,6 +125,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping…');
+    forgetRunningPlatform(process.pid);
     void platform.close().then(() => process.exit(0));
   });
 }

@@ -12,6 +12,14 @@ export const configSchema = z.object({
     .url()
     .refine((u) => /^https?:\/\/[^/]+\/realms\/[a-z0-9-]+$/.test(u), 'must look like http://localhost:8080/realms/lgsp (no trailing slash)')
     .optional(),
+  /**
+   * The gateway's public origin (where the portal is served), e.g. http://localhost:4000: the root URL of the realm's
+   * clients, so the portal's relative redirect URIs ("/*") follow it. Default: each client's rootUrl in the realm.
+   */
+  GATEWAY_PUBLIC_URL: env
+    .url()
+    .refine((u) => /^https?:\/\/[^/]+\/?$/.test(u), 'must be an origin such as https://lgsp.example.gov.vn (no path)')
+    .optional(),
   /** The realm export to load; default keycloak/realm-export.json. */
   DEV_ISSUER_REALM_FILE: z.string().min(1).optional(),
   /** Signing key (PKCS#8 PEM or a JWKS with private RSA keys); default: a new RSA key at every start. */

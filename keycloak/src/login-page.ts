@@ -91,3 +91,40 @@ ${form}
 export function messagePage(title: string, message: string): string {
   return page(title, `<h1>${escapeHtml(title)}</h1>\n<p>${escapeHtml(message)}</p>`);
 }
+
+/**
+ * What each OAuth error a person can land on means, in Vietnamese then English. The OAuth code and description
+ * (English, from the protocol) follow as the technical detail to pass on to an administrator.
+ */
+const ERROR_EXPLANATIONS: Record<string, { vi: string; en: string }> = {
+  invalid_request: { vi: 'Yêu cầu đăng nhập của ứng dụng không hợp lệ.', en: 'The application sent an invalid sign-in request.' },
+  invalid_client: { vi: 'Ứng dụng này chưa được đăng ký với máy chủ xác thực.', en: 'This application is not registered with the identity provider.' },
+  invalid_redirect_uri: {
+    vi: 'Địa chỉ quay lại của ứng dụng không nằm trong các địa chỉ đã đăng ký cho ứng dụng này.',
+    en: "The application's return address is not one registered for it.",
+  },
+  unauthorized_client: { vi: 'Ứng dụng không được phép đăng nhập theo cách này.', en: 'The application may not sign in this way.' },
+  unsupported_response_type: { vi: 'Ứng dụng yêu cầu một kiểu đăng nhập không được hỗ trợ.', en: 'The application asked for an unsupported kind of sign-in.' },
+  invalid_scope: { vi: 'Ứng dụng yêu cầu quyền truy cập không hợp lệ.', en: 'The application asked for access it may not have.' },
+  access_denied: { vi: 'Việc đăng nhập đã bị hủy hoặc bị từ chối.', en: 'The sign-in was cancelled or refused.' },
+  login_required: { vi: 'Bạn cần đăng nhập lại.', en: 'You need to sign in again.' },
+  interaction_required: { vi: 'Bạn cần đăng nhập lại.', en: 'You need to sign in again.' },
+  server_error: { vi: 'Máy chủ xác thực gặp lỗi.', en: 'The identity provider failed.' },
+  temporarily_unavailable: { vi: 'Máy chủ xác thực tạm thời không phục vụ được.', en: 'The identity provider is temporarily unavailable.' },
+};
+
+/** The page shown instead of a redirect when a sign-in cannot go on (oidc-provider's renderError). */
+export function errorPage(error: string, description: string | undefined): string {
+  const explanation = ERROR_EXPLANATIONS[error] ?? { vi: 'Không thể hoàn tất việc đăng nhập.', en: 'The sign-in could not be completed.' };
+  const detail = `${error}${description ? `: ${description}` : ''}`;
+  return page(
+    'Lỗi đăng nhập / Sign-in error',
+    `<h1>Lỗi đăng nhập <span lang="en">/ Sign-in error</span></h1>
+<div class="error" role="alert">
+<p>${escapeHtml(explanation.vi)} Hãy quay lại ứng dụng và thử lại; nếu lỗi lặp lại, hãy báo cho quản trị viên kèm mã lỗi dưới đây.</p>
+<p lang="en">${escapeHtml(explanation.en)} Go back to the application and try again; if it happens again, tell the administrator the error code below.</p>
+</div>
+<p>Mã lỗi <span lang="en">/ Error code</span>: <code lang="en">${escapeHtml(detail)}</code></p>
+<p class="dev">Máy chủ xác thực dùng cho phát triển, không dùng cho vận hành. <span lang="en">Development issuer — not for production.</span></p>`,
+  );
+}

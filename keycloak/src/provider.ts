@@ -8,7 +8,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import Provider, { errors, type ClientMetadata, type Configuration, type JWK, type KoaContextWithOIDC, type SigningAlgorithm } from 'oidc-provider';
 import type { Logger } from '@lgsp/kit';
 import { allowedScopes, builtInClientScopes, keycloakClaims, redirectUriMatches } from './claims.ts';
-import { logoutPage, messagePage } from './login-page.ts';
+import { errorPage, logoutPage, messagePage } from './login-page.ts';
 import { serviceAccountUser, type RealmClient, type RealmExport } from './realm.ts';
 
 /** Keycloak's endpoint paths, relative to the issuer (`…/realms/<realm>`). */
@@ -216,7 +216,7 @@ export function createProvider(input: ProviderInput): Provider {
     },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = messagePage('Lỗi / Error', `${out.error}: ${out.error_description ?? ''}`);
+      ctx.body = errorPage(out.error, out.error_description);
     },
     // Keycloak requires sub = iss = client_id in a client assertion (oidc-provider checks iss, exp, jti, aud).
     assertJwtClientAuthClaimsAndHeader: async (_ctx, claims, _header, client) => {

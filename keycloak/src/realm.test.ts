@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { supportedMappers } from './claims.ts';
 import { parsePasswordPolicy, passwordViolations, unknownPolicies } from './password-policy.ts';
-import { developmentPassword, effectiveRoles, flattenGroups, loadRealmExport, userAttribute, userProfileAttributes } from './realm.ts';
+import { developmentPassword, effectiveRoles, flattenGroups, loadRealmExport, userAttribute, userProfileAttributes, withResolvedClientUrls } from './realm.ts';
 
 const realm = await loadRealmExport();
 const agencies = JSON.parse(await readFile(new URL('../../subgraphs/catalogs/src/data/agencies.development.json', import.meta.url), 'utf8')) as {
@@ -104,7 +104,20 @@ describe('realm-export.json', () => {
     assert.equal(portal.implicitFlowEnabled, false);
     assert.equal(portal.directAccessGrantsEnabled, false);
     assert.equal(portal.attributes['pkce.code.challenge.method'], 'S256');
-    assert.ok(portal.redirectUris.every((u) => u.startsWith('http://localhost:') || u.startsWith('http://127.0.0.1:')));
+    // Relative to the client's root URL, the gateway's origin (Keycloak resolves "/*" against rootUrl): one place
+    // to change when the gateway runs elsewhere — GATEWAY_PUBLIC_URL for the development issuer.
+    assert.equal(portal.rootUrl, 'http://localhost:4000');
+    assert.deepEqual(portal.redirectUris, ['/*']);
+    assert.equal(portal.attributes['post.logout.redirect.uris'], '+');
+    const resolved = withResolvedClientUrls(realm).clients.find((c) => c.clientId === 'lgsp-portal')!;
+    assert.deepEqual(resolved.redirectUris, ['http://localhost:4000/*']);
+    assert.equal(resolved.attributes['post.logout.redirect.uris'], 'http://localhost:4000/*');
+    const moved = withResolvedClientUrls(realm, 'https://lgsp.example.gov.vn').clients.find((c) => c.clientId === 'lgsp-portal')!;
+    assert.deepEqual(moved.redirectUris, ['https://lgsp.example.gov.vn/*']);
+    assert.equal(moved.attributes['post.logout.redirect.uris'], 'https://lgsp.example.gov.vn/*');
+    assert.equal(moved.rootUrl, 'https://lgsp.example.gov.vn');
+    // The agency systems have no redirect URIs, and keep none.
+    assert.ok(withResolvedClientUrls(realm, 'https://lgsp.example.gov.vn').clients.filter((c) => c.serviceAccountsEnabled).every((c) => c.redirectUris.length === 0));
     const gateway = realm.clients.find((c) => c.clientId === 'lgsp-gateway');
     assert.equal(gateway?.bearerOnly, true);
     const systems = realm.clients.filter((c) => c.serviceAccountsEnabled);

@@ -220,3 +220,39 @@ export function serviceAccountUser(realm: RealmExport, clientId: string): RealmU
 export function developmentPassword(user: RealmUser): string | undefined {
   return user.credentials.find((c) => c.type === 'password')?.value;
 }
+
+/**
+ * The realm with each client's URLs made absolute as Keycloak resolves them: a redirect URI starting with "/" is
+ * relative to the client's root URL (`rootUrl`), and post-logout redirect URIs "+" are the redirect URIs. The
+ * portal's redirect URIs are "/*" under root URL http://localhost:4000 in the export — what a Keycloak importing it
+ * serves; an operator sets the client's Root URL to the gateway's public origin. `rootUrl` (GATEWAY_PUBLIC_URL for
+ * the development issuer) takes the place of every client's root URL, so the portal follows the gateway when it
+ * runs on another port or behind a public origin: one setting.
+ */
+export function withResolvedClientUrls(realm: RealmExport, rootUrl?: string): RealmExport {
+  const resolve = (client: RealmClient, uri: string): string => {
+    if (!uri.startsWith('/')) return uri;
+    const root = rootUrl ?? client.rootUrl;
+    // Without a root URL Keycloak resolves against its own URL; no client of this realm relies on that.
+    if (root === undefined || root === '') throw new Error(`client ${client.clientId}: relative redirect URI ${uri} without a rootUrl`);
+    return `${root.replace(/\/+$/, '')}${uri}`;
+  };
+  return {
+    ...realm,
+    clients: realm.clients.map((client) => {
+      const redirectUris = client.redirectUris.map((uri) => resolve(client, uri));
+      const postLogout = client.attributes['post.logout.redirect.uris'];
+      const attributes =
+        postLogout === undefined
+          ? client.attributes
+          : {
+              ...client.attributes,
+              'post.logout.redirect.uris': postLogout
+                .split('##')
+                .flatMap((uri) => (uri === '+' ? redirectUris : [resolve(client, uri)]))
+                .join('##'),
+            };
+      return { ...client, ...(client.rootUrl !== undefined && rootUrl !== undefined ? { rootUrl } : {}), redirectUris, attributes };
+    }),
+  };
+}

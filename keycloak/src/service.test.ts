@@ -420,3 +420,40 @@ describe('development issuer: authorization code + PKCE for a civil servant', ()
     assert.equal(refused.status, 400, 'no redirect to an unregistered URI');
   });
 });
+
+describe('the portal follows the gateway: GATEWAY_PUBLIC_URL is the root of its redirect URIs', () => {
+  let moved: RunningDevIssuer;
+  before(async () => {
+    moved = await startDevIssuer(
+      configSchema.parse({ DEV_ISSUER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', GATEWAY_PUBLIC_URL: 'https://lgsp.example.gov.vn' }),
+    );
+  });
+  after(async () => moved?.close());
+
+  const authorize = (redirect: string) => {
+    const url = new URL(`${moved.issuer}/protocol/openid-connect/auth`);
+    url.search = new URLSearchParams({
+      client_id: 'lgsp-portal',
+      response_type: 'code',
+      scope: 'openid',
+      state: 's',
+      redirect_uri: redirect,
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+    }).toString();
+    return fetch(url, { redirect: 'manual' });
+  };
+
+  it('sends the login to a redirect URI under the public origin, and refuses the realm export default', async () => {
+    const accepted = await authorize('https://lgsp.example.gov.vn/portal/callback');
+    assert.equal(accepted.status, 303);
+    assert.match(accepted.headers.get('location') ?? '', /\/login-actions\/authenticate\//, 'on to the login page');
+    assert.equal((await authorize('http://localhost:4000/portal/callback')).status, 400, 'the old origin is no longer the portal');
+  });
+
+  it('refuses an origin that is not a bare origin', () => {
+    const parsed = configSchema.safeParse({ GATEWAY_PUBLIC_URL: 'https://lgsp.example.gov.vn/portal' });
+    assert.equal(parsed.success, false);
+    assert.match(JSON.stringify(parsed.error?.issues), /must be an origin/);
+  });
+});

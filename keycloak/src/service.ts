@@ -14,9 +14,9 @@ import type { JWK, KoaContextWithOIDC } from 'oidc-provider';
 import { createLogger, type Logger } from '@lgsp/kit';
 import { allowedScopes, keycloakClaims } from './claims.ts';
 import type { DevIssuerConfig } from './config.ts';
-import { escapeHtml, loginPage, messagePage } from './login-page.ts';
+import { loginPage, messagePage } from './login-page.ts';
 import { createProvider, keycloakRoutes, loginActionsPath } from './provider.ts';
-import { defaultRealmFile, developmentPassword, findUserByLogin, loadRealmExport, type RealmExport } from './realm.ts';
+import { defaultRealmFile, developmentPassword, findUserByLogin, loadRealmExport, withResolvedClientUrls, type RealmExport } from './realm.ts';
 
 export { configSchema, type DevIssuerConfig } from './config.ts';
 
@@ -100,7 +100,7 @@ const htmlHeaders = {
 
 export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDeps = {}): Promise<RunningDevIssuer> {
   const logger = deps.logger ?? createLogger('dev-issuer', config.LOG_LEVEL);
-  const realm = deps.realm ?? (await loadRealmExport(config.DEV_ISSUER_REALM_FILE ?? defaultRealmFile));
+  const realm = withResolvedClientUrls(deps.realm ?? (await loadRealmExport(config.DEV_ISSUER_REALM_FILE ?? defaultRealmFile)), config.GATEWAY_PUBLIC_URL);
   const signingKeys = await loadSigningKeys(config.DEV_ISSUER_SIGNING_KEY_FILE);
   const publicJwks = { keys: signingKeys.map(publicJwk) };
   const localJwks = createLocalJWKSet(publicJwks);
@@ -225,7 +225,7 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
 
     if (details.prompt.name !== 'login') {
       // Consent is never asked for the realm's clients (loadExistingGrant grants); any other prompt is unexpected.
-      send(res, 400, 'text/html; charset=utf-8', messagePage('Lỗi / Error', `Unsupported prompt ${escapeHtml(details.prompt.name)}`), htmlHeaders);
+      send(res, 400, 'text/html; charset=utf-8', messagePage('Lỗi / Error', `Bước đăng nhập không được hỗ trợ. Unsupported prompt ${details.prompt.name}`), htmlHeaders);
       return;
     }
     if (req.method === 'GET') {
@@ -240,7 +240,7 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
     // bound to an HttpOnly SameSite=Lax cookie, and a cross-origin Origin header is refused.
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== 'null' && origin !== new URL(issuer).origin) {
-      send(res, 403, 'text/html; charset=utf-8', messagePage('Lỗi / Error', 'Cross-origin form submission refused.'), htmlHeaders);
+      send(res, 403, 'text/html; charset=utf-8', messagePage('Lỗi / Error', 'Biểu mẫu được gửi từ một trang khác và đã bị từ chối. Cross-origin form submission refused.'), htmlHeaders);
       return;
     }
     let form: URLSearchParams;
@@ -251,7 +251,7 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
       return;
     }
     if (!sameSecret(form.get('csrf_token') ?? '', csrfTokenFor(uid))) {
-      send(res, 403, 'text/html; charset=utf-8', messagePage('Lỗi / Error', 'Invalid form token; reload the page.'), htmlHeaders);
+      send(res, 403, 'text/html; charset=utf-8', messagePage('Lỗi / Error', 'Biểu mẫu đã hết hiệu lực; hãy tải lại trang. Invalid form token; reload the page.'), htmlHeaders);
       return;
     }
     if (form.get('action') === 'cancel') {

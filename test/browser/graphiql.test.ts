@@ -11,6 +11,10 @@ import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { DEFAULT_PURPOSE, openSubscriptionsAt, startPlatformFixture, type PlatformFixture } from '../support/platform-fixture.ts';
 import { launchBrowser } from '../support/browser.ts';
+import { createLogger, createMetricsRegistry } from '@lgsp/kit';
+import { gatewayConfig } from '../../gateway/src/config.ts';
+import { startGateway } from '../../gateway/src/server.ts';
+import { startTestFederation } from '../../gateway/src/testing/fixtures.ts';
 
 /** The provincial Police's population system (000.00.02.H41): granted citizens' personal data. */
 const POLICE = 'congan-h41-dancu';
@@ -154,4 +158,89 @@ test('GraphiQL loads from the gateway alone, and a developer runs a query and a 
   assert.deepEqual(failedAssets, [], 'every asset is served');
   assert.deepEqual(problems, [], 'no page errors, nothing refused by the Content-Security-Policy');
   await context.close();
+});
+
+test('GraphiQL opens without an error: the prefilled placeholder is not sent, and a purpose in Vietnamese is percent-encoded', async () => {
+  const context = await browser.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
+  const posts: Array<{ headers: Record<string, string>; body: string; status: Promise<number> }> = [];
+  page.on('request', (request) => {
+    if (request.method() === 'POST') posts.push({ headers: request.headers(), body: request.postData() ?? '', status: request.response().then((r) => r?.status() ?? 0) });
+  });
+
+  // Opening: GraphiQL fetches the schema at once, with the Headers tab as prefilled ("Bearer <access token>").
+  await page.goto(p.platform.urls.gateway);
+  await page.locator('.graphiql-query-editor .view-lines').waitFor({ timeout: 30_000 });
+  const deadline = Date.now() + 20_000;
+  while (!posts.some((post) => post.body.includes('IntrospectionQuery'))) {
+    if (Date.now() > deadline) assert.fail('GraphiQL did not fetch the schema');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const introspection = posts.find((post) => post.body.includes('IntrospectionQuery'))!;
+  assert.equal(introspection.headers.authorization, undefined, 'the placeholder is not sent as a token');
+  assert.equal(await introspection.status, 200, 'the schema loads (anonymous callers may introspect outside production)');
+  // The schema arrived: the documentation explorer lists the root types.
+  await page.getByRole('button', { name: /Show Documentation Explorer/ }).click();
+  await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor({ timeout: 10_000 });
+  assert.equal((await page.locator('.graphiql-response').innerText()).trim(), '', 'the result pane is empty, not an error');
+  assert.deepEqual(consoleErrors, [], 'no failed request or error on opening');
+
+  // The purpose in Vietnamese, typed as is: GraphiQL sends it percent-encoded, and the gateway accepts it.
+  const purpose = 'residence-management:Hồ sơ đăng ký thường trú 123';
+  const headersEditor = 'section.graphiql-editor-tool[aria-label="Headers"] .graphiql-editor:not(.hidden)';
+  await replaceEditorText(page, headersEditor, JSON.stringify({ Authorization: `Bearer ${await p.tokenFor(POLICE)}`, 'X-LGSP-Purpose': purpose }));
+  const [citizenId] = (await p.simulator.samples(1)).citizens;
+  const expected = await p.query<{ citizen: { fullName: string } }>(`{ citizen(personalId: "${citizenId}") { fullName } }`, {}, { as: POLICE });
+  await replaceEditorText(page, '.graphiql-query-editor', `query Resident {\n  citizen(personalId: "${citizenId}") {\n    fullName\n  }\n}`);
+  await run(page, 'Resident');
+  await waitForResult(page, expected.body.data!.citizen.fullName, 'the citizen query with a Vietnamese purpose');
+  const sent = posts.find((post) => post.body.includes('Resident'))!;
+  assert.equal(sent.headers['x-lgsp-purpose'], encodeURIComponent(purpose));
+  assert.equal(await sent.status, 200);
+  assert.deepEqual(consoleErrors, []);
+  await context.close();
+});
+
+test('GraphiQL on a gateway that refuses its schema opens on a note that says why and what still works, not on a raw error', async () => {
+  const federation = await startTestFederation({ authentication: { ...gatewayConfig().authentication, realmUrl: 'http://localhost:8080/realms/lgsp' } });
+  const deps = () => ({ issuer: federation.issuer, metrics: createMetricsRegistry('gateway'), logger: createLogger('gateway', 'silent') });
+  const closed = await startGateway({ ...federation.config, introspection: false }, deps());
+  const strict = await startGateway({ ...federation.config, authentication: { ...federation.config.authentication, required: true } }, deps());
+  const page = await browser.browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const resultPane = async (url: string, expected: string): Promise<string> => {
+    await page.goto(url);
+    await page.locator('.graphiql-query-editor .view-lines').waitFor({ timeout: 30_000 });
+    await waitForResult(page, expected, `opening ${url}`);
+    // Monaco wraps long lines: compare the words, not the line breaks.
+    return (await page.locator('.graphiql-response').innerText()).replaceAll('\u00a0', ' ').replace(/\s+/g, ' ');
+  };
+  try {
+    const noIntrospection = await resultPane(closed.url, 'does not publish its schema');
+    assert.match(noIntrospection, /introspection is off: GATEWAY_INTROSPECTION=false/);
+    assert.match(noIntrospection, /Queries still run/);
+    assert.match(noIntrospection, /The gateway said: .*\(GRAPHQL_VALIDATION_FAILED\)/);
+    assert.doesNotMatch(noIntrospection, /^\s*\{/, 'a note, not an error object');
+    // And a query does run there.
+    await replaceEditorText(page, '.graphiql-query-editor', 'query Typename {\n  __typename\n}');
+    await run(page, 'Typename');
+    await waitForResult(page, '"__typename": "Query"', 'a query on a gateway without introspection');
+
+    const tokenRequired = await resultPane(strict.url, 'answers nothing without an access token');
+    assert.match(tokenRequired, /Authorization header \(Headers tab below\), then press the reload button/);
+    assert.doesNotMatch(tokenRequired, /Queries still run/, 'they do not, without a token');
+    assert.match(tokenRequired, /\(UNAUTHENTICATED\)/);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await page.close();
+    await closed.close();
+    await strict.close();
+    await federation.cleanup();
+  }
 });

@@ -88,3 +88,32 @@ test('a civil servant signs in with the login page and gets a token for their ag
   assert.equal(payload.preferred_username, 'hoa.vo');
   await page.close();
 });
+
+test('a sign-in that cannot go on is explained on a page in Vietnamese first, like the login page, with the error code', async () => {
+  const page = await browser.browser.newPage();
+  const authorize = new URL(`${issuer.issuer}/protocol/openid-connect/auth`);
+  authorize.search = new URLSearchParams({
+    client_id: 'lgsp-portal',
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: 'http://elsewhere.example/callback',
+    state: 'x',
+    ...(({ challenge }) => ({ code_challenge: challenge, code_challenge_method: 'S256' }))(pkce()),
+  }).toString();
+  const response = await page.goto(authorize.href);
+  assert.equal(response?.status(), 400);
+  assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+  assert.match(await page.title(), /^Lỗi đăng nhập/);
+  assert.match((await page.getByRole('heading', { level: 1 }).textContent()) ?? '', /^Lỗi đăng nhập/);
+  const alert = (await page.getByRole('alert').innerText()).split('\n').filter(Boolean);
+  assert.match(alert[0]!, /^Địa chỉ quay lại của ứng dụng không nằm trong các địa chỉ đã đăng ký.*Hãy quay lại ứng dụng và thử lại/);
+  assert.equal(await page.locator('[role=alert] p[lang=en]').count(), 1, 'English second, marked as such for screen readers');
+  assert.match(await page.locator('code').innerText(), /^invalid_redirect_uri/);
+
+  // An unknown client: the same page, its own explanation.
+  authorize.searchParams.set('client_id', 'no-such-client');
+  await page.goto(authorize.href);
+  assert.match(await page.getByRole('alert').innerText(), /^Ứng dụng này chưa được đăng ký với máy chủ xác thực\./);
+  assert.match(await page.locator('code').innerText(), /^invalid_client/);
+  await page.close();
+});

@@ -49,25 +49,90 @@ export function principalFromClaims(claims: JWTPayload, audience: string): Princ
 }
 
 /**
- * The declared purpose of use, validated: at most one header, 1–200 printable ASCII characters (a dossier number,
- * a procedure code). Throws BAD_USER_INPUT-style LgspError with a precise message; undefined when absent.
+ * Why a declared purpose was refused, in `LgspError.details.reason` (the message says the same to a person):
+ * REPEATED (several headers), EMPTY, NOT_ASCII (a raw byte outside printable ASCII: Vietnamese must be
+ * percent-encoded), MALFORMED_ESCAPE (a `%` not followed by two hex digits), NOT_UTF8 (the escapes decode to bytes
+ * that are not UTF-8), CONTROL_CHARACTER (the decoded text holds a control, format or line-separator character),
+ * TOO_LONG (more than MAX_PURPOSE_LENGTH characters once decoded).
+ */
+export type PurposeRejection = 'REPEATED' | 'EMPTY' | 'NOT_ASCII' | 'MALFORMED_ESCAPE' | 'NOT_UTF8' | 'CONTROL_CHARACTER' | 'TOO_LONG';
+
+/** A decoded character is at most 4 UTF-8 bytes, each `%XX`: the longest value worth decoding. */
+const MAX_ENCODED_PURPOSE_LENGTH = MAX_PURPOSE_LENGTH * 12;
+
+/** Characters a purpose may not hold once decoded: controls (C0, DEL, C1), format characters (bidi overrides, zero-width), line and paragraph separators. */
+const FORBIDDEN_DECODED = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function rejectPurpose(reason: PurposeRejection, message: string): never {
+  throw new LgspError(ErrorCode.BAD_USER_INPUT, message, { reason: `PURPOSE_${reason}` });
+}
+
+/**
+ * The declared purpose of use (`<category>:<reference>`, e.g. `public-service:HS-2026-000123`), validated and
+ * decoded. One rule for the X-LGSP-Purpose header and for graphql-ws `connectionParams["x-lgsp-purpose"]`, so a
+ * client (GraphiQL's Headers tab, say) sends the same string in both: the value is printable ASCII in which
+ * `%XX` escapes are percent-encoded UTF-8 (RFC 3986, what `encodeURIComponent` writes; `+` is a plus, not a
+ * space), so a purpose may be written in Vietnamese — `Hồ sơ 123` is sent as `H%E1%BB%93%20s%C6%A1%20123`.
+ * HTTP header values are bytes that Node reads as Latin-1, so raw UTF-8 there would arrive garbled; it is refused,
+ * and the same raw text is refused in connectionParams rather than read in a second way. The decoded text is
+ * NFC-normalised (the form Vietnamese keyboards do not all produce), trimmed, 1–MAX_PURPOSE_LENGTH characters,
+ * without control or format characters. Throws LgspError BAD_USER_INPUT with `details.reason`
+ * `PURPOSE_<PurposeRejection>` and a message that says what to send; undefined when absent.
  */
 export function purposeFrom(values: string[] | undefined): string | undefined {
   if (values === undefined || values.length === 0) return undefined;
-  if (values.length > 1) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'Send X-LGSP-Purpose once (several headers were sent)');
-  const value = values[0]!.trim();
-  if (value === '') throw new LgspError(ErrorCode.BAD_USER_INPUT, 'X-LGSP-Purpose is empty; declare the purpose of use, e.g. a dossier number');
-  if (value.length > MAX_PURPOSE_LENGTH) {
-    throw new LgspError(ErrorCode.BAD_USER_INPUT, `X-LGSP-Purpose is ${value.length} characters long; at most ${MAX_PURPOSE_LENGTH} are allowed`);
-  }
-  const bad = /[^\x20-\x7e]/.exec(value);
-  if (bad !== null) {
-    throw new LgspError(
-      ErrorCode.BAD_USER_INPUT,
-      `X-LGSP-Purpose must be printable ASCII (character ${bad.index + 1} is not); use a dossier number or procedure code`,
+  if (values.length > 1) rejectPurpose('REPEATED', 'Send X-LGSP-Purpose once (several headers were sent)');
+  const sent = values[0]!.trim();
+  if (sent === '') rejectPurpose('EMPTY', 'X-LGSP-Purpose is empty; declare the purpose of use, e.g. a dossier number');
+  const raw = /[^\x20-\x7e]/.exec(sent);
+  if (raw !== null) {
+    rejectPurpose(
+      'NOT_ASCII',
+      `X-LGSP-Purpose must be printable ASCII (character ${raw.index + 1} is not); write other text percent-encoded as UTF-8 (encodeURIComponent), e.g. Hồ sơ → H%E1%BB%93%20s%C6%A1`,
     );
   }
+  if (sent.length > MAX_ENCODED_PURPOSE_LENGTH) {
+    rejectPurpose('TOO_LONG', `X-LGSP-Purpose is ${sent.length} characters long as sent; at most ${MAX_PURPOSE_LENGTH} characters are allowed once decoded`);
+  }
+  const badEscape = /%(?![0-9A-Fa-f]{2})/.exec(sent);
+  if (badEscape !== null) {
+    rejectPurpose(
+      'MALFORMED_ESCAPE',
+      `X-LGSP-Purpose has a malformed percent escape at character ${badEscape.index + 1} ("${sent.slice(badEscape.index, badEscape.index + 3)}"): % must be followed by two hex digits (a literal % is %25)`,
+    );
+  }
+  let decoded: string;
+  try {
+    decoded = sent.includes('%') ? utf8.decode(percentDecodedBytes(sent)) : sent;
+  } catch {
+    rejectPurpose('NOT_UTF8', 'X-LGSP-Purpose: its percent escapes do not decode to UTF-8 text; percent-encode the UTF-8 bytes (encodeURIComponent)');
+  }
+  const value = decoded.normalize('NFC').trim();
+  if (value === '') rejectPurpose('EMPTY', 'X-LGSP-Purpose is empty once decoded; declare the purpose of use, e.g. a dossier number');
+  const forbidden = FORBIDDEN_DECODED.exec(value);
+  if (forbidden !== null) {
+    const codePoint = `U+${forbidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    rejectPurpose('CONTROL_CHARACTER', `X-LGSP-Purpose holds a control character (${codePoint}, character ${[...value.slice(0, forbidden.index)].length + 1} once decoded)`);
+  }
+  const length = [...value].length;
+  if (length > MAX_PURPOSE_LENGTH) rejectPurpose('TOO_LONG', `X-LGSP-Purpose is ${length} characters long; at most ${MAX_PURPOSE_LENGTH} are allowed`);
   return value;
+}
+
+/** The bytes of printable ASCII with `%XX` escapes (already checked to be well-formed). */
+function percentDecodedBytes(text: string): Uint8Array {
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '%') {
+      bytes.push(Number.parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(text.charCodeAt(i));
+    }
+  }
+  return Uint8Array.from(bytes);
 }
 
 /** The principal the authentication middleware stored for this request (anonymous when it stored none). */

@@ -29,11 +29,39 @@
     return operations.length === 1 ? operations[0] : undefined;
   }
 
+  /**
+   * The Headers tab as sent: a header whose value still holds a `<placeholder>` (the prefilled
+   * `Bearer <access token>`) is left out — no token is written like that, and sending it would make the schema
+   * request GraphiQL runs on opening fail with 401, so the page would open on an error. X-LGSP-Purpose written in
+   * Vietnamese is percent-encoded as UTF-8, the encoding the gateway decodes (header values are Latin-1 bytes;
+   * `fetch` refuses anything else). Values already in ASCII go as written.
+   */
+  function headersToSend(headers) {
+    const sent = {};
+    for (const [name, value] of Object.entries(headers ?? {})) {
+      const text = String(value);
+      if (/<[^<>]*>/.test(text)) continue;
+      sent[name] = name.toLowerCase() === 'x-lgsp-purpose' && /[^\x20-\x7e]/.test(text) ? encodeURIComponent(text.trim()) : text;
+    }
+    return sent;
+  }
+
   async function post(params, headers) {
-    const request = new Headers(headers);
+    let request;
+    try {
+      request = new Headers(headers);
+    } catch (error) {
+      // A value fetch cannot send (a character outside Latin-1, a line break): say which, as a GraphQL error.
+      return { errors: [{ message: `The Headers tab holds a value that cannot be sent in HTTP: ${error.message}` }] };
+    }
     request.set('content-type', 'application/json');
     if (!request.has('accept')) request.set('accept', 'application/graphql-response+json, application/json;q=0.9');
-    const response = await fetch(endpoint, { method: 'POST', headers: request, body: JSON.stringify(params), credentials: 'omit' });
+    let response;
+    try {
+      response = await fetch(endpoint, { method: 'POST', headers: request, body: JSON.stringify(params), credentials: 'omit' });
+    } catch (error) {
+      return { errors: [{ message: `The gateway at ${endpoint.href} did not answer (${error.message}); is it still running?` }] };
+    }
     const text = await response.text();
     try {
       return JSON.parse(text);
@@ -79,9 +107,37 @@
     };
   }
 
+  /**
+   * GraphiQL asks for the schema as it opens (and with the reload button): when the gateway refuses, GraphiQL shows
+   * whatever came back in the result pane. Instead of a raw error on a page nobody has used yet — Apollo Server's
+   * says to "pass introspection: true to ApolloServer", which no operator of this gateway can do — a note says
+   * what it means and what still works. (A text answer is shown as is; GraphiQL asks once more without
+   * subscriptions, which gets the same note.)
+   */
+  async function schema(params, headers) {
+    const result = await post(params, headers);
+    if (result?.data?.__schema) return result;
+    const error = result?.errors?.[0];
+    const said = error ? `${error.message}${error.extensions?.code ? ` (${error.extensions.code})` : ''}` : JSON.stringify(result);
+    const hasToken = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+    let meaning;
+    if (error?.extensions?.code === 'UNAUTHENTICATED' && !hasToken) {
+      meaning = 'This gateway answers nothing without an access token, not even its schema: put "Bearer " and your token in the Authorization header (Headers tab below), then press the reload button (Re-fetch GraphQL schema, bottom left).';
+    } else if (error?.extensions?.code === 'UNAUTHENTICATED') {
+      meaning = 'The gateway refused the access token in the Headers tab (expired? tokens last 5 minutes): put a new one, then press the reload button (Re-fetch GraphQL schema, bottom left).';
+    } else if (error?.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED') {
+      meaning = 'This gateway does not publish its schema (introspection is off: GATEWAY_INTROSPECTION=false), so there is no completion and no documentation here.\nQueries still run: write one and press Run.';
+    } else {
+      meaning = 'GraphiQL could not load the schema, so there is no completion and no documentation here; the reload button (Re-fetch GraphQL schema, bottom left) tries again.\nQueries still run: write one and press Run.';
+    }
+    return `${meaning}\n\nThe gateway said: ${said}`;
+  }
+
   function fetcher(params, opts) {
-    const headers = opts?.headers ?? {};
-    return operationOf(opts?.documentAST, params.operationName)?.operation === 'subscription' ? subscription(params, headers) : post(params, headers);
+    const headers = headersToSend(opts?.headers);
+    if (operationOf(opts?.documentAST, params.operationName)?.operation === 'subscription') return subscription(params, headers);
+    // GraphiQL's own schema request has no document of the user's, and is named IntrospectionQuery.
+    return opts?.documentAST === undefined && params.operationName === 'IntrospectionQuery' ? schema(params, headers) : post(params, headers);
   }
 
   YogaGraphiQL.renderYogaGraphiQL(document.getElementById('graphiql'), {

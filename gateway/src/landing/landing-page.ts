@@ -42,8 +42,10 @@ export function explorerDocument(explorer: Explorer, realmUrl: string | undefine
           '#   curl -s "$TOKEN_ENDPOINT" -d grant_type=client_credentials -d client_id=sotaichinh-h41-dkkd \\',
           '#     -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer -d client_assertion="$ASSERTION"',
           '# and put it after "Bearer " in the Authorization header of the Headers tab (it is valid 5 minutes).',
-          '# Personal data also needs the purpose of use (mục đích sử dụng): add the header',
-          '#   X-LGSP-Purpose: HS-2025-000123     (your dossier number; printable ASCII, at most 200 characters)',
+          '# Personal data also needs the purpose of use (mục đích sử dụng) as category:reference, a category',
+          '# your grant names and your dossier number, in the header',
+          '#   "X-LGSP-Purpose": "residence-management:HS-2026-000123"',
+          `# (at most 200 characters; Vietnamese goes percent-encoded as UTF-8${explorer === 'graphiql' ? ', which GraphiQL does for you' : ''}).`,
         ];
   return [`# LGSP Gateway — ${EXPLORER_NAMES[explorer]} (development)`, '#', ...how, 'query Hello {', '  __typename', '}', ''].join('\n');
 }
