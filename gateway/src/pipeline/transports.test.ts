@@ -212,6 +212,22 @@ describe('stock clients send queries, mutations and subscriptions over one socke
   });
 });
 
+describe('what an anonymous caller gets (auth/anonymous-access.ts), the same over both transports', () => {
+  it('fields without authorization directives; an @authenticated one is null with UNAUTHORIZED_FIELD_OR_TYPE', async () => {
+    const query = '{ person(id: "1") { name } secretNote }';
+    const expected = { data: { person: { name: 'Nguyễn Văn 1' }, secretNote: null }, errors: [{ message: 'Unauthorized field or type', path: ['secretNote'], extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', missing: ['authenticated'] } }] };
+    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    assert.deepEqual(await response.json(), expected);
+    const anonymous = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
+    try {
+      const overWs = await new Promise((resolve, reject) => anonymous.subscribe({ query }, { next: resolve, error: reject, complete: () => undefined }));
+      assert.deepEqual(JSON.parse(JSON.stringify(overWs)), expected);
+    } finally {
+      await anonymous.dispose();
+    }
+  });
+});
+
 /** A socket speaking graphql-transport-ws frame by frame. */
 async function rawSocket(): Promise<{ socket: WebSocket; closed: Promise<number>; messages: Array<Record<string, unknown>> }> {
   const socket = new WebSocket(wsUrl, ['graphql-transport-ws']);
