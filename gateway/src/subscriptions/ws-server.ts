@@ -278,7 +278,8 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
   /** A request the pipeline refused: graphql-ws sends the errors, exactly as formatted, in an `error` message. */
   function refused(id: string, connection: Connection, operation: OperationRecord, errors: readonly GraphQLFormattedError[]): GraphQLError[] {
     const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
-    metrics.rejections.inc({ reason: rejectionReason(codes[0]) });
+    // A subscription limit is counted where it is known which one (startSubscription).
+    if (codes[0] !== ErrorCode.LIMIT_EXCEEDED) metrics.rejections.inc({ reason: rejectionReason(codes[0]) });
     deps.operations?.inc({ type: operation.type ?? 'unknown', outcome: 'rejected' });
     connection.logger.info({ event: 'operation.rejected', id, operationName: operation.name ?? null, errorCodes: codes }, 'operation over WebSocket refused');
     return [new GraphQLError(errors[0]?.message ?? 'refused', { originalError: new PipelineErrors(errors) })];
@@ -556,8 +557,6 @@ function rejectionReason(code: string | undefined): string {
     case ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE:
     case ErrorCode.PURPOSE_REQUIRED:
       return 'unauthorized';
-    case ErrorCode.LIMIT_EXCEEDED:
-      return 'limit';
     default:
       return 'other';
   }
