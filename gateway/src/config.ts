@@ -20,7 +20,7 @@
  * | `INTERNAL_TOKEN_TTL_SECONDS`  | `60`                                      | lifetime of the internal token sent to subgraphs |
  * | `GATEWAY_INTROSPECTION`       | `false` in production, else `true`        | allow schema introspection |
  * | `GATEWAY_MAX_BODY_BYTES`      | `1048576`                                 | largest accepted POST body; larger → 413 `PAYLOAD_TOO_LARGE` |
- * | `GATEWAY_MAX_DEPTH`           | `12`                                      | deepest field nesting of an operation (introspection not counted) → `GRAPHQL_VALIDATION_FAILED`, `reason: MAX_DEPTH` |
+ * | `GATEWAY_MAX_DEPTH`           | `12`                                      | deepest field nesting of an operation (introspection counted, its `ofType` chain not) → `GRAPHQL_VALIDATION_FAILED`, `reason: MAX_DEPTH`; an introspection answer over 50 000 entries → `reason: MAX_INTROSPECTION_SIZE` |
  * | `GATEWAY_MAX_FIELDS`          | `2000`                                    | most field selections of an operation, fragments expanded → `reason: MAX_FIELDS` |
  * | `GATEWAY_MAX_ALIASES`         | `100`                                     | most aliased fields of an operation (each may be one more upstream lookup) → `reason: MAX_ALIASES` |
  * | `GATEWAY_MAX_TOKENS`          | `10000`                                   | most lexical tokens of an operation's text → `GRAPHQL_PARSE_FAILED` |

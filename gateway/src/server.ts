@@ -33,13 +33,16 @@ import { NativeGateway } from './federation/executor/native-gateway.ts';
 import { SupergraphFile, type ReloadOutcome } from './federation/supergraph-file.ts';
 import type { LoadedSupergraph } from './federation/supergraph.ts';
 import { createReadiness } from './health/readiness.ts';
-import { operationLimitsRule } from './limits/operation-limits.ts';
+import { introspectionStep } from './limits/introspection.ts';
+import { operationLimitsStep } from './limits/operation-limits.ts';
 import { exchangeContentProxy, isExchangeRequest } from './exchange/content-proxy.ts';
-import { graphqlOverHttpPlugin, graphqlRequestBody, graphqlRequestErrors } from './http/graphql-over-http.ts';
+import { graphqlOverHttpPlugin, graphqlRequestBody, graphqlRequestErrors, rejectMalformedHttp } from './http/graphql-over-http.ts';
 import { assignRequestId } from './http/request-id.ts';
 import { landingPage } from './landing/landing-page.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { observeOperations, operationRecordOf, operationRecordPlugin } from './observability/operations.ts';
+import { assemblePipeline, requestPipeline } from './pipeline/request-pipeline.ts';
+import { subscriptionStage } from './subscriptions/subscription-stage.ts';
 import { createSubscriptionServer } from './subscriptions/ws-server.ts';
 
 export { gatewayConfig, gatewayConfigFromEnv, configSchema, type GatewayConfig } from './config.ts';
@@ -116,25 +119,33 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     logger,
   });
   const http = createServer((req, res) => (isExchangeRequest(req.url) ? exchange.handle(req, res) : app(req, res)));
+  http.on('clientError', rejectMalformedHttp(logger));
 
   const authorization = await startAuthorization(config.authorization, { redis, grants: deps.grants, logger, supergraph: () => supergraphFile.supergraph });
+  // The request pipeline both transports run (pipeline/request-pipeline.ts): its steps in order.
+  const pipeline = assemblePipeline(
+    [
+      { name: 'landing', plugin: landing.plugin },
+      { name: 'graphql-over-http', plugin: graphqlOverHttpPlugin() },
+      { name: 'observability', plugin: operationRecordPlugin() },
+      operationLimitsStep(config.operationLimits),
+      introspectionStep(config.introspection),
+      authorization.step,
+      { name: 'subscriptions', executorStage: subscriptionStage() },
+    ],
+    config.executor === 'native' ? new NativeGateway(gateway, { call: callDeps, subgraphUrl: urlOf, logger }) : gateway,
+  );
   const server = new ApolloServer<GatewayContext>({
-    gateway: authorization.wrap(config.executor === 'native' ? new NativeGateway(gateway, { call: callDeps, subgraphUrl: urlOf, logger }) : gateway),
+    gateway: pipeline.gateway,
     introspection: config.introspection,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
-    // Operations too deep, too wide or too long are refused before planning (limits/operation-limits.ts).
-    parseOptions: { maxTokens: config.operationLimits.maxTokens },
-    validationRules: [operationLimitsRule(config.operationLimits)],
+    parseOptions: pipeline.parseOptions,
+    validationRules: pipeline.validationRules,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
     logger: apolloLogger(logger),
-    plugins: [
-      landing.plugin,
-      graphqlOverHttpPlugin(),
-      operationRecordPlugin(),
-      ApolloServerPluginDrainHttpServer({ httpServer: http }),
-    ],
+    plugins: [...pipeline.plugins, ApolloServerPluginDrainHttpServer({ httpServer: http })],
   });
   try {
     await server.start();
@@ -191,7 +202,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const subscriptions = createSubscriptionServer({
     config: config.subscriptions,
     maxMessageBytes: config.maxBodyBytes,
-    operationLimits: config.operationLimits,
+    pipeline: requestPipeline(server),
     clockSkewSeconds: config.authentication.clockSkewSeconds,
     authenticator,
     authorization: { mode: config.authorization.mode, decider: authorization.decider },

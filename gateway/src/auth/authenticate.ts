@@ -3,12 +3,13 @@
  * verified locally against the realm's keys and becomes the request's Principal (`res.locals.principal`);
  * anything wrong with it is answered 401 with `WWW-Authenticate` (RFC 6750 §3) and a GraphQL-shaped body whose
  * `extensions.code` is UNAUTHENTICATED. Requests without an Authorization header are anonymous unless
- * AUTH_REQUIRED; anonymous callers reach only fields without authorization directives (authorization/).
+ * AUTH_REQUIRED; what anonymous callers get is stated once, in anonymous-access.ts.
  * The reason of a refusal is logged with the request id; the token never is.
  */
-import { ANONYMOUS, Counter, ErrorCode, LgspError, type Logger, type Principal, type Registry } from '@lgsp/kit';
+import { Counter, ErrorCode, LgspError, type Logger, type Principal, type Registry } from '@lgsp/kit';
 import type { Request, RequestHandler, Response } from 'express';
 import { MEDIA_TYPE, prefersHtml, responseMediaType } from '../http/graphql-over-http.ts';
+import { anonymousCaller } from './anonymous-access.ts';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from './access-token.ts';
 import { AuthenticationError, type AuthenticationFailure } from './authentication-error.ts';
 import { PURPOSE_HEADER, principalFromClaims, purposeFrom } from './principal.ts';
@@ -106,10 +107,7 @@ export function createAuthenticator(config: AuthenticationConfig, deps: { logger
   }
 
   async function principalFor(authorization: string[] | undefined): Promise<Principal> {
-    if (authorization === undefined || authorization.length === 0) {
-      if (config.required) throw new AuthenticationError('missing', 'Authentication is required: send Authorization: Bearer <access token>');
-      return ANONYMOUS;
-    }
+    if (authorization === undefined || authorization.length === 0) return anonymousCaller(config.required);
     if (authorization.length > 1) throw new AuthenticationError('malformed_header', 'Send one Authorization header (several were sent)');
     const header = authorization[0]!;
     // Bounded before any parsing (a header of this size never holds an acceptable token).

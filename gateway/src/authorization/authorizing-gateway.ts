@@ -9,22 +9,26 @@
  *   `application/json` as GraphQL over HTTP asks.
  * - `dry-run`: nothing removed; the decisions are reported in `extensions.authorization` and logged.
  *
- * Why a wrapper around the executor and not a plugin replacing `requestContext.document`: Apollo Gateway caches
- * query plans by `queryHash` of the source text, so the rewritten operation must be planned under its own hash; the
- * executor wrapper passes both, completes the response against the caller's operation, and can skip planning.
+ * Subscriptions (over graphql-ws) go through the same step: the rewritten operation is what the stream plans, and
+ * `context.authorized` tells the stream how to complete each event, with the same completion a response gets.
+ *
+ * Why an executor stage and not a plugin replacing `requestContext.document`: Apollo Gateway caches query plans by
+ * `queryHash` of the source text, so the rewritten operation must be planned under its own hash; the stage passes
+ * both, completes the response against the caller's operation, and can skip planning.
  */
 import { HeaderMap } from '@apollo/server';
-import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { ErrorCode } from '@lgsp/kit';
-import { GraphQLError, print, type GraphQLSchema } from 'graphql';
+import type { GatewayExecutionResult } from '@apollo/server-gateway-interface';
+import { ErrorCode, type Principal } from '@lgsp/kit';
+import { GraphQLError, print, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { createHash } from 'node:crypto';
 import type { GatewayContext } from '../context.ts';
 import type { LoadedSupergraph } from '../federation/supergraph.ts';
+import type { ExecutorStage } from '../pipeline/request-pipeline.ts';
 import { MEDIA_TYPE, responseMediaType } from '../http/graphql-over-http.ts';
 import { compileAuthorization } from './metadata.ts';
 import type { PolicyDecider } from './policies.ts';
 import { completeData } from './response.ts';
-import { authorizeOperation, type Denial } from './rewrite.ts';
+import { authorizeOperation, type Denial, type RewriteResult } from './rewrite.ts';
 
 export type AuthorizationMode = 'filter' | 'reject' | 'dry-run';
 
@@ -45,45 +49,59 @@ export function denialError(denial: Denial): GraphQLError {
   return new GraphQLError(MESSAGES[denial.code], { path: denial.path, extensions: { code: denial.code, missing: denial.missing } });
 }
 
-/** A gateway (Apollo's, or the native executor's) with authorization in front of its executor. */
-export function authorizingGateway(inner: GatewayInterface, options: AuthorizationOptions): GatewayInterface {
-  let apiSchema: GraphQLSchema | undefined;
-  inner.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
-    apiSchema = schema;
-  });
-  return {
-    onSchemaLoadOrUpdate: (callback) => inner.onSchemaLoadOrUpdate(callback),
-    stop: () => inner.stop(),
-    async load(loadOptions) {
-      const loaded = await inner.load(loadOptions);
-      const executor = loaded.executor;
-      if (executor === null) throw new Error('the gateway loaded without an executor');
-      return { executor: authorizingExecutor(executor, options, () => apiSchema) };
-    },
+/** A caller's authorization of one operation: the rewrite, and the principal with the row conditions it carries. */
+export interface CallerAuthorization {
+  result: RewriteResult;
+  principal: Principal;
+}
+
+/** Decides what `principal` may see of `document` (the executor stage and subscription re-checks ask the same). */
+export async function authorizeFor(
+  options: Pick<AuthorizationOptions, 'supergraph' | 'decider'>,
+  principal: Principal,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): Promise<CallerAuthorization> {
+  const authz = compileAuthorization(options.supergraph().document);
+  const access = await options.decider.accessFor(principal);
+  const result = authorizeOperation(authz, document, operationName, access);
+  const rowConditions = access.rowConditionsFor(result.policiesUsed);
+  return { result, principal: rowConditions === undefined ? principal : { ...principal, rowConditions } };
+}
+
+/**
+ * How an answer is completed for the caller under `mode` when authorization removed or reported fields: one response
+ * to a query or mutation, or each event of a subscription. filter: denied fields null (with null bubbling) and one
+ * error per denial; dry-run: the decisions in `extensions.authorization`.
+ */
+export function callerCompletion(
+  mode: Exclude<AuthorizationMode, 'reject'>,
+  denials: readonly Denial[],
+  operation: { schema: GraphQLSchema; document: DocumentNode; operationName: string | null | undefined; variables: Record<string, unknown> | undefined },
+): <T extends GatewayExecutionResult>(result: T) => T {
+  const decisions = denials.map((d) => ({ path: d.path, code: d.code, missing: d.missing }));
+  if (mode === 'dry-run') return (result) => ({ ...result, extensions: { ...result.extensions, authorization: { mode: 'dry-run', denied: decisions } } });
+  const errors = denials.map(denialError);
+  return (result) => {
+    const merged = [...errors, ...(result.errors ?? [])];
+    if (result.data === undefined || result.data === null) return { ...result, errors: merged };
+    const data = completeData(operation.schema, operation.document, operation.operationName, operation.variables, result.data as Record<string, unknown>);
+    return { ...result, data, errors: merged };
   };
 }
 
-function authorizingExecutor(executor: GatewayExecutor, options: AuthorizationOptions, apiSchema: () => GraphQLSchema | undefined): GatewayExecutor {
-  return async (requestContext) => {
+/** The pipeline's authorization step: in front of planning, so only what remains is planned and fetched. */
+export function authorizationStage(options: AuthorizationOptions): ExecutorStage {
+  return (executor) => async (requestContext) => {
     const context = requestContext.context as GatewayContext;
-    const principal = context.principal;
-    const authz = compileAuthorization(options.supergraph().document);
-    const access = await options.decider.accessFor(principal);
     const operationName = requestContext.request.operationName ?? requestContext.operationName;
-    const result = authorizeOperation(authz, requestContext.document, operationName, access);
-
-    const rowConditions = access.rowConditionsFor(result.policiesUsed);
-    if (rowConditions !== undefined) context.principal = { ...principal, rowConditions };
-
+    const { result, principal } = await authorizeFor(options, context.principal, requestContext.document, operationName);
+    context.principal = principal;
     if (result.denials.length === 0) return executor(requestContext);
     const decisions = result.denials.map((d) => ({ path: d.path, code: d.code, missing: d.missing }));
-    context.logger.info({ mode: options.mode, denied: decisions, agency: principal.agencyCode }, 'authorization removed fields');
+    const subscription = requestContext.operation?.operation === 'subscription';
+    context.logger.info({ mode: options.mode, denied: decisions, agency: principal.agencyCode, subscription }, 'authorization removed fields');
 
-    if (options.mode === 'dry-run') {
-      const response = await executor(requestContext);
-      return { ...response, extensions: { ...response.extensions, authorization: { mode: 'dry-run', denied: decisions } } };
-    }
-    const errors = result.denials.map(denialError);
     if (options.mode === 'reject') {
       // Apollo Server takes the status of a response without data from the errors' `extensions.http`.
       const accept = requestContext.request.http?.headers.get('accept') ?? undefined;
@@ -94,27 +112,27 @@ function authorizingExecutor(executor: GatewayExecutor, options: AuthorizationOp
         ),
       };
     }
-
-    const schema = apiSchema() ?? authz.schema;
     const variables = requestContext.request.variables;
+    const complete = callerCompletion(options.mode, result.denials, { schema: requestContext.schema, document: requestContext.document, operationName, variables });
+    if (options.mode === 'dry-run') {
+      if (subscription) {
+        context.authorized = { callerDocument: requestContext.document, decisions: result.denials, complete };
+        return executor(requestContext);
+      }
+      return complete(await executor(requestContext));
+    }
     if (result.empty) {
-      return { data: completeData(schema, requestContext.document, operationName, variables, {}), errors };
+      // Nothing left to subscribe to: there would never be an event to carry the errors.
+      if (subscription) return { errors: result.denials.map(denialError) };
+      return complete({ data: {} });
     }
     const rewrittenOperation = result.document.definitions[0];
     const queryHash = createHash('sha256').update(requestContext.queryHash).update('\0authorized\0').update(print(result.document)).digest('hex');
-    const response = await executor({
-      ...requestContext,
-      document: result.document,
-      queryHash,
-      operation: rewrittenOperation as typeof requestContext.operation,
-    });
-    if (response.data === undefined || response.data === null) {
-      return { ...response, errors: [...errors, ...(response.errors ?? [])] };
+    const rewritten = { ...requestContext, document: result.document, queryHash, operation: rewrittenOperation as typeof requestContext.operation };
+    if (subscription) {
+      context.authorized = { callerDocument: requestContext.document, decisions: result.denials, complete };
+      return executor(rewritten);
     }
-    return {
-      ...response,
-      data: completeData(schema, requestContext.document, operationName, variables, response.data),
-      errors: [...errors, ...(response.errors ?? [])],
-    };
+    return complete(await executor(rewritten));
   };
 }

@@ -1,8 +1,8 @@
-/** Builds the gateway's authorization: grant store (Redis or memory), seeding, policy decider, gateway wrapper. */
-import type { GatewayInterface } from '@apollo/server-gateway-interface';
+/** Builds the gateway's authorization: grant store (Redis or memory), seeding, policy decider, pipeline step. */
 import type { Logger, RedisClient } from '@lgsp/kit';
 import type { LoadedSupergraph } from '../federation/supergraph.ts';
-import { authorizingGateway } from './authorizing-gateway.ts';
+import type { PipelineStep } from '../pipeline/request-pipeline.ts';
+import { authorizationStage } from './authorizing-gateway.ts';
 import type { AuthorizationConfig } from './config.ts';
 import type { FieldSet } from './grants/grant.ts';
 import type { GrantStore } from './grants/grant-store.ts';
@@ -14,8 +14,8 @@ import { PolicyDecider } from './policies.ts';
 export interface Authorization {
   grants: GrantStore;
   decider: PolicyDecider;
-  /** Puts authorization in front of a gateway's executor. */
-  wrap(gateway: GatewayInterface): GatewayInterface;
+  /** The request pipeline's authorization step (in front of planning, for every operation on either transport). */
+  step: PipelineStep;
   close(): Promise<void>;
 }
 
@@ -40,7 +40,7 @@ export async function startAuthorization(
   return {
     grants,
     decider,
-    wrap: (gateway) => authorizingGateway(gateway, { mode: config.mode, supergraph: deps.supergraph, decider }),
+    step: { name: 'authorization', executorStage: authorizationStage({ mode: config.mode, supergraph: deps.supergraph, decider }) },
     async close() {
       await decider.close();
       if (ownsStore) await grants.close();

@@ -55,6 +55,11 @@ describe('GraphQL over HTTP', () => {
     assert.deepEqual(shouldFailures, []);
   });
 
+  test('with introspection on, validation errors keep their suggestions (production strips them, below)', async () => {
+    const typo = await send({ headers: json(), body: JSON.stringify({ query: '{ persn(id: "1") { name } }' }) });
+    assert.equal(typo.body.errors[0].message, 'Cannot query field "persn" on type "Query". Did you mean "person"?');
+  });
+
   test('mutations over GET are refused with 405 and Allow: POST', async () => {
     const query = encodeURIComponent('mutation { rename(id: "1", name: "x") { id } }');
     const response = await send({ method: 'GET', path: `?query=${query}`, headers: { accept: GRAPHQL_RESPONSE, 'apollo-require-preflight': 'true' } });
@@ -156,6 +161,14 @@ describe('production mode', () => {
       });
       assert.equal(response.status, 400);
       assert.equal(((await response.json()) as any).errors[0].extensions.code, 'GRAPHQL_VALIDATION_FAILED');
+      // Without introspection nothing of the schema is revealed: no "Did you mean …?" in errors.
+      const typo = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: GRAPHQL_RESPONSE },
+        body: JSON.stringify({ query: '{ persn(id: "1") { name } }' }),
+      });
+      const errors = ((await typo.json()) as any).errors as Array<{ message: string; extensions: { code: string } }>;
+      assert.deepEqual(errors.map((e) => [e.message, e.extensions.code]), [['Cannot query field "persn" on type "Query".', 'GRAPHQL_VALIDATION_FAILED']]);
     } finally {
       await gateway.close();
       await fed.cleanup();

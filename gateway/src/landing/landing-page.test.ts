@@ -12,6 +12,7 @@ import { createMetricsRegistry, createLogger } from '@lgsp/kit';
 import { gatewayConfig } from '../config.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
 import { GRAPHIQL_CONTENT_SECURITY_POLICY } from './graphiql.ts';
+import { ANONYMOUS_ACCESS_RULE } from '../auth/anonymous-access.ts';
 import { ACCESS_TOKEN_PLACEHOLDER, explorerDocument } from './landing-page.ts';
 import { startTestFederation } from '../testing/fixtures.ts';
 
@@ -175,6 +176,13 @@ describe('explorer document', () => {
   it('holds none of the characters Apollo Server fails to escape after their first occurrence', () => {
     for (const explorer of ['graphiql', 'apollo-sandbox'] as const) {
       for (const realm of [realmUrl, undefined]) assert.doesNotMatch(explorerDocument(explorer, realm), /[<>&']/);
+    }
+  });
+
+  it('states the anonymous-access rule of the code (auth/anonymous-access.ts), with or without a realm', () => {
+    for (const realm of [realmUrl, undefined]) {
+      const document = explorerDocument('graphiql', realm);
+      for (const line of ANONYMOUS_ACCESS_RULE) assert.ok(document.includes(`# ${line}\n`), line);
     }
   });
 

@@ -13,6 +13,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Router } from 'express';
+import { ANONYMOUS_ACCESS_RULE } from '../auth/anonymous-access.ts';
 import type { GatewayConfig } from '../config.ts';
 import { graphiqlRoutes } from './graphiql.ts';
 
@@ -26,17 +27,20 @@ export const ACCESS_TOKEN_PLACEHOLDER = 'Bearer <access token>';
 
 /** The explorer's first document: how to authenticate, then a query anyone may run. */
 export function explorerDocument(explorer: Explorer, realmUrl: string | undefined): string {
+  const anonymousRule = ANONYMOUS_ACCESS_RULE.map((line) => `# ${line}`);
   // No < > & ' in the document: Apollo Server 5.5 escapes only the first occurrence of each when it embeds the
   // Sandbox configuration in a <script> (String.replace with a string), so the page must not rely on it.
   const how =
     realmUrl === undefined
       ? [
-          '# This gateway has no identity provider (KEYCLOAK_URL is not set): every caller is anonymous and',
-          '# sees only fields without authorization directives. A Bearer token would be refused (401).',
+          '# This gateway has no identity provider (KEYCLOAK_URL is not set): every caller is anonymous, and a',
+          '# Bearer token is refused (401).',
+          ...anonymousRule,
         ]
       : [
-          '# Anonymous callers see only fields without authorization directives. To call as an agency system,',
-          '# get an access token (client_credentials with a client assertion; keycloak/README.md):',
+          ...anonymousRule,
+          '# To call as an agency system, get an access token (client_credentials with a client assertion;',
+          '# keycloak/README.md):',
           `#   TOKEN_ENDPOINT=${realmUrl}/protocol/openid-connect/token`,
           '#   ASSERTION=$(npx tsx keycloak/scripts/client-assertion.ts sotaichinh-h41-dkkd "$TOKEN_ENDPOINT")',
           '#   curl -s "$TOKEN_ENDPOINT" -d grant_type=client_credentials -d client_id=sotaichinh-h41-dkkd \\',

@@ -21,7 +21,7 @@ function shapeOf(query: string) {
 }
 
 function errorsOf(query: string, limits: Partial<OperationLimits> = {}) {
-  return validate(schema, parse(query), [...specifiedRules, operationLimitsRule({ ...DEFAULT_OPERATION_LIMITS, ...limits })]).map((e): { message: string; reason?: unknown } => ({ message: e.message, ...e.extensions }));
+  return validate(schema, parse(query), [...specifiedRules, operationLimitsRule({ ...DEFAULT_OPERATION_LIMITS, ...limits })]).map((e): { message: string; reason?: unknown; limit?: unknown; actual?: unknown } => ({ message: e.message, ...e.extensions }));
 }
 
 describe('operation limits', () => {
@@ -69,6 +69,33 @@ describe('operation limits', () => {
 
   it('leaves the standard introspection query alone at the defaults (Sandbox and codegen tools send it)', () => {
     assert.deepEqual(validate(buildSchema('type Query { a: Int }'), parse(getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, inputValueDeprecation: true })), [operationLimitsRule(DEFAULT_OPERATION_LIMITS)]), []);
+  });
+
+  it('counts introspection like any other selection: depth (but an ofType chain), fields and aliases', () => {
+    assert.deepEqual(shapeOf('{ __schema { types { fields { type { ofType { ofType { ofType { name } } } } } } } }'), { depth: 5, fields: 8, aliases: 0 });
+    const deep = '{ __schema { types { fields { type { fields { type { fields { type { fields { type { fields { type { fields { name } } } } } } } } } } } } } }';
+    const errors = errorsOf(deep);
+    assert.deepEqual(errors.filter((e) => e.reason !== undefined).map((e) => [e.reason, e.limit, e.actual]), [['MAX_DEPTH', 12, 14]]);
+    assert.ok(errors.some((e) => e.message === 'Maximum introspection depth exceeded'), "graphql-js' own rule (fields in fields in fields) agrees");
+    const repeated = `{ ${Array.from({ length: 101 }, (_, i) => `s${i}: __schema { types { name } }`).join(' ')} }`;
+    assert.deepEqual(errorsOf(repeated).map((e) => [e.reason, e.limit, e.actual]), [['MAX_ALIASES', 100, 101]]);
+  });
+
+  it('bounds the size of an introspection answer, counted on the schema before it runs', () => {
+    // 40 object types of 30 fields each, every field of an object type: each level of `type { fields }` multiplies by 30.
+    const types = Array.from({ length: 40 }, (_, t) => `type T${t} { ${Array.from({ length: 30 }, (_, f) => `f${f}: T${(t + f) % 40}`).join(' ')} }`).join('\n');
+    const wide = buildSchema(`type Query { t: T0 }\n${types}`);
+    const limits = [...specifiedRules, operationLimitsRule(DEFAULT_OPERATION_LIMITS)];
+    assert.deepEqual(validate(wide, parse(getIntrospectionQuery({ descriptions: true })), limits), [], 'the standard query fits');
+    // Within graphql-js' MaxIntrospectionDepthRule (`fields` nested at most twice), still ~75 000 entries.
+    const huge = validate(wide, parse('{ __schema { types { fields { type { fields { name } } } } } }'), limits);
+    assert.deepEqual(huge.map((e) => ({ ...e.extensions })), [{ reason: 'MAX_INTROSPECTION_SIZE', limit: DEFAULT_OPERATION_LIMITS.maxIntrospectionSize }]);
+    assert.match(huge[0]!.message, /more than 50000 entries/);
+    const byVariable = validate(wide, parse('query($n: String!) { __type(name: $n) { fields { type { fields { type { fields { name } } } } } } }'), [
+      operationLimitsRule({ ...DEFAULT_OPERATION_LIMITS, maxIntrospectionSize: 1_000 }),
+    ]);
+    assert.deepEqual(byVariable.map((e) => e.extensions.reason), ['MAX_INTROSPECTION_SIZE'], '__type with a variable counts as any type');
+    assert.deepEqual(validate(wide, parse('{ __type(name: "T1") { name fields { name } } }'), limits), [], 'one type is small');
   });
 
   it('lets the parser stop a document longer than maxTokens before building it', () => {

@@ -40,7 +40,7 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
     closes: new Counter({ name: 'lgsp_gateway_ws_closes_total', help: 'graphql-ws connections closed, by WebSocket close code', labelNames: ['code'] as const, registers: [registry] }),
     rejections: new Counter({
       name: 'lgsp_gateway_ws_rejections_total',
-      help: 'graphql-ws connections and subscriptions refused, by reason',
+      help: 'graphql-ws connections and operations refused, by reason',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

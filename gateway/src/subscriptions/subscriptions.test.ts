@@ -278,13 +278,15 @@ describe('subscriptions through the gateway', () => {
     assert.equal((await withoutProtocol.closed).code, 4406);
   });
 
-  it('answers queries, invalid operations and bad variables with an error message, not a stream', async () => {
+  it('answers queries with next then complete (an id is free again once complete), and invalid operations and bad variables with an error message', async () => {
     const client = await open(main.wsUrl);
     await client.init(officeToken);
     client.subscribe('q', '{ packet(id: "p-1") { title } }');
-    const query = await client.forId('q');
-    assert.equal(query.type, 'error');
-    assert.equal(query.payload[0].extensions.code, 'BAD_USER_INPUT');
+    assert.deepEqual(await client.forId('q'), { id: 'q', type: 'next', payload: { data: { packet: { title: 'Công văn số 1/UBND' } } } });
+    assert.deepEqual(await client.forId('q'), { id: 'q', type: 'complete' });
+    client.subscribe('q', 'query Again($id: ID!) { packet(id: $id) { id } }', { id: 'p-2' });
+    assert.deepEqual(await client.forId('q'), { id: 'q', type: 'next', payload: { data: { packet: { id: 'p-2' } } } });
+    assert.deepEqual(await client.forId('q'), { id: 'q', type: 'complete' });
 
     client.subscribe('v', 'subscription { packetAvailable { nope } }');
     const invalid = await client.forId('v');

@@ -5,29 +5,30 @@
  * - authentication in `connection_init`: `connectionParams.authorization` = `Bearer <access token>` is verified
  *   by the same authenticator as HTTP (`principalFor`); `connectionParams["x-lgsp-purpose"]` declares the
  *   purpose as the HTTP header does. The connection closes when the access token expires (4403).
- * - field-level authorization: each subscription is rewritten for the caller exactly as queries are
- *   (authorization/rewrite.ts) before it is planned; denied fields are null with an error in every event.
- * - execution: planner.ts plans it, streams.ts runs the primary fetch over graphql-ws on the owning subgraph
+ * - field-level authorization: the pipeline's step, as for queries; denied fields are null with an error in every
+ *   event (authorization/authorizing-gateway.ts' `callerCompletion`, the completion HTTP answers get).
+ * - execution of a subscription: the pipeline's last step (subscription-stage.ts) hands it here; planner.ts plans it, streams.ts runs the primary fetch over graphql-ws on the owning subgraph
  *   (one upstream stream per group of identical subscriptions) and the rest per event.
  * - keep-alive: a protocol `ping` to every acknowledged connection each GATEWAY_WS_KEEPALIVE_MS; no `pong` by
  *   the next round → the socket is terminated.
  * - limits per agency (connections, subscriptions: across replicas with Redis, limits.ts) and per connection
  *   (subscriptions).
  *
- * Close codes: close-codes.ts. Queries and mutations are answered over HTTP only (an `error` message here).
+ * Every operation, whatever its type, runs the gateway's request pipeline (pipeline/request-pipeline.ts): parse,
+ * limits, validation, authorization and execution are those of HTTP. Queries and mutations get `next` then
+ * `complete`; an id may be used again once its operation completed (a duplicate id while it runs closes 4409).
+ *
+ * Close codes: close-codes.ts.
  */
 import { ErrorCode, LgspError, type Logger, type Principal, type RedisClient, type Registry, requestIdFrom, REQUEST_ID_HEADER } from '@lgsp/kit';
 import {
-  getOperationAST,
-  getVariableValues,
   GraphQLError,
   parse,
   print,
-  specifiedRules,
-  validate,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  type FormattedExecutionResult,
   type GraphQLFormattedError,
 } from 'graphql';
 import { handleProtocols, makeServer } from 'graphql-ws';
@@ -38,22 +39,21 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { AuthenticationError } from '../auth/authentication-error.ts';
 import { PURPOSE_HEADER, purposeFrom } from '../auth/principal.ts';
-import { denialError, type AuthorizationMode } from '../authorization/authorizing-gateway.ts';
-import { compileAuthorization } from '../authorization/metadata.ts';
+import { authorizeFor, type AuthorizationMode } from '../authorization/authorizing-gateway.ts';
 import type { PolicyDecider } from '../authorization/policies.ts';
-import { completeData } from '../authorization/response.ts';
-import { authorizeOperation } from '../authorization/rewrite.ts';
+import type { AuthorizedSubscription, GatewayContext } from '../context.ts';
 import type { SubgraphCallDeps } from '../federation/subgraph-data-source.ts';
 import type { LoadedSupergraph } from '../federation/supergraph.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { closeReason, CloseCode } from './close-codes.ts';
 import type { SubscriptionsConfig } from './config.ts';
-import { DEFAULT_OPERATION_LIMITS, operationLimitsRule, type OperationLimits } from '../limits/operation-limits.ts';
+import type { OperationRecord } from '../observability/operations.ts';
+import type { RequestPipeline } from '../pipeline/request-pipeline.ts';
 import { agencyOf, createMemoryAgencySlots, type AgencySlots, type Lease } from './limits.ts';
 import { createSubscriptionMetrics, type SubscriptionMetrics } from './metrics.ts';
 import { createRedisAgencySlots } from './redis-agency-slots.ts';
 import { SubscriptionPlanner } from './planner.ts';
-import { SharedStreams, StreamFailure, streamKey, Subscriber, type SharedEvent } from './streams.ts';
+import { SharedStreams, StreamFailure, streamKey, Subscriber } from './streams.ts';
 
 /** The path graphql-ws is served on (the same as GraphQL over HTTP). */
 export const GRAPHQL_PATH = '/graphql';
@@ -62,8 +62,8 @@ export interface SubscriptionServerDeps {
   config: SubscriptionsConfig;
   /** Largest accepted WebSocket message (GATEWAY_MAX_BODY_BYTES). */
   maxMessageBytes: number;
-  /** Depth, fields, aliases and tokens a subscription may have, as over HTTP (GATEWAY_MAX_*). */
-  operationLimits?: OperationLimits | undefined;
+  /** The gateway's request pipeline: every operation sent over WebSocket runs it, as over HTTP. */
+  pipeline: RequestPipeline;
   /** AUTH_CLOCK_SKEW_SECONDS: a connection lives until its token's `exp` plus this. */
   clockSkewSeconds: number;
   authenticator: Pick<Authenticator, 'principalFor'>;
@@ -126,8 +126,6 @@ interface ClientSubscription {
 }
 
 export function createSubscriptionServer(deps: SubscriptionServerDeps): SubscriptionServer {
-  const limits = deps.operationLimits ?? DEFAULT_OPERATION_LIMITS;
-  const validationRules = [...specifiedRules, operationLimitsRule(limits)];
   const { config, logger } = deps;
   const metrics: SubscriptionMetrics = createSubscriptionMetrics(deps.registry);
   const planner = new SubscriptionPlanner(deps.supergraph, deps.subgraphUrl);
@@ -162,14 +160,8 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     return false;
   };
 
-  const authorize = async (principal: Principal, document: DocumentNode, operationName: string | undefined) => {
-    const authz = compileAuthorization(deps.supergraph().document);
-    const access = await deps.authorization.decider.accessFor(principal);
-    const result = authorizeOperation(authz, document, operationName, access);
-    const rowConditions = access.rowConditionsFor(result.policiesUsed);
-    const effective = rowConditions === undefined ? principal : { ...principal, rowConditions };
-    return { result, principal: effective };
-  };
+  const authorize = (principal: Principal, document: DocumentNode, operationName: string | undefined) =>
+    authorizeFor({ supergraph: deps.supergraph, decider: deps.authorization.decider }, principal, document, operationName);
 
   const server = makeServer<Record<string, unknown>, Extra>({
     connectionInitWaitTimeout: config.connectionInitTimeoutMs,
@@ -224,115 +216,141 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       ctx.extra.connection.awaitingPong = false;
     },
 
-    async onSubscribe(ctx, id, payload) {
+    // Every operation runs the gateway's request pipeline (pipeline/request-pipeline.ts), as over HTTP. A query or a
+    // mutation comes back answered: graphql-ws sends it as `next`, then `complete`. A subscription comes back started
+    // (the pipeline's last step called `startSubscription`). Request errors (parse, limits, validation, variables,
+    // authorization in reject mode, a limit on subscriptions) become an `error` message.
+    async onSubscribe(ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> {
       const connection = ctx.extra.connection;
-      const principal = connection.principal!;
-      const rejected = (reason: string, errors: GraphQLError[]): GraphQLError[] => {
-        metrics.rejections.inc({ reason });
-        deps.operations?.inc({ type: 'subscription', outcome: 'rejected' });
-        connection.logger.info({ event: 'subscription.rejected', id, reason, errorCodes: errors.map((e) => e.extensions.code) }, 'subscription refused');
-        return errors;
+      const operation: OperationRecord = { errorCodes: [] };
+      const started: { subscription?: ClientSubscription } = {};
+      const grantsSeen = grantsGeneration;
+      const context: GatewayContext = {
+        requestId: connection.id,
+        logger: connection.logger,
+        principal: connection.principal!,
+        operation,
+        stream: { start: (authorized) => startSubscription(connection, id, authorized, started) },
       };
-      if (connection.slots >= config.maxSubscriptionsPerConnection) {
-        return rejected('subscription_limit_connection', [limitError(`Too many subscriptions on this connection (limit ${config.maxSubscriptionsPerConnection})`)]);
-      }
-      connection.slots += 1;
-      let agencyLease: Lease | undefined;
-      let released = false;
-      const lease = {
-        release() {
-          if (released) return;
-          released = true;
-          connection.slots -= 1;
-          agencyLease?.release();
-        },
-      };
-      let started = false;
+      let result: FormattedExecutionResult;
       try {
-        agencyLease = await slots.acquire('subscriptions', connection.agency!, config.maxSubscriptionsPerAgency);
-        if (agencyLease === undefined) {
-          return rejected('subscription_limit_agency', [limitError(`Too many subscriptions for agency ${connection.agency} (limit ${config.maxSubscriptionsPerAgency})`)]);
-        }
-        if (connection.closed) return rejected('closed', [new GraphQLError('connection closed', { extensions: { code: ErrorCode.BAD_USER_INPUT } })]);
-        const schema = planner.schema();
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
-        } catch (error) {
-          return rejected('parse', [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')]);
-        }
-        const validationErrors = validate(schema, document, validationRules);
-        if (validationErrors.length > 0) return rejected('validation', validationErrors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
-        const operationName = payload.operationName ?? undefined;
-        const operation = getOperationAST(document, operationName);
-        if (operation === null || operation === undefined) return rejected('validation', [new GraphQLError('Unable to identify operation: give operationName', { extensions: { code: ErrorCode.BAD_USER_INPUT } })]);
-        if (operation.operation !== 'subscription') {
-          return rejected('not_subscription', [
-            new GraphQLError(`Only subscriptions are served over WebSocket; send ${operation.operation} operations with HTTP POST ${GRAPHQL_PATH}`, {
-              extensions: { code: ErrorCode.BAD_USER_INPUT },
-            }),
-          ]);
-        }
-        const variables = (payload.variables ?? {}) as Record<string, unknown>;
-        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
-        if (coerced.errors !== undefined) return rejected('variables', coerced.errors.map((e) => withCode(e, ErrorCode.BAD_USER_INPUT)));
-
-        const grantsSeen = grantsGeneration;
-        const { result, principal: effective } = await authorize(principal, document, operationName);
-        const mode = deps.authorization.mode;
-        const denials = mode === 'dry-run' ? [] : result.denials.map(denialError);
-        if (result.denials.length > 0) {
-          connection.logger.info({ mode, denied: result.denials.map((d) => ({ path: d.path, code: d.code })) }, 'authorization removed fields from a subscription');
-        }
-        if (mode === 'reject' && denials.length > 0) return rejected('unauthorized', denials);
-        // Nothing left to subscribe to: there would never be an event to carry the errors.
-        if (mode === 'filter' && result.empty) return rejected('unauthorized', denials);
-        const planDocument = mode === 'filter' ? result.document : document;
-        const planned = planner.plan(planDocument, operationName);
-        const plannedDocument = print(planDocument);
-        const spec = { planned, variables, principal: effective, plannedDocument, operationName };
-        if (connection.closed) return rejected('closed', [new GraphQLError('connection closed', { extensions: { code: ErrorCode.BAD_USER_INPUT } })]);
-
-        const finish = eventFinisher(mode, denials, result.denials, document, operationName, variables, () => planner.schema());
-        let subscription: ClientSubscription;
-        const subscriber = new Subscriber(finish, (outcome) => {
-          lease.release();
-          connection.subscriptions.delete(subscription);
-          metrics.subscriptions.dec();
-          deps.operations?.inc({ type: 'subscription', outcome: outcome === 'error' ? 'error' : 'success' });
-          connection.logger.debug({ event: 'subscription.ended', id, outcome }, 'subscription ended');
-        });
-        subscription = { subscriber, connection, document, operationName, variables, key: streamKey(spec), decisions: decisionsOf(result.denials) };
-        connection.subscriptions.add(subscription);
-        metrics.subscriptions.inc();
-        streams.join(spec, subscriber);
-        started = true;
+        const { query, operationName, variables, extensions } = payload;
+        result = await deps.pipeline.execute(
+          { query, operationName: operationName ?? undefined, variables: variables ?? undefined, extensions: extensions ?? undefined },
+          context,
+        );
+      } catch (error) {
+        started.subscription?.subscriber.fail([internalError()]);
+        connection.logger.error({ err: error }, 'operation over WebSocket could not be run');
+        return refused(id, connection, operation, [internalError()]);
+      }
+      const subscription = started.subscription;
+      if (subscription !== undefined) {
         // Grants changed while this one was being authorized: the re-check above did not see it yet.
         if (grantsGeneration !== grantsSeen) void recheck(subscription);
-        connection.logger.debug({ event: 'subscription.started', id, operationName }, 'subscription started');
-        const args: ExecutionArgs = { schema, document, operationName, variableValues: variables, contextValue: { subscriber } };
-        return args;
-      } catch (error) {
-        if (error instanceof GraphQLError) return rejected('planning', [withCode(error, ErrorCode.INTERNAL_SERVER_ERROR)]);
-        connection.logger.error({ err: error }, 'subscription could not be started');
-        return rejected('internal', [new GraphQLError('The subscription could not be started; see the gateway logs', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })]);
-      } finally {
-        if (!started) lease.release();
+        connection.logger.debug({ event: 'subscription.started', id, operationName: operation.name }, 'subscription started');
+        return { schema: planner.schema(), document: STARTED_SUBSCRIPTION, contextValue: { subscriber: subscription.subscriber } };
       }
+      if (result.data === undefined || result.data === null) {
+        if ((result.errors?.length ?? 0) > 0) return refused(id, connection, operation, result.errors!);
+      }
+      deps.operations?.inc({ type: operation.type ?? 'unknown', outcome: operation.outcome ?? 'success' });
+      return { schema: planner.schema(), document: ANSWERED_OPERATION, contextValue: { answered: result } };
     },
 
-    // onSubscribe always returns the arguments with the subscriber it started.
+    // onSubscribe returns either a started subscription's subscriber or an operation already answered.
     subscribe: (args) => (args.contextValue as { subscriber: Subscriber }).subscriber,
+    execute: (args) => (args.contextValue as { answered: ExecutionResult }).answered,
 
-    onNext() {
+    onNext(_ctx, _id, _payload, args, result) {
+      // An answer from the pipeline is already formatted (its errors are plain objects): send it as it is.
+      if ((args.contextValue as { answered?: unknown }).answered !== undefined) return result;
       metrics.eventsDelivered.inc();
     },
 
     onError(_ctx, _id, _payload, errors): readonly GraphQLFormattedError[] | void {
       const failure = errors[0]?.originalError;
       if (failure instanceof StreamFailure) return failure.errors.map((e) => e.toJSON());
+      if (failure instanceof PipelineErrors) return failure.errors;
     },
   });
+
+  /** A request the pipeline refused: graphql-ws sends the errors, exactly as formatted, in an `error` message. */
+  function refused(id: string, connection: Connection, operation: OperationRecord, errors: readonly GraphQLFormattedError[]): GraphQLError[] {
+    const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
+    // A subscription limit is counted where it is known which one (startSubscription).
+    if (codes[0] !== ErrorCode.LIMIT_EXCEEDED) metrics.rejections.inc({ reason: rejectionReason(codes[0]) });
+    deps.operations?.inc({ type: operation.type ?? 'unknown', outcome: 'rejected' });
+    connection.logger.info({ event: 'operation.rejected', id, operationName: operation.name ?? null, errorCodes: codes }, 'operation over WebSocket refused');
+    return [new GraphQLError(errors[0]?.message ?? 'refused', { originalError: new PipelineErrors(errors) })];
+  }
+
+  /** The pipeline's last step for a subscription over this connection (context.stream): limits, plan, shared stream. */
+  async function startSubscription(
+    connection: Connection,
+    id: string,
+    authorized: AuthorizedSubscription,
+    started: { subscription?: ClientSubscription },
+  ): Promise<readonly GraphQLError[] | undefined> {
+    if (connection.slots >= config.maxSubscriptionsPerConnection) {
+      metrics.rejections.inc({ reason: 'subscription_limit_connection' });
+      return [limitError(`Too many subscriptions on this connection (limit ${config.maxSubscriptionsPerConnection})`)];
+    }
+    connection.slots += 1;
+    let agencyLease: Lease | undefined;
+    let released = false;
+    const lease = {
+      release() {
+        if (released) return;
+        released = true;
+        connection.slots -= 1;
+        agencyLease?.release();
+      },
+    };
+    let joined = false;
+    try {
+      agencyLease = await slots.acquire('subscriptions', connection.agency!, config.maxSubscriptionsPerAgency);
+      if (agencyLease === undefined) {
+        metrics.rejections.inc({ reason: 'subscription_limit_agency' });
+        return [limitError(`Too many subscriptions for agency ${connection.agency} (limit ${config.maxSubscriptionsPerAgency})`)];
+      }
+      if (connection.closed) return [closedError()];
+      const { document, callerDocument, operationName, variables, principal } = authorized;
+      let planned;
+      try {
+        planned = planner.plan(document, operationName);
+      } catch (error) {
+        if (error instanceof GraphQLError) return [withCode(error, ErrorCode.INTERNAL_SERVER_ERROR)];
+        throw error;
+      }
+      const spec = { planned, variables, principal, plannedDocument: print(document), operationName };
+      let subscription: ClientSubscription;
+      const subscriber = new Subscriber(authorized.complete, (outcome) => {
+        lease.release();
+        connection.subscriptions.delete(subscription);
+        metrics.subscriptions.dec();
+        deps.operations?.inc({ type: 'subscription', outcome: outcome === 'error' ? 'error' : 'success' });
+        connection.logger.debug({ event: 'subscription.ended', id, outcome }, 'subscription ended');
+      });
+      subscription = {
+        subscriber,
+        connection,
+        document: callerDocument,
+        operationName,
+        variables,
+        key: streamKey(spec),
+        decisions: decisionsOf(authorized.decisions),
+      };
+      connection.subscriptions.add(subscription);
+      metrics.subscriptions.inc();
+      streams.join(spec, subscriber);
+      joined = true;
+      started.subscription = subscription;
+      return undefined;
+    } finally {
+      if (!joined) lease.release();
+    }
+  }
 
   function scheduleExpiry(connection: Connection, authorization: string | undefined): void {
     if (authorization === undefined) return;
@@ -511,25 +529,42 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, code } });
 }
 
-/** How one subscriber turns a shared event into its own: denied fields null (with null bubbling) and their errors. */
-function eventFinisher(
-  mode: AuthorizationMode,
-  denialErrors: GraphQLError[],
-  denials: ReadonlyArray<{ path: string[]; code: string; missing: string[] }>,
-  document: DocumentNode,
-  operationName: string | undefined,
-  variables: Record<string, unknown>,
-  schema: () => import('graphql').GraphQLSchema,
-): (event: SharedEvent) => ExecutionResult {
-  if (mode === 'dry-run' && denials.length > 0) {
-    const decisions = denials.map((d) => ({ path: d.path, code: d.code, missing: d.missing }));
-    return (event) => ({ ...event, extensions: { ...event.extensions, authorization: { mode: 'dry-run', denied: decisions } } });
-  }
-  if (denialErrors.length === 0) return (event) => event;
-  return (event) => {
-    const errors = [...denialErrors, ...(event.errors ?? [])];
-    if (event.data === null || event.data === undefined) return { ...event, errors };
-    return { ...event, data: completeData(schema(), document, operationName, variables, event.data as Record<string, unknown>), errors };
-  };
+function closedError(): GraphQLError {
+  return new GraphQLError('connection closed', { extensions: { code: ErrorCode.BAD_USER_INPUT } });
 }
 
+function internalError(): GraphQLError {
+  return new GraphQLError('The operation could not be run; see the gateway logs', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+}
+
+/** Carries a refusal's errors, formatted by the pipeline, to `onError`, which sends them unchanged. */
+class PipelineErrors extends Error {
+  constructor(readonly errors: readonly GraphQLFormattedError[]) {
+    super('refused by the request pipeline');
+  }
+}
+
+/** The `reason` label of lgsp_gateway_ws_rejections_total for a refusal's first error code. */
+function rejectionReason(code: string | undefined): string {
+  switch (code) {
+    case 'GRAPHQL_PARSE_FAILED':
+      return 'parse';
+    case 'GRAPHQL_VALIDATION_FAILED':
+    case 'OPERATION_RESOLUTION_FAILURE':
+      return 'validation';
+    case ErrorCode.BAD_USER_INPUT:
+      return 'variables';
+    case ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE:
+    case ErrorCode.PURPOSE_REQUIRED:
+      return 'unauthorized';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * What onSubscribe hands graphql-ws with an operation the pipeline already ran: graphql-ws only reads the operation
+ * type from the document (to call `subscribe` or `execute`), and both return what the pipeline produced.
+ */
+const STARTED_SUBSCRIPTION: DocumentNode = parse('subscription { __typename }');
+const ANSWERED_OPERATION: DocumentNode = parse('{ __typename }');
