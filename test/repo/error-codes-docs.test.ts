@@ -26,7 +26,7 @@ test(`every error code the platform defines is in the Error codes table of ${REF
     section
       .split('\n')
       .filter((line) => line.startsWith('| `'))
-      .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!)),
+      .flatMap((line) => [...line.split('|')[1]!.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!)),
   );
   assert.deepEqual(codes.filter((code) => !documented.has(code)).sort(), [], `error codes missing from ${REFERENCE} "Error codes"`);
 });
