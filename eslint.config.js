@@ -72,6 +72,11 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // Runnable examples for agency developers (docs/examples/, run by test/e2e/doc-examples.test.ts): plain Node ESM.
+    files: ['docs/examples/**/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
+  {
     // GraphiQL's page loads the graphql-ws and GraphiQL bundles as scripts before this one (landing/graphiql.ts).
     files: ['gateway/src/landing/*.js'],
     languageOptions: { globals: { ...globals.browser, graphqlWs: 'readonly', YogaGraphiQL: 'readonly' }, sourceType: 'script' },
