@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventStreamKey } from '@lgsp/subscriptions/publish';
+import { eventStreamKey } from '@lgsp/events';
 import { relayKeys } from './store/keys.ts';
 import { A, AGENCY_B, AGENCY_C, B, C, CLAIM, exchangeInput, httpRequest, PACKET, reprDigest, sendPacket, sha256, sleep, startHarness, system, type Harness } from './test-support.ts';
 

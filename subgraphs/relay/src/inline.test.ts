@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventStreamKey } from '@lgsp/subscriptions/publish';
+import { eventStreamKey } from '@lgsp/events';
 import { loadRelayConfig } from './config.ts';
 import { BASE_DOCUMENT } from './edxml/inline.table.ts';
 import { A, ACK, AGENCY_A, AGENCY_B, AGENCY_C, B, C, exchangeInput, HISTORY, httpRequest, PACKET, reprDigest, sendPacket, sha256, startHarness, type Harness } from './test-support.ts';
