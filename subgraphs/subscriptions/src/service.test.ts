@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { httpEventPublisher, redisEventPublisher, TopicFamily, topics, type EventPublisher } from '@lgsp/events';
-import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
+import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { configSchema } from './config.ts';
 import { startSubscriptions, type RunningSubscriptions } from './service.ts';
 import { eventually, redisUrl, testRedis } from './test-support.ts';
@@ -15,7 +15,7 @@ import { eventually, redisUrl, testRedis } from './test-support.ts';
 const A = '000.00.03.H41';
 const B = '000.00.04.H41';
 const agency = (code: string): Principal => ({ kind: 'system', agencyCode: code, systemId: `system-${code}`, roles: [], scopes: [] });
-const operator: Principal = { kind: 'user', userId: 'op-1', roles: ['lgsp-operator'], scopes: [] };
+const operator: Principal = { kind: 'user', userId: 'op-1', roles: [Role.operator], scopes: [] };
 const anonymous: Principal = { kind: 'anonymous', roles: [], scopes: [] };
 const silent = createLogger('subscriptions-test', 'silent');
 
