@@ -13,7 +13,7 @@ import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, t
 import { configSchema as subscriptionsConfigSchema, startSubscriptions, type RunningSubscriptions } from '@lgsp/subscriptions';
 import { loadRelayConfig } from '../../subgraphs/relay/src/config.ts';
 import { startRelay, type RunningRelay } from '../../subgraphs/relay/src/service.ts';
-import { A, AGENCY_A, AGENCY_B, B, REQUEST_EXCHANGE, httpRequest, reprDigest, sha256, sleep } from '../../subgraphs/relay/src/test-support.ts';
+import { A, AGENCY_A, AGENCY_B, B, REQUEST_EXCHANGE, httpRequest, reprDigest, sha256, sleep } from '../../subgraphs/relay/src/testing.ts';
 
 const token = `development-only-${randomBytes(24).toString('hex')}`;
 const silent = createLogger('embedded-events-test', 'silent');

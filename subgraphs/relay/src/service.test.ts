@@ -28,7 +28,7 @@ import {
   sleep,
   startHarness,
   type Harness,
-} from './test-support.ts';
+} from './testing.ts';
 import { ANONYMOUS } from '@lgsp/kit';
 import { relayKeys } from './store/keys.ts';
 import { eventStreamKey } from '@lgsp/events';

@@ -14,7 +14,7 @@ import { compareEventIds } from './domain/topics.ts';
 import { startSubscriptions, type RunningSubscriptions } from './service.ts';
 import type { EventLog } from './store/event-log.ts';
 import { createMemoryEventLog } from './store/memory-event-log.ts';
-import { publishCounts, redisUrl, testRedis } from './test-support.ts';
+import { publishCounts, redisUrl, testRedis } from './testing.ts';
 
 const token = 'publish-test-token-0123456789abcdef0123';
 const silent = createLogger('publish-test', 'silent');

@@ -10,7 +10,7 @@ import { httpEventPublisher, redisEventPublisher, TopicFamily, topics, type Even
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { configSchema } from './config.ts';
 import { startSubscriptions, type RunningSubscriptions } from './service.ts';
-import { eventually, redisUrl, testRedis } from './test-support.ts';
+import { eventually, redisUrl, testRedis } from './testing.ts';
 
 const A = '000.00.03.H41';
 const B = '000.00.04.H41';

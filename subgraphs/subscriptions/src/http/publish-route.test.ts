@@ -10,7 +10,7 @@ import { eventLimits, topics } from '@lgsp/events';
 import { startSubscriptions, type RunningSubscriptions } from '../service.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { createMemoryEventLog } from '../store/memory-event-log.ts';
-import { publishCounts } from '../test-support.ts';
+import { publishCounts } from '../testing.ts';
 
 const token = 'publish-route-test-token-0123456789abcdef';
 type ErrorAnswer = { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
