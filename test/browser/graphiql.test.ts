@@ -9,8 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { DEFAULT_PURPOSE, openSubscriptionsAt, startPlatformFixture, type PlatformFixture } from '../testing/platform-fixture.ts';
-import { launchBrowser } from '../testing/browser.ts';
+import { DEFAULT_PURPOSE, openSubscriptionsAt, startPlatformFixture, type PlatformFixture } from '../support/platform-fixture.ts';
+import { launchBrowser } from '../support/browser.ts';
 
 /** The provincial Police's population system (000.00.02.H41): granted citizens' personal data. */
 const POLICE = 'congan-h41-dancu';

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { EdxmlError, STRICT_ESCALATION } from './errors.ts';
 import { parseEdxml, parseEdxmlStream } from './parse.ts';
 import { SAMPLE_ROWS } from './samples.table.ts';
-import { EDXML_DATA, inPieces } from './testing.ts';
+import { EDXML_DATA, inPieces } from './test-support.ts';
 
 const SAMPLES = new URL('samples/', EDXML_DATA);
 

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { parseEdxml } from './parse.ts';
 import type { EdxmlPacket } from './types.ts';
-import { EDXML_DATA } from './testing.ts';
+import { EDXML_DATA } from './test-support.ts';
 
 const MAPPING = new URL('json-mapping/tungsfer512-edxml-convert/', EDXML_DATA);
 const SAMPLES = new URL('samples/all4u1089-truclienthong-example/', EDXML_DATA);

@@ -5,7 +5,7 @@ import { EdxmlError } from './errors.ts';
 import { parseEdxml } from './parse.ts';
 import { toEdxmlStatus, type EdxmlStatusInput } from './status-builder.ts';
 import { EDXML_STATUS_CODES } from './values.ts';
-import { EDXML_DATA } from './testing.ts';
+import { EDXML_DATA } from './test-support.ts';
 
 const input: EdxmlStatusInput = {
   from: { organId: '000.00.00.H41', organName: 'UBND Tỉnh Nghệ An', organizationInCharge: 'UBND Tỉnh Nghệ An', email: 'nghean@gov.vn', organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>' },
