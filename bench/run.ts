@@ -92,7 +92,7 @@ const gatewayParts = parts.filter((p) => p === 'federation' || p === 'citizens')
 const gatewayLog = (line: string) => {
   if (gatewayParts > 0) log(line);
 };
-gatewayLog(`load: ${loadTool()}${loadTool() === 'autocannon' ? ' (wrk is not installed: `apt-get install -y wrk` for the figures in the README; autocannon cannot see GraphQL errors inside 200 answers)' : ''}, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per gateway`);
+gatewayLog(`load: ${loadTool()}${loadTool() === 'autocannon' ? ' (wrk is not installed: `apt-get install -y wrk` for the figures in bench/README.md; autocannon cannot see GraphQL errors inside 200 answers)' : ''}, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per gateway`);
 if (hasTaskset()) {
   gatewayLog(`pinning: gateways on CPU ${options.gatewayCpu}; subgraphs and the load generator on CPU ${options.upstreamCpu}`);
 } else {

@@ -2,7 +2,7 @@
  * `npm start`: the whole platform on embedded defaults — in-memory stores (Redis when REDIS_URL is set), the
  * national-platform simulator, every subgraph and the gateway — then prints where to go.
  *
- * Environment (all optional; each service also reads its own, see README "Configuration"):
+ * Environment (all optional; each service also reads its own, see docs/operations.md "Configuration"):
  *   HOST                 interface every service binds to            (127.0.0.1)
  *   GATEWAY_PORT         the public GraphQL endpoint                  (4000)
  *   CATALOGS_PORT        catalogs subgraph                            (4101)

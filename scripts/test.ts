@@ -3,8 +3,8 @@
  * tests that cross services sit in `test/`. Redis is required (REDIS_URL, default redis://127.0.0.1:6379):
  * when it cannot be reached the run fails at once with instructions instead of skipping anything.
  *
- *   npm test                      all tests
- *   npm test -- gateway catalogs  only test files whose path contains one of these words (no type check)
+ *   npm test                      type check, lint (`npm run lint`: ESLint and Prettier), then all tests
+ *   npm test -- gateway catalogs  only test files whose path contains one of these words (no type check, no lint)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
@@ -42,11 +42,16 @@ try {
 
 const filters = process.argv.slice(2);
 
-// The whole tree is type-checked first (tsx runs sources without checking types); a filtered run skips it.
+// The whole tree is type-checked (tsx runs sources without checking types) and linted first; a filtered run skips both.
 if (filters.length === 0) {
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
   if (tsc.status !== 0) {
     console.error('\nType check failed (npm run typecheck).');
+    process.exit(1);
+  }
+  const lint = spawnSync('npm', ['run', '--silent', 'lint'], { cwd: root, stdio: 'inherit' });
+  if (lint.status !== 0) {
+    console.error('\nLint failed (npm run lint). Run `npm run format` to lay the code out and apply the automatic fixes, then fix what ESLint still reports.');
     process.exit(1);
   }
 }

@@ -361,7 +361,7 @@ const table = (header: string[], rows: string[][]): string[] => {
 };
 const kib = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 1024).toFixed(1)} KiB`);
 
-/** The figures of the exchange parts as one table (what bench/README.md and the main README quote). */
+/** The figures of the exchange parts as one table (what bench/README.md quotes). */
 export function printExchangeSummary(results: ExchangeResults, settings: ExchangeSettings, log: (line: string) => void): void {
   log('(c) packet exchange and subscriptions');
   const rows: string[][] = [];

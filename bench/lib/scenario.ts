@@ -12,7 +12,7 @@ import { runLoad, type LoadResult } from './load.ts';
 import { summariseNewestProfile, type ProfileSummary } from './profile.ts';
 
 export interface GatewaySpec {
-  /** Short name shown in the table, e.g. "stock", "ours (merged)". */
+  /** Short name shown in the table, e.g. "stock", "ours (native)". */
   name: string;
   role: 'baseline' | 'ours';
   /** Entry file relative to the repository root. */

@@ -74,3 +74,17 @@ test('GATEWAY_EXPLORER: GraphiQL served by the gateway by default, Apollo Sandbo
     );
   }
 });
+
+test('GATEWAY_EXECUTOR: native by default, apollo on demand; the retired merged is refused naming the variable and what replaced it', () => {
+  assert.equal(gatewayConfigFromEnv({}).executor, 'native');
+  assert.equal(gatewayConfigFromEnv({ GATEWAY_EXECUTOR: 'apollo' }).executor, 'apollo');
+  for (const value of ['merged', 'Native', 'stock']) {
+    assert.throws(
+      () => gatewayConfigFromEnv({ GATEWAY_EXECUTOR: value }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.some((p) => p.startsWith('GATEWAY_EXECUTOR: must be native or apollo (merged was retired: native merges the same entity fetches') && p.endsWith(`(got "${value}")`)),
+      `GATEWAY_EXECUTOR=${JSON.stringify(value)}`,
+    );
+  }
+});

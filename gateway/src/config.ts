@@ -24,7 +24,7 @@
  * | `GATEWAY_MAX_FIELDS`          | `2000`                                    | most field selections of an operation, fragments expanded → `reason: MAX_FIELDS` |
  * | `GATEWAY_MAX_ALIASES`         | `100`                                     | most aliased fields of an operation (each may be one more upstream lookup) → `reason: MAX_ALIASES` |
  * | `GATEWAY_MAX_TOKENS`          | `10000`                                   | most lexical tokens of an operation's text → `GRAPHQL_PARSE_FAILED` |
- * | `GATEWAY_EXECUTOR`            | `native`                                  | `apollo`: Apollo Gateway sends each query-plan fetch as it comes; `merged`: entity fetches to one subgraph that are ready together leave as one request; `native`: our own plan executor and compiled result shaper, with `merged`'s fetch merging (federation/executor/) |
+ * | `GATEWAY_EXECUTOR`            | `native`                                  | `native`: our own plan executor and compiled result shaper; entity fetches to one subgraph that are ready together leave as one request (federation/executor/); `apollo`: Apollo Gateway's own executor, one request per query-plan fetch (the stock baseline). `merged` was retired (native does its merging) and is refused |
  * | `GATEWAY_EXPLORER`            | `graphiql`                                | the browser page at GET /graphql outside production: `graphiql`, served by the gateway itself (works offline); `apollo-sandbox`, loaded from Apollo's CDN (needs the internet) (landing/) |
  * | `KEYCLOAK_URL`                | unset (only anonymous access, warned at start) | realm URL, e.g. `http://localhost:8080/realms/lgsp`: the `iss` of accepted access tokens; its JWKS verifies them |
  * | `AUTH_REQUIRED`               | `false`                                   | `true`: requests without `Authorization: Bearer` get 401 (needs `KEYCLOAK_URL`); `false`: they are anonymous |
@@ -82,7 +82,7 @@ export const configSchema = z.object({
   GATEWAY_MAX_FIELDS: env.positiveInt(DEFAULT_OPERATION_LIMITS.maxFields).refine((v) => v <= 1_000_000, 'must be at most 1000000'),
   GATEWAY_MAX_ALIASES: env.nonNegativeInt(DEFAULT_OPERATION_LIMITS.maxAliases).refine((v) => v <= 100_000, 'must be at most 100000'),
   GATEWAY_MAX_TOKENS: env.positiveInt(DEFAULT_OPERATION_LIMITS.maxTokens).refine((v) => v >= 100 && v <= 1_000_000, 'must be between 100 and 1000000'),
-  GATEWAY_EXECUTOR: z.enum(['apollo', 'merged', 'native'], { message: 'must be apollo, merged or native' }).default('native'),
+  GATEWAY_EXECUTOR: z.enum(['apollo', 'native'], { message: 'must be native or apollo (merged was retired: native merges the same entity fetches; see gateway/src/federation/executor/README.md)' }).default('native'),
   GATEWAY_EXPLORER: z.enum(['graphiql', 'apollo-sandbox'], { message: 'must be graphiql or apollo-sandbox' }).default('graphiql'),
   KEYCLOAK_URL: env
     .url()
@@ -136,8 +136,8 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** Depth, fields, aliases and tokens an operation may have (GATEWAY_MAX_DEPTH, _FIELDS, _ALIASES, _TOKENS). */
   operationLimits: OperationLimits;
-  /** Who runs query plans: Apollo Gateway, one request per fetch (`apollo`) or merged when ready together (`merged`); or our own executor (`native`, federation/executor/). */
-  executor: 'apollo' | 'merged' | 'native';
+  /** Who runs query plans: our own executor (`native`, federation/executor/) or Apollo Gateway's, one request per fetch (`apollo`). */
+  executor: 'apollo' | 'native';
   /** The browser page at GET /graphql outside production: GraphiQL served by the gateway, or Apollo Sandbox (its CDN) (landing/). */
   explorer: 'graphiql' | 'apollo-sandbox';
   /** Access tokens: realm, audience, algorithms, skew, key cache (KEYCLOAK_URL, AUTH_*). */

@@ -29,7 +29,6 @@ import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { SubgraphClient } from './federation/subgraph-client.ts';
 import { PooledSubgraphDataSource, type SubgraphCallDeps } from './federation/subgraph-data-source.ts';
-import { MergingSubgraphDataSource } from './federation/executor/merging-data-source.ts';
 import { NativeGateway } from './federation/executor/native-gateway.ts';
 import { SupergraphFile, type ReloadOutcome } from './federation/supergraph-file.ts';
 import type { LoadedSupergraph } from './federation/supergraph.ts';
@@ -99,10 +98,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFile,
-    buildService: ({ name, url }) =>
-      config.executor === 'merged'
-        ? new MergingSubgraphDataSource(name, urlOf(name, url ?? ''), callDeps)
-        : new PooledSubgraphDataSource(name, urlOf(name, url ?? ''), callDeps),
+    buildService: ({ name, url }) => new PooledSubgraphDataSource(name, urlOf(name, url ?? ''), callDeps),
     logger: apolloLogger(logger),
   });
 

@@ -317,7 +317,7 @@ describe('development issuer: authorization code + PKCE for a civil servant', ()
     const user = issuer.realm.users.find((u) => u.username === 'hoa.vo');
     assert.ok(user);
     const jar = new CookieJar();
-    const { verifier, challenge } = pkcePair();
+    const { challenge } = pkcePair();
     const state = randomUUID();
     const form = await openLoginForm(jar, challenge, state);
 

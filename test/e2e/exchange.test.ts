@@ -227,7 +227,7 @@ describe('fault cases through the gateway', () => {
     const id = await x.send(FINANCE, [JUSTICE], content);
     const { sha256: digest } = await x.claimAndDownload(JUSTICE, id);
     const wrong = await refusal(JUSTICE, `mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }`, { id, sha: sha256(Buffer.from('something else')) });
-    assert.deepEqual(wrong, { status: 200, code: 'BAD_USER_INPUT', reason: 'DIGEST_MISMATCH', data: null });
+    assert.deepEqual(wrong, { status: 200, code: 'BAD_USER_INPUT', reason: 'DIGEST_MISMATCH', data: { acknowledgePacket: null } });
     const { packet } = await x.gql(FINANCE, PACKET, { id });
     assert.deepEqual(packet.deliveries, [{ agencyCode: JUSTICE.agency, status: 'CLAIMED', attempts: 1 }]);
     assert.ok((await x.contentKeys(id)).length > 0, 'the content is kept for a correct acknowledgement');
@@ -238,11 +238,11 @@ describe('fault cases through the gateway', () => {
   it('denies a claim, a read and an acknowledgement by an agency that is not a recipient', async () => {
     const content = Buffer.from('for Justice only');
     const id = await x.send(FINANCE, [JUSTICE], content);
-    assert.deepEqual(await refusal(HOSPITAL, `mutation($id: ID!) { claimPacket(id: $id) { downloadUrl } }`, { id }), { status: 200, code: 'FORBIDDEN', reason: undefined, data: null });
+    assert.deepEqual(await refusal(HOSPITAL, `mutation($id: ID!) { claimPacket(id: $id) { downloadUrl } }`, { id }), { status: 200, code: 'FORBIDDEN', reason: undefined, data: { claimPacket: null } });
     assert.deepEqual(await refusal(HOSPITAL, `query($id: ID!) { packet(id: $id) { title } }`, { id }), { status: 200, code: 'FORBIDDEN', reason: undefined, data: { packet: null } });
     assert.deepEqual(
       await refusal(HOSPITAL, `mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }`, { id, sha: sha256(content) }),
-      { status: 200, code: 'FORBIDDEN', reason: undefined, data: null },
+      { status: 200, code: 'FORBIDDEN', reason: undefined, data: { acknowledgePacket: null } },
     );
     // The source may read its packet but not claim it.
     assert.equal((await refusal(FINANCE, `mutation($id: ID!) { claimPacket(id: $id) { downloadUrl } }`, { id })).code, 'FORBIDDEN');
@@ -281,7 +281,7 @@ describe('fault cases through the gateway', () => {
     const huge = await refusal(FINANCE, `mutation($input: RequestExchangeInput!) { requestExchange(input: $input) { id } }`, {
       input: { recipients: { agencyCodes: [JUSTICE.agency] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: 2 ** 30, sha256: sha256(Buffer.from('x')) },
     });
-    assert.deepEqual(huge, { status: 200, code: 'LIMIT_EXCEEDED', reason: undefined, data: null });
+    assert.deepEqual(huge, { status: 200, code: 'LIMIT_EXCEEDED', reason: undefined, data: { requestExchange: null } });
   });
 
   it(

@@ -113,7 +113,7 @@ test('a service refuses invalid configuration at start-up, naming the variable',
 });
 
 /**
- * The README's exchange on embedded defaults: the Department of Justice's system follows its inbox with
+ * The exchange of docs/agency-guide.md on embedded defaults: the Department of Justice's system follows its inbox with
  * `npm run subscribe` (scripts/subscribe.ts) through the gateway, the Department of Finance's system sends it a
  * packet, the event arrives with the packet's title and the source's name, and the packet is claimed, downloaded
  * and acknowledged.

@@ -1,6 +1,6 @@
 /**
- * Every environment variable a service reads is in the README's Configuration reference, where operators look (the
- * config module that reads it documents it too, as a table or a comment on the field). A variable added to a schema
+ * Every environment variable a service reads is in the Configuration reference of docs/operations.md, where operators
+ * look (the config module that reads it documents it too, as a table or a comment on the field). A variable added to a schema
  * and not to the reference fails here, naming it.
  */
 import { test } from 'node:test';
@@ -18,23 +18,25 @@ const CONFIG_MODULES = [
   'keycloak/src/config.ts',
 ];
 
-/** The README's Configuration section, up to the next section of the same or a higher level. */
+const REFERENCE = 'docs/operations.md';
+
+/** The operators' Configuration section (its subsections included), up to the next section of the same or a higher level. */
 async function configurationReference(): Promise<string> {
-  const readme = await readFile(`${repoRoot}README.md`, 'utf8');
-  const start = readme.indexOf('\n### Configuration\n');
-  assert.notEqual(start, -1, 'README.md has a "### Configuration" section');
-  const end = readme.slice(start + 1).search(/\n#{2,3} /);
-  return end === -1 ? readme.slice(start) : readme.slice(start, start + 1 + end);
+  const reference = await readFile(`${repoRoot}${REFERENCE}`, 'utf8');
+  const start = reference.indexOf('\n## Configuration\n');
+  assert.notEqual(start, -1, `${REFERENCE} has a "## Configuration" section`);
+  const end = reference.slice(start + 1).search(/\n#{1,2} /);
+  return end === -1 ? reference.slice(start) : reference.slice(start, start + 1 + end);
 }
 
 for (const module of CONFIG_MODULES) {
-  test(`every variable of ${module} is in the README's Configuration reference`, async () => {
+  test(`every variable of ${module} is in the Configuration reference of ${REFERENCE}`, async () => {
     const { configSchema } = (await import(`${repoRoot}${module}`)) as { configSchema: { shape: Record<string, unknown> } };
     const variables = Object.keys(configSchema.shape);
     assert.ok(variables.length > 0, `${module}: configSchema has variables`);
     const reference = await configurationReference();
     // Written as code: `NAME`, or `NAME=value` in a sentence.
     const undocumented = variables.filter((name) => !reference.includes(`\`${name}\``) && !reference.includes(`\`${name}=`));
-    assert.deepEqual(undocumented, [], `README.md ### Configuration: variables of ${module} missing`);
+    assert.deepEqual(undocumented, [], `${REFERENCE} ## Configuration: variables of ${module} missing`);
   });
 }

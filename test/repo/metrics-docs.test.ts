@@ -1,6 +1,6 @@
 /**
- * Every Prometheus metric of ours (`lgsp_…`) that a service defines is in the README's "Metrics and alerts" table,
- * where operators choose what to alert on. A metric added without a row fails here, naming it.
+ * Every Prometheus metric of ours (`lgsp_…`) that a service defines is in the "Metrics and alerts" table of
+ * docs/operations.md, where operators choose what to alert on. A metric added without a row fails here, naming it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from '../../scripts/platform.ts';
 
-const SOURCE_ROOTS = ['gateway/src', 'subgraphs'];
+const SOURCE_ROOTS = ['gateway/src', 'subgraphs', 'packages'];
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
@@ -20,7 +20,9 @@ async function sourceFiles(dir: string): Promise<string[]> {
   return found;
 }
 
-test("every lgsp_ metric a service defines is in the README's Metrics and alerts table", async () => {
+const REFERENCE = 'docs/operations.md';
+
+test(`every lgsp_ metric a service defines is in the Metrics and alerts table of ${REFERENCE}`, async () => {
   const defined = new Set<string>();
   for (const root of SOURCE_ROOTS) {
     for (const file of await sourceFiles(join(repoRoot, root))) {
@@ -28,10 +30,10 @@ test("every lgsp_ metric a service defines is in the README's Metrics and alerts
     }
   }
   assert.ok(defined.size >= 30, `the scan finds the metrics (${defined.size})`);
-  const readme = await readFile(join(repoRoot, 'README.md'), 'utf8');
-  const start = readme.indexOf('\n### Metrics and alerts');
-  assert.notEqual(start, -1, 'README.md has a "### Metrics and alerts" section');
-  const end = readme.indexOf('\n### ', start + 1);
-  const section = readme.slice(start, end === -1 ? undefined : end);
-  assert.deepEqual([...defined].filter((name) => !section.includes(`\`${name}\``)).sort(), [], 'metrics missing from README.md "Metrics and alerts"');
+  const reference = await readFile(join(repoRoot, REFERENCE), 'utf8');
+  const start = reference.indexOf('\n## Metrics and alerts\n');
+  assert.notEqual(start, -1, `${REFERENCE} has a "## Metrics and alerts" section`);
+  const end = reference.slice(start + 1).search(/\n#{1,2} /);
+  const section = end === -1 ? reference.slice(start) : reference.slice(start, start + 1 + end);
+  assert.deepEqual([...defined].filter((name) => !section.includes(`\`${name}\``)).sort(), [], `metrics missing from ${REFERENCE} "Metrics and alerts"`);
 });

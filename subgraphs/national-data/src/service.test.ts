@@ -196,6 +196,24 @@ describe('a failing or slow platform affects only its fields', () => {
     assert.ok(members.slice(1).every((m) => m.citizen === null));
     assert.deepEqual(codesAt(body), [1, 2, 3, 4].map((i) => [`citizen.household.members.${i}.citizen`, 'UPSTREAM_UNAVAILABLE']));
   });
+
+  test('population failing → an enterprise and its representative are served, only the representative\'s record is null', async () => {
+    sim.configure({ endpoints: { 'dancu.congdan': { failureRate: 1 }, 'dancu.congdan.batch': { failureRate: 1 } } });
+    const { body } = await graphql(`{ enterprise(code: "${WELL_KNOWN.enterprises.jointStock}") { name legalRepresentative { fullName personalId citizen { fullName } } } }`);
+    assert.equal(body.data.enterprise.name, 'CÔNG TY CỔ PHẦN THIẾT BỊ LỘC TÂN');
+    assert.match(body.data.enterprise.legalRepresentative.fullName, /\S+ \S+/);
+    assert.match(body.data.enterprise.legalRepresentative.personalId, /^\d{12}$/);
+    assert.equal(body.data.enterprise.legalRepresentative.citizen, null);
+    assert.deepEqual(codesAt(body), [['enterprise.legalRepresentative.citizen', 'UPSTREAM_UNAVAILABLE']]);
+  });
+
+  test('enterprise registry failing → UPSTREAM_UNAVAILABLE for enterprise, citizen intact', async () => {
+    sim.configure({ endpoints: { 'dkdn.chiTietDoanhNghiep': { failureRate: 1 } } });
+    const { body } = await graphql(query);
+    assert.equal(body.data.enterprise, null);
+    assert.equal(body.data.citizen.fullName, 'Ngô Thị Anh');
+    assert.deepEqual(codesAt(body), [['enterprise', 'UPSTREAM_UNAVAILABLE']]);
+  });
 });
 
 test('configuration errors name the variable; development credentials are refused in production', () => {

@@ -32,20 +32,20 @@ function metric(text: string, labels: string): number {
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-describe('merged executor (GATEWAY_EXECUTOR=merged) against apollo', () => {
+describe('native executor (GATEWAY_EXECUTOR=native) against apollo on the test federation: entity fetches merged per operation', () => {
   let fed: Federation;
   let apollo: RunningGateway;
-  let merged: RunningGateway;
+  let native: RunningGateway;
   const apolloMetrics = createMetricsRegistry('gateway-apollo');
-  const mergedMetrics = createMetricsRegistry('gateway-merged');
+  const nativeMetrics = createMetricsRegistry('gateway-native');
 
   before(async () => {
     fed = await startTestFederation();
     apollo = await startGateway({ ...fed.config, executor: 'apollo' }, { issuer: fed.issuer, metrics: apolloMetrics });
-    merged = await startGateway({ ...fed.config, executor: 'merged' }, { issuer: fed.issuer, metrics: mergedMetrics });
+    native = await startGateway({ ...fed.config, executor: 'native' }, { issuer: fed.issuer, metrics: nativeMetrics });
   });
   after(async () => {
-    await Promise.all([apollo.close(), merged.close()]);
+    await Promise.all([apollo.close(), native.close()]);
     await fed.cleanup();
   });
 
@@ -57,7 +57,7 @@ describe('merged executor (GATEWAY_EXECUTOR=merged) against apollo', () => {
   for (const [name, body] of queries) {
     test(`${name}: byte-identical responses`, async () => {
       const expected = await send(apollo.url, body);
-      const actual = await send(merged.url, body);
+      const actual = await send(native.url, body);
       assert.equal(actual.status, expected.status);
       assert.equal(actual.text, expected.text);
       assert.doesNotMatch(expected.text, /DOWNSTREAM_SERVICE_ERROR|INTERNAL_SERVER_ERROR/);
@@ -65,7 +65,7 @@ describe('merged executor (GATEWAY_EXECUTOR=merged) against apollo', () => {
   }
 
   test('the error case really carries errors at entity paths', async () => {
-    const { text } = await send(merged.url, queries[2]![1]);
+    const { text } = await send(native.url, queries[2]![1]);
     const body = JSON.parse(text) as { errors: Array<{ path: unknown[]; extensions: { code: string } }> };
     assert.ok(body.errors.length >= 2);
     assert.ok(body.errors.every((e) => e.extensions.code === 'NOT_FOUND'));
@@ -73,18 +73,18 @@ describe('merged executor (GATEWAY_EXECUTOR=merged) against apollo', () => {
   });
 
   test('merging sends fewer requests to the subgraph for the same answers, concurrent operations included', async () => {
-    const before = { apollo: metric(await apolloMetrics.metrics(), 'subgraph="places"'), merged: metric(await mergedMetrics.metrics(), 'subgraph="places"') };
+    const before = { apollo: metric(await apolloMetrics.metrics(), 'subgraph="places"'), native: metric(await nativeMetrics.metrics(), 'subgraph="places"') };
     const body = queries[1]![1];
-    const [apolloTexts, mergedTexts] = await Promise.all([
+    const [apolloTexts, nativeTexts] = await Promise.all([
       Promise.all(Array.from({ length: 20 }, () => send(apollo.url, body))),
-      Promise.all(Array.from({ length: 20 }, () => send(merged.url, body))),
+      Promise.all(Array.from({ length: 20 }, () => send(native.url, body))),
     ]);
-    assert.ok(mergedTexts.every((r) => r.text === apolloTexts[0]!.text));
+    assert.ok(nativeTexts.every((r) => r.text === apolloTexts[0]!.text));
     assert.ok(apolloTexts.every((r) => r.text === apolloTexts[0]!.text));
     const apolloFetches = metric(await apolloMetrics.metrics(), 'subgraph="places"') - before.apollo;
-    const mergedFetches = metric(await mergedMetrics.metrics(), 'subgraph="places"') - before.merged;
+    const nativeFetches = metric(await nativeMetrics.metrics(), 'subgraph="places"') - before.native;
     assert.ok(apolloFetches >= 40, `apollo sent ${apolloFetches} fetches to places for 20 operations`);
     // Never merged across operations: at least one request per operation, fewer than apollo's.
-    assert.ok(mergedFetches >= 20 && mergedFetches < apolloFetches, `merged sent ${mergedFetches}, apollo ${apolloFetches}`);
+    assert.ok(nativeFetches >= 20 && nativeFetches < apolloFetches, `native sent ${nativeFetches}, apollo ${apolloFetches}`);
   });
 });

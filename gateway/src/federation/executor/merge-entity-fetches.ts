@@ -4,7 +4,8 @@
  * (`$r0`, `$r1`, … for the representations), and the fragments each used. The subgraph resolves each alias
  * exactly as it would the separate request, so splitting the answer gives back each fetch's own response.
  *
- * Pure functions, no I/O: the data source in `merging-data-source.ts` decides what to merge and when.
+ * Pure functions, no I/O: the native plan walk (`plan-executor.ts`, `PlanRun.enqueue`/`flush`) decides what to merge
+ * and when.
  */
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import {

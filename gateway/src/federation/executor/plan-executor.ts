@@ -5,12 +5,15 @@
  * rebuilding. Entity fetches to one subgraph that become ready at the same moment leave as one HTTP request
  * (`merge-entity-fetches.ts`), within this operation only: no cache and no de-duplication.
  *
+ * One deliberate difference: a fetch that gets no GraphQL answer (subgraph down or timing out) is reported at the
+ * path of each field or entity it would have filled (`fetchFailed`), where Apollo records one error without a path.
+ *
  * Defer and Subscription nodes never reach this walk: `native-gateway.ts` hands such operations to Apollo.
  */
 import { ERRORS, errorCodeDef, type ErrorCodeDefinition } from '@apollo/federation-internals';
 import { evaluateCondition, type FetchDataRewrite, type FetchNode, type PlanNode, type QueryPlanSelectionNode } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GraphQLError, isAbstractType, isInterfaceType, isObjectType, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, isAbstractType, isInterfaceType, isObjectType, Kind, parse, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from '../../context.ts';
 import { callSubgraph, type SubgraphCallDeps, type SubgraphRequest } from '../subgraph-data-source.ts';
 import { entityOperationOf, mergeEntityFetches, splitMergedResponse } from './merge-entity-fetches.ts';
@@ -116,7 +119,12 @@ export class PlanRun {
     const schema = this.target.supergraphSchema;
 
     if (fetch.requires === undefined) {
-      const received = await this.send(fetch, url, cursor, variables, false);
+      let received: Data | null | undefined;
+      try {
+        received = await this.send(fetch, url, cursor, variables, false);
+      } catch (error) {
+        return this.fetchFailed(error, fetch, rootFieldPaths(fetch, cursor));
+      }
       if (received) applyRewrites(schema, fetch.outputRewrites, received);
       for (const entity of entities) deepMerge(entity, received);
       return;
@@ -135,7 +143,12 @@ export class PlanRun {
     if (representations.length < 1) return;
     if ('representations' in variables) throw new Error(`Variables cannot contain key "representations"`);
     variables.representations = representations;
-    const received = await this.send(fetch, url, cursor, variables, true);
+    let received: Data | null | undefined;
+    try {
+      received = await this.send(fetch, url, cursor, variables, true);
+    } catch (error) {
+      return this.fetchFailed(error, fetch, entityPaths(cursor, representationToEntity));
+    }
     if (!received) return;
     const receivedEntities = received._entities;
     if (!(receivedEntities && Array.isArray(receivedEntities))) throw new Error(`Expected "data._entities" in response to be an array`);
@@ -148,6 +161,18 @@ export class PlanRun {
       applyRewrites(schema, fetch.outputRewrites, receivedEntity);
       deepMerge(existingEntity, receivedEntity);
     }
+  }
+
+  /**
+   * A fetch that got no GraphQL answer (the subgraph is down, timed out, or answered without GraphQL; `callSubgraph`
+   * throws those as GraphQLErrors with a stable code): its error at every path it would have filled — each root field
+   * it serves, or each entity it was to complete — so that the client sees which fields are null and why, and the
+   * rest of the answer stands. Apollo Gateway's executor records one error without a path here.
+   */
+  private fetchFailed(error: unknown, fetch: FetchNode, paths: Path[]): void {
+    if (!(error instanceof GraphQLError) || paths.length === 0) throw error;
+    const extensions = { ...error.extensions, serviceName: fetch.serviceName };
+    for (const path of paths) this.errors.push(new GraphQLError(error.message, { path, extensions }));
   }
 
   /** Sends one fetch (merged with its same-subgraph siblings when it is an entity fetch) and records its errors. */
@@ -344,6 +369,30 @@ function applyAtPath(schema: GraphQLSchema, path: string[], value: unknown, appl
   } else {
     applyAtPath(schema, rest, Object.hasOwn(value, first) ? (value as Data)[first] : undefined, apply);
   }
+}
+
+/** The response paths of the root fields a non-entity fetch selects (`__typename` aside). */
+function rootFieldPaths(fetch: FetchNode, cursor: Cursor): Path[] {
+  const document = fetch.operationDocumentNode ?? parse(fetch.operation);
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const paths: Path[] = [];
+  for (const selection of operation?.selectionSet.selections ?? []) {
+    if (selection.kind !== Kind.FIELD || selection.name.value === '__typename') continue;
+    paths.push([...cursor.path, (selection.alias ?? selection.name).value]);
+  }
+  return paths;
+}
+
+/** The response path of each entity an entity fetch sent a representation for. */
+function entityPaths(cursor: Cursor, representationToEntity: number[]): Path[] {
+  const hydrated: Path[] = [];
+  generateHydratedPaths([], cursor.path, cursor.fullResult, hydrated);
+  const paths: Path[] = [];
+  for (const index of representationToEntity) {
+    const path = hydrated[index];
+    if (path !== undefined) paths.push(path);
+  }
+  return paths;
 }
 
 /** executeQueryPlan.js `makeLazyErrorPathGenerator`: a subgraph error path → the path in the client's response. */

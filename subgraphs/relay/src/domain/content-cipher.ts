@@ -207,6 +207,13 @@ export async function* readDecryptedContent(store: PacketContentStore, master: M
   yield* await openDecryptedContent(store, master, packetId, attempt);
 }
 
+/** The whole plaintext of a committed upload, in memory (small packets and JSON checks only). */
+export async function readWholeDecryptedContent(store: PacketContentStore, master: MasterKey, packetId: string, attempt: string): Promise<Buffer> {
+  const pieces: Buffer[] = [];
+  for await (const piece of readDecryptedContent(store, master, packetId, attempt)) pieces.push(piece);
+  return pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
+}
+
 /**
  * The content was sealed under a master key that is neither RELAY_MASTER_KEY nor one of RELAY_MASTER_KEY_PREVIOUS
  * (a rotation that dropped the old key too early). The content is still stored: listing the key again reads it.

@@ -39,6 +39,7 @@ export interface EdxmlStatusInput {
 
 function escapeXml(text: string): string {
   // XML 1.0 has no way to carry these characters; a packet holding them would not be well-formed.
+  // eslint-disable-next-line no-control-regex -- the control characters are what this matches
   if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(text)) {
     throw new EdxmlError(EdxmlErrorCode.INVALID_VALUE, 'a value contains a control character that XML cannot carry');
   }

@@ -71,6 +71,7 @@ export interface XmlReaderOptions {
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 // XML 1.0 §2.2: C0 controls other than tab, LF, CR, and U+FFFE/U+FFFF are not characters of a document.
+// eslint-disable-next-line no-control-regex -- the control characters are what this matches
 const FORBIDDEN_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 // Declarations that could define entities. Matched in the raw character stream, before sax sees them, so that
 // even an endless internal subset is refused at its first bytes. A mention inside a comment is refused as well:

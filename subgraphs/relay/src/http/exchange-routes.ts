@@ -14,7 +14,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardRestOfRequest, ErrorCode, errorBody, httpStatusFor, LgspError, REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@lgsp/kit';
-import { digestFieldFor, sha256FromDigestField } from '../domain/digest.ts';
+import { digestFieldFor, sha256FromDigestField } from './digest-fields.ts';
 import type { ExchangeFailure, Relay } from '../domain/relay.ts';
 import type { DataType, Packet } from '../domain/types.ts';
 
