@@ -7,6 +7,7 @@ COPY gateway/package.json gateway/
 COPY schema/package.json schema/
 COPY simulator/package.json simulator/
 COPY packages/kit/package.json packages/kit/
+COPY packages/events/package.json packages/events/
 COPY subgraphs/catalogs/package.json subgraphs/catalogs/
 COPY subgraphs/national-data/package.json subgraphs/national-data/
 COPY subgraphs/relay/package.json subgraphs/relay/

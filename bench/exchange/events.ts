@@ -2,14 +2,14 @@
  * Event delivery latency to many subscribers (issue 4: 1,000, target p99 ≤ 100 ms): the subscribers are spread over
  * the agency systems (each one connection with one `packetAvailable` subscription to its own agency, through the
  * gateway, so the gateway shares one upstream stream per agency and fans each event out); events are published
- * the way the relay publishes them (`publishEvent` of `@lgsp/subscriptions/publish`: XADD to the agency's
+ * the way the relay publishes them (`redisEventPublisher` of `@lgsp/events`: XADD to the agency's
  * `packet-available` topic, with `occurredAt`), one agency after the other at a steady rate. Latency = receipt at
  * the subscriber − just before the XADD, both on this process's monotonic clock: it covers Redis, the
  * subscriptions subgraph's reader, its WebSocket to the gateway, the gateway's per-event plan and authorization,
  * and the WebSocket to the client (and the client's own JSON parsing, on the same 2 cores).
  */
+import { redisEventPublisher, TopicFamily } from '@lgsp/events';
 import { connectRedis } from '@lgsp/kit';
-import { redisEventPublisher, topics } from '../../subgraphs/subscriptions/src/publish.ts';
 import { PACKET_AVAILABLE_SUBSCRIPTION, waitForGauge } from './connections.ts';
 import { ms, percentile } from './measure.ts';
 import { AGENCY_SYSTEMS, type BenchPlatform } from './platform.ts';
@@ -79,7 +79,7 @@ export async function runEvents(
     // until every subscriber has had one, so the timed events find every stream live.
     const warmupDeadline = Date.now() + 20_000;
     for (let round = 0; warmupSeen.size < sockets.length && Date.now() < warmupDeadline; round += 1) {
-      for (const s of systems) await publisher.publishEvent(topics.packetAvailable(s.agency), { packetId: `warmup-${round}`, sourceAgency: systems[0].agency, priority: 'NORMAL', occurredAt: new Date().toISOString() });
+      for (const s of systems) await publisher.publish(TopicFamily.packetAvailable, s.agency, { packetId: `warmup-${round}`, sourceAgency: systems[0].agency, priority: 'NORMAL', occurredAt: new Date().toISOString() });
       await sleep(200);
     }
     if (warmupSeen.size < sockets.length) log(`  events: only ${warmupSeen.size} of ${sockets.length} subscribers received a warm-up event`);
@@ -93,7 +93,7 @@ export async function runEvents(
       const system = systems[n % systems.length]!;
       const packetId = `bench-${n}`;
       sentAt.set(packetId, performance.now());
-      await publisher.publishEvent(topics.packetAvailable(system.agency), { packetId, sourceAgency: systems[0].agency, priority: 'NORMAL', occurredAt: new Date().toISOString() });
+      await publisher.publish(TopicFamily.packetAvailable, system.agency, { packetId, sourceAgency: systems[0].agency, priority: 'NORMAL', occurredAt: new Date().toISOString() });
     }
     // Every subscriber of an agency gets each of that agency's events.
     const perAgency = systems.map((_, a) => sockets.filter((__, i) => i % systems.length === a).length);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import { Role } from '@lgsp/kit';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { supportedMappers } from './claims.ts';
 import { parsePasswordPolicy, passwordViolations, unknownPolicies } from './password-policy.ts';
@@ -70,7 +71,7 @@ describe('realm-export.json', () => {
       assert.equal(user.groups.length, 1, `${user.username} belongs to one agency`);
       const group = groups.find((g) => g.fullPath === user.groups[0]);
       assert.deepEqual(user.attributes.agency_code, group?.attributes.agency_code, `${user.username}: agency_code equals the group's`);
-      assert.ok(effectiveRoles(realm, user).realm.includes('civil-servant'));
+      assert.ok(effectiveRoles(realm, user).realm.includes(Role.civilServant));
     }
     assert.ok(humans.length >= 6);
   });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
+import { Role } from '@lgsp/kit';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { configSchema } from './config.ts';
 import {
@@ -133,8 +134,8 @@ describe('development issuer: client credentials with client assertions', () => 
     assert.equal(claims.aud, 'lgsp-gateway');
     assert.equal(claims.scope, 'profile email');
     assert.equal(body.scope, 'profile email');
-    assert.ok((claims.realm_access as { roles: string[] }).roles.includes('agency-system'));
-    assert.deepEqual((claims.resource_access as Record<string, { roles: string[] }>)['lgsp-gateway']?.roles, ['data-consumer', 'data-provider']);
+    assert.ok((claims.realm_access as { roles: string[] }).roles.includes(Role.agencySystem));
+    assert.deepEqual((claims.resource_access as Record<string, { roles: string[] }>)['lgsp-gateway']?.roles, [Role.dataConsumer, Role.dataProvider]);
   });
 
   it('issues a token for an RS256 assertion signed with the agency system private key (client-jwt)', async () => {
@@ -378,8 +379,8 @@ describe('development issuer: authorization code + PKCE for a civil servant', ()
     assert.equal(claims.system_id, '000.00.01.H41:lgsp-portal');
     assert.equal(claims.scope, 'openid profile email');
     assert.equal(claims.aud, 'lgsp-gateway');
-    assert.ok((claims.realm_access as { roles: string[] }).roles.includes('civil-servant'));
-    assert.deepEqual((claims.resource_access as Record<string, { roles: string[] }>)['lgsp-gateway']?.roles, ['data-consumer']);
+    assert.ok((claims.realm_access as { roles: string[] }).roles.includes(Role.civilServant));
+    assert.deepEqual((claims.resource_access as Record<string, { roles: string[] }>)['lgsp-gateway']?.roles, [Role.dataConsumer]);
 
     const { payload: idToken } = await jwtVerify(String(tokens.id_token), jwks, { issuer: issuer.issuer, audience: 'lgsp-portal' });
     assert.equal(idToken.agency_code, '000.00.20.H41');

@@ -4,7 +4,7 @@
  * issuer (its real signing key, so forged claims are validly signed and only the claim checks stand in the way),
  * and after every attack checks that a valid token still works.
  */
-import type { Principal } from '@lgsp/kit';
+import { Role, type Principal } from '@lgsp/kit';
 import type { AuthenticationFailure } from './authentication-error.ts';
 
 /** Keycloak-shaped claims and a header, as decoded from a real token. */
@@ -252,7 +252,7 @@ export const acceptedTokens: AcceptedToken[] = [
       scopes: ['profile', 'email'],
     },
     present: ['tokenId'],
-    rolesInclude: ['agency-system', 'data-consumer', 'data-provider'],
+    rolesInclude: [Role.agencySystem, Role.dataConsumer, Role.dataProvider],
   },
   {
     name: 'agency system, client-jwt (RS256 assertion with its private key), with a declared purpose',
@@ -266,7 +266,7 @@ export const acceptedTokens: AcceptedToken[] = [
       purpose: 'HS-000.00.02.H41-2025-000123',
     },
     present: ['tokenId'],
-    rolesInclude: ['agency-system'],
+    rolesInclude: [Role.agencySystem],
   },
   {
     name: 'civil servant, authorization code + PKCE through the login page',
@@ -280,7 +280,7 @@ export const acceptedTokens: AcceptedToken[] = [
       scopes: ['openid', 'profile', 'email'],
     },
     present: ['userId', 'tokenId'],
-    rolesInclude: ['civil-servant', 'data-consumer'],
+    rolesInclude: [Role.civilServant, Role.dataConsumer],
   },
   {
     name: 'expired 10 s ago: within the 30 s clock skew',

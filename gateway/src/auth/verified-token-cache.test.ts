@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { createMetricsRegistry } from '@lgsp/kit';
+import { createMetricsRegistry, Role } from '@lgsp/kit';
 import { SignJWT, type JWTPayload } from 'jose';
 import { pino } from 'pino';
 import { gatewayConfig } from '../config.ts';
@@ -30,7 +30,7 @@ let serial = 0;
 async function token(options: { key?: SigningKey; iat?: number; exp?: number; audience?: string; claims?: JWTPayload } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const key = options.key ?? keyA;
-  return new SignJWT({ typ: 'Bearer', realm_access: { roles: ['agency-system'] }, azp: 'sotaichinh-h41-dkkd', preferred_username: 'service-account-sotaichinh-h41-dkkd', ...options.claims })
+  return new SignJWT({ typ: 'Bearer', realm_access: { roles: [Role.agencySystem] }, azp: 'sotaichinh-h41-dkkd', preferred_username: 'service-account-sotaichinh-h41-dkkd', ...options.claims })
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
     .setIssuer(ISSUER)
     .setAudience(options.audience ?? AUDIENCE)
@@ -129,7 +129,7 @@ describe('verified-token cache', () => {
     assert.throws(() => (claims.realm_access as { roles: string[] }).roles.push('admin'), TypeError);
     const again = await cached.verify(jwt);
     assert.equal(again.sub, 'service-account-user-1');
-    assert.deepEqual(again.realm_access, { roles: ['agency-system'] });
+    assert.deepEqual(again.realm_access, { roles: [Role.agencySystem] });
   });
 
   it('refuses a cached token once it has expired, as the verifier does: reason expired (real time, no skew)', async () => {

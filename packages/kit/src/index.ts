@@ -6,6 +6,7 @@ export * from './redis.ts';
 export * from './request-id.ts';
 export * from './subgraph-server.ts';
 export * from './auth/principal.ts';
+export * from './auth/roles.ts';
 export * from './auth/internal-token.ts';
 export * from './main-runner.ts';
 export * from './auth/shared-secret.ts';

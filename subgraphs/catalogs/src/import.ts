@@ -18,10 +18,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { redisEventPublisher } from '@lgsp/events';
 import { ConfigError, connectRedis, LgspError, redactUrl, type RedisClient } from '@lgsp/kit';
 import { loadCatalogsConfig } from './config.ts';
 import type { AdminUnitChanges } from './domain/admin-import.ts';
-import { redisEventPublisher } from '@lgsp/subscriptions/publish';
 import { noCatalogEvents } from './domain/catalog-events.ts';
 import { CatalogChangeNotAnnouncedError, Catalogs, type ImportResult } from './domain/catalogs.ts';
 import { defaultVersion } from './data/defaults.ts';

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventStreamKey } from '@lgsp/subscriptions/publish';
+import { eventStreamKey } from '@lgsp/events';
 import { relayKeys } from './store/keys.ts';
-import { A, AGENCY_B, AGENCY_C, B, C, CLAIM, exchangeInput, httpRequest, PACKET, reprDigest, sendPacket, sha256, sleep, startHarness, system, type Harness } from './test-support.ts';
+import { A, AGENCY_B, AGENCY_C, B, C, CLAIM, exchangeInput, httpRequest, PACKET, reprDigest, sendPacket, sha256, sleep, startHarness, system, type Harness } from './testing.ts';
 
 const REQUEST_MANY = `mutation($inputs: [RequestExchangeInput!]!) { requestExchanges(inputs: $inputs) { id uploadUrl maxBytes packet { id status } } }`;
 const CLAIM_NEXT = `mutation($first: Int!) { claimPackets(first: $first) { packetId downloadUrl sha256 bytes } }`;

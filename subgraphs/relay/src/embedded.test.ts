@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { createInternalTokenIssuer, createInternalTokenVerifier, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { loadRelayConfig } from './config.ts';
 import { startRelay, type RunningRelay } from './service.ts';
-import { A, ACK, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, reprDigest, sha256 } from './test-support.ts';
+import { A, ACK, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, reprDigest, sha256 } from './testing.ts';
 
 describe('relay in embedded mode (in-memory stores)', () => {
   let relay: RunningRelay;

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { eventStreamKey } from '@lgsp/subscriptions/publish';
+import { eventStreamKey } from '@lgsp/events';
 import { loadRelayConfig } from './config.ts';
 import { BASE_DOCUMENT } from './edxml/inline.table.ts';
-import { A, ACK, AGENCY_A, AGENCY_B, AGENCY_C, B, C, exchangeInput, HISTORY, httpRequest, PACKET, reprDigest, sendPacket, sha256, startHarness, type Harness } from './test-support.ts';
+import { A, ACK, AGENCY_A, AGENCY_B, AGENCY_C, B, C, exchangeInput, HISTORY, httpRequest, PACKET, reprDigest, sendPacket, sha256, startHarness, type Harness } from './testing.ts';
 
 const INLINE_MAX = 4096;
 const REQUEST = `mutation($input: RequestExchangeInput!) { requestExchange(input: $input) { id uploadUrl packet { id status contentDeleted } } }`;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { A, ACK, AGENCY_B, B, CLAIM, exchangeInput, httpRequest, PACKET, REQUEST_EXCHANGE, sha256, startHarness, type Harness } from './test-support.ts';
+import { A, ACK, AGENCY_B, B, CLAIM, exchangeInput, httpRequest, PACKET, REQUEST_EXCHANGE, sha256, startHarness, type Harness } from './testing.ts';
 
 const CLAIM_INLINE = `mutation($id: ID!) { claimPacket(id: $id) { packetId content } }`;
 const CLAIM_NEXT = `mutation { claimPackets(first: 5) { packetId } }`;

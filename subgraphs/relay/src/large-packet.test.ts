@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { A, ACK, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, startHarness, type Harness } from './test-support.ts';
+import { A, ACK, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, startHarness, type Harness } from './testing.ts';
 import { relayKeys } from './store/keys.ts';
 
 const SIZE = 200 * 1024 * 1024;

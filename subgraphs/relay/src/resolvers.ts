@@ -1,9 +1,7 @@
 /** Translates GraphQL ↔ the relay domain, nothing else. */
-import { ErrorCode, LgspError, type BaseContext, type Principal } from '@lgsp/kit';
+import { ErrorCode, hasRole, LgspError, Role, type BaseContext, type Principal } from '@lgsp/kit';
 import type { Caller, PacketClaim, Relay, RequestExchangeInput } from './domain/relay.ts';
 import type { Delivery, Packet, PacketStatus } from './domain/types.ts';
-
-export const OPERATOR_ROLE = 'lgsp-operator';
 
 export interface RelayContext extends BaseContext {
   relay: Relay;
@@ -13,7 +11,7 @@ export interface RelayContext extends BaseContext {
 /** The caller as the relay sees it; anonymous callers are refused before any work. */
 export function callerFrom(principal: Principal): Caller {
   if (principal.kind === 'anonymous') throw new LgspError(ErrorCode.UNAUTHENTICATED, 'sign in as an agency system or civil servant to exchange packets');
-  return { agencyCode: principal.agencyCode ?? null, systemId: principal.systemId ?? principal.userId ?? null, operator: principal.roles.includes(OPERATOR_ROLE) };
+  return { agencyCode: principal.agencyCode ?? null, systemId: principal.systemId ?? principal.userId ?? null, operator: hasRole(principal, Role.operator) };
 }
 
 function caller(ctx: RelayContext): Caller {

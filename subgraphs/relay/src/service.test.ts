@@ -28,10 +28,10 @@ import {
   sleep,
   startHarness,
   type Harness,
-} from './test-support.ts';
+} from './testing.ts';
 import { ANONYMOUS } from '@lgsp/kit';
 import { relayKeys } from './store/keys.ts';
-import { eventStreamKey } from '@lgsp/subscriptions/publish';
+import { eventStreamKey } from '@lgsp/events';
 
 const DOCUMENT = Buffer.from(BASE_DOCUMENT.replaceAll('000.00.00.G22', AGENCY_A).replaceAll('000.00.00.H41', AGENCY_B));
 const DOCUMENT_ID = `${AGENCY_A},2018/09/28,7816/VPCP-TTĐT`;

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
+import { httpEventPublisher, memoryEventPublisher, redisEventPublisher } from '@lgsp/events';
 import {
   ConfigError,
   connectRedis,
@@ -29,21 +30,18 @@ import { createUrlSigner } from './domain/url-token.ts';
 import { exchangeContentHandler } from './http/exchange-routes.ts';
 import { presenceRoute } from './http/presence-route.ts';
 import { bestEffortEvents } from './store/best-effort-events.ts';
-import { createHttpEventPublisher } from './store/http-event-publisher.ts';
 import { callerFrom, resolvers, type RelayContext } from './resolvers.ts';
 import type { PacketContentStore } from './store/content-store.ts';
 import type { DeliveryQueue } from './store/delivery-queue.ts';
 import type { EventPublisher } from './store/event-publisher.ts';
 import { createMemoryContentStore } from './store/memory-content-store.ts';
 import { createMemoryDeliveryQueue } from './store/memory-delivery-queue.ts';
-import { createMemoryEventPublisher } from './store/memory-event-publisher.ts';
 import { createMemoryPacketStore } from './store/memory-packet-store.ts';
 import { createMemoryPresenceStore } from './store/memory-presence-store.ts';
 import type { PacketStore } from './store/packet-store.ts';
 import type { PresenceStore } from './store/presence-store.ts';
 import { createRedisContentStore } from './store/redis-content-store.ts';
 import { createRedisDeliveryQueue } from './store/redis-delivery-queue.ts';
-import { createRedisEventPublisher } from './store/redis-event-publisher.ts';
 import { createRedisPacketStore } from './store/redis-packet-store.ts';
 import { createRedisPresenceStore } from './store/redis-presence-store.ts';
 
@@ -83,7 +81,7 @@ export function storesOnRedis(redis: RedisClient, keyPrefix: string, options: { 
     packets: createRedisPacketStore(redis, { keyPrefix }),
     content: createRedisContentStore(redis, { keyPrefix }),
     queue: createRedisDeliveryQueue(redis, { keyPrefix }),
-    events: createRedisEventPublisher(redis, { keyPrefix, maxLength: options.eventsRetention }),
+    events: redisEventPublisher(redis, { keyPrefix, retention: options.eventsRetention }),
     presence: createRedisPresenceStore(redis, { keyPrefix }),
   };
 }
@@ -97,7 +95,7 @@ export function storesInMemory(options: { events?: { baseUrl: string; token: str
     packets: createMemoryPacketStore(),
     content: createMemoryContentStore(),
     queue: createMemoryDeliveryQueue(),
-    events: options.events === undefined ? createMemoryEventPublisher() : createHttpEventPublisher(options.events),
+    events: options.events === undefined ? memoryEventPublisher() : httpEventPublisher(options.events),
     presence: createMemoryPresenceStore(),
   };
 }

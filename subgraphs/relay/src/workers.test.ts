@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { connectRedis, createInternalTokenIssuer, type InternalTokenIssuer } from '@lgsp/kit';
 import { freePortForTest } from '@lgsp/kit/testing';
 import { loadRelayConfig } from './config.ts';
-import { A, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, reprDigest, sha256, sleep } from './test-support.ts';
+import { A, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, reprDigest, sha256, sleep } from './testing.ts';
 
 const MAIN = new URL('./main.ts', import.meta.url).pathname;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

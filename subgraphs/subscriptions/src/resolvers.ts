@@ -3,13 +3,13 @@
  * topic on the EventStream with `after`, and maps raw entries to events (domain/topics.ts), dropping those the
  * caller may not see. Entity references are stubs ({ id }, { code }) the gateway resolves in other subgraphs.
  */
+import { topics } from '@lgsp/events/topics';
 import type { BaseContext } from '@lgsp/kit';
 import { agencyToFollow, packetEventVisible, requireAuthenticated } from './domain/access.ts';
 import {
   decode,
   parseEventId,
   topicCatalog,
-  topics,
   type CatalogChanged,
   type DocumentStatusReported,
   type PacketAvailable,

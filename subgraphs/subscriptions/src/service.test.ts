@@ -1,22 +1,21 @@
 /**
  * The subscriptions subgraph end to end over real sockets: a graphql-ws client (as the gateway connects), real
- * Redis streams written by the exported publisher and by the relay's own EventPublisher, real signed tokens.
+ * Redis streams written by the publisher the relay and catalogs use (`@lgsp/events`), real signed tokens.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
-import { createRedisEventPublisher as relayEventPublisher } from '../../relay/src/store/redis-event-publisher.ts';
+import { httpEventPublisher, redisEventPublisher, TopicFamily, topics, type EventPublisher } from '@lgsp/events';
+import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { configSchema } from './config.ts';
-import { httpEventPublisher, publishEvent, topics } from './publish.ts';
 import { startSubscriptions, type RunningSubscriptions } from './service.ts';
-import { eventually, redisUrl, testRedis } from './test-support.ts';
+import { eventually, redisUrl, testRedis } from './testing.ts';
 
 const A = '000.00.03.H41';
 const B = '000.00.04.H41';
 const agency = (code: string): Principal => ({ kind: 'system', agencyCode: code, systemId: `system-${code}`, roles: [], scopes: [] });
-const operator: Principal = { kind: 'user', userId: 'op-1', roles: ['lgsp-operator'], scopes: [] };
+const operator: Principal = { kind: 'user', userId: 'op-1', roles: [Role.operator], scopes: [] };
 const anonymous: Principal = { kind: 'anonymous', roles: [], scopes: [] };
 const silent = createLogger('subscriptions-test', 'silent');
 
@@ -73,11 +72,12 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     clients.push(client);
     return { client, closes };
   };
-  const publish = (topic: string, fields: Record<string, string>) => publishEvent(r.redis, { keyPrefix: r.keyPrefix, retention: 1_000 }, topic, fields);
+  let events: EventPublisher;
   const subscriptionsOpen = (count: number) => eventually(() => service.stream.stats().subscriptions === count, `${count} subscriptions are open`);
 
   before(async () => {
     r = await testRedis();
+    events = redisEventPublisher(r.redis, { keyPrefix: r.keyPrefix, retention: 1_000 });
     issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
     const config = configSchema.parse({ PORT: '0', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: r.keyPrefix, SUBSCRIPTIONS_BLOCK_MS: '1000', LOG_LEVEL: 'silent' });
     service = await startSubscriptions(config, { verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }), logger: silent });
@@ -92,9 +92,8 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     const { client } = await connect(agency(A));
     const inbox = follow(client, 'subscription { packetAvailable { eventId occurredAt packet { id } source { code } recipient { code } priority } }');
     await subscriptionsOpen(1);
-    const relay = relayEventPublisher(r.redis, { keyPrefix: r.keyPrefix });
-    await relay.publish('packet-available', B, { packetId: 'for-b', sourceAgency: A, priority: 'LOW' });
-    const eventId = await relay.publish('packet-available', A, { packetId: 'for-a', sourceAgency: B, priority: 'HIGH' });
+    await events.publish('packet-available', B, { packetId: 'for-b', sourceAgency: A, priority: 'LOW' });
+    const eventId = await events.publish('packet-available', A, { packetId: 'for-a', sourceAgency: B, priority: 'HIGH' });
     const event = await inbox.data('packetAvailable');
     assert.deepEqual(event, {
       eventId,
@@ -114,20 +113,20 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     const query = 'subscription ($after: ID) { packetAvailable(after: $after) { eventId packet { id } } }';
     const first = follow(client, query);
     await subscriptionsOpen(1);
-    await publish(topics.packetAvailable(A), { packetId: 'p1', sourceAgency: B });
+    await events.publish(TopicFamily.packetAvailable, A, { packetId: 'p1', sourceAgency: B });
     const seen = await first.data('packetAvailable');
     assert.equal(seen.packet.id, 'p1');
     first.dispose();
     await subscriptionsOpen(0);
 
-    await publish(topics.packetAvailable(A), { packetId: 'p2', sourceAgency: B });
-    await publish(topics.packetAvailable(B), { packetId: 'not-mine', sourceAgency: A });
-    await publish(topics.packetAvailable(A), { packetId: 'p3', sourceAgency: B });
+    await events.publish(TopicFamily.packetAvailable, A, { packetId: 'p2', sourceAgency: B });
+    await events.publish(TopicFamily.packetAvailable, B, { packetId: 'not-mine', sourceAgency: A });
+    await events.publish(TopicFamily.packetAvailable, A, { packetId: 'p3', sourceAgency: B });
     const resumed = follow(client, query, { after: seen.eventId });
     assert.equal((await resumed.data('packetAvailable')).packet.id, 'p2');
     assert.equal((await resumed.data('packetAvailable')).packet.id, 'p3');
     await subscriptionsOpen(1);
-    await publish(topics.packetAvailable(A), { packetId: 'p4', sourceAgency: B });
+    await events.publish(TopicFamily.packetAvailable, A, { packetId: 'p4', sourceAgency: B });
     assert.equal((await resumed.data('packetAvailable')).packet.id, 'p4');
     assert.equal(resumed.pending(), 0);
     resumed.dispose();
@@ -145,7 +144,7 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     const ops = (await connect(operator)).client;
     const watching = follow(ops, `subscription { packetAvailable(agencyCode: "${B}") { packet { id } recipient { code } } }`);
     await subscriptionsOpen(1);
-    await publish(topics.packetAvailable(B), { packetId: 'seen-by-operator', sourceAgency: A });
+    await events.publish(TopicFamily.packetAvailable, B, { packetId: 'seen-by-operator', sourceAgency: A });
     assert.deepEqual(await watching.data('packetAvailable'), { packet: { id: 'seen-by-operator' }, recipient: { code: B } });
     watching.dispose();
     await subscriptionsOpen(0);
@@ -155,13 +154,12 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     const { client } = await connect(agency(A));
     const statuses = follow(client, 'subscription { packetStatusChanged(packetId: "pk-1") { packet { id } source { code } recipient { code } status } }');
     await subscriptionsOpen(1);
-    const topic = topics.packetStatus(A);
-    await publish(topic, { packetId: 'pk-2', recipient: B, status: 'CLAIMED' });
+    await events.publish(TopicFamily.packetStatus, A, { packetId: 'pk-2', recipient: B, status: 'CLAIMED' });
     // Written to A's topic by mistake: neither source nor recipient is A.
-    await publish(topic, { packetId: 'pk-1', sourceAgency: B, recipient: '000.00.09.H41', status: 'CLAIMED' });
-    await publish(topic, { packetId: 'pk-1', status: 'NOT_A_STATUS' });
-    await publish(topic, { packetId: 'pk-1', recipient: B, status: 'DELIVERED' });
-    await publish(topic, { packetId: 'pk-1', status: 'EXPIRED' });
+    await events.publish(TopicFamily.packetStatus, A, { packetId: 'pk-1', sourceAgency: B, recipient: '000.00.09.H41', status: 'CLAIMED' });
+    await events.publish(TopicFamily.packetStatus, A, { packetId: 'pk-1', status: 'NOT_A_STATUS' });
+    await events.publish(TopicFamily.packetStatus, A, { packetId: 'pk-1', recipient: B, status: 'DELIVERED' });
+    await events.publish(TopicFamily.packetStatus, A, { packetId: 'pk-1', status: 'EXPIRED' });
     assert.deepEqual(await statuses.data('packetStatusChanged'), { packet: { id: 'pk-1' }, source: { code: A }, recipient: { code: B }, status: 'DELIVERED' });
     assert.deepEqual(await statuses.data('packetStatusChanged'), { packet: { id: 'pk-1' }, source: { code: A }, recipient: null, status: 'EXPIRED' });
     statuses.dispose();
@@ -173,11 +171,10 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     const reports = follow(client, 'subscription { documentStatusReported { packet { id } reportedBy { code } statusCode statusPacket { id } } }');
     const catalogs = follow(client, 'subscription { catalogChanged(catalog: ADMINISTRATIVE_UNITS) { catalog version } }');
     await subscriptionsOpen(2);
-    const relay = relayEventPublisher(r.redis, { keyPrefix: r.keyPrefix });
-    await relay.publish('document-status', A, { packetId: 'doc-1', statusCode: '03', reportedBy: B, statusPacketId: 'st-1' });
+    await events.publish('document-status', A, { packetId: 'doc-1', statusCode: '03', reportedBy: B, statusPacketId: 'st-1' });
     assert.deepEqual(await reports.data('documentStatusReported'), { packet: { id: 'doc-1' }, reportedBy: { code: B }, statusCode: '03', statusPacket: { id: 'st-1' } });
-    await publish(topics.catalogChanged(), { catalog: 'ETHNIC_GROUPS', version: '2' });
-    await publish(topics.catalogChanged(), { catalog: 'ADMINISTRATIVE_UNITS', version: '3' });
+    await events.publish(TopicFamily.catalogChanged, null, { catalog: 'ETHNIC_GROUPS', version: '2' });
+    await events.publish(TopicFamily.catalogChanged, null, { catalog: 'ADMINISTRATIVE_UNITS', version: '3' });
     assert.deepEqual(await catalogs.data('catalogChanged'), { catalog: 'ADMINISTRATIVE_UNITS', version: 3 });
     reports.dispose();
     catalogs.dispose();
@@ -222,7 +219,7 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     const metrics = await (await fetch(`${service.origin}/metrics`)).text();
     assert.match(metrics, /lgsp_subscriptions_active\{kind="readers",service="subscriptions"\} 1/);
     assert.match(metrics, /lgsp_subscriptions_active\{kind="subscriptions",service="subscriptions"\} 2/);
-    await publish(topics.packetAvailable(A), { packetId: 'both', sourceAgency: B });
+    await events.publish(TopicFamily.packetAvailable, A, { packetId: 'both', sourceAgency: B });
     assert.equal((await one.data('packetAvailable')).packet.id, 'both');
     assert.equal((await two.data('packetAvailable')).packet.id, 'both');
     one.dispose();
@@ -267,10 +264,10 @@ describe('subscriptions subgraph in embedded mode (no Redis): publishers post to
 
   it('delivers events published over HTTP, and resumes with after', async () => {
     const publisher = httpEventPublisher({ baseUrl: service.origin, token });
-    const first = await publisher.publishEvent(topics.packetAvailable(A), { packetId: 'e1', sourceAgency: B });
+    const first = await publisher.publish(TopicFamily.packetAvailable, A, { packetId: 'e1', sourceAgency: B });
     const inbox = follow(client, 'subscription ($after: ID) { packetAvailable(after: $after) { eventId packet { id } } }', { after: first });
     await eventually(() => service.stream.stats().subscriptions === 1, 'the subscription is open');
-    const second = await publisher.publishEvent(topics.packetAvailable(A), { packetId: 'e2', sourceAgency: B });
+    const second = await publisher.publish(TopicFamily.packetAvailable, A, { packetId: 'e2', sourceAgency: B });
     assert.deepEqual(await inbox.data('packetAvailable'), { eventId: second, packet: { id: 'e2' } });
     inbox.dispose();
   });
@@ -281,6 +278,6 @@ describe('subscriptions subgraph in embedded mode (no Redis): publishers post to
     assert.equal((await post('Bearer wrong', { topic: topics.packetAvailable(A), fields: { packetId: 'x' } })).status, 401);
     assert.equal((await post(`Bearer ${token}`, { topic: 'secrets:all', fields: { packetId: 'x' } })).status, 400);
     assert.equal((await post(`Bearer ${token}`, { topic: topics.packetAvailable(A), fields: {} })).status, 400);
-    await assert.rejects(httpEventPublisher({ baseUrl: service.origin, token: 'x'.repeat(32) }).publishEvent(topics.catalogChanged(), { catalog: 'AGENCIES', version: '2' }), /HTTP 401/);
+    await assert.rejects(httpEventPublisher({ baseUrl: service.origin, token: 'x'.repeat(32) }).publish(TopicFamily.catalogChanged, null, { catalog: 'AGENCIES', version: '2' }), /HTTP 401/);
   });
 });

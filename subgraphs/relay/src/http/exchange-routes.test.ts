@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { A, AGENCY_B, B, CLAIM, httpRequest, PACKET, REQUEST_EXCHANGE, reprDigest, sendPacket, sha256, sleep, startHarness, type Harness, type HttpAnswer } from '../test-support.ts';
+import { A, AGENCY_B, B, CLAIM, httpRequest, PACKET, REQUEST_EXCHANGE, reprDigest, sendPacket, sha256, sleep, startHarness, type Harness, type HttpAnswer } from '../testing.ts';
 
 const SOME_ID = '3f1e0c2a-1111-4222-8333-444455556666';
 

@@ -9,15 +9,14 @@ import type { EventPublisher } from './event-publisher.ts';
 
 export function bestEffortEvents(events: EventPublisher, options: { logger: Logger; failures: Counter<'topic'> }): EventPublisher {
   return {
-    async publish(topic, agency, fields) {
+    async publish(family, agency, fields) {
       try {
-        return await events.publish(topic, agency, fields);
+        return await events.publish(family, agency, fields);
       } catch (error) {
-        options.failures.inc({ topic });
-        options.logger.error({ err: error, topic, agency, packetId: fields.packetId }, 'event not published; the inbox and the next sweep still offer the packet');
+        options.failures.inc({ topic: family });
+        options.logger.error({ err: error, topic: family, agency, packetId: fields.packetId }, 'event not published; the inbox and the next sweep still offer the packet');
         return '';
       }
     },
-    recent: (topic, agency, count) => events.recent(topic, agency, count),
   };
 }

@@ -1,22 +1,19 @@
-/** Runs every store contract against the memory and the Redis adapters. */
+/** Runs every store contract against the memory and the Redis adapters (the event publishers' is @lgsp/events'). */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { connectRedis, type RedisClient } from '@lgsp/kit';
 import { describeContentStoreContract } from './content-store.contract.ts';
 import { describeDeliveryQueueContract } from './delivery-queue.contract.ts';
-import { describeEventPublisherContract } from './event-publisher.contract.ts';
 import { relayKeys } from './keys.ts';
 import { createMemoryContentStore } from './memory-content-store.ts';
 import { createMemoryDeliveryQueue } from './memory-delivery-queue.ts';
-import { createMemoryEventPublisher } from './memory-event-publisher.ts';
 import { createMemoryPacketStore } from './memory-packet-store.ts';
 import { createMemoryPresenceStore } from './memory-presence-store.ts';
 import { describePacketStoreContract } from './packet-store.contract.ts';
 import { describePresenceStoreContract } from './presence-store.contract.ts';
 import { createRedisContentStore } from './redis-content-store.ts';
 import { createRedisDeliveryQueue } from './redis-delivery-queue.ts';
-import { createRedisEventPublisher } from './redis-event-publisher.ts';
 import { createRedisPacketStore } from './redis-packet-store.ts';
 import { createRedisPresenceStore } from './redis-presence-store.ts';
 
@@ -79,9 +76,6 @@ describeContentStoreContract('redis', async () => {
 
 describeDeliveryQueueContract('memory', async () => ({ store: createMemoryDeliveryQueue(), cleanup: none }));
 describeDeliveryQueueContract('redis', () => onRedis((r, keyPrefix) => createRedisDeliveryQueue(r, { keyPrefix })));
-
-describeEventPublisherContract('memory', async () => ({ store: createMemoryEventPublisher(), cleanup: none }));
-describeEventPublisherContract('redis', () => onRedis((r, keyPrefix) => createRedisEventPublisher(r, { keyPrefix })));
 
 describePresenceStoreContract('memory', async () => ({ store: createMemoryPresenceStore(), cleanup: none }));
 describePresenceStoreContract('redis', () => onRedis((r, keyPrefix) => createRedisPresenceStore(r, { keyPrefix })));

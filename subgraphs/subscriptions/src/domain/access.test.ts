@@ -1,7 +1,7 @@
 /** Who may follow which agency's topics, and which packet events reach whom: one table, walked by one test. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LgspError, type Principal } from '@lgsp/kit';
+import { LgspError, Role, type Principal } from '@lgsp/kit';
 import { agencyToFollow, packetEventVisible } from './access.ts';
 
 const A = '000.00.03.H41';
@@ -11,8 +11,8 @@ const callers: Record<string, Principal> = {
   'system of A': { kind: 'system', agencyCode: A, roles: [], scopes: [] },
   'civil servant of A': { kind: 'user', agencyCode: A, userId: 'u1', roles: [], scopes: [] },
   'user without agency': { kind: 'user', userId: 'u2', roles: [], scopes: [] },
-  'operator': { kind: 'user', userId: 'op', roles: ['lgsp-operator'], scopes: [] },
-  'operator of A': { kind: 'user', agencyCode: A, userId: 'op2', roles: ['lgsp-operator'], scopes: [] },
+  'operator': { kind: 'user', userId: 'op', roles: [Role.operator], scopes: [] },
+  'operator of A': { kind: 'user', agencyCode: A, userId: 'op2', roles: [Role.operator], scopes: [] },
   'anonymous': { kind: 'anonymous', roles: [], scopes: [] },
 };
 

@@ -2,13 +2,11 @@
  * Who may follow which topic (REQUIREMENTS R4: "an agency follows only its own inbox"). Plain functions over the
  * Principal the gateway's internal token carries; resolvers call them before subscribing and for each event.
  */
-import { ErrorCode, LgspError, type Principal } from '@lgsp/kit';
+import { ErrorCode, hasRole, LgspError, Role, type Principal } from '@lgsp/kit';
 
 /** Platform operators (vận hành) may follow any agency's topics. */
-export const OPERATOR_ROLE = 'lgsp-operator';
-
 export function isOperator(principal: Principal): boolean {
-  return principal.roles.includes(OPERATOR_ROLE);
+  return hasRole(principal, Role.operator);
 }
 
 /** Refuses anonymous callers: every topic needs a signed-in agency system, civil servant or operator. */

@@ -1,46 +1,9 @@
 /**
- * The event topics and the events they carry. A topic is a name such as `packet-available:000.00.03.H41`; each is
- * one Redis stream (`<prefix>events:<topic>`, see store/keys.ts). Publishers (the relay, catalogs) write flat string
- * fields; this module turns them into domain events. Events name entities by key, never copy their data.
+ * The events the topics carry, as this subgraph serves them. The topics themselves (families, names, the stream of
+ * each) are `@lgsp/events`'s, shared with the publishers (the relay, catalogs), which write flat string fields; this
+ * module turns those into domain events. Events name entities by key, never copy their data.
  */
 import { ErrorCode, LgspError } from '@lgsp/kit';
-
-/** Topic families. The first three are per agency, `catalog-changed` is one topic for the platform. */
-export const TopicFamily = {
-  /** A packet waits for the agency (published by the relay to the recipient's topic). */
-  packetAvailable: 'packet-available',
-  /** A packet the agency sent changed status (published by the relay to the source's topic). */
-  packetStatus: 'packet-status',
-  /** A recipient reported an edXML document's status (published by the relay to the document source's topic). */
-  documentStatus: 'document-status',
-  /** A catalog published a new version (published by catalogs). */
-  catalogChanged: 'catalog-changed',
-} as const;
-export type TopicFamily = (typeof TopicFamily)[keyof typeof TopicFamily];
-
-const perAgency: ReadonlySet<string> = new Set([TopicFamily.packetAvailable, TopicFamily.packetStatus, TopicFamily.documentStatus]);
-
-/** Agency identifier codes (QCVN 102:2016 `AAA.BB.CC.XNN`) and test codes: what may follow the family name. */
-const agencyCodePattern = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** Topic names, built only here. */
-export const topics = {
-  packetAvailable: (agencyCode: string) => `${TopicFamily.packetAvailable}:${agencyCode}`,
-  packetStatus: (agencyCode: string) => `${TopicFamily.packetStatus}:${agencyCode}`,
-  documentStatus: (agencyCode: string) => `${TopicFamily.documentStatus}:${agencyCode}`,
-  catalogChanged: () => TopicFamily.catalogChanged,
-};
-
-/** Splits and checks a topic name; null when it is not one this service serves. */
-export function parseTopic(name: string): { family: TopicFamily; agencyCode: string | null } | null {
-  if (name === TopicFamily.catalogChanged) return { family: TopicFamily.catalogChanged, agencyCode: null };
-  const colon = name.indexOf(':');
-  if (colon < 0) return null;
-  const family = name.slice(0, colon);
-  const agencyCode = name.slice(colon + 1);
-  if (!perAgency.has(family) || !agencyCodePattern.test(agencyCode)) return null;
-  return { family: family as TopicFamily, agencyCode };
-}
 
 /** The documentation `subscriptionTopics` answers. */
 export const topicCatalog = [

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger } from '@lgsp/kit';
 import { configSchema } from '../config.ts';
-import { eventLimits, topics } from '../publish.ts';
+import { eventLimits, topics } from '@lgsp/events';
 import { startSubscriptions, type RunningSubscriptions } from '../service.ts';
 import type { EventLog } from '../store/event-log.ts';
 import { createMemoryEventLog } from '../store/memory-event-log.ts';
-import { publishCounts } from '../test-support.ts';
+import { publishCounts } from '../testing.ts';
 
 const token = 'publish-route-test-token-0123456789abcdef';
 type ErrorAnswer = { errors: Array<{ message: string; extensions: Record<string, unknown> }> };

@@ -10,8 +10,8 @@
  * other in the order given, so the order within a topic is the publisher's.
  */
 import type { Express, Response } from 'express';
+import { checkEvent, eventLimits } from '@lgsp/events';
 import { Counter, ErrorCode, LgspError, jsonBody, requireSharedSecret, type Logger, type Registry } from '@lgsp/kit';
-import { checkEvent, eventLimits } from '../publish.ts';
 import type { EventStream } from '../store/event-stream.ts';
 
 /**

@@ -2,7 +2,7 @@ import { createEventStream } from './event-stream.ts';
 import { describeEventStreamContract } from './event-stream.contract.ts';
 import { createMemoryEventLog } from './memory-event-log.ts';
 import { createRedisEventLog } from './redis-event-log.ts';
-import { testRedis } from '../test-support.ts';
+import { testRedis } from '../testing.ts';
 
 describeEventStreamContract('memory', async (options) => ({
   stream: createEventStream(createMemoryEventLog({ retention: options.retention }), options),

@@ -1,11 +1,12 @@
 /**
  * Redis Streams EventLog: XADD with `MAXLEN ~ retention` (bounded), XRANGE for replay, XREAD BLOCK on a connection
- * of its own per reader (a blocking read holds its connection).
+ * of its own per reader (a blocking read holds its connection). The streams' keys and the XADD are `@lgsp/events`'s,
+ * shared with the publishers.
  */
+import { appendToStream, eventStreamKey } from '@lgsp/events';
 import type { RedisClient } from '@lgsp/kit';
 import { compareEventIds, previousEventId, type RawEvent } from '../domain/topics.ts';
 import type { BlockingReader, EventLog, TopicPosition } from './event-log.ts';
-import { eventStreamKey } from './keys.ts';
 
 export interface RedisEventLogOptions {
   keyPrefix: string;
@@ -15,14 +16,6 @@ export interface RedisEventLogOptions {
 
 type Entry = { id: string; message: Record<string, string> };
 const toEvent = (e: Entry): RawEvent => ({ id: e.id, fields: { ...e.message } });
-
-/** Appends one event to a topic's stream: the single XADD every publisher of the platform goes through. */
-export async function appendToStream(redis: RedisClient, options: RedisEventLogOptions, topic: string, fields: Record<string, string>): Promise<string> {
-  if (Object.keys(fields).length === 0) throw new Error('an event needs at least one field');
-  return redis.xAdd(eventStreamKey(options.keyPrefix, topic), '*', fields, {
-    TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: options.retention },
-  });
-}
 
 export function createRedisEventLog(redis: RedisClient, options: RedisEventLogOptions): EventLog {
   const key = (topic: string) => eventStreamKey(options.keyPrefix, topic);

@@ -18,7 +18,7 @@ import { gatewayConfigFromEnv, startGateway, type RunningGateway } from '../../.
 import { JwksEndpoint, signingKey, type SigningKey } from '../../../testing/jwks-endpoint.ts';
 import type { GrantStore } from '../grant-store.ts';
 import { sampleGrant } from '../grant-store.contract.ts';
-import { runGrantsCli } from './grants-cli-process.ts';
+import { runGrantsCli } from '../../../testing/grants-cli-process.ts';
 
 const SCHOOL = '000.01.06.H41';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -18,7 +18,7 @@ import type { Grant } from '../grant.ts';
 import type { GrantStore } from '../grant-store.ts';
 import { sampleGrant } from '../grant-store.contract.ts';
 import { createRedisGrantStore } from '../redis-grant-store.ts';
-import { runGrantsCli } from './grants-cli-process.ts';
+import { runGrantsCli } from '../../../testing/grants-cli-process.ts';
 import { runGrantsCommand } from './grants-command.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

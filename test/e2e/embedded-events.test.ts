@@ -1,7 +1,8 @@
 /**
  * Embedded mode across two real services (no Redis): the relay posts its events to the subscriptions service's
  * `/internal/events`, and the subscriptions service reports listening systems to the relay's `/internal/presence`,
- * both with the shared EVENTS_PUBLISH_TOKEN. Real HTTP, real graphql-ws, real signed internal tokens.
+ * both with the shared EVENTS_PUBLISH_TOKEN. Real HTTP, real graphql-ws, real signed internal tokens. (The HTTP
+ * publisher's own contract runs in subgraphs/subscriptions/src/http-publisher.test.ts, against the real route.)
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -10,11 +11,9 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { configSchema as subscriptionsConfigSchema, startSubscriptions, type RunningSubscriptions } from '@lgsp/subscriptions';
-import { loadRelayConfig } from './config.ts';
-import { startRelay, type RunningRelay } from './service.ts';
-import { describeEventPublisherContract } from './store/event-publisher.contract.ts';
-import { createHttpEventPublisher } from './store/http-event-publisher.ts';
-import { A, AGENCY_A, AGENCY_B, B, REQUEST_EXCHANGE, httpRequest, reprDigest, sha256, sleep } from './test-support.ts';
+import { loadRelayConfig } from '../../subgraphs/relay/src/config.ts';
+import { startRelay, type RunningRelay } from '../../subgraphs/relay/src/service.ts';
+import { A, AGENCY_A, AGENCY_B, B, REQUEST_EXCHANGE, httpRequest, reprDigest, sha256, sleep } from '../../subgraphs/relay/src/testing.ts';
 
 const token = `development-only-${randomBytes(24).toString('hex')}`;
 const silent = createLogger('embedded-events-test', 'silent');
@@ -50,11 +49,6 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
     await relay?.close();
     await subscriptions?.close();
   });
-
-  describeEventPublisherContract('http (to a real subscriptions service)', async () => ({
-    store: createHttpEventPublisher({ baseUrl: subscriptions.origin, token }),
-    cleanup: async () => undefined,
-  }));
 
   it('refuses events without the shared token, and an unknown topic, without storing them', async () => {
     const post = (authorization: string | undefined, body: unknown) =>

@@ -1,18 +1,20 @@
 /**
- * The HTTP publisher against a real subscriptions service over loopback: events published together go in one
+ * The HTTP publisher of `@lgsp/events` against a real subscriptions service over loopback: the EventPublisher
+ * contract, read back from the service's event log; events published together go in one
  * `POST /internal/events` (counted by the service's own /metrics), each caller gets its own id, order within a topic
  * is the publication order, and a failed post rejects its events without losing the ones queued behind it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { eventLimits, eventStreamKey, httpEventPublisher, topics, type EventFields, type EventPublisher, type TopicFamily } from '@lgsp/events';
+import { describeEventPublisherContract } from '@lgsp/events/contract';
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, type InternalTokenVerifier } from '@lgsp/kit';
 import { configSchema } from './config.ts';
 import { compareEventIds } from './domain/topics.ts';
-import { eventLimits, eventStreamKey, httpEventPublisher, topics } from './publish.ts';
 import { startSubscriptions, type RunningSubscriptions } from './service.ts';
 import type { EventLog } from './store/event-log.ts';
 import { createMemoryEventLog } from './store/memory-event-log.ts';
-import { publishCounts, redisUrl, testRedis } from './test-support.ts';
+import { publishCounts, redisUrl, testRedis } from './testing.ts';
 
 const token = 'publish-test-token-0123456789abcdef0123';
 const silent = createLogger('publish-test', 'silent');
@@ -26,6 +28,22 @@ before(async () => {
 
 const start = (log: EventLog, port = '0', environment: Record<string, string> = {}) =>
   startSubscriptions(configSchema.parse({ PORT: port, EVENTS_PUBLISH_TOKEN: token, LOG_LEVEL: 'silent', ...environment }), { verifier, logger: silent, log });
+
+/** Publishes to a topic named as the service stores it (`packet-available:<agency>`, `catalog-changed`, or not a topic at all). */
+const publishTo = (publisher: EventPublisher, topic: string, fields: EventFields) => {
+  const colon = topic.indexOf(':');
+  return colon < 0 ? publisher.publish(topic as TopicFamily, null as never, fields) : publisher.publish(topic.slice(0, colon) as TopicFamily, topic.slice(colon + 1) as never, fields);
+};
+
+describeEventPublisherContract('http (to a real subscriptions service)', async () => {
+  const log = createMemoryEventLog({ retention: 10_000 });
+  const service = await start(log);
+  return {
+    publisher: httpEventPublisher({ baseUrl: service.origin, token }),
+    read: async (topic) => (await log.range(topic, '0-0', 10_000)).map((event) => ({ id: event.id, fields: event.fields })),
+    cleanup: () => service.close(),
+  };
+});
 
 /** The packet ids stored in a topic, oldest first. */
 const storedPacketIds = async (log: EventLog, topic: string) => (await log.range(topic, '0-0', 10_000)).map((e) => e.fields.packetId);
@@ -52,8 +70,8 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
     const before = await publishCounts(service.origin);
     const pending: Array<Promise<string>> = [];
     for (let i = 0; i < 40; i++) {
-      pending.push(publisher.publishEvent(inbox, { packetId: `p${i}`, sourceAgency: '000.00.02.H01' }));
-      pending.push(publisher.publishEvent(outbox, { packetId: `p${i}`, recipient: '000.00.01.H01', status: 'NOTIFIED' }));
+      pending.push(publishTo(publisher, inbox, { packetId: `p${i}`, sourceAgency: '000.00.02.H01' }));
+      pending.push(publishTo(publisher, outbox, { packetId: `p${i}`, recipient: '000.00.01.H01', status: 'NOTIFIED' }));
     }
     const ids = await Promise.all(pending);
     const counts = await publishCounts(service.origin);
@@ -73,7 +91,7 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
     const publisher = httpEventPublisher({ baseUrl: service.origin, token });
     const topic = topics.packetAvailable('000.00.03.H01');
     let before = await publishCounts(service.origin);
-    const ids = await Promise.all(Array.from({ length: 1_001 }, (_, i) => publisher.publishEvent(topic, { packetId: `b${i}`, sourceAgency: 'S' })));
+    const ids = await Promise.all(Array.from({ length: 1_001 }, (_, i) => publishTo(publisher, topic, { packetId: `b${i}`, sourceAgency: 'S' })));
     let counts = await publishCounts(service.origin);
     assert.equal(counts.published - before.published, 3, '500 + 500 + 1');
     assertAscending(ids);
@@ -82,7 +100,7 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
     before = counts;
     const small = httpEventPublisher({ baseUrl: service.origin, token, maxBatch: 4 });
     const other = topics.packetAvailable('000.00.04.H01');
-    await Promise.all(Array.from({ length: 10 }, (_, i) => small.publishEvent(other, { packetId: `s${i}`, sourceAgency: 'S' })));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => publishTo(small, other, { packetId: `s${i}`, sourceAgency: 'S' })));
     counts = await publishCounts(service.origin);
     assert.equal(counts.published - before.published, 3, '4 + 4 + 2');
   });
@@ -93,7 +111,7 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
     const before = await publishCounts(service.origin);
     const pending: Array<Promise<string>> = [];
     for (let turn = 0; turn < 20; turn++) {
-      for (let i = 0; i < 10; i++) pending.push(publisher.publishEvent(topic, { packetId: `t${turn * 10 + i}`, sourceAgency: 'S' }));
+      for (let i = 0; i < 10; i++) pending.push(publishTo(publisher, topic, { packetId: `t${turn * 10 + i}`, sourceAgency: 'S' }));
       await nextTurn();
     }
     const ids = await Promise.all(pending);
@@ -108,7 +126,7 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
     const publisher = httpEventPublisher({ baseUrl: service.origin, token });
     const topic = topics.packetAvailable('000.00.06.H01');
     const fields = { packetId: 'original', sourceAgency: 'S' };
-    const published = publisher.publishEvent(topic, fields);
+    const published = publishTo(publisher, topic, fields);
     fields.packetId = 'changed';
     await published;
     assert.deepEqual(await storedPacketIds(log, topic), ['original']);
@@ -117,8 +135,8 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
   it('rejects an event it cannot post at once, without a post: unknown topic, larger than maxEventBytes', async () => {
     const publisher = httpEventPublisher({ baseUrl: service.origin, token });
     const before = await publishCounts(service.origin);
-    await assert.rejects(publisher.publishEvent('secrets:all', { a: 'b' }), /unknown event topic "secrets:all"/);
-    await assert.rejects(publisher.publishEvent(topics.catalogChanged(), { catalog: 'AGENCIES', version: '2', note: 'x'.repeat(2_048) }), /more than 2048: fields carry entity keys/);
+    await assert.rejects(publishTo(publisher, 'secrets:all', { a: 'b' }), /unknown event topic "secrets:all"/);
+    await assert.rejects(publishTo(publisher, topics.catalogChanged(), { catalog: 'AGENCIES', version: '2', note: 'x'.repeat(2_048) }), /more than 2048: fields carry entity keys/);
     const counts = await publishCounts(service.origin);
     assert.equal(counts.published + counts.refused, before.published + before.refused, 'nothing was posted');
   });
@@ -126,8 +144,8 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
   it('refuses to queue beyond maxPending', async () => {
     const publisher = httpEventPublisher({ baseUrl: service.origin, token, maxPending: 3 });
     const topic = topics.packetAvailable('000.00.07.H01');
-    const accepted = [0, 1, 2].map((i) => publisher.publishEvent(topic, { packetId: `q${i}`, sourceAgency: 'S' }));
-    await assert.rejects(publisher.publishEvent(topic, { packetId: 'q3', sourceAgency: 'S' }), /3 events already wait for .*maxPending 3/);
+    const accepted = [0, 1, 2].map((i) => publishTo(publisher, topic, { packetId: `q${i}`, sourceAgency: 'S' }));
+    await assert.rejects(publishTo(publisher, topic, { packetId: 'q3', sourceAgency: 'S' }), /3 events already wait for .*maxPending 3/);
     await Promise.all(accepted);
     assert.deepEqual(await storedPacketIds(log, topic), ['q0', 'q1', 'q2']);
   });
@@ -140,10 +158,10 @@ describe('httpEventPublisher when its post fails', () => {
     const port = String(service.port);
     const publisher = httpEventPublisher({ baseUrl: service.origin, token, timeoutMs: 2_000 });
     const topic = topics.packetStatus('000.00.08.H01');
-    assert.match(await publisher.publishEvent(topic, { packetId: 'before', status: 'QUEUED' }), /^\d+-\d+$/);
+    assert.match(await publishTo(publisher, topic, { packetId: 'before', status: 'QUEUED' }), /^\d+-\d+$/);
     await service.close();
 
-    const failed = await Promise.allSettled([0, 1, 2].map((i) => publisher.publishEvent(topic, { packetId: `down${i}`, status: 'QUEUED' })));
+    const failed = await Promise.allSettled([0, 1, 2].map((i) => publishTo(publisher, topic, { packetId: `down${i}`, status: 'QUEUED' })));
     for (const outcome of failed) {
       assert.equal(outcome.status, 'rejected');
       const message = ((outcome as PromiseRejectedResult).reason as Error).message;
@@ -155,7 +173,7 @@ describe('httpEventPublisher when its post fails', () => {
     log = createMemoryEventLog({ retention: 1_000 });
     service = await start(log, port);
     try {
-      const id = await publisher.publishEvent(topic, { packetId: 'after', status: 'QUEUED' });
+      const id = await publishTo(publisher, topic, { packetId: 'after', status: 'QUEUED' });
       assert.deepEqual((await log.range(topic, '0-0', 10)).map((e) => [e.id, e.fields.packetId]), [[id, 'after']]);
     } finally {
       await service.close();
@@ -185,9 +203,9 @@ describe('httpEventPublisher when its post fails', () => {
     it('a post that fails rejects each of its events saying what failed; the events queued behind it go in the next post', async () => {
       const publisher = httpEventPublisher({ baseUrl: service.origin, token, maxBatch: 1 });
       const outcomes = await Promise.allSettled([
-        publisher.publishEvent(good, { packetId: 'g1', sourceAgency: 'S' }),
-        publisher.publishEvent(broken, { packetId: 'x', sourceAgency: 'S' }),
-        publisher.publishEvent(good, { packetId: 'g2', sourceAgency: 'S' }),
+        publishTo(publisher, good, { packetId: 'g1', sourceAgency: 'S' }),
+        publishTo(publisher, broken, { packetId: 'x', sourceAgency: 'S' }),
+        publishTo(publisher, good, { packetId: 'g2', sourceAgency: 'S' }),
       ]);
       assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
       assert.match(((outcomes[1] as PromiseRejectedResult).reason as Error).message, new RegExp(`publishing an event to ${broken} at .* failed: .*HTTP 503 \\(events\\[0\\] \\(${broken}\\) could not be stored: none before it was stored\\)`));
@@ -209,12 +227,12 @@ describe('httpEventPublisher when its post fails', () => {
       assert.deepEqual((await stored()).slice(-1), ['batch0']);
 
       const publisher = httpEventPublisher({ baseUrl: service.origin, token });
-      const outcomes = await Promise.allSettled([publisher.publishEvent(good, { packetId: 'c0', sourceAgency: 'S' }), publisher.publishEvent(broken, { packetId: 'c1', sourceAgency: 'S' })]);
+      const outcomes = await Promise.allSettled([publishTo(publisher, good, { packetId: 'c0', sourceAgency: 'S' }), publishTo(publisher, broken, { packetId: 'c1', sourceAgency: 'S' })]);
       assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected'], 'the event stored before the failure is published, the failed one is not');
       const streamIds = (await r.redis.xRange(eventStreamKey(r.keyPrefix, good), '-', '+')).map((e) => [e.id, e.message.packetId]);
       assert.deepEqual(streamIds.at(-1), [(outcomes[0] as PromiseFulfilledResult<string>).value, 'c0'], 'answered with the id it was stored under');
       assert.match(((outcomes[1] as PromiseRejectedResult).reason as Error).message, /one of 2 events posted together \(the first 1 were stored\): .*HTTP 503 \(events\[1\] .* could not be stored: events\[0\.\.0\] were stored/);
-      assert.match(await publisher.publishEvent(good, { packetId: 'later', sourceAgency: 'S' }), /^\d+-\d+$/);
+      assert.match(await publishTo(publisher, good, { packetId: 'later', sourceAgency: 'S' }), /^\d+-\d+$/);
     });
   });
 });

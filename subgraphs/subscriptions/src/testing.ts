@@ -1,7 +1,7 @@
 /** Helpers for this service's tests (never used by production code). */
 import { randomUUID } from 'node:crypto';
+import { eventKeyPattern } from '@lgsp/events';
 import { connectRedis, type RedisClient } from '@lgsp/kit';
-import { eventKeyPattern } from './store/keys.ts';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -6,6 +6,7 @@ import {
   createInternalTokenIssuer,
   createInternalTokenVerifier,
   createLogger,
+  Role,
   type InternalTokenIssuer,
   type Principal,
   type RedisClient,
@@ -22,7 +23,7 @@ export const system = (agencyCode: string, systemId: string): Principal => ({ ki
 export const A = system(AGENCY_A, 'stc-qlvb');
 export const B = system(AGENCY_B, 'stp-qlvb');
 export const C = system(AGENCY_C, 'syt-qlvb');
-export const OPERATOR: Principal = { kind: 'user', agencyCode: '000.00.01.H41', userId: 'op-1', roles: ['lgsp-operator'], scopes: [] };
+export const OPERATOR: Principal = { kind: 'user', agencyCode: '000.00.01.H41', userId: 'op-1', roles: [Role.operator], scopes: [] };
 
 export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 export const reprDigest = (data: Buffer | string) => `sha-256=:${createHash('sha256').update(data).digest('base64')}:`;

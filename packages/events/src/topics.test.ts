@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { eventKeyPattern, eventStreamKey } from './keys.ts';
+import { parseTopic, topicName, topics, TopicFamily } from './topics.ts';
+
+test('topic names round-trip and unknown ones are refused', () => {
+  assert.deepEqual(parseTopic(topics.packetAvailable('000.00.03.H41')), { family: 'packet-available', agencyCode: '000.00.03.H41' });
+  assert.deepEqual(parseTopic(topics.packetStatus('X')), { family: 'packet-status', agencyCode: 'X' });
+  assert.deepEqual(parseTopic(topics.documentStatus('X')), { family: 'document-status', agencyCode: 'X' });
+  assert.deepEqual(parseTopic(topics.catalogChanged()), { family: 'catalog-changed', agencyCode: null });
+  assert.equal(topicName(TopicFamily.packetStatus, '000.00.03.H41'), 'packet-status:000.00.03.H41');
+  assert.equal(topicName(TopicFamily.catalogChanged, null), 'catalog-changed');
+  for (const bad of ['packet-available', 'packet-available:', 'secrets:A', 'packet-available:a b', 'catalog-changed:A', `packet-status:${'a'.repeat(65)}`]) assert.equal(parseTopic(bad), null, bad);
+});
+
+test('each topic is one stream under the key prefix', () => {
+  assert.equal(eventStreamKey('lgsp:', topics.packetAvailable('000.00.03.H41')), 'lgsp:events:packet-available:000.00.03.H41');
+  assert.equal(eventKeyPattern('lgsp:'), 'lgsp:events:*');
+});
