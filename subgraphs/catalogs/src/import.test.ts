@@ -16,11 +16,13 @@ import { configSchema as subscriptionsConfigSchema, startSubscriptions, type Run
 import { topics } from '@lgsp/subscriptions/publish';
 import { eventKeyPattern, eventStreamKey } from '../../subscriptions/src/store/keys.ts';
 import { catalogKeyPattern } from './store/keys.ts';
+import { referenceFile } from './data/reference/reference.ts';
 import { createRedisCatalogStore } from './store/redis-catalog-store.ts';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('./import.ts', import.meta.url));
-const file = fileURLToPath(new URL('../../../../shared/data/admin-units/vn-units-2026-07-25.json', import.meta.url));
+const reference = await referenceFile('vn-units-2026-07-25.json');
+const file = reference.path;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = `lgsp-test:${randomUUID()}:`;
 const failingPrefix = `lgsp-test:${randomUUID()}:`;
@@ -60,6 +62,7 @@ describe('import command (src/import.ts)', () => {
     await subscriptions?.close();
     await deleteKeys(keyPrefix);
     await deleteKeys(failingPrefix);
+    await reference.remove();
   });
 
   it('seeds an empty Redis, imports the 2026 file as version 2, prints the changes and announces the version', async () => {

@@ -1,10 +1,10 @@
 /** The subgraph over real HTTP, with real tokens and the Redis store (unique key prefix per run). */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ANONYMOUS, connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, type InternalTokenIssuer, type RedisClient } from '@lgsp/kit';
 import { loadCatalogsConfig } from './config.ts';
+import { readReferenceJson } from './data/reference/reference.ts';
 import type { CatalogName } from './domain/catalog.ts';
 import { startCatalogs, type RunningCatalogs } from './service.ts';
 import type { CatalogStore } from './store/catalog-store.ts';
@@ -219,7 +219,7 @@ describe('catalogs subgraph over HTTP (Redis store)', () => {
   });
 
   it('serves a newly published version, still reads the old one by number, and reports versions', async () => {
-    const file = JSON.parse(readFileSync(new URL('../../../../shared/data/admin-units/vn-units-2026-07-25.json', import.meta.url), 'utf8')) as unknown;
+    const file = readReferenceJson('vn-units-2026-07-25.json');
     const pageOne = await gql('{ administrativeUnits(parentCode: "75", first: 5) { pageInfo { endCursor } } }');
     const imported = await service.catalogs.importAdministrativeUnits(file, { source: 'file vn-units-2026-07-25.json', label: 'vn-units-2026-07-25' });
     assert.equal(imported.published?.version, 2);
