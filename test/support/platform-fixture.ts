@@ -3,11 +3,11 @@
  * the helpers those tests share: a GraphQL client that speaks to the gateway like an agency system does, the
  * simulator's controls, and the gateway's Prometheus counters.
  */
-import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort, startPlatform, type RunningPlatform, type ServiceName } from '../../scripts/platform.ts';
 import { connectRedis } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -91,7 +91,7 @@ export const DEFAULT_CALLER = 'congan-h41-dancu';
 export const DEFAULT_PURPOSE = 'residence-management:HS-2026-000123';
 
 export async function startPlatformFixture(options: { redis: boolean; env?: Record<string, string> }): Promise<PlatformFixture> {
-  const prefix = `lgsp-test:${randomUUID()}:`;
+  const prefix = testKeyPrefix();
   const redisUrl = options.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
   const ports = { gateway: await freePort(), catalogs: await freePort(), nationalData: await freePort(), relay: await freePort(), subscriptions: await freePort(), simulator: await freePort(), devIssuer: await freePort() };
   const logs: string[] = [];

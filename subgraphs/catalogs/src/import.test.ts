@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { configSchema as subscriptionsConfigSchema, startSubscriptions, type RunningSubscriptions } from '@lgsp/subscriptions';
 import { topics } from '@lgsp/subscriptions/publish';
 import { eventKeyPattern, eventStreamKey } from '../../subscriptions/src/store/keys.ts';
@@ -24,8 +24,8 @@ const script = fileURLToPath(new URL('./import.ts', import.meta.url));
 const reference = await referenceFile('vn-units-2026-07-25.json');
 const file = reference.path;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `lgsp-test:${randomUUID()}:`;
-const failingPrefix = `lgsp-test:${randomUUID()}:`;
+const keyPrefix = testKeyPrefix();
+const failingPrefix = testKeyPrefix();
 const catalogChangedKey = (prefix: string) => eventStreamKey(prefix, topics.catalogChanged());
 type StreamEntry = { id: string; message: Record<string, string> };
 

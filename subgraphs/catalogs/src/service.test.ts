@@ -1,8 +1,8 @@
 /** The subgraph over real HTTP, with real tokens and the Redis store (unique key prefix per run). */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ANONYMOUS, connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, type InternalTokenIssuer, type RedisClient } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { loadCatalogsConfig } from './config.ts';
 import { readReferenceJson } from './data/reference/reference.ts';
 import type { CatalogName } from './domain/catalog.ts';
@@ -30,7 +30,7 @@ describe('catalogs subgraph over HTTP (Redis store)', () => {
   let issuer: InternalTokenIssuer;
   let service: RunningCatalogs;
   let counted: ReturnType<typeof countingStore>;
-  const keyPrefix = `lgsp-test:${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
 
   const post = async (body: unknown, token?: string) =>
     fetch(service.url, {

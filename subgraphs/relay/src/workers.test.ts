@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connectRedis, createInternalTokenIssuer, type InternalTokenIssuer } from '@lgsp/kit';
-import { freePortForTest } from '@lgsp/kit/testing';
+import { freePortForTest, testKeyPrefix } from '@lgsp/kit/testing';
 import { loadRelayConfig } from './config.ts';
 import { A, AGENCY_B, B, CLAIM, httpRequest, REQUEST_EXCHANGE, reprDigest, sha256, sleep } from './test-support.ts';
 
@@ -45,7 +45,7 @@ describe('relay: RELAY_WORKERS processes on one port', { timeout: 60_000 }, () =
   let relay: ChildProcess;
   let origin: string;
   let output = '';
-  const keyPrefix = `lgsp-test:${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
 
   const gql = async (principal: typeof A, query: string, variables: Record<string, unknown>) => {
     // A connection per call (no keep-alive): the primary hands each one to the next worker.

@@ -68,7 +68,7 @@ export const PACKET_ROWS: PacketRow[] = [
   { file: 'status_missing-response-for.edxml', outcome: 'rejected', code: 'EDXML_MISSING_ELEMENT', line: 5, column: 7, path: 'edXML/edXMLEnvelope/edXMLHeader/MessageHeader/ResponseFor' },
 
   // --- Document packets: one per BussinessDocType, clean.
-  document('document_new.edxml', { to: [STP, SNV] }),
+  document('document_new.edxml', {}),
   document('document_revocation.edxml', { codeNumber: '1250', promulgationDate: '2026-03-18', documentId: `${STC},2026/03/18,1250/STC-QLNS`, businessDocType: '1' }),
   document('document_update.edxml', { to: [SNV, VP], businessDocType: '2' }),
   document('document_replacement.edxml', { codeNumber: '1302', promulgationDate: '2026-03-20', documentId: `${STC},2026/03/20,1302/STC-QLNS`, businessDocType: '3' }),
