@@ -42,9 +42,16 @@ const run = randomBytes(6).toString('hex');
 const code = await runTests(selected, { REDIS_URL: redisUrl, LGSP_TEST_RUN: run });
 const left = await leftoverKeys(redisUrl, testRunKeyPrefix(run));
 if (left.length > 0) {
+  // Grouped by test prefix (one per test or fixture) and the first segment after it (the service that wrote them).
+  const groups = new Map<string, number>();
+  for (const key of left) {
+    const [, test = '?', service = '?'] = /^lgsp-test:[^:]+:([^:]+):([^:]+)/.exec(key) ?? [];
+    groups.set(`${test} ${service}`, (groups.get(`${test} ${service}`) ?? 0) + 1);
+  }
   console.error(`\n${left.length} Redis key(s) of this run were left behind (now deleted); the test that wrote them must delete its keys:`);
-  for (const key of left.slice(0, 20)) console.error(`  ${key}`);
-  if (left.length > 20) console.error(`  … and ${left.length - 20} more`);
+  for (const [group, count] of groups) console.error(`  prefix ${group}…: ${count}`);
+  for (const key of left.slice(0, 10)) console.error(`  ${key}`);
+  if (left.length > 10) console.error(`  … and ${left.length - 10} more`);
   process.exit(code === 0 ? 1 : code);
 }
 process.exit(code);
