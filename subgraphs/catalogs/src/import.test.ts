@@ -14,8 +14,7 @@ import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, c
 import { testKeyPrefix } from '@lgsp/kit/testing';
 import { configSchema as subscriptionsConfigSchema, startSubscriptions, type RunningSubscriptions } from '@lgsp/subscriptions';
 import { topics } from '@lgsp/subscriptions/publish';
-import { eventKeyPattern, eventStreamKey } from '../../subscriptions/src/store/keys.ts';
-import { catalogKeyPattern } from './store/keys.ts';
+import { eventStreamKey } from '../../subscriptions/src/store/keys.ts';
 import { referenceFile } from './data/reference/reference.ts';
 import { createRedisCatalogStore } from './store/redis-catalog-store.ts';
 
@@ -32,9 +31,8 @@ type StreamEntry = { id: string; message: Record<string, string> };
 async function deleteKeys(prefix: string) {
   const redis = await connectRedis(redisUrl);
   const keys: string[] = [];
-  for (const pattern of [catalogKeyPattern(prefix), eventKeyPattern(prefix)]) {
-    for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 100 })) keys.push(...batch);
-  }
+  // Everything under the prefix (this test's own), not only the catalogs' and events' keys.
+  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch);
   if (keys.length > 0) await redis.del(keys);
   await redis.quit();
 }
@@ -58,11 +56,14 @@ describe('import command (src/import.ts)', () => {
   });
 
   after(async () => {
-    await client?.dispose();
-    await subscriptions?.close();
-    await deleteKeys(keyPrefix);
-    await deleteKeys(failingPrefix);
-    await reference.remove();
+    try {
+      await client?.dispose();
+      await subscriptions?.close();
+    } finally {
+      await deleteKeys(keyPrefix);
+      await deleteKeys(failingPrefix);
+      await reference.remove();
+    }
   });
 
   it('seeds an empty Redis, imports the 2026 file as version 2, prints the changes and announces the version', async () => {
