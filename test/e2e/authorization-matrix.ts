@@ -1,5 +1,5 @@
 /**
- * The authorization matrix as data (STYLE.md §4): who calls, what they ask, what they see. One end-to-end test
+ * The authorization matrix as data (specs as data, not as code): who calls, what they ask, what they see. One end-to-end test
  * walks every row through the real platform with real tokens from the development identity provider, for each kind
  * of client: HS256 client assertion (client-secret-jwt), RS256 client assertion (client-jwt), and a civil
  * servant's authorization-code + PKCE login. The grants behind it are

@@ -2,8 +2,9 @@
  * The 7-step exchange end to end through the gateway (issue 4 point 5), with real agency systems and real tokens
  * from the development issuer, on one Redis-mode platform of real processes:
  *  - real-time notification: the recipient follows `packetAvailable` and the source `packetStatusChanged` and
- *    `documentStatusReported` over graphql-ws before anything is sent; a real edXML document (a VPCP sample from
- *    ../shared/data) travels Finance → Justice and its status packet comes back; nothing is left in Redis;
+ *    `documentStatusReported` over graphql-ws before anything is sent; a full edXML document (the project's own
+ *    test packet, subgraphs/relay/src/edxml/packets/document_new.edxml) travels Finance → Justice and its status
+ *    packet comes back; nothing is left in Redis;
  *  - one packet to three recipients, tracked per recipient;
  *  - a relay restart between upload and claim loses nothing;
  *  - the fault cases, each with its HTTP status and `extensions.code` / `reason`;
@@ -318,7 +319,7 @@ describe('fault cases through the gateway', () => {
     const good = (await edxmlDocument(FINANCE, JUSTICE)).toString();
     const broken = Buffer.from(good.replace('</edXML:Subject>', '</edXML:Subjet>'));
     const brokenLine = good.split('\n').findIndex((l) => l.includes('</edXML:Subject>')) + 1;
-    assert.ok(brokenLine > 0, 'the sample has a Subject');
+    assert.ok(brokenLine > 0, 'the test document has a Subject');
     await following([[PACKET_STATUS, {}, FINANCE]], async ([statuses]) => {
       const space = await x.requestExchange(FINANCE, [JUSTICE], broken, { dataType: 'EDXML_DOCUMENT' });
       const answer = await x.upload(space.uploadUrl, broken);

@@ -164,23 +164,25 @@ export function putOnce(url: string, body: Buffer | AsyncIterable<Buffer>): Prom
   });
 }
 
-const SAMPLE = new URL('../../../shared/data/edxml/samples/all4u1089-truclienthong-example/edoc_new.redacted.edxml', import.meta.url);
+/** The project's own edXML test document (Sở Tài chính → Sở Tư pháp, CRLF, one zipped attachment). */
+const DOCUMENT = new URL('../../subgraphs/relay/src/edxml/packets/document_new.edxml', import.meta.url);
+export const DOCUMENT_CODE = { code: '1234/STC-QLNS', promulgationDate: '2026-03-16' };
 
-/** A real edXML document (a VPCP sample), addressed from `from` to `to`. */
+/** A full edXML document packet, addressed from `from` to `to`. */
 export async function edxmlDocument(from: AgencySystem, to: AgencySystem): Promise<Buffer> {
   return Buffer.from(
-    (await readFile(SAMPLE, 'utf8'))
-      .replace('<edXML:OrganId>000.00.00.A80</edXML:OrganId>', `<edXML:OrganId>${from.agency}</edXML:OrganId>`)
-      .replace('<edXML:OrganId>28.22.H17</edXML:OrganId>', `<edXML:OrganId>${to.agency}</edXML:OrganId>`),
+    (await readFile(DOCUMENT, 'utf8'))
+      .replace('<edXML:OrganId>000.00.12.H41</edXML:OrganId>', `<edXML:OrganId>${from.agency}</edXML:OrganId>`)
+      .replace('<edXML:OrganId>000.00.15.H41</edXML:OrganId>', `<edXML:OrganId>${to.agency}</edXML:OrganId>`),
   );
 }
 
-/** The edXML status packet with which `from` reports `statusCode` for the sample document `documentId` of `to`. */
+/** The edXML status packet with which `from` reports `statusCode` for the test document `documentId` of `to`. */
 export function edxmlStatus(from: AgencySystem, to: AgencySystem, documentId: string, statusCode: string, description: string): Buffer {
   return Buffer.from(
     toEdxmlStatus({
       from: { organId: from.agency, organName: from.name },
-      responseFor: { organId: to.agency, code: '7816/VPCP-TTĐT', promulgationDate: '2015-09-30', documentId },
+      responseFor: { organId: to.agency, ...DOCUMENT_CODE, documentId },
       statusCode,
       description,
       staffInfo: { department: 'Văn thư', staff: 'Nguyễn Văn A' },

@@ -3,11 +3,11 @@
  * the helpers those tests share: a GraphQL client that speaks to the gateway like an agency system does, the
  * simulator's controls, and the gateway's Prometheus counters.
  */
-import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { freePort, startPlatform, type RunningPlatform, type ServiceName } from '../../scripts/platform.ts';
 import { connectRedis } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -91,10 +91,19 @@ export const DEFAULT_CALLER = 'congan-h41-dancu';
 export const DEFAULT_PURPOSE = 'residence-management:HS-2026-000123';
 
 export async function startPlatformFixture(options: { redis: boolean; env?: Record<string, string> }): Promise<PlatformFixture> {
-  const prefix = `lgsp-test:${randomUUID()}:`;
+  const prefix = testKeyPrefix();
   const redisUrl = options.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
   const ports = { gateway: await freePort(), catalogs: await freePort(), nationalData: await freePort(), relay: await freePort(), subscriptions: await freePort(), simulator: await freePort(), devIssuer: await freePort() };
   const logs: string[] = [];
+  /** Deletes every key of this fixture (its prefix is its own), however the platform ended. */
+  const deleteKeys = async () => {
+    if (redisUrl === undefined) return;
+    const redis = await connectRedis(redisUrl);
+    for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      if (keys.length > 0) await redis.del(keys);
+    }
+    await redis.quit();
+  };
   const platform = await startPlatform({
     ports,
     redisUrl,
@@ -109,7 +118,8 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
       if (logs.length > 200) logs.shift();
     },
     readyTimeoutMs: 60_000,
-  }).catch((error: Error) => {
+  }).catch(async (error: Error) => {
+    await deleteKeys(); // what started before the failure (the catalogs seed) wrote keys
     throw new Error(`${error.message}\n${logs.join('\n')}`);
   });
 
@@ -230,13 +240,10 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
       return sum;
     },
     async close() {
-      await platform.close();
-      if (redisUrl !== undefined) {
-        const redis = await connectRedis(redisUrl);
-        for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-          if (keys.length > 0) await redis.del(keys);
-        }
-        await redis.quit();
+      try {
+        await platform.close();
+      } finally {
+        await deleteKeys(); // even when a service did not stop cleanly
       }
     },
   };

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, createMetricsRegistry, loadConfig, type RedisClient } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { startSimulator, type RunningSimulator } from '@lgsp/simulator';
 import { WELL_KNOWN } from '@lgsp/simulator/well-known';
@@ -33,7 +34,7 @@ let nationalData: Awaited<ReturnType<typeof startNationalData>>;
 let issuer: Awaited<ReturnType<typeof createInternalTokenIssuer>>;
 const gateways: RunningGateway[] = [];
 const redisClients: RedisClient[] = [];
-const keyPrefix = `lgsp-test-${randomUUID()}:`;
+const keyPrefix = testKeyPrefix();
 
 /** A realm publishing one RS256 key at Keycloak's certs path, signing Keycloak-shaped access tokens. */
 async function startTestRealm() {

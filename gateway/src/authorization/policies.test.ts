@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ANONYMOUS, connectRedis, type Principal } from '@lgsp/kit';
-import { randomUUID } from 'node:crypto';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { sampleGrant } from './grants/grant-store.contract.ts';
 import { DEVELOPMENT_GRANTS_FILE, readGrantsFile, seedGrants } from './grants/grants-file.ts';
 import { createMemoryGrantStore } from './grants/memory-grant-store.ts';
@@ -124,7 +124,7 @@ describe('cache invalidation', () => {
   });
 
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const keyPrefix = `lgsp-test-${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
   const clients: Awaited<ReturnType<typeof connectRedis>>[] = [];
   after(async () => {
     const [first] = clients;

@@ -4,10 +4,10 @@
  * Redis not answering makes a replica count on its own (through a TCP relay to the real Redis that can hold traffic).
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { connectRedis, createLogger, type RedisClient } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { describeAgencySlotsContract } from './agency-slots.contract.ts';
 import { createMemoryAgencySlots, type AgencySlots } from './limits.ts';
 import { agencySlotKeyPattern } from '../redis-keys.ts';
@@ -33,7 +33,7 @@ describeAgencySlotsContract('memory', async () => {
 });
 
 describeAgencySlotsContract('redis', async () => {
-  const keyPrefix = `lgsp-test-${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
   const a = await connectRedis(redisUrl);
   const b = await connectRedis(redisUrl);
   const options = { keyPrefix, leaseTtlMs: 30_000, refreshMs: 10_000, logger };
@@ -75,7 +75,8 @@ async function startRelay(target: URL): Promise<{ url: string; hold(): void; rel
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
-    url: `redis://127.0.0.1:${port}`,
+    // The same database as the target's (REDIS_URL may name one, e.g. redis://127.0.0.1:6379/6).
+    url: `redis://${target.username || target.password ? `${target.username}:${target.password}@` : ''}127.0.0.1:${port}${target.pathname}`,
     hold: () => {
       holding = true;
     },
@@ -108,7 +109,7 @@ describe('redis agency slots across replicas', { timeout: 20_000 }, () => {
   }
 
   function freshPrefix(): string {
-    const keyPrefix = `lgsp-test-${randomUUID()}:`;
+    const keyPrefix = testKeyPrefix();
     keyPrefixes.push(keyPrefix);
     return keyPrefix;
   }

@@ -4,9 +4,9 @@
  * real packets subgraph over HTTP (testing/event-subgraphs.ts).
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { connectRedis, createInternalTokenIssuer, createLogger, createMetricsRegistry, type InternalTokenIssuer, type RedisClient, type Registry } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { configSchema as issuerConfigSchema, startDevIssuer, type RunningDevIssuer } from '@lgsp/keycloak';
 import { loadRealmExport } from '@lgsp/keycloak/realm';
 import WebSocket from 'ws';
@@ -441,7 +441,7 @@ describe('grant changes re-authorize active subscriptions', () => {
    * Redis (the change notification on `<prefix>grants:changed`).
    */
   async function gatewayWithGrants(grants: Grant[], mode: AuthorizationMode = 'filter'): Promise<{ wsUrl: string; operator: GrantStore }> {
-    const keyPrefix = `lgsp-test-${randomUUID()}:`;
+    const keyPrefix = testKeyPrefix();
     keyPrefixes.push(keyPrefix);
     const gatewayRedis = await connectRedis(redisUrl);
     const operatorRedis = await connectRedis(redisUrl);
@@ -740,7 +740,7 @@ describe('limits per agency across gateway replicas sharing Redis', { timeout: 3
    * view of the slots taken in Redis.
    */
   async function replicas(subscriptions: Partial<SubscriptionsConfig>) {
-    const keyPrefix = `lgsp-test-${randomUUID()}:`;
+    const keyPrefix = testKeyPrefix();
     keyPrefixes.push(keyPrefix);
     const started = [];
     for (let i = 0; i < 2; i += 1) {

@@ -1,4 +1,5 @@
 /** Small helpers for tests of any service (never used by production code). */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
@@ -55,4 +56,18 @@ export async function freePortForTest(): Promise<number> {
   if (port === null) throw new Error('no free loopback port');
   handedOut.add(port);
   return port;
+}
+
+/**
+ * The Redis key prefix of one test's data: `lgsp-test:<run>:<random>:`. `npm test` names the run (LGSP_TEST_RUN) and
+ * afterwards fails if any key of its run is left, so copies of the suite can share one Redis database: each test
+ * writes and deletes only under its own prefix (never a fixed key name, never a scan of the whole database).
+ */
+export function testKeyPrefix(): string {
+  return `${testRunKeyPrefix()}${randomUUID()}:`;
+}
+
+/** The prefix every key of this test run starts with (`lgsp-test:adhoc:` outside `npm test`). */
+export function testRunKeyPrefix(run = process.env.LGSP_TEST_RUN): string {
+  return `lgsp-test:${run && /^[A-Za-z0-9_-]+$/.test(run) ? run : 'adhoc'}:`;
 }

@@ -5,37 +5,41 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
-import { eventKeyPattern, eventStreamKey, readTopicStream, topics } from '@lgsp/events';
+import { eventStreamKey, readTopicStream, topics } from '@lgsp/events';
 import { connectRedis } from '@lgsp/kit';
-import { catalogKeyPattern } from './store/keys.ts';
+import { testKeyPrefix } from '@lgsp/kit/testing';
+import { referenceFile } from './data/reference/reference.ts';
 import { createRedisCatalogStore } from './store/redis-catalog-store.ts';
 
 const run = promisify(execFile);
 const script = fileURLToPath(new URL('./import.ts', import.meta.url));
-const file = fileURLToPath(new URL('../../../../shared/data/admin-units/vn-units-2026-07-25.json', import.meta.url));
+const reference = await referenceFile('vn-units-2026-07-25.json');
+const file = reference.path;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `lgsp-test:${randomUUID()}:`;
-const failingPrefix = `lgsp-test:${randomUUID()}:`;
+const keyPrefix = testKeyPrefix();
+const failingPrefix = testKeyPrefix();
 const catalogChangedKey = (prefix: string) => eventStreamKey(prefix, topics.catalogChanged());
 
 async function deleteKeys(prefix: string) {
   const redis = await connectRedis(redisUrl);
   const keys: string[] = [];
-  for (const pattern of [catalogKeyPattern(prefix), eventKeyPattern(prefix)]) {
-    for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 100 })) keys.push(...batch);
-  }
+  // Everything under the prefix (this test's own), not only the catalogs' and events' keys.
+  for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch);
   if (keys.length > 0) await redis.del(keys);
   await redis.quit();
 }
 
 describe('import command (src/import.ts)', () => {
   after(async () => {
-    await deleteKeys(keyPrefix);
-    await deleteKeys(failingPrefix);
+    try {
+      await deleteKeys(keyPrefix);
+      await deleteKeys(failingPrefix);
+    } finally {
+      await reference.remove();
+    }
   });
 
   it('seeds an empty Redis, imports the 2026 file as version 2, prints the changes and announces the version', async () => {

@@ -1,14 +1,13 @@
 /** The subgraph over real HTTP, with real tokens and the Redis store (unique key prefix per run). */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { ANONYMOUS, connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, type InternalTokenIssuer, type RedisClient } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { loadCatalogsConfig } from './config.ts';
+import { readReferenceJson } from './data/reference/reference.ts';
 import type { CatalogName } from './domain/catalog.ts';
 import { startCatalogs, type RunningCatalogs } from './service.ts';
 import type { CatalogStore } from './store/catalog-store.ts';
-import { catalogKeyPattern } from './store/keys.ts';
 import { createRedisCatalogStore } from './store/redis-catalog-store.ts';
 
 /** Counts the store calls the service makes (a decorator over the real Redis store, not a mock). */
@@ -30,7 +29,7 @@ describe('catalogs subgraph over HTTP (Redis store)', () => {
   let issuer: InternalTokenIssuer;
   let service: RunningCatalogs;
   let counted: ReturnType<typeof countingStore>;
-  const keyPrefix = `lgsp-test:${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
 
   const post = async (body: unknown, token?: string) =>
     fetch(service.url, {
@@ -57,9 +56,9 @@ describe('catalogs subgraph over HTTP (Redis store)', () => {
   });
 
   after(async () => {
-    await service.close();
+    await service?.close().catch(() => undefined); // the keys go even when the service did not close cleanly
     const keys: string[] = [];
-    for await (const batch of redis.scanIterator({ MATCH: catalogKeyPattern(keyPrefix), COUNT: 100 })) keys.push(...batch);
+    for await (const batch of redis.scanIterator({ MATCH: `${keyPrefix}*`, COUNT: 100 })) keys.push(...batch); // the prefix is this test's own
     if (keys.length > 0) await redis.del(keys);
     await redis.quit();
   });
@@ -219,7 +218,7 @@ describe('catalogs subgraph over HTTP (Redis store)', () => {
   });
 
   it('serves a newly published version, still reads the old one by number, and reports versions', async () => {
-    const file = JSON.parse(readFileSync(new URL('../../../../shared/data/admin-units/vn-units-2026-07-25.json', import.meta.url), 'utf8')) as unknown;
+    const file = readReferenceJson('vn-units-2026-07-25.json');
     const pageOne = await gql('{ administrativeUnits(parentCode: "75", first: 5) { pageInfo { endCursor } } }');
     const imported = await service.catalogs.importAdministrativeUnits(file, { source: 'file vn-units-2026-07-25.json', label: 'vn-units-2026-07-25' });
     assert.equal(imported.published?.version, 2);

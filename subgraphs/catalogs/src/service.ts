@@ -1,5 +1,5 @@
 /**
- * The catalogs subgraph: shared code tables, versioned (REQUIREMENTS R3). Starts on the in-memory store or on
+ * The catalogs subgraph: shared code tables, versioned (R3, docs/requirements.md). Starts on the in-memory store or on
  * Redis, publishes the default data of any catalog that has no version yet, and serves GraphQL behind the
  * gateway's internal token.
  */

@@ -1,5 +1,5 @@
 /**
- * The relay subgraph (REQUIREMENTS R4): the 7-step packet exchange. GraphQL behind the gateway's internal token
+ * The relay subgraph (R4, docs/requirements.md): the 7-step packet exchange. GraphQL behind the gateway's internal token
  * at `/graphql`; content upload and download as streamed HTTP under `/exchange/` (capability URLs); stores on
  * Redis (REDIS_URL) or in memory; a sweep on an interval (RELAY_SWEEP_MS) for expiry, redelivery and presence.
  */

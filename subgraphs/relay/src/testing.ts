@@ -13,6 +13,7 @@ import {
 } from '@lgsp/kit';
 import { loadRelayConfig } from './config.ts';
 import { startRelay, type RunningRelay } from './service.ts';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 
 export const AGENCY_A = '000.00.03.H41'; // Sở Tài chính (development data)
 export const AGENCY_B = '000.00.04.H41'; // Sở Tư pháp
@@ -52,7 +53,7 @@ export interface Harness {
 export async function startHarness(overrides: Record<string, string> = {}, jsonSchemas?: Record<string, object>): Promise<Harness> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redis = await connectRedis(redisUrl);
-  const keyPrefix = `lgsp-test:${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
   const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
   const verifier = createInternalTokenVerifier({ jwks: issuer.jwks() });
   // The relay's warnings and errors, kept for assertions (an operator alert is a log line).

@@ -1,5 +1,5 @@
 /**
- * The subscriptions subgraph (REQUIREMENTS R4, real-time notification): owns the `Subscription` type, served over
+ * The subscriptions subgraph (R4 in docs/requirements.md, real-time notification): owns the `Subscription` type, served over
  * graphql-ws at `/graphql` (the gateway connects with its internal token), fed by the event topics the relay and
  * catalogs publish to — Redis Streams (REDIS_URL) or, in embedded mode, an in-memory log that publishers reach
  * through `POST /internal/events` (EVENTS_PUBLISH_TOKEN). GraphQL over HTTP at the same path serves the federation

@@ -1,14 +1,14 @@
 /** Helpers for this service's tests (never used by production code). */
-import { randomUUID } from 'node:crypto';
 import { eventKeyPattern } from '@lgsp/events';
 import { connectRedis, type RedisClient } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A Redis client and a key prefix of its own; `cleanup` deletes every key under the prefix and disconnects. */
 export async function testRedis(): Promise<{ redis: RedisClient; keyPrefix: string; cleanup(): Promise<void> }> {
   const redis = await connectRedis(redisUrl);
-  const keyPrefix = `lgsp-test:${randomUUID().slice(0, 8)}:`;
+  const keyPrefix = testKeyPrefix();
   return {
     redis,
     keyPrefix,

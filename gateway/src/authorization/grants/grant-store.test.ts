@@ -1,6 +1,6 @@
 /** Runs the GrantStore contract against the memory adapter and against real Redis (two connections = two replicas). */
 import { connectRedis } from '@lgsp/kit';
-import { randomUUID } from 'node:crypto';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeGrantStoreContract, sampleGrant } from './grant-store.contract.ts';
@@ -16,7 +16,7 @@ describeGrantStoreContract('memory', async () => {
 });
 
 describeGrantStoreContract('redis', async () => {
-  const keyPrefix = `lgsp-test-${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
   const a = await connectRedis(redisUrl);
   const b = await connectRedis(redisUrl);
   const store = createRedisGrantStore(a, { keyPrefix });
@@ -36,7 +36,7 @@ describeGrantStoreContract('redis', async () => {
 
 describe('Redis grant store: a stored grant that no longer reads as one', () => {
   it('grants nothing and is reported, while the other grants still apply; get still shows the fault', async () => {
-    const keyPrefix = `lgsp-test-${randomUUID()}:`;
+    const keyPrefix = testKeyPrefix();
     const redis = await connectRedis(redisUrl);
     const reported: Array<[string, string]> = [];
     const store = createRedisGrantStore(redis, { keyPrefix, onUnreadable: (id, error) => reported.push([id, error.message]) });

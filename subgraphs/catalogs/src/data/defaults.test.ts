@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { AdminUnitIndex } from '../domain/admin-units.ts';
 import { searchKey } from '../domain/text.ts';
 import { buildDefaultAdminUnits } from './admin-units-default.ts';
+import { readReferenceText } from './reference/reference.ts';
 import { defaultAgencies, defaultCountries, defaultEthnicGroups, defaultReligions } from './defaults.ts';
 
-const SHARED = new URL('../../../../../shared/data/', import.meta.url);
-
-/** Minimal CSV reader for the shared reference file (quoted fields with commas). */
+/** Minimal CSV reader for the reference file (quoted fields with commas). */
 function readCsv(text: string): string[][] {
   return text
     .trim()
@@ -22,10 +20,10 @@ describe('ethnic groups (Decision 121-TCTK/PPCĐ)', () => {
     assert.match(source, /121-TCTK\/PPCĐ/);
     assert.deepEqual(payload.map((g) => g.code), Array.from({ length: 54 }, (_, i) => String(i + 1).padStart(2, '0')));
   });
-  it('agrees with the shared reference CSV code by code (55 "Người nước ngoài" is not an ethnic group)', () => {
-    const rows = readCsv(readFileSync(new URL('national-apis/catalogs/dan-toc-qd121-tctk.csv', SHARED), 'utf8')).slice(1);
-    const reference = rows.filter(([code]) => Number(code) <= 54);
+  it('agrees with the independent transcription in reference/ code by code (55 "Người nước ngoài" is not an ethnic group)', () => {
+    const reference = readCsv(readReferenceText('ethnic-groups-qd121-tctk.csv')).slice(1);
     assert.equal(reference.length, 54);
+    assert.ok(!reference.some(([code]) => Number(code) > 54));
     for (const [code, name] of reference) {
       const ours = payload.find((g) => g.code === code);
       assert.ok(ours, `code ${code} missing`);

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 import { defaultVersion } from '../data/defaults.ts';
+import { readReferenceJson } from '../data/reference/reference.ts';
 import { createMemoryCatalogStore } from '../store/memory-catalog-store.ts';
 import { noCatalogEvents, type CatalogEvents } from './catalog-events.ts';
 import { CatalogChangeNotAnnouncedError, Catalogs, type ImportResult } from './catalogs.ts';
 
-const ADMIN_UNITS = new URL('../../../../../shared/data/admin-units/', import.meta.url);
-const readJson = (name: string) => JSON.parse(readFileSync(new URL(name, ADMIN_UNITS), 'utf8')) as unknown;
+const readJson = readReferenceJson;
 
 describe('importing the 2026-07-25 two-tier list (thanglequoc format)', () => {
   let catalogs: Catalogs;

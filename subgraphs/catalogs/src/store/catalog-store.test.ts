@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { connectRedis } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { describeCatalogStoreContract } from './catalog-store.contract.ts';
 import { createMemoryCatalogStore } from './memory-catalog-store.ts';
 import { createRedisCatalogStore } from './redis-catalog-store.ts';
@@ -9,7 +9,7 @@ describeCatalogStoreContract('memory', async () => ({ store: createMemoryCatalog
 
 describeCatalogStoreContract('redis', async () => {
   const redis = await connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const keyPrefix = `lgsp-test:${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
   return {
     store: createRedisCatalogStore(redis, { keyPrefix }),
     async cleanup() {

@@ -1,50 +1,12 @@
 /**
- * Expected outcome of every real packet under ../shared/data/edxml/samples/ (see that folder's README for
- * provenance). One row per file; `edxml.samples.test.ts` walks it and fails when a file has no row.
+ * Expected outcome of every real third-party packet under `$LGSP_REFERENCE_DATA/edxml/samples/` (provenance: the
+ * README of that folder; the files may not be redistributed, so they stay outside the repository). One row per
+ * file; `edxml.samples.interop.test.ts` (`npm run test:interop`) walks it and fails when a file has no row.
  *
  * Attachments: every document sample's single attachment was redacted to base64 of a 360-byte ZIP holding
  * `REDACTED.txt`. The `2014/02/30` inside Bussiness/DocumentId is a real-world impossible date (warning).
  */
-import type { EdxmlErrorCode, EdxmlWarningCode } from './errors.ts';
-
-export interface AcceptedDocumentRow {
-  file: string;
-  outcome: 'accepted';
-  kind: 'document';
-  from: string;
-  to: string[];
-  codeNumber: string;
-  codeNotation: string;
-  promulgationDate: string;
-  documentId: string;
-  businessDocType: string;
-  /** [contentId, decoded size in bytes] per attachment. */
-  attachments: Array<[string, number]>;
-  warnings: EdxmlWarningCode[];
-}
-
-export interface AcceptedStatusRow {
-  file: string;
-  outcome: 'accepted';
-  kind: 'status';
-  from: string;
-  statusCode: string;
-  responseForOrganId: string;
-  responseForDocumentId: string;
-  timestamp: string;
-  warnings: EdxmlWarningCode[];
-}
-
-export interface RejectedRow {
-  file: string;
-  outcome: 'rejected';
-  code: EdxmlErrorCode;
-  line: number;
-  column: number;
-  path?: string;
-}
-
-export type SampleRow = AcceptedDocumentRow | AcceptedStatusRow | RejectedRow;
+import type { AcceptedStatusRow, PacketRow } from './packet-rows.ts';
 
 const VPCP = 'all4u1089-truclienthong-example';
 const BKAV = 'QuangChuIT-edoc-integrator';
@@ -66,7 +28,7 @@ function vpcpStatus(file: string, statusCode: string, from = '000.00.00.H41', re
   };
 }
 
-export const SAMPLE_ROWS: SampleRow[] = [
+export const SAMPLE_ROWS: PacketRow[] = [
   // --- VPCP/VNPT status packets: all nine codes, all clean
   { ...vpcpStatus('status.edxml', '01'), timestamp: '2018-09-28T17:25:11+07:00' },
   vpcpStatus('status_inbox_01.edxml', '01'),

@@ -1,10 +1,23 @@
 /** Helpers shared by the edXML tests (not part of the module's API). */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseEdxml, parseEdxmlStream, type ParseEdxmlOptions } from './parse.ts';
 import type { EdxmlPacket } from './types.ts';
 import type { TableInput } from './inline.table.ts';
 
-/** The data folder, read in place (never copied): <repo>/../shared/data/edxml/. */
-export const EDXML_DATA = new URL('../../../../../shared/data/edxml/', import.meta.url);
+/**
+ * The third-party edXML material the interoperability tests (`*.interop.test.ts`) read in place — it may not be
+ * redistributed, so it is never copied into the repository: `$LGSP_REFERENCE_DATA/edxml/` (`npm run test:interop`
+ * sets the variable; default `../shared/data` from the repository root). Throws, naming the variable, when the
+ * folder is missing: an interop test never passes without its data.
+ */
+export function referenceEdxmlData(): URL {
+  const repositoryRoot = new URL('../../../../', import.meta.url).pathname;
+  const folder = resolve(repositoryRoot, process.env.LGSP_REFERENCE_DATA ?? '../shared/data', 'edxml');
+  if (!existsSync(folder)) throw new Error(`the edXML reference data is missing: ${folder} does not exist (set LGSP_REFERENCE_DATA to the folder holding edxml/; npm run test:interop)`);
+  return pathToFileURL(`${folder}/`);
+}
 
 export async function parseInput(input: TableInput, options?: ParseEdxmlOptions): Promise<EdxmlPacket> {
   return typeof input === 'function' ? parseEdxmlStream(input(), options) : parseEdxml(input, options);

@@ -1,6 +1,6 @@
 /**
  * Value rules of QCVN 102:2016 packets: dates, agency identifiers (OrganId), status codes, DocumentIds, base64.
- * Reconstructed from the real packets and the libraries that build them (see ../shared/data/edxml/README.md).
+ * Reconstructed from the real packets and the libraries that build them (see README.md here).
  */
 import { createHash, type Hash } from 'node:crypto';
 

@@ -1,8 +1,8 @@
 /** Runs every store contract against the memory and the Redis adapters (the event publishers' is @lgsp/events'). */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { connectRedis, type RedisClient } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { describeContentStoreContract } from './content-store.contract.ts';
 import { describeDeliveryQueueContract } from './delivery-queue.contract.ts';
 import { relayKeys } from './keys.ts';
@@ -28,7 +28,7 @@ async function scan(redis: RedisClient, pattern: string): Promise<string[]> {
 /** A Redis connection on a fresh prefix; cleanup deletes every key under it. */
 async function onRedis<T>(build: (redis: RedisClient, keyPrefix: string) => T, extra?: (redis: RedisClient, keyPrefix: string) => object) {
   const redis = await connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  const keyPrefix = `lgsp-test:${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
   return {
     store: build(redis, keyPrefix),
     ...(extra?.(redis, keyPrefix) ?? {}),

@@ -1,5 +1,5 @@
 /**
- * Who may follow which topic (REQUIREMENTS R4: "an agency follows only its own inbox"). Plain functions over the
+ * Who may follow which topic (R4 in docs/requirements.md: "an agency follows only its own inbox"). Plain functions over the
  * Principal the gateway's internal token carries; resolvers call them before subscribing and for each event.
  */
 import { ErrorCode, hasRole, LgspError, Role, type Principal } from '@lgsp/kit';

@@ -6,6 +6,7 @@
  * keep the agency's grants cached for an hour (GRANTS_CACHE_TTL_MS).
  */
 import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, createMetricsRegistry, loadConfig, type RedisClient } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { startSimulator, type RunningSimulator } from '@lgsp/simulator';
 import { WELL_KNOWN } from '@lgsp/simulator/well-known';
 import { SignJWT } from 'jose';
@@ -22,7 +23,7 @@ import { runGrantsCli } from '../../../testing/grants-cli-process.ts';
 
 const SCHOOL = '000.01.06.H41';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `lgsp-test:${randomUUID()}:`;
+const keyPrefix = testKeyPrefix();
 const cliEnv = { ...process.env, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, INIT_CWD: undefined };
 
 const realm = new JwksEndpoint();

@@ -5,8 +5,8 @@
  * just before its write.
  */
 import { ConfigError, connectRedis, type RedisClient } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { runGrantsCli } from '../../../testing/grants-cli-process.ts';
 import { runGrantsCommand } from './grants-command.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `lgsp-test:${randomUUID()}:`;
+const keyPrefix = testKeyPrefix();
 const supergraphFile = fileURLToPath(new URL('../../../../../schema/supergraph.graphql', import.meta.url));
 const SCHOOL = '000.01.06.H41';
 const COMMUNE = '000.00.20.H41';

@@ -3,14 +3,17 @@
  * mapping names must exist in our parsed packet under the same name, compared case-insensitively (lists are
  * plural there: `toes`, `responsefors`, `staffinfoes`; nested XML list wrappers are flattened here, and
  * `Bussiness`, which they nest in `traceheaderlist`, is the packet's top-level `business`).
+ * Interoperability: the mapping and the samples are third-party material read from LGSP_REFERENCE_DATA
+ * (`npm run test:interop`).
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { parseEdxml } from './parse.ts';
 import type { EdxmlPacket } from './types.ts';
-import { EDXML_DATA } from './test-support.ts';
+import { referenceEdxmlData } from './test-support.ts';
 
+const EDXML_DATA = referenceEdxmlData();
 const MAPPING = new URL('json-mapping/tungsfer512-edxml-convert/', EDXML_DATA);
 const SAMPLES = new URL('samples/all4u1089-truclienthong-example/', EDXML_DATA);
 
