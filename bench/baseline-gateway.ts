@@ -10,7 +10,7 @@
  *    JWK (through a `RemoteGraphQLDataSource` whose `willSendRequest` adds the Authorization header), because our
  *    subgraphs answer 401 without one. This is the one change to the request path.
  *  - A supergraph that links the authorization specs `for: SECURITY` is loaded with that `for:` argument removed,
- *    because @apollo/gateway 2.14 refuses such a supergraph (docs: FINDINGS #1). The federation benchmark's
+ *    because @apollo/gateway 2.14 refuses such a supergraph (docs: docs/findings.md #1). The federation benchmark's
  *    supergraph has no such link, so part (a) runs on the unchanged file.
  */
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';

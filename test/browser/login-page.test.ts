@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { freePort } from '../../scripts/platform.ts';
 import { startDevIssuer } from '../../keycloak/src/service.ts';
-import { launchBrowser } from '../support/browser.ts';
+import { launchBrowser } from '../testing/browser.ts';
 
 let issuer: Awaited<ReturnType<typeof startDevIssuer>>;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { developmentPortalLogin } from '../../keycloak/src/dev-clients.ts';
 import { developmentPassword, loadRealmExport } from '../../keycloak/src/realm.ts';
-import { startPlatformFixture, type PlatformFixture } from '../support/platform-fixture.ts';
+import { startPlatformFixture, type PlatformFixture } from '../testing/platform-fixture.ts';
 import { callers, matrix, operations, type CallerName, type MatrixRow } from './authorization-matrix.ts';
 
 const COMMUNE_WARD = '16690'; // Phường Trường Vinh, the commune agency's ward (catalogs' agency data)

@@ -5,17 +5,17 @@
  * writes exactly this event is subgraphs/catalogs/src/import.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { eventKeyPattern, readTopicStream, redisEventPublisher, topics } from '@lgsp/events';
 import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, type RedisClient } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { configSchema as subscriptionsConfigSchema, startSubscriptions, type RunningSubscriptions } from '@lgsp/subscriptions';
 import { createTopicCatalogEvents } from '../../subgraphs/catalogs/src/store/catalog-change-events.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `lgsp-test:${randomUUID()}:`;
+const keyPrefix = testKeyPrefix();
 
 async function waitUntil(condition: () => boolean, what: string, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;

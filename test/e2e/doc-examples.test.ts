@@ -18,7 +18,7 @@ import { decodeJwt } from 'jose';
 import { developmentClientToken, developmentPortalLogin } from '../../keycloak/src/dev-clients.ts';
 import { developmentPassword, loadRealmExport } from '../../keycloak/src/realm.ts';
 import { freePort, repoRoot } from '../../scripts/platform.ts';
-import { openSubscriptionsAt } from '../support/platform-fixture.ts';
+import { openSubscriptionsAt } from '../testing/platform-fixture.ts';
 
 const PORT_VARIABLES = ['GATEWAY_PORT', 'CATALOGS_PORT', 'NATIONAL_DATA_PORT', 'RELAY_PORT', 'SUBSCRIPTIONS_PORT', 'SIMULATOR_PORT', 'DEV_ISSUER_PORT'] as const;
 const examples = join(repoRoot, 'docs/examples');

@@ -16,8 +16,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatformFixture, type GatewaySubscription, type PlatformFixture } from '../support/platform-fixture.ts';
-import { edxmlDocument, edxmlStatus, exchangeClient, FINANCE, HOSPITAL, JUSTICE, OFFICE, POLICE, putOnce, sha256, WARD, type AgencySystem } from '../support/exchange-client.ts';
+import { startPlatformFixture, type GatewaySubscription, type PlatformFixture } from '../testing/platform-fixture.ts';
+import { edxmlDocument, edxmlStatus, exchangeClient, FINANCE, HOSPITAL, JUSTICE, OFFICE, POLICE, putOnce, sha256, WARD, type AgencySystem } from '../testing/exchange-client.ts';
 import { connectRedis } from '@lgsp/kit';
 
 const PACKET_AVAILABLE = `subscription($after: ID) {

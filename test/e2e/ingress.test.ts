@@ -7,8 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../../scripts/platform.ts';
-import { startPlatformFixture, type PlatformFixture } from '../support/platform-fixture.ts';
-import { ACKNOWLEDGE, CLAIM, FINANCE, JUSTICE, putOnce, REQUEST_EXCHANGE, reprDigest, sha256, type AgencySystem } from '../support/exchange-client.ts';
+import { startPlatformFixture, type PlatformFixture } from '../testing/platform-fixture.ts';
+import { ACKNOWLEDGE, CLAIM, FINANCE, JUSTICE, putOnce, REQUEST_EXCHANGE, reprDigest, sha256, type AgencySystem } from '../testing/exchange-client.ts';
 import { startIngress, type Ingress } from '../../scripts/ingress.ts';
 
 let p: PlatformFixture;

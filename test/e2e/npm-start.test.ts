@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { createHash } from 'node:crypto';
 import { developmentClientToken } from '../../keycloak/src/dev-clients.ts';
 import { freePort, repoRoot } from '../../scripts/platform.ts';
-import { openSubscriptionsAt } from '../support/platform-fixture.ts';
+import { openSubscriptionsAt } from '../testing/platform-fixture.ts';
 
 const startScript = 'scripts/start.ts';
 

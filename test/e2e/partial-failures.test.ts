@@ -6,8 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatformFixture, type GraphQLResponse, type PlatformFixture } from '../support/platform-fixture.ts';
-import { exchangeClient, JUSTICE, POLICE } from '../support/exchange-client.ts';
+import { startPlatformFixture, type GraphQLResponse, type PlatformFixture } from '../testing/platform-fixture.ts';
+import { exchangeClient, JUSTICE, POLICE } from '../testing/exchange-client.ts';
 
 let p: PlatformFixture;
 let citizenId: string;

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPlatformFixture, type PlatformFixture } from '../support/platform-fixture.ts';
+import { startPlatformFixture, type PlatformFixture } from '../testing/platform-fixture.ts';
 
 let p: PlatformFixture;
 let citizenIds: string[];

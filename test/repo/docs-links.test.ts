@@ -1,6 +1,6 @@
 /**
  * The documentation points only at what is in the repository: every relative Markdown link (and its `#anchor`), and
- * every file path written as code in prose (`gateway/src/config.ts`, `../shared/…`), in every Markdown file of the
+ * every file path written as code in prose (`gateway/src/config.ts`, or a path into a folder beside the clone), in every Markdown file of the
  * repository resolves to a file or folder of the repository. A clone holds nothing else, so a link to a sibling
  * folder or a file that moved is a dead end for its reader. And the README stays a map: at most 200 lines, with
  * every npm script of the repository in its Commands table.

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { repoRoot } from '../../scripts/platform.ts';
 
 /** The files that locate or describe the interoperability data (default ../shared/data). */
-const INTEROP_DATA_LOCATORS = new Set(['scripts/test-interop.ts', 'subgraphs/relay/src/edxml/test-support.ts', 'subgraphs/relay/src/edxml/README.md', '.ci/run', 'test/repo/references.test.ts']);
+const INTEROP_DATA_LOCATORS = new Set(['scripts/test-interop.ts', 'subgraphs/relay/src/edxml/testing.ts', 'subgraphs/relay/src/edxml/README.md', '.ci/run', 'README.md', 'test/repo/references.test.ts']);
 
 const tracked = execFileSync('git', ['ls-files'], { cwd: repoRoot, encoding: 'utf8' })
   .split('\n')

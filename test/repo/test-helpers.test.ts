@@ -16,13 +16,8 @@ const allowed = new Map([
   // The opening of every contract suite, published as its own entry point `@lgsp/kit/contract-fixture`.
   ['packages/kit/src/contract-fixture.ts', 'the contract suites\' shared before/after'],
 ]);
-/**
- * Helpers still to rename (to edxml/testing.ts and test/testing/): branches in flight add tests that import them by
- * these names, so they move once those have landed (issue 15).
- */
-const pendingRename = ['subgraphs/relay/src/edxml/test-support.ts', 'test/support/'];
 
-const isTestCode = (path: string) => /\.test\.ts$|\.contract\.ts$/.test(path) || /(^|\/)testing(\.ts$|\/)/.test(path) || pendingRename.some((pending) => path.startsWith(pending));
+const isTestCode = (path: string) => /\.test\.ts$|\.contract\.ts$/.test(path) || /(^|\/)testing(\.ts$|\/)/.test(path);
 
 async function sources(): Promise<string[]> {
   const found: string[] = [];
@@ -40,7 +35,7 @@ test('test helpers follow one naming scheme: testing.ts or testing/, *.contract.
   const files = await sources();
   assert.ok(files.length > 100, `found the sources (${files.length})`);
   const misnamed = files.filter(
-    (path) => /(^|\/)(test-support|test-helpers?|test-utils?)\.ts$|(^|\/)(support|helpers|fixtures)\//.test(path) && !pendingRename.some((pending) => path.startsWith(pending)),
+    (path) => /(^|\/)(test-support|test-helpers?|test-utils?)\.ts$|(^|\/)(support|helpers|fixtures)\//.test(path),
   );
   assert.deepEqual(misnamed, [], 'helpers named otherwise: rename to testing.ts / testing/');
   const outside: string[] = [];

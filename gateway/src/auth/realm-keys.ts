@@ -4,7 +4,7 @@
  *
  * Why not jose's `createRemoteJWKSet`: its cooldown starts at *every* fetch, including the first one and the
  * periodic re-fetch, so a key the realm starts using within `cooldownDuration` (30 s by default) of any fetch is
- * refused until the cooldown ends (checked with jose 6.2; keycloak-connect does the same with 10 s, FINDINGS #3).
+ * refused until the cooldown ends (checked with jose 6.2; keycloak-connect does the same with 10 s, docs/findings.md #3).
  * Here only refreshes *caused by an unknown kid* start the cooldown: a rotation is picked up by the first token
  * that uses the new key, while a flood of tokens with made-up kids costs at most one fetch per cooldown.
  * See docs/decisions/0005-keycloak-connect.md.

@@ -1,7 +1,7 @@
 /**
  * The authorization metadata of a composed supergraph: which fields and types carry `@authenticated`,
  * `@requiresScopes` and `@policy`, read from the ORIGINAL composed SDL (`LoadedSupergraph.document`; Apollo
- * Gateway itself cannot load those features, FINDINGS #1), with the names their `@link`s give them.
+ * Gateway itself cannot load those features, docs/findings.md #1), with the names their `@link`s give them.
  *
  * Semantics (as Apollo Router's): a directive on a type applies to every field returning that type; a field selected
  * on an interface needs what the interface field, every implementation's field and every implementation type need

@@ -10,7 +10,7 @@ import { loadSupergraph, sdlForApolloGateway } from './supergraph.ts';
 
 const deadUrl = 'http://127.0.0.1:9/graphql';
 
-describe('supergraph with the authorization directives (FINDINGS #1)', () => {
+describe('supergraph with the authorization directives (docs/findings.md #1)', () => {
   const composed = composeSupergraph([
     { name: 'people-data', url: deadUrl, sdl: peopleSdl },
     { name: 'places', url: deadUrl, sdl: placesSdl },

@@ -32,7 +32,7 @@ const securityLink = new RegExp(
 );
 
 /**
- * FINDINGS #1: `@apollo/gateway` 2.14.4 fails to load a supergraph whose authorization `@link`s say
+ * docs/findings.md #1: `@apollo/gateway` 2.14.4 fails to load a supergraph whose authorization `@link`s say
  * `for: SECURITY` ("feature … is for: SECURITY but is unsupported"), because it does not enforce them. The gateway
  * enforces them itself (from `LoadedSupergraph.document`), so Apollo Gateway gets the SDL without that marker.
  */

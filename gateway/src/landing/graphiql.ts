@@ -2,7 +2,7 @@
  * GraphiQL at GET /graphql for browsers, served entirely by the gateway: the page, GraphiQL's prebuilt bundle
  * (`@graphql-yoga/graphiql`: React, the Monaco editor and its workers, fonts inlined in the CSS), graphql-ws's
  * browser client and graphiql-client.js (the fetcher that sends the Headers tab over HTTP and in graphql-ws
- * `connection_init`). Nothing comes from a CDN, so it works on the province's closed networks (FINDINGS #6).
+ * `connection_init`). Nothing comes from a CDN, so it works on the province's closed networks (docs/findings.md #6).
  *
  * - The page is answered here, before authentication and Apollo Server, to the requests Apollo would answer with
  *   its landing page (`prefersHtml`); every other request to /graphql goes on to GraphQL over HTTP. Its

@@ -2,7 +2,7 @@
  * The landing page at GET /graphql (browsers) outside production, chosen by GATEWAY_EXPLORER; nothing in production.
  * - `graphiql` (default): GraphiQL served by the gateway itself, every script, style and font included
  *   (graphiql.ts), so it works on the province's closed networks, which are the common case.
- * - `apollo-sandbox`: Apollo Sandbox. FINDINGS #6: it loads from Apollo's CDN and needs the internet; on a closed
+ * - `apollo-sandbox`: Apollo Sandbox. docs/findings.md #6: it loads from Apollo's CDN and needs the internet; on a closed
  *   network it shows "Apollo Sandbox cannot be loaded".
  *
  * Both are prefilled for bearer authentication when a realm is configured: an `Authorization: Bearer <access token>`

@@ -15,7 +15,7 @@
  *
  * The engine is Apollo Server's request pipeline (its `processGraphQLRequest`): HTTP enters it through the Express
  * integration, graphql-ws through `execute` below (Apollo's `executeOperation`), as Hive Gateway runs graphql-ws
- * through envelop's plugin chain. A cross-cutting concern is a `PipelineStep` (STYLE.md §2): it contributes parse
+ * through envelop's plugin chain. A cross-cutting concern is a `PipelineStep` (docs/conventions.md: cross-cutting concerns are pipeline steps): it contributes parse
  * options, validation rules, lifecycle hooks (an Apollo Server plugin) or an executor stage, and plugs in with one
  * line in server.ts — audit and quota are the next ones.
  */

@@ -1,6 +1,6 @@
 /**
  * Plans subscription operations on the supergraph being served: `@apollo/query-planner` gives
- * `{ kind: "Subscription", primary: Fetch(owning subgraph), rest }` (FINDINGS #2). The primary fetch runs as a
+ * `{ kind: "Subscription", primary: Fetch(owning subgraph), rest }` (docs/findings.md #2). The primary fetch runs as a
  * graphql-ws subscription on the owning subgraph; `rest` (entity fetches to other subgraphs) runs per event with
  * the native executor's plan walk, and the native result shaper gives the response its shape. Plans and
  * shapers are kept per operation (planning work only, never data), dropped when the supergraph changes.

@@ -1,8 +1,8 @@
 /** The memory and Redis publishers against the EventPublisher contract (the HTTP one runs it in the subscriptions subgraph, against a real service). */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { connectRedis } from '@lgsp/kit';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { describeEventPublisherContract } from './event-publisher.contract.ts';
 import { eventKeyPattern, eventStreamKey } from './keys.ts';
 import { memoryEventPublisher } from './memory-publisher.ts';
@@ -13,7 +13,7 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function onRedis(retention?: number) {
   const redis = await connectRedis(redisUrl);
-  const keyPrefix = `lgsp-test:${randomUUID()}:`;
+  const keyPrefix = testKeyPrefix();
   return {
     redis,
     keyPrefix,

@@ -1,7 +1,7 @@
 /**
  * The contract: this SDL composes with the other subgraphs as they are (shared enums identical, entity stubs
  * matching their owners' keys), and the query planner plans a subscription whose primary part runs here and the
- * rest in relay and catalogs (FINDINGS #2).
+ * rest in relay and catalogs (docs/findings.md #2).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -24,7 +24,7 @@ test('composes with catalogs, national-data and relay', () => {
 
 test('a subscription plans its primary fetch here and the packet and agency fields in relay and catalogs', () => {
   const result = composeServices([...others, { name: 'subscriptions', url: 'http://127.0.0.1:4104/graphql', typeDefs }]);
-  // As the gateway does (FINDINGS #1): Apollo's supergraph loader refuses the SECURITY features it does not implement.
+  // As the gateway does (docs/findings.md #1): Apollo's supergraph loader refuses the SECURITY features it does not implement.
   const supergraph = Supergraph.build(result.supergraphSdl!.replaceAll(', for: SECURITY)', ')'));
   const operation = operationFromDocument(
     supergraph.schema,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EdxmlError } from './errors.ts';
 import { REJECTED_CASES, TOLERATED_CASES } from './inline.table.ts';
-import { get, parseInput } from './test-support.ts';
+import { get, parseInput } from './testing.ts';
 
 describe('edXML: hand-written packets that must be refused', () => {
   for (const row of REJECTED_CASES) {

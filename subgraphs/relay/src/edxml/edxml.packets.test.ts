@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { itParsesEveryPacket } from './packet-rows.ts';
+import { itParsesEveryPacket } from './testing/packet-rows.ts';
 import { PACKET_ROWS } from './packets.table.ts';
 import { parseEdxml } from './parse.ts';
 

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { itParsesEveryPacket } from './packet-rows.ts';
+import { itParsesEveryPacket } from './testing/packet-rows.ts';
 import { parseEdxml } from './parse.ts';
 import { SAMPLE_ROWS } from './samples.table.ts';
-import { referenceEdxmlData } from './test-support.ts';
+import { referenceEdxmlData } from './testing.ts';
 
 const SAMPLES = new URL('samples/', referenceEdxmlData());
 

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { parseEdxml } from './parse.ts';
 import type { EdxmlPacket } from './types.ts';
-import { referenceEdxmlData } from './test-support.ts';
+import { referenceEdxmlData } from './testing.ts';
 
 const EDXML_DATA = referenceEdxmlData();
 const MAPPING = new URL('json-mapping/tungsfer512-edxml-convert/', EDXML_DATA);

@@ -8,7 +8,7 @@
  *
  * Attachments: each document carries `1234-STC-QLNS.txt` zipped (434 bytes decoded), as `ContentId` `cid:1`.
  */
-import type { AcceptedDocumentRow, AcceptedStatusRow, PacketRow } from './packet-rows.ts';
+import type { AcceptedDocumentRow, AcceptedStatusRow, PacketRow } from './testing/packet-rows.ts';
 
 const STC = '000.00.12.H41'; // Sở Tài chính
 const STP = '000.00.15.H41'; // Sở Tư pháp

@@ -6,7 +6,7 @@
  * Attachments: every document sample's single attachment was redacted to base64 of a 360-byte ZIP holding
  * `REDACTED.txt`. The `2014/02/30` inside Bussiness/DocumentId is a real-world impossible date (warning).
  */
-import type { AcceptedStatusRow, PacketRow } from './packet-rows.ts';
+import type { AcceptedStatusRow, PacketRow } from './testing/packet-rows.ts';
 
 const VPCP = 'all4u1089-truclienthong-example';
 const BKAV = 'QuangChuIT-edoc-integrator';

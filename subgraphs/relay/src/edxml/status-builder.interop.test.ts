@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { EdxmlError } from './errors.ts';
 import { toEdxmlStatus, type EdxmlStatusInput } from './status-builder.ts';
-import { referenceEdxmlData } from './test-support.ts';
+import { referenceEdxmlData } from './testing.ts';
 
 const EDXML_DATA = referenceEdxmlData();
 

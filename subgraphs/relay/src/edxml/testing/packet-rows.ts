@@ -8,9 +8,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
-import { EdxmlError, STRICT_ESCALATION, type EdxmlErrorCode, type EdxmlWarningCode } from './errors.ts';
-import { parseEdxml, parseEdxmlStream } from './parse.ts';
-import { inPieces } from './test-support.ts';
+import { EdxmlError, STRICT_ESCALATION, type EdxmlErrorCode, type EdxmlWarningCode } from '../errors.ts';
+import { parseEdxml, parseEdxmlStream } from '../parse.ts';
+import { inPieces } from '../testing.ts';
 
 export interface AcceptedDocumentRow {
   file: string;
