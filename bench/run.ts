@@ -33,7 +33,16 @@ import { setUpFederation } from './federation/scenario.ts';
 import { citizensMissing, setUpCitizens } from './citizens/scenario.ts';
 import { printProfile, printTable } from './lib/report.ts';
 import { killAllPlatforms, stopAllPlatforms } from './exchange/platform.ts';
-import { EXCHANGE_PARTS, memoryPacketPaths, packetFlows, packetPaths, printExchangeSummary, runExchange, type ExchangePart, type ExchangeResults } from './exchange/scenario.ts';
+import {
+  EXCHANGE_PARTS,
+  memoryPacketPaths,
+  packetFlows,
+  packetPaths,
+  printExchangeSummary,
+  runExchange,
+  type ExchangePart,
+  type ExchangeResults,
+} from './exchange/scenario.ts';
 
 function positiveNumber(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -56,12 +65,17 @@ const options: BenchOptions = {
   outDir,
   workDir,
 };
-const list = (raw: string) => raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+const list = (raw: string) =>
+  raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,exchange');
 // `exchange` stands for its four parts, which can also be named one by one.
 const exchangeParts = EXCHANGE_PARTS.filter((p) => parts.includes(p) || parts.includes('exchange'));
 const unknownParts = parts.filter((p) => !['federation', 'citizens', 'exchange', ...EXCHANGE_PARTS].includes(p));
-if (unknownParts.length > 0) throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, exchange, ${EXCHANGE_PARTS.join(', ')})`);
+if (unknownParts.length > 0)
+  throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, exchange, ${EXCHANGE_PARTS.join(', ')})`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const notes: string[] = [];
 
@@ -92,7 +106,9 @@ const gatewayParts = parts.filter((p) => p === 'federation' || p === 'citizens')
 const gatewayLog = (line: string) => {
   if (gatewayParts > 0) log(line);
 };
-gatewayLog(`load: ${loadTool()}${loadTool() === 'autocannon' ? ' (wrk is not installed: `apt-get install -y wrk` for the figures in bench/README.md; autocannon cannot see GraphQL errors inside 200 answers)' : ''}, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per gateway`);
+gatewayLog(
+  `load: ${loadTool()}${loadTool() === 'autocannon' ? ' (wrk is not installed: `apt-get install -y wrk` for the figures in bench/README.md; autocannon cannot see GraphQL errors inside 200 answers)' : ''}, ${options.connections} connections, ${options.warmupSeconds} s warm-up + ${options.durationSeconds} s per gateway`,
+);
 if (hasTaskset()) {
   gatewayLog(`pinning: gateways on CPU ${options.gatewayCpu}; subgraphs and the load generator on CPU ${options.upstreamCpu}`);
 } else {
@@ -115,7 +131,9 @@ if (missing.length > 0) {
   executors = list(process.env.BENCH_EXECUTORS ?? (supportsExecutors ? 'native,apollo' : ''));
   if (executors.length === 0) executors = ['default'];
   unflagged = oursNodeArgs.length === 0 ? [] : list(process.env.BENCH_UNFLAGGED ?? 'native').filter((e) => executors.includes(e));
-  gatewayLog(`ours: GATEWAY_EXECUTOR ${executors.join(', ')} with node ${oursNodeArgs.join(' ') || '(no flags)'} as \`npm start\` runs it${unflagged.length > 0 ? `; ${unflagged.join(', ')} also without flags` : ''}; stock: node with its defaults`);
+  gatewayLog(
+    `ours: GATEWAY_EXECUTOR ${executors.join(', ')} with node ${oursNodeArgs.join(' ') || '(no flags)'} as \`npm start\` runs it${unflagged.length > 0 ? `; ${unflagged.join(', ')} also without flags` : ''}; stock: node with its defaults`,
+  );
 }
 
 const commonGatewayEnv = { NODE_ENV: 'production', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', SUPERGRAPH_WATCH: 'false' };
@@ -165,7 +183,10 @@ const packetsRows = exchangeParts.includes('packets')
   ? packetFlows(exchangeSettings).length * (1 + packetPaths().length + (exchangeSettings.memory ? memoryPacketPaths().length : 0))
   : 0;
 const exchangeBudget = exchangeParts.length === 0 ? 0 : 300 + (packetsRows + 5) * (exchangeSettings.warmupSeconds + exchangeSettings.durationSeconds + 20);
-const timeoutSeconds = positiveNumber('BENCH_TIMEOUT', gatewayParts * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)) + exchangeBudget);
+const timeoutSeconds = positiveNumber(
+  'BENCH_TIMEOUT',
+  gatewayParts * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)) + exchangeBudget,
+);
 const watchdog = setTimeout(() => void abandon(`the run took longer than ${timeoutSeconds} s (BENCH_TIMEOUT)`, 1), timeoutSeconds * 1000);
 watchdog.unref();
 

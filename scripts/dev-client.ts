@@ -36,7 +36,10 @@ export function locateIssuer(): Located {
   if (port !== undefined) return { url: `http://localhost:${port}/realms/lgsp`, from: `DEV_ISSUER_PORT=${port}` };
   const running = runningPlatform();
   if (running !== undefined) return { url: running.issuer, from: `the npm start running as process ${running.pid}` };
-  return { url: `http://localhost:${DEFAULT_DEV_ISSUER_PORT}/realms/lgsp`, from: `npm start's default DEV_ISSUER_PORT (${DEFAULT_DEV_ISSUER_PORT}); no npm start of this checkout is running` };
+  return {
+    url: `http://localhost:${DEFAULT_DEV_ISSUER_PORT}/realms/lgsp`,
+    from: `npm start's default DEV_ISSUER_PORT (${DEFAULT_DEV_ISSUER_PORT}); no npm start of this checkout is running`,
+  };
 }
 
 /** The gateway's graphql-ws URL. */
@@ -46,7 +49,10 @@ export function locateGatewayWs(): Located {
   if (port !== undefined) return { url: `ws://localhost:${port}/graphql`, from: `GATEWAY_PORT=${port}` };
   const running = runningPlatform();
   if (running !== undefined) return { url: running.gatewayWs, from: `the npm start running as process ${running.pid}` };
-  return { url: `ws://localhost:${DEFAULT_GATEWAY_PORT}/graphql`, from: `npm start's default GATEWAY_PORT (${DEFAULT_GATEWAY_PORT}); no npm start of this checkout is running` };
+  return {
+    url: `ws://localhost:${DEFAULT_GATEWAY_PORT}/graphql`,
+    from: `npm start's default GATEWAY_PORT (${DEFAULT_GATEWAY_PORT}); no npm start of this checkout is running`,
+  };
 }
 
 /** What to tell a developer when nothing answers at `where`. */
@@ -67,7 +73,11 @@ export function fetchFailure(error: unknown): string {
 export async function developmentClientFromArgs(clientId: string): Promise<{ issuer: Located; realm: Awaited<ReturnType<typeof loadRealmExport>> }> {
   const realm = await loadRealmExport();
   if (!assertionClients(realm).some((c) => c.clientId === clientId)) {
-    console.error(`unknown client ${clientId}; development clients:\n${assertionClients(realm).map((c) => `  ${c.clientId} (${c.kind})`).join('\n')}`);
+    console.error(
+      `unknown client ${clientId}; development clients:\n${assertionClients(realm)
+        .map((c) => `  ${c.clientId} (${c.kind})`)
+        .join('\n')}`,
+    );
     process.exit(2);
   }
   return { issuer: locateIssuer(), realm };

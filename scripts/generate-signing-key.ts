@@ -12,7 +12,10 @@ if (target === undefined) {
   console.error('usage: generate-signing-key.ts <file>');
   process.exit(2);
 }
-const exists = await access(target).then(() => true, () => false);
+const exists = await access(target).then(
+  () => true,
+  () => false,
+);
 if (exists) {
   console.log(`${target} exists; keeping it`);
 } else {

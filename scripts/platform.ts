@@ -116,7 +116,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
   const specs: ServiceSpec[] = [
     { name: 'simulator', main: 'simulator/src/main.ts', env: { ...common, PORT: String(ports.simulator) }, readyUrl: `${base(ports.simulator)}/health` },
-    { name: 'catalogs', main: 'subgraphs/catalogs/src/main.ts', env: { ...common, PORT: String(ports.catalogs) }, readyUrl: `${base(ports.catalogs)}/health/ready` },
+    {
+      name: 'catalogs',
+      main: 'subgraphs/catalogs/src/main.ts',
+      env: { ...common, PORT: String(ports.catalogs) },
+      readyUrl: `${base(ports.catalogs)}/health/ready`,
+    },
     {
       name: 'national-data',
       main: 'subgraphs/national-data/src/main.ts',

@@ -45,9 +45,19 @@ const schema = z.object({
 let config: z.infer<typeof schema>;
 try {
   config = loadConfig('npm start', schema);
-  const ports = [config.GATEWAY_PORT, config.CATALOGS_PORT, config.NATIONAL_DATA_PORT, config.RELAY_PORT, config.SUBSCRIPTIONS_PORT, config.SIMULATOR_PORT, config.DEV_ISSUER_PORT];
+  const ports = [
+    config.GATEWAY_PORT,
+    config.CATALOGS_PORT,
+    config.NATIONAL_DATA_PORT,
+    config.RELAY_PORT,
+    config.SUBSCRIPTIONS_PORT,
+    config.SIMULATOR_PORT,
+    config.DEV_ISSUER_PORT,
+  ];
   if (new Set(ports).size !== ports.length) {
-    throw new ConfigError('npm start', ['GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, SIMULATOR_PORT, DEV_ISSUER_PORT: must all be different']);
+    throw new ConfigError('npm start', [
+      'GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, SIMULATOR_PORT, DEV_ISSUER_PORT: must all be different',
+    ]);
   }
   if (config.REDIS_URL !== undefined) await (await connectRedis(config.REDIS_URL)).quit();
 } catch (error) {
@@ -84,7 +94,9 @@ try {
 } catch (error) {
   console.error(`\nThe platform did not start: ${(error as Error).message}`);
   if (/EADDRINUSE/.test((error as Error).message)) {
-    console.error('A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, SIMULATOR_PORT or DEV_ISSUER_PORT.');
+    console.error(
+      'A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, SIMULATOR_PORT or DEV_ISSUER_PORT.',
+    );
   }
   process.exit(1);
 }

@@ -59,7 +59,12 @@ function failure(error: unknown): string {
   if (Array.isArray(error)) return `the gateway refused the subscription: ${JSON.stringify(error)}`;
   const { code, reason, message } = error as { code?: number; reason?: string; message?: string };
   if (!connected && (code === 1006 || code === undefined)) {
-    return notAnswering('gateway', gateway, code === 1006 ? 'the connection was refused or dropped: 1006' : (message ?? String(error)), 'GATEWAY_PORT (or GATEWAY_WS_URL)');
+    return notAnswering(
+      'gateway',
+      gateway,
+      code === 1006 ? 'the connection was refused or dropped: 1006' : (message ?? String(error)),
+      'GATEWAY_PORT (or GATEWAY_WS_URL)',
+    );
   }
   if (code !== undefined) return `the gateway closed the connection: ${code} ${reason ?? ''}`.trim();
   return `subscription failed: ${message ?? String(error)}`;

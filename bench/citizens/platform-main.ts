@@ -32,7 +32,10 @@ if (keyFile === undefined) throw new Error('BENCH_SIGNING_KEY_FILE: the private 
 const { d: _private, ...publicJwk } = JSON.parse(await readFile(keyFile, 'utf8')) as JWK;
 const { createHash } = await import('node:crypto');
 // Same key id as the kit's issuer derives, so the verifier picks the key by `kid`.
-const kid = createHash('sha256').update(JSON.stringify([publicJwk.x, publicJwk.y])).digest('base64url').slice(0, 16);
+const kid = createHash('sha256')
+  .update(JSON.stringify([publicJwk.x, publicJwk.y]))
+  .digest('base64url')
+  .slice(0, 16);
 const verifier = createInternalTokenVerifier({ jwks: { keys: [{ ...publicJwk, kid, alg: 'ES256', use: 'sig' }] } });
 
 const serviceEnv = (extra: Record<string, string>) => ({ PORT: '0', HOST: host, LOG_LEVEL: 'silent', ...extra });
@@ -52,7 +55,9 @@ closeOnSignal(async () => {
 const devIssuerModule = (await import(PLATFORM_MODULES.devIssuer.href)) as ServiceModule & {
   startDevIssuer(config: unknown): Promise<Running & { issuer: string }>;
 };
-const devIssuer = await devIssuerModule.startDevIssuer(loadConfig('dev-issuer', devIssuerModule.configSchema, { DEV_ISSUER_PORT: '0', HOST: host, LOG_LEVEL: 'silent' }));
+const devIssuer = await devIssuerModule.startDevIssuer(
+  loadConfig('dev-issuer', devIssuerModule.configSchema, { DEV_ISSUER_PORT: '0', HOST: host, LOG_LEVEL: 'silent' }),
+);
 started.push(devIssuer);
 
 // 1. The simulator (the national platform's stand-in).
@@ -67,7 +72,10 @@ const catalogsModule = (await import(PLATFORM_MODULES.catalogs.href)) as Service
   startCatalogs(config: unknown, deps: { verifier: typeof verifier; metrics: Registry }): Promise<Running>;
 };
 const catalogsMetrics = createMetricsRegistry('catalogs');
-const catalogs = await catalogsModule.startCatalogs(loadConfig('catalogs', catalogsModule.configSchema, serviceEnv({})), { verifier, metrics: catalogsMetrics });
+const catalogs = await catalogsModule.startCatalogs(loadConfig('catalogs', catalogsModule.configSchema, serviceEnv({})), {
+  verifier,
+  metrics: catalogsMetrics,
+});
 started.push(catalogs);
 
 // 3. national-data, pointed at the simulator through whichever of its variables names the national platform's URL.
@@ -91,7 +99,9 @@ const personalIds = Array.from({ length: 100 }, (_, i) => ids[i * stride]!);
 const control = createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/counters') {
     void Promise.all([operationsServed(catalogsMetrics), operationsServed(nationalDataMetrics)]).then(([c, n]) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ simulator: simulator.stats().totalRequests, catalogs: c, 'national-data': n }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ simulator: simulator.stats().totalRequests, catalogs: c, 'national-data': n }));
     });
   } else {
     res.writeHead(404).end();

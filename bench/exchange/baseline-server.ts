@@ -67,7 +67,9 @@ const server = createServer((req, res) => {
       }
       if (variables.acks !== undefined) {
         for (const a of variables.acks) claimed.delete(a.id);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { result: variables.acks.map(() => ({ status: 'DELIVERED', alreadyAcknowledged: false })) } }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ data: { result: variables.acks.map(() => ({ status: 'DELIVERED', alreadyAcknowledged: false })) } }));
         return;
       }
       const id = variables.id ?? String(++sequence);
@@ -95,7 +97,9 @@ const server = createServer((req, res) => {
         return;
       }
       stored.delete(match[1]!);
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': entry.content.length, 'repr-digest': entry.digest }).end(entry.content);
+      res
+        .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': entry.content.length, 'repr-digest': entry.digest })
+        .end(entry.content);
       return;
     }
     res.writeHead(404).end();

@@ -67,14 +67,19 @@ export async function waitForGauge(platform: BenchPlatform, name: 'connections' 
   return reading;
 }
 
-export async function runConnections(platform: BenchPlatform, options: { connections: number; subscribe: boolean; log: (line: string) => void }): Promise<ConnectionsResult> {
+export async function runConnections(
+  platform: BenchPlatform,
+  options: { connections: number; subscribe: boolean; log: (line: string) => void },
+): Promise<ConnectionsResult> {
   const { log } = options;
   const limit = await openFilesLimit();
   let count = options.connections;
   // Each connection is one descriptor in this process and one in the gateway (both inherit this limit).
   if (limit !== undefined && limit < count + 1_000) {
     count = Math.max(0, limit - 1_000);
-    log(`  connections: ulimit -n is ${limit} here; opening ${count} instead of ${options.connections} (raise it with \`ulimit -n ${options.connections + 2_000}\`)`);
+    log(
+      `  connections: ulimit -n is ${limit} here; opening ${count} instead of ${options.connections} (raise it with \`ulimit -n ${options.connections + 2_000}\`)`,
+    );
   }
   const tokens = await Promise.all(AGENCY_SYSTEMS.map(async (s) => `Bearer ${await platform.accessToken(s.client)}`));
   await sleep(1_000);
@@ -109,10 +114,15 @@ export async function runConnections(platform: BenchPlatform, options: { connect
       let errors = 0;
       let firstError: string | undefined;
       sockets.forEach((s, i) =>
-        s.subscribe(`s${i}`, PACKET_AVAILABLE_SUBSCRIPTION, () => undefined, (e) => {
-          errors += 1;
-          firstError ??= JSON.stringify(e).slice(0, 300);
-        }),
+        s.subscribe(
+          `s${i}`,
+          PACKET_AVAILABLE_SUBSCRIPTION,
+          () => undefined,
+          (e) => {
+            errors += 1;
+            firstError ??= JSON.stringify(e).slice(0, 300);
+          },
+        ),
       );
       await waitForGauge(platform, 'subscriptions', sockets.length, 30_000);
       await sleep(3_000);

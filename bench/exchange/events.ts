@@ -79,7 +79,13 @@ export async function runEvents(
     // until every subscriber has had one, so the timed events find every stream live.
     const warmupDeadline = Date.now() + 20_000;
     for (let round = 0; warmupSeen.size < sockets.length && Date.now() < warmupDeadline; round += 1) {
-      for (const s of systems) await publisher.publish(TopicFamily.packetAvailable, s.agency, { packetId: `warmup-${round}`, sourceAgency: systems[0].agency, priority: 'NORMAL', occurredAt: new Date().toISOString() });
+      for (const s of systems)
+        await publisher.publish(TopicFamily.packetAvailable, s.agency, {
+          packetId: `warmup-${round}`,
+          sourceAgency: systems[0].agency,
+          priority: 'NORMAL',
+          occurredAt: new Date().toISOString(),
+        });
       await sleep(200);
     }
     if (warmupSeen.size < sockets.length) log(`  events: only ${warmupSeen.size} of ${sockets.length} subscribers received a warm-up event`);
@@ -93,7 +99,12 @@ export async function runEvents(
       const system = systems[n % systems.length]!;
       const packetId = `bench-${n}`;
       sentAt.set(packetId, performance.now());
-      await publisher.publish(TopicFamily.packetAvailable, system.agency, { packetId, sourceAgency: systems[0].agency, priority: 'NORMAL', occurredAt: new Date().toISOString() });
+      await publisher.publish(TopicFamily.packetAvailable, system.agency, {
+        packetId,
+        sourceAgency: systems[0].agency,
+        priority: 'NORMAL',
+        occurredAt: new Date().toISOString(),
+      });
     }
     // Every subscriber of an agency gets each of that agency's events.
     const perAgency = systems.map((_, a) => sockets.filter((__, i) => i % systems.length === a).length);

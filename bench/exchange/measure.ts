@@ -47,7 +47,10 @@ export function cpuWindow(processes: Record<string, number | undefined>) {
   let before: Record<string, number | undefined> = {};
   let selfBefore = process.cpuUsage();
   let machineBefore: Awaited<ReturnType<typeof cpuTimes>>;
-  const read = async () => Object.fromEntries(await Promise.all(Object.entries(processes).map(async ([k, pid]) => [k, pid === undefined ? undefined : await treeCpuSeconds(pid)] as const)));
+  const read = async () =>
+    Object.fromEntries(
+      await Promise.all(Object.entries(processes).map(async ([k, pid]) => [k, pid === undefined ? undefined : await treeCpuSeconds(pid)] as const)),
+    );
   return {
     async start() {
       before = await read();

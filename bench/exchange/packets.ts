@@ -73,9 +73,16 @@ function packetClient(target: PacketTarget, agent: Agent) {
   async function graphql(authorization: string | undefined, query: string, variables: Record<string, unknown>): Promise<any> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
     if (authorization !== undefined) headers.authorization = authorization;
-    const { statusCode, body } = await agent.request({ origin: target.graphqlOrigin, path: '/graphql', method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const { statusCode, body } = await agent.request({
+      origin: target.graphqlOrigin,
+      path: '/graphql',
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
     const answer = (await body.json()) as { data?: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-    if (statusCode !== 200 || answer.errors !== undefined) throw new Error(`GraphQL HTTP ${statusCode}: ${JSON.stringify(answer.errors ?? answer).slice(0, 300)}`);
+    if (statusCode !== 200 || answer.errors !== undefined)
+      throw new Error(`GraphQL HTTP ${statusCode}: ${JSON.stringify(answer.errors ?? answer).slice(0, 300)}`);
     return answer.data;
   }
   const contentUrl = (url: string) => {
@@ -85,7 +92,10 @@ function packetClient(target: PacketTarget, agent: Agent) {
   return { graphql, contentUrl };
 }
 
-export async function runPacketsLoad(target: PacketTarget, settings: { concurrency: number; warmupSeconds: number; durationSeconds: number }): Promise<PacketsResult> {
+export async function runPacketsLoad(
+  target: PacketTarget,
+  settings: { concurrency: number; warmupSeconds: number; durationSeconds: number },
+): Promise<PacketsResult> {
   const agent = new Agent({ connections: settings.concurrency * 2, keepAliveTimeout: 30_000, pipelining: 1 });
   let sequence = 0;
 
@@ -303,7 +313,12 @@ export async function runBatchedPacketsLoad(
     await untilPacketsWait();
     if (waitingPackets === 0) return;
     const data = await timed('claimPackets', () => graphql(target.recipientAuthorization, inline ? CLAIM_NEXT_INLINE : CLAIM_NEXT, { first: batch }));
-    const claims = (target.baseline ? data.result : data.claimPackets) as Array<{ packetId: string; downloadUrl: string; sha256: string; content?: string | null }>;
+    const claims = (target.baseline ? data.result : data.claimPackets) as Array<{
+      packetId: string;
+      downloadUrl: string;
+      sha256: string;
+      content?: string | null;
+    }>;
     waitingPackets = Math.max(0, waitingPackets - claims.length);
     if (claims.length === 0) return;
     const received = await Promise.all(

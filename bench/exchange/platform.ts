@@ -227,7 +227,8 @@ export async function startBenchPlatform(settings: PlatformSettings): Promise<Be
       // The bench publishes to and addresses agencies by code: make sure the realm gives the client the code listed here.
       const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { agency_code?: string };
       const listed = AGENCY_SYSTEMS.find((s) => s.client === clientId)?.agency;
-      if (listed !== undefined && claims.agency_code !== listed) throw new Error(`${clientId}: the realm gives agency_code ${String(claims.agency_code)}, bench/exchange/platform.ts lists ${listed}`);
+      if (listed !== undefined && claims.agency_code !== listed)
+        throw new Error(`${clientId}: the realm gives agency_code ${String(claims.agency_code)}, bench/exchange/platform.ts lists ${listed}`);
       return token;
     },
     internalToken: async (clientId) => issuerOfInternalTokens.tokenFor(await principalOf(clientId)),

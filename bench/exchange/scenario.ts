@@ -97,7 +97,9 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
   };
   const redisPid = await redisServerPid();
   const wsParts = parts.filter((p) => p === 'connections' || p === 'events');
-  log(`\n(c) packet exchange and subscriptions (issue 4): ${parts.join(', ')} — the real platform (scripts/platform.ts startPlatform, NODE_ENV=development, LOG_LEVEL=warn), Redis ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}`);
+  log(
+    `\n(c) packet exchange and subscriptions (issue 4): ${parts.join(', ')} — the real platform (scripts/platform.ts startPlatform, NODE_ENV=development, LOG_LEVEL=warn), Redis ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}`,
+  );
   const wsEnv: Record<string, string> =
     wsParts.length === 0
       ? {}
@@ -110,25 +112,37 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
   const redisProfiles = profileDir('redis');
   const onRedis = await startBenchPlatform({ redis: true, workDir: settings.workDir, env: wsEnv, log, profileDir: redisProfiles });
   try {
-    log(`  platform on Redis up (key prefix ${onRedis.keyPrefix}; RELAY_WORKERS=${relayWorkers()}, BENCH_RELAY_WORKERS to change); pids: ${Object.entries(onRedis.pids).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    log(
+      `  platform on Redis up (key prefix ${onRedis.keyPrefix}; RELAY_WORKERS=${relayWorkers()}, BENCH_RELAY_WORKERS to change); pids: ${Object.entries(
+        onRedis.pids,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
     // Streaming first, on a fresh relay and gateway (after one small packet so their code is loaded).
     if (parts.includes('streaming')) await piece('streaming', async () => void (results.streaming = await streamingPart(onRedis, log)));
-    if (parts.includes('packets')) await piece('packets', async () => {
-      const rows: PacketsRow[] = [];
-      results.packets = { rows, target: PACKETS_TARGET };
-      const baseline = await spawnPinned<{ origin: string }>({ cpu: '0,1', entry: 'bench/exchange/baseline-server.ts', label: 'baseline server' });
-      try {
-        const target: PacketTarget = { name: 'baseline (minimal node:http server)', graphqlOrigin: baseline.info.origin, recipientAgency: RECIPIENT.agency, baseline: true };
-        for (const flow of packetFlows(settings)) rows.push(await packetsRow(target, 'none', { server: baseline.pid }, settings, log, flow));
-      } finally {
-        await baseline.stop();
-      }
-      for (const path of packetPaths()) {
-        await pathRows(onRedis, path, redisPid, log, async (target, processes) => {
-          for (const flow of packetFlows(settings)) rows.push(await packetsRow(target, 'Redis', processes, settings, log, flow));
-        });
-      }
-    });
+    if (parts.includes('packets'))
+      await piece('packets', async () => {
+        const rows: PacketsRow[] = [];
+        results.packets = { rows, target: PACKETS_TARGET };
+        const baseline = await spawnPinned<{ origin: string }>({ cpu: '0,1', entry: 'bench/exchange/baseline-server.ts', label: 'baseline server' });
+        try {
+          const target: PacketTarget = {
+            name: 'baseline (minimal node:http server)',
+            graphqlOrigin: baseline.info.origin,
+            recipientAgency: RECIPIENT.agency,
+            baseline: true,
+          };
+          for (const flow of packetFlows(settings)) rows.push(await packetsRow(target, 'none', { server: baseline.pid }, settings, log, flow));
+        } finally {
+          await baseline.stop();
+        }
+        for (const path of packetPaths()) {
+          await pathRows(onRedis, path, redisPid, log, async (target, processes) => {
+            for (const flow of packetFlows(settings)) rows.push(await packetsRow(target, 'Redis', processes, settings, log, flow));
+          });
+        }
+      });
     if (wsParts.length > 0) {
       if (!onRedis.hasSubscriptions) {
         const note = 'connections/events: the subscriptions subgraph is not in the platform yet (scripts/platform.ts, schema/supergraph.graphql)';
@@ -136,10 +150,22 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
         log(`  ${note}`);
       }
       if (parts.includes('connections')) {
-        await piece('connections', async () => void (results.connections = await runConnections(onRedis, { connections: settings.connections, subscribe: settings.subscribeEach, log })));
+        await piece(
+          'connections',
+          async () => void (results.connections = await runConnections(onRedis, { connections: settings.connections, subscribe: settings.subscribeEach, log })),
+        );
       }
       if (parts.includes('events') && onRedis.hasSubscriptions) {
-        await piece('events', async () => void (results.events = await runEvents(onRedis, { subscribers: settings.subscribers, events: settings.events, ratePerSecond: settings.eventsPerSecond, log })));
+        await piece(
+          'events',
+          async () =>
+            void (results.events = await runEvents(onRedis, {
+              subscribers: settings.subscribers,
+              events: settings.events,
+              ratePerSecond: settings.eventsPerSecond,
+              log,
+            })),
+        );
       }
     }
   } finally {
@@ -156,7 +182,9 @@ export async function runExchange(parts: ExchangePart[], settings: ExchangeSetti
         // The ingress paths are a deployment's: not repeated on the in-memory stores.
         for (const path of memoryPacketPaths()) {
           for (const flow of packetFlows(settings)) {
-            results.packets.rows.push(await packetsRow(await packetTarget(inMemory, path), 'memory', packetProcesses(inMemory, path, undefined), settings, log, flow));
+            results.packets.rows.push(
+              await packetsRow(await packetTarget(inMemory, path), 'memory', packetProcesses(inMemory, path, undefined), settings, log, flow),
+            );
           }
         }
       } finally {
@@ -219,7 +247,13 @@ export function memoryPacketPaths(): Array<'gateway' | 'direct'> {
  * The rows of one path: its target and processes, with the ingress started for the `nginx` path (and stopped after).
  * Without nginx installed, that path's rows are left out with a message saying what to install.
  */
-async function pathRows(platform: BenchPlatform, path: PacketPath, redisPid: number | undefined, log: (line: string) => void, run: (target: PacketTarget, processes: Record<string, number | undefined>) => Promise<void>): Promise<void> {
+async function pathRows(
+  platform: BenchPlatform,
+  path: PacketPath,
+  redisPid: number | undefined,
+  log: (line: string) => void,
+  run: (target: PacketTarget, processes: Record<string, number | undefined>) => Promise<void>,
+): Promise<void> {
   if (path !== 'nginx') return run(await packetTarget(platform, path), packetProcesses(platform, path, redisPid));
   let ingress: Ingress;
   try {
@@ -230,7 +264,15 @@ async function pathRows(platform: BenchPlatform, path: PacketPath, redisPid: num
     return;
   }
   try {
-    await run({ ...(await packetTarget(platform, 'gateway')), name: 'through the ingress (nginx): GraphQL to the gateway, content to the relay', graphqlOrigin: ingress.url, contentOrigin: ingress.url }, { nginx: ingress.pid, ...packetProcesses(platform, 'gateway', redisPid) });
+    await run(
+      {
+        ...(await packetTarget(platform, 'gateway')),
+        name: 'through the ingress (nginx): GraphQL to the gateway, content to the relay',
+        graphqlOrigin: ingress.url,
+        contentOrigin: ingress.url,
+      },
+      { nginx: ingress.pid, ...packetProcesses(platform, 'gateway', redisPid) },
+    );
   } finally {
     await ingress.close();
   }
@@ -303,12 +345,20 @@ async function packetsRow(
   }
   if (Object.keys(usage).length === 0) usage = await cpu.stop();
   const met = target.baseline ? '' : ` — target ≥ ${PACKETS_TARGET}/s ${result.packetsPerSecond >= PACKETS_TARGET ? 'MET' : 'NOT met'}`;
-  log(`  packets ${target.name}${flowName(flow)}, stores ${stores}: ${result.packetsPerSecond.toFixed(0)} packets/s (${result.packets} in ${result.seconds} s, ${result.concurrency} in flight, ${result.errors} errors)${met}`);
-  const batchedName: Partial<Record<(typeof STEPS)[number], string>> = { requestExchange: 'requestExchanges (per call)', claimPacket: 'claimPackets (per call)', acknowledgePacket: 'acknowledgePackets (per call)' };
+  log(
+    `  packets ${target.name}${flowName(flow)}, stores ${stores}: ${result.packetsPerSecond.toFixed(0)} packets/s (${result.packets} in ${result.seconds} s, ${result.concurrency} in flight, ${result.errors} errors)${met}`,
+  );
+  const batchedName: Partial<Record<(typeof STEPS)[number], string>> = {
+    requestExchange: 'requestExchanges (per call)',
+    claimPacket: 'claimPackets (per call)',
+    acknowledgePacket: 'acknowledgePackets (per call)',
+  };
   const stepName = (s: (typeof STEPS)[number]) => (batch === undefined ? s : (batchedName[s] ?? s));
   // The inline flow has no upload or download requests.
   const steps = STEPS.filter((s) => !(flow.inline === true && (s === 'upload' || s === 'download')));
-  log(`    latency ms p50/p99: packet ${ms(result.latency.total.p50)}/${ms(result.latency.total.p99)}; ${steps.map((s) => `${stepName(s)} ${ms(result.latency[s].p50)}/${ms(result.latency[s].p99)}`).join(', ')}`);
+  log(
+    `    latency ms p50/p99: packet ${ms(result.latency.total.p50)}/${ms(result.latency.total.p99)}; ${steps.map((s) => `${stepName(s)} ${ms(result.latency[s].p50)}/${ms(result.latency[s].p99)}`).join(', ')}`,
+  );
   log(`    CPU (% of one core, timed window): ${cpuText(usage)}; per packet: ${cpuPerPacket(usage, result.packetsPerSecond)}`);
   if (result.firstError !== undefined) log(`    first error: ${result.firstError}`);
   if ((usage.others ?? 0) > CONTENDED_PERCENT) {
@@ -399,7 +449,13 @@ export function printExchangeSummary(results: ExchangeResults, settings: Exchang
       c.opened === c.requested ? 'yes' : 'no',
     ]);
     if (c.subscribed !== undefined && c.perSubscription !== undefined) {
-      rows.push(['  + one subscription each', `${c.subscribed.subscriptions ?? '?'} subscriptions`, `RSS ${mb(c.subscribed.rss)} MiB: +${kib(c.perSubscription.rss)}/subscription; heap +${kib(c.perSubscription.heapUsed)}`, '', '']);
+      rows.push([
+        '  + one subscription each',
+        `${c.subscribed.subscriptions ?? '?'} subscriptions`,
+        `RSS ${mb(c.subscribed.rss)} MiB: +${kib(c.perSubscription.rss)}/subscription; heap +${kib(c.perSubscription.heapUsed)}`,
+        '',
+        '',
+      ]);
     }
   }
   const e = results.events;

@@ -66,28 +66,28 @@ export async function runStreaming(
   };
   const processes = { relay: platform.pids.relay, gateway: platform.pids.gateway };
   try {
-    const { requestExchange } = await graphql(
-      options.sender,
-      'mutation($input: RequestExchangeInput!) { requestExchange(input: $input) { id uploadUrl } }',
-      {
-        input: {
-          recipients: { agencyCodes: [options.recipient.agency] },
-          title: 'bench: large packet',
-          priority: 'NORMAL',
-          dataType: 'FILE',
-          protocol: 'LGSP-FILE/1',
-          declaredBytes: total,
-          sha256,
-        },
+    const { requestExchange } = await graphql(options.sender, 'mutation($input: RequestExchangeInput!) { requestExchange(input: $input) { id uploadUrl } }', {
+      input: {
+        recipients: { agencyCodes: [options.recipient.agency] },
+        title: 'bench: large packet',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'LGSP-FILE/1',
+        declaredBytes: total,
+        sha256,
       },
-    );
+    });
     const sampler = sampleRss(processes);
     await sampler.start();
     let t = performance.now();
     const upload = await agent.request({
       ...where(requestExchange.uploadUrl as string),
       method: 'PUT',
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(total), 'repr-digest': `sha-256=:${Buffer.from(sha256, 'hex').toString('base64')}:` },
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(total),
+        'repr-digest': `sha-256=:${Buffer.from(sha256, 'hex').toString('base64')}:`,
+      },
       body: Readable.from(generatedContent(block, total)),
     });
     const uploadAnswer = await upload.body.text();
@@ -98,7 +98,9 @@ export async function runStreaming(
 
     const downloadSampler = sampleRss(processes);
     await downloadSampler.start();
-    const { claimPacket } = await graphql(options.recipient.client, 'mutation($id: ID!) { claimPacket(id: $id) { downloadUrl sha256 } }', { id: requestExchange.id });
+    const { claimPacket } = await graphql(options.recipient.client, 'mutation($id: ID!) { claimPacket(id: $id) { downloadUrl sha256 } }', {
+      id: requestExchange.id,
+    });
     t = performance.now();
     const download = await agent.request({ ...where(claimPacket.downloadUrl as string), method: 'GET' });
     if (download.statusCode !== 200) throw new Error(`download HTTP ${download.statusCode}: ${(await download.body.text()).slice(0, 300)}`);
@@ -111,8 +113,12 @@ export async function runStreaming(
     const downloadSeconds = (performance.now() - t) / 1000;
     const afterDownload = await downloadSampler.stop();
     const receivedSha = received.digest('hex');
-    if (receivedBytes !== total || receivedSha !== sha256) throw new Error(`download: ${receivedBytes} bytes, digest ${receivedSha === sha256 ? 'ok' : 'MISMATCH'}`);
-    await graphql(options.recipient.client, 'mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }', { id: requestExchange.id, sha: receivedSha });
+    if (receivedBytes !== total || receivedSha !== sha256)
+      throw new Error(`download: ${receivedBytes} bytes, digest ${receivedSha === sha256 ? 'ok' : 'MISMATCH'}`);
+    await graphql(options.recipient.client, 'mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }', {
+      id: requestExchange.id,
+      sha: receivedSha,
+    });
 
     // Growth over the whole transfer, from the RSS before the upload.
     const rss: StreamingResult['rss'] = {};
@@ -123,7 +129,16 @@ export async function runStreaming(
       rss[name] = { baseline: before, peak, growth: peak - before };
       downloadGrowth[name] = (afterDownload.processes[name]?.peak ?? before) - before;
     }
-    return { path: options.path, bytes: total, uploadSeconds, downloadSeconds, samples: afterUpload.samples + afterDownload.samples, rss, uploadGrowth, downloadGrowth };
+    return {
+      path: options.path,
+      bytes: total,
+      uploadSeconds,
+      downloadSeconds,
+      samples: afterUpload.samples + afterDownload.samples,
+      rss,
+      uploadGrowth,
+      downloadGrowth,
+    };
   } finally {
     await agent.close();
   }

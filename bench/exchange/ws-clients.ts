@@ -65,7 +65,12 @@ export function openBenchSocket(url: string, authorization: string, timeoutMs = 
 }
 
 /** Opens `count` connections, `parallel` at a time; `authorizationFor(i)` picks each one's token. */
-export async function openMany(url: string, count: number, authorizationFor: (index: number) => string, parallel = 200): Promise<{ sockets: BenchSocket[]; failures: number; firstFailure?: string }> {
+export async function openMany(
+  url: string,
+  count: number,
+  authorizationFor: (index: number) => string,
+  parallel = 200,
+): Promise<{ sockets: BenchSocket[]; failures: number; firstFailure?: string }> {
   const sockets: BenchSocket[] = [];
   let next = 0;
   let failures = 0;

@@ -28,7 +28,8 @@ export async function oursGatewayMissing(): Promise<string[]> {
   const exports = (text: string, name: string) => new RegExp(`export\\s+(async\\s+)?(function|const)\\s+${name}\\b|export\\s*\\{[^}]*\\b${name}\\b`).test(text);
   const missing: string[] = [];
   if (!exports(source, 'startGateway')) missing.push(`${path} does not export startGateway`);
-  if (!exports(source, 'gatewayConfigFromEnv') && !exports(configSource, 'gatewayConfigFromEnv')) missing.push('no gatewayConfigFromEnv in gateway/src/server.ts or config.ts');
+  if (!exports(source, 'gatewayConfigFromEnv') && !exports(configSource, 'gatewayConfigFromEnv'))
+    missing.push('no gatewayConfigFromEnv in gateway/src/server.ts or config.ts');
   return missing;
 }
 

@@ -89,7 +89,9 @@ export function summariseProfile(profile: CpuProfile, file: string, top = 15, wi
       idleUs += us;
       continue;
     }
-    const name = SPECIAL.has(functionName) ? functionName : `${functionName || '(anonymous)'} ${url === '' ? '(native)' : `${shortUrl(url)}:${lineNumber + 1}`}`;
+    const name = SPECIAL.has(functionName)
+      ? functionName
+      : `${functionName || '(anonymous)'} ${url === '' ? '(native)' : `${shortUrl(url)}:${lineNumber + 1}`}`;
     functions.set(name, (functions.get(name) ?? 0) + us);
     const area = areaOf(functionName, url);
     areas.set(area, (areas.get(area) ?? 0) + us);

@@ -34,7 +34,9 @@ export function printTable(result: ScenarioResult, log: (line: string) => void):
   if (flagged.length > 0) {
     log(`node flags: ${flagged.map((g) => `${g.name}: ${g.nodeArgs.join(' ')}`).join('; ')}; the other rows run with Node's defaults.`);
   }
-  log('CPU gw/up: CPU time used during the timed run, in % of one core, by the gateway process and by the upstream process; cores busy: each CPU as a whole (the load generator runs on the upstream CPU); bound by: gateway when its process used ≥ 90 % of its CPU, upstream when the upstream CPU was ≥ 95 % busy.');
+  log(
+    'CPU gw/up: CPU time used during the timed run, in % of one core, by the gateway process and by the upstream process; cores busy: each CPU as a whole (the load generator runs on the upstream CPU); bound by: gateway when its process used ≥ 90 % of its CPU, upstream when the upstream CPU was ≥ 95 % busy.',
+  );
 }
 
 export function printProfile(title: string, p: ProfileSummary, log: (line: string) => void): void {

@@ -191,7 +191,9 @@ export async function runScenario(scenario: Scenario, options: BenchOptions, log
       const again = await post(child.info.url, scenario.body, headers);
       perOperation.set(spec.name, delta(await scenario.counters(), before));
       if (again.text !== probe.text) {
-        throw new ResponsesDiffer(`${spec.name} answers the same request differently twice\n${describeDifference('1st', '2nd', firstDifference(probe.text, again.text)!)}`);
+        throw new ResponsesDiffer(
+          `${spec.name} answers the same request differently twice\n${describeDifference('1st', '2nd', firstDifference(probe.text, again.text)!)}`,
+        );
       }
       if (reference === undefined) {
         const problem = scenario.checkResponse?.(probe.text);
@@ -216,21 +218,40 @@ export async function runScenario(scenario: Scenario, options: BenchOptions, log
     for (const { spec, child, profileDir, since } of started) {
       const headers = (await scenario.requestHeaders?.()) ?? {};
       if (options.warmupSeconds > 0) {
-        await runLoad({ url: child.info.url, body: scenario.body, headers, connections: options.connections, durationSeconds: options.warmupSeconds, cpu: options.upstreamCpu, workDir: options.workDir });
+        await runLoad({
+          url: child.info.url,
+          body: scenario.body,
+          headers,
+          connections: options.connections,
+          durationSeconds: options.warmupSeconds,
+          cpu: options.upstreamCpu,
+          workDir: options.workDir,
+        });
       }
       const before = await settle(scenario);
       const cpuBefore = { gateway: await cpuSeconds(child.pid), upstream: await totalCpu(scenario.upstreamPids), cores: await cpuTimes() };
       const timedFrom = Date.now();
-      const load = await runLoad({ url: child.info.url, body: scenario.body, headers, connections: options.connections, durationSeconds: options.durationSeconds, cpu: options.upstreamCpu, workDir: options.workDir });
+      const load = await runLoad({
+        url: child.info.url,
+        body: scenario.body,
+        headers,
+        connections: options.connections,
+        durationSeconds: options.durationSeconds,
+        cpu: options.upstreamCpu,
+        workDir: options.workDir,
+      });
       const timedTo = Date.now();
       const cpuAfter = { gateway: await cpuSeconds(child.pid), upstream: await totalCpu(scenario.upstreamPids), cores: await cpuTimes() };
       const underLoad = sum(delta(await settle(scenario), before));
       const per = perOperation.get(spec.name)!;
-      log(`  ${spec.name}: ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.latencyP50Ms.toFixed(1)} ms, p99 ${load.latencyP99Ms.toFixed(1)} ms, ${load.errors} errors`);
+      log(
+        `  ${spec.name}: ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.latencyP50Ms.toFixed(1)} ms, p99 ${load.latencyP99Ms.toFixed(1)} ms, ${load.errors} errors`,
+      );
       const upstreamCoreBusy = coreBusy(options.upstreamCpu, cpuBefore.cores, cpuAfter.cores);
       // When the upstream CPU is saturated the gateway waits and leaves idle time on its CPU, which any other
       // process may use without slowing it down; only otherwise is a busy gateway CPU a sign of contention.
-      const contention = upstreamCoreBusy !== undefined && upstreamCoreBusy >= 0.95 ? undefined : gatewayCoreContention(options.gatewayCpu, cpuBefore, cpuAfter, child.pid);
+      const contention =
+        upstreamCoreBusy !== undefined && upstreamCoreBusy >= 0.95 ? undefined : gatewayCoreContention(options.gatewayCpu, cpuBefore, cpuAfter, child.pid);
       if (contention !== undefined) log(`  warning: ${contention}`);
       await child.stop(); // writes the profile, and leaves the CPU to the next gateway
       const result: GatewayResult = {
@@ -243,8 +264,10 @@ export async function runScenario(scenario: Scenario, options: BenchOptions, log
         upstreamRequestsPerOperationUnderLoad: load.requests > 0 ? underLoad / load.requests : 0,
       };
       if (contention !== undefined) result.contention = contention;
-      if (cpuBefore.gateway !== undefined && cpuAfter.gateway !== undefined) result.gatewayCpuPercent = (100 * (cpuAfter.gateway - cpuBefore.gateway)) / load.durationSeconds;
-      if (cpuBefore.upstream !== undefined && cpuAfter.upstream !== undefined) result.upstreamCpuPercent = (100 * (cpuAfter.upstream - cpuBefore.upstream)) / load.durationSeconds;
+      if (cpuBefore.gateway !== undefined && cpuAfter.gateway !== undefined)
+        result.gatewayCpuPercent = (100 * (cpuAfter.gateway - cpuBefore.gateway)) / load.durationSeconds;
+      if (cpuBefore.upstream !== undefined && cpuAfter.upstream !== undefined)
+        result.upstreamCpuPercent = (100 * (cpuAfter.upstream - cpuBefore.upstream)) / load.durationSeconds;
       result.boundBy = boundBy(result.gatewayCpuPercent, upstreamCoreBusy === undefined ? undefined : 100 * upstreamCoreBusy);
       if (cpuBefore.cores !== undefined && cpuAfter.cores !== undefined) {
         result.coreBusyPercent = Object.fromEntries(

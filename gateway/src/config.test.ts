@@ -50,15 +50,20 @@ test('every problem names its variable', () => {
 
 test('operation limits: defaults, overrides, and refusals naming the variable', () => {
   assert.deepEqual(gatewayConfigFromEnv({}).operationLimits, { maxDepth: 12, maxFields: 2000, maxAliases: 100, maxTokens: 10000 });
-  assert.deepEqual(gatewayConfigFromEnv({ GATEWAY_MAX_DEPTH: '8', GATEWAY_MAX_FIELDS: '500', GATEWAY_MAX_ALIASES: '0', GATEWAY_MAX_TOKENS: '2000' }).operationLimits, {
-    maxDepth: 8,
-    maxFields: 500,
-    maxAliases: 0,
-    maxTokens: 2000,
-  });
+  assert.deepEqual(
+    gatewayConfigFromEnv({ GATEWAY_MAX_DEPTH: '8', GATEWAY_MAX_FIELDS: '500', GATEWAY_MAX_ALIASES: '0', GATEWAY_MAX_TOKENS: '2000' }).operationLimits,
+    {
+      maxDepth: 8,
+      maxFields: 500,
+      maxAliases: 0,
+      maxTokens: 2000,
+    },
+  );
   assert.throws(
     () => gatewayConfigFromEnv({ GATEWAY_MAX_DEPTH: '0', GATEWAY_MAX_FIELDS: 'many', GATEWAY_MAX_ALIASES: '-1', GATEWAY_MAX_TOKENS: '10' }),
-    (error: unknown) => error instanceof ConfigError && ['GATEWAY_MAX_ALIASES', 'GATEWAY_MAX_DEPTH', 'GATEWAY_MAX_FIELDS', 'GATEWAY_MAX_TOKENS'].every((v) => error.problems.some((p) => p.startsWith(`${v}:`))),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      ['GATEWAY_MAX_ALIASES', 'GATEWAY_MAX_DEPTH', 'GATEWAY_MAX_FIELDS', 'GATEWAY_MAX_TOKENS'].every((v) => error.problems.some((p) => p.startsWith(`${v}:`))),
   );
 });
 
@@ -83,7 +88,11 @@ test('GATEWAY_EXECUTOR: native by default, apollo on demand; the retired merged 
       () => gatewayConfigFromEnv({ GATEWAY_EXECUTOR: value }),
       (error: unknown) =>
         error instanceof ConfigError &&
-        error.problems.some((p) => p.startsWith('GATEWAY_EXECUTOR: must be native or apollo (merged was retired: native merges the same entity fetches') && p.endsWith(`(got "${value}")`)),
+        error.problems.some(
+          (p) =>
+            p.startsWith('GATEWAY_EXECUTOR: must be native or apollo (merged was retired: native merges the same entity fetches') &&
+            p.endsWith(`(got "${value}")`),
+        ),
       `GATEWAY_EXECUTOR=${JSON.stringify(value)}`,
     );
   }

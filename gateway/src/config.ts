@@ -82,7 +82,11 @@ export const configSchema = z.object({
   GATEWAY_MAX_FIELDS: env.positiveInt(DEFAULT_OPERATION_LIMITS.maxFields).refine((v) => v <= 1_000_000, 'must be at most 1000000'),
   GATEWAY_MAX_ALIASES: env.nonNegativeInt(DEFAULT_OPERATION_LIMITS.maxAliases).refine((v) => v <= 100_000, 'must be at most 100000'),
   GATEWAY_MAX_TOKENS: env.positiveInt(DEFAULT_OPERATION_LIMITS.maxTokens).refine((v) => v >= 100 && v <= 1_000_000, 'must be between 100 and 1000000'),
-  GATEWAY_EXECUTOR: z.enum(['apollo', 'native'], { message: 'must be native or apollo (merged was retired: native merges the same entity fetches; see gateway/src/federation/executor/README.md)' }).default('native'),
+  GATEWAY_EXECUTOR: z
+    .enum(['apollo', 'native'], {
+      message: 'must be native or apollo (merged was retired: native merges the same entity fetches; see gateway/src/federation/executor/README.md)',
+    })
+    .default('native'),
   GATEWAY_EXPLORER: z.enum(['graphiql', 'apollo-sandbox'], { message: 'must be graphiql or apollo-sandbox' }).default('graphiql'),
   KEYCLOAK_URL: env
     .url()
@@ -94,7 +98,14 @@ export const configSchema = z.object({
   AUTH_ALLOWED_ALGS: z
     .string()
     .default('RS256,PS256,ES256')
-    .transform((v) => [...new Set(v.split(',').map((a) => a.trim()).filter((a) => a !== ''))])
+    .transform((v) => [
+      ...new Set(
+        v
+          .split(',')
+          .map((a) => a.trim())
+          .filter((a) => a !== ''),
+      ),
+    ])
     .refine((algs) => algs.length > 0, 'must name at least one algorithm')
     .refine(
       (algs) => algs.every((a) => ASYMMETRIC_ALGS.includes(a)),
@@ -204,7 +215,12 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     internalTokenTtlSeconds: parsed.INTERNAL_TOKEN_TTL_SECONDS,
     introspection: parsed.GATEWAY_INTROSPECTION ?? !production,
     maxBodyBytes: parsed.GATEWAY_MAX_BODY_BYTES,
-    operationLimits: { maxDepth: parsed.GATEWAY_MAX_DEPTH, maxFields: parsed.GATEWAY_MAX_FIELDS, maxAliases: parsed.GATEWAY_MAX_ALIASES, maxTokens: parsed.GATEWAY_MAX_TOKENS },
+    operationLimits: {
+      maxDepth: parsed.GATEWAY_MAX_DEPTH,
+      maxFields: parsed.GATEWAY_MAX_FIELDS,
+      maxAliases: parsed.GATEWAY_MAX_ALIASES,
+      maxTokens: parsed.GATEWAY_MAX_TOKENS,
+    },
     executor: parsed.GATEWAY_EXECUTOR,
     explorer: parsed.GATEWAY_EXPLORER,
     authentication: {

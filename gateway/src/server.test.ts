@@ -114,7 +114,13 @@ describe('gateway over real subgraphs', () => {
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /text\/plain/);
     const text = await response.text();
-    for (const name of ['lgsp_gateway_operations_total', 'lgsp_gateway_operation_duration_seconds', 'lgsp_gateway_subgraph_fetches_total', 'lgsp_gateway_subgraph_fetch_duration_seconds', 'lgsp_gateway_subgraph_errors_total']) {
+    for (const name of [
+      'lgsp_gateway_operations_total',
+      'lgsp_gateway_operation_duration_seconds',
+      'lgsp_gateway_subgraph_fetches_total',
+      'lgsp_gateway_subgraph_fetch_duration_seconds',
+      'lgsp_gateway_subgraph_errors_total',
+    ]) {
       assert.match(text, new RegExp(`# TYPE ${name} `));
     }
   });

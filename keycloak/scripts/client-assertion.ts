@@ -16,7 +16,9 @@ const [clientId, tokenEndpoint = 'http://localhost:8080/realms/lgsp/protocol/ope
 const realm = await loadRealmExport();
 const usable = assertionClients(realm);
 if (clientId === undefined || !usable.some((c) => c.clientId === clientId)) {
-  console.error(`usage: npx tsx keycloak/scripts/client-assertion.ts <client-id> [token-endpoint]\nclients:\n${usable.map((c) => `  ${c.clientId} (${c.kind})`).join('\n')}`);
+  console.error(
+    `usage: npx tsx keycloak/scripts/client-assertion.ts <client-id> [token-endpoint]\nclients:\n${usable.map((c) => `  ${c.clientId} (${c.kind})`).join('\n')}`,
+  );
   process.exit(2);
 }
 process.stdout.write(`${await developmentClientAssertion(realm, clientId, tokenEndpoint)}\n`);

@@ -51,10 +51,7 @@ export function effectiveScopes(client: RealmClient, requested: string | undefin
   const inEffect = new Set<string>(client.defaultClientScopes);
   for (const s of client.optionalClientScopes) if (asked.has(s)) inEffect.add(s);
   if (client.serviceAccountsEnabled) inEffect.add('service_account');
-  const claimScopes = [
-    ...(asked.has('openid') ? ['openid'] : []),
-    ...[...inEffect].filter((s) => builtInClientScopes[s]?.includeInTokenScope ?? true),
-  ];
+  const claimScopes = [...(asked.has('openid') ? ['openid'] : []), ...[...inEffect].filter((s) => builtInClientScopes[s]?.includeInTokenScope ?? true)];
   if (asked.has('openid')) inEffect.add('openid');
   return { inEffect, claim: claimScopes.join(' ') };
 }
@@ -89,7 +86,14 @@ function setClaim(target: Record<string, unknown>, name: string, value: unknown)
   node[path[path.length - 1] ?? name] = value;
 }
 
-function applyMappers(realm: RealmExport, mappers: ProtocolMapper[], user: RealmUser, kind: TokenKind, claims: Record<string, unknown>, audiences: string[]): void {
+function applyMappers(
+  realm: RealmExport,
+  mappers: ProtocolMapper[],
+  user: RealmUser,
+  kind: TokenKind,
+  claims: Record<string, unknown>,
+  audiences: string[],
+): void {
   for (const mapper of mappers) {
     if (mapper.config[mapperFlag[kind]] !== 'true') continue;
     const claimName = mapper.config['claim.name'];

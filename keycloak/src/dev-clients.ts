@@ -24,7 +24,13 @@ export async function developmentClientAssertion(realm: RealmExport, clientId: s
   const client = realm.clients.find((c) => c.clientId === clientId);
   if (client === undefined) throw new Error(`no client ${clientId} in the realm`);
   const now = Math.floor(Date.now() / 1000);
-  const jwt = new SignJWT({}).setIssuer(clientId).setSubject(clientId).setAudience(tokenEndpoint).setIssuedAt(now).setExpirationTime(now + 60).setJti(randomUUID());
+  const jwt = new SignJWT({})
+    .setIssuer(clientId)
+    .setSubject(clientId)
+    .setAudience(tokenEndpoint)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 60)
+    .setJti(randomUUID());
   if (client.clientAuthenticatorType === 'client-jwt') {
     const pem = await readFile(new URL(`../dev-credentials/${clientId}.private.pem`, import.meta.url), 'utf8');
     return jwt.setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: client.attributes['jwt.credential.kid'] }).sign(createPrivateKey(pem));
@@ -116,7 +122,8 @@ export async function developmentPortalLogin(
   jar.store(posted);
   if (posted.status !== 303) throw new Error(`login of ${username} refused: HTTP ${posted.status}`);
   let location = posted.headers.get('location') ?? '';
-  for (let hops = 0; !location.startsWith(redirectUri) && hops < 5; hops++) location = (await get(new URL(location, action).href)).headers.get('location') ?? '';
+  for (let hops = 0; !location.startsWith(redirectUri) && hops < 5; hops++)
+    location = (await get(new URL(location, action).href)).headers.get('location') ?? '';
   const code = new URL(location).searchParams.get('code');
   if (code === null) throw new Error(`login of ${username}: no authorization code in ${location}`);
   const response = await fetch(`${issuerUrl}/protocol/openid-connect/token`, {

@@ -51,9 +51,7 @@ export interface LoginPageInput {
 }
 
 export function loginPage(input: LoginPageInput): string {
-  const error = input.error
-    ? `<div class="error" role="alert" id="login-error">${escapeHtml(input.error)}</div>`
-    : '';
+  const error = input.error ? `<div class="error" role="alert" id="login-error">${escapeHtml(input.error)}</div>` : '';
   const describedBy = input.error ? ' aria-describedby="login-error" aria-invalid="true"' : '';
   return page(
     'Đăng nhập / Sign in',

@@ -12,5 +12,8 @@ await runService(
   () => loadConfig('dev-issuer', configSchema),
   (config) => startDevIssuer(config, { logger: (logger = createLogger('dev-issuer', config.LOG_LEVEL)) }),
   (running) =>
-    logger?.info({ issuer: running.issuer, discovery: `${running.issuer}/.well-known/openid-configuration` }, 'development issuer ready (DEVELOPMENT ONLY credentials)'),
+    logger?.info(
+      { issuer: running.issuer, discovery: `${running.issuer}/.well-known/openid-configuration` },
+      'development issuer ready (DEVELOPMENT ONLY credentials)',
+    ),
 );

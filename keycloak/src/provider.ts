@@ -62,9 +62,19 @@ function clientMetadata(client: RealmClient): ClientMetadata {
   const signingAlg = client.attributes['token.endpoint.auth.signing.alg'];
   switch (client.clientAuthenticatorType) {
     case 'client-secret-jwt':
-      return { ...base, client_secret: client.secret, token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: (signingAlg ?? 'HS256') as SigningAlgorithm };
+      return {
+        ...base,
+        client_secret: client.secret,
+        token_endpoint_auth_method: 'client_secret_jwt',
+        token_endpoint_auth_signing_alg: (signingAlg ?? 'HS256') as SigningAlgorithm,
+      };
     case 'client-jwt':
-      return { ...base, jwks: clientJwks(client), token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: (signingAlg ?? 'RS256') as SigningAlgorithm };
+      return {
+        ...base,
+        jwks: clientJwks(client),
+        token_endpoint_auth_method: 'private_key_jwt',
+        token_endpoint_auth_signing_alg: (signingAlg ?? 'RS256') as SigningAlgorithm,
+      };
     case 'client-secret':
       return { ...base, client_secret: client.secret, token_endpoint_auth_method: 'client_secret_basic' };
     default:
@@ -106,7 +116,8 @@ export function createProvider(input: ProviderInput): Provider {
     responseTypes: ['code', 'none'],
     pkce: {
       // Keycloak requires PKCE when the client sets pkce.code.challenge.method; oidc-provider always requires it for public clients.
-      required: (_ctx, client) => client.clientAuthMethod === 'none' || realmClients.get(client.clientId)?.attributes['pkce.code.challenge.method'] !== undefined,
+      required: (_ctx, client) =>
+        client.clientAuthMethod === 'none' || realmClients.get(client.clientId)?.attributes['pkce.code.challenge.method'] !== undefined,
     },
     ttl: {
       AccessToken: (_ctx, _token, client) => Number(realmClients.get(client.clientId)?.attributes['access.token.lifespan'] ?? realm.accessTokenLifespan),
@@ -178,9 +189,24 @@ export function createProvider(input: ProviderInput): Provider {
       const grant = new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
       const requested = typeof params?.scope === 'string' ? params.scope : 'openid';
       const allowed = new Set(allowedScopes(realmClientOf(client.clientId)));
-      const scopes = requested.split(' ').filter((s) => allowed.has(s)).join(' ');
+      const scopes = requested
+        .split(' ')
+        .filter((s) => allowed.has(s))
+        .join(' ');
       grant.addOIDCScope(scopes);
-      grant.addOIDCClaims(['sub', 'auth_time', 'acr', 'sid', 'name', 'given_name', 'family_name', 'preferred_username', 'email', 'email_verified', ...mappedClaimNames]);
+      grant.addOIDCClaims([
+        'sub',
+        'auth_time',
+        'acr',
+        'sid',
+        'name',
+        'given_name',
+        'family_name',
+        'preferred_username',
+        'email',
+        'email_verified',
+        ...mappedClaimNames,
+      ]);
       grant.addResourceScope(gatewayResource, scopes);
       await grant.save();
       return grant;
@@ -228,7 +254,14 @@ export function createProvider(input: ProviderInput): Provider {
   const provider = new Provider(input.issuer, configuration);
 
   // Keycloak matches redirect URIs with a trailing wildcard ("http://localhost:4000/*").
-  const ClientModel = provider.Client as unknown as { prototype: { redirectUris?: string[]; postLogoutRedirectUris?: string[]; redirectUriAllowed(uri: string): boolean; postLogoutRedirectUriAllowed(uri: string): boolean } };
+  const ClientModel = provider.Client as unknown as {
+    prototype: {
+      redirectUris?: string[];
+      postLogoutRedirectUris?: string[];
+      redirectUriAllowed(uri: string): boolean;
+      postLogoutRedirectUriAllowed(uri: string): boolean;
+    };
+  };
   ClientModel.prototype.redirectUriAllowed = function redirectUriAllowed(uri: string) {
     return redirectUriMatches(this.redirectUris ?? [], uri);
   };
@@ -236,11 +269,22 @@ export function createProvider(input: ProviderInput): Provider {
     return redirectUriMatches(this.postLogoutRedirectUris ?? [], uri);
   };
 
-  for (const event of ['server_error', 'grant.error', 'introspection.error', 'revocation.error', 'end_session.error', 'authorization.error', 'userinfo.error'] as const) {
-    (provider as unknown as { on(event: string, listener: (ctx: KoaContextWithOIDC, error: Error & { error_description?: string }) => void): void }).on(event, (_ctx, error) => {
-      const level = event === 'server_error' ? 'error' : 'info';
-      logger[level]({ event, error: error.message, description: error.error_description }, 'oidc error');
-    });
+  for (const event of [
+    'server_error',
+    'grant.error',
+    'introspection.error',
+    'revocation.error',
+    'end_session.error',
+    'authorization.error',
+    'userinfo.error',
+  ] as const) {
+    (provider as unknown as { on(event: string, listener: (ctx: KoaContextWithOIDC, error: Error & { error_description?: string }) => void): void }).on(
+      event,
+      (_ctx, error) => {
+        const level = event === 'server_error' ? 'error' : 'info';
+        logger[level]({ event, error: error.message, description: error.error_description }, 'oidc error');
+      },
+    );
   }
   return provider;
 }

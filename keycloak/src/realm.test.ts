@@ -50,11 +50,23 @@ describe('realm-export.json', () => {
     }
     const kinds = new Set(codes.map((c) => agencyByCode.get(c ?? '')?.kind));
     const names = codes.map((c) => agencyByCode.get(c ?? '')?.name ?? '');
-    assert.ok(names.some((n) => n.startsWith('Văn phòng Ủy ban nhân dân tỉnh')), "the provincial People's Committee office");
+    assert.ok(
+      names.some((n) => n.startsWith('Văn phòng Ủy ban nhân dân tỉnh')),
+      "the provincial People's Committee office",
+    );
     assert.ok(kinds.has('POLICE'), 'the provincial Police');
-    assert.ok(names.some((n) => n.startsWith('Sở Tài chính')), 'the Department of Finance');
-    assert.ok(names.some((n) => n.startsWith('Sở Tư pháp')), 'the Department of Justice');
-    assert.ok(names.some((n) => /Ủy ban nhân dân (xã|phường)/.test(n)), "a commune People's Committee");
+    assert.ok(
+      names.some((n) => n.startsWith('Sở Tài chính')),
+      'the Department of Finance',
+    );
+    assert.ok(
+      names.some((n) => n.startsWith('Sở Tư pháp')),
+      'the Department of Justice',
+    );
+    assert.ok(
+      names.some((n) => /Ủy ban nhân dân (xã|phường)/.test(n)),
+      "a commune People's Committee",
+    );
     assert.ok(kinds.has('HOSPITAL') || kinds.has('SCHOOL'), 'a hospital or school');
   });
 
@@ -64,7 +76,11 @@ describe('realm-export.json', () => {
       for (const role of user.realmRoles) assert.ok(realmRoleNames.has(role), `${user.username}: realm role ${role} does not exist`);
       const roles = effectiveRoles(realm, user);
       for (const [clientId, names] of Object.entries(roles.client)) {
-        for (const name of names) assert.ok(realm.roles.client[clientId]?.some((r) => r.name === name), `${user.username}: client role ${clientId}/${name} does not exist`);
+        for (const name of names)
+          assert.ok(
+            realm.roles.client[clientId]?.some((r) => r.name === name),
+            `${user.username}: client role ${clientId}/${name} does not exist`,
+          );
       }
     }
     for (const user of humans) {
@@ -79,7 +95,10 @@ describe('realm-export.json', () => {
   it("gives every user a development password that satisfies the realm's password policy (R6)", () => {
     assert.deepEqual(unknownPolicies(policy), []);
     for (const rule of ['length', 'upperCase', 'lowerCase', 'digits', 'specialChars', 'notUsername', 'notEmail']) {
-      assert.ok(policy.some((r) => r.name === rule), `passwordPolicy enforces ${rule}`);
+      assert.ok(
+        policy.some((r) => r.name === rule),
+        `passwordPolicy enforces ${rule}`,
+      );
     }
     assert.equal(policy.find((r) => r.name === 'length')?.argument, '8');
     for (const user of humans) {
@@ -118,7 +137,11 @@ describe('realm-export.json', () => {
     assert.equal(moved.attributes['post.logout.redirect.uris'], 'https://lgsp.example.gov.vn/*');
     assert.equal(moved.rootUrl, 'https://lgsp.example.gov.vn');
     // The agency systems have no redirect URIs, and keep none.
-    assert.ok(withResolvedClientUrls(realm, 'https://lgsp.example.gov.vn').clients.filter((c) => c.serviceAccountsEnabled).every((c) => c.redirectUris.length === 0));
+    assert.ok(
+      withResolvedClientUrls(realm, 'https://lgsp.example.gov.vn')
+        .clients.filter((c) => c.serviceAccountsEnabled)
+        .every((c) => c.redirectUris.length === 0),
+    );
     const gateway = realm.clients.find((c) => c.clientId === 'lgsp-gateway');
     assert.equal(gateway?.bearerOnly, true);
     const systems = realm.clients.filter((c) => c.serviceAccountsEnabled);
@@ -149,11 +172,15 @@ describe('realm-export.json', () => {
   it('maps agency_code, system_id and audience lgsp-gateway into the access tokens of every client that gets tokens', () => {
     for (const client of realm.clients.filter((c) => !c.bearerOnly)) {
       for (const mapper of client.protocolMappers) {
-        assert.ok(supportedMappers.has(mapper.protocolMapper), `${client.clientId}/${mapper.name}: ${mapper.protocolMapper} is not implemented by the development issuer`);
+        assert.ok(
+          supportedMappers.has(mapper.protocolMapper),
+          `${client.clientId}/${mapper.name}: ${mapper.protocolMapper} is not implemented by the development issuer`,
+        );
         const audience = mapper.config['included.client.audience'];
         if (audience !== undefined) assert.ok(clientIds.has(audience), `${client.clientId}/${mapper.name}: audience client ${audience} does not exist`);
       }
-      const claimMappers = (claim: string) => client.protocolMappers.filter((m) => m.config['claim.name'] === claim && m.config['access.token.claim'] === 'true');
+      const claimMappers = (claim: string) =>
+        client.protocolMappers.filter((m) => m.config['claim.name'] === claim && m.config['access.token.claim'] === 'true');
       assert.equal(claimMappers('agency_code').length, 1, `${client.clientId} maps agency_code`);
       assert.equal(claimMappers('system_id').length, 1, `${client.clientId} maps system_id`);
       assert.ok(client.protocolMappers.some((m) => m.protocolMapper === 'oidc-audience-mapper' && m.config['included.client.audience'] === 'lgsp-gateway'));
@@ -161,7 +188,11 @@ describe('realm-export.json', () => {
         const [mapper] = claimMappers('agency_code');
         const account = realm.users.find((u) => u.serviceAccountClientId === client.clientId);
         assert.equal(mapper?.protocolMapper, 'oidc-hardcoded-claim-mapper');
-        assert.deepEqual([mapper?.config['claim.value']], account ? userAttribute(realm, account, 'agency_code') : [], `${client.clientId}: hard-coded agency_code is its agency's`);
+        assert.deepEqual(
+          [mapper?.config['claim.value']],
+          account ? userAttribute(realm, account, 'agency_code') : [],
+          `${client.clientId}: hard-coded agency_code is its agency's`,
+        );
         assert.ok(agencyByCode.has(mapper?.config['claim.value'] ?? ''));
       }
     }

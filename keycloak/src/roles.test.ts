@@ -24,7 +24,7 @@ const definedAs = (keycloak: 'realm' | 'gateway-client') =>
   );
 
 describe('roles: the code and the realm export define the same', () => {
-  it('realm roles (besides Keycloak\'s own), with the same descriptions', () => {
+  it("realm roles (besides Keycloak's own), with the same descriptions", () => {
     assert.deepEqual(described(realm.roles.realm.filter((role) => !keycloakBuiltIn.has(role.name))), definedAs('realm'));
   });
 

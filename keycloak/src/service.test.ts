@@ -67,7 +67,13 @@ async function clientCredentials(clientId: string, clientAssertion: string, extr
   return fetch(tokenEndpoint(), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_assertion_type: ASSERTION_TYPE, client_assertion: clientAssertion, ...extra }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: clientAssertion,
+      ...extra,
+    }),
   });
 }
 
@@ -160,19 +166,36 @@ describe('development issuer: client credentials with client assertions', () => 
   });
 
   const rejected: Array<[string, () => Promise<Response>]> = [
-    ['a wrong secret', async () => clientCredentials('sotaichinh-h41-dkkd', await assertion('sotaichinh-h41-dkkd', { secret: `dev-only-${randomBytes(24).toString('base64url')}` }))],
+    [
+      'a wrong secret',
+      async () =>
+        clientCredentials('sotaichinh-h41-dkkd', await assertion('sotaichinh-h41-dkkd', { secret: `dev-only-${randomBytes(24).toString('base64url')}` })),
+    ],
     ['an expired assertion', async () => clientCredentials('sotaichinh-h41-dkkd', await assertion('sotaichinh-h41-dkkd', { expiresIn: -60 }))],
-    ['an HS256 assertion from a client-jwt client', async () => clientCredentials('congan-h41-dancu', await assertion('congan-h41-dancu', { secret: 'x'.repeat(48) }))],
+    [
+      'an HS256 assertion from a client-jwt client',
+      async () => clientCredentials('congan-h41-dancu', await assertion('congan-h41-dancu', { secret: 'x'.repeat(48) })),
+    ],
     [
       'an RS256 assertion signed with a key not registered',
       async () => {
         const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-        return clientCredentials('congan-h41-dancu', await assertion('congan-h41-dancu', { pem, kid: client('congan-h41-dancu').attributes['jwt.credential.kid'] }));
+        return clientCredentials(
+          'congan-h41-dancu',
+          await assertion('congan-h41-dancu', { pem, kid: client('congan-h41-dancu').attributes['jwt.credential.kid'] }),
+        );
       },
     ],
     [
       'an RS256 assertion signed with another client key',
-      async () => clientCredentials('sotuphap-h41-hotich', await assertion('sotuphap-h41-hotich', { pem: await devPrivateKey('congan-h41-dancu'), kid: client('sotuphap-h41-hotich').attributes['jwt.credential.kid'] })),
+      async () =>
+        clientCredentials(
+          'sotuphap-h41-hotich',
+          await assertion('sotuphap-h41-hotich', {
+            pem: await devPrivateKey('congan-h41-dancu'),
+            kid: client('sotuphap-h41-hotich').attributes['jwt.credential.kid'],
+          }),
+        ),
     ],
     [
       'an assertion without sub (Keycloak requires sub = client_id)',
@@ -197,7 +220,7 @@ describe('development issuer: client credentials with client assertions', () => 
     });
   }
 
-  it("rejects an assertion that names another client than client_id", async () => {
+  it('rejects an assertion that names another client than client_id', async () => {
     const response = await clientCredentials('vpubnd-h41-motcua', await assertion('sotaichinh-h41-dkkd'));
     assert.equal(response.status, 400);
     assert.deepEqual(await response.json(), { error: 'invalid_request', error_description: 'client_id mismatch' });
@@ -212,13 +235,21 @@ describe('development issuer: client credentials with client assertions', () => 
   });
 
   it("introspects its JWT access tokens like Keycloak for an authenticated client, and not someone else's", async () => {
-    const issued = await clientCredentials('bvhndk-h41-his', await assertion('bvhndk-h41-his', { pem: await devPrivateKey('bvhndk-h41-his'), kid: client('bvhndk-h41-his').attributes['jwt.credential.kid'] }));
+    const issued = await clientCredentials(
+      'bvhndk-h41-his',
+      await assertion('bvhndk-h41-his', { pem: await devPrivateKey('bvhndk-h41-his'), kid: client('bvhndk-h41-his').attributes['jwt.credential.kid'] }),
+    );
     const token = String(((await issued.json()) as { access_token: string }).access_token);
     const introspect = async (candidate: string): Promise<Response> =>
       fetch(String(discovery.introspection_endpoint), {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ token: candidate, client_id: 'vpubnd-h41-motcua', client_assertion_type: ASSERTION_TYPE, client_assertion: await assertion('vpubnd-h41-motcua') }),
+        body: new URLSearchParams({
+          token: candidate,
+          client_id: 'vpubnd-h41-motcua',
+          client_assertion_type: ASSERTION_TYPE,
+          client_assertion: await assertion('vpubnd-h41-motcua'),
+        }),
       });
     const active = (await (await introspect(token)).json()) as Record<string, unknown>;
     assert.equal(active.active, true);
@@ -228,7 +259,11 @@ describe('development issuer: client credentials with client assertions', () => 
     const [h, p] = token.split('.');
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p ?? '', 'base64url').toString()), agency_code: '000.00.02.H41' })).toString('base64url')}.${token.split('.')[2]}`;
     assert.deepEqual(await (await introspect(tampered)).json(), { active: false });
-    const anonymous = await fetch(String(discovery.introspection_endpoint), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token }) });
+    const anonymous = await fetch(String(discovery.introspection_endpoint), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token }),
+    });
     assert.equal(anonymous.status, 400);
   });
 });
@@ -343,7 +378,13 @@ describe('development issuer: authorization code + PKCE for a civil servant', ()
     const withoutVerifier = await fetch(tokenEndpoint(), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: 'lgsp-portal', code_verifier: pkcePair().verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        client_id: 'lgsp-portal',
+        code_verifier: pkcePair().verifier,
+      }),
     });
     assert.equal(withoutVerifier.status, 400, 'a wrong code_verifier is refused');
 
@@ -352,15 +393,27 @@ describe('development issuer: authorization code + PKCE for a civil servant', ()
     const jar2 = new CookieJar();
     const pair = pkcePair();
     const form2 = await openLoginForm(jar2, pair.challenge, state);
-    const ok2 = await post(form2.action, jar2, { csrf_token: form2.csrf, username: 'hoa.vo@nghean.gov.vn', password: developmentPassword(user) ?? '', action: 'login' });
+    const ok2 = await post(form2.action, jar2, {
+      csrf_token: form2.csrf,
+      username: 'hoa.vo@nghean.gov.vn',
+      password: developmentPassword(user) ?? '',
+      action: 'login',
+    });
     let location2 = ok2.headers.get('location') ?? '';
-    for (let hops = 0; !location2.startsWith(redirectUri) && hops < 5; hops++) location2 = (await get(new URL(location2, form2.action).href, jar2)).headers.get('location') ?? '';
+    for (let hops = 0; !location2.startsWith(redirectUri) && hops < 5; hops++)
+      location2 = (await get(new URL(location2, form2.action).href, jar2)).headers.get('location') ?? '';
     const code2 = new URL(location2).searchParams.get('code') ?? '';
 
     const tokenResponse = await fetch(tokenEndpoint(), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: code2, redirect_uri: redirectUri, client_id: 'lgsp-portal', code_verifier: pair.verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: code2,
+        redirect_uri: redirectUri,
+        client_id: 'lgsp-portal',
+        code_verifier: pair.verifier,
+      }),
     });
     assert.equal(tokenResponse.status, 200);
     const tokens = (await tokenResponse.json()) as Record<string, unknown>;
@@ -416,7 +469,12 @@ describe('development issuer: authorization code + PKCE for a civil servant', ()
     assert.equal(response.status, 303);
     assert.equal(new URL(response.headers.get('location') ?? '').searchParams.get('error'), 'invalid_request');
     const elsewhere = new URL(String(discovery.authorization_endpoint));
-    elsewhere.search = new URLSearchParams({ ...base, redirect_uri: 'http://evil.example/cb', code_challenge: pkcePair().challenge, code_challenge_method: 'S256' }).toString();
+    elsewhere.search = new URLSearchParams({
+      ...base,
+      redirect_uri: 'http://evil.example/cb',
+      code_challenge: pkcePair().challenge,
+      code_challenge_method: 'S256',
+    }).toString();
     const refused = await fetch(elsewhere, { redirect: 'manual' });
     assert.equal(refused.status, 400, 'no redirect to an unregistered URI');
   });

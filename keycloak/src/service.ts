@@ -146,9 +146,7 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
     const payload = typeof token === 'string' ? await verifyOwnAccessToken(token) : undefined;
     ctx.status = 200;
     ctx.remove('www-authenticate');
-    ctx.body = payload
-      ? { ...payload, client_id: payload.azp, username: payload.preferred_username, token_type: 'Bearer', active: true }
-      : { active: false };
+    ctx.body = payload ? { ...payload, client_id: payload.azp, username: payload.preferred_username, token_type: 'Bearer', active: true } : { active: false };
   }
 
   // Keycloak's token response also carries `scope`, `refresh_expires_in` and `not-before-policy`, and Keycloak
@@ -202,7 +200,16 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
       details = undefined;
     }
     if (!details || details.uid !== uid) {
-      send(res, 400, 'text/html; charset=utf-8', messagePage('Phiên đăng nhập đã hết hạn / Login session expired', 'Hãy quay lại ứng dụng và đăng nhập lại. Go back to the application and sign in again.'), htmlHeaders);
+      send(
+        res,
+        400,
+        'text/html; charset=utf-8',
+        messagePage(
+          'Phiên đăng nhập đã hết hạn / Login session expired',
+          'Hãy quay lại ứng dụng và đăng nhập lại. Go back to the application and sign in again.',
+        ),
+        htmlHeaders,
+      );
       return;
     }
     const clientId = String(details.params.client_id ?? '');
@@ -225,7 +232,13 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
 
     if (details.prompt.name !== 'login') {
       // Consent is never asked for the realm's clients (loadExistingGrant grants); any other prompt is unexpected.
-      send(res, 400, 'text/html; charset=utf-8', messagePage('Lỗi / Error', `Bước đăng nhập không được hỗ trợ. Unsupported prompt ${details.prompt.name}`), htmlHeaders);
+      send(
+        res,
+        400,
+        'text/html; charset=utf-8',
+        messagePage('Lỗi / Error', `Bước đăng nhập không được hỗ trợ. Unsupported prompt ${details.prompt.name}`),
+        htmlHeaders,
+      );
       return;
     }
     if (req.method === 'GET') {
@@ -240,7 +253,13 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
     // bound to an HttpOnly SameSite=Lax cookie, and a cross-origin Origin header is refused.
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== 'null' && origin !== new URL(issuer).origin) {
-      send(res, 403, 'text/html; charset=utf-8', messagePage('Lỗi / Error', 'Biểu mẫu được gửi từ một trang khác và đã bị từ chối. Cross-origin form submission refused.'), htmlHeaders);
+      send(
+        res,
+        403,
+        'text/html; charset=utf-8',
+        messagePage('Lỗi / Error', 'Biểu mẫu được gửi từ một trang khác và đã bị từ chối. Cross-origin form submission refused.'),
+        htmlHeaders,
+      );
       return;
     }
     let form: URLSearchParams;
@@ -251,11 +270,22 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
       return;
     }
     if (!sameSecret(form.get('csrf_token') ?? '', csrfTokenFor(uid))) {
-      send(res, 403, 'text/html; charset=utf-8', messagePage('Lỗi / Error', 'Biểu mẫu đã hết hiệu lực; hãy tải lại trang. Invalid form token; reload the page.'), htmlHeaders);
+      send(
+        res,
+        403,
+        'text/html; charset=utf-8',
+        messagePage('Lỗi / Error', 'Biểu mẫu đã hết hiệu lực; hãy tải lại trang. Invalid form token; reload the page.'),
+        htmlHeaders,
+      );
       return;
     }
     if (form.get('action') === 'cancel') {
-      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'End-User aborted interaction' },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     const username = form.get('username') ?? '';
@@ -275,7 +305,11 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
   function realmInfo(res: ServerResponse): void {
     const key = signingKeys[0];
     // Keycloak's realm endpoint publishes the realm's RSA public key as base64 DER (SubjectPublicKeyInfo).
-    const publicKey = key ? createPublicKey({ key: publicJwk(key) as never, format: 'jwk' }).export({ type: 'spki', format: 'der' }).toString('base64') : undefined;
+    const publicKey = key
+      ? createPublicKey({ key: publicJwk(key) as never, format: 'jwk' })
+          .export({ type: 'spki', format: 'der' })
+          .toString('base64')
+      : undefined;
     send(
       res,
       200,

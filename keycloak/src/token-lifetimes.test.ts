@@ -22,7 +22,9 @@ function statedLifetimes(): Map<string, number> {
   return new Map(rows.map((row) => [row[1]!.trim(), Number(row[2])]));
 }
 
-const systemLifespans = [...new Set(assertionClients(realm).map((c) => realm.clients.find((x) => x.clientId === c.clientId)!.attributes['access.token.lifespan']))];
+const systemLifespans = [
+  ...new Set(assertionClients(realm).map((c) => realm.clients.find((x) => x.clientId === c.clientId)!.attributes['access.token.lifespan'])),
+];
 
 describe('token lifetimes (keycloak/README.md)', () => {
   it('the table states the realm export', () => {

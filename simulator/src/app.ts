@@ -5,7 +5,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@lgsp/kit';
 import type { Dataset } from './dataset.ts';
-import { BATCH_LIMIT, type CongDanBatchItem, type CongDanBatchResponse, type CongdanCollectionResponse, type DoanhNghiepBatchItem, type DoanhNghiepBatchResponse, type LoiResponse } from './contract.ts';
+import {
+  BATCH_LIMIT,
+  type CongDanBatchItem,
+  type CongDanBatchResponse,
+  type CongdanCollectionResponse,
+  type DoanhNghiepBatchItem,
+  type DoanhNghiepBatchResponse,
+  type LoiResponse,
+} from './contract.ts';
 import { settingsInputSchema, type EndpointName, type FaultInjector } from './faults.ts';
 import type { TokenStore } from './tokens.ts';
 
@@ -52,7 +60,8 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse): 
   if (path === '/_sim/settings' && method === 'GET') return send(res, 200, deps.faults.current());
   if (path === '/_sim/settings' && method === 'PUT') {
     const parsed = settingsInputSchema.safeParse(await readJson(req));
-    if (!parsed.success) return send(res, 400, { error: 'invalid settings', issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
+    if (!parsed.success)
+      return send(res, 400, { error: 'invalid settings', issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
     deps.faults.replace(parsed.data);
     return send(res, 200, deps.faults.current());
   }
@@ -61,7 +70,8 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse): 
     const count = Math.min(1000, Math.max(1, Number(url.searchParams.get('count') ?? '10') || 10));
     // ?ward=<commune code>: citizens whose permanent residence is in that commune (row-level grants are per ward).
     const ward = url.searchParams.get('ward');
-    const citizens = ward === null ? deps.dataset.citizenIds : deps.dataset.citizenIds.filter((id) => deps.dataset.citizens.get(id)?.NoiThuongTru.MaXa === ward);
+    const citizens =
+      ward === null ? deps.dataset.citizenIds : deps.dataset.citizenIds.filter((id) => deps.dataset.citizens.get(id)?.NoiThuongTru.MaXa === ward);
     return send(res, 200, { citizens: citizens.slice(0, count), enterprises: deps.dataset.enterpriseCodes.slice(0, count) });
   }
 
@@ -69,9 +79,12 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse): 
   if (path === '/token' && method === 'POST') return endpoint(deps, 'token', req, res, () => token(deps, req));
   const citizenMatch = /^\/dancu\/1\.0\/congdan\/([^/]+)$/.exec(path);
   if (path === '/dancu/1.0/congdan/batch' && method === 'POST') return endpoint(deps, 'dancu.congdan.batch', req, res, () => citizenBatch(deps, req), true);
-  if (citizenMatch !== null && method === 'GET') return endpoint(deps, 'dancu.congdan', req, res, async () => citizen(deps, decodeURIComponent(citizenMatch[1]!)), true);
-  if (path === '/apiCSDLDKDN/1.0/chiTietDoanhNghiep/batch' && method === 'POST') return endpoint(deps, 'dkdn.chiTietDoanhNghiep.batch', req, res, () => enterpriseBatch(deps, req), true);
-  if (path === '/apiCSDLDKDN/1.0/chiTietDoanhNghiep' && method === 'GET') return endpoint(deps, 'dkdn.chiTietDoanhNghiep', req, res, async () => enterprise(deps, url.searchParams.get('msdn') ?? ''), true);
+  if (citizenMatch !== null && method === 'GET')
+    return endpoint(deps, 'dancu.congdan', req, res, async () => citizen(deps, decodeURIComponent(citizenMatch[1]!)), true);
+  if (path === '/apiCSDLDKDN/1.0/chiTietDoanhNghiep/batch' && method === 'POST')
+    return endpoint(deps, 'dkdn.chiTietDoanhNghiep.batch', req, res, () => enterpriseBatch(deps, req), true);
+  if (path === '/apiCSDLDKDN/1.0/chiTietDoanhNghiep' && method === 'GET')
+    return endpoint(deps, 'dkdn.chiTietDoanhNghiep', req, res, async () => enterprise(deps, url.searchParams.get('msdn') ?? ''), true);
 
   send(res, 404, loi('404', 'NOT_FOUND', `No such endpoint: ${method} ${path}`));
 }
@@ -79,7 +92,14 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse): 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 
 /** Common path of every contract endpoint: count, inject faults and latency, check the bearer token, answer. */
-async function endpoint(deps: AppDeps, name: EndpointName, req: IncomingMessage, res: ServerResponse, answer: () => Promise<Answer>, needsBearer = false): Promise<void> {
+async function endpoint(
+  deps: AppDeps,
+  name: EndpointName,
+  req: IncomingMessage,
+  res: ServerResponse,
+  answer: () => Promise<Answer>,
+  needsBearer = false,
+): Promise<void> {
   const fault = deps.faults.arrive(name);
   const latency = deps.faults.latencyFor(name);
   if (fault.kind === 'hang') {
@@ -100,7 +120,9 @@ async function endpoint(deps: AppDeps, name: EndpointName, req: IncomingMessage,
     result = {
       status: 401,
       headers: { 'www-authenticate': 'Bearer realm="national-platform", error="invalid_token"' },
-      body: { fault: { code: 900901, message: 'Invalid Credentials', description: 'Access failure for API. Make sure you have given the correct access token' } },
+      body: {
+        fault: { code: 900901, message: 'Invalid Credentials', description: 'Access failure for API. Make sure you have given the correct access token' },
+      },
     };
   } else {
     try {
@@ -144,7 +166,9 @@ async function citizenBatch(deps: AppDeps, req: IncomingMessage): Promise<Answer
   const items: CongDanBatchItem[] = ids.map((id) => {
     if (!PERSONAL_ID.test(id)) return { SoDinhDanh: id, TonTai: false, MaLoi: '302', MoTaLoi: 'DATA_TYPE_INVALID' };
     const record = deps.dataset.citizens.get(id);
-    return record === undefined ? { SoDinhDanh: id, TonTai: false, MaLoi: '201', MoTaLoi: 'RECORD_NOT_FOUND' } : { SoDinhDanh: id, TonTai: true, CongDan: record };
+    return record === undefined
+      ? { SoDinhDanh: id, TonTai: false, MaLoi: '201', MoTaLoi: 'RECORD_NOT_FOUND' }
+      : { SoDinhDanh: id, TonTai: true, CongDan: record };
   });
   const body: CongDanBatchResponse = { ThoiDiemDuLieu: new Date().toISOString(), SoCongDan: items.filter((i) => i.TonTai).length, KetQua: items };
   return { status: 200, body };
@@ -162,9 +186,12 @@ async function enterpriseBatch(deps: AppDeps, req: IncomingMessage): Promise<Ans
   const codes = batchIds(await readJson(req), 'msdn');
   deps.faults.countIds('dkdn.chiTietDoanhNghiep.batch', codes.length);
   const items: DoanhNghiepBatchItem[] = codes.map((code) => {
-    if (!ENTERPRISE_CODE.test(code)) return { msdn: code, TonTai: false, Status: '0', MaLoi: '302', Message: 'msdn must be 10 digits, optionally followed by -NNN' };
+    if (!ENTERPRISE_CODE.test(code))
+      return { msdn: code, TonTai: false, Status: '0', MaLoi: '302', Message: 'msdn must be 10 digits, optionally followed by -NNN' };
     const record = deps.dataset.enterprises.get(code);
-    return record === undefined ? { msdn: code, TonTai: false, Status: '0', MaLoi: '201', Message: 'Không tìm thấy doanh nghiệp' } : { msdn: code, TonTai: true, ...record };
+    return record === undefined
+      ? { msdn: code, TonTai: false, Status: '0', MaLoi: '201', Message: 'Không tìm thấy doanh nghiệp' }
+      : { msdn: code, TonTai: true, ...record };
   });
   const body: DoanhNghiepBatchResponse = { DataCount: items.filter((i) => i.TonTai).length, KetQua: items };
   return { status: 200, body };

@@ -204,8 +204,7 @@ export interface DoanhNghiepBatchRequest {
 }
 
 export type DoanhNghiepBatchItem =
-  | ({ msdn: string; TonTai: true } & ChiTietDoanhNghiep)
-  | { msdn: string; TonTai: false; Status: '0'; MaLoi: '201' | '302'; Message: string };
+  ({ msdn: string; TonTai: true } & ChiTietDoanhNghiep) | { msdn: string; TonTai: false; Status: '0'; MaLoi: '201' | '302'; Message: string };
 
 export interface DoanhNghiepBatchResponse {
   DataCount: number;

@@ -62,7 +62,10 @@ test('names, ethnicity and religion follow realistic distributions', () => {
   assert.ok(nguyen > 0.33 && nguyen < 0.45, `Nguyễn ${nguyen}`);
   const kinh = share((c) => c.DanToc === '01');
   assert.ok(kinh > 0.8 && kinh < 0.9, `Kinh ${kinh}`);
-  assert.ok(citizens.every((c) => /^(0[1-9]|[1-4]\d|5[0-4])$/.test(c.DanToc)), 'ethnic codes 01–54');
+  assert.ok(
+    citizens.every((c) => /^(0[1-9]|[1-4]\d|5[0-4])$/.test(c.DanToc)),
+    'ethnic codes 01–54',
+  );
   const religious = share((c) => c.TonGiao !== null);
   assert.ok(religious > 0.08 && religious < 0.2, `religious ${religious}`);
   assert.ok(citizens.every((c) => c.QuocTich === 'VN'));
@@ -80,7 +83,10 @@ test('households are consistent: one head, members listed on every record, paren
     assert.equal(heads.length, 1);
     for (const m of members) {
       assert.equal(m.ChuHo.SoDinhDanh, heads[0]!.SoDinhDanh);
-      assert.deepEqual(m.ThanhVienHo.map((t) => t.SoDinhDanh), members.map((x) => x.SoDinhDanh));
+      assert.deepEqual(
+        m.ThanhVienHo.map((t) => t.SoDinhDanh),
+        members.map((x) => x.SoDinhDanh),
+      );
       for (const parent of [m.Cha, m.Me]) if (parent !== null) assert.ok(dataset.citizens.has(parent.SoDinhDanh));
     }
   }

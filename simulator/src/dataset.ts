@@ -5,7 +5,16 @@
 import type { ChiTietDoanhNghiep, CongDan, DiaChi, HoVaTen, NguoiThan, ThanhVienHo } from './contract.ts';
 import { Prng, WeightedTable } from './prng.ts';
 import { ETHNIC_WEIGHTS, NO_RELIGION_WEIGHT, RELIGIONS } from './data/ethnicity-religion.ts';
-import { FAMILY_NAMES, FEMALE_GIVEN_NAMES, FEMALE_MIDDLE_NAMES, MALE_GIVEN_NAMES, MALE_MIDDLE_NAMES, STREET_NAMES, VILLAGE_NAMES, withoutDiacritics } from './data/names.ts';
+import {
+  FAMILY_NAMES,
+  FEMALE_GIVEN_NAMES,
+  FEMALE_MIDDLE_NAMES,
+  MALE_GIVEN_NAMES,
+  MALE_MIDDLE_NAMES,
+  STREET_NAMES,
+  VILLAGE_NAMES,
+  withoutDiacritics,
+} from './data/names.ts';
 import { BIRTH_PROVINCE_CODES_BEFORE_2025, loadPlaces, type Commune, type Places } from './data/places.ts';
 import { BRAND_WORDS, BUSINESS_LINES, ENTERPRISE_STATUSES, LEGAL_FORMS, REPRESENTATIVE_POSITIONS } from './data/enterprises.ts';
 
@@ -60,7 +69,12 @@ interface Person {
 export function generateDataset(options: DatasetOptions = DEFAULT_DATASET_OPTIONS): Dataset {
   const places = loadPlaces();
   const citizens = generateCitizens(new Prng(options.seed), places, options.citizens, options.focusWards ?? [], options.householdsPerFocusWard ?? 0);
-  const enterprises = generateEnterprises(new Prng(options.seed ^ 0x5eed_d14e), places, { citizens: citizens.citizens, citizenIds: citizens.representativePool }, options.enterprises);
+  const enterprises = generateEnterprises(
+    new Prng(options.seed ^ 0x5eed_d14e),
+    places,
+    { citizens: citizens.citizens, citizenIds: citizens.representativePool },
+    options.enterprises,
+  );
   return { citizens: citizens.citizens, citizenIds: citizens.citizenIds, householdCount: citizens.householdCount, ...enterprises };
 }
 
@@ -89,10 +103,12 @@ function generateCitizens(prng: Prng, places: Places, target: number, focusWards
     const province = places.provinceByCode.get(commune.provinceCode)!;
     const permanent = address(prng, commune, province.name);
     // About one household in ten lives elsewhere (students, workers in the big cities) than where it is registered.
-    const current = prng.chance(0.1) ? (() => {
-      const elsewhere = prng.pick(places.communes);
-      return address(prng, elsewhere, places.provinceByCode.get(elsewhere.provinceCode)!.name);
-    })() : permanent;
+    const current = prng.chance(0.1)
+      ? (() => {
+          const elsewhere = prng.pick(places.communes);
+          return address(prng, elsewhere, places.provinceByCode.get(elsewhere.provinceCode)!.name);
+        })()
+      : permanent;
     const ethnic = ethnicities.pick(prng);
     const religion = religions.pick(prng);
     const members = household(prng, familyNames, newPerson, commune.provinceCode);
@@ -188,7 +204,13 @@ function household(prng: Prng, familyNames: WeightedTable<string>, newPerson: Ne
   // A widowed parent of the head lives with younger heads in about one household in eight.
   if (headAge < 55 && prng.chance(0.12)) {
     const parentMale = prng.chance(0.3);
-    const parent = newPerson(parentMale, clamp(headYear - prng.int(20, 32), 1925, 1990), parentMale ? head.name.Ho : familyNames.pick(prng), parentMale ? 'Cha' : 'Mẹ', provinceCode);
+    const parent = newPerson(
+      parentMale,
+      clamp(headYear - prng.int(20, 32), 1925, 1990),
+      parentMale ? head.name.Ho : familyNames.pick(prng),
+      parentMale ? 'Cha' : 'Mẹ',
+      provinceCode,
+    );
     members.push(parent);
     if (parentMale) head.father = parent;
     else head.mother = parent;
@@ -248,7 +270,13 @@ function address(prng: Prng, commune: Commune, provinceName: string): DiaChi {
     // Southern provinces call their hamlets "ấp", the northern mountains "bản", elsewhere "thôn" or "xóm".
     const southern = Number(commune.provinceCode) >= 70;
     const highland = ['04', '08', '11', '12', '14', '15'].includes(commune.provinceCode);
-    detail = southern ? `Ấp ${prng.pick(VILLAGE_NAMES)}` : highland ? `Bản ${prng.pick(VILLAGE_NAMES)}` : prng.chance(0.7) ? `Thôn ${prng.pick(VILLAGE_NAMES)}` : `Xóm ${prng.int(1, 15)}`;
+    detail = southern
+      ? `Ấp ${prng.pick(VILLAGE_NAMES)}`
+      : highland
+        ? `Bản ${prng.pick(VILLAGE_NAMES)}`
+        : prng.chance(0.7)
+          ? `Thôn ${prng.pick(VILLAGE_NAMES)}`
+          : `Xóm ${prng.int(1, 15)}`;
   }
   return {
     ChiTiet: detail,
@@ -304,7 +332,12 @@ function generateEnterprises(prng: Prng, places: Places, people: { citizens: Map
     let representative = people.citizens.get(prng.pick(adults))!;
     for (let tries = 0; tries < 20 && birthYear(representative) > foundingYear - 20; tries++) representative = people.citizens.get(prng.pick(adults))!;
     const representativeName = fullName(representative.HoVaTen);
-    const position = form.id === '4' ? 'Chủ doanh nghiệp' : form.id === '3' ? prng.pick(['Tổng giám đốc', 'Chủ tịch Hội đồng quản trị', 'Giám đốc']) : prng.pick(REPRESENTATIVE_POSITIONS.slice(0, 2).concat('Chủ tịch công ty'));
+    const position =
+      form.id === '4'
+        ? 'Chủ doanh nghiệp'
+        : form.id === '3'
+          ? prng.pick(['Tổng giám đốc', 'Chủ tịch Hội đồng quản trị', 'Giám đốc'])
+          : prng.pick(REPRESENTATIVE_POSITIONS.slice(0, 2).concat('Chủ tịch công ty'));
 
     const lines = new Set([mainLine]);
     const extra = prng.int(1, 5);
@@ -382,7 +415,15 @@ function enterpriseNames(prng: Prng, form: (typeof LEGAL_FORMS)[number], line: (
     if (attempt > 5) words.push(prng.pick(BRAND_WORDS));
     const brand = words.join(' ');
     const prefix =
-      form.id === '1' ? 'CÔNG TY TNHH MỘT THÀNH VIÊN' : form.id === '2' ? 'CÔNG TY TNHH' : form.id === '3' ? 'CÔNG TY CỔ PHẦN' : form.id === '4' ? 'DOANH NGHIỆP TƯ NHÂN' : 'CÔNG TY HỢP DANH';
+      form.id === '1'
+        ? 'CÔNG TY TNHH MỘT THÀNH VIÊN'
+        : form.id === '2'
+          ? 'CÔNG TY TNHH'
+          : form.id === '3'
+            ? 'CÔNG TY CỔ PHẦN'
+            : form.id === '4'
+              ? 'DOANH NGHIỆP TƯ NHÂN'
+              : 'CÔNG TY HỢP DANH';
     const name = `${prefix} ${line.trade.toUpperCase()} ${brand.toUpperCase()}`;
     if (used.has(name)) continue;
     used.add(name);

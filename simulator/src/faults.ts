@@ -30,7 +30,11 @@ export const settingsSchema = z.strictObject({
 });
 export type FaultSettings = z.infer<typeof settingsSchema>;
 /** What PUT /_sim/settings accepts: every field optional (missing global fields are 0). */
-export const settingsInputSchema = settingsSchema.extend({ latencyMs: faultFields.latencyMs.default(0), failureRate: faultFields.failureRate.default(0), hangRate: faultFields.hangRate.default(0) });
+export const settingsInputSchema = settingsSchema.extend({
+  latencyMs: faultFields.latencyMs.default(0),
+  failureRate: faultFields.failureRate.default(0),
+  hangRate: faultFields.hangRate.default(0),
+});
 
 export type Fault = { kind: 'none' } | { kind: 'fail'; status: number } | { kind: 'hang' };
 

@@ -75,7 +75,10 @@ describe('population (dân cư)', () => {
     const none = await call('GET', `/dancu/1.0/congdan/${WELL_KNOWN.citizens.householdHead}`, { auth: null });
     assert.equal(none.status, 401);
     assert.equal(none.json.fault.code, 900901);
-    assert.equal((await call('GET', `/dancu/1.0/congdan/${WELL_KNOWN.citizens.householdHead}`, { auth: 'Bearer 00000000-0000-0000-0000-000000000000' })).status, 401);
+    assert.equal(
+      (await call('GET', `/dancu/1.0/congdan/${WELL_KNOWN.citizens.householdHead}`, { auth: 'Bearer 00000000-0000-0000-0000-000000000000' })).status,
+      401,
+    );
     assert.equal(sim.stats().endpoints['dancu.congdan'].byStatus['401'], 2);
   });
 
@@ -101,7 +104,15 @@ describe('population (dân cư)', () => {
     assert.equal(res.status, 200);
     const body = res.json as CongDanBatchResponse;
     assert.equal(body.SoCongDan, 2);
-    assert.deepEqual(body.KetQua.map((i) => [i.SoDinhDanh, i.TonTai]), [[ids[0], true], [ids[1], false], [ids[2], true], [ids[3], false]]);
+    assert.deepEqual(
+      body.KetQua.map((i) => [i.SoDinhDanh, i.TonTai]),
+      [
+        [ids[0], true],
+        [ids[1], false],
+        [ids[2], true],
+        [ids[3], false],
+      ],
+    );
     assert.deepEqual(body.KetQua[1], { SoDinhDanh: ids[1], TonTai: false, MaLoi: '201', MoTaLoi: 'RECORD_NOT_FOUND' });
     assert.equal(body.KetQua[3]!.TonTai === false && body.KetQua[3]!.MaLoi, '302');
     const stats = sim.stats().endpoints['dancu.congdan.batch'];
@@ -195,13 +206,19 @@ describe('test controls (/_sim)', () => {
     const givenUp = (error: Error) => error.name === 'TimeoutError' || error.name === 'AbortError';
     sim.configure({ hangRate: 1 });
     await assert.rejects(
-      request(`${sim.url}/dancu/1.0/congdan/${WELL_KNOWN.citizens.spouse}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(150) }),
+      request(`${sim.url}/dancu/1.0/congdan/${WELL_KNOWN.citizens.spouse}`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(150),
+      }),
       givenUp,
     );
     assert.equal(sim.stats().endpoints['dancu.congdan'].injectedHangs, 1);
     sim.configure({ latencyMs: 400 });
     await assert.rejects(
-      request(`${sim.url}/dancu/1.0/congdan/${WELL_KNOWN.citizens.spouse}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(100) }),
+      request(`${sim.url}/dancu/1.0/congdan/${WELL_KNOWN.citizens.spouse}`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(100),
+      }),
       givenUp,
     );
     sim.configure({ latencyMs: 50 });

@@ -42,9 +42,19 @@ export async function startSimulator(config: Partial<SimulatorConfig> = {}, deps
   const resolved: SimulatorConfig = { ...loadConfig('simulator', configSchema, {}), ...config };
   const logger = deps.logger ?? createLogger('simulator', resolved.LOG_LEVEL);
   const dataset =
-    deps.dataset ?? generateDataset({ ...DEFAULT_DATASET_OPTIONS, seed: resolved.SIMULATOR_SEED, citizens: resolved.SIMULATOR_CITIZENS, enterprises: resolved.SIMULATOR_ENTERPRISES });
+    deps.dataset ??
+    generateDataset({
+      ...DEFAULT_DATASET_OPTIONS,
+      seed: resolved.SIMULATOR_SEED,
+      citizens: resolved.SIMULATOR_CITIZENS,
+      enterprises: resolved.SIMULATOR_ENTERPRISES,
+    });
   const faults = new FaultInjector(
-    settingsInputSchema.parse({ latencyMs: resolved.SIMULATOR_LATENCY_MS, failureRate: resolved.SIMULATOR_FAILURE_RATE, hangRate: resolved.SIMULATOR_HANG_RATE }),
+    settingsInputSchema.parse({
+      latencyMs: resolved.SIMULATOR_LATENCY_MS,
+      failureRate: resolved.SIMULATOR_FAILURE_RATE,
+      hangRate: resolved.SIMULATOR_HANG_RATE,
+    }),
   );
   const tokens = new TokenStore(resolved.SIMULATOR_CONSUMER_KEY, resolved.SIMULATOR_CONSUMER_SECRET, resolved.SIMULATOR_TOKEN_TTL_SECONDS);
   const hanging = new Set<ServerResponse>();

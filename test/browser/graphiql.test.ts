@@ -67,14 +67,20 @@ async function waitForResult(page: Page, text: string, what: string): Promise<vo
 test('GraphiQL loads from the gateway alone, and a developer runs a query and a subscription with a real token', async () => {
   const context = await browser.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const outside: string[] = [];
-  await context.route((url) => !isLoopback(url), async (route) => {
-    outside.push(route.request().url());
-    await route.abort('blockedbyclient');
-  });
-  await context.routeWebSocket((url) => !isLoopback(url), (ws) => {
-    outside.push(ws.url());
-    void ws.close();
-  });
+  await context.route(
+    (url) => !isLoopback(url),
+    async (route) => {
+      outside.push(route.request().url());
+      await route.abort('blockedbyclient');
+    },
+  );
+  await context.routeWebSocket(
+    (url) => !isLoopback(url),
+    (ws) => {
+      outside.push(ws.url());
+      void ws.close();
+    },
+  );
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
@@ -170,7 +176,8 @@ test('GraphiQL opens without an error: the prefilled placeholder is not sent, an
   page.on('pageerror', (error) => consoleErrors.push(`page error: ${error.message}`));
   const posts: Array<{ headers: Record<string, string>; body: string; status: Promise<number> }> = [];
   page.on('request', (request) => {
-    if (request.method() === 'POST') posts.push({ headers: request.headers(), body: request.postData() ?? '', status: request.response().then((r) => r?.status() ?? 0) });
+    if (request.method() === 'POST')
+      posts.push({ headers: request.headers(), body: request.postData() ?? '', status: request.response().then((r) => r?.status() ?? 0) });
   });
 
   // Opening: GraphiQL fetches the schema at once, with the Headers tab as prefilled ("Bearer <access token>").

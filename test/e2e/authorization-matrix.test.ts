@@ -19,15 +19,24 @@ const tokens = new Map<CallerName, string | null>();
 
 before(async () => {
   p = await startPlatformFixture({ redis: true });
-  const inWard = (await (await fetch(`${p.platform.urls.simulator}/_sim/samples?count=1&ward=${COMMUNE_WARD}`)).json()) as { citizens: string[]; enterprises: string[] };
+  const inWard = (await (await fetch(`${p.platform.urls.simulator}/_sim/samples?count=1&ward=${COMMUNE_WARD}`)).json()) as {
+    citizens: string[];
+    enterprises: string[];
+  };
   assert.equal(inWard.citizens.length, 1, `the simulator has a citizen living in ward ${COMMUNE_WARD}`);
   subjects.citizenInWard = inWard.citizens[0]!;
   const any = await p.simulator.samples(50);
   subjects.enterprise = any.enterprises[0]!;
   // Someone whose permanent residence is elsewhere (the Police may read it to check).
   const police = await p.tokenFor('congan-h41-dancu');
-  const { body } = await p.query('query($ids: [String!]!) { citizens(personalIds: $ids) { personalId permanentAddress { ward { code } } } }', { ids: any.citizens }, { token: police });
-  subjects.citizenElsewhere = (body.data!.citizens as Array<{ personalId: string; permanentAddress: { ward: { code: string } } }>).find((c) => c.permanentAddress.ward.code !== COMMUNE_WARD)!.personalId;
+  const { body } = await p.query(
+    'query($ids: [String!]!) { citizens(personalIds: $ids) { personalId permanentAddress { ward { code } } } }',
+    { ids: any.citizens },
+    { token: police },
+  );
+  subjects.citizenElsewhere = (body.data!.citizens as Array<{ personalId: string; permanentAddress: { ward: { code: string } } }>).find(
+    (c) => c.permanentAddress.ward.code !== COMMUNE_WARD,
+  )!.personalId;
 
   const realm = await loadRealmExport();
   for (const [name, caller] of Object.entries(callers) as Array<[CallerName, (typeof callers)[CallerName]]>) {

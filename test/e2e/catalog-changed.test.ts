@@ -34,8 +34,17 @@ describe('catalogs → subscriptions: a published catalog version is delivered a
   before(async () => {
     redis = await connectRedis(redisUrl);
     const issuer = await createInternalTokenIssuer({ ttlSeconds: 300 });
-    const config = subscriptionsConfigSchema.parse({ PORT: '0', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix, SUBSCRIPTIONS_BLOCK_MS: '1000', LOG_LEVEL: 'silent' });
-    subscriptions = await startSubscriptions(config, { verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }), logger: createLogger('catalog-changed-test', 'silent') });
+    const config = subscriptionsConfigSchema.parse({
+      PORT: '0',
+      REDIS_URL: redisUrl,
+      REDIS_KEY_PREFIX: keyPrefix,
+      SUBSCRIPTIONS_BLOCK_MS: '1000',
+      LOG_LEVEL: 'silent',
+    });
+    subscriptions = await startSubscriptions(config, {
+      verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
+      logger: createLogger('catalog-changed-test', 'silent'),
+    });
     const token = await issuer.tokenFor({ kind: 'system', agencyCode: '000.00.03.H41', systemId: 'system-h41', roles: [], scopes: [] });
     client = createClient({ url: subscriptions.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
     client.subscribe(
@@ -58,7 +67,14 @@ describe('catalogs → subscriptions: a published catalog version is delivered a
     const events = createTopicCatalogEvents(redisEventPublisher(redis, { keyPrefix, retention: 100 }));
     const publishedAt = '2026-04-30T00:00:00.000Z';
     await events.versionPublished({ catalog: 'ETHNIC_GROUPS', version: 3, publishedAt, source: 'test', itemCount: 54, label: null });
-    const eventId = await events.versionPublished({ catalog: 'ADMINISTRATIVE_UNITS', version: 2, publishedAt, source: 'test', itemCount: 3_321, label: 'vn-units-2026-07-25' });
+    const eventId = await events.versionPublished({
+      catalog: 'ADMINISTRATIVE_UNITS',
+      version: 2,
+      publishedAt,
+      source: 'test',
+      itemCount: 3_321,
+      label: 'vn-units-2026-07-25',
+    });
     assert.equal((await readTopicStream(redis, keyPrefix, topics.catalogChanged())).at(-1)?.id, eventId);
     await waitUntil(() => delivered.length > 0, 'catalogChanged is delivered');
     assert.deepEqual(delivered, [{ data: { catalogChanged: { eventId, occurredAt: publishedAt, catalog: 'ADMINISTRATIVE_UNITS', version: 2 } } }]);

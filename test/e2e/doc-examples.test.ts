@@ -20,7 +20,15 @@ import { developmentPassword, loadRealmExport } from '../../keycloak/src/realm.t
 import { freePort, repoRoot } from '../../scripts/platform.ts';
 import { openSubscriptionsAt } from '../testing/platform-fixture.ts';
 
-const PORT_VARIABLES = ['GATEWAY_PORT', 'CATALOGS_PORT', 'NATIONAL_DATA_PORT', 'RELAY_PORT', 'SUBSCRIPTIONS_PORT', 'SIMULATOR_PORT', 'DEV_ISSUER_PORT'] as const;
+const PORT_VARIABLES = [
+  'GATEWAY_PORT',
+  'CATALOGS_PORT',
+  'NATIONAL_DATA_PORT',
+  'RELAY_PORT',
+  'SUBSCRIPTIONS_PORT',
+  'SIMULATOR_PORT',
+  'DEV_ISSUER_PORT',
+] as const;
 const examples = join(repoRoot, 'docs/examples');
 
 let ports: Record<(typeof PORT_VARIABLES)[number], number>;
@@ -156,7 +164,10 @@ test('npm run token says where it looked and what to set when no issuer answers 
   const result = await run(['--import', 'tsx', 'scripts/dev-token.ts'], otherTerminal({ DEV_ISSUER_PORT: String(nothing) }));
   assert.equal(result.code, 1);
   assert.equal(result.stdout, '');
-  assert.match(result.stderr, new RegExp(`no identity provider answers at http://localhost:${nothing}/realms/lgsp \\(ECONNREFUSED\\) — is \`npm start\` running\\?`));
+  assert.match(
+    result.stderr,
+    new RegExp(`no identity provider answers at http://localhost:${nothing}/realms/lgsp \\(ECONNREFUSED\\) — is \`npm start\` running\\?`),
+  );
   assert.match(result.stderr, new RegExp(`comes from DEV_ISSUER_PORT=${nothing}`));
   assert.match(result.stderr, /set DEV_ISSUER_PORT \(or KEYCLOAK_URL, a realm URL\)/);
   assert.doesNotMatch(result.stderr, /fetch failed|at async|\.ts:\d+/, 'a sentence, not a stack trace');
@@ -164,7 +175,10 @@ test('npm run token says where it looked and what to set when no issuer answers 
 
 test('npm run subscribe, typed in another terminal, follows the inbox through the gateway npm start runs', async () => {
   const openBefore = await openSubscriptionsAt(subscriptionsMetrics());
-  const subscriber = follow(['--import', 'tsx', 'scripts/subscribe.ts', 'sotuphap-h41-hotich', 'subscription { packetAvailable { eventId packet { id title } } }'], otherTerminal());
+  const subscriber = follow(
+    ['--import', 'tsx', 'scripts/subscribe.ts', 'sotuphap-h41-hotich', 'subscription { packetAvailable { eventId packet { id title } } }'],
+    otherTerminal(),
+  );
   try {
     await subscriber.until('connected', () => subscriber.err.some((line) => line.startsWith(`connected to ws://127.0.0.1:${ports.GATEWAY_PORT}/graphql`)));
     await subscriber.until('the subscription is open', async () => (await openSubscriptionsAt(subscriptionsMetrics())) > openBefore);
@@ -179,7 +193,10 @@ test('npm run subscribe, typed in another terminal, follows the inbox through th
 
 test('npm run subscribe says where it looked and what to set when no gateway answers there', async () => {
   const nothing = await freePort();
-  const result = await run(['--import', 'tsx', 'scripts/subscribe.ts', 'sotuphap-h41-hotich', 'subscription { packetAvailable { eventId } }'], otherTerminal({ GATEWAY_PORT: String(nothing) }));
+  const result = await run(
+    ['--import', 'tsx', 'scripts/subscribe.ts', 'sotuphap-h41-hotich', 'subscription { packetAvailable { eventId } }'],
+    otherTerminal({ GATEWAY_PORT: String(nothing) }),
+  );
   assert.equal(result.code, 1);
   assert.match(result.stderr, new RegExp(`no gateway answers at ws://localhost:${nothing}/graphql \\(.*ECONNREFUSED.*\\) — is \`npm start\` running\\?`));
   assert.match(result.stderr, new RegExp(`comes from GATEWAY_PORT=${nothing}`));
@@ -250,7 +267,11 @@ test('docs/examples/subscribe.mjs follows the inbox with graphql-ws and ws on No
     await subscriber.until('the subscription is open', async () => (await openSubscriptionsAt(subscriptionsMetrics())) > openBefore);
     const id = await sendPacketToJustice('Công văn qua docs/examples');
     await subscriber.until('the event', () => subscriber.out.some((line) => line.includes(id)));
-    const event = JSON.parse(subscriber.out.find((line) => line.includes(id))!) as { eventId: string; packet: { title: string }; source: { code: string; name: string } };
+    const event = JSON.parse(subscriber.out.find((line) => line.includes(id))!) as {
+      eventId: string;
+      packet: { title: string };
+      source: { code: string; name: string };
+    };
     assert.equal(event.packet.title, 'Công văn qua docs/examples');
     assert.equal(event.source.code, '000.00.03.H41');
     assert.match(event.source.name, /Sở Tài chính/);

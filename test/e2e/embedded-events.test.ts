@@ -36,12 +36,25 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
     const verifier = createInternalTokenVerifier({ jwks: issuer.jwks() });
     // The relay's port is needed by the subscriptions service and the other way round: start the relay first with
     // the subscriptions port reserved by starting the subscriptions service without presence, then restart it.
-    subscriptions = await startSubscriptions(subscriptionsConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', EVENTS_PUBLISH_TOKEN: token, SUBSCRIPTIONS_BLOCK_MS: '1000' }), { verifier, logger: silent });
-    relay = await startRelay(loadRelayConfig({ PORT: '0', LOG_LEVEL: 'silent', RELAY_SWEEP_MS: '0', EVENTS_URL: subscriptions.origin, EVENTS_PUBLISH_TOKEN: token }), { verifier, logger: silent });
+    subscriptions = await startSubscriptions(
+      subscriptionsConfigSchema.parse({ PORT: '0', LOG_LEVEL: 'silent', EVENTS_PUBLISH_TOKEN: token, SUBSCRIPTIONS_BLOCK_MS: '1000' }),
+      { verifier, logger: silent },
+    );
+    relay = await startRelay(
+      loadRelayConfig({ PORT: '0', LOG_LEVEL: 'silent', RELAY_SWEEP_MS: '0', EVENTS_URL: subscriptions.origin, EVENTS_PUBLISH_TOKEN: token }),
+      { verifier, logger: silent },
+    );
     const port = String(subscriptions.port);
     await subscriptions.close();
     subscriptions = await startSubscriptions(
-      subscriptionsConfigSchema.parse({ PORT: port, LOG_LEVEL: 'silent', EVENTS_PUBLISH_TOKEN: token, SUBSCRIPTIONS_BLOCK_MS: '1000', RELAY_URL: relay.origin, PRESENCE_REPORT_MS: '200' }),
+      subscriptionsConfigSchema.parse({
+        PORT: port,
+        LOG_LEVEL: 'silent',
+        EVENTS_PUBLISH_TOKEN: token,
+        SUBSCRIPTIONS_BLOCK_MS: '1000',
+        RELAY_URL: relay.origin,
+        PRESENCE_REPORT_MS: '200',
+      }),
       { verifier, logger: silent },
     );
   });
@@ -52,20 +65,36 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
 
   it('refuses events without the shared token, and an unknown topic, without storing them', async () => {
     const post = (authorization: string | undefined, body: unknown) =>
-      fetch(`${subscriptions.origin}/internal/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) });
+      fetch(`${subscriptions.origin}/internal/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify(body),
+      });
     assert.equal((await post(undefined, { topic: `packet-available:${AGENCY_A}`, fields: { packetId: 'x' } })).status, 401);
-    assert.equal((await post('Bearer wrong-token-of-sufficient-length-000000', { topic: `packet-available:${AGENCY_A}`, fields: { packetId: 'x' } })).status, 401);
+    assert.equal(
+      (await post('Bearer wrong-token-of-sufficient-length-000000', { topic: `packet-available:${AGENCY_A}`, fields: { packetId: 'x' } })).status,
+      401,
+    );
     const unknown = await post(`Bearer ${token}`, { topic: 'nonsense', fields: { a: 'b' } });
     assert.equal(unknown.status, 400);
     assert.match(((await unknown.json()) as { errors: Array<{ message: string }> }).errors[0]!.message, /unknown event topic/);
   });
 
   it('a packet uploaded to the relay reaches the recipient subscribed at the subscriptions service', async () => {
-    const client = createClient({ url: subscriptions.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${await issuer.tokenFor(B)}` } });
+    const client = createClient({
+      url: subscriptions.wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${await issuer.tokenFor(B)}` },
+    });
     const received: Array<{ packet: { id: string }; source: { code: string } }> = [];
     const dispose = client.subscribe(
       { query: 'subscription { packetAvailable { packet { id } source { code } } }' },
-      { next: (v) => void received.push((v.data as { packetAvailable: (typeof received)[number] }).packetAvailable), error: () => undefined, complete: () => undefined },
+      {
+        next: (v) => void received.push((v.data as { packetAvailable: (typeof received)[number] }).packetAvailable),
+        error: () => undefined,
+        complete: () => undefined,
+      },
     );
     await eventually(async () => subscriptions.stream.stats().subscriptions === 1, 'the subscription is open');
 
@@ -75,7 +104,17 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
       headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.tokenFor(A)}` },
       body: JSON.stringify({
         query: REQUEST_EXCHANGE,
-        variables: { input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) } },
+        variables: {
+          input: {
+            recipients: { agencyCodes: [AGENCY_B] },
+            title: 't',
+            priority: 'NORMAL',
+            dataType: 'FILE',
+            protocol: 'p',
+            declaredBytes: content.length,
+            sha256: sha256(content),
+          },
+        },
       }),
     });
     const space = ((await answer.json()) as { data: { requestExchange: { id: string; uploadUrl: string } } }).data.requestExchange;
@@ -90,8 +129,16 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
     // The system id as the realm's tokens carry it (`<agency code>:<system>`).
     const listener: Principal = { kind: 'system', agencyCode: '000.00.05.H41', systemId: '000.00.05.H41:syt-listener', roles: [], scopes: [] };
     assert.equal(await relay.relay.lastSeen(listener.agencyCode!), null, 'never seen before');
-    const client = createClient({ url: subscriptions.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${await issuer.tokenFor(listener)}` } });
-    const dispose = client.subscribe({ query: 'subscription { packetAvailable { eventId } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    const client = createClient({
+      url: subscriptions.wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${await issuer.tokenFor(listener)}` },
+    });
+    const dispose = client.subscribe(
+      { query: 'subscription { packetAvailable { eventId } }' },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
     await eventually(async () => (await relay.relay.lastSeen(listener.agencyCode!)) !== null, 'the relay sees the listener');
     const first = (await relay.relay.lastSeen(listener.agencyCode!))!;
     await eventually(async () => (await relay.relay.lastSeen(listener.agencyCode!))! > first, 'the report is repeated while subscribed');
@@ -108,19 +155,38 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
 
   it('the presence endpoint refuses a missing token and a malformed body', async () => {
     const post = (authorization: string | undefined, body: string) =>
-      fetch(`${relay.origin}/internal/presence`, { method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body });
+      fetch(`${relay.origin}/internal/presence`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body,
+      });
     const anonymous = await post(undefined, JSON.stringify({ systems: [] }));
     assert.equal(anonymous.status, 401);
     assert.equal(((await anonymous.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code, 'UNAUTHENTICATED');
-    for (const body of ['{', JSON.stringify({}), JSON.stringify({ systems: [{ agencyCode: 'x y', systemId: 's' }] }), JSON.stringify({ systems: [{ agencyCode: AGENCY_A, systemId: 'a b' }] }), JSON.stringify({ systems: [{ agencyCode: AGENCY_A }] })]) {
+    for (const body of [
+      '{',
+      JSON.stringify({}),
+      JSON.stringify({ systems: [{ agencyCode: 'x y', systemId: 's' }] }),
+      JSON.stringify({ systems: [{ agencyCode: AGENCY_A, systemId: 'a b' }] }),
+      JSON.stringify({ systems: [{ agencyCode: AGENCY_A }] }),
+    ]) {
       const answer = await post(`Bearer ${token}`, body);
       assert.equal(answer.status, 400, body);
     }
     assert.equal((await post(`Bearer ${token}`, JSON.stringify({ systems: [{ agencyCode: AGENCY_A, systemId: 'stc-qlvb' }] }))).status, 204);
     // One malformed entry is refused on its own: the other systems of the report are recorded.
-    const mixed = await post(`Bearer ${token}`, JSON.stringify({ systems: [{ agencyCode: '000.00.07.H41', systemId: '000.00.07.H41:sldtbxh' }, { agencyCode: 'x y', systemId: 's' }] }));
+    const mixed = await post(
+      `Bearer ${token}`,
+      JSON.stringify({
+        systems: [
+          { agencyCode: '000.00.07.H41', systemId: '000.00.07.H41:sldtbxh' },
+          { agencyCode: 'x y', systemId: 's' },
+        ],
+      }),
+    );
     assert.equal(mixed.status, 400);
-    const error = ((await mixed.json()) as { errors: Array<{ message: string; extensions: { code: string; refused: number[]; recorded: number } }> }).errors[0]!;
+    const error = ((await mixed.json()) as { errors: Array<{ message: string; extensions: { code: string; refused: number[]; recorded: number } }> })
+      .errors[0]!;
     assert.deepEqual([error.extensions.code, error.extensions.refused, error.extensions.recorded], ['BAD_USER_INPUT', [1], 1]);
     assert.match(error.message, /^systems\[1\] is not/);
     assert.notEqual(await relay.relay.lastSeen('000.00.07.H41'), null);
@@ -138,7 +204,10 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
       assert.equal(answer.status, 400, JSON.stringify(heldForMs));
       const error = ((await answer.json()) as { errors: Array<{ message: string; extensions: { code: string } }> }).errors[0]!;
       assert.equal(error.extensions.code, 'BAD_USER_INPUT');
-      assert.match(error.message, /^heldForMs must be absent or an integer from 0 to 3600000 \(milliseconds the systems are held from now\); nothing recorded$/);
+      assert.match(
+        error.message,
+        /^heldForMs must be absent or an integer from 0 to 3600000 \(milliseconds the systems are held from now\); nothing recorded$/,
+      );
     }
     assert.equal(await relay.relay.lastSeen('000.00.08.H41'), null, 'nothing recorded');
     assert.equal((await post(0)).status, 204);

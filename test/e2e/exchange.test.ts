@@ -17,7 +17,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlatformFixture, type GatewaySubscription, type PlatformFixture } from '../testing/platform-fixture.ts';
-import { edxmlDocument, edxmlStatus, exchangeClient, FINANCE, HOSPITAL, JUSTICE, OFFICE, POLICE, putOnce, sha256, WARD, type AgencySystem } from '../testing/exchange-client.ts';
+import {
+  edxmlDocument,
+  edxmlStatus,
+  exchangeClient,
+  FINANCE,
+  HOSPITAL,
+  JUSTICE,
+  OFFICE,
+  POLICE,
+  putOnce,
+  sha256,
+  WARD,
+  type AgencySystem,
+} from '../testing/exchange-client.ts';
 import { connectRedis } from '@lgsp/kit';
 
 const PACKET_AVAILABLE = `subscription($after: ID) {
@@ -43,7 +56,10 @@ after(async () => {
 
 /** Opens the subscriptions (one after the other), runs `body`, and closes them whatever happens. */
 type Follow = readonly [query: string, variables: Record<string, unknown>, as: AgencySystem];
-async function following<const S extends readonly Follow[], T>(subscriptions: S, body: (subs: { [K in keyof S]: GatewaySubscription }) => Promise<T>): Promise<T> {
+async function following<const S extends readonly Follow[], T>(
+  subscriptions: S,
+  body: (subs: { [K in keyof S]: GatewaySubscription }) => Promise<T>,
+): Promise<T> {
   const subs: GatewaySubscription[] = [];
   try {
     for (const [query, variables, as] of subscriptions) subs.push(await p.subscribe(query, variables, { as: as.client }));
@@ -97,7 +113,11 @@ describe('the 7 steps with real-time notification', () => {
         assert.deepEqual(await x.acknowledge(JUSTICE, id, digest), { status: 'DELIVERED', alreadyAcknowledged: false });
         assert.deepEqual(await nextStatus(statuses, 'DELIVERED'), { packet: id, status: 'DELIVERED', recipient: JUSTICE.agency });
 
-        const { packet } = await x.gql(FINANCE, `query($id: ID!) { packet(id: $id) { status contentDeleted deliveries { agencyCode status } statusHistory { status recipient } edxml { documentId } } }`, { id });
+        const { packet } = await x.gql(
+          FINANCE,
+          `query($id: ID!) { packet(id: $id) { status contentDeleted deliveries { agencyCode status } statusHistory { status recipient } edxml { documentId } } }`,
+          { id },
+        );
         assert.deepEqual(packet.deliveries, [{ agencyCode: JUSTICE.agency, status: 'DELIVERED' }]);
         assert.equal(packet.contentDeleted, true);
         assert.deepEqual(
@@ -161,7 +181,11 @@ describe('one packet to several recipients', () => {
         ],
       );
       const last = (agency: string) => packet.statusHistory.filter((e: { recipient: string | null }) => e.recipient === agency).at(-1)?.status;
-      assert.deepEqual(recipients.map((r) => last(r.agency)), ['DELIVERED', 'CLAIMED', 'NOTIFIED'], 'the history per recipient');
+      assert.deepEqual(
+        recipients.map((r) => last(r.agency)),
+        ['DELIVERED', 'CLAIMED', 'NOTIFIED'],
+        'the history per recipient',
+      );
       // The content stays until the last recipient is done.
       assert.ok((await x.contentKeys(id)).length > 0, 'Ward and the hospital can still receive it');
 
@@ -227,7 +251,10 @@ describe('fault cases through the gateway', () => {
     const content = Buffer.from('the real content');
     const id = await x.send(FINANCE, [JUSTICE], content);
     const { sha256: digest } = await x.claimAndDownload(JUSTICE, id);
-    const wrong = await refusal(JUSTICE, `mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }`, { id, sha: sha256(Buffer.from('something else')) });
+    const wrong = await refusal(JUSTICE, `mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }`, {
+      id,
+      sha: sha256(Buffer.from('something else')),
+    });
     assert.deepEqual(wrong, { status: 200, code: 'BAD_USER_INPUT', reason: 'DIGEST_MISMATCH', data: { acknowledgePacket: null } });
     const { packet } = await x.gql(FINANCE, PACKET, { id });
     assert.deepEqual(packet.deliveries, [{ agencyCode: JUSTICE.agency, status: 'CLAIMED', attempts: 1 }]);
@@ -239,8 +266,18 @@ describe('fault cases through the gateway', () => {
   it('denies a claim, a read and an acknowledgement by an agency that is not a recipient', async () => {
     const content = Buffer.from('for Justice only');
     const id = await x.send(FINANCE, [JUSTICE], content);
-    assert.deepEqual(await refusal(HOSPITAL, `mutation($id: ID!) { claimPacket(id: $id) { downloadUrl } }`, { id }), { status: 200, code: 'FORBIDDEN', reason: undefined, data: { claimPacket: null } });
-    assert.deepEqual(await refusal(HOSPITAL, `query($id: ID!) { packet(id: $id) { title } }`, { id }), { status: 200, code: 'FORBIDDEN', reason: undefined, data: { packet: null } });
+    assert.deepEqual(await refusal(HOSPITAL, `mutation($id: ID!) { claimPacket(id: $id) { downloadUrl } }`, { id }), {
+      status: 200,
+      code: 'FORBIDDEN',
+      reason: undefined,
+      data: { claimPacket: null },
+    });
+    assert.deepEqual(await refusal(HOSPITAL, `query($id: ID!) { packet(id: $id) { title } }`, { id }), {
+      status: 200,
+      code: 'FORBIDDEN',
+      reason: undefined,
+      data: { packet: null },
+    });
     assert.deepEqual(
       await refusal(HOSPITAL, `mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }`, { id, sha: sha256(content) }),
       { status: 200, code: 'FORBIDDEN', reason: undefined, data: { acknowledgePacket: null } },
@@ -249,14 +286,25 @@ describe('fault cases through the gateway', () => {
     assert.equal((await refusal(FINANCE, `mutation($id: ID!) { claimPacket(id: $id) { downloadUrl } }`, { id })).code, 'FORBIDDEN');
     // The recipient is unaffected.
     const { packet } = await x.gql(FINANCE, PACKET, { id });
-    assert.deepEqual(packet.deliveries.map((d: { agencyCode: string }) => d.agencyCode), [JUSTICE.agency]);
+    assert.deepEqual(
+      packet.deliveries.map((d: { agencyCode: string }) => d.agencyCode),
+      [JUSTICE.agency],
+    );
     assert.notEqual(packet.deliveries[0].status, 'CLAIMED');
     assert.ok((await x.receive(JUSTICE, id)).equals(content));
     // Presence: Justice sees its own system, active just now; Hospital may not look at Justice's.
-    const { agencyPresence } = await x.gql(JUSTICE, `query($code: ID!) { agencyPresence(agencyCode: $code) { lastSeenAt systems { systemId } } }`, { code: JUSTICE.agency });
-    assert.ok(agencyPresence.systems.length > 0 && agencyPresence.systems.every((s: { systemId: string }) => s.systemId.startsWith(`${JUSTICE.agency}:`)), JSON.stringify(agencyPresence));
+    const { agencyPresence } = await x.gql(JUSTICE, `query($code: ID!) { agencyPresence(agencyCode: $code) { lastSeenAt systems { systemId } } }`, {
+      code: JUSTICE.agency,
+    });
+    assert.ok(
+      agencyPresence.systems.length > 0 && agencyPresence.systems.every((s: { systemId: string }) => s.systemId.startsWith(`${JUSTICE.agency}:`)),
+      JSON.stringify(agencyPresence),
+    );
     assert.ok(Date.now() - Date.parse(agencyPresence.lastSeenAt) < 60_000);
-    assert.equal((await refusal(HOSPITAL, `query($code: ID!) { agencyPresence(agencyCode: $code) { lastSeenAt } }`, { code: JUSTICE.agency })).code, 'FORBIDDEN');
+    assert.equal(
+      (await refusal(HOSPITAL, `query($code: ID!) { agencyPresence(agencyCode: $code) { lastSeenAt } }`, { code: JUSTICE.agency })).code,
+      'FORBIDDEN',
+    );
   });
 
   it('refuses an upload after the space expired (410 SPACE_EXPIRED), then expires the packet and tells the source', async () => {
@@ -280,40 +328,45 @@ describe('fault cases through the gateway', () => {
 
   it('refuses at the request a packet larger than the relay takes (LIMIT_EXCEEDED)', async () => {
     const huge = await refusal(FINANCE, `mutation($input: RequestExchangeInput!) { requestExchange(input: $input) { id } }`, {
-      input: { recipients: { agencyCodes: [JUSTICE.agency] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: 2 ** 30, sha256: sha256(Buffer.from('x')) },
+      input: {
+        recipients: { agencyCodes: [JUSTICE.agency] },
+        title: 't',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: 2 ** 30,
+        sha256: sha256(Buffer.from('x')),
+      },
     });
     assert.deepEqual(huge, { status: 200, code: 'LIMIT_EXCEEDED', reason: undefined, data: { requestExchange: null } });
   });
 
-  it(
-    'refuses content larger than its space with 413 PAYLOAD_TOO_LARGE (declared or streamed), keeping nothing',
-    async () => {
-      const content = Buffer.alloc(1_000, 7);
-      const space = await x.requestExchange(FINANCE, [JUSTICE], content);
-      assert.equal(space.maxBytes, 1_000);
-      // Each on a connection of its own. The relay refuses early and discards the rest of the body (up to 16 MiB), so
-      // the gateway, still streaming it, reads the 413 instead of a reset connection.
-      for (const size of [1_001, 5_000, 300_000, 3_000_000]) {
-        const declared = await putOnce(space.uploadUrl, Buffer.alloc(size, 7));
-        assert.ok('status' in declared, `Content-Length ${size}: the connection failed (${JSON.stringify(declared)})`);
-        const { code, reason } = declared.body.errors[0].extensions;
-        assert.deepEqual([declared.status, code, reason], [413, 'LIMIT_EXCEEDED', 'PAYLOAD_TOO_LARGE'], `Content-Length ${size}`);
-      }
-      // Without Content-Length (chunked): refused while streaming.
-      const streamed = await putOnce(
-        space.uploadUrl,
-        (async function* () {
-          for (let i = 0; i < 8; i += 1) yield Buffer.alloc(600, 7);
-        })(),
-      );
-      assert.ok('status' in streamed, `chunked: the connection failed (${JSON.stringify(streamed)})`);
-      const { code, reason } = streamed.body.errors[0].extensions;
-      assert.deepEqual([streamed.status, code, reason], [413, 'LIMIT_EXCEEDED', 'PAYLOAD_TOO_LARGE']);
-      assert.deepEqual(await x.contentKeys(space.id), []);
-      // The space still takes the right content.
-      assert.equal((await x.upload(space.uploadUrl, content)).status, 201);
-    },
-  );
+  it('refuses content larger than its space with 413 PAYLOAD_TOO_LARGE (declared or streamed), keeping nothing', async () => {
+    const content = Buffer.alloc(1_000, 7);
+    const space = await x.requestExchange(FINANCE, [JUSTICE], content);
+    assert.equal(space.maxBytes, 1_000);
+    // Each on a connection of its own. The relay refuses early and discards the rest of the body (up to 16 MiB), so
+    // the gateway, still streaming it, reads the 413 instead of a reset connection.
+    for (const size of [1_001, 5_000, 300_000, 3_000_000]) {
+      const declared = await putOnce(space.uploadUrl, Buffer.alloc(size, 7));
+      assert.ok('status' in declared, `Content-Length ${size}: the connection failed (${JSON.stringify(declared)})`);
+      const { code, reason } = declared.body.errors[0].extensions;
+      assert.deepEqual([declared.status, code, reason], [413, 'LIMIT_EXCEEDED', 'PAYLOAD_TOO_LARGE'], `Content-Length ${size}`);
+    }
+    // Without Content-Length (chunked): refused while streaming.
+    const streamed = await putOnce(
+      space.uploadUrl,
+      (async function* () {
+        for (let i = 0; i < 8; i += 1) yield Buffer.alloc(600, 7);
+      })(),
+    );
+    assert.ok('status' in streamed, `chunked: the connection failed (${JSON.stringify(streamed)})`);
+    const { code, reason } = streamed.body.errors[0].extensions;
+    assert.deepEqual([streamed.status, code, reason], [413, 'LIMIT_EXCEEDED', 'PAYLOAD_TOO_LARGE']);
+    assert.deepEqual(await x.contentKeys(space.id), []);
+    // The space still takes the right content.
+    assert.equal((await x.upload(space.uploadUrl, content)).status, 201);
+  });
 
   it('rejects malformed edXML with the precise error (422), stores nothing and never tells the recipient', async () => {
     const good = (await edxmlDocument(FINANCE, JUSTICE)).toString();
@@ -358,7 +411,11 @@ describe('a system that exchanges many packets: the batch mutations', () => {
         declaredBytes: content.length,
         sha256: sha256(content),
       });
-      const { status, body } = await p.query(REQUEST_MANY, { inputs: [...contents.map((c, i) => input(c, i)), input(contents[0]!, 3, '999.99.99.H99')] }, { as: HOSPITAL.client, purpose: null });
+      const { status, body } = await p.query(
+        REQUEST_MANY,
+        { inputs: [...contents.map((c, i) => input(c, i)), input(contents[0]!, 3, '999.99.99.H99')] },
+        { as: HOSPITAL.client, purpose: null },
+      );
       assert.equal(status, 200, 'a partly refused batch is still answered 200, with data');
       const spaces = body.data!.requestExchanges as Array<{ id: string; uploadUrl: string } | null>;
       assert.equal(spaces.length, 4);
@@ -389,7 +446,11 @@ describe('a system that exchanges many packets: the batch mutations', () => {
       assert.deepEqual((await x.gql(POLICE, CLAIM_NEXT, { first: 10 })).claimPackets, [], 'nothing else waits');
       const { acknowledgePackets } = await x.gql(POLICE, ACK_MANY, { acks });
       assert.deepEqual(
-        acknowledgePackets.map((a: { status: string; alreadyAcknowledged: boolean; packet: { status: string } }) => [a.status, a.alreadyAcknowledged, a.packet.status]),
+        acknowledgePackets.map((a: { status: string; alreadyAcknowledged: boolean; packet: { status: string } }) => [
+          a.status,
+          a.alreadyAcknowledged,
+          a.packet.status,
+        ]),
         [
           ['DELIVERED', false, 'DELIVERED'],
           ['DELIVERED', false, 'DELIVERED'],
@@ -419,7 +480,10 @@ describe('a system that exchanges many packets: the batch mutations', () => {
       const { status, body } = await p.query(REQUEST_MANY, { inputs }, { as: HOSPITAL.client, purpose: null });
       assert.equal(status, 200);
       const spaces = body.data!.requestExchanges as Array<{ id: string; packet: { status: string } } | null>;
-      assert.deepEqual(spaces.map((s) => s?.packet.status ?? null), ['QUEUED', 'QUEUED', null]);
+      assert.deepEqual(
+        spaces.map((s) => s?.packet.status ?? null),
+        ['QUEUED', 'QUEUED', null],
+      );
       assert.deepEqual(body.errors![0]!.path, ['requestExchanges', 2]);
       assert.equal((body.errors![0]!.extensions as Record<string, unknown> | undefined)?.reason, 'DIGEST_MISMATCH');
       const announced = new Set<string>();
@@ -427,11 +491,17 @@ describe('a system that exchanges many packets: the batch mutations', () => {
       assert.deepEqual(announced, new Set(spaces.slice(0, 2).map((s) => s!.id)));
 
       const { claimPackets } = await x.gql(POLICE, CLAIM_NEXT, { first: 10 });
-      const received = (claimPackets as Array<{ packetId: string; sha256: string; content: string }>).map((c) => ({ ...c, bytes: Buffer.from(c.content, 'base64') }));
+      const received = (claimPackets as Array<{ packetId: string; sha256: string; content: string }>).map((c) => ({
+        ...c,
+        bytes: Buffer.from(c.content, 'base64'),
+      }));
       assert.deepEqual(received.map((r) => r.bytes.toString()).sort(), ['Tin báo 1', 'Tin báo 2']);
       for (const r of received) assert.equal(sha256(r.bytes), r.sha256);
       const { acknowledgePackets } = await x.gql(POLICE, ACK_MANY, { acks: received.map((r) => ({ id: r.packetId, sha256: sha256(r.bytes) })) });
-      assert.deepEqual(acknowledgePackets, [{ status: 'DELIVERED', alreadyAcknowledged: false }, { status: 'DELIVERED', alreadyAcknowledged: false }]);
+      assert.deepEqual(acknowledgePackets, [
+        { status: 'DELIVERED', alreadyAcknowledged: false },
+        { status: 'DELIVERED', alreadyAcknowledged: false },
+      ]);
       for (const r of received) assert.deepEqual(await x.contentKeys(r.packetId), [], 'nothing left behind');
     });
   });

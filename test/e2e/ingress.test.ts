@@ -30,15 +30,31 @@ after(async () => {
 async function graphql(as: AgencySystem, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}) {
   const response = await fetch(`${ingress.url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${await p.tokenFor(as.client)}`, ...headers },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      authorization: `Bearer ${await p.tokenFor(as.client)}`,
+      ...headers,
+    },
     body: JSON.stringify({ query, variables }),
   });
-  return { response, body: (await response.json()) as { data?: Record<string, any>; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } };
+  return {
+    response,
+    body: (await response.json()) as { data?: Record<string, any>; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> },
+  };
 }
 
 async function requestSpace(content: Buffer, declaredBytes = content.length) {
   const { body } = await graphql(FINANCE, REQUEST_EXCHANGE, {
-    input: { recipients: { agencyCodes: [JUSTICE.agency] }, title: 'Qua cổng vào', priority: 'NORMAL', dataType: 'FILE', protocol: 'lgsp-test', declaredBytes, sha256: sha256(content) },
+    input: {
+      recipients: { agencyCodes: [JUSTICE.agency] },
+      title: 'Qua cổng vào',
+      priority: 'NORMAL',
+      dataType: 'FILE',
+      protocol: 'lgsp-test',
+      declaredBytes,
+      sha256: sha256(content),
+    },
   });
   assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   return body.data!.requestExchange as { id: string; uploadUrl: string };
@@ -54,7 +70,11 @@ describe('the ingress in front of the platform', () => {
 
     const space = await requestSpace(content);
     assert.ok(space.uploadUrl.startsWith(`${ingress.url}/exchange/`), `the relay hands out URLs of the ingress: ${space.uploadUrl}`);
-    const upload = await fetch(space.uploadUrl, { method: 'PUT', body: content, headers: { 'repr-digest': reprDigest(content), 'x-request-id': 'ingress-upload-1' } });
+    const upload = await fetch(space.uploadUrl, {
+      method: 'PUT',
+      body: content,
+      headers: { 'repr-digest': reprDigest(content), 'x-request-id': 'ingress-upload-1' },
+    });
     assert.equal(upload.status, 201, await upload.clone().text());
     assert.equal(upload.headers.get('x-request-id'), 'ingress-upload-1', 'answered by the relay, which names the request');
     assert.equal(((await upload.json()) as { status: string }).status, 'QUEUED');
@@ -73,13 +93,13 @@ describe('the ingress in front of the platform', () => {
     assert.deepEqual(acknowledged.data?.acknowledgePacket, { status: 'DELIVERED', alreadyAcknowledged: false });
   });
 
-  it('passes on the relay\'s own refusals: 413 for a body larger than its space, 401 for a forged URL, 405', async () => {
+  it("passes on the relay's own refusals: 413 for a body larger than its space, 401 for a forged URL, 405", async () => {
     const declared = Buffer.from('ten bytes!');
     const space = await requestSpace(declared);
     const oversize = await putOnce(space.uploadUrl, Buffer.alloc(64 * 1024, 1));
     assert.ok(!('error' in oversize), `the client reads the answer, not a reset: ${JSON.stringify(oversize)}`);
     assert.equal(oversize.status, 413);
-    assert.equal(oversize.body.errors[0].extensions.reason, 'PAYLOAD_TOO_LARGE', 'the relay\'s JSON answer, not an nginx page');
+    assert.equal(oversize.body.errors[0].extensions.reason, 'PAYLOAD_TOO_LARGE', "the relay's JSON answer, not an nginx page");
     const forged = await fetch(`${ingress.url}/exchange/packets/${space.id}/content?token=forged.token`);
     assert.equal(forged.status, 401);
     assert.equal(((await forged.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code, 'UNAUTHENTICATED');

@@ -16,7 +16,15 @@ import { openSubscriptionsAt } from '../testing/platform-fixture.ts';
 const startScript = 'scripts/start.ts';
 
 test('npm start runs the platform on embedded defaults and prints where to go', async () => {
-  const ports = { GATEWAY_PORT: await freePort(), CATALOGS_PORT: await freePort(), NATIONAL_DATA_PORT: await freePort(), RELAY_PORT: await freePort(), SUBSCRIPTIONS_PORT: await freePort(), SIMULATOR_PORT: await freePort(), DEV_ISSUER_PORT: await freePort() };
+  const ports = {
+    GATEWAY_PORT: await freePort(),
+    CATALOGS_PORT: await freePort(),
+    NATIONAL_DATA_PORT: await freePort(),
+    RELAY_PORT: await freePort(),
+    SUBSCRIPTIONS_PORT: await freePort(),
+    SIMULATOR_PORT: await freePort(),
+    DEV_ISSUER_PORT: await freePort(),
+  };
   const env: Record<string, string | undefined> = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
   delete env.REDIS_URL;
   delete env.LOG_LEVEL;
@@ -38,14 +46,23 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
     });
     const url = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
     assert.ok(ready.includes(`:${ports.GATEWAY_PORT}/graphql`), ready);
-    assert.ok(output.some((l) => l.includes('in-memory stores')), 'says it runs on in-memory stores');
-    assert.ok(output.some((l) => l.includes(`http://localhost:${ports.DEV_ISSUER_PORT}/realms/lgsp`)), 'prints the identity provider');
+    assert.ok(
+      output.some((l) => l.includes('in-memory stores')),
+      'says it runs on in-memory stores',
+    );
+    assert.ok(
+      output.some((l) => l.includes(`http://localhost:${ports.DEV_ISSUER_PORT}/realms/lgsp`)),
+      'prints the identity provider',
+    );
 
     const samples = (await (await fetch(`http://127.0.0.1:${ports.SIMULATOR_PORT}/_sim/samples?count=1`)).json()) as { citizens: string[] };
     // As an agency system would: a token from the development issuer npm start runs (the Police's population
     // system, which is granted citizens' personal data), and a declared purpose.
     // The command npm start prints: npm run --silent token -- congan-h41-dancu
-    assert.ok(output.some((l) => l.includes('npm run --silent token -- congan-h41-dancu')), 'tells how to get a token');
+    assert.ok(
+      output.some((l) => l.includes('npm run --silent token -- congan-h41-dancu')),
+      'tells how to get a token',
+    );
     const tokenRun = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/dev-token.ts', 'congan-h41-dancu'], {
       cwd: repoRoot,
       env: { ...env, DEV_ISSUER_PORT: String(ports.DEV_ISSUER_PORT) },
@@ -60,7 +77,10 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-lgsp-purpose': 'residence-management:HS-2026-000123' },
       body: JSON.stringify({ query: `{ citizen(personalId: "${samples.citizens[0]}") { fullName ethnicity { name } permanentAddress { ward { name } } } }` }),
     });
-    const body = (await res.json()) as { data: { citizen: { fullName: string; ethnicity: { name: string }; permanentAddress: { ward: { name: string } } } }; errors?: unknown };
+    const body = (await res.json()) as {
+      data: { citizen: { fullName: string; ethnicity: { name: string }; permanentAddress: { ward: { name: string } } } };
+      errors?: unknown;
+    };
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     assert.ok(body.data.citizen.ethnicity.name.length > 1);
     assert.ok(body.data.citizen.permanentAddress.ward.name.length > 1);
@@ -84,7 +104,10 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
   }
   // Every service process is gone: the ports are free again.
   for (const port of Object.values(ports)) {
-    const res = await fetch(`http://127.0.0.1:${port}/`).then(() => 'open', () => 'closed');
+    const res = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => 'open',
+      () => 'closed',
+    );
     assert.equal(res, 'closed', `port ${port} released`);
   }
 });
@@ -121,18 +144,28 @@ test('a service refuses invalid configuration at start-up, naming the variable',
 async function exchangeWithNotification(url: string, env: Record<string, string | undefined>, ports: Record<string, number>): Promise<void> {
   const issuer = `http://localhost:${ports.DEV_ISSUER_PORT}/realms/lgsp`;
   const gql = async (token: string, query: string, variables?: Record<string, unknown>) => {
-    const body = (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) })).json()) as {
+    const body = (await (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      })
+    ).json()) as {
       data: Record<string, any>;
       errors?: unknown;
     };
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     return body.data;
   };
-  const subscriber = spawn(process.execPath, ['--import', 'tsx', 'scripts/subscribe.ts', 'sotuphap-h41-hotich', 'subscription { packetAvailable { eventId packet { id title } source { code name } } }'], {
-    cwd: repoRoot,
-    env: { ...env, DEV_ISSUER_PORT: String(ports.DEV_ISSUER_PORT), GATEWAY_WS_URL: url.replace(/^http/, 'ws') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const subscriber = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/subscribe.ts', 'sotuphap-h41-hotich', 'subscription { packetAvailable { eventId packet { id title } source { code name } } }'],
+    {
+      cwd: repoRoot,
+      env: { ...env, DEV_ISSUER_PORT: String(ports.DEV_ISSUER_PORT), GATEWAY_WS_URL: url.replace(/^http/, 'ws') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const events: string[] = [];
   const errors: string[] = [];
   createInterface({ input: subscriber.stdout! }).on('line', (line) => events.push(line));
@@ -140,7 +173,8 @@ async function exchangeWithNotification(url: string, env: Record<string, string 
   const waitFor = async (what: string, done: () => boolean | Promise<boolean>) => {
     const deadline = Date.now() + 20_000;
     while (!(await done())) {
-      if (Date.now() > deadline || subscriber.exitCode !== null) throw new Error(`${what}: not seen; subscriber said:\n${errors.join('\n')}\n${events.join('\n')}`);
+      if (Date.now() > deadline || subscriber.exitCode !== null)
+        throw new Error(`${what}: not seen; subscriber said:\n${errors.join('\n')}\n${events.join('\n')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   };
@@ -155,13 +189,22 @@ async function exchangeWithNotification(url: string, env: Record<string, string 
     const content = Buffer.from(JSON.stringify({ hello: 'Sở Tư pháp' }));
     const sha256 = createHash('sha256').update(content).digest('hex');
     const { requestExchange } = await gql(finance, 'mutation($input: RequestExchangeInput!) { requestExchange(input: $input) { id uploadUrl } }', {
-      input: { recipients: { agencyCodes: ['000.00.04.H41'] }, title: 'Công văn thử', priority: 'HIGH', dataType: 'JSON', protocol: 'lgsp-json', declaredBytes: content.length, sha256 },
+      input: {
+        recipients: { agencyCodes: ['000.00.04.H41'] },
+        title: 'Công văn thử',
+        priority: 'HIGH',
+        dataType: 'JSON',
+        protocol: 'lgsp-json',
+        declaredBytes: content.length,
+        sha256,
+      },
     });
     const upload = await fetch(requestExchange.uploadUrl, { method: 'PUT', body: content });
     assert.equal(upload.status, 201, await upload.clone().text());
 
     await waitFor('the packetAvailable event', () => events.length > 0);
-    const event = (JSON.parse(events[0]!) as { data: { packetAvailable: { packet: { id: string; title: string }; source: { code: string; name: string } } } }).data.packetAvailable;
+    const event = (JSON.parse(events[0]!) as { data: { packetAvailable: { packet: { id: string; title: string }; source: { code: string; name: string } } } })
+      .data.packetAvailable;
     assert.deepEqual(event.packet, { id: requestExchange.id, title: 'Công văn thử' });
     assert.equal(event.source.code, '000.00.03.H41');
     assert.match(event.source.name, /Sở Tài chính/);
@@ -169,7 +212,10 @@ async function exchangeWithNotification(url: string, env: Record<string, string 
     const { claimPacket } = await gql(justice, 'mutation($id: ID!) { claimPacket(id: $id) { downloadUrl sha256 } }', { id: requestExchange.id });
     const download = Buffer.from(await (await fetch(claimPacket.downloadUrl)).arrayBuffer());
     assert.ok(download.equals(content), 'the content arrives intact');
-    const { acknowledgePacket } = await gql(justice, 'mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }', { id: requestExchange.id, sha: sha256 });
+    const { acknowledgePacket } = await gql(justice, 'mutation($id: ID!, $sha: String!) { acknowledgePacket(id: $id, sha256: $sha) { status } }', {
+      id: requestExchange.id,
+      sha: sha256,
+    });
     assert.equal(acknowledgePacket.status, 'DELIVERED');
   } finally {
     subscriber.kill('SIGINT');

@@ -125,7 +125,10 @@ describe('one subgraph down: its fields are null with located errors, the other 
       const id = await exchangeClient(p).send(JUSTICE, [POLICE], Buffer.from('{"a":1}'), { dataType: 'FILE', title });
       const item = await subscription.next('the packet-available event');
       assert.equal(item.kind, 'next', JSON.stringify(item));
-      const { data, errors } = (item as Extract<typeof item, { kind: 'next' }>).value as { data: Data; errors?: Array<{ path?: unknown[]; extensions?: Record<string, unknown> }> };
+      const { data, errors } = (item as Extract<typeof item, { kind: 'next' }>).value as {
+        data: Data;
+        errors?: Array<{ path?: unknown[]; extensions?: Record<string, unknown> }>;
+      };
       const seen = JSON.stringify({ data, errors });
       assert.match(data.packetAvailable.eventId, /^\d+-\d+$/, seen);
       assert.deepEqual(data.packetAvailable.packet, { id, title }, seen);

@@ -58,10 +58,9 @@ describe('a citizen joined across subgraphs', () => {
 
   test('100 citizens with their wards make one batch call upstream and one _entities fetch to catalogs', async () => {
     const before = { stats: await p.simulator.stats(), catalogs: await p.metric('lgsp_gateway_subgraph_fetches_total', { subgraph: 'catalogs' }) };
-    const { body } = await p.query(
-      `query Many($ids: [String!]!) { citizens(personalIds: $ids) { personalId permanentAddress { ward { name } } } }`,
-      { ids: citizenIds },
-    );
+    const { body } = await p.query(`query Many($ids: [String!]!) { citizens(personalIds: $ids) { personalId permanentAddress { ward { name } } } }`, {
+      ids: citizenIds,
+    });
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     assert.equal(body.data!.citizens.length, 100);
     assert.ok(body.data!.citizens.every((c: any) => typeof c.permanentAddress.ward.name === 'string'));
@@ -85,15 +84,25 @@ describe('a citizen joined across subgraphs', () => {
 
 describe('catalogs through the gateway', () => {
   test('accent-insensitive search and cursor pagination', async () => {
-    const first = await p.query(`{ administrativeUnits(level: PROVINCE, search: "ha noi", first: 5) { totalCount edges { cursor node { code name } } pageInfo { hasNextPage endCursor } } }`);
+    const first = await p.query(
+      `{ administrativeUnits(level: PROVINCE, search: "ha noi", first: 5) { totalCount edges { cursor node { code name } } pageInfo { hasNextPage endCursor } } }`,
+    );
     assert.equal(first.body.errors, undefined, JSON.stringify(first.body.errors));
-    assert.deepEqual(first.body.data!.administrativeUnits.edges.map((e: any) => e.node.name), ['Hà Nội']);
+    assert.deepEqual(
+      first.body.data!.administrativeUnits.edges.map((e: any) => e.node.name),
+      ['Hà Nội'],
+    );
 
-    const page1 = await p.query(`{ administrativeUnits(level: PROVINCE, first: 20) { totalCount edges { node { code } } pageInfo { hasNextPage endCursor } } }`);
+    const page1 = await p.query(
+      `{ administrativeUnits(level: PROVINCE, first: 20) { totalCount edges { node { code } } pageInfo { hasNextPage endCursor } } }`,
+    );
     const conn = page1.body.data!.administrativeUnits;
     assert.equal(conn.totalCount, 34);
     assert.equal(conn.pageInfo.hasNextPage, true);
-    const page2 = await p.query(`query($after: String) { administrativeUnits(level: PROVINCE, first: 20, after: $after) { edges { node { code } } pageInfo { hasNextPage } } }`, { after: conn.pageInfo.endCursor });
+    const page2 = await p.query(
+      `query($after: String) { administrativeUnits(level: PROVINCE, first: 20, after: $after) { edges { node { code } } pageInfo { hasNextPage } } }`,
+      { after: conn.pageInfo.endCursor },
+    );
     assert.equal(page2.body.data!.administrativeUnits.edges.length, 14);
     assert.equal(page2.body.data!.administrativeUnits.pageInfo.hasNextPage, false);
   });
@@ -102,7 +111,9 @@ describe('catalogs through the gateway', () => {
     const page = await p.query(`{ administrativeUnits(level: PROVINCE, first: 2) { pageInfo { endCursor } } }`);
     const cursor: string = page.body.data!.administrativeUnits.pageInfo.endCursor;
     const tampered = cursor.slice(0, -2) + (cursor.endsWith('A') ? 'BB' : 'AA');
-    const { body } = await p.query(`query($after: String) { administrativeUnits(level: PROVINCE, first: 2, after: $after) { edges { node { code } } } }`, { after: tampered });
+    const { body } = await p.query(`query($after: String) { administrativeUnits(level: PROVINCE, first: 2, after: $after) { edges { node { code } } } }`, {
+      after: tampered,
+    });
     assert.equal(body.errors?.[0]?.extensions?.code, 'INVALID_CURSOR');
   });
 });

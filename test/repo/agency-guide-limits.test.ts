@@ -22,7 +22,10 @@ test(`the limits in ${GUIDE} are the defaults of the gateway and the relay`, asy
   const start = guide.indexOf('\n## Limits\n');
   assert.notEqual(start, -1, `${GUIDE} has a "## Limits" section`);
   const end = guide.indexOf('\n## ', start + 1);
-  const rows = guide.slice(start, end === -1 ? undefined : end).split('\n').filter((line) => line.startsWith('| '));
+  const rows = guide
+    .slice(start, end === -1 ? undefined : end)
+    .split('\n')
+    .filter((line) => line.startsWith('| '));
 
   const expected: Array<[row: string, limit: string]> = [
     ['request body', bytes(gateway.GATEWAY_MAX_BODY_BYTES)],
@@ -33,7 +36,9 @@ test(`the limits in ${GUIDE} are the defaults of the gateway and the relay`, asy
     ['inline content', bytes(relay.RELAY_INLINE_MAX_BYTES)],
     [
       'graphql-ws connections',
-      [gateway.GATEWAY_WS_MAX_CONNECTIONS_PER_AGENCY, gateway.GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION, gateway.GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_AGENCY].map(count).join(', '),
+      [gateway.GATEWAY_WS_MAX_CONNECTIONS_PER_AGENCY, gateway.GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_CONNECTION, gateway.GATEWAY_WS_MAX_SUBSCRIPTIONS_PER_AGENCY]
+        .map(count)
+        .join(', '),
     ],
   ];
   const wrong = expected.flatMap(([row, limit]) => {

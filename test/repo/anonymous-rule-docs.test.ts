@@ -12,5 +12,8 @@ const words = (text: string) => text.replace(/^> ?/gm, '').replace(/\s+/g, ' ').
 
 test("the README quotes the gateway's anonymous-access rule word for word", async () => {
   const readme = words(await readFile(new URL('README.md', root), 'utf8'));
-  assert.ok(readme.includes(words(ANONYMOUS_ACCESS_RULE.join(' '))), 'README.md must quote ANONYMOUS_ACCESS_RULE (gateway/src/auth/anonymous-access.ts) as a block quote');
+  assert.ok(
+    readme.includes(words(ANONYMOUS_ACCESS_RULE.join(' '))),
+    'README.md must quote ANONYMOUS_ACCESS_RULE (gateway/src/auth/anonymous-access.ts) as a block quote',
+  );
 });

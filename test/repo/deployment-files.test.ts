@@ -11,7 +11,11 @@ test('the Dockerfile copies the package.json of every workspace before npm ci', 
   const { workspaces } = JSON.parse(await readFile(`${repoRoot}package.json`, 'utf8')) as { workspaces: string[] };
   const dockerfile = await readFile(`${repoRoot}Dockerfile`, 'utf8');
   for (const workspace of workspaces) {
-    assert.match(dockerfile, new RegExp(`^COPY ${workspace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/package\\.json `, 'm'), `Dockerfile: COPY ${workspace}/package.json`);
+    assert.match(
+      dockerfile,
+      new RegExp(`^COPY ${workspace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/package\\.json `, 'm'),
+      `Dockerfile: COPY ${workspace}/package.json`,
+    );
   }
 });
 

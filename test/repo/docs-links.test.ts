@@ -41,7 +41,10 @@ function anchorsOf(markdown: string): Set<string> {
     const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!heading) continue;
     const text = heading[1]!.replace(/`/g, '').replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
-    const slug = text.toLowerCase().replace(/[^\p{L}\p{N}\p{M} _-]/gu, '').replace(/ /g, '-');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\p{M} _-]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -124,8 +127,9 @@ test('every relative link and file path in the Markdown files resolves inside th
     for (const reference of referencesOf(markdown)) {
       const where = `${file}:${reference.line}: ${reference.target}`;
       const [pathPart, anchor] = reference.target.split('#', 2) as [string, string | undefined];
-      const candidates = (reference.kind === 'link' ? [normalize(join(dirname(file), pathPart))] : pathCandidates(file, pathPart))
-        .map((candidate) => candidate.replace(/\/$/, '').replace(/^\.$/, ''));
+      const candidates = (reference.kind === 'link' ? [normalize(join(dirname(file), pathPart))] : pathCandidates(file, pathPart)).map((candidate) =>
+        candidate.replace(/\/$/, '').replace(/^\.$/, ''),
+      );
       const resolved = candidates.find((candidate) => !relative('', candidate).startsWith('..') && paths.has(candidate));
       if (resolved === undefined) {
         if (GENERATED.some((generated) => candidates.some((candidate) => candidate === generated || candidate.startsWith(`${generated}/`)))) continue;
@@ -156,5 +160,9 @@ test("every npm script of package.json is in the README's Commands table", async
   const end = readme.indexOf('\n## ', start + 1);
   const section = readme.slice(start, end === -1 ? undefined : end);
   const named = (script: string) => (script === 'start' || script === 'test' ? section.includes(`\`npm ${script}`) : section.includes(`\`npm run ${script}`));
-  assert.deepEqual(Object.keys(scripts).filter((script) => !named(script)), [], 'npm scripts missing from the README\'s Commands table');
+  assert.deepEqual(
+    Object.keys(scripts).filter((script) => !named(script)),
+    [],
+    "npm scripts missing from the README's Commands table",
+  );
 });

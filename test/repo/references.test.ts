@@ -11,7 +11,14 @@ import { readFile } from 'node:fs/promises';
 import { repoRoot } from '../../scripts/platform.ts';
 
 /** The files that locate or describe the interoperability data (default ../shared/data). */
-const INTEROP_DATA_LOCATORS = new Set(['scripts/test-interop.ts', 'subgraphs/relay/src/edxml/testing.ts', 'subgraphs/relay/src/edxml/README.md', '.ci/run', 'README.md', 'test/repo/references.test.ts']);
+const INTEROP_DATA_LOCATORS = new Set([
+  'scripts/test-interop.ts',
+  'subgraphs/relay/src/edxml/testing.ts',
+  'subgraphs/relay/src/edxml/README.md',
+  '.ci/run',
+  'README.md',
+  'test/repo/references.test.ts',
+]);
 
 const tracked = execFileSync('git', ['ls-files'], { cwd: repoRoot, encoding: 'utf8' })
   .split('\n')
@@ -33,7 +40,10 @@ test('no file points into ../shared (the folder beside the repository) except th
 test('every requirement cited in code and docs has its section in docs/requirements.md', async () => {
   const requirements = await readFile(`${repoRoot}docs/requirements.md`, 'utf8');
   const sections = new Set([...requirements.matchAll(/^## (R\d+) — /gm)].map((m) => m[1]));
-  assert.deepEqual([...sections], Array.from({ length: 11 }, (_, i) => `R${i + 1}`));
+  assert.deepEqual(
+    [...sections],
+    Array.from({ length: 11 }, (_, i) => `R${i + 1}`),
+  );
   const cited = new Map<string, string>();
   for (const file of tracked.filter((f) => /\.(ts|md)$/.test(f))) {
     const text = await readFile(`${repoRoot}${file}`, 'utf8');

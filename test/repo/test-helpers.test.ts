@@ -14,7 +14,7 @@ const roots = ['packages', 'subgraphs', 'simulator', 'gateway', 'schema', 'keycl
 /** Known exceptions, each with its reason. */
 const allowed = new Map([
   // The opening of every contract suite, published as its own entry point `@lgsp/kit/contract-fixture`.
-  ['packages/kit/src/contract-fixture.ts', 'the contract suites\' shared before/after'],
+  ['packages/kit/src/contract-fixture.ts', "the contract suites' shared before/after"],
 ]);
 
 const isTestCode = (path: string) => /\.test\.ts$|\.contract\.ts$/.test(path) || /(^|\/)testing(\.ts$|\/)/.test(path);
@@ -34,9 +34,7 @@ async function sources(): Promise<string[]> {
 test('test helpers follow one naming scheme: testing.ts or testing/, *.contract.ts for contract suites', async () => {
   const files = await sources();
   assert.ok(files.length > 100, `found the sources (${files.length})`);
-  const misnamed = files.filter(
-    (path) => /(^|\/)(test-support|test-helpers?|test-utils?)\.ts$|(^|\/)(support|helpers|fixtures)\//.test(path),
-  );
+  const misnamed = files.filter((path) => /(^|\/)(test-support|test-helpers?|test-utils?)\.ts$|(^|\/)(support|helpers|fixtures)\//.test(path));
   assert.deepEqual(misnamed, [], 'helpers named otherwise: rename to testing.ts / testing/');
   const outside: string[] = [];
   for (const path of files) {

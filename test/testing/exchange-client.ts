@@ -72,7 +72,11 @@ export function exchangeClient(p: PlatformFixture) {
 
   /** Step 3: uploads `content` with its digest; answers the HTTP status and the parsed answer. */
   const upload = async (uploadUrl: string, content: Buffer) => {
-    const res = await fetch(uploadUrl, { method: 'PUT', body: new Uint8Array(content), headers: { 'content-type': 'application/octet-stream', 'repr-digest': reprDigest(content) } });
+    const res = await fetch(uploadUrl, {
+      method: 'PUT',
+      body: new Uint8Array(content),
+      headers: { 'content-type': 'application/octet-stream', 'repr-digest': reprDigest(content) },
+    });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
 
@@ -97,12 +101,16 @@ export function exchangeClient(p: PlatformFixture) {
   };
 
   /** Step 7: acknowledges; answers `{status, alreadyAcknowledged}`. */
-  const acknowledge = async (as: AgencySystem, id: string, digest: string) => (await gql(as, ACKNOWLEDGE, { id, sha: digest })).acknowledgePacket as { status: string; alreadyAcknowledged: boolean };
+  const acknowledge = async (as: AgencySystem, id: string, digest: string) =>
+    (await gql(as, ACKNOWLEDGE, { id, sha: digest })).acknowledgePacket as { status: string; alreadyAcknowledged: boolean };
 
   /** Steps 5-7 for one recipient: finds the packet in its inbox, claims, downloads, acknowledges (twice, harmlessly). */
   const receive = async (as: AgencySystem, id: string): Promise<Buffer> => {
     const { inbox } = await gql(as, `{ inbox(first: 50) { edges { node { id title } } } }`);
-    assert.ok(inbox.edges.some((e: { node: { id: string } }) => e.node.id === id), 'the packet waits in the inbox');
+    assert.ok(
+      inbox.edges.some((e: { node: { id: string } }) => e.node.id === id),
+      'the packet waits in the inbox',
+    );
     const { content, sha256: digest } = await claimAndDownload(as, id);
     const first = await acknowledge(as, id, digest);
     assert.deepEqual(first, { status: 'DELIVERED', alreadyAcknowledged: false });

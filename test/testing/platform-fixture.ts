@@ -69,7 +69,11 @@ export interface PlatformFixture {
    * subscriptions service follows the topic (so no event published from then on is missed), or once the gateway
    * answered something (e.g. an error). Subscribe one after the other, not concurrently: the readiness check counts the service's subscriptions.
    */
-  subscribe(query: string, variables: Record<string, unknown>, options: { as: string; /** graphql-ws URL, default the gateway's (an ingress in front of it). */ url?: string }): Promise<GatewaySubscription>;
+  subscribe(
+    query: string,
+    variables: Record<string, unknown>,
+    options: { as: string; /** graphql-ws URL, default the gateway's (an ingress in front of it). */ url?: string },
+  ): Promise<GatewaySubscription>;
   /** Stops one service and starts it again with the same settings (RunningPlatform.restart). */
   restart(service: ServiceName): Promise<void>;
   close(): Promise<void>;
@@ -93,7 +97,15 @@ export const DEFAULT_PURPOSE = 'residence-management:HS-2026-000123';
 export async function startPlatformFixture(options: { redis: boolean; env?: Record<string, string> }): Promise<PlatformFixture> {
   const prefix = testKeyPrefix();
   const redisUrl = options.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
-  const ports = { gateway: await freePort(), catalogs: await freePort(), nationalData: await freePort(), relay: await freePort(), subscriptions: await freePort(), simulator: await freePort(), devIssuer: await freePort() };
+  const ports = {
+    gateway: await freePort(),
+    catalogs: await freePort(),
+    nationalData: await freePort(),
+    relay: await freePort(),
+    subscriptions: await freePort(),
+    simulator: await freePort(),
+    devIssuer: await freePort(),
+  };
   const logs: string[] = [];
   /** Deletes every key of this fixture (its prefix is its own), however the platform ended. */
   const deleteKeys = async () => {
@@ -166,7 +178,11 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
     };
     const dispose = client.subscribe(
       { query, variables },
-      { next: (value) => push({ kind: 'next', value: value as never }), error: (error) => push({ kind: 'error', error }), complete: () => push({ kind: 'complete' }) },
+      {
+        next: (value) => push({ kind: 'next', value: value as never }),
+        error: (error) => push({ kind: 'error', error }),
+        complete: () => push({ kind: 'complete' }),
+      },
     );
     await until(async () => items.length > 0 || (await upstreamSubscriptions()) > before, `the subscriptions service follows ${query.trim().slice(0, 80)}`);
     const next = async (waitingFor: string, timeoutMs = 15_000): Promise<SubscriptionItem> => {

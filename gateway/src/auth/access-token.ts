@@ -65,7 +65,10 @@ export function createAccessTokenVerifier(policy: AccessTokenPolicy, keys: Realm
       }
       if (typeof alg !== 'string' || alg.toLowerCase() === 'none') throw new AuthenticationError('algorithm', 'Unsigned tokens (alg none) are not accepted');
       if (!allowed.has(alg)) {
-        throw new AuthenticationError('algorithm', `Algorithm ${alg.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)} is not accepted (allowed: ${policy.algorithms.join(', ')})`);
+        throw new AuthenticationError(
+          'algorithm',
+          `Algorithm ${alg.replace(/[^A-Za-z0-9]/g, '').slice(0, 16)} is not accepted (allowed: ${policy.algorithms.join(', ')})`,
+        );
       }
       let payload: JWTPayload;
       try {
@@ -117,6 +120,7 @@ function asAuthenticationError(error: unknown): AuthenticationError {
   if (error instanceof errors.JWSSignatureVerificationFailed) return new AuthenticationError('signature', 'Token signature verification failed');
   if (error instanceof errors.JOSEAlgNotAllowed) return new AuthenticationError('algorithm', 'Token algorithm is not accepted');
   if (error instanceof errors.JOSENotSupported) return new AuthenticationError('key_mismatch', 'Token key or algorithm is not supported');
-  if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) return new AuthenticationError('malformed_token', 'Token is not a well-formed JWT');
+  if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid)
+    return new AuthenticationError('malformed_token', 'Token is not a well-formed JWT');
   return new AuthenticationError('malformed_token', 'Token could not be verified');
 }

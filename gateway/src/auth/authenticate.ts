@@ -100,10 +100,7 @@ export function createAuthenticator(config: AuthenticationConfig, deps: { logger
       },
     );
   } else {
-    deps.logger.warn(
-      { event: 'auth.disabled' },
-      'KEYCLOAK_URL is not set: every caller is anonymous and requests with a Bearer token are refused',
-    );
+    deps.logger.warn({ event: 'auth.disabled' }, 'KEYCLOAK_URL is not set: every caller is anonymous and requests with a Bearer token are refused');
   }
 
   async function principalFor(authorization: string[] | undefined): Promise<Principal> {
@@ -141,7 +138,10 @@ export function createAuthenticator(config: AuthenticationConfig, deps: { logger
         }
         res.locals.principal = purpose === undefined ? principal : { ...principal, purpose };
         if (principal.kind !== 'anonymous') {
-          logger.debug({ event: 'authenticated', kind: principal.kind, agencyCode: principal.agencyCode, clientId: principal.clientId }, 'caller authenticated');
+          logger.debug(
+            { event: 'authenticated', kind: principal.kind, agencyCode: principal.agencyCode, clientId: principal.clientId },
+            'caller authenticated',
+          );
         }
         next();
       },

@@ -65,7 +65,10 @@ describe('gateway configuration: authentication', () => {
   for (const [name, environment, message] of invalid) {
     it(`refuses ${name}, naming the variable`, () => {
       const found = problems(environment);
-      assert.ok(found.some((p) => message.test(p)), found.join('\n'));
+      assert.ok(
+        found.some((p) => message.test(p)),
+        found.join('\n'),
+      );
     });
   }
 });

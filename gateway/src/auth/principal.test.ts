@@ -60,7 +60,12 @@ describe('purposeFrom', () => {
     ['two values', ['a', 'b'], 'PURPOSE_REPEATED', /once/],
     ['an empty value', [' '], 'PURPOSE_EMPTY', /is empty/],
     ['a value that decodes to spaces', ['%20%20'], 'PURPOSE_EMPTY', /empty once decoded/],
-    ['raw UTF-8 (as JSON connectionParams could carry it)', ['Hồ sơ'], 'PURPOSE_NOT_ASCII', /printable ASCII \(character 2 is not\); .*percent-encoded as UTF-8/],
+    [
+      'raw UTF-8 (as JSON connectionParams could carry it)',
+      ['Hồ sơ'],
+      'PURPOSE_NOT_ASCII',
+      /printable ASCII \(character 2 is not\); .*percent-encoded as UTF-8/,
+    ],
     ['raw UTF-8 as Node reads a header (Latin-1)', [Buffer.from('Hồ', 'utf8').toString('latin1')], 'PURPOSE_NOT_ASCII', /character 2 is not/],
     ['a raw tab', ['HS\t123'], 'PURPOSE_NOT_ASCII', /printable ASCII \(character 3 is not\)/],
     ['a % without hex digits', ['HS%2G-1'], 'PURPOSE_MALFORMED_ESCAPE', /malformed percent escape at character 3 \("%2G"\)/],

@@ -114,7 +114,10 @@ export function purposeFrom(values: string[] | undefined): string | undefined {
   const forbidden = FORBIDDEN_DECODED.exec(value);
   if (forbidden !== null) {
     const codePoint = `U+${forbidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-    rejectPurpose('CONTROL_CHARACTER', `X-LGSP-Purpose holds a control character (${codePoint}, character ${[...value.slice(0, forbidden.index)].length + 1} once decoded)`);
+    rejectPurpose(
+      'CONTROL_CHARACTER',
+      `X-LGSP-Purpose holds a control character (${codePoint}, character ${[...value.slice(0, forbidden.index)].length + 1} once decoded)`,
+    );
   }
   const length = [...value].length;
   if (length > MAX_PURPOSE_LENGTH) rejectPurpose('TOO_LONG', `X-LGSP-Purpose is ${length} characters long; at most ${MAX_PURPOSE_LENGTH} are allowed`);

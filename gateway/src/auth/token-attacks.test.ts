@@ -99,7 +99,8 @@ before(async () => {
   realmKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const keyFile = join(keyDir, 'realm-signing-key.pem');
   await writeFile(keyFile, realmKey.export({ type: 'pkcs8', format: 'pem' }));
-  const issuerConfig = (extra: Record<string, string> = {}) => issuerConfigSchema.parse({ DEV_ISSUER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...extra });
+  const issuerConfig = (extra: Record<string, string> = {}) =>
+    issuerConfigSchema.parse({ DEV_ISSUER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...extra });
   lgsp = await startDevIssuer(issuerConfig({ DEV_ISSUER_SIGNING_KEY_FILE: keyFile }));
   other = await startDevIssuer(issuerConfig(), { realm: { ...(await loadRealmExport()), realm: 'other' } });
 
@@ -108,11 +109,20 @@ before(async () => {
   registry = createMetricsRegistry('gateway');
   const logs = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      logLines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+      logLines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       done();
     },
   });
-  gateway = await startGateway(federation.config, { issuer: federation.issuer, metrics: registry, logger: pino({ level: 'info', base: { service: 'gateway' } }, logs) });
+  gateway = await startGateway(federation.config, {
+    issuer: federation.issuer,
+    metrics: registry,
+    logger: pino({ level: 'info', base: { service: 'gateway' } }, logs),
+  });
 
   const publicJwk = realmKey.export({ format: 'jwk' }) as JWK;
   const realmKid = await calculateJwkThumbprint({ kty: 'RSA', n: publicJwk.n, e: publicJwk.e });
@@ -133,7 +143,11 @@ before(async () => {
     },
     decode(token) {
       const [header = '', claims = '', signature = ''] = token.split('.');
-      return { header: JSON.parse(Buffer.from(header, 'base64url').toString()) as Header, claims: JSON.parse(Buffer.from(claims, 'base64url').toString()) as Claims, signature };
+      return {
+        header: JSON.parse(Buffer.from(header, 'base64url').toString()) as Header,
+        claims: JSON.parse(Buffer.from(claims, 'base64url').toString()) as Claims,
+        signature,
+      };
     },
     signWithRealmKey(header, claims) {
       const input = `${b64(header)}.${b64(claims)}`;
@@ -250,7 +264,14 @@ describe('accepted tokens: the principal the subgraph receives', () => {
     ['a control character', [['x-lgsp-purpose', 'HS\t123']], /printable ASCII \(character 3 is not\)/],
     ['201 characters', [['x-lgsp-purpose', 'x'.repeat(201)]], /201 characters long; at most 200/],
     ['an empty value', [['x-lgsp-purpose', ' ']], /is empty/],
-    ['two headers', [['x-lgsp-purpose', 'a'], ['x-lgsp-purpose', 'b']], /once/],
+    [
+      'two headers',
+      [
+        ['x-lgsp-purpose', 'a'],
+        ['x-lgsp-purpose', 'b'],
+      ],
+      /once/,
+    ],
   ];
   for (const [name, lines, message] of badPurposes) {
     it(`refuses X-LGSP-Purpose with ${name}: 400 BAD_REQUEST`, async () => {

@@ -30,7 +30,13 @@ let serial = 0;
 async function token(options: { key?: SigningKey; iat?: number; exp?: number; audience?: string; claims?: JWTPayload } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   const key = options.key ?? keyA;
-  return new SignJWT({ typ: 'Bearer', realm_access: { roles: [Role.agencySystem] }, azp: 'sotaichinh-h41-dkkd', preferred_username: 'service-account-sotaichinh-h41-dkkd', ...options.claims })
+  return new SignJWT({
+    typ: 'Bearer',
+    realm_access: { roles: [Role.agencySystem] },
+    azp: 'sotaichinh-h41-dkkd',
+    preferred_username: 'service-account-sotaichinh-h41-dkkd',
+    ...options.claims,
+  })
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
     .setIssuer(ISSUER)
     .setAudience(options.audience ?? AUDIENCE)

@@ -9,7 +9,15 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, createMetricsRegistry, loadConfig, type RedisClient } from '@lgsp/kit';
+import {
+  connectRedis,
+  createInternalTokenIssuer,
+  createInternalTokenVerifier,
+  createLogger,
+  createMetricsRegistry,
+  loadConfig,
+  type RedisClient,
+} from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { startSimulator, type RunningSimulator } from '@lgsp/simulator';
@@ -65,7 +73,12 @@ async function startTestRealm() {
 const systemToken = (agency: string) => realm.sign({ agency_code: agency, preferred_username: `service-account-${agency}`, system_id: `system-${agency}` });
 
 async function gatewayWith(overrides: { mode?: 'filter' | 'reject' | 'dry-run'; redis?: RedisClient } = {}): Promise<RunningGateway> {
-  const base = gatewayConfigFromEnv({ KEYCLOAK_URL: realm.url, LOG_LEVEL: 'silent', REDIS_KEY_PREFIX: keyPrefix, ...(overrides.mode ? { AUTHORIZATION_MODE: overrides.mode } : {}) });
+  const base = gatewayConfigFromEnv({
+    KEYCLOAK_URL: realm.url,
+    LOG_LEVEL: 'silent',
+    REDIS_KEY_PREFIX: keyPrefix,
+    ...(overrides.mode ? { AUTHORIZATION_MODE: overrides.mode } : {}),
+  });
   const config: GatewayConfig = {
     ...base,
     port: 0,
@@ -82,7 +95,11 @@ interface Result {
   status: number;
   body: { data?: any; errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; missing?: string[] } }>; extensions?: any };
 }
-async function call(gateway: RunningGateway, query: string, options: { token?: string; purpose?: string; accept?: string; variables?: Record<string, unknown> } = {}): Promise<Result> {
+async function call(
+  gateway: RunningGateway,
+  query: string,
+  options: { token?: string; purpose?: string; accept?: string; variables?: Record<string, unknown> } = {},
+): Promise<Result> {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: options.accept ?? 'application/graphql-response+json' };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   if (options.purpose !== undefined) headers['x-lgsp-purpose'] = options.purpose;
@@ -116,15 +133,19 @@ before(async () => {
   const verifier = createInternalTokenVerifier({ jwks: issuer.jwks() });
   sim = await startSimulator({ PORT: 0, LOG_LEVEL: 'silent' });
   catalogs = await startCatalogs(loadCatalogsConfig({ PORT: '0', LOG_LEVEL: 'silent' }), { verifier });
-  nationalData = await startNationalData(loadConfig('national-data', nationalDataConfigSchema, { PORT: '0', NATIONAL_PLATFORM_URL: sim.url, LOG_LEVEL: 'silent' }), {
-    verifier,
-    logger: createLogger('national-data', 'silent'),
-  });
+  nationalData = await startNationalData(
+    loadConfig('national-data', nationalDataConfigSchema, { PORT: '0', NATIONAL_PLATFORM_URL: sim.url, LOG_LEVEL: 'silent' }),
+    {
+      verifier,
+      logger: createLogger('national-data', 'silent'),
+    },
+  );
 });
 after(async () => {
   await Promise.allSettled(gateways.map((g) => g.close()));
   const [first] = redisClients;
-  if (first !== undefined) for await (const keys of first.scanIterator({ MATCH: grantKeyPattern(keyPrefix), COUNT: 100 })) if (keys.length > 0) await first.del(keys);
+  if (first !== undefined)
+    for await (const keys of first.scanIterator({ MATCH: grantKeyPattern(keyPrefix), COUNT: 100 })) if (keys.length > 0) await first.del(keys);
   await Promise.allSettled(redisClients.map((c) => c.quit()));
   await Promise.allSettled([nationalData.close(), catalogs.close(), sim.close()]);
   realm.server.close();
@@ -158,14 +179,20 @@ describe('filter mode (default)', () => {
   });
 
   test('the Police with a purpose reads everything of a citizen', async () => {
-    const result = await call(gateway, CITIZEN, { token: await systemToken(POLICE), purpose: 'law-enforcement:VV-2025-1', variables: { id: WELL_KNOWN.citizens.householdHead } });
+    const result = await call(gateway, CITIZEN, {
+      token: await systemToken(POLICE),
+      purpose: 'law-enforcement:VV-2025-1',
+      variables: { id: WELL_KNOWN.citizens.householdHead },
+    });
     assert.equal(result.body.errors, undefined);
     assert.equal(result.body.data.citizen.dateOfBirth, '1974-06-17');
     assert.equal(result.body.data.citizen.permanentAddress.ward.code, '16750');
   });
 
   test('personal data without a declared purpose: PURPOSE_REQUIRED and no subgraph call', async () => {
-    const { result, calls } = await fetchesDuring(gateway, async () => call(gateway, CITIZEN, { token: await systemToken(POLICE), variables: { id: WELL_KNOWN.citizens.householdHead } }));
+    const { result, calls } = await fetchesDuring(gateway, async () =>
+      call(gateway, CITIZEN, { token: await systemToken(POLICE), variables: { id: WELL_KNOWN.citizens.householdHead } }),
+    );
     assert.deepEqual(result.body.data, { citizen: null });
     // Citizen carries its policy on the type, so the field returning it is what is removed.
     assert.deepEqual(errorsOf(result), [['citizen', 'PURPOSE_REQUIRED']]);
@@ -174,7 +201,11 @@ describe('filter mode (default)', () => {
   });
 
   test('the commune: basic fields; personal fields only of its ward residents (checked by national-data per record)', async () => {
-    const result = await call(gateway, CITIZEN, { token: await systemToken(COMMUNE), purpose: 'public-service:HS-1', variables: { id: WELL_KNOWN.citizens.householdHead } });
+    const result = await call(gateway, CITIZEN, {
+      token: await systemToken(COMMUNE),
+      purpose: 'public-service:HS-1',
+      variables: { id: WELL_KNOWN.citizens.householdHead },
+    });
     // Trần Quốc Hòa lives in ward 16750, not in Trường Vinh (16690).
     assert.equal(result.body.data.citizen.fullName, 'Trần Quốc Hòa');
     assert.deepEqual([result.body.data.citizen.dateOfBirth, result.body.data.citizen.permanentAddress, result.body.data.citizen.household], [null, null, null]);
@@ -188,13 +219,20 @@ describe('filter mode (default)', () => {
   test('Finance: citizens not granted (no call to national-data); an enterprise with the representative ID', async () => {
     const token = await systemToken(FINANCE);
     const { result, calls } = await fetchesDuring(gateway, () =>
-      call(gateway, `{ citizen(personalId: "${WELL_KNOWN.citizens.householdHead}") { fullName } ethnicGroup(code: "01") { name } }`, { token, purpose: 'public-service:1' }),
+      call(gateway, `{ citizen(personalId: "${WELL_KNOWN.citizens.householdHead}") { fullName } ethnicGroup(code: "01") { name } }`, {
+        token,
+        purpose: 'public-service:1',
+      }),
     );
     assert.deepEqual(result.body.data, { citizen: null, ethnicGroup: { name: 'Kinh' } });
     assert.deepEqual(errorsOf(result), [['citizen', 'UNAUTHORIZED_FIELD_OR_TYPE']]);
     assert.deepEqual(calls, { catalogs: 1 });
 
-    const enterprise = await call(gateway, `{ enterprise(code: "${WELL_KNOWN.enterprises.jointStock}") { name legalRepresentative { fullName personalId } } }`, { token, purpose: 'business-registration:1' });
+    const enterprise = await call(
+      gateway,
+      `{ enterprise(code: "${WELL_KNOWN.enterprises.jointStock}") { name legalRepresentative { fullName personalId } } }`,
+      { token, purpose: 'business-registration:1' },
+    );
     assert.equal(enterprise.body.errors, undefined);
     assert.match(enterprise.body.data.enterprise.legalRepresentative.personalId, /^\d{12}$/);
   });
@@ -244,12 +282,20 @@ describe('reject and dry-run modes', () => {
 
   test('dry-run: nothing removed, the decisions in extensions.authorization', async () => {
     const gateway = await gatewayWith({ mode: 'dry-run' });
-    const result = await call(gateway, `{ enterprise(code: "${WELL_KNOWN.enterprises.jointStock}") { legalRepresentative { personalId } } }`, { token: await systemToken(SCHOOL) });
+    const result = await call(gateway, `{ enterprise(code: "${WELL_KNOWN.enterprises.jointStock}") { legalRepresentative { personalId } } }`, {
+      token: await systemToken(SCHOOL),
+    });
     assert.equal(result.body.errors, undefined);
     assert.match(result.body.data.enterprise.legalRepresentative.personalId, /^\d{12}$/);
     assert.deepEqual(result.body.extensions.authorization, {
       mode: 'dry-run',
-      denied: [{ path: ['enterprise', 'legalRepresentative', 'personalId'], code: 'UNAUTHORIZED_FIELD_OR_TYPE', missing: ['policy:national-data.enterprise.representative-id'] }],
+      denied: [
+        {
+          path: ['enterprise', 'legalRepresentative', 'personalId'],
+          code: 'UNAUTHORIZED_FIELD_OR_TYPE',
+          missing: ['policy:national-data.enterprise.representative-id'],
+        },
+      ],
     });
   });
 });

@@ -108,12 +108,18 @@ export function authorizationStage(options: AuthorizationOptions): ExecutorStage
       const status = responseMediaType(accept) === MEDIA_TYPE.GRAPHQL_RESPONSE_JSON ? 403 : 200;
       return {
         errors: result.denials.map(
-          (d) => new GraphQLError(MESSAGES[d.code], { path: d.path, extensions: { code: d.code, missing: d.missing, http: { status, headers: new HeaderMap() } } }),
+          (d) =>
+            new GraphQLError(MESSAGES[d.code], { path: d.path, extensions: { code: d.code, missing: d.missing, http: { status, headers: new HeaderMap() } } }),
         ),
       };
     }
     const variables = requestContext.request.variables;
-    const complete = callerCompletion(options.mode, result.denials, { schema: requestContext.schema, document: requestContext.document, operationName, variables });
+    const complete = callerCompletion(options.mode, result.denials, {
+      schema: requestContext.schema,
+      document: requestContext.document,
+      operationName,
+      variables,
+    });
     if (options.mode === 'dry-run') {
       if (subscription) {
         context.authorized = { callerDocument: requestContext.document, decisions: result.denials, complete };

@@ -16,7 +16,14 @@ const FINANCE = '000.00.03.H41';
 const JUSTICE = '000.00.04.H41';
 const COMMUNE = '000.00.20.H41';
 const SCHOOL = '000.01.06.H41';
-const system = (agencyCode: string, purpose?: string): Principal => ({ kind: 'system', agencyCode, systemId: 'test', roles: [], scopes: [], ...(purpose ? { purpose } : {}) });
+const system = (agencyCode: string, purpose?: string): Principal => ({
+  kind: 'system',
+  agencyCode,
+  systemId: 'test',
+  roles: [],
+  scopes: [],
+  ...(purpose ? { purpose } : {}),
+});
 
 async function developmentDecider(now?: () => number) {
   const store = createMemoryGrantStore();
@@ -42,7 +49,10 @@ describe('development grants', () => {
   test('personal data needs a declared purpose, and a purpose the grant covers', async () => {
     const { decider } = await developmentDecider();
     assert.deepEqual(await granted(decider, system(POLICE), 'national-data.citizen.basic'), { granted: false, code: 'PURPOSE_REQUIRED' });
-    assert.deepEqual(await granted(decider, system(COMMUNE, 'healthcare:X'), 'national-data.citizen.basic'), { granted: false, code: 'UNAUTHORIZED_FIELD_OR_TYPE' });
+    assert.deepEqual(await granted(decider, system(COMMUNE, 'healthcare:X'), 'national-data.citizen.basic'), {
+      granted: false,
+      code: 'UNAUTHORIZED_FIELD_OR_TYPE',
+    });
     assert.equal((await granted(decider, system(COMMUNE, 'residence-management'), 'national-data.citizen.basic')).granted, true);
   });
 
@@ -76,7 +86,12 @@ describe('validity dates', () => {
   test('a grant applies from validFrom (inclusive) to validTo (exclusive), even while cached', async () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const store = createMemoryGrantStore([
-      sampleGrant('window', { validFrom: '2026-02-01T00:00:00Z', validTo: '2026-03-01T00:00:00Z', fieldSets: ['national-data.enterprise.basic'], purposes: ['*'] }),
+      sampleGrant('window', {
+        validFrom: '2026-02-01T00:00:00Z',
+        validTo: '2026-03-01T00:00:00Z',
+        fieldSets: ['national-data.enterprise.basic'],
+        purposes: ['*'],
+      }),
     ]);
     const decider = new PolicyDecider(store, { fieldSets: file.fieldSets, cacheTtlMs: 3_600_000, now: () => now });
     const principal = system(COMMUNE);
@@ -128,7 +143,8 @@ describe('cache invalidation', () => {
   const clients: Awaited<ReturnType<typeof connectRedis>>[] = [];
   after(async () => {
     const [first] = clients;
-    if (first !== undefined) for await (const keys of first.scanIterator({ MATCH: grantKeyPattern(keyPrefix), COUNT: 100 })) if (keys.length > 0) await first.del(keys);
+    if (first !== undefined)
+      for await (const keys of first.scanIterator({ MATCH: grantKeyPattern(keyPrefix), COUNT: 100 })) if (keys.length > 0) await first.del(keys);
     await Promise.all(clients.map((c) => c.quit()));
   });
 

@@ -34,6 +34,22 @@ test('a root field removed entirely, with @include and variables', () => {
 
 test('abstract types resolve through the added __typename alias, which does not show', () => {
   const document = parse('{ docs { id ... on A { a } ... on B { b } } }');
-  const data = completeData(schema, document, undefined, {}, { docs: [{ id: '1', a: 'x', [TYPENAME_ALIAS]: 'A' }, { id: '2', [TYPENAME_ALIAS]: 'B' }] });
-  assert.deepEqual(data, { docs: [{ id: '1', a: 'x' }, { id: '2', b: null }] });
+  const data = completeData(
+    schema,
+    document,
+    undefined,
+    {},
+    {
+      docs: [
+        { id: '1', a: 'x', [TYPENAME_ALIAS]: 'A' },
+        { id: '2', [TYPENAME_ALIAS]: 'B' },
+      ],
+    },
+  );
+  assert.deepEqual(data, {
+    docs: [
+      { id: '1', a: 'x' },
+      { id: '2', b: null },
+    ],
+  });
 });

@@ -193,7 +193,7 @@ const cases: Case[] = [
     denials: [['citizen.birth', U, ['policy:p.personal']]],
   },
   {
-    name: 'fields selected on an interface need every implementation\'s requirements',
+    name: "fields selected on an interface need every implementation's requirements",
     operation: '{ publicInfo documents { id title } }',
     caller: {},
     planned: '{ publicInfo }',
@@ -247,7 +247,9 @@ describe('authorizeOperation', () => {
       const result = authorizeOperation(authz, document, c.operationName, access(c.caller));
       assert.deepEqual(
         result.denials.map((d) => [d.path.join('.'), d.code, d.missing]),
-        c.denials.map(([path, code, missing]) => (missing === undefined ? [path, code, result.denials.find((d) => d.path.join('.') === path)?.missing] : [path, code, missing])),
+        c.denials.map(([path, code, missing]) =>
+          missing === undefined ? [path, code, result.denials.find((d) => d.path.join('.') === path)?.missing] : [path, code, missing],
+        ),
       );
       if (c.planned === 'unchanged') {
         assert.equal(result.changed, false);
@@ -274,7 +276,12 @@ describe('authorizeOperation', () => {
   });
 
   test('the same field selected twice is reported once', () => {
-    const result = authorizeOperation(authz, parse('{ citizen(id: "1") { name birth ... on Citizen { birth } } }'), undefined, access({ granted: ['p.basic'] }));
+    const result = authorizeOperation(
+      authz,
+      parse('{ citizen(id: "1") { name birth ... on Citizen { birth } } }'),
+      undefined,
+      access({ granted: ['p.basic'] }),
+    );
     assert.deepEqual(
       result.denials.map((d) => d.path.join('.')),
       ['citizen.birth'],

@@ -57,7 +57,12 @@ export interface RewriteResult {
 /** Alias of the `__typename` added under abstract types when a removal happened (to complete the response). */
 export const TYPENAME_ALIAS = 'lgspTypename__';
 
-export function authorizeOperation(authz: AuthorizationSchema, document: DocumentNode, operationName: string | null | undefined, access: Access): RewriteResult {
+export function authorizeOperation(
+  authz: AuthorizationSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  access: Access,
+): RewriteResult {
   const operation = pickOperation(document, operationName);
   const policiesUsed = new Set<string>();
   if (operation === undefined) return { document, denials: [], changed: false, empty: false, policiesUsed };
@@ -129,7 +134,8 @@ export function authorizeOperation(authz: AuthorizationSchema, document: Documen
         if (!child.changed) selections.push(selection);
         else {
           changed = true;
-          if (child.selections.length > 0) selections.push({ ...selection, selectionSet: { ...selection.selectionSet, selections: child.selections } } as FieldNode);
+          if (child.selections.length > 0)
+            selections.push({ ...selection, selectionSet: { ...selection.selectionSet, selections: child.selections } } as FieldNode);
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const typeName = selection.typeCondition?.name.value ?? parent.name;
@@ -174,7 +180,8 @@ export function authorizeOperation(authz: AuthorizationSchema, document: Documen
     // A directive on the root type itself: every root field is denied.
     rootResult = { selections: [], changed: true };
     for (const s of operation.selectionSet.selections) {
-      if (s.kind === Kind.FIELD && !s.name.value.startsWith('__')) denials.push({ path: [s.alias?.value ?? s.name.value], code: rootVerdict.code, missing: rootVerdict.missing });
+      if (s.kind === Kind.FIELD && !s.name.value.startsWith('__'))
+        denials.push({ path: [s.alias?.value ?? s.name.value], code: rootVerdict.code, missing: rootVerdict.missing });
     }
   } else {
     rootResult = rewriteSet(operation.selectionSet, root, [], denials);
@@ -203,7 +210,11 @@ export function authorizeOperation(authz: AuthorizationSchema, document: Documen
     const original = fragments.get(name);
     if (original === undefined) continue;
     const rewritten = rewrittenFragments.get(name);
-    fragmentDefinitions.push(rewritten === undefined || !rewritten.result.changed ? original : { ...original, selectionSet: { ...original.selectionSet, selections: rewritten.result.selections } });
+    fragmentDefinitions.push(
+      rewritten === undefined || !rewritten.result.changed
+        ? original
+        : { ...original, selectionSet: { ...original.selectionSet, selections: rewritten.result.selections } },
+    );
   }
   const variables = new Set<string>();
   const collectVariables = (node: OperationDefinitionNode | FragmentDefinitionNode) =>
@@ -247,7 +258,10 @@ export function pickOperation(document: DocumentNode, operationName: string | nu
 
 function rootType(authz: AuthorizationSchema, operation: OperationDefinitionNode): GraphQLCompositeType | undefined {
   const schema = authz.schema;
-  return (operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType()) ?? undefined;
+  return (
+    (operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType()) ??
+    undefined
+  );
 }
 
 function dedupe(denials: Denial[]): Denial[] {

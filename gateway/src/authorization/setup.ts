@@ -25,10 +25,18 @@ export async function startAuthorization(
 ): Promise<Authorization> {
   const file = config.grantsFile === undefined ? undefined : await readGrantsFile(config.grantsFile);
   const ownsStore = deps.grants === undefined;
-  const grants = deps.grants ?? (deps.redis !== undefined ? createRedisGrantStore(deps.redis, {
+  const grants =
+    deps.grants ??
+    (deps.redis !== undefined
+      ? createRedisGrantStore(deps.redis, {
           keyPrefix: config.redisKeyPrefix,
-          onUnreadable: (id, error) => deps.logger.error({ event: 'grant.unreadable', grantId: id, reason: error.message }, 'a stored grant does not read as a grant: it grants nothing until it is put again or revoked'),
-        }) : createMemoryGrantStore());
+          onUnreadable: (id, error) =>
+            deps.logger.error(
+              { event: 'grant.unreadable', grantId: id, reason: error.message },
+              'a stored grant does not read as a grant: it grants nothing until it is put again or revoked',
+            ),
+        })
+      : createMemoryGrantStore());
   const fieldSets: FieldSet[] = file?.fieldSets ?? [];
   if (file !== undefined && ownsStore) {
     const seeded = await seedGrants(grants, file);

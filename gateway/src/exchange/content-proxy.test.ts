@@ -106,7 +106,13 @@ interface Answer {
 }
 
 /** One request; `send` writes the body (and ends it) however the test likes. */
-function call(origin: string, method: string, path: string, headers: Record<string, string | number>, send?: (req: ReturnType<typeof request>) => Promise<void> | void): Promise<Answer> {
+function call(
+  origin: string,
+  method: string,
+  path: string,
+  headers: Record<string, string | number>,
+  send?: (req: ReturnType<typeof request>) => Promise<void> | void,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(`${origin}${path}`, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -210,11 +216,17 @@ describe('exchange content proxy', () => {
     relay.firstUploadBytes = new Signal();
     const first = randomBytes(64 * 1024);
     const rest = randomBytes(64 * 1024);
-    const answer = await call(origin, 'PUT', '/exchange/packets/p2/content', { 'content-type': 'application/octet-stream', 'content-length': first.length + rest.length }, async (req) => {
-      req.write(first);
-      await relay.firstUploadBytes.reached; // never resolves if the proxy waits for the whole body
-      req.end(rest);
-    });
+    const answer = await call(
+      origin,
+      'PUT',
+      '/exchange/packets/p2/content',
+      { 'content-type': 'application/octet-stream', 'content-length': first.length + rest.length },
+      async (req) => {
+        req.write(first);
+        await relay.firstUploadBytes.reached; // never resolves if the proxy waits for the whole body
+        req.end(rest);
+      },
+    );
     assert.equal(answer.status, 201);
     assert.equal(json(answer).sha256, createHash('sha256').update(first).update(rest).digest('hex'));
   });
@@ -255,7 +267,10 @@ describe('exchange content proxy', () => {
   });
 
   it('a relay that cuts its answer short: the caller sees a cut connection, never a complete-looking body', async () => {
-    await assert.rejects(call(origin, 'GET', '/exchange/packets/p5/cut', {}), (error: NodeJS.ErrnoException) => ['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE'].includes(String(error.code)) || /aborted/.test(error.message));
+    await assert.rejects(
+      call(origin, 'GET', '/exchange/packets/p5/cut', {}),
+      (error: NodeJS.ErrnoException) => ['ECONNRESET', 'ERR_STREAM_PREMATURE_CLOSE'].includes(String(error.code)) || /aborted/.test(error.message),
+    );
   });
 
   it('a relay that does not answer in time: 504 UPSTREAM_TIMEOUT with the JSON error body, logged with the request id', async () => {
@@ -296,8 +311,10 @@ describe('exchange content proxy', () => {
   });
 
   it('recognises its paths as Express did: /exchange and below, any case, nothing else', () => {
-    for (const url of ['/exchange', '/exchange/', '/exchange/packets/1/content?token=x', '/Exchange/x', '/EXCHANGE?x=1']) assert.equal(isExchangeRequest(url), true, url);
-    for (const url of [undefined, '', '/', '/graphql', '/exchangefoo', '/exchange-x', '/exchang', '/x/exchange/', 'http://host/exchange/']) assert.equal(isExchangeRequest(url), false, String(url));
+    for (const url of ['/exchange', '/exchange/', '/exchange/packets/1/content?token=x', '/Exchange/x', '/EXCHANGE?x=1'])
+      assert.equal(isExchangeRequest(url), true, url);
+    for (const url of [undefined, '', '/', '/graphql', '/exchangefoo', '/exchange-x', '/exchang', '/x/exchange/', 'http://host/exchange/'])
+      assert.equal(isExchangeRequest(url), false, String(url));
   });
 });
 
@@ -322,7 +339,13 @@ describe('exchange content proxy in the gateway', () => {
 
   it('proxies /exchange/ before any GraphQL middleware, with the request id, and leaves the rest to Express', async () => {
     const content = randomBytes(10 * 1024);
-    const upload = await call(origin, 'PUT', '/exchange/packets/g1/content?token=t', { 'content-length': content.length, authorization: 'Bearer not-even-a-jwt', [REQUEST_ID_HEADER]: 'gw-req-1' }, (req) => void req.end(content));
+    const upload = await call(
+      origin,
+      'PUT',
+      '/exchange/packets/g1/content?token=t',
+      { 'content-length': content.length, authorization: 'Bearer not-even-a-jwt', [REQUEST_ID_HEADER]: 'gw-req-1' },
+      (req) => void req.end(content),
+    );
     assert.equal(upload.status, 201, 'a bad Authorization header is not the proxy’s business (the relay checks its capability URL)');
     assert.equal(upload.headers[REQUEST_ID_HEADER], 'gw-req-1');
     assert.equal(relay.seen.at(-1)?.url, '/exchange/packets/g1/content?token=t');
@@ -339,7 +362,11 @@ describe('exchange content proxy in the gateway', () => {
 
   it('answers 503 when the supergraph has no relay subgraph', async () => {
     const federation = await startTestFederation();
-    const noRelay = await startGateway(federation.config, { issuer: federation.issuer, metrics: createMetricsRegistry('gateway'), logger: pino({ level: 'silent' }) });
+    const noRelay = await startGateway(federation.config, {
+      issuer: federation.issuer,
+      metrics: createMetricsRegistry('gateway'),
+      logger: pino({ level: 'silent' }),
+    });
     try {
       const answer = await call(new URL(noRelay.url).origin, 'GET', '/exchange/packets/x/content', {});
       assert.equal(answer.status, 503);

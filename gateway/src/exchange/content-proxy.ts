@@ -17,7 +17,17 @@ import { discardRestOfRequest, errorBody, ErrorCode, REQUEST_ID_HEADER, requestI
 
 /** Headers of the exchange protocol that pass through (anything else, cookies and Authorization above all, does not). */
 const forwardedRequestHeaders = ['content-type', 'content-length', 'repr-digest', 'content-digest', 'want-repr-digest', 'accept', 'range'];
-const forwardedResponseHeaders = ['content-type', 'content-length', 'repr-digest', 'content-digest', 'retry-after', 'cache-control', 'content-disposition', 'accept-ranges', 'content-range'];
+const forwardedResponseHeaders = [
+  'content-type',
+  'content-length',
+  'repr-digest',
+  'content-digest',
+  'retry-after',
+  'cache-control',
+  'content-disposition',
+  'accept-ranges',
+  'content-range',
+];
 
 /** The path prefix the proxy serves. */
 export const EXCHANGE_PATH = '/exchange';
@@ -156,7 +166,13 @@ class RelayedResponse implements Dispatcher.DispatchHandler {
     this.logger.warn({ requestId: this.requestId, err: error.message }, 'exchange content proxy failed');
     if (this.clientGone) return;
     if (!this.res.headersSent) {
-      sendError(this.res, this.requestId, timeout ? 504 : 502, timeout ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE, 'The relay service did not answer');
+      sendError(
+        this.res,
+        this.requestId,
+        timeout ? 504 : 502,
+        timeout ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE,
+        'The relay service did not answer',
+      );
     } else {
       this.res.destroy(); // the client sees a cut answer, never a complete-looking short one
     }

@@ -67,7 +67,11 @@ export class SubgraphClient {
       const contentType = response.headers['content-type'];
       return { status: response.statusCode, contentType: Array.isArray(contentType) ? contentType[0] : contentType, body: text };
     } catch (error) {
-      if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) {
+      if (
+        error instanceof undiciErrors.HeadersTimeoutError ||
+        error instanceof undiciErrors.BodyTimeoutError ||
+        error instanceof undiciErrors.ConnectTimeoutError
+      ) {
         throw new SubgraphTransportError('timeout', `no answer within ${timeoutMs} ms`, { cause: error });
       }
       throw new SubgraphTransportError('unreachable', (error as Error).message, { cause: error });

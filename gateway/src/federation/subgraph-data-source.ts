@@ -54,10 +54,9 @@ export async function callSubgraph(
     metrics?.subgraphFetches.inc({ subgraph: subgraph.name, outcome: 'transport_error' });
     metrics?.subgraphErrors.inc({ subgraph: subgraph.name, code });
     logger.warn({ subgraph: subgraph.name, reason: transport.message }, 'subgraph fetch failed');
-    throw new GraphQLError(
-      transport.kind === 'timeout' ? `Subgraph "${subgraph.name}" did not answer in time` : `Subgraph "${subgraph.name}" is unreachable`,
-      { extensions: { code } },
-    );
+    throw new GraphQLError(transport.kind === 'timeout' ? `Subgraph "${subgraph.name}" did not answer in time` : `Subgraph "${subgraph.name}" is unreachable`, {
+      extensions: { code },
+    });
   }
   endTimer?.();
   const result = graphQLResponseOf(response);
@@ -66,10 +65,16 @@ export async function callSubgraph(
     const code = refused ? ErrorCode.INTERNAL_SERVER_ERROR : ErrorCode.UPSTREAM_UNAVAILABLE;
     metrics?.subgraphFetches.inc({ subgraph: subgraph.name, outcome: 'transport_error' });
     metrics?.subgraphErrors.inc({ subgraph: subgraph.name, code });
-    if (refused) logger.error({ subgraph: subgraph.name, status: response.status }, 'subgraph refused the internal token: check GATEWAY_JWKS_URL / GATEWAY_SIGNING_KEY_FILE');
+    if (refused)
+      logger.error(
+        { subgraph: subgraph.name, status: response.status },
+        'subgraph refused the internal token: check GATEWAY_JWKS_URL / GATEWAY_SIGNING_KEY_FILE',
+      );
     else logger.warn({ subgraph: subgraph.name, status: response.status }, 'subgraph answered without a GraphQL response');
     throw new GraphQLError(
-      refused ? `Subgraph "${subgraph.name}" refused the gateway's credentials` : `Subgraph "${subgraph.name}" answered HTTP ${response.status} without a GraphQL response`,
+      refused
+        ? `Subgraph "${subgraph.name}" refused the gateway's credentials`
+        : `Subgraph "${subgraph.name}" answered HTTP ${response.status} without a GraphQL response`,
       { extensions: { code } },
     );
   }

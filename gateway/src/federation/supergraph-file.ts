@@ -13,10 +13,7 @@ import { loadSupergraph, type LoadedSupergraph } from './supergraph.ts';
 
 type SupergraphSdlHookOptions = Parameters<SupergraphManager['initialize']>[0];
 
-export type ReloadOutcome =
-  | { status: 'updated'; supergraph: LoadedSupergraph }
-  | { status: 'unchanged' }
-  | { status: 'rejected'; error: Error };
+export type ReloadOutcome = { status: 'updated'; supergraph: LoadedSupergraph } | { status: 'unchanged' } | { status: 'rejected'; error: Error };
 
 export interface SupergraphFileEvents {
   /** After every reload attempt, whether triggered by the watcher or by `reload()`. */

@@ -166,7 +166,10 @@ describe('subgraph URL overrides', () => {
     const fed = await startTestFederation();
     try {
       await assert.rejects(
-        startGateway({ ...fed.config, supergraphFile: '/nonexistent/supergraph.graphql' }, { issuer: await createInternalTokenIssuer({ ttlSeconds: 60 }), metrics: createMetricsRegistry('gateway-test') }),
+        startGateway(
+          { ...fed.config, supergraphFile: '/nonexistent/supergraph.graphql' },
+          { issuer: await createInternalTokenIssuer({ ttlSeconds: 60 }), metrics: createMetricsRegistry('gateway-test') },
+        ),
         /SUPERGRAPH_FILE=\/nonexistent\/supergraph\.graphql: cannot read/,
       );
     } finally {

@@ -65,7 +65,11 @@ describe('the HTTP edge: bad input gets a precise 4xx and no error log line', ()
         done();
       },
     });
-    gateway = await startGateway(fed.config, { issuer: fed.issuer, metrics: createMetricsRegistry('gateway-test'), logger: createLogger('gateway', 'debug', sink) });
+    gateway = await startGateway(fed.config, {
+      issuer: fed.issuer,
+      metrics: createMetricsRegistry('gateway-test'),
+      logger: createLogger('gateway', 'debug', sink),
+    });
   });
   after(async () => {
     await gateway.close();
@@ -128,8 +132,11 @@ describe('the HTTP edge: bad input gets a precise 4xx and no error log line', ()
         assert.equal('data' in body, false);
       }
       const alerts = lines.slice(before).filter((l) => l.level >= 50);
-      assert.deepEqual(alerts, [], 'no error-level log line for a caller\'s mistake');
-      const ok = await send({ name: 'after', headers: { 'content-type': 'application/json' }, body: '{"query":"{ person(id: \\"2\\") { name } }"}' }, 'application/json');
+      assert.deepEqual(alerts, [], "no error-level log line for a caller's mistake");
+      const ok = await send(
+        { name: 'after', headers: { 'content-type': 'application/json' }, body: '{"query":"{ person(id: \\"2\\") { name } }"}' },
+        'application/json',
+      );
       assert.deepEqual(JSON.parse(ok.text), { data: { person: { name: 'Nguyễn Văn 2' } } }, 'the gateway keeps serving');
     });
   }

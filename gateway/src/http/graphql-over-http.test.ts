@@ -117,10 +117,25 @@ describe('GraphQL over HTTP', () => {
     ['a JSON string body', { headers: json(), body: '"{ __typename }"' }, 400, 'BAD_REQUEST'],
     ['missing query', { headers: json(), body: '{"variables":{}}' }, 400, 'BAD_REQUEST'],
     ['variables that are not an object', { headers: json(), body: '{"query":"{ __typename }","variables":"x"}' }, 400, 'BAD_REQUEST'],
-    ['GET variables that are not JSON', { method: 'GET', path: '?query=%7B__typename%7D&variables=%7Bnope', headers: { accept: GRAPHQL_RESPONSE, 'apollo-require-preflight': 'true' } }, 400, 'BAD_REQUEST'],
-    ['text/plain body', { headers: { 'content-type': 'text/plain', accept: GRAPHQL_RESPONSE }, body: '{"query":"{ __typename }"}' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'GET variables that are not JSON',
+      { method: 'GET', path: '?query=%7B__typename%7D&variables=%7Bnope', headers: { accept: GRAPHQL_RESPONSE, 'apollo-require-preflight': 'true' } },
+      400,
+      'BAD_REQUEST',
+    ],
+    [
+      'text/plain body',
+      { headers: { 'content-type': 'text/plain', accept: GRAPHQL_RESPONSE }, body: '{"query":"{ __typename }"}' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['no content type', { headers: { accept: GRAPHQL_RESPONSE }, body: '{"query":"{ __typename }"}' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
-    ['a non-UTF-8 charset', { headers: { 'content-type': 'application/json; charset=latin1', accept: GRAPHQL_RESPONSE }, body: '{"query":"{ __typename }"}' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [
+      'a non-UTF-8 charset',
+      { headers: { 'content-type': 'application/json; charset=latin1', accept: GRAPHQL_RESPONSE }, body: '{"query":"{ __typename }"}' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    ],
     ['a body over the limit', { headers: json(), body: JSON.stringify({ query: `{ __typename }#${'x'.repeat(20_000)}` }) }, 413, 'PAYLOAD_TOO_LARGE'],
     ['PUT', { method: 'PUT', headers: json(), body: '{"query":"{ __typename }"}' }, 405, 'BAD_REQUEST'],
   ];
@@ -130,7 +145,10 @@ describe('GraphQL over HTTP', () => {
         const response = await send({ ...request, headers: { ...request.headers, accept } });
         assert.equal(response.status, status, `${accept}: ${response.text}`);
         assert.equal(response.body.errors[0].extensions.code, code);
-        assert.match(response.headers.get('content-type') ?? '', accept === GRAPHQL_RESPONSE ? /graphql-response\+json|application\/json/ : /application\/json/);
+        assert.match(
+          response.headers.get('content-type') ?? '',
+          accept === GRAPHQL_RESPONSE ? /graphql-response\+json|application\/json/ : /application\/json/,
+        );
       }
       const after = await send({ headers: json(), body: JSON.stringify({ query: '{ person(id: "2") { name } }' }) });
       assert.deepEqual(after.body, { data: { person: { name: 'Nguyễn Văn 2' } } });
@@ -139,7 +157,9 @@ describe('GraphQL over HTTP', () => {
 
   test('refused requests are counted as rejected operations', async () => {
     const text = await metrics.metrics();
-    const line = text.split('\n').find((l) => l.startsWith('lgsp_gateway_operations_total{') && l.includes('outcome="rejected"') && l.includes('type="unknown"'));
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('lgsp_gateway_operations_total{') && l.includes('outcome="rejected"') && l.includes('type="unknown"'));
     assert.ok(line !== undefined && Number(line.split(' ').pop()) > 0, 'rejected requests appear in lgsp_gateway_operations_total');
   });
 });
@@ -168,7 +188,10 @@ describe('production mode', () => {
         body: JSON.stringify({ query: '{ persn(id: "1") { name } }' }),
       });
       const errors = ((await typo.json()) as any).errors as Array<{ message: string; extensions: { code: string } }>;
-      assert.deepEqual(errors.map((e) => [e.message, e.extensions.code]), [['Cannot query field "persn" on type "Query".', 'GRAPHQL_VALIDATION_FAILED']]);
+      assert.deepEqual(
+        errors.map((e) => [e.message, e.extensions.code]),
+        [['Cannot query field "persn" on type "Query".', 'GRAPHQL_VALIDATION_FAILED']],
+      );
     } finally {
       await gateway.close();
       await fed.cleanup();

@@ -155,7 +155,13 @@ export function graphqlRequestErrors(logger: Logger): ErrorRequestHandler {
         // body-parser gives a decompression failure (zlib, brotli) status 400 and no type: the caller's bytes.
         if (error.type === undefined && error.status === 400) {
           logger.info({ event: 'http.bad_body', reason: error.message, code: error.code }, 'request body could not be decoded');
-          return sendHttpError(req, res, 400, HttpErrorCode.BAD_REQUEST, `Request body could not be decompressed (Content-Encoding: ${req.headers['content-encoding'] ?? 'none'})`);
+          return sendHttpError(
+            req,
+            res,
+            400,
+            HttpErrorCode.BAD_REQUEST,
+            `Request body could not be decompressed (Content-Encoding: ${req.headers['content-encoding'] ?? 'none'})`,
+          );
         }
         logger.error({ err: error }, 'unexpected error in the HTTP layer');
         return sendHttpError(req, res, 500, 'INTERNAL_SERVER_ERROR', 'Internal error; see the gateway logs');
@@ -231,6 +237,8 @@ export function rejectMalformedHttp(logger: Logger): (error: NodeJS.ErrnoExcepti
         : [400, 'Bad Request', HttpErrorCode.BAD_REQUEST, 'The request is not valid HTTP/1.1'];
     logger.info({ event: 'http.malformed', code: error.code, status }, 'malformed HTTP request refused');
     const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: ${MEDIA_TYPE.JSON}; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\nContent-Type: ${MEDIA_TYPE.JSON}; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   };
 }

@@ -122,13 +122,17 @@
     const hasToken = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
     let meaning;
     if (error?.extensions?.code === 'UNAUTHENTICATED' && !hasToken) {
-      meaning = 'This gateway answers nothing without an access token, not even its schema: put "Bearer " and your token in the Authorization header (Headers tab below), then press the reload button (Re-fetch GraphQL schema, bottom left).';
+      meaning =
+        'This gateway answers nothing without an access token, not even its schema: put "Bearer " and your token in the Authorization header (Headers tab below), then press the reload button (Re-fetch GraphQL schema, bottom left).';
     } else if (error?.extensions?.code === 'UNAUTHENTICATED') {
-      meaning = 'The gateway refused the access token in the Headers tab (expired? tokens last 5 minutes): put a new one, then press the reload button (Re-fetch GraphQL schema, bottom left).';
+      meaning =
+        'The gateway refused the access token in the Headers tab (expired? tokens last 5 minutes): put a new one, then press the reload button (Re-fetch GraphQL schema, bottom left).';
     } else if (error?.extensions?.validationErrorCode === 'INTROSPECTION_DISABLED') {
-      meaning = 'This gateway does not publish its schema (introspection is off: GATEWAY_INTROSPECTION=false), so there is no completion and no documentation here.\nQueries still run: write one and press Run.';
+      meaning =
+        'This gateway does not publish its schema (introspection is off: GATEWAY_INTROSPECTION=false), so there is no completion and no documentation here.\nQueries still run: write one and press Run.';
     } else {
-      meaning = 'GraphiQL could not load the schema, so there is no completion and no documentation here; the reload button (Re-fetch GraphQL schema, bottom left) tries again.\nQueries still run: write one and press Run.';
+      meaning =
+        'GraphiQL could not load the schema, so there is no completion and no documentation here; the reload button (Re-fetch GraphQL schema, bottom left) tries again.\nQueries still run: write one and press Run.';
     }
     return `${meaning}\n\nThe gateway said: ${said}`;
   }

@@ -66,12 +66,10 @@ describe('GraphiQL landing page (default)', () => {
     assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     // Every script and stylesheet is one of the gateway's fixed assets; no inline script runs.
     const sources = [...html.matchAll(/<(?:script|link)\b[^>]*\b(?:src|href)="([^"]*)"/g)].map((m) => m[1]!);
-    assert.deepEqual(sources.filter((s) => s !== 'data:' && s !== 'data:,').map((s) => s.replace(/^\/graphiql\/[0-9a-f]{16}\//, '')), [
-      'graphiql.css',
-      'graphql-ws.js',
-      'graphiql.js',
-      'graphiql-client.js',
-    ]);
+    assert.deepEqual(
+      sources.filter((s) => s !== 'data:' && s !== 'data:,').map((s) => s.replace(/^\/graphiql\/[0-9a-f]{16}\//, '')),
+      ['graphiql.css', 'graphql-ws.js', 'graphiql.js', 'graphiql-client.js'],
+    );
     for (const script of html.matchAll(/<script\b([^>]*)>([^<]*)<\/script>/g)) {
       assert.ok(/\bsrc="/.test(script[1]!) || /type="application\/json"/.test(script[1]!), `an inline script: ${script[0].slice(0, 80)}`);
     }

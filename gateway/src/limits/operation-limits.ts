@@ -16,7 +16,16 @@
  */
 import type { PipelineStep } from '../pipeline/request-pipeline.ts';
 import { introspectionAnswerSize } from './introspection.ts';
-import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 
 export interface OperationLimits {
   /** Deepest field nesting (`{ a { b } }` is 2); GATEWAY_MAX_DEPTH. */
@@ -36,7 +45,13 @@ export interface OperationLimits {
 
 export const DEFAULT_MAX_INTROSPECTION_SIZE = 50_000;
 
-export const DEFAULT_OPERATION_LIMITS: OperationLimits = { maxDepth: 12, maxFields: 2_000, maxAliases: 100, maxTokens: 10_000, maxIntrospectionSize: DEFAULT_MAX_INTROSPECTION_SIZE };
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = {
+  maxDepth: 12,
+  maxFields: 2_000,
+  maxAliases: 100,
+  maxTokens: 10_000,
+  maxIntrospectionSize: DEFAULT_MAX_INTROSPECTION_SIZE,
+};
 
 export type OperationLimitReason = 'MAX_DEPTH' | 'MAX_FIELDS' | 'MAX_ALIASES' | 'MAX_INTROSPECTION_SIZE';
 
@@ -113,7 +128,12 @@ export function operationLimitsRule(limits: OperationLimits): ValidationRule {
         const exceeded: Array<[OperationLimitReason, number, number, string]> = [
           ['MAX_DEPTH', limits.maxDepth, shape.depth, `nests fields ${shape.depth} deep; at most ${limits.maxDepth} are allowed`],
           ['MAX_FIELDS', limits.maxFields, shape.fields, `selects ${shape.fields} fields (fragments expanded); at most ${limits.maxFields} are allowed`],
-          ['MAX_ALIASES', limits.maxAliases, shape.aliases, `uses ${shape.aliases} aliases; at most ${limits.maxAliases} are allowed: ask for a list (e.g. requestExchanges) instead`],
+          [
+            'MAX_ALIASES',
+            limits.maxAliases,
+            shape.aliases,
+            `uses ${shape.aliases} aliases; at most ${limits.maxAliases} are allowed: ask for a list (e.g. requestExchanges) instead`,
+          ],
         ];
         let refused = false;
         for (const [reason, limit, actual, message] of exceeded) {

@@ -6,7 +6,7 @@ import { assemblePipeline, type PipelineStep } from './request-pipeline.ts';
 
 /** The smallest gateway Apollo Server accepts: its executor answers with the stages that ran before it. */
 function terminalGateway(): GatewayInterface {
-  const executor: GatewayExecutor = async (requestContext) => ({ data: { ran: [...((requestContext.context as { ran: string[] }).ran), 'terminal'] } });
+  const executor: GatewayExecutor = async (requestContext) => ({ data: { ran: [...(requestContext.context as { ran: string[] }).ran, 'terminal'] } });
   return { onSchemaLoadOrUpdate: () => () => undefined, load: async () => ({ executor }), stop: async () => undefined };
 }
 
@@ -21,7 +21,9 @@ const stage = (name: string): PipelineStep => ({
 describe('assemblePipeline', () => {
   it('runs executor stages in step order, the last nearest the executor, composed once per load', async () => {
     const assembled = assemblePipeline([stage('authorization'), { name: 'observability' }, stage('subscriptions')], terminalGateway());
-    const { executor } = await assembled.gateway.load({ apollo: { key: undefined, keyHash: undefined, graphRef: undefined, graphId: undefined, graphVariant: 'current' } } as never);
+    const { executor } = await assembled.gateway.load({
+      apollo: { key: undefined, keyHash: undefined, graphRef: undefined, graphId: undefined, graphVariant: 'current' },
+    } as never);
     const result = await executor!({ context: { ran: [] } } as unknown as GatewayGraphQLRequestContext);
     assert.deepEqual(result.data, { ran: ['authorization', 'subscriptions', 'terminal'] });
   });

@@ -104,7 +104,9 @@ describe('stock clients send queries, mutations and subscriptions over one socke
     const apollo = new ApolloClient({ link: new GraphQLWsLink(ws), cache: new InMemoryCache() });
     try {
       const query = await apollo.query({ query: gql(QUERY), variables: { id: 'p-3' } });
-      assert.deepEqual(JSON.parse(JSON.stringify(query.data)), { packet: { __typename: 'Packet', ...expectedPacket, source: { __typename: 'Agency', ...expectedPacket.source } } });
+      assert.deepEqual(JSON.parse(JSON.stringify(query.data)), {
+        packet: { __typename: 'Packet', ...expectedPacket, source: { __typename: 'Agency', ...expectedPacket.source } },
+      });
       const mutation = await apollo.mutate({ mutation: gql(MUTATION), variables: { id: '1' } });
       assert.deepEqual(JSON.parse(JSON.stringify(mutation.data)), { rename: { __typename: 'Person', id: '1', name: 'Trần Thị B' } });
 
@@ -154,7 +156,9 @@ describe('stock clients send queries, mutations and subscriptions over one socke
       await until(() => feed.probe.active === active + 1);
       const published = feed.publish(OFFICE, 'p-5');
       await until(() => events.length === 1);
-      assert.deepEqual(JSON.parse(JSON.stringify(events[0])), { packetAvailable: { eventId: published.eventId, packet: { id: 'p-5', title: 'Công văn số 5/UBND' } } });
+      assert.deepEqual(JSON.parse(JSON.stringify(events[0])), {
+        packetAvailable: { eventId: published.eventId, packet: { id: 'p-5', title: 'Công văn số 5/UBND' } },
+      });
       subscription.unsubscribe();
       await until(() => feed.probe.active === active);
       assert.equal(sockets(), 1, 'everything went over one WebSocket');
@@ -215,7 +219,10 @@ describe('stock clients send queries, mutations and subscriptions over one socke
 describe('what an anonymous caller gets (auth/anonymous-access.ts), the same over both transports', () => {
   it('fields without authorization directives; an @authenticated one is null with UNAUTHORIZED_FIELD_OR_TYPE', async () => {
     const query = '{ person(id: "1") { name } secretNote }';
-    const expected = { data: { person: { name: 'Nguyễn Văn 1' }, secretNote: null }, errors: [{ message: 'Unauthorized field or type', path: ['secretNote'], extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', missing: ['authenticated'] } }] };
+    const expected = {
+      data: { person: { name: 'Nguyễn Văn 1' }, secretNote: null },
+      errors: [{ message: 'Unauthorized field or type', path: ['secretNote'], extensions: { code: 'UNAUTHORIZED_FIELD_OR_TYPE', missing: ['authenticated'] } }],
+    };
     const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     assert.deepEqual(await response.json(), expected);
     const anonymous = createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 });
@@ -250,7 +257,7 @@ interface WsCase {
   close: number;
 }
 
-describe('bad input over WebSocket closes with the protocol\'s code and no error log line', () => {
+describe("bad input over WebSocket closes with the protocol's code and no error log line", () => {
   for (const c of wsCases.cases as WsCase[]) {
     it(`${c.name} → ${c.close}`, async () => {
       const before = logLines.length;
@@ -264,11 +271,16 @@ describe('bad input over WebSocket closes with the protocol\'s code and no error
         else if (frame !== null && typeof frame === 'object' && '$repeat' in frame) {
           const [text, times] = (frame as { $repeat: [string, number] }).$repeat;
           socket.send(text.repeat(times));
-        } else if (frame !== null && typeof frame === 'object' && '$hex' in frame) socket.send(Buffer.from((frame as { $hex: string }).$hex, 'hex'), { binary: false });
+        } else if (frame !== null && typeof frame === 'object' && '$hex' in frame)
+          socket.send(Buffer.from((frame as { $hex: string }).$hex, 'hex'), { binary: false });
         else socket.send(JSON.stringify(frame));
       }
       assert.equal(await closed, c.close);
-      assert.deepEqual(logLines.slice(before).filter((l) => l.level >= 50), [], 'no error-level log line for a caller\'s mistake');
+      assert.deepEqual(
+        logLines.slice(before).filter((l) => l.level >= 50),
+        [],
+        "no error-level log line for a caller's mistake",
+      );
     });
   }
 });
@@ -276,9 +288,14 @@ describe('bad input over WebSocket closes with the protocol\'s code and no error
 describe('a normal caller is served while abusive requests run', () => {
   it('answers a normal query among hostile introspection and deep queries, which are refused with their reasons', async () => {
     const post = (query: string, headers: Record<string, string> = {}) =>
-      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers }, body: JSON.stringify({ query }) }).then(
-        async (response) => ({ status: response.status, body: (await response.json()) as { data?: unknown; errors?: Array<{ extensions: Record<string, unknown> }> } }),
-      );
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+        body: JSON.stringify({ query }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { data?: unknown; errors?: Array<{ extensions: Record<string, unknown> }> },
+      }));
     const hostile = [
       `{ ${Array.from({ length: 101 }, (_, i) => `s${i}: __schema { types { name } }`).join(' ')} }`,
       // The schema a hundred times over: an answer of megabytes on a real supergraph before the size bound.

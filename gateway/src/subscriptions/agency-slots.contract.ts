@@ -39,7 +39,7 @@ export function describeAgencySlotsContract(name: string, makeSlots: () => Promi
       assert.equal(await store.count('connections', 'C'), 1);
     });
 
-    it('counts a peer\'s slots against the same limit, and a slot it releases is free for the store', async () => {
+    it("counts a peer's slots against the same limit, and a slot it releases is free for the store", async () => {
       const { store, peer } = fixture;
       assert.ok(await store.acquire('subscriptions', 'D', 2));
       const peers = await peer.acquire('subscriptions', 'D', 2);

@@ -22,10 +22,16 @@ test('WebSocket limit leases: refusals name the variable', () => {
     return assert.fail('expected a ConfigError');
   };
   assert.deepEqual(
-    problemsOf({ GATEWAY_WS_LIMIT_LEASE_TTL_MS: '0', GATEWAY_WS_LIMIT_REFRESH_MS: '50' }).map((p) => p.split(':')[0]).sort(),
+    problemsOf({ GATEWAY_WS_LIMIT_LEASE_TTL_MS: '0', GATEWAY_WS_LIMIT_REFRESH_MS: '50' })
+      .map((p) => p.split(':')[0])
+      .sort(),
     ['GATEWAY_WS_LIMIT_LEASE_TTL_MS', 'GATEWAY_WS_LIMIT_REFRESH_MS'],
   );
   // A lease must outlive one missed refresh.
-  assert.deepEqual(problemsOf({ GATEWAY_WS_LIMIT_LEASE_TTL_MS: '15000' }), ['GATEWAY_WS_LIMIT_LEASE_TTL_MS: must be at least twice GATEWAY_WS_LIMIT_REFRESH_MS, 20000 (got "15000")']);
-  assert.deepEqual(problemsOf({ GATEWAY_WS_LIMIT_REFRESH_MS: '20000' }), ['GATEWAY_WS_LIMIT_LEASE_TTL_MS: must be at least twice GATEWAY_WS_LIMIT_REFRESH_MS, 40000 (got "30000")']);
+  assert.deepEqual(problemsOf({ GATEWAY_WS_LIMIT_LEASE_TTL_MS: '15000' }), [
+    'GATEWAY_WS_LIMIT_LEASE_TTL_MS: must be at least twice GATEWAY_WS_LIMIT_REFRESH_MS, 20000 (got "15000")',
+  ]);
+  assert.deepEqual(problemsOf({ GATEWAY_WS_LIMIT_REFRESH_MS: '20000' }), [
+    'GATEWAY_WS_LIMIT_LEASE_TTL_MS: must be at least twice GATEWAY_WS_LIMIT_REFRESH_MS, 40000 (got "30000")',
+  ]);
 });

@@ -36,8 +36,17 @@ export function createSubscriptionMetrics(registry: Registry): SubscriptionMetri
       labelNames: ['subgraph'] as const,
       registers: [registry],
     }),
-    eventsDelivered: new Counter({ name: 'lgsp_gateway_ws_events_delivered_total', help: 'Subscription events (next messages) sent to clients', registers: [registry] }),
-    closes: new Counter({ name: 'lgsp_gateway_ws_closes_total', help: 'graphql-ws connections closed, by WebSocket close code', labelNames: ['code'] as const, registers: [registry] }),
+    eventsDelivered: new Counter({
+      name: 'lgsp_gateway_ws_events_delivered_total',
+      help: 'Subscription events (next messages) sent to clients',
+      registers: [registry],
+    }),
+    closes: new Counter({
+      name: 'lgsp_gateway_ws_closes_total',
+      help: 'graphql-ws connections closed, by WebSocket close code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
     rejections: new Counter({
       name: 'lgsp_gateway_ws_rejections_total',
       help: 'graphql-ws connections and operations refused, by reason',

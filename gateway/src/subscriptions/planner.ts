@@ -84,7 +84,8 @@ export class SubscriptionPlanner {
       throw new GraphQLError('The operation is not a subscription the supergraph can plan', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
     }
     const url = state.subgraphUrls.get(planNode.primary.serviceName);
-    if (url === undefined) throw new GraphQLError(`No URL for subgraph "${planNode.primary.serviceName}"`, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
+    if (url === undefined)
+      throw new GraphQLError(`No URL for subgraph "${planNode.primary.serviceName}"`, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
     const planned: PlannedSubscription = { primary: planNode.primary, primaryUrl: webSocketUrlOf(url), rest: planNode.rest, shaper, target };
     if (state.plans.size >= PLAN_CACHE_SIZE) state.plans.delete(state.plans.keys().next().value!);
     state.plans.set(key, planned);

@@ -117,7 +117,10 @@ export function createRedisAgencySlots(redis: RedisClient, options: RedisAgencyS
     options.onFailure?.(operation);
     if (degraded) return; // one warning per outage; the metric counts every failure
     degraded = true;
-    logger.warn({ event: 'ws.limits.redis_unavailable', operation, err: error }, 'Redis unavailable: WebSocket limits count on this replica only until it answers');
+    logger.warn(
+      { event: 'ws.limits.redis_unavailable', operation, err: error },
+      'Redis unavailable: WebSocket limits count on this replica only until it answers',
+    );
   };
   const answered = () => {
     if (!degraded) return;

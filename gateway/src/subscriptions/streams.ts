@@ -65,7 +65,11 @@ export class Subscriber implements AsyncGenerator<ExecutionResult, undefined, un
   deliver(delivery: Delivery): void {
     if (this.ended) return;
     if (delivery.kind === 'next' && this.queue.length >= MAX_PENDING_EVENTS) {
-      this.fail([new GraphQLError(`More than ${MAX_PENDING_EVENTS} events are waiting to be read: the subscription is dropped; subscribe again`, { extensions: { code: ErrorCode.LIMIT_EXCEEDED } })]);
+      this.fail([
+        new GraphQLError(`More than ${MAX_PENDING_EVENTS} events are waiting to be read: the subscription is dropped; subscribe again`, {
+          extensions: { code: ErrorCode.LIMIT_EXCEEDED },
+        }),
+      ]);
       return;
     }
     this.queue.push(delivery);
@@ -264,7 +268,10 @@ class SharedStream {
       shared = await this.execute(result);
     } catch (error) {
       this.logger.error({ err: error }, 'subscription event could not be executed');
-      shared = { data: null, errors: [new GraphQLError('The event could not be completed; see the gateway logs', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })] };
+      shared = {
+        data: null,
+        errors: [new GraphQLError('The event could not be completed; see the gateway logs', { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } })],
+      };
     }
     if (this.finished) return;
     for (const subscriber of [...this.subscribers]) subscriber.deliver({ kind: 'next', event: shared });
@@ -327,7 +334,11 @@ export class SharedStreams {
 function withCode(error: unknown): GraphQLError {
   if (error instanceof GraphQLError) {
     if (typeof error.extensions.code === 'string') return error;
-    return new GraphQLError(error.message, { path: error.path, originalError: error, extensions: { ...error.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } });
+    return new GraphQLError(error.message, {
+      path: error.path,
+      originalError: error,
+      extensions: { ...error.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR },
+    });
   }
   return new GraphQLError((error as Error).message ?? String(error), { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } });
 }

@@ -43,4 +43,4 @@ export function subscriptionStage(): ExecutorStage {
   };
 }
 
-const unchanged = <T,>(event: T): T => event;
+const unchanged = <T>(event: T): T => event;

@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connectRedis, createInternalTokenIssuer, createLogger, createMetricsRegistry, type InternalTokenIssuer, type RedisClient, type Registry } from '@lgsp/kit';
+import {
+  connectRedis,
+  createInternalTokenIssuer,
+  createLogger,
+  createMetricsRegistry,
+  type InternalTokenIssuer,
+  type RedisClient,
+  type Registry,
+} from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
 import { configSchema as issuerConfigSchema, startDevIssuer, type RunningDevIssuer } from '@lgsp/keycloak';
 import { loadRealmExport } from '@lgsp/keycloak/realm';
@@ -145,7 +153,12 @@ async function startTestGateway(subscriptions: Partial<SubscriptionsConfig> = {}
       },
       subscriptions: { ...base.subscriptions, keepAliveMs: 0, ...subscriptions },
     },
-    { issuer, metrics: registry, ...(options.redis === undefined ? {} : { redis: options.redis.client }), ...(options.grants === undefined ? {} : { grants: options.grants }) },
+    {
+      issuer,
+      metrics: registry,
+      ...(options.redis === undefined ? {} : { redis: options.redis.client }),
+      ...(options.grants === undefined ? {} : { grants: options.grants }),
+    },
   );
   const running = { gateway, registry, wsUrl: gateway.url.replace(/^http/, 'ws') };
   gateways.push(running);
@@ -199,7 +212,7 @@ describe('subscriptions through the gateway', () => {
     financeToken = await token('sotaichinh-h41-dkkd');
   });
 
-  it('delivers events with entity fields joined from another subgraph, for the caller\'s inbox only', async () => {
+  it("delivers events with entity fields joined from another subgraph, for the caller's inbox only", async () => {
     const client = await open(main.wsUrl);
     await client.init(officeToken);
     client.subscribe('inbox', PACKETS);
@@ -334,7 +347,10 @@ describe('subscriptions through the gateway', () => {
     assert.equal(await metric(main.registry, 'lgsp_gateway_ws_upstream_streams'), 3);
 
     const published = feed.publish(OFFICE, 'p-5');
-    for (const [client, id] of [[first, 'a'], [second, 'b']] as const) {
+    for (const [client, id] of [
+      [first, 'a'],
+      [second, 'b'],
+    ] as const) {
       const event = await client.forId(id);
       assert.equal(event.payload.data.packetAvailable.eventId, published.eventId);
       assert.equal(event.payload.data.packetAvailable.packet.title, 'Công văn số 5/UBND');
@@ -363,7 +379,9 @@ describe('subscriptions through the gateway', () => {
       const published = feed.publish(OFFICE, packetId);
       const event = await client.forId('s');
       assert.equal(event.type, 'next');
-      assert.deepEqual(event.payload.data, { packetAvailable: { eventId: published.eventId, packet: { title: `Công văn số ${packetId.slice(2)}/UBND`, operatorNote: null } } });
+      assert.deepEqual(event.payload.data, {
+        packetAvailable: { eventId: published.eventId, packet: { title: `Công văn số ${packetId.slice(2)}/UBND`, operatorNote: null } },
+      });
       assert.deepEqual(
         event.payload.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path.join('.'), e.extensions.code]),
         [['packetAvailable.packet.operatorNote', 'UNAUTHORIZED_FIELD_OR_TYPE']],
@@ -426,7 +444,16 @@ const HANDLING = 'subscription Handling { packetAvailable { eventId packet { id 
 
 /** A grant of one of the packets subgraph's field sets to the office (for the purpose category public-service). */
 function packetsGrant(id: string, fieldSet: string, overrides: Partial<Grant> = {}): Grant {
-  return { id, provider: '000.00.04.H41', consumer: OFFICE, service: 'packets', fieldSets: [fieldSet], purposes: ['public-service'], validFrom: '2025-07-01T00:00:00+07:00', ...overrides };
+  return {
+    id,
+    provider: '000.00.04.H41',
+    consumer: OFFICE,
+    service: 'packets',
+    fieldSets: [fieldSet],
+    purposes: ['public-service'],
+    validFrom: '2025-07-01T00:00:00+07:00',
+    ...overrides,
+  };
 }
 
 describe('grant changes re-authorize active subscriptions', () => {
@@ -455,7 +482,11 @@ describe('grant changes re-authorize active subscriptions', () => {
 
   after(async () => {
     // These gateways use the Redis clients below: close them first (the file's `after` skips them).
-    for (const gateway of own) gateways.splice(gateways.findIndex((g) => g.gateway === gateway), 1);
+    for (const gateway of own)
+      gateways.splice(
+        gateways.findIndex((g) => g.gateway === gateway),
+        1,
+      );
     await Promise.allSettled(own.map((gateway) => gateway.close()));
     const [first] = redisClients;
     if (first !== undefined) {
@@ -469,44 +500,50 @@ describe('grant changes re-authorize active subscriptions', () => {
   });
 
   // A regression would leave the waits below waiting: the timeouts turn that into a failure.
-  it('ends a subscription with FORBIDDEN when a revoked grant changes what it may see; subscribing again gets the field nulled', { timeout: 30_000 }, async () => {
-    const grant = packetsGrant('test.classification.office', 'packets.classification');
-    const { wsUrl, operator } = await gatewayWithGrants([grant]);
-    const client = await open(wsUrl);
-    await client.init(await token('vpubnd-h41-motcua'), { 'x-lgsp-purpose': PURPOSE });
-    const activeBefore = feed.probe.active;
-    client.subscribe('s', CLASSIFIED);
-    await until(() => feed.probe.active === activeBefore + 1);
-    const granted = feed.publish(OFFICE, 'p-1');
-    assert.deepEqual((await client.forId('s')).payload, { data: { packetAvailable: { eventId: granted.eventId, packet: { id: 'p-1', classification: 'internal' } } } });
+  it(
+    'ends a subscription with FORBIDDEN when a revoked grant changes what it may see; subscribing again gets the field nulled',
+    { timeout: 30_000 },
+    async () => {
+      const grant = packetsGrant('test.classification.office', 'packets.classification');
+      const { wsUrl, operator } = await gatewayWithGrants([grant]);
+      const client = await open(wsUrl);
+      await client.init(await token('vpubnd-h41-motcua'), { 'x-lgsp-purpose': PURPOSE });
+      const activeBefore = feed.probe.active;
+      client.subscribe('s', CLASSIFIED);
+      await until(() => feed.probe.active === activeBefore + 1);
+      const granted = feed.publish(OFFICE, 'p-1');
+      assert.deepEqual((await client.forId('s')).payload, {
+        data: { packetAvailable: { eventId: granted.eventId, packet: { id: 'p-1', classification: 'internal' } } },
+      });
 
-    await operator.remove(grant.id);
-    const ended = await client.forId('s');
-    assert.equal(ended.type, 'error');
-    assert.equal(ended.payload.length, 1);
-    assert.equal(ended.payload[0].extensions.code, 'FORBIDDEN');
-    assert.match(ended.payload[0].message, /subscribe again/);
-    await until(() => feed.probe.active === activeBefore); // its upstream stream was closed
-    assert.equal(client.socket.readyState, WebSocket.OPEN, 'the connection stays open');
+      await operator.remove(grant.id);
+      const ended = await client.forId('s');
+      assert.equal(ended.type, 'error');
+      assert.equal(ended.payload.length, 1);
+      assert.equal(ended.payload[0].extensions.code, 'FORBIDDEN');
+      assert.match(ended.payload[0].message, /subscribe again/);
+      await until(() => feed.probe.active === activeBefore); // its upstream stream was closed
+      assert.equal(client.socket.readyState, WebSocket.OPEN, 'the connection stays open');
 
-    client.subscribe('s', CLASSIFIED); // the id is free again after `error`
-    await until(() => feed.probe.active === activeBefore + 1);
-    const filtered = feed.publish(OFFICE, 'p-2');
-    const event = await client.forId('s');
-    assert.equal(event.type, 'next');
-    assert.deepEqual(event.payload.data, { packetAvailable: { eventId: filtered.eventId, packet: { id: 'p-2', classification: null } } });
-    assert.deepEqual(
-      event.payload.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path.join('.'), e.extensions.code]),
-      [['packetAvailable.packet.classification', 'UNAUTHORIZED_FIELD_OR_TYPE']],
-    );
+      client.subscribe('s', CLASSIFIED); // the id is free again after `error`
+      await until(() => feed.probe.active === activeBefore + 1);
+      const filtered = feed.publish(OFFICE, 'p-2');
+      const event = await client.forId('s');
+      assert.equal(event.type, 'next');
+      assert.deepEqual(event.payload.data, { packetAvailable: { eventId: filtered.eventId, packet: { id: 'p-2', classification: null } } });
+      assert.deepEqual(
+        event.payload.errors.map((e: { path: string[]; extensions: { code: string } }) => [e.path.join('.'), e.extensions.code]),
+        [['packetAvailable.packet.classification', 'UNAUTHORIZED_FIELD_OR_TYPE']],
+      );
 
-    // Granting it again changes the plan as well: the filtered subscription ends the same way.
-    await operator.put(grant);
-    const regranted = await client.forId('s');
-    assert.equal(regranted.type, 'error');
-    assert.equal(regranted.payload[0].extensions.code, 'FORBIDDEN');
-    await client.close();
-  });
+      // Granting it again changes the plan as well: the filtered subscription ends the same way.
+      await operator.put(grant);
+      const regranted = await client.forId('s');
+      assert.equal(regranted.type, 'error');
+      assert.equal(regranted.payload[0].extensions.code, 'FORBIDDEN');
+      await client.close();
+    },
+  );
 
   it('keeps a subscription running when a grant change leaves what it may see unchanged', { timeout: 30_000 }, async () => {
     const classification = packetsGrant('test.classification.office', 'packets.classification');
@@ -528,7 +565,11 @@ describe('grant changes re-authorize active subscriptions', () => {
     const sentinel = await client.forId('sentinel');
     assert.equal(sentinel.type, 'error');
     assert.equal(sentinel.payload[0].extensions.code, 'FORBIDDEN');
-    assert.deepEqual(client.messages.filter((m) => m.id === 'kept'), [], 'nothing for the kept subscription');
+    assert.deepEqual(
+      client.messages.filter((m) => m.id === 'kept'),
+      [],
+      'nothing for the kept subscription',
+    );
 
     const published = feed.publish(OFFICE, 'p-3');
     const event = await client.forId('kept');
@@ -555,7 +596,9 @@ describe('grant changes re-authorize active subscriptions', () => {
       reported.extensions.authorization.denied.map((d: { path: string[]; code: string }) => [d.path.join('.'), d.code]),
       [['packetAvailable.packet.handlingNote', 'UNAUTHORIZED_FIELD_OR_TYPE']],
     );
-    assert.deepEqual((await client.forId('sentinel')).payload, { data: { packetAvailable: { eventId: first.eventId, packet: { id: 'p-1', classification: 'internal' } } } });
+    assert.deepEqual((await client.forId('sentinel')).payload, {
+      data: { packetAvailable: { eventId: first.eventId, packet: { id: 'p-1', classification: 'internal' } } },
+    });
 
     // Changes that leave what 'kept' is told as it was: another agency granted handling, a purpose added.
     await operator.put(packetsGrant('test.handling.finance', 'packets.handling', { consumer: FINANCE }));
@@ -567,7 +610,11 @@ describe('grant changes re-authorize active subscriptions', () => {
     assert.equal(sentinel.type, 'error');
     assert.equal(sentinel.payload[0].extensions.code, 'FORBIDDEN');
     assert.match(sentinel.payload[0].message, /subscribe again/);
-    assert.deepEqual(client.messages.filter((m) => m.id === 'kept'), [], 'nothing for the kept subscription');
+    assert.deepEqual(
+      client.messages.filter((m) => m.id === 'kept'),
+      [],
+      'nothing for the kept subscription',
+    );
     const second = feed.publish(OFFICE, 'p-2');
     const still = await client.forId('kept');
     assert.equal(still.type, 'next');
@@ -675,7 +722,7 @@ describe('keep-alive and connection initialisation', () => {
 });
 
 describe('limits per agency and per connection', () => {
-  it('refuses a connection beyond the agency\'s limit with 1013 and accepts it again once one closes', async () => {
+  it("refuses a connection beyond the agency's limit with 1013 and accepts it again once one closes", async () => {
     const { wsUrl, registry } = await startTestGateway({ maxConnectionsPerAgency: 1 });
     const office = await token('vpubnd-h41-motcua');
     const first = await open(wsUrl);
@@ -752,14 +799,23 @@ describe('limits per agency across gateway replicas sharing Redis', { timeout: 3
     }
     const observerRedis = await connectRedis(redisUrl);
     redisClients.push(observerRedis);
-    const slots = createRedisAgencySlots(observerRedis, { keyPrefix, leaseTtlMs: timing.limitLeaseTtlMs, refreshMs: timing.limitRefreshMs, logger: createLogger('gateway', 'silent') });
+    const slots = createRedisAgencySlots(observerRedis, {
+      keyPrefix,
+      leaseTtlMs: timing.limitLeaseTtlMs,
+      refreshMs: timing.limitRefreshMs,
+      logger: createLogger('gateway', 'silent'),
+    });
     observers.push(slots);
     return { first: started[0]!, second: started[1]!, slots };
   }
 
   after(async () => {
     // These gateways use the Redis clients below: close them first (the file's `after` skips them).
-    for (const gateway of own) gateways.splice(gateways.findIndex((g) => g.gateway === gateway), 1);
+    for (const gateway of own)
+      gateways.splice(
+        gateways.findIndex((g) => g.gateway === gateway),
+        1,
+      );
     await Promise.allSettled(own.map((gateway) => gateway.close()));
     await Promise.allSettled(observers.map((slots) => slots.close()));
     const cleaner = await connectRedis(redisUrl);
@@ -772,7 +828,7 @@ describe('limits per agency across gateway replicas sharing Redis', { timeout: 3
     await Promise.allSettled(redisClients.filter((c) => c.isOpen).map((c) => c.quit()));
   });
 
-  it('enforce one agency\'s connection limit together; a slot released on one is free on the other', async () => {
+  it("enforce one agency's connection limit together; a slot released on one is free on the other", async () => {
     const { first, second, slots } = await replicas({ maxConnectionsPerAgency: 2 });
     const office = await token('vpubnd-h41-motcua');
     const onFirst = await open(first.wsUrl);
@@ -826,7 +882,7 @@ describe('limits per agency across gateway replicas sharing Redis', { timeout: 3
     await Promise.all([held.close(), taken.close(), finance.close()]);
   });
 
-  it('enforce one agency\'s subscription limit together, with LIMIT_EXCEEDED as on one gateway', async () => {
+  it("enforce one agency's subscription limit together, with LIMIT_EXCEEDED as on one gateway", async () => {
     const { first, second, slots } = await replicas({ maxSubscriptionsPerAgency: 2 });
     const office = await token('vpubnd-h41-motcua');
     const onFirst = await open(first.wsUrl);
@@ -837,7 +893,10 @@ describe('limits per agency across gateway replicas sharing Redis', { timeout: 3
     onFirst.subscribe('a1', PACKETS);
     onSecond.subscribe('b1', PACKETS);
     await until(() => feed.probe.active === activeBefore + 2); // one upstream stream per gateway
-    for (const [client, id] of [[onSecond, 'b2'], [onFirst, 'a2']] as const) {
+    for (const [client, id] of [
+      [onSecond, 'b2'],
+      [onFirst, 'a2'],
+    ] as const) {
       client.subscribe(id, PACKETS);
       const refused = await client.forId(id);
       assert.equal(refused.type, 'error');

@@ -129,7 +129,9 @@ function unavailable(subgraph: string, message: string): GraphQLError {
 function closeError(subgraph: string, code: number | undefined, connected: boolean, logger: Logger): GraphQLError {
   if (code === 4401 || code === 4403) {
     logger.error({ subgraph, closeCode: code }, 'subgraph refused the internal token on its WebSocket: check GATEWAY_JWKS_URL / GATEWAY_SIGNING_KEY_FILE');
-    return new GraphQLError(`Subgraph "${subgraph}" refused the gateway's credentials`, { extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, serviceName: subgraph } });
+    return new GraphQLError(`Subgraph "${subgraph}" refused the gateway's credentials`, {
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, serviceName: subgraph },
+    });
   }
   logger.warn({ subgraph, closeCode: code, connected }, 'subgraph subscription stream closed');
   return unavailable(

@@ -180,7 +180,10 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       } catch (error) {
         if (!(error instanceof AuthenticationError)) throw error;
         metrics.rejections.inc({ reason: `auth_${error.reason}` });
-        connection.logger.warn({ event: 'authentication.rejected', reason: error.reason, description: error.description }, 'WebSocket connection not authenticated');
+        connection.logger.warn(
+          { event: 'authentication.rejected', reason: error.reason, description: error.description },
+          'WebSocket connection not authenticated',
+        );
         if (error.reason === 'keys_unavailable') closeConnection(connection, CloseCode.TryAgainLater, error.description);
         else closeConnection(connection, CloseCode.Forbidden, `Forbidden: ${error.description}`);
         return false;
@@ -195,7 +198,12 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       const agency = agencyOf(principal);
       const lease = await slots.acquire('connections', agency, config.maxConnectionsPerAgency);
       if (lease === undefined) {
-        return refuse(connection, CloseCode.TryAgainLater, `Too many connections for agency ${agency} (limit ${config.maxConnectionsPerAgency})`, 'connection_limit');
+        return refuse(
+          connection,
+          CloseCode.TryAgainLater,
+          `Too many connections for agency ${agency} (limit ${config.maxConnectionsPerAgency})`,
+          'connection_limit',
+        );
       }
       // Closed while the slot was being taken: the close handler found no lease to hand back.
       if (connection.closed) {
@@ -363,11 +371,14 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     if (exp === undefined) return;
     const delay = exp * 1000 + deps.clockSkewSeconds * 1000 - Date.now();
     if (delay > 2_147_483_647) return;
-    connection.expiry = setTimeout(() => {
-      metrics.rejections.inc({ reason: 'token_expired' });
-      connection.logger.info({ event: 'ws.token_expired' }, 'access token expired: WebSocket connection closed');
-      closeConnection(connection, CloseCode.Forbidden, 'Forbidden: the access token expired; reconnect with a new one');
-    }, Math.max(delay, 0));
+    connection.expiry = setTimeout(
+      () => {
+        metrics.rejections.inc({ reason: 'token_expired' });
+        connection.logger.info({ event: 'ws.token_expired' }, 'access token expired: WebSocket connection closed');
+        closeConnection(connection, CloseCode.Forbidden, 'Forbidden: the access token expired; reconnect with a new one');
+      },
+      Math.max(delay, 0),
+    );
     connection.expiry.unref();
   }
 
@@ -459,7 +470,12 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       const mode = deps.authorization.mode;
       const planDocument = mode === 'filter' ? result.document : subscription.document;
       const denied = (mode === 'reject' && result.denials.length > 0) || (mode === 'filter' && result.empty);
-      const key = streamKey({ plannedDocument: print(planDocument), operationName: subscription.operationName, variables: subscription.variables, principal: effective });
+      const key = streamKey({
+        plannedDocument: print(planDocument),
+        operationName: subscription.operationName,
+        variables: subscription.variables,
+        principal: effective,
+      });
       // The same plan with other denials still gives stale events: dry-run reports the denials in every event, and
       // filter mode carries their errors (code, missing) in every event.
       if (!denied && key === subscription.key && decisionsOf(result.denials) === subscription.decisions) return;
@@ -526,7 +542,14 @@ function limitError(message: string): GraphQLError {
 
 function withCode(error: GraphQLError, code: string): GraphQLError {
   if (typeof error.extensions.code === 'string') return error;
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, originalError: error.originalError, extensions: { ...error.extensions, code } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
 }
 
 function closedError(): GraphQLError {

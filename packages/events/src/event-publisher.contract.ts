@@ -54,7 +54,10 @@ export function describeEventPublisherContract(name: string, make: () => Promise
       const published = f.publisher.publish(TopicFamily.packetAvailable, `${A}-copy`, fields);
       fields.packetId = 'changed';
       await published;
-      assert.deepEqual((await f.read(topics.packetAvailable(`${A}-copy`))).map((e) => e.fields.packetId), ['original']);
+      assert.deepEqual(
+        (await f.read(topics.packetAvailable(`${A}-copy`))).map((e) => e.fields.packetId),
+        ['original'],
+      );
     });
 
     it('refuses an unknown topic, missing or non-string fields and an event over maxEventBytes, storing nothing', async () => {
@@ -62,7 +65,10 @@ export function describeEventPublisherContract(name: string, make: () => Promise
       await assert.rejects(f.publisher.publish('secrets' as TopicFamily, 'all', { a: 'b' }), /unknown event topic "secrets:all"/);
       await assert.rejects(f.publisher.publish(TopicFamily.packetAvailable, 'a b', { packetId: 'x' }), /unknown event topic "packet-available:a b"/);
       await assert.rejects(f.publisher.publish(TopicFamily.packetAvailable, agency, {}), /at least one field/);
-      await assert.rejects(f.publisher.publish(TopicFamily.packetAvailable, agency, { packetId: 7 as unknown as string }), /event field packetId must be a string/);
+      await assert.rejects(
+        f.publisher.publish(TopicFamily.packetAvailable, agency, { packetId: 7 as unknown as string }),
+        /event field packetId must be a string/,
+      );
       await assert.rejects(
         f.publisher.publish(TopicFamily.packetAvailable, agency, { packetId: 'x'.repeat(eventLimits.maxEventBytes) }),
         new RegExp(`more than ${eventLimits.maxEventBytes}: fields carry entity keys`),

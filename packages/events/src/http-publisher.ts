@@ -81,7 +81,8 @@ export function httpEventPublisher(options: HttpEventPublisherOptions): EventPub
       const stored = storedBefore(error, batch.length);
       stored.forEach((eventId, index) => batch[index]!.resolve(eventId));
       const failed = batch.slice(stored.length);
-      const together = batch.length === 1 ? '' : `, one of ${batch.length} events posted together${stored.length > 0 ? ` (the first ${stored.length} were stored)` : ''}`;
+      const together =
+        batch.length === 1 ? '' : `, one of ${batch.length} events posted together${stored.length > 0 ? ` (the first ${stored.length} were stored)` : ''}`;
       for (const event of failed) event.reject(new Error(`publishing an event to ${event.topic} at ${url} failed${together}: ${reason}`, { cause: error }));
     } finally {
       posting = false;

@@ -39,12 +39,20 @@ describe('event retention', () => {
     const publisher = memoryEventPublisher({ retention: 3 });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await publisher.publish(TopicFamily.packetAvailable, 'A', { packetId: `p${i}` }));
-    assert.deepEqual(publisher.read(topics.packetAvailable('A')).map((e) => [e.id, e.fields.packetId]), [[ids[2], 'p2'], [ids[3], 'p3'], [ids[4], 'p4']]);
+    assert.deepEqual(
+      publisher.read(topics.packetAvailable('A')).map((e) => [e.id, e.fields.packetId]),
+      [
+        [ids[2], 'p2'],
+        [ids[3], 'p3'],
+        [ids[4], 'p4'],
+      ],
+    );
     const parts = ids.map((id) => id.split('-').map(Number) as [number, number]);
-    for (let i = 1; i < parts.length; i++) assert.ok(parts[i]![0] > parts[i - 1]![0] || (parts[i]![0] === parts[i - 1]![0] && parts[i]![1] > parts[i - 1]![1]), `${ids[i]} after ${ids[i - 1]}`);
+    for (let i = 1; i < parts.length; i++)
+      assert.ok(parts[i]![0] > parts[i - 1]![0] || (parts[i]![0] === parts[i - 1]![0] && parts[i]![1] > parts[i - 1]![1]), `${ids[i]} after ${ids[i - 1]}`);
   });
 
-  it('redis: trims a topic\'s stream to about `retention` (MAXLEN ~) in <prefix>events:<topic>', async () => {
+  it("redis: trims a topic's stream to about `retention` (MAXLEN ~) in <prefix>events:<topic>", async () => {
     const f = await onRedis(10);
     try {
       for (let i = 0; i < 500; i++) await f.publisher.publish(TopicFamily.packetStatus, 'A', { packetId: `p${i}`, status: 'QUEUED' });

@@ -42,6 +42,9 @@ export function redisEventPublisher(redis: RedisClient, options: { keyPrefix: st
 
 /** The events of a topic's stream, oldest first, at most `count` (tests and tools read what was published). */
 export async function readTopicStream(redis: RedisClient, keyPrefix: string, topic: string, count = 10_000): Promise<PublishedEvent[]> {
-  const rows = (await redis.xRange(eventStreamKey(keyPrefix, topic), '-', '+', { COUNT: count })) as unknown as Array<{ id: string; message: Record<string, string> }>;
+  const rows = (await redis.xRange(eventStreamKey(keyPrefix, topic), '-', '+', { COUNT: count })) as unknown as Array<{
+    id: string;
+    message: Record<string, string>;
+  }>;
   return rows.map((row) => ({ id: row.id, fields: { ...row.message } }));
 }

@@ -10,7 +10,8 @@ test('topic names round-trip and unknown ones are refused', () => {
   assert.deepEqual(parseTopic(topics.catalogChanged()), { family: 'catalog-changed', agencyCode: null });
   assert.equal(topicName(TopicFamily.packetStatus, '000.00.03.H41'), 'packet-status:000.00.03.H41');
   assert.equal(topicName(TopicFamily.catalogChanged, null), 'catalog-changed');
-  for (const bad of ['packet-available', 'packet-available:', 'secrets:A', 'packet-available:a b', 'catalog-changed:A', `packet-status:${'a'.repeat(65)}`]) assert.equal(parseTopic(bad), null, bad);
+  for (const bad of ['packet-available', 'packet-available:', 'secrets:A', 'packet-available:a b', 'catalog-changed:A', `packet-status:${'a'.repeat(65)}`])
+    assert.equal(parseTopic(bad), null, bad);
 });
 
 test('each topic is one stream under the key prefix', () => {

@@ -31,7 +31,10 @@ test('secrets are named but never echoed; other values are shown, URLs without t
     DB_PASSWORD: z.string().min(12),
     REDIS_KEY_PREFIX: z.string().regex(/:$/, 'must end with ":"'),
     GATEWAY_MAX_TOKENS: z.coerce.number().min(100),
-    REDIS_URL: z.string().url().refine((u) => u.startsWith('rediss://'), 'must start with rediss://'),
+    REDIS_URL: z
+      .string()
+      .url()
+      .refine((u) => u.startsWith('rediss://'), 'must start with rediss://'),
   });
   assert.throws(
     () =>
@@ -45,7 +48,8 @@ test('secrets are named but never echoed; other values are shown, URLs without t
       }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      for (const name of ['RELAY_MASTER_KEY', 'EVENTS_PUBLISH_TOKEN', 'DB_PASSWORD']) assert.match(error.message, new RegExp(`${name}: .*\\(got "\\*\\*\\*"\\)`));
+      for (const name of ['RELAY_MASTER_KEY', 'EVENTS_PUBLISH_TOKEN', 'DB_PASSWORD'])
+        assert.match(error.message, new RegExp(`${name}: .*\\(got "\\*\\*\\*"\\)`));
       assert.match(error.message, /REDIS_KEY_PREFIX: must end with ":" \(got "lgsp"\)/);
       assert.match(error.message, /GATEWAY_MAX_TOKENS: .*\(got "5"\)/);
       assert.match(error.message, /REDIS_URL: must start with rediss:\/\/ \(got "redis:\/\/lgsp:\*\*\*@redis:6379\/0"\)/);

@@ -18,11 +18,7 @@ export class ConfigError extends Error {
  * Parses `env` with a zod object schema whose keys are the environment variable names.
  * Throws a ConfigError listing every offending variable with what was expected.
  */
-export function loadConfig<S extends z.ZodObject>(
-  service: string,
-  schema: S,
-  env: Record<string, string | undefined> = process.env,
-): z.infer<S> {
+export function loadConfig<S extends z.ZodObject>(service: string, schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
   const input: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];
@@ -62,19 +58,19 @@ export const env = {
   host: (fallback = '127.0.0.1') => z.string().min(1).default(fallback),
   url: () => z.url({ message: 'must be an absolute URL such as http://127.0.0.1:4000/path' }),
   redisUrl: () =>
-    z
-      .url({ message: 'must be a Redis URL such as redis://127.0.0.1:6379' })
-      .refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://'),
-  positiveInt: (fallback: number) =>
-    z.coerce.number({ message: 'must be a number' }).int('must be an integer').positive('must be > 0').default(fallback),
-  nonNegativeInt: (fallback: number) =>
-    z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be >= 0').default(fallback),
+    z.url({ message: 'must be a Redis URL such as redis://127.0.0.1:6379' }).refine((u) => /^rediss?:\/\//.test(u), 'must start with redis:// or rediss://'),
+  positiveInt: (fallback: number) => z.coerce.number({ message: 'must be a number' }).int('must be an integer').positive('must be > 0').default(fallback),
+  nonNegativeInt: (fallback: number) => z.coerce.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must be >= 0').default(fallback),
   ratio: (fallback: number) =>
     z.coerce.number({ message: 'must be a number' }).min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').default(fallback),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   nodeEnv: () => z.enum(['development', 'test', 'production']).default('development'),
   /** Prefix of every Redis key of a service (`<prefix>relay:…`), shared by the services of one platform. */
-  redisKeyPrefix: () => z.string().regex(/^[A-Za-z0-9_.:-]+:$/, 'must be letters, digits, _ . - : and end with ":" (e.g. lgsp:)').default('lgsp:'),
+  redisKeyPrefix: () =>
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]+:$/, 'must be letters, digits, _ . - : and end with ":" (e.g. lgsp:)')
+      .default('lgsp:'),
   /** A secret given in the environment (signing keys, shared bearer secrets): long enough to resist guessing. */
   secret: () => z.string().min(32, 'must be at least 32 characters'),
   boolean: (fallback: boolean) =>

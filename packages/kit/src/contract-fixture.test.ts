@@ -8,7 +8,13 @@ describe('contractFixture', () => {
   describe('a contract suite', () => {
     const f = contractFixture(async () => {
       log.push('made');
-      return { value: 42, read: function (this: { value: number }) { return this.value; }, cleanup: async () => void log.push('cleaned up') };
+      return {
+        value: 42,
+        read: function (this: { value: number }) {
+          return this.value;
+        },
+        cleanup: async () => void log.push('cleaned up'),
+      };
     });
     const early = (() => {
       try {

@@ -83,7 +83,9 @@ export async function runServiceWorkers<C, S extends Closable>(
       if (stopping) return;
       earlyExits = Date.now() - startedAt < EARLY_EXIT_MS ? earlyExits + 1 : 0;
       if (earlyExits >= EARLY_EXITS_ALLOWED) {
-        console.error(`${name}: ${EARLY_EXITS_ALLOWED} workers in a row stopped right after starting (last: code ${String(code)}, signal ${String(signal)}); giving up`);
+        console.error(
+          `${name}: ${EARLY_EXITS_ALLOWED} workers in a row stopped right after starting (last: code ${String(code)}, signal ${String(signal)}); giving up`,
+        );
         stopping = true;
         for (const other of Object.values(cluster.workers ?? {})) other?.process.kill('SIGTERM');
         process.exitCode = 1;

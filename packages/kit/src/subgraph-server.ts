@@ -180,7 +180,10 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
           } catch (error) {
             logger.error({ err: error, url: req.url }, 'request handler failed before Express');
             if (res.headersSent) res.destroy();
-            else res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error; see the service logs')));
+            else
+              res
+                .writeHead(500, { 'content-type': 'application/json; charset=utf-8' })
+                .end(JSON.stringify(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error; see the service logs')));
             return;
           }
           if (!handled) app(req, res);

@@ -16,7 +16,7 @@ test('freePortForTest: bindable ports below the ephemeral range (no outgoing con
   server.close();
 });
 
-test('testKeyPrefix: a fresh prefix under the run\'s prefix, valid as REDIS_KEY_PREFIX', () => {
+test("testKeyPrefix: a fresh prefix under the run's prefix, valid as REDIS_KEY_PREFIX", () => {
   const a = testKeyPrefix();
   const b = testKeyPrefix();
   assert.notEqual(a, b);

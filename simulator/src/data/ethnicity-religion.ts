@@ -54,7 +54,7 @@ export const RELIGIONS: ReadonlyArray<{ code: string; name: string; weight: numb
   { code: '04', name: 'Cao Đài', weight: 60 },
   { code: '05', name: 'Phật giáo Hòa Hảo', weight: 100 },
   { code: '06', name: 'Hồi giáo', weight: 8 },
-  { code: '07', name: 'Tôn giáo Baha\'i', weight: 1 },
+  { code: '07', name: "Tôn giáo Baha'i", weight: 1 },
   { code: '08', name: 'Tịnh độ Cư sĩ Phật hội Việt Nam', weight: 4 },
   { code: '09', name: 'Đạo Tứ Ân Hiếu Nghĩa', weight: 1 },
   { code: '10', name: 'Bửu Sơn Kỳ Hương', weight: 1 },

@@ -63,7 +63,9 @@ describe('import command (src/import.ts)', () => {
       assert.equal(info?.label, 'vn-units-2026-07-25');
 
       // One event, on the stream the subscriptions service reads; the seeds of the empty catalogs are not announced.
-      assert.deepEqual(await readTopicStream(redis, keyPrefix, topics.catalogChanged()), [{ id: eventId, fields: { catalog: 'ADMINISTRATIVE_UNITS', version: '2', occurredAt: info!.publishedAt } }]);
+      assert.deepEqual(await readTopicStream(redis, keyPrefix, topics.catalogChanged()), [
+        { id: eventId, fields: { catalog: 'ADMINISTRATIVE_UNITS', version: '2', occurredAt: info!.publishedAt } },
+      ]);
     } finally {
       await redis.quit();
     }
@@ -95,7 +97,10 @@ describe('import command (src/import.ts)', () => {
         (e: { code?: number; stdout?: string; stderr?: string }) => {
           assert.equal(e.code, 3, e.stderr);
           assert.match(e.stdout ?? '', /Published ADMINISTRATIVE_UNITS version 2 \(now current\); its catalog-changed event was NOT published/);
-          assert.match(e.stderr ?? '', /import incomplete: ADMINISTRATIVE_UNITS version 2 was published and is current, but its catalog-changed event could not be published: WRONGTYPE/);
+          assert.match(
+            e.stderr ?? '',
+            /import incomplete: ADMINISTRATIVE_UNITS version 2 was published and is current, but its catalog-changed event could not be published: WRONGTYPE/,
+          );
           assert.match(e.stderr ?? '', /The version stays published/);
           return true;
         },
@@ -121,7 +126,10 @@ describe('import command (src/import.ts)', () => {
   });
 
   it('fails with exit code 2 and the usage line on bad arguments', async () => {
-    await assert.rejects(run(process.execPath, ['--import', 'tsx', script]), (e: { code?: number; stderr?: string }) => e.code === 2 && /usage: import <file>/.test(e.stderr ?? ''));
+    await assert.rejects(
+      run(process.execPath, ['--import', 'tsx', script]),
+      (e: { code?: number; stderr?: string }) => e.code === 2 && /usage: import <file>/.test(e.stderr ?? ''),
+    );
     await assert.rejects(
       run(process.execPath, ['--import', 'tsx', script, file, '--effective', '30/04/2026']),
       (e: { code?: number; stderr?: string }) => e.code === 2 && /--effective must be a date/.test(e.stderr ?? ''),

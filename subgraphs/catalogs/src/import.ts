@@ -55,8 +55,16 @@ export function formatImportReport(result: ImportResult, options: { limit?: numb
   section('Added', changes.added, (u) => `+ ${u.code} ${u.fullName}${where(u.parentCode)}`);
   section('Removed', changes.removed, (u) => `- ${u.code} ${u.fullName}${where(u.parentCode)}`);
   section('Renamed', changes.renamed, (u) => `~ ${u.code} ${u.from} → ${u.to}`);
-  section('Re-parented', changes.reparented, (u) => `> ${u.code} ${u.fullName}: ${u.from.code ?? '-'} ${u.from.fullName ?? ''} → ${u.to.code ?? '-'} ${u.to.fullName ?? ''}`);
-  section('Possibly the same unit under a corrected code (listed above as removed + added)', changes.possibleRecodes, (r) => `${r.from} → ${r.to} ${r.fullName}`);
+  section(
+    'Re-parented',
+    changes.reparented,
+    (u) => `> ${u.code} ${u.fullName}: ${u.from.code ?? '-'} ${u.from.fullName ?? ''} → ${u.to.code ?? '-'} ${u.to.fullName ?? ''}`,
+  );
+  section(
+    'Possibly the same unit under a corrected code (listed above as removed + added)',
+    changes.possibleRecodes,
+    (r) => `${r.from} → ${r.to} ${r.fullName}`,
+  );
   lines.push('');
   lines.push(publicationLine(result, options.stored ?? true));
   return lines.join('\n');
@@ -72,7 +80,13 @@ function publicationLine(result: ImportResult, stored: boolean): string {
 }
 
 export function changeSummary(changes: AdminUnitChanges) {
-  return { added: changes.added.length, removed: changes.removed.length, renamed: changes.renamed.length, reparented: changes.reparented.length, respelled: changes.respelled.length };
+  return {
+    added: changes.added.length,
+    removed: changes.removed.length,
+    renamed: changes.renamed.length,
+    reparented: changes.reparented.length,
+    respelled: changes.respelled.length,
+  };
 }
 
 async function main(): Promise<number> {
@@ -80,7 +94,13 @@ async function main(): Promise<number> {
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { effective: { type: 'string' }, label: { type: 'string' }, 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, json: { type: 'boolean' } },
+      options: {
+        effective: { type: 'string' },
+        label: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
     });
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
@@ -117,7 +137,10 @@ async function main(): Promise<number> {
     }
     const store = redis === undefined ? createMemoryCatalogStore() : createRedisCatalogStore(redis, { keyPrefix: config.REDIS_KEY_PREFIX });
     // The event goes to the same Redis as the version, where the subscriptions service reads its topics.
-    const events = redis === undefined ? noCatalogEvents : createTopicCatalogEvents(redisEventPublisher(redis, { keyPrefix: config.REDIS_KEY_PREFIX, retention: config.EVENTS_RETENTION }));
+    const events =
+      redis === undefined
+        ? noCatalogEvents
+        : createTopicCatalogEvents(redisEventPublisher(redis, { keyPrefix: config.REDIS_KEY_PREFIX, retention: config.EVENTS_RETENTION }));
     const catalogs = new Catalogs({ store, events, versionCheckIntervalMs: 0 });
     if ((await store.currentVersion('ADMINISTRATIVE_UNITS')) === null) {
       await catalogs.seed(defaultVersion);

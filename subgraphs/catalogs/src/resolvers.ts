@@ -26,7 +26,8 @@ function checkUnitCode(code: string): void {
 
 function checkSearch(search: string | null | undefined): string | undefined {
   if (search === null || search === undefined) return undefined;
-  if (search.length > MAX_SEARCH_LENGTH) throw new LgspError(ErrorCode.BAD_USER_INPUT, `search must be at most ${MAX_SEARCH_LENGTH} characters`, { argument: 'search' });
+  if (search.length > MAX_SEARCH_LENGTH)
+    throw new LgspError(ErrorCode.BAD_USER_INPUT, `search must be at most ${MAX_SEARCH_LENGTH} characters`, { argument: 'search' });
   return search;
 }
 
@@ -55,7 +56,15 @@ export const resolvers = {
 
     async administrativeUnits(
       _: unknown,
-      args: Args<{ level?: AdministrativeLevel | null; tier: AdministrativeTier; parentCode?: string | null; search?: string | null; first?: number | null; after?: string | null; version?: number | null }>,
+      args: Args<{
+        level?: AdministrativeLevel | null;
+        tier: AdministrativeTier;
+        parentCode?: string | null;
+        search?: string | null;
+        first?: number | null;
+        after?: string | null;
+        version?: number | null;
+      }>,
       ctx: CatalogsContext,
     ) {
       const first = checkPageSize(args.first, 20);
@@ -64,11 +73,19 @@ export const resolvers = {
         throw new LgspError(ErrorCode.BAD_USER_INPUT, 'The two-tier list has no districts; use tier: THREE_TIER', { argument: 'level' });
       }
       if (args.parentCode !== undefined && args.parentCode !== null) checkUnitCode(args.parentCode);
-      const scope = JSON.stringify(['administrativeUnits', args.tier, args.level ?? null, args.parentCode ?? null, search === undefined ? null : searchKey(search)]);
+      const scope = JSON.stringify([
+        'administrativeUnits',
+        args.tier,
+        args.level ?? null,
+        args.parentCode ?? null,
+        search === undefined ? null : searchKey(search),
+      ]);
       const { version, start } = await pageVersion(ctx, ADMIN, scope, args.after, args.version);
       const index = await ctx.catalogs.catalogs.index(ADMIN, version);
       if (args.parentCode !== undefined && args.parentCode !== null && !index.has(args.tier, args.parentCode)) {
-        throw new LgspError(ErrorCode.NOT_FOUND, `No ${args.tier} administrative unit has code ${args.parentCode} in version ${version}`, { argument: 'parentCode' });
+        throw new LgspError(ErrorCode.NOT_FOUND, `No ${args.tier} administrative unit has code ${args.parentCode} in version ${version}`, {
+          argument: 'parentCode',
+        });
       }
       const units = index.list({ tier: args.tier, level: args.level ?? undefined, parentCode: args.parentCode ?? undefined, search });
       return toConnection(units, { codec: ctx.cursors, scope, version, start, first });

@@ -1,7 +1,15 @@
 /** The subgraph over real HTTP, with real tokens and the Redis store (unique key prefix per run). */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ANONYMOUS, connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, type InternalTokenIssuer, type RedisClient } from '@lgsp/kit';
+import {
+  ANONYMOUS,
+  connectRedis,
+  createInternalTokenIssuer,
+  createInternalTokenVerifier,
+  createLogger,
+  type InternalTokenIssuer,
+  type RedisClient,
+} from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
 import { loadCatalogsConfig } from './config.ts';
 import { readReferenceJson } from './data/reference/reference.ts';
@@ -85,7 +93,14 @@ describe('catalogs subgraph over HTTP (Redis store)', () => {
       b: administrativeUnits(search: "${'Yên Hòa'.normalize('NFD')}") { totalCount edges { node { code } } }
     }`);
     assert.equal(result.errors, undefined);
-    assert.deepEqual(result.data.hn.edges[0].node, { code: '01', fullName: 'Thành phố Hà Nội', tier: 'TWO_TIER', level: 'PROVINCE', validFrom: '2025-07-01', validTo: null });
+    assert.deepEqual(result.data.hn.edges[0].node, {
+      code: '01',
+      fullName: 'Thành phố Hà Nội',
+      tier: 'TWO_TIER',
+      level: 'PROVINCE',
+      validFrom: '2025-07-01',
+      validTo: null,
+    });
     assert.ok(result.data.a.edges.some((e: any) => e.node.code === '00175'));
     assert.deepEqual(result.data.b, { totalCount: result.data.a.totalCount, edges: result.data.a.edges.map((e: any) => ({ node: { code: e.node.code } })) });
   });
@@ -172,9 +187,15 @@ describe('catalogs subgraph over HTTP (Redis store)', () => {
     assert.equal(result.errors, undefined);
     assert.equal(result.data.ethnicGroups.length, 54);
     assert.equal(result.data.kinh.name, 'Kinh');
-    assert.deepEqual(result.data.religions.map((r: any) => r.code), ['05']);
+    assert.deepEqual(
+      result.data.religions.map((r: any) => r.code),
+      ['05'],
+    );
     assert.deepEqual(result.data.vn, { code: 'VN', alpha3: 'VNM', numeric: '704', name: 'Việt Nam', englishName: 'Vietnam' });
-    assert.deepEqual(result.data.countries.map((c: any) => c.code), ['VN']);
+    assert.deepEqual(
+      result.data.countries.map((c: any) => c.code),
+      ['VN'],
+    );
     assert.equal(result.data.agency.level, 1);
     assert.equal(result.data.agency.parent, null);
     assert.deepEqual(result.data.agency.administrativeUnit, { code: '40', fullName: 'Tỉnh Nghệ An' });
@@ -232,9 +253,18 @@ describe('catalogs subgraph over HTTP (Redis store)', () => {
     assert.equal(result.errors, undefined);
     assert.deepEqual(result.data.now, { fullName: 'Thành phố Đồng Nai', catalogVersion: 2 });
     assert.deepEqual(result.data.before, { fullName: 'Tỉnh Đồng Nai', catalogVersion: 1 });
-    assert.deepEqual(result.data.info, { version: 2, label: 'vn-units-2026-07-25', source: 'file vn-units-2026-07-25.json', itemCount: 3355 + 10810, current: true });
+    assert.deepEqual(result.data.info, {
+      version: 2,
+      label: 'vn-units-2026-07-25',
+      source: 'file vn-units-2026-07-25.json',
+      itemCount: 3355 + 10810,
+      current: true,
+    });
     assert.deepEqual(result.data.first, { version: 1, current: false });
-    assert.deepEqual(result.data.all.map((v: any) => v.version), [1, 2]);
+    assert.deepEqual(
+      result.data.all.map((v: any) => v.version),
+      [1, 2],
+    );
     // A cursor from before the import keeps reading version 1.
     const next = await gql('query($a: String) { administrativeUnits(parentCode: "75", first: 1, after: $a) { edges { node { catalogVersion } } } }', {
       a: pageOne.data.administrativeUnits.pageInfo.endCursor,
@@ -247,7 +277,9 @@ describe('catalogs subgraph over HTTP (Redis store)', () => {
 describe('catalogs subgraph on the in-memory store', () => {
   it('starts without Redis and answers', async () => {
     const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
-    const service = await startCatalogs(loadCatalogsConfig({ PORT: '0', LOG_LEVEL: 'silent' }), { verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }) });
+    const service = await startCatalogs(loadCatalogsConfig({ PORT: '0', LOG_LEVEL: 'silent' }), {
+      verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
+    });
     try {
       const response = await fetch(service.url, {
         method: 'POST',

@@ -37,10 +37,18 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     if (config.NODE_ENV !== 'production') return;
     if (config.NATIONAL_PLATFORM_CONSUMER_KEY === DEV_CONSUMER_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['NATIONAL_PLATFORM_CONSUMER_KEY'], message: 'set the consumer key the national platform issued (the development default is refused in production)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NATIONAL_PLATFORM_CONSUMER_KEY'],
+        message: 'set the consumer key the national platform issued (the development default is refused in production)',
+      });
     }
     if (config.NATIONAL_PLATFORM_CONSUMER_SECRET === DEV_CONSUMER_SECRET) {
-      ctx.addIssue({ code: 'custom', path: ['NATIONAL_PLATFORM_CONSUMER_SECRET'], message: 'set the consumer secret the national platform issued (the development default is refused in production)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NATIONAL_PLATFORM_CONSUMER_SECRET'],
+        message: 'set the consumer secret the national platform issued (the development default is refused in production)',
+      });
     }
   });
 

@@ -35,7 +35,10 @@ before(async () => {
   sim = await startSimulator({ PORT: 0, LOG_LEVEL: 'silent' });
   issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
   const config = loadConfig('national-data', configSchema, { PORT: '0', NATIONAL_PLATFORM_URL: sim.url });
-  service = await startNationalData(config, { verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }), logger: createLogger('national-data-test', 'silent') });
+  service = await startNationalData(config, {
+    verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
+    logger: createLogger('national-data-test', 'silent'),
+  });
 });
 after(async () => {
   await service.close();
@@ -54,15 +57,12 @@ describe('row conditions (residentOfWard)', () => {
     assert.notEqual(inside.household, null);
     assert.equal(outside.fullName, 'Nguyễn Ngọc Hiếu');
     assert.deepEqual([outside.dateOfBirth, outside.permanentAddress, outside.currentAddress, outside.household], [null, null, null, null]);
-    assert.deepEqual(
-      (body.errors ?? []).map((e) => [e.path?.join('.'), e.extensions?.code]).sort(),
-      [
-        ['citizens.1.currentAddress', 'UNAUTHORIZED_FIELD_OR_TYPE'],
-        ['citizens.1.dateOfBirth', 'UNAUTHORIZED_FIELD_OR_TYPE'],
-        ['citizens.1.household', 'UNAUTHORIZED_FIELD_OR_TYPE'],
-        ['citizens.1.permanentAddress', 'UNAUTHORIZED_FIELD_OR_TYPE'],
-      ],
-    );
+    assert.deepEqual((body.errors ?? []).map((e) => [e.path?.join('.'), e.extensions?.code]).sort(), [
+      ['citizens.1.currentAddress', 'UNAUTHORIZED_FIELD_OR_TYPE'],
+      ['citizens.1.dateOfBirth', 'UNAUTHORIZED_FIELD_OR_TYPE'],
+      ['citizens.1.household', 'UNAUTHORIZED_FIELD_OR_TYPE'],
+      ['citizens.1.permanentAddress', 'UNAUTHORIZED_FIELD_OR_TYPE'],
+    ]);
   });
 
   test('a condition for another ward admits neither; without row conditions (e.g. the Police) everything is served', async () => {

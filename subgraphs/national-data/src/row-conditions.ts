@@ -62,7 +62,12 @@ export function withRowConditions<TContext extends BaseContext>(typeDefs: Docume
       const policies = [...typePolicies, ...policiesOf(field.directives)];
       if (policies.length === 0) continue;
       const original = (fieldResolvers[field.name.value] as GraphQLFieldResolver<unknown, TContext> | undefined) ?? defaultFieldResolver;
-      fieldResolvers[field.name.value] = (parent: unknown, args: Record<string, unknown>, context: TContext, info: Parameters<GraphQLFieldResolver<unknown, TContext>>[3]) => {
+      fieldResolvers[field.name.value] = (
+        parent: unknown,
+        args: Record<string, unknown>,
+        context: TContext,
+        info: Parameters<GraphQLFieldResolver<unknown, TContext>>[3],
+      ) => {
         const refused = admits(typeName, parent, policies, context.principal.rowConditions);
         if (refused !== undefined) {
           throw new LgspError(ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE, `This record is outside what your agency's grant for ${refused} covers`);

@@ -16,7 +16,11 @@ interface GraphQLResult {
   errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }>;
 }
 
-async function graphql(query: string, variables: Record<string, unknown> = {}, auth: 'gateway' | 'none' = 'gateway'): Promise<{ status: number; body: GraphQLResult }> {
+async function graphql(
+  query: string,
+  variables: Record<string, unknown> = {},
+  auth: 'gateway' | 'none' = 'gateway',
+): Promise<{ status: number; body: GraphQLResult }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (auth === 'gateway') headers.authorization = `Bearer ${await issuer.tokenFor(ANONYMOUS)}`;
   const res = await fetch(service.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
@@ -35,7 +39,10 @@ before(async () => {
     NATIONAL_PLATFORM_RETRY_BASE_MS: '1',
     NATIONAL_PLATFORM_BREAKER_FAILURES: '50',
   });
-  service = await startNationalData(config, { verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }), logger: createLogger('national-data-test', 'silent') });
+  service = await startNationalData(config, {
+    verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
+    logger: createLogger('national-data-test', 'silent'),
+  });
 });
 after(async () => {
   await service.close();
@@ -98,9 +105,14 @@ describe('citizen', () => {
 
   test('100 citizens → exactly one batch call to the platform', async () => {
     const ids = sim.dataset.citizenIds.slice(200, 300);
-    const { body } = await graphql('query($ids: [String!]!) { citizens(personalIds: $ids) { personalId fullName permanentAddress { ward { code } } } }', { ids });
+    const { body } = await graphql('query($ids: [String!]!) { citizens(personalIds: $ids) { personalId fullName permanentAddress { ward { code } } } }', {
+      ids,
+    });
     assert.equal(body.errors, undefined);
-    assert.deepEqual(body.data.citizens.map((c: { personalId: string }) => c.personalId), ids);
+    assert.deepEqual(
+      body.data.citizens.map((c: { personalId: string }) => c.personalId),
+      ids,
+    );
     const stats = sim.stats().endpoints;
     assert.equal(stats['dancu.congdan.batch'].requests, 1);
     assert.equal(stats['dancu.congdan.batch'].idsRequested, 100);
@@ -119,7 +131,10 @@ describe('citizen', () => {
     const ids = [WELL_KNOWN.citizens.spouse, WELL_KNOWN.citizens.notFound, 'abc', WELL_KNOWN.citizens.hanoiHead];
     const { body } = await graphql('query($ids: [String!]!) { citizens(personalIds: $ids) { fullName } }', { ids });
     assert.deepEqual(body.data.citizens, [{ fullName: 'Ngô Thị Anh' }, null, null, { fullName: 'Nguyễn Ngọc Hiếu' }]);
-    assert.deepEqual(codesAt(body).sort(), [['citizens.1', 'NOT_FOUND'], ['citizens.2', 'INVALID_PERSONAL_ID']]);
+    assert.deepEqual(codesAt(body).sort(), [
+      ['citizens.1', 'NOT_FOUND'],
+      ['citizens.2', 'INVALID_PERSONAL_ID'],
+    ]);
     assert.equal(sim.stats().endpoints['dancu.congdan.batch'].requests, 1);
   });
 
@@ -185,21 +200,28 @@ describe('a failing or slow platform affects only its fields', () => {
     assert.deepEqual(codesAt(body), [['citizen', 'UPSTREAM_TIMEOUT']]);
   });
 
-  test('household members failing do not hide the citizen\'s own fields', async () => {
+  test("household members failing do not hide the citizen's own fields", async () => {
     sim.configure({ endpoints: { 'dancu.congdan.batch': { failureRate: 1 } } });
-    const { body } = await graphql(`{ citizen(personalId: "${WELL_KNOWN.citizens.householdHead}") { fullName household { members { relation citizen { fullName } } } } }`);
+    const { body } = await graphql(
+      `{ citizen(personalId: "${WELL_KNOWN.citizens.householdHead}") { fullName household { members { relation citizen { fullName } } } } }`,
+    );
     assert.equal(body.data.citizen.fullName, 'Trần Quốc Hòa');
     assert.equal(body.data.citizen.household.members.length, 5);
     // The head was already loaded in this request (the root field): the loader reuses it; the 4 others fail.
     const members = body.data.citizen.household.members as Array<{ citizen: { fullName: string } | null }>;
     assert.equal(members[0]!.citizen?.fullName, 'Trần Quốc Hòa');
     assert.ok(members.slice(1).every((m) => m.citizen === null));
-    assert.deepEqual(codesAt(body), [1, 2, 3, 4].map((i) => [`citizen.household.members.${i}.citizen`, 'UPSTREAM_UNAVAILABLE']));
+    assert.deepEqual(
+      codesAt(body),
+      [1, 2, 3, 4].map((i) => [`citizen.household.members.${i}.citizen`, 'UPSTREAM_UNAVAILABLE']),
+    );
   });
 
-  test('population failing → an enterprise and its representative are served, only the representative\'s record is null', async () => {
+  test("population failing → an enterprise and its representative are served, only the representative's record is null", async () => {
     sim.configure({ endpoints: { 'dancu.congdan': { failureRate: 1 }, 'dancu.congdan.batch': { failureRate: 1 } } });
-    const { body } = await graphql(`{ enterprise(code: "${WELL_KNOWN.enterprises.jointStock}") { name legalRepresentative { fullName personalId citizen { fullName } } } }`);
+    const { body } = await graphql(
+      `{ enterprise(code: "${WELL_KNOWN.enterprises.jointStock}") { name legalRepresentative { fullName personalId citizen { fullName } } } }`,
+    );
     assert.equal(body.data.enterprise.name, 'CÔNG TY CỔ PHẦN THIẾT BỊ LỘC TÂN');
     assert.match(body.data.enterprise.legalRepresentative.fullName, /\S+ \S+/);
     assert.match(body.data.enterprise.legalRepresentative.personalId, /^\d{12}$/);
@@ -219,7 +241,14 @@ describe('a failing or slow platform affects only its fields', () => {
 test('configuration errors name the variable; development credentials are refused in production', () => {
   assert.throws(() => loadConfig('national-data', configSchema, { NATIONAL_PLATFORM_URL: 'not a url' }), /NATIONAL_PLATFORM_URL: must be an absolute URL/);
   assert.throws(() => loadConfig('national-data', configSchema, { NATIONAL_PLATFORM_TIMEOUT_MS: '0' }), /NATIONAL_PLATFORM_TIMEOUT_MS: must be > 0/);
-  assert.throws(() => loadConfig('national-data', configSchema, { NODE_ENV: 'production' }), /NATIONAL_PLATFORM_CONSUMER_KEY: .*NATIONAL_PLATFORM_CONSUMER_SECRET: /s);
-  const prod = loadConfig('national-data', configSchema, { NODE_ENV: 'production', NATIONAL_PLATFORM_CONSUMER_KEY: 'issued-key', NATIONAL_PLATFORM_CONSUMER_SECRET: 'issued-secret' });
+  assert.throws(
+    () => loadConfig('national-data', configSchema, { NODE_ENV: 'production' }),
+    /NATIONAL_PLATFORM_CONSUMER_KEY: .*NATIONAL_PLATFORM_CONSUMER_SECRET: /s,
+  );
+  const prod = loadConfig('national-data', configSchema, {
+    NODE_ENV: 'production',
+    NATIONAL_PLATFORM_CONSUMER_KEY: 'issued-key',
+    NATIONAL_PLATFORM_CONSUMER_SECRET: 'issued-secret',
+  });
   assert.equal(prod.NATIONAL_PLATFORM_URL, 'http://127.0.0.1:4200');
 });

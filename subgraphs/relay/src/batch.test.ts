@@ -7,7 +7,24 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventStreamKey } from '@lgsp/events';
 import { relayKeys } from './store/keys.ts';
-import { A, AGENCY_B, AGENCY_C, B, C, CLAIM, exchangeInput, httpRequest, PACKET, reprDigest, sendPacket, sha256, sleep, startHarness, system, type Harness } from './testing.ts';
+import {
+  A,
+  AGENCY_B,
+  AGENCY_C,
+  B,
+  C,
+  CLAIM,
+  exchangeInput,
+  httpRequest,
+  PACKET,
+  reprDigest,
+  sendPacket,
+  sha256,
+  sleep,
+  startHarness,
+  system,
+  type Harness,
+} from './testing.ts';
 
 const REQUEST_MANY = `mutation($inputs: [RequestExchangeInput!]!) { requestExchanges(inputs: $inputs) { id uploadUrl maxBytes packet { id status } } }`;
 const CLAIM_NEXT = `mutation($first: Int!) { claimPackets(first: $first) { packetId downloadUrl sha256 bytes } }`;
@@ -37,7 +54,11 @@ describe('relay: batch mutations', () => {
   it('requestExchanges answers one space per input, in order, and an error at the index of a refused one', async () => {
     const contents = [Buffer.from('một'), Buffer.from('hai'), Buffer.from('ba')];
     const answer = await h.gql(A, REQUEST_MANY, {
-      inputs: [exchangeInput(contents[0]!), exchangeInput(contents[1]!, { recipients: { agencyCodes: ['999.99.99.H99'] } }), exchangeInput(contents[2]!, { priority: 'HIGH' })],
+      inputs: [
+        exchangeInput(contents[0]!),
+        exchangeInput(contents[1]!, { recipients: { agencyCodes: ['999.99.99.H99'] } }),
+        exchangeInput(contents[2]!, { priority: 'HIGH' }),
+      ],
     });
     const items = answer.data!.requestExchanges as Array<{ id: string; uploadUrl: string; maxBytes: number; packet: { status: string } } | null>;
     assert.equal(items.length, 3);
@@ -48,9 +69,16 @@ describe('relay: batch mutations', () => {
     assert.deepEqual(answer.errors![0]!.extensions?.code, 'BAD_USER_INPUT');
     assert.match(answer.errors![0]!.message, /999\.99\.99\.H99/);
     assert.deepEqual((answer.errors![0] as { path?: unknown[] }).path, ['requestExchanges', 1]);
-    for (const [index, item] of [[0, items[0]!], [2, items[2]!]] as const) {
+    for (const [index, item] of [
+      [0, items[0]!],
+      [2, items[2]!],
+    ] as const) {
       const content = contents[index]!;
-      const upload = await httpRequest(item.uploadUrl, { method: 'PUT', headers: { 'content-length': String(content.length), 'repr-digest': reprDigest(content) }, body: content });
+      const upload = await httpRequest(item.uploadUrl, {
+        method: 'PUT',
+        headers: { 'content-length': String(content.length), 'repr-digest': reprDigest(content) },
+        body: content,
+      });
       assert.equal(upload.status, 201, upload.body.toString());
     }
     await drain();
@@ -76,8 +104,17 @@ describe('relay: batch mutations', () => {
     await h.redis.del(recordKey);
     await h.redis.hSet(recordKey, record);
     const second = await h.gql(B, CLAIM_NEXT, { first: 10 });
-    assert.deepEqual((second.data!.claimPackets as Array<{ packetId: string }>).map((c) => c.packetId), [broken], 'the next claimPackets takes it');
-    await h.gql(B, ACK_MANY, { acks: [...first.data!.claimPackets, ...second.data!.claimPackets].map((c: { packetId: string; sha256: string }) => ({ id: c.packetId, sha256: c.sha256 })) });
+    assert.deepEqual(
+      (second.data!.claimPackets as Array<{ packetId: string }>).map((c) => c.packetId),
+      [broken],
+      'the next claimPackets takes it',
+    );
+    await h.gql(B, ACK_MANY, {
+      acks: [...first.data!.claimPackets, ...second.data!.claimPackets].map((c: { packetId: string; sha256: string }) => ({
+        id: c.packetId,
+        sha256: c.sha256,
+      })),
+    });
   });
 
   it('refuses batches over 100 and callers without an agency', async () => {
@@ -86,7 +123,10 @@ describe('relay: batch mutations', () => {
     assert.equal(tooMany.errors?.[0]?.extensions?.code, 'LIMIT_EXCEEDED');
     assert.equal((await h.gql(B, CLAIM_NEXT, { first: 101 })).errors?.[0]?.extensions?.code, 'LIMIT_EXCEEDED');
     assert.equal((await h.gql(B, CLAIM_NEXT, { first: -1 })).errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    assert.equal((await h.gql(B, ACK_MANY, { acks: Array.from({ length: 101 }, () => ({ id: 'x', sha256: sha256(content) })) })).errors?.[0]?.extensions?.code, 'LIMIT_EXCEEDED');
+    assert.equal(
+      (await h.gql(B, ACK_MANY, { acks: Array.from({ length: 101 }, () => ({ id: 'x', sha256: sha256(content) })) })).errors?.[0]?.extensions?.code,
+      'LIMIT_EXCEEDED',
+    );
     const nobody = { kind: 'user' as const, agencyCode: null, userId: 'u-1', roles: [], scopes: [] };
     assert.equal((await h.gql(nobody as never, CLAIM_NEXT, { first: 1 })).errors?.[0]?.extensions?.code, 'FORBIDDEN');
   });
@@ -107,8 +147,16 @@ describe('relay: batch mutations', () => {
     // One is claimed by id first: it is not handed out again.
     assert.equal((await h.gql(B, CLAIM, { id: sent['by-id'] })).errors, undefined);
     assert.deepEqual((await h.gql(C, CLAIM_NEXT, { first: 10 })).data!.claimPackets, [], 'another agency sees none of them');
-    const first = (await h.gql(B, CLAIM_NEXT, { first: 2 })).data!.claimPackets as Array<{ packetId: string; downloadUrl: string; sha256: string; bytes: number }>;
-    assert.deepEqual(first.map((c) => c.packetId), [sent.high, sent['normal-1']]);
+    const first = (await h.gql(B, CLAIM_NEXT, { first: 2 })).data!.claimPackets as Array<{
+      packetId: string;
+      downloadUrl: string;
+      sha256: string;
+      bytes: number;
+    }>;
+    assert.deepEqual(
+      first.map((c) => c.packetId),
+      [sent.high, sent['normal-1']],
+    );
     assert.equal(first[0]!.bytes, 4);
     const download = await httpRequest(first[0]!.downloadUrl, { method: 'GET' });
     assert.equal(download.body.toString(), 'high');
@@ -126,7 +174,8 @@ describe('relay: batch mutations', () => {
     const again = (await h.gql(B, CLAIM_NEXT, { first: 10 })).data!.claimPackets as Array<{ packetId: string }>;
     assert.deepEqual(new Set(again.map((c) => c.packetId)), new Set(Object.values(sent)));
     await drain();
-    for (const c of again) await h.gql(B, ACK_MANY, { acks: [{ id: c.packetId, sha256: sha256(Buffer.from(Object.entries(sent).find(([, id]) => id === c.packetId)![0])) }] });
+    for (const c of again)
+      await h.gql(B, ACK_MANY, { acks: [{ id: c.packetId, sha256: sha256(Buffer.from(Object.entries(sent).find(([, id]) => id === c.packetId)![0])) }] });
   });
 
   it('acknowledgePackets acknowledges each, answers an error at the index of a refused one, and deletes the content', async () => {
@@ -158,9 +207,17 @@ describe('relay: batch mutations', () => {
     assert.deepEqual(await h.contentKeys(ids[0]), [], 'acknowledged: no content left');
     assert.notDeepEqual(await h.contentKeys(ids[1]), [], 'refused acknowledgement: content still there');
 
-    const retry = await h.gql(B, ACK_MANY, { acks: [{ id: ids[0], sha256: sha256(good[0]!) }, { id: ids[1], sha256: sha256(good[1]!) }] });
+    const retry = await h.gql(B, ACK_MANY, {
+      acks: [
+        { id: ids[0], sha256: sha256(good[0]!) },
+        { id: ids[1], sha256: sha256(good[1]!) },
+      ],
+    });
     assert.equal(retry.errors, undefined, JSON.stringify(retry.errors));
-    assert.deepEqual(retry.data!.acknowledgePackets.map((a: { alreadyAcknowledged: boolean }) => a.alreadyAcknowledged), [true, false]);
+    assert.deepEqual(
+      retry.data!.acknowledgePackets.map((a: { alreadyAcknowledged: boolean }) => a.alreadyAcknowledged),
+      [true, false],
+    );
     assert.deepEqual(await h.contentKeys(ids[1]), []);
   });
 
@@ -176,7 +233,9 @@ describe('relay: batch mutations', () => {
     const claimed = (await h.gql(B, CLAIM_NEXT, { first: 100 })).data!.claimPackets as Array<{ packetId: string; sha256: string }>;
     assert.deepEqual(claimed.map((c) => c.packetId).sort(), sent.map((s) => s.id).sort());
     const ids = new Set(sent.map((s) => s.id));
-    const available = (await h.redis.xRange(eventStreamKey(h.keyPrefix, `packet-available:${AGENCY_B}`), '-', '+')).filter((e) => ids.has(String(e.message.packetId)));
+    const available = (await h.redis.xRange(eventStreamKey(h.keyPrefix, `packet-available:${AGENCY_B}`), '-', '+')).filter((e) =>
+      ids.has(String(e.message.packetId)),
+    );
     assert.equal(available.length, 40, 'one packet-available event per packet');
     // Each one's queue entry is still tracked: left unacknowledged, every one of them is offered again.
     await sleep(300);

@@ -76,7 +76,9 @@ export const configSchema = z
     RELAY_MAX_OFFLINE_MS: env.positiveInt(24 * 3_600_000),
     RELAY_CHUNK_BYTES: env.positiveInt(256 * 1024),
     RELAY_JSON_MAX_BYTES: env.positiveInt(16 * 1024 * 1024),
-    RELAY_INLINE_MAX_BYTES: env.nonNegativeInt(64 * 1024).pipe(z.number().max(1024 * 1024, 'must be at most 1048576 (inline content travels in GraphQL bodies)')),
+    RELAY_INLINE_MAX_BYTES: env
+      .nonNegativeInt(64 * 1024)
+      .pipe(z.number().max(1024 * 1024, 'must be at most 1048576 (inline content travels in GraphQL bodies)')),
     RELAY_RETENTION_MS: env.positiveInt(90 * 24 * 3_600_000),
     RELAY_SWEEP_MS: env.nonNegativeInt(5_000),
     RELAY_WORKERS: env.positiveInt(1).pipe(z.number().max(64, 'must be at most 64')),
@@ -90,7 +92,11 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.EVENTS_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['EVENTS_PUBLISH_TOKEN'], message: 'is required with EVENTS_URL (the subscriptions service refuses events without it)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EVENTS_PUBLISH_TOKEN'],
+        message: 'is required with EVENTS_URL (the subscriptions service refuses events without it)',
+      });
     }
     if (c.RELAY_MASTER_KEY_PREVIOUS !== undefined && c.RELAY_MASTER_KEY === undefined) {
       ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY_PREVIOUS'], message: 'needs RELAY_MASTER_KEY (the key new content is sealed with)' });
@@ -106,13 +112,26 @@ export const configSchema = z
     }
     if (c.RELAY_WORKERS > 1) {
       // Workers are replicas: they share packets through Redis and must read each other's content and URLs.
-      if (c.REDIS_URL === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_WORKERS'], message: 'above 1 needs REDIS_URL (in-memory stores are per process)' });
-      if (c.RELAY_MASTER_KEY === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY'], message: 'is required with RELAY_WORKERS above 1 (every worker must read the content the others stored)' });
-      if (c.RELAY_URL_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_URL_SECRET'], message: 'is required with RELAY_WORKERS above 1 (every worker must honour the URLs the others signed)' });
+      if (c.REDIS_URL === undefined)
+        ctx.addIssue({ code: 'custom', path: ['RELAY_WORKERS'], message: 'above 1 needs REDIS_URL (in-memory stores are per process)' });
+      if (c.RELAY_MASTER_KEY === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['RELAY_MASTER_KEY'],
+          message: 'is required with RELAY_WORKERS above 1 (every worker must read the content the others stored)',
+        });
+      if (c.RELAY_URL_SECRET === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['RELAY_URL_SECRET'],
+          message: 'is required with RELAY_WORKERS above 1 (every worker must honour the URLs the others signed)',
+        });
     }
     if (c.NODE_ENV !== 'production') return;
-    if (c.RELAY_MASTER_KEY === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY'], message: 'is required when NODE_ENV=production (content must survive restarts)' });
-    if (c.RELAY_URL_SECRET === undefined) ctx.addIssue({ code: 'custom', path: ['RELAY_URL_SECRET'], message: 'is required when NODE_ENV=production (every replica signs URLs alike)' });
+    if (c.RELAY_MASTER_KEY === undefined)
+      ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY'], message: 'is required when NODE_ENV=production (content must survive restarts)' });
+    if (c.RELAY_URL_SECRET === undefined)
+      ctx.addIssue({ code: 'custom', path: ['RELAY_URL_SECRET'], message: 'is required when NODE_ENV=production (every replica signs URLs alike)' });
   });
 
 export type RelayConfig = z.infer<typeof configSchema>;

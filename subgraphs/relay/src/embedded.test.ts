@@ -23,7 +23,9 @@ describe('relay in embedded mode (in-memory stores)', () => {
 
   before(async () => {
     issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
-    relay = await startRelay(loadRelayConfig({ PORT: '0', LOG_LEVEL: 'silent', RELAY_SWEEP_MS: '0' }), { verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }) });
+    relay = await startRelay(loadRelayConfig({ PORT: '0', LOG_LEVEL: 'silent', RELAY_SWEEP_MS: '0' }), {
+      verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
+    });
   });
   after(async () => {
     await relay.close();
@@ -32,7 +34,15 @@ describe('relay in embedded mode (in-memory stores)', () => {
   it('runs the 7 steps', async () => {
     const content = Buffer.from('embedded');
     const space = await gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'HIGH', dataType: 'FILE', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: 't',
+        priority: 'HIGH',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+      },
     });
     const { id, uploadUrl } = space.data.requestExchange;
     assert.ok(uploadUrl.startsWith(`${relay.origin}/exchange/spaces/${id}/content?token=`));
@@ -48,12 +58,15 @@ describe('relay in embedded mode (in-memory stores)', () => {
 });
 
 describe('relay JSON schemas from RELAY_JSON_SCHEMAS_DIR', () => {
-  it('checks DOSSIER packets against the directory\'s schema, and refuses to start on a broken schema file, naming it', async () => {
+  it("checks DOSSIER packets against the directory's schema, and refuses to start on a broken schema file, naming it", async () => {
     const directory = await mkdtemp(join(tmpdir(), 'relay-schemas-'));
     const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
     const verifier = createInternalTokenVerifier({ jwks: issuer.jwks() });
     try {
-      await writeFile(join(directory, 'DOSSIER.json'), JSON.stringify({ type: 'object', required: ['dossierCode'], properties: { dossierCode: { type: 'string' } } }));
+      await writeFile(
+        join(directory, 'DOSSIER.json'),
+        JSON.stringify({ type: 'object', required: ['dossierCode'], properties: { dossierCode: { type: 'string' } } }),
+      );
       const relay = await startRelay(loadRelayConfig({ PORT: '0', LOG_LEVEL: 'silent', RELAY_SWEEP_MS: '0', RELAY_JSON_SCHEMAS_DIR: directory }), { verifier });
       try {
         const content = Buffer.from('{"dossierCode": 42}');
@@ -63,7 +76,17 @@ describe('relay JSON schemas from RELAY_JSON_SCHEMAS_DIR', () => {
             headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.tokenFor(A)}` },
             body: JSON.stringify({
               query: REQUEST_EXCHANGE,
-              variables: { input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'LOW', dataType: 'DOSSIER', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) } },
+              variables: {
+                input: {
+                  recipients: { agencyCodes: [AGENCY_B] },
+                  title: 't',
+                  priority: 'LOW',
+                  dataType: 'DOSSIER',
+                  protocol: 'p',
+                  declaredBytes: content.length,
+                  sha256: sha256(content),
+                },
+              },
             }),
           })
         ).json()) as { data: { requestExchange: { uploadUrl: string } } };

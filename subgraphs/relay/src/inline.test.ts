@@ -8,7 +8,24 @@ import { after, before, describe, it } from 'node:test';
 import { eventStreamKey } from '@lgsp/events';
 import { loadRelayConfig } from './config.ts';
 import { BASE_DOCUMENT } from './edxml/inline.table.ts';
-import { A, ACK, AGENCY_A, AGENCY_B, AGENCY_C, B, C, exchangeInput, HISTORY, httpRequest, PACKET, reprDigest, sendPacket, sha256, startHarness, type Harness } from './testing.ts';
+import {
+  A,
+  ACK,
+  AGENCY_A,
+  AGENCY_B,
+  AGENCY_C,
+  B,
+  C,
+  exchangeInput,
+  HISTORY,
+  httpRequest,
+  PACKET,
+  reprDigest,
+  sendPacket,
+  sha256,
+  startHarness,
+  type Harness,
+} from './testing.ts';
 
 const INLINE_MAX = 4096;
 const REQUEST = `mutation($input: RequestExchangeInput!) { requestExchange(input: $input) { id uploadUrl packet { id status contentDeleted } } }`;
@@ -46,11 +63,18 @@ describe('relay: small packets with their content inline', () => {
       assert.ok(!stored.includes('Công văn'), `${key} holds plaintext`);
     }
     // The space is filled: a PUT now is refused.
-    const late = await httpRequest(uploadUrl, { method: 'PUT', headers: { 'content-length': String(content.length), 'repr-digest': reprDigest(content) }, body: content });
+    const late = await httpRequest(uploadUrl, {
+      method: 'PUT',
+      headers: { 'content-length': String(content.length), 'repr-digest': reprDigest(content) },
+      body: content,
+    });
     assert.equal(late.status, 409);
     assert.equal(JSON.parse(late.body.toString()).errors[0].extensions.reason, 'SPACE_CLOSED');
     const available = await h.redis.xRange(eventStreamKey(h.keyPrefix, `packet-available:${AGENCY_B}`), '-', '+');
-    assert.ok(available.some((e) => e.message.packetId === id), 'the recipient is told');
+    assert.ok(
+      available.some((e) => e.message.packetId === id),
+      'the recipient is told',
+    );
 
     const claim = await h.gql(B, CLAIM_INLINE, { id });
     assert.equal(claim.errors, undefined, JSON.stringify(claim.errors));
@@ -72,9 +96,12 @@ describe('relay: small packets with their content inline', () => {
     assert.equal((await h.gql(A, PACKET, { id })).data!.packet.edxml.kind, 'document');
 
     const broken = Buffer.from(DOCUMENT.toString().replace('</edXML:Subject>', '</edXML:Subjet>'));
-    const brokenLine = DOCUMENT.toString().split('\n').findIndex((l) => l.includes('</edXML:Subject>')) + 1;
+    const brokenLine =
+      DOCUMENT.toString()
+        .split('\n')
+        .findIndex((l) => l.includes('</edXML:Subject>')) + 1;
     const refused = await h.gql(A, REQUEST, { input: inlineInput(broken, { dataType: 'EDXML_DOCUMENT', protocol: 'QCVN-102:2016' }) });
-    assert.deepEqual(refused.data, { requestExchange: null }, "only the refused mutation is null (root fields are nullable)");
+    assert.deepEqual(refused.data, { requestExchange: null }, 'only the refused mutation is null (root fields are nullable)');
     const error = refused.errors![0]!;
     assert.equal(error.extensions!.code, 'BAD_USER_INPUT');
     assert.equal(error.extensions!.reason, 'CONTENT_REJECTED');
@@ -87,7 +114,10 @@ describe('relay: small packets with their content inline', () => {
     assert.ok(!available.some((e) => e.message.packetId === rejectedId), 'the recipient is never told');
 
     const claims = (await h.gql(B, CLAIM_NEXT_INLINE, { first: 10 })).data!.claimPackets as Array<{ packetId: string; content: string }>;
-    assert.deepEqual(claims.map((c) => c.packetId), [id]);
+    assert.deepEqual(
+      claims.map((c) => c.packetId),
+      [id],
+    );
     assert.ok(Buffer.from(claims[0]!.content, 'base64').equals(DOCUMENT));
     await h.gql(B, ACK, { id, sha256: sha256(DOCUMENT) });
   });
@@ -142,7 +172,13 @@ describe('relay: small packets with their content inline', () => {
     const first = await h.gql(B, CLAIM_INLINE, { id });
     assert.ok(Buffer.from(first.data!.claimPacket.content, 'base64').equals(content));
     const deliveries = (await h.gql(A, PACKET, { id })).data!.packet.deliveries as Array<{ agencyCode: string; status: string }>;
-    assert.deepEqual(deliveries.map((d) => [d.agencyCode, d.status]), [[AGENCY_B, 'DELIVERED'], [AGENCY_C, 'NOTIFIED']]);
+    assert.deepEqual(
+      deliveries.map((d) => [d.agencyCode, d.status]),
+      [
+        [AGENCY_B, 'DELIVERED'],
+        [AGENCY_C, 'NOTIFIED'],
+      ],
+    );
     assert.ok((await h.contentKeys(id)).length > 0, 'kept for the recipient still to read it');
     const second = await h.gql(C, CLAIM_INLINE, { id });
     assert.ok(Buffer.from(second.data!.claimPacket.content, 'base64').equals(content));

@@ -40,13 +40,19 @@ describe('relay: rotating RELAY_MASTER_KEY and RELAY_URL_SECRET', () => {
     assert.equal(upload.status, 201, upload.body.toString());
 
     await h.restart({ RELAY_MASTER_KEY: newKey, RELAY_MASTER_KEY_PREVIOUS: oldKey, RELAY_URL_SECRET: newSecret, RELAY_URL_SECRET_PREVIOUS: oldSecret });
-    assert.ok(h.logs.every((line) => !JSON.stringify(line).includes(oldKey) && !JSON.stringify(line).includes(oldSecret)), 'no key or secret is logged');
+    assert.ok(
+      h.logs.every((line) => !JSON.stringify(line).includes(oldKey) && !JSON.stringify(line).includes(oldSecret)),
+      'no key or secret is logged',
+    );
 
     // An upload URL signed with the old secret, content sealed under the new key.
     const across = await httpRequest(here(second.data!.requestExchange.uploadUrl), { method: 'PUT', body: pending });
     assert.equal(across.status, 201, across.body.toString());
     // Content sealed under the old key, a download URL signed with the new secret.
-    for (const [id, content] of [[storedId, stored], [second.data!.requestExchange.id as string, pending]] as const) {
+    for (const [id, content] of [
+      [storedId, stored],
+      [second.data!.requestExchange.id as string, pending],
+    ] as const) {
       const claim = await h.gql(B, CLAIM, { id });
       assert.equal(claim.errors, undefined, JSON.stringify(claim.errors));
       const download = await httpRequest(claim.data!.claimPacket.downloadUrl, { method: 'GET' });
@@ -115,9 +121,15 @@ describe('relay: rotating RELAY_MASTER_KEY and RELAY_URL_SECRET', () => {
   it('refuses at start a previous value without a current one, or equal to it, naming the variable', async () => {
     const { loadRelayConfig } = await import('./config.ts');
     assert.throws(() => loadRelayConfig({ RELAY_MASTER_KEY_PREVIOUS: oldKey }), /RELAY_MASTER_KEY_PREVIOUS.*needs RELAY_MASTER_KEY/s);
-    assert.throws(() => loadRelayConfig({ RELAY_MASTER_KEY: oldKey, RELAY_MASTER_KEY_PREVIOUS: `${newKey},${oldKey}` }), /RELAY_MASTER_KEY_PREVIOUS.*lists RELAY_MASTER_KEY itself/s);
+    assert.throws(
+      () => loadRelayConfig({ RELAY_MASTER_KEY: oldKey, RELAY_MASTER_KEY_PREVIOUS: `${newKey},${oldKey}` }),
+      /RELAY_MASTER_KEY_PREVIOUS.*lists RELAY_MASTER_KEY itself/s,
+    );
     assert.throws(() => loadRelayConfig({ RELAY_MASTER_KEY: oldKey, RELAY_MASTER_KEY_PREVIOUS: `${newKey},abcd` }), /RELAY_MASTER_KEY_PREVIOUS.*32-byte keys/s);
     assert.throws(() => loadRelayConfig({ RELAY_URL_SECRET_PREVIOUS: oldSecret }), /RELAY_URL_SECRET_PREVIOUS.*needs RELAY_URL_SECRET/s);
-    assert.throws(() => loadRelayConfig({ RELAY_URL_SECRET: oldSecret, RELAY_URL_SECRET_PREVIOUS: oldSecret }), /RELAY_URL_SECRET_PREVIOUS.*equals RELAY_URL_SECRET/s);
+    assert.throws(
+      () => loadRelayConfig({ RELAY_URL_SECRET: oldSecret, RELAY_URL_SECRET_PREVIOUS: oldSecret }),
+      /RELAY_URL_SECRET_PREVIOUS.*equals RELAY_URL_SECRET/s,
+    );
   });
 });

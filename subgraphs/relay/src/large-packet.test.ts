@@ -42,7 +42,15 @@ describe('relay: a 200 MB packet with bounded memory', () => {
     const digest = hash.digest('hex');
 
     const space = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: '200 MB', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: SIZE, sha256: digest },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: '200 MB',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: SIZE,
+        sha256: digest,
+      },
     });
     assert.equal(space.errors, undefined, JSON.stringify(space.errors));
     const { id, uploadUrl } = space.data!.requestExchange;

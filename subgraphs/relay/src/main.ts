@@ -3,4 +3,9 @@ import { runServiceWorkers } from '@lgsp/kit';
 import { loadRelayConfig } from './config.ts';
 import { startRelay } from './service.ts';
 
-await runServiceWorkers('relay', loadRelayConfig, (config) => config.RELAY_WORKERS, (config) => startRelay(config));
+await runServiceWorkers(
+  'relay',
+  loadRelayConfig,
+  (config) => config.RELAY_WORKERS,
+  (config) => startRelay(config),
+);

@@ -54,9 +54,12 @@ async function claimAndDownload(h: Harness, who: typeof B, id: string) {
 describe('relay: the 7-step exchange over HTTP and Redis', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness({ RELAY_ACK_TIMEOUT_MS: '200', EVENTS_PUBLISH_TOKEN: PRESENCE_TOKEN }, {
-      'lgsp.test-dossier/1': { type: 'object', required: ['dossierCode'], properties: { dossierCode: { type: 'string', pattern: '^[0-9]{3}\\.[0-9]{3}' } } },
-    });
+    h = await startHarness(
+      { RELAY_ACK_TIMEOUT_MS: '200', EVENTS_PUBLISH_TOKEN: PRESENCE_TOKEN },
+      {
+        'lgsp.test-dossier/1': { type: 'object', required: ['dossierCode'], properties: { dossierCode: { type: 'string', pattern: '^[0-9]{3}\\.[0-9]{3}' } } },
+      },
+    );
   });
   after(async () => {
     await h.close();
@@ -72,9 +75,17 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     // Step 4-5: the destination is notified (event with keys only) and finds it in its inbox.
     const available = await events(h, 'packet-available', AGENCY_B);
     assert.deepEqual(available.at(-1), { packetId: id, sourceAgency: AGENCY_A, priority: 'HIGH' });
-    const inbox = await h.gql(B, `{ inbox(first: 5) { edges { cursor node { id title status deliveries { agencyCode status } } } pageInfo { hasNextPage endCursor } } }`);
+    const inbox = await h.gql(
+      B,
+      `{ inbox(first: 5) { edges { cursor node { id title status deliveries { agencyCode status } } } pageInfo { hasNextPage endCursor } } }`,
+    );
     assert.equal(inbox.errors, undefined);
-    assert.deepEqual(inbox.data!.inbox.edges[0].node, { id, title: 'Báo cáo quý', status: 'QUEUED', deliveries: [{ agencyCode: AGENCY_B, status: 'NOTIFIED' }] });
+    assert.deepEqual(inbox.data!.inbox.edges[0].node, {
+      id,
+      title: 'Báo cáo quý',
+      status: 'QUEUED',
+      deliveries: [{ agencyCode: AGENCY_B, status: 'NOTIFIED' }],
+    });
 
     // Step 6-7: claim, download with its digest, acknowledge.
     const { download, downloadUrl, digest, bytes } = await claimAndDownload(h, B, id);
@@ -83,7 +94,12 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.equal(bytes, content.length);
     assert.ok(download.body.equals(content));
     const ack = await h.gql(B, ACK, { id, sha256: digest });
-    assert.deepEqual(ack.data!.acknowledgePacket, { recipient: AGENCY_B, status: 'DELIVERED', alreadyAcknowledged: false, packet: { id, status: 'DELIVERED' } });
+    assert.deepEqual(ack.data!.acknowledgePacket, {
+      recipient: AGENCY_B,
+      status: 'DELIVERED',
+      alreadyAcknowledged: false,
+      packet: { id, status: 'DELIVERED' },
+    });
 
     // Nothing kept after the transfer: no content key of the packet remains in Redis.
     assert.deepEqual(await h.contentKeys(id), []);
@@ -100,7 +116,15 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     const history = await h.gql(A, HISTORY, { id });
     assert.deepEqual(
       history.data!.packetStatusHistory.map((e: { status: string; recipient: string | null }) => [e.status, e.recipient]),
-      [['REQUESTED', null], ['UPLOADED', null], ['VALIDATED', null], ['QUEUED', AGENCY_B], ['NOTIFIED', AGENCY_B], ['CLAIMED', AGENCY_B], ['DELIVERED', AGENCY_B]],
+      [
+        ['REQUESTED', null],
+        ['UPLOADED', null],
+        ['VALIDATED', null],
+        ['QUEUED', AGENCY_B],
+        ['NOTIFIED', AGENCY_B],
+        ['CLAIMED', AGENCY_B],
+        ['DELIVERED', AGENCY_B],
+      ],
     );
     for (const e of history.data!.packetStatusHistory) assert.ok(!Number.isNaN(Date.parse(e.at)));
     assert.equal((await h.gql(OPERATOR, HISTORY, { id })).data!.packetStatusHistory.length, 7);
@@ -119,10 +143,19 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
 
     const bySource = (await h.gql(A, PACKET, { id })).data!.packet;
     assert.equal(bySource.status, 'QUEUED');
-    assert.deepEqual(bySource.deliveries.map((d: { agencyCode: string; status: string }) => [d.agencyCode, d.status]), [[AGENCY_B, 'DELIVERED'], [AGENCY_C, 'NOTIFIED']]);
+    assert.deepEqual(
+      bySource.deliveries.map((d: { agencyCode: string; status: string }) => [d.agencyCode, d.status]),
+      [
+        [AGENCY_B, 'DELIVERED'],
+        [AGENCY_C, 'NOTIFIED'],
+      ],
+    );
     // A recipient sees its own delivery and history only.
     const byC = (await h.gql(C, PACKET, { id })).data!.packet;
-    assert.deepEqual(byC.deliveries.map((d: { agencyCode: string }) => d.agencyCode), [AGENCY_C]);
+    assert.deepEqual(
+      byC.deliveries.map((d: { agencyCode: string }) => d.agencyCode),
+      [AGENCY_C],
+    );
     const cHistory = (await h.gql(C, HISTORY, { id })).data!.packetStatusHistory as Array<{ recipient: string | null }>;
     assert.ok(cHistory.every((e) => e.recipient === null || e.recipient === AGENCY_C));
 
@@ -136,16 +169,30 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
   it('resolves recipients by parent unit and by search', async () => {
     const content = Buffer.from('x');
     const byParent = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { parentCode: '000.00.05.H41' }, title: 't', priority: 'LOW', dataType: 'FILE', protocol: 'p', declaredBytes: 1, sha256: sha256(content) },
+      input: {
+        recipients: { parentCode: '000.00.05.H41' },
+        title: 't',
+        priority: 'LOW',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: 1,
+        sha256: sha256(content),
+      },
     });
     assert.equal(byParent.errors, undefined);
     const parentPacket = (await h.gql(A, PACKET, { id: byParent.data!.requestExchange.id })).data!.packet;
-    assert.deepEqual(parentPacket.deliveries.map((d: { agencyCode: string }) => d.agencyCode), ['000.01.05.H41']);
+    assert.deepEqual(
+      parentPacket.deliveries.map((d: { agencyCode: string }) => d.agencyCode),
+      ['000.01.05.H41'],
+    );
     const bySearch = await h.gql(A, REQUEST_EXCHANGE, {
       input: { recipients: { search: 'so tu phap' }, title: 't', priority: 'LOW', dataType: 'FILE', protocol: 'p', declaredBytes: 1, sha256: sha256(content) },
     });
     const searchPacket = (await h.gql(A, PACKET, { id: bySearch.data!.requestExchange.id })).data!.packet;
-    assert.deepEqual(searchPacket.deliveries.map((d: { agencyCode: string }) => d.agencyCode), [AGENCY_B]);
+    assert.deepEqual(
+      searchPacket.deliveries.map((d: { agencyCode: string }) => d.agencyCode),
+      [AGENCY_B],
+    );
   });
 
   it('refuses requests that cannot be valid: unknown recipient, itself, oversize, no agency', async () => {
@@ -159,15 +206,24 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.equal(big.errors![0]!.extensions!.code, 'LIMIT_EXCEEDED');
     const anonymous = await h.gql(ANONYMOUS, REQUEST_EXCHANGE, { input: { ...base, recipients: { agencyCodes: [AGENCY_B] } } });
     assert.equal(anonymous.errors![0]!.extensions!.code, 'UNAUTHENTICATED');
-    const noAgency = await h.gql({ kind: 'user', userId: 'u', roles: [], scopes: [] }, REQUEST_EXCHANGE, { input: { ...base, recipients: { agencyCodes: [AGENCY_B] } } });
+    const noAgency = await h.gql({ kind: 'user', userId: 'u', roles: [], scopes: [] }, REQUEST_EXCHANGE, {
+      input: { ...base, recipients: { agencyCodes: [AGENCY_B] } },
+    });
     assert.equal(noAgency.errors![0]!.extensions!.code, 'FORBIDDEN');
   });
 
-  it('exchanges an edXML document, then the recipient\'s status packet updates the document\'s status at its source', async () => {
+  it("exchanges an edXML document, then the recipient's status packet updates the document's status at its source", async () => {
     const doc = await sendPacket(h, A, DOCUMENT, { recipients: { agencyCodes: [AGENCY_B] }, dataType: 'EDXML_DOCUMENT', protocol: 'QCVN-102:2016' });
     assert.equal(doc.upload.status, 201, doc.upload.body.toString());
     const docPacket = (await h.gql(A, PACKET, { id: doc.id })).data!.packet;
-    assert.deepEqual(docPacket.edxml, { kind: 'document', fromOrganId: AGENCY_A, toOrganIds: [AGENCY_B], documentId: DOCUMENT_ID, statusCode: null, responseForDocumentId: null });
+    assert.deepEqual(docPacket.edxml, {
+      kind: 'document',
+      fromOrganId: AGENCY_A,
+      toOrganIds: [AGENCY_B],
+      documentId: DOCUMENT_ID,
+      statusCode: null,
+      responseForDocumentId: null,
+    });
     const received = await claimAndDownload(h, B, doc.id);
     assert.ok(received.download.body.equals(DOCUMENT));
     await h.gql(B, ACK, { id: doc.id, sha256: received.digest });
@@ -180,12 +236,22 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
         description: 'Đã tiếp nhận',
       }),
     );
-    const back = await sendPacket(h, B, status, { recipients: { agencyCodes: [AGENCY_A] }, dataType: 'EDXML_STATUS', protocol: 'QCVN-102:2016', priority: 'HIGH' });
+    const back = await sendPacket(h, B, status, {
+      recipients: { agencyCodes: [AGENCY_A] },
+      dataType: 'EDXML_STATUS',
+      protocol: 'QCVN-102:2016',
+      priority: 'HIGH',
+    });
     assert.equal(back.upload.status, 201, back.upload.body.toString());
 
     const updated = (await h.gql(A, PACKET, { id: doc.id })).data!.packet;
     assert.deepEqual(updated.documentStatusHistory, [{ statusCode: '03', description: 'Đã tiếp nhận', reportedBy: AGENCY_B, statusPacketId: back.id }]);
-    assert.deepEqual((await events(h, 'document-status', AGENCY_A)).at(-1), { packetId: doc.id, statusCode: '03', reportedBy: AGENCY_B, statusPacketId: back.id });
+    assert.deepEqual((await events(h, 'document-status', AGENCY_A)).at(-1), {
+      packetId: doc.id,
+      statusCode: '03',
+      reportedBy: AGENCY_B,
+      statusPacketId: back.id,
+    });
     // The status packet itself is delivered to the document's source like any packet.
     const statusPacket = await claimAndDownload(h, A, back.id);
     assert.ok(statusPacket.download.body.equals(status));
@@ -194,7 +260,10 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
 
   it('rejects malformed edXML precisely and stores nothing', async () => {
     const broken = Buffer.from(DOCUMENT.toString().replace('</edXML:Subject>', '</edXML:Subjet>'));
-    const brokenLine = DOCUMENT.toString().split('\n').findIndex((l) => l.includes('</edXML:Subject>')) + 1;
+    const brokenLine =
+      DOCUMENT.toString()
+        .split('\n')
+        .findIndex((l) => l.includes('</edXML:Subject>')) + 1;
     const { id, upload } = await sendPacket(h, A, broken, { recipients: { agencyCodes: [AGENCY_B] }, dataType: 'EDXML_DOCUMENT' });
     assert.equal(upload.status, 422);
     const answer = JSON.parse(upload.body.toString());
@@ -223,15 +292,32 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
   });
 
   it('checks JSON against a registered schema', async () => {
-    const bad = await sendPacket(h, A, Buffer.from('{"dossierCode": 42}'), { recipients: { agencyCodes: [AGENCY_B] }, dataType: 'DOSSIER', schemaId: 'lgsp.test-dossier/1' });
+    const bad = await sendPacket(h, A, Buffer.from('{"dossierCode": 42}'), {
+      recipients: { agencyCodes: [AGENCY_B] },
+      dataType: 'DOSSIER',
+      schemaId: 'lgsp.test-dossier/1',
+    });
     assert.equal(bad.upload.status, 422);
     assert.equal(JSON.parse(bad.upload.body.toString()).rejection.code, 'JSON_SCHEMA_MISMATCH');
     const notJson = await sendPacket(h, A, Buffer.from('{oops'), { recipients: { agencyCodes: [AGENCY_B] }, dataType: 'JSON' });
     assert.equal(JSON.parse(notJson.upload.body.toString()).rejection.code, 'JSON_INVALID');
-    const good = await sendPacket(h, A, Buffer.from('{"dossierCode": "000.123-2025"}'), { recipients: { agencyCodes: [AGENCY_B] }, dataType: 'DOSSIER', schemaId: 'lgsp.test-dossier/1' });
+    const good = await sendPacket(h, A, Buffer.from('{"dossierCode": "000.123-2025"}'), {
+      recipients: { agencyCodes: [AGENCY_B] },
+      dataType: 'DOSSIER',
+      schemaId: 'lgsp.test-dossier/1',
+    });
     assert.equal(good.upload.status, 201);
     const unknownSchema = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'LOW', dataType: 'JSON', schemaId: 'nope', protocol: 'p', declaredBytes: 1, sha256: sha256('x') },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: 't',
+        priority: 'LOW',
+        dataType: 'JSON',
+        schemaId: 'nope',
+        protocol: 'p',
+        declaredBytes: 1,
+        sha256: sha256('x'),
+      },
     });
     assert.equal(unknownSchema.errors![0]!.extensions!.field, 'schemaId');
   });
@@ -239,7 +325,15 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
   it('refuses a wrong digest, keeps nothing of it, and accepts a correct retry', async () => {
     const content = Buffer.from('the real content');
     const answer = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: 't',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+      },
     });
     const { id, uploadUrl } = answer.data!.requestExchange;
     const tampered = Buffer.from('the fake content');
@@ -264,12 +358,23 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
   it('takes one of several uploads racing into one space and keeps nothing of the others', async () => {
     const content = Buffer.from('sent twice at once, by a client retrying too early');
     const answer = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: 't',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+      },
     });
     const { id, uploadUrl } = answer.data!.requestExchange;
-    const answers = await Promise.all([1, 2, 3].map(() => httpRequest(uploadUrl, { method: 'PUT', body: content, headers: { 'content-length': String(content.length) } })));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => httpRequest(uploadUrl, { method: 'PUT', body: content, headers: { 'content-length': String(content.length) } })),
+    );
     assert.deepEqual(answers.map((a) => a.status).sort(), [201, 409, 409]);
-    for (const refused of answers.filter((a) => a.status === 409)) assert.equal(JSON.parse(refused.body.toString()).errors[0].extensions.reason, 'SPACE_CLOSED');
+    for (const refused of answers.filter((a) => a.status === 409))
+      assert.equal(JSON.parse(refused.body.toString()).errors[0].extensions.reason, 'SPACE_CLOSED');
     assert.equal((await h.contentKeys(id)).length, 1, 'the content of the upload taken, none of the others');
     const { download } = await claimAndDownload(h, B, id);
     assert.deepEqual(download.body, content);
@@ -278,7 +383,15 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
   it('keeps nothing of an upload the client abandons half-way', async () => {
     const content = Buffer.alloc(4 * 1024 * 1024, 3);
     const answer = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: 't',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+      },
     });
     const { id, uploadUrl } = answer.data!.requestExchange;
     await new Promise<void>((resolve) => {
@@ -302,7 +415,15 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
   it('refuses a forged or altered upload URL', async () => {
     const content = Buffer.from('abc');
     const answer = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: 3, sha256: sha256(content) },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: 't',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: 3,
+        sha256: sha256(content),
+      },
     });
     const url = new URL(answer.data!.requestExchange.uploadUrl as string);
     const token = url.searchParams.get('token')!;
@@ -337,7 +458,15 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
   it('refuses an oversize upload with 413, from Content-Length and while streaming, keeping nothing', async () => {
     const content = Buffer.alloc(1000, 7);
     const answer = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: 1000, sha256: sha256(content) },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: 't',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: 1000,
+        sha256: sha256(content),
+      },
     });
     const { id, uploadUrl, maxBytes } = answer.data!.requestExchange;
     assert.equal(maxBytes, 1000);
@@ -357,7 +486,16 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     const content = Buffer.from('too late');
     const soon = () => new Date(Date.now() + 800).toISOString();
     const answer = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: 't', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: content.length, sha256: sha256(content), policy: { deadline: soon() } },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: 't',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+        policy: { deadline: soon() },
+      },
     });
     const space = answer.data!.requestExchange;
     const delivered = await sendPacket(h, A, content, { recipients: { agencyCodes: [AGENCY_B] }, policy: { deadline: soon() } });
@@ -373,7 +511,10 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.ok(swept.expired >= 2);
     assert.equal((await h.gql(A, PACKET, { id: space.id })).data!.packet.status, 'EXPIRED');
     const expired = (await h.gql(A, PACKET, { id: delivered.id })).data!.packet;
-    assert.deepEqual(expired.deliveries.map((d: { status: string }) => d.status), ['EXPIRED']);
+    assert.deepEqual(
+      expired.deliveries.map((d: { status: string }) => d.status),
+      ['EXPIRED'],
+    );
     assert.equal(expired.contentDeleted, true);
     assert.deepEqual(await h.contentKeys(delivered.id), []);
     assert.deepEqual(await h.contentKeys(space.id), []);
@@ -404,7 +545,10 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.ok((await events(h, 'packet-status', AGENCY_A)).some((e) => e.packetId === id && e.status === 'UNDELIVERABLE'));
     // The recipient hears of it too, on its own topic, naming the source.
     const toRecipient = (await events(h, 'packet-status', AGENCY_B)).filter((e) => e.packetId === id);
-    assert.deepEqual(toRecipient.map((e) => [e.status, e.recipient, e.sourceAgency]), [['UNDELIVERABLE', AGENCY_B, AGENCY_A]]);
+    assert.deepEqual(
+      toRecipient.map((e) => [e.status, e.recipient, e.sourceAgency]),
+      [['UNDELIVERABLE', AGENCY_B, AGENCY_A]],
+    );
   });
 
   it('turns a destination offline longer than the policy allows UNDELIVERABLE, tells the source and alerts the operator', async () => {
@@ -415,11 +559,23 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     const swept = await h.relay.sweep();
     assert.equal(swept.undeliverable, 1);
     const packet = (await h.gql(OPERATOR, PACKET, { id })).data!.packet;
-    assert.deepEqual(packet.deliveries.map((d: { agencyCode: string; status: string }) => [d.agencyCode, d.status]), [[AGENCY_B, 'NOTIFIED'], [AGENCY_D, 'UNDELIVERABLE']]);
+    assert.deepEqual(
+      packet.deliveries.map((d: { agencyCode: string; status: string }) => [d.agencyCode, d.status]),
+      [
+        [AGENCY_B, 'NOTIFIED'],
+        [AGENCY_D, 'UNDELIVERABLE'],
+      ],
+    );
     assert.ok((await events(h, 'packet-status', AGENCY_A)).some((e) => e.packetId === id && e.recipient === AGENCY_D && e.status === 'UNDELIVERABLE'));
     // D, back online, finds among its events the packet it missed; B, still served, hears nothing of it.
-    assert.deepEqual((await events(h, 'packet-status', AGENCY_D)).filter((e) => e.packetId === id).map((e) => [e.status, e.sourceAgency]), [['UNDELIVERABLE', AGENCY_A]]);
-    assert.deepEqual((await events(h, 'packet-status', AGENCY_B)).filter((e) => e.packetId === id), []);
+    assert.deepEqual(
+      (await events(h, 'packet-status', AGENCY_D)).filter((e) => e.packetId === id).map((e) => [e.status, e.sourceAgency]),
+      [['UNDELIVERABLE', AGENCY_A]],
+    );
+    assert.deepEqual(
+      (await events(h, 'packet-status', AGENCY_B)).filter((e) => e.packetId === id),
+      [],
+    );
     const metrics = await (await fetch(`${h.relay.origin}/metrics`)).text();
     assert.match(metrics, /lgsp_relay_undeliverable_total\{service="relay"\} [1-9]/);
     const alert = h.logs.find((line) => line.alert === 'RELAY_UNDELIVERABLE' && line.packetId === id);
@@ -442,7 +598,10 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
       assert.equal(answer.status, 204, await answer.text());
     };
     const status = async (id: string) => (await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries[0].status as string;
-    const { id } = await sendPacket(h, A, Buffer.from('to an agency that only listens'), { recipients: { agencyCodes: [AGENCY_C] }, policy: { maxOfflineSeconds: 1 } });
+    const { id } = await sendPacket(h, A, Buffer.from('to an agency that only listens'), {
+      recipients: { agencyCodes: [AGENCY_C] },
+      policy: { maxOfflineSeconds: 1 },
+    });
     await report(130_000);
     await sleep(1_100); // no report, no call: only the hold says C is listening
     await h.relay.sweep();
@@ -458,10 +617,13 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.ok(Date.parse((await h.gql(OPERATOR, PRESENCE, { agency: AGENCY_C })).data!.agencyPresence.lastSeenAt) >= Date.now() - 1_000);
   });
 
-  it('counts a recipient whose lease ran out unrenewed as seen at its last report, and gives its delivery up after the policy\'s time', async () => {
+  it("counts a recipient whose lease ran out unrenewed as seen at its last report, and gives its delivery up after the policy's time", async () => {
     const agency = '000.00.22.H41'; // a development agency (a commune) no other test here uses
     const listener = { agencyCode: agency, systemId: `${agency}:listener` };
-    const { id } = await sendPacket(h, A, Buffer.from('to an agency that stopped listening'), { recipients: { agencyCodes: [agency] }, policy: { maxOfflineSeconds: 2 } });
+    const { id } = await sendPacket(h, A, Buffer.from('to an agency that stopped listening'), {
+      recipients: { agencyCodes: [agency] },
+      policy: { maxOfflineSeconds: 2 },
+    });
     const reportedAt = Date.now();
     const answer = await fetch(`${h.relay.origin}/internal/presence`, {
       method: 'POST',
@@ -472,14 +634,20 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     await sleep(1_200);
     await h.relay.sweep();
     assert.equal((await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries[0].status, 'NOTIFIED', 'held, then seen at its report: less than 2 s ago');
-    const seen = Date.parse((await h.gql(OPERATOR, `query($agency: ID!) { agencyPresence(agencyCode: $agency) { lastSeenAt } }`, { agency })).data!.agencyPresence.lastSeenAt);
+    const seen = Date.parse(
+      (await h.gql(OPERATOR, `query($agency: ID!) { agencyPresence(agencyCode: $agency) { lastSeenAt } }`, { agency })).data!.agencyPresence.lastSeenAt,
+    );
     assert.ok(seen >= reportedAt && seen <= reportedAt + 500, `seen at the report once the lease ran out: ${seen - reportedAt} ms after it`);
     await sleep(Math.max(0, reportedAt + 2_100 - Date.now()));
     await h.relay.sweep();
-    assert.equal((await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries[0].status, 'UNDELIVERABLE', 'silent longer than the policy allows since its last report');
+    assert.equal(
+      (await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries[0].status,
+      'UNDELIVERABLE',
+      'silent longer than the policy allows since its last report',
+    );
   });
 
-  it('shows an agency\'s presence, system by system, to the agency itself and to operators only', async () => {
+  it("shows an agency's presence, system by system, to the agency itself and to operators only", async () => {
     const PRESENCE = `query($agency: ID!) { agencyPresence(agencyCode: $agency) { agencyCode lastSeenAt systems { systemId lastSeenAt } } }`;
     const before = Date.now();
     await h.gql(B, `{ inbox(first: 1) { edges { cursor } } }`); // any call of B's system counts as activity
@@ -488,11 +656,15 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     const system = own.systems.find((s: { systemId: string }) => s.systemId === 'stp-qlvb');
     assert.ok(system !== undefined, JSON.stringify(own.systems));
     assert.ok(Date.parse(system.lastSeenAt) >= before - 1_000, 'seen just now (presence is written at most once a second per system)');
-    assert.equal(own.lastSeenAt, own.systems[0].lastSeenAt, 'the agency\'s latest is its most recent system\'s');
+    assert.equal(own.lastSeenAt, own.systems[0].lastSeenAt, "the agency's latest is its most recent system's");
     assert.deepEqual((await h.gql(OPERATOR, PRESENCE, { agency: AGENCY_B })).data!.agencyPresence, own);
     const denied = await h.gql(A, PRESENCE, { agency: AGENCY_B });
     assert.equal(denied.errors![0]!.extensions!.code, 'FORBIDDEN');
-    assert.deepEqual((await h.gql(OPERATOR, PRESENCE, { agency: '999.99.99.H99' })).data!.agencyPresence, { agencyCode: '999.99.99.H99', lastSeenAt: null, systems: [] });
+    assert.deepEqual((await h.gql(OPERATOR, PRESENCE, { agency: '999.99.99.H99' })).data!.agencyPresence, {
+      agencyCode: '999.99.99.H99',
+      lastSeenAt: null,
+      systems: [],
+    });
   });
 
   it('sweeps only the packets that are due, and sets when each is due next', async () => {
@@ -503,15 +675,26 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     const backlogDue = await due(backlog.id);
     assert.ok(backlogDue > Date.now() + 20_000, 'first looked at about 30 s after the request');
     assert.ok((await due(watched.id)) <= Date.now() + 1_000, 'its first offline check is due within maxOfflineSeconds');
-    const statuses = async (id: string) => (await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries.map((d: { agencyCode: string; status: string }) => [d.agencyCode, d.status]);
+    const statuses = async (id: string) =>
+      (await h.gql(OPERATOR, PACKET, { id })).data!.packet.deliveries.map((d: { agencyCode: string; status: string }) => [d.agencyCode, d.status]);
     await h.relay.sweep();
-    assert.deepEqual(await statuses(watched.id), [[AGENCY_B, 'NOTIFIED'], [AGENCY_D, 'NOTIFIED']], 'nothing due yet');
+    assert.deepEqual(
+      await statuses(watched.id),
+      [
+        [AGENCY_B, 'NOTIFIED'],
+        [AGENCY_D, 'NOTIFIED'],
+      ],
+      'nothing due yet',
+    );
 
     await sleep(1_100);
     await h.gql(B, `{ inbox(first: 1) { edges { cursor } } }`); // B is active just now, D never was
     const seenB = Date.now();
     await h.relay.sweep();
-    assert.deepEqual(await statuses(watched.id), [[AGENCY_B, 'NOTIFIED'], [AGENCY_D, 'UNDELIVERABLE']]);
+    assert.deepEqual(await statuses(watched.id), [
+      [AGENCY_B, 'NOTIFIED'],
+      [AGENCY_D, 'UNDELIVERABLE'],
+    ]);
     // Due again when B could have been away too long: a second after its last call, not before.
     const next = await due(watched.id);
     assert.ok(next >= seenB + 900 && next <= Date.now() + 1_100, `due next at ${next}, B seen at ${seenB}`);
@@ -519,9 +702,10 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     assert.deepEqual(await statuses(backlog.id), [[AGENCY_D, 'NOTIFIED']]);
   });
 
-  it('reads a destination\'s presence once per sweep, however many of its packets are due', async () => {
+  it("reads a destination's presence once per sweep, however many of its packets are due", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i += 1) ids.push((await sendPacket(h, A, Buffer.from(`backlog ${i}`), { recipients: { agencyCodes: [AGENCY_D] }, policy: { maxOfflineSeconds: 1 } })).id);
+    for (let i = 0; i < 3; i += 1)
+      ids.push((await sendPacket(h, A, Buffer.from(`backlog ${i}`), { recipients: { agencyCodes: [AGENCY_D] }, policy: { maxOfflineSeconds: 1 } })).id);
     await sleep(1_100);
     // What the relay asks Redis, as Redis saw it (MONITOR on a connection of its own), for this test's keys only.
     const presenceKey = relayKeys(h.keyPrefix).presence(AGENCY_D);
@@ -540,17 +724,32 @@ describe('relay: the 7-step exchange over HTTP and Redis', () => {
     }
     // One read (a MULTI): the activity and the holds of D, each once (the holds key starts with the activity key).
     const holdsKey = relayKeys(h.keyPrefix).presenceHolds(AGENCY_D);
-    assert.deepEqual(reads.map((r) => r[1]), [`"${presenceKey}"`, `"${holdsKey}"`], `one presence read for three due packets: ${JSON.stringify(reads)}`);
+    assert.deepEqual(
+      reads.map((r) => r[1]),
+      [`"${presenceKey}"`, `"${holdsKey}"`],
+      `one presence read for three due packets: ${JSON.stringify(reads)}`,
+    );
     for (const id of ids) {
       const packet = (await h.gql(OPERATOR, PACKET, { id })).data!.packet;
-      assert.deepEqual(packet.deliveries.map((d: { status: string }) => d.status), ['UNDELIVERABLE']);
+      assert.deepEqual(
+        packet.deliveries.map((d: { status: string }) => d.status),
+        ['UNDELIVERABLE'],
+      );
     }
   });
 
   it('loses nothing when the relay restarts mid-flow', async () => {
     const content = Buffer.from('survives restarts '.repeat(100));
     const answer = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B, AGENCY_C] }, title: 'restart', priority: 'NORMAL', dataType: 'FILE', protocol: 'p', declaredBytes: content.length, sha256: sha256(content) },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B, AGENCY_C] },
+        title: 'restart',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'p',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+      },
     });
     const { id, uploadUrl } = answer.data!.requestExchange;
     await h.restart(); // between request and upload

@@ -119,7 +119,10 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
       redis = await connectRedis(config.REDIS_URL, { name: 'lgsp-relay' });
       stores = storesOnRedis(redis, config.REDIS_KEY_PREFIX, { eventsRetention: config.EVENTS_RETENTION });
     } else {
-      const events = config.EVENTS_URL !== undefined && config.EVENTS_PUBLISH_TOKEN !== undefined ? { baseUrl: config.EVENTS_URL, token: config.EVENTS_PUBLISH_TOKEN } : undefined;
+      const events =
+        config.EVENTS_URL !== undefined && config.EVENTS_PUBLISH_TOKEN !== undefined
+          ? { baseUrl: config.EVENTS_URL, token: config.EVENTS_PUBLISH_TOKEN }
+          : undefined;
       stores = storesInMemory({ events });
       logger.warn('REDIS_URL unset: packets live in memory and are lost when the relay stops');
       if (events === undefined) logger.warn('REDIS_URL and EVENTS_URL unset: events stay in this process and no subscriber is notified');
@@ -128,8 +131,16 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
   let timer: ReturnType<typeof setInterval> | undefined;
   try {
     const masterKey = loadMasterKey(config.RELAY_MASTER_KEY, config.RELAY_MASTER_KEY_PREVIOUS);
-    if (masterKey.development) logger.warn({ masterKeyId: masterKey.id }, 'RELAY_MASTER_KEY unset: a development key was generated; content uploaded before a restart cannot be read after it');
-    if (masterKey.previous.size > 0) logger.info({ masterKeyId: masterKey.id, previousMasterKeyIds: [...masterKey.previous.keys()] }, 'content stored under the previous master keys stays readable');
+    if (masterKey.development)
+      logger.warn(
+        { masterKeyId: masterKey.id },
+        'RELAY_MASTER_KEY unset: a development key was generated; content uploaded before a restart cannot be read after it',
+      );
+    if (masterKey.previous.size > 0)
+      logger.info(
+        { masterKeyId: masterKey.id, previousMasterKeyIds: [...masterKey.previous.keys()] },
+        'content stored under the previous master keys stays readable',
+      );
     const urls = createUrlSigner(config.RELAY_URL_SECRET, config.RELAY_URL_SECRET_PREVIOUS);
     if (urls.ephemeral) logger.warn('RELAY_URL_SECRET unset: upload/download URLs are signed with a per-process key and die with it');
     const schemas = await jsonSchemasFrom(config, deps.jsonSchemas);

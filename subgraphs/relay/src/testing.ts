@@ -186,6 +186,10 @@ export async function sendPacket(
   const answer = await h.gql(from, REQUEST_EXCHANGE, { input: exchangeInput(content, input) });
   if (answer.errors !== undefined) throw new Error(`requestExchange failed: ${JSON.stringify(answer.errors)}`);
   const space = answer.data!.requestExchange as { id: string; uploadUrl: string };
-  const upload = await httpRequest(space.uploadUrl, { method: 'PUT', headers: { 'content-length': String(content.length), 'repr-digest': reprDigest(content) }, body: content });
+  const upload = await httpRequest(space.uploadUrl, {
+    method: 'PUT',
+    headers: { 'content-length': String(content.length), 'repr-digest': reprDigest(content) },
+    body: content,
+  });
   return { id: space.id, uploadUrl: space.uploadUrl, upload };
 }

@@ -31,7 +31,12 @@ function childrenOf(pid: number): number[] {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== pid) continue;
-      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').some((arg) => arg.endsWith('relay/src/main.ts'))) found.push(Number(name));
+      if (
+        readFileSync(`/proc/${name}/cmdline`, 'utf8')
+          .split('\0')
+          .some((arg) => arg.endsWith('relay/src/main.ts'))
+      )
+        found.push(Number(name));
     } catch {
       // gone meanwhile
     }
@@ -61,7 +66,15 @@ describe('relay: RELAY_WORKERS processes on one port', { timeout: 240_000 }, () 
   async function exchangeOne(n: number): Promise<void> {
     const content = Buffer.from(`gói tin ${n} ${randomUUID()}`);
     const space = await gql(A, REQUEST_EXCHANGE, {
-      input: { recipients: { agencyCodes: [AGENCY_B] }, title: `thử ${n}`, priority: 'NORMAL', dataType: 'FILE', protocol: 'test', declaredBytes: content.length, sha256: sha256(content) },
+      input: {
+        recipients: { agencyCodes: [AGENCY_B] },
+        title: `thử ${n}`,
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'test',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+      },
     });
     assert.equal(space.errors, undefined, JSON.stringify(space.errors));
     const upload = await httpRequest(space.data!.requestExchange.uploadUrl, {
@@ -156,12 +169,15 @@ describe('relay: RELAY_WORKERS processes on one port', { timeout: 240_000 }, () 
   });
 
   it('refuses RELAY_WORKERS above 1 without Redis and the keys the workers must share, naming each', () => {
-    assert.throws(() => loadRelayConfig({ RELAY_WORKERS: '2' }), (error: Error) => {
-      assert.match(error.message, /RELAY_WORKERS.*REDIS_URL/);
-      assert.match(error.message, /RELAY_MASTER_KEY/);
-      assert.match(error.message, /RELAY_URL_SECRET/);
-      return true;
-    });
+    assert.throws(
+      () => loadRelayConfig({ RELAY_WORKERS: '2' }),
+      (error: Error) => {
+        assert.match(error.message, /RELAY_WORKERS.*REDIS_URL/);
+        assert.match(error.message, /RELAY_MASTER_KEY/);
+        assert.match(error.message, /RELAY_URL_SECRET/);
+        return true;
+      },
+    );
     assert.throws(() => loadRelayConfig({ RELAY_WORKERS: '65' }), /RELAY_WORKERS/);
     assert.throws(() => loadRelayConfig({ RELAY_WORKERS: 'many' }), /RELAY_WORKERS/);
     assert.equal(loadRelayConfig({}).RELAY_WORKERS, 1);

@@ -21,26 +21,30 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@lgsp/kit';
 
-export const configSchema = z.object({
-  PORT: env.port(4104),
-  HOST: env.host(),
-  LOG_LEVEL: env.logLevel(),
-  NODE_ENV: env.nodeEnv(),
-  REDIS_URL: env.redisUrl().optional(),
-  REDIS_KEY_PREFIX: env.redisKeyPrefix(),
-  GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
-  EVENTS_RETENTION: env.positiveInt(10_000),
-  EVENTS_PUBLISH_TOKEN: env.secret().optional(),
-  SUBSCRIPTIONS_BLOCK_MS: env.positiveInt(5_000),
-  SUBSCRIPTIONS_MAX_BUFFERED: env.positiveInt(1_000),
-  SUBSCRIPTIONS_KEEPALIVE_MS: env.nonNegativeInt(12_000),
-  RELAY_URL: env.url().optional(),
-  PRESENCE_REPORT_MS: env.positiveInt(60_000).pipe(z.number().max(900_000, 'must be at most 900000 (15 min): a report holds for three intervals, and the relay takes at most 1 h')),
-}).superRefine((c, ctx) => {
-  if (c.RELAY_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['EVENTS_PUBLISH_TOKEN'], message: 'is required with RELAY_URL (the relay refuses presence reports without it)' });
-  }
-});
+export const configSchema = z
+  .object({
+    PORT: env.port(4104),
+    HOST: env.host(),
+    LOG_LEVEL: env.logLevel(),
+    NODE_ENV: env.nodeEnv(),
+    REDIS_URL: env.redisUrl().optional(),
+    REDIS_KEY_PREFIX: env.redisKeyPrefix(),
+    GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
+    EVENTS_RETENTION: env.positiveInt(10_000),
+    EVENTS_PUBLISH_TOKEN: env.secret().optional(),
+    SUBSCRIPTIONS_BLOCK_MS: env.positiveInt(5_000),
+    SUBSCRIPTIONS_MAX_BUFFERED: env.positiveInt(1_000),
+    SUBSCRIPTIONS_KEEPALIVE_MS: env.nonNegativeInt(12_000),
+    RELAY_URL: env.url().optional(),
+    PRESENCE_REPORT_MS: env
+      .positiveInt(60_000)
+      .pipe(z.number().max(900_000, 'must be at most 900000 (15 min): a report holds for three intervals, and the relay takes at most 1 h')),
+  })
+  .superRefine((c, ctx) => {
+    if (c.RELAY_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['EVENTS_PUBLISH_TOKEN'], message: 'is required with RELAY_URL (the relay refuses presence reports without it)' });
+    }
+  });
 
 export type SubscriptionsConfig = z.infer<typeof configSchema>;
 

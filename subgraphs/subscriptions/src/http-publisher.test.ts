@@ -32,7 +32,9 @@ const start = (log: EventLog, port = '0', environment: Record<string, string> = 
 /** Publishes to a topic named as the service stores it (`packet-available:<agency>`, `catalog-changed`, or not a topic at all). */
 const publishTo = (publisher: EventPublisher, topic: string, fields: EventFields) => {
   const colon = topic.indexOf(':');
-  return colon < 0 ? publisher.publish(topic as TopicFamily, null as never, fields) : publisher.publish(topic.slice(0, colon) as TopicFamily, topic.slice(colon + 1) as never, fields);
+  return colon < 0
+    ? publisher.publish(topic as TopicFamily, null as never, fields)
+    : publisher.publish(topic.slice(0, colon) as TopicFamily, topic.slice(colon + 1) as never, fields);
 };
 
 describeEventPublisherContract('http (to a real subscriptions service)', async () => {
@@ -81,7 +83,11 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
     const inboxIds = ids.filter((_, i) => i % 2 === 0);
     assertAscending(inboxIds);
     assertAscending(ids.filter((_, i) => i % 2 === 1));
-    assert.deepEqual((await log.range(inbox, '0-0', 100)).map((e) => e.id), inboxIds, 'each caller got the id of its own event');
+    assert.deepEqual(
+      (await log.range(inbox, '0-0', 100)).map((e) => e.id),
+      inboxIds,
+      'each caller got the id of its own event',
+    );
     const order = Array.from({ length: 40 }, (_, i) => `p${i}`);
     assert.deepEqual(await storedPacketIds(log, inbox), order);
     assert.deepEqual(await storedPacketIds(log, outbox), order);
@@ -95,7 +101,10 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
     let counts = await publishCounts(service.origin);
     assert.equal(counts.published - before.published, 3, '500 + 500 + 1');
     assertAscending(ids);
-    assert.deepEqual(await storedPacketIds(log, topic), Array.from({ length: 1_001 }, (_, i) => `b${i}`));
+    assert.deepEqual(
+      await storedPacketIds(log, topic),
+      Array.from({ length: 1_001 }, (_, i) => `b${i}`),
+    );
 
     before = counts;
     const small = httpEventPublisher({ baseUrl: service.origin, token, maxBatch: 4 });
@@ -119,7 +128,10 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
     assert.equal(counts.events - before.events, 200);
     assert.ok(counts.published - before.published <= 20, `at most one post per turn (${counts.published - before.published})`);
     assertAscending(ids);
-    assert.deepEqual(await storedPacketIds(log, topic), Array.from({ length: 200 }, (_, i) => `t${i}`));
+    assert.deepEqual(
+      await storedPacketIds(log, topic),
+      Array.from({ length: 200 }, (_, i) => `t${i}`),
+    );
   });
 
   it('copies the fields when published: changing the object afterwards changes nothing', async () => {
@@ -136,7 +148,10 @@ describe('httpEventPublisher: coalesced posts to a real subscriptions service (e
     const publisher = httpEventPublisher({ baseUrl: service.origin, token });
     const before = await publishCounts(service.origin);
     await assert.rejects(publishTo(publisher, 'secrets:all', { a: 'b' }), /unknown event topic "secrets:all"/);
-    await assert.rejects(publishTo(publisher, topics.catalogChanged(), { catalog: 'AGENCIES', version: '2', note: 'x'.repeat(2_048) }), /more than 2048: fields carry entity keys/);
+    await assert.rejects(
+      publishTo(publisher, topics.catalogChanged(), { catalog: 'AGENCIES', version: '2', note: 'x'.repeat(2_048) }),
+      /more than 2048: fields carry entity keys/,
+    );
     const counts = await publishCounts(service.origin);
     assert.equal(counts.published + counts.refused, before.published + before.refused, 'nothing was posted');
   });
@@ -165,7 +180,10 @@ describe('httpEventPublisher when its post fails', () => {
     for (const outcome of failed) {
       assert.equal(outcome.status, 'rejected');
       const message = ((outcome as PromiseRejectedResult).reason as Error).message;
-      assert.match(message, new RegExp(`publishing an event to ${topic} at http://127\\.0\\.0\\.1:${port}/internal/events failed, one of 3 events posted together: `));
+      assert.match(
+        message,
+        new RegExp(`publishing an event to ${topic} at http://127\\.0\\.0\\.1:${port}/internal/events failed, one of 3 events posted together: `),
+      );
       // Refused, or the kept-alive connection closed under the post: either way the network reason is given.
       assert.match(message, /: fetch failed: (connect ECONNREFUSED|other side closed)/);
     }
@@ -174,7 +192,10 @@ describe('httpEventPublisher when its post fails', () => {
     service = await start(log, port);
     try {
       const id = await publishTo(publisher, topic, { packetId: 'after', status: 'QUEUED' });
-      assert.deepEqual((await log.range(topic, '0-0', 10)).map((e) => [e.id, e.fields.packetId]), [[id, 'after']]);
+      assert.deepEqual(
+        (await log.range(topic, '0-0', 10)).map((e) => [e.id, e.fields.packetId]),
+        [[id, 'after']],
+      );
     } finally {
       await service.close();
     }
@@ -189,10 +210,13 @@ describe('httpEventPublisher when its post fails', () => {
       r = await testRedis();
       // XADD to a key holding a string fails with WRONGTYPE: a real storage failure of that one topic.
       await r.redis.set(eventStreamKey(r.keyPrefix, broken), 'not a stream');
-      service = await startSubscriptions(configSchema.parse({ PORT: '0', EVENTS_PUBLISH_TOKEN: token, LOG_LEVEL: 'silent', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: r.keyPrefix }), {
-        verifier,
-        logger: silent,
-      });
+      service = await startSubscriptions(
+        configSchema.parse({ PORT: '0', EVENTS_PUBLISH_TOKEN: token, LOG_LEVEL: 'silent', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: r.keyPrefix }),
+        {
+          verifier,
+          logger: silent,
+        },
+      );
     });
     after(async () => {
       await service.close();
@@ -207,8 +231,16 @@ describe('httpEventPublisher when its post fails', () => {
         publishTo(publisher, broken, { packetId: 'x', sourceAgency: 'S' }),
         publishTo(publisher, good, { packetId: 'g2', sourceAgency: 'S' }),
       ]);
-      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
-      assert.match(((outcomes[1] as PromiseRejectedResult).reason as Error).message, new RegExp(`publishing an event to ${broken} at .* failed: .*HTTP 503 \\(events\\[0\\] \\(${broken}\\) could not be stored: none before it was stored\\)`));
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      assert.match(
+        ((outcomes[1] as PromiseRejectedResult).reason as Error).message,
+        new RegExp(
+          `publishing an event to ${broken} at .* failed: .*HTTP 503 \\(events\\[0\\] \\(${broken}\\) could not be stored: none before it was stored\\)`,
+        ),
+      );
       assert.deepEqual(await stored(), ['g1', 'g2']);
     });
 
@@ -227,11 +259,21 @@ describe('httpEventPublisher when its post fails', () => {
       assert.deepEqual((await stored()).slice(-1), ['batch0']);
 
       const publisher = httpEventPublisher({ baseUrl: service.origin, token });
-      const outcomes = await Promise.allSettled([publishTo(publisher, good, { packetId: 'c0', sourceAgency: 'S' }), publishTo(publisher, broken, { packetId: 'c1', sourceAgency: 'S' })]);
-      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected'], 'the event stored before the failure is published, the failed one is not');
+      const outcomes = await Promise.allSettled([
+        publishTo(publisher, good, { packetId: 'c0', sourceAgency: 'S' }),
+        publishTo(publisher, broken, { packetId: 'c1', sourceAgency: 'S' }),
+      ]);
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        ['fulfilled', 'rejected'],
+        'the event stored before the failure is published, the failed one is not',
+      );
       const streamIds = (await r.redis.xRange(eventStreamKey(r.keyPrefix, good), '-', '+')).map((e) => [e.id, e.message.packetId]);
       assert.deepEqual(streamIds.at(-1), [(outcomes[0] as PromiseFulfilledResult<string>).value, 'c0'], 'answered with the id it was stored under');
-      assert.match(((outcomes[1] as PromiseRejectedResult).reason as Error).message, /one of 2 events posted together \(the first 1 were stored\): .*HTTP 503 \(events\[1\] .* could not be stored: events\[0\.\.0\] were stored/);
+      assert.match(
+        ((outcomes[1] as PromiseRejectedResult).reason as Error).message,
+        /one of 2 events posted together \(the first 1 were stored\): .*HTTP 503 \(events\[1\] .* could not be stored: events\[0\.\.0\] were stored/,
+      );
       assert.match(await publishTo(publisher, good, { packetId: 'later', sourceAgency: 'S' }), /^\d+-\d+$/);
     });
   });

@@ -69,7 +69,17 @@ export const resolvers = {
         const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
         // The agency's own system listening to its inbox is online (an operator watching it is not that system).
         const release = agency === ctx.principal.agencyCode ? ctx.presence?.hold({ agencyCode: agency, systemId: listenerId(ctx) }) : undefined;
-        return mapEvents(source, decoded(ctx, 'packetAvailable', topic, (raw) => decode.packetAvailable(raw, agency), (e) => e.recipientAgency === agency), release);
+        return mapEvents(
+          source,
+          decoded(
+            ctx,
+            'packetAvailable',
+            topic,
+            (raw) => decode.packetAvailable(raw, agency),
+            (e) => e.recipientAgency === agency,
+          ),
+          release,
+        );
       },
       resolve: (event: PacketAvailable) => event,
     },
@@ -81,7 +91,13 @@ export const resolvers = {
         const packetId = args.packetId ?? null;
         return mapEvents(
           source,
-          decoded(ctx, 'packetStatusChanged', topic, (raw) => decode.packetStatus(raw, agency), (e) => (packetId === null || e.packetId === packetId) && packetEventVisible(ctx.principal, agency, e)),
+          decoded(
+            ctx,
+            'packetStatusChanged',
+            topic,
+            (raw) => decode.packetStatus(raw, agency),
+            (e) => (packetId === null || e.packetId === packetId) && packetEventVisible(ctx.principal, agency, e),
+          ),
         );
       },
       resolve: (event: PacketStatusChanged) => event,
@@ -94,7 +110,13 @@ export const resolvers = {
         const packetId = args.packetId ?? null;
         return mapEvents(
           source,
-          decoded(ctx, 'documentStatusReported', topic, (raw) => decode.documentStatus(raw, agency), (e) => (packetId === null || e.packetId === packetId) && e.sourceAgency === agency),
+          decoded(
+            ctx,
+            'documentStatusReported',
+            topic,
+            (raw) => decode.documentStatus(raw, agency),
+            (e) => (packetId === null || e.packetId === packetId) && e.sourceAgency === agency,
+          ),
         );
       },
       resolve: (event: DocumentStatusReported) => event,
@@ -105,7 +127,16 @@ export const resolvers = {
         const topic = topics.catalogChanged();
         const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
         const catalog = args.catalog ?? null;
-        return mapEvents(source, decoded(ctx, 'catalogChanged', topic, (raw) => decode.catalogChanged(raw), (e) => catalog === null || e.catalog === catalog));
+        return mapEvents(
+          source,
+          decoded(
+            ctx,
+            'catalogChanged',
+            topic,
+            (raw) => decode.catalogChanged(raw),
+            (e) => catalog === null || e.catalog === catalog,
+          ),
+        );
       },
       resolve: (event: CatalogChanged) => event,
     },

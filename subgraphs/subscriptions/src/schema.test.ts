@@ -14,7 +14,9 @@ import { subgraphs } from '../../../schema/src/subgraphs.ts';
 import { typeDefs } from './service.ts';
 
 const repoRoot = new URL('../../../', import.meta.url);
-const others = subgraphs.filter((s) => s.name !== 'subscriptions').map((s) => ({ name: s.name, url: s.url, typeDefs: parse(readFileSync(new URL(s.schemaFile, repoRoot), 'utf8')) as DocumentNode }));
+const others = subgraphs
+  .filter((s) => s.name !== 'subscriptions')
+  .map((s) => ({ name: s.name, url: s.url, typeDefs: parse(readFileSync(new URL(s.schemaFile, repoRoot), 'utf8')) as DocumentNode }));
 
 test('composes with catalogs, national-data and relay', () => {
   const result = composeServices([...others, { name: 'subscriptions', url: 'http://127.0.0.1:4104/graphql', typeDefs }]);
@@ -26,10 +28,7 @@ test('a subscription plans its primary fetch here and the packet and agency fiel
   const result = composeServices([...others, { name: 'subscriptions', url: 'http://127.0.0.1:4104/graphql', typeDefs }]);
   // As the gateway does (docs/findings.md #1): Apollo's supergraph loader refuses the SECURITY features it does not implement.
   const supergraph = Supergraph.build(result.supergraphSdl!.replaceAll(', for: SECURITY)', ')'));
-  const operation = operationFromDocument(
-    supergraph.schema,
-    parse('subscription { packetAvailable { eventId packet { id title } source { code name } } }'),
-  );
+  const operation = operationFromDocument(supergraph.schema, parse('subscription { packetAvailable { eventId packet { id title } source { code name } } }'));
   const plan = new QueryPlanner(supergraph).buildQueryPlan(operation);
   const node = plan.node as { kind: string; primary: { serviceName: string }; rest?: unknown };
   assert.equal(node.kind, 'Subscription');

@@ -19,7 +19,10 @@ const operator: Principal = { kind: 'user', userId: 'op-1', roles: [Role.operato
 const anonymous: Principal = { kind: 'anonymous', roles: [], scopes: [] };
 const silent = createLogger('subscriptions-test', 'silent');
 
-type Item = { kind: 'next'; value: { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } } | { kind: 'error'; error: any } | { kind: 'complete' };
+type Item =
+  | { kind: 'next'; value: { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } }
+  | { kind: 'error'; error: any }
+  | { kind: 'complete' };
 
 /** One subscription on a graphql-ws client, read item by item. */
 function follow(client: Client, query: string, variables: Record<string, unknown> = {}) {
@@ -29,7 +32,14 @@ function follow(client: Client, query: string, variables: Record<string, unknown
     items.push(item);
     wake?.();
   };
-  const dispose = client.subscribe({ query, variables }, { next: (value) => push({ kind: 'next', value: value as never }), error: (error) => push({ kind: 'error', error }), complete: () => push({ kind: 'complete' }) });
+  const dispose = client.subscribe(
+    { query, variables },
+    {
+      next: (value) => push({ kind: 'next', value: value as never }),
+      error: (error) => push({ kind: 'error', error }),
+      complete: () => push({ kind: 'complete' }),
+    },
+  );
   return {
     dispose,
     async next(): Promise<Item> {
@@ -88,7 +98,7 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     await r.cleanup();
   });
 
-  it('delivers the relay\'s packet-available events to the recipient only, with entity keys', async () => {
+  it("delivers the relay's packet-available events to the recipient only, with entity keys", async () => {
     const { client } = await connect(agency(A));
     const inbox = follow(client, 'subscription { packetAvailable { eventId occurredAt packet { id } source { code } recipient { code } priority } }');
     await subscriptionsOpen(1);
@@ -172,7 +182,12 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     const catalogs = follow(client, 'subscription { catalogChanged(catalog: ADMINISTRATIVE_UNITS) { catalog version } }');
     await subscriptionsOpen(2);
     await events.publish('document-status', A, { packetId: 'doc-1', statusCode: '03', reportedBy: B, statusPacketId: 'st-1' });
-    assert.deepEqual(await reports.data('documentStatusReported'), { packet: { id: 'doc-1' }, reportedBy: { code: B }, statusCode: '03', statusPacket: { id: 'st-1' } });
+    assert.deepEqual(await reports.data('documentStatusReported'), {
+      packet: { id: 'doc-1' },
+      reportedBy: { code: B },
+      statusCode: '03',
+      statusPacket: { id: 'st-1' },
+    });
     await events.publish(TopicFamily.catalogChanged, null, { catalog: 'ETHNIC_GROUPS', version: '2' });
     await events.publish(TopicFamily.catalogChanged, null, { catalog: 'ADMINISTRATIVE_UNITS', version: '3' });
     assert.deepEqual(await catalogs.data('catalogChanged'), { catalog: 'ADMINISTRATIVE_UNITS', version: 3 });
@@ -274,10 +289,17 @@ describe('subscriptions subgraph in embedded mode (no Redis): publishers post to
 
   it('refuses a publisher without the token (401) and unknown topics (400)', async () => {
     const post = (authorization: string, body: unknown) =>
-      fetch(`${service.origin}/internal/events`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      fetch(`${service.origin}/internal/events`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     assert.equal((await post('Bearer wrong', { topic: topics.packetAvailable(A), fields: { packetId: 'x' } })).status, 401);
     assert.equal((await post(`Bearer ${token}`, { topic: 'secrets:all', fields: { packetId: 'x' } })).status, 400);
     assert.equal((await post(`Bearer ${token}`, { topic: topics.packetAvailable(A), fields: {} })).status, 400);
-    await assert.rejects(httpEventPublisher({ baseUrl: service.origin, token: 'x'.repeat(32) }).publish(TopicFamily.catalogChanged, null, { catalog: 'AGENCIES', version: '2' }), /HTTP 401/);
+    await assert.rejects(
+      httpEventPublisher({ baseUrl: service.origin, token: 'x'.repeat(32) }).publish(TopicFamily.catalogChanged, null, { catalog: 'AGENCIES', version: '2' }),
+      /HTTP 401/,
+    );
   });
 });

@@ -110,7 +110,11 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
 
   const presence =
     config.RELAY_URL !== undefined && config.EVENTS_PUBLISH_TOKEN !== undefined
-      ? createPresenceTracker({ report: relayPresenceReport({ relayUrl: config.RELAY_URL, token: config.EVENTS_PUBLISH_TOKEN }), intervalMs: config.PRESENCE_REPORT_MS, logger })
+      ? createPresenceTracker({
+          report: relayPresenceReport({ relayUrl: config.RELAY_URL, token: config.EVENTS_PUBLISH_TOKEN }),
+          intervalMs: config.PRESENCE_REPORT_MS,
+          logger,
+        })
       : null;
   const schema = buildSubgraphSchema([{ typeDefs, resolvers: resolvers as unknown as GraphQLResolverMap<unknown> }]);
   const context = (base: BaseContext): SubscriptionsContext => ({

@@ -45,8 +45,14 @@ describe('Redis grant store: a stored grant that no longer reads as one', () => 
       // Written by hand (or by an older schema): not a grant any more.
       await redis.hSet(grantKeys(keyPrefix).items, 'broken', JSON.stringify({ ...sampleGrant('broken'), provider: 'not-an-agency' }));
       await redis.hSet(grantKeys(keyPrefix).items, 'garbled', '{"id": "garbled",');
-      assert.deepEqual((await store.list()).map((g) => g.id), ['good']);
-      assert.deepEqual((await store.grantsFor('000.00.20.H41')).map((g) => g.id), ['good']);
+      assert.deepEqual(
+        (await store.list()).map((g) => g.id),
+        ['good'],
+      );
+      assert.deepEqual(
+        (await store.grantsFor('000.00.20.H41')).map((g) => g.id),
+        ['good'],
+      );
       assert.deepEqual(reported.map(([id]) => id).sort(), ['broken', 'broken', 'garbled', 'garbled']);
       assert.match(reported.find(([id]) => id === 'broken')![1], /provider/);
       await assert.rejects(store.get('broken'), /provider/);

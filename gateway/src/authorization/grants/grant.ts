@@ -20,7 +20,12 @@ export const ANY_PURPOSE = '*';
 const isoInstant = z.string().refine((v) => !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v), 'must be an ISO 8601 date-time');
 
 export const rowConditionSchema = z
-  .object({ residentOfWard: z.string().regex(/^\d{5}$/, 'must be a 5-digit GSO commune code').optional() })
+  .object({
+    residentOfWard: z
+      .string()
+      .regex(/^\d{5}$/, 'must be a 5-digit GSO commune code')
+      .optional(),
+  })
   .strict()
   .refine((c) => Object.keys(c).length > 0, 'a row condition needs at least one clause');
 
@@ -50,7 +55,8 @@ export const grantSchema = z
   .strict()
   .superRefine((g, ctx) => {
     for (const fieldSet of g.fieldSets) {
-      if (!fieldSet.startsWith(`${g.service}.`)) ctx.addIssue({ code: 'custom', path: ['fieldSets'], message: `${fieldSet} is not a field set of service ${g.service}` });
+      if (!fieldSet.startsWith(`${g.service}.`))
+        ctx.addIssue({ code: 'custom', path: ['fieldSets'], message: `${fieldSet} is not a field set of service ${g.service}` });
     }
     if (g.validTo !== undefined && Date.parse(g.validTo) <= Date.parse(g.validFrom)) {
       ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'must be after validFrom' });

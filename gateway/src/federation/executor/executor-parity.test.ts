@@ -50,7 +50,11 @@ describe('native executor (GATEWAY_EXECUTOR=native) against apollo on the test f
   });
 
   async function send(url: string, body: object): Promise<{ status: number; text: string }> {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body: JSON.stringify(body) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, text: await response.text() };
   }
 

@@ -11,7 +11,13 @@ const productFetch = {
 const productWithFragment = {
   query:
     'query Q__inventory__2($representations:[_Any!]!$size:Int){_entities(representations:$representations){...on Product{...P shipping(size:$size)}}}fragment P on Product{__typename inStock}',
-  variables: { representations: [{ __typename: 'Product', upc: '2' }, { __typename: 'Product', upc: '3' }], size: 4 },
+  variables: {
+    representations: [
+      { __typename: 'Product', upc: '2' },
+      { __typename: 'Product', upc: '3' },
+    ],
+    size: 4,
+  },
   operationName: 'Q__inventory__2',
 };
 
@@ -25,7 +31,12 @@ const subgraphSchema = buildSchema(`
 test('recognises lone _entities queries and nothing else', () => {
   assert.notEqual(entityOperationOf(productFetch.query), null);
   assert.equal(entityOperationOf('query Q{topProducts{upc}}'), null);
-  assert.equal(entityOperationOf('query Q($representations:[_Any!]!){_entities(representations:$representations){...on Product{upc}} other: _entities(representations:$representations){...on Product{upc}}}'), null);
+  assert.equal(
+    entityOperationOf(
+      'query Q($representations:[_Any!]!){_entities(representations:$representations){...on Product{upc}} other: _entities(representations:$representations){...on Product{upc}}}',
+    ),
+    null,
+  );
   assert.equal(entityOperationOf('mutation M($representations:[_Any!]!){_entities(representations:$representations){...on Product{upc}}}'), null);
   assert.equal(entityOperationOf('not graphql'), null);
 });
@@ -46,7 +57,10 @@ test('merges fetches into one valid request with aliased _entities and one varia
 });
 
 test('refuses to merge fragments that share a name but differ', () => {
-  const other = { ...productWithFragment, query: productWithFragment.query.replace('fragment P on Product{__typename inStock}', 'fragment P on Product{__typename upc}') };
+  const other = {
+    ...productWithFragment,
+    query: productWithFragment.query.replace('fragment P on Product{__typename inStock}', 'fragment P on Product{__typename upc}'),
+  };
   assert.equal(mergeEntityFetches([productWithFragment, other]), null);
 });
 
@@ -54,10 +68,7 @@ test('splits the answer back: data per alias, errors re-pathed to _entities, req
   const parts = splitMergedResponse(
     {
       data: { e0: [{ __typename: 'Product', inStock: true }], e1: [null, { __typename: 'Product', inStock: false }] },
-      errors: [
-        { message: 'boom', path: ['e1', 0, 'inStock'], extensions: { code: 'X' } },
-        { message: 'general' },
-      ],
+      errors: [{ message: 'boom', path: ['e1', 0, 'inStock'], extensions: { code: 'X' } }, { message: 'general' }],
     },
     2,
   );

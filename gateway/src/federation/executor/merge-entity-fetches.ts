@@ -8,16 +8,7 @@
  * and when.
  */
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import {
-  Kind,
-  parse,
-  print,
-  visit,
-  type DocumentNode,
-  type FieldNode,
-  type GraphQLFormattedError,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { Kind, parse, print, visit, type DocumentNode, type FieldNode, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 
 export interface EntityFetch {
   query: string;
@@ -111,7 +102,10 @@ export function mergeEntityFetches(fetches: EntityFetch[]): MergedRequest | null
   const key = `${operationName}\u0000${fetches.map((f) => f.query).join('\u0000')}`;
   let text = mergedTexts.get(key);
   if (text === undefined) {
-    text = mergedText(operationName, fetches.map((f) => entityOperationOf(f.query)!));
+    text = mergedText(
+      operationName,
+      fetches.map((f) => entityOperationOf(f.query)!),
+    );
     if (mergedTexts.size > 5_000) mergedTexts.clear();
     mergedTexts.set(key, text);
   }

@@ -48,9 +48,7 @@ interface SupergraphState {
   plans: Map<string, PreparedOperation>;
 }
 
-type PreparedOperation =
-  | { native: false; reason: string }
-  | { native: true; plan: QueryPlan; shaper: ResultShaper; target: PlanTarget; hasVariables: boolean };
+type PreparedOperation = { native: false; reason: string } | { native: true; plan: QueryPlan; shaper: ResultShaper; target: PlanTarget; hasVariables: boolean };
 
 const recursiveSelectionsLimitDisabled = process.env.APOLLO_DISABLE_SECURITY_RECURSIVE_SELECTIONS_CHECK === 'true';
 const nonLocalSelectionsLimitDisabled = process.env.APOLLO_DISABLE_SECURITY_NON_LOCAL_SELECTIONS_CHECK === 'true';
@@ -72,7 +70,7 @@ export class NativeGateway implements GatewayInterface {
       } catch (error) {
         // Apollo Gateway accepted this SDL; if we cannot, every operation goes to its executor.
         this.state = undefined;
-        options.logger.error({ err: error }, 'native executor could not load the supergraph; using Apollo Gateway\'s executor');
+        options.logger.error({ err: error }, "native executor could not load the supergraph; using Apollo Gateway's executor");
       }
     });
   }
@@ -129,10 +127,7 @@ export class NativeGateway implements GatewayInterface {
     return this.run(prepared, requestContext);
   }
 
-  private async run(
-    prepared: Extract<PreparedOperation, { native: true }>,
-    requestContext: GatewayGraphQLRequestContext,
-  ): Promise<GatewayExecutionResult> {
+  private async run(prepared: Extract<PreparedOperation, { native: true }>, requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> {
     const variables = requestContext.request.variables;
     const run = new PlanRun(prepared.target, this.options.call, requestContext, variables);
     // `prepare` sent plans with Subscription or Defer nodes to Apollo.

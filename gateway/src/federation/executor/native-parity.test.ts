@@ -44,7 +44,7 @@ function fetchesTo(metricsText: string): number {
   return total;
 }
 
-describe('native executor (GATEWAY_EXECUTOR=native): byte-identical to apollo on the parity corpus (paths added to unreachable subgraphs\' errors)', () => {
+describe("native executor (GATEWAY_EXECUTOR=native): byte-identical to apollo on the parity corpus (paths added to unreachable subgraphs' errors)", () => {
   let fed: Awaited<ReturnType<typeof startParityFederation>>;
   let apollo: RunningGateway;
   let native: RunningGateway;
@@ -63,7 +63,11 @@ describe('native executor (GATEWAY_EXECUTOR=native): byte-identical to apollo on
 
   async function send(url: string, c: Pick<ParityCase, 'query' | 'variables' | 'operationName'>): Promise<{ status: number; text: string }> {
     const body = { query: c.query, variables: c.variables, operationName: c.operationName };
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' }, body: JSON.stringify(body) });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, text: await response.text() };
   }
 

@@ -23,7 +23,8 @@ import { parse } from 'graphql';
 import { gatewayConfig, type GatewayConfig } from '../../config.ts';
 import { composeSupergraph, supergraphFileWith } from '../../testing/fixtures.ts';
 
-const link = (imports: string[]) => `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: [${imports.map((i) => `"${i}"`).join(', ')}])`;
+const link = (imports: string[]) =>
+  `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: [${imports.map((i) => `"${i}"`).join(', ')}])`;
 
 const accountsSdl = `${link(['@key', '@shareable'])}
 """Account queries."""
@@ -243,7 +244,10 @@ const reviewsResolvers: Resolvers = {
   Query: { review: (_: unknown, { id }: { id: string }) => reviewOut(id), reviews: () => Object.keys(REVIEWS).map(reviewOut) },
   User: {
     __resolveReference: (ref: { id: string }) => ref,
-    reviews: (user: { id: string }) => Object.values(REVIEWS).filter((r) => r.authorId === user.id).map((r) => reviewOut(r.id)),
+    reviews: (user: { id: string }) =>
+      Object.values(REVIEWS)
+        .filter((r) => r.authorId === user.id)
+        .map((r) => reviewOut(r.id)),
   },
   Product: {
     __resolveReference: (ref: { upc: string }) => ref,
@@ -257,7 +261,8 @@ const inventoryResolvers: Resolvers = {
   Product: {
     __resolveReference: (ref: { upc: string; price?: number; weight?: number | null }) => ref,
     inStock: (product: { upc: string }) => product.upc !== '2',
-    shippingEstimate: (product: { price: number; weight: number | null }) => (product.weight === null ? null : product.price > 500 ? 0 : Math.round(product.weight / 2)),
+    shippingEstimate: (product: { price: number; weight: number | null }) =>
+      product.weight === null ? null : product.price > 500 ? 0 : Math.round(product.weight / 2),
   },
 };
 

@@ -13,7 +13,17 @@
 import { ERRORS, errorCodeDef, type ErrorCodeDefinition } from '@apollo/federation-internals';
 import { evaluateCondition, type FetchDataRewrite, type FetchNode, type PlanNode, type QueryPlanSelectionNode } from '@apollo/query-planner';
 import type { GatewayGraphQLRequestContext, GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GraphQLError, isAbstractType, isInterfaceType, isObjectType, Kind, parse, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  isAbstractType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  parse,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { GatewayContext } from '../../context.ts';
 import { callSubgraph, type SubgraphCallDeps, type SubgraphRequest } from '../subgraph-data-source.ts';
 import { entityOperationOf, mergeEntityFetches, splitMergedResponse } from './merge-entity-fetches.ts';
@@ -176,7 +186,13 @@ export class PlanRun {
   }
 
   /** Sends one fetch (merged with its same-subgraph siblings when it is an entity fetch) and records its errors. */
-  private async send(fetch: FetchNode, url: string, cursor: Cursor, variables: Record<string, unknown>, entityFetch: boolean): Promise<Data | null | undefined> {
+  private async send(
+    fetch: FetchNode,
+    url: string,
+    cursor: Cursor,
+    variables: Record<string, unknown>,
+    entityFetch: boolean,
+  ): Promise<Data | null | undefined> {
     const request: SubgraphRequest = { query: fetch.operation, variables, operationName: fetch.operationName };
     const response =
       entityFetch && entityOperationOf(fetch.operation) !== null
@@ -213,7 +229,10 @@ export class PlanRun {
     const batch = this.batches!.get(subgraph)!;
     this.batches!.delete(subgraph);
     const target = { name: subgraph, url };
-    const merged = batch.length > 1 ? mergeEntityFetches(batch.map((p) => ({ query: p.request.query, variables: p.request.variables, operationName: p.request.operationName }))) : null;
+    const merged =
+      batch.length > 1
+        ? mergeEntityFetches(batch.map((p) => ({ query: p.request.query, variables: p.request.variables, operationName: p.request.operationName })))
+        : null;
     if (merged === null) {
       for (const pending of batch) callSubgraph(this.deps, target, pending.request, this.context).then(pending.resolve, pending.reject);
       return;
@@ -440,7 +459,11 @@ function generateHydratedPaths(parent: Path, path: Path, data: unknown, result: 
 }
 
 /** executeQueryPlan.js `downstreamServiceError`: the same GraphQLError Apollo builds from a subgraph error. */
-function downstreamServiceError(original: GraphQLFormattedError, serviceName: string, errorPath: (path: readonly (string | number)[] | undefined) => Path | undefined): GraphQLError {
+function downstreamServiceError(
+  original: GraphQLFormattedError,
+  serviceName: string,
+  errorPath: (path: readonly (string | number)[] | undefined) => Path | undefined,
+): GraphQLError {
   let { message } = original;
   const { extensions } = original;
   if (!message) message = `Error while fetching subquery from service "${serviceName}"`;

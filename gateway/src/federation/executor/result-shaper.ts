@@ -243,7 +243,10 @@ interface Run {
 function ifValue(condition: Condition, variables: Record<string, unknown>): boolean {
   if (condition.variable === undefined) return condition.literal;
   const value = variables[condition.variable];
-  assert(value !== undefined && typeof value === 'boolean', () => `Unexpected value ${String(value)} for variable $${condition.variable} of ${condition.printed}`);
+  assert(
+    value !== undefined && typeof value === 'boolean',
+    () => `Unexpected value ${String(value)} for variable $${condition.variable} of ${condition.printed}`,
+  );
   return value;
 }
 
@@ -266,7 +269,13 @@ function typeConditionApplies(run: Run, node: FragmentNode, typename: string | u
 }
 
 /** Returns true when the object must become null (Apollo's NULL_BUBBLE_UP). */
-function applySelectionSet(run: Run, input: Record<string, unknown>, selections: SelectionNode[], output: Record<string, unknown>, parentType: string): boolean {
+function applySelectionSet(
+  run: Run,
+  input: Record<string, unknown>,
+  selections: SelectionNode[],
+  output: Record<string, unknown>,
+  parentType: string,
+): boolean {
   for (let i = 0; i < selections.length; i++) {
     const node = selections[i]!;
     if ((node.skip !== undefined || node.include !== undefined) && shouldSkip(node, run.variables)) continue;
@@ -331,7 +340,9 @@ function updateOutputValue(
       if (updated === null) {
         if (!hasErrors) {
           run.errors.push(
-            ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describeLast(run.path, type.ofType!.printed, parentType)}.`, { path: Array.from(run.path) }),
+            ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describeLast(run.path, type.ofType!.printed, parentType)}.`, {
+              path: Array.from(run.path),
+            }),
           );
         }
         invalid = true;
@@ -349,7 +360,10 @@ function updateOutputValue(
         return null;
       }
       assert(Array.isArray(inputValue), () => `Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${type.printed}`);
-      assert(outputValue === undefined || Array.isArray(outputValue), () => `Invalid non-list value ${String(outputValue)} returned by subgraph for list type ${type.printed}`);
+      assert(
+        outputValue === undefined || Array.isArray(outputValue),
+        () => `Invalid non-list value ${String(outputValue)} returned by subgraph for list type ${type.printed}`,
+      );
       const inputList = inputValue as unknown[];
       const length = inputList.length;
       const outputList = outputValue === undefined ? new Array<unknown>(length).fill(undefined) : (outputValue as unknown[]);
@@ -378,14 +392,24 @@ function updateOutputValue(
       }
       assert(selectionSet !== undefined, () => `Invalid empty selection set for composite type ${type.printed}`);
       assert(typeof inputValue === 'object', () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.printed}`);
-      assert(outputValue === undefined || typeof outputValue === 'object', () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.printed}`);
+      assert(
+        outputValue === undefined || typeof outputValue === 'object',
+        () => `Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.printed}`,
+      );
       const input = inputValue as Record<string, unknown>;
       const inputTypename = input[typenameFieldName];
-      assert(inputTypename === undefined || typeof inputTypename === 'string', () => `Invalid non-string value ${String(inputTypename)} for __typename at ${String(run.path)}`);
+      assert(
+        inputTypename === undefined || typeof inputTypename === 'string',
+        () => `Invalid non-string value ${String(inputTypename)} for __typename at ${String(run.path)}`,
+      );
       let objectType = type.printed;
       if (inputTypename) {
         if (!run.facts.compositeTypes.has(inputTypename as string)) {
-          run.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describeLast(run.path, type.printed, parentType)}.`, { path: Array.from(run.path) }));
+          run.errors.push(
+            ERRORS.INVALID_GRAPHQL.err(`Invalid __typename found for object at ${describeLast(run.path, type.printed, parentType)}.`, {
+              path: Array.from(run.path),
+            }),
+          );
           invalid = false;
           hasErrors = true;
           return null;
@@ -407,7 +431,9 @@ function updateOutputValue(
       assert(outputValue === undefined, () => `Excepted output to be undefined but got ${type.printed} for type ${type.printed}`);
       const valid = isValidLeaf(type, inputValue);
       if (!valid) {
-        run.errors.push(ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describeLast(run.path, type.printed, parentType)}.`, { path: Array.from(run.path) }));
+        run.errors.push(
+          ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describeLast(run.path, type.printed, parentType)}.`, { path: Array.from(run.path) }),
+        );
       }
       invalid = false;
       hasErrors = !valid;

@@ -205,7 +205,8 @@ export async function startEventFeed(issuer: InternalTokenIssuer): Promise<Event
                   probe.active -= 1;
                 }),
               };
-              if (after !== undefined) for (const event of history) if (Number(event.eventId) > Number(after) && event.recipient === agency) listener.channel.push(event);
+              if (after !== undefined)
+                for (const event of history) if (Number(event.eventId) > Number(after) && event.recipient === agency) listener.channel.push(event);
               listeners.add(listener);
               return listener.channel;
             },

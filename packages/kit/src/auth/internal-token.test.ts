@@ -10,7 +10,11 @@ test('a token issued by the gateway verifies and carries the principal', async (
   const principal = await verifier.verify(`Bearer ${token}`);
   assert.equal(principal.kind, 'system');
   assert.equal(principal.agencyCode, '000.00.00.H99');
-  assert.equal(await issuer.tokenFor({ kind: 'system', agencyCode: '000.00.00.H99', systemId: 'qlvb', roles: [], scopes: ['catalogs:read'] }), token, 'reused while fresh');
+  assert.equal(
+    await issuer.tokenFor({ kind: 'system', agencyCode: '000.00.00.H99', systemId: 'qlvb', roles: [], scopes: ['catalogs:read'] }),
+    token,
+    'reused while fresh',
+  );
 });
 
 test('tokens from another key, of another audience, or malformed are refused', async () => {
@@ -24,7 +28,13 @@ test('tokens from another key, of another audience, or malformed are refused', a
   await assert.rejects(verifier.verify('Bearer a.b.c'), /invalid internal token/);
 
   const { privateKey } = await generateKeyPair('ES256');
-  const wrongAudience = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setIssuer('lgsp-gateway').setAudience('other').setIssuedAt().setExpirationTime('1m').sign(privateKey);
+  const wrongAudience = await new SignJWT({})
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer('lgsp-gateway')
+    .setAudience('other')
+    .setIssuedAt()
+    .setExpirationTime('1m')
+    .sign(privateKey);
   await assert.rejects(verifier.verify(`Bearer ${wrongAudience}`), /invalid internal token/);
 });
 

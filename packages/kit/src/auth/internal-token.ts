@@ -57,7 +57,10 @@ export async function createInternalTokenIssuer(options: { ttlSeconds: number; p
     privateKey = pair.privateKey;
     publicJwk = await exportJWK(pair.publicKey);
   }
-  const kid = createHash('sha256').update(JSON.stringify([publicJwk.x, publicJwk.y])).digest('base64url').slice(0, 16);
+  const kid = createHash('sha256')
+    .update(JSON.stringify([publicJwk.x, publicJwk.y]))
+    .digest('base64url')
+    .slice(0, 16);
   const published: JSONWebKeySet = { keys: [{ ...publicJwk, kid, alg: INTERNAL_TOKEN_ALG, use: 'sig' }] };
   const cache = new Map<string, { token: string; renewAt: number }>();
 
@@ -134,7 +137,11 @@ export function createInternalTokenVerifier(
   const keySet =
     'jwksUrl' in source
       ? withRetiredKeys(
-          createRemoteJWKSet(new URL(source.jwksUrl), { cooldownDuration: source.refetchCooldownMs ?? 5_000, cacheMaxAge: 10 * 60_000, timeoutDuration: 5_000 }),
+          createRemoteJWKSet(new URL(source.jwksUrl), {
+            cooldownDuration: source.refetchCooldownMs ?? 5_000,
+            cacheMaxAge: 10 * 60_000,
+            timeoutDuration: 5_000,
+          }),
           source.now ?? Date.now,
         )
       : createLocalJWKSet(source.jwks);

@@ -23,7 +23,10 @@ export function requireSharedSecret(token: string, variable = 'EVENTS_PUBLISH_TO
       next();
       return;
     }
-    res.status(401).setHeader('www-authenticate', 'Bearer realm="lgsp-internal"').json(errorBody(ErrorCode.UNAUTHENTICATED, `a valid ${variable} is required`));
+    res
+      .status(401)
+      .setHeader('www-authenticate', 'Bearer realm="lgsp-internal"')
+      .json(errorBody(ErrorCode.UNAUTHENTICATED, `a valid ${variable} is required`));
   };
 }
 
@@ -46,7 +49,12 @@ export class SharedSecretPostError extends Error {
  * empty object for an empty one). Any status but `expectStatus` throws a SharedSecretPostError whose message names
  * the URL, the status and the first error of the platform's error shape.
  */
-export async function postWithSharedSecret(url: string, token: string, body: unknown, options: { expectStatus: number; timeoutMs?: number }): Promise<Record<string, unknown>> {
+export async function postWithSharedSecret(
+  url: string,
+  token: string,
+  body: unknown,
+  options: { expectStatus: number; timeoutMs?: number },
+): Promise<Record<string, unknown>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

@@ -18,7 +18,10 @@ describe('ethnic groups (Decision 121-TCTK/PPCĐ)', () => {
   const { payload, source } = defaultEthnicGroups();
   it('names its legal source and has the 54 groups coded 01–54', () => {
     assert.match(source, /121-TCTK\/PPCĐ/);
-    assert.deepEqual(payload.map((g) => g.code), Array.from({ length: 54 }, (_, i) => String(i + 1).padStart(2, '0')));
+    assert.deepEqual(
+      payload.map((g) => g.code),
+      Array.from({ length: 54 }, (_, i) => String(i + 1).padStart(2, '0')),
+    );
   });
   it('agrees with the independent transcription in reference/ code by code (55 "Người nước ngoài" is not an ethnic group)', () => {
     const reference = readCsv(readReferenceText('ethnic-groups-qd121-tctk.csv')).slice(1);
@@ -62,7 +65,10 @@ describe('development agencies', () => {
     const names = payload.map((a) => a.name).join('\n');
     assert.match(names, /Sở Tài chính/);
     assert.match(names, /Sở Tư pháp/);
-    assert.ok(payload.some((a) => a.kind === 'PEOPLES_COMMITTEE' && a.parentCode !== null && a.administrativeUnitCode !== null), 'a commune People’s Committee');
+    assert.ok(
+      payload.some((a) => a.kind === 'PEOPLES_COMMITTEE' && a.parentCode !== null && a.administrativeUnitCode !== null),
+      'a commune People’s Committee',
+    );
   });
 });
 
@@ -75,7 +81,10 @@ describe('default administrative units', () => {
     // Rows of the package's mapping without an old code, or naming one of the 10 old codes the three-tier package lacks.
     assert.deepEqual(skippedMappings, { missingOldCode: 938, unknownOldUnit: 15, unknownNewUnit: 0 });
     const phucXa = index.get('THREE_TIER', '00001')!;
-    assert.deepEqual(index.successors(phucXa).map((u) => u.fullName), ['Phường Hồng Hà']);
+    assert.deepEqual(
+      index.successors(phucXa).map((u) => u.fullName),
+      ['Phường Hồng Hà'],
+    );
     assert.equal(phucXa.validTo, '2025-06-30');
     assert.equal(index.get('TWO_TIER', '00004')!.validFrom, '2025-07-01');
     // Every two-tier commune but a handful has predecessors.

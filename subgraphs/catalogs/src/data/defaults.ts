@@ -52,7 +52,12 @@ export function defaultCountries(): NewCatalogVersion<CountryRow[]> {
       name: vi[code] ?? en[code] ?? code,
       englishName: en[code] ?? code,
     }));
-  return { source: `npm i18n-iso-countries@${packageVersion('i18n-iso-countries')} (ISO 3166-1; names: vi, en)`, itemCount: rows.length, label: 'default', payload: rows };
+  return {
+    source: `npm i18n-iso-countries@${packageVersion('i18n-iso-countries')} (ISO 3166-1; names: vi, en)`,
+    itemCount: rows.length,
+    label: 'default',
+    payload: rows,
+  };
 }
 
 /** Development agencies; every code is checked against QCVN 102:2016 and its parent must exist. */
@@ -62,8 +67,10 @@ export function defaultAgencies(): NewCatalogVersion<AgencyRow[]> {
   for (const agency of file.items) {
     const check = checkAgencyCode(agency.code);
     if (!check.valid) throw new Error(`agencies.development.json: ${agency.code}: ${check.reason}`);
-    if (check.parts.parentCode !== agency.parentCode) throw new Error(`agencies.development.json: ${agency.code}: parentCode must be ${check.parts.parentCode}`);
-    if (agency.parentCode !== null && !codes.has(agency.parentCode)) throw new Error(`agencies.development.json: ${agency.code}: parent ${agency.parentCode} is missing`);
+    if (check.parts.parentCode !== agency.parentCode)
+      throw new Error(`agencies.development.json: ${agency.code}: parentCode must be ${check.parts.parentCode}`);
+    if (agency.parentCode !== null && !codes.has(agency.parentCode))
+      throw new Error(`agencies.development.json: ${agency.code}: parent ${agency.parentCode} is missing`);
   }
   return { source: file.source, itemCount: file.items.length, label: 'development', payload: file.items };
 }

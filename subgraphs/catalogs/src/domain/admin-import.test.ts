@@ -15,7 +15,11 @@ describe('importing the 2026-07-25 two-tier list (thanglequoc format)', () => {
   before(async () => {
     catalogs = new Catalogs({ store: createMemoryCatalogStore(), events: noCatalogEvents, versionCheckIntervalMs: 0 });
     await catalogs.seed(defaultVersion);
-    result = await catalogs.importAdministrativeUnits(readJson('vn-units-2026-07-25.json'), { source: 'file vn-units-2026-07-25.json', label: 'vn-units-2026-07-25', effectiveFrom: '2026-04-30' });
+    result = await catalogs.importAdministrativeUnits(readJson('vn-units-2026-07-25.json'), {
+      source: 'file vn-units-2026-07-25.json',
+      label: 'vn-units-2026-07-25',
+      effectiveFrom: '2026-04-30',
+    });
   });
 
   it('publishes a new current version and keeps the previous one readable', async () => {
@@ -34,7 +38,10 @@ describe('importing the 2026-07-25 two-tier list (thanglequoc format)', () => {
 
   it('reports the province renamed to Thành phố Đồng Nai and the ten xã of province 75 that became phường', () => {
     const renamed = result.changes.renamed;
-    assert.deepEqual(renamed.find((r) => r.code === '75'), { code: '75', level: 'PROVINCE', from: 'Tỉnh Đồng Nai', to: 'Thành phố Đồng Nai' });
+    assert.deepEqual(
+      renamed.find((r) => r.code === '75'),
+      { code: '75', level: 'PROVINCE', from: 'Tỉnh Đồng Nai', to: 'Thành phố Đồng Nai' },
+    );
     const becamePhuong = renamed.filter((r) => r.level === 'COMMUNE' && r.from.startsWith('Xã ') && r.to.startsWith('Phường '));
     assert.equal(becamePhuong.length, 10);
     assert.ok(becamePhuong.some((r) => r.code === '26368' && r.to === 'Phường Long Thành'));
@@ -44,16 +51,34 @@ describe('importing the 2026-07-25 two-tier list (thanglequoc format)', () => {
   it('does not report tone placement, apostrophes or case as renames', () => {
     const codes = new Set(result.changes.renamed.map((r) => r.code));
     assert.ok(!codes.has('00175'), 'Phường Yên Hòa → Phường Yên Hoà');
-    assert.ok(!codes.has('24184'), 'Xã Ea H’Leo → Xã Ea H\'Leo');
+    assert.ok(!codes.has('24184'), "Xã Ea H’Leo → Xã Ea H'Leo");
     assert.ok(!codes.has('06325'), 'Xã Bắc Sơn → xã Bắc Sơn');
     assert.ok(result.changes.respelled.some((r) => r.code === '00175' && r.to === 'Phường Yên Hoà'));
     assert.ok(result.changes.respelled.length > 150);
   });
 
   it('reports the codes 06978/23938 of the file as added and 06970/23737 as removed, and flags them as recodes', () => {
-    assert.deepEqual(result.changes.added.map((u) => [u.code, u.fullName]), [['06978', 'Xã Ba Chẽ'], ['23938', 'Xã Ia Mơ']]);
-    assert.deepEqual(result.changes.removed.map((u) => [u.code, u.fullName]), [['06970', 'Xã Ba Chẽ'], ['23737', 'Xã Ia Mơ']]);
-    assert.deepEqual(result.changes.possibleRecodes.map((r) => [r.from, r.to]), [['06970', '06978'], ['23737', '23938']]);
+    assert.deepEqual(
+      result.changes.added.map((u) => [u.code, u.fullName]),
+      [
+        ['06978', 'Xã Ba Chẽ'],
+        ['23938', 'Xã Ia Mơ'],
+      ],
+    );
+    assert.deepEqual(
+      result.changes.removed.map((u) => [u.code, u.fullName]),
+      [
+        ['06970', 'Xã Ba Chẽ'],
+        ['23737', 'Xã Ia Mơ'],
+      ],
+    );
+    assert.deepEqual(
+      result.changes.possibleRecodes.map((r) => [r.from, r.to]),
+      [
+        ['06970', '06978'],
+        ['23737', '23938'],
+      ],
+    );
     assert.deepEqual(result.changes.reparented, []);
   });
 
@@ -141,7 +166,10 @@ describe('announcing a published version (the CatalogEvents port)', () => {
     await catalogs.seed(defaultVersion);
     await assert.rejects(catalogs.importAdministrativeUnits(file(), { source: 'file' }), (error: unknown) => {
       assert.ok(error instanceof CatalogChangeNotAnnouncedError);
-      assert.match(error.message, /ADMINISTRATIVE_UNITS version 2 was published and is current, but its catalog-changed event could not be published: event topic unreachable/);
+      assert.match(
+        error.message,
+        /ADMINISTRATIVE_UNITS version 2 was published and is current, but its catalog-changed event could not be published: event topic unreachable/,
+      );
       assert.equal(error.result.published.version, 2);
       assert.equal(error.result.eventId, null);
       assert.equal(error.result.changes.added.length, 2);

@@ -9,7 +9,8 @@ import { ErrorCode, LgspError } from '@lgsp/kit';
 import { splitUnitType, type AdminUnitRow, type AdminUnitsPayload, type AdministrativeTier } from './admin-units.ts';
 import { nameKey } from './text.ts';
 
-const code = (digits: number[]) => z.string().regex(new RegExp(`^(${digits.map((d) => `\\d{${d}}`).join('|')})$`), `must be a GSO code of ${digits.join(' or ')} digits`);
+const code = (digits: number[]) =>
+  z.string().regex(new RegExp(`^(${digits.map((d) => `\\d{${d}}`).join('|')})$`), `must be a GSO code of ${digits.join(' or ')} digits`);
 
 const twoTierFile = z
   .array(
@@ -62,10 +63,26 @@ export function parseAdminUnitsFile(data: unknown): ParsedAdminUnitsFile {
     const provinces = validate(twoTierFile, data);
     const units: AdminUnitRow[] = [];
     for (const p of provinces) {
-      units.push({ code: p.Code, level: 'PROVINCE', type: typeOf(p.FullName, p.AdministrativeUnitShortName), name: nfc(p.Name), fullName: nfc(p.FullName), parentCode: null, englishName: p.NameEn });
+      units.push({
+        code: p.Code,
+        level: 'PROVINCE',
+        type: typeOf(p.FullName, p.AdministrativeUnitShortName),
+        name: nfc(p.Name),
+        fullName: nfc(p.FullName),
+        parentCode: null,
+        englishName: p.NameEn,
+      });
       for (const w of p.Wards) {
         if (w.ProvinceCode !== p.Code) fail([`ward ${w.Code} is listed under province ${p.Code} but says ProvinceCode ${w.ProvinceCode}`]);
-        units.push({ code: w.Code, level: 'COMMUNE', type: typeOf(w.FullName, w.AdministrativeUnitShortName), name: nfc(w.Name), fullName: nfc(w.FullName), parentCode: p.Code, englishName: w.NameEn });
+        units.push({
+          code: w.Code,
+          level: 'COMMUNE',
+          type: typeOf(w.FullName, w.AdministrativeUnitShortName),
+          name: nfc(w.Name),
+          fullName: nfc(w.FullName),
+          parentCode: p.Code,
+          englishName: w.NameEn,
+        });
       }
     }
     checkUnique(units);
@@ -127,7 +144,12 @@ export interface AdminUnitChanges {
   added: UnitRef[];
   removed: UnitRef[];
   renamed: Array<{ code: string; level: AdminUnitRow['level']; from: string; to: string }>;
-  reparented: Array<{ code: string; fullName: string; from: { code: string | null; fullName: string | null }; to: { code: string | null; fullName: string | null } }>;
+  reparented: Array<{
+    code: string;
+    fullName: string;
+    from: { code: string | null; fullName: string | null };
+    to: { code: string | null; fullName: string | null };
+  }>;
   /** Same name written differently (tone placement, Unicode form, apostrophe, case): not a change of name. */
   respelled: Array<{ code: string; from: string; to: string }>;
   /** A removed and an added unit with the same name under the same parent: probably a corrected code. */
@@ -143,8 +165,14 @@ export function diffAdminUnits(tier: AdministrativeTier, before: readonly AdminU
   const old = new Map(before.map((u) => [u.code, u]));
   const next = new Map(after.map((u) => [u.code, u]));
   const byCode = (a: { code: string }, b: { code: string }) => a.code.length - b.code.length || a.code.localeCompare(b.code);
-  const added = after.filter((u) => !old.has(u.code)).map(ref).sort(byCode);
-  const removed = before.filter((u) => !next.has(u.code)).map(ref).sort(byCode);
+  const added = after
+    .filter((u) => !old.has(u.code))
+    .map(ref)
+    .sort(byCode);
+  const removed = before
+    .filter((u) => !next.has(u.code))
+    .map(ref)
+    .sort(byCode);
   const renamed: AdminUnitChanges['renamed'] = [];
   const respelled: AdminUnitChanges['respelled'] = [];
   const reparented: AdminUnitChanges['reparented'] = [];
@@ -164,7 +192,9 @@ export function diffAdminUnits(tier: AdministrativeTier, before: readonly AdminU
     }
   }
   const possibleRecodes = removed.flatMap((r) =>
-    added.filter((a) => a.level === r.level && a.parentCode === r.parentCode && nameKey(a.fullName) === nameKey(r.fullName)).map((a) => ({ from: r.code, to: a.code, fullName: a.fullName })),
+    added
+      .filter((a) => a.level === r.level && a.parentCode === r.parentCode && nameKey(a.fullName) === nameKey(r.fullName))
+      .map((a) => ({ from: r.code, to: a.code, fullName: a.fullName })),
   );
   return {
     tier,

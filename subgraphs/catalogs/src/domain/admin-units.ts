@@ -150,7 +150,13 @@ export class AdminUnitIndex {
     for (const entry of all) {
       const { unit } = entry;
       if (filter.level !== undefined && unit.level !== filter.level) continue;
-      if (filter.parentCode !== undefined && unit.parentCode !== filter.parentCode && unit.provinceCode !== filter.parentCode && unit.districtCode !== filter.parentCode) continue;
+      if (
+        filter.parentCode !== undefined &&
+        unit.parentCode !== filter.parentCode &&
+        unit.provinceCode !== filter.parentCode &&
+        unit.districtCode !== filter.parentCode
+      )
+        continue;
       if (filter.parentCode !== undefined && unit.code === filter.parentCode) continue;
       const score = query === '' ? 0 : searchScore(entry, query);
       if (score < 0) continue;
@@ -182,9 +188,7 @@ export class AdminUnitIndex {
       codes.set(row.code, { unit, nameKey: searchKey(row.name), fullNameKey: searchKey(row.fullName) });
       this.counts[tier][row.level] += 1;
     }
-    const ordered = [...codes.values()].sort(
-      (a, b) => LEVEL_ORDER[a.unit.level] - LEVEL_ORDER[b.unit.level] || compareCodes(a.unit.code, b.unit.code),
-    );
+    const ordered = [...codes.values()].sort((a, b) => LEVEL_ORDER[a.unit.level] - LEVEL_ORDER[b.unit.level] || compareCodes(a.unit.code, b.unit.code));
     for (const { unit } of ordered) {
       if (unit.parentCode === null) continue;
       const key = `${tier}:${unit.parentCode}`;

@@ -22,7 +22,10 @@ describe('QCVN 102:2016 agency identifier codes', () => {
       const check = checkAgencyCode(c.code);
       assert.equal(check.valid, false);
       assert.match((check as { reason: string }).reason, new RegExp(c.reason));
-      assert.throws(() => parseAgencyCode(c.code), (e: unknown) => e instanceof LgspError && e.code === ErrorCode.BAD_USER_INPUT);
+      assert.throws(
+        () => parseAgencyCode(c.code),
+        (e: unknown) => e instanceof LgspError && e.code === ErrorCode.BAD_USER_INPUT,
+      );
     });
   }
 });

@@ -30,7 +30,10 @@ export function checkAgencyCode(code: string): AgencyCodeCheck {
     if (/^[^.]*\.[^.]*\.[^.]*\.[^.]*$/.test(code) && code.toUpperCase() !== code) {
       return { valid: false, reason: 'the level-1 letter must be a capital letter (AAA.BB.CC.XNN, e.g. 000.00.00.H41)' };
     }
-    return { valid: false, reason: 'must have the form AAA.BB.CC.XNN: three digits, two digits, two digits, a capital letter and two digits, separated by dots (e.g. 000.00.00.H41)' };
+    return {
+      valid: false,
+      reason: 'must have the form AAA.BB.CC.XNN: three digits, two digits, two digits, a capital letter and two digits, separated by dots (e.g. 000.00.00.H41)',
+    };
   }
   const [, level4, level3, level2, level1] = match as unknown as [string, string, string, string, string];
   if (level3 !== '00' && level2 === '00') return { valid: false, reason: `level-3 part ${level3} is set but the level-2 part is 00` };

@@ -168,10 +168,14 @@ export class Catalogs {
    * publishes the result as a new version (made current) and announces it through `events`. Throws
    * CatalogChangeNotAnnouncedError when the version was published but the announcement failed.
    */
-  async importAdministrativeUnits(data: unknown, options: { source: string; label?: string; effectiveFrom?: string; dryRun?: boolean; force?: boolean }): Promise<ImportResult> {
+  async importAdministrativeUnits(
+    data: unknown,
+    options: { source: string; label?: string; effectiveFrom?: string; dryRun?: boolean; force?: boolean },
+  ): Promise<ImportResult> {
     const file = parseAdminUnitsFile(data);
     const currentVersion = await this.store.currentVersion('ADMINISTRATIVE_UNITS');
-    if (currentVersion === null) throw new LgspError(ErrorCode.NOT_FOUND, 'The ADMINISTRATIVE_UNITS catalog has no version to compare with; start the service once (or seed) first');
+    if (currentVersion === null)
+      throw new LgspError(ErrorCode.NOT_FOUND, 'The ADMINISTRATIVE_UNITS catalog has no version to compare with; start the service once (or seed) first');
     const previous = await this.versionInfo('ADMINISTRATIVE_UNITS', currentVersion);
     const payload = (await this.store.readPayload('ADMINISTRATIVE_UNITS', currentVersion)) as AdminUnitsPayload;
     const before = file.tier === 'TWO_TIER' ? payload.twoTier.units : payload.threeTier.units;

@@ -28,7 +28,8 @@ export function createCursorCodec(secret?: string, previousSecret?: string): Cur
   // Signatures of 16 bytes: enough against forgery for a cursor, and they keep cursors short.
   const keys = createHmacKeyring(secret, previousSecret, 16);
   const scopeDigest = (scope: string) => createHash('sha256').update(scope).digest('base64url').slice(0, 11);
-  const invalid = () => new LgspError(ErrorCode.INVALID_CURSOR, 'The cursor is not valid for this query (altered, expired or issued for other arguments)', { argument: 'after' });
+  const invalid = () =>
+    new LgspError(ErrorCode.INVALID_CURSOR, 'The cursor is not valid for this query (altered, expired or issued for other arguments)', { argument: 'after' });
 
   return {
     encode(scope, { version, offset }) {

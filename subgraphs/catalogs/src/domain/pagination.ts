@@ -13,8 +13,10 @@ export interface Connection<T> {
 /** Checks `first`: 0–100. */
 export function checkPageSize(first: number | null | undefined, fallback: number): number {
   const size = first ?? fallback;
-  if (!Number.isInteger(size) || size < 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, `first must be an integer from 0 to ${MAX_PAGE_SIZE} (got ${size})`, { argument: 'first' });
-  if (size > MAX_PAGE_SIZE) throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `first must be at most ${MAX_PAGE_SIZE} (got ${size})`, { argument: 'first', limit: MAX_PAGE_SIZE });
+  if (!Number.isInteger(size) || size < 0)
+    throw new LgspError(ErrorCode.BAD_USER_INPUT, `first must be an integer from 0 to ${MAX_PAGE_SIZE} (got ${size})`, { argument: 'first' });
+  if (size > MAX_PAGE_SIZE)
+    throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `first must be at most ${MAX_PAGE_SIZE} (got ${size})`, { argument: 'first', limit: MAX_PAGE_SIZE });
   return size;
 }
 
@@ -25,7 +27,10 @@ export function startOf(codec: CursorCodec, scope: string, after: string | null 
   return { version, start: offset + 1 };
 }
 
-export function toConnection<T>(items: readonly T[], options: { codec: CursorCodec; scope: string; version: number; start: number; first: number }): Connection<T> {
+export function toConnection<T>(
+  items: readonly T[],
+  options: { codec: CursorCodec; scope: string; version: number; start: number; first: number },
+): Connection<T> {
   const { codec, scope, version, start, first } = options;
   const slice = items.slice(start, start + first);
   const edges = slice.map((node, i) => ({ cursor: codec.encode(scope, { version, offset: start + i }), node }));

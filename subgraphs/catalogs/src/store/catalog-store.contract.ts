@@ -25,16 +25,32 @@ export function describeCatalogStoreContract(name: string, makeStore: () => Prom
     it('numbers versions 1, 2, … per catalog, keeps each one readable and moves the current pointer', async () => {
       const { store } = fixture;
       const first = await store.publish('ETHNIC_GROUPS', { source: 'test A', itemCount: 1, label: 'a', payload: [{ code: '01', name: 'Kinh' }] });
-      const second = await store.publish('ETHNIC_GROUPS', { source: 'test B', itemCount: 2, payload: [{ code: '01', name: 'Kinh' }, { code: '02', name: 'Tày' }] });
+      const second = await store.publish('ETHNIC_GROUPS', {
+        source: 'test B',
+        itemCount: 2,
+        payload: [
+          { code: '01', name: 'Kinh' },
+          { code: '02', name: 'Tày' },
+        ],
+      });
       assert.equal(first.published, true);
       assert.equal(first.info.version, 1);
       assert.equal(second.info.version, 2);
       assert.equal(second.info.label, null);
       assert.equal(await store.currentVersion('ETHNIC_GROUPS'), 2);
       assert.deepEqual(await store.readPayload('ETHNIC_GROUPS', 1), [{ code: '01', name: 'Kinh' }]);
-      assert.deepEqual(await store.readPayload('ETHNIC_GROUPS', 2), [{ code: '01', name: 'Kinh' }, { code: '02', name: 'Tày' }]);
+      assert.deepEqual(await store.readPayload('ETHNIC_GROUPS', 2), [
+        { code: '01', name: 'Kinh' },
+        { code: '02', name: 'Tày' },
+      ]);
       const infos = await store.versions('ETHNIC_GROUPS');
-      assert.deepEqual(infos.map((v) => [v.version, v.source, v.itemCount, v.label]), [[1, 'test A', 1, 'a'], [2, 'test B', 2, null]]);
+      assert.deepEqual(
+        infos.map((v) => [v.version, v.source, v.itemCount, v.label]),
+        [
+          [1, 'test A', 1, 'a'],
+          [2, 'test B', 2, null],
+        ],
+      );
       assert.ok(!Number.isNaN(Date.parse(infos[0]!.publishedAt)));
       assert.deepEqual(await store.versionInfo('ETHNIC_GROUPS', 1), infos[0]);
       // Other catalogs are independent.
@@ -57,7 +73,10 @@ export function describeCatalogStoreContract(name: string, makeStore: () => Prom
       assert.equal(results.filter((r) => r.published).length, 1);
       const winner = results.find((r) => r.published)!;
       for (const r of results) assert.deepEqual(r.info, winner.info);
-      assert.deepEqual((await store.versions('COUNTRIES')).map((v) => v.version), [1]);
+      assert.deepEqual(
+        (await store.versions('COUNTRIES')).map((v) => v.version),
+        [1],
+      );
     });
 
     it('can publish without making the version current, and point back to any existing version', async () => {

@@ -57,7 +57,12 @@ export function createRedisCatalogStore(redis: RedisClient, options: { keyPrefix
       const meta: StoredVersionMeta = { publishedAt: new Date().toISOString(), source: next.source, itemCount: next.itemCount, label: next.label ?? null };
       const reply = (await redis.eval(PUBLISH, {
         keys: [k.sequence, k.versions, k.payloads, k.current],
-        arguments: [JSON.stringify(meta), JSON.stringify(next.payload), publishOptions.onlyIfEmpty === true ? '1' : '0', publishOptions.makeCurrent === false ? '0' : '1'],
+        arguments: [
+          JSON.stringify(meta),
+          JSON.stringify(next.payload),
+          publishOptions.onlyIfEmpty === true ? '1' : '0',
+          publishOptions.makeCurrent === false ? '0' : '1',
+        ],
       })) as [number, number];
       const [published, version] = reply;
       if (published === 1) return { info: toInfo(catalog, version, meta), published: true };

@@ -28,7 +28,11 @@ export class GuardedSource {
       return await this.breaker.run(call);
     } catch (error) {
       if (error instanceof CircuitOpenError) {
-        throw new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, `The national platform's ${this.source} service is failing; calls are paused for a moment (circuit open)`, { source: this.source });
+        throw new LgspError(
+          ErrorCode.UPSTREAM_UNAVAILABLE,
+          `The national platform's ${this.source} service is failing; calls are paused for a moment (circuit open)`,
+          { source: this.source },
+        );
       }
       throw error;
     }

@@ -15,7 +15,11 @@ function harness(options: { failureThreshold?: number; resetTimeoutMs?: number; 
   });
   let calls = 0;
   const ok = () => breaker.run(async () => ++calls);
-  const fail = () => breaker.run(async () => { calls++; throw new Error('down'); });
+  const fail = () =>
+    breaker.run(async () => {
+      calls++;
+      throw new Error('down');
+    });
   return { breaker, transitions, ok, fail, advance: (ms: number) => (clock += ms), calls: () => calls };
 }
 
@@ -77,7 +81,11 @@ test('only one trial call passes while half-open', async () => {
 
 test('errors that are not failures of the upstream do not count', async () => {
   const h = harness({ failureThreshold: 1, isFailure: (e) => (e as Error).message !== 'caller mistake' });
-  await assert.rejects(h.breaker.run(async () => { throw new Error('caller mistake'); }));
+  await assert.rejects(
+    h.breaker.run(async () => {
+      throw new Error('caller mistake');
+    }),
+  );
   assert.equal(h.breaker.state, 'closed');
   await assert.rejects(h.fail());
   assert.equal(h.breaker.state, 'open');

@@ -44,7 +44,12 @@ export class HttpEnterpriseRegistryConnector implements EnterpriseRegistryConnec
 
   async enterprise(code: string): Promise<Enterprise | null> {
     const answer = await this.guard.run(() =>
-      this.client.call({ source: 'enterprise-registry', endpoint: 'chiTietDoanhNghiep', method: 'GET', path: `/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=${encodeURIComponent(code)}` }),
+      this.client.call({
+        source: 'enterprise-registry',
+        endpoint: 'chiTietDoanhNghiep',
+        method: 'GET',
+        path: `/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=${encodeURIComponent(code)}`,
+      }),
     );
     if (answer.status === 404) return null;
     expectOk(answer.status);
@@ -73,7 +78,9 @@ export class HttpEnterpriseRegistryConnector implements EnterpriseRegistryConnec
 
 function expectOk(status: number): void {
   if (status !== 200) {
-    throw new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, `The national platform answered HTTP ${status} to an enterprise lookup`, { source: 'enterprise-registry' });
+    throw new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, `The national platform answered HTTP ${status} to an enterprise lookup`, {
+      source: 'enterprise-registry',
+    });
   }
 }
 

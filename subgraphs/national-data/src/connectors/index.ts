@@ -31,14 +31,22 @@ export function createNationalConnectors(config: NationalDataConfig, logger: Log
     ...(metrics ? { metrics } : {}),
   });
   const stateGauge = metrics
-    ? new Gauge({ name: 'lgsp_national_platform_circuit_open', help: 'Circuit state per national source: 0 closed, 0.5 half-open, 1 open', labelNames: ['source'] as const, registers: [metrics] })
+    ? new Gauge({
+        name: 'lgsp_national_platform_circuit_open',
+        help: 'Circuit state per national source: 0 closed, 0.5 half-open, 1 open',
+        labelNames: ['source'] as const,
+        registers: [metrics],
+      })
     : undefined;
   const breaker = { failureThreshold: config.NATIONAL_PLATFORM_BREAKER_FAILURES, resetTimeoutMs: config.NATIONAL_PLATFORM_BREAKER_RESET_MS };
   const onStateChange = (state: string, source: string) => {
     logger.warn({ source, state }, 'national platform circuit changed state');
     stateGauge?.set({ source }, state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0);
   };
-  const guards = { population: new GuardedSource('population', breaker, onStateChange), enterprises: new GuardedSource('enterprise-registry', breaker, onStateChange) };
+  const guards = {
+    population: new GuardedSource('population', breaker, onStateChange),
+    enterprises: new GuardedSource('enterprise-registry', breaker, onStateChange),
+  };
   return {
     population: new HttpPopulationConnector(client, guards.population),
     enterprises: new HttpEnterpriseRegistryConnector(client, guards.enterprises),

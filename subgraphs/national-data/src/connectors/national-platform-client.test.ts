@@ -90,7 +90,13 @@ test('a retry after a transient failure succeeds', async () => {
 test('non-idempotent calls are not retried', async () => {
   sim.configure({ endpoints: { 'dancu.congdan.batch': { failureRate: 1 } } });
   await assert.rejects(
-    connectors.client.call({ source: 'test', endpoint: 'batch', method: 'POST', path: '/dancu/1.0/congdan/batch', body: { SoDinhDanh: [WELL_KNOWN.citizens.spouse] } }),
+    connectors.client.call({
+      source: 'test',
+      endpoint: 'batch',
+      method: 'POST',
+      path: '/dancu/1.0/congdan/batch',
+      body: { SoDinhDanh: [WELL_KNOWN.citizens.spouse] },
+    }),
     failsWith(ErrorCode.UPSTREAM_UNAVAILABLE),
   );
   assert.equal(sim.stats().endpoints['dancu.congdan.batch'].requests, 1);
@@ -108,8 +114,7 @@ test('an answer slower than the timeout → UPSTREAM_TIMEOUT, not retried', asyn
   // The token comes first and in time, so what times out below is the data call itself.
   assert.ok(await impatient.population.citizen(WELL_KNOWN.citizens.spouse));
   sim.reset();
-  const timedOutAt = (source: string) => (error: unknown) =>
-    failsWith(ErrorCode.UPSTREAM_TIMEOUT)(error) && (error as LgspError).details?.source === source;
+  const timedOutAt = (source: string) => (error: unknown) => failsWith(ErrorCode.UPSTREAM_TIMEOUT)(error) && (error as LgspError).details?.source === source;
   sim.configure({ endpoints: { 'dancu.congdan': { latencyMs: 2_000 } } });
   await assert.rejects(impatient.population.citizen(WELL_KNOWN.citizens.spouse), timedOutAt('population'));
   sim.configure({ endpoints: { 'dancu.congdan.batch': { hangRate: 1 } } });
@@ -137,7 +142,10 @@ test('the circuit opens after repeated failures, spares the platform, then recov
   for (let i = 0; i < 3; i++) await assert.rejects(connectors.enterprises.enterprise(WELL_KNOWN.enterprises.hanoi), failsWith(ErrorCode.UPSTREAM_UNAVAILABLE));
   assert.equal(connectors.guards.enterprises.breaker.state, 'open');
   const before = sim.stats().endpoints['dkdn.chiTietDoanhNghiep'].requests;
-  await assert.rejects(connectors.enterprises.enterprise(WELL_KNOWN.enterprises.hanoi), (e: unknown) => failsWith(ErrorCode.UPSTREAM_UNAVAILABLE)(e) && /circuit open/.test((e as Error).message));
+  await assert.rejects(
+    connectors.enterprises.enterprise(WELL_KNOWN.enterprises.hanoi),
+    (e: unknown) => failsWith(ErrorCode.UPSTREAM_UNAVAILABLE)(e) && /circuit open/.test((e as Error).message),
+  );
   assert.equal(sim.stats().endpoints['dkdn.chiTietDoanhNghiep'].requests, before, 'no request while open');
   // The population source has its own circuit and is unaffected.
   assert.ok(await connectors.population.citizen(WELL_KNOWN.citizens.spouse));

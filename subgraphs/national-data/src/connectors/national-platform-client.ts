@@ -121,7 +121,10 @@ export class NationalPlatformClient {
           continue;
         }
         if (answer.status === 401) {
-          throw new AttemptFailure(new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, 'The national platform refused this platform\'s credentials', { source: call.source }), false);
+          throw new AttemptFailure(
+            new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, "The national platform refused this platform's credentials", { source: call.source }),
+            false,
+          );
         }
         return answer;
       } catch (error) {
@@ -158,7 +161,12 @@ export class NationalPlatformClient {
       const text = await response.body.text();
       if (response.statusCode >= 500) {
         outcome(`http_${response.statusCode}`);
-        throw new AttemptFailure(new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, `The national platform is unavailable (${call.source}: HTTP ${response.statusCode})`, { source: call.source }), true);
+        throw new AttemptFailure(
+          new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, `The national platform is unavailable (${call.source}: HTTP ${response.statusCode})`, {
+            source: call.source,
+          }),
+          true,
+        );
       }
       let parsed: unknown = null;
       if (text !== '') {
@@ -166,7 +174,10 @@ export class NationalPlatformClient {
           parsed = JSON.parse(text);
         } catch {
           outcome('malformed');
-          throw new AttemptFailure(new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, `The national platform sent a malformed answer (${call.source})`, { source: call.source }), false);
+          throw new AttemptFailure(
+            new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, `The national platform sent a malformed answer (${call.source})`, { source: call.source }),
+            false,
+          );
         }
       }
       outcome(response.statusCode < 300 ? 'ok' : `http_${response.statusCode}`);
@@ -184,7 +195,11 @@ export class NationalPlatformClient {
     // POST /token issues a new token each time: not idempotent, so never retried here (the next call tries again).
     let answer: PlatformAnswer;
     try {
-      answer = await this.attempt({ source: 'token', endpoint: 'token', method: 'POST', path: '/token', body: 'grant_type=client_credentials' }, { authorization: `Basic ${basic}` }, 'application/x-www-form-urlencoded');
+      answer = await this.attempt(
+        { source: 'token', endpoint: 'token', method: 'POST', path: '/token', body: 'grant_type=client_credentials' },
+        { authorization: `Basic ${basic}` },
+        'application/x-www-form-urlencoded',
+      );
     } catch (error) {
       if (error instanceof AttemptFailure) throw error.error;
       throw error;
@@ -205,7 +220,10 @@ function classify(error: unknown, signal: AbortSignal, source: string, timeoutMs
     error instanceof undiciErrors.BodyTimeoutError ||
     (error as Error | undefined)?.name === 'TimeoutError';
   if (timedOut) {
-    return new AttemptFailure(new LgspError(ErrorCode.UPSTREAM_TIMEOUT, `The national platform did not answer within ${timeoutMs} ms (${source})`, { source }), false);
+    return new AttemptFailure(
+      new LgspError(ErrorCode.UPSTREAM_TIMEOUT, `The national platform did not answer within ${timeoutMs} ms (${source})`, { source }),
+      false,
+    );
   }
   // Refused, reset or unreachable connections (and connect timeouts) are worth another try on a fresh socket.
   const code = (error as { code?: string } | undefined)?.code ?? (error as { cause?: { code?: string } } | undefined)?.cause?.code ?? 'unknown';

@@ -9,7 +9,10 @@ test('personal IDs are exactly 12 digits', () => {
   assert.ok(isPersonalId('040074988660'));
   for (const bad of ['', '04007498866', '0400749886601', '04007498866a', ' 040074988660']) {
     assert.equal(isPersonalId(bad), false, bad);
-    assert.throws(() => assertPersonalId(bad), (e) => e instanceof LgspError && e.code === ErrorCode.INVALID_PERSONAL_ID && !e.message.includes(bad.trim() || '#'));
+    assert.throws(
+      () => assertPersonalId(bad),
+      (e) => e instanceof LgspError && e.code === ErrorCode.INVALID_PERSONAL_ID && !e.message.includes(bad.trim() || '#'),
+    );
   }
 });
 
@@ -17,7 +20,10 @@ test('enterprise codes: 10 digits, optionally a -NNN branch suffix', () => {
   assert.ok(isEnterpriseCode('0109556934'));
   assert.ok(isEnterpriseCode('0109556934-001'));
   assert.equal(isEnterpriseCode('010955693'), false);
-  assert.throws(() => assertEnterpriseCode('x'), (e) => e instanceof LgspError && e.code === ErrorCode.INVALID_ENTERPRISE_CODE);
+  assert.throws(
+    () => assertEnterpriseCode('x'),
+    (e) => e instanceof LgspError && e.code === ErrorCode.INVALID_ENTERPRISE_CODE,
+  );
 });
 
 test('recorded values map to domain values', () => {

@@ -55,5 +55,8 @@ export function enterpriseStatus(code: string): EnterpriseStatus {
 
 /** ENTERPRISE_TYPE_ID codes of the register (Luật Doanh nghiệp 2020 legal forms). */
 export function legalForm(typeId: string): LegalForm {
-  return ({ '1': 'SINGLE_MEMBER_LLC', '2': 'MULTI_MEMBER_LLC', '3': 'JOINT_STOCK', '4': 'PRIVATE_ENTERPRISE', '5': 'PARTNERSHIP' } as const)[typeId as '1'] ?? 'OTHER';
+  return (
+    ({ '1': 'SINGLE_MEMBER_LLC', '2': 'MULTI_MEMBER_LLC', '3': 'JOINT_STOCK', '4': 'PRIVATE_ENTERPRISE', '5': 'PARTNERSHIP' } as const)[typeId as '1'] ??
+    'OTHER'
+  );
 }

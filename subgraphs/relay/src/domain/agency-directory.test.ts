@@ -9,7 +9,10 @@ describe('agency directory (development data of the catalogs)', () => {
     assert.equal((await directory.get('000.00.00.H41'))?.shortName, 'UBND tỉnh Nghệ An');
     assert.equal(await directory.get('000.00.00.X99'), null);
     const units = await directory.children('000.00.05.H41');
-    assert.deepEqual(units.map((u) => u.code), ['000.01.05.H41']);
+    assert.deepEqual(
+      units.map((u) => u.code),
+      ['000.01.05.H41'],
+    );
   });
 
   it('searches names without accents, best match first', async () => {

@@ -29,11 +29,18 @@ export interface AgencyDirectory {
 const DEV_FILE = new URL('../../../catalogs/src/data/agencies.development.json', import.meta.url);
 
 function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{Diacritic}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{Diacritic}/gu, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase();
 }
 
 export function createFileAgencyDirectory(file: URL | string = DEV_FILE): AgencyDirectory {
-  const data = JSON.parse(readFileSync(file, 'utf8')) as { items: Array<{ code: string; name: string; shortName?: string | null; parentCode?: string | null }> };
+  const data = JSON.parse(readFileSync(file, 'utf8')) as {
+    items: Array<{ code: string; name: string; shortName?: string | null; parentCode?: string | null }>;
+  };
   const agencies: AgencyRecord[] = data.items.map((i) => ({ code: i.code, name: i.name, shortName: i.shortName ?? null, parentCode: i.parentCode ?? null }));
   const byCode = new Map(agencies.map((a) => [a.code, a]));
   return createListAgencyDirectory(agencies, byCode);

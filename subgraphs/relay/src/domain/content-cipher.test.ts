@@ -109,7 +109,10 @@ describe('content encryption at rest', () => {
     for (let i = 0; i < 1_000; i += 1) {
       const piece = freshRandom(i % 2 === 0 ? 32 : 12);
       assert.equal(piece.length, i % 2 === 0 ? 32 : 12);
-      assert.ok(piece.some((b) => b !== 0), 'not a wiped piece of the pool');
+      assert.ok(
+        piece.some((b) => b !== 0),
+        'not a wiped piece of the pool',
+      );
       seen.add(piece.toString('hex'));
     }
     assert.equal(seen.size, 1_000);
@@ -120,4 +123,3 @@ describe('content encryption at rest', () => {
     assert.equal(freshRandom(10_000).length, 10_000);
   });
 });
-

@@ -27,7 +27,10 @@ export interface MasterKey {
  */
 export function loadMasterKey(value: string | undefined, previousValues?: string): MasterKey {
   const previous = new Map<string, Buffer>();
-  for (const item of (previousValues ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '')) {
+  for (const item of (previousValues ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')) {
     const key = parseKey(item, 'RELAY_MASTER_KEY_PREVIOUS');
     previous.set(fingerprint(key), key);
   }
@@ -194,7 +197,14 @@ export async function openDecryptedContent(
   return decryptChunks(store, packetId, attempt, meta, first, dataKey);
 }
 
-async function* decryptChunks(store: PacketContentStore, packetId: string, attempt: string, meta: ContentMeta, first: Buffer | null, dataKey: Buffer): AsyncGenerator<Buffer> {
+async function* decryptChunks(
+  store: PacketContentStore,
+  packetId: string,
+  attempt: string,
+  meta: ContentMeta,
+  first: Buffer | null,
+  dataKey: Buffer,
+): AsyncGenerator<Buffer> {
   for (let index = 0; index < meta.chunkCount; index += 1) {
     const sealed = index === 0 ? first : await store.getChunk(packetId, attempt, index);
     if (sealed === null) throw new ContentGoneError(packetId);

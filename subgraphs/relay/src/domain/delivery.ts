@@ -40,7 +40,11 @@ export class Deliveries {
       case 'ALREADY_DELIVERED':
         throw exchangeError(ErrorCode.BAD_USER_INPUT, 'ALREADY_DELIVERED', `packet ${packetId} was already delivered`);
       case 'DELIVERY_CLOSED':
-        throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DELIVERY_CLOSED', TERMINAL_DELIVERY.has(status) ? `packet ${packetId} is ${status}` : `packet ${packetId} cannot be claimed now`);
+        throw exchangeError(
+          ErrorCode.BAD_USER_INPUT,
+          'DELIVERY_CLOSED',
+          TERMINAL_DELIVERY.has(status) ? `packet ${packetId} is ${status}` : `packet ${packetId} cannot be claimed now`,
+        );
     }
   }
 
@@ -67,7 +71,10 @@ export class Deliveries {
         // Taken from the ready list but not claimed (a store error): put back, so that the next claimPackets takes
         // them rather than a redelivery after RELAY_ACK_TIMEOUT_MS; the claims made are answered.
         await Promise.allSettled(failed.map((f) => this.restoreReady(agency, f.id)));
-        this.deps.logger.warn({ agency, packetIds: failed.map((f) => f.id), err: failed[0]!.error }, 'claimPackets: packets left unclaimed after an error, put back');
+        this.deps.logger.warn(
+          { agency, packetIds: failed.map((f) => f.id), err: failed[0]!.error },
+          'claimPackets: packets left unclaimed after an error, put back',
+        );
         if (claims.length === 0) throw failed[0]!.error;
         break;
       }
@@ -83,7 +90,12 @@ export class Deliveries {
     await this.deps.queue.ready(agency, packet.priority, packetId, packet.sequence);
   }
 
-  private async claimOne(caller: Caller, agency: string, packetId: string, step: 'claim' | 'claimNext'): Promise<PacketClaim | { refused: { packet: Packet | null; status: DeliveryStatus | null } }> {
+  private async claimOne(
+    caller: Caller,
+    agency: string,
+    packetId: string,
+    step: 'claim' | 'claimNext',
+  ): Promise<PacketClaim | { refused: { packet: Packet | null; status: DeliveryStatus | null } }> {
     const now = this.deps.now();
     const at = isoTime(now);
     const updated = await this.deps.packets.update(
@@ -104,7 +116,9 @@ export class Deliveries {
     if (updated?.changed !== true || claimed === undefined) return { refused: { packet: updated?.packet ?? null, status: claimed?.status ?? null } };
     const packet = updated.packet;
     await Promise.all([
-      claimed.queueEntryId === null ? undefined : this.deps.queue.touch(agency, { id: claimed.queueEntryId, priority: packet.priority }, this.deps.consumerName),
+      claimed.queueEntryId === null
+        ? undefined
+        : this.deps.queue.touch(agency, { id: claimed.queueEntryId, priority: packet.priority }, this.deps.consumerName),
       // Taken from the ready list (claimPackets), it has left it already; claimed by id, it leaves it now.
       step === 'claimNext' ? undefined : this.deps.queue.notReady(agency, packetId),
       this.deps.events.publish('packet-status', packet.sourceAgency, { packetId, recipient: agency, status: 'CLAIMED' }),
@@ -173,7 +187,13 @@ export class Deliveries {
     await this.presence.touch(grant.recipient, grant.system ?? 'download');
     let body: AsyncGenerator<Buffer>;
     try {
-      body = await openDecryptedContent(this.deps.content, this.deps.masterKey, packetId, packet.contentAttempt, grant.attempt === packet.contentAttempt ? start : undefined);
+      body = await openDecryptedContent(
+        this.deps.content,
+        this.deps.masterKey,
+        packetId,
+        packet.contentAttempt,
+        grant.attempt === packet.contentAttempt ? start : undefined,
+      );
     } catch (error) {
       throw contentReadFailure(error, packetId, this.deps);
     }
@@ -197,7 +217,12 @@ export class Deliveries {
   async acknowledge(caller: Caller, packetId: string, sha256: string): Promise<Acknowledgement> {
     const agency = requireAgency(caller);
     const digest = SHA256_HEX.test(sha256) ? sha256.toLowerCase() : null;
-    const updated = await this.outcomes.completeDelivery(packetId, agency, `acknowledged by ${caller.systemId ?? agency}`, (p, d) => acknowledgementOf(d, digest === p.sha256) === 'DELIVER');
+    const updated = await this.outcomes.completeDelivery(
+      packetId,
+      agency,
+      `acknowledged by ${caller.systemId ?? agency}`,
+      (p, d) => acknowledgementOf(d, digest === p.sha256) === 'DELIVER',
+    );
     if (updated === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packetId}`);
     const { packet, changed } = updated;
     const delivery = packet.deliveries.find((d) => d.agencyCode === agency);
@@ -205,7 +230,7 @@ export class Deliveries {
     if (changed) return { packet, recipient: agency, status: delivery.status, alreadyAcknowledged: false };
     switch (acknowledgementOf(delivery, digest === packet.sha256)) {
       case 'DIGEST_MISMATCH':
-        throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', 'the acknowledged sha256 is not the packet\'s: download it again');
+        throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', "the acknowledged sha256 is not the packet's: download it again");
       case 'ALREADY_ACKNOWLEDGED':
         return { packet, recipient: agency, status: 'DELIVERED', alreadyAcknowledged: true };
       case 'NOT_CLAIMED':
@@ -219,6 +244,9 @@ export class Deliveries {
   async acknowledgeMany(caller: Caller, acknowledgements: Array<{ id: string; sha256: string }>): Promise<Array<Acknowledgement | LgspError>> {
     requireAgency(caller);
     assertBatchSize(acknowledgements.length, 'acknowledgements');
-    return settleEach(acknowledgements.map((a) => this.acknowledge(caller, a.id, a.sha256)), this.deps.logger);
+    return settleEach(
+      acknowledgements.map((a) => this.acknowledge(caller, a.id, a.sha256)),
+      this.deps.logger,
+    );
   }
 }

@@ -79,14 +79,24 @@ export class Dispatcher {
     const updated = await this.deps.packets.update(
       packet.id,
       (p) => {
-        const from = upload === undefined ? packetStateAfter('queue', p.state) !== null : packetStateAfter('uploadAndQueue', p.state) !== null && spaceOpen(p, now);
+        const from =
+          upload === undefined ? packetStateAfter('queue', p.state) !== null : packetStateAfter('uploadAndQueue', p.state) !== null && spaceOpen(p, now);
         if (!from) return null;
         const deliveries = p.deliveries.map((d) => {
           const entry = entryFor.get(d.agencyCode);
           const next = deliveryStatusAfter('queue', d.status);
           return next !== null && entry !== undefined ? { ...d, status: next, queueEntryId: entry.id, queuedAt: at, updatedAt: at } : d;
         });
-        return { ...p, ...(upload !== undefined && { contentAttempt: upload.attempt, contentKeyId: this.deps.masterKey.id, uploadAttempts: withAttempt(p.uploadAttempts, upload.attempt) }), state: 'QUEUED', deliveries };
+        return {
+          ...p,
+          ...(upload !== undefined && {
+            contentAttempt: upload.attempt,
+            contentKeyId: this.deps.masterKey.id,
+            uploadAttempts: withAttempt(p.uploadAttempts, upload.attempt),
+          }),
+          state: 'QUEUED',
+          deliveries,
+        };
       },
       {
         history: (next) => [
@@ -128,15 +138,17 @@ export class Dispatcher {
     const waiting = this.nextReads.get(destination);
     if (waiting !== undefined) return waiting;
     const previous = this.runningReads.get(destination) ?? Promise.resolve();
-    const done: Promise<void> = previous.catch(() => undefined).then(async () => {
-      this.nextReads.delete(destination);
-      this.runningReads.set(destination, done);
-      try {
-        await this.dispatch(destination, false);
-      } finally {
-        if (this.runningReads.get(destination) === done) this.runningReads.delete(destination);
-      }
-    });
+    const done: Promise<void> = previous
+      .catch(() => undefined)
+      .then(async () => {
+        this.nextReads.delete(destination);
+        this.runningReads.set(destination, done);
+        try {
+          await this.dispatch(destination, false);
+        } finally {
+          if (this.runningReads.get(destination) === done) this.runningReads.delete(destination);
+        }
+      });
     this.nextReads.set(destination, done);
     return done;
   }
@@ -201,7 +213,12 @@ export class Dispatcher {
     const step = redelivery ? 'reoffer' : 'offer';
     if (deliveryStatusAfter(step, delivery.status) === null) return;
     if (redelivery && claimsExhausted(delivery, packet)) {
-      await this.outcomes.failDelivery(packet.id, destination, 'UNDELIVERABLE', `claimed ${delivery.attempts} time(s) without acknowledgement (maxAttempts ${packet.policy.maxAttempts})`);
+      await this.outcomes.failDelivery(
+        packet.id,
+        destination,
+        'UNDELIVERABLE',
+        `claimed ${delivery.attempts} time(s) without acknowledgement (maxAttempts ${packet.policy.maxAttempts})`,
+      );
       return;
     }
     const at = isoTime(this.deps.now());

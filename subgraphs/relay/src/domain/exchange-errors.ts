@@ -51,7 +51,10 @@ export interface KeyUnavailableReport {
  */
 export function keyUnavailable(error: MasterKeyUnavailableError, { metrics, logger }: KeyUnavailableReport): LgspError {
   metrics.contentKeyUnavailable.inc();
-  logger.error({ masterKeyId: error.masterKeyId, reason: error.message }, 'content key unavailable: list the master key it was stored under in RELAY_MASTER_KEY_PREVIOUS');
+  logger.error(
+    { masterKeyId: error.masterKeyId, reason: error.message },
+    'content key unavailable: list the master key it was stored under in RELAY_MASTER_KEY_PREVIOUS',
+  );
   return exchangeError(
     ErrorCode.INTERNAL_SERVER_ERROR,
     'CONTENT_KEY_UNAVAILABLE',

@@ -33,7 +33,8 @@ export class ExchangeRequests {
     if (title === '' || title.length > 500) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'title must be 1 to 500 characters', { field: 'title' });
     const protocol = input.protocol.trim();
     if (protocol === '' || protocol.length > 100) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'protocol must be 1 to 100 characters', { field: 'protocol' });
-    if (!SHA256_HEX.test(input.sha256)) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'sha256 must be 64 hexadecimal characters (SHA-256 of the content)', { field: 'sha256' });
+    if (!SHA256_HEX.test(input.sha256))
+      throw new LgspError(ErrorCode.BAD_USER_INPUT, 'sha256 must be 64 hexadecimal characters (SHA-256 of the content)', { field: 'sha256' });
     if (!Number.isInteger(input.declaredBytes) || input.declaredBytes < 0) {
       throw new LgspError(ErrorCode.BAD_USER_INPUT, 'declaredBytes must be a non-negative integer', { field: 'declaredBytes' });
     }
@@ -45,8 +46,10 @@ export class ExchangeRequests {
     }
     const schemaId = input.schemaId ?? null;
     if (schemaId !== null) {
-      if (input.dataType !== 'JSON' && input.dataType !== 'DOSSIER') throw new LgspError(ErrorCode.BAD_USER_INPUT, 'schemaId applies to JSON and DOSSIER packets only', { field: 'schemaId' });
-      if (!this.deps.schemas.has(schemaId)) throw new LgspError(ErrorCode.BAD_USER_INPUT, `no JSON schema is registered as "${schemaId}"`, { field: 'schemaId' });
+      if (input.dataType !== 'JSON' && input.dataType !== 'DOSSIER')
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, 'schemaId applies to JSON and DOSSIER packets only', { field: 'schemaId' });
+      if (!this.deps.schemas.has(schemaId))
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, `no JSON schema is registered as "${schemaId}"`, { field: 'schemaId' });
     }
 
     const now = this.deps.now();
@@ -54,19 +57,26 @@ export class ExchangeRequests {
     let deadlineMs = now + settings.defaultDeadlineMs;
     if (policyIn.deadline !== undefined && policyIn.deadline !== null) {
       deadlineMs = Date.parse(policyIn.deadline);
-      if (Number.isNaN(deadlineMs)) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.deadline must be an ISO 8601 date-time', { field: 'policy.deadline' });
+      if (Number.isNaN(deadlineMs))
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.deadline must be an ISO 8601 date-time', { field: 'policy.deadline' });
       if (deadlineMs <= now) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.deadline is in the past', { field: 'policy.deadline' });
       if (deadlineMs > now + settings.maxDeadlineMs) {
-        throw new LgspError(ErrorCode.BAD_USER_INPUT, `policy.deadline is more than ${Math.round(settings.maxDeadlineMs / 3_600_000)} hours ahead`, { field: 'policy.deadline' });
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, `policy.deadline is more than ${Math.round(settings.maxDeadlineMs / 3_600_000)} hours ahead`, {
+          field: 'policy.deadline',
+        });
       }
     }
     const maxAttempts = policyIn.maxAttempts ?? settings.defaultMaxAttempts;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.maxAttempts must be 1 to 100', { field: 'policy.maxAttempts' });
-    const maxOfflineMs = policyIn.maxOfflineSeconds === undefined || policyIn.maxOfflineSeconds === null ? settings.defaultMaxOfflineMs : policyIn.maxOfflineSeconds * 1000;
-    if (!Number.isFinite(maxOfflineMs) || maxOfflineMs <= 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.maxOfflineSeconds must be > 0', { field: 'policy.maxOfflineSeconds' });
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 100)
+      throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.maxAttempts must be 1 to 100', { field: 'policy.maxAttempts' });
+    const maxOfflineMs =
+      policyIn.maxOfflineSeconds === undefined || policyIn.maxOfflineSeconds === null ? settings.defaultMaxOfflineMs : policyIn.maxOfflineSeconds * 1000;
+    if (!Number.isFinite(maxOfflineMs) || maxOfflineMs <= 0)
+      throw new LgspError(ErrorCode.BAD_USER_INPUT, 'policy.maxOfflineSeconds must be > 0', { field: 'policy.maxOfflineSeconds' });
 
     // Content given inline is checked whole before anything is stored: a refused request leaves nothing behind.
-    const inline = input.content === undefined || input.content === null ? null : this.decodeInline(input.content, input.declaredBytes, input.sha256.toLowerCase());
+    const inline =
+      input.content === undefined || input.content === null ? null : this.decodeInline(input.content, input.declaredBytes, input.sha256.toLowerCase());
 
     const recipients = await this.resolveRecipients(source, input.recipients);
 
@@ -116,19 +126,34 @@ export class ExchangeRequests {
     };
     // The sweep's first look: soon, to resume a packet that a stopped process left half-way (most are delivered
     // before it and never looked at); never later than the space's expiry or the first offline check.
-    await this.deps.packets.create(packet, [{ status: 'REQUESTED', at: createdAt, recipient: null, detail: `${recipients.length} recipient(s)` }], firstSweepAt(now, spaceExpiresMs, maxOfflineMs));
+    await this.deps.packets.create(
+      packet,
+      [{ status: 'REQUESTED', at: createdAt, recipient: null, detail: `${recipients.length} recipient(s)` }],
+      firstSweepAt(now, spaceExpiresMs, maxOfflineMs),
+    );
     this.deps.metrics.packets.inc({ event: 'requested' });
     const token = this.deps.urls.sign({ action: 'upload', packetId: id, expiresAtMs: spaceExpiresMs });
-    const space = { id, uploadUrl: `${settings.publicBaseUrl()}/exchange/spaces/${id}/content?token=${token}`, expiresAt: packet.spaceExpiresAt, maxBytes: input.declaredBytes, packet };
+    const space = {
+      id,
+      uploadUrl: `${settings.publicBaseUrl()}/exchange/spaces/${id}/content?token=${token}`,
+      expiresAt: packet.spaceExpiresAt,
+      maxBytes: input.declaredBytes,
+      packet,
+    };
     if (inline === null || attempt === null) return space;
     // Step 3 at once, as an upload of these bytes would go (the space is then closed: a PUT answers SPACE_CLOSED).
     const stored = await this.uploads.storeContent(packet, attempt, [inline]);
     if (stored.state === 'REJECTED' && stored.rejection !== null) {
-      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'CONTENT_REJECTED', `the content was refused (${stored.rejection.code}): ${stored.rejection.message}; nothing was kept`, {
-        field: 'content',
-        packetId: id,
-        rejection: stored.rejection,
-      });
+      throw exchangeError(
+        ErrorCode.BAD_USER_INPUT,
+        'CONTENT_REJECTED',
+        `the content was refused (${stored.rejection.code}): ${stored.rejection.message}; nothing was kept`,
+        {
+          field: 'content',
+          packetId: id,
+          rejection: stored.rejection,
+        },
+      );
     }
     return { ...space, packet: stored };
   }
@@ -138,7 +163,10 @@ export class ExchangeRequests {
     requireAgency(caller);
     assertBatchSize(inputs.length, 'inputs');
     const first = inputs.length === 0 ? 0 : await this.deps.packets.nextSequence(inputs.length);
-    return settleEach(inputs.map((input, i) => this.requestExchange(caller, input, first + i)), this.deps.logger);
+    return settleEach(
+      inputs.map((input, i) => this.requestExchange(caller, input, first + i)),
+      this.deps.logger,
+    );
   }
 
   /** The bytes of inline content, refused with a precise error unless they are base64 of exactly what was declared. */
@@ -148,20 +176,27 @@ export class ExchangeRequests {
       exchangeError(
         ErrorCode.LIMIT_EXCEEDED,
         'INLINE_TOO_LARGE',
-        limit === 0 ? 'this relay takes no inline content: PUT it to the uploadUrl' : `inline content is limited to ${limit} bytes: PUT larger content to the uploadUrl of a request without content`,
+        limit === 0
+          ? 'this relay takes no inline content: PUT it to the uploadUrl'
+          : `inline content is limited to ${limit} bytes: PUT larger content to the uploadUrl of a request without content`,
         { field: 'content', limit },
       );
     if (limit === 0 || text.length > Math.ceil(limit / 3) * 4) throw tooLarge();
-    if (text.length % 4 !== 0 || !BASE64.test(text)) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'CONTENT_NOT_BASE64', 'content must be base64 (RFC 4648, padded with =)', { field: 'content' });
+    if (text.length % 4 !== 0 || !BASE64.test(text))
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'CONTENT_NOT_BASE64', 'content must be base64 (RFC 4648, padded with =)', { field: 'content' });
     const bytes = Buffer.from(text, 'base64');
     if (bytes.length > limit) throw tooLarge();
     if (bytes.length !== declaredBytes) {
-      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SIZE_MISMATCH', `content holds ${bytes.length} bytes, declaredBytes says ${declaredBytes}`, { field: 'content' });
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SIZE_MISMATCH', `content holds ${bytes.length} bytes, declaredBytes says ${declaredBytes}`, {
+        field: 'content',
+      });
     }
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== declaredSha256) {
       this.deps.metrics.uploadsRefused.inc({ reason: 'digest' });
-      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', `the content's SHA-256 is ${actual}, the request declared ${declaredSha256}`, { field: 'content' });
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', `the content's SHA-256 is ${actual}, the request declared ${declaredSha256}`, {
+        field: 'content',
+      });
     }
     return bytes;
   }
@@ -175,21 +210,31 @@ export class ExchangeRequests {
       if ((await directory.get(code)) === null) unknown.push(code);
       else found.add(code);
     }
-    if (unknown.length > 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, `unknown recipient agency code(s): ${unknown.join(', ')}`, { unknownAgencyCodes: unknown });
+    if (unknown.length > 0)
+      throw new LgspError(ErrorCode.BAD_USER_INPUT, `unknown recipient agency code(s): ${unknown.join(', ')}`, { unknownAgencyCodes: unknown });
     if (spec.parentCode !== undefined && spec.parentCode !== null) {
-      if ((await directory.get(spec.parentCode)) === null) throw new LgspError(ErrorCode.BAD_USER_INPUT, `unknown parent agency code ${spec.parentCode}`, { field: 'recipients.parentCode' });
+      if ((await directory.get(spec.parentCode)) === null)
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, `unknown parent agency code ${spec.parentCode}`, { field: 'recipients.parentCode' });
       for (const child of await directory.children(spec.parentCode)) if (child.code !== source) found.add(child.code);
     }
     if (spec.search !== undefined && spec.search !== null) {
-      if (spec.search.trim().length < 2 || spec.search.length > 100) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'recipients.search must be 2 to 100 characters', { field: 'recipients.search' });
+      if (spec.search.trim().length < 2 || spec.search.length > 100)
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, 'recipients.search must be 2 to 100 characters', { field: 'recipients.search' });
       for (const match of await directory.search(spec.search, settings.maxRecipients + 1)) if (match.code !== source) found.add(match.code);
     }
     if (found.has(source)) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'an agency cannot send a packet to itself', { field: 'recipients' });
-    if (found.size === 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'no recipient: give agencyCodes, a parentCode with units under it, or a search that matches', { field: 'recipients' });
-    if (found.size > settings.maxRecipients) throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `${found.size} recipients exceed the limit of ${settings.maxRecipients}`, { limit: settings.maxRecipients });
+    if (found.size === 0)
+      throw new LgspError(ErrorCode.BAD_USER_INPUT, 'no recipient: give agencyCodes, a parentCode with units under it, or a search that matches', {
+        field: 'recipients',
+      });
+    if (found.size > settings.maxRecipients)
+      throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `${found.size} recipients exceed the limit of ${settings.maxRecipients}`, {
+        limit: settings.maxRecipients,
+      });
     const refused: string[] = [];
     for (const code of found) if (!(await directory.mayReceive(source, code))) refused.push(code);
-    if (refused.length > 0) throw new LgspError(ErrorCode.FORBIDDEN, `agency(ies) ${refused.join(', ')} may not receive packets from ${source}`, { refusedAgencyCodes: refused });
+    if (refused.length > 0)
+      throw new LgspError(ErrorCode.FORBIDDEN, `agency(ies) ${refused.join(', ')} may not receive packets from ${source}`, { refusedAgencyCodes: refused });
     return [...found].sort();
   }
 }

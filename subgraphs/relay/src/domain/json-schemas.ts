@@ -30,7 +30,9 @@ export function createJsonSchemaRegistry(schemas: Record<string, object> = {}): 
       if (validate === undefined) throw new Error(`no JSON schema "${id}"`);
       if (validate(value)) return null;
       const error = validate.errors?.[0];
-      return error === undefined ? 'does not match the schema' : `${error.instancePath === '' ? '(root)' : error.instancePath} ${error.message ?? 'is invalid'}`;
+      return error === undefined
+        ? 'does not match the schema'
+        : `${error.instancePath === '' ? '(root)' : error.instancePath} ${error.message ?? 'is invalid'}`;
     },
   };
 }

@@ -45,7 +45,18 @@ const T0 = Date.parse('2026-12-01T08:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function delivery(agencyCode: string, status: DeliveryStatus, extra: Partial<Delivery> = {}): Delivery {
-  return { agencyCode, status, attempts: 0, queueEntryId: null, queuedAt: null, claimedAt: null, claimedBy: null, deliveredAt: null, updatedAt: iso(T0), ...extra };
+  return {
+    agencyCode,
+    status,
+    attempts: 0,
+    queueEntryId: null,
+    queuedAt: null,
+    claimedAt: null,
+    claimedBy: null,
+    deliveredAt: null,
+    updatedAt: iso(T0),
+    ...extra,
+  };
 }
 
 function packet(extra: Partial<Packet> = {}): Packet {
@@ -93,7 +104,8 @@ describe('which delivery status may follow which', () => {
 
   it('walks every step from every status as the table says', () => {
     assert.deepEqual(TRANSITIONS.rows.map((r) => r[0]).sort(), Object.keys(DELIVERY_STEPS).sort(), 'the table names every step');
-    for (const status of [...TERMINAL_DELIVERY, ...Object.values(DELIVERY_STEPS).flatMap((s) => [...s.from, s.to])]) assert.ok(statuses.includes(status), `the table has a column for ${status}`);
+    for (const status of [...TERMINAL_DELIVERY, ...Object.values(DELIVERY_STEPS).flatMap((s) => [...s.from, s.to])])
+      assert.ok(statuses.includes(status), `the table has a column for ${status}`);
     for (const [step, ...cells] of TRANSITIONS.rows) {
       cells.forEach((cell, i) => {
         assert.equal(deliveryStatusAfter(step as DeliveryStep, statuses[i]!), cell === '-' ? null : cell, `${step} from ${statuses[i]}`);
@@ -102,7 +114,8 @@ describe('which delivery status may follow which', () => {
   });
 
   it('never leaves an ended delivery, and ends the packet only when every delivery ended', () => {
-    for (const status of TERMINAL_DELIVERY) for (const step of Object.keys(DELIVERY_STEPS) as DeliveryStep[]) assert.equal(deliveryStatusAfter(step, status), null, `${step} from ${status}`);
+    for (const status of TERMINAL_DELIVERY)
+      for (const step of Object.keys(DELIVERY_STEPS) as DeliveryStep[]) assert.equal(deliveryStatusAfter(step, status), null, `${step} from ${status}`);
     assert.equal(allDeliveriesEnded(packet({ deliveries: [delivery('B', 'DELIVERED'), delivery('C', 'UNDELIVERABLE'), delivery('D', 'EXPIRED')] })), true);
     assert.equal(allDeliveriesEnded(packet({ deliveries: [delivery('B', 'DELIVERED'), delivery('C', 'CLAIMED')] })), false);
   });
@@ -148,7 +161,11 @@ describe('what an acknowledgement comes to (idempotent)', () => {
 
   it('walks the table', () => {
     for (const [status, attempts, digest, outcome] of CASES.rows) {
-      assert.equal(acknowledgementOf({ status: status as DeliveryStatus, attempts: Number(attempts) }, digest === 'right'), outcome, `${status} after ${attempts} claim(s), ${digest} digest`);
+      assert.equal(
+        acknowledgementOf({ status: status as DeliveryStatus, attempts: Number(attempts) }, digest === 'right'),
+        outcome,
+        `${status} after ${attempts} claim(s), ${digest} digest`,
+      );
     }
   });
 });
@@ -176,7 +193,11 @@ describe('what a claim and a download of a delivery come to', () => {
       EXPIRED    2         2         NOT_CLAIMED
     `);
     for (const [status, attempts, urlClaim, refusal] of CASES.rows) {
-      assert.equal(downloadRefusal({ status: status as DeliveryStatus, attempts: Number(attempts) }, Number(urlClaim)), refusal === '-' ? null : refusal, `${status} ${attempts} / URL of claim ${urlClaim}`);
+      assert.equal(
+        downloadRefusal({ status: status as DeliveryStatus, attempts: Number(attempts) }, Number(urlClaim)),
+        refusal === '-' ? null : refusal,
+        `${status} ${attempts} / URL of claim ${urlClaim}`,
+      );
     }
   });
 
@@ -219,7 +240,11 @@ describe('what a space takes', () => {
     `);
     for (const [dataType, schemaId, dataTypeSchema, check] of CASES.rows) {
       const p = packet({ dataType: dataType as Packet['dataType'], schemaId: schemaId === '-' ? null : schemaId! });
-      assert.equal(needsContentCheck(p, dataTypeSchema === 'yes' ? (t) => t === dataType : noSchemas), check === 'yes', `${dataType} ${schemaId} ${dataTypeSchema}`);
+      assert.equal(
+        needsContentCheck(p, dataTypeSchema === 'yes' ? (t) => t === dataType : noSchemas),
+        check === 'yes',
+        `${dataType} ${schemaId} ${dataTypeSchema}`,
+      );
     }
   });
 });
@@ -261,9 +286,15 @@ describe('time: deadlines, offline destinations, the sweep', () => {
     const waiting = packet({ deliveries: [delivery('B', 'NOTIFIED', { queuedAt: iso(T0) })] });
     assert.equal(nextSweepAt(waiting, T0, ackTimeoutMs, never), T0 + 600_001);
     // Seen later: from then.
-    assert.equal(nextSweepAt(waiting, T0, ackTimeoutMs, (agency) => (agency === 'B' ? T0 + 50_000 : null)), T0 + 650_001);
+    assert.equal(
+      nextSweepAt(waiting, T0, ackTimeoutMs, (agency) => (agency === 'B' ? T0 + 50_000 : null)),
+      T0 + 650_001,
+    );
     // Claimed: not before the claim could be redelivered.
-    const claimed = packet({ policy: { ...packet().policy, maxOfflineMs: 1_000 }, deliveries: [delivery('B', 'CLAIMED', { queuedAt: iso(T0), claimedAt: iso(T0 + 10_000) })] });
+    const claimed = packet({
+      policy: { ...packet().policy, maxOfflineMs: 1_000 },
+      deliveries: [delivery('B', 'CLAIMED', { queuedAt: iso(T0), claimedAt: iso(T0 + 10_000) })],
+    });
     assert.equal(nextSweepAt(claimed, T0, ackTimeoutMs, never), T0 + 10_000 + ackTimeoutMs);
     // Never sooner than a second from now.
     assert.equal(nextSweepAt(waiting, T0 + 700_000, ackTimeoutMs, never), T0 + 701_000);
@@ -274,10 +305,24 @@ describe('record edits', () => {
   it('changes one delivery in a new record, leaving the one it was given as it was', () => {
     const before = packet({ deliveries: [delivery('B', 'NOTIFIED'), delivery('C', 'NOTIFIED')] });
     const after = withDelivery(before, 'C', (d) => ({ ...d, status: 'CLAIMED' }));
-    assert.deepEqual(after?.deliveries.map((d) => d.status), ['NOTIFIED', 'CLAIMED']);
-    assert.deepEqual(before.deliveries.map((d) => d.status), ['NOTIFIED', 'NOTIFIED']);
-    assert.equal(withDelivery(before, 'X', (d) => d), null, 'not a recipient');
-    assert.equal(withDelivery(before, 'B', () => null), null, 'the change does not apply');
+    assert.deepEqual(
+      after?.deliveries.map((d) => d.status),
+      ['NOTIFIED', 'CLAIMED'],
+    );
+    assert.deepEqual(
+      before.deliveries.map((d) => d.status),
+      ['NOTIFIED', 'NOTIFIED'],
+    );
+    assert.equal(
+      withDelivery(before, 'X', (d) => d),
+      null,
+      'not a recipient',
+    );
+    assert.equal(
+      withDelivery(before, 'B', () => null),
+      null,
+      'the change does not apply',
+    );
   });
 
   it('registers an upload attempt once', () => {

@@ -85,7 +85,10 @@ export function claimRefusal(status: DeliveryStatus): Extract<ExchangeFailure, '
  * answered as such (with the right digest) and changes nothing. A wrong digest is refused whatever the status, and
  * a delivery never claimed cannot be acknowledged.
  */
-export function acknowledgementOf(delivery: Pick<Delivery, 'status' | 'attempts'>, digestMatches: boolean): 'DELIVER' | 'ALREADY_ACKNOWLEDGED' | Extract<ExchangeFailure, 'DIGEST_MISMATCH' | 'NOT_CLAIMED' | 'DELIVERY_CLOSED'> {
+export function acknowledgementOf(
+  delivery: Pick<Delivery, 'status' | 'attempts'>,
+  digestMatches: boolean,
+): 'DELIVER' | 'ALREADY_ACKNOWLEDGED' | Extract<ExchangeFailure, 'DIGEST_MISMATCH' | 'NOT_CLAIMED' | 'DELIVERY_CLOSED'> {
   if (digestMatches && delivery.attempts > 0 && deliveryStatusAfter('deliver', delivery.status) !== null) return 'DELIVER';
   if (!digestMatches) return 'DIGEST_MISMATCH';
   if (delivery.status === 'DELIVERED') return 'ALREADY_ACKNOWLEDGED';
@@ -93,7 +96,10 @@ export function acknowledgementOf(delivery: Pick<Delivery, 'status' | 'attempts'
 }
 
 /** Why a download URL of claim number `claim` may not read the content now, or null when it may. */
-export function downloadRefusal(delivery: Pick<Delivery, 'status' | 'attempts'>, claim: number): Extract<ExchangeFailure, 'ALREADY_DELIVERED' | 'NOT_CLAIMED'> | null {
+export function downloadRefusal(
+  delivery: Pick<Delivery, 'status' | 'attempts'>,
+  claim: number,
+): Extract<ExchangeFailure, 'ALREADY_DELIVERED' | 'NOT_CLAIMED'> | null {
   if (delivery.status === 'DELIVERED') return 'ALREADY_DELIVERED';
   if (delivery.status !== 'CLAIMED' || delivery.attempts !== claim) return 'NOT_CLAIMED';
   return null;
@@ -157,7 +163,12 @@ function awaySince(packet: Pick<Packet, 'createdAt'>, delivery: Pick<Delivery, '
 }
 
 /** Whether a destination has been away longer than the policy allows: the delivery is then UNDELIVERABLE. */
-export function offlineTooLong(packet: Pick<Packet, 'createdAt' | 'policy'>, delivery: Pick<Delivery, 'queuedAt'>, lastSeen: number | null, now: number): boolean {
+export function offlineTooLong(
+  packet: Pick<Packet, 'createdAt' | 'policy'>,
+  delivery: Pick<Delivery, 'queuedAt'>,
+  lastSeen: number | null,
+  now: number,
+): boolean {
   return now - awaySince(packet, delivery, lastSeen) > packet.policy.maxOfflineMs;
 }
 

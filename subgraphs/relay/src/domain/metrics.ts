@@ -3,7 +3,12 @@ import { Counter, type Registry } from '@lgsp/kit';
 
 export function createRelayMetrics(registry: Registry) {
   return {
-    packets: new Counter({ name: 'lgsp_relay_packets_total', help: 'Packets by lifecycle event (requested, uploaded, rejected)', labelNames: ['event'] as const, registers: [registry] }),
+    packets: new Counter({
+      name: 'lgsp_relay_packets_total',
+      help: 'Packets by lifecycle event (requested, uploaded, rejected)',
+      labelNames: ['event'] as const,
+      registers: [registry],
+    }),
     deliveries: new Counter({
       name: 'lgsp_relay_deliveries_total',
       help: 'Per-recipient delivery events (notified, redelivered, delivered, expired, undeliverable)',
@@ -11,7 +16,12 @@ export function createRelayMetrics(registry: Registry) {
       registers: [registry],
     }),
     undeliverable: new Counter({ name: 'lgsp_relay_undeliverable_total', help: 'Deliveries turned UNDELIVERABLE (operator alert)', registers: [registry] }),
-    uploadsRefused: new Counter({ name: 'lgsp_relay_uploads_refused_total', help: 'Uploads refused, by reason', labelNames: ['reason'] as const, registers: [registry] }),
+    uploadsRefused: new Counter({
+      name: 'lgsp_relay_uploads_refused_total',
+      help: 'Uploads refused, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     eventsFailed: new Counter({
       name: 'lgsp_relay_events_failed_total',
       help: 'Events that could not be published to the subscriptions topics, by topic family (operator alert)',
@@ -23,7 +33,12 @@ export function createRelayMetrics(registry: Registry) {
       help: 'Reads refused because the content was stored under a master key this relay is not configured with (operator alert: RELAY_MASTER_KEY_PREVIOUS)',
       registers: [registry],
     }),
-    bytes: new Counter({ name: 'lgsp_relay_content_bytes_total', help: 'Content bytes received (in) and sent (out)', labelNames: ['direction'] as const, registers: [registry] }),
+    bytes: new Counter({
+      name: 'lgsp_relay_content_bytes_total',
+      help: 'Content bytes received (in) and sent (out)',
+      labelNames: ['direction'] as const,
+      registers: [registry],
+    }),
   };
 }
 

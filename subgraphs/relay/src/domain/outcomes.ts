@@ -16,7 +16,12 @@ export class Outcomes {
    * the last one, then the queue entry goes, the source hears of it, and a finished packet's content is deleted.
    * Answers the record as it now is (the change applied or not), null when the packet is unknown.
    */
-  async completeDelivery(packetId: string, agency: string, detail: string, allowed: (p: Packet, d: Delivery) => boolean = () => true): Promise<{ packet: Packet; changed: boolean } | null> {
+  async completeDelivery(
+    packetId: string,
+    agency: string,
+    detail: string,
+    allowed: (p: Packet, d: Delivery) => boolean = () => true,
+  ): Promise<{ packet: Packet; changed: boolean } | null> {
     const at = isoTime(this.deps.now());
     let before: DeliveryStatus | null = null;
     const updated = await this.deps.packets.update(
@@ -31,7 +36,10 @@ export class Outcomes {
         // follows; should this process stop before it, the sweep deletes it, and the content expires anyway).
         return packetStateAfter('finish', next.state) !== null && allDeliveriesEnded(next) ? { ...next, state: 'DONE', contentDeleted: true } : next;
       },
-      { history: () => [{ status: 'DELIVERED', at, recipient: agency, detail }], retainMs: (next) => (next.state === 'DONE' ? this.deps.settings.retentionMs : null) },
+      {
+        history: () => [{ status: 'DELIVERED', at, recipient: agency, detail }],
+        retainMs: (next) => (next.state === 'DONE' ? this.deps.settings.retentionMs : null),
+      },
     );
     if (updated === null || !updated.changed) return updated;
     const packet = updated.packet;
@@ -40,7 +48,9 @@ export class Outcomes {
       delivery.queueEntryId === null ? undefined : this.deps.queue.ack(agency, { id: delivery.queueEntryId, priority: packet.priority }),
       before === 'NOTIFIED' ? this.deps.queue.notReady(agency, packetId) : undefined,
       this.deps.events.publish('packet-status', packet.sourceAgency, { packetId, recipient: agency, status: 'DELIVERED' }),
-      ...(packet.state === 'DONE' ? [...packet.uploadAttempts.map((attempt) => this.deps.content.delete(packetId, attempt)), this.deps.packets.removeActive(packetId)] : []),
+      ...(packet.state === 'DONE'
+        ? [...packet.uploadAttempts.map((attempt) => this.deps.content.delete(packetId, attempt)), this.deps.packets.removeActive(packetId)]
+        : []),
     ]);
     this.deps.metrics.deliveries.inc({ event: 'delivered' });
     return updated;
@@ -50,9 +60,13 @@ export class Outcomes {
   async failDelivery(packetId: string, agency: string, status: 'EXPIRED' | 'UNDELIVERABLE', reason: string): Promise<Packet | null> {
     const at = isoTime(this.deps.now());
     const step = status === 'EXPIRED' ? 'expire' : 'giveUp';
-    const updated = await this.deps.packets.update(packetId, (p) => withDelivery(p, agency, (d) => (deliveryStatusAfter(step, d.status) === null ? null : { ...d, status, updatedAt: at })), {
-      history: () => [{ status, at, recipient: agency, detail: reason }],
-    });
+    const updated = await this.deps.packets.update(
+      packetId,
+      (p) => withDelivery(p, agency, (d) => (deliveryStatusAfter(step, d.status) === null ? null : { ...d, status, updatedAt: at })),
+      {
+        history: () => [{ status, at, recipient: agency, detail: reason }],
+      },
+    );
     if (updated === null || !updated.changed) return updated?.packet ?? null;
     const delivery = updated.packet.deliveries.find((d) => d.agencyCode === agency)!;
     await Promise.all([
@@ -63,14 +77,19 @@ export class Outcomes {
     if (status === 'UNDELIVERABLE') {
       // BG:5.9 / TQ:7.6: the operator is alerted, the source told so that it can decide.
       this.deps.metrics.undeliverable.inc();
-      this.deps.logger.error({ alert: 'RELAY_UNDELIVERABLE', packetId, source: updated.packet.sourceAgency, recipient: agency, reason }, 'packet undeliverable');
+      this.deps.logger.error(
+        { alert: 'RELAY_UNDELIVERABLE', packetId, source: updated.packet.sourceAgency, recipient: agency, reason },
+        'packet undeliverable',
+      );
     }
     const { sourceAgency } = updated.packet;
     await Promise.all([
       // The recipient learns that a packet addressed to it was given up: a system that was offline finds it among the
       // events it replays with `after` (it never claimed the packet, so nothing else would tell it).
       this.deps.events.publish('packet-status', agency, { packetId, recipient: agency, sourceAgency, status }),
-      updated.packet.policy.notifySourceOnFailure ? this.deps.events.publish('packet-status', sourceAgency, { packetId, recipient: agency, status }) : undefined,
+      updated.packet.policy.notifySourceOnFailure
+        ? this.deps.events.publish('packet-status', sourceAgency, { packetId, recipient: agency, status })
+        : undefined,
     ]);
     return this.finishIfDone(updated.packet);
   }

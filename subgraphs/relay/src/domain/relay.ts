@@ -15,7 +15,17 @@
 import type { LgspError } from '@lgsp/kit';
 import { Deliveries } from './delivery.ts';
 import { Dispatcher } from './dispatch.ts';
-import type { Acknowledgement, AgencyPresence, Caller, Download, ExchangeSpace, InboxSlice, PacketClaim, RelayDeps, RequestExchangeInput } from './exchange-api.ts';
+import type {
+  Acknowledgement,
+  AgencyPresence,
+  Caller,
+  Download,
+  ExchangeSpace,
+  InboxSlice,
+  PacketClaim,
+  RelayDeps,
+  RequestExchangeInput,
+} from './exchange-api.ts';
 import { ExchangeRequests } from './exchange-request.ts';
 import { Outcomes } from './outcomes.ts';
 import { PacketReads } from './packet-reads.ts';
@@ -25,7 +35,18 @@ import type { Packet, StatusEvent } from './types.ts';
 import { Uploads } from './upload.ts';
 import { Validation } from './validation.ts';
 
-export type { Acknowledgement, AgencyPresence, Caller, Download, ExchangeSpace, InboxSlice, PacketClaim, RelayDeps, RelaySettings, RequestExchangeInput } from './exchange-api.ts';
+export type {
+  Acknowledgement,
+  AgencyPresence,
+  Caller,
+  Download,
+  ExchangeSpace,
+  InboxSlice,
+  PacketClaim,
+  RelayDeps,
+  RelaySettings,
+  RequestExchangeInput,
+} from './exchange-api.ts';
 export { exchangeError, type ExchangeFailure } from './exchange-errors.ts';
 export { MAX_BATCH } from './batch.ts';
 export type { SweepCounts } from './sweeper.ts';
@@ -62,7 +83,12 @@ export class Relay {
   }
 
   // step 3 (4-5 follow in the same call)
-  upload(packetId: string, token: string, options: { digestSha256: string | null; contentLength: number | null }, body: AsyncIterable<Buffer>): Promise<Packet> {
+  upload(
+    packetId: string,
+    token: string,
+    options: { digestSha256: string | null; contentLength: number | null },
+    body: AsyncIterable<Buffer>,
+  ): Promise<Packet> {
     return this.uploads.upload(packetId, token, options, body);
   }
 

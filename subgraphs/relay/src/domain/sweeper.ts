@@ -77,7 +77,10 @@ export class Sweeper {
       const at = isoTime(now);
       const updated = await this.deps.packets.update(
         packet.id,
-        (p) => (packetStateAfter('expireSpace', p.state) !== null ? { ...p, state: 'EXPIRED', deliveries: p.deliveries.map((d) => ({ ...d, status: 'EXPIRED' as const, updatedAt: at })) } : null),
+        (p) =>
+          packetStateAfter('expireSpace', p.state) !== null
+            ? { ...p, state: 'EXPIRED', deliveries: p.deliveries.map((d) => ({ ...d, status: 'EXPIRED' as const, updatedAt: at })) }
+            : null,
         { history: () => [{ status: 'EXPIRED', at, recipient: null, detail: 'the exchange space expired before its content was uploaded' }] },
       );
       if (updated?.changed !== true) return;
@@ -109,7 +112,12 @@ export class Sweeper {
       if (offlineTooLong(packet, delivery, lastSeen, now)) {
         counts.undeliverable += 1;
         const seen = lastSeen === null ? 'never seen online' : `last seen ${isoTime(lastSeen)}`;
-        await this.outcomes.failDelivery(packet.id, delivery.agencyCode, 'UNDELIVERABLE', `destination offline longer than ${Math.round(packet.policy.maxOfflineMs / 1000)} s (${seen})`);
+        await this.outcomes.failDelivery(
+          packet.id,
+          delivery.agencyCode,
+          'UNDELIVERABLE',
+          `destination offline longer than ${Math.round(packet.policy.maxOfflineMs / 1000)} s (${seen})`,
+        );
       }
     }
     const latest = await this.deps.packets.get(packet.id);
@@ -121,7 +129,8 @@ export class Sweeper {
   /** `nextSweepAt` once the last activity of each destination still waiting is read. */
   private async nextDue(packet: Packet, now: number, lastSeenOf: LastSeenOf): Promise<number> {
     const lastSeen = new Map<string, number | null>();
-    for (const delivery of packet.deliveries) if (!TERMINAL_DELIVERY.has(delivery.status)) lastSeen.set(delivery.agencyCode, await lastSeenOf(delivery.agencyCode));
+    for (const delivery of packet.deliveries)
+      if (!TERMINAL_DELIVERY.has(delivery.status)) lastSeen.set(delivery.agencyCode, await lastSeenOf(delivery.agencyCode));
     return nextSweepAt(packet, now, this.deps.settings.ackTimeoutMs, (agency) => lastSeen.get(agency) ?? null);
   }
 }

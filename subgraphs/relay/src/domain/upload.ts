@@ -25,7 +25,12 @@ export class Uploads {
   ) {}
 
   /** Streams the content into the space (PUT of the upload URL): the URL and the space are checked, then `storeContent`. */
-  async upload(packetId: string, token: string, options: { digestSha256: string | null; contentLength: number | null }, body: AsyncIterable<Buffer>): Promise<Packet> {
+  async upload(
+    packetId: string,
+    token: string,
+    options: { digestSha256: string | null; contentLength: number | null },
+    body: AsyncIterable<Buffer>,
+  ): Promise<Packet> {
     const { packets } = this.deps;
     const grant = this.deps.urls.verify(token, this.deps.now());
     if (grant === null || grant.action !== 'upload' || grant.packetId !== packetId) {
@@ -49,7 +54,12 @@ export class Uploads {
         case 'DIGEST_MISMATCH':
           return exchangeError(ErrorCode.BAD_USER_INPUT, 'DIGEST_MISMATCH', 'the digest field does not match the sha256 declared with the exchange request');
         case 'PAYLOAD_TOO_LARGE':
-          return exchangeError(ErrorCode.LIMIT_EXCEEDED, 'PAYLOAD_TOO_LARGE', `Content-Length ${options.contentLength} exceeds the space's ${p.declaredBytes} bytes`, { limit: p.declaredBytes });
+          return exchangeError(
+            ErrorCode.LIMIT_EXCEEDED,
+            'PAYLOAD_TOO_LARGE',
+            `Content-Length ${options.contentLength} exceeds the space's ${p.declaredBytes} bytes`,
+            { limit: p.declaredBytes },
+          );
       }
     };
     const attempt = randomUUID().slice(0, 8);
@@ -67,7 +77,8 @@ export class Uploads {
     // A larger body is registered first, so that the chunks of an upload that stops half-way are found and deleted.
     const registered = await packets.update(packetId, (p) => (refusal(p) === null ? { ...p, uploadAttempts: withAttempt(p.uploadAttempts, attempt) } : null));
     if (registered === null) throw new LgspError(ErrorCode.NOT_FOUND, `no exchange space ${packetId}`);
-    if (!registered.changed) throw this.refusedUpload(refusal(registered.packet) ?? exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} is closed`));
+    if (!registered.changed)
+      throw this.refusedUpload(refusal(registered.packet) ?? exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_CLOSED', `exchange space ${packetId} is closed`));
     return this.storeContent(registered.packet, attempt, body);
   }
 
@@ -96,7 +107,9 @@ export class Uploads {
         received += chunk.length;
         if (received > packet.declaredBytes) {
           this.deps.metrics.uploadsRefused.inc({ reason: 'too_large' });
-          throw exchangeError(ErrorCode.LIMIT_EXCEEDED, 'PAYLOAD_TOO_LARGE', `the content passed the space's ${packet.declaredBytes} bytes`, { limit: packet.declaredBytes });
+          throw exchangeError(ErrorCode.LIMIT_EXCEEDED, 'PAYLOAD_TOO_LARGE', `the content passed the space's ${packet.declaredBytes} bytes`, {
+            limit: packet.declaredBytes,
+          });
         }
         hash.update(chunk);
         await writer.write(chunk);
@@ -115,7 +128,11 @@ export class Uploads {
       if (!needsContentCheck(packet, this.hasSchema)) {
         // Content that needs no check (a FILE, a DOSSIER without a schema) is valid as it arrived: uploaded,
         // validated, queued and offered in one change, its queue entries added while its last chunk is stored.
-        const queued = await this.dispatcher.enqueue(packet, { attempt, history: [uploaded, { status: 'VALIDATED', at, recipient: null, detail: packet.dataType }], stored: writer.finish() });
+        const queued = await this.dispatcher.enqueue(packet, {
+          attempt,
+          history: [uploaded, { status: 'VALIDATED', at, recipient: null, detail: packet.dataType }],
+          stored: writer.finish(),
+        });
         if (!queued.changed) throw closed();
         committed = true;
         this.countUpload(received);

@@ -58,9 +58,13 @@ export class Validation {
 
     const at = isoTime(this.deps.now());
     const warnings = summary !== null && summary.warnings.length > 0 ? `; warnings: ${summary.warnings.join(', ')}` : '';
-    const updated = await this.deps.packets.update(packet.id, (p) => (packetStateAfter('validate', p.state) !== null ? { ...p, state: 'VALIDATED', edxml: summary } : null), {
-      history: () => [{ status: 'VALIDATED', at, recipient: null, detail: `${packet.dataType}${warnings}` }],
-    });
+    const updated = await this.deps.packets.update(
+      packet.id,
+      (p) => (packetStateAfter('validate', p.state) !== null ? { ...p, state: 'VALIDATED', edxml: summary } : null),
+      {
+        history: () => [{ status: 'VALIDATED', at, recipient: null, detail: `${packet.dataType}${warnings}` }],
+      },
+    );
     if (updated === null) throw new LgspError(ErrorCode.NOT_FOUND, `no packet ${packet.id}`);
     if (!updated.changed) return updated.packet;
     if (summary?.kind === 'document' && summary.documentId !== null) await this.deps.packets.indexDocument(packet.sourceAgency, summary.documentId, packet.id);
@@ -74,7 +78,10 @@ export class Validation {
     if (packet.dataType === 'EDXML_DOCUMENT' || packet.dataType === 'EDXML_STATUS') {
       try {
         const plaintext = readDecryptedContent(content, masterKey, packet.id, packet.contentAttempt!);
-        const edxml = await parseEdxmlStream(plaintext, { expectedKind: packet.dataType === 'EDXML_DOCUMENT' ? 'document' : 'status', limits: { maxBytes: Math.max(packet.declaredBytes, 1) } });
+        const edxml = await parseEdxmlStream(plaintext, {
+          expectedKind: packet.dataType === 'EDXML_DOCUMENT' ? 'document' : 'status',
+          limits: { maxBytes: Math.max(packet.declaredBytes, 1) },
+        });
         return { edxml };
       } catch (error) {
         if (!(error instanceof EdxmlError)) throw error;
@@ -84,7 +91,15 @@ export class Validation {
     const schemaId = packet.schemaId ?? (schemas.has(packet.dataType) ? packet.dataType : null);
     if (packet.dataType === 'JSON' || schemaId !== null) {
       if (packet.declaredBytes > settings.jsonMaxBytes) {
-        return { rejection: { code: 'JSON_TOO_LARGE', message: `JSON payloads are checked up to ${settings.jsonMaxBytes} bytes`, line: null, column: null, path: null } };
+        return {
+          rejection: {
+            code: 'JSON_TOO_LARGE',
+            message: `JSON payloads are checked up to ${settings.jsonMaxBytes} bytes`,
+            line: null,
+            column: null,
+            path: null,
+          },
+        };
       }
       const plaintext = await readWholeDecryptedContent(content, masterKey, packet.id, packet.contentAttempt!);
       let value: unknown;
@@ -95,7 +110,16 @@ export class Validation {
       }
       if (schemaId !== null) {
         const problem = schemas.check(schemaId, value);
-        if (problem !== null) return { rejection: { code: 'JSON_SCHEMA_MISMATCH', message: `does not match schema "${schemaId}": ${problem}`, line: null, column: null, path: problem.split(' ')[0] ?? null } };
+        if (problem !== null)
+          return {
+            rejection: {
+              code: 'JSON_SCHEMA_MISMATCH',
+              message: `does not match schema "${schemaId}": ${problem}`,
+              line: null,
+              column: null,
+              path: problem.split(' ')[0] ?? null,
+            },
+          };
       }
     }
     return { edxml: null };
@@ -129,10 +153,18 @@ export class Validation {
     if (documentId === null || documentSource === null) return;
     const originalId = await this.deps.packets.findDocument(documentSource, documentId);
     if (originalId === null) {
-      await this.deps.packets.appendHistory(statusPacket.id, [{ status: 'VALIDATED', at: isoTime(this.deps.now()), recipient: null, detail: `document ${documentId} was not exchanged through this platform` }]);
+      await this.deps.packets.appendHistory(statusPacket.id, [
+        { status: 'VALIDATED', at: isoTime(this.deps.now()), recipient: null, detail: `document ${documentId} was not exchanged through this platform` },
+      ]);
       return;
     }
-    const report = { statusCode: parsed.statusCode, description: parsed.description, reportedBy: statusPacket.sourceAgency, statusPacketId: statusPacket.id, at: isoTime(this.deps.now()) };
+    const report = {
+      statusCode: parsed.statusCode,
+      description: parsed.description,
+      reportedBy: statusPacket.sourceAgency,
+      statusPacketId: statusPacket.id,
+      at: isoTime(this.deps.now()),
+    };
     const updated = await this.deps.packets.update(originalId, (p) =>
       // Only a recipient of the document may report its status.
       p.deliveries.some((d) => d.agencyCode === statusPacket.sourceAgency) && !p.documentStatuses.some((s) => s.statusPacketId === statusPacket.id)

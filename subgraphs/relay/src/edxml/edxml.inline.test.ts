@@ -25,7 +25,11 @@ describe('edXML: real-world deviations that must be accepted', () => {
     it(row.name, async () => {
       const packet = await parseInput(row.input, row.options);
       assert.equal(packet.kind, row.kind);
-      assert.deepEqual(packet.warnings.map((w) => w.code), row.warnings, JSON.stringify(packet.warnings, null, 1));
+      assert.deepEqual(
+        packet.warnings.map((w) => w.code),
+        row.warnings,
+        JSON.stringify(packet.warnings, null, 1),
+      );
       for (const w of packet.warnings) assert.ok(w.path.length > 0 && typeof w.line === 'number', `warning ${w.code} has a location`);
       for (const [path, expected] of Object.entries(row.fields)) assert.deepEqual(get(packet, path), expected, path);
     });

@@ -21,7 +21,13 @@ describe('edXML: the project’s own packets (packets/)', () => {
         code: '1180/STC-QLNS',
         promulgationDate: { raw: '2026/03/02', iso: '2026-03-02' },
         documentId: '000.00.12.H41,2026/03/02,1180/STC-QLNS',
-        documentIdInfo: { form: 'structured', organId: '000.00.12.H41', date: { raw: '2026/03/02', iso: '2026-03-02' }, codeNumber: '1180', codeNotation: 'STC-QLNS' },
+        documentIdInfo: {
+          form: 'structured',
+          organId: '000.00.12.H41',
+          date: { raw: '2026/03/02', iso: '2026-03-02' },
+          codeNumber: '1180',
+          codeNotation: 'STC-QLNS',
+        },
       },
     ]);
     assert.equal(revocation.business?.documentId, '000.00.12.H41,2026/03/02,1180/STC-QLNS');
@@ -46,7 +52,12 @@ describe('edXML: the project’s own packets (packets/)', () => {
     const text = await readFile(new URL('document_update.edxml', PACKETS), 'utf8');
     const base64 = /<edXML:ContentTransferEncoded[^>]*>([^<]+)</.exec(text)![1]!;
     assert.equal(update.attachments[0]?.sha256, createHash('sha256').update(Buffer.from(base64, 'base64')).digest('hex'));
-    const dsig = parseEdxml((await readFile(new URL('document_not-well-formed.edxml', PACKETS), 'utf8')).replace('        <edXML:From>\r\n        <edXML:From>', '        <edXML:From>'));
+    const dsig = parseEdxml(
+      (await readFile(new URL('document_not-well-formed.edxml', PACKETS), 'utf8')).replace(
+        '        <edXML:From>\r\n        <edXML:From>',
+        '        <edXML:From>',
+      ),
+    );
     assert.ok(dsig.kind === 'document');
     assert.equal(dsig.signature?.namespace, 'http://www.w3.org/2000/09/xmldsig#');
   });

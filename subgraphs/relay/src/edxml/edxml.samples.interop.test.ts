@@ -24,7 +24,13 @@ describe('edXML: the real samples ($LGSP_REFERENCE_DATA/edxml/samples)', () => {
         code: '267/VPCP-TTĐT',
         promulgationDate: { raw: '2018/09/28', iso: '2018-09-28' },
         documentId: '000.00.04.G14,2012/08/06,267/VPCP-TTĐT',
-        documentIdInfo: { form: 'structured', organId: '000.00.04.G14', date: { raw: '2012/08/06', iso: '2012-08-06' }, codeNumber: '267', codeNotation: 'VPCP-TTĐT' },
+        documentIdInfo: {
+          form: 'structured',
+          organId: '000.00.04.G14',
+          date: { raw: '2012/08/06', iso: '2012-08-06' },
+          codeNumber: '267',
+          codeNotation: 'VPCP-TTĐT',
+        },
       },
     ]);
     const replacement = parseEdxml(await readFile(new URL('all4u1089-truclienthong-example/edoc_replacement.redacted.edxml', SAMPLES)));

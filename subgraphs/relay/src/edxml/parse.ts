@@ -138,7 +138,11 @@ class Interpreter {
   organId(element: XmlElement, value: string): string {
     const check = checkOrganId(value);
     if (check === 'invalid') {
-      throw this.fail(EdxmlErrorCode.INVALID_ORGAN_ID, `"${value}" is not a QCVN 102 agency identifier (2–4 dot-separated segments of letters and digits)`, element);
+      throw this.fail(
+        EdxmlErrorCode.INVALID_ORGAN_ID,
+        `"${value}" is not a QCVN 102 agency identifier (2–4 dot-separated segments of letters and digits)`,
+        element,
+      );
     }
     if (check === 'accepted') this.warn(EdxmlWarningCode.ORGAN_ID_NONCANONICAL, `agency identifier "${value}" is not in the NNN.NN.NN.XNN form`, element);
     return value;
@@ -172,12 +176,17 @@ class Interpreter {
     if (!element || raw === null) return null;
     const parsed = parseEdxmlDate(raw);
     if (!parsed.ok) {
-      throw this.fail(EdxmlErrorCode.INVALID_DATE, `<${element.local}> "${raw}" is ${parsed.reason === 'impossible' ? 'an impossible date' : 'not a date'}`, element);
+      throw this.fail(
+        EdxmlErrorCode.INVALID_DATE,
+        `<${element.local}> "${raw}" is ${parsed.reason === 'impossible' ? 'an impossible date' : 'not a date'}`,
+        element,
+      );
     }
     const d = parsed.date;
     if (form === 'date') {
       if (d.time) this.warn(EdxmlWarningCode.DATETIME_IN_DATE_FIELD, `<${element.local}> "${raw}" carries a time; the date is used`, element);
-      if (!/^\d{4}\/\d{2}\/\d{2}(\s|$)/.test(raw)) this.warn(EdxmlWarningCode.DATE_FORMAT_NONSTANDARD, `<${element.local}> "${raw}" is not yyyy/MM/dd`, element);
+      if (!/^\d{4}\/\d{2}\/\d{2}(\s|$)/.test(raw))
+        this.warn(EdxmlWarningCode.DATE_FORMAT_NONSTANDARD, `<${element.local}> "${raw}" is not yyyy/MM/dd`, element);
       return { raw, iso: isoDate(d) };
     }
     if (!d.canonicalTimestamp) this.warn(EdxmlWarningCode.DATE_FORMAT_NONSTANDARD, `<${element.local}> "${raw}" is not yyyy/MM/dd HH:mm:ss`, element);
@@ -200,7 +209,12 @@ class Interpreter {
   staffInfo(parent: XmlElement | undefined): EdxmlStaffInfo | null {
     const element = this.one(parent, 'StaffInfo');
     if (!element) return null;
-    return { department: this.text(element, 'Department'), staff: this.text(element, 'Staff'), email: this.text(element, 'Email'), mobile: this.text(element, 'Mobile') };
+    return {
+      department: this.text(element, 'Department'),
+      staff: this.text(element, 'Staff'),
+      email: this.text(element, 'Email'),
+      mobile: this.text(element, 'Mobile'),
+    };
   }
 
   responseFor(element: XmlElement): EdxmlResponseFor {
@@ -264,7 +278,11 @@ function interpret(root: XmlElement, options: ParseEdxmlOptions): EdxmlPacket {
   const rootKey = key(root.local);
   const soap = rootKey === 'envelope' && SOAP_NAMESPACES.has(root.ns);
   if (!soap && rootKey !== 'edxml' && rootKey !== 'edxmlenvelope') {
-    throw it.fail(EdxmlErrorCode.UNKNOWN_ROOT, `root element <${root.qname}>${root.ns ? ` in ${root.ns}` : ''} is not an edXML packet (expected edXML, edXMLEnvelope or a SOAP Envelope)`, root);
+    throw it.fail(
+      EdxmlErrorCode.UNKNOWN_ROOT,
+      `root element <${root.qname}>${root.ns ? ` in ${root.ns}` : ''} is not an edXML packet (expected edXML, edXMLEnvelope or a SOAP Envelope)`,
+      root,
+    );
   }
   const header = find(root, ['messageheader', 'status'], ['signature', 'attachmentencoded', 'edxmlbody', 'traceheaderlist']);
   if (!header) throw it.fail(EdxmlErrorCode.MISSING_ELEMENT, `no <MessageHeader> in the packet`, root, 'edXMLEnvelope/edXMLHeader/MessageHeader');
@@ -277,7 +295,11 @@ function interpret(root: XmlElement, options: ParseEdxmlOptions): EdxmlPacket {
   const looksLikeStatus = has('StatusCode') || (!has('To') && !has('Code') && !has('Subject') && (has('ResponseFor') || key(header.local) === 'status'));
   const kind = options.expectedKind ?? (looksLikeStatus ? 'status' : 'document');
   if (options.expectedKind && (looksLikeStatus ? 'status' : 'document') !== options.expectedKind && (has('StatusCode') || has('To'))) {
-    throw it.fail(EdxmlErrorCode.KIND_MISMATCH, `a ${options.expectedKind} packet was declared but this is a ${looksLikeStatus ? 'status' : 'document'} packet`, header);
+    throw it.fail(
+      EdxmlErrorCode.KIND_MISMATCH,
+      `a ${options.expectedKind} packet was declared but this is a ${looksLikeStatus ? 'status' : 'document'} packet`,
+      header,
+    );
   }
 
   const base = { dialect, namespace: header.ns, from: it.organization(it.required(header, 'From')), warnings: it.warnings };
@@ -334,7 +356,13 @@ function documentPacket(it: Interpreter, root: XmlElement, header: XmlElement, b
 
   const promulgation = it.one(header, 'PromulgationInfo');
   const promulgationDate = it.date(promulgation, 'PromulgationDate', 'date');
-  if (!promulgationDate) it.warn(EdxmlWarningCode.MISSING_RECOMMENDED, `<PromulgationInfo/PromulgationDate> is absent or empty`, promulgation ?? header, promulgation ? 'PromulgationDate' : 'PromulgationInfo');
+  if (!promulgationDate)
+    it.warn(
+      EdxmlWarningCode.MISSING_RECOMMENDED,
+      `<PromulgationInfo/PromulgationDate> is absent or empty`,
+      promulgation ?? header,
+      promulgation ? 'PromulgationDate' : 'PromulgationInfo',
+    );
 
   const documentTypeElement = it.one(header, 'DocumentType');
   if (!documentTypeElement) it.warn(EdxmlWarningCode.MISSING_RECOMMENDED, `<DocumentType> is absent`, header, 'DocumentType');
@@ -354,7 +382,9 @@ function documentPacket(it: Interpreter, root: XmlElement, header: XmlElement, b
   if (info?.form === 'structured' && id.element) {
     const differences = [
       info.organId !== base.from.organId ? `sender ${info.organId} ≠ From ${base.from.organId}` : null,
-      info.date.iso !== null && promulgationDate && info.date.iso !== promulgationDate.iso ? `date ${info.date.iso} ≠ PromulgationDate ${promulgationDate.iso}` : null,
+      info.date.iso !== null && promulgationDate && info.date.iso !== promulgationDate.iso
+        ? `date ${info.date.iso} ≠ PromulgationDate ${promulgationDate.iso}`
+        : null,
       `${info.codeNumber}/${info.codeNotation}` !== code.value ? `code ${info.codeNumber}/${info.codeNotation} ≠ Code ${code.value}` : null,
     ].filter((d) => d !== null);
     if (differences.length > 0) it.warn(EdxmlWarningCode.DOCUMENT_ID_MISMATCH, `DocumentId differs from the header: ${differences.join('; ')}`, id.element);
@@ -379,7 +409,11 @@ function documentPacket(it: Interpreter, root: XmlElement, header: XmlElement, b
     documentIdInfo: info,
     code,
     promulgationInfo: { place: it.text(promulgation, 'Place'), promulgationDate },
-    documentType: { type: it.text(documentTypeElement, 'Type'), typeDetail: it.text(documentTypeElement, 'TypeDetail'), typeName: it.text(documentTypeElement, 'TypeName') },
+    documentType: {
+      type: it.text(documentTypeElement, 'Type'),
+      typeDetail: it.text(documentTypeElement, 'TypeDetail'),
+      typeName: it.text(documentTypeElement, 'TypeName'),
+    },
     subject,
     content: it.text(header, 'Content'),
     signerInfo: { competence: it.text(signer, 'Competence'), position: it.text(signer, 'Position'), fullName: it.text(signer, 'FullName') },
@@ -406,7 +440,10 @@ function documentPacket(it: Interpreter, root: XmlElement, header: XmlElement, b
 }
 
 function texts(it: Interpreter, parent: XmlElement | undefined, name: string): string[] {
-  return it.all(parent, name).map((e) => normaliseText(e.text)).filter((t): t is string => t !== null);
+  return it
+    .all(parent, name)
+    .map((e) => normaliseText(e.text))
+    .filter((t): t is string => t !== null);
 }
 
 function business(it: Interpreter, element: XmlElement): EdxmlBusiness {
@@ -444,7 +481,10 @@ function business(it: Interpreter, element: XmlElement): EdxmlBusiness {
 function contentIdOf(raw: string | null): { id: string | null; prefixed: boolean } {
   if (raw === null) return { id: null, prefixed: false };
   const prefixed = /^cid:/i.test(raw);
-  const id = raw.replace(/^cid:/i, '').replace(/^<(.*)>$/, '$1').trim();
+  const id = raw
+    .replace(/^cid:/i, '')
+    .replace(/^<(.*)>$/, '$1')
+    .trim();
   return { id: id === '' ? null : id, prefixed };
 }
 
@@ -475,7 +515,11 @@ function readAttachments(it: Interpreter, root: XmlElement, packet: EdxmlDocumen
       ...content,
     };
     if (!content.valid) {
-      it.warn(EdxmlWarningCode.ATTACHMENT_NOT_BASE64, `the content of attachment ${cid.id ?? attachment.attachmentName ?? '?'} is not base64; its size is unknown`, contentElement);
+      it.warn(
+        EdxmlWarningCode.ATTACHMENT_NOT_BASE64,
+        `the content of attachment ${cid.id ?? attachment.attachmentName ?? '?'} is not base64; its size is unknown`,
+        contentElement,
+      );
     }
     const reference = references.find((r) => !r.matched && r.reference.contentId !== null && r.reference.contentId === cid.id);
     if (!reference) {
@@ -493,6 +537,7 @@ function readAttachments(it: Interpreter, root: XmlElement, packet: EdxmlDocumen
     packet.attachments.push(attachment);
   }
   for (const r of references) {
-    if (!r.matched) it.warn(EdxmlWarningCode.MANIFEST_ENTRY_WITHOUT_ATTACHMENT, `manifest entry ${r.reference.contentId ?? '(no ContentId)'} has no attachment`, r.element);
+    if (!r.matched)
+      it.warn(EdxmlWarningCode.MANIFEST_ENTRY_WITHOUT_ATTACHMENT, `manifest entry ${r.reference.contentId ?? '(no ContentId)'} has no attachment`, r.element);
   }
 }

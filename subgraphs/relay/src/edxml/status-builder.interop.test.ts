@@ -12,7 +12,13 @@ import { referenceEdxmlData } from './testing.ts';
 const EDXML_DATA = referenceEdxmlData();
 
 const input: EdxmlStatusInput = {
-  from: { organId: '000.00.00.H41', organName: 'UBND Tỉnh Nghệ An', organizationInCharge: 'UBND Tỉnh Nghệ An', email: 'nghean@gov.vn', organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>' },
+  from: {
+    organId: '000.00.00.H41',
+    organName: 'UBND Tỉnh Nghệ An',
+    organizationInCharge: 'UBND Tỉnh Nghệ An',
+    email: 'nghean@gov.vn',
+    organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>',
+  },
   responseFor: { organId: '000.00.00.G22', code: '7816/VPCP-TTĐT', promulgationDate: '2015-09-30', documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' },
   staffInfo: { department: 'Văn thư', staff: 'Nguyễn Văn A', email: 'vanthu@example.gov.vn', mobile: '84912000001' },
   statusCode: '03',
@@ -24,7 +30,20 @@ describe('toEdxmlStatus against the real samples', () => {
   it('has the shape of the VPCP sample status packet (same elements, same order)', async () => {
     const sample = await readFile(new URL('samples/all4u1089-truclienthong-example/status_acceptance_03.edxml', EDXML_DATA), 'utf8');
     const elementNames = (xml: string): string[] => [...xml.matchAll(/<(edXML:[A-Za-z]+|edXML)\b/g)].map((m) => m[1]!);
-    const order = (names: string[]): string[] => names.filter((n) => !['edXML:OrganizationInCharge', 'edXML:OrganName', 'edXML:Department', 'edXML:Staff', 'edXML:Mobile', 'edXML:Email', 'edXML:PromulgationDate', 'edXML:DocumentId'].includes(n));
+    const order = (names: string[]): string[] =>
+      names.filter(
+        (n) =>
+          ![
+            'edXML:OrganizationInCharge',
+            'edXML:OrganName',
+            'edXML:Department',
+            'edXML:Staff',
+            'edXML:Mobile',
+            'edXML:Email',
+            'edXML:PromulgationDate',
+            'edXML:DocumentId',
+          ].includes(n),
+      );
     assert.deepEqual(order(elementNames(toEdxmlStatus(input))), order(elementNames(sample)));
   });
 

@@ -7,7 +7,13 @@ import { toEdxmlStatus, type EdxmlStatusInput } from './status-builder.ts';
 import { EDXML_STATUS_CODES } from './values.ts';
 
 const input: EdxmlStatusInput = {
-  from: { organId: '000.00.00.H41', organName: 'UBND Tỉnh Nghệ An', organizationInCharge: 'UBND Tỉnh Nghệ An', email: 'nghean@gov.vn', organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>' },
+  from: {
+    organId: '000.00.00.H41',
+    organName: 'UBND Tỉnh Nghệ An',
+    organizationInCharge: 'UBND Tỉnh Nghệ An',
+    email: 'nghean@gov.vn',
+    organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>',
+  },
   responseFor: { organId: '000.00.00.G22', code: '7816/VPCP-TTĐT', promulgationDate: '2015-09-30', documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' },
   staffInfo: { department: 'Văn thư', staff: 'Nguyễn Văn A', email: 'vanthu@example.gov.vn', mobile: '84912000001' },
   statusCode: '03',
@@ -21,13 +27,28 @@ describe('toEdxmlStatus', () => {
     assert.ok(packet.kind === 'status');
     assert.deepEqual(packet.warnings, []);
     assert.equal(packet.dialect, 'qcvn-102-2016');
-    assert.deepEqual(packet.from, { organId: '000.00.00.H41', organizationInCharge: 'UBND Tỉnh Nghệ An', organName: 'UBND Tỉnh Nghệ An', organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>', email: 'nghean@gov.vn', telephone: null, fax: null, website: null });
+    assert.deepEqual(packet.from, {
+      organId: '000.00.00.H41',
+      organizationInCharge: 'UBND Tỉnh Nghệ An',
+      organName: 'UBND Tỉnh Nghệ An',
+      organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>',
+      email: 'nghean@gov.vn',
+      telephone: null,
+      fax: null,
+      website: null,
+    });
     assert.deepEqual(packet.responseFor, {
       organId: '000.00.00.G22',
       code: '7816/VPCP-TTĐT',
       promulgationDate: { raw: '2015/09/30', iso: '2015-09-30' },
       documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT',
-      documentIdInfo: { form: 'structured', organId: '000.00.00.G22', date: { raw: '2015/09/30', iso: '2015-09-30' }, codeNumber: '7816', codeNotation: 'VPCP-TTĐT' },
+      documentIdInfo: {
+        form: 'structured',
+        organId: '000.00.00.G22',
+        date: { raw: '2015/09/30', iso: '2015-09-30' },
+        codeNumber: '7816',
+        codeNotation: 'VPCP-TTĐT',
+      },
     });
     assert.deepEqual(packet.staffInfo, input.staffInfo);
     assert.equal(packet.statusCode, '03');
@@ -48,7 +69,20 @@ describe('toEdxmlStatus', () => {
   it('has the shape of a VPCP status packet (same elements, same order as packets/status_03_accepted.edxml)', async () => {
     const sample = await readFile(new URL('packets/status_03_accepted.edxml', import.meta.url), 'utf8');
     const elementNames = (xml: string): string[] => [...xml.matchAll(/<(edXML:[A-Za-z]+|edXML)\b/g)].map((m) => m[1]!);
-    const order = (names: string[]): string[] => names.filter((n) => !['edXML:OrganizationInCharge', 'edXML:OrganName', 'edXML:Department', 'edXML:Staff', 'edXML:Mobile', 'edXML:Email', 'edXML:PromulgationDate', 'edXML:DocumentId'].includes(n));
+    const order = (names: string[]): string[] =>
+      names.filter(
+        (n) =>
+          ![
+            'edXML:OrganizationInCharge',
+            'edXML:OrganName',
+            'edXML:Department',
+            'edXML:Staff',
+            'edXML:Mobile',
+            'edXML:Email',
+            'edXML:PromulgationDate',
+            'edXML:DocumentId',
+          ].includes(n),
+      );
     assert.deepEqual(order(elementNames(toEdxmlStatus(input))), order(elementNames(sample)));
   });
 
@@ -63,8 +97,11 @@ describe('toEdxmlStatus', () => {
       [{ description: 'bell \u0007' }, 'EDXML_INVALID_VALUE'],
     ];
     for (const [change, code] of cases) {
-      assert.throws(() => toEdxmlStatus({ ...input, ...change }), (error: unknown) => error instanceof EdxmlError && error.code === code, JSON.stringify(change));
+      assert.throws(
+        () => toEdxmlStatus({ ...input, ...change }),
+        (error: unknown) => error instanceof EdxmlError && error.code === code,
+        JSON.stringify(change),
+      );
     }
   });
-
 });

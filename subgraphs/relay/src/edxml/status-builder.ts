@@ -47,7 +47,9 @@ function escapeXml(text: string): string {
 }
 
 function element(indent: string, name: string, value: string | null | undefined): string {
-  return value === null || value === undefined || value === '' ? `${indent}<edXML:${name}/>\n` : `${indent}<edXML:${name}>${escapeXml(value)}</edXML:${name}>\n`;
+  return value === null || value === undefined || value === ''
+    ? `${indent}<edXML:${name}/>\n`
+    : `${indent}<edXML:${name}>${escapeXml(value)}</edXML:${name}>\n`;
 }
 
 function organId(value: string, path: string): string {
@@ -58,7 +60,8 @@ function organId(value: string, path: string): string {
 /** The status packet as a UTF-8 XML string. Throws {@link EdxmlError} for an input no receiver could accept. */
 export function toEdxmlStatus(input: EdxmlStatusInput): string {
   const status = normaliseStatusCode(input.statusCode);
-  if (!status) throw new EdxmlError(EdxmlErrorCode.INVALID_STATUS_CODE, `StatusCode "${input.statusCode}" is not one of 01–06, 13, 15, 16`, { path: 'StatusCode' });
+  if (!status)
+    throw new EdxmlError(EdxmlErrorCode.INVALID_STATUS_CODE, `StatusCode "${input.statusCode}" is not one of 01–06, 13, 15, 16`, { path: 'StatusCode' });
   if (!input.responseFor.documentId.trim() && !input.responseFor.code.trim()) {
     throw new EdxmlError(EdxmlErrorCode.MISSING_ELEMENT, 'responseFor needs a documentId or a code', { path: 'ResponseFor/DocumentId' });
   }
@@ -66,7 +69,9 @@ export function toEdxmlStatus(input: EdxmlStatusInput): string {
   try {
     promulgationDate = formatEdxmlDate(input.responseFor.promulgationDate);
   } catch {
-    throw new EdxmlError(EdxmlErrorCode.INVALID_DATE, `promulgationDate "${String(input.responseFor.promulgationDate)}" is not a date`, { path: 'ResponseFor/PromulgationDate' });
+    throw new EdxmlError(EdxmlErrorCode.INVALID_DATE, `promulgationDate "${String(input.responseFor.promulgationDate)}" is not a date`, {
+      path: 'ResponseFor/PromulgationDate',
+    });
   }
   let timestamp: string;
   try {

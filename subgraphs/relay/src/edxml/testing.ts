@@ -15,7 +15,10 @@ import type { TableInput } from './inline.table.ts';
 export function referenceEdxmlData(): URL {
   const repositoryRoot = new URL('../../../../', import.meta.url).pathname;
   const folder = resolve(repositoryRoot, process.env.LGSP_REFERENCE_DATA ?? '../shared/data', 'edxml');
-  if (!existsSync(folder)) throw new Error(`the edXML reference data is missing: ${folder} does not exist (set LGSP_REFERENCE_DATA to the folder holding edxml/; npm run test:interop)`);
+  if (!existsSync(folder))
+    throw new Error(
+      `the edXML reference data is missing: ${folder} does not exist (set LGSP_REFERENCE_DATA to the folder holding edxml/; npm run test:interop)`,
+    );
   return pathToFileURL(`${folder}/`);
 }
 

@@ -198,10 +198,14 @@ export class XmlReader {
       const offset = match.index - this.carry.length; // may be negative: the match began in the previous piece
       const before = offset >= 0 ? text.slice(0, offset) : '';
       const { line, column } = offset >= 0 ? this.advance(before, this.rawLine, this.rawColumn) : { line: this.rawLine, column: this.rawColumn + offset };
-      throw new EdxmlError(EdxmlErrorCode.FORBIDDEN_CONSTRUCT, `${match[1]!.toUpperCase()} declarations are not accepted in edXML packets (entity expansion and external entities are refused)`, {
-        line,
-        column: column + 1,
-      });
+      throw new EdxmlError(
+        EdxmlErrorCode.FORBIDDEN_CONSTRUCT,
+        `${match[1]!.toUpperCase()} declarations are not accepted in edXML packets (entity expansion and external entities are refused)`,
+        {
+          line,
+          column: column + 1,
+        },
+      );
     }
     this.carry = window.slice(-DECLARATION_CARRY);
     const end = this.advance(text, this.rawLine, this.rawColumn);
@@ -246,7 +250,8 @@ export class XmlReader {
 
   private onProcessingInstruction(name: string, body: string): void {
     if (name.toLowerCase() === 'xml') {
-      if (this.seenAnything || this.parser.startTagPosition !== 1) throw this.error(EdxmlErrorCode.NOT_WELL_FORMED, 'not well-formed XML: the XML declaration must be at the very start');
+      if (this.seenAnything || this.parser.startTagPosition !== 1)
+        throw this.error(EdxmlErrorCode.NOT_WELL_FORMED, 'not well-formed XML: the XML declaration must be at the very start');
       const encoding = /encoding\s*=\s*["']([^"']*)["']/.exec(body)?.[1];
       if (encoding && !/^(utf-?8|us-ascii)$/i.test(encoding)) {
         throw this.error(EdxmlErrorCode.UNSUPPORTED_ENCODING, `the packet declares encoding "${encoding}"; edXML packets must be UTF-8`);
@@ -309,7 +314,13 @@ export class XmlReader {
   }
 
   private onOpenTag(qname: string, selfClosing: boolean): void {
-    const scope = new Map(this.scopes[this.scopes.length - 1] ?? [['', ''], ['xml', XML_NS], ['xmlns', XMLNS_NS]]);
+    const scope = new Map(
+      this.scopes[this.scopes.length - 1] ?? [
+        ['', ''],
+        ['xml', XML_NS],
+        ['xmlns', XMLNS_NS],
+      ],
+    );
     for (const [name, value] of Object.entries(this.pendingAttributes)) {
       if (name === 'xmlns') scope.set('', value);
       else if (name.startsWith('xmlns:')) {
@@ -324,7 +335,10 @@ export class XmlReader {
     for (const name of Object.keys(this.pendingAttributes)) {
       const attributePrefix = localName(name).prefix;
       if (attributePrefix && attributePrefix !== 'xmlns' && !scope.has(attributePrefix)) {
-        throw this.error(EdxmlErrorCode.NOT_WELL_FORMED, `not well-formed XML: unbound namespace prefix "${attributePrefix}" on attribute ${name} of <${qname}>`);
+        throw this.error(
+          EdxmlErrorCode.NOT_WELL_FORMED,
+          `not well-formed XML: unbound namespace prefix "${attributePrefix}" on attribute ${name} of <${qname}>`,
+        );
       }
     }
     const element: XmlElement = {

@@ -4,7 +4,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { A, AGENCY_B, B, CLAIM, httpRequest, PACKET, REQUEST_EXCHANGE, reprDigest, sendPacket, sha256, sleep, startHarness, type Harness, type HttpAnswer } from '../testing.ts';
+import {
+  A,
+  AGENCY_B,
+  B,
+  CLAIM,
+  httpRequest,
+  PACKET,
+  REQUEST_EXCHANGE,
+  reprDigest,
+  sendPacket,
+  sha256,
+  sleep,
+  startHarness,
+  type Harness,
+  type HttpAnswer,
+} from '../testing.ts';
 
 const SOME_ID = '3f1e0c2a-1111-4222-8333-444455556666';
 
@@ -25,7 +40,15 @@ describe('exchange content routes: edges', () => {
 
   async function space(content: Buffer): Promise<{ id: string; uploadUrl: string }> {
     const answer = await h.gql(A, REQUEST_EXCHANGE, {
-      input: { title: 'edges', priority: 'NORMAL', dataType: 'FILE', protocol: 'test', declaredBytes: content.length, sha256: sha256(content), recipients: { agencyCodes: [AGENCY_B] } },
+      input: {
+        title: 'edges',
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'test',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+        recipients: { agencyCodes: [AGENCY_B] },
+      },
     });
     assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
     return answer.data!.requestExchange;
@@ -41,7 +64,10 @@ describe('exchange content routes: edges', () => {
       ['GET', `/exchange/packets/${SOME_ID}x/content?token=x`],
       ['GET', `/EXCHANGE/packets/${SOME_ID}/content/more`],
     ] as const) {
-      const answer = await httpRequest(`${h.relay.origin}${path}`, { method, ...(method === 'PUT' ? { headers: { 'content-length': '5' }, body: Buffer.from('hello') } : {}) });
+      const answer = await httpRequest(`${h.relay.origin}${path}`, {
+        method,
+        ...(method === 'PUT' ? { headers: { 'content-length': '5' }, body: Buffer.from('hello') } : {}),
+      });
       assert.equal(answer.status, 404, `${method} ${path}`);
       const body = jsonOf(answer);
       assert.equal(body.errors![0]!.extensions.code, 'NOT_FOUND');
@@ -58,7 +84,11 @@ describe('exchange content routes: edges', () => {
   });
 
   it('answers 405 with Allow for another method on the two paths, and 204 with Allow for OPTIONS', async () => {
-    const post = await httpRequest(`${h.relay.origin}/exchange/spaces/${SOME_ID}/content?token=x`, { method: 'POST', headers: { 'content-length': '2' }, body: Buffer.from('{}') });
+    const post = await httpRequest(`${h.relay.origin}/exchange/spaces/${SOME_ID}/content?token=x`, {
+      method: 'POST',
+      headers: { 'content-length': '2' },
+      body: Buffer.from('{}'),
+    });
     assert.equal(post.status, 405);
     assert.equal(post.headers.allow, 'PUT');
     assert.equal(jsonOf(post).errors![0]!.extensions.code, 'BAD_USER_INPUT');
@@ -81,7 +111,10 @@ describe('exchange content routes: edges', () => {
     assert.equal(head.headers.allow, 'GET');
     await sleep(200); // the old handler completed the delivery right after its (empty) body
     const packet = (await h.gql(A, PACKET, { id })).data!.packet;
-    assert.deepEqual(packet.deliveries.map((d: { status: string }) => d.status), ['CLAIMED']);
+    assert.deepEqual(
+      packet.deliveries.map((d: { status: string }) => d.status),
+      ['CLAIMED'],
+    );
     const download = await httpRequest(url, { method: 'GET' });
     assert.equal(download.status, 200);
     assert.ok(download.body.equals(content));

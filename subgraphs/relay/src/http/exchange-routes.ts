@@ -99,7 +99,10 @@ function sendError(req: IncomingMessage, res: ServerResponse, log: RequestLog, e
     const body = errorBody(error.code, error.message);
     Object.assign(body.errors[0]!.extensions, error.details ?? {});
     sendJson(res, status, body);
-    if (status === 413) discardRestOfRequest(req, { onLimit: (discarded) => log().info({ discarded }, 'refused upload still sending after the discard limit: connection closed') });
+    if (status === 413)
+      discardRestOfRequest(req, {
+        onLimit: (discarded) => log().info({ discarded }, 'refused upload still sending after the discard limit: connection closed'),
+      });
     return;
   }
   log().error({ err: error }, 'exchange request failed');
@@ -233,7 +236,10 @@ export function exchangeContentHandler(relay: Relay, logger: Logger): (req: Inco
     sendJson(
       res,
       404,
-      errorBody(ErrorCode.NOT_FOUND, `no ${req.method} ${path}: the exchange serves PUT /exchange/spaces/{id}/content and GET /exchange/packets/{id}/content, {id} a UUID`),
+      errorBody(
+        ErrorCode.NOT_FOUND,
+        `no ${req.method} ${path}: the exchange serves PUT /exchange/spaces/{id}/content and GET /exchange/packets/{id}/content, {id} a UUID`,
+      ),
     );
     return true;
   };

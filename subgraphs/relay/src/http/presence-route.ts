@@ -34,11 +34,25 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
     app.post('/internal/presence', requireSharedSecret(options.token), jsonBody('128kb'), async (req, res) => {
       const { systems, heldForMs } = (req.body ?? {}) as { systems?: unknown; heldForMs?: unknown };
       if (!Array.isArray(systems) || systems.length > MAX_SYSTEMS) {
-        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `the body must be {"systems": [{"agencyCode": string, "systemId": string}], "heldForMs"?: integer} with at most ${MAX_SYSTEMS} entries`));
+        res
+          .status(400)
+          .json(
+            errorBody(
+              ErrorCode.BAD_USER_INPUT,
+              `the body must be {"systems": [{"agencyCode": string, "systemId": string}], "heldForMs"?: integer} with at most ${MAX_SYSTEMS} entries`,
+            ),
+          );
         return;
       }
       if (heldForMs !== undefined && !(Number.isSafeInteger(heldForMs) && (heldForMs as number) >= 0 && (heldForMs as number) <= MAX_HELD_FOR_MS)) {
-        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, `heldForMs must be absent or an integer from 0 to ${MAX_HELD_FOR_MS} (milliseconds the systems are held from now); nothing recorded`));
+        res
+          .status(400)
+          .json(
+            errorBody(
+              ErrorCode.BAD_USER_INPUT,
+              `heldForMs must be absent or an integer from 0 to ${MAX_HELD_FOR_MS} (milliseconds the systems are held from now); nothing recorded`,
+            ),
+          );
         return;
       }
       const leaseMs = heldForMs as number | undefined;
@@ -47,7 +61,13 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
       const refused: number[] = [];
       systems.forEach((s: unknown, index) => {
         const entry = s as { agencyCode?: unknown; systemId?: unknown } | null;
-        const ok = entry !== null && typeof entry === 'object' && typeof entry.agencyCode === 'string' && AGENCY_CODE.test(entry.agencyCode) && typeof entry.systemId === 'string' && SYSTEM_ID.test(entry.systemId);
+        const ok =
+          entry !== null &&
+          typeof entry === 'object' &&
+          typeof entry.agencyCode === 'string' &&
+          AGENCY_CODE.test(entry.agencyCode) &&
+          typeof entry.systemId === 'string' &&
+          SYSTEM_ID.test(entry.systemId);
         if (ok) valid.push({ agencyCode: entry.agencyCode as string, systemId: entry.systemId as string });
         else refused.push(index);
       });
@@ -55,7 +75,9 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
       try {
         await Promise.all(
           valid.map((entry) =>
-            leaseMs === undefined ? options.presence.markActive(entry.agencyCode, entry.systemId, at) : options.presence.hold(entry.agencyCode, entry.systemId, at, at + leaseMs),
+            leaseMs === undefined
+              ? options.presence.markActive(entry.agencyCode, entry.systemId, at)
+              : options.presence.hold(entry.agencyCode, entry.systemId, at, at + leaseMs),
           ),
         );
       } catch (error) {

@@ -14,7 +14,10 @@ export function bestEffortEvents(events: EventPublisher, options: { logger: Logg
         return await events.publish(family, agency, fields);
       } catch (error) {
         options.failures.inc({ topic: family });
-        options.logger.error({ err: error, topic: family, agency, packetId: fields.packetId }, 'event not published; the inbox and the next sweep still offer the packet');
+        options.logger.error(
+          { err: error, topic: family, agency, packetId: fields.packetId },
+          'event not published; the inbox and the next sweep still offer the packet',
+        );
         return '';
       }
     },

@@ -5,7 +5,10 @@ import { contractFixture } from '@lgsp/kit/contract-fixture';
 import type { PacketContentStore } from './content-store.ts';
 import type { Fixture } from './packet-store.contract.ts';
 
-export function describeContentStoreContract(name: string, make: () => Promise<Fixture<PacketContentStore> & { keysOf(packetId: string): Promise<number> }>): void {
+export function describeContentStoreContract(
+  name: string,
+  make: () => Promise<Fixture<PacketContentStore> & { keysOf(packetId: string): Promise<number> }>,
+): void {
   describe(`PacketContentStore contract: ${name}`, () => {
     const f = contractFixture(make);
     const later = () => Date.now() + 60_000;
@@ -33,7 +36,10 @@ export function describeContentStoreContract(name: string, make: () => Promise<F
       assert.deepEqual(await f.store.getStart('c2', 'a'), { meta: { wrappedKey: 'k2', masterKeyId: 'm', chunkCount: 2, bytes: 9 }, first: Buffer.from('đầu') });
       assert.deepEqual(await f.store.getChunk('c2', 'a', 1), Buffer.from([1, 2, 0]));
       await f.store.putLast('c2', 'only', 0, Buffer.from('one'), { wrappedKey: 'k3', masterKeyId: 'm', chunkCount: 1, bytes: 3 }, later());
-      assert.deepEqual(await f.store.getStart('c2', 'only'), { meta: { wrappedKey: 'k3', masterKeyId: 'm', chunkCount: 1, bytes: 3 }, first: Buffer.from('one') });
+      assert.deepEqual(await f.store.getStart('c2', 'only'), {
+        meta: { wrappedKey: 'k3', masterKeyId: 'm', chunkCount: 1, bytes: 3 },
+        first: Buffer.from('one'),
+      });
       await f.store.delete('c2', 'a');
       await f.store.delete('c2', 'only');
       assert.deepEqual(await f.store.getStart('c2', 'only'), { meta: null, first: null });

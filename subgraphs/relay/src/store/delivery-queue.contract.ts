@@ -16,9 +16,15 @@ export function describeDeliveryQueueContract(name: string, make: () => Promise<
       await f.store.enqueue('D1', 'HIGH', 'high-1');
       await f.store.enqueue('D1', 'HIGH', 'high-2');
       const first = await f.store.readNew('D1', 'c1', 3);
-      assert.deepEqual(first.map((e) => e.packetId), ['high-1', 'high-2', 'normal-1']);
+      assert.deepEqual(
+        first.map((e) => e.packetId),
+        ['high-1', 'high-2', 'normal-1'],
+      );
       const second = await f.store.readNew('D1', 'c2', 10);
-      assert.deepEqual(second.map((e) => [e.packetId, e.priority]), [['low-1', 'LOW']]);
+      assert.deepEqual(
+        second.map((e) => [e.packetId, e.priority]),
+        [['low-1', 'LOW']],
+      );
       assert.deepEqual(await f.store.readNew('D1', 'c1', 10), []);
       assert.equal(await f.store.depth('D1'), 4);
       assert.ok((await f.store.destinations()).includes('D1'));
@@ -31,7 +37,10 @@ export function describeDeliveryQueueContract(name: string, make: () => Promise<
       assert.deepEqual(await f.store.reclaim('D2', 'c2', 60_000, 10), []);
       await sleep(30);
       const again = await f.store.reclaim('D2', 'c2', 10, 10);
-      assert.deepEqual(again.map((e) => e.packetId), ['p']);
+      assert.deepEqual(
+        again.map((e) => e.packetId),
+        ['p'],
+      );
       await f.store.ack('D2', again[0]!);
       await f.store.ack('D2', again[0]!); // idempotent
       await sleep(30);
@@ -46,7 +55,10 @@ export function describeDeliveryQueueContract(name: string, make: () => Promise<
       await f.store.ack('D3', x);
       assert.equal(await f.store.depth('D3'), 1);
       const read = await f.store.readNew('D3', 'c1', 10);
-      assert.deepEqual(read.map((e) => e.packetId), ['y']);
+      assert.deepEqual(
+        read.map((e) => e.packetId),
+        ['y'],
+      );
       assert.equal(await f.store.depth('D3'), 1, 'read and not acknowledged still counts');
       await f.store.ack('D3', read[0]!);
       assert.equal(await f.store.depth('D3'), 0);

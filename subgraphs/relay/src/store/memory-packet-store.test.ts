@@ -9,7 +9,19 @@ const AGENCY = '000.00.04.H41';
 /** A sample packet with one delivery, to AGENCY. */
 const samplePacket = (id: string, sequence: number): Packet => ({
   ...sample(id, sequence),
-  deliveries: [{ agencyCode: AGENCY, status: 'NOTIFIED', attempts: 0, queueEntryId: null, queuedAt: null, claimedAt: null, claimedBy: null, deliveredAt: null, updatedAt: 'x' }],
+  deliveries: [
+    {
+      agencyCode: AGENCY,
+      status: 'NOTIFIED',
+      attempts: 0,
+      queueEntryId: null,
+      queuedAt: null,
+      claimedAt: null,
+      claimedBy: null,
+      deliveredAt: null,
+      updatedAt: 'x',
+    },
+  ],
 });
 
 const DAY = 24 * 3_600_000;

@@ -64,7 +64,10 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
       read!.title = 'changed';
       assert.equal((await f.store.get('p1'))!.title, 'Công văn');
       await f.store.appendHistory('p1', [{ status: 'UPLOADED', at: p.createdAt, recipient: null, detail: '1 bytes' }]);
-      assert.deepEqual((await f.store.history('p1')).map((e) => e.status), ['REQUESTED', 'UPLOADED']);
+      assert.deepEqual(
+        (await f.store.history('p1')).map((e) => e.status),
+        ['REQUESTED', 'UPLOADED'],
+      );
       assert.equal(await f.store.get('nope'), null);
       assert.deepEqual(await f.store.history('nope'), []);
     });
@@ -93,7 +96,7 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
       assert.equal(await f.store.update('nope', (p) => p), null);
     });
 
-    it('writes a change\'s history and retention with it, and nothing when there is no change', async () => {
+    it("writes a change's history and retention with it, and nothing when there is no change", async () => {
       await f.store.create(samplePacket('p4', 4), [{ status: 'REQUESTED', at: 'x', recipient: null, detail: null }], LATER);
       const done = await f.store.update('p4', (p) => ({ ...p, state: 'UPLOADED' }), {
         history: (next) => [{ status: next.state === 'UPLOADED' ? 'UPLOADED' : 'REJECTED', at: 'y', recipient: null, detail: 'with the change' }],
@@ -103,11 +106,17 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
       const none = await f.store.update('p4', () => null, { history: () => [{ status: 'REJECTED', at: 'z', recipient: null, detail: null }], retainMs: 1 });
       assert.equal(none!.changed, false);
       assert.equal(none!.packet.state, 'UPLOADED', 'a no-change answers the current record');
-      assert.deepEqual((await f.store.history('p4')).map((e) => [e.status, e.detail]), [
-        ['REQUESTED', null],
-        ['UPLOADED', 'with the change'],
-      ]);
-      await f.store.update('p4', (p) => ({ ...p, state: 'DONE' }), { history: () => [{ status: 'DELIVERED', at: 'z', recipient: 'r', detail: null }], retainMs: 30 });
+      assert.deepEqual(
+        (await f.store.history('p4')).map((e) => [e.status, e.detail]),
+        [
+          ['REQUESTED', null],
+          ['UPLOADED', 'with the change'],
+        ],
+      );
+      await f.store.update('p4', (p) => ({ ...p, state: 'DONE' }), {
+        history: () => [{ status: 'DELIVERED', at: 'z', recipient: 'r', detail: null }],
+        retainMs: 30,
+      });
       assert.equal((await f.store.history('p4')).length, 3);
       await new Promise((r) => setTimeout(r, 120));
       assert.equal(await f.store.get('p4'), null, 'record expired after its retention');
@@ -117,7 +126,10 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
     it('never loses a change made through another replica, whatever each one last saw', async () => {
       const other = f.replica?.() ?? f.store;
       await f.store.create(samplePacket('p5', 5), [], LATER);
-      const add = (store: PacketStore, tag: string) => store.update('p5', (p) => ({ ...p, uploadAttempts: [...p.uploadAttempts, tag] }), { history: () => [{ status: 'UPLOADED', at: tag, recipient: null, detail: null }] });
+      const add = (store: PacketStore, tag: string) =>
+        store.update('p5', (p) => ({ ...p, uploadAttempts: [...p.uploadAttempts, tag] }), {
+          history: () => [{ status: 'UPLOADED', at: tag, recipient: null, detail: null }],
+        });
       for (let i = 0; i < 5; i += 1) {
         await add(f.store, `a${i}`);
         await add(other, `b${i}`);

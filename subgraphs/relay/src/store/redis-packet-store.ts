@@ -133,7 +133,11 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
       throw new Error(`packet ${id}: too many concurrent changes`);
     },
     async appendHistory(id, events) {
-      if (events.length > 0) await redis.rPush(keys.history(id), events.map((e) => JSON.stringify(e)));
+      if (events.length > 0)
+        await redis.rPush(
+          keys.history(id),
+          events.map((e) => JSON.stringify(e)),
+        );
     },
     async history(id) {
       return (await redis.lRange(keys.history(id), 0, -1)).map((line) => JSON.parse(line) as StatusEvent);

@@ -27,7 +27,10 @@ export function createRedisPresenceStore(redis: RedisClient, options: { keyPrefi
   };
   const systems: PresenceStore['systems'] = async (agency, nowMs) => {
     const [active, holds] = await redis.multi().hGetAll(keys.presence(agency)).hGetAll(keys.presenceHolds(agency)).execTyped();
-    const presence = Object.entries(active).map(([system, ms]): [string, SystemPresence] => [system, { activeMs: Number(ms), heldUntilMs: Object.hasOwn(holds, system) ? Number(holds[system]) : null }]);
+    const presence = Object.entries(active).map(([system, ms]): [string, SystemPresence] => [
+      system,
+      { activeMs: Number(ms), heldUntilMs: Object.hasOwn(holds, system) ? Number(holds[system]) : null },
+    ]);
     return listSystems(presence, nowMs);
   };
   return {

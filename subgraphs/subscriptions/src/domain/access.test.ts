@@ -11,9 +11,9 @@ const callers: Record<string, Principal> = {
   'system of A': { kind: 'system', agencyCode: A, roles: [], scopes: [] },
   'civil servant of A': { kind: 'user', agencyCode: A, userId: 'u1', roles: [], scopes: [] },
   'user without agency': { kind: 'user', userId: 'u2', roles: [], scopes: [] },
-  'operator': { kind: 'user', userId: 'op', roles: [Role.operator], scopes: [] },
+  operator: { kind: 'user', userId: 'op', roles: [Role.operator], scopes: [] },
   'operator of A': { kind: 'user', agencyCode: A, userId: 'op2', roles: [Role.operator], scopes: [] },
-  'anonymous': { kind: 'anonymous', roles: [], scopes: [] },
+  anonymous: { kind: 'anonymous', roles: [], scopes: [] },
 };
 
 // caller, requested agencyCode (null = omitted) → the agency followed, or the error code.
@@ -58,6 +58,10 @@ const events: Array<[string, string, string, string | null, boolean]> = [
 
 test('packetEventVisible: only the source and the recipient concerned (or an operator) see a packet event', () => {
   for (const [caller, followed, sourceAgency, recipientAgency, expected] of events) {
-    assert.equal(packetEventVisible(callers[caller]!, followed, { sourceAgency, recipientAgency }), expected, `${caller} following ${followed}: ${sourceAgency} → ${recipientAgency}`);
+    assert.equal(
+      packetEventVisible(callers[caller]!, followed, { sourceAgency, recipientAgency }),
+      expected,
+      `${caller} following ${followed}: ${sourceAgency} → ${recipientAgency}`,
+    );
   }
 });

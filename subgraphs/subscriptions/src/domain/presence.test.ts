@@ -22,12 +22,18 @@ test('a report holds the systems for a lease longer than the interval; after the
     await sleep(intervalMs * 2.5);
     assert.deepEqual(reports[0], { systems: [system.systemId], heldForMs: lease }, 'reported at once when it first subscribes');
     assert.ok(reports.length >= 2, 'renewed every interval');
-    assert.ok(reports.every((r) => r.heldForMs === lease && r.systems[0] === system.systemId), JSON.stringify(reports));
+    assert.ok(
+      reports.every((r) => r.heldForMs === lease && r.systems[0] === system.systemId),
+      JSON.stringify(reports),
+    );
 
     first();
     first(); // idempotent
     await sleep(5);
-    assert.ok(reports.every((r) => r.heldForMs === lease), 'still held by its other subscription');
+    assert.ok(
+      reports.every((r) => r.heldForMs === lease),
+      'still held by its other subscription',
+    );
     second();
     const count = reports.length;
     await sleep(intervalMs * 2.5);

@@ -44,9 +44,18 @@ export function createPresenceTracker(options: { report: PresenceReport; interva
     if (systems.length === 0) return;
     reporting = reporting
       .then(() => options.report(systems, heldForMs))
-      .catch((error: unknown) => options.logger.warn({ err: error, systems: systems.length, heldForMs }, 'presence not reported; retried at the next interval'));
+      .catch((error: unknown) =>
+        options.logger.warn({ err: error, systems: systems.length, heldForMs }, 'presence not reported; retried at the next interval'),
+      );
   };
-  const timer = setInterval(() => report([...counts.values()].map((e) => e.system), leaseMs), options.intervalMs);
+  const timer = setInterval(
+    () =>
+      report(
+        [...counts.values()].map((e) => e.system),
+        leaseMs,
+      ),
+    options.intervalMs,
+  );
   timer.unref();
   return {
     hold(system) {

@@ -16,7 +16,14 @@ test('event ids order numerically, not as text', () => {
 
 test('events are decoded from flat fields; incomplete ones are refused', () => {
   const raw = { id: '1767225600000-0', fields: { packetId: 'p', sourceAgency: 'S', priority: 'URGENT' } };
-  assert.deepEqual(decode.packetAvailable(raw, 'R'), { eventId: raw.id, occurredAt: '2026-01-01T00:00:00.000Z', packetId: 'p', sourceAgency: 'S', recipientAgency: 'R', priority: null });
+  assert.deepEqual(decode.packetAvailable(raw, 'R'), {
+    eventId: raw.id,
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    packetId: 'p',
+    sourceAgency: 'S',
+    recipientAgency: 'R',
+    priority: null,
+  });
   assert.equal(decode.packetAvailable({ id: raw.id, fields: { packetId: 'p' } }, 'R'), null);
   assert.equal(decode.packetStatus({ id: raw.id, fields: { packetId: 'p', status: 'LOST' } }, 'S'), null);
   assert.equal(decode.catalogChanged({ id: raw.id, fields: { catalog: 'AGENCIES', version: '0' } }), null);

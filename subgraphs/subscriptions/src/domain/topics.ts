@@ -7,10 +7,28 @@ import { ErrorCode, LgspError } from '@lgsp/kit';
 
 /** The documentation `subscriptionTopics` answers. */
 export const topicCatalog = [
-  { name: 'packet-available:<agencyCode>', field: 'packetAvailable', description: 'A packet waits for the agency: fields packetId, sourceAgency, priority. Followed by the agency itself or an operator.' },
-  { name: 'packet-status:<agencyCode>', field: 'packetStatusChanged', description: 'A packet the agency sent changed status: fields packetId, status, recipient (absent for the whole packet), sourceAgency (optional, default the topic agency). Delivered to the source or recipient agency, or an operator.' },
-  { name: 'document-status:<agencyCode>', field: 'documentStatusReported', description: 'A recipient reported the status of an edXML document the agency sent: fields packetId, statusCode, reportedBy, statusPacketId. Followed by the agency itself or an operator.' },
-  { name: 'catalog-changed', field: 'catalogChanged', description: 'A catalog published a new version: fields catalog, version. Open to any authenticated caller.' },
+  {
+    name: 'packet-available:<agencyCode>',
+    field: 'packetAvailable',
+    description: 'A packet waits for the agency: fields packetId, sourceAgency, priority. Followed by the agency itself or an operator.',
+  },
+  {
+    name: 'packet-status:<agencyCode>',
+    field: 'packetStatusChanged',
+    description:
+      'A packet the agency sent changed status: fields packetId, status, recipient (absent for the whole packet), sourceAgency (optional, default the topic agency). Delivered to the source or recipient agency, or an operator.',
+  },
+  {
+    name: 'document-status:<agencyCode>',
+    field: 'documentStatusReported',
+    description:
+      'A recipient reported the status of an edXML document the agency sent: fields packetId, statusCode, reportedBy, statusPacketId. Followed by the agency itself or an operator.',
+  },
+  {
+    name: 'catalog-changed',
+    field: 'catalogChanged',
+    description: 'A catalog published a new version: fields catalog, version. Open to any authenticated caller.',
+  },
 ] as const;
 
 // ───────────────────────────── events ─────────────────────────────
@@ -19,7 +37,18 @@ export const CATALOG_NAMES = ['ADMINISTRATIVE_UNITS', 'ETHNIC_GROUPS', 'RELIGION
 export type CatalogName = (typeof CATALOG_NAMES)[number];
 export const PACKET_PRIORITIES = ['HIGH', 'NORMAL', 'LOW'] as const;
 export type PacketPriority = (typeof PACKET_PRIORITIES)[number];
-export const PACKET_STATUSES = ['REQUESTED', 'UPLOADED', 'VALIDATED', 'QUEUED', 'NOTIFIED', 'CLAIMED', 'DELIVERED', 'REJECTED', 'EXPIRED', 'UNDELIVERABLE'] as const;
+export const PACKET_STATUSES = [
+  'REQUESTED',
+  'UPLOADED',
+  'VALIDATED',
+  'QUEUED',
+  'NOTIFIED',
+  'CLAIMED',
+  'DELIVERED',
+  'REJECTED',
+  'EXPIRED',
+  'UNDELIVERABLE',
+] as const;
 export type PacketStatus = (typeof PACKET_STATUSES)[number];
 
 /** What every event has: its id in the topic and when it was published. */

@@ -53,7 +53,13 @@ describe('POST /internal/events', () => {
   it('publishes a batch {events} in the order given → 201 {eventIds} in the same order', async () => {
     const a = topics.packetAvailable('000.00.02.H02');
     const b = topics.packetStatus('000.00.03.H02');
-    const events = [event(a, 'a1'), { topic: b, fields: { packetId: 'a1', status: 'NOTIFIED' } }, event(a, 'a2'), event(a, 'a3'), { topic: b, fields: { packetId: 'a1', status: 'CLAIMED' } }];
+    const events = [
+      event(a, 'a1'),
+      { topic: b, fields: { packetId: 'a1', status: 'NOTIFIED' } },
+      event(a, 'a2'),
+      event(a, 'a3'),
+      { topic: b, fields: { packetId: 'a1', status: 'CLAIMED' } },
+    ];
     const answer = await post({ events });
     assert.equal(answer.status, 201);
     const ids = answer.body.eventIds as string[];
@@ -76,7 +82,10 @@ describe('POST /internal/events', () => {
       [{ topic: 'secrets:all', fields: { packetId: 'x' } }, /^events\[3\]: unknown event topic "secrets:all"/],
       [{ topic, fields: {} }, /^events\[3\]: an event needs at least one field$/],
       [{ topic, fields: { packetId: 7 } }, /^events\[3\]: event field packetId must be a string$/],
-      [{ topic, fields: { packetId: 'x'.repeat(eventLimits.maxEventBytes) } }, /^events\[3\]: the event takes \d+ bytes as JSON \{topic, fields\}, more than 2048/],
+      [
+        { topic, fields: { packetId: 'x'.repeat(eventLimits.maxEventBytes) } },
+        /^events\[3\]: the event takes \d+ bytes as JSON \{topic, fields\}, more than 2048/,
+      ],
       ['not an event', /^events\[3\]: an event must be \{"topic": string, "fields": \{name: string\}\}$/],
     ];
     for (const [bad, message] of cases) {

@@ -32,9 +32,13 @@ export function readPublishBody(body: unknown): { shape: 'single' | 'batch'; eve
   if (Object.keys(body).length !== 1) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'a batch body has only "events": {"events": [{"topic", "fields"}, …]}');
   if (!Array.isArray(events) || events.length === 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, '"events" must be a non-empty array of {"topic", "fields"}');
   if (events.length > eventLimits.maxEventsPerPost) {
-    throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `a batch holds at most ${eventLimits.maxEventsPerPost} events, this one has ${events.length}: post them in several batches`, {
-      limit: eventLimits.maxEventsPerPost,
-    });
+    throw new LgspError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `a batch holds at most ${eventLimits.maxEventsPerPost} events, this one has ${events.length}: post them in several batches`,
+      {
+        limit: eventLimits.maxEventsPerPost,
+      },
+    );
   }
   return { shape: 'batch', events: events.map((event, index) => readEvent(event, `events[${index}]: `, index)) };
 }
@@ -91,7 +95,10 @@ export function publishRoute(options: { token: string; stream: EventStream; logg
           } else {
             const stored = index === 0 ? 'none before it was stored' : `events[0..${index - 1}] were stored (extensions.eventIds)`;
             const skipped = index === body.events.length - 1 ? '' : `, events[${index + 1}..${body.events.length - 1}] were not tried`;
-            sendError(res, 503, ErrorCode.UPSTREAM_UNAVAILABLE, `events[${index}] (${event.topic}) could not be stored: ${stored}${skipped}`, { index, eventIds });
+            sendError(res, 503, ErrorCode.UPSTREAM_UNAVAILABLE, `events[${index}] (${event.topic}) could not be stored: ${stored}${skipped}`, {
+              index,
+              eventIds,
+            });
           }
           return;
         }

@@ -151,10 +151,14 @@ export function createEventStream(log: EventLog, options: EventStreamOptions): E
       if (this.ended) return;
       if (this.live.length >= options.maxBuffered) {
         this.fail(
-          new LgspError(ErrorCode.LIMIT_EXCEEDED, `the subscriber fell more than ${options.maxBuffered} events behind; resume with after: "${this.lastYielded}"`, {
-            reason: 'SLOW_CONSUMER',
-            lastEventId: this.lastYielded,
-          }),
+          new LgspError(
+            ErrorCode.LIMIT_EXCEEDED,
+            `the subscriber fell more than ${options.maxBuffered} events behind; resume with after: "${this.lastYielded}"`,
+            {
+              reason: 'SLOW_CONSUMER',
+              lastEventId: this.lastYielded,
+            },
+          ),
         );
         return;
       }

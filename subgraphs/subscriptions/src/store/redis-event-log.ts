@@ -61,7 +61,9 @@ export function createRedisEventLog(redis: RedisClient, options: RedisEventLogOp
       let closed = false;
       return {
         async read(topic, after, count, blockMs) {
-          const reply = (await connection.xRead({ key: key(topic), id: after }, { BLOCK: blockMs, COUNT: count })) as unknown as Array<{ messages: Entry[] }> | null;
+          const reply = (await connection.xRead({ key: key(topic), id: after }, { BLOCK: blockMs, COUNT: count })) as unknown as Array<{
+            messages: Entry[];
+          }> | null;
           return reply === null ? [] : (reply[0]?.messages ?? []).map(toEvent);
         },
         async close() {

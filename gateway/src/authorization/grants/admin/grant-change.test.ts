@@ -16,7 +16,12 @@ describe('compareGrant / describeChange', () => {
     const change = compareGrant(grant, { ...sampleGrant('g', { purposes: ['education', 'statistics'], rowCondition: { residentOfWard: '16750' } }) });
     assert.equal(
       describeChange(change, false),
-      ['replaced g:', '    purposes: +statistics -public-service', '    rowCondition: {"residentOfWard":"16690"} → {"residentOfWard":"16750"}', '    basis: QĐ 123 → (none)'].join('\n'),
+      [
+        'replaced g:',
+        '    purposes: +statistics -public-service',
+        '    rowCondition: {"residentOfWard":"16690"} → {"residentOfWard":"16750"}',
+        '    basis: QĐ 123 → (none)',
+      ].join('\n'),
     );
     assert.match(describeChange(change, true), /^would replace g:/);
   });

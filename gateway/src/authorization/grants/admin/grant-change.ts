@@ -12,14 +12,16 @@ export interface FieldChange {
 }
 
 export type GrantChange =
-  | { kind: 'created'; after: Grant }
-  | { kind: 'replaced'; before: Grant; after: Grant; fields: FieldChange[] }
-  | { kind: 'unchanged'; grant: Grant };
+  { kind: 'created'; after: Grant } | { kind: 'replaced'; before: Grant; after: Grant; fields: FieldChange[] } | { kind: 'unchanged'; grant: Grant };
 
 /** Compares the stored grant (or null) with the one about to be put. */
 export function compareGrant(before: Grant | null, after: Grant): GrantChange {
   if (before === null) return { kind: 'created', after };
-  const fields = FIELDS.filter((field) => canonical(before[field]) !== canonical(after[field])).map((field) => ({ field, before: before[field], after: after[field] }));
+  const fields = FIELDS.filter((field) => canonical(before[field]) !== canonical(after[field])).map((field) => ({
+    field,
+    before: before[field],
+    after: after[field],
+  }));
   return fields.length === 0 ? { kind: 'unchanged', grant: after } : { kind: 'replaced', before, after, fields };
 }
 
@@ -63,7 +65,9 @@ function show(value: unknown): string {
 
 /** JSON with object keys sorted, so two equal values compare equal whatever their key order. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  ) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    ) ?? 'undefined'
+  );
 }

@@ -5,7 +5,15 @@
  * with the command applies to the gateway's next request, and revoked, stops — while the gateway would otherwise
  * keep the agency's grants cached for an hour (GRANTS_CACHE_TTL_MS).
  */
-import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, createMetricsRegistry, loadConfig, type RedisClient } from '@lgsp/kit';
+import {
+  connectRedis,
+  createInternalTokenIssuer,
+  createInternalTokenVerifier,
+  createLogger,
+  createMetricsRegistry,
+  loadConfig,
+  type RedisClient,
+} from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
 import { startSimulator, type RunningSimulator } from '@lgsp/simulator';
 import { WELL_KNOWN } from '@lgsp/simulator/well-known';
@@ -41,10 +49,13 @@ before(async () => {
   realmUrl = realm.url.replace('/protocol/openid-connect/certs', '');
   const issuer = await createInternalTokenIssuer({ ttlSeconds: 60 });
   sim = await startSimulator({ PORT: 0, LOG_LEVEL: 'silent' });
-  nationalData = await startNationalData(loadConfig('national-data', nationalDataConfigSchema, { PORT: '0', NATIONAL_PLATFORM_URL: sim.url, LOG_LEVEL: 'silent' }), {
-    verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
-    logger: createLogger('national-data', 'silent'),
-  });
+  nationalData = await startNationalData(
+    loadConfig('national-data', nationalDataConfigSchema, { PORT: '0', NATIONAL_PLATFORM_URL: sim.url, LOG_LEVEL: 'silent' }),
+    {
+      verifier: createInternalTokenVerifier({ jwks: issuer.jwks() }),
+      logger: createLogger('national-data', 'silent'),
+    },
+  );
   const config = gatewayConfigFromEnv({
     KEYCLOAK_URL: realmUrl,
     LOG_LEVEL: 'silent',
@@ -70,7 +81,14 @@ after(async () => {
 
 /** A Keycloak-shaped token of an agency's system. */
 const systemToken = (agency: string) =>
-  new SignJWT({ typ: 'Bearer', azp: 'test-client', scope: 'openid', agency_code: agency, preferred_username: `service-account-${agency}`, system_id: `system-${agency}` })
+  new SignJWT({
+    typ: 'Bearer',
+    azp: 'test-client',
+    scope: 'openid',
+    agency_code: agency,
+    preferred_username: `service-account-${agency}`,
+    system_id: `system-${agency}`,
+  })
     .setProtectedHeader({ alg: 'RS256', kid: key.kid, typ: 'JWT' })
     .setIssuer(realmUrl)
     .setAudience('lgsp-gateway')
@@ -79,7 +97,10 @@ const systemToken = (agency: string) =>
     .setExpirationTime('5m')
     .sign(key.privateKey);
 
-async function citizenAsSchool(): Promise<{ data: { citizen: { fullName: string } | null }; errors?: Array<{ path?: string[]; extensions?: { code?: string } }> }> {
+async function citizenAsSchool(): Promise<{
+  data: { citizen: { fullName: string } | null };
+  errors?: Array<{ path?: string[]; extensions?: { code?: string } }>;
+}> {
   const response = await fetch(gateway.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${await systemToken(SCHOOL)}`, 'x-lgsp-purpose': 'education:HS-2026-1' },

@@ -41,7 +41,12 @@ const cli = (args: string[], options: { stdin?: string; env?: Record<string, str
  * run just before the store's conditional write: after the command read the version and what its change replaces
  * (with `at: 'read'`, just before it reads a grant). `meanwhile` gets the command's own connection.
  */
-async function runWithChangeMeanwhile(args: string[], stdin: string, meanwhile: (commandRedis: RedisClient) => Promise<unknown>, at: 'read' | 'write' = 'write') {
+async function runWithChangeMeanwhile(
+  args: string[],
+  stdin: string,
+  meanwhile: (commandRedis: RedisClient) => Promise<unknown>,
+  at: 'read' | 'write' = 'write',
+) {
   const output = { stdout: '', stderr: '' };
   const collect = (name: keyof typeof output) =>
     new Writable({
@@ -116,7 +121,8 @@ describe('npm run grants', () => {
     ]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^usage: npm run --silent grants -- <command> \[options\]/);
-    for (const command of ['list', 'show <id>', 'put <file.json|->', 'revoke <id>', '--by <name>', '--dry-run', 'REDIS_URL', 'REDIS_KEY_PREFIX']) assert.ok(help.stdout.includes(command), command);
+    for (const command of ['list', 'show <id>', 'put <file.json|->', 'revoke <id>', '--by <name>', '--dry-run', 'REDIS_URL', 'REDIS_KEY_PREFIX'])
+      assert.ok(help.stdout.includes(command), command);
     assert.deepEqual(
       [none, unknown, misplaced, noBy, twoIds].map((r) => [r.code, r.stderr.split('\n')[0]]),
       [
@@ -165,7 +171,10 @@ describe('npm run grants', () => {
     const run = await cli(['put', 'school.json', '--by', 'Nguyễn Văn A (ticket 42)'], { env: { INIT_CWD: dir } });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /^created school-citizen: 000\.00\.02\.H41 → 000\.01\.06\.H41 national-data \[national-data\.citizen\.basic\] for education\n/);
-    assert.match(run.stderr, /note: the grant store \(Redis redis:\/\/.* prefix lgsp-test:.*\) held no grants before; gateways no longer seed it from GRANTS_FILE/);
+    assert.match(
+      run.stderr,
+      /note: the grant store \(Redis redis:\/\/.* prefix lgsp-test:.*\) held no grants before; gateways no longer seed it from GRANTS_FILE/,
+    );
     assert.deepEqual(await store.get(schoolGrant.id), schoolGrant);
     assert.equal(await store.version(), versionBefore + 1);
     // Even with LOG_LEVEL=silent: the record is not a debugging aid.
@@ -249,10 +258,25 @@ describe('npm run grants', () => {
     const lines = table.stdout.split('\n');
     assert.match(lines[0]!, /^ID +PROVIDER → CONSUMER +SERVICE +FIELD SETS +PURPOSES +VALID FROM +VALID TO +ROW CONDITION +STATUS$/);
     const row = (id: string) => lines.find((l) => l.startsWith(`${id} `))?.split(/ {2,}/);
-    assert.deepEqual(row('everyone'), ['everyone', '000.00.03.H41 → *', 'national-data', 'national-data.enterprise.basic', '*', '2025-07-01T00:00:00+07:00', '-', '-', 'active']);
+    assert.deepEqual(row('everyone'), [
+      'everyone',
+      '000.00.03.H41 → *',
+      'national-data',
+      'national-data.enterprise.basic',
+      '*',
+      '2025-07-01T00:00:00+07:00',
+      '-',
+      '-',
+      'active',
+    ]);
     assert.deepEqual(row('expired')?.slice(5), ['2020-01-01T00:00:00Z', '2021-01-01T00:00:00Z', '-', 'EXPIRED']);
     assert.deepEqual(row('future')?.slice(5), ['2099-01-01T00:00:00Z', '-', '-', 'NOT YET VALID']);
-    assert.deepEqual(row('school-citizen')?.slice(1, 5), ['000.00.02.H41 → 000.01.06.H41', 'national-data', 'national-data.citizen.basic', 'education, public-service']);
+    assert.deepEqual(row('school-citizen')?.slice(1, 5), [
+      '000.00.02.H41 → 000.01.06.H41',
+      'national-data',
+      'national-data.citizen.basic',
+      'education, public-service',
+    ]);
     assert.match(table.stdout, /\n\n4 grants in Redis redis:\/\/\S+, prefix lgsp-test:\S+; 2 not in force\n$/);
 
     // An agency's view includes the grants to every agency.
@@ -315,7 +339,10 @@ describe('npm run grants', () => {
 
     const dryRun = await cli(['revoke', 'future', '--dry-run']);
     assert.equal(dryRun.code, 0, dryRun.stderr);
-    assert.equal(dryRun.stderr, 'would revoke future: 000.00.02.H41 → 000.00.20.H41 national-data [national-data.citizen.basic] for public-service\ndry run: nothing written\n');
+    assert.equal(
+      dryRun.stderr,
+      'would revoke future: 000.00.02.H41 → 000.00.20.H41 national-data [national-data.citizen.basic] for public-service\ndry run: nothing written\n',
+    );
     assert.deepEqual(await store.get('future'), future);
 
     let notified!: () => void;
@@ -356,7 +383,10 @@ describe('npm run grants', () => {
     const ours = [sampleGrant('would-be-created', { consumer: SCHOOL }), { ...everyone, purposes: ['education'] }];
     const run = await runWithChangeMeanwhile(['put', '-', '--by', 'ops'], JSON.stringify(ours), async (commandRedis) => commandRedis.destroy());
     assert.equal(run.code, 1, run.stderr);
-    assert.match(run.stderr.split('\n').at(-2)!, /^grants: write not confirmed \(.+\): a put writes all its grants or none; run the command again, it shows them unchanged if they were written$/);
+    assert.match(
+      run.stderr.split('\n').at(-2)!,
+      /^grants: write not confirmed \(.+\): a put writes all its grants or none; run the command again, it shows them unchanged if they were written$/,
+    );
     assert.equal(run.stdout, '');
     assert.deepEqual(await store.list(), listBefore);
   });

@@ -258,7 +258,9 @@ async function list(store: GrantStore, command: Extract<Command, { name: 'list' 
   const notInForce = grants.filter((g) => grantStatus(g, now) !== 'active').length;
   const filters = [command.consumer && `consumer ${command.consumer} (or *)`, command.provider && `provider ${command.provider}`].filter(Boolean).join(', ');
   const count = `${grants.length} grant${grants.length === 1 ? '' : 's'}${filters === '' ? '' : ` for ${filters}`} in ${where(config)}`;
-  io.stdout.write(grants.length === 0 ? `no grants: ${count}\n` : `${formatGrantsTable(grants, now)}\n\n${count}${notInForce > 0 ? `; ${notInForce} not in force` : ''}\n`);
+  io.stdout.write(
+    grants.length === 0 ? `no grants: ${count}\n` : `${formatGrantsTable(grants, now)}\n\n${count}${notInForce > 0 ? `; ${notInForce} not in force` : ''}\n`,
+  );
 }
 
 interface ChangeContext {
@@ -270,7 +272,11 @@ interface ChangeContext {
 
 /** The change record: JSON lines on stdout in the platform's log shape, whatever LOG_LEVEL says. */
 function changeRecorder(io: CommandIo, config: GrantsAdminConfig): Logger {
-  return createLogger('grants', 'info', io.stdout).child({ store: { redis: redactUrl(config.redisUrl), keyPrefix: config.redisKeyPrefix }, osUser: osUser(), host: hostname() });
+  return createLogger('grants', 'info', io.stdout).child({
+    store: { redis: redactUrl(config.redisUrl), keyPrefix: config.redisKeyPrefix },
+    osUser: osUser(),
+    host: hostname(),
+  });
 }
 
 function osUser(): string {
@@ -309,10 +315,15 @@ async function put(context: ChangeContext, grants: Grant[], command: Extract<Com
   if (changes.length === 0) return;
   let written: boolean;
   try {
-    written = await store.putAll(changes.map((change) => change.after), version);
+    written = await store.putAll(
+      changes.map((change) => change.after),
+      version,
+    );
   } catch (error) {
     // Either all were written or none, but a lost answer cannot tell which: running the command again shows it.
-    throw new Error(`write not confirmed (${(error as Error).message}): a put writes all its grants or none; run the command again, it shows them unchanged if they were written`);
+    throw new Error(
+      `write not confirmed (${(error as Error).message}): a put writes all its grants or none; run the command again, it shows them unchanged if they were written`,
+    );
   }
   if (!written) throw new Error(changedMeanwhile('put', 'nothing written; run the command again to see the changes against the current grants'));
   for (const change of changes) {
@@ -343,7 +354,8 @@ async function revoke(context: ChangeContext, command: Extract<Command, { name: 
     before = await store.get(command.id);
   } catch (error) {
     // A grant written by hand that no longer parses must still be removable; a store that does not answer stops here.
-    if (!(error instanceof UnreadableGrantError)) throw new Error(`cannot read grant ${command.id} from the store (${(error as Error).message}); nothing revoked`);
+    if (!(error instanceof UnreadableGrantError))
+      throw new Error(`cannot read grant ${command.id} from the store (${(error as Error).message}); nothing revoked`);
     before = { unreadable: error.message };
   }
   if (before === null) throw new Error(`${notFound(command.id)}; nothing revoked`);

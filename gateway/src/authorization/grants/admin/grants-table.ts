@@ -17,7 +17,15 @@ const COLUMNS: Array<{ title: string; value: (grant: Grant, now: number) => stri
   { title: 'PURPOSES', value: (g) => g.purposes.join(', ') },
   { title: 'VALID FROM', value: (g) => g.validFrom },
   { title: 'VALID TO', value: (g) => g.validTo ?? '-' },
-  { title: 'ROW CONDITION', value: (g) => (g.rowCondition === undefined ? '-' : Object.entries(g.rowCondition).map(([k, v]) => `${k}=${String(v)}`).join(', ')) },
+  {
+    title: 'ROW CONDITION',
+    value: (g) =>
+      g.rowCondition === undefined
+        ? '-'
+        : Object.entries(g.rowCondition)
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(', '),
+  },
   { title: 'STATUS', value: (g, now) => grantStatus(g, now) },
 ];
 

@@ -53,7 +53,10 @@ export type PacketRow = AcceptedDocumentRow | AcceptedStatusRow | RejectedRow;
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => relative(dir, `${e.parentPath}/${e.name}`)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, `${e.parentPath}/${e.name}`))
+    .sort();
 }
 
 /** One test that the folder and the table list the same files, then one test per row. Call inside `describe`. */
@@ -68,27 +71,46 @@ export function itParsesEveryPacket(folder: URL, rows: PacketRow[], tableName: s
     it(`${row.file} → ${row.outcome === 'rejected' ? row.code : `${row.kind}, ${row.warnings.length} warning(s)`}`, async () => {
       const bytes = await readFile(new URL(row.file, folder));
       if (row.outcome === 'rejected') {
-        assert.throws(() => parseEdxml(bytes), (error: unknown) => {
-          assert.ok(error instanceof EdxmlError);
-          assert.deepEqual({ code: error.code, line: error.line, column: error.column, path: error.path }, { code: row.code, line: row.line, column: row.column, path: row.path });
-          return true;
-        });
+        assert.throws(
+          () => parseEdxml(bytes),
+          (error: unknown) => {
+            assert.ok(error instanceof EdxmlError);
+            assert.deepEqual(
+              { code: error.code, line: error.line, column: error.column, path: error.path },
+              { code: row.code, line: row.line, column: row.column, path: row.path },
+            );
+            return true;
+          },
+        );
         // A stream is refused the same way, wherever the pieces are cut.
-        await assert.rejects(parseEdxmlStream(inPieces(bytes, 7)), (error: unknown) => error instanceof EdxmlError && error.code === row.code && error.line === row.line);
+        await assert.rejects(
+          parseEdxmlStream(inPieces(bytes, 7)),
+          (error: unknown) => error instanceof EdxmlError && error.code === row.code && error.line === row.line,
+        );
         return;
       }
       const packet = parseEdxml(bytes);
       assert.equal(packet.kind, row.kind);
       assert.equal(packet.from.organId, row.from);
-      assert.deepEqual(packet.warnings.map((w) => w.code), row.warnings, JSON.stringify(packet.warnings, null, 1));
+      assert.deepEqual(
+        packet.warnings.map((w) => w.code),
+        row.warnings,
+        JSON.stringify(packet.warnings, null, 1),
+      );
       if (packet.kind === 'document' && row.kind === 'document') {
-        assert.deepEqual(packet.to.map((t) => t.organId), row.to);
+        assert.deepEqual(
+          packet.to.map((t) => t.organId),
+          row.to,
+        );
         assert.equal(packet.code.codeNumber, row.codeNumber);
         assert.equal(packet.code.codeNotation, row.codeNotation);
         assert.equal(packet.promulgationInfo.promulgationDate?.iso, row.promulgationDate);
         assert.equal(packet.documentId, row.documentId);
         assert.equal(packet.business?.businessDocType, row.businessDocType);
-        assert.deepEqual(packet.attachments.map((a) => [a.contentId, a.decodedSize]), row.attachments);
+        assert.deepEqual(
+          packet.attachments.map((a) => [a.contentId, a.decodedSize]),
+          row.attachments,
+        );
         assert.equal(packet.manifest.length, row.attachments.length);
       } else if (packet.kind === 'status' && row.kind === 'status') {
         assert.equal(packet.statusCode, row.statusCode);
@@ -105,7 +127,10 @@ export function itParsesEveryPacket(folder: URL, rows: PacketRow[], tableName: s
       // Strict mode refuses exactly the packets that carry an escalating warning.
       const escalating = packet.warnings.find((w) => STRICT_ESCALATION[w.code]);
       if (escalating) {
-        assert.throws(() => parseEdxml(bytes, { strict: true }), (error: unknown) => error instanceof EdxmlError && error.code === STRICT_ESCALATION[escalating.code]);
+        assert.throws(
+          () => parseEdxml(bytes, { strict: true }),
+          (error: unknown) => error instanceof EdxmlError && error.code === STRICT_ESCALATION[escalating.code],
+        );
       } else {
         assert.deepEqual(parseEdxml(bytes, { strict: true }), packet);
       }
