@@ -178,7 +178,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const launch = async (spec: ServiceSpec): Promise<void> => {
     const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...(options.nodeArgs?.[spec.name] ?? []), '--import', 'tsx', join(repoRoot, spec.main)], {
       cwd: repoRoot,
-      env: { ...process.env, ...definedOnly(spec.env) },
+      env: childEnv(spec.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.set(spec.name, child);
@@ -258,8 +258,18 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
 }
 
-function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+/**
+ * A service's environment: this process's, with the service's settings over it. A setting given as `undefined` is
+ * removed, not inherited: a platform started without Redis must not pick up the REDIS_URL of the shell (or of
+ * `npm test`) and write to a Redis nobody cleans.
+ */
+function childEnv(settings: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [name, value] of Object.entries(settings)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
 }
 
 async function waitForOk(url: string, timeoutMs: number, name: string): Promise<void> {
