@@ -55,3 +55,31 @@ export function parseTopic(name: string): { family: TopicFamily; agencyCode: str
   if (!perAgency.has(family) || !agencyCodePattern.test(agencyCode)) return null;
   return { family: family as TopicFamily, agencyCode };
 }
+
+/*
+ * The values events carry, one definition for the services that publish them (relay, catalogs) and the one that
+ * decodes them (subscriptions): a value one side adds is a value the other side knows.
+ */
+
+/** The shared catalogs (danh mục dùng chung) whose versions `catalog-changed` announces. */
+export const CATALOG_NAMES = ['ADMINISTRATIVE_UNITS', 'ETHNIC_GROUPS', 'RELIGIONS', 'COUNTRIES', 'AGENCIES'] as const;
+export type CatalogName = (typeof CATALOG_NAMES)[number];
+
+/** A packet's priority, carried by `packet-available`. */
+export const PACKET_PRIORITIES = ['HIGH', 'NORMAL', 'LOW'] as const;
+export type PacketPriority = (typeof PACKET_PRIORITIES)[number];
+
+/** Every status a packet or one recipient's delivery passes through (R4 step 7), carried by `packet-status`. */
+export const PACKET_STATUSES = [
+  'REQUESTED',
+  'UPLOADED',
+  'VALIDATED',
+  'QUEUED',
+  'NOTIFIED',
+  'CLAIMED',
+  'DELIVERED',
+  'REJECTED',
+  'EXPIRED',
+  'UNDELIVERABLE',
+] as const;
+export type PacketStatus = (typeof PACKET_STATUSES)[number];

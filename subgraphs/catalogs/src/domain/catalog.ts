@@ -1,7 +1,8 @@
 /** The catalogs this service keeps, and what describes one published version of a catalog. */
 
-export const CATALOG_NAMES = ['ADMINISTRATIVE_UNITS', 'ETHNIC_GROUPS', 'RELIGIONS', 'COUNTRIES', 'AGENCIES'] as const;
-export type CatalogName = (typeof CATALOG_NAMES)[number];
+// The catalog-changed events carry these names: one list, in @lgsp/events, for this service and its subscribers.
+import { CATALOG_NAMES, type CatalogName } from '@lgsp/events/topics';
+export { CATALOG_NAMES, type CatalogName };
 
 /** One immutable, published version of a catalog. Versions are numbered 1, 2, 3… per catalog. */
 export interface CatalogVersionInfo {

@@ -3,26 +3,16 @@
  * more agencies through an exchange space, its delivery to each recipient, and its status history.
  */
 
-export const PRIORITIES = ['HIGH', 'NORMAL', 'LOW'] as const;
-export type Priority = (typeof PRIORITIES)[number];
+import { PACKET_PRIORITIES, PACKET_STATUSES, type PacketPriority, type PacketStatus } from '@lgsp/events/topics';
+
+export const PRIORITIES = PACKET_PRIORITIES;
+export type Priority = PacketPriority;
 
 export const DATA_TYPES = ['EDXML_DOCUMENT', 'EDXML_STATUS', 'DOSSIER', 'JSON', 'FILE'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
 
-/** Every status a packet or one recipient's delivery passes through (REQUIREMENTS R4 step 7: the recorded status). */
-export const PACKET_STATUSES = [
-  'REQUESTED',
-  'UPLOADED',
-  'VALIDATED',
-  'QUEUED',
-  'NOTIFIED',
-  'CLAIMED',
-  'DELIVERED',
-  'REJECTED',
-  'EXPIRED',
-  'UNDELIVERABLE',
-] as const;
-export type PacketStatus = (typeof PACKET_STATUSES)[number];
+/** Every status a packet or one recipient's delivery passes through (R4 step 7): the events' vocabulary. */
+export { PACKET_STATUSES, type PacketStatus };
 
 /** Where one recipient's delivery stands. PENDING: the packet is not validated yet. */
 export type DeliveryStatus = 'PENDING' | 'QUEUED' | 'NOTIFIED' | 'CLAIMED' | 'DELIVERED' | 'EXPIRED' | 'UNDELIVERABLE' | 'REJECTED';

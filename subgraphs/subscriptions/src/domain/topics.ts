@@ -3,6 +3,7 @@
  * each) are `@lgsp/events`'s, shared with the publishers (the relay, catalogs), which write flat string fields; this
  * module turns those into domain events. Events name entities by key, never copy their data.
  */
+import { CATALOG_NAMES, PACKET_PRIORITIES, PACKET_STATUSES, type CatalogName, type PacketPriority, type PacketStatus } from '@lgsp/events/topics';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 
 /** The documentation `subscriptionTopics` answers. */
@@ -33,23 +34,8 @@ export const topicCatalog = [
 
 // ───────────────────────────── events ─────────────────────────────
 
-export const CATALOG_NAMES = ['ADMINISTRATIVE_UNITS', 'ETHNIC_GROUPS', 'RELIGIONS', 'COUNTRIES', 'AGENCIES'] as const;
-export type CatalogName = (typeof CATALOG_NAMES)[number];
-export const PACKET_PRIORITIES = ['HIGH', 'NORMAL', 'LOW'] as const;
-export type PacketPriority = (typeof PACKET_PRIORITIES)[number];
-export const PACKET_STATUSES = [
-  'REQUESTED',
-  'UPLOADED',
-  'VALIDATED',
-  'QUEUED',
-  'NOTIFIED',
-  'CLAIMED',
-  'DELIVERED',
-  'REJECTED',
-  'EXPIRED',
-  'UNDELIVERABLE',
-] as const;
-export type PacketStatus = (typeof PACKET_STATUSES)[number];
+// The values events carry are defined with the topics in @lgsp/events, for the publishers and this decoder alike.
+export { CATALOG_NAMES, PACKET_PRIORITIES, PACKET_STATUSES, type CatalogName, type PacketPriority, type PacketStatus };
 
 /** What every event has: its id in the topic and when it was published. */
 export interface EventHeader {
