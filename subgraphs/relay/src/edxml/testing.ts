@@ -8,17 +8,22 @@ import type { TableInput } from './inline.table.ts';
 
 /**
  * The third-party edXML material the interoperability tests (`*.interop.test.ts`) read in place — it may not be
- * redistributed, so it is never copied into the repository: `$LGSP_REFERENCE_DATA/edxml/` (`npm run test:interop`
- * sets the variable; default `../shared/data` from the repository root). Throws, naming the variable, when the
- * folder is missing: an interop test never passes without its data.
+ * redistributed, so it is never copied into the repository: `$LGSP_REFERENCE_DATA/edxml/`. Where that folder is and
+ * what its default is, is decided once, by `npm run test:interop` (scripts/test-interop.ts), which sets the variable
+ * to an absolute path for the test processes. Throws, naming the variable, when it is unset or the folder is missing:
+ * an interop test never passes without its data.
  */
 export function referenceEdxmlData(): URL {
-  const repositoryRoot = new URL('../../../../', import.meta.url).pathname;
-  const folder = resolve(repositoryRoot, process.env.LGSP_REFERENCE_DATA ?? '../shared/data', 'edxml');
-  if (!existsSync(folder))
+  const given = process.env.LGSP_REFERENCE_DATA;
+  if (given === undefined || given === '') {
+    throw new Error('LGSP_REFERENCE_DATA is not set: run the interoperability tests with npm run test:interop, which sets it');
+  }
+  const folder = resolve(given, 'edxml');
+  if (!existsSync(folder)) {
     throw new Error(
       `the edXML reference data is missing: ${folder} does not exist (set LGSP_REFERENCE_DATA to the folder holding edxml/; npm run test:interop)`,
     );
+  }
   return pathToFileURL(`${folder}/`);
 }
 
