@@ -6,25 +6,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { EdxmlError } from './errors.ts';
-import { toEdxmlStatus, type EdxmlStatusInput } from './status-builder.ts';
-import { referenceEdxmlData } from './testing.ts';
+import { toEdxmlStatus } from './status-builder.ts';
+import { referenceEdxmlData, sampleStatusInput } from './testing.ts';
 
 const EDXML_DATA = referenceEdxmlData();
 
-const input: EdxmlStatusInput = {
-  from: {
-    organId: '000.00.00.H41',
-    organName: 'UBND Tỉnh Nghệ An',
-    organizationInCharge: 'UBND Tỉnh Nghệ An',
-    email: 'nghean@gov.vn',
-    organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>',
-  },
-  responseFor: { organId: '000.00.00.G22', code: '7816/VPCP-TTĐT', promulgationDate: '2015-09-30', documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' },
-  staffInfo: { department: 'Văn thư', staff: 'Nguyễn Văn A', email: 'vanthu@example.gov.vn', mobile: '84912000001' },
-  statusCode: '03',
-  description: 'Đã tiếp nhận, vào sổ văn bản đến',
-  timestamp: new Date('2015-09-20T04:08:36Z'),
-};
+const input = sampleStatusInput;
 
 describe('toEdxmlStatus against the real samples', () => {
   it('has the shape of the VPCP sample status packet (same elements, same order)', async () => {

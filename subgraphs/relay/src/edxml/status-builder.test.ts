@@ -4,22 +4,10 @@ import { describe, it } from 'node:test';
 import { EdxmlError } from './errors.ts';
 import { parseEdxml } from './parse.ts';
 import { toEdxmlStatus, type EdxmlStatusInput } from './status-builder.ts';
+import { sampleStatusInput } from './testing.ts';
 import { EDXML_STATUS_CODES } from './values.ts';
 
-const input: EdxmlStatusInput = {
-  from: {
-    organId: '000.00.00.H41',
-    organName: 'UBND Tỉnh Nghệ An',
-    organizationInCharge: 'UBND Tỉnh Nghệ An',
-    email: 'nghean@gov.vn',
-    organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>',
-  },
-  responseFor: { organId: '000.00.00.G22', code: '7816/VPCP-TTĐT', promulgationDate: '2015-09-30', documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' },
-  staffInfo: { department: 'Văn thư', staff: 'Nguyễn Văn A', email: 'vanthu@example.gov.vn', mobile: '84912000001' },
-  statusCode: '03',
-  description: 'Đã tiếp nhận, vào sổ văn bản đến',
-  timestamp: new Date('2015-09-20T04:08:36Z'),
-};
+const input = sampleStatusInput;
 
 describe('toEdxmlStatus', () => {
   it('round-trips: build → parse gives the same values, with no warning', () => {

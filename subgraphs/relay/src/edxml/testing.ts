@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { parseEdxml, parseEdxmlStream, type ParseEdxmlOptions } from './parse.ts';
 import type { EdxmlPacket } from './types.ts';
 import type { TableInput } from './inline.table.ts';
+import type { EdxmlStatusInput } from './status-builder.ts';
 
 /**
  * The third-party edXML material the interoperability tests (`*.interop.test.ts`) read in place — it may not be
@@ -45,3 +46,19 @@ export function get(value: unknown, path: string): unknown {
 export async function* inPieces(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
+
+/** A status packet's input as a recipient's office would send it (the status builder's tests, own and interop). */
+export const sampleStatusInput: EdxmlStatusInput = {
+  from: {
+    organId: '000.00.00.H41',
+    organName: 'UBND Tỉnh Nghệ An',
+    organizationInCharge: 'UBND Tỉnh Nghệ An',
+    email: 'nghean@gov.vn',
+    organAdd: 'Số 03, đường Trường Thi & "Vinh" <Nghệ An>',
+  },
+  responseFor: { organId: '000.00.00.G22', code: '7816/VPCP-TTĐT', promulgationDate: '2015-09-30', documentId: '000.00.00.G22,2015/09/30,7816/VPCP-TTĐT' },
+  staffInfo: { department: 'Văn thư', staff: 'Nguyễn Văn A', email: 'vanthu@example.gov.vn', mobile: '84912000001' },
+  statusCode: '03',
+  description: 'Đã tiếp nhận, vào sổ văn bản đến',
+  timestamp: new Date('2015-09-20T04:08:36Z'),
+};
