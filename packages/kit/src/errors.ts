@@ -29,6 +29,24 @@ export const ErrorCode = {
   UNAUTHORIZED_FIELD_OR_TYPE: 'UNAUTHORIZED_FIELD_OR_TYPE',
   /** Personal data requested without a declared purpose (X-LGSP-Purpose). */
   PURPOSE_REQUIRED: 'PURPOSE_REQUIRED',
+  /** An agency identifier code (mã định danh cơ quan, QCVN 102:2016 `AAA.BB.CC.XNN`) is malformed. */
+  INVALID_AGENCY_CODE: 'INVALID_AGENCY_CODE',
+  /** A public key, certificate or JWKS URL given for a credential is not one (or not an accepted kind). */
+  INVALID_PUBLIC_KEY: 'INVALID_PUBLIC_KEY',
+  /** A date or date-time argument is not a valid ISO 8601 value. */
+  INVALID_DATE: 'INVALID_DATE',
+  /** The record already exists (a duplicate registration, a client id already taken). */
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  /** The record is not in a state that allows this step (an illegal onboarding transition, retiring too early). */
+  ILLEGAL_TRANSITION: 'ILLEGAL_TRANSITION',
+  /** A request names field sets the service version does not offer. */
+  UNKNOWN_FIELD_SET: 'UNKNOWN_FIELD_SET',
+  /** The caller's credential (its Keycloak client) was disabled or deleted; its tokens no longer work. */
+  CREDENTIAL_REVOKED: 'CREDENTIAL_REVOKED',
+  /** The caller's agency used up the quota its access request fixed; retry after `Retry-After` seconds (HTTP 429). */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The identity provider (Keycloak's Admin REST API) failed; nothing was changed. */
+  IDENTITY_PROVIDER_UNAVAILABLE: 'IDENTITY_PROVIDER_UNAVAILABLE',
   /** An unexpected failure inside the platform; details are in the logs under the request id. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -58,6 +76,15 @@ export function httpStatusFor(code: ErrorCode): number {
       return 403;
     case ErrorCode.NOT_FOUND:
       return 404;
+    case ErrorCode.ALREADY_EXISTS:
+    case ErrorCode.ILLEGAL_TRANSITION:
+      return 409;
+    case ErrorCode.RATE_LIMITED:
+      return 429;
+    case ErrorCode.CREDENTIAL_REVOKED:
+      return 401;
+    case ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE:
+      return 503;
     case ErrorCode.UPSTREAM_UNAVAILABLE:
       return 502;
     case ErrorCode.UPSTREAM_TIMEOUT:

@@ -19,6 +19,11 @@ export interface Principal {
   tokenId?: string;
   roles: string[];
   scopes: string[];
+  /**
+   * The environment the caller's credential belongs to: `test` credentials (claim `lgsp_environment: "test"`) read
+   * test data only (the simulator's test dataset, the relay's test namespace); absent means `production`.
+   */
+  environment?: Environment;
   /** Purpose of use the request declares (header X-LGSP-Purpose), e.g. a dossier number. */
   purpose?: string;
   /**
@@ -35,10 +40,32 @@ export interface RowCondition {
   residentOfWard?: string;
 }
 
+/** Where a credential may read: WSO2's sandbox/production keys. */
+export type Environment = 'production' | 'test';
+export const ENVIRONMENTS: readonly Environment[] = ['production', 'test'];
+
+/** The principal's environment (absent = production). */
+export function environmentOf(p: Principal): Environment {
+  return p.environment ?? 'production';
+}
+
 export const ANONYMOUS: Principal = Object.freeze({ kind: 'anonymous', roles: [], scopes: [] }) as Principal;
 
 /** A stable key for caching per principal (e.g. the internal token). */
 export function principalKey(p: Principal): string {
   // Every field: the internal token carries the whole principal, so two principals share a token only when equal.
-  return JSON.stringify([p.kind, p.agencyCode, p.systemId, p.userId, p.clientId, p.username, p.tokenId, p.roles, p.scopes, p.purpose, p.rowConditions]);
+  return JSON.stringify([
+    p.kind,
+    p.agencyCode,
+    p.systemId,
+    p.userId,
+    p.clientId,
+    p.username,
+    p.tokenId,
+    p.roles,
+    p.scopes,
+    p.environment,
+    p.purpose,
+    p.rowConditions,
+  ]);
 }
