@@ -24,7 +24,7 @@ import { createAuthenticator } from './auth/authenticate.ts';
 import { principalOf } from './auth/principal.ts';
 import { publishJwks } from './auth/jwks.ts';
 import { startAuthorization } from './authorization/setup.ts';
-import type { GrantStore } from './authorization/grants/grant-store.ts';
+import type { GrantStore } from '@lgsp/access';
 import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { SubgraphClient } from './federation/subgraph-client.ts';

@@ -3,11 +3,9 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ANONYMOUS, connectRedis, type Principal } from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
-import { sampleGrant } from './grants/grant-store.contract.ts';
-import { DEVELOPMENT_GRANTS_FILE, readGrantsFile, seedGrants } from './grants/grants-file.ts';
-import { createMemoryGrantStore } from './grants/memory-grant-store.ts';
-import { grantKeyPattern } from '../redis-keys.ts';
-import { createRedisGrantStore } from './grants/redis-grant-store.ts';
+import { createMemoryGrantStore, createRedisGrantStore, grantKeyPattern, readGrantsFile, seedGrants } from '@lgsp/access';
+import { sampleGrant } from '@lgsp/access/contract';
+import { DEVELOPMENT_GRANTS_FILE } from './config.ts';
 import { PolicyDecider, purposeCategory } from './policies.ts';
 
 const file = await readGrantsFile(DEVELOPMENT_GRANTS_FILE);

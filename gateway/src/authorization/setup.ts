@@ -4,11 +4,7 @@ import type { LoadedSupergraph } from '../federation/supergraph.ts';
 import type { PipelineStep } from '../pipeline/request-pipeline.ts';
 import { authorizationStage } from './authorizing-gateway.ts';
 import type { AuthorizationConfig } from './config.ts';
-import type { FieldSet } from './grants/grant.ts';
-import type { GrantStore } from './grants/grant-store.ts';
-import { readGrantsFile, seedGrants } from './grants/grants-file.ts';
-import { createMemoryGrantStore } from './grants/memory-grant-store.ts';
-import { createRedisGrantStore } from './grants/redis-grant-store.ts';
+import { createMemoryGrantStore, createRedisGrantStore, readGrantsFile, seedGrants, type FieldSet, type GrantStore } from '@lgsp/access';
 import { PolicyDecider } from './policies.ts';
 
 export interface Authorization {

@@ -4,7 +4,7 @@
  * `@policy` names in the subgraph schemas (`national-data.citizen.personal`), so a grant is what makes a policy
  * true for a caller.
  */
-import type { RowCondition } from '@lgsp/kit';
+import { ENVIRONMENTS, type Environment, type RowCondition } from '@lgsp/kit';
 import { z } from 'zod';
 
 /** QCVN 102:2016 agency identifier code, AAA.BB.CC.XNN. */
@@ -29,6 +29,19 @@ export const rowConditionSchema = z
   .strict()
   .refine((c) => Object.keys(c).length > 0, 'a row condition needs at least one clause');
 
+/** A rate per consumer and service: at most `requests` requests in any window of `perSeconds` seconds. */
+export const quotaSchema = z
+  .object({
+    /** Requests allowed in one window (1 to 1,000,000). */
+    requests: z.number().int().min(1).max(1_000_000),
+    /** The window, in seconds (1 to 86,400: one day). */
+    perSeconds: z.number().int().min(1).max(86_400),
+  })
+  .strict();
+
+/** A grant's quota (absent = no quota). */
+export type Quota = z.infer<typeof quotaSchema>;
+
 export const grantSchema = z
   .object({
     /** Stable identifier, e.g. `congan-h41.citizen-personal.ubnd-truongvinh`. */
@@ -49,8 +62,15 @@ export const grantSchema = z
     validTo: isoInstant.optional(),
     /** Only the records meeting this condition (checked per record by the owning subgraph). */
     rowCondition: rowConditionSchema.optional(),
-    /** Legal basis or agreement reference, for the audit trail. */
+    /** Legal basis or agreement reference, for the audit trail (the registry names the access request). */
     basis: z.string().max(500).optional(),
+    /**
+     * The environment whose callers the grant serves: `test` grants serve only test credentials (claim
+     * `lgsp_environment: "test"`), production grants only production ones. Absent = `production`.
+     */
+    environment: z.enum(ENVIRONMENTS as [Environment, ...Environment[]], { message: 'must be production or test' }).optional(),
+    /** The rate the consumer may call the service at under this grant (absent = no quota). */
+    quota: quotaSchema.optional(),
   })
   .strict()
   .superRefine((g, ctx) => {
@@ -91,6 +111,11 @@ export function parseGrant(value: unknown): Grant {
   const result = grantSchema.safeParse(value);
   if (!result.success) throw new Error(`invalid grant: ${result.error.issues.map((i) => `${i.path.join('.') || '(grant)'}: ${i.message}`).join('; ')}`);
   return result.data;
+}
+
+/** The environment a grant serves (absent = production). */
+export function grantEnvironment(grant: Grant): Environment {
+  return grant.environment ?? 'production';
 }
 
 /** Whether the grant is in force at `now` (validFrom inclusive, validTo exclusive). */

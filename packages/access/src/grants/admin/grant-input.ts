@@ -4,12 +4,9 @@
  * each field set one of the `@policy` names, because a misspelt field set would be stored and silently grant nothing.
  * Every problem is reported at once, and nothing is written unless every grant passes.
  */
-import { createLogger } from '@lgsp/kit';
-import { SupergraphFile } from '../../../federation/supergraph-file.ts';
-import { compileAuthorization } from '../../metadata.ts';
 import { parseGrant, type Grant } from '../grant.ts';
 
-/** What the supergraph declares that a grant may name. */
+/** What the supergraph declares that a grant may name (the gateway reads it: readSupergraphFieldSets). */
 export interface SupergraphFieldSets {
   /** Absolute path of the SUPERGRAPH_FILE read, for messages. */
   file: string;
@@ -17,16 +14,6 @@ export interface SupergraphFieldSets {
   services: string[];
   /** Every `@policy` name of the supergraph: the field sets a grant may name. */
   fieldSets: ReadonlySet<string>;
-}
-
-/** Reads the supergraph as the gateway does (errors name SUPERGRAPH_FILE) and collects its services and field sets. */
-export async function readSupergraphFieldSets(file: string): Promise<SupergraphFieldSets> {
-  const supergraph = await new SupergraphFile(file, { watch: false, logger: createLogger('grants', 'silent') }).read();
-  return {
-    file,
-    services: supergraph.subgraphs.map((s) => s.name),
-    fieldSets: compileAuthorization(supergraph.document).policies,
-  };
 }
 
 /** The input cannot be put; `problems` lists each, prefixed with the grant it concerns. */

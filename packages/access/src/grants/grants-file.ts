@@ -1,12 +1,12 @@
-/** The grants data file (field sets + grants), e.g. development-grants.json; seeds an empty GrantStore. */
+/**
+ * The grants data file (field sets + grants; the gateway's GRANTS_FILE, e.g. its development-grants.json); its grants
+ * seed an empty GrantStore.
+ */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { grantsFileSchema, type GrantsFile } from './grant.ts';
 import type { GrantStore } from './grant-store.ts';
 
-/** The development grants shipped with the gateway. */
-export const DEVELOPMENT_GRANTS_FILE = fileURLToPath(new URL('./development-grants.json', import.meta.url));
-
+/** Reads and checks a grants file; the error names GRANTS_FILE, the problem and, for a duplicate, the grant id. */
 export async function readGrantsFile(path: string): Promise<GrantsFile> {
   let raw: unknown;
   try {

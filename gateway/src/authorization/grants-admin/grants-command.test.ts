@@ -13,17 +13,15 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { gatewayConfigFromEnv } from '../../../config.ts';
-import type { Grant } from '../grant.ts';
-import type { GrantStore } from '../grant-store.ts';
-import { sampleGrant } from '../grant-store.contract.ts';
-import { createRedisGrantStore } from '../redis-grant-store.ts';
-import { runGrantsCli } from '../../../testing/grants-cli-process.ts';
-import { runGrantsCommand } from './grants-command.ts';
+import { createRedisGrantStore, runGrantsCommand, type Grant, type GrantStore } from '@lgsp/access';
+import { sampleGrant } from '@lgsp/access/contract';
+import { gatewayConfigFromEnv } from '../../config.ts';
+import { runGrantsCli } from '../../testing/grants-cli-process.ts';
+import { gatewayGrantsCommandDeps } from './grants-admin.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const keyPrefix = testKeyPrefix();
-const supergraphFile = fileURLToPath(new URL('../../../../../schema/supergraph.graphql', import.meta.url));
+const supergraphFile = fileURLToPath(new URL('../../../../schema/supergraph.graphql', import.meta.url));
 const SCHOOL = '000.01.06.H41';
 const COMMUNE = '000.00.20.H41';
 
@@ -56,29 +54,33 @@ async function runWithChangeMeanwhile(
       },
     });
   const io = { env: baseEnv, cwd: process.cwd(), stdin: Readable.from([stdin]), stdout: collect('stdout'), stderr: collect('stderr') };
-  const code = await runGrantsCommand(args, io, (redis, options) => {
-    const store = createRedisGrantStore(redis, options);
-    if (at === 'read') {
+  const code = await runGrantsCommand(
+    args,
+    io,
+    gatewayGrantsCommandDeps((redis, options) => {
+      const store = createRedisGrantStore(redis, options);
+      if (at === 'read') {
+        return {
+          ...store,
+          async get(id) {
+            await meanwhile(redis);
+            return store.get(id);
+          },
+        };
+      }
       return {
         ...store,
-        async get(id) {
+        async putAll(grants, expectedVersion) {
           await meanwhile(redis);
-          return store.get(id);
+          return store.putAll(grants, expectedVersion);
+        },
+        async removeIfVersion(id, expectedVersion) {
+          await meanwhile(redis);
+          return store.removeIfVersion(id, expectedVersion);
         },
       };
-    }
-    return {
-      ...store,
-      async putAll(grants, expectedVersion) {
-        await meanwhile(redis);
-        return store.putAll(grants, expectedVersion);
-      },
-      async removeIfVersion(id, expectedVersion) {
-        await meanwhile(redis);
-        return store.removeIfVersion(id, expectedVersion);
-      },
-    };
-  });
+    }),
+  );
   return { code, ...output };
 }
 

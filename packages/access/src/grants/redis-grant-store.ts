@@ -1,5 +1,5 @@
 /**
- * Grants in Redis, shared by every gateway replica. Keys (named in ../../redis-keys.ts; prefix `lgsp:` in deployment):
+ * Grants in Redis, shared by every gateway replica. Keys (named in ../keys.ts; prefix `lgsp:` in deployment):
  * - `<prefix>grants:{grants}:items`   hash: grant id → grant JSON
  * - `<prefix>grants:{grants}:version` string: incremented with every change (same hash slot, so one script)
  * - channel `<prefix>grants:changed`: the new version is published with every change; each replica's policy
@@ -8,7 +8,8 @@
  * a conditional change (`putAll`, `removeIfVersion`) checks the version in the same step.
  */
 import { redisScript, type RedisClient } from '@lgsp/kit';
-import { grantKeys } from '../../redis-keys.ts';
+import { grantKeys } from '../keys.ts';
+import { closeChannels, listenToChannel } from '../redis-channel.ts';
 import { ANY_AGENCY, parseGrant, type Grant } from './grant.ts';
 import { UnreadableGrantError, type ConditionalRemoval, type GrantStore } from './grant-store.ts';
 
@@ -84,28 +85,7 @@ export function createRedisGrantStore(redis: RedisClient, options: RedisGrantSto
     putAll: (grants, expectedVersion) => write(grants, String(expectedVersion)),
     removeIfVersion: (id, expectedVersion) => removeGrant(id, String(expectedVersion)),
     version: async () => Number((await redis.get(keys.version)) ?? 0),
-    async subscribe(listener) {
-      const subscriber = redis.duplicate() as RedisClient;
-      subscriber.on('error', () => {
-        /* reconnects on its own; a missed message is covered by the 'ready' notification below */
-      });
-      let ready = false;
-      subscriber.on('ready', () => {
-        // After a reconnect, changes may have been published while we were away: tell the listener.
-        if (ready) listener();
-        ready = true;
-      });
-      await subscriber.connect();
-      await subscriber.subscribe(keys.channel, () => listener());
-      subscribers.add(subscriber);
-      return async () => {
-        if (!subscribers.delete(subscriber)) return;
-        await subscriber.quit().catch(() => undefined);
-      };
-    },
-    async close() {
-      await Promise.all([...subscribers].map((s) => s.quit().catch(() => undefined)));
-      subscribers.clear();
-    },
+    subscribe: (listener) => listenToChannel(redis, keys.channel, listener, subscribers),
+    close: () => closeChannels(subscribers),
   };
 }

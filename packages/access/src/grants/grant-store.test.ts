@@ -1,12 +1,17 @@
-/** Runs the GrantStore contract against the memory adapter and against real Redis (two connections = two replicas). */
+/**
+ * Runs the GrantStore contract against the memory adapter, against real Redis (two connections = two replicas) and over
+ * HTTP (two HTTP adapters on a real access API server on loopback, which holds a memory store).
+ */
 import { connectRedis } from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeGrantStoreContract, sampleGrant } from './grant-store.contract.ts';
 import { createMemoryGrantStore } from './memory-grant-store.ts';
-import { grantKeyPattern, grantKeys } from '../../redis-keys.ts';
+import { grantKeyPattern, grantKeys } from '../keys.ts';
 import { createRedisGrantStore } from './redis-grant-store.ts';
+import { createHttpGrantStore } from './http-grant-store.ts';
+import { startAccessServer, TEST_ACCESS_TOKEN } from '../testing.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -30,6 +35,21 @@ describeGrantStoreContract('redis', async () => {
       for await (const keys of a.scanIterator({ MATCH: grantKeyPattern(keyPrefix), COUNT: 100 })) if (keys.length > 0) await a.del(keys);
       await a.quit();
       await b.quit();
+    },
+  };
+});
+
+describeGrantStoreContract('http', async () => {
+  const server = await startAccessServer();
+  const store = createHttpGrantStore({ baseUrl: server.url, token: TEST_ACCESS_TOKEN });
+  const peer = createHttpGrantStore({ baseUrl: server.url, token: TEST_ACCESS_TOKEN });
+  return {
+    store,
+    peer,
+    async cleanup() {
+      await store.close();
+      await peer.close();
+      await server.close();
     },
   };
 });

@@ -12,17 +12,18 @@
  * change in the platform's log shape (createLogger), the record to keep. stderr carries what a person reads: what
  * changed, warnings, errors. Exit codes: 0 done, 1 failed, 2 bad usage or configuration.
  */
-import { ConfigError, connectRedis, createLogger, redactUrl, type Logger, type RedisClient } from '@lgsp/kit';
+import { connectRedis, createLogger, redactUrl, type Logger, type RedisClient } from '@lgsp/kit';
 import { readFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gatewayConfigFromEnv } from '../../../config.ts';
+import type { ChangeLog } from '../../changes/change-log.ts';
+import { createRedisChangeLog } from '../../changes/redis-change-log.ts';
 import { grantSchema, type Grant } from '../grant.ts';
 import { UnreadableGrantError, type GrantStore } from '../grant-store.ts';
 import { createRedisGrantStore, type RedisGrantStoreOptions } from '../redis-grant-store.ts';
 import { compareGrant, describeChange, summary, type GrantChange } from './grant-change.ts';
-import { parseGrantsInput, readSupergraphFieldSets } from './grant-input.ts';
+import { parseGrantsInput, type SupergraphFieldSets } from './grant-input.ts';
 import { formatGrantsTable, grantStatus } from './grants-table.ts';
 
 export const USAGE = `usage: npm run --silent grants -- <command> [options]
@@ -141,35 +142,25 @@ export interface GrantsAdminConfig {
   supergraphFile: string;
 }
 
-/**
- * REDIS_URL, REDIS_KEY_PREFIX and SUPERGRAPH_FILE through the gateway's own configuration (same defaults, same
- * messages naming the variable); the gateway's other variables are not this tool's business and are not read.
- */
-export function grantsAdminConfigFromEnv(env: Record<string, string | undefined>): GrantsAdminConfig {
-  let config;
-  try {
-    config = gatewayConfigFromEnv({ REDIS_URL: env.REDIS_URL, REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX, SUPERGRAPH_FILE: env.SUPERGRAPH_FILE });
-  } catch (error) {
-    // The gateway's messages: they name each variable and mask secrets and passwords in URLs already.
-    if (error instanceof ConfigError) throw new UsageError(error.message);
-    throw error;
-  }
-  if (config.redisUrl === undefined) {
-    throw new UsageError(
-      'REDIS_URL is not set. This tool changes the grants in the Redis the gateway replicas share: set REDIS_URL ' +
-        '(and REDIS_KEY_PREFIX, if not lgsp:) to the values the gateways run with.\n' +
-        'A gateway without REDIS_URL (the embedded platform of npm start) keeps its grants in its own memory, which no ' +
-        'other process can reach: edit its GRANTS_FILE and restart it instead.',
-    );
-  }
-  return { redisUrl: config.redisUrl, redisKeyPrefix: config.authorization.redisKeyPrefix, supergraphFile: config.supergraphFile };
-}
-
 /** How the command gets its store on the connection it opened: the Redis grant store (a test may wrap it). */
 export type OpenGrantStore = (redis: RedisClient, options: RedisGrantStoreOptions) => GrantStore;
 
+/** What the command needs from the service whose grants it changes (the gateway: gateway/src/authorization/grants-admin/). */
+export interface GrantsCommandDeps {
+  /**
+   * Reads REDIS_URL, REDIS_KEY_PREFIX and SUPERGRAPH_FILE as the gateway does; throws UsageError naming a bad or
+   * missing variable.
+   */
+  config(env: Record<string, string | undefined>): GrantsAdminConfig;
+  /** The services and `@policy` names of the supergraph: what a grant may name. */
+  readFieldSets(config: GrantsAdminConfig): Promise<SupergraphFieldSets>;
+  /** Default: the Redis grant store (a test may wrap it). */
+  openStore?: OpenGrantStore;
+}
+
 /** Runs one command; returns the exit code. */
-export async function runGrantsCommand(argv: string[], io: CommandIo, openStore: OpenGrantStore = createRedisGrantStore): Promise<number> {
+export async function runGrantsCommand(argv: string[], io: CommandIo, deps: GrantsCommandDeps): Promise<number> {
+  const openStore = deps.openStore ?? createRedisGrantStore;
   const say = (text: string) => io.stderr.write(`${text}\n`);
   let redis: RedisClient | undefined;
   let store: GrantStore | undefined;
@@ -179,9 +170,9 @@ export async function runGrantsCommand(argv: string[], io: CommandIo, openStore:
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const config = grantsAdminConfigFromEnv(io.env);
+    const config = deps.config(io.env);
     // Checked before connecting: a bad file needs no Redis, and nothing is written unless every grant passes.
-    const grants = command.name === 'put' ? await readGrants(command.input, io, config) : [];
+    const grants = command.name === 'put' ? await readGrants(command.input, io, await deps.readFieldSets(config)) : [];
     redis = await connect(config);
     // A stored grant that no longer reads as one grants nothing; the operator is told which, once each.
     const unreadable = new Set<string>();
@@ -193,7 +184,8 @@ export async function runGrantsCommand(argv: string[], io: CommandIo, openStore:
         say(`warning: grant ${id} in the store cannot be read (${error.message}); it grants nothing: revoke it, then put it again`);
       },
     });
-    const context: ChangeContext = { store, config, say, record: changeRecorder(io, config) };
+    const changes = createRedisChangeLog(redis, { keyPrefix: config.redisKeyPrefix });
+    const context: ChangeContext = { store, changes, config, say, record: changeRecorder(io, config) };
     if (command.name === 'list') await list(store, command, io, config);
     else if (command.name === 'show') io.stdout.write(`${JSON.stringify(await existing(store, command.id), null, 2)}\n`);
     else if (command.name === 'put') await put(context, grants, command);
@@ -212,7 +204,7 @@ export async function runGrantsCommand(argv: string[], io: CommandIo, openStore:
   }
 }
 
-async function readGrants(input: string, io: CommandIo, config: GrantsAdminConfig): Promise<Grant[]> {
+async function readGrants(input: string, io: CommandIo, fieldSets: SupergraphFieldSets): Promise<Grant[]> {
   const source = input === '-' ? 'stdin' : input;
   let text: string;
   try {
@@ -220,7 +212,7 @@ async function readGrants(input: string, io: CommandIo, config: GrantsAdminConfi
   } catch (error) {
     throw new Error(`cannot read ${source} (${(error as Error).message}); nothing written`);
   }
-  return parseGrantsInput(text, source, await readSupergraphFieldSets(config.supergraphFile));
+  return parseGrantsInput(text, source, fieldSets);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -265,6 +257,8 @@ async function list(store: GrantStore, command: Extract<Command, { name: 'list' 
 
 interface ChangeContext {
   store: GrantStore;
+  /** The platform's change log (`<prefix>registry:changes`): one record per change, as the registry writes its own. */
+  changes: ChangeLog;
   config: GrantsAdminConfig;
   say(text: string): void;
   record: Logger;
@@ -326,19 +320,23 @@ async function put(context: ChangeContext, grants: Grant[], command: Extract<Com
     );
   }
   if (!written) throw new Error(changedMeanwhile('put', 'nothing written; run the command again to see the changes against the current grants'));
+  const failed: string[] = [];
   for (const change of changes) {
-    context.record.info(
+    await recordChange(
+      context,
       {
         event: `grant.${change.kind}`,
         action: 'put',
         grantId: change.after.id,
-        by: command.by,
+        by: command.by!,
         ...(change.kind === 'replaced' ? { changedFields: change.fields.map((f) => f.field), before: change.before } : { before: null }),
         after: change.after,
       },
       `grant ${change.kind}`,
+      failed,
     );
   }
+  changeLogFailures(failed);
   if (wasEmpty) say(`note: the grant store (${where(context.config)}) held no grants before; gateways no longer seed it from GRANTS_FILE when they start`);
 }
 
@@ -367,10 +365,48 @@ async function revoke(context: ChangeContext, command: Extract<Command, { name: 
   const removal = await store.removeIfVersion(command.id, version);
   if (removal === 'stale') throw new Error(changedMeanwhile('revoke', 'nothing revoked; run the command again to see the grant as it is now'));
   if (removal === 'absent') throw new Error(`${notFound(command.id)}; nothing revoked`);
-  context.record.info({ event: 'grant.revoked', action: 'revoke', grantId: command.id, by: command.by, before, after: null }, 'grant revoked');
+  const failed: string[] = [];
+  await recordChange(context, { event: 'grant.revoked', action: 'revoke', grantId: command.id, by: command.by!, before, after: null }, 'grant revoked', failed);
   say(`revoked ${command.id}: ${described}`);
   const remaining = await store.list().catch(() => undefined);
   if (remaining?.length === 0) {
     say(`warning: the grant store (${where(context.config)}) is now empty: a gateway that starts with GRANTS_FILE set will seed it again from that file`);
   }
+  changeLogFailures(failed);
+}
+
+/**
+ * Records one change twice: in the platform's change log (entity `grant`, actor `{ kind: 'operator', username: --by }`,
+ * as the registry records its own changes) and as the JSON line on stdout, which names the change log record
+ * (`changeId`). The grants are written by then: a change log that fails is reported (exit 1) but does not undo them,
+ * and the JSON line is still written.
+ */
+async function recordChange(
+  context: ChangeContext,
+  line: { event: string; action: 'put' | 'revoke'; grantId: string; by: string; before: unknown; after: unknown; changedFields?: string[] },
+  message: string,
+  failed: string[],
+): Promise<void> {
+  let changeId: string | undefined;
+  try {
+    const record = await context.changes.append({
+      actor: { kind: 'operator', username: line.by },
+      entity: 'grant',
+      entityId: line.grantId,
+      action: line.action,
+      before: line.before,
+      after: line.after,
+    });
+    changeId = record.id;
+  } catch (error) {
+    failed.push(`${line.grantId} (${(error as Error).message})`);
+  }
+  context.record.info({ ...line, ...(changeId === undefined ? {} : { changeId }) }, message);
+}
+
+function changeLogFailures(failed: string[]): void {
+  if (failed.length === 0) return;
+  throw new Error(
+    `the change was made, but the change log did not take its record for ${failed.join(', ')}: keep the JSON lines printed on stdout, they are the record`,
+  );
 }

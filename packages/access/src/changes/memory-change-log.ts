@@ -1,0 +1,35 @@
+/** The change log in this process (the registry without Redis, tests): an array, ids as a Redis stream makes them. */
+import { checkChangeQuery, isOlder, matches, parseChangeInput, type ChangeLog, type ChangeRecord } from './change-log.ts';
+
+export function createMemoryChangeLog(): ChangeLog {
+  const records: ChangeRecord[] = [];
+  let lastMs = 0;
+  let seq = 0;
+  const nextId = () => {
+    const now = Date.now();
+    if (now > lastMs) {
+      lastMs = now;
+      seq = 0;
+    } else seq += 1;
+    return `${lastMs}-${seq}`;
+  };
+  return {
+    async append(input) {
+      const checked = parseChangeInput(input);
+      const record: ChangeRecord = structuredClone({ id: nextId(), ...checked });
+      records.push(record);
+      return structuredClone(record);
+    },
+    async list(query) {
+      checkChangeQuery(query);
+      const found: ChangeRecord[] = [];
+      for (let i = records.length - 1; i >= 0 && found.length < query.limit; i -= 1) {
+        const record = records[i]!;
+        if (query.before !== undefined && !isOlder(record.id, query.before)) continue;
+        if (matches(record, query)) found.push(structuredClone(record));
+      }
+      return found;
+    },
+    async close() {},
+  };
+}
