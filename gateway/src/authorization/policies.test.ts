@@ -104,6 +104,33 @@ describe('validity dates', () => {
   });
 });
 
+describe('environments', () => {
+  test("a grant serves only callers of its environment: test credentials under test grants, production ones under the others", async () => {
+    const store = createMemoryGrantStore([
+      sampleGrant('registry.AR-1.test', { consumer: SCHOOL, purposes: ['education'], environment: 'test' }),
+      sampleGrant('registry.AR-2.production', {
+        consumer: SCHOOL,
+        fieldSets: ['national-data.citizen.personal'],
+        purposes: ['education'],
+        environment: 'production',
+      }),
+      sampleGrant('operator-typed', { consumer: SCHOOL, fieldSets: ['national-data.enterprise.basic'], purposes: ['*'] }),
+    ]);
+    const decider = new PolicyDecider(store, { fieldSets: file.fieldSets, cacheTtlMs: 60_000 });
+    await decider.start();
+    const production = system(SCHOOL, 'education:HS-1');
+    const test: Principal = { ...production, environment: 'test' };
+    const decisions = async (principal: Principal) => {
+      const access = await decider.accessFor(principal);
+      return ['national-data.citizen.basic', 'national-data.citizen.personal', 'national-data.enterprise.basic'].map((p) => access.policy(p).granted);
+    };
+    assert.deepEqual(await decisions(test), [true, false, false], 'test: only the test grant');
+    assert.deepEqual(await decisions(production), [false, true, true], 'production (explicit or absent environment): never the test grant');
+    assert.deepEqual(await decisions({ ...production, environment: 'production' }), [false, true, true]);
+    await decider.close();
+  });
+});
+
 describe('row conditions', () => {
   test('unconditional when any matching grant has no condition; otherwise every condition is listed', async () => {
     const store = createMemoryGrantStore([

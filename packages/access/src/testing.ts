@@ -17,6 +17,7 @@ export const TEST_ACCESS_TOKEN = 'test-registry-internal-token';
 export interface AccessServer {
   /** The origin (REGISTRY_INTERNAL_URL), e.g. http://127.0.0.1:20123. */
   url: string;
+  port: number;
   grants: GrantStore;
   revocations: CredentialRevocations;
   changes: ChangeLog;
@@ -29,19 +30,26 @@ export interface AccessServer {
  * stores given (memory stores by default).
  */
 export async function startAccessServer(
-  stores: { grants?: GrantStore; revocations?: CredentialRevocations; changes?: ChangeLog; heartbeatMs?: number } = {},
+  stores: { grants?: GrantStore; revocations?: CredentialRevocations; changes?: ChangeLog; heartbeatMs?: number; port?: number } = {},
 ): Promise<AccessServer> {
   const grants = stores.grants ?? createMemoryGrantStore();
   const revocations = stores.revocations ?? createMemoryCredentialRevocations();
   const changes = stores.changes ?? createMemoryChangeLog();
-  const router = createAccessRouter({ grants, revocations, changes, token: TEST_ACCESS_TOKEN, ...(stores.heartbeatMs ? { heartbeatMs: stores.heartbeatMs } : {}) });
+  const router = createAccessRouter({
+    grants,
+    revocations,
+    changes,
+    token: TEST_ACCESS_TOKEN,
+    ...(stores.heartbeatMs ? { heartbeatMs: stores.heartbeatMs } : {}),
+  });
   const app = express();
   app.use(ACCESS_API_PATH, router);
-  const port = await freePortForTest();
+  const port = stores.port ?? (await freePortForTest());
   const server: Server = app.listen(port, '127.0.0.1');
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${port}`,
+    port,
     grants,
     revocations,
     changes,
@@ -50,7 +58,12 @@ export async function startAccessServer(
       await router.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([grants.close(), revocations.close(), changes.close()]);
+      // Stores given by the test are the test's to close.
+      await Promise.all([
+        stores.grants ? undefined : grants.close(),
+        stores.revocations ? undefined : revocations.close(),
+        stores.changes ? undefined : changes.close(),
+      ]);
     },
   };
 }

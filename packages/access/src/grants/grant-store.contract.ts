@@ -69,8 +69,19 @@ export function describeGrantStoreContract(name: string, makeStore: () => Promis
       );
     });
 
+    it('keeps the environment and the quota of a grant', async () => {
+      const { store, peer } = fixture;
+      const test = sampleGrant('registry.AR-1.test', { environment: 'test', quota: { requests: 10, perSeconds: 60 }, basis: 'access request AR-1' });
+      await store.put(test);
+      assert.deepEqual(await peer.get(test.id), test);
+      assert.equal(await store.remove(test.id), true);
+    });
+
     it('refuses invalid grants with a message naming the problem', async () => {
       await assert.rejects(fixture.store.put(sampleGrant('bad', { fieldSets: ['catalogs.x'] })), /not a field set of service national-data/);
+      await assert.rejects(fixture.store.put(sampleGrant('bad', { environment: 'staging' as never })), /environment: must be production or test/);
+      await assert.rejects(fixture.store.put(sampleGrant('bad', { quota: { requests: 0, perSeconds: 60 } })), /quota\.requests/);
+      await assert.rejects(fixture.store.put(sampleGrant('bad', { quota: { requests: 5 } as never })), /quota\.perSeconds/);
       await assert.rejects(fixture.store.put(sampleGrant('bad', { consumer: 'police' })), /agency code/);
       await assert.rejects(fixture.store.put(sampleGrant('bad', { validTo: '2025-01-01T00:00:00Z' })), /validTo: must be after validFrom/);
       assert.equal(await fixture.store.get('bad'), null);

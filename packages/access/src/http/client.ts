@@ -110,7 +110,13 @@ export class AccessClient {
     let current: AbortController | undefined;
     const open = async (): Promise<Response> => {
       current = new AbortController();
-      const response = await fetch(url, { headers: { authorization: `Bearer ${this.options.token}`, accept: 'text/event-stream' }, signal: current.signal });
+      let response: Response;
+      try {
+        response = await fetch(url, { headers: { authorization: `Bearer ${this.options.token}`, accept: 'text/event-stream' }, signal: current.signal });
+      } catch (error) {
+        const cause = (error as Error & { cause?: { message?: unknown } }).cause?.message;
+        throw new Error(`GET ${url} failed: ${(error as Error).message}${typeof cause === 'string' ? ` (${cause})` : ''}`);
+      }
       if (response.status !== 200 || response.body === null) {
         const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
         const message = firstErrorMessage(body);
