@@ -105,7 +105,7 @@ describe('validity dates', () => {
 });
 
 describe('environments', () => {
-  test("a grant serves only callers of its environment: test credentials under test grants, production ones under the others", async () => {
+  test('a grant serves only callers of its environment: test credentials under test grants, production ones under the others', async () => {
     const store = createMemoryGrantStore([
       sampleGrant('registry.AR-1.test', { consumer: SCHOOL, purposes: ['education'], environment: 'test' }),
       sampleGrant('registry.AR-2.production', {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { createRedisGrantStore, runGrantsCommand, type Grant, type GrantStore } from '@lgsp/access';
+import { createRedisChangeLog, createRedisGrantStore, runGrantsCommand, type ChangeLog, type Grant, type GrantStore } from '@lgsp/access';
 import { sampleGrant } from '@lgsp/access/contract';
 import { gatewayConfigFromEnv } from '../../config.ts';
 import { runGrantsCli } from '../../testing/grants-cli-process.ts';
@@ -98,11 +98,13 @@ function gatewayProblems(environment: Record<string, string>): string[] {
 describe('npm run grants', () => {
   let redis: RedisClient;
   let store: GrantStore;
+  let changes: ChangeLog;
   let dir: string;
 
   before(async () => {
     redis = await connectRedis(redisUrl);
     store = createRedisGrantStore(redis, { keyPrefix });
+    changes = createRedisChangeLog(redis, { keyPrefix });
     dir = await mkdtemp(join(tmpdir(), 'lgsp-grants-'));
   });
   after(async () => {
@@ -186,8 +188,26 @@ describe('npm run grants', () => {
     assert.equal(typeof record.time, 'string');
     assert.equal(typeof record.osUser, 'string');
     assert.equal(typeof record.host, 'string');
+    // The same change in the platform's change log, which the JSON line names.
+    const [logged] = await changes.list({ entity: 'grant', id: 'school-citizen', limit: 10 });
+    assert.ok(logged);
+    assert.equal(record.changeId, logged.id);
     assert.deepEqual(
-      { ...record, time: undefined, osUser: undefined, host: undefined },
+      { ...logged, id: undefined, at: undefined },
+      {
+        id: undefined,
+        at: undefined,
+        actor: { kind: 'operator', username: 'Nguyễn Văn A (ticket 42)' },
+        entity: 'grant',
+        entityId: 'school-citizen',
+        action: 'put',
+        before: null,
+        after: schoolGrant,
+      },
+    );
+    assert.ok(Math.abs(Date.parse(record.time as string) - Date.parse(logged.at)) < 5_000, 'recorded at the time of the change');
+    assert.deepEqual(
+      { ...record, time: undefined, osUser: undefined, host: undefined, changeId: undefined },
       {
         level: 'info',
         time: undefined,
@@ -201,6 +221,7 @@ describe('npm run grants', () => {
         by: 'Nguyễn Văn A (ticket 42)',
         before: null,
         after: schoolGrant,
+        changeId: undefined,
         msg: 'grant created',
       },
     );
@@ -242,6 +263,13 @@ describe('npm run grants', () => {
       ],
     );
     assert.deepEqual(run.records[0]?.changedFields, ['purposes', 'validTo']);
+    const logged = await changes.list({ entity: 'grant', limit: 4 });
+    assert.deepEqual(
+      logged.map((r) => [r.id, r.entityId, r.action]).reverse(),
+      run.records.map((r) => [r.changeId, r.grantId, 'put']),
+      'one change log record per grant changed, in order',
+    );
+    assert.deepEqual(logged.at(-1)?.before, schoolGrant);
     assert.deepEqual(run.records[0]?.before, schoolGrant);
     assert.deepEqual(run.records[0]?.after, changed);
     assert.deepEqual(await store.get('school-citizen'), changed);
@@ -359,6 +387,11 @@ describe('npm run grants', () => {
       run.records.map((r) => [r.event, r.action, r.grantId, r.by, r.before, r.after]),
       [['grant.revoked', 'revoke', 'future', 'ops', future, null]],
     );
+    const [logged] = await changes.list({ entity: 'grant', id: 'future', limit: 1 });
+    assert.deepEqual(
+      [logged?.id, logged?.action, logged?.actor, logged?.before, logged?.after],
+      [run.records[0]?.changeId, 'revoke', { kind: 'operator', username: 'ops' }, future, null],
+    );
     assert.equal(await store.get('future'), null);
   });
 
@@ -366,6 +399,7 @@ describe('npm run grants', () => {
     const theirs: Grant = { ...expired, basis: 'another operator' };
     const ours = [sampleGrant('would-be-created', { consumer: SCHOOL }), { ...expired, purposes: ['education'] }];
     const versionBefore = await store.version();
+    const logged = (await changes.list({ limit: 1000 })).length;
     const run = await runWithChangeMeanwhile(['put', '-', '--by', 'ops'], JSON.stringify(ours), () => store.put(theirs));
     assert.equal(run.code, 1, run.stderr);
     assert.equal(
@@ -378,6 +412,7 @@ describe('npm run grants', () => {
     assert.deepEqual(await store.get('expired'), theirs);
     assert.equal(await store.get('would-be-created'), null);
     assert.equal(await store.version(), versionBefore + 1);
+    assert.equal((await changes.list({ limit: 1000 })).length, logged, 'nothing in the change log');
   });
 
   test('put: when Redis fails at the write, it exits 1 saying the write is not confirmed and the store is unchanged', async () => {
@@ -408,6 +443,7 @@ describe('npm run grants', () => {
 
   test('revoke: when the grant changes between what it read and the removal, it exits 1, keeps it, records nothing', async () => {
     const theirs: Grant = { ...everyone, purposes: ['education'] };
+    const logged = (await changes.list({ limit: 1000 })).length;
     const run = await runWithChangeMeanwhile(['revoke', 'everyone', '--by', 'ops'], '', () => store.put(theirs));
     assert.equal(run.code, 1, run.stderr);
     assert.equal(
@@ -417,5 +453,6 @@ describe('npm run grants', () => {
     );
     assert.equal(run.stdout, '');
     assert.deepEqual(await store.get('everyone'), theirs);
+    assert.equal((await changes.list({ limit: 1000 })).length, logged, 'nothing in the change log');
   });
 });
