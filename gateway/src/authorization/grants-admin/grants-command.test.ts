@@ -26,7 +26,7 @@ const SCHOOL = '000.01.06.H41';
 const COMMUNE = '000.00.20.H41';
 
 const schoolGrant = sampleGrant('school-citizen', { consumer: SCHOOL, purposes: ['education'] });
-const future = sampleGrant('future', { consumer: COMMUNE, validFrom: '2099-01-01T00:00:00Z' });
+const future = sampleGrant('future', { consumer: COMMUNE, validFrom: '2099-01-01T00:00:00Z', environment: 'test', quota: { requests: 10, perSeconds: 60 } });
 const expired = sampleGrant('expired', { consumer: COMMUNE, validFrom: '2020-01-01T00:00:00Z', validTo: '2021-01-01T00:00:00Z' });
 const everyone = sampleGrant('everyone', { provider: '000.00.03.H41', consumer: '*', fieldSets: ['national-data.enterprise.basic'], purposes: ['*'] });
 
@@ -247,7 +247,7 @@ describe('npm run grants', () => {
         'replaced school-citizen:',
         '    purposes: +public-service',
         '    validTo: (none) → 2030-01-01T00:00:00+07:00',
-        'created future: 000.00.02.H41 → 000.00.20.H41 national-data [national-data.citizen.basic] for public-service',
+        'created future: 000.00.02.H41 → 000.00.20.H41 national-data [national-data.citizen.basic] for public-service, test environment, quota 10 per 60 s',
         'created expired: 000.00.02.H41 → 000.00.20.H41 national-data [national-data.citizen.basic] for public-service',
         'created everyone: 000.00.03.H41 → * national-data [national-data.enterprise.basic] for *',
         '',
@@ -286,7 +286,7 @@ describe('npm run grants', () => {
     ]);
     assert.equal(table.code, 0, table.stderr);
     const lines = table.stdout.split('\n');
-    assert.match(lines[0]!, /^ID +PROVIDER → CONSUMER +SERVICE +FIELD SETS +PURPOSES +VALID FROM +VALID TO +ROW CONDITION +STATUS$/);
+    assert.match(lines[0]!, /^ID +PROVIDER → CONSUMER +SERVICE +FIELD SETS +PURPOSES +VALID FROM +VALID TO +ROW CONDITION +ENVIRONMENT +QUOTA +STATUS$/);
     const row = (id: string) => lines.find((l) => l.startsWith(`${id} `))?.split(/ {2,}/);
     assert.deepEqual(row('everyone'), [
       'everyone',
@@ -297,10 +297,12 @@ describe('npm run grants', () => {
       '2025-07-01T00:00:00+07:00',
       '-',
       '-',
+      'production',
+      '-',
       'active',
     ]);
-    assert.deepEqual(row('expired')?.slice(5), ['2020-01-01T00:00:00Z', '2021-01-01T00:00:00Z', '-', 'EXPIRED']);
-    assert.deepEqual(row('future')?.slice(5), ['2099-01-01T00:00:00Z', '-', '-', 'NOT YET VALID']);
+    assert.deepEqual(row('expired')?.slice(5), ['2020-01-01T00:00:00Z', '2021-01-01T00:00:00Z', '-', 'production', '-', 'EXPIRED']);
+    assert.deepEqual(row('future')?.slice(5), ['2099-01-01T00:00:00Z', '-', '-', 'test', '10/60s', 'NOT YET VALID']);
     assert.deepEqual(row('school-citizen')?.slice(1, 5), [
       '000.00.02.H41 → 000.01.06.H41',
       'national-data',
@@ -371,7 +373,7 @@ describe('npm run grants', () => {
     assert.equal(dryRun.code, 0, dryRun.stderr);
     assert.equal(
       dryRun.stderr,
-      'would revoke future: 000.00.02.H41 → 000.00.20.H41 national-data [national-data.citizen.basic] for public-service\ndry run: nothing written\n',
+      'would revoke future: 000.00.02.H41 → 000.00.20.H41 national-data [national-data.citizen.basic] for public-service, test environment, quota 10 per 60 s\ndry run: nothing written\n',
     );
     assert.deepEqual(await store.get('future'), future);
 
@@ -382,7 +384,10 @@ describe('npm run grants', () => {
     assert.equal(run.code, 0, run.stderr);
     await seen;
     await stop();
-    assert.equal(run.stderr, 'revoked future: 000.00.02.H41 → 000.00.20.H41 national-data [national-data.citizen.basic] for public-service\n');
+    assert.equal(
+      run.stderr,
+      'revoked future: 000.00.02.H41 → 000.00.20.H41 national-data [national-data.citizen.basic] for public-service, test environment, quota 10 per 60 s\n',
+    );
     assert.deepEqual(
       run.records.map((r) => [r.event, r.action, r.grantId, r.by, r.before, r.after]),
       [['grant.revoked', 'revoke', 'future', 'ops', future, null]],

@@ -49,9 +49,16 @@ export function describeChange(change: GrantChange, dryRun: boolean): string {
   }
 }
 
-/** `000.00.02.H41 → 000.01.06.H41 national-data [national-data.citizen.basic] for education`. */
+/**
+ * `000.00.02.H41 → 000.01.06.H41 national-data [national-data.citizen.basic] for education`, then `, test environment`
+ * for a test grant and `, quota 10 per 60 s` for a grant with a quota.
+ */
 export function summary(grant: Grant): string {
-  return `${grant.provider} → ${grant.consumer} ${grant.service} [${grant.fieldSets.join(', ')}] for ${grant.purposes.join(', ')}`;
+  return (
+    `${grant.provider} → ${grant.consumer} ${grant.service} [${grant.fieldSets.join(', ')}] for ${grant.purposes.join(', ')}` +
+    (grant.environment === 'test' ? ', test environment' : '') +
+    (grant.quota === undefined ? '' : `, quota ${grant.quota.requests} per ${grant.quota.perSeconds} s`)
+  );
 }
 
 function isStringList(value: unknown): value is string[] {

@@ -1,5 +1,5 @@
 /** The grants as a plain-text table for an operator's terminal (`npm run grants -- list`). */
-import { isActive, type Grant } from '../grant.ts';
+import { grantEnvironment, isActive, type Grant } from '../grant.ts';
 
 export type GrantStatus = 'active' | 'NOT YET VALID' | 'EXPIRED';
 
@@ -26,6 +26,8 @@ const COLUMNS: Array<{ title: string; value: (grant: Grant, now: number) => stri
             .map(([k, v]) => `${k}=${String(v)}`)
             .join(', '),
   },
+  { title: 'ENVIRONMENT', value: (g) => grantEnvironment(g) },
+  { title: 'QUOTA', value: (g) => (g.quota === undefined ? '-' : `${g.quota.requests}/${g.quota.perSeconds}s`) },
   { title: 'STATUS', value: (g, now) => grantStatus(g, now) },
 ];
 
