@@ -8,9 +8,12 @@
  *
  * Who: `--by <name>` is required for a change (the record names a person or a ticket; in a container every
  * operator is the same OS user); the OS user and host are recorded next to it.
+ * Record: every change is appended to the platform's change log (`<prefix>registry:changes`, entity `grant`, actor
+ * `{ kind: 'operator', username: <--by> }`), as the registry records its own changes (issue 16, must have 3).
  * Output: stdout carries the result: the table or JSON of `list`/`show`; for `put`/`revoke`, one JSON log line per
- * change in the platform's log shape (createLogger), the record to keep. stderr carries what a person reads: what
- * changed, warnings, errors. Exit codes: 0 done, 1 failed, 2 bad usage or configuration.
+ * change in the platform's log shape (createLogger), the record to keep, naming the change log record (`changeId`).
+ * stderr carries what a person reads: what changed, warnings, errors. Exit codes: 0 done, 1 failed, 2 bad usage or
+ * configuration.
  */
 import { connectRedis, createLogger, redactUrl, type Logger, type RedisClient } from '@lgsp/kit';
 import { readFile } from 'node:fs/promises';
@@ -29,7 +32,8 @@ import { formatGrantsTable, grantStatus } from './grants-table.ts';
 export const USAGE = `usage: npm run --silent grants -- <command> [options]
 
   list [--consumer <agency>] [--provider <agency>] [--json]
-                      the grants as a table (STATUS marks those NOT YET VALID or EXPIRED) or as JSON;
+                      the grants as a table (STATUS marks those NOT YET VALID or EXPIRED; ENVIRONMENT production
+                      or test; QUOTA requests/seconds) or as JSON;
                       --consumer: the grants that apply to that agency, grants to every agency (*) included
   show <id>           one grant as JSON (what put accepts)
   put <file.json|->   create or replace one grant or an array of grants, all or none (- reads stdin), checked as
@@ -42,8 +46,9 @@ export const USAGE = `usage: npm run --silent grants -- <command> [options]
 
 Environment, read as the gateway reads it: REDIS_URL (required: the Redis the gateways share),
 REDIS_KEY_PREFIX (default lgsp:), SUPERGRAPH_FILE (default schema/supergraph.graphql).
-Changes reach every gateway replica at once. put and revoke write one JSON line per change to stdout (who, grant
-id, before and after: keep it); what changed, for a person, goes to stderr.
+Changes reach every gateway replica at once. Every change is recorded in the platform's change log (the stream
+<REDIS_KEY_PREFIX>registry:changes), and put and revoke write one JSON line per change to stdout (who, grant id,
+before and after, changeId: keep it); what changed, for a person, goes to stderr.
 Exit codes: 0 done, 1 failed, 2 bad usage or configuration.`;
 
 /** A mistake in the command line or the environment: exit code 2. */
