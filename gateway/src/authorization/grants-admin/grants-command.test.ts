@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createRedisChangeLog, createRedisGrantStore, runGrantsCommand, type ChangeLog, type Grant, type GrantStore } from '@lgsp/access';
 import { sampleGrant } from '@lgsp/access/contract';
+import { startAccessServer, TEST_ACCESS_TOKEN } from '@lgsp/access/testing';
 import { gatewayConfigFromEnv } from '../../config.ts';
 import { runGrantsCli } from '../../testing/grants-cli-process.ts';
 import { gatewayGrantsCommandDeps } from './grants-admin.ts';
@@ -143,19 +144,47 @@ describe('npm run grants', () => {
 
   test('without REDIS_URL it refuses (exit 2) and says why; bad values get the gateway message naming the variable', async () => {
     const [unset, badUrl, badPrefix] = await Promise.all([
-      cli(['list'], { env: { REDIS_URL: undefined } }),
+      cli(['list'], { env: { REDIS_URL: undefined, REGISTRY_INTERNAL_URL: undefined, REGISTRY_INTERNAL_TOKEN: undefined } }),
       cli(['list'], { env: { REDIS_URL: 'http://127.0.0.1:6379' } }),
       cli(['list'], { env: { REDIS_KEY_PREFIX: 'lgsp' } }),
     ]);
     assert.equal(unset.code, 2);
     assert.match(unset.stderr, /^grants: REDIS_URL is not set\. This tool changes the grants in the Redis the gateway replicas share/);
-    assert.match(unset.stderr, /keeps its grants in its own memory, which no other process can reach: edit its GRANTS_FILE and restart it instead/);
+    assert.match(unset.stderr, /keeps its grants in the registry process: set REGISTRY_INTERNAL_URL and REGISTRY_INTERNAL_TOKEN/);
     assert.equal(badUrl.code, 2);
     assert.ok(badUrl.stderr.includes(`  - ${gatewayProblems({ REDIS_URL: 'http://127.0.0.1:6379' })[0]}`), badUrl.stderr);
     assert.match(badUrl.stderr, /REDIS_URL: must start with redis:\/\/ or rediss:\/\//);
     assert.equal(badPrefix.code, 2);
     assert.ok(badPrefix.stderr.includes(`  - ${gatewayProblems({ REDIS_KEY_PREFIX: 'lgsp' })[0]}`), badPrefix.stderr);
     assert.match(badPrefix.stderr, /REDIS_KEY_PREFIX: must be letters, digits/);
+  });
+
+  test('without Redis: the grants held by the registry, through its access API; changes recorded in its change log', async () => {
+    const registry = await startAccessServer();
+    try {
+      const env = { REDIS_URL: undefined, REGISTRY_INTERNAL_URL: registry.url, REGISTRY_INTERNAL_TOKEN: TEST_ACCESS_TOKEN };
+      const put = await cli(['put', '-', '--by', 'ops'], { stdin: JSON.stringify(schoolGrant), env });
+      assert.equal(put.code, 0, put.stderr);
+      assert.deepEqual(await registry.grants.get(schoolGrant.id), schoolGrant);
+      const [logged] = await registry.changes.list({ limit: 10 });
+      assert.deepEqual([logged?.entityId, logged?.actor, put.records[0]?.changeId], [schoolGrant.id, { kind: 'operator', username: 'ops' }, logged?.id]);
+      assert.deepEqual(put.records[0]?.store, { registry: registry.url });
+      const listed = await cli(['list'], { env });
+      assert.match(listed.stdout, /\n\n1 grant in the registry at http:\/\/127\.0\.0\.1:\d+\n$/);
+      const [wrongToken, halfSet, badUrl] = await Promise.all([
+        cli(['list'], { env: { ...env, REGISTRY_INTERNAL_TOKEN: 'wrong' } }),
+        cli(['list'], { env: { ...env, REGISTRY_INTERNAL_TOKEN: undefined } }),
+        cli(['list'], { env: { ...env, REGISTRY_INTERNAL_URL: 'registry:4105' } }),
+      ]);
+      assert.equal(wrongToken.code, 1);
+      assert.match(wrongToken.stderr, /HTTP 401 \(a valid REGISTRY_INTERNAL_TOKEN is required\)/);
+      assert.equal(halfSet.code, 2);
+      assert.match(halfSet.stderr, /^grants: REGISTRY_INTERNAL_URL is set but REGISTRY_INTERNAL_TOKEN is not: set both, or neither/);
+      assert.equal(badUrl.code, 2);
+      assert.match(badUrl.stderr, /^grants: REGISTRY_INTERNAL_URL: must be an http:\/\/ or https:\/\/ URL/);
+    } finally {
+      await registry.close();
+    }
   });
 
   test('put --dry-run shows what it would create and writes nothing (no --by needed)', async () => {

@@ -21,7 +21,9 @@ import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChangeLog } from '../../changes/change-log.ts';
+import { createHttpChangeLog } from '../../changes/http-change-log.ts';
 import { createRedisChangeLog } from '../../changes/redis-change-log.ts';
+import { createHttpGrantStore } from '../http-grant-store.ts';
 import { grantSchema, type Grant } from '../grant.ts';
 import { UnreadableGrantError, type GrantStore } from '../grant-store.ts';
 import { createRedisGrantStore, type RedisGrantStoreOptions } from '../redis-grant-store.ts';
@@ -44,8 +46,9 @@ export const USAGE = `usage: npm run --silent grants -- <command> [options]
   --dry-run           put, revoke: check and show what would change; write nothing
   -h, --help          this text
 
-Environment, read as the gateway reads it: REDIS_URL (required: the Redis the gateways share),
-REDIS_KEY_PREFIX (default lgsp:), SUPERGRAPH_FILE (default schema/supergraph.graphql).
+Environment, read as the gateway reads it: REDIS_URL (the Redis the gateways share), REDIS_KEY_PREFIX
+(default lgsp:), SUPERGRAPH_FILE (default schema/supergraph.graphql). Without Redis (npm start), the grants are
+held by the registry: REGISTRY_INTERNAL_URL and REGISTRY_INTERNAL_TOKEN, as the gateway is given them.
 Changes reach every gateway replica at once. Every change is recorded in the platform's change log (the stream
 <REDIS_KEY_PREFIX>registry:changes), and put and revoke write one JSON line per change to stdout (who, grant id,
 before and after, changeId: keep it); what changed, for a person, goes to stderr.
@@ -140,9 +143,13 @@ function byOption(command: string, value: string | undefined, dryRun: boolean): 
   return by;
 }
 
+/** Where the grants are: the Redis the gateways share, or (without Redis: `npm start`) the registry holding them. */
 export interface GrantsAdminConfig {
-  redisUrl: string;
+  /** REDIS_URL; when absent, `registry` says where the grants are. */
+  redisUrl?: string | undefined;
   redisKeyPrefix: string;
+  /** Without Redis: the registry's access API (REGISTRY_INTERNAL_URL, REGISTRY_INTERNAL_TOKEN). */
+  registry?: { baseUrl: string; token: string } | undefined;
   /** Absolute path of the supergraph whose `@policy` names are the field sets. */
   supergraphFile: string;
 }
@@ -178,18 +185,22 @@ export async function runGrantsCommand(argv: string[], io: CommandIo, deps: Gran
     const config = deps.config(io.env);
     // Checked before connecting: a bad file needs no Redis, and nothing is written unless every grant passes.
     const grants = command.name === 'put' ? await readGrants(command.input, io, await deps.readFieldSets(config)) : [];
-    redis = await connect(config);
     // A stored grant that no longer reads as one grants nothing; the operator is told which, once each.
     const unreadable = new Set<string>();
-    store = openStore(redis, {
-      keyPrefix: config.redisKeyPrefix,
-      onUnreadable: (id, error) => {
-        if (unreadable.has(id)) return;
-        unreadable.add(id);
-        say(`warning: grant ${id} in the store cannot be read (${error.message}); it grants nothing: revoke it, then put it again`);
-      },
-    });
-    const changes = createRedisChangeLog(redis, { keyPrefix: config.redisKeyPrefix });
+    const onUnreadable = (id: string, error: Error) => {
+      if (unreadable.has(id)) return;
+      unreadable.add(id);
+      say(`warning: grant ${id} in the store cannot be read (${error.message}); it grants nothing: revoke it, then put it again`);
+    };
+    let changes: ChangeLog;
+    if (config.redisUrl !== undefined) {
+      redis = await connect(config.redisUrl);
+      store = openStore(redis, { keyPrefix: config.redisKeyPrefix, onUnreadable });
+      changes = createRedisChangeLog(redis, { keyPrefix: config.redisKeyPrefix });
+    } else if (config.registry !== undefined) {
+      store = createHttpGrantStore(config.registry);
+      changes = createHttpChangeLog(config.registry);
+    } else throw new UsageError('neither REDIS_URL nor REGISTRY_INTERNAL_URL is set: nowhere to find the grants');
     const context: ChangeContext = { store, changes, config, say, record: changeRecorder(io, config) };
     if (command.name === 'list') await list(store, command, io, config);
     else if (command.name === 'show') io.stdout.write(`${JSON.stringify(await existing(store, command.id), null, 2)}\n`);
@@ -226,15 +237,18 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function connect(config: GrantsAdminConfig): Promise<RedisClient> {
+async function connect(redisUrl: string): Promise<RedisClient> {
   try {
-    return await connectRedis(config.redisUrl, { name: 'lgsp-grants-admin' });
+    return await connectRedis(redisUrl, { name: 'lgsp-grants-admin' });
   } catch (error) {
     throw new Error(`${(error as Error).message}\nThis tool has no in-memory store: REDIS_URL must be the Redis the gateways share, and it must be up.`);
   }
 }
 
-const where = (config: GrantsAdminConfig) => `Redis ${redactUrl(config.redisUrl)}, prefix ${config.redisKeyPrefix}`;
+const where = (config: GrantsAdminConfig) =>
+  config.redisUrl !== undefined
+    ? `Redis ${redactUrl(config.redisUrl)}, prefix ${config.redisKeyPrefix}`
+    : `the registry at ${redactUrl(config.registry!.baseUrl)}`;
 
 async function existing(store: GrantStore, id: string): Promise<Grant> {
   const grant = await store.get(id);
@@ -272,7 +286,10 @@ interface ChangeContext {
 /** The change record: JSON lines on stdout in the platform's log shape, whatever LOG_LEVEL says. */
 function changeRecorder(io: CommandIo, config: GrantsAdminConfig): Logger {
   return createLogger('grants', 'info', io.stdout).child({
-    store: { redis: redactUrl(config.redisUrl), keyPrefix: config.redisKeyPrefix },
+    store:
+      config.redisUrl !== undefined
+        ? { redis: redactUrl(config.redisUrl), keyPrefix: config.redisKeyPrefix }
+        : { registry: redactUrl(config.registry!.baseUrl) },
     osUser: osUser(),
     host: hostname(),
   });
