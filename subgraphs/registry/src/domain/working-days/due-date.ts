@@ -50,7 +50,7 @@ export interface Deadline {
   readonly receivedAt: Date;
   /** The working day it counts as received (rule 1), `YYYY-MM-DD`. */
   readonly receivedOn: string;
-  /** The first day counted (rule 2). */
+  /** The first working day counted (rule 2: the day after the day of receipt, or the first working day after it). */
   readonly countsFrom: string;
   /** How many working days. */
   readonly workingDays: number;
@@ -80,7 +80,7 @@ export function deadline(receivedAt: Date, workingDays: number, calendar: Workin
   return {
     receivedAt,
     receivedOn,
-    countsFrom: addDays(receivedOn, 1),
+    countsFrom: nextWorkingDay(calendar, receivedOn),
     workingDays,
     dueDay: day,
     dueAt: startOfLocalDay(addDays(day, 1)),

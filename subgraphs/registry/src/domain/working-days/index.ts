@@ -4,5 +4,6 @@
  */
 export * from './calendar.ts';
 export * from './due-date.ts';
+export * from './iso-date.ts';
 export * from './labour-code.ts';
 export * from './lunar.ts';
