@@ -10,7 +10,23 @@ test('topic names round-trip and unknown ones are refused', () => {
   assert.deepEqual(parseTopic(topics.catalogChanged()), { family: 'catalog-changed', agencyCode: null });
   assert.equal(topicName(TopicFamily.packetStatus, '000.00.03.H41'), 'packet-status:000.00.03.H41');
   assert.equal(topicName(TopicFamily.catalogChanged, null), 'catalog-changed');
-  for (const bad of ['packet-available', 'packet-available:', 'secrets:A', 'packet-available:a b', 'catalog-changed:A', `packet-status:${'a'.repeat(65)}`])
+  assert.deepEqual(parseTopic(topics.agencyChanged()), { family: 'agency-changed', agencyCode: null });
+  assert.deepEqual(parseTopic(topics.serviceNotice('000.00.20.H41')), { family: 'service-notice', agencyCode: '000.00.20.H41' });
+  assert.deepEqual(parseTopic(topics.accessRequestChanged('000.00.20.H41')), { family: 'access-request-changed', agencyCode: '000.00.20.H41' });
+  assert.equal(topicName(TopicFamily.accessRequestChanged, '000.00.03.H41'), 'access-request-changed:000.00.03.H41');
+  for (const bad of [
+    'packet-available',
+    'packet-available:',
+    'secrets:A',
+    'packet-available:a b',
+    'catalog-changed:A',
+    `packet-status:${'a'.repeat(65)}`,
+    'agency-changed:000.00.20.H41',
+    'service-notice',
+    'access-request-changed',
+    'access-request-changed:',
+    'service-notice:a/b',
+  ])
     assert.equal(parseTopic(bad), null, bad);
 });
 

@@ -5,7 +5,10 @@
  * Pure: no Redis, no HTTP, so that domain modules may import it (`@lgsp/events/topics`).
  */
 
-/** Topic families. The first three are per agency, `catalog-changed` is one topic for the platform. */
+/**
+ * Topic families. Per agency: `packet-available`, `packet-status`, `document-status`, `service-notice`,
+ * `access-request-changed`; one topic for the platform: `catalog-changed`, `agency-changed`.
+ */
 export const TopicFamily = {
   /** A packet waits for the agency (published by the relay to the recipient's topic): packetId, sourceAgency, priority. */
   packetAvailable: 'packet-available',
@@ -21,13 +24,36 @@ export const TopicFamily = {
   documentStatus: 'document-status',
   /** A catalog published a new version (published by catalogs): catalog, version, occurredAt. */
   catalogChanged: 'catalog-changed',
+  /**
+   * An agency identifier code was announced or its agency changed (published by the registry, one platform topic):
+   * agencyCode, change (AGENCY_CHANGES), status (AGENCY_STATUSES), successorCodes (comma-separated, optional),
+   * effectiveFrom (ISO date, optional), version (the registry's agencies version, optional).
+   */
+  agencyChanged: 'agency-changed',
+  /**
+   * A deprecation or retirement notice of a service version, to a consumer agency (published by the registry to the
+   * topic of each agency with an access request to the version): noticeId, kind (SERVICE_NOTICE_KINDS), serviceCode,
+   * version, providerAgency, reason, coordinate (`Type.field`, optional), sunsetAt (ISO instant, optional).
+   */
+  serviceNotice: 'service-notice',
+  /**
+   * An access request changed state or became overdue (published by the registry to the consumer's and the provider's
+   * topics): accessRequestId, change (ACCESS_REQUEST_CHANGES), state (ACCESS_REQUEST_STATES), consumerAgency,
+   * providerAgency, previousState, action, dueAt (ISO instant), overdue (`true`/`false`) — the last four optional.
+   */
+  accessRequestChanged: 'access-request-changed',
 } as const;
 export type TopicFamily = (typeof TopicFamily)[keyof typeof TopicFamily];
 
-/** Whose topic of a family an event goes to: an agency code for the per-agency families, null for `catalog-changed`. */
-export type TopicAgency<F extends TopicFamily> = F extends typeof TopicFamily.catalogChanged ? null : string;
+/** The families with one topic for the whole platform (no agency in the name). */
+export const PLATFORM_FAMILIES = [TopicFamily.catalogChanged, TopicFamily.agencyChanged] as const;
+type PlatformFamily = (typeof PLATFORM_FAMILIES)[number];
 
-const perAgency: ReadonlySet<string> = new Set([TopicFamily.packetAvailable, TopicFamily.packetStatus, TopicFamily.documentStatus]);
+/** Whose topic of a family an event goes to: an agency code for the per-agency families, null for the platform ones. */
+export type TopicAgency<F extends TopicFamily> = F extends PlatformFamily ? null : string;
+
+const platform: ReadonlySet<string> = new Set(PLATFORM_FAMILIES);
+const perAgency: ReadonlySet<string> = new Set(Object.values(TopicFamily).filter((family) => !platform.has(family)));
 
 /** Agency identifier codes (QCVN 102:2016 `AAA.BB.CC.XNN`) and test codes: what may follow the family name. */
 const agencyCodePattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -43,11 +69,14 @@ export const topics = {
   packetStatus: (agencyCode: string) => topicName(TopicFamily.packetStatus, agencyCode),
   documentStatus: (agencyCode: string) => topicName(TopicFamily.documentStatus, agencyCode),
   catalogChanged: () => topicName(TopicFamily.catalogChanged, null),
+  agencyChanged: () => topicName(TopicFamily.agencyChanged, null),
+  serviceNotice: (agencyCode: string) => topicName(TopicFamily.serviceNotice, agencyCode),
+  accessRequestChanged: (agencyCode: string) => topicName(TopicFamily.accessRequestChanged, agencyCode),
 };
 
 /** Splits and checks a topic name; null when it is not a topic of the platform. */
 export function parseTopic(name: string): { family: TopicFamily; agencyCode: string | null } | null {
-  if (name === TopicFamily.catalogChanged) return { family: TopicFamily.catalogChanged, agencyCode: null };
+  if (platform.has(name)) return { family: name as TopicFamily, agencyCode: null };
   const colon = name.indexOf(':');
   if (colon < 0) return null;
   const family = name.slice(0, colon);
@@ -83,3 +112,42 @@ export const PACKET_STATUSES = [
   'UNDELIVERABLE',
 ] as const;
 export type PacketStatus = (typeof PACKET_STATUSES)[number];
+
+/** What happened to an agency, carried by `agency-changed` (App01 §3; QCVN 102:2016 codes are announced, never reused). */
+export const AGENCY_CHANGES = ['CREATED', 'UPDATED', 'RENAMED', 'SPLIT', 'MERGED', 'DISSOLVED'] as const;
+export type AgencyChange = (typeof AGENCY_CHANGES)[number];
+
+/** An agency's status in the registry, carried by `agency-changed` (and the registry's `/internal/v1/agencies`). */
+export const AGENCY_STATUSES = ['ACTIVE', 'RENAMED', 'SPLIT', 'MERGED', 'DISSOLVED'] as const;
+export type AgencyStatus = (typeof AGENCY_STATUSES)[number];
+
+/** The kinds of service notice, carried by `service-notice` (App01 §3.4–3.5). */
+export const SERVICE_NOTICE_KINDS = [
+  /** A field or version is deprecated: it still works until `sunsetAt`; move to the successor. */
+  'DEPRECATION',
+  /** The version will be (or was) retired at `sunsetAt` (at least 60 days after the notice); its grants end then. */
+  'RETIREMENT',
+] as const;
+export type ServiceNoticeKind = (typeof SERVICE_NOTICE_KINDS)[number];
+
+/**
+ * The states of an access request (yêu cầu kết nối, chia sẻ dữ liệu), carried by `access-request-changed`; the
+ * onboarding machine that moves between them is the registry's (subgraphs/registry/src/domain/onboarding/).
+ */
+export const ACCESS_REQUEST_STATES = [
+  'PENDING_APPROVAL',
+  'PROVIDER_APPROVED',
+  'OPERATOR_APPROVED',
+  'CHANGES_REQUESTED',
+  'REJECTED',
+  'TESTING',
+  'INTEGRATION_REPORTED',
+  'LIVE',
+  'SUSPENDED',
+  'CANCELLED',
+] as const;
+export type AccessRequestState = (typeof ACCESS_REQUEST_STATES)[number];
+
+/** What an `access-request-changed` event says: the request took a step, or its working-day clock ran out. */
+export const ACCESS_REQUEST_CHANGES = ['STATE_CHANGED', 'OVERDUE'] as const;
+export type AccessRequestChange = (typeof ACCESS_REQUEST_CHANGES)[number];

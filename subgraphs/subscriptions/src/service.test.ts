@@ -201,6 +201,131 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     assert.equal((item as Extract<Item, { kind: 'next' }>).value.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
   });
 
+  it("serves the registry's agency-changed topic to any authenticated caller, filtered by code or successor", async () => {
+    const { client } = await connect(agency(A));
+    const all = follow(client, 'subscription { agencyChanged { agency { code } agencyCode change status successors { code } effectiveFrom version } }');
+    const one = follow(client, `subscription { agencyChanged(agencyCode: "${B}") { agencyCode change } }`);
+    await subscriptionsOpen(2);
+    await events.publish(TopicFamily.agencyChanged, null, { agencyCode: '000.00.09.H41', change: 'CREATED', status: 'ACTIVE', version: '3' });
+    await events.publish(TopicFamily.agencyChanged, null, {
+      agencyCode: '000.00.08.H41',
+      change: 'MERGED',
+      status: 'MERGED',
+      successorCodes: B,
+      effectiveFrom: '2026-07-01',
+    });
+    assert.deepEqual(await all.data('agencyChanged'), {
+      agency: { code: '000.00.09.H41' },
+      agencyCode: '000.00.09.H41',
+      change: 'CREATED',
+      status: 'ACTIVE',
+      successors: [],
+      effectiveFrom: null,
+      version: 3,
+    });
+    assert.deepEqual((await all.data('agencyChanged')).successors, [{ code: B }]);
+    // B's follower sees the merger into B (B is the successor), not the creation of another agency.
+    assert.deepEqual(await one.data('agencyChanged'), { agencyCode: '000.00.08.H41', change: 'MERGED' });
+    assert.equal(one.pending(), 0);
+    all.dispose();
+    one.dispose();
+    await subscriptionsOpen(0);
+    const anon = (await connect(anonymous)).client;
+    const refused = await follow(anon, 'subscription { agencyChanged { agencyCode } }').next();
+    assert.equal((refused as Extract<Item, { kind: 'next' }>).value.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+  });
+
+  it('serves service notices to the consumer agency only (an operator may follow any), filtered by service', async () => {
+    const { client } = await connect(agency(A));
+    const notices = follow(
+      client,
+      'subscription { serviceNoticeIssued(serviceCode: "citizens") { noticeId kind serviceCode version coordinate reason sunsetAt provider { code } consumer { code } } }',
+    );
+    const denied = await follow(client, `subscription { serviceNoticeIssued(agencyCode: "${B}") { noticeId } }`).next();
+    assert.equal((denied as Extract<Item, { kind: 'next' }>).value.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const ops = (await connect(operator)).client;
+    const watching = follow(ops, `subscription { serviceNoticeIssued(agencyCode: "${B}") { noticeId consumer { code } } }`);
+    await subscriptionsOpen(2);
+    const notice = { kind: 'DEPRECATION', serviceCode: 'citizens', version: '1', providerAgency: B, reason: 'use fullName', sunsetAt: '2026-09-01T00:00:00Z' };
+    await events.publish(TopicFamily.serviceNotice, A, { ...notice, noticeId: 'other-service', serviceCode: 'enterprises' });
+    await events.publish(TopicFamily.serviceNotice, A, { ...notice, noticeId: 'wrong-topic', consumerAgency: B });
+    await events.publish(TopicFamily.serviceNotice, B, { ...notice, noticeId: 'for-b' });
+    await events.publish(TopicFamily.serviceNotice, A, { ...notice, noticeId: 'n-1', coordinate: 'Citizen.name' });
+    assert.deepEqual(await notices.data('serviceNoticeIssued'), {
+      noticeId: 'n-1',
+      kind: 'DEPRECATION',
+      serviceCode: 'citizens',
+      version: '1',
+      coordinate: 'Citizen.name',
+      reason: 'use fullName',
+      sunsetAt: '2026-09-01T00:00:00.000Z',
+      provider: { code: B },
+      consumer: { code: A },
+    });
+    assert.deepEqual(await watching.data('serviceNoticeIssued'), { noticeId: 'for-b', consumer: { code: B } });
+    assert.equal(notices.pending(), 0);
+    notices.dispose();
+    watching.dispose();
+    await subscriptionsOpen(0);
+  });
+
+  it("serves access-request changes to the request's consumer and provider, including overdue flags", async () => {
+    const asConsumer = follow(
+      (await connect(agency(A))).client,
+      'subscription { accessRequestChanged { accessRequestId change state previousState action consumer { code } provider { code } dueAt overdue } }',
+    );
+    const asProvider = follow(
+      (await connect(agency(B))).client,
+      'subscription { accessRequestChanged(accessRequestId: "ar-1") { accessRequestId state overdue } }',
+    );
+    await subscriptionsOpen(2);
+    const request = { accessRequestId: 'ar-1', consumerAgency: A, providerAgency: B };
+    // The registry publishes each change to both agencies' topics.
+    for (const agencyCode of [A, B])
+      await events.publish(TopicFamily.accessRequestChanged, agencyCode, {
+        ...request,
+        change: 'OVERDUE',
+        state: 'PENDING_APPROVAL',
+        dueAt: '2026-02-27T17:00:00.000Z',
+        overdue: 'true',
+      });
+    await events.publish(TopicFamily.accessRequestChanged, A, {
+      accessRequestId: 'not-ours',
+      consumerAgency: '000.00.09.H41',
+      providerAgency: B,
+      change: 'STATE_CHANGED',
+      state: 'LIVE',
+    });
+    await events.publish(TopicFamily.accessRequestChanged, B, { ...request, accessRequestId: 'ar-2', change: 'STATE_CHANGED', state: 'TESTING' });
+    for (const agencyCode of [A, B])
+      await events.publish(TopicFamily.accessRequestChanged, agencyCode, {
+        ...request,
+        change: 'STATE_CHANGED',
+        state: 'PROVIDER_APPROVED',
+        previousState: 'PENDING_APPROVAL',
+        action: 'APPROVE',
+        overdue: 'false',
+      });
+    assert.deepEqual(await asConsumer.data('accessRequestChanged'), {
+      accessRequestId: 'ar-1',
+      change: 'OVERDUE',
+      state: 'PENDING_APPROVAL',
+      previousState: null,
+      action: null,
+      consumer: { code: A },
+      provider: { code: B },
+      dueAt: '2026-02-27T17:00:00.000Z',
+      overdue: true,
+    });
+    assert.equal((await asConsumer.data('accessRequestChanged')).action, 'APPROVE');
+    assert.deepEqual(await asProvider.data('accessRequestChanged'), { accessRequestId: 'ar-1', state: 'PENDING_APPROVAL', overdue: true });
+    assert.deepEqual(await asProvider.data('accessRequestChanged'), { accessRequestId: 'ar-1', state: 'PROVIDER_APPROVED', overdue: false });
+    assert.equal(asConsumer.pending() + asProvider.pending(), 0);
+    asConsumer.dispose();
+    asProvider.dispose();
+    await subscriptionsOpen(0);
+  });
+
   it('rejects a malformed after and one later than any event', async () => {
     const { client } = await connect(agency(A));
     const malformed = follow(client, 'subscription { packetAvailable(after: "yesterday") { eventId } }');
@@ -255,7 +380,7 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     assert.match(result.data._service.sdl, /type Subscription/);
     assert.deepEqual(
       result.data.subscriptionTopics.map((t) => t.field),
-      ['packetAvailable', 'packetStatusChanged', 'documentStatusReported', 'catalogChanged'],
+      ['packetAvailable', 'packetStatusChanged', 'documentStatusReported', 'catalogChanged', 'agencyChanged', 'serviceNoticeIssued', 'accessRequestChanged'],
     );
   });
 });

@@ -40,3 +40,14 @@ export function packetEventVisible(principal: Principal, followed: string, event
   const own = principal.agencyCode;
   return own !== undefined && (own === event.sourceAgency || own === event.recipientAgency);
 }
+
+/**
+ * Per event: an access-request event goes to the consumer and the provider agency of the request (or an operator);
+ * like packet events, this also guards against a publisher writing to the wrong agency's topic.
+ */
+export function accessRequestEventVisible(principal: Principal, followed: string, event: { consumerAgency: string; providerAgency: string }): boolean {
+  if (event.consumerAgency !== followed && event.providerAgency !== followed) return false;
+  if (isOperator(principal)) return true;
+  const own = principal.agencyCode;
+  return own !== undefined && (own === event.consumerAgency || own === event.providerAgency);
+}

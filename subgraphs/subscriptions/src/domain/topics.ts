@@ -3,7 +3,24 @@
  * each) are `@lgsp/events`'s, shared with the publishers (the relay, catalogs), which write flat string fields; this
  * module turns those into domain events. Events name entities by key, never copy their data.
  */
-import { CATALOG_NAMES, PACKET_PRIORITIES, PACKET_STATUSES, type CatalogName, type PacketPriority, type PacketStatus } from '@lgsp/events/topics';
+import {
+  ACCESS_REQUEST_CHANGES,
+  ACCESS_REQUEST_STATES,
+  AGENCY_CHANGES,
+  AGENCY_STATUSES,
+  CATALOG_NAMES,
+  PACKET_PRIORITIES,
+  PACKET_STATUSES,
+  SERVICE_NOTICE_KINDS,
+  type AccessRequestChange,
+  type AccessRequestState,
+  type AgencyChange,
+  type AgencyStatus,
+  type CatalogName,
+  type PacketPriority,
+  type PacketStatus,
+  type ServiceNoticeKind,
+} from '@lgsp/events/topics';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 
 /** The documentation `subscriptionTopics` answers. */
@@ -30,12 +47,31 @@ export const topicCatalog = [
     field: 'catalogChanged',
     description: 'A catalog published a new version: fields catalog, version. Open to any authenticated caller.',
   },
+  {
+    name: 'agency-changed',
+    field: 'agencyChanged',
+    description:
+      'The registry announced an agency code or a change of its agency (created, renamed, split, merged, dissolved): fields agencyCode, change, status, successorCodes, effectiveFrom, version. Open to any authenticated caller.',
+  },
+  {
+    name: 'service-notice:<agencyCode>',
+    field: 'serviceNoticeIssued',
+    description:
+      'A deprecation or retirement notice of a service version the consumer agency has an access request to: fields noticeId, kind, serviceCode, version, providerAgency, reason, coordinate, sunsetAt. Followed by the agency itself or an operator.',
+  },
+  {
+    name: 'access-request-changed:<agencyCode>',
+    field: 'accessRequestChanged',
+    description:
+      'An access request of the agency (as consumer or provider) changed state or became overdue: fields accessRequestId, change, state, consumerAgency, providerAgency, previousState, action, dueAt, overdue. Followed by the agency itself or an operator.',
+  },
 ] as const;
 
 // ───────────────────────────── events ─────────────────────────────
 
 // The values events carry are defined with the topics in @lgsp/events, for the publishers and this decoder alike.
 export { CATALOG_NAMES, PACKET_PRIORITIES, PACKET_STATUSES, type CatalogName, type PacketPriority, type PacketStatus };
+export { ACCESS_REQUEST_CHANGES, ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_KINDS };
 
 /** What every event has: its id in the topic and when it was published. */
 export interface EventHeader {
@@ -64,6 +100,40 @@ export interface DocumentStatusReported extends EventHeader {
 export interface CatalogChanged extends EventHeader {
   catalog: CatalogName;
   version: number;
+}
+
+/** The registry announced an agency code, or a change of the agency (`agency-changed`). */
+export interface AgencyChanged extends EventHeader {
+  agencyCode: string;
+  change: AgencyChange;
+  status: AgencyStatus;
+  successorCodes: string[];
+  effectiveFrom: string | null;
+  version: number | null;
+}
+/** A deprecation or retirement notice to a consumer agency (`service-notice`). */
+export interface ServiceNoticeIssued extends EventHeader {
+  consumerAgency: string;
+  noticeId: string;
+  kind: ServiceNoticeKind;
+  serviceCode: string;
+  version: string;
+  providerAgency: string;
+  reason: string;
+  coordinate: string | null;
+  sunsetAt: string | null;
+}
+/** An access request changed state or became overdue (`access-request-changed`). */
+export interface AccessRequestChanged extends EventHeader {
+  accessRequestId: string;
+  change: AccessRequestChange;
+  state: AccessRequestState;
+  previousState: AccessRequestState | null;
+  action: string | null;
+  consumerAgency: string;
+  providerAgency: string;
+  dueAt: string | null;
+  overdue: boolean;
 }
 
 /** A raw stream entry: its id and the publisher's flat fields. */
@@ -131,7 +201,72 @@ export const decode = {
     if (catalog === null || !Number.isInteger(version) || version < 1) return null;
     return { eventId: event.id, occurredAt: occurredAtOf(event), catalog, version };
   },
+  agencyChanged(event: RawEvent): AgencyChanged | null {
+    const change = oneOf(AGENCY_CHANGES, event.fields.change);
+    const status = oneOf(AGENCY_STATUSES, event.fields.status);
+    const { agencyCode } = event.fields;
+    if (!agencyCode || change === null || status === null) return null;
+    const version = Number(event.fields.version);
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      agencyCode,
+      change,
+      status,
+      successorCodes: (event.fields.successorCodes ?? '')
+        .split(',')
+        .map((code) => code.trim())
+        .filter((code) => code !== ''),
+      effectiveFrom: instantOrNull(event.fields.effectiveFrom, true),
+      version: Number.isInteger(version) && version >= 1 ? version : null,
+    };
+  },
+  serviceNotice(event: RawEvent, topicAgency: string): ServiceNoticeIssued | null {
+    const kind = oneOf(SERVICE_NOTICE_KINDS, event.fields.kind);
+    const { noticeId, serviceCode, version, providerAgency, reason } = event.fields;
+    if (kind === null || !noticeId || !serviceCode || !version || !providerAgency || !reason) return null;
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      consumerAgency: event.fields.consumerAgency || topicAgency,
+      noticeId,
+      kind,
+      serviceCode,
+      version,
+      providerAgency,
+      reason,
+      coordinate: event.fields.coordinate || null,
+      sunsetAt: instantOrNull(event.fields.sunsetAt),
+    };
+  },
+  accessRequestChanged(event: RawEvent): AccessRequestChanged | null {
+    const change = oneOf(ACCESS_REQUEST_CHANGES, event.fields.change);
+    const state = oneOf(ACCESS_REQUEST_STATES, event.fields.state);
+    const { accessRequestId, consumerAgency, providerAgency } = event.fields;
+    if (change === null || state === null || !accessRequestId || !consumerAgency || !providerAgency) return null;
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      accessRequestId,
+      change,
+      state,
+      previousState: oneOf(ACCESS_REQUEST_STATES, event.fields.previousState),
+      action: event.fields.action || null,
+      consumerAgency,
+      providerAgency,
+      dueAt: instantOrNull(event.fields.dueAt),
+      overdue: event.fields.overdue === 'true',
+    };
+  },
 };
+
+/** An ISO instant as UTC (`dateOnly`: a `YYYY-MM-DD` is kept as given), or null when absent or not a date. */
+function instantOrNull(value: string | undefined, dateOnly = false): string | null {
+  if (value === undefined || value === '') return null;
+  if (dateOnly && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
 
 // ───────────────────────────── event ids ─────────────────────────────
 
