@@ -4,6 +4,7 @@
  * (access-request.ts, provider-registration.ts); the registry's orchestration looks a step up here, then carries out
  * its effects all-or-nothing. Plain TypeScript: no store, no clock, no GraphQL.
  */
+import { LgspError } from '@lgsp/kit';
 
 /**
  * Who takes a step, relative to the record: the consumer agency that asked, the provider agency of the service, the
@@ -60,6 +61,20 @@ export function isIllegal<S extends string, A extends string, E extends string>(
   result: Step<S, E> | IllegalTransition<S, A>,
 ): result is IllegalTransition<S, A> {
   return 'illegal' in result;
+}
+
+/**
+ * The step, or the refusal as the platform's error: `LgspError` with `ILLEGAL_TRANSITION`, `FORBIDDEN` or
+ * `BAD_USER_INPUT` and `extensions` `{ state, action, party, allowedParties }` — for the resolvers and the internal API.
+ */
+export function requireStep<S extends string, A extends string, E extends string>(result: Step<S, E> | IllegalTransition<S, A>): Step<S, E> {
+  if (!isIllegal(result)) return result;
+  throw new LgspError(result.code, result.message, {
+    state: result.state,
+    action: result.action,
+    party: result.party,
+    allowedParties: [...result.allowedParties],
+  });
 }
 
 /** A machine: its states, actions, final states, the actions that need a reason, and its table. */
