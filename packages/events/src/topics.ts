@@ -26,20 +26,24 @@ export const TopicFamily = {
   catalogChanged: 'catalog-changed',
   /**
    * An agency identifier code was announced or its agency changed (published by the registry, one platform topic):
-   * agencyCode, change (AGENCY_CHANGES), status (AGENCY_STATUSES), successorCodes (comma-separated, optional),
-   * effectiveFrom (ISO date, optional), version (the registry's agencies version, optional).
+   * code, change (AGENCY_CHANGES), successorCodes (comma-separated), effectiveFrom (ISO date or instant), status
+   * (AGENCY_STATUSES), version (the registry's agencies version) — the last four optional. Build with
+   * `registryEventFields.agencyChanged`.
    */
   agencyChanged: 'agency-changed',
   /**
    * A deprecation or retirement notice of a service version, to a consumer agency (published by the registry to the
-   * topic of each agency with an access request to the version): noticeId, kind (SERVICE_NOTICE_KINDS), serviceCode,
-   * version, providerAgency, reason, coordinate (`Type.field`, optional), sunsetAt (ISO instant, optional).
+   * topic of each agency with an open access request to the version): serviceCode, version, change
+   * (SERVICE_NOTICE_CHANGES), noticeId, sunsetAt (ISO instant), reason, coordinate (`Type.field`), providerAgency —
+   * the last five optional. Build with `registryEventFields.serviceNotice`.
    */
   serviceNotice: 'service-notice',
   /**
-   * An access request changed state or became overdue (published by the registry to the consumer's and the provider's
-   * topics): accessRequestId, change (ACCESS_REQUEST_CHANGES), state (ACCESS_REQUEST_STATES), consumerAgency,
-   * providerAgency, previousState, action, dueAt (ISO instant), overdue (`true`/`false`) — the last four optional.
+   * An access request was submitted, took a step or became overdue (published by the registry to the consumer's and
+   * the provider's topics): accessRequestId, state (ACCESS_REQUEST_STATES), action (SUBMIT, the step taken, or
+   * OVERDUE), overdue (`true`/`false`), consumerAgency, providerAgency, serviceCode, previousState, dueAt (ISO instant)
+   * — the last five optional, but consumerAgency and providerAgency let subscribers' guards check the topic. Build
+   * with `registryEventFields.accessRequestChanged`.
    */
   accessRequestChanged: 'access-request-changed',
 } as const;
@@ -113,22 +117,35 @@ export const PACKET_STATUSES = [
 ] as const;
 export type PacketStatus = (typeof PACKET_STATUSES)[number];
 
-/** What happened to an agency, carried by `agency-changed` (App01 §3; QCVN 102:2016 codes are announced, never reused). */
-export const AGENCY_CHANGES = ['CREATED', 'UPDATED', 'RENAMED', 'SPLIT', 'MERGED', 'DISSOLVED'] as const;
+/**
+ * What happened to an agency, carried by `agency-changed` (QCVN 102:2016 codes are announced, never reused):
+ * REGISTERED, UPDATED; a lifecycle change decided (RENAMED, SPLIT, MERGED, DISSOLVED, effective at `effectiveFrom`);
+ * and the same taking effect on its date (…_EFFECTIVE).
+ */
+export const AGENCY_CHANGES = [
+  'REGISTERED',
+  'UPDATED',
+  'RENAMED',
+  'SPLIT',
+  'MERGED',
+  'DISSOLVED',
+  'RENAMED_EFFECTIVE',
+  'SPLIT_EFFECTIVE',
+  'MERGED_EFFECTIVE',
+  'DISSOLVED_EFFECTIVE',
+] as const;
 export type AgencyChange = (typeof AGENCY_CHANGES)[number];
 
 /** An agency's status in the registry, carried by `agency-changed` (and the registry's `/internal/v1/agencies`). */
 export const AGENCY_STATUSES = ['ACTIVE', 'RENAMED', 'SPLIT', 'MERGED', 'DISSOLVED'] as const;
 export type AgencyStatus = (typeof AGENCY_STATUSES)[number];
 
-/** The kinds of service notice, carried by `service-notice` (App01 §3.4–3.5). */
-export const SERVICE_NOTICE_KINDS = [
-  /** A field or version is deprecated: it still works until `sunsetAt`; move to the successor. */
-  'DEPRECATION',
-  /** The version will be (or was) retired at `sunsetAt` (at least 60 days after the notice); its grants end then. */
-  'RETIREMENT',
-] as const;
-export type ServiceNoticeKind = (typeof SERVICE_NOTICE_KINDS)[number];
+/**
+ * What a `service-notice` says (App01 §3.4–3.5): the version is DEPRECATED (it works until `sunsetAt`; move to the
+ * successor), its RETIREMENT_ANNOUNCED (at least 60 days ahead), or it was RETIRED (its grants ended).
+ */
+export const SERVICE_NOTICE_CHANGES = ['DEPRECATED', 'RETIREMENT_ANNOUNCED', 'RETIRED'] as const;
+export type ServiceNoticeChange = (typeof SERVICE_NOTICE_CHANGES)[number];
 
 /**
  * The states of an access request (yêu cầu kết nối, chia sẻ dữ liệu), carried by `access-request-changed`; the
@@ -148,6 +165,70 @@ export const ACCESS_REQUEST_STATES = [
 ] as const;
 export type AccessRequestState = (typeof ACCESS_REQUEST_STATES)[number];
 
-/** What an `access-request-changed` event says: the request took a step, or its working-day clock ran out. */
-export const ACCESS_REQUEST_CHANGES = ['STATE_CHANGED', 'OVERDUE'] as const;
-export type AccessRequestChange = (typeof ACCESS_REQUEST_CHANGES)[number];
+/** Optional values: absent when undefined, null or empty. */
+function optional(fields: Record<string, string>, name: string, value: string | number | null | undefined): void {
+  if (value !== undefined && value !== null && value !== '') fields[name] = String(value);
+}
+
+/**
+ * The flat fields of the registry's events, built from typed values: the one way to write them, so a publisher and
+ * the subscriptions subgraph's decoders cannot drift apart.
+ */
+export const registryEventFields = {
+  agencyChanged(event: {
+    code: string;
+    change: AgencyChange;
+    successorCodes?: readonly string[];
+    effectiveFrom?: string | null;
+    status?: AgencyStatus;
+    version?: number;
+    occurredAt?: string;
+  }): Record<string, string> {
+    const fields: Record<string, string> = { code: event.code, change: event.change };
+    optional(fields, 'successorCodes', event.successorCodes?.join(','));
+    optional(fields, 'effectiveFrom', event.effectiveFrom);
+    optional(fields, 'status', event.status);
+    optional(fields, 'version', event.version);
+    optional(fields, 'occurredAt', event.occurredAt);
+    return fields;
+  },
+  serviceNotice(event: {
+    serviceCode: string;
+    version: string | number;
+    change: ServiceNoticeChange;
+    noticeId?: string | null;
+    sunsetAt?: string | null;
+    reason?: string | null;
+    coordinate?: string | null;
+    providerAgency?: string | null;
+    occurredAt?: string;
+  }): Record<string, string> {
+    const fields: Record<string, string> = { serviceCode: event.serviceCode, version: String(event.version), change: event.change };
+    for (const name of ['noticeId', 'sunsetAt', 'reason', 'coordinate', 'providerAgency', 'occurredAt'] as const) optional(fields, name, event[name]);
+    return fields;
+  },
+  accessRequestChanged(event: {
+    accessRequestId: string;
+    state: AccessRequestState;
+    /** SUBMIT, the step taken (APPROVE, REJECT, …) or OVERDUE. */
+    action: string;
+    overdue: boolean;
+    consumerAgency: string;
+    providerAgency: string;
+    serviceCode?: string | null;
+    previousState?: AccessRequestState | null;
+    dueAt?: string | null;
+    occurredAt?: string;
+  }): Record<string, string> {
+    const fields: Record<string, string> = {
+      accessRequestId: event.accessRequestId,
+      state: event.state,
+      action: event.action,
+      overdue: String(event.overdue),
+      consumerAgency: event.consumerAgency,
+      providerAgency: event.providerAgency,
+    };
+    for (const name of ['serviceCode', 'previousState', 'dueAt', 'occurredAt'] as const) optional(fields, name, event[name]);
+    return fields;
+  },
+};

@@ -219,11 +219,11 @@ export const resolvers = {
     successors: (e: AgencyChanged) => e.successorCodes.map(agencyRef),
   },
   ServiceNoticeEvent: {
-    provider: (e: ServiceNoticeIssued) => agencyRef(e.providerAgency),
+    provider: (e: ServiceNoticeIssued) => (e.providerAgency === null ? null : agencyRef(e.providerAgency)),
     consumer: (e: ServiceNoticeIssued) => agencyRef(e.consumerAgency),
   },
   AccessRequestChangedEvent: {
-    consumer: (e: AccessRequestChanged) => agencyRef(e.consumerAgency),
-    provider: (e: AccessRequestChanged) => agencyRef(e.providerAgency),
+    consumer: (e: AccessRequestChanged) => (e.consumerAgency === null ? null : agencyRef(e.consumerAgency)),
+    provider: (e: AccessRequestChanged) => (e.providerAgency === null ? null : agencyRef(e.providerAgency)),
   },
 };

@@ -10,7 +10,7 @@ import { composeServices } from '@apollo/composition';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
 import { parse, type DocumentNode, type EnumTypeDefinitionNode } from 'graphql';
-import { ACCESS_REQUEST_CHANGES, ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_KINDS } from '@lgsp/events/topics';
+import { ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_CHANGES } from '@lgsp/events/topics';
 import { subgraphs } from '../../../schema/src/subgraphs.ts';
 import { typeDefs } from './service.ts';
 
@@ -46,8 +46,7 @@ test('the enums of the registry events are the values @lgsp/events defines for t
       .map((d) => [d.name.value, (d.values ?? []).map((v) => v.name.value)]),
   );
   assert.deepEqual(enums.get('AccessRequestState'), [...ACCESS_REQUEST_STATES]);
-  assert.deepEqual(enums.get('AccessRequestChange'), [...ACCESS_REQUEST_CHANGES]);
   assert.deepEqual(enums.get('AgencyChange'), [...AGENCY_CHANGES]);
   assert.deepEqual(enums.get('AgencyStatus'), [...AGENCY_STATUSES]);
-  assert.deepEqual(enums.get('ServiceNoticeKind'), [...SERVICE_NOTICE_KINDS]);
+  assert.deepEqual(enums.get('ServiceNoticeChange'), [...SERVICE_NOTICE_CHANGES]);
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { httpEventPublisher, redisEventPublisher, TopicFamily, topics, type EventPublisher } from '@lgsp/events';
+import { httpEventPublisher, redisEventPublisher, registryEventFields, TopicFamily, topics, type EventPublisher } from '@lgsp/events';
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { configSchema } from './config.ts';
 import { startSubscriptions, type RunningSubscriptions } from './service.ts';
@@ -203,28 +203,30 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
 
   it("serves the registry's agency-changed topic to any authenticated caller, filtered by code or successor", async () => {
     const { client } = await connect(agency(A));
-    const all = follow(client, 'subscription { agencyChanged { agency { code } agencyCode change status successors { code } effectiveFrom version } }');
+    const all = follow(client, 'subscription { agencyChanged { agency { code } agencyCode change successors { code } effectiveFrom status version } }');
     const one = follow(client, `subscription { agencyChanged(agencyCode: "${B}") { agencyCode change } }`);
     await subscriptionsOpen(2);
-    await events.publish(TopicFamily.agencyChanged, null, { agencyCode: '000.00.09.H41', change: 'CREATED', status: 'ACTIVE', version: '3' });
-    await events.publish(TopicFamily.agencyChanged, null, {
-      agencyCode: '000.00.08.H41',
-      change: 'MERGED',
-      status: 'MERGED',
-      successorCodes: B,
-      effectiveFrom: '2026-07-01',
-    });
+    await events.publish(
+      TopicFamily.agencyChanged,
+      null,
+      registryEventFields.agencyChanged({ code: '000.00.09.H41', change: 'REGISTERED', status: 'ACTIVE', version: 3 }),
+    );
+    await events.publish(
+      TopicFamily.agencyChanged,
+      null,
+      registryEventFields.agencyChanged({ code: '000.00.08.H41', change: 'MERGED', successorCodes: [B], effectiveFrom: '2026-07-01' }),
+    );
     assert.deepEqual(await all.data('agencyChanged'), {
       agency: { code: '000.00.09.H41' },
       agencyCode: '000.00.09.H41',
-      change: 'CREATED',
-      status: 'ACTIVE',
+      change: 'REGISTERED',
       successors: [],
       effectiveFrom: null,
+      status: 'ACTIVE',
       version: 3,
     });
     assert.deepEqual((await all.data('agencyChanged')).successors, [{ code: B }]);
-    // B's follower sees the merger into B (B is the successor), not the creation of another agency.
+    // B's follower sees the merger into B (B is the successor), not the registration of another agency.
     assert.deepEqual(await one.data('agencyChanged'), { agencyCode: '000.00.08.H41', change: 'MERGED' });
     assert.equal(one.pending(), 0);
     all.dispose();
@@ -239,26 +241,33 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     const { client } = await connect(agency(A));
     const notices = follow(
       client,
-      'subscription { serviceNoticeIssued(serviceCode: "citizens") { noticeId kind serviceCode version coordinate reason sunsetAt provider { code } consumer { code } } }',
+      'subscription { serviceNoticeIssued(serviceCode: "citizens") { change serviceCode version noticeId sunsetAt reason coordinate provider { code } consumer { code } } }',
     );
     const denied = await follow(client, `subscription { serviceNoticeIssued(agencyCode: "${B}") { noticeId } }`).next();
     assert.equal((denied as Extract<Item, { kind: 'next' }>).value.errors?.[0]?.extensions?.code, 'FORBIDDEN');
     const ops = (await connect(operator)).client;
     const watching = follow(ops, `subscription { serviceNoticeIssued(agencyCode: "${B}") { noticeId consumer { code } } }`);
     await subscriptionsOpen(2);
-    const notice = { kind: 'DEPRECATION', serviceCode: 'citizens', version: '1', providerAgency: B, reason: 'use fullName', sunsetAt: '2026-09-01T00:00:00Z' };
-    await events.publish(TopicFamily.serviceNotice, A, { ...notice, noticeId: 'other-service', serviceCode: 'enterprises' });
-    await events.publish(TopicFamily.serviceNotice, A, { ...notice, noticeId: 'wrong-topic', consumerAgency: B });
-    await events.publish(TopicFamily.serviceNotice, B, { ...notice, noticeId: 'for-b' });
-    await events.publish(TopicFamily.serviceNotice, A, { ...notice, noticeId: 'n-1', coordinate: 'Citizen.name' });
+    const notice = {
+      serviceCode: 'citizens',
+      version: 1,
+      change: 'DEPRECATED',
+      providerAgency: B,
+      reason: 'use fullName',
+      sunsetAt: '2026-09-01T00:00:00Z',
+    } as const;
+    await events.publish(TopicFamily.serviceNotice, A, registryEventFields.serviceNotice({ ...notice, noticeId: 'other-service', serviceCode: 'enterprises' }));
+    await events.publish(TopicFamily.serviceNotice, A, { ...registryEventFields.serviceNotice({ ...notice, noticeId: 'wrong-topic' }), consumerAgency: B });
+    await events.publish(TopicFamily.serviceNotice, B, registryEventFields.serviceNotice({ ...notice, noticeId: 'for-b' }));
+    await events.publish(TopicFamily.serviceNotice, A, registryEventFields.serviceNotice({ ...notice, noticeId: 'n-1', coordinate: 'Citizen.name' }));
     assert.deepEqual(await notices.data('serviceNoticeIssued'), {
-      noticeId: 'n-1',
-      kind: 'DEPRECATION',
+      change: 'DEPRECATED',
       serviceCode: 'citizens',
       version: '1',
-      coordinate: 'Citizen.name',
-      reason: 'use fullName',
+      noticeId: 'n-1',
       sunsetAt: '2026-09-01T00:00:00.000Z',
+      reason: 'use fullName',
+      coordinate: 'Citizen.name',
       provider: { code: B },
       consumer: { code: A },
     });
@@ -272,50 +281,55 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
   it("serves access-request changes to the request's consumer and provider, including overdue flags", async () => {
     const asConsumer = follow(
       (await connect(agency(A))).client,
-      'subscription { accessRequestChanged { accessRequestId change state previousState action consumer { code } provider { code } dueAt overdue } }',
+      'subscription { accessRequestChanged { accessRequestId state action overdue previousState consumer { code } provider { code } serviceCode dueAt } }',
     );
     const asProvider = follow(
       (await connect(agency(B))).client,
       'subscription { accessRequestChanged(accessRequestId: "ar-1") { accessRequestId state overdue } }',
     );
     await subscriptionsOpen(2);
-    const request = { accessRequestId: 'ar-1', consumerAgency: A, providerAgency: B };
+    const request = { accessRequestId: 'ar-1', consumerAgency: A, providerAgency: B, serviceCode: 'citizens' };
     // The registry publishes each change to both agencies' topics.
-    for (const agencyCode of [A, B])
-      await events.publish(TopicFamily.accessRequestChanged, agencyCode, {
-        ...request,
-        change: 'OVERDUE',
-        state: 'PENDING_APPROVAL',
-        dueAt: '2026-02-27T17:00:00.000Z',
-        overdue: 'true',
-      });
-    await events.publish(TopicFamily.accessRequestChanged, A, {
+    const overdue = registryEventFields.accessRequestChanged({
+      ...request,
+      state: 'PENDING_APPROVAL',
+      action: 'OVERDUE',
+      overdue: true,
+      dueAt: '2026-02-27T17:00:00.000Z',
+    });
+    for (const agencyCode of [A, B]) await events.publish(TopicFamily.accessRequestChanged, agencyCode, overdue);
+    const notOurs = registryEventFields.accessRequestChanged({
+      ...request,
       accessRequestId: 'not-ours',
       consumerAgency: '000.00.09.H41',
-      providerAgency: B,
-      change: 'STATE_CHANGED',
       state: 'LIVE',
+      action: 'CONFIRM_INTEGRATION',
+      overdue: false,
     });
-    await events.publish(TopicFamily.accessRequestChanged, B, { ...request, accessRequestId: 'ar-2', change: 'STATE_CHANGED', state: 'TESTING' });
-    for (const agencyCode of [A, B])
-      await events.publish(TopicFamily.accessRequestChanged, agencyCode, {
-        ...request,
-        change: 'STATE_CHANGED',
-        state: 'PROVIDER_APPROVED',
-        previousState: 'PENDING_APPROVAL',
-        action: 'APPROVE',
-        overdue: 'false',
-      });
+    await events.publish(TopicFamily.accessRequestChanged, A, notOurs);
+    await events.publish(
+      TopicFamily.accessRequestChanged,
+      B,
+      registryEventFields.accessRequestChanged({ ...request, accessRequestId: 'ar-2', state: 'TESTING', action: 'APPROVE', overdue: false }),
+    );
+    const approved = registryEventFields.accessRequestChanged({
+      ...request,
+      state: 'PROVIDER_APPROVED',
+      previousState: 'PENDING_APPROVAL',
+      action: 'APPROVE',
+      overdue: false,
+    });
+    for (const agencyCode of [A, B]) await events.publish(TopicFamily.accessRequestChanged, agencyCode, approved);
     assert.deepEqual(await asConsumer.data('accessRequestChanged'), {
       accessRequestId: 'ar-1',
-      change: 'OVERDUE',
       state: 'PENDING_APPROVAL',
+      action: 'OVERDUE',
+      overdue: true,
       previousState: null,
-      action: null,
       consumer: { code: A },
       provider: { code: B },
+      serviceCode: 'citizens',
       dueAt: '2026-02-27T17:00:00.000Z',
-      overdue: true,
     });
     assert.equal((await asConsumer.data('accessRequestChanged')).action, 'APPROVE');
     assert.deepEqual(await asProvider.data('accessRequestChanged'), { accessRequestId: 'ar-1', state: 'PENDING_APPROVAL', overdue: true });

@@ -67,7 +67,7 @@ test('packetEventVisible: only the source and the recipient concerned (or an ope
 });
 
 // caller, followed agency, consumer, provider → delivered?
-const accessRequestEvents: Array<[string, string, string, string, boolean]> = [
+const accessRequestEvents: Array<[string, string, string | null, string | null, boolean]> = [
   ['system of A', A, A, B, true], // A asked B's service
   ['system of A', A, B, A, true], // B asked A's service
   ['civil servant of A', A, B, A, true],
@@ -75,6 +75,8 @@ const accessRequestEvents: Array<[string, string, string, string, boolean]> = [
   ['operator', B, B, C, true],
   ['operator', B, A, C, false],
   ['user without agency', A, A, B, false],
+  ['system of A', A, null, null, true], // names no agency: the topic, already authorized, decides
+  ['system of A', A, null, B, false], // names only B
 ];
 
 test("accessRequestEventVisible: only the request's consumer and provider (or an operator) see its events", () => {

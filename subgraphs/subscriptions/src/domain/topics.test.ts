@@ -33,65 +33,86 @@ test('events are decoded from flat fields; incomplete ones are refused', () => {
 
 test("the registry's events are decoded: agency-changed, service-notice, access-request-changed", () => {
   const id = '1767225600000-3';
+  const header = { eventId: id, occurredAt: '2026-01-01T00:00:00.000Z' };
   assert.deepEqual(
     decode.agencyChanged({
       id,
       fields: {
-        agencyCode: '000.00.20.H41',
+        code: '000.00.20.H41',
         change: 'SPLIT',
-        status: 'SPLIT',
         successorCodes: '000.00.21.H41, 000.00.22.H41',
         effectiveFrom: '2026-07-01',
+        status: 'ACTIVE',
         version: '7',
       },
     }),
     {
-      eventId: id,
-      occurredAt: '2026-01-01T00:00:00.000Z',
+      ...header,
       agencyCode: '000.00.20.H41',
       change: 'SPLIT',
-      status: 'SPLIT',
       successorCodes: ['000.00.21.H41', '000.00.22.H41'],
       effectiveFrom: '2026-07-01',
+      status: 'ACTIVE',
       version: 7,
     },
   );
-  const created = decode.agencyChanged({ id, fields: { agencyCode: 'X', change: 'CREATED', status: 'ACTIVE', version: 'seven' } });
-  assert.deepEqual([created?.successorCodes, created?.effectiveFrom, created?.version], [[], null, null]);
-  assert.equal(decode.agencyChanged({ id, fields: { agencyCode: 'X', change: 'VANISHED', status: 'ACTIVE' } }), null);
-  assert.equal(decode.agencyChanged({ id, fields: { change: 'CREATED', status: 'ACTIVE' } }), null);
+  // "-" is a publisher's "none"; an unknown status or version is left out, not guessed.
+  const registered = decode.agencyChanged({ id, fields: { code: 'X', change: 'REGISTERED', successorCodes: '-', status: 'ALIVE', version: 'seven' } });
+  assert.deepEqual([registered?.successorCodes, registered?.effectiveFrom, registered?.status, registered?.version], [[], null, null, null]);
+  assert.equal(decode.agencyChanged({ id, fields: { code: 'X', change: 'VANISHED' } }), null);
+  assert.equal(decode.agencyChanged({ id, fields: { change: 'REGISTERED' } }), null);
 
-  const notice = { noticeId: 'n-1', kind: 'DEPRECATION', serviceCode: 'citizens', version: '2', providerAgency: 'P', reason: 'dùng fullName' };
-  assert.deepEqual(decode.serviceNotice({ id, fields: { ...notice, coordinate: 'Citizen.name', sunsetAt: '2026-09-01T00:00:00+07:00' } }, 'C'), {
-    eventId: id,
-    occurredAt: '2026-01-01T00:00:00.000Z',
-    consumerAgency: 'C',
-    ...notice,
-    kind: 'DEPRECATION',
-    coordinate: 'Citizen.name',
-    sunsetAt: '2026-08-31T17:00:00.000Z',
-  });
-  for (const missing of ['noticeId', 'serviceCode', 'version', 'providerAgency', 'reason'])
-    assert.equal(decode.serviceNotice({ id, fields: { ...notice, [missing]: '' } }, 'C'), null, missing);
-  assert.equal(decode.serviceNotice({ id, fields: { ...notice, kind: 'REMINDER' } }, 'C'), null);
+  const notice = { serviceCode: 'citizens', version: '2', change: 'DEPRECATED' };
+  assert.deepEqual(
+    decode.serviceNotice(
+      {
+        id,
+        fields: { ...notice, noticeId: 'n-1', sunsetAt: '2026-09-01T00:00:00+07:00', reason: 'dùng fullName', coordinate: 'Citizen.name', providerAgency: 'P' },
+      },
+      'C',
+    ),
+    {
+      ...header,
+      consumerAgency: 'C',
+      serviceCode: 'citizens',
+      version: '2',
+      change: 'DEPRECATED',
+      noticeId: 'n-1',
+      sunsetAt: '2026-08-31T17:00:00.000Z',
+      reason: 'dùng fullName',
+      coordinate: 'Citizen.name',
+      providerAgency: 'P',
+    },
+  );
+  const bare = decode.serviceNotice({ id, fields: { ...notice, change: 'RETIRED', noticeId: '-', sunsetAt: '-' } }, 'C');
+  assert.deepEqual([bare?.noticeId, bare?.sunsetAt, bare?.reason, bare?.providerAgency], [null, null, null, null]);
+  for (const missing of ['serviceCode', 'version']) assert.equal(decode.serviceNotice({ id, fields: { ...notice, [missing]: '' } }, 'C'), null, missing);
+  assert.equal(decode.serviceNotice({ id, fields: { ...notice, change: 'REMINDER' } }, 'C'), null);
 
-  const changed = { accessRequestId: 'ar-1', change: 'STATE_CHANGED', state: 'TESTING', consumerAgency: 'C', providerAgency: 'P' };
-  assert.deepEqual(decode.accessRequestChanged({ id, fields: { ...changed, previousState: 'PROVIDER_APPROVED', action: 'APPROVE', overdue: 'false' } }), {
-    eventId: id,
-    occurredAt: '2026-01-01T00:00:00.000Z',
-    ...changed,
-    change: 'STATE_CHANGED',
-    state: 'TESTING',
-    previousState: 'PROVIDER_APPROVED',
-    action: 'APPROVE',
-    dueAt: null,
-    overdue: false,
-  });
+  const changed = { accessRequestId: 'ar-1', state: 'TESTING', action: 'APPROVE', overdue: 'false' };
+  assert.deepEqual(
+    decode.accessRequestChanged({
+      id,
+      fields: { ...changed, consumerAgency: 'C', providerAgency: 'P', serviceCode: 'citizens', previousState: 'PROVIDER_APPROVED' },
+    }),
+    {
+      ...header,
+      accessRequestId: 'ar-1',
+      state: 'TESTING',
+      action: 'APPROVE',
+      overdue: false,
+      consumerAgency: 'C',
+      providerAgency: 'P',
+      serviceCode: 'citizens',
+      previousState: 'PROVIDER_APPROVED',
+      dueAt: null,
+    },
+  );
   const overdue = decode.accessRequestChanged({
     id,
-    fields: { ...changed, change: 'OVERDUE', state: 'PENDING_APPROVAL', dueAt: '2026-02-27T17:00:00Z', overdue: 'true' },
+    fields: { ...changed, action: 'OVERDUE', state: 'PENDING_APPROVAL', dueAt: '2026-02-27T17:00:00Z', overdue: 'true' },
   });
-  assert.deepEqual([overdue?.overdue, overdue?.dueAt, overdue?.previousState], [true, '2026-02-27T17:00:00.000Z', null]);
+  assert.deepEqual([overdue?.overdue, overdue?.dueAt, overdue?.consumerAgency, overdue?.previousState], [true, '2026-02-27T17:00:00.000Z', null, null]);
   assert.equal(decode.accessRequestChanged({ id, fields: { ...changed, state: 'ALIVE' } }), null);
-  assert.equal(decode.accessRequestChanged({ id, fields: { ...changed, providerAgency: '' } }), null);
+  assert.equal(decode.accessRequestChanged({ id, fields: { ...changed, action: '' } }), null);
 });

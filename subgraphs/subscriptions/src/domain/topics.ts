@@ -4,22 +4,20 @@
  * module turns those into domain events. Events name entities by key, never copy their data.
  */
 import {
-  ACCESS_REQUEST_CHANGES,
   ACCESS_REQUEST_STATES,
   AGENCY_CHANGES,
   AGENCY_STATUSES,
   CATALOG_NAMES,
   PACKET_PRIORITIES,
   PACKET_STATUSES,
-  SERVICE_NOTICE_KINDS,
-  type AccessRequestChange,
+  SERVICE_NOTICE_CHANGES,
   type AccessRequestState,
   type AgencyChange,
   type AgencyStatus,
   type CatalogName,
   type PacketPriority,
   type PacketStatus,
-  type ServiceNoticeKind,
+  type ServiceNoticeChange,
 } from '@lgsp/events/topics';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 
@@ -51,19 +49,19 @@ export const topicCatalog = [
     name: 'agency-changed',
     field: 'agencyChanged',
     description:
-      'The registry announced an agency code or a change of its agency (created, renamed, split, merged, dissolved): fields agencyCode, change, status, successorCodes, effectiveFrom, version. Open to any authenticated caller.',
+      'The registry announced an agency code or a change of its agency (registered, updated, renamed, split, merged, dissolved, and when such a change takes effect): fields code, change, successorCodes, effectiveFrom, status, version. Open to any authenticated caller.',
   },
   {
     name: 'service-notice:<agencyCode>',
     field: 'serviceNoticeIssued',
     description:
-      'A deprecation or retirement notice of a service version the consumer agency has an access request to: fields noticeId, kind, serviceCode, version, providerAgency, reason, coordinate, sunsetAt. Followed by the agency itself or an operator.',
+      'A deprecation or retirement notice of a service version the consumer agency has an access request to: fields serviceCode, version, change, noticeId, sunsetAt, reason, coordinate, providerAgency. Followed by the agency itself or an operator.',
   },
   {
     name: 'access-request-changed:<agencyCode>',
     field: 'accessRequestChanged',
     description:
-      'An access request of the agency (as consumer or provider) changed state or became overdue: fields accessRequestId, change, state, consumerAgency, providerAgency, previousState, action, dueAt, overdue. Followed by the agency itself or an operator.',
+      'An access request of the agency (as consumer or provider) was submitted, took a step or became overdue: fields accessRequestId, state, action, overdue, consumerAgency, providerAgency, serviceCode, previousState, dueAt. Followed by the agency itself or an operator.',
   },
 ] as const;
 
@@ -71,7 +69,7 @@ export const topicCatalog = [
 
 // The values events carry are defined with the topics in @lgsp/events, for the publishers and this decoder alike.
 export { CATALOG_NAMES, PACKET_PRIORITIES, PACKET_STATUSES, type CatalogName, type PacketPriority, type PacketStatus };
-export { ACCESS_REQUEST_CHANGES, ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_KINDS };
+export { ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_CHANGES };
 
 /** What every event has: its id in the topic and when it was published. */
 export interface EventHeader {
@@ -106,34 +104,34 @@ export interface CatalogChanged extends EventHeader {
 export interface AgencyChanged extends EventHeader {
   agencyCode: string;
   change: AgencyChange;
-  status: AgencyStatus;
   successorCodes: string[];
   effectiveFrom: string | null;
+  status: AgencyStatus | null;
   version: number | null;
 }
 /** A deprecation or retirement notice to a consumer agency (`service-notice`). */
 export interface ServiceNoticeIssued extends EventHeader {
   consumerAgency: string;
-  noticeId: string;
-  kind: ServiceNoticeKind;
   serviceCode: string;
   version: string;
-  providerAgency: string;
-  reason: string;
-  coordinate: string | null;
+  change: ServiceNoticeChange;
+  noticeId: string | null;
   sunsetAt: string | null;
+  reason: string | null;
+  coordinate: string | null;
+  providerAgency: string | null;
 }
-/** An access request changed state or became overdue (`access-request-changed`). */
+/** An access request was submitted, took a step or became overdue (`access-request-changed`). */
 export interface AccessRequestChanged extends EventHeader {
   accessRequestId: string;
-  change: AccessRequestChange;
   state: AccessRequestState;
-  previousState: AccessRequestState | null;
-  action: string | null;
-  consumerAgency: string;
-  providerAgency: string;
-  dueAt: string | null;
+  action: string;
   overdue: boolean;
+  consumerAgency: string | null;
+  providerAgency: string | null;
+  serviceCode: string | null;
+  previousState: AccessRequestState | null;
+  dueAt: string | null;
 }
 
 /** A raw stream entry: its id and the publisher's flat fields. */
@@ -203,66 +201,71 @@ export const decode = {
   },
   agencyChanged(event: RawEvent): AgencyChanged | null {
     const change = oneOf(AGENCY_CHANGES, event.fields.change);
-    const status = oneOf(AGENCY_STATUSES, event.fields.status);
-    const { agencyCode } = event.fields;
-    if (!agencyCode || change === null || status === null) return null;
+    const agencyCode = given(event.fields.code);
+    if (agencyCode === null || change === null) return null;
     const version = Number(event.fields.version);
     return {
       eventId: event.id,
       occurredAt: occurredAtOf(event),
       agencyCode,
       change,
-      status,
-      successorCodes: (event.fields.successorCodes ?? '')
+      successorCodes: (given(event.fields.successorCodes) ?? '')
         .split(',')
         .map((code) => code.trim())
         .filter((code) => code !== ''),
       effectiveFrom: instantOrNull(event.fields.effectiveFrom, true),
+      status: oneOf(AGENCY_STATUSES, event.fields.status),
       version: Number.isInteger(version) && version >= 1 ? version : null,
     };
   },
   serviceNotice(event: RawEvent, topicAgency: string): ServiceNoticeIssued | null {
-    const kind = oneOf(SERVICE_NOTICE_KINDS, event.fields.kind);
-    const { noticeId, serviceCode, version, providerAgency, reason } = event.fields;
-    if (kind === null || !noticeId || !serviceCode || !version || !providerAgency || !reason) return null;
+    const change = oneOf(SERVICE_NOTICE_CHANGES, event.fields.change);
+    const serviceCode = given(event.fields.serviceCode);
+    const version = given(event.fields.version);
+    if (change === null || serviceCode === null || version === null) return null;
     return {
       eventId: event.id,
       occurredAt: occurredAtOf(event),
-      consumerAgency: event.fields.consumerAgency || topicAgency,
-      noticeId,
-      kind,
+      consumerAgency: given(event.fields.consumerAgency) ?? topicAgency,
       serviceCode,
       version,
-      providerAgency,
-      reason,
-      coordinate: event.fields.coordinate || null,
+      change,
+      noticeId: given(event.fields.noticeId),
       sunsetAt: instantOrNull(event.fields.sunsetAt),
+      reason: given(event.fields.reason),
+      coordinate: given(event.fields.coordinate),
+      providerAgency: given(event.fields.providerAgency),
     };
   },
   accessRequestChanged(event: RawEvent): AccessRequestChanged | null {
-    const change = oneOf(ACCESS_REQUEST_CHANGES, event.fields.change);
     const state = oneOf(ACCESS_REQUEST_STATES, event.fields.state);
-    const { accessRequestId, consumerAgency, providerAgency } = event.fields;
-    if (change === null || state === null || !accessRequestId || !consumerAgency || !providerAgency) return null;
+    const accessRequestId = given(event.fields.accessRequestId);
+    const action = given(event.fields.action);
+    if (state === null || accessRequestId === null || action === null) return null;
     return {
       eventId: event.id,
       occurredAt: occurredAtOf(event),
       accessRequestId,
-      change,
       state,
-      previousState: oneOf(ACCESS_REQUEST_STATES, event.fields.previousState),
-      action: event.fields.action || null,
-      consumerAgency,
-      providerAgency,
-      dueAt: instantOrNull(event.fields.dueAt),
+      action,
       overdue: event.fields.overdue === 'true',
+      consumerAgency: given(event.fields.consumerAgency),
+      providerAgency: given(event.fields.providerAgency),
+      serviceCode: given(event.fields.serviceCode),
+      previousState: oneOf(ACCESS_REQUEST_STATES, event.fields.previousState),
+      dueAt: instantOrNull(event.fields.dueAt),
     };
   },
 };
 
+/** A field's value, or null when absent, empty or `-` (a publisher's "none"). */
+function given(value: string | undefined): string | null {
+  return value === undefined || value === '' || value === '-' ? null : value;
+}
+
 /** An ISO instant as UTC (`dateOnly`: a `YYYY-MM-DD` is kept as given), or null when absent or not a date. */
 function instantOrNull(value: string | undefined, dateOnly = false): string | null {
-  if (value === undefined || value === '') return null;
+  if (given(value) === null || value === undefined) return null;
   if (dateOnly && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
