@@ -121,6 +121,11 @@ export function step<S extends string, A extends string, E extends string>(
   return { to: row.to, effects: row.effects };
 }
 
+/** Who may take `action` in `state` (empty when nobody may: no such step). */
+export function partiesFor<S extends string, A extends string, E extends string>(machine: Machine<S, A, E>, state: S, action: A): Party[] {
+  return PARTIES.filter((party) => machine.transitions.some((t) => t.from === state && t.action === action && t.parties.includes(party)));
+}
+
 /**
  * Checks a table once (tests call it): every row names known states and actions, no row leaves a final state, and
  * no two rows give the same (state, action, party) two outcomes. Answers the problems found (empty when sound).

@@ -9,6 +9,7 @@ import {
   nextRegistrationState,
   nextState,
   PARTIES,
+  partiesFor,
   PROVIDER_REGISTRATION_ACTIONS,
   PROVIDER_REGISTRATION_STATES,
   providerRegistrationMachine,
@@ -132,6 +133,7 @@ function walkEveryCombination<S extends string, A extends string, E extends stri
             PARTIES.filter((p) => expected.has(`${state} ${action} ${p}`)),
             key,
           );
+          assert.deepEqual(partiesFor(machine, state, action), result.allowedParties, key);
           refused++;
         } else {
           assert.ok(!isIllegal(result), `${machine.name}: ${key} must be legal, got ${JSON.stringify(result)}`);
