@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 import { requireAgency } from './access.ts';
 import { assertBatchSize, settleEach } from './batch.ts';
-import { isoTime, type Caller, type ExchangeDeps, type ExchangeSpace, type RequestExchangeInput } from './exchange-api.ts';
+import { grantNamespace, isoTime, type Caller, type ExchangeDeps, type ExchangeSpace, type RequestExchangeInput } from './exchange-api.ts';
 import { exchangeError } from './exchange-errors.ts';
 import { firstSweepAt } from './lifecycle.ts';
 import type { Packet } from './types.ts';
@@ -132,7 +132,7 @@ export class ExchangeRequests {
       firstSweepAt(now, spaceExpiresMs, maxOfflineMs),
     );
     this.deps.metrics.packets.inc({ event: 'requested' });
-    const token = this.deps.urls.sign({ action: 'upload', packetId: id, expiresAtMs: spaceExpiresMs });
+    const token = this.deps.urls.sign({ action: 'upload', packetId: id, expiresAtMs: spaceExpiresMs, ...grantNamespace(this.deps.environment) });
     const space = {
       id,
       uploadUrl: `${settings.publicBaseUrl()}/exchange/spaces/${id}/content?token=${token}`,
