@@ -23,6 +23,7 @@ import {
   type RunningSubgraph,
 } from '@lgsp/kit';
 import { configSchema, type RelayConfig } from './config.ts';
+import { createRegistryAgencyDirectory, type RegistryAgencyDirectory } from './connectors/registry-agency-directory.ts';
 import { createFileAgencyDirectory, type AgencyDirectory } from './domain/agency-directory.ts';
 import { loadMasterKey } from './domain/content-cipher.ts';
 import { createJsonSchemaRegistry, readJsonSchemaDirectory, type JsonSchemaRegistry } from './domain/json-schemas.ts';
@@ -127,6 +128,26 @@ async function jsonSchemasFrom(config: RelayConfig, given: Record<string, object
   }
 }
 
+/**
+ * The registry's directory when REGISTRY_URL is set (loaded once before the relay serves: it starts even when the
+ * registry does not answer, refusing exchange requests until it does); otherwise the development list, with a warning.
+ */
+async function directoryFor(config: RelayConfig, logger: Logger, metrics: Registry): Promise<AgencyDirectory> {
+  if (config.REGISTRY_URL === undefined || config.REGISTRY_INTERNAL_TOKEN === undefined) {
+    logger.warn('REGISTRY_URL unset: the development agency list is the directory and every agency may send anything to every other (development only)');
+    return createFileAgencyDirectory();
+  }
+  const directory = createRegistryAgencyDirectory({
+    baseUrl: config.REGISTRY_URL,
+    token: config.REGISTRY_INTERNAL_TOKEN,
+    refreshMs: config.RELAY_DIRECTORY_REFRESH_MS,
+    logger,
+    metrics,
+  });
+  await directory.start();
+  return directory;
+}
+
 /** One sweep pass over each namespace, one after the other; the counts added up. */
 async function sweepBoth(relays: RelayNamespaces): Promise<SweepCounts> {
   const total: SweepCounts = { expired: 0, undeliverable: 0, resumed: 0 };
@@ -162,6 +183,7 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
   // Embedded mode: the subscriptions service holds production's topics only, so test packets' events stay here.
   testStores ??= storesInMemory();
   let timer: ReturnType<typeof setInterval> | undefined;
+  let closeDirectory = (): void => undefined;
   try {
     const masterKey = loadMasterKey(config.RELAY_MASTER_KEY, config.RELAY_MASTER_KEY_PREVIOUS);
     if (masterKey.development)
@@ -180,7 +202,8 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');
     const relayMetrics = createRelayMetrics(metricsRegistry);
     let origin = config.RELAY_PUBLIC_URL ?? '';
-    const directory = deps.directory ?? createFileAgencyDirectory();
+    const directory = deps.directory ?? (await directoryFor(config, logger, metricsRegistry));
+    closeDirectory = () => (directory as Partial<RegistryAgencyDirectory>).close?.();
     const relayOf = (environment: Environment, namespaceStores: RelayStores) =>
       new Relay({
         ...namespaceStores,
@@ -272,6 +295,7 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
       sweep,
       async close() {
         clearInterval(timer);
+        closeDirectory();
         await sweeping?.catch(() => undefined);
         await running.close();
         if (redis !== undefined) await redis.quit();
@@ -279,6 +303,7 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     };
   } catch (error) {
     clearInterval(timer);
+    closeDirectory();
     if (redis !== undefined) await redis.quit().catch(() => undefined);
     throw error;
   }
