@@ -92,7 +92,7 @@ class CachedResource<T> {
     private readonly name: string,
     private readonly url: string,
     private readonly parse: (body: unknown) => { version: number; value: T },
-    private readonly options: RegistryDirectoryOptions & { now: () => number },
+    private readonly options: RegistryDirectoryOptions & { now: () => number; closed: () => boolean },
   ) {}
 
   /** Revalidates now (one request at a time: a caller arriving during one waits for it). */
@@ -143,6 +143,8 @@ class CachedResource<T> {
       if (this.failure !== null) logger.info({ resource: this.name, version: this.version }, 'registry reachable again: agency directory up to date');
       this.failure = null;
     } catch (error) {
+      // A request still in flight when the directory was closed (the relay stopping) is nobody's concern.
+      if (this.options.closed()) return;
       const cause = (error as Error & { cause?: { message?: unknown } }).cause?.message;
       const reason =
         error instanceof z.ZodError ? 'the answer is not the registry contract' : `${(error as Error).message}${typeof cause === 'string' ? `: ${cause}` : ''}`;
@@ -165,7 +167,8 @@ class CachedResource<T> {
 
 /** The registry-backed directory; `start()` it before use (a resource never loaded is asked for on demand too). */
 export function createRegistryAgencyDirectory(options: RegistryDirectoryOptions): RegistryAgencyDirectory {
-  const settings = { ...options, now: options.now ?? Date.now };
+  let closed = false;
+  const settings = { ...options, now: options.now ?? Date.now, closed: () => closed };
   const base = options.baseUrl.replace(/\/+$/, '');
   const agencies = new CachedResource<AgencyIndex>(
     'the agencies (/internal/v1/agencies)',
@@ -223,6 +226,7 @@ export function createRegistryAgencyDirectory(options: RegistryDirectoryOptions)
     refresh,
     status: () => ({ agencies: agencies.status(), routes: { production: routes.production.status(), test: routes.test.status() } }),
     close() {
+      closed = true;
       clearInterval(timer);
       timer = undefined;
     },
