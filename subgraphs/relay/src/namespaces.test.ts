@@ -148,6 +148,10 @@ describe('relay: the test namespace', () => {
     assert.deepEqual(((await refused.json()) as any).errors[0].extensions.refused, [0]);
   });
 
+  it('runs without REGISTRY_URL on the development agency list, saying so at start', () => {
+    assert.ok(h.logs.some((l) => l.level === 'warn' && String(l.msg).startsWith('REGISTRY_URL unset: the development agency list is the directory')));
+  });
+
   it('sweeps both namespaces', async () => {
     const { id } = await sendPacket(h, A_TEST, Buffer.from('hạn'), { recipients: { agencyCodes: [AGENCY_D] }, policy: { maxOfflineSeconds: 1 } });
     await new Promise((r) => setTimeout(r, 1_100));
