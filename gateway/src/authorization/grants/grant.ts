@@ -29,6 +29,16 @@ export const rowConditionSchema = z
   .strict()
   .refine((c) => Object.keys(c).length > 0, 'a row condition needs at least one clause');
 
+/** A rate: at most `requests` operations touching the service per `perSeconds` seconds (a fixed window). */
+export const quotaSchema = z
+  .object({
+    requests: z.number().int().min(1).max(1_000_000_000),
+    perSeconds: z.number().int().min(1).max(31_622_400),
+  })
+  .strict();
+
+export type Quota = z.infer<typeof quotaSchema>;
+
 export const grantSchema = z
   .object({
     /** Stable identifier, e.g. `congan-h41.citizen-personal.ubnd-truongvinh`. */
@@ -51,6 +61,8 @@ export const grantSchema = z
     rowCondition: rowConditionSchema.optional(),
     /** Legal basis or agreement reference, for the audit trail. */
     basis: z.string().max(500).optional(),
+    /** The rate the consumer agency may call this service at (the access request fixes it); absent = no quota. */
+    quota: quotaSchema.optional(),
   })
   .strict()
   .superRefine((g, ctx) => {
