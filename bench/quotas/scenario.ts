@@ -162,7 +162,10 @@ export function printQuotaCost(result: ScenarioResult, log: (line: string) => vo
   log('quota checking, cost per request (gateway CPU time per request = its CPU share ÷ req/s):');
   for (const row of result.gateways) {
     const cpu = cpuMicrosPerRequest(row);
-    const extra = cpu === undefined || baseCpu === undefined || row === baseline ? '' : `, ${cpu - baseCpu >= 0 ? '+' : ''}${(cpu - baseCpu).toFixed(0)} µs (${(cpu / baseCpu).toFixed(2)}× CPU per request)`;
+    const extra =
+      cpu === undefined || baseCpu === undefined || row === baseline
+        ? ''
+        : `, ${cpu - baseCpu >= 0 ? '+' : ''}${(cpu - baseCpu).toFixed(0)} µs (${(cpu / baseCpu).toFixed(2)}× CPU per request)`;
     log(
       `  ${row.name}: ${row.load.requestsPerSecond.toFixed(0)} req/s (${(row.ratioToBaseline ?? 1).toFixed(2)}× of quotas off), p50 ${row.load.latencyP50Ms.toFixed(1)} ms, ${cpu === undefined ? '?' : cpu.toFixed(0)} µs CPU per request${extra}`,
     );
