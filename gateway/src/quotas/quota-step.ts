@@ -76,6 +76,8 @@ export function rateLimitedError(agency: string, counted: CountedQuota): GraphQL
 export function quotaStage(options: QuotaStepOptions): ExecutorStage {
   return (executor) => async (requestContext) => {
     const context = requestContext.context as GatewayContext;
+    // A subscription sent over HTTP is refused by the next step whatever the quota: it is not counted.
+    if (requestContext.operation?.operation === 'subscription' && context.stream === undefined) return executor(requestContext);
     const principal = context.principal;
     const quotas = await options.book.quotasOf(principal);
     if (quotas.size === 0) return executor(requestContext);
