@@ -16,7 +16,7 @@
  * metric per agency instead.
  */
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { Counter, environmentOf, ErrorCode, type Logger, type RedisClient, type Registry } from '@lgsp/kit';
+import { Counter, environmentOf, ErrorCode, type RedisClient, type Registry } from '@lgsp/kit';
 import { GraphQLError } from 'graphql';
 import type { GrantStore } from '../authorization/grants/grant-store.ts';
 import type { GatewayContext } from '../context.ts';
@@ -97,7 +97,7 @@ export function quotaStage(options: QuotaStepOptions): ExecutorStage {
     countedFor.set(context, counted);
     const refused = counted.filter((c) => !c.count.allowed);
     if (refused.length === 0) return executor(requestContext);
-    (context.logger as Logger).debug({ event: 'quota.exceeded', agency, environment, services: refused.map((c) => c.service) }, 'quota used up');
+    context.logger.debug({ event: 'quota.exceeded', agency, environment, services: refused.map((c) => c.service) }, 'quota used up');
     return { errors: refused.map((c) => rateLimitedError(agency, c)) };
   };
 }
