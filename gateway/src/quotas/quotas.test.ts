@@ -219,6 +219,16 @@ describe('over HTTP, two replicas on one Redis', () => {
     assert.equal(remaining(both.headers, 'places')?.r, placesBefore - 1);
   });
 
+  it('what authorization removed is not counted: an operation of which nothing is left touches no service', async () => {
+    const denied = await post(replicaA, '{ person(id: "1") { phone } }', 'police');
+    assert.equal(denied.status, 200);
+    assert.deepEqual(
+      denied.body.errors?.map((e) => e.extensions?.code),
+      ['UNAUTHORIZED_FIELD_OR_TYPE'],
+    );
+    assert.equal(denied.headers.get('ratelimit'), null);
+  });
+
   it('grants without a quota are unlimited; anonymous callers are not counted', async () => {
     for (let i = 0; i < 12; i += 1) {
       const commune = await post(i % 2 === 0 ? replicaA : replicaB, PERSON, 'commune');
