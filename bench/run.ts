@@ -34,6 +34,7 @@ import { runScenario, type BenchOptions, type GatewaySpec, type ScenarioResult }
 import { setUpFederation } from './federation/scenario.ts';
 import { citizensMissing, setUpCitizens } from './citizens/scenario.ts';
 import { printQuotaCost, setUpQuotas } from './quotas/scenario.ts';
+import { measureStepCost, printStepCost, type StepCost } from './quotas/step-cost.ts';
 import { printProfile, printTable } from './lib/report.ts';
 import { killAllPlatforms, stopAllPlatforms } from './exchange/platform.ts';
 import {
@@ -194,6 +195,7 @@ const watchdog = setTimeout(() => void abandon(`the run took longer than ${timeo
 watchdog.unref();
 
 const results: ScenarioResult[] = [];
+let quotaStepCost: StepCost[] | undefined;
 let exchange: ExchangeResults | undefined;
 let failed = false;
 const startedAt = Date.now();
@@ -230,18 +232,14 @@ try {
       log(`  not available: ${reasons.join('; ')}`);
       notes.push(`(d) not available: ${reasons.join('; ')}`);
     } else {
-      const setup = await setUpQuotas({
-        upstreamCpu: options.upstreamCpu,
-        workDir,
-        nodeArgs: oursNodeArgs,
-        gatewayEnv: commonGatewayEnv,
-        redisUrl: process.env.REDIS_URL === undefined || process.env.REDIS_URL === '' ? undefined : process.env.REDIS_URL,
-      });
+      const redisUrl = process.env.REDIS_URL === undefined || process.env.REDIS_URL === '' ? undefined : process.env.REDIS_URL;
+      const setup = await setUpQuotas({ upstreamCpu: options.upstreamCpu, workDir, nodeArgs: oursNodeArgs, gatewayEnv: commonGatewayEnv, redisUrl });
       try {
         results.push(await runScenario(setup.scenario, options, log));
       } finally {
         await setup.close();
       }
+      quotaStepCost = await measureStepCost(Math.max(1, Math.round(positiveNumber('BENCH_QUOTA_STEP_REQUESTS', 20_000))), redisUrl);
     }
   }
   if (exchangeParts.length > 0) {
@@ -261,7 +259,10 @@ for (const result of results) {
   log('');
   printTable(result, log);
   if (result.id === 'federation' && executors.length > 0) log(CACHE_STATEMENT);
-  if (result.id === 'quotas') printQuotaCost(result, log);
+  if (result.id === 'quotas') {
+    printQuotaCost(result, log);
+    if (quotaStepCost !== undefined) printStepCost(quotaStepCost, log);
+  }
   if (options.profile) for (const g of result.gateways) if (g.profile) printProfile(`${result.id} / ${g.name}`, g.profile, log);
 }
 if (exchange !== undefined) {
@@ -280,6 +281,7 @@ const report = {
   caches: executors.length > 0 ? CACHE_STATEMENT : undefined,
   aborted: failed,
   scenarios: results,
+  quotaStepCost,
   exchange: exchange === undefined ? undefined : { settings: { ...exchangeSettings, workDir: undefined }, ...exchange },
 };
 await writeFile(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
