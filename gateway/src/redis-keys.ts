@@ -19,3 +19,16 @@ export function agencySlotKeys(prefix: string) {
 export function agencySlotKeyPattern(prefix: string): string {
   return `${prefix}ws-limits:*`;
 }
+
+/**
+ * The quota counters' keys (quotas/counter.ts): rate-limiter-flexible names each counter `<limiterPrefix>:<key>`,
+ * with `key` = `<environment>:<agency code>:<service>`, a string with the window's count and TTL.
+ */
+export function quotaKeys(prefix: string) {
+  return { limiterPrefix: `${prefix}quotas`, counter: (environment: string, agency: string, service: string) => `${environment}:${agency}:${service}` };
+}
+
+/** Every quota counter under a prefix (cleaning up after tests). */
+export function quotaKeyPattern(prefix: string): string {
+  return `${prefix}quotas:*`;
+}
