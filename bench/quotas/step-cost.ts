@@ -14,7 +14,7 @@ import { parse } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createMemoryGrantStore } from '../../gateway/src/authorization/grants/memory-grant-store.ts';
+import { createMemoryGrantStore } from '@lgsp/access';
 import { loadSupergraph } from '../../gateway/src/federation/supergraph.ts';
 import { createQuotaCounter } from '../../gateway/src/quotas/counter.ts';
 import { QuotaBook } from '../../gateway/src/quotas/quota-book.ts';
