@@ -203,6 +203,12 @@ export const resolvers = {
     async children(item: Versioned<AgencyRow>, _: unknown, ctx: CatalogsContext) {
       return (await ctx.catalogs.catalogs.index('AGENCIES', item.version)).children(item.code);
     },
+    async successors(item: Versioned<AgencyRow>, _: unknown, ctx: CatalogsContext) {
+      const index = await ctx.catalogs.catalogs.index('AGENCIES', item.version);
+      return (item.successorCodes ?? []).map((code) => index.get(code)).filter((agency) => agency !== null);
+    },
+    status: (item: Versioned<AgencyRow>) => item.status ?? 'ACTIVE',
+    effectiveFrom: (item: Versioned<AgencyRow>) => item.effectiveFrom ?? null,
     async administrativeUnit(item: Versioned<AgencyRow>, _: unknown, ctx: CatalogsContext) {
       if (item.administrativeUnitCode === null) return null;
       return (await ctx.catalogs.index(ADMIN)).get('TWO_TIER', item.administrativeUnitCode);
