@@ -65,7 +65,10 @@ export function createHandler(deps: AppDeps) {
 async function route(app: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
   const method = req.method ?? 'GET';
-  if (url.pathname === '/health') return send(res, 200, { status: 'ok', service: 'national-platform-simulator' });
+  // `/health/live` and `/health/ready` as every service of the platform answers them (docker-compose's healthcheck).
+  if (url.pathname === '/health' || url.pathname === '/health/live' || url.pathname === '/health/ready') {
+    return send(res, 200, { status: 'ok', service: 'national-platform-simulator' });
+  }
   // Everything else exists once per environment: the test endpoint is the same contract under its own prefix.
   const inTest = url.pathname === TEST_ENVIRONMENT_PATH || url.pathname.startsWith(`${TEST_ENVIRONMENT_PATH}/`);
   const deps: RouteDeps = { ...(inTest ? app.test : app.production), logger: app.logger, hanging: app.hanging };

@@ -316,5 +316,6 @@ describe("the test environment (/test: the national platform's separate test end
     assert.ok(samples.json.citizens.length > 0);
     for (const id of samples.json.citizens as string[]) assert.ok(sim.test.dataset.citizens.has(id) && !sim.dataset.citizens.has(id));
     assert.equal((await call('GET', '/test/health', { auth: null })).status, 200);
+    for (const path of ['/health', '/health/live', '/health/ready']) assert.equal((await call('GET', path, { auth: null })).status, 200, path);
   });
 });
