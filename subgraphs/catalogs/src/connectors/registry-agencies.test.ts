@@ -218,6 +218,15 @@ describe('AGENCIES catalog from the registry (REGISTRY_URL)', () => {
     });
     assert.deepEqual(data.then, { status: 'ACTIVE', successors: [], catalogVersion: 1 });
     assert.deepEqual(data.successor, { status: 'ACTIVE' });
+    const filtered = await gql(service, '{ active: agencies(status: [ACTIVE]) { code } merged: agencies(status: [MERGED, DISSOLVED]) { code } }');
+    assert.deepEqual(
+      filtered.active.map((a: { code: string }) => a.code),
+      ['000.00.00.H41', '000.00.31.H41'],
+    );
+    assert.deepEqual(
+      filtered.merged.map((a: { code: string }) => a.code),
+      ['000.00.03.H41', '000.00.30.H41'],
+    );
     assert.deepEqual(data.catalogVersion, { version: 2, label: `registry-${registry.version}` });
   });
 
