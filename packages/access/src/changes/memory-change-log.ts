@@ -16,7 +16,8 @@ export function createMemoryChangeLog(): ChangeLog {
   return {
     async append(input) {
       const checked = parseChangeInput(input);
-      const record: ChangeRecord = structuredClone({ id: nextId(), ...checked });
+      // As JSON, as the other adapters store it (a Date becomes its ISO string, undefined members go).
+      const record = JSON.parse(JSON.stringify({ id: nextId(), ...checked })) as ChangeRecord;
       records.push(record);
       return structuredClone(record);
     },
