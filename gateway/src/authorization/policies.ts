@@ -4,10 +4,11 @@
  * missed (reconnect), or after `cacheTtlMs` at the latest. Validity dates are applied at decision time, so a grant
  * expires or starts on the instant even while cached.
  *
- * A policy is granted to a caller when an active grant of the caller's environment (a grant's `environment`, absent =
- * production, against the principal's, from the token's `lgsp_environment`) to its agency (or to every agency) names it and the purpose
- * matches: the grant lists the purpose's category (X-LGSP-Purpose `<category>:<reference>`, or the whole value
- * when it has no ":"), or `*`. Personal-data field sets need a declared purpose whatever the grant says.
+ * A policy is granted to a caller when an active grant to its agency (or to every agency) names it, serves its
+ * environment (the grant's `environment`, absent = production, is the principal's, from the token's
+ * `lgsp_environment`), and the purpose matches: the grant lists the purpose's category (X-LGSP-Purpose
+ * `<category>:<reference>`, or the whole value when it has no ":"), or `*`. Personal-data field sets need a declared
+ * purpose whatever the grant says.
  */
 import { environmentOf, ErrorCode, type Logger, type Principal, type RowCondition } from '@lgsp/kit';
 import { ANY_PURPOSE, grantEnvironment, isActive, type FieldSet, type Grant, type GrantStore } from '@lgsp/access';

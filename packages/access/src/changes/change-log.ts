@@ -111,20 +111,20 @@ export function checkChangeQuery(query: ChangeQuery): void {
   if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_CHANGES_PER_LIST) {
     throw new Error(`invalid change query: limit must be an integer from 1 to ${MAX_CHANGES_PER_LIST}`);
   }
-  if (query.before !== undefined && !RECORD_ID.test(query.before)) throw new Error('invalid change query: before must be a record id (<ms>-<seq>)');
+  if (query.before !== undefined && !CHANGE_ID.test(query.before)) throw new Error('invalid change query: before must be a record id (<ms>-<seq>)');
 }
 
 /** A record id: `<ms>-<seq>`. */
-export const RECORD_ID = /^\d{1,20}-\d{1,20}$/;
+export const CHANGE_ID = /^\d{1,20}-\d{1,20}$/;
 
 /** Whether record id `a` is older than `b`. */
-export function isOlder(a: string, b: string): boolean {
+export function isOlderChangeId(a: string, b: string): boolean {
   const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
   const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
   return am < bm || (am === bm && as < bs);
 }
 
 /** Whether a record matches the query's filters. */
-export function matches(record: ChangeRecord, query: ChangeQuery): boolean {
+export function changeMatches(record: ChangeRecord, query: ChangeQuery): boolean {
   return (query.entity === undefined || record.entity === query.entity) && (query.id === undefined || record.entityId === query.id);
 }

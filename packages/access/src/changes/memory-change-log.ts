@@ -1,5 +1,5 @@
 /** The change log in this process (the registry without Redis, tests): an array, ids as a Redis stream makes them. */
-import { checkChangeQuery, isOlder, matches, parseChangeInput, type ChangeLog, type ChangeRecord } from './change-log.ts';
+import { checkChangeQuery, isOlderChangeId, changeMatches, parseChangeInput, type ChangeLog, type ChangeRecord } from './change-log.ts';
 
 export function createMemoryChangeLog(): ChangeLog {
   const records: ChangeRecord[] = [];
@@ -16,7 +16,8 @@ export function createMemoryChangeLog(): ChangeLog {
   return {
     async append(input) {
       const checked = parseChangeInput(input);
-      const record: ChangeRecord = structuredClone({ id: nextId(), ...checked });
+      // As JSON, as the other adapters store it (a Date becomes its ISO string, undefined members go).
+      const record = JSON.parse(JSON.stringify({ id: nextId(), ...checked })) as ChangeRecord;
       records.push(record);
       return structuredClone(record);
     },
@@ -25,8 +26,8 @@ export function createMemoryChangeLog(): ChangeLog {
       const found: ChangeRecord[] = [];
       for (let i = records.length - 1; i >= 0 && found.length < query.limit; i -= 1) {
         const record = records[i]!;
-        if (query.before !== undefined && !isOlder(record.id, query.before)) continue;
-        if (matches(record, query)) found.push(structuredClone(record));
+        if (query.before !== undefined && !isOlderChangeId(record.id, query.before)) continue;
+        if (changeMatches(record, query)) found.push(structuredClone(record));
       }
       return found;
     },

@@ -5,7 +5,7 @@
  */
 import type { RedisClient } from '@lgsp/kit';
 import { changeLogKey } from '../keys.ts';
-import { checkChangeQuery, matches, parseChangeInput, type ChangeLog, type ChangeRecord } from './change-log.ts';
+import { checkChangeQuery, changeMatches, parseChangeInput, type ChangeLog, type ChangeRecord } from './change-log.ts';
 
 const PAGE = 200;
 
@@ -27,7 +27,7 @@ export function createRedisChangeLog(redis: RedisClient, options: { keyPrefix: s
         const page = await redis.xRevRange(key, end, '-', { COUNT: PAGE });
         for (const entry of page) {
           const record = { id: entry.id, ...(JSON.parse(entry.message.record ?? '{}') as Omit<ChangeRecord, 'id'>) };
-          if (matches(record, query)) found.push(record);
+          if (changeMatches(record, query)) found.push(record);
           if (found.length === query.limit) return found;
         }
         if (page.length < PAGE) return found;

@@ -134,6 +134,23 @@ describe('HTTP adapters: the change stream', () => {
     }
   });
 
+  it('opens a stream again that went silent (no heartbeat within streamIdleMs), and tells the listener', async () => {
+    // A heartbeat far slower than the client's idle limit: the client takes the stream for dead.
+    const server = await startAccessServer({ heartbeatMs: 60_000 });
+    const store = createHttpGrantStore({ baseUrl: server.url, token: TEST_ACCESS_TOKEN, streamIdleMs: 300 });
+    let calls = 0;
+    const stop = await store.subscribe(() => (calls += 1));
+    try {
+      const started = Date.now();
+      while (calls === 0 && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(calls >= 1, 'the listener was told after the silent stream was replaced');
+    } finally {
+      await stop();
+      await store.close();
+      await server.close();
+    }
+  });
+
   it('rejects subscribe when the registry cannot be reached', async () => {
     const store = createHttpGrantStore({ baseUrl: `http://127.0.0.1:${await freePortForTest()}`, token: TEST_ACCESS_TOKEN });
     await assert.rejects(
