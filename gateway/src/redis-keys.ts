@@ -37,3 +37,21 @@ export function agencySlotKeys(prefix: string) {
 export function agencySlotKeyPattern(prefix: string): string {
   return `${prefix}ws-limits:*`;
 }
+
+/** The credential revocations' keys (auth/revocations/redis-credential-revocations.ts). */
+export function revocationKeys(prefix: string) {
+  const base = `${prefix}credentials:{revocations}`;
+  return {
+    /** Hash: client id → revocation JSON. */
+    items: `${base}:items`,
+    /** String: incremented with every change (same slot as `items`). */
+    version: `${base}:version`,
+    /** Pub/sub channel: the new version, published after every change. */
+    channel: `${prefix}credentials:revocations:changed`,
+  };
+}
+
+/** Every key of the credential revocations under a prefix (cleaning up after tests). */
+export function revocationKeyPattern(prefix: string): string {
+  return `${prefix}credentials:*`;
+}
