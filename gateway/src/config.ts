@@ -37,6 +37,7 @@
  * | `AUTH_JWKS_REFRESH_COOLDOWN_SECONDS` | `10`                               | a token with an unknown `kid` triggers at most one key refresh per this many seconds |
  * | `AUTH_JWKS_TIMEOUT_MS`        | `5000`                                    | timeout of one JWKS fetch (a failure → 503 `UPSTREAM_UNAVAILABLE` for token-bearing requests) |
  * | `AUTH_TOKEN_CACHE_SIZE`       | `10000`                                   | verified access tokens remembered so a reused token is not verified again (until its `exp`, at most 60 s and never across a realm key change; oldest evicted; `0` = off) |
+ * | `CREDENTIAL_REVOCATION_POLL_MS` | `2000`                              | revoked credentials are re-read this often besides change notifications (at most 4000: a revoked client is refused within 5 s) |
  * | `AUTHORIZATION_MODE`          | `filter`                                  | `filter`, `reject` or `dry-run`: what an operation asking for fields the caller is not granted gets (authorization/) |
  * | `GRANTS_FILE`                 | development grants outside production, unset in production | field sets and grants; the grants seed an empty grant store (authorization/config.ts) |
  * | `GRANTS_CACHE_TTL_MS`         | `60000`                                   | longest time an agency's grants stay cached without a change notification |
@@ -48,6 +49,7 @@ import { ConfigError, env, loadConfig } from '@lgsp/kit';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import type { AuthenticationConfig } from './auth/authenticate.ts';
+import { DEFAULT_REVOCATION_POLL_MS } from './auth/revocations/revocation-watch.ts';
 import { authorizationConfigFrom, authorizationEnv, type AuthorizationConfig } from './authorization/config.ts';
 import { subscriptionsConfigFrom, subscriptionsConfigProblems, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
 import { z } from 'zod';
@@ -118,6 +120,9 @@ export const configSchema = z.object({
   AUTH_JWKS_REFRESH_COOLDOWN_SECONDS: env.nonNegativeInt(10),
   AUTH_JWKS_TIMEOUT_MS: env.positiveInt(5_000),
   AUTH_TOKEN_CACHE_SIZE: env.nonNegativeInt(10_000).refine((v) => v <= 1_000_000, 'must be at most 1000000 (0 turns the cache off)'),
+  CREDENTIAL_REVOCATION_POLL_MS: env
+    .positiveInt(DEFAULT_REVOCATION_POLL_MS)
+    .refine((v) => v >= 100 && v <= 4_000, 'must be between 100 and 4000 (a revoked client is refused within 5 s)'),
   ...authorizationEnv,
   ...subscriptionsEnv,
 });
@@ -235,6 +240,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
       jwksRefreshCooldownSeconds: parsed.AUTH_JWKS_REFRESH_COOLDOWN_SECONDS,
       jwksTimeoutMs: parsed.AUTH_JWKS_TIMEOUT_MS,
       tokenCacheSize: parsed.AUTH_TOKEN_CACHE_SIZE,
+      revocationPollMs: parsed.CREDENTIAL_REVOCATION_POLL_MS,
     },
     authorization: authorizationConfigFrom(parsed, production, repoRoot),
     subscriptions: subscriptionsConfigFrom(parsed),

@@ -23,6 +23,8 @@ import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { principalOf } from './auth/principal.ts';
 import { publishJwks } from './auth/jwks.ts';
+import type { CredentialRevocations } from './auth/revocations/credential-revocations.ts';
+import { startRevocations } from './auth/revocations/setup.ts';
 import { startAuthorization } from './authorization/setup.ts';
 import type { GrantStore } from './authorization/grants/grant-store.ts';
 import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
@@ -58,6 +60,8 @@ export interface GatewayDeps {
   redis?: RedisClient;
   /** The grant store (tests); otherwise Redis when `config.redisUrl` is set, else memory, seeded from GRANTS_FILE. */
   grants?: GrantStore;
+  /** The credential revocations (tests); otherwise Redis when `config.redisUrl` is set, else memory. */
+  revocations?: CredentialRevocations;
 }
 
 export interface RunningGateway {
@@ -72,6 +76,8 @@ export interface RunningGateway {
   onReload(listener: (outcome: ReloadOutcome) => void): () => void;
   /** The grants authorization decides with (changes apply at once, on every replica sharing Redis). */
   grants: GrantStore;
+  /** The revoked credentials the gateway refuses (within 5 s of a change, on every replica sharing Redis). */
+  revocations: CredentialRevocations;
   close(): Promise<void>;
 }
 
@@ -90,7 +96,15 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     timeoutMs: config.subgraphTimeoutMs,
   });
   const callDeps: SubgraphCallDeps = { client, issuer, metrics, logger };
-  const authenticator = createAuthenticator(config.authentication, { logger, metrics: registry });
+  const revocations = await startRevocations({
+    store: deps.revocations,
+    redis,
+    keyPrefix: config.authorization.redisKeyPrefix,
+    pollMs: config.authentication.revocationPollMs,
+    logger,
+    metrics: registry,
+  });
+  const authenticator = createAuthenticator(config.authentication, { logger, metrics: registry, revocations: revocations.watch });
   const urlOf = (name: string, url: string) => config.subgraphUrlOverrides[subgraphUrlVariable(name)] ?? url;
 
   const supergraphFile = new SupergraphFile(config.supergraphFile, { watch: config.watchSupergraph, logger });
@@ -151,6 +165,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     await server.start();
   } catch (error) {
     await authorization.close();
+    await revocations.close();
     await client.close();
     await exchange.close();
     if (ownsRedis) await redis?.quit().catch(() => undefined);
@@ -213,6 +228,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     operations: metrics.operations,
     // With Redis the per-agency WebSocket limits hold across replicas (subscriptions/redis-agency-slots.ts).
     redis: redis === undefined ? undefined : { client: redis, keyPrefix: config.authorization.redisKeyPrefix },
+    revocations: revocations.watch,
     logger,
   });
   http.on('upgrade', (req, socket, head) => {
@@ -232,6 +248,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     port,
     reload: () => supergraphFile.reload(),
     grants: authorization.grants,
+    revocations: revocations.store,
     supergraph: () => withOverrides(supergraphFile.supergraph),
     onReload(listener) {
       supergraphFile.on('reload', listener);
@@ -244,6 +261,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         await client.close();
         await exchange.close();
         await authorization.close();
+        await revocations.close();
         if (ownsRedis) await redis?.quit().catch(() => undefined);
       })();
       return closing;
