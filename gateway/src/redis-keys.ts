@@ -40,18 +40,18 @@ export function agencySlotKeyPattern(prefix: string): string {
 
 /** The credential revocations' keys (auth/revocations/redis-credential-revocations.ts). */
 export function revocationKeys(prefix: string) {
-  const base = `${prefix}credentials:{revocations}`;
+  const base = `${prefix}revocations:{revocations}`;
   return {
     /** Hash: client id → revocation JSON. */
     items: `${base}:items`,
     /** String: incremented with every change (same slot as `items`). */
     version: `${base}:version`,
     /** Pub/sub channel: the new version, published after every change. */
-    channel: `${prefix}credentials:revocations:changed`,
+    channel: `${prefix}revocations:changed`,
   };
 }
 
 /** Every key of the credential revocations under a prefix (cleaning up after tests). */
 export function revocationKeyPattern(prefix: string): string {
-  return `${prefix}credentials:*`;
+  return `${prefix}revocations:*`;
 }

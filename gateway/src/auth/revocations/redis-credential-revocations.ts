@@ -1,9 +1,9 @@
 /**
  * Revocations in Redis, shared by every gateway replica (and by whoever revokes: the registry, an operator's tool).
  * Keys (named in ../../redis-keys.ts; prefix `lgsp:` in deployment):
- * - `<prefix>credentials:{revocations}:items`   hash: client id → revocation JSON
- * - `<prefix>credentials:{revocations}:version` string: incremented with every change (same hash slot)
- * - channel `<prefix>credentials:revocations:changed`: the new version, published with every change.
+ * - `<prefix>revocations:{revocations}:items`   hash: client id → revocation JSON
+ * - `<prefix>revocations:{revocations}:version` string: incremented with every change (same hash slot)
+ * - channel `<prefix>revocations:changed` (the keys @lgsp/access uses): the new version, published with every change.
  * Each change is one Lua script: the write, the new version and its publication happen together or not at all.
  */
 import { redisScript, type RedisClient } from '@lgsp/kit';
