@@ -42,6 +42,7 @@
  * | `GRANTS_FILE`                 | development grants outside production, unset in production | field sets and grants; the grants seed an empty grant store (authorization/config.ts) |
  * | `GRANTS_CACHE_TTL_MS`         | `60000`                                   | longest time an agency's grants stay cached without a change notification |
  * | `REDIS_KEY_PREFIX`            | `lgsp:`                                   | prefix of the gateway's Redis keys (grants: `lgsp:grants:…`, WebSocket limits: `lgsp:ws-limits:…`); with `REDIS_URL` grants and the per-agency WebSocket limits live in Redis |
+ * | `REGISTRY_INTERNAL_URL`, `REGISTRY_INTERNAL_TOKEN`, `DEPRECATION_*` | see deprecation/config.ts | deprecation notices from the registry: `@deprecated` in the schema, Deprecation/Sunset/Link on responses |
  * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency (across replicas with `REDIS_URL`: `GATEWAY_WS_LIMIT_LEASE_TTL_MS` 30000, `GATEWAY_WS_LIMIT_REFRESH_MS` 10000) |
  */
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './limits/operation-limits.ts';
@@ -51,6 +52,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { AuthenticationConfig } from './auth/authenticate.ts';
 import { DEFAULT_REVOCATION_POLL_MS } from './auth/revocations/revocation-watch.ts';
 import { authorizationConfigFrom, authorizationEnv, type AuthorizationConfig } from './authorization/config.ts';
+import { deprecationConfigFrom, deprecationConfigProblems, deprecationEnv, type DeprecationConfig } from './deprecation/config.ts';
 import { subscriptionsConfigFrom, subscriptionsConfigProblems, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
 import { z } from 'zod';
 
@@ -125,6 +127,7 @@ export const configSchema = z.object({
     .refine((v) => v >= 100 && v <= 4_000, 'must be between 100 and 4000 (a revoked client is refused within 5 s)'),
   ...authorizationEnv,
   ...subscriptionsEnv,
+  ...deprecationEnv,
 });
 
 export type GatewayEnv = z.infer<typeof configSchema>;
@@ -162,6 +165,8 @@ export interface GatewayConfig {
   authorization: AuthorizationConfig;
   /** graphql-ws on /graphql: keep-alive, init timeout, limits (GATEWAY_WS_*). */
   subscriptions: SubscriptionsConfig;
+  /** Deprecation notices from the registry (REGISTRY_INTERNAL_URL, REGISTRY_INTERNAL_TOKEN, DEPRECATION_*). */
+  deprecation: DeprecationConfig;
 }
 
 /** The environment variable that overrides a subgraph's URL: `national-data` → `SUBGRAPH_NATIONAL_DATA_URL`. */
@@ -199,7 +204,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
   if (parsed?.AUTH_REQUIRED === true && parsed.KEYCLOAK_URL === undefined) {
     problems.push('AUTH_REQUIRED: true needs KEYCLOAK_URL (the realm whose tokens are accepted)');
   }
-  if (parsed !== undefined) problems.push(...subscriptionsConfigProblems(parsed));
+  if (parsed !== undefined) problems.push(...subscriptionsConfigProblems(parsed), ...deprecationConfigProblems(parsed));
   if (problems.length > 0 || parsed === undefined) throw new ConfigError('gateway', problems);
   const production = parsed.NODE_ENV === 'production';
   return {
@@ -244,6 +249,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     },
     authorization: authorizationConfigFrom(parsed, production, repoRoot),
     subscriptions: subscriptionsConfigFrom(parsed),
+    deprecation: deprecationConfigFrom(parsed),
   };
 }
 

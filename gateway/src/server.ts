@@ -29,6 +29,10 @@ import { startAuthorization } from './authorization/setup.ts';
 import type { GrantStore } from './authorization/grants/grant-store.ts';
 import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
+import { withDeprecations } from './deprecation/deprecated-schema.ts';
+import { deprecationStep, deprecationsPage, DEPRECATIONS_PATH } from './deprecation/deprecation-step.ts';
+import type { DeprecationNotices } from './deprecation/notices.ts';
+import { startDeprecationNotices } from './deprecation/setup.ts';
 import { SubgraphClient } from './federation/subgraph-client.ts';
 import { PooledSubgraphDataSource, type SubgraphCallDeps } from './federation/subgraph-data-source.ts';
 import { NativeGateway } from './federation/executor/native-gateway.ts';
@@ -62,6 +66,8 @@ export interface GatewayDeps {
   grants?: GrantStore;
   /** The credential revocations (tests); otherwise Redis when `config.redisUrl` is set, else memory. */
   revocations?: CredentialRevocations;
+  /** The deprecation notices (tests); otherwise the registry's when REGISTRY_INTERNAL_URL is set, else none. */
+  notices?: DeprecationNotices;
 }
 
 export interface RunningGateway {
@@ -113,8 +119,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     subgraphs: loaded.subgraphs.map((s) => ({ ...s, url: urlOf(s.name, s.url) })),
   });
 
+  const notices = deps.notices ?? (await startDeprecationNotices(config.deprecation, logger));
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraphFile,
+    // The notices' coordinates carry @deprecated(reason:) in the schema served (deprecation/deprecated-schema.ts).
+    supergraphSdl: withDeprecations(supergraphFile, notices, logger),
     buildService: ({ name, url }) => new PooledSubgraphDataSource(name, urlOf(name, url ?? ''), callDeps),
     logger: apolloLogger(logger),
   });
@@ -144,6 +152,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       { name: 'observability', plugin: operationRecordPlugin() },
       operationLimitsStep(config.operationLimits),
       introspectionStep(config.introspection),
+      deprecationStep(notices, { infoUrl: config.deprecation.infoUrl }),
       authorization.step,
       { name: 'subscriptions', executorStage: subscriptionStage() },
     ],
@@ -166,6 +175,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   } catch (error) {
     await authorization.close();
     await revocations.close();
+    await notices.close();
     await client.close();
     await exchange.close();
     if (ownsRedis) await redis?.quit().catch(() => undefined);
@@ -192,6 +202,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     res.type(registry.contentType).send(await registry.metrics());
   });
   app.get('/.well-known/jwks.json', publishJwks(issuer));
+  app.get(DEPRECATIONS_PATH, deprecationsPage(notices));
   if (!config.production) {
     app.get('/', (_req, res) => res.redirect(302, '/graphql'));
   }
@@ -262,6 +273,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         await exchange.close();
         await authorization.close();
         await revocations.close();
+        await notices.close();
         if (ownsRedis) await redis?.quit().catch(() => undefined);
       })();
       return closing;
