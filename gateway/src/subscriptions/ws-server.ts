@@ -80,7 +80,7 @@ export interface SubscriptionServerDeps {
   /** With Redis (keys under REDIS_KEY_PREFIX), the per-agency limits count across every replica sharing it; without, per process. */
   redis?: { client: RedisClient; keyPrefix: string } | undefined;
   /** Revoked credentials: the open connections of a client revoked now are closed (auth/revocations/revoked-connections.ts). */
-  revocations?: Pick<RevocationWatch, 'onRevoked'> | undefined;
+  revocations?: Pick<RevocationWatch, 'onRevoked' | 'isRevoked'> | undefined;
   logger: Logger;
 }
 
@@ -212,6 +212,12 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       // Closed while the slot was being taken: the close handler found no lease to hand back.
       if (connection.closed) {
         lease.release();
+        return false;
+      }
+      // Revoked while the slot was being taken: the revocation found no principal on this connection to close it.
+      if (principal.clientId !== undefined && deps.revocations?.isRevoked(principal.clientId) === true) {
+        lease.release();
+        closeConnection(connection, CloseCode.Forbidden, revokedCloseReason());
         return false;
       }
       connection.principal = principal;
