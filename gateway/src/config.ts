@@ -37,11 +37,13 @@
  * | `AUTH_JWKS_REFRESH_COOLDOWN_SECONDS` | `10`                               | a token with an unknown `kid` triggers at most one key refresh per this many seconds |
  * | `AUTH_JWKS_TIMEOUT_MS`        | `5000`                                    | timeout of one JWKS fetch (a failure → 503 `UPSTREAM_UNAVAILABLE` for token-bearing requests) |
  * | `AUTH_TOKEN_CACHE_SIZE`       | `10000`                                   | verified access tokens remembered so a reused token is not verified again (until its `exp`, at most 60 s and never across a realm key change; oldest evicted; `0` = off) |
+ * | `CREDENTIAL_REVOCATION_POLL_MS` | `2000`                              | revoked credentials are re-read this often besides change notifications (at most 4000: a revoked client is refused within 5 s) |
  * | `AUTHORIZATION_MODE`          | `filter`                                  | `filter`, `reject` or `dry-run`: what an operation asking for fields the caller is not granted gets (authorization/) |
  * | `GRANTS_FILE`                 | development grants outside production, unset in production | field sets and grants; the grants seed an empty grant store (authorization/config.ts) |
  * | `GRANTS_CACHE_TTL_MS`         | `60000`                                   | longest time an agency's grants stay cached without a change notification |
  * | `REDIS_KEY_PREFIX`            | `lgsp:`                                   | prefix of the gateway's Redis keys (grants: `lgsp:grants:…`, WebSocket limits: `lgsp:ws-limits:…`); with `REDIS_URL` grants and the per-agency WebSocket limits live in Redis |
  * | `GATEWAY_QUOTAS`              | `on`                                      | `on`: each operation counts against the quota of the caller agency's grants for every service it touches, 429 `RATE_LIMITED` beyond it (in Redis with `REDIS_URL`, so across replicas); `off`: not checked (quotas/) |
+ * | `REGISTRY_INTERNAL_URL`, `REGISTRY_INTERNAL_TOKEN`, `DEPRECATION_*` | see deprecation/config.ts | deprecation notices from the registry: `@deprecated` in the schema, Deprecation/Sunset/Link on responses |
  * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency (across replicas with `REDIS_URL`: `GATEWAY_WS_LIMIT_LEASE_TTL_MS` 30000, `GATEWAY_WS_LIMIT_REFRESH_MS` 10000) |
  */
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './limits/operation-limits.ts';
@@ -49,8 +51,10 @@ import { ConfigError, env, loadConfig } from '@lgsp/kit';
 import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import type { AuthenticationConfig } from './auth/authenticate.ts';
+import { DEFAULT_REVOCATION_POLL_MS } from './auth/revocations/revocation-watch.ts';
 import { authorizationConfigFrom, authorizationEnv, type AuthorizationConfig } from './authorization/config.ts';
 import { quotasConfigFrom, quotasEnv, type QuotasConfig } from './quotas/config.ts';
+import { deprecationConfigFrom, deprecationConfigProblems, deprecationEnv, type DeprecationConfig } from './deprecation/config.ts';
 import { subscriptionsConfigFrom, subscriptionsConfigProblems, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
 import { z } from 'zod';
 
@@ -120,9 +124,13 @@ export const configSchema = z.object({
   AUTH_JWKS_REFRESH_COOLDOWN_SECONDS: env.nonNegativeInt(10),
   AUTH_JWKS_TIMEOUT_MS: env.positiveInt(5_000),
   AUTH_TOKEN_CACHE_SIZE: env.nonNegativeInt(10_000).refine((v) => v <= 1_000_000, 'must be at most 1000000 (0 turns the cache off)'),
+  CREDENTIAL_REVOCATION_POLL_MS: env
+    .positiveInt(DEFAULT_REVOCATION_POLL_MS)
+    .refine((v) => v >= 100 && v <= 4_000, 'must be between 100 and 4000 (a revoked client is refused within 5 s)'),
   ...authorizationEnv,
   ...quotasEnv,
   ...subscriptionsEnv,
+  ...deprecationEnv,
 });
 
 export type GatewayEnv = z.infer<typeof configSchema>;
@@ -162,6 +170,8 @@ export interface GatewayConfig {
   subscriptions: SubscriptionsConfig;
   /** Per-agency quotas from grants (GATEWAY_QUOTAS). */
   quotas: QuotasConfig;
+  /** Deprecation notices from the registry (REGISTRY_INTERNAL_URL, REGISTRY_INTERNAL_TOKEN, DEPRECATION_*). */
+  deprecation: DeprecationConfig;
 }
 
 /** The environment variable that overrides a subgraph's URL: `national-data` → `SUBGRAPH_NATIONAL_DATA_URL`. */
@@ -199,7 +209,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
   if (parsed?.AUTH_REQUIRED === true && parsed.KEYCLOAK_URL === undefined) {
     problems.push('AUTH_REQUIRED: true needs KEYCLOAK_URL (the realm whose tokens are accepted)');
   }
-  if (parsed !== undefined) problems.push(...subscriptionsConfigProblems(parsed));
+  if (parsed !== undefined) problems.push(...subscriptionsConfigProblems(parsed), ...deprecationConfigProblems(parsed));
   if (problems.length > 0 || parsed === undefined) throw new ConfigError('gateway', problems);
   const production = parsed.NODE_ENV === 'production';
   return {
@@ -240,10 +250,12 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
       jwksRefreshCooldownSeconds: parsed.AUTH_JWKS_REFRESH_COOLDOWN_SECONDS,
       jwksTimeoutMs: parsed.AUTH_JWKS_TIMEOUT_MS,
       tokenCacheSize: parsed.AUTH_TOKEN_CACHE_SIZE,
+      revocationPollMs: parsed.CREDENTIAL_REVOCATION_POLL_MS,
     },
     authorization: authorizationConfigFrom(parsed, production, repoRoot),
     subscriptions: subscriptionsConfigFrom(parsed),
     quotas: quotasConfigFrom(parsed),
+    deprecation: deprecationConfigFrom(parsed),
   };
 }
 

@@ -23,10 +23,16 @@ import type { AddressInfo } from 'node:net';
 import { createAuthenticator } from './auth/authenticate.ts';
 import { principalOf } from './auth/principal.ts';
 import { publishJwks } from './auth/jwks.ts';
+import type { CredentialRevocations } from '@lgsp/access';
+import { startRevocations } from './auth/revocations/setup.ts';
 import { startAuthorization } from './authorization/setup.ts';
 import type { GrantStore } from '@lgsp/access';
 import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
+import { withDeprecations } from './deprecation/deprecated-schema.ts';
+import { deprecationStep, deprecationsPage, DEPRECATIONS_PATH } from './deprecation/deprecation-step.ts';
+import type { DeprecationNotices } from './deprecation/notices.ts';
+import { startDeprecationNotices } from './deprecation/setup.ts';
 import { SubgraphClient } from './federation/subgraph-client.ts';
 import { PooledSubgraphDataSource, type SubgraphCallDeps } from './federation/subgraph-data-source.ts';
 import { NativeGateway } from './federation/executor/native-gateway.ts';
@@ -59,6 +65,10 @@ export interface GatewayDeps {
   redis?: RedisClient;
   /** The grant store (tests); otherwise Redis when `config.redisUrl` is set, else memory, seeded from GRANTS_FILE. */
   grants?: GrantStore;
+  /** The credential revocations (tests); otherwise Redis when `config.redisUrl` is set, else memory. */
+  revocations?: CredentialRevocations;
+  /** The deprecation notices (tests); otherwise the registry's when REGISTRY_INTERNAL_URL is set, else none. */
+  notices?: DeprecationNotices;
 }
 
 export interface RunningGateway {
@@ -73,6 +83,8 @@ export interface RunningGateway {
   onReload(listener: (outcome: ReloadOutcome) => void): () => void;
   /** The grants authorization decides with (changes apply at once, on every replica sharing Redis). */
   grants: GrantStore;
+  /** The revoked credentials the gateway refuses (within 5 s of a change, on every replica sharing Redis). */
+  revocations: CredentialRevocations;
   close(): Promise<void>;
 }
 
@@ -91,7 +103,20 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     timeoutMs: config.subgraphTimeoutMs,
   });
   const callDeps: SubgraphCallDeps = { client, issuer, metrics, logger };
-  const authenticator = createAuthenticator(config.authentication, { logger, metrics: registry });
+  // Without Redis the registry process holds grants and revocations; the gateway reads them on its internal API.
+  const { registryUrl, registryToken } = config.deprecation;
+  const registryAccess =
+    redis === undefined && registryUrl !== undefined && registryToken !== undefined ? { baseUrl: registryUrl, token: registryToken } : undefined;
+  const revocations = await startRevocations({
+    store: deps.revocations,
+    redis,
+    registry: registryAccess,
+    keyPrefix: config.authorization.redisKeyPrefix,
+    pollMs: config.authentication.revocationPollMs,
+    logger,
+    metrics: registry,
+  });
+  const authenticator = createAuthenticator(config.authentication, { logger, metrics: registry, revocations: revocations.watch });
   const urlOf = (name: string, url: string) => config.subgraphUrlOverrides[subgraphUrlVariable(name)] ?? url;
 
   const supergraphFile = new SupergraphFile(config.supergraphFile, { watch: config.watchSupergraph, logger });
@@ -100,8 +125,10 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     subgraphs: loaded.subgraphs.map((s) => ({ ...s, url: urlOf(s.name, s.url) })),
   });
 
+  const notices = deps.notices ?? (await startDeprecationNotices(config.deprecation, logger));
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraphFile,
+    // The notices' coordinates carry @deprecated(reason:) in the schema served (deprecation/deprecated-schema.ts).
+    supergraphSdl: withDeprecations(supergraphFile, notices, logger),
     buildService: ({ name, url }) => new PooledSubgraphDataSource(name, urlOf(name, url ?? ''), callDeps),
     logger: apolloLogger(logger),
   });
@@ -122,7 +149,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const http = createServer((req, res) => (isExchangeRequest(req.url) ? exchange.handle(req, res) : app(req, res)));
   http.on('clientError', rejectMalformedHttp(logger));
 
-  const authorization = await startAuthorization(config.authorization, { redis, grants: deps.grants, logger, supergraph: () => supergraphFile.supergraph });
+  const authorization = await startAuthorization(config.authorization, {
+    redis,
+    registry: registryAccess,
+    grants: deps.grants,
+    logger,
+    supergraph: () => supergraphFile.supergraph,
+  });
   const quotas = await startQuotas(config.quotas, {
     grants: authorization.grants,
     redis,
@@ -139,6 +172,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       { name: 'observability', plugin: operationRecordPlugin() },
       operationLimitsStep(config.operationLimits),
       introspectionStep(config.introspection),
+      deprecationStep(notices, { infoUrl: config.deprecation.infoUrl }),
       authorization.step,
       quotas.step,
       { name: 'subscriptions', executorStage: subscriptionStage() },
@@ -162,6 +196,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   } catch (error) {
     await quotas.close();
     await authorization.close();
+    await revocations.close();
+    await notices.close();
     await client.close();
     await exchange.close();
     if (ownsRedis) await redis?.quit().catch(() => undefined);
@@ -188,6 +224,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     res.type(registry.contentType).send(await registry.metrics());
   });
   app.get('/.well-known/jwks.json', publishJwks(issuer));
+  app.get(DEPRECATIONS_PATH, deprecationsPage(notices));
   if (!config.production) {
     app.get('/', (_req, res) => res.redirect(302, '/graphql'));
   }
@@ -224,6 +261,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     operations: metrics.operations,
     // With Redis the per-agency WebSocket limits hold across replicas (subscriptions/redis-agency-slots.ts).
     redis: redis === undefined ? undefined : { client: redis, keyPrefix: config.authorization.redisKeyPrefix },
+    revocations: revocations.watch,
     logger,
   });
   http.on('upgrade', (req, socket, head) => {
@@ -243,6 +281,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     port,
     reload: () => supergraphFile.reload(),
     grants: authorization.grants,
+    revocations: revocations.store,
     supergraph: () => withOverrides(supergraphFile.supergraph),
     onReload(listener) {
       supergraphFile.on('reload', listener);
@@ -256,6 +295,8 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         await exchange.close();
         await quotas.close();
         await authorization.close();
+        await revocations.close();
+        await notices.close();
         if (ownsRedis) await redis?.quit().catch(() => undefined);
       })();
       return closing;

@@ -15,6 +15,7 @@ import { AuthenticationError, type AuthenticationFailure } from './authenticatio
 import { PURPOSE_HEADER, principalFromClaims, purposeFrom } from './principal.ts';
 import { createRealmKeySet, type JwksFetchTrigger } from './realm-keys.ts';
 import { cacheVerifiedTokens, TOKEN_CACHE_MAX_AGE_SECONDS } from './verified-token-cache.ts';
+import type { RevocationWatch } from './revocations/revocation-watch.ts';
 
 /** The authentication part of the gateway configuration (see config.ts for the variables). */
 export interface AuthenticationConfig {
@@ -33,6 +34,8 @@ export interface AuthenticationConfig {
   jwksTimeoutMs: number;
   /** AUTH_TOKEN_CACHE_SIZE: verified tokens remembered (verified-token-cache.ts); 0 = every request is verified. */
   tokenCacheSize: number;
+  /** CREDENTIAL_REVOCATION_POLL_MS: how often the revoked credentials are re-read besides notifications (revocations/revocation-watch.ts). */
+  revocationPollMs: number;
 }
 
 /** The realm in WWW-Authenticate challenges. */
@@ -49,7 +52,23 @@ export interface Authenticator {
   principalFor(authorization: string[] | undefined): Promise<Principal>;
 }
 
-export function createAuthenticator(config: AuthenticationConfig, deps: { logger: Logger; metrics: Registry }): Authenticator {
+/** What the authenticator needs besides its configuration. */
+export interface AuthenticatorDeps {
+  logger: Logger;
+  metrics: Registry;
+  /**
+   * The revoked credentials (revocations/revocation-watch.ts): a token whose client (`azp`) is revoked is refused
+   * with 401 CREDENTIAL_REVOKED, over HTTP and in graphql-ws `connection_init` alike. Absent: nothing is revoked.
+   */
+  revocations?: Pick<RevocationWatch, 'isRevoked'> | undefined;
+}
+
+/** The refusal of a token whose client's credential was revoked (the description names no claim value). */
+export function revokedCredentialError(): AuthenticationError {
+  return new AuthenticationError('revoked', "This client's credential has been revoked; ask the LGSP operator");
+}
+
+export function createAuthenticator(config: AuthenticationConfig, deps: AuthenticatorDeps): Authenticator {
   const rejections = new Counter({
     name: 'lgsp_gateway_authentication_rejections_total',
     help: 'Requests refused by authentication, by reason',
@@ -117,7 +136,9 @@ export function createAuthenticator(config: AuthenticationConfig, deps: { logger
     if (token === undefined) throw new AuthenticationError('malformed_header', 'Authorization: Bearer must be followed by one access token');
     if (verifier === undefined) throw new AuthenticationError('not_configured', 'This gateway has no identity provider configured and accepts no tokens');
     const claims = await verifier.verify(token);
-    return principalFromClaims(claims, config.audience);
+    const principal = principalFromClaims(claims, config.audience);
+    if (principal.clientId !== undefined && deps.revocations?.isRevoked(principal.clientId) === true) throw revokedCredentialError();
+    return principal;
   }
 
   const middleware: RequestHandler = (req, res, next) => {
@@ -158,7 +179,7 @@ export function createAuthenticator(config: AuthenticationConfig, deps: { logger
           return;
         }
         res.setHeader('www-authenticate', challenge(error));
-        sendError(req, res, 401, ErrorCode.UNAUTHENTICATED, error.description);
+        sendError(req, res, 401, error.reason === 'revoked' ? ErrorCode.CREDENTIAL_REVOKED : ErrorCode.UNAUTHENTICATED, error.description);
       },
     );
   };

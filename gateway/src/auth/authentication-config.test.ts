@@ -28,7 +28,12 @@ describe('gateway configuration: authentication', () => {
       jwksRefreshCooldownSeconds: 10,
       jwksTimeoutMs: 5000,
       tokenCacheSize: 10_000,
+      revocationPollMs: 2_000,
     });
+  });
+
+  it('CREDENTIAL_REVOCATION_POLL_MS: how often revoked credentials are re-read', () => {
+    assert.equal(gatewayConfigFromEnv({ CREDENTIAL_REVOCATION_POLL_MS: '500' }).authentication.revocationPollMs, 500);
   });
 
   it('reads the realm URL (trailing slash dropped) and the AUTH_* variables', () => {
@@ -61,6 +66,8 @@ describe('gateway configuration: authentication', () => {
     ['a negative token cache size', { AUTH_TOKEN_CACHE_SIZE: '-1' }, /^AUTH_TOKEN_CACHE_SIZE: must be >= 0/],
     ['a token cache size that is not a number', { AUTH_TOKEN_CACHE_SIZE: 'lots' }, /^AUTH_TOKEN_CACHE_SIZE: must be a number/],
     ['a token cache size over a million', { AUTH_TOKEN_CACHE_SIZE: '2000000' }, /^AUTH_TOKEN_CACHE_SIZE: must be at most 1000000/],
+    ['a revocation poll that breaks the 5 s bound', { CREDENTIAL_REVOCATION_POLL_MS: '5000' }, /^CREDENTIAL_REVOCATION_POLL_MS: must be between 100 and 4000/],
+    ['a revocation poll of 0', { CREDENTIAL_REVOCATION_POLL_MS: '0' }, /^CREDENTIAL_REVOCATION_POLL_MS: /],
   ];
   for (const [name, environment, message] of invalid) {
     it(`refuses ${name}, naming the variable`, () => {

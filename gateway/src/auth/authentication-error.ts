@@ -34,7 +34,11 @@ export type AuthenticationFailure =
   /** The gateway has no realm configured (KEYCLOAK_URL unset) and a Bearer token was presented. */
   | 'not_configured'
   /** The realm's signing keys could not be fetched (answered 503, not 401). */
-  | 'keys_unavailable';
+  | 'keys_unavailable'
+  /** The `lgsp_environment` claim holds something other than `test` (absent = production). */
+  | 'environment'
+  /** The token's client was revoked (CredentialRevocations): 401 with `extensions.code` CREDENTIAL_REVOKED. */
+  | 'revoked';
 
 export class AuthenticationError extends Error {
   override name = 'AuthenticationError';

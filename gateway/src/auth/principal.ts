@@ -3,11 +3,34 @@
  * service-account user) or a civil servant (authorization code via the portal). The principal travels to the
  * subgraphs inside the gateway's internal token (federation/subgraph-data-source.ts).
  */
-import { ANONYMOUS, ErrorCode, LgspError, type Principal } from '@lgsp/kit';
+import { ANONYMOUS, ErrorCode, LgspError, type Environment, type Principal } from '@lgsp/kit';
 import type { JWTPayload } from 'jose';
+import { AuthenticationError } from './authentication-error.ts';
 
 /** Keycloak names the service-account user of client `x` `service-account-x`. */
 const SERVICE_ACCOUNT_PREFIX = 'service-account-';
+
+/**
+ * The claim a test credential carries (a hardcoded-claim protocol mapper on the Keycloak client): `"test"`. A
+ * production credential carries none; the claim has no other accepted value, so a typo or a mapper set to
+ * `"production"` is refused instead of silently reading production data.
+ */
+export const ENVIRONMENT_CLAIM = 'lgsp_environment';
+
+/**
+ * The environment of a verified token's credential: undefined (production) without the claim, `test` with
+ * `lgsp_environment: "test"`; any other value (`"production"`, `"TEST"`, a number, …) throws AuthenticationError
+ * `environment`.
+ */
+export function environmentFromClaims(claims: JWTPayload): Environment | undefined {
+  const value = claims[ENVIRONMENT_CLAIM];
+  if (value === undefined) return undefined;
+  if (value === 'test') return 'test';
+  throw new AuthenticationError(
+    'environment',
+    `Token ${ENVIRONMENT_CLAIM} claim must be test (a test credential) or absent (a production credential); this credential is misconfigured`,
+  );
+}
 
 /** The header a request declares its purpose of use in (e.g. a dossier number: số hồ sơ). */
 export const PURPOSE_HEADER = 'x-lgsp-purpose';
@@ -24,7 +47,8 @@ function roleList(value: unknown): string[] {
 
 /**
  * The principal of a verified access token. Roles are the realm roles plus the roles of the gateway's own client
- * (`resource_access[audience]`); scopes are the `scope` claim split on spaces.
+ * (`resource_access[audience]`); scopes are the `scope` claim split on spaces; the environment comes from
+ * `lgsp_environment` (environmentFromClaims: throws AuthenticationError for a value other than `test`).
  */
 export function principalFromClaims(claims: JWTPayload, audience: string): Principal {
   const username = text(claims.preferred_username);
@@ -45,6 +69,8 @@ export function principalFromClaims(claims: JWTPayload, audience: string): Princ
   if (username !== undefined) principal.username = username;
   const tokenId = text(claims.jti);
   if (tokenId !== undefined) principal.tokenId = tokenId;
+  const environment = environmentFromClaims(claims);
+  if (environment !== undefined) principal.environment = environment;
   return principal;
 }
 

@@ -135,6 +135,30 @@ export const tokenAttacks: TokenAttack[] = [
     oauthError: 'invalid_token',
   },
   {
+    name: 'lgsp_environment production (only test is a value: a production credential carries no claim)',
+    headers: (kit) => resigned(kit, (c) => (c.lgsp_environment = 'production')),
+    reason: 'environment',
+    oauthError: 'invalid_token',
+  },
+  {
+    name: 'lgsp_environment TEST (values are case-sensitive)',
+    headers: (kit) => resigned(kit, (c) => (c.lgsp_environment = 'TEST')),
+    reason: 'environment',
+    oauthError: 'invalid_token',
+  },
+  {
+    name: 'lgsp_environment an array',
+    headers: (kit) => resigned(kit, (c) => (c.lgsp_environment = ['test'])),
+    reason: 'environment',
+    oauthError: 'invalid_token',
+  },
+  {
+    name: 'lgsp_environment null',
+    headers: (kit) => resigned(kit, (c) => (c.lgsp_environment = null)),
+    reason: 'environment',
+    oauthError: 'invalid_token',
+  },
+  {
     name: "the portal's real ID token",
     headers: async (kit) => bearer((await kit.portalLogin()).idToken),
     reason: 'audience',
@@ -250,6 +274,7 @@ export const acceptedTokens: AcceptedToken[] = [
       clientId: 'sotaichinh-h41-dkkd',
       username: 'service-account-sotaichinh-h41-dkkd',
       scopes: ['profile', 'email'],
+      environment: undefined,
     },
     present: ['tokenId'],
     rolesInclude: [Role.agencySystem, Role.dataConsumer, Role.dataProvider],
@@ -281,6 +306,15 @@ export const acceptedTokens: AcceptedToken[] = [
     },
     present: ['userId', 'tokenId'],
     rolesInclude: [Role.civilServant, Role.dataConsumer],
+  },
+  {
+    name: 'test credential: lgsp_environment test (the claim the test clients hardcode)',
+    token: async (kit) => {
+      const { header, claims } = kit.decode(await kit.accessToken());
+      return kit.signWithRealmKey(header, { ...claims, lgsp_environment: 'test' });
+    },
+    principal: { kind: 'system', agencyCode: '000.00.03.H41', environment: 'test' },
+    present: [],
   },
   {
     name: 'expired 10 s ago: within the 30 s clock skew',

@@ -14,7 +14,10 @@ export const CloseCode = {
   BadRequest: 4400,
   /** `subscribe` before the connection was acknowledged (protocol). */
   Unauthorized: 4401,
-  /** Authentication failed in `connection_init` (missing when required, invalid, expired) or the token expired later. */
+  /**
+   * Authentication failed in `connection_init` (missing when required, invalid, expired), the token expired later, or
+   * the client's credential was revoked (reason `Forbidden: CREDENTIAL_REVOKED: …`, at connect or while open).
+   */
   Forbidden: 4403,
   /** The client did not offer the `graphql-transport-ws` subprotocol. */
   SubprotocolNotAcceptable: 4406,

@@ -39,6 +39,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticate.ts';
 import { AuthenticationError } from '../auth/authentication-error.ts';
 import { PURPOSE_HEADER, purposeFrom } from '../auth/principal.ts';
+import { REVOKED_CLOSE_DELAY_MS, revokedCloseReason, revokedCredentialGraphQLError, type RevocationWatch } from '../auth/revocations/revocation-watch.ts';
 import { authorizeFor, type AuthorizationMode } from '../authorization/authorizing-gateway.ts';
 import type { PolicyDecider } from '../authorization/policies.ts';
 import type { AuthorizedSubscription, GatewayContext } from '../context.ts';
@@ -78,6 +79,8 @@ export interface SubscriptionServerDeps {
   operations?: GatewayMetrics['operations'] | undefined;
   /** With Redis (keys under REDIS_KEY_PREFIX), the per-agency limits count across every replica sharing it; without, per process. */
   redis?: { client: RedisClient; keyPrefix: string } | undefined;
+  /** Revoked credentials: the open connections of a client revoked now are closed (auth/revocations/revoked-connections.ts). */
+  revocations?: Pick<RevocationWatch, 'onRevoked' | 'isRevoked'> | undefined;
   logger: Logger;
 }
 
@@ -185,6 +188,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
           'WebSocket connection not authenticated',
         );
         if (error.reason === 'keys_unavailable') closeConnection(connection, CloseCode.TryAgainLater, error.description);
+        else if (error.reason === 'revoked') closeConnection(connection, CloseCode.Forbidden, revokedCloseReason());
         else closeConnection(connection, CloseCode.Forbidden, `Forbidden: ${error.description}`);
         return false;
       }
@@ -208,6 +212,12 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       // Closed while the slot was being taken: the close handler found no lease to hand back.
       if (connection.closed) {
         lease.release();
+        return false;
+      }
+      // Revoked while the slot was being taken: the revocation found no principal on this connection to close it.
+      if (principal.clientId !== undefined && deps.revocations?.isRevoked(principal.clientId) === true) {
+        lease.release();
+        closeConnection(connection, CloseCode.Forbidden, revokedCloseReason());
         return false;
       }
       connection.principal = principal;
@@ -463,6 +473,18 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
     }
   });
 
+  // A credential revoked now: its open connections end; their subscriptions first get a CREDENTIAL_REVOKED error.
+  const stopWatchingRevocations = deps.revocations?.onRevoked((clientIds) => {
+    for (const connection of connections) {
+      if (connection.closing || !clientIds.includes(connection.principal?.clientId ?? '')) continue;
+      metrics.rejections.inc({ reason: 'credential_revoked' });
+      connection.logger.info({ event: 'ws.credential_revoked' }, "the client's credential was revoked: WebSocket connection closed");
+      for (const subscription of [...connection.subscriptions]) subscription.subscriber.fail([revokedCredentialGraphQLError()]);
+      // The error messages go out first (frames are sent in order), then the close.
+      setTimeout(() => closeConnection(connection, CloseCode.Forbidden, revokedCloseReason()), REVOKED_CLOSE_DELAY_MS).unref();
+    }
+  });
+
   async function recheck(subscription: ClientSubscription): Promise<void> {
     try {
       const principal = subscription.connection.principal!;
@@ -504,6 +526,7 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       shuttingDown = true;
       if (keepAlive !== undefined) clearInterval(keepAlive);
       stopWatchingGrants();
+      stopWatchingRevocations?.();
       const closing = [...connections].map(
         (connection) =>
           new Promise<void>((resolve) => {
