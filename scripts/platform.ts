@@ -17,6 +17,7 @@ export interface PlatformPorts {
   nationalData: number;
   relay: number;
   subscriptions: number;
+  registry: number;
   simulator: number;
   /** The Keycloak-compatible development issuer; started only when no `keycloakUrl` is given. */
   devIssuer: number;
@@ -57,6 +58,7 @@ export interface RunningPlatform {
     nationalData: string;
     relay: string;
     subscriptions: string;
+    registry: string;
     simulator: string;
     health: string;
     metrics: string;
@@ -68,7 +70,7 @@ export interface RunningPlatform {
   close(): Promise<void>;
 }
 
-export type ServiceName = 'dev-issuer' | 'simulator' | 'catalogs' | 'national-data' | 'relay' | 'subscriptions' | 'gateway';
+export type ServiceName = 'dev-issuer' | 'simulator' | 'registry' | 'catalogs' | 'national-data' | 'relay' | 'subscriptions' | 'gateway';
 
 interface ServiceSpec {
   name: ServiceName;
@@ -101,6 +103,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     RELAY_MASTER_KEY: options.env?.RELAY_MASTER_KEY ?? randomBytes(32).toString('hex'),
     RELAY_URL_SECRET: options.env?.RELAY_URL_SECRET ?? `development-only-${randomBytes(24).toString('base64url')}`,
   };
+  // The registry's internal API (/internal/v1/…: agencies, relay routes, notices, and, without Redis, grants and
+  // credential revocations) answers the services that read it with this bearer secret; per start, like the above.
+  const registryToken = options.env?.REGISTRY_INTERNAL_TOKEN ?? `development-only-${randomBytes(24).toString('base64url')}`;
+  const registryAccess = { REGISTRY_URL: base(ports.registry), REGISTRY_INTERNAL_TOKEN: registryToken };
   const common = {
     HOST: host,
     KEYCLOAK_URL: issuer,
@@ -117,15 +123,39 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const specs: ServiceSpec[] = [
     { name: 'simulator', main: 'simulator/src/main.ts', env: { ...common, PORT: String(ports.simulator) }, readyUrl: `${base(ports.simulator)}/health` },
     {
+      name: 'registry',
+      main: 'subgraphs/registry/src/main.ts',
+      env: {
+        ...common,
+        PORT: String(ports.registry),
+        REGISTRY_INTERNAL_TOKEN: registryToken,
+        EVENTS_PUBLISH_TOKEN: eventsToken,
+        EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
+      },
+      readyUrl: `${base(ports.registry)}/health/ready`,
+    },
+    {
       name: 'catalogs',
       main: 'subgraphs/catalogs/src/main.ts',
-      env: { ...common, PORT: String(ports.catalogs) },
+      env: {
+        ...common,
+        PORT: String(ports.catalogs),
+        ...registryAccess,
+        EVENTS_PUBLISH_TOKEN: eventsToken,
+        EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
+      },
       readyUrl: `${base(ports.catalogs)}/health/ready`,
     },
     {
       name: 'national-data',
       main: 'subgraphs/national-data/src/main.ts',
-      env: { ...common, PORT: String(ports.nationalData), NATIONAL_PLATFORM_URL: base(ports.simulator) },
+      env: {
+        ...common,
+        PORT: String(ports.nationalData),
+        NATIONAL_PLATFORM_URL: base(ports.simulator),
+        // The simulator's test environment: test credentials (lgsp_environment "test") are served from it only.
+        NATIONAL_PLATFORM_TEST_URL: `${base(ports.simulator)}/test`,
+      },
       readyUrl: `${base(ports.nationalData)}/health/ready`,
     },
     {
@@ -142,6 +172,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         PORT: String(ports.relay),
         RELAY_PUBLIC_URL: options.env?.RELAY_PUBLIC_URL ?? options.publicUrl ?? base(ports.gateway),
         ...relayKeys,
+        ...registryAccess,
         EVENTS_PUBLISH_TOKEN: eventsToken,
         // Without Redis the topics live in the subscriptions process: the relay posts its events there.
         EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
@@ -167,6 +198,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         SUBGRAPH_NATIONAL_DATA_URL: `${base(ports.nationalData)}/graphql`,
         SUBGRAPH_RELAY_URL: `${base(ports.relay)}/graphql`,
         SUBGRAPH_SUBSCRIPTIONS_URL: `${base(ports.subscriptions)}/graphql`,
+        SUBGRAPH_REGISTRY_URL: `${base(ports.registry)}/graphql`,
+        REGISTRY_INTERNAL_URL: base(ports.registry),
+        REGISTRY_INTERNAL_TOKEN: registryToken,
       },
       readyUrl: `${base(ports.gateway)}/health/ready`,
     },
@@ -219,17 +253,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
 
   try {
-    // The simulator and catalogs have no dependencies; national-data needs the simulator; the gateway's readiness
-    // needs every subgraph. Subgraphs fetch the gateway's JWKS lazily, at their first call.
+    // The simulator, the registry, subscriptions and the issuer first; catalogs and the relay read the registry's
+    // agencies as they start, national-data needs the simulator; the gateway's readiness needs every subgraph.
+    // Subgraphs fetch the gateway's JWKS lazily, at their first call.
     const spec = (name: ServiceName) => specs.find((s) => s.name === name)!;
     await Promise.all([
       launch(spec('simulator')),
-      launch(spec('catalogs')),
-      launch(spec('relay')),
+      launch(spec('registry')),
       launch(spec('subscriptions')),
       ...(options.keycloakUrl === undefined ? [launch(devIssuer)] : []),
     ]);
-    await launch(spec('national-data'));
+    await Promise.all([launch(spec('catalogs')), launch(spec('relay')), launch(spec('national-data'))]);
     await launch(spec('gateway'));
   } catch (error) {
     await close();
@@ -246,6 +280,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       nationalData: `${base(ports.nationalData)}/graphql`,
       relay: `${base(ports.relay)}/graphql`,
       subscriptions: `${base(ports.subscriptions)}/graphql`,
+      registry: `${base(ports.registry)}/graphql`,
       simulator: base(ports.simulator),
       issuer,
     },

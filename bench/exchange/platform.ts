@@ -164,6 +164,7 @@ export async function startBenchPlatform(settings: PlatformSettings): Promise<Be
     simulator: await freePort(),
     devIssuer: await freePort(),
     subscriptions: await freePort(),
+    registry: await freePort(),
   };
   const logs: string[] = [];
   const running = await startPlatform({

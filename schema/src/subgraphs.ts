@@ -14,4 +14,5 @@ export const subgraphs: SubgraphSource[] = [
   { name: 'national-data', url: 'http://127.0.0.1:4102/graphql', schemaFile: 'subgraphs/national-data/src/schema.graphql' },
   { name: 'relay', url: 'http://127.0.0.1:4103/graphql', schemaFile: 'subgraphs/relay/src/schema.graphql' },
   { name: 'subscriptions', url: 'http://127.0.0.1:4104/graphql', schemaFile: 'subgraphs/subscriptions/src/schema.graphql' },
+  { name: 'registry', url: 'http://127.0.0.1:4105/graphql', schemaFile: 'subgraphs/registry/src/schema.graphql' },
 ];

@@ -103,6 +103,7 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
     nationalData: await freePort(),
     relay: await freePort(),
     subscriptions: await freePort(),
+    registry: await freePort(),
     simulator: await freePort(),
     devIssuer: await freePort(),
   };
