@@ -256,3 +256,11 @@ export function withResolvedClientUrls(realm: RealmExport, rootUrl?: string): Re
     }),
   };
 }
+
+/**
+ * The client that may obtain tokens: enabled, not bearer-only (the gateway is only an audience), OpenID Connect.
+ * Read from the realm as it is now, so changes made through the Admin REST API count at once.
+ */
+export function tokenClient(realm: RealmExport, clientId: string): RealmClient | undefined {
+  return realm.clients.find((c) => c.clientId === clientId && c.enabled && !c.bearerOnly && c.protocol === 'openid-connect');
+}
