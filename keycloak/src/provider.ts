@@ -5,7 +5,15 @@
  * tokens with Keycloak's header and claims (see claims.ts), lifetimes from the realm.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import Provider, { errors, type Adapter, type ClientMetadata, type Configuration, type JWK, type KoaContextWithOIDC, type SigningAlgorithm } from 'oidc-provider';
+import Provider, {
+  errors,
+  type Adapter,
+  type ClientMetadata,
+  type Configuration,
+  type JWK,
+  type KoaContextWithOIDC,
+  type SigningAlgorithm,
+} from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import type { Logger } from '@lgsp/kit';
 import { allowedScopes, builtInClientScopes, keycloakClaims, redirectUriMatches } from './claims.ts';
@@ -149,7 +157,8 @@ export function createProvider(input: ProviderInput): Provider {
     },
     ttl: {
       AccessToken: (_ctx, _token, client) => Number(tokenClient(realm, client.clientId)?.attributes['access.token.lifespan'] ?? realm.accessTokenLifespan),
-      ClientCredentials: (_ctx, _token, client) => Number(tokenClient(realm, client.clientId)?.attributes['access.token.lifespan'] ?? realm.accessTokenLifespan),
+      ClientCredentials: (_ctx, _token, client) =>
+        Number(tokenClient(realm, client.clientId)?.attributes['access.token.lifespan'] ?? realm.accessTokenLifespan),
       AuthorizationCode: realm.accessCodeLifespan,
       IdToken: realm.accessTokenLifespan,
       Interaction: realm.accessCodeLifespanLogin,

@@ -13,6 +13,7 @@ const stringMap = z.record(z.string(), z.string());
 const multiMap = z.record(z.string(), z.array(z.string()));
 
 export const protocolMapperSchema = z.object({
+  id: z.string().optional(),
   name: z.string(),
   protocol: z.string().default('openid-connect'),
   protocolMapper: z.string(),
@@ -83,6 +84,7 @@ const groupSchema: z.ZodType<RealmGroup> = z.lazy(() =>
 );
 
 const roleSchema = z.object({
+  id: z.string().optional(),
   name: z.string().min(1),
   description: z.string().optional(),
   composite: z.boolean().default(false),
