@@ -286,6 +286,14 @@ export function createProvider(input: ProviderInput): Provider {
       if (claims.sub !== client.clientId) throw new errors.InvalidClientAuth('sub (JWT subject) must be the client_id');
     },
     clockTolerance: 5,
+    // oidc-provider refuses to fetch from special-use addresses (SSRF protection); Keycloak fetches a client's JWKS
+    // URL wherever it points. Loopback is allowed, so a system on the same machine (development, tests) can serve its
+    // JWKS; other special-use addresses stay refused.
+    fetch: (url, options) => {
+      const host = new URL(url instanceof Request ? url.url : url).hostname;
+      if (host === 'localhost' || host === '127.0.0.1' || host === '[::1]') delete (options as { dispatcher?: unknown }).dispatcher;
+      return globalThis.fetch(url, options);
+    },
   };
 
   const provider = new Provider(input.issuer, configuration);
