@@ -183,13 +183,15 @@ describe('realm-export.json', () => {
     }
   });
 
-  it("has the registry's Admin REST API client lgsp-registry: confidential, service account with the realm-management roles it needs", () => {
+  it("has the registry's Admin REST API client lgsp-registry: confidential, service account with the realm-management roles it needs", async () => {
     const registry = realm.clients.find((c) => c.clientId === 'lgsp-registry');
     assert.ok(registry);
     assert.equal(registry.clientAuthenticatorType, 'client-secret');
     assert.equal(registry.serviceAccountsEnabled, true);
     assert.equal(registry.standardFlowEnabled, false);
     assert.match(registry.secret ?? '', /^dev-only-/);
+    // KEYCLOAK_ADMIN_CLIENT_SECRET_FILE for npm start and tests: the same secret as the realm's.
+    assert.equal((await readFile(new URL('../dev-credentials/lgsp-registry.secret', import.meta.url), 'utf8')).trim(), registry.secret);
     assert.match(registry.description ?? '', /DEVELOPMENT ONLY/);
     const account = realm.users.find((u) => u.serviceAccountClientId === 'lgsp-registry');
     assert.ok(account);

@@ -11,8 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { configSchema, startDevIssuer, type RunningDevIssuer } from '@lgsp/keycloak';
 import { loadRealmExport } from '@lgsp/keycloak/realm';
-import { createLogger, ErrorCode, LgspError, Role } from '@lgsp/kit';
+import { ConfigError, createLogger, ErrorCode, LgspError, loadConfig, Role } from '@lgsp/kit';
 import { calculateJwkThumbprint, createRemoteJWKSet, exportJWK, jwtVerify, type JWTPayload } from 'jose';
+import { credentialIssuerFromConfig, credentialsConfigSchema } from './config.ts';
 import { acceptPublicKey } from './keys.ts';
 import { createKeycloakCredentialIssuer } from './keycloak-issuer.ts';
 import { startFaultyProxy, tokenWithCredential, type FaultyProxy } from './testing.ts';
@@ -222,6 +223,36 @@ describe('credentials: Keycloak clients through the Admin REST API (development 
     await credentials.remove(wanted.clientId); // nothing to remove: no error
     await rejectsWith(credentials.setEnabled(wanted.clientId, true), ErrorCode.NOT_FOUND);
     await rejectsWith(credentials.rotate(wanted.clientId), ErrorCode.NOT_FOUND);
+  });
+});
+
+describe('credentials: configuration', () => {
+  it("reads KEYCLOAK_ADMIN_URL, KEYCLOAK_REALM, KEYCLOAK_ADMIN_CLIENT_ID and the secret file, and reads the realm's clients with it", async () => {
+    const secretFile = new URL('../../../keycloak/dev-credentials/lgsp-registry.secret', import.meta.url).pathname;
+    const config = loadConfig('credentials-test', credentialsConfigSchema, { KEYCLOAK_ADMIN_URL: issuer.url, KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: secretFile });
+    assert.equal(config.KEYCLOAK_REALM, 'lgsp');
+    assert.equal(config.KEYCLOAK_ADMIN_CLIENT_ID, 'lgsp-registry');
+    const fromConfig = await credentialIssuerFromConfig(config, logger);
+    assert.deepEqual(await fromConfig.get('congan-h41-dancu'), {
+      clientId: 'congan-h41-dancu',
+      enabled: true,
+      method: 'client-jwt',
+      environment: 'production',
+      agencyCode: '000.00.02.H41',
+      systemId: (await credentials.get('congan-h41-dancu'))?.systemId,
+    });
+    assert.throws(
+      () =>
+        loadConfig('credentials-test', credentialsConfigSchema, {
+          KEYCLOAK_ADMIN_URL: `${issuer.url}/realms/lgsp`,
+          KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: secretFile,
+        }),
+      ConfigError,
+    );
+    await assert.rejects(
+      credentialIssuerFromConfig({ ...config, KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: '/nonexistent/secret' }),
+      /KEYCLOAK_ADMIN_CLIENT_SECRET_FILE/,
+    );
   });
 });
 
