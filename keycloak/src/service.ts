@@ -27,7 +27,7 @@ export interface RunningDevIssuer {
   /** Where the server listens, e.g. http://127.0.0.1:8080. */
   url: string;
   port: number;
-  /** The realm as loaded from the export. */
+  /** The realm as it is now: loaded from the export, then changed by the Admin REST API (clients, service accounts, role mappings). */
   realm: RealmExport;
   close(): Promise<void>;
 }
