@@ -135,6 +135,28 @@ describe('development issuer: Admin REST API (the subset the registry uses)', ()
     );
   });
 
+  it('refuses at the token endpoint (401 invalid_client, not a server error) a client-jwt client whose key is unusable', async () => {
+    for (const [clientId, attributes] of [
+      ['adm-bad-key', { 'jwt.credential.public.key': 'bm90IGEga2V5' }],
+      ['adm-no-key', {}],
+      ['adm-bad-jwks', { 'use.jwks.url': 'true', 'jwks.url': 'not a url' }],
+    ] as const) {
+      assert.equal((await admin('POST', '/clients', { ...newClient(clientId), clientAuthenticatorType: 'client-jwt', attributes })).status, 201);
+      const response = await fetch(`${issuer.issuer}/protocol/openid-connect/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: clientId,
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: 'e30.e30.e30',
+        }),
+      });
+      assert.equal(response.status, 401, clientId);
+      assert.equal(((await response.json()) as { error: string }).error, 'invalid_client');
+    }
+  });
+
   it('gives the service-account user realm and client role mappings, read back like Keycloak', async () => {
     const created = await admin('POST', '/clients', newClient('adm-test-b'));
     const id = created.location?.split('/').pop() ?? '';

@@ -54,6 +54,13 @@ function clientJwks(client: RealmClient): { keys: JWK[] } {
   return { keys: [{ ...jwk, kid: client.attributes['jwt.credential.kid'], use: 'sig' }] };
 }
 
+/** The realm client's JWKS URL for client-jwt with "Use JWKS URL" (`jwks.url`). */
+function clientJwksUrl(client: RealmClient): string {
+  const url = client.attributes['jwks.url'] ?? '';
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`client ${client.clientId}: use.jwks.url without a usable jwks.url`);
+  return url;
+}
+
 function clientMetadata(client: RealmClient): ClientMetadata {
   const grantTypes: string[] = [];
   if (client.standardFlowEnabled) grantTypes.push('authorization_code', 'refresh_token');
@@ -81,7 +88,7 @@ function clientMetadata(client: RealmClient): ClientMetadata {
       return {
         ...base,
         // Keycloak's "Use JWKS URL": the keys are fetched from the system's JWKS URL (and re-fetched when stale).
-        ...(client.attributes['use.jwks.url'] === 'true' ? { jwks_uri: client.attributes['jwks.url'] } : { jwks: clientJwks(client) }),
+        ...(client.attributes['use.jwks.url'] === 'true' ? { jwks_uri: clientJwksUrl(client) } : { jwks: clientJwks(client) }),
         token_endpoint_auth_method: 'private_key_jwt',
         token_endpoint_auth_signing_alg: (signingAlg ?? 'RS256') as SigningAlgorithm,
       };
