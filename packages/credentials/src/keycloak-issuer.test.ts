@@ -314,6 +314,24 @@ describe('credentials: Keycloak failing midway leaves nothing behind', () => {
     assert.equal((await tokenWithCredential(issuer.issuer, wanted.clientId, { secret })).status, 200, 'the secret still works');
   });
 
+  it('gives up on a call Keycloak never answers (KEYCLOAK_ADMIN_TIMEOUT_MS): IDENTITY_PROVIDER_UNAVAILABLE, nothing left', async () => {
+    const impatient = createKeycloakCredentialIssuer({
+      adminUrl: proxy.url,
+      realm: 'lgsp',
+      clientId: 'lgsp-registry',
+      clientSecret: adminSecret,
+      logger,
+      timeoutMs: 300,
+    });
+    const wanted = spec();
+    proxy.failCall(3, 'hang'); // the service-account user, after the client was created
+    const started = Date.now();
+    await rejectsWith(impatient.create(wanted), ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE);
+    proxy.failCall(undefined);
+    assert.ok(Date.now() - started < 5000, 'it did not wait for ever');
+    assertNothingLeft(wanted.clientId);
+  });
+
   it('answers IDENTITY_PROVIDER_UNAVAILABLE when Keycloak cannot be reached or refuses the admin client', async () => {
     const closed = await startFaultyProxy(issuer.url);
     await closed.close();

@@ -160,7 +160,10 @@ export function credentialRecordOf(client: ClientRepresentation): CredentialReco
 /** A CredentialIssuer that manages clients of `options.realm` through Keycloak's Admin REST API. */
 export function createKeycloakCredentialIssuer(options: KeycloakCredentialIssuerOptions): CredentialIssuer {
   const logger = options.logger ?? createLogger('credentials');
-  const admin = new KeycloakAdminClient({ baseUrl: options.adminUrl.replace(/\/+$/, ''), realmName: options.realm, timeout: options.timeoutMs ?? 10_000 });
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  // The client copies its request options into every request (token included): a getter gives each its own deadline.
+  const requestOptions = Object.defineProperty({}, 'signal', { enumerable: true, get: () => AbortSignal.timeout(timeoutMs) }) as RequestInit;
+  const admin = new KeycloakAdminClient({ baseUrl: options.adminUrl.replace(/\/+$/, ''), realmName: options.realm, requestOptions });
 
   // Client credentials give no refresh token (Keycloak's default for service accounts): a new token is fetched
   // when the one held is about to expire.

@@ -24,20 +24,21 @@ export interface FaultyProxy {
   /** Every request, in order. */
   calls: ProxiedCall[];
   /** Fails the `n`th counted call from now on (1-based, counting from the last reset), or none with undefined. */
-  failCall(n: number | undefined, how?: 'status' | 'reset'): void;
+  failCall(n: number | undefined, how?: 'status' | 'reset' | 'hang'): void;
   close(): Promise<void>;
 }
 
 /**
  * A proxy to `target` (an origin). Requests under `/admin/` are counted; the chosen one is failed, either with a 503
  * answer from the proxy (`status`, the request is not forwarded) or by cutting the connection after forwarding it
- * (`reset`: the identity provider did the work, the caller never hears of it).
+ * (`reset`: the identity provider did the work, the caller never hears of it), or by never answering (`hang`, until
+ * the caller gives up).
  */
 export async function startFaultyProxy(target: string, counted: (path: string) => boolean = (p) => p.startsWith('/admin/')): Promise<FaultyProxy> {
   const targetUrl = new URL(target);
   const calls: ProxiedCall[] = [];
   let failAt: number | undefined;
-  let how: 'status' | 'reset' = 'status';
+  let how: 'status' | 'reset' | 'hang' = 'status';
   let count = 0;
 
   const forward = (req: IncomingMessage, res: ServerResponse, onAnswered: (upstream: IncomingMessage) => void): void => {
@@ -55,6 +56,10 @@ export async function startFaultyProxy(target: string, counted: (path: string) =
     const n = isCounted ? ++count : 0;
     const fail = isCounted && n === failAt;
     calls.push({ method: req.method ?? 'GET', path, n, failed: fail });
+    if (fail && how === 'hang') {
+      req.resume();
+      return;
+    }
     if (fail && how === 'status') {
       req.resume();
       res.writeHead(503, { 'content-type': 'application/json' });
