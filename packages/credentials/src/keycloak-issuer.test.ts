@@ -9,14 +9,13 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { configSchema, startDevIssuer, type RunningDevIssuer } from '@lgsp/keycloak';
-import { loadRealmExport } from '@lgsp/keycloak/realm';
+import type { RunningDevIssuer } from '@lgsp/keycloak';
 import { ConfigError, createLogger, ErrorCode, LgspError, loadConfig, Role } from '@lgsp/kit';
 import { calculateJwkThumbprint, createRemoteJWKSet, exportJWK, jwtVerify, type JWTPayload } from 'jose';
 import { credentialIssuerFromConfig, credentialsConfigSchema } from './config.ts';
 import { acceptPublicKey } from './keys.ts';
 import { createKeycloakCredentialIssuer } from './keycloak-issuer.ts';
-import { startFaultyProxy, tokenWithCredential, type FaultyProxy } from './testing.ts';
+import { startCredentialsForTest, startFaultyProxy, tokenWithCredential, type CredentialsForTest, type FaultyProxy } from './testing.ts';
 import type { ClientSpec, CredentialIssuer } from './types.ts';
 
 const logger = createLogger('credentials-test', 'silent');
@@ -26,16 +25,15 @@ let jwks: ReturnType<typeof createRemoteJWKSet>;
 let adminSecret: string;
 let run = 0;
 
+let running: CredentialsForTest;
+
 before(async () => {
-  // A realm of its own: the issuer changes it in memory.
-  const realm = await loadRealmExport();
-  adminSecret = realm.clients.find((c) => c.clientId === 'lgsp-registry')?.secret ?? '';
-  issuer = await startDevIssuer(configSchema.parse({ DEV_ISSUER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { realm, logger });
-  credentials = createKeycloakCredentialIssuer({ adminUrl: issuer.url, realm: 'lgsp', clientId: 'lgsp-registry', clientSecret: adminSecret, logger });
+  running = await startCredentialsForTest(logger);
+  ({ issuer, credentials, adminSecret } = running);
   jwks = createRemoteJWKSet(new URL(`${issuer.issuer}/protocol/openid-connect/certs`));
 });
 after(async () => {
-  await issuer.close();
+  await running.close();
 });
 
 const rsaKeyPair = () => {

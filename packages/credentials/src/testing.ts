@@ -1,5 +1,5 @@
 /**
- * Test helpers of `@lgsp/credentials`: a real HTTP proxy in front of an identity provider that forwards every
+ * Test helpers of `@lgsp/credentials`: the development issuer with a CredentialIssuer on it, a real HTTP proxy in front of an identity provider that forwards every
  * request and fails the ones a test chooses (Keycloak failing midway), and a token obtained with a credential the
  * way an agency system obtains it (a signed client assertion, client credentials).
  */
@@ -7,7 +7,12 @@ import { createPrivateKey, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { configSchema, startDevIssuer, type RunningDevIssuer } from '@lgsp/keycloak';
+import { loadRealmExport } from '@lgsp/keycloak/realm';
+import { createLogger, type Logger } from '@lgsp/kit';
 import { SignJWT } from 'jose';
+import { createKeycloakCredentialIssuer } from './keycloak-issuer.ts';
+import type { CredentialIssuer } from './types.ts';
 
 /** One request the proxy saw. */
 export interface ProxiedCall {
@@ -125,4 +130,29 @@ export async function tokenWithCredential(
     }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** A development issuer of its own (a fresh copy of the realm export, port 0) and a CredentialIssuer using it as `lgsp-registry`. */
+export interface CredentialsForTest {
+  /** The running development issuer: `issuer.issuer` is the token issuer, `issuer.url` the KEYCLOAK_ADMIN_URL. */
+  issuer: RunningDevIssuer;
+  credentials: CredentialIssuer;
+  /** The secret of `lgsp-registry`, for another CredentialIssuer (e.g. through a proxy). */
+  adminSecret: string;
+  close(): Promise<void>;
+}
+
+/** Starts the development issuer and a CredentialIssuer on it, for tests of code that issues credentials (the registry). */
+export async function startCredentialsForTest(logger: Logger = createLogger('credentials-test', 'silent')): Promise<CredentialsForTest> {
+  const realm = await loadRealmExport();
+  const adminSecret = realm.clients.find((c) => c.clientId === 'lgsp-registry')?.secret ?? '';
+  const issuer = await startDevIssuer(configSchema.parse({ DEV_ISSUER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { realm, logger });
+  const credentials = createKeycloakCredentialIssuer({
+    adminUrl: issuer.url,
+    realm: realm.realm,
+    clientId: 'lgsp-registry',
+    clientSecret: adminSecret,
+    logger,
+  });
+  return { issuer, credentials, adminSecret, close: () => issuer.close() };
 }
