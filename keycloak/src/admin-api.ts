@@ -42,6 +42,7 @@ const grantedBy: Record<Permission, string[]> = {
 const MAX_JSON_BYTES = 256 * 1024;
 const REALM_MANAGEMENT = 'realm-management';
 
+/** What the Admin REST API works on: the realm the token endpoint reads, and how to check a caller's token. */
 export interface AdminApiInput {
   realm: RealmExport;
   /** Verifies an access token this issuer signed; undefined when it is not valid. */
@@ -234,7 +235,7 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
     });
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, path: string): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+  async function route(req: IncomingMessage, path: string): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
     const method = req.method ?? 'GET';
     const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
     // segments: admin, realms, {realm}, …
@@ -383,7 +384,6 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
         }
       }
     }
-    void res;
     throw new AdminError(404, { error: 'Unable to find matching target resource method' });
   }
 
@@ -391,7 +391,7 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
     async handle(req, res, path) {
       let answer: { status: number; body?: unknown; headers?: Record<string, string> };
       try {
-        answer = await route(req, res, path);
+        answer = await route(req, path);
       } catch (error) {
         if (!(error instanceof AdminError)) throw error;
         answer = { status: error.status, body: error.body };

@@ -8,6 +8,7 @@ import { env, type Logger } from '@lgsp/kit';
 import { createKeycloakCredentialIssuer } from './keycloak-issuer.ts';
 import type { CredentialIssuer } from './types.ts';
 
+/** The environment variables of the credential issuer (merge its shape into the issuing service's configSchema). */
 export const credentialsConfigSchema = z.object({
   /** Keycloak's base URL (no /realms/… path), e.g. http://keycloak:8080; the development issuer's origin locally. */
   KEYCLOAK_ADMIN_URL: env.url().refine((u) => new URL(u).pathname.replace(/\/+$/, '') === '', 'must be an origin such as http://keycloak:8080 (no path)'),
@@ -24,6 +25,7 @@ export const credentialsConfigSchema = z.object({
   KEYCLOAK_ADMIN_TIMEOUT_MS: env.positiveInt(10_000),
 });
 
+/** The credential issuer's configuration, validated. */
 export type CredentialsConfig = z.infer<typeof credentialsConfigSchema>;
 
 /** The Keycloak credential issuer the configuration describes (reads the secret file). */

@@ -29,6 +29,7 @@ export const CredentialClaim = {
 /** The gateway's client: the audience of every token and the owner of the `data-consumer` role. */
 export const GATEWAY_CLIENT_ID = 'lgsp-gateway';
 
+/** Where Keycloak is and how the issuer authenticates to its Admin REST API (see config.ts for the variables). */
 export interface KeycloakCredentialIssuerOptions {
   /** Keycloak's base URL, e.g. http://keycloak:8080 (the development issuer's origin locally). */
   adminUrl: string;

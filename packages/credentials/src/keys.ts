@@ -17,6 +17,7 @@ export const JwtCredentialAttribute = {
 /** RSA keys shorter than this are refused (NIST SP 800-131A: 2048 bits at least). */
 const MIN_RSA_BITS = 2048;
 
+/** A public key accepted for a client-jwt credential, in the form Keycloak stores it. */
 export interface AcceptedPublicKey {
   /** The key as Keycloak stores it: base64 DER SubjectPublicKeyInfo, no PEM armour. */
   spkiBase64: string;

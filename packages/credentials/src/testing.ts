@@ -23,6 +23,7 @@ export interface ProxiedCall {
   failed: boolean;
 }
 
+/** A running proxy that fails the calls a test chooses. */
 export interface FaultyProxy {
   /** The proxy's origin, e.g. http://127.0.0.1:41234 — give it as KEYCLOAK_ADMIN_URL. */
   url: string;
