@@ -178,9 +178,9 @@ describe('credentials: Keycloak clients through the Admin REST API (development 
     await rejectsWith(credentials.create(spec({ agencyCode: '000.00.4.H41' })), ErrorCode.INVALID_AGENCY_CODE);
     await rejectsWith(credentials.create(spec({ clientId: 'Bad Id' })), ErrorCode.BAD_USER_INPUT);
     await rejectsWith(credentials.create(spec({ publicKeyPem: rsaKeyPair().publicKeyPem })), ErrorCode.BAD_USER_INPUT);
-    // An EC P-256 key is accepted.
+    // Keycloak reads a PEM public key as RSA: an EC key is refused before anything is sent.
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    await credentials.create(jwt({ publicKeyPem: ec }));
+    await rejectsWith(credentials.create(jwt({ publicKeyPem: ec })), ErrorCode.INVALID_PUBLIC_KEY);
   });
 
   it('disables (token refused at once), enables again, rotates a secret (the old one refused) and a key, removes', async () => {

@@ -23,8 +23,8 @@ export interface AcceptedPublicKey {
   spkiBase64: string;
   /** RFC 7638 thumbprint, the `kid` the system puts in its assertions' header. */
   kid: string;
-  /** The assertion's algorithm: RS256 for RSA, ES256 for EC P-256. */
-  alg: 'RS256' | 'ES256';
+  /** The assertion's algorithm (RSA: RS256, App01 §2.2's RSA option). */
+  alg: 'RS256';
 }
 
 function thumbprint(key: KeyObject): string {
@@ -50,10 +50,8 @@ export function acceptPublicKey(pem: string): AcceptedPublicKey {
     if (bits < MIN_RSA_BITS) throw invalid(`an RSA key of ${bits} bits; at least ${MIN_RSA_BITS} are required`);
     return { spkiBase64: key.export({ type: 'spki', format: 'der' }).toString('base64'), kid: thumbprint(key), alg: 'RS256' };
   }
-  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') {
-    return { spkiBase64: key.export({ type: 'spki', format: 'der' }).toString('base64'), kid: thumbprint(key), alg: 'ES256' };
-  }
-  throw invalid(`a ${key.asymmetricKeyType ?? 'unknown'} key; RSA (2048 bits or more) or EC P-256 are accepted`);
+  // Keycloak reads `jwt.credential.public.key` as an RSA key (PemUtils.decodePublicKey), so only RSA is accepted here.
+  throw invalid(`a ${key.asymmetricKeyType ?? 'unknown'} key; an RSA key of 2048 bits or more is accepted`);
 }
 
 /** A JWKS URL: https, or http on a loopback host (development); else INVALID_PUBLIC_KEY. */
@@ -78,7 +76,7 @@ export function jwtCredentialAttributes(key: { publicKeyPem?: string | undefined
   const hasUrl = key.jwksUrl !== undefined && key.jwksUrl.trim() !== '';
   if (hasPem === hasUrl) throw new LgspError(ErrorCode.INVALID_PUBLIC_KEY, 'client-jwt needs exactly one of publicKeyPem and jwksUrl');
   if (hasUrl) {
-    // The JWKS may hold RSA or EC keys; RS256 is what agency systems use (App01 §2.2, RSA option).
+    // RS256, as with a PEM key (App01 §2.2, the RSA option).
     return {
       [JwtCredentialAttribute.useJwksUrl]: 'true',
       [JwtCredentialAttribute.jwksUrl]: acceptJwksUrl(key.jwksUrl ?? ''),

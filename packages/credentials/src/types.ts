@@ -1,7 +1,7 @@
 /**
  * The credentials of agency systems (khóa truy cập của hệ thống thông tin): what the registry asks for and what it
  * gets back. One credential is one Keycloak client of the realm, used with client credentials and a signed client
- * assertion (RFC 7523) — the regulations' access key + secret key (`client-secret-jwt`, HS256) or an RSA/EC key pair
+ * assertion (RFC 7523) — the regulations' access key + secret key (`client-secret-jwt`, HS256) or an RSA key pair
  * (`client-jwt`, the system's public key or JWKS URL).
  */
 import type { Environment } from '@lgsp/kit';
@@ -10,7 +10,7 @@ export type { Environment };
 
 /**
  * How the system authenticates at the token endpoint: `client-secret-jwt` (an HS256 assertion signed with the
- * client secret, shown once) or `client-jwt` (an RS256/ES256 assertion signed with the system's private key).
+ * client secret, shown once) or `client-jwt` (an RS256 assertion signed with the system's RSA private key).
  */
 export type CredentialMethod = 'client-secret-jwt' | 'client-jwt';
 
