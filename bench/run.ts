@@ -5,6 +5,8 @@
  *   npm run bench                       all parts: (a) and (b) 8 s per gateway after a 2 s warm-up, 50 connections; (c)
  *   npm run bench -- --cpu-prof         also profile each gateway and print where its time goes
  *   BENCH_PARTS=federation npm run bench
+ *   BENCH_PARTS=quotas npm run bench    what quota checking costs per request: GATEWAY_QUOTAS off and on (and on with
+ *                                       Redis when REDIS_URL is set), same run
  *   BENCH_PARTS=exchange npm run bench  the packet exchange and subscriptions parts only (packets, streaming,
  *                                       connections, events; each also selectable by that name)
  *
@@ -31,6 +33,8 @@ import { oursGatewayMentions, oursGatewayMissing } from './lib/ours.ts';
 import { runScenario, type BenchOptions, type GatewaySpec, type ScenarioResult } from './lib/scenario.ts';
 import { setUpFederation } from './federation/scenario.ts';
 import { citizensMissing, setUpCitizens } from './citizens/scenario.ts';
+import { printQuotaCost, setUpQuotas } from './quotas/scenario.ts';
+import { measureStepCost, printStepCost, type StepCost } from './quotas/step-cost.ts';
 import { printProfile, printTable } from './lib/report.ts';
 import { killAllPlatforms, stopAllPlatforms } from './exchange/platform.ts';
 import {
@@ -70,12 +74,12 @@ const list = (raw: string) =>
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,exchange');
+const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,quotas,exchange');
 // `exchange` stands for its four parts, which can also be named one by one.
 const exchangeParts = EXCHANGE_PARTS.filter((p) => parts.includes(p) || parts.includes('exchange'));
-const unknownParts = parts.filter((p) => !['federation', 'citizens', 'exchange', ...EXCHANGE_PARTS].includes(p));
+const unknownParts = parts.filter((p) => !['federation', 'citizens', 'quotas', 'exchange', ...EXCHANGE_PARTS].includes(p));
 if (unknownParts.length > 0)
-  throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, exchange, ${EXCHANGE_PARTS.join(', ')})`);
+  throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, quotas, exchange, ${EXCHANGE_PARTS.join(', ')})`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const notes: string[] = [];
 
@@ -102,7 +106,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 log(`LGSP gateway benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
 // Parts (a) and (b) compare gateways under wrk; part (c) has its own load and settings (printed as it runs).
-const gatewayParts = parts.filter((p) => p === 'federation' || p === 'citizens').length;
+const gatewayParts = parts.filter((p) => p === 'federation' || p === 'citizens' || p === 'quotas').length;
 const gatewayLog = (line: string) => {
   if (gatewayParts > 0) log(line);
 };
@@ -191,6 +195,7 @@ const watchdog = setTimeout(() => void abandon(`the run took longer than ${timeo
 watchdog.unref();
 
 const results: ScenarioResult[] = [];
+let quotaStepCost: StepCost[] | undefined;
 let exchange: ExchangeResults | undefined;
 let failed = false;
 const startedAt = Date.now();
@@ -220,6 +225,23 @@ try {
       }
     }
   }
+  if (parts.includes('quotas')) {
+    log('\n(d) quota checking: the same gateway with GATEWAY_QUOTAS off and on (simulator, catalogs, national-data)');
+    const reasons = missing.length > 0 ? missing : await citizensMissing();
+    if (reasons.length > 0) {
+      log(`  not available: ${reasons.join('; ')}`);
+      notes.push(`(d) not available: ${reasons.join('; ')}`);
+    } else {
+      const redisUrl = process.env.REDIS_URL === undefined || process.env.REDIS_URL === '' ? undefined : process.env.REDIS_URL;
+      const setup = await setUpQuotas({ upstreamCpu: options.upstreamCpu, workDir, nodeArgs: oursNodeArgs, gatewayEnv: commonGatewayEnv, redisUrl });
+      try {
+        results.push(await runScenario(setup.scenario, options, log));
+      } finally {
+        await setup.close();
+      }
+      quotaStepCost = await measureStepCost(Math.max(1, Math.round(positiveNumber('BENCH_QUOTA_STEP_REQUESTS', 20_000))), redisUrl);
+    }
+  }
   if (exchangeParts.length > 0) {
     exchange = await runExchange(exchangeParts as ExchangePart[], exchangeSettings, log);
     if (exchange.failures.length > 0) failed = true;
@@ -237,6 +259,10 @@ for (const result of results) {
   log('');
   printTable(result, log);
   if (result.id === 'federation' && executors.length > 0) log(CACHE_STATEMENT);
+  if (result.id === 'quotas') {
+    printQuotaCost(result, log);
+    if (quotaStepCost !== undefined) printStepCost(quotaStepCost, log);
+  }
   if (options.profile) for (const g of result.gateways) if (g.profile) printProfile(`${result.id} / ${g.name}`, g.profile, log);
 }
 if (exchange !== undefined) {
@@ -255,6 +281,7 @@ const report = {
   caches: executors.length > 0 ? CACHE_STATEMENT : undefined,
   aborted: failed,
   scenarios: results,
+  quotaStepCost,
   exchange: exchange === undefined ? undefined : { settings: { ...exchangeSettings, workDir: undefined }, ...exchange },
 };
 await writeFile(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);

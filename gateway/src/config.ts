@@ -41,6 +41,7 @@
  * | `GRANTS_FILE`                 | development grants outside production, unset in production | field sets and grants; the grants seed an empty grant store (authorization/config.ts) |
  * | `GRANTS_CACHE_TTL_MS`         | `60000`                                   | longest time an agency's grants stay cached without a change notification |
  * | `REDIS_KEY_PREFIX`            | `lgsp:`                                   | prefix of the gateway's Redis keys (grants: `lgsp:grants:…`, WebSocket limits: `lgsp:ws-limits:…`); with `REDIS_URL` grants and the per-agency WebSocket limits live in Redis |
+ * | `GATEWAY_QUOTAS`              | `on`                                      | `on`: each operation counts against the quota of the caller agency's grants for every service it touches, 429 `RATE_LIMITED` beyond it (in Redis with `REDIS_URL`, so across replicas); `off`: not checked (quotas/) |
  * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency (across replicas with `REDIS_URL`: `GATEWAY_WS_LIMIT_LEASE_TTL_MS` 30000, `GATEWAY_WS_LIMIT_REFRESH_MS` 10000) |
  */
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './limits/operation-limits.ts';
@@ -49,6 +50,7 @@ import { fileURLToPath } from 'node:url';
 import { isAbsolute, resolve } from 'node:path';
 import type { AuthenticationConfig } from './auth/authenticate.ts';
 import { authorizationConfigFrom, authorizationEnv, type AuthorizationConfig } from './authorization/config.ts';
+import { quotasConfigFrom, quotasEnv, type QuotasConfig } from './quotas/config.ts';
 import { subscriptionsConfigFrom, subscriptionsConfigProblems, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
 import { z } from 'zod';
 
@@ -119,6 +121,7 @@ export const configSchema = z.object({
   AUTH_JWKS_TIMEOUT_MS: env.positiveInt(5_000),
   AUTH_TOKEN_CACHE_SIZE: env.nonNegativeInt(10_000).refine((v) => v <= 1_000_000, 'must be at most 1000000 (0 turns the cache off)'),
   ...authorizationEnv,
+  ...quotasEnv,
   ...subscriptionsEnv,
 });
 
@@ -157,6 +160,8 @@ export interface GatewayConfig {
   authorization: AuthorizationConfig;
   /** graphql-ws on /graphql: keep-alive, init timeout, limits (GATEWAY_WS_*). */
   subscriptions: SubscriptionsConfig;
+  /** Per-agency quotas from grants (GATEWAY_QUOTAS). */
+  quotas: QuotasConfig;
 }
 
 /** The environment variable that overrides a subgraph's URL: `national-data` → `SUBGRAPH_NATIONAL_DATA_URL`. */
@@ -238,6 +243,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     },
     authorization: authorizationConfigFrom(parsed, production, repoRoot),
     subscriptions: subscriptionsConfigFrom(parsed),
+    quotas: quotasConfigFrom(parsed),
   };
 }
 

@@ -1,28 +1,10 @@
 /**
- * Every Redis key name of the gateway, and only here (prefix `lgsp:` in deployment, `REDIS_KEY_PREFIX`). Hash tags
- * (`{grants}`, `{ws-limits}`) keep the keys one script or MULTI touches in one Redis Cluster slot.
+ * Every Redis key name the gateway itself owns, and only here (prefix `lgsp:` in deployment, `REDIS_KEY_PREFIX`). Hash
+ * tags (`{ws-limits}`) keep the keys one script or MULTI touches in one Redis Cluster slot. The grants' and the
+ * credential revocations' keys belong to the stores of @lgsp/access and are named in its keys module
+ * (packages/access/src/keys.ts: `grantKeys`, `revocationKeys`, `changeLogKey`).
  */
 import type { SlotKind } from './subscriptions/limits.ts';
-
-export interface GrantKeys {
-  /** Hash: grant id → grant JSON. */
-  items: string;
-  /** String: incremented with every change (same slot as `items`, so one script changes both). */
-  version: string;
-  /** Pub/sub channel: the new version, published after every change. */
-  channel: string;
-}
-
-/** The grant store's keys (authorization/grants/redis-grant-store.ts). */
-export function grantKeys(prefix: string): GrantKeys {
-  const base = `${prefix}grants:{grants}`;
-  return { items: `${base}:items`, version: `${base}:version`, channel: `${prefix}grants:changed` };
-}
-
-/** Every key the grant store may own under a prefix (cleaning up after tests). */
-export function grantKeyPattern(prefix: string): string {
-  return `${prefix}grants:*`;
-}
 
 /** The per-agency WebSocket limits' keys (subscriptions/redis-agency-slots.ts). */
 export function agencySlotKeys(prefix: string) {
@@ -36,4 +18,17 @@ export function agencySlotKeys(prefix: string) {
 /** Every key of the WebSocket limits under a prefix (cleaning up after tests). */
 export function agencySlotKeyPattern(prefix: string): string {
   return `${prefix}ws-limits:*`;
+}
+
+/**
+ * The quota counters' keys (quotas/counter.ts): rate-limiter-flexible names each counter `<limiterPrefix>:<key>`,
+ * with `key` = `<environment>:<agency code>:<service>`, a string with the window's count and TTL.
+ */
+export function quotaKeys(prefix: string) {
+  return { limiterPrefix: `${prefix}quotas`, counter: (environment: string, agency: string, service: string) => `${environment}:${agency}:${service}` };
+}
+
+/** Every quota counter under a prefix (cleaning up after tests). */
+export function quotaKeyPattern(prefix: string): string {
+  return `${prefix}quotas:*`;
 }

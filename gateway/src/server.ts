@@ -24,7 +24,7 @@ import { createAuthenticator } from './auth/authenticate.ts';
 import { principalOf } from './auth/principal.ts';
 import { publishJwks } from './auth/jwks.ts';
 import { startAuthorization } from './authorization/setup.ts';
-import type { GrantStore } from './authorization/grants/grant-store.ts';
+import type { GrantStore } from '@lgsp/access';
 import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { SubgraphClient } from './federation/subgraph-client.ts';
@@ -42,6 +42,7 @@ import { landingPage } from './landing/landing-page.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { observeOperations, operationRecordOf, operationRecordPlugin } from './observability/operations.ts';
 import { assemblePipeline, requestPipeline } from './pipeline/request-pipeline.ts';
+import { startQuotas } from './quotas/quota-step.ts';
 import { subscriptionStage } from './subscriptions/subscription-stage.ts';
 import { createSubscriptionServer } from './subscriptions/ws-server.ts';
 
@@ -122,6 +123,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   http.on('clientError', rejectMalformedHttp(logger));
 
   const authorization = await startAuthorization(config.authorization, { redis, grants: deps.grants, logger, supergraph: () => supergraphFile.supergraph });
+  const quotas = await startQuotas(config.quotas, {
+    grants: authorization.grants,
+    redis,
+    keyPrefix: config.authorization.redisKeyPrefix,
+    cacheTtlMs: config.authorization.grantsCacheTtlMs,
+    supergraph: () => supergraphFile.supergraph,
+    registry,
+  });
   // The request pipeline both transports run (pipeline/request-pipeline.ts): its steps in order.
   const pipeline = assemblePipeline(
     [
@@ -131,6 +140,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       operationLimitsStep(config.operationLimits),
       introspectionStep(config.introspection),
       authorization.step,
+      quotas.step,
       { name: 'subscriptions', executorStage: subscriptionStage() },
     ],
     config.executor === 'native' ? new NativeGateway(gateway, { call: callDeps, subgraphUrl: urlOf, logger }) : gateway,
@@ -150,6 +160,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   try {
     await server.start();
   } catch (error) {
+    await quotas.close();
     await authorization.close();
     await client.close();
     await exchange.close();
@@ -243,6 +254,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         await server.stop(); // drains HTTP connections, then stops the gateway (and its file watcher)
         await client.close();
         await exchange.close();
+        await quotas.close();
         await authorization.close();
         if (ownsRedis) await redis?.quit().catch(() => undefined);
       })();

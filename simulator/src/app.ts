@@ -17,14 +17,31 @@ import {
 import { settingsInputSchema, type EndpointName, type FaultInjector } from './faults.ts';
 import type { TokenStore } from './tokens.ts';
 
-export interface AppDeps {
+/** One environment of the national platform: its records, its consumer tokens, its counters and faults. */
+export interface EnvironmentDeps {
   dataset: Dataset;
   faults: FaultInjector;
   tokens: TokenStore;
+}
+
+export interface AppDeps {
+  /** Served at the root (`/token`, `/dancu/…`, `/_sim/…`). */
+  production: EnvironmentDeps;
+  /** Served under {@link TEST_ENVIRONMENT_PATH} (`/test/token`, `/test/dancu/…`, `/test/_sim/…`). */
+  test: EnvironmentDeps;
   logger: Logger;
   /** Requests held open by hang injection; released (destroyed) when the server closes. */
   hanging: Set<ServerResponse>;
 }
+
+/**
+ * Path prefix of the test environment: the national platform's separate test endpoint (WSO2's sandbox), with its
+ * own dataset and consumer keys. A caller reaches it by taking `<simulator URL>/test` as its base URL.
+ */
+export const TEST_ENVIRONMENT_PATH = '/test';
+
+/** What a route sees: one environment's parts and the shared ones. */
+type RouteDeps = EnvironmentDeps & Pick<AppDeps, 'logger' | 'hanging'>;
 
 const PERSONAL_ID = /^\d{12}$/;
 const ENTERPRISE_CODE = /^\d{10}(-\d{3})?$/;
@@ -45,10 +62,17 @@ export function createHandler(deps: AppDeps) {
   };
 }
 
-async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(app: AppDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://simulator');
-  const path = url.pathname;
   const method = req.method ?? 'GET';
+  // `/health/live` and `/health/ready` as every service of the platform answers them (docker-compose's healthcheck).
+  if (url.pathname === '/health' || url.pathname === '/health/live' || url.pathname === '/health/ready') {
+    return send(res, 200, { status: 'ok', service: 'national-platform-simulator' });
+  }
+  // Everything else exists once per environment: the test endpoint is the same contract under its own prefix.
+  const inTest = url.pathname === TEST_ENVIRONMENT_PATH || url.pathname.startsWith(`${TEST_ENVIRONMENT_PATH}/`);
+  const deps: RouteDeps = { ...(inTest ? app.test : app.production), logger: app.logger, hanging: app.hanging };
+  const path = inTest ? url.pathname.slice(TEST_ENVIRONMENT_PATH.length) || '/' : url.pathname;
 
   // Development and test controls (not part of the national platform's contract).
   if (path === '/health') return send(res, 200, { status: 'ok', service: 'national-platform-simulator' });
@@ -86,14 +110,14 @@ async function route(deps: AppDeps, req: IncomingMessage, res: ServerResponse): 
   if (path === '/apiCSDLDKDN/1.0/chiTietDoanhNghiep' && method === 'GET')
     return endpoint(deps, 'dkdn.chiTietDoanhNghiep', req, res, async () => enterprise(deps, url.searchParams.get('msdn') ?? ''), true);
 
-  send(res, 404, loi('404', 'NOT_FOUND', `No such endpoint: ${method} ${path}`));
+  send(res, 404, loi('404', 'NOT_FOUND', `No such endpoint: ${method} ${url.pathname}`));
 }
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 
 /** Common path of every contract endpoint: count, inject faults and latency, check the bearer token, answer. */
 async function endpoint(
-  deps: AppDeps,
+  deps: RouteDeps,
   name: EndpointName,
   req: IncomingMessage,
   res: ServerResponse,
@@ -136,7 +160,7 @@ async function endpoint(
   send(res, result.status, result.body, result.headers);
 }
 
-async function token(deps: AppDeps, req: IncomingMessage): Promise<Answer> {
+async function token(deps: RouteDeps, req: IncomingMessage): Promise<Answer> {
   const form = new URLSearchParams(await readText(req));
   if (!deps.tokens.clientAuthenticated(req.headers.authorization)) {
     return {
@@ -151,7 +175,7 @@ async function token(deps: AppDeps, req: IncomingMessage): Promise<Answer> {
   return { status: 200, body: deps.tokens.issue(), headers: { 'cache-control': 'no-store' } };
 }
 
-function citizen(deps: AppDeps, personalId: string): Answer {
+function citizen(deps: RouteDeps, personalId: string): Answer {
   deps.faults.countIds('dancu.congdan', 1);
   if (!PERSONAL_ID.test(personalId)) throw new BadRequest(400, '302', 'DATA_TYPE_INVALID', 'SoDinhDanh must be 12 digits');
   const record = deps.dataset.citizens.get(personalId);
@@ -160,7 +184,7 @@ function citizen(deps: AppDeps, personalId: string): Answer {
   return { status: 200, body };
 }
 
-async function citizenBatch(deps: AppDeps, req: IncomingMessage): Promise<Answer> {
+async function citizenBatch(deps: RouteDeps, req: IncomingMessage): Promise<Answer> {
   const ids = batchIds(await readJson(req), 'SoDinhDanh');
   deps.faults.countIds('dancu.congdan.batch', ids.length);
   const items: CongDanBatchItem[] = ids.map((id) => {
@@ -174,7 +198,7 @@ async function citizenBatch(deps: AppDeps, req: IncomingMessage): Promise<Answer
   return { status: 200, body };
 }
 
-function enterprise(deps: AppDeps, code: string): Answer {
+function enterprise(deps: RouteDeps, code: string): Answer {
   deps.faults.countIds('dkdn.chiTietDoanhNghiep', 1);
   if (!ENTERPRISE_CODE.test(code)) throw new BadRequest(400, '302', 'DATA_TYPE_INVALID', 'msdn must be 10 digits, optionally followed by -NNN');
   const record = deps.dataset.enterprises.get(code);
@@ -182,7 +206,7 @@ function enterprise(deps: AppDeps, code: string): Answer {
   return { status: 200, body: record };
 }
 
-async function enterpriseBatch(deps: AppDeps, req: IncomingMessage): Promise<Answer> {
+async function enterpriseBatch(deps: RouteDeps, req: IncomingMessage): Promise<Answer> {
   const codes = batchIds(await readJson(req), 'msdn');
   deps.faults.countIds('dkdn.chiTietDoanhNghiep.batch', codes.length);
   const items: DoanhNghiepBatchItem[] = codes.map((code) => {

@@ -10,6 +10,14 @@ import { z } from 'zod';
 export const DEV_CONSUMER_KEY = 'lgsp-dev-consumer-key';
 export const DEV_CONSUMER_SECRET = 'lgsp-dev-consumer-secret-NOT-FOR-PRODUCTION';
 
+/**
+ * DEVELOPMENT-ONLY consumer credentials of the test environment (`/test/…`). The national platform issues separate
+ * keys for its test endpoint (WSO2's sandbox keys), so these differ from the production ones: a token of one
+ * environment is refused by the other.
+ */
+export const DEV_TEST_CONSUMER_KEY = 'lgsp-dev-test-consumer-key';
+export const DEV_TEST_CONSUMER_SECRET = 'lgsp-dev-test-consumer-secret-NOT-FOR-PRODUCTION';
+
 export const configSchema = z
   .object({
     NODE_ENV: env.nodeEnv(),
@@ -22,6 +30,12 @@ export const configSchema = z
     SIMULATOR_ENTERPRISES: env.positiveInt(1_500),
     SIMULATOR_CONSUMER_KEY: z.string().min(8, 'must be at least 8 characters').default(DEV_CONSUMER_KEY),
     SIMULATOR_CONSUMER_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_CONSUMER_SECRET),
+    /** Seed of the test environment's dataset (served under /test/); its records never repeat a production one. */
+    SIMULATOR_TEST_SEED: env.nonNegativeInt(20251001),
+    SIMULATOR_TEST_CITIZENS: env.positiveInt(3_000),
+    SIMULATOR_TEST_ENTERPRISES: env.positiveInt(400),
+    SIMULATOR_TEST_CONSUMER_KEY: z.string().min(8, 'must be at least 8 characters').default(DEV_TEST_CONSUMER_KEY),
+    SIMULATOR_TEST_CONSUMER_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_TEST_CONSUMER_SECRET),
     /** Lifetime of issued access tokens (WSO2 default: 3600 s). */
     SIMULATOR_TOKEN_TTL_SECONDS: env.positiveInt(3600),
     /** Added delay before every answer, in ms. */
@@ -34,6 +48,23 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && (config.SIMULATOR_CONSUMER_KEY === DEV_CONSUMER_KEY || config.SIMULATOR_CONSUMER_SECRET === DEV_CONSUMER_SECRET)) {
       ctx.addIssue({ code: 'custom', path: ['SIMULATOR_CONSUMER_SECRET'], message: 'the development credentials must not be used with NODE_ENV=production' });
+    }
+    if (
+      config.NODE_ENV === 'production' &&
+      (config.SIMULATOR_TEST_CONSUMER_KEY === DEV_TEST_CONSUMER_KEY || config.SIMULATOR_TEST_CONSUMER_SECRET === DEV_TEST_CONSUMER_SECRET)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIMULATOR_TEST_CONSUMER_SECRET'],
+        message: 'the development credentials must not be used with NODE_ENV=production',
+      });
+    }
+    if (config.SIMULATOR_TEST_CONSUMER_KEY === config.SIMULATOR_CONSUMER_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SIMULATOR_TEST_CONSUMER_KEY'],
+        message: 'must differ from SIMULATOR_CONSUMER_KEY (each environment has its own keys)',
+      });
     }
   });
 

@@ -132,3 +132,36 @@ test('every development agency ward has residents, and adding them changes no ot
   assert.deepEqual(dataset.citizenIds.slice(0, without.citizenIds.length), without.citizenIds);
   assert.deepEqual([...dataset.enterprises.values()], [...without.enterprises.values()]);
 });
+
+test('the test dataset: another seed, none of the production ids, and the reverse', async () => {
+  const { generateTestDataset } = await import('./service.ts');
+  const { WELL_KNOWN_TEST } = await import('./well-known.ts');
+  const testData = generateTestDataset(dataset);
+  assert.ok(testData.citizens.size >= 3_000 && testData.enterprises.size === 400);
+  for (const id of testData.citizenIds) assert.ok(!dataset.citizens.has(id), `test citizen ${id} is also a production record`);
+  for (const code of testData.enterpriseCodes) assert.ok(!dataset.enterprises.has(code), `test enterprise ${code} is also a production record`);
+  for (const id of Object.values(WELL_KNOWN.citizens)) assert.ok(!testData.citizens.has(id), `production's ${id} is in the test dataset`);
+  for (const code of Object.values(WELL_KNOWN.enterprises)) assert.ok(!testData.enterprises.has(code), `production's ${code} is in the test dataset`);
+  // Test enterprises' representatives are test citizens: a test record never points into production.
+  for (const code of testData.enterpriseCodes) assert.ok(testData.citizens.has(testData.enterprises.get(code)!.LegalRepresentative[0]!.PERSONAL_ID));
+  const contract = await readFile(new URL('../CONTRACT.md', import.meta.url), 'utf8');
+  for (const [role, id] of Object.entries(WELL_KNOWN_TEST.citizens)) {
+    assert.ok(testData.citizens.has(id), `test ${role} ${id}`);
+    assert.ok(contract.includes(id), `CONTRACT.md names ${id}`);
+  }
+  for (const [role, code] of Object.entries(WELL_KNOWN_TEST.enterprises)) {
+    assert.ok(testData.enterprises.has(code), `test ${role} ${code}`);
+    assert.ok(contract.includes(code), `CONTRACT.md names ${code}`);
+  }
+  assert.equal(testData.citizens.get(WELL_KNOWN_TEST.citizens.wardResident)!.NoiThuongTru.MaXa, '16690');
+  assert.equal(testData.enterprises.get(WELL_KNOWN_TEST.enterprises.dissolved)!.MainInformation.ENTERPRISE_STATUS, '4');
+});
+
+test('avoided ids are never produced, even by the very seed that produced them', () => {
+  const small = { ...DEFAULT_DATASET_OPTIONS, citizens: 500, enterprises: 100, focusWards: [] };
+  const first = generateDataset(small);
+  const second = generateDataset({ ...small, avoid: { citizenIds: first.citizenIds, enterpriseCodes: first.enterpriseCodes } });
+  assert.ok(second.citizens.size >= 500 && second.enterprises.size === 100);
+  for (const id of second.citizenIds) assert.ok(!first.citizens.has(id), id);
+  for (const code of second.enterpriseCodes) assert.ok(!first.enterprises.has(code), code);
+});

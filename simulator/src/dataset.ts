@@ -29,6 +29,11 @@ export interface DatasetOptions {
    */
   focusWards?: string[];
   householdsPerFocusWard?: number;
+  /**
+   * Identifiers this dataset must not produce: the test dataset is generated with the production dataset's ids here,
+   * so that no record of one is in the other (another seed alone could repeat an id by chance).
+   */
+  avoid?: { citizenIds: Iterable<string>; enterpriseCodes: Iterable<string> };
 }
 
 export interface Dataset {
@@ -51,6 +56,19 @@ export const DEFAULT_DATASET_OPTIONS: DatasetOptions = {
   householdsPerFocusWard: 10,
 };
 
+/**
+ * The test environment's dataset (the national platform's separate test endpoint, WSO2's sandbox): another seed,
+ * fewer records, the same focus wards so that ward-limited test grants have residents; generated with the
+ * production ids in `avoid`.
+ */
+export const TEST_DATASET_OPTIONS: DatasetOptions = {
+  seed: 20251001,
+  citizens: 3_000,
+  enterprises: 400,
+  focusWards: DEVELOPMENT_FOCUS_WARDS,
+  householdsPerFocusWard: 10,
+};
+
 /** Year the synthetic data describes; ages are relative to it, nobody is born after it. */
 const REFERENCE_YEAR = 2025;
 
@@ -68,23 +86,32 @@ interface Person {
 /** Builds the whole dataset; about 50 ms for the defaults. */
 export function generateDataset(options: DatasetOptions = DEFAULT_DATASET_OPTIONS): Dataset {
   const places = loadPlaces();
-  const citizens = generateCitizens(new Prng(options.seed), places, options.citizens, options.focusWards ?? [], options.householdsPerFocusWard ?? 0);
+  const citizens = generateCitizens(
+    new Prng(options.seed),
+    places,
+    options.citizens,
+    options.focusWards ?? [],
+    options.householdsPerFocusWard ?? 0,
+    new Set(options.avoid?.citizenIds ?? []),
+  );
   const enterprises = generateEnterprises(
     new Prng(options.seed ^ 0x5eed_d14e),
     places,
     { citizens: citizens.citizens, citizenIds: citizens.representativePool },
     options.enterprises,
+    new Set(options.avoid?.enterpriseCodes ?? []),
   );
   return { citizens: citizens.citizens, citizenIds: citizens.citizenIds, householdCount: citizens.householdCount, ...enterprises };
 }
 
 // ---------------------------------------------------------------------------------------------- citizens
 
-function generateCitizens(prng: Prng, places: Places, target: number, focusWards: string[], householdsPerFocusWard: number) {
+function generateCitizens(prng: Prng, places: Places, target: number, focusWards: string[], householdsPerFocusWard: number, avoid: Set<string>) {
   const familyNames = new WeightedTable(FAMILY_NAMES);
   const ethnicities = new WeightedTable(ETHNIC_WEIGHTS);
   const religions = new WeightedTable<string | null>([[null, NO_RELIGION_WEIGHT], ...RELIGIONS.map((r) => [r.code, r.weight] as const)]);
-  const usedIds = new Set<string>();
+  // Avoided ids count as used: a new person never gets one.
+  const usedIds = new Set<string>(avoid);
   const citizens = new Map<string, CongDan>();
   const citizenIds: string[] = [];
   let householdCount = 0;
@@ -298,7 +325,7 @@ function relative(person: Person): NguoiThan {
 /** GSO province code → the tax authority's 2-digit prefix where it differs (Hà Nội 01, Hải Phòng 02, TP.HCM 03, Đà Nẵng 04). */
 const TAX_PREFIX: Record<string, string> = { '01': '01', '31': '02', '79': '03', '48': '04' };
 
-function generateEnterprises(prng: Prng, places: Places, people: { citizens: Map<string, CongDan>; citizenIds: string[] }, count: number) {
+function generateEnterprises(prng: Prng, places: Places, people: { citizens: Map<string, CongDan>; citizenIds: string[] }, count: number, avoid: Set<string>) {
   const legalForms = new WeightedTable(LEGAL_FORMS.map((f) => [f, f.weight] as const));
   const statuses = new WeightedTable(ENTERPRISE_STATUSES.map((s) => [s, s.weight] as const));
   const adults = people.citizenIds.filter((id) => birthYear(people.citizens.get(id)!) <= 2000);
@@ -309,7 +336,7 @@ function generateEnterprises(prng: Prng, places: Places, people: { citizens: Map
   for (let n = 1; enterpriseCodes.length < count; n++) {
     const commune = prng.pick(places.communes);
     const province = places.provinceByCode.get(commune.provinceCode)!;
-    const code = enterpriseCode(prng, TAX_PREFIX[commune.provinceCode] ?? commune.provinceCode, enterprises);
+    const code = enterpriseCode(prng, TAX_PREFIX[commune.provinceCode] ?? commune.provinceCode, enterprises, avoid);
     const form = legalForms.pick(prng);
     const mainLine = prng.pick(BUSINESS_LINES);
     const { name, shortName, foreignName } = enterpriseNames(prng, form, mainLine, usedNames);
@@ -390,13 +417,13 @@ function generateEnterprises(prng: Prng, places: Places, people: { citizens: Map
  * check digit over the first nine with weights 31, 29, 23, 19, 17, 13, 7, 5, 3 (10 − sum mod 11; a remainder of
  * 0 is never issued).
  */
-function enterpriseCode(prng: Prng, prefix: string, used: Map<string, unknown>): string {
+function enterpriseCode(prng: Prng, prefix: string, used: Map<string, unknown>, avoid: Set<string>): string {
   for (;;) {
     const body = prefix + prng.digits(7);
     const check = enterpriseCheckDigit(body);
     if (check === null) continue;
     const code = body + String(check);
-    if (!used.has(code)) return code;
+    if (!used.has(code) && !avoid.has(code)) return code;
   }
 }
 

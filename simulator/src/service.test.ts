@@ -2,9 +2,9 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { DEV_CONSUMER_KEY, DEV_CONSUMER_SECRET } from './config.ts';
+import { DEV_CONSUMER_KEY, DEV_CONSUMER_SECRET, DEV_TEST_CONSUMER_KEY, DEV_TEST_CONSUMER_SECRET } from './config.ts';
 import { startSimulator, type RunningSimulator } from './service.ts';
-import { WELL_KNOWN } from './well-known.ts';
+import { WELL_KNOWN, WELL_KNOWN_TEST } from './well-known.ts';
 import type { CongDanBatchResponse, CongdanCollectionResponse, ChiTietDoanhNghiep, DoanhNghiepBatchResponse, TokenResponse } from './contract.ts';
 
 let sim: RunningSimulator;
@@ -237,7 +237,85 @@ test('configuration errors name the variable', async () => {
   const { configSchema } = await import('./config.ts');
   assert.throws(() => loadConfig('simulator', configSchema, { SIMULATOR_FAILURE_RATE: '1.5' }), /SIMULATOR_FAILURE_RATE: must be between 0 and 1/);
   assert.throws(() => loadConfig('simulator', configSchema, { NODE_ENV: 'production' }), /SIMULATOR_CONSUMER_SECRET: the development credentials/);
+  assert.throws(
+    () =>
+      loadConfig('simulator', configSchema, {
+        NODE_ENV: 'production',
+        SIMULATOR_CONSUMER_KEY: 'province-key',
+        SIMULATOR_CONSUMER_SECRET: 'a-real-secret-0123456789',
+      }),
+    /SIMULATOR_TEST_CONSUMER_SECRET: the development credentials/,
+  );
+  assert.throws(
+    () => loadConfig('simulator', configSchema, { SIMULATOR_TEST_CONSUMER_KEY: DEV_CONSUMER_KEY }),
+    /SIMULATOR_TEST_CONSUMER_KEY: must differ from SIMULATOR_CONSUMER_KEY/,
+  );
   const config = loadConfig('simulator', configSchema, { SIMULATOR_LATENCY_MS: '25', SIMULATOR_FAILURE_RATE: '0.25' });
   assert.equal(config.SIMULATOR_LATENCY_MS, 25);
   assert.equal(config.SIMULATOR_FAILURE_RATE, 0.25);
+});
+
+describe("the test environment (/test: the national platform's separate test endpoint)", () => {
+  const testBasic = `Basic ${Buffer.from(`${DEV_TEST_CONSUMER_KEY}:${DEV_TEST_CONSUMER_SECRET}`).toString('base64')}`;
+  const testToken = async () => {
+    const res = await call('POST', '/test/token', { auth: testBasic, form: 'grant_type=client_credentials' });
+    assert.equal(res.status, 200);
+    return (res.json as TokenResponse).access_token;
+  };
+  beforeEach(() => sim.test.reset());
+
+  test('serves the test dataset under /test with its own consumer keys; sim.test.url is that base', async () => {
+    assert.equal(sim.test.url, `${sim.url}/test`);
+    const bearer = `Bearer ${await testToken()}`;
+    const res = await call('GET', `/test/dancu/1.0/congdan/${WELL_KNOWN_TEST.citizens.householdHead}`, { auth: bearer });
+    assert.equal(res.status, 200);
+    assert.deepEqual(
+      (res.json as CongdanCollectionResponse).CongdanCollection.CongDan[0],
+      sim.test.dataset.citizens.get(WELL_KNOWN_TEST.citizens.householdHead),
+    );
+    const enterprise = await call('GET', `/test/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=${WELL_KNOWN_TEST.enterprises.oneMemberLlc}`, { auth: bearer });
+    assert.equal(enterprise.status, 200);
+    assert.equal((enterprise.json as ChiTietDoanhNghiep).MainInformation.ENTERPRISE_GDT_CODE, WELL_KNOWN_TEST.enterprises.oneMemberLlc);
+  });
+
+  test('a production record is not found on the test endpoint, and a test record not on the production one', async () => {
+    const bearer = `Bearer ${await testToken()}`;
+    assert.equal((await call('GET', `/test/dancu/1.0/congdan/${WELL_KNOWN.citizens.householdHead}`, { auth: bearer })).status, 404);
+    assert.equal((await call('GET', `/dancu/1.0/congdan/${WELL_KNOWN_TEST.citizens.householdHead}`)).status, 404);
+    assert.equal((await call('GET', `/test/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=${WELL_KNOWN.enterprises.jointStock}`, { auth: bearer })).status, 404);
+    assert.equal((await call('GET', `/apiCSDLDKDN/1.0/chiTietDoanhNghiep?msdn=${WELL_KNOWN_TEST.enterprises.oneMemberLlc}`)).status, 404);
+    const batch = await call('POST', '/test/dancu/1.0/congdan/batch', {
+      auth: bearer,
+      body: { SoDinhDanh: [WELL_KNOWN_TEST.citizens.wardResident, WELL_KNOWN.citizens.spouse] },
+    });
+    assert.deepEqual(
+      (batch.json as CongDanBatchResponse).KetQua.map((i) => i.TonTai),
+      [true, false],
+    );
+  });
+
+  test("each environment refuses the other one's consumer keys and tokens", async () => {
+    assert.equal((await call('POST', '/test/token', { auth: basic, form: 'grant_type=client_credentials' })).status, 401);
+    assert.equal((await call('POST', '/token', { auth: testBasic, form: 'grant_type=client_credentials' })).status, 401);
+    const testBearer = `Bearer ${await testToken()}`;
+    assert.equal((await call('GET', `/dancu/1.0/congdan/${WELL_KNOWN.citizens.householdHead}`, { auth: testBearer })).status, 401);
+    assert.equal((await call('GET', `/test/dancu/1.0/congdan/${WELL_KNOWN_TEST.citizens.householdHead}`)).status, 401, 'a production token');
+  });
+
+  test('counters, faults and samples are per environment', async () => {
+    sim.reset();
+    const bearer = `Bearer ${await testToken()}`;
+    await call('GET', `/test/dancu/1.0/congdan/${WELL_KNOWN_TEST.citizens.householdHead}`, { auth: bearer });
+    assert.equal(sim.test.stats().endpoints['dancu.congdan']?.requests, 1);
+    assert.equal(sim.stats().totalRequests, 0, 'the production endpoint saw nothing');
+    assert.equal((await call('GET', '/test/_sim/stats', { auth: null })).json.totalRequests, 2);
+    sim.test.configure({ failureRate: 1 });
+    assert.equal((await call('GET', `/test/dancu/1.0/congdan/${WELL_KNOWN_TEST.citizens.householdHead}`, { auth: bearer })).status, 503);
+    assert.equal((await call('GET', `/dancu/1.0/congdan/${WELL_KNOWN.citizens.householdHead}`)).status, 200, 'production is not failing');
+    const samples = await call('GET', '/test/_sim/samples?count=5&ward=16690', { auth: null });
+    assert.ok(samples.json.citizens.length > 0);
+    for (const id of samples.json.citizens as string[]) assert.ok(sim.test.dataset.citizens.has(id) && !sim.dataset.citizens.has(id));
+    assert.equal((await call('GET', '/test/health', { auth: null })).status, 200);
+    for (const path of ['/health', '/health/live', '/health/ready']) assert.equal((await call('GET', path, { auth: null })).status, 200, path);
+  });
 });

@@ -32,3 +32,24 @@ export const WELL_KNOWN = {
     notFound: '0100000000',
   },
 } as const;
+
+/**
+ * Records of the test environment (`/test/…`, default test seed), listed in ../CONTRACT.md. None of them is in the
+ * production dataset, and no production record is in the test one.
+ */
+export const WELL_KNOWN_TEST = {
+  citizens: {
+    /** Võ Mạnh Thắng, head of a 4-person household in Xã Ea M’Droh, Đắk Lắk. */
+    householdHead: '020067289952',
+    /** Phan Văn Tuấn, head of a 5-person household in Xã Yên Thành, Nghệ An. */
+    ngheAnHead: '040049689982',
+    /** Phạm Thị An, head of a 3-person household in Phường Trường Vinh (16690), the development commune's ward. */
+    wardResident: '040186994255',
+  },
+  enterprises: {
+    /** CÔNG TY TNHH MỘT THÀNH VIÊN THƯƠNG MẠI NAM THUẬN, Thành phố Hồ Chí Minh. */
+    oneMemberLlc: '0302703457',
+    /** CÔNG TY CỔ PHẦN THỦY SẢN BẢO HOÀNG, dissolved (ENTERPRISE_STATUS "4"). */
+    dissolved: '8623687441',
+  },
+} as const;

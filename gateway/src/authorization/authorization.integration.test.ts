@@ -27,8 +27,8 @@ import { loadCatalogsConfig } from '../../../subgraphs/catalogs/src/config.ts';
 import { startNationalData } from '../../../subgraphs/national-data/src/service.ts';
 import { configSchema as nationalDataConfigSchema } from '../../../subgraphs/national-data/src/config.ts';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from '../server.ts';
-import { grantKeyPattern } from '../redis-keys.ts';
-import { sampleGrant } from './grants/grant-store.contract.ts';
+import { grantKeyPattern } from '@lgsp/access';
+import { sampleGrant } from '@lgsp/access/contract';
 
 const POLICE = '000.00.02.H41';
 const FINANCE = '000.00.03.H41';

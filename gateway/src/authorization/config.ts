@@ -12,9 +12,12 @@
  */
 import { env } from '@lgsp/kit';
 import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { AuthorizationMode } from './authorizing-gateway.ts';
-import { DEVELOPMENT_GRANTS_FILE } from './grants/grants-file.ts';
+
+/** The development grants shipped with the gateway (field sets and grants of the development agencies). */
+export const DEVELOPMENT_GRANTS_FILE = fileURLToPath(new URL('./grants/development-grants.json', import.meta.url));
 
 export const authorizationEnv = {
   AUTHORIZATION_MODE: z.enum(['filter', 'reject', 'dry-run'], { message: 'must be filter, reject or dry-run' }).default('filter'),

@@ -3,11 +3,9 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ANONYMOUS, connectRedis, type Principal } from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
-import { sampleGrant } from './grants/grant-store.contract.ts';
-import { DEVELOPMENT_GRANTS_FILE, readGrantsFile, seedGrants } from './grants/grants-file.ts';
-import { createMemoryGrantStore } from './grants/memory-grant-store.ts';
-import { grantKeyPattern } from '../redis-keys.ts';
-import { createRedisGrantStore } from './grants/redis-grant-store.ts';
+import { createMemoryGrantStore, createRedisGrantStore, grantKeyPattern, readGrantsFile, seedGrants } from '@lgsp/access';
+import { sampleGrant } from '@lgsp/access/contract';
+import { DEVELOPMENT_GRANTS_FILE } from './config.ts';
 import { PolicyDecider, purposeCategory } from './policies.ts';
 
 const file = await readGrantsFile(DEVELOPMENT_GRANTS_FILE);
@@ -103,6 +101,33 @@ describe('validity dates', () => {
     assert.equal(await at('2026-02-01T00:00:00Z'), true, 'from validFrom');
     assert.equal(await at('2026-02-28T23:59:59.999Z'), true);
     assert.equal(await at('2026-03-01T00:00:00Z'), false, 'expired at validTo');
+  });
+});
+
+describe('environments', () => {
+  test('a grant serves only callers of its environment: test credentials under test grants, production ones under the others', async () => {
+    const store = createMemoryGrantStore([
+      sampleGrant('registry.AR-1.test', { consumer: SCHOOL, purposes: ['education'], environment: 'test' }),
+      sampleGrant('registry.AR-2.production', {
+        consumer: SCHOOL,
+        fieldSets: ['national-data.citizen.personal'],
+        purposes: ['education'],
+        environment: 'production',
+      }),
+      sampleGrant('operator-typed', { consumer: SCHOOL, fieldSets: ['national-data.enterprise.basic'], purposes: ['*'] }),
+    ]);
+    const decider = new PolicyDecider(store, { fieldSets: file.fieldSets, cacheTtlMs: 60_000 });
+    await decider.start();
+    const production = system(SCHOOL, 'education:HS-1');
+    const test: Principal = { ...production, environment: 'test' };
+    const decisions = async (principal: Principal) => {
+      const access = await decider.accessFor(principal);
+      return ['national-data.citizen.basic', 'national-data.citizen.personal', 'national-data.enterprise.basic'].map((p) => access.policy(p).granted);
+    };
+    assert.deepEqual(await decisions(test), [true, false, false], 'test: only the test grant');
+    assert.deepEqual(await decisions(production), [false, true, true], 'production (explicit or absent environment): never the test grant');
+    assert.deepEqual(await decisions({ ...production, environment: 'production' }), [false, true, true]);
+    await decider.close();
   });
 });
 

@@ -4,13 +4,14 @@
  * missed (reconnect), or after `cacheTtlMs` at the latest. Validity dates are applied at decision time, so a grant
  * expires or starts on the instant even while cached.
  *
- * A policy is granted to a caller when an active grant to its agency (or to every agency) names it and the purpose
- * matches: the grant lists the purpose's category (X-LGSP-Purpose `<category>:<reference>`, or the whole value
- * when it has no ":"), or `*`. Personal-data field sets need a declared purpose whatever the grant says.
+ * A policy is granted to a caller when an active grant to its agency (or to every agency) names it, serves its
+ * environment (the grant's `environment`, absent = production, is the principal's, from the token's
+ * `lgsp_environment`), and the purpose matches: the grant lists the purpose's category (X-LGSP-Purpose
+ * `<category>:<reference>`, or the whole value when it has no ":"), or `*`. Personal-data field sets need a declared
+ * purpose whatever the grant says.
  */
-import { ErrorCode, type Logger, type Principal, type RowCondition } from '@lgsp/kit';
-import { ANY_PURPOSE, isActive, type FieldSet, type Grant } from './grants/grant.ts';
-import type { GrantStore } from './grants/grant-store.ts';
+import { environmentOf, ErrorCode, type Logger, type Principal, type RowCondition } from '@lgsp/kit';
+import { ANY_PURPOSE, grantEnvironment, isActive, type FieldSet, type Grant, type GrantStore } from '@lgsp/access';
 import type { Access, DenialCode } from './rewrite.ts';
 
 export type PolicyDecision = { granted: true; rowConditions: RowCondition[] | undefined } | { granted: false; code: DenialCode };
@@ -102,7 +103,9 @@ export class PolicyDecider {
     const agency = authenticated ? principal.agencyCode : undefined;
     const grants = agency === undefined ? [] : await this.grantsOf(agency);
     const now = this.now();
-    const active = grants.filter((g) => isActive(g, now));
+    // A grant serves only callers of its environment: test credentials read under test grants, never production ones.
+    const environment = environmentOf(principal);
+    const active = grants.filter((g) => isActive(g, now) && grantEnvironment(g) === environment);
     const purpose = principal.purpose !== undefined && principal.purpose.trim() !== '' ? purposeCategory(principal.purpose) : undefined;
     const decisions = new Map<string, PolicyDecision>();
     const decide = (policy: string): PolicyDecision => {

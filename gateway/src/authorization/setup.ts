@@ -1,14 +1,22 @@
-/** Builds the gateway's authorization: grant store (Redis or memory), seeding, policy decider, pipeline step. */
+/**
+ * Builds the gateway's authorization: grant store (Redis; else the registry's over HTTP; else memory), seeding,
+ * policy decider, pipeline step.
+ */
 import type { Logger, RedisClient } from '@lgsp/kit';
 import type { LoadedSupergraph } from '../federation/supergraph.ts';
 import type { PipelineStep } from '../pipeline/request-pipeline.ts';
 import { authorizationStage } from './authorizing-gateway.ts';
 import type { AuthorizationConfig } from './config.ts';
-import type { FieldSet } from './grants/grant.ts';
-import type { GrantStore } from './grants/grant-store.ts';
-import { readGrantsFile, seedGrants } from './grants/grants-file.ts';
-import { createMemoryGrantStore } from './grants/memory-grant-store.ts';
-import { createRedisGrantStore } from './grants/redis-grant-store.ts';
+import {
+  createHttpGrantStore,
+  createMemoryGrantStore,
+  createRedisGrantStore,
+  readGrantsFile,
+  seedGrants,
+  type AccessClientOptions,
+  type FieldSet,
+  type GrantStore,
+} from '@lgsp/access';
 import { PolicyDecider } from './policies.ts';
 
 export interface Authorization {
@@ -21,7 +29,18 @@ export interface Authorization {
 
 export async function startAuthorization(
   config: AuthorizationConfig,
-  deps: { redis: RedisClient | undefined; grants?: GrantStore | undefined; logger: Logger; supergraph: () => LoadedSupergraph },
+  deps: {
+    redis: RedisClient | undefined;
+    /**
+     * Without Redis: the registry that holds the grants (REGISTRY_INTERNAL_URL, REGISTRY_INTERNAL_TOKEN), read through
+     * its access API; the gateway seeds it from GRANTS_FILE when it holds none, as it seeds Redis.
+     */
+    registry?: AccessClientOptions | undefined;
+    /** A store made by the caller (tests): neither seeded nor closed here. */
+    grants?: GrantStore | undefined;
+    logger: Logger;
+    supergraph: () => LoadedSupergraph;
+  },
 ): Promise<Authorization> {
   const file = config.grantsFile === undefined ? undefined : await readGrantsFile(config.grantsFile);
   const ownsStore = deps.grants === undefined;
@@ -36,7 +55,9 @@ export async function startAuthorization(
               'a stored grant does not read as a grant: it grants nothing until it is put again or revoked',
             ),
         })
-      : createMemoryGrantStore());
+      : deps.registry !== undefined
+        ? createHttpGrantStore(deps.registry)
+        : createMemoryGrantStore());
   const fieldSets: FieldSet[] = file?.fieldSets ?? [];
   if (file !== undefined && ownsStore) {
     const seeded = await seedGrants(grants, file);

@@ -20,8 +20,45 @@ export const configSchema = z
     EVENTS_RETENTION: env.positiveInt(10_000),
     /** How long (ms) the current-version pointer read from the store is reused before it is read again. */
     CATALOGS_VERSION_CHECK_MS: env.nonNegativeInt(1_000),
+    /**
+     * The registry service's base URL. Set: the AGENCIES catalog follows its `GET /internal/v1/agencies` instead of
+     * the development file. Unset (development only): the development file seeds it.
+     */
+    REGISTRY_URL: env
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    /** Shared secret of the registry's internal API (its REGISTRY_INTERNAL_TOKEN); required with REGISTRY_URL. */
+    REGISTRY_INTERNAL_TOKEN: env.secret().optional(),
+    /** Pause between two polls of the registry's agency list (ms); a poll that finds no change costs one 304. */
+    CATALOGS_REGISTRY_POLL_MS: env.positiveInt(10_000),
+    /** Deadline of one poll of the registry (ms). */
+    CATALOGS_REGISTRY_TIMEOUT_MS: env.positiveInt(3_000),
+    /**
+     * Without Redis: the subscriptions service's origin and EVENTS_PUBLISH_TOKEN, to announce the agency versions
+     * imported from the registry (`catalog-changed`). With REDIS_URL the events go to the topic stream instead.
+     */
+    EVENTS_URL: env
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    EVENTS_PUBLISH_TOKEN: env.secret().optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.REGISTRY_URL !== undefined && c.REGISTRY_INTERNAL_TOKEN === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_INTERNAL_TOKEN'],
+        message: "is required with REGISTRY_URL (the registry's internal API refuses calls without it)",
+      });
+    }
+    if (c.EVENTS_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EVENTS_PUBLISH_TOKEN'],
+        message: 'is required with EVENTS_URL (the subscriptions service refuses events without it)',
+      });
+    }
     if (c.CATALOGS_CURSOR_SECRET_PREVIOUS === undefined) return;
     if (c.CATALOGS_CURSOR_SECRET === undefined) {
       ctx.addIssue({

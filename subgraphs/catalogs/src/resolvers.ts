@@ -6,7 +6,7 @@ import type { CatalogName, CatalogVersionInfo } from './domain/catalog.ts';
 import type { CatalogSession } from './domain/catalogs.ts';
 import type { CursorCodec } from './domain/cursor.ts';
 import { checkPageSize, startOf, toConnection } from './domain/pagination.ts';
-import type { AgencyRow, Versioned } from './domain/reference-catalogs.ts';
+import type { AgencyRow, AgencyStatus, Versioned } from './domain/reference-catalogs.ts';
 import { searchKey } from './domain/text.ts';
 
 export interface CatalogsContext extends BaseContext {
@@ -113,9 +113,14 @@ export const resolvers = {
       parseAgencyCode(args.code);
       return (await ctx.catalogs.index('AGENCIES', args.version)).get(args.code);
     },
-    async agencies(_: unknown, args: Args<{ parentCode?: string | null; search?: string | null; version?: number | null }>, ctx: CatalogsContext) {
+    async agencies(
+      _: unknown,
+      args: Args<{ parentCode?: string | null; search?: string | null; status?: AgencyStatus[] | null; version?: number | null }>,
+      ctx: CatalogsContext,
+    ) {
       const index = await ctx.catalogs.index('AGENCIES', args.version);
-      const matching = index.search(checkSearch(args.search));
+      const statuses = args.status === undefined || args.status === null ? null : new Set(args.status);
+      const matching = index.search(checkSearch(args.search)).filter((a) => statuses === null || statuses.has(a.status ?? 'ACTIVE'));
       if (args.parentCode === undefined || args.parentCode === null) return matching;
       parseAgencyCode(args.parentCode);
       const children = new Set(index.children(args.parentCode));
@@ -203,6 +208,12 @@ export const resolvers = {
     async children(item: Versioned<AgencyRow>, _: unknown, ctx: CatalogsContext) {
       return (await ctx.catalogs.catalogs.index('AGENCIES', item.version)).children(item.code);
     },
+    async successors(item: Versioned<AgencyRow>, _: unknown, ctx: CatalogsContext) {
+      const index = await ctx.catalogs.catalogs.index('AGENCIES', item.version);
+      return (item.successorCodes ?? []).map((code) => index.get(code)).filter((agency) => agency !== null);
+    },
+    status: (item: Versioned<AgencyRow>) => item.status ?? 'ACTIVE',
+    effectiveFrom: (item: Versioned<AgencyRow>) => item.effectiveFrom ?? null,
     async administrativeUnit(item: Versioned<AgencyRow>, _: unknown, ctx: CatalogsContext) {
       if (item.administrativeUnitCode === null) return null;
       return (await ctx.catalogs.index(ADMIN)).get('TWO_TIER', item.administrativeUnitCode);

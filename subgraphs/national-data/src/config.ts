@@ -9,6 +9,10 @@ import { z } from 'zod';
 export const DEV_CONSUMER_KEY = 'lgsp-dev-consumer-key';
 export const DEV_CONSUMER_SECRET = 'lgsp-dev-consumer-secret-NOT-FOR-PRODUCTION';
 
+/** DEVELOPMENT-ONLY consumer credentials of the platform's test endpoint (the simulator's `/test` defaults). */
+export const DEV_TEST_CONSUMER_KEY = 'lgsp-dev-test-consumer-key';
+export const DEV_TEST_CONSUMER_SECRET = 'lgsp-dev-test-consumer-secret-NOT-FOR-PRODUCTION';
+
 export const configSchema = z
   .object({
     NODE_ENV: env.nodeEnv(),
@@ -20,6 +24,14 @@ export const configSchema = z
     NATIONAL_PLATFORM_URL: env.url().default('http://127.0.0.1:4200'),
     NATIONAL_PLATFORM_CONSUMER_KEY: z.string().min(1).default(DEV_CONSUMER_KEY),
     NATIONAL_PLATFORM_CONSUMER_SECRET: z.string().min(1).default(DEV_CONSUMER_SECRET),
+    /**
+     * Base URL of the national platform's test endpoint (WSO2's sandbox; the simulator's `/test` locally). Callers
+     * whose credential is a test one (principal `environment: 'test'`) are served from here only, never from
+     * NATIONAL_PLATFORM_URL, and production callers never from here.
+     */
+    NATIONAL_PLATFORM_TEST_URL: env.url().default('http://127.0.0.1:4200/test'),
+    NATIONAL_PLATFORM_TEST_CONSUMER_KEY: z.string().min(1).default(DEV_TEST_CONSUMER_KEY),
+    NATIONAL_PLATFORM_TEST_CONSUMER_SECRET: z.string().min(1).default(DEV_TEST_CONSUMER_SECRET),
     /** Deadline of one attempt, in ms. */
     NATIONAL_PLATFORM_TIMEOUT_MS: env.positiveInt(3_000),
     NATIONAL_PLATFORM_CONNECT_TIMEOUT_MS: env.positiveInt(1_000),
@@ -35,6 +47,13 @@ export const configSchema = z
     NATIONAL_PLATFORM_BREAKER_RESET_MS: env.positiveInt(10_000),
   })
   .superRefine((config, ctx) => {
+    if (sameEndpoint(config.NATIONAL_PLATFORM_TEST_URL, config.NATIONAL_PLATFORM_URL)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NATIONAL_PLATFORM_TEST_URL'],
+        message: 'must differ from NATIONAL_PLATFORM_URL: test callers must never reach production data',
+      });
+    }
     if (config.NODE_ENV !== 'production') return;
     if (config.NATIONAL_PLATFORM_CONSUMER_KEY === DEV_CONSUMER_KEY) {
       ctx.addIssue({
@@ -50,6 +69,30 @@ export const configSchema = z
         message: 'set the consumer secret the national platform issued (the development default is refused in production)',
       });
     }
+    if (config.NATIONAL_PLATFORM_TEST_CONSUMER_KEY === DEV_TEST_CONSUMER_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NATIONAL_PLATFORM_TEST_CONSUMER_KEY'],
+        message: "set the consumer key of the national platform's test endpoint (the development default is refused in production)",
+      });
+    }
+    if (config.NATIONAL_PLATFORM_TEST_CONSUMER_SECRET === DEV_TEST_CONSUMER_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NATIONAL_PLATFORM_TEST_CONSUMER_SECRET'],
+        message: "set the consumer secret of the national platform's test endpoint (the development default is refused in production)",
+      });
+    }
   });
+
+/** Two base URLs naming the same endpoint (trailing slashes and letter case of the host aside). */
+function sameEndpoint(a: string, b: string): boolean {
+  const normal = (u: string) => {
+    if (!URL.canParse(u)) return u;
+    const url = new URL(u);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  };
+  return normal(a) === normal(b);
+}
 
 export type NationalDataConfig = z.infer<typeof configSchema>;

@@ -1,9 +1,17 @@
 /** The subgraph over HTTP, with the kit's internal token, against the real simulator. */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ANONYMOUS, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, loadConfig, type InternalTokenIssuer } from '@lgsp/kit';
+import {
+  ANONYMOUS,
+  type Principal,
+  createInternalTokenIssuer,
+  createInternalTokenVerifier,
+  createLogger,
+  loadConfig,
+  type InternalTokenIssuer,
+} from '@lgsp/kit';
 import { startSimulator, type RunningSimulator } from '@lgsp/simulator';
-import { WELL_KNOWN } from '@lgsp/simulator/well-known';
+import { WELL_KNOWN, WELL_KNOWN_TEST } from '@lgsp/simulator/well-known';
 import { configSchema } from './config.ts';
 import { startNationalData, type RunningNationalData } from './service.ts';
 
@@ -19,10 +27,11 @@ interface GraphQLResult {
 async function graphql(
   query: string,
   variables: Record<string, unknown> = {},
-  auth: 'gateway' | 'none' = 'gateway',
+  auth: 'gateway' | 'none' | Principal = 'gateway',
 ): Promise<{ status: number; body: GraphQLResult }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (auth === 'gateway') headers.authorization = `Bearer ${await issuer.tokenFor(ANONYMOUS)}`;
+  else if (auth !== 'none') headers.authorization = `Bearer ${await issuer.tokenFor(auth)}`;
   const res = await fetch(service.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return { status: res.status, body: (await res.json()) as GraphQLResult };
 }
@@ -35,6 +44,7 @@ before(async () => {
   const config = loadConfig('national-data', configSchema, {
     PORT: '0',
     NATIONAL_PLATFORM_URL: sim.url,
+    NATIONAL_PLATFORM_TEST_URL: sim.test.url,
     NATIONAL_PLATFORM_TIMEOUT_MS: '800', // generous for a cold first call on a loaded CI machine; the timeout test waits out 2 s
     NATIONAL_PLATFORM_RETRY_BASE_MS: '1',
     NATIONAL_PLATFORM_BREAKER_FAILURES: '50',
@@ -48,7 +58,10 @@ after(async () => {
   await service.close();
   await sim.close();
 });
-beforeEach(() => sim.reset());
+beforeEach(() => {
+  sim.reset();
+  sim.test.reset();
+});
 
 const CITIZEN_FIELDS = `
   personalId fullName familyName middleName givenName dateOfBirth gender
@@ -249,6 +262,80 @@ test('configuration errors name the variable; development credentials are refuse
     NODE_ENV: 'production',
     NATIONAL_PLATFORM_CONSUMER_KEY: 'issued-key',
     NATIONAL_PLATFORM_CONSUMER_SECRET: 'issued-secret',
+    NATIONAL_PLATFORM_TEST_CONSUMER_KEY: 'issued-test-key',
+    NATIONAL_PLATFORM_TEST_CONSUMER_SECRET: 'issued-test-secret',
   });
   assert.equal(prod.NATIONAL_PLATFORM_URL, 'http://127.0.0.1:4200');
+  assert.equal(prod.NATIONAL_PLATFORM_TEST_URL, 'http://127.0.0.1:4200/test');
+});
+
+describe('test and production environments never cross', () => {
+  const system = (environment?: 'test' | 'production'): Principal => ({
+    kind: 'system',
+    agencyCode: '000.00.20.H41',
+    systemId: 'congan-h41-dancu',
+    clientId: environment === 'test' ? 'congan-h41-dancu-test' : 'congan-h41-dancu',
+    roles: ['agency-system'],
+    scopes: [],
+    ...(environment === undefined ? {} : { environment }),
+  });
+  const testCaller = system('test');
+  const citizenQuery = 'query($id: String!) { citizen(personalId: $id) { personalId fullName household { members { personalId citizen { fullName } } } } }';
+  const enterpriseQuery = 'query($code: String!) { enterprise(code: $code) { code name legalRepresentative { personalId citizen { fullName } } } }';
+
+  test('a test principal reads test records, household members and representatives included, from the test endpoint only', async () => {
+    const { body } = await graphql(citizenQuery, { id: WELL_KNOWN_TEST.citizens.householdHead }, testCaller);
+    assert.equal(body.errors, undefined);
+    assert.equal(body.data.citizen.fullName, 'Võ Mạnh Thắng');
+    for (const member of body.data.citizen.household.members) assert.ok(sim.test.dataset.citizens.has(member.personalId) && member.citizen !== null);
+    const enterprise = await graphql(enterpriseQuery, { code: WELL_KNOWN_TEST.enterprises.oneMemberLlc }, testCaller);
+    assert.equal(enterprise.body.errors, undefined);
+    assert.equal(enterprise.body.data.enterprise.name, 'CÔNG TY TNHH MỘT THÀNH VIÊN THƯƠNG MẠI NAM THUẬN');
+    assert.ok(enterprise.body.data.enterprise.legalRepresentative.citizen.fullName);
+    assert.equal(sim.stats().totalRequests, 0, 'the production endpoint was never called');
+    assert.ok(sim.test.stats().totalRequests > 0);
+  });
+
+  test('a test principal never sees a production record: root fields, lists and entity references', async () => {
+    const citizen = await graphql(citizenQuery, { id: WELL_KNOWN.citizens.householdHead }, testCaller);
+    assert.equal(citizen.body.data.citizen, null);
+    assert.deepEqual(codesAt(citizen.body), [['citizen', 'NOT_FOUND']]);
+    const enterprise = await graphql(enterpriseQuery, { code: WELL_KNOWN.enterprises.jointStock }, testCaller);
+    assert.equal(enterprise.body.data.enterprise, null);
+    const list = await graphql(
+      'query($ids: [String!]!) { citizens(personalIds: $ids) { personalId } }',
+      { ids: [WELL_KNOWN.citizens.spouse, WELL_KNOWN_TEST.citizens.ngheAnHead, WELL_KNOWN.citizens.hanoiHead] },
+      testCaller,
+    );
+    assert.deepEqual(list.body.data.citizens, [null, { personalId: WELL_KNOWN_TEST.citizens.ngheAnHead }, null]);
+    const references = sim.dataset.citizenIds.slice(0, 20).map((personalId) => ({ __typename: 'Citizen', personalId }));
+    const entities = await graphql('query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { personalId } } }', { r: references }, testCaller);
+    assert.deepEqual(
+      entities.body.data._entities,
+      references.map(() => null),
+    );
+    assert.equal(sim.stats().totalRequests, 0, 'the production endpoint was never called');
+  });
+
+  test('a production principal (environment production or absent) never sees a test record', async () => {
+    for (const caller of [system('production'), system(), ANONYMOUS]) {
+      const citizen = await graphql(citizenQuery, { id: WELL_KNOWN_TEST.citizens.householdHead }, caller);
+      assert.equal(citizen.body.data.citizen, null);
+      assert.deepEqual(codesAt(citizen.body), [['citizen', 'NOT_FOUND']]);
+      const enterprise = await graphql(enterpriseQuery, { code: WELL_KNOWN_TEST.enterprises.dissolved }, caller);
+      assert.equal(enterprise.body.data.enterprise, null);
+      const own = await graphql(citizenQuery, { id: WELL_KNOWN.citizens.householdHead }, caller);
+      assert.equal(own.body.data.citizen.fullName, 'Trần Quốc Hòa');
+    }
+    assert.equal(sim.test.stats().totalRequests, 0, 'the test endpoint was never called');
+  });
+
+  test('a failing test endpoint fails only test callers; production callers are served', async () => {
+    sim.test.configure({ failureRate: 1 });
+    const failing = await graphql(citizenQuery, { id: WELL_KNOWN_TEST.citizens.householdHead }, testCaller);
+    assert.deepEqual(codesAt(failing.body), [['citizen', 'UPSTREAM_UNAVAILABLE']]);
+    const served = await graphql(citizenQuery, { id: WELL_KNOWN.citizens.householdHead }, system());
+    assert.equal(served.body.errors, undefined);
+    assert.equal(service.connectors.production.guards.population.breaker.state, 'closed');
+  });
 });

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import {
+  environmentOf,
   createInternalTokenVerifier,
   createLogger,
   createMetricsRegistry,
@@ -15,7 +16,8 @@ import {
   type RunningSubgraph,
 } from '@lgsp/kit';
 import type { NationalDataConfig } from './config.ts';
-import { createNationalConnectors, type EnterpriseRegistryConnector, type NationalConnectors, type PopulationConnector } from './connectors/index.ts';
+import type { Environment } from '@lgsp/kit';
+import { createNationalConnectors, type NationalConnectors, type NationalSources } from './connectors/index.ts';
 import { createLoaders } from './loaders.ts';
 import { resolvers, type NationalDataContext } from './resolvers.ts';
 import { withRowConditions } from './row-conditions.ts';
@@ -29,13 +31,15 @@ export interface NationalDataDeps {
   verifier?: InternalTokenVerifier;
   logger?: Logger;
   metrics?: Registry;
-  /** Other connector implementations (e.g. another platform); the HTTP ones from the config otherwise. */
-  population?: PopulationConnector;
-  enterprises?: EnterpriseRegistryConnector;
+  /**
+   * Other connector implementations per environment (e.g. another platform); the HTTP ones from the config
+   * otherwise. A source given for one environment is never used for the other.
+   */
+  sources?: Partial<Record<Environment, Partial<NationalSources>>>;
 }
 
 export interface RunningNationalData extends RunningSubgraph {
-  /** The HTTP connectors built from the config (for health and tests). */
+  /** The HTTP connectors built from the config, one set per environment (for health and tests). */
   connectors: NationalConnectors;
 }
 
@@ -44,7 +48,18 @@ export async function startNationalData(config: NationalDataConfig, deps: Nation
   const metrics = deps.metrics ?? createMetricsRegistry('national-data');
   const verifier = deps.verifier ?? createInternalTokenVerifier({ jwksUrl: config.GATEWAY_JWKS_URL });
   const connectors = createNationalConnectors(config, logger, metrics);
-  const sources = { population: deps.population ?? connectors.population, enterprises: deps.enterprises ?? connectors.enterprises };
+  // Test-environment callers (principal.environment 'test') read the platform's test endpoint only, everyone else
+  // the production endpoint only: the loaders of a request are built over one environment's sources.
+  const sources: Record<Environment, NationalSources> = {
+    production: {
+      population: deps.sources?.production?.population ?? connectors.production.population,
+      enterprises: deps.sources?.production?.enterprises ?? connectors.production.enterprises,
+    },
+    test: {
+      population: deps.sources?.test?.population ?? connectors.test.population,
+      enterprises: deps.sources?.test?.enterprises ?? connectors.test.enterprises,
+    },
+  };
 
   const subgraph = await startSubgraph<NationalDataContext>({
     name: 'national-data',
@@ -55,8 +70,9 @@ export async function startNationalData(config: NationalDataConfig, deps: Nation
     verifier,
     logger,
     metrics,
-    // Loaders per request: batching within one operation, no personal data kept after it.
-    context: (base) => ({ ...base, loaders: createLoaders(sources) }),
+    // Loaders per request: batching within one operation, no personal data kept after it, and one environment's
+    // sources only.
+    context: (base) => ({ ...base, loaders: createLoaders(sources[environmentOf(base.principal)]) }),
     // Readiness does not depend on the national platform: when it fails, the affected fields fail and the rest of
     // each query is still served (the circuit state is exported as a metric instead).
     readiness: {},

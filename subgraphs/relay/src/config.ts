@@ -33,7 +33,10 @@
  * | `EVENTS_RETENTION` | 10000 | events kept per topic stream on Redis (XADD MAXLEN ~), as in the subscriptions service |
  * | `EVENTS_URL` | (unset) | origin of the subscriptions service; without REDIS_URL, events are posted to its `/internal/events` |
  * | `EVENTS_PUBLISH_TOKEN` | (unset) | shared secret (≥ 32 chars) with the subscriptions service: posting events, and `POST /internal/presence` here |
- * | `NODE_ENV` | development | `production` requires the master key and URL secret |
+ * | `REGISTRY_URL` | (unset) | origin of the registry: the agency directory and who may send what to whom come from its `/internal/v1/agencies` and `/internal/v1/relay/routes`. Unset: the catalogs' development agency list, everyone to everyone (development only, with a warning; refused when NODE_ENV=production) |
+ * | `REGISTRY_INTERNAL_TOKEN` | (unset) | bearer secret (≥ 32 chars) of the registry's internal API; required with `REGISTRY_URL` |
+ * | `RELAY_DIRECTORY_REFRESH_MS` | 15000 | how often the directory is revalidated with the registry (`If-None-Match`); a change there applies here within this time |
+ * | `NODE_ENV` | development | `production` requires the master key, the URL secret and `REGISTRY_URL` |
  */
 import { z } from 'zod';
 import { env, loadConfig } from '@lgsp/kit';
@@ -89,6 +92,12 @@ export const configSchema = z
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
     EVENTS_PUBLISH_TOKEN: env.secret().optional(),
+    REGISTRY_URL: env
+      .url()
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    REGISTRY_INTERNAL_TOKEN: env.secret().optional(),
+    RELAY_DIRECTORY_REFRESH_MS: env.positiveInt(15_000),
   })
   .superRefine((c, ctx) => {
     if (c.EVENTS_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {
@@ -96,6 +105,13 @@ export const configSchema = z
         code: 'custom',
         path: ['EVENTS_PUBLISH_TOKEN'],
         message: 'is required with EVENTS_URL (the subscriptions service refuses events without it)',
+      });
+    }
+    if (c.REGISTRY_URL !== undefined && c.REGISTRY_INTERNAL_TOKEN === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_INTERNAL_TOKEN'],
+        message: "is required with REGISTRY_URL (the registry's internal API refuses calls without it)",
       });
     }
     if (c.RELAY_MASTER_KEY_PREVIOUS !== undefined && c.RELAY_MASTER_KEY === undefined) {
@@ -132,6 +148,12 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['RELAY_MASTER_KEY'], message: 'is required when NODE_ENV=production (content must survive restarts)' });
     if (c.RELAY_URL_SECRET === undefined)
       ctx.addIssue({ code: 'custom', path: ['RELAY_URL_SECRET'], message: 'is required when NODE_ENV=production (every replica signs URLs alike)' });
+    if (c.REGISTRY_URL === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_URL'],
+        message: 'is required when NODE_ENV=production (who may send what to whom comes from the registry, never from the development list)',
+      });
   });
 
 export type RelayConfig = z.infer<typeof configSchema>;

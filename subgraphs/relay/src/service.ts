@@ -13,7 +13,9 @@ import {
   createInternalTokenVerifier,
   createLogger,
   createMetricsRegistry,
+  environmentOf,
   startSubgraph,
+  type Environment,
   type InternalTokenVerifier,
   type Logger,
   type RedisClient,
@@ -21,11 +23,14 @@ import {
   type RunningSubgraph,
 } from '@lgsp/kit';
 import { configSchema, type RelayConfig } from './config.ts';
+import { createRegistryAgencyDirectory, type RegistryAgencyDirectory } from './connectors/registry-agency-directory.ts';
 import { createFileAgencyDirectory, type AgencyDirectory } from './domain/agency-directory.ts';
 import { loadMasterKey } from './domain/content-cipher.ts';
 import { createJsonSchemaRegistry, readJsonSchemaDirectory, type JsonSchemaRegistry } from './domain/json-schemas.ts';
 import { createRelayMetrics } from './domain/metrics.ts';
-import { Relay } from './domain/relay.ts';
+import { Relay, type SweepCounts } from './domain/relay.ts';
+import { RelayNamespaces } from './domain/namespaces.ts';
+import { namespaceKeyPrefix } from './store/keys.ts';
 import { createUrlSigner } from './domain/url-token.ts';
 import { exchangeContentHandler } from './http/exchange-routes.ts';
 import { presenceRoute } from './http/presence-route.ts';
@@ -49,6 +54,7 @@ export { configSchema };
 
 export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
 
+/** The stores of one namespace of packets (production, or the test environment's). */
 export interface RelayStores {
   packets: PacketStore;
   content: PacketContentStore;
@@ -61,34 +67,46 @@ export interface RelayServiceDeps {
   verifier?: InternalTokenVerifier;
   logger?: Logger;
   metrics?: Registry;
-  /** Stores to use instead of the ones REDIS_URL selects (embedded mode shared with other services, tests). */
+  /** Production's stores, instead of the ones REDIS_URL selects (embedded mode shared with other services, tests). */
   stores?: RelayStores;
+  /** The test environment's stores, with `stores` (default: in memory, their events kept in this process). */
+  testStores?: RelayStores;
+  /** The agency directory, instead of the one REGISTRY_URL selects (tests). */
   directory?: AgencyDirectory;
   /** JSON Schemas by id or data type (`DOSSIER`), checked on JSON/DOSSIER packets. */
   jsonSchemas?: Record<string, object>;
 }
 
 export interface RunningRelay extends RunningSubgraph {
+  /** The production namespace's relay. */
   relay: Relay;
+  /** Both namespaces' relays (`relays.test` holds the test environment's packets). */
+  relays: RelayNamespaces;
   /** Base URL of the relay's HTTP server (e.g. http://127.0.0.1:4103). */
   origin: string;
-  /** Runs one expiry / redelivery / presence pass now (the timer does it every RELAY_SWEEP_MS). */
+  /** Runs one expiry / redelivery / presence pass over both namespaces now (the timer does it every RELAY_SWEEP_MS); the counts are their sums. */
   sweep(): ReturnType<Relay['sweep']>;
 }
 
-export function storesOnRedis(redis: RedisClient, keyPrefix: string, options: { eventsRetention?: number } = {}): RelayStores {
+/**
+ * The stores of one namespace on Redis: production's keys under `keyPrefix` (`lgsp:relay:…`, events `lgsp:events:…`),
+ * the test environment's under `<keyPrefix>test:` (`lgsp:test:relay:…`, events `lgsp:test:events:…`).
+ */
+export function storesOnRedis(redis: RedisClient, keyPrefix: string, options: { eventsRetention?: number; environment?: Environment } = {}): RelayStores {
+  const prefix = namespaceKeyPrefix(keyPrefix, options.environment ?? 'production');
   return {
-    packets: createRedisPacketStore(redis, { keyPrefix }),
-    content: createRedisContentStore(redis, { keyPrefix }),
-    queue: createRedisDeliveryQueue(redis, { keyPrefix }),
-    events: redisEventPublisher(redis, { keyPrefix, retention: options.eventsRetention }),
-    presence: createRedisPresenceStore(redis, { keyPrefix }),
+    packets: createRedisPacketStore(redis, { keyPrefix: prefix }),
+    content: createRedisContentStore(redis, { keyPrefix: prefix }),
+    queue: createRedisDeliveryQueue(redis, { keyPrefix: prefix }),
+    events: redisEventPublisher(redis, { keyPrefix: prefix, retention: options.eventsRetention }),
+    presence: createRedisPresenceStore(redis, { keyPrefix: prefix }),
   };
 }
 
 /**
  * In-memory stores (embedded mode). Events go to the subscriptions service's `/internal/events` when `events` names
  * it (EVENTS_URL + EVENTS_PUBLISH_TOKEN); otherwise they stay in this process, where no subscriber can see them.
+ * The test namespace is never given `events`: its events must not reach production's topics.
  */
 export function storesInMemory(options: { events?: { baseUrl: string; token: string } } = {}): RelayStores {
   return {
@@ -110,14 +128,48 @@ async function jsonSchemasFrom(config: RelayConfig, given: Record<string, object
   }
 }
 
+/**
+ * The registry's directory when REGISTRY_URL is set (loaded once before the relay serves: it starts even when the
+ * registry does not answer, refusing exchange requests until it does); otherwise the development list, with a warning.
+ */
+async function directoryFor(config: RelayConfig, logger: Logger, metrics: Registry): Promise<AgencyDirectory> {
+  if (config.REGISTRY_URL === undefined || config.REGISTRY_INTERNAL_TOKEN === undefined) {
+    logger.warn('REGISTRY_URL unset: the development agency list is the directory and every agency may send anything to every other (development only)');
+    return createFileAgencyDirectory();
+  }
+  const directory = createRegistryAgencyDirectory({
+    baseUrl: config.REGISTRY_URL,
+    token: config.REGISTRY_INTERNAL_TOKEN,
+    refreshMs: config.RELAY_DIRECTORY_REFRESH_MS,
+    logger,
+    metrics,
+  });
+  await directory.start();
+  return directory;
+}
+
+/** One sweep pass over each namespace, one after the other; the counts added up. */
+async function sweepBoth(relays: RelayNamespaces): Promise<SweepCounts> {
+  const total: SweepCounts = { expired: 0, undeliverable: 0, resumed: 0 };
+  for (const relay of relays.all()) {
+    const counts = await relay.sweep();
+    total.expired += counts.expired;
+    total.undeliverable += counts.undeliverable;
+    total.resumed += counts.resumed;
+  }
+  return total;
+}
+
 export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {}): Promise<RunningRelay> {
   const logger = deps.logger ?? createLogger('relay', config.LOG_LEVEL);
   let redis: RedisClient | undefined;
   let stores = deps.stores;
+  let testStores = deps.testStores;
   if (stores === undefined) {
     if (config.REDIS_URL !== undefined) {
       redis = await connectRedis(config.REDIS_URL, { name: 'lgsp-relay' });
       stores = storesOnRedis(redis, config.REDIS_KEY_PREFIX, { eventsRetention: config.EVENTS_RETENTION });
+      testStores ??= storesOnRedis(redis, config.REDIS_KEY_PREFIX, { eventsRetention: config.EVENTS_RETENTION, environment: 'test' });
     } else {
       const events =
         config.EVENTS_URL !== undefined && config.EVENTS_PUBLISH_TOKEN !== undefined
@@ -128,7 +180,10 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
       if (events === undefined) logger.warn('REDIS_URL and EVENTS_URL unset: events stay in this process and no subscriber is notified');
     }
   }
+  // Embedded mode: the subscriptions service holds production's topics only, so test packets' events stay here.
+  testStores ??= storesInMemory();
   let timer: ReturnType<typeof setInterval> | undefined;
+  let closeDirectory = (): void => undefined;
   try {
     const masterKey = loadMasterKey(config.RELAY_MASTER_KEY, config.RELAY_MASTER_KEY_PREVIOUS);
     if (masterKey.development)
@@ -147,33 +202,39 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');
     const relayMetrics = createRelayMetrics(metricsRegistry);
     let origin = config.RELAY_PUBLIC_URL ?? '';
-    const relay = new Relay({
-      ...stores,
-      events: bestEffortEvents(stores.events, { logger, failures: relayMetrics.eventsFailed }),
-      directory: deps.directory ?? createFileAgencyDirectory(),
-      schemas,
-      masterKey,
-      urls,
-      logger,
-      metrics: relayMetrics,
-      consumerName: `relay-${randomUUID().slice(0, 8)}`,
-      settings: {
-        publicBaseUrl: () => config.RELAY_PUBLIC_URL ?? origin,
-        maxPacketBytes: config.RELAY_MAX_PACKET_BYTES,
-        maxRecipients: config.RELAY_MAX_RECIPIENTS,
-        spaceTtlMs: config.RELAY_SPACE_TTL_MS,
-        claimTtlMs: config.RELAY_CLAIM_TTL_MS,
-        ackTimeoutMs: config.RELAY_ACK_TIMEOUT_MS,
-        defaultDeadlineMs: config.RELAY_DEFAULT_DEADLINE_MS,
-        maxDeadlineMs: config.RELAY_MAX_DEADLINE_MS,
-        defaultMaxAttempts: config.RELAY_DEFAULT_MAX_ATTEMPTS,
-        defaultMaxOfflineMs: config.RELAY_MAX_OFFLINE_MS,
-        chunkBytes: config.RELAY_CHUNK_BYTES,
-        retentionMs: config.RELAY_RETENTION_MS,
-        jsonMaxBytes: config.RELAY_JSON_MAX_BYTES,
-        inlineMaxBytes: config.RELAY_INLINE_MAX_BYTES,
-      },
-    });
+    const directory = deps.directory ?? (await directoryFor(config, logger, metricsRegistry));
+    closeDirectory = () => (directory as Partial<RegistryAgencyDirectory>).close?.();
+    const relayOf = (environment: Environment, namespaceStores: RelayStores) =>
+      new Relay({
+        ...namespaceStores,
+        environment,
+        events: bestEffortEvents(namespaceStores.events, { logger, failures: relayMetrics.eventsFailed }),
+        directory,
+        schemas,
+        masterKey,
+        urls,
+        logger,
+        metrics: relayMetrics,
+        consumerName: `relay-${randomUUID().slice(0, 8)}`,
+        settings: {
+          publicBaseUrl: () => config.RELAY_PUBLIC_URL ?? origin,
+          maxPacketBytes: config.RELAY_MAX_PACKET_BYTES,
+          maxRecipients: config.RELAY_MAX_RECIPIENTS,
+          spaceTtlMs: config.RELAY_SPACE_TTL_MS,
+          claimTtlMs: config.RELAY_CLAIM_TTL_MS,
+          ackTimeoutMs: config.RELAY_ACK_TIMEOUT_MS,
+          defaultDeadlineMs: config.RELAY_DEFAULT_DEADLINE_MS,
+          maxDeadlineMs: config.RELAY_MAX_DEADLINE_MS,
+          defaultMaxAttempts: config.RELAY_DEFAULT_MAX_ATTEMPTS,
+          defaultMaxOfflineMs: config.RELAY_MAX_OFFLINE_MS,
+          chunkBytes: config.RELAY_CHUNK_BYTES,
+          retentionMs: config.RELAY_RETENTION_MS,
+          jsonMaxBytes: config.RELAY_JSON_MAX_BYTES,
+          inlineMaxBytes: config.RELAY_INLINE_MAX_BYTES,
+        },
+      });
+    const relays = new RelayNamespaces(relayOf('production', stores), relayOf('test', testStores));
+    const relay = relays.production;
     const running = await startSubgraph<RelayContext>({
       name: 'relay',
       typeDefs,
@@ -185,18 +246,26 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
       metrics: metricsRegistry,
       context: async (base) => {
         const caller = base.principal.kind === 'anonymous' ? { agencyCode: null, systemId: null, operator: false } : callerFrom(base.principal);
+        // Issue 16: the caller's environment chooses the namespace, for every operation of the request.
+        const namespace = relays.for(environmentOf(base.principal));
         // Presence: every call of an agency's system counts as activity (R4: "detects whether systems are online").
-        await relay.markActive(caller);
-        return { ...base, relay, caller };
+        await namespace.markActive(caller);
+        return { ...base, relay: namespace, caller };
       },
       readiness: {
         store: async () => {
           await stores.packets.activeIds(1, 0);
+          await testStores.packets.activeIds(1, 0);
         },
       },
-      handle: exchangeContentHandler(relay, logger),
+      handle: exchangeContentHandler((token) => relays.forToken(token), logger),
       routes: (app) => {
-        if (config.EVENTS_PUBLISH_TOKEN !== undefined) presenceRoute({ token: config.EVENTS_PUBLISH_TOKEN, presence: stores.presence, logger })(app);
+        if (config.EVENTS_PUBLISH_TOKEN !== undefined)
+          presenceRoute({
+            token: config.EVENTS_PUBLISH_TOKEN,
+            presence: (environment) => (environment === 'test' ? testStores : stores).presence,
+            logger,
+          })(app);
       },
     });
     origin = `http://${config.HOST}:${running.port}`;
@@ -204,7 +273,7 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     let sweeping: Promise<unknown> | null = null;
     const sweep = async () => {
       while (sweeping !== null) await sweeping.catch(() => undefined);
-      const run = relay.sweep();
+      const run = sweepBoth(relays);
       sweeping = run;
       try {
         return await run;
@@ -221,10 +290,12 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     return {
       ...running,
       relay,
+      relays,
       origin,
       sweep,
       async close() {
         clearInterval(timer);
+        closeDirectory();
         await sweeping?.catch(() => undefined);
         await running.close();
         if (redis !== undefined) await redis.quit();
@@ -232,6 +303,7 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     };
   } catch (error) {
     clearInterval(timer);
+    closeDirectory();
     if (redis !== undefined) await redis.quit().catch(() => undefined);
     throw error;
   }

@@ -1,11 +1,14 @@
 /** Helpers for the relay's tests (never used by production code): a relay on real Redis with its own key prefix. */
 import { createHash, randomUUID } from 'node:crypto';
-import { request } from 'node:http';
+import { once } from 'node:events';
+import { createServer, request, type Server } from 'node:http';
 import {
   connectRedis,
   createInternalTokenIssuer,
   createInternalTokenVerifier,
   createLogger,
+  ErrorCode,
+  errorBody,
   Role,
   type InternalTokenIssuer,
   type Principal,
@@ -13,7 +16,7 @@ import {
 } from '@lgsp/kit';
 import { loadRelayConfig } from './config.ts';
 import { startRelay, type RunningRelay } from './service.ts';
-import { testKeyPrefix } from '@lgsp/kit/testing';
+import { freePortForTest, testKeyPrefix } from '@lgsp/kit/testing';
 
 export const AGENCY_A = '000.00.03.H41'; // Sở Tài chính (development data)
 export const AGENCY_B = '000.00.04.H41'; // Sở Tư pháp
@@ -192,4 +195,82 @@ export async function sendPacket(
     body: content,
   });
   return { id: space.id, uploadUrl: space.uploadUrl, upload };
+}
+
+/** What the test registry serves: the agencies and the relay routes of each environment, each with its version. */
+export interface TestRegistryData {
+  agencies: { version: number; items: Array<Record<string, unknown>> };
+  routes: Record<'production' | 'test', { version: number; items: Array<{ dataType: string; provider: string; participants: string[] }> }>;
+}
+
+export interface TestRegistry {
+  /** Its origin (REGISTRY_URL). */
+  url: string;
+  token: string;
+  data: TestRegistryData;
+  /** Every request it answered: path with query, If-None-Match, status. */
+  requests: Array<{ path: string; ifNoneMatch: string | undefined; status: number }>;
+  /** Answers every request with this status (an error body) until set back to null. */
+  failWith: number | null;
+  /** Answers 200 with this body instead of the data (a registry that breaks the contract) until set back to null. */
+  brokenBody: unknown;
+  /** Stops listening (the registry goes away); `start` listens again on the same port. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/**
+ * A real HTTP server serving the registry's internal contract for the relay (BRIEF "Registry internal HTTP API"):
+ * `GET /internal/v1/agencies` and `GET /internal/v1/relay/routes?environment=…`, bearer token, `ETag: "<version>"`,
+ * `If-None-Match` → 304. What a test changes in `data` is served at once (bump the version with it).
+ */
+export async function startTestRegistry(data: TestRegistryData, options: { listening?: boolean } = {}): Promise<TestRegistry> {
+  const port = await freePortForTest();
+  const token = `registry-internal-token-${randomUUID()}`;
+  let server: Server | null = null;
+  const registry: TestRegistry = {
+    url: `http://127.0.0.1:${port}`,
+    token,
+    data,
+    requests: [],
+    failWith: null,
+    brokenBody: null,
+    async start() {
+      server = createServer((req, res) => {
+        const url = new URL(req.url ?? '/', registry.url);
+        const answer = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
+          registry.requests.push({ path: `${url.pathname}${url.search}`, ifNoneMatch: req.headers['if-none-match'], status });
+          res.writeHead(status, { 'content-type': 'application/json', ...headers });
+          res.end(body === undefined ? undefined : JSON.stringify(body));
+        };
+        if (req.headers.authorization !== `Bearer ${token}`)
+          return answer(401, errorBody(ErrorCode.UNAUTHENTICATED, 'a valid REGISTRY_INTERNAL_TOKEN is required'));
+        if (registry.failWith !== null) return answer(registry.failWith, errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'the registry is failing'));
+        let resource: { version: number } | undefined;
+        if (url.pathname === '/internal/v1/agencies') resource = registry.data.agencies;
+        else if (url.pathname === '/internal/v1/relay/routes') {
+          const environment = url.searchParams.get('environment');
+          if (environment !== 'production' && environment !== 'test')
+            return answer(400, errorBody(ErrorCode.BAD_USER_INPUT, 'environment must be production or test'));
+          resource = registry.data.routes[environment];
+        }
+        if (resource === undefined) return answer(404, errorBody(ErrorCode.NOT_FOUND, 'no such path'));
+        const etag = `"${resource.version}"`;
+        if (req.headers['if-none-match'] === etag) return answer(304, undefined, { etag });
+        return answer(200, registry.brokenBody ?? resource, { etag });
+      });
+      server.keepAliveTimeout = 1;
+      server.listen(port, '127.0.0.1');
+      await once(server, 'listening');
+    },
+    async stop() {
+      const stopping = server;
+      server = null;
+      if (stopping === null) return;
+      stopping.closeAllConnections();
+      await new Promise((resolve) => stopping.close(resolve));
+    },
+  };
+  if (options.listening !== false) await registry.start();
+  return registry;
 }

@@ -3,7 +3,7 @@
  * store at once (what the grants were then), and handed to the caller only when the test releases it. Tests use it
  * to change grants deterministically while an authorization is in flight.
  */
-import type { GrantStore } from '../../authorization/grants/grant-store.ts';
+import type { GrantStore } from '@lgsp/access';
 
 export interface HeldRead {
   /** Resolves when the read has been answered by the store and is being held. */

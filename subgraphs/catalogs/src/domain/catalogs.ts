@@ -10,7 +10,8 @@ import { AdminUnitIndex, type AdminUnitsPayload } from './admin-units.ts';
 import { applyAdminUnitsImport, diffAdminUnits, parseAdminUnitsFile, type AdminUnitChanges, type ParsedAdminUnitsFile } from './admin-import.ts';
 import { CATALOG_NAMES, type CatalogName, type CatalogVersionInfo, type NewCatalogVersion } from './catalog.ts';
 import type { CatalogEvents } from './catalog-events.ts';
-import { CodeIndex, type AgencyRow, type CountryRow, type EthnicGroupRow, type ReligionRow } from './reference-catalogs.ts';
+import { CodeIndex, withLifecycle, type AgencyRow, type CountryRow, type EthnicGroupRow, type ReligionRow } from './reference-catalogs.ts';
+import { diffAgencies, sameAgencies, type AgencyChanges } from './registry-agencies.ts';
 
 export interface CatalogIndexes {
   ADMINISTRATIVE_UNITS: AdminUnitIndex;
@@ -32,7 +33,7 @@ function buildIndex<C extends CatalogName>(catalog: C, payload: unknown, version
       case 'COUNTRIES':
         return new CodeIndex(payload as CountryRow[], version, { altKeys: (r) => [r.alpha3, r.numeric], searchable: (r) => [r.name, r.englishName] });
       case 'AGENCIES':
-        return new CodeIndex(payload as AgencyRow[], version, {
+        return new CodeIndex((payload as AgencyRow[]).map(withLifecycle), version, {
           searchable: (r) => [r.name, r.shortName ?? '', r.englishName ?? ''],
           parentOf: (r) => r.parentCode,
         });
@@ -74,9 +75,9 @@ export interface ImportResult {
  * service reads (within CATALOGS_VERSION_CHECK_MS) — only `catalogChanged` subscribers were not told. The caller
  * must say so; `result` is the import's outcome as if it had succeeded, with `eventId` null.
  */
-export class CatalogChangeNotAnnouncedError extends Error {
+export class CatalogChangeNotAnnouncedError<R extends { published: CatalogVersionInfo } = ImportResult & { published: CatalogVersionInfo }> extends Error {
   constructor(
-    readonly result: ImportResult & { published: CatalogVersionInfo },
+    readonly result: R,
     cause: unknown,
   ) {
     super(
@@ -86,6 +87,20 @@ export class CatalogChangeNotAnnouncedError extends Error {
     );
     this.name = 'CatalogChangeNotAnnouncedError';
   }
+}
+
+/** The outcome of importing the agencies the registry lists. */
+export interface AgencyImportResult {
+  /** The current version before the import; null when the catalog had none. */
+  previous: CatalogVersionInfo | null;
+  changes: AgencyChanges;
+  /**
+   * The version published, or null: nothing changed, or another replica published the same change first (it
+   * announces it).
+   */
+  published: CatalogVersionInfo | null;
+  /** The id of the `catalog-changed` event announcing `published`; null when nothing was published or announced. */
+  eventId: string | null;
 }
 
 export class Catalogs {
@@ -105,10 +120,16 @@ export class Catalogs {
     this.logger = options.logger;
   }
 
-  /** Publishes a default version of every catalog that has none (concurrent replicas publish it once). */
-  async seed(defaults: (catalog: CatalogName) => Promise<NewCatalogVersion>): Promise<Record<CatalogName, CatalogVersionInfo>> {
+  /**
+   * Publishes a default version of every catalog in `only` (default: all) that has none (concurrent replicas publish
+   * it once).
+   */
+  async seed(
+    defaults: (catalog: CatalogName) => Promise<NewCatalogVersion>,
+    only: readonly CatalogName[] = CATALOG_NAMES,
+  ): Promise<Partial<Record<CatalogName, CatalogVersionInfo>>> {
     const entries = await Promise.all(
-      CATALOG_NAMES.map(async (catalog) => {
+      only.map(async (catalog) => {
         const existing = await this.store.currentVersion(catalog);
         if (existing !== null) return [catalog, (await this.store.versionInfo(catalog, existing))!] as const;
         const { info, published } = await this.store.publish(catalog, await defaults(catalog), { onlyIfEmpty: true });
@@ -116,7 +137,7 @@ export class Catalogs {
         return [catalog, info] as const;
       }),
     );
-    return Object.fromEntries(entries) as Record<CatalogName, CatalogVersionInfo>;
+    return Object.fromEntries(entries) as Partial<Record<CatalogName, CatalogVersionInfo>>;
   }
 
   /** The current version number (cached for `versionCheckIntervalMs`). */
@@ -190,8 +211,37 @@ export class Catalogs {
       itemCount: next.twoTier.units.length + next.threeTier.units.length,
       payload: next,
     });
-    this.current.delete('ADMINISTRATIVE_UNITS');
-    const result = { format: file.format, tier: file.tier, previous, changes, published: info, eventId: null };
+    return this.announce({ format: file.format, tier: file.tier, previous, changes, published: info, eventId: null });
+  }
+
+  /**
+   * Imports the agencies the registry lists (`agencyRowsFromRegistry`): when they differ from the current version,
+   * publishes them as a new version, made current, and announces it through `events` — the same path as
+   * `importAdministrativeUnits`. Earlier versions stay readable (`agency(code, version)`), so an agency the registry
+   * no longer lists keeps its history there. The publication is conditional on the current version read here, so
+   * replicas seeing the same change publish it once. Throws CatalogChangeNotAnnouncedError when the version was
+   * published but the announcement failed.
+   */
+  async importAgencies(rows: readonly AgencyRow[], options: { source: string; label?: string | null }): Promise<AgencyImportResult> {
+    const currentVersion = await this.store.currentVersion('AGENCIES');
+    const previous = currentVersion === null ? null : await this.versionInfo('AGENCIES', currentVersion);
+    const before = currentVersion === null ? [] : ((await this.store.readPayload('AGENCIES', currentVersion)) as AgencyRow[]);
+    const changes = diffAgencies(before, rows);
+    if (currentVersion !== null && sameAgencies(before, rows)) return { previous, changes, published: null, eventId: null };
+    const sorted = [...rows].sort((a, b) => a.code.localeCompare(b.code));
+    const { info, published } = await this.store.publish(
+      'AGENCIES',
+      { source: options.source, label: options.label ?? null, itemCount: sorted.length, payload: sorted },
+      { ifCurrentIs: currentVersion },
+    );
+    if (!published) return { previous, changes, published: null, eventId: null };
+    return this.announce({ previous, changes, published: info, eventId: null });
+  }
+
+  /** Forgets the cached current version of what was just published, then announces it. */
+  private async announce<R extends { published: CatalogVersionInfo; eventId: string | null }>(result: R): Promise<R> {
+    const info = result.published;
+    this.current.delete(info.catalog);
     try {
       return { ...result, eventId: await this.events.versionPublished(info) };
     } catch (error) {

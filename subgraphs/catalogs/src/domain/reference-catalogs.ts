@@ -25,6 +25,13 @@ export interface CountryRow {
 
 export type AgencyKind = 'PEOPLES_COMMITTEE' | 'OFFICE' | 'DEPARTMENT' | 'POLICE' | 'HOSPITAL' | 'SCHOOL' | 'OTHER';
 
+/**
+ * Where an agency is in its lifecycle (the registry's Agency status): active, or renamed, split, merged or dissolved
+ * as of `effectiveFrom`, with the agencies that took over its work in `successorCodes`.
+ */
+export type AgencyStatus = 'ACTIVE' | 'RENAMED' | 'SPLIT' | 'MERGED' | 'DISSOLVED';
+export const AGENCY_STATUSES: readonly AgencyStatus[] = ['ACTIVE', 'RENAMED', 'SPLIT', 'MERGED', 'DISSOLVED'];
+
 export interface AgencyRow {
   /** QCVN 102:2016 identifier code AAA.BB.CC.XNN. */
   code: string;
@@ -35,6 +42,17 @@ export interface AgencyRow {
   parentCode: string | null;
   /** GSO code of the two-tier administrative unit the agency governs (People's Committees). */
   administrativeUnitCode: string | null;
+  /** Lifecycle status; absent in versions published before the registry (development file): ACTIVE. */
+  status?: AgencyStatus;
+  /** Agencies that took over (renamed, split, merged); absent: none. */
+  successorCodes?: string[];
+  /** Date (ISO 8601) the status took effect; absent or null: not known. */
+  effectiveFrom?: string | null;
+}
+
+/** An agency row with its lifecycle fields filled (ACTIVE, no successors) where the stored version has none. */
+export function withLifecycle(row: AgencyRow): Required<AgencyRow> {
+  return { ...row, status: row.status ?? 'ACTIVE', successorCodes: row.successorCodes ?? [], effectiveFrom: row.effectiveFrom ?? null };
 }
 
 /** Every served item carries the catalog version it was read from. */

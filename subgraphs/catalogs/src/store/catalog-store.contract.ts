@@ -79,6 +79,33 @@ export function describeCatalogStoreContract(name: string, makeStore: () => Prom
       );
     });
 
+    it('publishes when ifCurrentIs only over that current version, once even when several publish at the same moment', async () => {
+      const { store } = fixture;
+      const base = await store.publish('AGENCIES', { source: 'base', itemCount: 0, payload: [] });
+      const before = (await store.versions('AGENCIES')).length;
+      const refused = await store.publish('AGENCIES', { source: 'only into an empty one', itemCount: 0, payload: [] }, { ifCurrentIs: null });
+      assert.deepEqual(refused, { info: base.info, published: false });
+      const stale = await store.publish('AGENCIES', { source: 'stale', itemCount: 0, payload: [] }, { ifCurrentIs: base.info.version - 1 });
+      assert.deepEqual(stale, { info: base.info, published: false });
+      const results = await Promise.all(
+        [1, 2, 3].map((n) => store.publish('AGENCIES', { source: `change ${n}`, itemCount: n, payload: [n] }, { ifCurrentIs: base.info.version })),
+      );
+      assert.equal(results.filter((r) => r.published).length, 1);
+      const winner = results.find((r) => r.published)!;
+      for (const r of results) assert.deepEqual(r.info, winner.info);
+      assert.equal(await store.currentVersion('AGENCIES'), winner.info.version);
+      assert.equal((await store.versions('AGENCIES')).length, before + 1);
+      // An empty catalog: ifCurrentIs null publishes, a version number is refused.
+      await assert.rejects(
+        store.publish('RELIGIONS', { source: 'x', itemCount: 0, payload: [] }, { ifCurrentIs: 3 }),
+        (e: unknown) => e instanceof LgspError && e.code === ErrorCode.NOT_FOUND,
+      );
+      assert.equal(await store.currentVersion('RELIGIONS'), null);
+      const into = await store.publish('RELIGIONS', { source: 'first', itemCount: 0, payload: [] }, { ifCurrentIs: null });
+      assert.equal(into.published, true);
+      assert.equal(await store.currentVersion('RELIGIONS'), into.info.version);
+    });
+
     it('can publish without making the version current, and point back to any existing version', async () => {
       const { store } = fixture;
       await store.publish('ADMINISTRATIVE_UNITS', { source: 'v1', itemCount: 0, payload: 'one' });

@@ -9,10 +9,15 @@ export interface PublishOptions {
   onlyIfEmpty?: boolean;
   /** Make the new version the current one (default true). */
   makeCurrent?: boolean;
+  /**
+   * Publish only when the current version is this one (null: the catalog has none) — a compare-and-set, so that
+   * replicas importing the same change at the same moment publish it once. Absent: no condition.
+   */
+  ifCurrentIs?: number | null;
 }
 
 export interface PublishResult {
-  /** The version published, or the current one when `onlyIfEmpty` found one. */
+  /** The version published, or the current one when `onlyIfEmpty` or `ifCurrentIs` refused to publish. */
   info: CatalogVersionInfo;
   published: boolean;
 }

@@ -40,6 +40,10 @@ export function createMemoryCatalogStore(): CatalogStore {
       if (options.onlyIfEmpty === true && s.current !== null) {
         return { info: toInfo(catalog, s.current, s.versions.get(s.current)!.meta), published: false };
       }
+      if (options.ifCurrentIs !== undefined && s.current !== options.ifCurrentIs) {
+        if (s.current === null) throw new LgspError(ErrorCode.NOT_FOUND, `${catalog} has no current version (ifCurrentIs ${options.ifCurrentIs})`);
+        return { info: toInfo(catalog, s.current, s.versions.get(s.current)!.meta), published: false };
+      }
       const meta: StoredVersionMeta = { publishedAt: new Date().toISOString(), source: next.source, itemCount: next.itemCount, label: next.label ?? null };
       const payload = JSON.stringify(next.payload);
       s.sequence += 1;

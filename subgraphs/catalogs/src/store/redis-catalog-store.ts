@@ -8,13 +8,13 @@ import type { CatalogName, NewCatalogVersion } from '../domain/catalog.ts';
 import { toInfo, type CatalogStore, type PublishOptions, type PublishResult, type StoredVersionMeta } from './catalog-store.ts';
 import { catalogKeys } from './keys.ts';
 
-// KEYS: sequence, versions, payloads, current. ARGV: meta JSON, payload JSON, onlyIfEmpty (1/0), makeCurrent (1/0).
-// Returns {1, version} when published, {0, currentVersion} when onlyIfEmpty found one.
+// KEYS: sequence, versions, payloads, current. ARGV: meta JSON, payload JSON, onlyIfEmpty (1/0), makeCurrent (1/0),
+// ifCurrentIs ('' = no condition, '0' = only when there is no current version, else the version number).
+// Returns {1, version} when published, {0, currentVersion} when a condition refused (currentVersion 0: none).
 const PUBLISH = `
-if ARGV[3] == '1' then
-  local current = redis.call('GET', KEYS[4])
-  if current then return {0, tonumber(current)} end
-end
+local current = redis.call('GET', KEYS[4])
+if ARGV[3] == '1' and current then return {0, tonumber(current)} end
+if ARGV[5] ~= '' and (current or '0') ~= ARGV[5] then return {0, tonumber(current or '0')} end
 local version = redis.call('INCR', KEYS[1])
 redis.call('HSET', KEYS[3], version, ARGV[2])
 redis.call('HSET', KEYS[2], version, ARGV[1])
@@ -62,10 +62,12 @@ export function createRedisCatalogStore(redis: RedisClient, options: { keyPrefix
           JSON.stringify(next.payload),
           publishOptions.onlyIfEmpty === true ? '1' : '0',
           publishOptions.makeCurrent === false ? '0' : '1',
+          publishOptions.ifCurrentIs === undefined ? '' : String(publishOptions.ifCurrentIs ?? 0),
         ],
       })) as [number, number];
       const [published, version] = reply;
       if (published === 1) return { info: toInfo(catalog, version, meta), published: true };
+      if (version === 0) throw new LgspError(ErrorCode.NOT_FOUND, `${catalog} has no current version (ifCurrentIs ${publishOptions.ifCurrentIs})`);
       const existing = await redis.hGet(k.versions, String(version));
       if (existing === null) throw new Error(`${catalog}: current version ${version} has no metadata`);
       return { info: toInfo(catalog, version, parseMeta(existing)), published: false };

@@ -8,14 +8,44 @@
  *   401                          → token refreshed and the call repeated once (the platform did not process it)
  */
 import { Pool, errors as undiciErrors } from 'undici';
-import { ErrorCode, LgspError, type Logger } from '@lgsp/kit';
+import { ErrorCode, LgspError, type Environment, type Logger } from '@lgsp/kit';
 import { Counter, Histogram, type Registry } from '@lgsp/kit';
 import { fullJitterDelay, sleep } from './retry.ts';
 import { Wso2TokenProvider } from './wso2-token.ts';
 
+/**
+ * The client's instruments, created once per registry and shared by the clients of both environments (a registry
+ * refuses a second metric of the same name).
+ */
+export interface NationalPlatformMetrics {
+  requests: Counter<'environment' | 'source' | 'endpoint' | 'outcome'>;
+  duration: Histogram<'environment' | 'source' | 'endpoint'>;
+}
+
+/** Registers `lgsp_national_platform_requests_total` and `lgsp_national_platform_request_duration_seconds`. */
+export function createNationalPlatformMetrics(registry: Registry): NationalPlatformMetrics {
+  return {
+    requests: new Counter({
+      name: 'lgsp_national_platform_requests_total',
+      help: 'HTTP requests to the national platform, by environment, source, endpoint and outcome (attempts, including retries)',
+      labelNames: ['environment', 'source', 'endpoint', 'outcome'] as const,
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'lgsp_national_platform_request_duration_seconds',
+      help: 'Duration of one HTTP attempt to the national platform',
+      labelNames: ['environment', 'source', 'endpoint'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+  };
+}
+
 export interface NationalPlatformClientOptions {
-  /** Base URL of the platform adapter, e.g. https://api.ngsp.gov.vn or http://127.0.0.1:4200. */
+  /** Base URL of the platform adapter, e.g. https://api.ngsp.gov.vn or http://127.0.0.1:4200 (a path is kept: …/test). */
   baseUrl: string;
+  /** Which of the platform's endpoints this client talks to (production, or the test endpoint); a metric label. */
+  environment?: Environment;
   consumerKey: string;
   consumerSecret: string;
   /** Deadline of one attempt (request sent → body read). */
@@ -27,7 +57,7 @@ export interface NationalPlatformClientOptions {
   retryCapMs?: number;
   connections: number;
   logger: Logger;
-  metrics?: Registry;
+  metrics?: NationalPlatformMetrics;
   /** Randomness for jitter (tests); timing only. */
   random?: () => number;
 }
@@ -67,8 +97,7 @@ export class NationalPlatformClient {
   private readonly pool: Pool;
   private readonly basePath: string;
   private readonly tokens: Wso2TokenProvider;
-  private readonly requests: Counter<'source' | 'endpoint' | 'outcome'> | undefined;
-  private readonly duration: Histogram<'source' | 'endpoint'> | undefined;
+  private readonly environment: Environment;
 
   constructor(private readonly options: NationalPlatformClientOptions) {
     const url = new URL(options.baseUrl);
@@ -83,21 +112,7 @@ export class NationalPlatformClient {
       bodyTimeout: options.timeoutMs + 1_000,
     });
     this.tokens = new Wso2TokenProvider(() => this.fetchToken());
-    if (options.metrics !== undefined) {
-      this.requests = new Counter({
-        name: 'lgsp_national_platform_requests_total',
-        help: 'HTTP requests to the national platform, by source, endpoint and outcome (attempts, including retries)',
-        labelNames: ['source', 'endpoint', 'outcome'] as const,
-        registers: [options.metrics],
-      });
-      this.duration = new Histogram({
-        name: 'lgsp_national_platform_request_duration_seconds',
-        help: 'Duration of one HTTP attempt to the national platform',
-        labelNames: ['source', 'endpoint'] as const,
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-        registers: [options.metrics],
-      });
-    }
+    this.environment = options.environment ?? 'production';
   }
 
   /** Number of access tokens fetched so far. */
@@ -131,7 +146,10 @@ export class NationalPlatformClient {
         if (!(error instanceof AttemptFailure)) throw error;
         if (!error.retryable || attempt >= maxAttempts) throw error.error;
         const wait = fullJitterDelay(attempt - 1, { baseMs: this.options.retryBaseMs, capMs: this.options.retryCapMs ?? 2_000, random: this.options.random });
-        this.options.logger.debug({ source: call.source, endpoint: call.endpoint, attempt, wait }, 'retrying national platform call');
+        this.options.logger.debug(
+          { environment: this.environment, source: call.source, endpoint: call.endpoint, attempt, wait },
+          'retrying national platform call',
+        );
         await sleep(wait);
       }
     }
@@ -143,10 +161,11 @@ export class NationalPlatformClient {
 
   /** One HTTP exchange; 2xx, 401 and 4xx answers are returned, everything else becomes an AttemptFailure. */
   private async attempt(call: PlatformCall, headers: Record<string, string>, contentType = 'application/json'): Promise<PlatformAnswer> {
-    const endTimer = this.duration?.startTimer({ source: call.source, endpoint: call.endpoint });
+    const labels = { environment: this.environment, source: call.source, endpoint: call.endpoint };
+    const endTimer = this.options.metrics?.duration.startTimer(labels);
     const outcome = (name: string) => {
       endTimer?.();
-      this.requests?.inc({ source: call.source, endpoint: call.endpoint, outcome: name });
+      this.options.metrics?.requests.inc({ ...labels, outcome: name });
     };
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
@@ -206,7 +225,8 @@ export class NationalPlatformClient {
     }
     const body = answer.body as { access_token?: unknown; expires_in?: unknown } | null;
     if (answer.status !== 200 || typeof body?.access_token !== 'string' || typeof body.expires_in !== 'number') {
-      this.options.logger.error({ status: answer.status }, 'national platform token request refused; check NATIONAL_PLATFORM_CONSUMER_KEY/SECRET');
+      const variables = this.environment === 'test' ? 'NATIONAL_PLATFORM_TEST_CONSUMER_KEY/SECRET' : 'NATIONAL_PLATFORM_CONSUMER_KEY/SECRET';
+      this.options.logger.error({ environment: this.environment, status: answer.status }, `national platform token request refused; check ${variables}`);
       throw new LgspError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Could not obtain an access token from the national platform', { source: 'token' });
     }
     return { access_token: body.access_token, expires_in: body.expires_in };

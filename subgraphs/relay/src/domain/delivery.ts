@@ -9,12 +9,13 @@ import { ErrorCode, LgspError } from '@lgsp/kit';
 import { requireAgency } from './access.ts';
 import { assertBatchSize, settleEach } from './batch.ts';
 import { masterKeyById, MasterKeyUnavailableError, openDecryptedContent, readWholeDecryptedContent } from './content-cipher.ts';
-import { isoTime, type Acknowledgement, type Caller, type Download, type ExchangeDeps, type PacketClaim } from './exchange-api.ts';
+import { grantNamespace, isoTime, type Acknowledgement, type Caller, type Download, type ExchangeDeps, type PacketClaim } from './exchange-api.ts';
 import { contentGone, contentReadFailure, exchangeError, keyUnavailable } from './exchange-errors.ts';
 import { acknowledgementOf, claimExpiresAt, claimRefusal, deliveryStatusAfter, downloadRefusal, withDelivery } from './lifecycle.ts';
 import type { Outcomes } from './outcomes.ts';
 import type { PresenceTracker } from './presence.ts';
 import { TERMINAL_DELIVERY, type DeliveryStatus, type Packet } from './types.ts';
+import { grantEnvironment } from './url-token.ts';
 
 const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 
@@ -132,6 +133,7 @@ export class Deliveries {
       claim: claimed.attempts,
       ...(packet.contentAttempt !== null && { attempt: packet.contentAttempt }),
       expiresAtMs,
+      ...grantNamespace(this.deps.environment),
     });
     return {
       packetId,
@@ -166,7 +168,7 @@ export class Deliveries {
 
   async download(packetId: string, token: string): Promise<Download> {
     const grant = this.deps.urls.verify(token, this.deps.now());
-    if (grant === null || grant.action !== 'download' || grant.packetId !== packetId) {
+    if (grant === null || grant.action !== 'download' || grant.packetId !== packetId || grantEnvironment(grant) !== this.deps.environment) {
       throw exchangeError(ErrorCode.UNAUTHENTICATED, 'TOKEN_INVALID', 'the download URL is invalid or has expired');
     }
     // The content's start is read together with the record (the URL names the attempt); it is used only if the

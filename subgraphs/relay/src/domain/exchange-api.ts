@@ -3,7 +3,7 @@
  * shapes handed to resolvers and the HTTP layer. One module so that every step (request, upload, validation,
  * dispatch, delivery, sweeper) and the `Relay` facade speak the same types without importing each other for them.
  */
-import type { Logger } from '@lgsp/kit';
+import type { Environment, Logger } from '@lgsp/kit';
 import type { PacketContentStore } from '../store/content-store.ts';
 import type { DeliveryQueue } from '../store/delivery-queue.ts';
 import type { EventPublisher } from '../store/event-publisher.ts';
@@ -62,11 +62,22 @@ export interface RelayDeps {
   /** This process's consumer name in the delivery queues' consumer group. */
   consumerName: string;
   now?: () => number;
+  /**
+   * The namespace this relay serves (default production): its stores hold only that environment's packets, its URLs
+   * say so, and it honours no URL of the other namespace. The service runs one relay per environment.
+   */
+  environment?: Environment;
 }
 
-/** `RelayDeps` as the steps get them from the facade: with the clock settled. */
+/** `RelayDeps` as the steps get them from the facade: with the clock and the namespace settled. */
 export interface ExchangeDeps extends RelayDeps {
   now: () => number;
+  environment: Environment;
+}
+
+/** What a URL grant carries to name a namespace: nothing for production (URLs as before), `environment` otherwise. */
+export function grantNamespace(environment: Environment): { environment?: Environment } {
+  return environment === 'production' ? {} : { environment };
 }
 
 /** A server timestamp as records and answers carry it. */

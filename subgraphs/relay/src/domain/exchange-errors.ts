@@ -6,6 +6,7 @@
 import { ErrorCode, LgspError, type Logger } from '@lgsp/kit';
 import { ContentGoneError, MasterKeyUnavailableError } from './content-cipher.ts';
 import type { RelayMetrics } from './metrics.ts';
+import type { RouteRefusal } from './agency-directory.ts';
 
 /** Why an upload or download was refused: the HTTP layer turns `reason` into a status code. */
 export type ExchangeFailure =
@@ -25,7 +26,11 @@ export type ExchangeFailure =
   | 'CONTENT_NOT_BASE64'
   | 'CONTENT_REJECTED'
   /** The content was stored under a master key this relay is not configured with (a key rotation); it is kept. */
-  | 'CONTENT_KEY_UNAVAILABLE';
+  | 'CONTENT_KEY_UNAVAILABLE'
+  /** Who may send what to whom (the registry's agencies and relay routes, `RouteRefusal`). */
+  | RouteRefusal
+  /** The agency directory (the registry) was never reachable since the relay started: exchange requests wait for it. */
+  | 'DIRECTORY_UNAVAILABLE';
 
 export function exchangeError(code: ErrorCode, reason: ExchangeFailure, message: string, details: Record<string, unknown> = {}): LgspError {
   return new LgspError(code, message, { reason, ...details });

@@ -8,9 +8,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 import { requireAgency } from './access.ts';
 import { assertBatchSize, settleEach } from './batch.ts';
-import { isoTime, type Caller, type ExchangeDeps, type ExchangeSpace, type RequestExchangeInput } from './exchange-api.ts';
+import { grantNamespace, isoTime, type Caller, type ExchangeDeps, type ExchangeSpace, type RequestExchangeInput } from './exchange-api.ts';
 import { exchangeError } from './exchange-errors.ts';
 import { firstSweepAt } from './lifecycle.ts';
+import type { RouteRefusal } from './agency-directory.ts';
 import type { Packet } from './types.ts';
 import type { Uploads } from './upload.ts';
 
@@ -28,7 +29,13 @@ export class ExchangeRequests {
   async requestExchange(caller: Caller, input: RequestExchangeInput, sequence?: number): Promise<ExchangeSpace> {
     const { settings, directory } = this.deps;
     const source = requireAgency(caller);
-    if ((await directory.get(source)) === null) throw new LgspError(ErrorCode.FORBIDDEN, `agency ${source} is not registered for exchanges`);
+    const sender = await directory.get(source);
+    if (sender === null) throw exchangeError(ErrorCode.FORBIDDEN, 'SOURCE_NOT_REGISTERED', `agency ${source} is not registered for exchanges`);
+    if (sender.status !== 'ACTIVE') {
+      throw exchangeError(ErrorCode.FORBIDDEN, 'SOURCE_NOT_ACTIVE', `agency ${source} is ${sender.status} in the registry and may no longer send packets`, {
+        successorCodes: sender.successorCodes,
+      });
+    }
     const title = input.title.trim();
     if (title === '' || title.length > 500) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'title must be 1 to 500 characters', { field: 'title' });
     const protocol = input.protocol.trim();
@@ -78,7 +85,7 @@ export class ExchangeRequests {
     const inline =
       input.content === undefined || input.content === null ? null : this.decodeInline(input.content, input.declaredBytes, input.sha256.toLowerCase());
 
-    const recipients = await this.resolveRecipients(source, input.recipients);
+    const recipients = await this.resolveRecipients(source, input.recipients, input.dataType);
 
     const id = randomUUID();
     const attempt = inline === null ? null : randomUUID().slice(0, 8);
@@ -132,7 +139,7 @@ export class ExchangeRequests {
       firstSweepAt(now, spaceExpiresMs, maxOfflineMs),
     );
     this.deps.metrics.packets.inc({ event: 'requested' });
-    const token = this.deps.urls.sign({ action: 'upload', packetId: id, expiresAtMs: spaceExpiresMs });
+    const token = this.deps.urls.sign({ action: 'upload', packetId: id, expiresAtMs: spaceExpiresMs, ...grantNamespace(this.deps.environment) });
     const space = {
       id,
       uploadUrl: `${settings.publicBaseUrl()}/exchange/spaces/${id}/content?token=${token}`,
@@ -201,20 +208,28 @@ export class ExchangeRequests {
     return bytes;
   }
 
-  /** The recipients named by agency codes, a parent's units and a search (their union), checked against the directory. */
-  private async resolveRecipients(source: string, spec: RequestExchangeInput['recipients']): Promise<string[]> {
-    const { directory, settings } = this.deps;
-    const found = new Set<string>();
+  /**
+   * The recipients named by agency codes, a parent's units and a search (their union), checked against the directory:
+   * a named agency that may not receive this data type from the source refuses the request (its reason in
+   * `extensions.reason` and per agency in `extensions.refused`); a unit found under the parent or by the search that
+   * may not receive is left out (the request names "the units I may send to"), and refuses it only when none is left.
+   */
+  private async resolveRecipients(source: string, spec: RequestExchangeInput['recipients'], dataType: string): Promise<string[]> {
+    const { directory, settings, environment } = this.deps;
+    const named = new Set<string>();
     const unknown: string[] = [];
     for (const code of spec.agencyCodes ?? []) {
       if ((await directory.get(code)) === null) unknown.push(code);
-      else found.add(code);
+      else named.add(code);
     }
     if (unknown.length > 0)
-      throw new LgspError(ErrorCode.BAD_USER_INPUT, `unknown recipient agency code(s): ${unknown.join(', ')}`, { unknownAgencyCodes: unknown });
+      throw exchangeError(ErrorCode.BAD_USER_INPUT, 'RECIPIENT_UNKNOWN', `unknown recipient agency code(s): ${unknown.join(', ')}`, {
+        unknownAgencyCodes: unknown,
+      });
+    const found = new Set<string>();
     if (spec.parentCode !== undefined && spec.parentCode !== null) {
       if ((await directory.get(spec.parentCode)) === null)
-        throw new LgspError(ErrorCode.BAD_USER_INPUT, `unknown parent agency code ${spec.parentCode}`, { field: 'recipients.parentCode' });
+        throw exchangeError(ErrorCode.BAD_USER_INPUT, 'RECIPIENT_UNKNOWN', `unknown parent agency code ${spec.parentCode}`, { field: 'recipients.parentCode' });
       for (const child of await directory.children(spec.parentCode)) if (child.code !== source) found.add(child.code);
     }
     if (spec.search !== undefined && spec.search !== null) {
@@ -222,7 +237,57 @@ export class ExchangeRequests {
         throw new LgspError(ErrorCode.BAD_USER_INPUT, 'recipients.search must be 2 to 100 characters', { field: 'recipients.search' });
       for (const match of await directory.search(spec.search, settings.maxRecipients + 1)) if (match.code !== source) found.add(match.code);
     }
-    if (found.has(source)) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'an agency cannot send a packet to itself', { field: 'recipients' });
+    if (named.has(source)) throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SAME_AGENCY', 'an agency cannot send a packet to itself', { field: 'recipients' });
+
+    // Named agencies: each may receive, or the request is refused naming why.
+    const refused: Array<{ agencyCode: string; reason: RouteRefusal; successorCodes?: string[] }> = [];
+    for (const code of named) {
+      const reason = await directory.refusal(source, code, dataType, environment);
+      if (reason === null) continue;
+      const successors = reason === 'RECIPIENT_NOT_ACTIVE' ? ((await directory.get(code))?.successorCodes ?? []) : [];
+      refused.push({ agencyCode: code, reason, ...(successors.length > 0 && { successorCodes: successors }) });
+    }
+    // Units found: those that may not receive are left out.
+    const leftOut: Array<{ agencyCode: string; reason: RouteRefusal }> = [];
+    for (const code of found) {
+      if (named.has(code)) continue;
+      const reason = await directory.refusal(source, code, dataType, environment);
+      if (reason !== null) {
+        found.delete(code);
+        leftOut.push({ agencyCode: code, reason });
+      }
+    }
+    if ([...refused, ...leftOut].some((r) => r.reason === 'DATA_TYPE_NOT_ALLOWED') && (refused.length > 0 || (found.size === 0 && named.size === 0))) {
+      throw exchangeError(
+        ErrorCode.FORBIDDEN,
+        'DATA_TYPE_NOT_ALLOWED',
+        `agency ${source} may not send ${dataType} packets in the ${environment} environment: it has no access request in force for a ${dataType} service of the registry`,
+        { field: 'dataType', dataType, environment },
+      );
+    }
+    if (refused.length > 0) {
+      const reasons = new Set(refused.map((r) => r.reason));
+      const reason = reasons.size === 1 ? refused[0]!.reason : 'RECIPIENT_NOT_ALLOWED';
+      const detail = refused.map((r) => `${r.agencyCode} (${r.reason}${r.successorCodes ? `; successors ${r.successorCodes.join(', ')}` : ''})`).join(', ');
+      throw exchangeError(
+        ErrorCode.FORBIDDEN,
+        reason,
+        `agency(ies) ${detail} may not receive ${dataType} packets from ${source} in the ${environment} environment`,
+        {
+          refusedAgencyCodes: refused.map((r) => r.agencyCode),
+          refused,
+        },
+      );
+    }
+    for (const code of named) found.add(code);
+    if (found.size === 0 && leftOut.length > 0) {
+      throw exchangeError(
+        ErrorCode.FORBIDDEN,
+        'RECIPIENT_NOT_ALLOWED',
+        `none of the ${leftOut.length} unit(s) found may receive ${dataType} packets from ${source} in the ${environment} environment`,
+        { field: 'recipients', refusedAgencyCodes: leftOut.map((r) => r.agencyCode), refused: leftOut },
+      );
+    }
     if (found.size === 0)
       throw new LgspError(ErrorCode.BAD_USER_INPUT, 'no recipient: give agencyCodes, a parentCode with units under it, or a search that matches', {
         field: 'recipients',
@@ -231,10 +296,6 @@ export class ExchangeRequests {
       throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `${found.size} recipients exceed the limit of ${settings.maxRecipients}`, {
         limit: settings.maxRecipients,
       });
-    const refused: string[] = [];
-    for (const code of found) if (!(await directory.mayReceive(source, code))) refused.push(code);
-    if (refused.length > 0)
-      throw new LgspError(ErrorCode.FORBIDDEN, `agency(ies) ${refused.join(', ')} may not receive packets from ${source}`, { refusedAgencyCodes: refused });
     return [...found].sort();
   }
 }

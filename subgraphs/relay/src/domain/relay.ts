@@ -12,7 +12,7 @@
  * The rules they share (which status may follow which, expiry, attempts, acknowledgement) are pure functions in
  * `lifecycle.ts`. Every state lives in the stores: any replica can continue any packet.
  */
-import type { LgspError } from '@lgsp/kit';
+import type { Environment, LgspError } from '@lgsp/kit';
 import { Deliveries } from './delivery.ts';
 import { Dispatcher } from './dispatch.ts';
 import type {
@@ -58,9 +58,12 @@ export class Relay {
   private readonly sweeper: Sweeper;
   private readonly presenceTracker: PresenceTracker;
   private readonly reads: PacketReads;
+  /** The namespace this relay serves: the environment of the callers whose packets it holds. */
+  readonly environment: Environment;
 
   constructor(relayDeps: RelayDeps) {
-    const deps = { ...relayDeps, now: relayDeps.now ?? Date.now };
+    const deps = { ...relayDeps, now: relayDeps.now ?? Date.now, environment: relayDeps.environment ?? 'production' };
+    this.environment = deps.environment;
     // Each step gets the steps it hands packets on to; built from the last step back.
     const outcomes = new Outcomes(deps);
     const dispatcher = new Dispatcher(deps, outcomes);

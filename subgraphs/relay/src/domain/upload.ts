@@ -14,6 +14,7 @@ import { exchangeError } from './exchange-errors.ts';
 import { contentExpiresAt, needsContentCheck, packetStateAfter, spaceOpen, uploadRefusal, withAttempt } from './lifecycle.ts';
 import type { Packet, StatusEvent } from './types.ts';
 import type { Validation } from './validation.ts';
+import { grantEnvironment } from './url-token.ts';
 
 export class Uploads {
   private readonly hasSchema = (dataType: string) => this.deps.schemas.has(dataType);
@@ -33,7 +34,7 @@ export class Uploads {
   ): Promise<Packet> {
     const { packets } = this.deps;
     const grant = this.deps.urls.verify(token, this.deps.now());
-    if (grant === null || grant.action !== 'upload' || grant.packetId !== packetId) {
+    if (grant === null || grant.action !== 'upload' || grant.packetId !== packetId || grantEnvironment(grant) !== this.deps.environment) {
       const existing = await packets.get(packetId);
       if (existing !== null && grant === null && !spaceOpen(existing, this.deps.now()) && existing.state === 'REQUESTED') {
         throw exchangeError(ErrorCode.BAD_USER_INPUT, 'SPACE_EXPIRED', `exchange space ${packetId} expired at ${existing.spaceExpiresAt}`);

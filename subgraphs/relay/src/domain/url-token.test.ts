@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createUrlSigner } from './url-token.ts';
+import { claimedEnvironment, createUrlSigner, grantEnvironment } from './url-token.ts';
 
 describe('capability URL tokens', () => {
   const signer = createUrlSigner('x'.repeat(32));
@@ -31,5 +31,20 @@ describe('capability URL tokens', () => {
     assert.notEqual(after, before);
     assert.equal(signer.verify(after, 0), null, 'new URLs use the new secret');
     assert.equal(createUrlSigner('z'.repeat(32)).verify(before, 0), null, 'without RELAY_URL_SECRET_PREVIOUS the old URLs die');
+  });
+
+  it('names the namespace of a test packet in the token, and reads it back without the secret only to route it', () => {
+    const test = signer.sign({ ...grant, environment: 'test' });
+    const production = signer.sign(grant);
+    assert.equal(claimedEnvironment(test), 'test');
+    assert.equal(claimedEnvironment(production), 'production');
+    assert.equal(grantEnvironment(signer.verify(test, 0)!), 'test');
+    assert.equal(grantEnvironment(signer.verify(production, 0)!), 'production');
+    for (const junk of ['', '.', 'x', '%%%.y', `${Buffer.from('[1]').toString('base64url')}.x`]) assert.equal(claimedEnvironment(junk), 'production');
+    // A claim edited into a production token is routed to the test namespace, whose relay refuses the broken signature.
+    const [, mac] = production.split('.');
+    const edited = `${Buffer.from(JSON.stringify({ ...grant, environment: 'test' })).toString('base64url')}.${mac}`;
+    assert.equal(claimedEnvironment(edited), 'test');
+    assert.equal(signer.verify(edited, 0), null);
   });
 });

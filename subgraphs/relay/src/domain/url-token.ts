@@ -6,15 +6,21 @@
  * Rotating the secret: URLs are signed with `RELAY_URL_SECRET`; those signed with `RELAY_URL_SECRET_PREVIOUS` are
  * still honoured until they expire (RELAY_SPACE_TTL_MS, RELAY_CLAIM_TTL_MS), so a rotation cuts no transfer short.
  */
-import { createHmacKeyring } from '@lgsp/kit';
+import { createHmacKeyring, type Environment } from '@lgsp/kit';
 
-export interface UploadGrant {
+/** What every grant carries: the namespace its packet lives in (absent: production, as URLs signed before issue 16). */
+interface NamespacedGrant {
+  /** `test` for a packet of the test environment's namespace; a relay honours only grants of its own namespace. */
+  environment?: Environment;
+}
+
+export interface UploadGrant extends NamespacedGrant {
   action: 'upload';
   packetId: string;
   expiresAtMs: number;
 }
 
-export interface DownloadGrant {
+export interface DownloadGrant extends NamespacedGrant {
   action: 'download';
   packetId: string;
   recipient: string;
@@ -34,6 +40,26 @@ export interface UrlSigner {
   verify(token: string, nowMs: number): UrlGrant | null;
   /** True when the secret was generated at start-up (URLs die with the process). */
   readonly ephemeral: boolean;
+}
+
+/** The namespace of a grant (absent: production). */
+export function grantEnvironment(grant: UrlGrant): Environment {
+  return grant.environment ?? 'production';
+}
+
+/**
+ * The namespace a URL token claims, read without checking its signature: only to choose which namespace's relay
+ * checks it (a forged claim reaches a relay that refuses the token, as any forged token is refused).
+ */
+export function claimedEnvironment(token: string): Environment {
+  const payload = token.split('.')[0];
+  if (payload === undefined || payload === '') return 'production';
+  try {
+    const claimed = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { environment?: unknown }).environment;
+    return claimed === 'test' ? 'test' : 'production';
+  } catch {
+    return 'production';
+  }
 }
 
 export function createUrlSigner(secret: string | undefined, previousSecret?: string): UrlSigner {

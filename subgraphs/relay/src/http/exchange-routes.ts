@@ -206,8 +206,12 @@ async function download(relay: Relay, log: RequestLog, req: IncomingMessage, res
   }
 }
 
-/** The handler for kit's `handle` option: answers everything under `/exchange`, leaves the rest to Express. */
-export function exchangeContentHandler(relay: Relay, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
+/**
+ * The handler for kit's `handle` option: answers everything under `/exchange`, leaves the rest to Express. `relayFor`
+ * picks the namespace's relay from the URL's token (`RelayNamespaces.forToken`); the URLs of both namespaces have
+ * one shape.
+ */
+export function exchangeContentHandler(relayFor: (token: string) => Relay, logger: Logger): (req: IncomingMessage, res: ServerResponse) => boolean {
   const served = (req: IncomingMessage, res: ServerResponse, log: RequestLog, work: Promise<void>) => {
     work.catch((error: unknown) => sendError(req, res, log, error));
   };
@@ -222,15 +226,19 @@ export function exchangeContentHandler(relay: Relay, logger: Logger): (req: Inco
     const path = queryStart === -1 ? url : url.slice(0, queryStart);
     const uploadMatch = UPLOAD_PATH.exec(path);
     if (uploadMatch !== null) {
-      if (req.method === 'PUT') served(req, res, log, upload(relay, log, req, res, uploadMatch[1]!, tokenOf(url, queryStart)));
-      else refuseMethod(req, res, 'PUT', path);
+      if (req.method === 'PUT') {
+        const token = tokenOf(url, queryStart);
+        served(req, res, log, upload(relayFor(token), log, req, res, uploadMatch[1]!, token));
+      } else refuseMethod(req, res, 'PUT', path);
       return true;
     }
     const downloadMatch = DOWNLOAD_PATH.exec(path);
     if (downloadMatch !== null) {
       // Not HEAD either: Express ran the whole download for it, which completes a delivery that sent no bytes.
-      if (req.method === 'GET') served(req, res, log, download(relay, log, req, res, downloadMatch[1]!, tokenOf(url, queryStart)));
-      else refuseMethod(req, res, 'GET', path);
+      if (req.method === 'GET') {
+        const token = tokenOf(url, queryStart);
+        served(req, res, log, download(relayFor(token), log, req, res, downloadMatch[1]!, token));
+      } else refuseMethod(req, res, 'GET', path);
       return true;
     }
     sendJson(

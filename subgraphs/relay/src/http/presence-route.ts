@@ -12,9 +12,13 @@
  * only, at its time (as a reporter older than leases sends it). Entries are judged one by one: malformed ones are
  * refused (400, their indexes in `extensions.refused`) and the others recorded all the same; a malformed
  * `heldForMs` refuses the whole report.
+ *
+ * An entry may name its system's environment (`"environment": "test"`, as the subscriber's principal carries it;
+ * absent = production): a test system's presence is recorded in the test namespace only (issue 16), so it never makes
+ * a production agency look online, nor the reverse.
  */
 import type { Express } from 'express';
-import { ErrorCode, errorBody, jsonBody, requireSharedSecret, type Logger } from '@lgsp/kit';
+import { ENVIRONMENTS, ErrorCode, errorBody, jsonBody, requireSharedSecret, type Environment, type Logger } from '@lgsp/kit';
 import type { PresenceStore } from '../store/presence-store.ts';
 
 const MAX_SYSTEMS = 1_000;
@@ -28,7 +32,13 @@ const AGENCY_CODE = /^[A-Za-z0-9._-]{1,64}$/;
  */
 const SYSTEM_ID = /^[\x21-\x7e]{1,128}$/;
 
-export function presenceRoute(options: { token: string; presence: PresenceStore; logger: Logger; now?: () => number }): (app: Express) => void {
+export function presenceRoute(options: {
+  token: string;
+  /** The presence store of each namespace. */
+  presence: (environment: Environment) => PresenceStore;
+  logger: Logger;
+  now?: () => number;
+}): (app: Express) => void {
   const now = options.now ?? Date.now;
   return (app) => {
     app.post('/internal/presence', requireSharedSecret(options.token), jsonBody('128kb'), async (req, res) => {
@@ -57,18 +67,24 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
       }
       const leaseMs = heldForMs as number | undefined;
       // Each entry on its own: one malformed entry must not cost every other system of the report its presence.
-      const valid: Array<{ agencyCode: string; systemId: string }> = [];
+      const valid: Array<{ agencyCode: string; systemId: string; environment: Environment }> = [];
       const refused: number[] = [];
       systems.forEach((s: unknown, index) => {
-        const entry = s as { agencyCode?: unknown; systemId?: unknown } | null;
+        const entry = s as { agencyCode?: unknown; systemId?: unknown; environment?: unknown } | null;
         const ok =
           entry !== null &&
           typeof entry === 'object' &&
           typeof entry.agencyCode === 'string' &&
           AGENCY_CODE.test(entry.agencyCode) &&
           typeof entry.systemId === 'string' &&
-          SYSTEM_ID.test(entry.systemId);
-        if (ok) valid.push({ agencyCode: entry.agencyCode as string, systemId: entry.systemId as string });
+          SYSTEM_ID.test(entry.systemId) &&
+          (entry.environment === undefined || ENVIRONMENTS.includes(entry.environment as Environment));
+        if (ok)
+          valid.push({
+            agencyCode: entry.agencyCode as string,
+            systemId: entry.systemId as string,
+            environment: (entry.environment as Environment | undefined) ?? 'production',
+          });
         else refused.push(index);
       });
       const at = now();
@@ -76,8 +92,8 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
         await Promise.all(
           valid.map((entry) =>
             leaseMs === undefined
-              ? options.presence.markActive(entry.agencyCode, entry.systemId, at)
-              : options.presence.hold(entry.agencyCode, entry.systemId, at, at + leaseMs),
+              ? options.presence(entry.environment).markActive(entry.agencyCode, entry.systemId, at)
+              : options.presence(entry.environment).hold(entry.agencyCode, entry.systemId, at, at + leaseMs),
           ),
         );
       } catch (error) {
@@ -91,7 +107,7 @@ export function presenceRoute(options: { token: string; presence: PresenceStore;
       }
       const body = errorBody(
         ErrorCode.BAD_USER_INPUT,
-        `systems[${refused[0]}] is not {"agencyCode", "systemId"} with an agency code of letters, digits, . _ - (at most 64) and a system id of printable ASCII without spaces (at most 128); ${refused.length} of ${systems.length} entries refused, the others recorded`,
+        `systems[${refused[0]}] is not {"agencyCode", "systemId", "environment"?} with an agency code of letters, digits, . _ - (at most 64), a system id of printable ASCII without spaces (at most 128) and an environment "production" or "test"; ${refused.length} of ${systems.length} entries refused, the others recorded`,
       );
       res.status(400).json({ errors: body.errors.map((e) => ({ ...e, extensions: { ...e.extensions, refused, recorded: valid.length } })) });
     });
