@@ -9,6 +9,7 @@ COPY simulator/package.json simulator/
 COPY packages/kit/package.json packages/kit/
 COPY packages/events/package.json packages/events/
 COPY packages/access/package.json packages/access/
+COPY packages/credentials/package.json packages/credentials/
 COPY subgraphs/catalogs/package.json subgraphs/catalogs/
 COPY subgraphs/national-data/package.json subgraphs/national-data/
 COPY subgraphs/relay/package.json subgraphs/relay/

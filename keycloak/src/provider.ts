@@ -5,11 +5,20 @@
  * tokens with Keycloak's header and claims (see claims.ts), lifetimes from the realm.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import Provider, { errors, type ClientMetadata, type Configuration, type JWK, type KoaContextWithOIDC, type SigningAlgorithm } from 'oidc-provider';
+import Provider, {
+  errors,
+  type Adapter,
+  type ClientMetadata,
+  type Configuration,
+  type JWK,
+  type KoaContextWithOIDC,
+  type SigningAlgorithm,
+} from 'oidc-provider';
+import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import type { Logger } from '@lgsp/kit';
 import { allowedScopes, builtInClientScopes, keycloakClaims, redirectUriMatches } from './claims.ts';
 import { errorPage, logoutPage, messagePage } from './login-page.ts';
-import { serviceAccountUser, type RealmClient, type RealmExport } from './realm.ts';
+import { serviceAccountUser, tokenClient, type RealmClient, type RealmExport } from './realm.ts';
 
 /** Keycloak's endpoint paths, relative to the issuer (`…/realms/<realm>`). */
 export const keycloakRoutes = {
@@ -45,6 +54,13 @@ function clientJwks(client: RealmClient): { keys: JWK[] } {
   return { keys: [{ ...jwk, kid: client.attributes['jwt.credential.kid'], use: 'sig' }] };
 }
 
+/** The realm client's JWKS URL for client-jwt with "Use JWKS URL" (`jwks.url`). */
+function clientJwksUrl(client: RealmClient): string {
+  const url = client.attributes['jwks.url'] ?? '';
+  if (!/^https?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`client ${client.clientId}: use.jwks.url without a usable jwks.url`);
+  return url;
+}
+
 function clientMetadata(client: RealmClient): ClientMetadata {
   const grantTypes: string[] = [];
   if (client.standardFlowEnabled) grantTypes.push('authorization_code', 'refresh_token');
@@ -71,7 +87,8 @@ function clientMetadata(client: RealmClient): ClientMetadata {
     case 'client-jwt':
       return {
         ...base,
-        jwks: clientJwks(client),
+        // Keycloak's "Use JWKS URL": the keys are fetched from the system's JWKS URL (and re-fetched when stale).
+        ...(client.attributes['use.jwks.url'] === 'true' ? { jwks_uri: clientJwksUrl(client) } : { jwks: clientJwks(client) }),
         token_endpoint_auth_method: 'private_key_jwt',
         token_endpoint_auth_signing_alg: (signingAlg ?? 'RS256') as SigningAlgorithm,
       };
@@ -85,19 +102,45 @@ function clientMetadata(client: RealmClient): ClientMetadata {
 export function createProvider(input: ProviderInput): Provider {
   const { realm, logger } = input;
   const mountPath = new URL(input.issuer).pathname;
-  // bearer-only clients (the gateway) never obtain tokens; they only appear as an audience.
-  const realmClients = new Map(realm.clients.filter((c) => c.enabled && !c.bearerOnly && c.protocol === 'openid-connect').map((c) => [c.clientId, c]));
-  const usersById = new Map(realm.users.map((u) => [u.id, u]));
-  const mappedClaimNames = [...new Set(realm.clients.flatMap((c) => c.protocolMappers.map((m) => m.config['claim.name']).filter((n): n is string => !!n)))];
+  // The realm's clients and users are read at each request, not copied: the Admin REST API (admin-api.ts) changes
+  // them, and a client created, disabled, updated or deleted there takes effect at the token endpoint at once.
+  const usersById = { get: (id: string) => realm.users.find((u) => u.id === id) };
+  const mappedClaimNames = [
+    ...new Set([...realm.clients.flatMap((c) => c.protocolMappers.map((m) => m.config['claim.name']).filter((n): n is string => !!n)), 'lgsp_environment']),
+  ];
 
   const realmClientOf = (clientId: string | undefined): RealmClient => {
-    const client = clientId === undefined ? undefined : realmClients.get(clientId);
+    const client = clientId === undefined ? undefined : tokenClient(realm, clientId);
     if (!client) throw new errors.InvalidClient('client not found in the realm');
     return client;
   };
 
+  // oidc-provider keeps no static clients: every lookup asks this adapter, which answers from the realm as it is now
+  // (a disabled or deleted client is not found, so its assertions are refused with invalid_client).
+  const memoryAdapter = createMemoryAdapter();
+  const clientAdapter: Adapter = {
+    find: async (clientId: string) => {
+      const client = tokenClient(realm, clientId);
+      if (!client) return undefined;
+      try {
+        return clientMetadata(client) as never;
+      } catch (error) {
+        logger.info({ event: 'client.unusable', clientId, error: (error as Error).message }, 'client refused: its credentials are not usable');
+        return undefined;
+      }
+    },
+    upsert: async () => {
+      throw new Error('clients are managed through the Admin REST API');
+    },
+    destroy: async () => undefined,
+    consume: async () => undefined,
+    findByUid: async () => undefined,
+    findByUserCode: async () => undefined,
+    revokeByGrantId: async () => undefined,
+  };
+
   const configuration: Configuration = {
-    clients: [...realmClients.values()].map(clientMetadata),
+    adapter: (name: string) => (name === 'Client' ? clientAdapter : memoryAdapter(name)),
     jwks: { keys: input.signingKeys },
     cookies: { keys: input.cookieKeys },
     routes: keycloakRoutes,
@@ -117,11 +160,12 @@ export function createProvider(input: ProviderInput): Provider {
     pkce: {
       // Keycloak requires PKCE when the client sets pkce.code.challenge.method; oidc-provider always requires it for public clients.
       required: (_ctx, client) =>
-        client.clientAuthMethod === 'none' || realmClients.get(client.clientId)?.attributes['pkce.code.challenge.method'] !== undefined,
+        client.clientAuthMethod === 'none' || tokenClient(realm, client.clientId)?.attributes['pkce.code.challenge.method'] !== undefined,
     },
     ttl: {
-      AccessToken: (_ctx, _token, client) => Number(realmClients.get(client.clientId)?.attributes['access.token.lifespan'] ?? realm.accessTokenLifespan),
-      ClientCredentials: (_ctx, _token, client) => Number(realmClients.get(client.clientId)?.attributes['access.token.lifespan'] ?? realm.accessTokenLifespan),
+      AccessToken: (_ctx, _token, client) => Number(tokenClient(realm, client.clientId)?.attributes['access.token.lifespan'] ?? realm.accessTokenLifespan),
+      ClientCredentials: (_ctx, _token, client) =>
+        Number(tokenClient(realm, client.clientId)?.attributes['access.token.lifespan'] ?? realm.accessTokenLifespan),
       AuthorizationCode: realm.accessCodeLifespan,
       IdToken: realm.accessTokenLifespan,
       Interaction: realm.accessCodeLifespanLogin,
@@ -249,6 +293,14 @@ export function createProvider(input: ProviderInput): Provider {
       if (claims.sub !== client.clientId) throw new errors.InvalidClientAuth('sub (JWT subject) must be the client_id');
     },
     clockTolerance: 5,
+    // oidc-provider refuses to fetch from special-use addresses (SSRF protection); Keycloak fetches a client's JWKS
+    // URL wherever it points. Loopback is allowed, so a system on the same machine (development, tests) can serve its
+    // JWKS; other special-use addresses stay refused.
+    fetch: (url, options) => {
+      const host = new URL(url instanceof Request ? url.url : url).hostname;
+      if (host === 'localhost' || host === '127.0.0.1' || host === '[::1]') delete (options as { dispatcher?: unknown }).dispatcher;
+      return globalThis.fetch(url, options);
+    },
   };
 
   const provider = new Provider(input.issuer, configuration);

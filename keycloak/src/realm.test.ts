@@ -20,6 +20,20 @@ const clientIds = new Set(realm.clients.map((c) => c.clientId));
 const realmRoleNames = new Set(realm.roles.realm.map((r) => r.name));
 const humans = realm.users.filter((u) => u.serviceAccountClientId === undefined);
 const policy = parsePasswordPolicy(realm.passwordPolicy);
+/** Client roles of Keycloak's built-in `realm-management` client (Keycloak creates the client; the export only maps them). */
+const realmManagementRoles = new Set([
+  'realm-admin',
+  'manage-clients',
+  'view-clients',
+  'manage-users',
+  'view-users',
+  'query-users',
+  'view-realm',
+  'manage-realm',
+]);
+/** The platform's own service accounts, which are no agency system (no agency_code, no system_id). */
+const platformClients = new Set(['lgsp-registry']);
+const agencySystemClients = realm.clients.filter((c) => c.serviceAccountsEnabled && !platformClients.has(c.clientId));
 
 describe('realm-export.json', () => {
   it('is the realm lgsp, enabled', () => {
@@ -78,7 +92,7 @@ describe('realm-export.json', () => {
       for (const [clientId, names] of Object.entries(roles.client)) {
         for (const name of names)
           assert.ok(
-            realm.roles.client[clientId]?.some((r) => r.name === name),
+            realm.roles.client[clientId]?.some((r) => r.name === name) || (clientId === 'realm-management' && realmManagementRoles.has(name)),
             `${user.username}: client role ${clientId}/${name} does not exist`,
           );
       }
@@ -144,7 +158,7 @@ describe('realm-export.json', () => {
     );
     const gateway = realm.clients.find((c) => c.clientId === 'lgsp-gateway');
     assert.equal(gateway?.bearerOnly, true);
-    const systems = realm.clients.filter((c) => c.serviceAccountsEnabled);
+    const systems = agencySystemClients;
     assert.ok(systems.some((c) => c.clientAuthenticatorType === 'client-secret-jwt' && c.attributes['token.endpoint.auth.signing.alg'] === 'HS256'));
     assert.ok(systems.some((c) => c.clientAuthenticatorType === 'client-jwt' && c.attributes['token.endpoint.auth.signing.alg'] === 'RS256'));
     for (const client of systems) {
@@ -156,8 +170,45 @@ describe('realm-export.json', () => {
     }
   });
 
+  it('has one agency administrator per development agency, <agency code>@nghean.gov.vn, in its agency with role agency-admin', () => {
+    const admins = humans.filter((u) => u.realmRoles.includes(Role.agencyAdmin));
+    assert.deepEqual(admins.map((u) => u.attributes.agency_code?.[0]).sort(), [...agencyByCode.keys()].sort());
+    for (const admin of admins) {
+      const code = admin.attributes.agency_code?.[0] ?? '';
+      // Keycloak keeps usernames (and e-mails) in lower case; logins are case-insensitive.
+      assert.equal(admin.username, `${code}@nghean.gov.vn`.toLowerCase());
+      assert.equal(admin.email, admin.username);
+      assert.deepEqual(userAttribute(realm, admin, 'agency_code'), [code]);
+      assert.ok(effectiveRoles(realm, admin).realm.includes(Role.agencyAdmin));
+    }
+  });
+
+  it("has the registry's Admin REST API client lgsp-registry: confidential, service account with the realm-management roles it needs", async () => {
+    const registry = realm.clients.find((c) => c.clientId === 'lgsp-registry');
+    assert.ok(registry);
+    assert.equal(registry.clientAuthenticatorType, 'client-secret');
+    assert.equal(registry.serviceAccountsEnabled, true);
+    assert.equal(registry.standardFlowEnabled, false);
+    assert.match(registry.secret ?? '', /^dev-only-/);
+    // KEYCLOAK_ADMIN_CLIENT_SECRET_FILE for npm start and tests: the same secret as the realm's.
+    assert.equal((await readFile(new URL('../dev-credentials/lgsp-registry.secret', import.meta.url), 'utf8')).trim(), registry.secret);
+    assert.match(registry.description ?? '', /DEVELOPMENT ONLY/);
+    const account = realm.users.find((u) => u.serviceAccountClientId === 'lgsp-registry');
+    assert.ok(account);
+    assert.deepEqual(effectiveRoles(realm, account).client['realm-management'], [
+      'manage-clients',
+      'manage-users',
+      'query-users',
+      'view-clients',
+      'view-users',
+    ]);
+    assert.ok(!effectiveRoles(realm, account).realm.includes(Role.agencySystem), 'it is no agency system');
+  });
+
   it('marks development secrets and keeps each RS256 private key matching the public key in the realm', async () => {
-    for (const client of realm.clients.filter((c) => c.clientAuthenticatorType === 'client-secret-jwt')) {
+    for (const client of realm.clients.filter(
+      (c) => !c.publicClient && !c.bearerOnly && (c.clientAuthenticatorType === 'client-secret-jwt' || c.clientAuthenticatorType === 'client-secret'),
+    )) {
       assert.match(client.secret ?? '', /^dev-only-/);
       assert.ok((client.secret ?? '').length >= 32, 'an HS256 secret of at least 256 bits');
     }
@@ -170,7 +221,7 @@ describe('realm-export.json', () => {
   });
 
   it('maps agency_code, system_id and audience lgsp-gateway into the access tokens of every client that gets tokens', () => {
-    for (const client of realm.clients.filter((c) => !c.bearerOnly)) {
+    for (const client of realm.clients.filter((c) => !c.bearerOnly && !platformClients.has(c.clientId))) {
       for (const mapper of client.protocolMappers) {
         assert.ok(
           supportedMappers.has(mapper.protocolMapper),

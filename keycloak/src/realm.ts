@@ -13,6 +13,7 @@ const stringMap = z.record(z.string(), z.string());
 const multiMap = z.record(z.string(), z.array(z.string()));
 
 export const protocolMapperSchema = z.object({
+  id: z.string().optional(),
   name: z.string(),
   protocol: z.string().default('openid-connect'),
   protocolMapper: z.string(),
@@ -83,6 +84,7 @@ const groupSchema: z.ZodType<RealmGroup> = z.lazy(() =>
 );
 
 const roleSchema = z.object({
+  id: z.string().optional(),
   name: z.string().min(1),
   description: z.string().optional(),
   composite: z.boolean().default(false),
@@ -255,4 +257,12 @@ export function withResolvedClientUrls(realm: RealmExport, rootUrl?: string): Re
       return { ...client, ...(client.rootUrl !== undefined && rootUrl !== undefined ? { rootUrl } : {}), redirectUris, attributes };
     }),
   };
+}
+
+/**
+ * The client that may obtain tokens: enabled, not bearer-only (the gateway is only an audience), OpenID Connect.
+ * Read from the realm as it is now, so changes made through the Admin REST API count at once.
+ */
+export function tokenClient(realm: RealmExport, clientId: string): RealmClient | undefined {
+  return realm.clients.find((c) => c.clientId === clientId && c.enabled && !c.bearerOnly && c.protocol === 'openid-connect');
 }

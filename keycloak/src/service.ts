@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JWK as JoseJWK, type JWTPayload } from 'jose';
 import type { JWK, KoaContextWithOIDC } from 'oidc-provider';
 import { createLogger, type Logger } from '@lgsp/kit';
+import { createAdminApi } from './admin-api.ts';
 import { allowedScopes, keycloakClaims } from './claims.ts';
 import type { DevIssuerConfig } from './config.ts';
 import { loginPage, messagePage } from './login-page.ts';
@@ -26,7 +27,7 @@ export interface RunningDevIssuer {
   /** Where the server listens, e.g. http://127.0.0.1:8080. */
   url: string;
   port: number;
-  /** The realm as loaded from the export. */
+  /** The realm as it is now: loaded from the export, then changed by the Admin REST API (clients, service accounts, role mappings). */
   realm: RealmExport;
   close(): Promise<void>;
 }
@@ -175,6 +176,7 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
   // Koa composes the middleware when callback() is called; these must run around oidc-provider's own.
   provider.middleware.unshift(keycloakIntrospection as never, keycloakTokenResponse as never);
   const providerCallback = provider.callback();
+  const adminApi = createAdminApi({ realm, verifyAccessToken: verifyOwnAccessToken, logger });
 
   async function userinfo(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const header = req.headers.authorization ?? '';
@@ -330,6 +332,8 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
     const run = async (): Promise<void> => {
       if (path === '/health/ready' || path === '/health/live' || path === '/health') {
         send(res, 200, 'application/json', JSON.stringify({ status: 'UP', checks: [] }));
+      } else if (path.startsWith('/admin/realms/')) {
+        await adminApi.handle(req, res, path);
       } else if (path === mountPath || path === `${mountPath}/`) {
         realmInfo(res);
       } else if (path === `${mountPath}${keycloakRoutes.userinfo}`) {

@@ -13,6 +13,11 @@ export const Role = {
   agencySystem: 'agency-system',
   /** The platform operator: reads every packet and every agency's presence, follows any agency's events. */
   operator: 'lgsp-operator',
+  /**
+   * An agency's administrator (quản trị viên của cơ quan, BG/BV:6.1): acts in the registry for its own agency only
+   * (the `agencyCode` of its principal); account `<agency code>@<province domain>`, e.g. `000.00.20.h41@nghean.gov.vn`.
+   */
+  agencyAdmin: 'agency-admin',
   /** May call the gateway; what it reads is decided by grants. */
   dataConsumer: 'data-consumer',
   /** Provides services and grants access to them. */
@@ -31,6 +36,11 @@ export const roleDefinitions: Readonly<Record<Role, RoleDefinition>> = {
   [Role.civilServant]: { keycloak: 'realm', description: 'Cán bộ, công chức, viên chức: a person who logs in through the portal.' },
   [Role.agencySystem]: { keycloak: 'realm', description: 'Hệ thống thông tin của cơ quan: an agency information system calling with its service account.' },
   [Role.operator]: { keycloak: 'realm', description: 'Đơn vị vận hành nền tảng: the platform operator (registry, monitoring).' },
+  [Role.agencyAdmin]: {
+    keycloak: 'realm',
+    description:
+      'Quản trị viên của cơ quan: administers its own agency only (its systems, services and access requests); account <agency code>@<province domain>.',
+  },
   [Role.dataConsumer]: { keycloak: 'gateway-client', description: 'Cơ quan khai thác dữ liệu: may call the gateway; what it reads is decided by grants.' },
   [Role.dataProvider]: { keycloak: 'gateway-client', description: 'Cơ quan cung cấp dữ liệu: provides services and grants access to them.' },
 };

@@ -1,0 +1,12 @@
+/** `@lgsp/credentials`: agency systems' credentials as Keycloak clients, managed through the Admin REST API. */
+export * from './types.ts';
+export { acceptJwksUrl, acceptPublicKey, jwtCredentialAttributes, JwtCredentialAttribute, type AcceptedPublicKey } from './keys.ts';
+export {
+  clientRepresentation,
+  createKeycloakCredentialIssuer,
+  credentialRecordOf,
+  CredentialClaim,
+  GATEWAY_CLIENT_ID,
+  type KeycloakCredentialIssuerOptions,
+} from './keycloak-issuer.ts';
+export { credentialIssuerFromConfig, credentialsConfigSchema, type CredentialsConfig } from './config.ts';
