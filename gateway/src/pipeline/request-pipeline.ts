@@ -3,13 +3,18 @@
  * same steps, in this order:
  *
  * 1. authentication: auth/authenticate.ts' `principalFor`, per request (HTTP `Authorization`) or per connection
- *    (graphql-ws `connection_init`); the principal enters the context before anything below runs;
+ *    (graphql-ws `connection_init`), revoked credentials refused (auth/revocations/); the principal, with its
+ *    environment, enters the context before anything below runs;
  * 2. parse, with GATEWAY_MAX_TOKENS; a parsed and validated document is kept by query hash (Apollo Server's document
  *    store), so a repeated operation skips steps 2–4 on either transport;
  * 3. limits: depth, fields, aliases and introspection answer size (limits/operation-limits.ts);
  * 4. validation: graphql-js' rules; when introspection is off, no schema names in error messages;
  * 5. operation resolution (http/graphql-over-http.ts: an unknown operation name is the caller's error);
+ * 5b. deprecation: notes the deprecated fields the operation selects, for the Deprecation and Sunset headers
+ *    (deprecation/deprecation-step.ts);
  * 6. authorization: filter, reject or dry-run (authorization/authorizing-gateway.ts), an executor stage;
+ * 6b. quotas: the caller agency's quota per service the plan touches, 429 RATE_LIMITED beyond it
+ *    (quotas/quota-step.ts);
  * 7. planning and execution: a subscription starts a shared stream (subscriptions/subscription-stage.ts), any other
  *    operation runs on the native executor or Apollo Gateway's.
  *
@@ -17,7 +22,7 @@
  * integration, graphql-ws through `execute` below (Apollo's `executeOperation`), as Hive Gateway runs graphql-ws
  * through envelop's plugin chain. A cross-cutting concern is a `PipelineStep` (docs/conventions.md: cross-cutting concerns are pipeline steps): it contributes parse
  * options, validation rules, lifecycle hooks (an Apollo Server plugin) or an executor stage, and plugs in with one
- * line in server.ts — audit and quota are the next ones.
+ * line in server.ts — audit is the next one.
  */
 import type { ApolloServer, ApolloServerPlugin, GraphQLRequest } from '@apollo/server';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
