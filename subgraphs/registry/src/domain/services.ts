@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, LgspError } from '@lgsp/kit';
-import type { AccessRequests } from './access-requests.ts';
+import type { AccessRequests, TransitionPlan } from './access-requests.ts';
 import { isProviderOf, type Caller } from './caller.ts';
 import { FINAL_STATES } from './environments.ts';
 import {
