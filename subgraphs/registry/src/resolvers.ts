@@ -80,7 +80,9 @@ export const resolvers = {
       const services = await ctx.registry.services.list();
       const provided = new Set(services.filter((s) => s.providerAgency === caller.agencyCode).map((s) => s.code));
       const consumed = new Set(
-        (await ctx.registry.accessRequests.list(caller)).filter((r) => r.consumerAgency === caller.agencyCode).map((r) => `${r.serviceCode}@${r.serviceVersion}`),
+        (await ctx.registry.accessRequests.list(caller))
+          .filter((r) => r.consumerAgency === caller.agencyCode)
+          .map((r) => `${r.serviceCode}@${r.serviceVersion}`),
       );
       return notices.filter((n) => provided.has(n.serviceCode) || consumed.has(`${n.serviceCode}@${n.version}`));
     },
@@ -99,7 +101,8 @@ export const resolvers = {
       ctx: RegistryContext,
     ) {
       const { status, successorCodes, effectiveFrom } = args.input;
-      if (status === 'ACTIVE') throw new LgspError(ErrorCode.BAD_USER_INPUT, 'status: an agency cannot be made ACTIVE again; register its successor', { argument: 'status' });
+      if (status === 'ACTIVE')
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, 'status: an agency cannot be made ACTIVE again; register its successor', { argument: 'status' });
       return ctx.registry.agencies.changeLifecycle(signedIn(ctx), args.code, { status, successorCodes, ...(effectiveFrom ? { effectiveFrom } : {}) });
     },
     async registerInformationSystem(_: unknown, args: { input: NewSystem }, ctx: RegistryContext) {

@@ -94,7 +94,13 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
   try {
     const seed = config.REGISTRY_SEED ?? (config.REDIS_URL === undefined ? 'development' : 'none');
     if (seed === 'development' && (await seedRegistry(store))) logger.info('registry seeded with the development agencies, systems and services');
-    for (const [port, given] of Object.entries({ grants: deps.grants, changes: deps.changes, issuer: deps.issuer, revocations: deps.revocations, events: deps.events })) {
+    for (const [port, given] of Object.entries({
+      grants: deps.grants,
+      changes: deps.changes,
+      issuer: deps.issuer,
+      revocations: deps.revocations,
+      events: deps.events,
+    })) {
       if (given === undefined) logger.warn({ port }, `no ${port} given: an in-memory stand-in is used (development only)`);
     }
     const metricsRegistry = deps.metrics ?? createMetricsRegistry('registry');

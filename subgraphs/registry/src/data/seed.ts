@@ -10,7 +10,9 @@ import type { RegistryStore, Write } from '../store/registry-store.ts';
 interface SeedFile {
   agencies: Array<{ code: string; name: string; shortName: string | null; englishName: string | null; parentCode: string | null }>;
   systems: Array<{ id: string; agencyCode: string; name: string; purpose: string }>;
-  services: Array<Omit<Service, 'status' | 'currentVersion' | 'revision' | 'createdAt' | 'updatedAt'> & { description: ServiceDescription; fieldSets: OfferedFieldSet[] }>;
+  services: Array<
+    Omit<Service, 'status' | 'currentVersion' | 'revision' | 'createdAt' | 'updatedAt'> & { description: ServiceDescription; fieldSets: OfferedFieldSet[] }
+  >;
 }
 
 export function readDevelopmentSeed(): SeedFile {
@@ -23,20 +25,16 @@ export async function seedRegistry(store: RegistryStore, seed: SeedFile = readDe
   const at = now.toISOString();
   const meta = { revision: 0, createdAt: at, updatedAt: at };
   const writes: Write[] = [
-    ...seed.agencies.map(
-      (a): Write => ({
-        collection: 'agencies',
-        record: { ...a, status: 'ACTIVE', successorCodes: [], effectiveFrom: null, ...meta } satisfies Agency,
-        expectedRevision: 0,
-      }),
-    ),
-    ...seed.systems.map(
-      (s): Write => ({
-        collection: 'systems',
-        record: { ...s, contacts: [], environments: ['test', 'production'], healthEndpoints: [], credentials: [], ...meta } satisfies InformationSystem,
-        expectedRevision: 0,
-      }),
-    ),
+    ...seed.agencies.map((a): Write => ({
+      collection: 'agencies',
+      record: { ...a, status: 'ACTIVE', successorCodes: [], effectiveFrom: null, ...meta } satisfies Agency,
+      expectedRevision: 0,
+    })),
+    ...seed.systems.map((s): Write => ({
+      collection: 'systems',
+      record: { ...s, contacts: [], environments: ['test', 'production'], healthEndpoints: [], credentials: [], ...meta } satisfies InformationSystem,
+      expectedRevision: 0,
+    })),
     ...seed.services.flatMap((s): Write[] => [
       {
         collection: 'services',

@@ -74,7 +74,8 @@ export class AccessRequests {
   /** A consumer agency's administrator asks for field sets of a service version; the working-day clock starts. */
   async submit(caller: Caller, input: NewAccessRequest): Promise<AccessRequest> {
     const system = await this.core.get('systems', input.consumerSystem, 'system');
-    if (!isConsumerOf(caller, system.agencyCode)) throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator of ${system.agencyCode} may request access for its systems`);
+    if (!isConsumerOf(caller, system.agencyCode))
+      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator of ${system.agencyCode} may request access for its systems`);
     const agency = await this.core.get('agencies', system.agencyCode, 'agency');
     if (agency.status !== 'ACTIVE') throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `agency ${agency.code} is ${agency.status}`);
     const service = await this.core.get('services', input.serviceCode, 'service');
@@ -82,27 +83,37 @@ export class AccessRequests {
     if (service.providerAgency === system.agencyCode) throw badInput('serviceCode', 'an agency does not request access to its own service');
     const versionNumber = input.serviceVersion ?? service.currentVersion;
     const version = await this.core.get('versions', `${service.code}@${versionNumber}`, 'service version');
-    if (version.status !== 'PUBLISHED') throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `version ${version.id} is ${version.status}: request the current version ${service.currentVersion}`);
+    if (version.status !== 'PUBLISHED')
+      throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `version ${version.id} is ${version.status}: request the current version ${service.currentVersion}`);
     const fieldSets = [...new Set(input.fieldSets)];
-    if (fieldSets.length === 0) throw badInput('fieldSets', 'request at least one field set');
+    // A relay data type offers no field sets: the request is to send and receive it.
+    if (fieldSets.length === 0 && service.kind === 'SUBGRAPH') throw badInput('fieldSets', 'request at least one field set');
     const offered = new Set(version.fieldSets.map((f) => f.name));
     const unknown = fieldSets.filter((f) => !offered.has(f));
     if (unknown.length > 0) {
-      throw new LgspError(ErrorCode.UNKNOWN_FIELD_SET, `version ${version.id} does not offer ${unknown.join(', ')} (it offers ${[...offered].join(', ') || 'none'})`, {
-        argument: 'fieldSets',
-        unknown,
-      });
+      throw new LgspError(
+        ErrorCode.UNKNOWN_FIELD_SET,
+        `version ${version.id} does not offer ${unknown.join(', ')} (it offers ${[...offered].join(', ') || 'none'})`,
+        {
+          argument: 'fieldSets',
+          unknown,
+        },
+      );
     }
     const purposes = [...new Set(input.purposes.map(checkPurpose))];
     if (purposes.length === 0) throw badInput('purposes', 'declare at least one purpose');
     const now = this.core.now();
     const validTo = input.validTo ? checkInstant(input.validTo, 'validTo') : null;
-    if (validTo !== null && validTo.getTime() <= now.getTime()) throw new LgspError(ErrorCode.INVALID_DATE, 'validTo: must be in the future', { argument: 'validTo' });
-    const quota = input.quota ? { requests: checkPositiveInt(input.quota.requests, 'quota.requests'), perSeconds: checkPositiveInt(input.quota.perSeconds, 'quota.perSeconds', 86_400) } : null;
+    if (validTo !== null && validTo.getTime() <= now.getTime())
+      throw new LgspError(ErrorCode.INVALID_DATE, 'validTo: must be in the future', { argument: 'validTo' });
+    const quota = input.quota
+      ? { requests: checkPositiveInt(input.quota.requests, 'quota.requests'), perSeconds: checkPositiveInt(input.quota.perSeconds, 'quota.perSeconds', 86_400) }
+      : null;
     const open = (await this.core.store.list('accessRequests')).find(
       (r) => r.consumerSystem === system.id && r.serviceCode === service.code && !FINAL_STATES.includes(r.state),
     );
-    if (open !== undefined) throw new LgspError(ErrorCode.ALREADY_EXISTS, `system ${system.id} already has request ${open.id} (${open.state}) to ${service.code}`);
+    if (open !== undefined)
+      throw new LgspError(ErrorCode.ALREADY_EXISTS, `system ${system.id} already has request ${open.id} (${open.state}) to ${service.code}`);
 
     const request: AccessRequest = stamped(
       {
@@ -118,7 +129,11 @@ export class AccessRequests {
         expectedRequestsPerDay: checkPositiveInt(input.expectedRequestsPerDay, 'expectedRequestsPerDay'),
         quota,
         validTo: validTo?.toISOString() ?? null,
-        securityCommitment: { signedBy: checkText(input.securityCommitment.signedBy, 'securityCommitment.signedBy', 200), text: checkText(input.securityCommitment.text, 'securityCommitment.text', 5000), signedAt: now.toISOString() },
+        securityCommitment: {
+          signedBy: checkText(input.securityCommitment.signedBy, 'securityCommitment.signedBy', 200),
+          text: checkText(input.securityCommitment.text, 'securityCommitment.text', 5000),
+          signedAt: now.toISOString(),
+        },
         state: 'PENDING_APPROVAL',
         providerApproved: false,
         operatorApproved: false,
@@ -165,7 +180,10 @@ export class AccessRequests {
     const party = options.as ?? PARTY_ORDER.find((p) => plays.includes(p) && allowed.includes(p));
     if (party === undefined || !plays.includes(party) || !allowed.includes(party)) {
       this.core.metrics.transition('access-request', action, 'refused');
-      throw new LgspError(ErrorCode.FORBIDDEN, `${action} in state ${request.state} is for ${allowed.join(' or ')}; you act as ${(options.as ? [options.as] : plays).join(' or ')}`);
+      throw new LgspError(
+        ErrorCode.FORBIDDEN,
+        `${action} in state ${request.state} is for ${allowed.join(' or ')}; you act as ${(options.as ? [options.as] : plays).join(' or ')}`,
+      );
     }
     const reason = options.reason?.trim() || null;
     if (NEEDS_REASON.has(action) && reason === null) throw badInput('reason', `${action} needs a reason`);

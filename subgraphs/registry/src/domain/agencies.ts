@@ -95,7 +95,8 @@ export class Agencies {
         ...before,
         name: patch.name ? checkText(patch.name, 'name', 300) : before.name,
         shortName: patch.shortName === undefined ? before.shortName : patch.shortName === null ? null : checkText(patch.shortName, 'shortName', 120),
-        englishName: patch.englishName === undefined ? before.englishName : patch.englishName === null ? null : checkText(patch.englishName, 'englishName', 300),
+        englishName:
+          patch.englishName === undefined ? before.englishName : patch.englishName === null ? null : checkText(patch.englishName, 'englishName', 300),
       },
       this.core.now(),
     );
@@ -136,7 +137,13 @@ export class Agencies {
         {
           family: 'agency-changed',
           agency: null,
-          fields: { code, change: change.status, successorCodes: successors.join(',') || '-', effectiveFrom: scheduled.effectiveFrom, occurredAt: now.toISOString() },
+          fields: {
+            code,
+            change: change.status,
+            successorCodes: successors.join(',') || '-',
+            effectiveFrom: scheduled.effectiveFrom,
+            occurredAt: now.toISOString(),
+          },
         },
       ],
     }));
@@ -154,7 +161,9 @@ export class Agencies {
         await this.core.apply(caller, [], () => ({
           writes: [{ collection: 'agencies', record: after, expectedRevision: agency.revision }],
           notes: [{ entity: 'Agency', entityId: agency.code, action: `${after.status}_EFFECTIVE`, before: agency, after }],
-          announcements: [{ family: 'agency-changed', agency: null, fields: { code: agency.code, change: `${after.status}_EFFECTIVE`, occurredAt: now.toISOString() } }],
+          announcements: [
+            { family: 'agency-changed', agency: null, fields: { code: agency.code, change: `${after.status}_EFFECTIVE`, occurredAt: now.toISOString() } },
+          ],
         }));
         applied += 1;
       } catch (error) {

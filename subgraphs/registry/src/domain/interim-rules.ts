@@ -4,7 +4,16 @@
  * here know weekends only (no holidays): the calendar module has the Vietnamese table.
  */
 import type { AccessRequestState, Party, RegistrationState } from './model.ts';
-import type { AccessAction, Effect, IllegalTransition, OnboardingMachine, RegistrationAction, RegistrationMachine, Step, WorkingDayCalendar } from './onboarding-port.ts';
+import type {
+  AccessAction,
+  Effect,
+  IllegalTransition,
+  OnboardingMachine,
+  RegistrationAction,
+  RegistrationMachine,
+  Step,
+  WorkingDayCalendar,
+} from './onboarding-port.ts';
 
 interface Row<S extends string, A extends string> {
   from: S;
@@ -25,12 +34,24 @@ const accessRows: Array<Row<AccessRequestState, AccessAction>> = [
   { from: 'OPERATOR_APPROVED', action: 'APPROVE', parties: ['PROVIDER'], to: 'TESTING', effects: ['STOP_CLOCK', 'WRITE_TEST_GRANT'] },
   ...waiting.flatMap((from) => [
     { from, action: 'REJECT' as const, parties: ['PROVIDER', 'OPERATOR'] as Party[], to: 'REJECTED' as const, effects: ['STOP_CLOCK'] as Effect[] },
-    { from, action: 'REQUEST_CHANGES' as const, parties: ['PROVIDER', 'OPERATOR'] as Party[], to: 'CHANGES_REQUESTED' as const, effects: ['STOP_CLOCK'] as Effect[] },
+    {
+      from,
+      action: 'REQUEST_CHANGES' as const,
+      parties: ['PROVIDER', 'OPERATOR'] as Party[],
+      to: 'CHANGES_REQUESTED' as const,
+      effects: ['STOP_CLOCK'] as Effect[],
+    },
   ]),
   { from: 'CHANGES_REQUESTED', action: 'RESUBMIT', parties: ['CONSUMER'], to: 'PENDING_APPROVAL', effects: ['START_CLOCK'] },
   { from: 'TESTING', action: 'REPORT_INTEGRATED', parties: ['CONSUMER'], to: 'INTEGRATION_REPORTED', effects: [] },
   { from: 'INTEGRATION_REPORTED', action: 'CONFIRM_INTEGRATION', parties: ['PROVIDER'], to: 'LIVE', effects: ['WRITE_PRODUCTION_GRANT'] },
-  ...inForce.map((from) => ({ from, action: 'SUSPEND' as const, parties: ['OPERATOR', 'PROVIDER'] as Party[], to: 'SUSPENDED' as const, effects: ['REMOVE_GRANTS', 'DISABLE_CREDENTIALS'] as Effect[] })),
+  ...inForce.map((from) => ({
+    from,
+    action: 'SUSPEND' as const,
+    parties: ['OPERATOR', 'PROVIDER'] as Party[],
+    to: 'SUSPENDED' as const,
+    effects: ['REMOVE_GRANTS', 'DISABLE_CREDENTIALS'] as Effect[],
+  })),
   { from: 'SUSPENDED', action: 'RESUME', parties: ['OPERATOR'], to: 'TESTING', effects: ['WRITE_TEST_GRANT', 'ENABLE_CREDENTIALS'] },
   ...open.map((from) => ({
     from,

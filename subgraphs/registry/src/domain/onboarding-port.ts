@@ -6,16 +6,7 @@
 import type { AccessRequestState, Party, RegistrationState } from './model.ts';
 
 export type AccessAction =
-  | 'APPROVE'
-  | 'REJECT'
-  | 'REQUEST_CHANGES'
-  | 'RESUBMIT'
-  | 'REPORT_INTEGRATED'
-  | 'CONFIRM_INTEGRATION'
-  | 'SUSPEND'
-  | 'RESUME'
-  | 'CANCEL'
-  | 'RETIRE';
+  'APPROVE' | 'REJECT' | 'REQUEST_CHANGES' | 'RESUBMIT' | 'REPORT_INTEGRATED' | 'CONFIRM_INTEGRATION' | 'SUSPEND' | 'RESUME' | 'CANCEL' | 'RETIRE';
 export const ACCESS_ACTIONS: readonly AccessAction[] = [
   'APPROVE',
   'REJECT',
@@ -29,7 +20,8 @@ export const ACCESS_ACTIONS: readonly AccessAction[] = [
   'RETIRE',
 ];
 
-export type Effect = 'WRITE_TEST_GRANT' | 'WRITE_PRODUCTION_GRANT' | 'REMOVE_GRANTS' | 'DISABLE_CREDENTIALS' | 'ENABLE_CREDENTIALS' | 'START_CLOCK' | 'STOP_CLOCK';
+export type Effect =
+  'WRITE_TEST_GRANT' | 'WRITE_PRODUCTION_GRANT' | 'REMOVE_GRANTS' | 'DISABLE_CREDENTIALS' | 'ENABLE_CREDENTIALS' | 'START_CLOCK' | 'STOP_CLOCK';
 
 /** A legal step: the next state and what must happen with it. */
 export interface Step<S extends string> {

@@ -10,7 +10,14 @@ import { Services } from './services.ts';
 import { Systems } from './systems.ts';
 
 /** The platform acting on its own (the sweep), in history and the change log. */
-export const PLATFORM: Caller = { name: 'system', agencyCode: null, operator: true, agencyAdmin: false, dataProvider: false, actor: { kind: 'system', username: 'lgsp-registry' } };
+export const PLATFORM: Caller = {
+  name: 'system',
+  agencyCode: null,
+  operator: true,
+  agencyAdmin: false,
+  dataProvider: false,
+  actor: { kind: 'system', username: 'lgsp-registry' },
+};
 
 export interface SweepResult {
   agencyChangesApplied: number;

@@ -43,11 +43,17 @@ function checkDescription(d: ServiceDescription): ServiceDescription {
     url: checkText(d.url, 'description.url', 500),
     requestFormat: checkText(d.requestFormat, 'description.requestFormat', 200),
     responseFormat: checkText(d.responseFormat, 'description.responseFormat', 200),
-    headers: d.headers.map((h, i) => ({ name: checkText(h.name, `description.headers[${i}].name`, 100), description: checkText(h.description, `description.headers[${i}].description`) })),
+    headers: d.headers.map((h, i) => ({
+      name: checkText(h.name, `description.headers[${i}].name`, 100),
+      description: checkText(h.description, `description.headers[${i}].description`),
+    })),
     requestSample: checkText(d.requestSample, 'description.requestSample', 20_000),
     responseSample: checkText(d.responseSample, 'description.responseSample', 20_000),
     purpose: checkText(d.purpose, 'description.purpose', 2000),
-    states: d.states.map((s, i) => ({ code: checkText(s.code, `description.states[${i}].code`, 40), meaning: checkText(s.meaning, `description.states[${i}].meaning`) })),
+    states: d.states.map((s, i) => ({
+      code: checkText(s.code, `description.states[${i}].code`, 40),
+      meaning: checkText(s.meaning, `description.states[${i}].meaning`),
+    })),
   };
 }
 
@@ -96,7 +102,8 @@ export class Services {
 
   async registration(caller: Caller, id: string): Promise<ProviderRegistration | null> {
     const found = await this.core.store.get('registrations', id);
-    if (found !== null && !caller.operator && found.providerAgency !== caller.agencyCode) throw new LgspError(ErrorCode.FORBIDDEN, `registration ${id} is another agency's`);
+    if (found !== null && !caller.operator && found.providerAgency !== caller.agencyCode)
+      throw new LgspError(ErrorCode.FORBIDDEN, `registration ${id} is another agency's`);
     return found;
   }
 
@@ -105,13 +112,17 @@ export class Services {
    * code exists): the proposal is checked now, the operator approves it later.
    */
   async submitRegistration(caller: Caller, providerAgency: string, input: ServiceProposal): Promise<ProviderRegistration> {
-    if (!isProviderOf(caller, providerAgency)) throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator or data provider of ${providerAgency} may register its services`);
+    if (!isProviderOf(caller, providerAgency))
+      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator or data provider of ${providerAgency} may register its services`);
     const proposal = await this.checkProposal(providerAgency, input);
     const existing = await this.core.store.get('services', proposal.code);
-    if (existing !== null && existing.providerAgency !== providerAgency) throw new LgspError(ErrorCode.ALREADY_EXISTS, `service ${proposal.code} is provided by another agency`);
+    if (existing !== null && existing.providerAgency !== providerAgency)
+      throw new LgspError(ErrorCode.ALREADY_EXISTS, `service ${proposal.code} is provided by another agency`);
     if (existing !== null && existing.status !== 'ACTIVE') throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `service ${proposal.code} is retired`);
     if (existing !== null && existing.kind !== proposal.kind) throw badInput('kind', `service ${proposal.code} is a ${existing.kind}`);
-    const pending = (await this.core.store.list('registrations')).find((r) => r.proposal.code === proposal.code && (r.state === 'PENDING_APPROVAL' || r.state === 'CHANGES_REQUESTED'));
+    const pending = (await this.core.store.list('registrations')).find(
+      (r) => r.proposal.code === proposal.code && (r.state === 'PENDING_APPROVAL' || r.state === 'CHANGES_REQUESTED'),
+    );
     if (pending !== undefined) throw new LgspError(ErrorCode.ALREADY_EXISTS, `registration ${pending.id} of ${proposal.code} is still ${pending.state}`);
     const kind: RegistrationKind = existing === null ? 'REGISTRATION' : 'UPDATE';
     const now = this.core.now();
@@ -158,7 +169,8 @@ export class Services {
     const reason = options.reason?.trim() || null;
     if ((action === 'REJECT' || action === 'REQUEST_CHANGES') && reason === null) throw badInput('reason', `${action} needs a reason`);
     const now = this.core.now();
-    const proposal = action === 'RESUBMIT' && options.proposal ? await this.checkProposal(registration.providerAgency, options.proposal) : registration.proposal;
+    const proposal =
+      action === 'RESUBMIT' && options.proposal ? await this.checkProposal(registration.providerAgency, options.proposal) : registration.proposal;
     const after: ProviderRegistration = stamped(
       {
         ...registration,
@@ -174,7 +186,8 @@ export class Services {
       after.overdue = false;
     }
     if (step.effects.includes('STOP_CLOCK')) after.dueAt = null;
-    const publication = step.to === 'APPROVED' ? await this.publication(registration.providerAgency, proposal, now) : { writes: [], announcements: [], notes: [] };
+    const publication =
+      step.to === 'APPROVED' ? await this.publication(registration.providerAgency, proposal, now) : { writes: [], announcements: [], notes: [] };
     await this.core.apply(caller, [], () => ({
       writes: [{ collection: 'registrations', record: after, expectedRevision: registration.revision }, ...publication.writes],
       notes: [{ entity: 'ProviderRegistration', entityId: id, action, before: registration, after }, ...publication.notes],
@@ -262,10 +275,14 @@ export class Services {
     const sunsetAt = checkInstant(input.sunsetAt, 'sunsetAt');
     const earliest = Math.max(now.getTime() + RETIREMENT_NOTICE_DAYS * DAY_MS, version.keepUntil === null ? 0 : Date.parse(version.keepUntil));
     if (sunsetAt.getTime() < earliest) {
-      throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `sunsetAt must be on or after ${new Date(earliest).toISOString()} (60 days' notice, App01 §3.5, and the 180-day keep)`, {
-        argument: 'sunsetAt',
-        earliest: new Date(earliest).toISOString(),
-      });
+      throw new LgspError(
+        ErrorCode.ILLEGAL_TRANSITION,
+        `sunsetAt must be on or after ${new Date(earliest).toISOString()} (60 days' notice, App01 §3.5, and the 180-day keep)`,
+        {
+          argument: 'sunsetAt',
+          earliest: new Date(earliest).toISOString(),
+        },
+      );
     }
     const notice: VersionNotice = {
       id: version.notice?.id ?? `notice-${randomUUID().replace(/-/g, '').slice(0, 12)}`,
@@ -274,7 +291,10 @@ export class Services {
       sunsetAt: sunsetAt.toISOString(),
       fields: version.notice?.fields ?? [],
     };
-    const after: ServiceVersion = stamped({ ...version, status: version.status === 'PUBLISHED' && service.currentVersion !== version.version ? 'DEPRECATED' : version.status, notice }, now);
+    const after: ServiceVersion = stamped(
+      { ...version, status: version.status === 'PUBLISHED' && service.currentVersion !== version.version ? 'DEPRECATED' : version.status, notice },
+      now,
+    );
     await this.core.apply(caller, [], async () => ({
       writes: [{ collection: 'versions', record: after, expectedRevision: version.revision }],
       notes: [{ entity: 'ServiceVersion', entityId: version.id, action: 'ANNOUNCE_RETIREMENT', before: version, after }],
@@ -292,14 +312,24 @@ export class Services {
     const { service, version } = await this.providerVersion(caller, serviceCode, versionNumber);
     if (version.status === 'RETIRED') throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `version ${version.id} is already retired`);
     const now = this.core.now();
-    if (version.notice === null) throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `version ${version.id} has no retirement notice: announce it at least 60 days before`);
-    const earliest = Math.max(Date.parse(version.notice.noticeAt) + RETIREMENT_NOTICE_DAYS * DAY_MS, version.keepUntil === null ? 0 : Date.parse(version.keepUntil));
+    if (version.notice === null)
+      throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `version ${version.id} has no retirement notice: announce it at least 60 days before`);
+    const earliest = Math.max(
+      Date.parse(version.notice.noticeAt) + RETIREMENT_NOTICE_DAYS * DAY_MS,
+      version.keepUntil === null ? 0 : Date.parse(version.keepUntil),
+    );
     if (now.getTime() < earliest) {
-      throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `version ${version.id} may not be retired before ${new Date(earliest).toISOString()} (60 days after its notice, 180 days after its successor)`, {
-        earliest: new Date(earliest).toISOString(),
-      });
+      throw new LgspError(
+        ErrorCode.ILLEGAL_TRANSITION,
+        `version ${version.id} may not be retired before ${new Date(earliest).toISOString()} (60 days after its notice, 180 days after its successor)`,
+        {
+          earliest: new Date(earliest).toISOString(),
+        },
+      );
     }
-    const open = (await this.core.store.list('accessRequests')).filter((r) => r.serviceCode === serviceCode && r.serviceVersion === versionNumber && !FINAL_STATES.includes(r.state));
+    const open = (await this.core.store.list('accessRequests')).filter(
+      (r) => r.serviceCode === serviceCode && r.serviceVersion === versionNumber && !FINAL_STATES.includes(r.state),
+    );
     const plans: TransitionPlan[] = [];
     for (const request of open) plans.push(await this.requests.plan(request, 'RETIRE', 'SYSTEM', 'system', `version ${version.id} retired`));
     const retired: ServiceVersion = stamped({ ...version, status: 'RETIRED', retiredAt: now.toISOString() }, now);
@@ -313,7 +343,9 @@ export class Services {
       async () => ({
         writes: [
           { collection: 'versions', record: retired, expectedRevision: version.revision },
-          ...(retiresService ? [{ collection: 'services' as const, record: stamped({ ...service, status: 'RETIRED' as const }, now), expectedRevision: service.revision }] : []),
+          ...(retiresService
+            ? [{ collection: 'services' as const, record: stamped({ ...service, status: 'RETIRED' as const }, now), expectedRevision: service.revision }]
+            : []),
           ...open.map((r, i) => ({ collection: 'accessRequests' as const, record: plans[i]!.after, expectedRevision: r.revision })),
           ...[...systems.values()].map((s) => ({ collection: 'systems' as const, record: s, expectedRevision: s.revision })),
         ],
@@ -334,13 +366,20 @@ export class Services {
     return [...consumers].map((agency) => ({
       family: 'service-notice' as const,
       agency,
-      fields: { serviceCode: version.serviceCode, version: String(version.version), change, noticeId: version.notice?.id ?? '-', sunsetAt: version.notice?.sunsetAt ?? '-' },
+      fields: {
+        serviceCode: version.serviceCode,
+        version: String(version.version),
+        change,
+        noticeId: version.notice?.id ?? '-',
+        sunsetAt: version.notice?.sunsetAt ?? '-',
+      },
     }));
   }
 
   private async providerVersion(caller: Caller, serviceCode: string, versionNumber: number) {
     const service = await this.core.get('services', serviceCode, 'service');
-    if (!caller.operator && !isProviderOf(caller, service.providerAgency)) throw new LgspError(ErrorCode.FORBIDDEN, `only the provider ${service.providerAgency} or the operator may do this`);
+    if (!caller.operator && !isProviderOf(caller, service.providerAgency))
+      throw new LgspError(ErrorCode.FORBIDDEN, `only the provider ${service.providerAgency} or the operator may do this`);
     const version = await this.core.get('versions', `${serviceCode}@${versionNumber}`, 'service version');
     return { service, version };
   }
@@ -356,7 +395,8 @@ export class Services {
       subgraph = checkSlug(input.subgraph ?? '', 'subgraph');
       if (input.fieldSets.length === 0) throw badInput('fieldSets', 'a subgraph service offers at least one field set');
     } else {
-      if (input.relayDataType == null || !RELAY_DATA_TYPES.includes(input.relayDataType)) throw badInput('relayDataType', `must be one of ${RELAY_DATA_TYPES.join(', ')}`);
+      if (input.relayDataType == null || !RELAY_DATA_TYPES.includes(input.relayDataType))
+        throw badInput('relayDataType', `must be one of ${RELAY_DATA_TYPES.join(', ')}`);
       relayDataType = input.relayDataType;
     }
     const names = new Set<string>();

@@ -55,7 +55,11 @@ function checkContacts(contacts: SystemContact[]): SystemContact[] {
 function checkHealth(endpoints: HealthEndpoint[]): HealthEndpoint[] {
   return endpoints.map((e, i) => {
     if (e.level !== 1 && e.level !== 2) throw badInput(`healthEndpoints[${i}].level`, 'must be 1 or 2');
-    return { level: e.level, url: checkUrl(e.url, `healthEndpoints[${i}].url`), intervalSeconds: checkPositiveInt(e.intervalSeconds, `healthEndpoints[${i}].intervalSeconds`, 86_400) };
+    return {
+      level: e.level,
+      url: checkUrl(e.url, `healthEndpoints[${i}].url`),
+      intervalSeconds: checkPositiveInt(e.intervalSeconds, `healthEndpoints[${i}].intervalSeconds`, 86_400),
+    };
   });
 }
 
@@ -84,7 +88,8 @@ export class Systems {
 
   async register(caller: Caller, input: NewSystem): Promise<InformationSystem> {
     const agencyCode = checkAgencyCode(input.agencyCode, 'agencyCode');
-    if (!actsForAgency(caller, agencyCode)) throw new LgspError(ErrorCode.FORBIDDEN, `only the operator or an administrator of ${agencyCode} may register its systems`);
+    if (!actsForAgency(caller, agencyCode))
+      throw new LgspError(ErrorCode.FORBIDDEN, `only the operator or an administrator of ${agencyCode} may register its systems`);
     const agency = await this.core.get('agencies', agencyCode, 'agency');
     if (agency.status !== 'ACTIVE') throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `agency ${agencyCode} is ${agency.status}`);
     const id = `${agencyCode}:${checkSlug(input.slug, 'slug')}`;
@@ -116,7 +121,8 @@ export class Systems {
 
   async update(caller: Caller, id: string, patch: SystemPatch): Promise<InformationSystem> {
     const before = await this.core.get('systems', id, 'system');
-    if (!actsForAgency(caller, before.agencyCode)) throw new LgspError(ErrorCode.FORBIDDEN, `only the operator or an administrator of ${before.agencyCode} may change its systems`);
+    if (!actsForAgency(caller, before.agencyCode))
+      throw new LgspError(ErrorCode.FORBIDDEN, `only the operator or an administrator of ${before.agencyCode} may change its systems`);
     const after = stamped(
       {
         ...before,
@@ -142,9 +148,13 @@ export class Systems {
    */
   async issueCredential(caller: Caller, systemId: string, request: CredentialRequest): Promise<{ system: InformationSystem; issued: IssuedCredential }> {
     const system = await this.core.get('systems', systemId, 'system');
-    if (!actsForAgency(caller, system.agencyCode)) throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator of ${system.agencyCode} may obtain its systems' credentials`);
-    if (!system.environments.includes(request.environment)) throw badInput('environment', `system ${systemId} is not registered for the ${request.environment} environment`);
-    const requests = (await this.core.store.list('accessRequests')).filter((r) => r.consumerSystem === systemId && servesEnvironment(r.state, request.environment));
+    if (!actsForAgency(caller, system.agencyCode))
+      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator of ${system.agencyCode} may obtain its systems' credentials`);
+    if (!system.environments.includes(request.environment))
+      throw badInput('environment', `system ${systemId} is not registered for the ${request.environment} environment`);
+    const requests = (await this.core.store.list('accessRequests')).filter(
+      (r) => r.consumerSystem === systemId && servesEnvironment(r.state, request.environment),
+    );
     if (requests.length === 0) {
       throw new LgspError(
         ErrorCode.ILLEGAL_TRANSITION,
@@ -152,8 +162,10 @@ export class Systems {
       );
     }
     const clientId = credentialClientId(systemId, request.environment);
-    if (system.credentials.some((c) => c.clientId === clientId)) throw new LgspError(ErrorCode.ALREADY_EXISTS, `system ${systemId} already has a ${request.environment} credential ${clientId}: rotate it`);
-    if (request.method === 'client-jwt' && !request.publicKeyPem && !request.jwksUrl) throw new LgspError(ErrorCode.INVALID_PUBLIC_KEY, 'client-jwt needs publicKeyPem or jwksUrl');
+    if (system.credentials.some((c) => c.clientId === clientId))
+      throw new LgspError(ErrorCode.ALREADY_EXISTS, `system ${systemId} already has a ${request.environment} credential ${clientId}: rotate it`);
+    if (request.method === 'client-jwt' && !request.publicKeyPem && !request.jwksUrl)
+      throw new LgspError(ErrorCode.INVALID_PUBLIC_KEY, 'client-jwt needs publicKeyPem or jwksUrl');
     if (request.jwksUrl) checkUrl(request.jwksUrl, 'jwksUrl');
     let issued: IssuedCredential | undefined;
     const now = this.core.now();
@@ -176,12 +188,26 @@ export class Systems {
       ],
       () => {
         const after = stamped(
-          { ...system, credentials: [...system.credentials, { clientId, environment: request.environment, method: request.method, enabled: true, createdAt: now.toISOString() }] },
+          {
+            ...system,
+            credentials: [
+              ...system.credentials,
+              { clientId, environment: request.environment, method: request.method, enabled: true, createdAt: now.toISOString() },
+            ],
+          },
           now,
         );
         return {
           writes: [{ collection: 'systems', record: after, expectedRevision: system.revision }],
-          notes: [{ entity: 'Credential', entityId: clientId, action: 'ISSUE', before: null, after: { clientId, systemId, environment: request.environment, method: request.method } }],
+          notes: [
+            {
+              entity: 'Credential',
+              entityId: clientId,
+              action: 'ISSUE',
+              before: null,
+              after: { clientId, systemId, environment: request.environment, method: request.method },
+            },
+          ],
           announcements: [],
         };
       },
@@ -193,7 +219,10 @@ export class Systems {
   async rotateCredential(caller: Caller, clientId: string, key: { publicKeyPem?: string | null; jwksUrl?: string | null } = {}): Promise<IssuedCredential> {
     const { system } = await this.credentialOf(caller, clientId);
     if (key.jwksUrl) checkUrl(key.jwksUrl, 'jwksUrl');
-    const issued = await this.core.issuer.rotate(clientId, { ...(key.publicKeyPem ? { publicKeyPem: key.publicKeyPem } : {}), ...(key.jwksUrl ? { jwksUrl: key.jwksUrl } : {}) });
+    const issued = await this.core.issuer.rotate(clientId, {
+      ...(key.publicKeyPem ? { publicKeyPem: key.publicKeyPem } : {}),
+      ...(key.jwksUrl ? { jwksUrl: key.jwksUrl } : {}),
+    });
     await this.core.apply(caller, [], () => ({
       writes: [],
       notes: [{ entity: 'Credential', entityId: clientId, action: 'ROTATE', before: null, after: { clientId, systemId: system.id } }],
@@ -233,7 +262,13 @@ export class Systems {
         },
       ],
       () => ({
-        writes: [{ collection: 'systems', record: stamped({ ...system, credentials: system.credentials.filter((c) => c.clientId !== clientId) }, now), expectedRevision: system.revision }],
+        writes: [
+          {
+            collection: 'systems',
+            record: stamped({ ...system, credentials: system.credentials.filter((c) => c.clientId !== clientId) }, now),
+            expectedRevision: system.revision,
+          },
+        ],
         notes: [{ entity: 'Credential', entityId: clientId, action: 'DELETE', before: credential, after: null }],
         announcements: [],
       }),
@@ -266,7 +301,8 @@ export class Systems {
   private async credentialOf(caller: Caller, clientId: string) {
     const system = (await this.core.store.list('systems')).find((s) => s.credentials.some((c) => c.clientId === clientId));
     if (system === undefined) throw new LgspError(ErrorCode.NOT_FOUND, `no credential ${clientId}`);
-    if (!actsForAgency(caller, system.agencyCode)) throw new LgspError(ErrorCode.FORBIDDEN, `only the operator or an administrator of ${system.agencyCode} may manage its credentials`);
+    if (!actsForAgency(caller, system.agencyCode))
+      throw new LgspError(ErrorCode.FORBIDDEN, `only the operator or an administrator of ${system.agencyCode} may manage its credentials`);
     return { system, credential: system.credentials.find((c) => c.clientId === clientId)! };
   }
 }

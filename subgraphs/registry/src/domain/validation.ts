@@ -42,7 +42,8 @@ export function checkText(value: string, argument: string, max = 500): string {
 
 /** Lower-case codes of services, subgraphs and system slugs. */
 export function checkSlug(value: string, argument: string): string {
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value) || value.length > 64) throw badInput(argument, 'must be lower-case letters and digits separated by single hyphens (at most 64)');
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(value) || value.length > 64)
+    throw badInput(argument, 'must be lower-case letters and digits separated by single hyphens (at most 64)');
   return value;
 }
 

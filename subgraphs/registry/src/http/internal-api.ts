@@ -118,7 +118,8 @@ export function mountInternalApi(app: Express, options: InternalApiOptions): voi
     '/relay/routes',
     handle(logger, async (req, res) => {
       const environment = req.query.environment ?? 'production';
-      if (environment !== 'production' && environment !== 'test') throw new LgspError(ErrorCode.BAD_USER_INPUT, 'environment must be production or test', { argument: 'environment' });
+      if (environment !== 'production' && environment !== 'test')
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, 'environment must be production or test', { argument: 'environment' });
       // Both collections only grow their versions, so their sum moves whenever either changes.
       const version = (await store.version('services')) + (await store.version('accessRequests'));
       const requests = await store.list('accessRequests');
@@ -186,7 +187,8 @@ export function mountInternalApi(app: Express, options: InternalApiOptions): voi
       if (typeof body.by !== 'string' || !/^[A-Za-z0-9._@-]{1,100}$/.test(body.by)) {
         throw new LgspError(ErrorCode.BAD_USER_INPUT, 'by must name the operator (letters, digits, . _ @ -)', { argument: 'by' });
       }
-      if (body.reason !== undefined && typeof body.reason !== 'string') throw new LgspError(ErrorCode.BAD_USER_INPUT, 'reason must be a string', { argument: 'reason' });
+      if (body.reason !== undefined && typeof body.reason !== 'string')
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, 'reason must be a string', { argument: 'reason' });
       const after = await registry.accessRequests.act(operatorCaller(body.by), String(req.params.id), body.action as AccessAction, {
         reason: (body.reason as string | undefined) ?? null,
         as: 'OPERATOR',

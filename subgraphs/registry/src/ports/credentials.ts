@@ -32,7 +32,9 @@ export interface CredentialIssuer {
   rotate(clientId: string, key?: { publicKeyPem?: string; jwksUrl?: string }): Promise<IssuedCredential>;
   setEnabled(clientId: string, enabled: boolean): Promise<void>;
   remove(clientId: string): Promise<void>;
-  get(clientId: string): Promise<{ clientId: string; enabled: boolean; method: CredentialMethod; environment: Environment; agencyCode: string; systemId: string } | null>;
+  get(
+    clientId: string,
+  ): Promise<{ clientId: string; enabled: boolean; method: CredentialMethod; environment: Environment; agencyCode: string; systemId: string } | null>;
 }
 
 export interface CredentialRevocations {
@@ -55,7 +57,11 @@ export function createMemoryCredentialIssuer(): CredentialIssuer & { failNextCal
     async create(spec) {
       check();
       if (clients.has(spec.clientId)) throw new LgspError(ErrorCode.ALREADY_EXISTS, `client ${spec.clientId} already exists`);
-      if (spec.method === 'client-jwt' && spec.jwksUrl === undefined && !/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*$/.test(spec.publicKeyPem ?? '')) {
+      if (
+        spec.method === 'client-jwt' &&
+        spec.jwksUrl === undefined &&
+        !/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*$/.test(spec.publicKeyPem ?? '')
+      ) {
         throw new LgspError(ErrorCode.INVALID_PUBLIC_KEY, 'client-jwt needs a PEM public key or a JWKS URL');
       }
       clients.set(spec.clientId, { ...spec, enabled: true });
@@ -79,7 +85,9 @@ export function createMemoryCredentialIssuer(): CredentialIssuer & { failNextCal
     },
     async get(clientId) {
       const c = clients.get(clientId);
-      return c === undefined ? null : { clientId, enabled: c.enabled, method: c.method, environment: c.environment, agencyCode: c.agencyCode, systemId: c.systemId };
+      return c === undefined
+        ? null
+        : { clientId, enabled: c.enabled, method: c.method, environment: c.environment, agencyCode: c.agencyCode, systemId: c.systemId };
     },
     /** The next call fails with IDENTITY_PROVIDER_UNAVAILABLE (tests of all-or-nothing changes). */
     failNextCall() {

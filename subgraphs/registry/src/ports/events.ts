@@ -11,7 +11,9 @@ export interface RegistryEvents {
 }
 
 /** Keeps announcements in memory (tests, and development with no subscriber). */
-export function createMemoryRegistryEvents(): RegistryEvents & { announced: Array<{ family: RegistryTopic; agency: string | null; fields: Record<string, string> }> } {
+export function createMemoryRegistryEvents(): RegistryEvents & {
+  announced: Array<{ family: RegistryTopic; agency: string | null; fields: Record<string, string> }>;
+} {
   const announced: Array<{ family: RegistryTopic; agency: string | null; fields: Record<string, string> }> = [];
   return {
     announced,
