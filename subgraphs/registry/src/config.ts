@@ -11,6 +11,7 @@
  * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
  * | `REGISTRY_INTERNAL_TOKEN` | (unset) | bearer secret (≥ 32 chars) of `/internal/v1/…` (catalogs, relay, gateway, the operator CLI); unset = no internal API |
  * | `REGISTRY_SWEEP_MS` | 60000 | interval of the sweep (scheduled agency changes, overdue flags and their metric); 0 = no timer |
+ * | `REGISTRY_CALENDAR_FILE` | (unset) | JSON file adding or overriding days of the shipped working-day calendar (holidays, swap days; see src/data/calendar/) |
  * | `REGISTRY_SEED` | `development` when REDIS_URL is unset, else `none` | `development` loads the development agencies, systems and services into an empty registry |
  */
 import { z } from 'zod';
@@ -25,6 +26,7 @@ export const configSchema = z.object({
   GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
   REGISTRY_INTERNAL_TOKEN: env.secret().optional(),
   REGISTRY_SWEEP_MS: env.nonNegativeInt(60_000),
+  REGISTRY_CALENDAR_FILE: z.string().min(1).optional(),
   REGISTRY_SEED: z.enum(['development', 'none']).optional(),
 });
 

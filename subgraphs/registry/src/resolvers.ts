@@ -170,9 +170,9 @@ export const resolvers = {
     __resolveReference: (ref: { id: string }, ctx: RegistryContext) => ctx.registry.accessRequests.get(signedIn(ctx), ref.id),
   },
   ServiceRegistration: {
-    serviceCode: (r: ProviderRegistration) => r.proposal.code,
     serviceName: (r: ProviderRegistration) => r.proposal.name,
     fieldSets: (r: ProviderRegistration) => r.proposal.fieldSets,
+    pendingUpdateFieldSets: (r: ProviderRegistration) => r.pendingUpdate?.fieldSets ?? null,
   },
   RegistryEnvironment: { TEST: 'test', PRODUCTION: 'production' } satisfies Record<string, Environment>,
   CredentialMethod: { CLIENT_SECRET_JWT: 'client-secret-jwt', CLIENT_JWT: 'client-jwt' },

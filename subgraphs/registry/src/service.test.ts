@@ -380,7 +380,7 @@ describe('registry service: provider registration (form 01)', () => {
     },
     fieldSets: [{ name: 'civil-status.birth.basic', description: 'Khai sinh: họ tên, ngày sinh', personalData: true }],
   };
-  const submit = `mutation($agency: ID!, $input: ServiceProposalInput!) { submitServiceRegistration(providerAgency: $agency, input: $input) { id kind state dueAt serviceCode } }`;
+  const submit = `mutation($agency: ID!, $input: ServiceProposalInput!) { submitServiceRegistration(providerAgency: $agency, input: $input) { id clock state dueAt serviceCode } }`;
   const decide = `mutation($id: ID!, $action: RegistrationAction!, $reason: String) { actOnServiceRegistration(id: $id, action: $action, reason: $reason) { id state history { action party } } }`;
 
   it('is submitted by the provider, checked at once, approved by the operator and then published', async () => {
@@ -399,7 +399,7 @@ describe('registry service: provider registration (form 01)', () => {
       'BAD_USER_INPUT',
     );
     const registration = ok(await h.gql(adminOf(JUSTICE), submit, { agency: JUSTICE, input: proposal })).submitServiceRegistration;
-    assert.equal(registration.kind, 'REGISTRATION');
+    assert.equal(registration.clock, 'REGISTRATION');
     assert.equal(registration.state, 'PENDING_APPROVAL');
     assert.equal(codeOf(await h.gql(adminOf(JUSTICE), submit, { agency: JUSTICE, input: proposal })), 'ALREADY_EXISTS');
     assert.equal(codeOf(await h.gql(adminOf(JUSTICE), decide, { id: registration.id, action: 'APPROVE' })), 'FORBIDDEN');
@@ -421,7 +421,8 @@ describe('registry service: provider registration (form 01)', () => {
       deprecatedFields: [{ coordinate: 'BirthRegistration.placeOfBirthText', reason: 'use placeOfBirth' }],
     };
     const registration = ok(await h.gql(adminOf(JUSTICE), submit, { agency: JUSTICE, input: next })).submitServiceRegistration;
-    assert.equal(registration.kind, 'UPDATE');
+    assert.equal(registration.clock, 'UPDATE');
+    assert.equal(registration.state, 'UPDATE_PENDING');
     ok(await h.gql(OPERATOR, decide, { id: registration.id, action: 'APPROVE' }));
     const versions = ok(
       await h.gql(

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { RequestHandler } from 'express';
 import { parse } from 'graphql';
 import {
+  ConfigError,
   connectRedis,
   createInternalTokenVerifier,
   createLogger,
@@ -25,8 +26,8 @@ import {
 import { configSchema, type RegistryConfig } from './config.ts';
 import { seedRegistry } from './data/seed.ts';
 import { callerFrom } from './domain/caller.ts';
-import { interimOnboardingMachine, interimRegistrationMachine, interimWorkingDays } from './domain/interim-rules.ts';
-import type { OnboardingMachine, RegistrationMachine, WorkingDayCalendar } from './domain/onboarding-port.ts';
+import { loadWorkingCalendar } from './data/calendar/index.ts';
+import type { WorkingCalendar } from './domain/working-days/index.ts';
 import { Registry } from './domain/registry.ts';
 import { mountInternalApi } from './http/internal-api.ts';
 import { createRegistryMetrics } from './metrics.ts';
@@ -59,10 +60,8 @@ export interface RegistryServiceDeps {
   revocations?: CredentialRevocations;
   /** Where announcements go (`@lgsp/events`); default kept in memory. */
   events?: RegistryEvents;
-  /** The onboarding machines and the working-day calendar (helper calendar's modules); default the interim rules. */
-  machine?: OnboardingMachine;
-  registrationMachine?: RegistrationMachine;
-  calendar?: WorkingDayCalendar;
+  /** The working-day calendar; default the shipped table extended by REGISTRY_CALENDAR_FILE. */
+  calendar?: WorkingCalendar;
   /** `@lgsp/access`'s router, mounted at `/internal/v1/access` (the gateway's HTTP adapters read it without Redis). */
   accessRouter?: RequestHandler;
   /** The clock (tests). */
@@ -103,6 +102,11 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
     })) {
       if (given === undefined) logger.warn({ port }, `no ${port} given: an in-memory stand-in is used (development only)`);
     }
+    const calendar =
+      deps.calendar ??
+      (await loadWorkingCalendar(config.REGISTRY_CALENDAR_FILE).catch((error: Error) => {
+        throw new ConfigError('registry', [error.message]);
+      }));
     const metricsRegistry = deps.metrics ?? createMetricsRegistry('registry');
     const registry = new Registry({
       store,
@@ -111,9 +115,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
       issuer: deps.issuer ?? createMemoryCredentialIssuer(),
       revocations: deps.revocations ?? createMemoryCredentialRevocations(),
       events: deps.events ?? createMemoryRegistryEvents(),
-      machine: deps.machine ?? interimOnboardingMachine,
-      registrationMachine: deps.registrationMachine ?? interimRegistrationMachine,
-      calendar: deps.calendar ?? interimWorkingDays,
+      calendar,
       logger,
       metrics: createRegistryMetrics(metricsRegistry),
       ...(deps.now === undefined ? {} : { now: deps.now }),

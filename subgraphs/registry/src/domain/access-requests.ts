@@ -10,7 +10,9 @@ import { registryGrantId, type Grant } from '../ports/grants.ts';
 import { isConsumerOf, isProviderOf, type Caller } from './caller.ts';
 import { AWAITING_ANSWER, FINAL_STATES, servesEnvironment } from './environments.ts';
 import type { AccessRequest, AccessRequestState, InformationSystem, Party, Quota, Service } from './model.ts';
-import { DEADLINE_DAYS, isIllegal, type AccessAction, type Effect } from './onboarding-port.ts';
+import { isIllegal, nextState, type AccessRequestEffect } from './onboarding/index.ts';
+import { accessPartiesFor, dueFor, type AccessAction } from './onboarding-port.ts';
+import { isOverdue, type WorkingCalendar } from './working-days/index.ts';
 import { stamped, type Announcement, type ChangeNote, type DoneEffect, type RegistryCore } from './registry-core.ts';
 import { withCredentialEnabled, type Systems } from './systems.ts';
 import { badInput, checkInstant, checkPositiveInt, checkPurpose, checkText } from './validation.ts';
@@ -30,8 +32,6 @@ export interface NewAccessRequest {
   securityCommitment: { signedBy: string; text: string };
 }
 
-/** Actions that need a reason (App02: a refusal or a request for changes says why). */
-const NEEDS_REASON: ReadonlySet<AccessAction> = new Set(['REJECT', 'REQUEST_CHANGES', 'SUSPEND', 'CANCEL']);
 const PARTY_ORDER: readonly Party[] = ['OPERATOR', 'PROVIDER', 'CONSUMER'];
 const ENVIRONMENTS: readonly Environment[] = ['test', 'production'];
 
@@ -137,9 +137,8 @@ export class AccessRequests {
         state: 'PENDING_APPROVAL',
         providerApproved: false,
         operatorApproved: false,
-        suspendedFrom: null,
         receivedAt: now.toISOString(),
-        dueAt: this.core.calendar.dueDate(now, DEADLINE_DAYS.accessRequest).toISOString(),
+        dueAt: dueFor(this.core.calendar, 'ACCESS_REQUEST', now).toISOString(),
         overdue: false,
         history: [{ at: now.toISOString(), action: 'SUBMIT', party: 'CONSUMER', by: caller.name, from: '-', to: 'PENDING_APPROVAL', reason: null }],
         revision: 0,
@@ -172,7 +171,7 @@ export class AccessRequests {
     const plays = this.partiesOf(caller, request);
     if (plays.length === 0) throw new LgspError(ErrorCode.FORBIDDEN, `you are neither the consumer, the provider nor the operator of access request ${id}`);
     if (action === 'RETIRE') throw new LgspError(ErrorCode.FORBIDDEN, 'RETIRE is taken by the platform when a service version is retired');
-    const allowed = this.core.machine.partiesFor(request.state, action);
+    const allowed = accessPartiesFor(request.state, action);
     if (allowed.length === 0) {
       this.core.metrics.transition('access-request', action, 'refused');
       throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `${action} is not possible in state ${request.state}`, { state: request.state });
@@ -186,7 +185,6 @@ export class AccessRequests {
       );
     }
     const reason = options.reason?.trim() || null;
-    if (NEEDS_REASON.has(action) && reason === null) throw badInput('reason', `${action} needs a reason`);
     if (reason !== null) checkText(reason, 'reason', 2000);
     const plan = await this.plan(request, action, party, caller.name, reason);
     try {
@@ -208,33 +206,33 @@ export class AccessRequests {
 
   /** Works out a transition: the new record, its effects with their undo, the credential flags, notes and events. */
   async plan(request: AccessRequest, action: AccessAction, party: Party, by: string, reason: string | null): Promise<TransitionPlan> {
-    const step = this.core.machine.nextState(request.state, action, party);
-    if (isIllegal(step)) throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, step.reason, { state: request.state });
+    const step = nextState(request.state, action, party, { reason });
+    if (isIllegal(step))
+      throw new LgspError(step.code, step.message, { state: request.state, ...(step.kind === 'REASON_REQUIRED' ? { argument: 'reason' } : {}) });
     const now = this.core.now();
-    const effects = new Set<Effect>(step.effects);
-    let to = step.to;
-    // RESUME returns to where the request was suspended, with that state's grants.
-    if (action === 'RESUME' && request.suspendedFrom !== null) {
-      to = request.suspendedFrom;
-      if (servesEnvironment(to, 'production')) effects.add('WRITE_PRODUCTION_GRANT');
-    }
+    const effects = new Set<AccessRequestEffect>(step.effects);
+    const to = step.to;
+    // A production grant comes with the test one (LIVE serves both environments; SUSPEND removed both).
+    if (effects.has('WRITE_PRODUCTION_GRANT') && servesEnvironment(to, 'test')) effects.add('WRITE_TEST_GRANT');
     const after: AccessRequest = stamped(
       {
         ...request,
         state: to,
         providerApproved: action === 'RESUBMIT' ? false : request.providerApproved || (action === 'APPROVE' && party === 'PROVIDER'),
         operatorApproved: action === 'RESUBMIT' ? false : request.operatorApproved || (action === 'APPROVE' && party === 'OPERATOR'),
-        suspendedFrom: to === 'SUSPENDED' ? request.state : null,
         history: [...request.history, { at: now.toISOString(), action, party, by, from: request.state, to, reason }],
       },
       now,
     );
     if (effects.has('START_CLOCK')) {
       after.receivedAt = now.toISOString();
-      after.dueAt = this.core.calendar.dueDate(now, DEADLINE_DAYS.accessRequest).toISOString();
+      after.dueAt = dueFor(this.core.calendar, 'ACCESS_REQUEST', now).toISOString();
       after.overdue = false;
     }
-    if (effects.has('STOP_CLOCK')) after.dueAt = null;
+    if (effects.has('STOP_CLOCK')) {
+      after.dueAt = null;
+      after.overdue = false;
+    }
 
     const service = await this.core.get('services', request.serviceCode, 'service');
     const run: TransitionPlan['effects'] = [];
@@ -324,7 +322,7 @@ export class AccessRequests {
     let flagged = 0;
     let overdueNow = 0;
     for (const request of await this.core.store.list('accessRequests')) {
-      if (!AWAITING_ANSWER.includes(request.state) || request.dueAt === null || Date.parse(request.dueAt) > now.getTime()) continue;
+      if (!AWAITING_ANSWER.includes(request.state) || request.dueAt === null || !isOverdue(new Date(request.dueAt), now)) continue;
       overdueNow += 1;
       if (request.overdue) continue;
       const after = stamped({ ...request, overdue: true }, now);

@@ -5,6 +5,9 @@
  * `revision` the store gave it, so a change is written only over what it read.
  */
 import type { Environment } from '@lgsp/kit';
+import type { AccessRequestState, Party, ProviderRegistrationState } from './onboarding/index.ts';
+
+export type { AccessRequestState, Party };
 
 /** Lifecycle of an agency (QCVN 102:2016 code): in service, or replaced by its successors from `effectiveFrom`. */
 export type AgencyStatus = 'ACTIVE' | 'RENAMED' | 'SPLIT' | 'MERGED' | 'DISSOLVED';
@@ -153,21 +156,6 @@ export interface VersionNotice {
   fields: DeprecatedField[];
 }
 
-/** States of an access request (see the onboarding machine). */
-export type AccessRequestState =
-  | 'PENDING_APPROVAL'
-  | 'PROVIDER_APPROVED'
-  | 'OPERATOR_APPROVED'
-  | 'CHANGES_REQUESTED'
-  | 'REJECTED'
-  | 'TESTING'
-  | 'INTEGRATION_REPORTED'
-  | 'LIVE'
-  | 'SUSPENDED'
-  | 'CANCELLED';
-
-export type Party = 'CONSUMER' | 'PROVIDER' | 'OPERATOR' | 'SYSTEM';
-
 /** One step in a request's history (who did what, when, from which state to which). */
 export interface HistoryEntry {
   at: string;
@@ -212,8 +200,6 @@ export interface AccessRequest extends Revisioned {
   state: AccessRequestState;
   providerApproved: boolean;
   operatorApproved: boolean;
-  /** The state a suspended request returns to on RESUME. */
-  suspendedFrom: AccessRequestState | null;
   /** When the current working-day clock started (submission or resubmission), null when stopped. */
   receivedAt: string | null;
   /** When the operator and provider must have answered (5 working days, BG:14.3, DL:11.2), null when stopped. */
@@ -223,8 +209,7 @@ export interface AccessRequest extends Revisioned {
   history: HistoryEntry[];
 }
 
-export type RegistrationState = 'PENDING_APPROVAL' | 'APPROVED' | 'REJECTED' | 'CHANGES_REQUESTED';
-export type RegistrationKind = 'REGISTRATION' | 'UPDATE';
+export type RegistrationState = ProviderRegistrationState;
 
 /** What a provider registers (App02 form 01): a service and its first (or next) version. */
 export interface ServiceProposal {
@@ -239,13 +224,23 @@ export interface ServiceProposal {
   deprecatedFields: DeprecatedField[];
 }
 
-/** A provider registration (đăng ký cung cấp dịch vụ, App02 form 01), approved by the operator within 7 (update: 5) working days. */
+/**
+ * A provider registration (đăng ký cung cấp dịch vụ, App02 form 01) of one service, approved by the operator within 7
+ * working days (DL:17.3); once approved, each update (a new version) awaits the operator 5 working days (DL:17.5)
+ * while the approved content stays in force.
+ */
 export interface ProviderRegistration extends Revisioned {
   id: string;
-  kind: RegistrationKind;
   providerAgency: string;
+  /** The service's code (one registration per service). */
+  serviceCode: string;
+  /** The registered (or, before approval, proposed) service and version. */
   proposal: ServiceProposal;
+  /** An update awaiting the operator (UPDATE_PENDING, UPDATE_CHANGES_REQUESTED), else null. */
+  pendingUpdate: ServiceProposal | null;
   state: RegistrationState;
+  /** Which period the clock counts: REGISTRATION (7 working days) or UPDATE (5), null when stopped. */
+  clock: 'REGISTRATION' | 'UPDATE' | null;
   receivedAt: string | null;
   dueAt: string | null;
   overdue: boolean;

@@ -12,7 +12,7 @@ import type { RegistryEvents, RegistryTopic } from '../ports/events.ts';
 import type { GrantStore } from '../ports/grants.ts';
 import type { CollectionName, Collections, RegistryStore, Write } from '../store/registry-store.ts';
 import type { Caller } from './caller.ts';
-import type { OnboardingMachine, RegistrationMachine, WorkingDayCalendar } from './onboarding-port.ts';
+import type { WorkingCalendar } from './working-days/index.ts';
 
 /** What the registry counts (implemented with Prometheus by the service). */
 export interface RegistryMetrics {
@@ -33,9 +33,8 @@ export interface RegistryDeps {
   issuer: CredentialIssuer;
   revocations: CredentialRevocations;
   events: RegistryEvents;
-  machine: OnboardingMachine;
-  registrationMachine: RegistrationMachine;
-  calendar: WorkingDayCalendar;
+  /** The working-day calendar deadlines count in (`loadWorkingCalendar(REGISTRY_CALENDAR_FILE)`). */
+  calendar: WorkingCalendar;
   logger: Logger;
   metrics?: RegistryMetrics;
   /** The clock (tests of the 60- and 180-day rules move it). */
@@ -77,9 +76,7 @@ export class RegistryCore {
   readonly issuer: CredentialIssuer;
   readonly revocations: CredentialRevocations;
   readonly events: RegistryEvents;
-  readonly machine: OnboardingMachine;
-  readonly registrationMachine: RegistrationMachine;
-  readonly calendar: WorkingDayCalendar;
+  readonly calendar: WorkingCalendar;
   readonly logger: Logger;
   readonly metrics: RegistryMetrics;
   readonly now: () => Date;
@@ -91,8 +88,6 @@ export class RegistryCore {
     this.issuer = deps.issuer;
     this.revocations = deps.revocations;
     this.events = deps.events;
-    this.machine = deps.machine;
-    this.registrationMachine = deps.registrationMachine;
     this.calendar = deps.calendar;
     this.logger = deps.logger;
     this.metrics = deps.metrics ?? noMetrics;

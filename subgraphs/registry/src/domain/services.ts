@@ -15,7 +15,6 @@ import {
   type DeprecatedField,
   type InformationSystem,
   type ProviderRegistration,
-  type RegistrationKind,
   type RegistrationState,
   type Service,
   type ServiceDescription,
@@ -23,8 +22,10 @@ import {
   type ServiceVersion,
   type VersionNotice,
 } from './model.ts';
-import { DEADLINE_DAYS, isIllegal, type RegistrationAction } from './onboarding-port.ts';
-import { stamped, type Announcement, type RegistryCore } from './registry-core.ts';
+import { isIllegal, nextRegistrationState, PROVIDER_REGISTRATION_SUBMITTED, registrationClock, type Party } from './onboarding/index.ts';
+import { dueFor, registrationPartiesFor, type RegistrationAction } from './onboarding-port.ts';
+import { isOverdue } from './working-days/index.ts';
+import { stamped, type Announcement, type ChangeNote, type RegistryCore } from './registry-core.ts';
 import type { Write } from '../store/registry-store.ts';
 import { badInput, checkInstant, checkSlug, checkText } from './validation.ts';
 
@@ -108,8 +109,9 @@ export class Services {
   }
 
   /**
-   * A provider registers a new service (kind REGISTRATION) or a new version of its service (kind UPDATE, when the
-   * code exists): the proposal is checked now, the operator approves it later.
+   * A provider registers a new service (App02 form 01, 7 working days, DL:17.3), or an update of its registered
+   * service (a new version, SUBMIT_UPDATE, 5 working days, DL:17.5) when the code exists. The proposal is checked
+   * now; the operator approves it later.
    */
   async submitRegistration(caller: Caller, providerAgency: string, input: ServiceProposal): Promise<ProviderRegistration> {
     if (!isProviderOf(caller, providerAgency))
@@ -120,88 +122,160 @@ export class Services {
       throw new LgspError(ErrorCode.ALREADY_EXISTS, `service ${proposal.code} is provided by another agency`);
     if (existing !== null && existing.status !== 'ACTIVE') throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `service ${proposal.code} is retired`);
     if (existing !== null && existing.kind !== proposal.kind) throw badInput('kind', `service ${proposal.code} is a ${existing.kind}`);
-    const pending = (await this.core.store.list('registrations')).find(
-      (r) => r.proposal.code === proposal.code && (r.state === 'PENDING_APPROVAL' || r.state === 'CHANGES_REQUESTED'),
-    );
-    if (pending !== undefined) throw new LgspError(ErrorCode.ALREADY_EXISTS, `registration ${pending.id} of ${proposal.code} is still ${pending.state}`);
-    const kind: RegistrationKind = existing === null ? 'REGISTRATION' : 'UPDATE';
     const now = this.core.now();
-    const registration: ProviderRegistration = stamped(
-      {
-        id: `reg-${randomUUID().replace(/-/g, '').slice(0, 12)}`,
-        kind,
-        providerAgency,
-        proposal,
-        state: 'PENDING_APPROVAL',
-        receivedAt: now.toISOString(),
-        dueAt: this.core.calendar.dueDate(now, kind === 'REGISTRATION' ? DEADLINE_DAYS.registration : DEADLINE_DAYS.update).toISOString(),
-        overdue: false,
-        history: [{ at: now.toISOString(), action: 'SUBMIT', party: 'PROVIDER', by: caller.name, from: '-', to: 'PENDING_APPROVAL', reason: null }],
-        revision: 0,
-        createdAt: '',
-        updatedAt: '',
-      },
-      now,
-      true,
+    const registered = (await this.core.store.list('registrations')).find(
+      (r) => r.serviceCode === proposal.code && r.state !== 'REJECTED' && r.state !== 'WITHDRAWN',
     );
-    await this.core.apply(caller, [], () => ({
-      writes: [{ collection: 'registrations', record: registration, expectedRevision: 0 }],
-      notes: [{ entity: 'ProviderRegistration', entityId: registration.id, action: 'SUBMIT', before: null, after: registration }],
-      announcements: [],
-    }));
-    return (await this.core.store.get('registrations', registration.id))!;
+    if (existing === null) {
+      if (registered !== undefined) throw new LgspError(ErrorCode.ALREADY_EXISTS, `registration ${registered.id} of ${proposal.code} is ${registered.state}`);
+      const registration: ProviderRegistration = stamped(
+        {
+          id: `reg-${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+          providerAgency,
+          serviceCode: proposal.code,
+          proposal,
+          pendingUpdate: null,
+          state: PROVIDER_REGISTRATION_SUBMITTED.to,
+          clock: 'REGISTRATION',
+          receivedAt: now.toISOString(),
+          dueAt: dueFor(this.core.calendar, 'REGISTRATION', now).toISOString(),
+          overdue: false,
+          history: [
+            { at: now.toISOString(), action: 'SUBMIT', party: 'PROVIDER', by: caller.name, from: '-', to: PROVIDER_REGISTRATION_SUBMITTED.to, reason: null },
+          ],
+          revision: 0,
+          createdAt: '',
+          updatedAt: '',
+        },
+        now,
+        true,
+      );
+      await this.core.apply(caller, [], () => ({
+        writes: [{ collection: 'registrations', record: registration, expectedRevision: 0 }],
+        notes: [{ entity: 'ProviderRegistration', entityId: registration.id, action: 'SUBMIT', before: null, after: registration }],
+        announcements: [],
+      }));
+      return (await this.core.store.get('registrations', registration.id))!;
+    }
+    // A service registered before the registry kept registrations (the development seed): its registration is the
+    // approved content of its current version.
+    const base: ProviderRegistration =
+      registered ??
+      stamped(
+        {
+          id: `reg-${randomUUID().replace(/-/g, '').slice(0, 12)}`,
+          providerAgency,
+          serviceCode: existing.code,
+          proposal: await this.proposalOfService(existing),
+          pendingUpdate: null,
+          state: 'APPROVED',
+          clock: null,
+          receivedAt: null,
+          dueAt: null,
+          overdue: false,
+          history: [],
+          revision: 0,
+          createdAt: '',
+          updatedAt: '',
+        },
+        now,
+        true,
+      );
+    return this.actOnRegistration(caller, base.id, 'SUBMIT_UPDATE', { proposal }, registered === undefined ? base : undefined);
   }
 
-  /** Operator: APPROVE (publishes), REJECT, REQUEST_CHANGES; provider: RESUBMIT (optionally with a corrected proposal). */
+  /**
+   * A step of the provider-registration machine: the operator APPROVEs (publishing the service, or the update's
+   * new version), REJECTs or REQUEST_CHANGES (with a reason); the provider RESUBMITs (optionally corrected),
+   * SUBMIT_UPDATEs or WITHDRAWs.
+   */
   async actOnRegistration(
     caller: Caller,
     id: string,
     action: RegistrationAction,
     options: { reason?: string | null; proposal?: ServiceProposal | null } = {},
+    unsaved?: ProviderRegistration,
   ): Promise<ProviderRegistration> {
-    const registration = await this.core.get('registrations', id, 'registration');
-    const party = caller.operator ? 'OPERATOR' : isProviderOf(caller, registration.providerAgency) ? 'PROVIDER' : null;
-    if (party === null) throw new LgspError(ErrorCode.FORBIDDEN, `you are neither the provider nor the operator of registration ${id}`);
-    const allowed = this.core.registrationMachine.partiesFor(registration.state, action);
-    if (allowed.length === 0) throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `${action} is not possible in state ${registration.state}`);
-    const step = this.core.registrationMachine.nextState(registration.state, action, party);
-    if (isIllegal(step)) throw new LgspError(ErrorCode.FORBIDDEN, `${action} in state ${registration.state} is for ${allowed.join(' or ')}`);
+    const registration = unsaved ?? (await this.core.get('registrations', id, 'registration'));
+    const plays: Party[] = [];
+    if (caller.operator) plays.push('OPERATOR');
+    if (isProviderOf(caller, registration.providerAgency)) plays.push('PROVIDER');
+    if (plays.length === 0) throw new LgspError(ErrorCode.FORBIDDEN, `you are neither the provider nor the operator of registration ${id}`);
+    const allowed = registrationPartiesFor(registration.state, action);
+    const party = plays.find((p) => allowed.includes(p)) ?? plays[0]!;
     const reason = options.reason?.trim() || null;
-    if ((action === 'REJECT' || action === 'REQUEST_CHANGES') && reason === null) throw badInput('reason', `${action} needs a reason`);
+    const step = nextRegistrationState(registration.state, action, party, { reason });
+    if (isIllegal(step)) {
+      this.core.metrics.transition('registration', action, 'refused');
+      throw new LgspError(step.code, step.message, { state: registration.state, ...(step.kind === 'REASON_REQUIRED' ? { argument: 'reason' } : {}) });
+    }
     const now = this.core.now();
-    const proposal =
-      action === 'RESUBMIT' && options.proposal ? await this.checkProposal(registration.providerAgency, options.proposal) : registration.proposal;
+    const corrected = options.proposal ? await this.checkProposal(registration.providerAgency, options.proposal) : null;
+    if (corrected !== null && corrected.code !== registration.serviceCode)
+      throw badInput('proposal.code', `this registration is of ${registration.serviceCode}`);
+    const updating = registration.state === 'APPROVED' || registration.state === 'UPDATE_PENDING' || registration.state === 'UPDATE_CHANGES_REQUESTED';
     const after: ProviderRegistration = stamped(
       {
         ...registration,
-        proposal,
+        proposal: corrected !== null && !updating ? corrected : registration.proposal,
+        pendingUpdate: corrected !== null && updating ? corrected : registration.pendingUpdate,
         state: step.to,
         history: [...registration.history, { at: now.toISOString(), action, party, by: caller.name, from: registration.state, to: step.to, reason }],
       },
       now,
     );
     if (step.effects.includes('START_CLOCK')) {
+      const clock = registrationClock(step.to);
+      after.clock = clock;
       after.receivedAt = now.toISOString();
-      after.dueAt = this.core.calendar.dueDate(now, registration.kind === 'REGISTRATION' ? DEADLINE_DAYS.registration : DEADLINE_DAYS.update).toISOString();
+      after.dueAt = clock === null ? null : dueFor(this.core.calendar, clock, now).toISOString();
       after.overdue = false;
     }
-    if (step.effects.includes('STOP_CLOCK')) after.dueAt = null;
-    const publication =
-      step.to === 'APPROVED' ? await this.publication(registration.providerAgency, proposal, now) : { writes: [], announcements: [], notes: [] };
-    await this.core.apply(caller, [], () => ({
-      writes: [{ collection: 'registrations', record: after, expectedRevision: registration.revision }, ...publication.writes],
-      notes: [{ entity: 'ProviderRegistration', entityId: id, action, before: registration, after }, ...publication.notes],
-      announcements: publication.announcements,
-    }));
+    if (step.effects.includes('STOP_CLOCK')) Object.assign(after, { clock: null, dueAt: null, overdue: false });
+    let publication: { writes: Write[]; announcements: Announcement[]; notes: ChangeNote[] } = { writes: [], announcements: [], notes: [] };
+    if (step.effects.includes('PUBLISH_SERVICES')) publication = await this.publication(registration.providerAgency, after.proposal, now);
+    if (step.effects.includes('APPLY_UPDATE')) {
+      if (after.pendingUpdate === null) throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `registration ${id} has no update to apply`);
+      publication = await this.publication(registration.providerAgency, after.pendingUpdate, now);
+      after.proposal = after.pendingUpdate;
+      after.pendingUpdate = null;
+    }
+    if (step.effects.includes('DISCARD_UPDATE')) after.pendingUpdate = null;
+    try {
+      await this.core.apply(caller, [], () => ({
+        writes: [{ collection: 'registrations', record: after, expectedRevision: unsaved === undefined ? registration.revision : 0 }, ...publication.writes],
+        notes: [{ entity: 'ProviderRegistration', entityId: id, action, before: unsaved === undefined ? registration : null, after }, ...publication.notes],
+        announcements: publication.announcements,
+      }));
+    } catch (error) {
+      this.core.metrics.transition('registration', action, 'failed');
+      throw error;
+    }
     this.core.metrics.transition('registration', action, 'done');
     return (await this.core.store.get('registrations', id))!;
+  }
+
+  /** The proposal a registered service's current version amounts to. */
+  private async proposalOfService(service: Service): Promise<ServiceProposal> {
+    const version = await this.core.get('versions', `${service.code}@${service.currentVersion}`, 'service version');
+    return {
+      code: service.code,
+      name: service.name,
+      providerSystem: service.providerSystem,
+      kind: service.kind,
+      subgraph: service.subgraph,
+      relayDataType: service.relayDataType,
+      description: version.description,
+      fieldSets: version.fieldSets,
+      deprecatedFields: [],
+    };
   }
 
   /** The records an approved proposal writes: the service (new or with its current version moved) and the versions. */
   private async publication(providerAgency: string, proposal: ServiceProposal, now: Date) {
     const writes: Write[] = [];
     const announcements: Announcement[] = [];
-    const notes: Array<{ entity: string; entityId: string; action: string; before: unknown; after: unknown }> = [];
+    const notes: ChangeNote[] = [];
     const existing = await this.core.store.get('services', proposal.code);
     const number = existing === null ? 1 : existing.currentVersion + 1;
     const version: ServiceVersion = stamped(
@@ -427,7 +501,7 @@ export class Services {
     let flagged = 0;
     let overdueNow = 0;
     for (const registration of await this.core.store.list('registrations')) {
-      if (registration.state !== 'PENDING_APPROVAL' || registration.dueAt === null || Date.parse(registration.dueAt) > now.getTime()) continue;
+      if (registration.clock === null || registration.dueAt === null || !isOverdue(new Date(registration.dueAt), now)) continue;
       overdueNow += 1;
       if (registration.overdue) continue;
       const after = stamped({ ...registration, overdue: true }, now);
