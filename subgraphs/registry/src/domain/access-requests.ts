@@ -12,7 +12,7 @@ import { AWAITING_ANSWER, FINAL_STATES, servesEnvironment } from './environments
 import type { AccessRequest, AccessRequestState, InformationSystem, Party, Quota, Service } from './model.ts';
 import { isIllegal, nextState, type AccessRequestEffect } from './onboarding/index.ts';
 import { accessPartiesFor, dueFor, type AccessAction } from './onboarding-port.ts';
-import { isOverdue, type WorkingCalendar } from './working-days/index.ts';
+import { isOverdue } from './working-days/index.ts';
 import { stamped, type Announcement, type ChangeNote, type DoneEffect, type RegistryCore } from './registry-core.ts';
 import { withCredentialEnabled, type Systems } from './systems.ts';
 import { badInput, checkInstant, checkPositiveInt, checkPurpose, checkText } from './validation.ts';
