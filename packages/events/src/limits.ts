@@ -2,7 +2,12 @@
  * What one event and one post to the subscriptions service's `POST /internal/events` may hold, and the check every
  * publisher and that route apply before anything is stored.
  */
-import { parseTopic } from './topics.ts';
+import { parseTopic, PLATFORM_FAMILIES, TopicFamily } from './topics.ts';
+
+/** The topic names, for the message that refuses another one. */
+const knownTopics = Object.values(TopicFamily)
+  .map((family) => ((PLATFORM_FAMILIES as readonly string[]).includes(family) ? family : `${family}:<agency>`))
+  .join(', ');
 
 export const eventLimits = {
   /**
@@ -20,7 +25,7 @@ export const eventLimits = {
  */
 export function checkEvent(topic: string, fields: Record<string, string>): void {
   if (parseTopic(topic) === null) {
-    throw new Error(`unknown event topic "${topic}": expected packet-available:<agency>, packet-status:<agency>, document-status:<agency> or catalog-changed`);
+    throw new Error(`unknown event topic "${topic}": expected one of ${knownTopics}`);
   }
   const entries = Object.entries(fields);
   if (entries.length === 0) throw new Error('an event needs at least one field');

@@ -5,7 +5,10 @@
  * Pure: no Redis, no HTTP, so that domain modules may import it (`@lgsp/events/topics`).
  */
 
-/** Topic families. The first three are per agency, `catalog-changed` is one topic for the platform. */
+/**
+ * Topic families. Per agency: `packet-available`, `packet-status`, `document-status`, `service-notice`,
+ * `access-request-changed`; one topic for the platform: `catalog-changed`, `agency-changed`.
+ */
 export const TopicFamily = {
   /** A packet waits for the agency (published by the relay to the recipient's topic): packetId, sourceAgency, priority. */
   packetAvailable: 'packet-available',
@@ -21,13 +24,40 @@ export const TopicFamily = {
   documentStatus: 'document-status',
   /** A catalog published a new version (published by catalogs): catalog, version, occurredAt. */
   catalogChanged: 'catalog-changed',
+  /**
+   * An agency identifier code was announced or its agency changed (published by the registry, one platform topic):
+   * code, change (AGENCY_CHANGES), successorCodes (comma-separated), effectiveFrom (ISO date or instant), status
+   * (AGENCY_STATUSES), version (the registry's agencies version) — the last four optional. Build with
+   * `registryEventFields.agencyChanged`.
+   */
+  agencyChanged: 'agency-changed',
+  /**
+   * A deprecation or retirement notice of a service version, to a consumer agency (published by the registry to the
+   * topic of each agency with an open access request to the version): serviceCode, version, change
+   * (SERVICE_NOTICE_CHANGES), noticeId, sunsetAt (ISO instant), reason, coordinate (`Type.field`), providerAgency —
+   * the last five optional. Build with `registryEventFields.serviceNotice`.
+   */
+  serviceNotice: 'service-notice',
+  /**
+   * An access request was submitted, took a step or became overdue (published by the registry to the consumer's and
+   * the provider's topics): accessRequestId, state (ACCESS_REQUEST_STATES), action (SUBMIT, the step taken, or
+   * OVERDUE), overdue (`true`/`false`), consumerAgency, providerAgency, serviceCode, previousState, dueAt (ISO instant)
+   * — the last five optional, but consumerAgency and providerAgency let subscribers' guards check the topic. Build
+   * with `registryEventFields.accessRequestChanged`.
+   */
+  accessRequestChanged: 'access-request-changed',
 } as const;
 export type TopicFamily = (typeof TopicFamily)[keyof typeof TopicFamily];
 
-/** Whose topic of a family an event goes to: an agency code for the per-agency families, null for `catalog-changed`. */
-export type TopicAgency<F extends TopicFamily> = F extends typeof TopicFamily.catalogChanged ? null : string;
+/** The families with one topic for the whole platform (no agency in the name). */
+export const PLATFORM_FAMILIES = [TopicFamily.catalogChanged, TopicFamily.agencyChanged] as const;
+type PlatformFamily = (typeof PLATFORM_FAMILIES)[number];
 
-const perAgency: ReadonlySet<string> = new Set([TopicFamily.packetAvailable, TopicFamily.packetStatus, TopicFamily.documentStatus]);
+/** Whose topic of a family an event goes to: an agency code for the per-agency families, null for the platform ones. */
+export type TopicAgency<F extends TopicFamily> = F extends PlatformFamily ? null : string;
+
+const platform: ReadonlySet<string> = new Set(PLATFORM_FAMILIES);
+const perAgency: ReadonlySet<string> = new Set(Object.values(TopicFamily).filter((family) => !platform.has(family)));
 
 /** Agency identifier codes (QCVN 102:2016 `AAA.BB.CC.XNN`) and test codes: what may follow the family name. */
 const agencyCodePattern = /^[A-Za-z0-9._-]{1,64}$/;
@@ -43,11 +73,14 @@ export const topics = {
   packetStatus: (agencyCode: string) => topicName(TopicFamily.packetStatus, agencyCode),
   documentStatus: (agencyCode: string) => topicName(TopicFamily.documentStatus, agencyCode),
   catalogChanged: () => topicName(TopicFamily.catalogChanged, null),
+  agencyChanged: () => topicName(TopicFamily.agencyChanged, null),
+  serviceNotice: (agencyCode: string) => topicName(TopicFamily.serviceNotice, agencyCode),
+  accessRequestChanged: (agencyCode: string) => topicName(TopicFamily.accessRequestChanged, agencyCode),
 };
 
 /** Splits and checks a topic name; null when it is not a topic of the platform. */
 export function parseTopic(name: string): { family: TopicFamily; agencyCode: string | null } | null {
-  if (name === TopicFamily.catalogChanged) return { family: TopicFamily.catalogChanged, agencyCode: null };
+  if (platform.has(name)) return { family: name as TopicFamily, agencyCode: null };
   const colon = name.indexOf(':');
   if (colon < 0) return null;
   const family = name.slice(0, colon);
@@ -83,3 +116,119 @@ export const PACKET_STATUSES = [
   'UNDELIVERABLE',
 ] as const;
 export type PacketStatus = (typeof PACKET_STATUSES)[number];
+
+/**
+ * What happened to an agency, carried by `agency-changed` (QCVN 102:2016 codes are announced, never reused):
+ * REGISTERED, UPDATED; a lifecycle change decided (RENAMED, SPLIT, MERGED, DISSOLVED, effective at `effectiveFrom`);
+ * and the same taking effect on its date (…_EFFECTIVE).
+ */
+export const AGENCY_CHANGES = [
+  'REGISTERED',
+  'UPDATED',
+  'RENAMED',
+  'SPLIT',
+  'MERGED',
+  'DISSOLVED',
+  'RENAMED_EFFECTIVE',
+  'SPLIT_EFFECTIVE',
+  'MERGED_EFFECTIVE',
+  'DISSOLVED_EFFECTIVE',
+] as const;
+export type AgencyChange = (typeof AGENCY_CHANGES)[number];
+
+/** An agency's status in the registry, carried by `agency-changed` (and the registry's `/internal/v1/agencies`). */
+export const AGENCY_STATUSES = ['ACTIVE', 'RENAMED', 'SPLIT', 'MERGED', 'DISSOLVED'] as const;
+export type AgencyStatus = (typeof AGENCY_STATUSES)[number];
+
+/**
+ * What a `service-notice` says (App01 §3.4–3.5): the version is DEPRECATED (it works until `sunsetAt`; move to the
+ * successor), its RETIREMENT_ANNOUNCED (at least 60 days ahead), or it was RETIRED (its grants ended).
+ */
+export const SERVICE_NOTICE_CHANGES = ['DEPRECATED', 'RETIREMENT_ANNOUNCED', 'RETIRED'] as const;
+export type ServiceNoticeChange = (typeof SERVICE_NOTICE_CHANGES)[number];
+
+/**
+ * The states of an access request (yêu cầu kết nối, chia sẻ dữ liệu), carried by `access-request-changed`; the
+ * onboarding machine that moves between them is the registry's (subgraphs/registry/src/domain/onboarding/).
+ */
+export const ACCESS_REQUEST_STATES = [
+  'PENDING_APPROVAL',
+  'PROVIDER_APPROVED',
+  'OPERATOR_APPROVED',
+  'CHANGES_REQUESTED',
+  'REJECTED',
+  'TESTING',
+  'INTEGRATION_REPORTED',
+  'LIVE',
+  'SUSPENDED',
+  'CANCELLED',
+] as const;
+export type AccessRequestState = (typeof ACCESS_REQUEST_STATES)[number];
+
+/** Optional values: absent when undefined, null or empty. */
+function optional(fields: Record<string, string>, name: string, value: string | number | null | undefined): void {
+  if (value !== undefined && value !== null && value !== '') fields[name] = String(value);
+}
+
+/**
+ * The flat fields of the registry's events, built from typed values: the one way to write them, so a publisher and
+ * the subscriptions subgraph's decoders cannot drift apart.
+ */
+export const registryEventFields = {
+  agencyChanged(event: {
+    code: string;
+    change: AgencyChange;
+    successorCodes?: readonly string[];
+    effectiveFrom?: string | null;
+    status?: AgencyStatus;
+    version?: number;
+    occurredAt?: string;
+  }): Record<string, string> {
+    const fields: Record<string, string> = { code: event.code, change: event.change };
+    optional(fields, 'successorCodes', event.successorCodes?.join(','));
+    optional(fields, 'effectiveFrom', event.effectiveFrom);
+    optional(fields, 'status', event.status);
+    optional(fields, 'version', event.version);
+    optional(fields, 'occurredAt', event.occurredAt);
+    return fields;
+  },
+  serviceNotice(event: {
+    serviceCode: string;
+    version: string | number;
+    change: ServiceNoticeChange;
+    noticeId?: string | null;
+    sunsetAt?: string | null;
+    reason?: string | null;
+    coordinate?: string | null;
+    providerAgency?: string | null;
+    occurredAt?: string;
+  }): Record<string, string> {
+    const fields: Record<string, string> = { serviceCode: event.serviceCode, version: String(event.version), change: event.change };
+    for (const name of ['noticeId', 'sunsetAt', 'reason', 'coordinate', 'providerAgency', 'occurredAt'] as const) optional(fields, name, event[name]);
+    return fields;
+  },
+  accessRequestChanged(event: {
+    accessRequestId: string;
+    state: AccessRequestState;
+    /** SUBMIT, the step taken (APPROVE, REJECT, …) or OVERDUE. */
+    action: string;
+    overdue: boolean;
+    consumerAgency: string;
+    providerAgency: string;
+    serviceCode?: string | null;
+    previousState?: AccessRequestState | null;
+    dueAt?: string | null;
+    occurredAt?: string;
+  }): Record<string, string> {
+    const fields: Record<string, string> = {
+      accessRequestId: event.accessRequestId,
+      state: event.state,
+      action: event.action,
+      overdue: String(event.overdue),
+      consumerAgency: event.consumerAgency,
+      providerAgency: event.providerAgency,
+    };
+    for (const name of ['serviceCode', 'previousState', 'dueAt', 'occurredAt'] as const) optional(fields, name, event[name]);
+    return fields;
+  },
+};

@@ -5,16 +5,19 @@
  */
 import { topics } from '@lgsp/events/topics';
 import type { BaseContext } from '@lgsp/kit';
-import { agencyToFollow, packetEventVisible, requireAuthenticated } from './domain/access.ts';
+import { accessRequestEventVisible, agencyToFollow, packetEventVisible, requireAuthenticated } from './domain/access.ts';
 import {
   decode,
   parseEventId,
   topicCatalog,
+  type AccessRequestChanged,
+  type AgencyChanged,
   type CatalogChanged,
   type DocumentStatusReported,
   type PacketAvailable,
   type PacketStatusChanged,
   type RawEvent,
+  type ServiceNoticeIssued,
 } from './domain/topics.ts';
 import { mapEvents } from './event-iterator.ts';
 import type { PresenceTracker } from './domain/presence.ts';
@@ -31,6 +34,8 @@ export interface SubscriptionsContext extends BaseContext {
 interface FollowArgs {
   agencyCode?: string | null;
   packetId?: string | null;
+  serviceCode?: string | null;
+  accessRequestId?: string | null;
   after?: string | null;
 }
 
@@ -140,6 +145,58 @@ export const resolvers = {
       },
       resolve: (event: CatalogChanged) => event,
     },
+    agencyChanged: {
+      async subscribe(_root: unknown, args: { agencyCode?: string | null; after?: string | null }, ctx: SubscriptionsContext) {
+        requireAuthenticated(ctx.principal);
+        const topic = topics.agencyChanged();
+        const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
+        const code = args.agencyCode ?? null;
+        return mapEvents(
+          source,
+          decoded(ctx, 'agencyChanged', topic, decode.agencyChanged, (e) => code === null || e.agencyCode === code || e.successorCodes.includes(code)),
+        );
+      },
+      resolve: (event: AgencyChanged) => event,
+    },
+    serviceNoticeIssued: {
+      async subscribe(_root: unknown, args: FollowArgs, ctx: SubscriptionsContext) {
+        const agency = agencyToFollow(ctx.principal, args.agencyCode);
+        const topic = topics.serviceNotice(agency);
+        const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
+        const serviceCode = args.serviceCode ?? null;
+        return mapEvents(
+          source,
+          decoded(
+            ctx,
+            'serviceNoticeIssued',
+            topic,
+            (raw) => decode.serviceNotice(raw, agency),
+            // A notice goes to the consumer agency it names (a publisher writing to the wrong topic is not believed).
+            (e) => e.consumerAgency === agency && (serviceCode === null || e.serviceCode === serviceCode),
+          ),
+        );
+      },
+      resolve: (event: ServiceNoticeIssued) => event,
+    },
+    accessRequestChanged: {
+      async subscribe(_root: unknown, args: FollowArgs, ctx: SubscriptionsContext) {
+        const agency = agencyToFollow(ctx.principal, args.agencyCode);
+        const topic = topics.accessRequestChanged(agency);
+        const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
+        const requestId = args.accessRequestId ?? null;
+        return mapEvents(
+          source,
+          decoded(
+            ctx,
+            'accessRequestChanged',
+            topic,
+            decode.accessRequestChanged,
+            (e) => (requestId === null || e.accessRequestId === requestId) && accessRequestEventVisible(ctx.principal, agency, e),
+          ),
+        );
+      },
+      resolve: (event: AccessRequestChanged) => event,
+    },
   },
   PacketAvailableEvent: {
     packet: (e: PacketAvailable) => packetRef(e.packetId),
@@ -156,5 +213,17 @@ export const resolvers = {
     source: (e: DocumentStatusReported) => agencyRef(e.sourceAgency),
     reportedBy: (e: DocumentStatusReported) => agencyRef(e.reportedBy),
     statusPacket: (e: DocumentStatusReported) => (e.statusPacketId === null ? null : packetRef(e.statusPacketId)),
+  },
+  AgencyChangedEvent: {
+    agency: (e: AgencyChanged) => agencyRef(e.agencyCode),
+    successors: (e: AgencyChanged) => e.successorCodes.map(agencyRef),
+  },
+  ServiceNoticeEvent: {
+    provider: (e: ServiceNoticeIssued) => (e.providerAgency === null ? null : agencyRef(e.providerAgency)),
+    consumer: (e: ServiceNoticeIssued) => agencyRef(e.consumerAgency),
+  },
+  AccessRequestChangedEvent: {
+    consumer: (e: AccessRequestChanged) => (e.consumerAgency === null ? null : agencyRef(e.consumerAgency)),
+    provider: (e: AccessRequestChanged) => (e.providerAgency === null ? null : agencyRef(e.providerAgency)),
   },
 };

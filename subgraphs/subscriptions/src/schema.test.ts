@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
-import { parse, type DocumentNode } from 'graphql';
+import { parse, type DocumentNode, type EnumTypeDefinitionNode } from 'graphql';
+import { ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_CHANGES } from '@lgsp/events/topics';
 import { subgraphs } from '../../../schema/src/subgraphs.ts';
 import { typeDefs } from './service.ts';
 
@@ -36,4 +37,16 @@ test('a subscription plans its primary fetch here and the packet and agency fiel
   const rest = JSON.stringify(node.rest);
   assert.match(rest, /"serviceName":"relay"/);
   assert.match(rest, /"serviceName":"catalogs"/);
+});
+
+test('the enums of the registry events are the values @lgsp/events defines for their publishers', () => {
+  const enums = new Map(
+    typeDefs.definitions
+      .filter((d): d is EnumTypeDefinitionNode => d.kind === 'EnumTypeDefinition')
+      .map((d) => [d.name.value, (d.values ?? []).map((v) => v.name.value)]),
+  );
+  assert.deepEqual(enums.get('AccessRequestState'), [...ACCESS_REQUEST_STATES]);
+  assert.deepEqual(enums.get('AgencyChange'), [...AGENCY_CHANGES]);
+  assert.deepEqual(enums.get('AgencyStatus'), [...AGENCY_STATUSES]);
+  assert.deepEqual(enums.get('ServiceNoticeChange'), [...SERVICE_NOTICE_CHANGES]);
 });

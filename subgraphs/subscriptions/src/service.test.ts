@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { httpEventPublisher, redisEventPublisher, TopicFamily, topics, type EventPublisher } from '@lgsp/events';
+import { httpEventPublisher, redisEventPublisher, registryEventFields, TopicFamily, topics, type EventPublisher } from '@lgsp/events';
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { configSchema } from './config.ts';
 import { startSubscriptions, type RunningSubscriptions } from './service.ts';
@@ -201,6 +201,145 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     assert.equal((item as Extract<Item, { kind: 'next' }>).value.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
   });
 
+  it("serves the registry's agency-changed topic to any authenticated caller, filtered by code or successor", async () => {
+    const { client } = await connect(agency(A));
+    const all = follow(client, 'subscription { agencyChanged { agency { code } agencyCode change successors { code } effectiveFrom status version } }');
+    const one = follow(client, `subscription { agencyChanged(agencyCode: "${B}") { agencyCode change } }`);
+    await subscriptionsOpen(2);
+    await events.publish(
+      TopicFamily.agencyChanged,
+      null,
+      registryEventFields.agencyChanged({ code: '000.00.09.H41', change: 'REGISTERED', status: 'ACTIVE', version: 3 }),
+    );
+    await events.publish(
+      TopicFamily.agencyChanged,
+      null,
+      registryEventFields.agencyChanged({ code: '000.00.08.H41', change: 'MERGED', successorCodes: [B], effectiveFrom: '2026-07-01' }),
+    );
+    assert.deepEqual(await all.data('agencyChanged'), {
+      agency: { code: '000.00.09.H41' },
+      agencyCode: '000.00.09.H41',
+      change: 'REGISTERED',
+      successors: [],
+      effectiveFrom: null,
+      status: 'ACTIVE',
+      version: 3,
+    });
+    assert.deepEqual((await all.data('agencyChanged')).successors, [{ code: B }]);
+    // B's follower sees the merger into B (B is the successor), not the registration of another agency.
+    assert.deepEqual(await one.data('agencyChanged'), { agencyCode: '000.00.08.H41', change: 'MERGED' });
+    assert.equal(one.pending(), 0);
+    all.dispose();
+    one.dispose();
+    await subscriptionsOpen(0);
+    const anon = (await connect(anonymous)).client;
+    const refused = await follow(anon, 'subscription { agencyChanged { agencyCode } }').next();
+    assert.equal((refused as Extract<Item, { kind: 'next' }>).value.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+  });
+
+  it('serves service notices to the consumer agency only (an operator may follow any), filtered by service', async () => {
+    const { client } = await connect(agency(A));
+    const notices = follow(
+      client,
+      'subscription { serviceNoticeIssued(serviceCode: "citizens") { change serviceCode version noticeId sunsetAt reason coordinate provider { code } consumer { code } } }',
+    );
+    const denied = await follow(client, `subscription { serviceNoticeIssued(agencyCode: "${B}") { noticeId } }`).next();
+    assert.equal((denied as Extract<Item, { kind: 'next' }>).value.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const ops = (await connect(operator)).client;
+    const watching = follow(ops, `subscription { serviceNoticeIssued(agencyCode: "${B}") { noticeId consumer { code } } }`);
+    await subscriptionsOpen(2);
+    const notice = {
+      serviceCode: 'citizens',
+      version: 1,
+      change: 'DEPRECATED',
+      providerAgency: B,
+      reason: 'use fullName',
+      sunsetAt: '2026-09-01T00:00:00Z',
+    } as const;
+    await events.publish(TopicFamily.serviceNotice, A, registryEventFields.serviceNotice({ ...notice, noticeId: 'other-service', serviceCode: 'enterprises' }));
+    await events.publish(TopicFamily.serviceNotice, A, { ...registryEventFields.serviceNotice({ ...notice, noticeId: 'wrong-topic' }), consumerAgency: B });
+    await events.publish(TopicFamily.serviceNotice, B, registryEventFields.serviceNotice({ ...notice, noticeId: 'for-b' }));
+    await events.publish(TopicFamily.serviceNotice, A, registryEventFields.serviceNotice({ ...notice, noticeId: 'n-1', coordinate: 'Citizen.name' }));
+    assert.deepEqual(await notices.data('serviceNoticeIssued'), {
+      change: 'DEPRECATED',
+      serviceCode: 'citizens',
+      version: '1',
+      noticeId: 'n-1',
+      sunsetAt: '2026-09-01T00:00:00.000Z',
+      reason: 'use fullName',
+      coordinate: 'Citizen.name',
+      provider: { code: B },
+      consumer: { code: A },
+    });
+    assert.deepEqual(await watching.data('serviceNoticeIssued'), { noticeId: 'for-b', consumer: { code: B } });
+    assert.equal(notices.pending(), 0);
+    notices.dispose();
+    watching.dispose();
+    await subscriptionsOpen(0);
+  });
+
+  it("serves access-request changes to the request's consumer and provider, including overdue flags", async () => {
+    const asConsumer = follow(
+      (await connect(agency(A))).client,
+      'subscription { accessRequestChanged { accessRequestId state action overdue previousState consumer { code } provider { code } serviceCode dueAt } }',
+    );
+    const asProvider = follow(
+      (await connect(agency(B))).client,
+      'subscription { accessRequestChanged(accessRequestId: "ar-1") { accessRequestId state overdue } }',
+    );
+    await subscriptionsOpen(2);
+    const request = { accessRequestId: 'ar-1', consumerAgency: A, providerAgency: B, serviceCode: 'citizens' };
+    // The registry publishes each change to both agencies' topics.
+    const overdue = registryEventFields.accessRequestChanged({
+      ...request,
+      state: 'PENDING_APPROVAL',
+      action: 'OVERDUE',
+      overdue: true,
+      dueAt: '2026-02-27T17:00:00.000Z',
+    });
+    for (const agencyCode of [A, B]) await events.publish(TopicFamily.accessRequestChanged, agencyCode, overdue);
+    const notOurs = registryEventFields.accessRequestChanged({
+      ...request,
+      accessRequestId: 'not-ours',
+      consumerAgency: '000.00.09.H41',
+      state: 'LIVE',
+      action: 'CONFIRM_INTEGRATION',
+      overdue: false,
+    });
+    await events.publish(TopicFamily.accessRequestChanged, A, notOurs);
+    await events.publish(
+      TopicFamily.accessRequestChanged,
+      B,
+      registryEventFields.accessRequestChanged({ ...request, accessRequestId: 'ar-2', state: 'TESTING', action: 'APPROVE', overdue: false }),
+    );
+    const approved = registryEventFields.accessRequestChanged({
+      ...request,
+      state: 'PROVIDER_APPROVED',
+      previousState: 'PENDING_APPROVAL',
+      action: 'APPROVE',
+      overdue: false,
+    });
+    for (const agencyCode of [A, B]) await events.publish(TopicFamily.accessRequestChanged, agencyCode, approved);
+    assert.deepEqual(await asConsumer.data('accessRequestChanged'), {
+      accessRequestId: 'ar-1',
+      state: 'PENDING_APPROVAL',
+      action: 'OVERDUE',
+      overdue: true,
+      previousState: null,
+      consumer: { code: A },
+      provider: { code: B },
+      serviceCode: 'citizens',
+      dueAt: '2026-02-27T17:00:00.000Z',
+    });
+    assert.equal((await asConsumer.data('accessRequestChanged')).action, 'APPROVE');
+    assert.deepEqual(await asProvider.data('accessRequestChanged'), { accessRequestId: 'ar-1', state: 'PENDING_APPROVAL', overdue: true });
+    assert.deepEqual(await asProvider.data('accessRequestChanged'), { accessRequestId: 'ar-1', state: 'PROVIDER_APPROVED', overdue: false });
+    assert.equal(asConsumer.pending() + asProvider.pending(), 0);
+    asConsumer.dispose();
+    asProvider.dispose();
+    await subscriptionsOpen(0);
+  });
+
   it('rejects a malformed after and one later than any event', async () => {
     const { client } = await connect(agency(A));
     const malformed = follow(client, 'subscription { packetAvailable(after: "yesterday") { eventId } }');
@@ -255,7 +394,7 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     assert.match(result.data._service.sdl, /type Subscription/);
     assert.deepEqual(
       result.data.subscriptionTopics.map((t) => t.field),
-      ['packetAvailable', 'packetStatusChanged', 'documentStatusReported', 'catalogChanged'],
+      ['packetAvailable', 'packetStatusChanged', 'documentStatusReported', 'catalogChanged', 'agencyChanged', 'serviceNoticeIssued', 'accessRequestChanged'],
     );
   });
 });

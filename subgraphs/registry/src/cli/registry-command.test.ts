@@ -152,6 +152,7 @@ test('bad usage is refused before any call: exit 2 with the reason', async () =>
     [['reject', 'ar-2', '--by', 'a'], /needs --reason/],
     [['suspend', 'ar-3', '--reason', 'x'], /needs --by/],
     [['approve', 'ar-1', '--by', '  '], /needs --by/],
+    [['approve', 'ar-1', '--by', 'Nguyễn Văn A'], /needs --by <username>/],
     [['list', '--state', 'WAITING'], /not a state/],
     [['approve', '--by', 'a'], /one argument/],
     [['frobnicate'], /unknown command/],

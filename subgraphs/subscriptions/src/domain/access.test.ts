@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LgspError, Role, type Principal } from '@lgsp/kit';
-import { agencyToFollow, packetEventVisible } from './access.ts';
+import { accessRequestEventVisible, agencyToFollow, packetEventVisible } from './access.ts';
 
 const A = '000.00.03.H41';
 const B = '000.00.04.H41';
@@ -64,4 +64,26 @@ test('packetEventVisible: only the source and the recipient concerned (or an ope
       `${caller} following ${followed}: ${sourceAgency} → ${recipientAgency}`,
     );
   }
+});
+
+// caller, followed agency, consumer, provider → delivered?
+const accessRequestEvents: Array<[string, string, string | null, string | null, boolean]> = [
+  ['system of A', A, A, B, true], // A asked B's service
+  ['system of A', A, B, A, true], // B asked A's service
+  ['civil servant of A', A, B, A, true],
+  ['system of A', A, B, C, false], // written to A's topic by mistake
+  ['operator', B, B, C, true],
+  ['operator', B, A, C, false],
+  ['user without agency', A, A, B, false],
+  ['system of A', A, null, null, true], // names no agency: the topic, already authorized, decides
+  ['system of A', A, null, B, false], // names only B
+];
+
+test("accessRequestEventVisible: only the request's consumer and provider (or an operator) see its events", () => {
+  for (const [caller, followed, consumerAgency, providerAgency, expected] of accessRequestEvents)
+    assert.equal(
+      accessRequestEventVisible(callers[caller]!, followed, { consumerAgency, providerAgency }),
+      expected,
+      `${caller} following ${followed}: ${consumerAgency} asked ${providerAgency}`,
+    );
 });

@@ -40,3 +40,21 @@ export function packetEventVisible(principal: Principal, followed: string, event
   const own = principal.agencyCode;
   return own !== undefined && (own === event.sourceAgency || own === event.recipientAgency);
 }
+
+/**
+ * Per event: an access-request event goes to the consumer and the provider agency of the request (or an operator);
+ * like packet events, this also guards against a publisher writing to the wrong agency's topic. An event that does
+ * not name its agencies is believed on its topic alone (the topic was already authorized for the follower).
+ */
+export function accessRequestEventVisible(
+  principal: Principal,
+  followed: string,
+  event: { consumerAgency: string | null; providerAgency: string | null },
+): boolean {
+  const parties = [event.consumerAgency, event.providerAgency].filter((agency): agency is string => agency !== null);
+  if (parties.length === 0) return true;
+  if (!parties.includes(followed)) return false;
+  if (isOperator(principal)) return true;
+  const own = principal.agencyCode;
+  return own !== undefined && parties.includes(own);
+}

@@ -3,7 +3,22 @@
  * each) are `@lgsp/events`'s, shared with the publishers (the relay, catalogs), which write flat string fields; this
  * module turns those into domain events. Events name entities by key, never copy their data.
  */
-import { CATALOG_NAMES, PACKET_PRIORITIES, PACKET_STATUSES, type CatalogName, type PacketPriority, type PacketStatus } from '@lgsp/events/topics';
+import {
+  ACCESS_REQUEST_STATES,
+  AGENCY_CHANGES,
+  AGENCY_STATUSES,
+  CATALOG_NAMES,
+  PACKET_PRIORITIES,
+  PACKET_STATUSES,
+  SERVICE_NOTICE_CHANGES,
+  type AccessRequestState,
+  type AgencyChange,
+  type AgencyStatus,
+  type CatalogName,
+  type PacketPriority,
+  type PacketStatus,
+  type ServiceNoticeChange,
+} from '@lgsp/events/topics';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 
 /** The documentation `subscriptionTopics` answers. */
@@ -30,12 +45,31 @@ export const topicCatalog = [
     field: 'catalogChanged',
     description: 'A catalog published a new version: fields catalog, version. Open to any authenticated caller.',
   },
+  {
+    name: 'agency-changed',
+    field: 'agencyChanged',
+    description:
+      'The registry announced an agency code or a change of its agency (registered, updated, renamed, split, merged, dissolved, and when such a change takes effect): fields code, change, successorCodes, effectiveFrom, status, version. Open to any authenticated caller.',
+  },
+  {
+    name: 'service-notice:<agencyCode>',
+    field: 'serviceNoticeIssued',
+    description:
+      'A deprecation or retirement notice of a service version the consumer agency has an access request to: fields serviceCode, version, change, noticeId, sunsetAt, reason, coordinate, providerAgency. Followed by the agency itself or an operator.',
+  },
+  {
+    name: 'access-request-changed:<agencyCode>',
+    field: 'accessRequestChanged',
+    description:
+      'An access request of the agency (as consumer or provider) was submitted, took a step or became overdue: fields accessRequestId, state, action, overdue, consumerAgency, providerAgency, serviceCode, previousState, dueAt. Followed by the agency itself or an operator.',
+  },
 ] as const;
 
 // ───────────────────────────── events ─────────────────────────────
 
 // The values events carry are defined with the topics in @lgsp/events, for the publishers and this decoder alike.
 export { CATALOG_NAMES, PACKET_PRIORITIES, PACKET_STATUSES, type CatalogName, type PacketPriority, type PacketStatus };
+export { ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_CHANGES };
 
 /** What every event has: its id in the topic and when it was published. */
 export interface EventHeader {
@@ -64,6 +98,40 @@ export interface DocumentStatusReported extends EventHeader {
 export interface CatalogChanged extends EventHeader {
   catalog: CatalogName;
   version: number;
+}
+
+/** The registry announced an agency code, or a change of the agency (`agency-changed`). */
+export interface AgencyChanged extends EventHeader {
+  agencyCode: string;
+  change: AgencyChange;
+  successorCodes: string[];
+  effectiveFrom: string | null;
+  status: AgencyStatus | null;
+  version: number | null;
+}
+/** A deprecation or retirement notice to a consumer agency (`service-notice`). */
+export interface ServiceNoticeIssued extends EventHeader {
+  consumerAgency: string;
+  serviceCode: string;
+  version: string;
+  change: ServiceNoticeChange;
+  noticeId: string | null;
+  sunsetAt: string | null;
+  reason: string | null;
+  coordinate: string | null;
+  providerAgency: string | null;
+}
+/** An access request was submitted, took a step or became overdue (`access-request-changed`). */
+export interface AccessRequestChanged extends EventHeader {
+  accessRequestId: string;
+  state: AccessRequestState;
+  action: string;
+  overdue: boolean;
+  consumerAgency: string | null;
+  providerAgency: string | null;
+  serviceCode: string | null;
+  previousState: AccessRequestState | null;
+  dueAt: string | null;
 }
 
 /** A raw stream entry: its id and the publisher's flat fields. */
@@ -131,7 +199,77 @@ export const decode = {
     if (catalog === null || !Number.isInteger(version) || version < 1) return null;
     return { eventId: event.id, occurredAt: occurredAtOf(event), catalog, version };
   },
+  agencyChanged(event: RawEvent): AgencyChanged | null {
+    const change = oneOf(AGENCY_CHANGES, event.fields.change);
+    const agencyCode = given(event.fields.code);
+    if (agencyCode === null || change === null) return null;
+    const version = Number(event.fields.version);
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      agencyCode,
+      change,
+      successorCodes: (given(event.fields.successorCodes) ?? '')
+        .split(',')
+        .map((code) => code.trim())
+        .filter((code) => code !== ''),
+      effectiveFrom: instantOrNull(event.fields.effectiveFrom, true),
+      status: oneOf(AGENCY_STATUSES, event.fields.status),
+      version: Number.isInteger(version) && version >= 1 ? version : null,
+    };
+  },
+  serviceNotice(event: RawEvent, topicAgency: string): ServiceNoticeIssued | null {
+    const change = oneOf(SERVICE_NOTICE_CHANGES, event.fields.change);
+    const serviceCode = given(event.fields.serviceCode);
+    const version = given(event.fields.version);
+    if (change === null || serviceCode === null || version === null) return null;
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      consumerAgency: given(event.fields.consumerAgency) ?? topicAgency,
+      serviceCode,
+      version,
+      change,
+      noticeId: given(event.fields.noticeId),
+      sunsetAt: instantOrNull(event.fields.sunsetAt),
+      reason: given(event.fields.reason),
+      coordinate: given(event.fields.coordinate),
+      providerAgency: given(event.fields.providerAgency),
+    };
+  },
+  accessRequestChanged(event: RawEvent): AccessRequestChanged | null {
+    const state = oneOf(ACCESS_REQUEST_STATES, event.fields.state);
+    const accessRequestId = given(event.fields.accessRequestId);
+    const action = given(event.fields.action);
+    if (state === null || accessRequestId === null || action === null) return null;
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      accessRequestId,
+      state,
+      action,
+      overdue: event.fields.overdue === 'true',
+      consumerAgency: given(event.fields.consumerAgency),
+      providerAgency: given(event.fields.providerAgency),
+      serviceCode: given(event.fields.serviceCode),
+      previousState: oneOf(ACCESS_REQUEST_STATES, event.fields.previousState),
+      dueAt: instantOrNull(event.fields.dueAt),
+    };
+  },
 };
+
+/** A field's value, or null when absent, empty or `-` (a publisher's "none"). */
+function given(value: string | undefined): string | null {
+  return value === undefined || value === '' || value === '-' ? null : value;
+}
+
+/** An ISO instant as UTC (`dateOnly`: a `YYYY-MM-DD` is kept as given), or null when absent or not a date. */
+function instantOrNull(value: string | undefined, dateOnly = false): string | null {
+  if (given(value) === null || value === undefined) return null;
+  if (dateOnly && /^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
 
 // ───────────────────────────── event ids ─────────────────────────────
 

@@ -11,33 +11,24 @@
  * The working-day clock (5 working days to answer, BG:14.3 / DL:11.2) runs from submission (and each resubmission)
  * until the request is decided: both approvals, a rejection, a request for changes, or a cancellation.
  */
+import { ACCESS_REQUEST_STATES, type AccessRequestState } from '@lgsp/events/topics';
 import { step, type IllegalTransition, type Machine, type Party, type Step, type Transition } from './machine.ts';
 
-/** The states of an access request. */
-export const ACCESS_REQUEST_STATES = [
-  /** Submitted; neither the provider nor the operator has approved yet. The clock runs. */
-  'PENDING_APPROVAL',
-  /** The provider approved; the operator's approval is awaited. The clock runs. */
-  'PROVIDER_APPROVED',
-  /** The operator approved; the provider's approval is awaited. The clock runs. */
-  'OPERATOR_APPROVED',
-  /** The provider or the operator asked the consumer for changes (with a reason); the consumer may resubmit. */
-  'CHANGES_REQUESTED',
-  /** Refused by the provider or the operator, with a reason. Final. */
-  'REJECTED',
-  /** Both approved: the test-environment grant is written; the consumer system may get test credentials. */
-  'TESTING',
-  /** The consumer reported its integration done in the test environment; the provider's confirmation is awaited. */
-  'INTEGRATION_REPORTED',
-  /** The provider confirmed: the production grant is written; production credentials may be issued. */
-  'LIVE',
-  /** Suspended by the operator or the provider (with a reason): grants removed and credentials disabled until resumed. */
-  'SUSPENDED',
-  /** Cancelled (by a party, with a reason, or because the service version retired); grants removed. Final. */
-  'CANCELLED',
-] as const;
-/** One of {@link ACCESS_REQUEST_STATES}. */
-export type AccessRequestState = (typeof ACCESS_REQUEST_STATES)[number];
+/**
+ * The states of an access request, defined with the events that carry them (`@lgsp/events/topics`, so the
+ * subscriptions subgraph knows them without importing the registry):
+ * - `PENDING_APPROVAL` — submitted; neither the provider nor the operator has approved yet. The clock runs.
+ * - `PROVIDER_APPROVED` — the provider approved; the operator's approval is awaited. The clock runs.
+ * - `OPERATOR_APPROVED` — the operator approved; the provider's approval is awaited. The clock runs.
+ * - `CHANGES_REQUESTED` — the provider or the operator asked for changes (with a reason); the consumer may resubmit.
+ * - `REJECTED` — refused by the provider or the operator, with a reason. Final.
+ * - `TESTING` — both approved: the test-environment grant is written; the consumer system may get test credentials.
+ * - `INTEGRATION_REPORTED` — the consumer reported its integration done; the provider's confirmation is awaited.
+ * - `LIVE` — the provider confirmed: the production grant is written; production credentials may be issued.
+ * - `SUSPENDED` — suspended by the operator or the provider (with a reason): grants removed, credentials disabled.
+ * - `CANCELLED` — cancelled (by a party, with a reason, or because the service version retired); grants removed. Final.
+ */
+export { ACCESS_REQUEST_STATES, type AccessRequestState };
 
 /** The steps of an access request. */
 export const ACCESS_REQUEST_ACTIONS = [

@@ -4,6 +4,7 @@
  * (access-request.ts, provider-registration.ts); the registry's orchestration looks a step up here, then carries out
  * its effects all-or-nothing. Plain TypeScript: no store, no clock, no GraphQL.
  */
+import { LgspError } from '@lgsp/kit';
 
 /**
  * Who takes a step, relative to the record: the consumer agency that asked, the provider agency of the service, the
@@ -62,6 +63,20 @@ export function isIllegal<S extends string, A extends string, E extends string>(
   return 'illegal' in result;
 }
 
+/**
+ * The step, or the refusal as the platform's error: `LgspError` with `ILLEGAL_TRANSITION`, `FORBIDDEN` or
+ * `BAD_USER_INPUT` and `extensions` `{ state, action, party, allowedParties }` — for the resolvers and the internal API.
+ */
+export function requireStep<S extends string, A extends string, E extends string>(result: Step<S, E> | IllegalTransition<S, A>): Step<S, E> {
+  if (!isIllegal(result)) return result;
+  throw new LgspError(result.code, result.message, {
+    state: result.state,
+    action: result.action,
+    party: result.party,
+    allowedParties: [...result.allowedParties],
+  });
+}
+
 /** A machine: its states, actions, final states, the actions that need a reason, and its table. */
 export interface Machine<S extends string, A extends string, E extends string> {
   readonly name: string;
@@ -104,6 +119,11 @@ export function step<S extends string, A extends string, E extends string>(
   if (request !== undefined && machine.reasonRequired.includes(action) && (request.reason ?? '').trim() === '')
     return refuse('REASON_REQUIRED', `${machine.name}: ${action} needs a reason`);
   return { to: row.to, effects: row.effects };
+}
+
+/** Who may take `action` in `state` (empty when nobody may: no such step). */
+export function partiesFor<S extends string, A extends string, E extends string>(machine: Machine<S, A, E>, state: S, action: A): Party[] {
+  return PARTIES.filter((party) => machine.transitions.some((t) => t.from === state && t.action === action && t.parties.includes(party)));
 }
 
 /**

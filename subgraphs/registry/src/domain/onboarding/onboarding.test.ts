@@ -9,10 +9,12 @@ import {
   nextRegistrationState,
   nextState,
   PARTIES,
+  partiesFor,
   PROVIDER_REGISTRATION_ACTIONS,
   PROVIDER_REGISTRATION_STATES,
   providerRegistrationMachine,
   registrationClock,
+  requireStep,
   transitions,
   type Machine,
 } from './index.ts';
@@ -131,6 +133,7 @@ function walkEveryCombination<S extends string, A extends string, E extends stri
             PARTIES.filter((p) => expected.has(`${state} ${action} ${p}`)),
             key,
           );
+          assert.deepEqual(partiesFor(machine, state, action), result.allowedParties, key);
           refused++;
         } else {
           assert.ok(!isIllegal(result), `${machine.name}: ${key} must be legal, got ${JSON.stringify(result)}`);
@@ -215,4 +218,25 @@ test('the table is plain data: JSON round-trips it', () => {
     PROVIDER_REGISTRATION_STATES.map((s) => registrationClock(s)),
     ['REGISTRATION', null, null, null, 'UPDATE', null, null],
   );
+});
+
+test('requireStep: the step, or the refusal as the platform error with who may act', () => {
+  assert.deepEqual(requireStep(nextState('LIVE', 'SUSPEND', 'PROVIDER', { reason: 'sự cố' })), {
+    to: 'SUSPENDED',
+    effects: ['REMOVE_GRANTS', 'DISABLE_CREDENTIALS'],
+  });
+  assert.throws(
+    () => requireStep(nextState('LIVE', 'RESUME', 'OPERATOR')),
+    (error: Error & { code?: string; details?: Record<string, unknown> }) =>
+      error.name === 'LgspError' &&
+      error.code === 'ILLEGAL_TRANSITION' &&
+      error.details?.state === 'LIVE' &&
+      /RESUME is not possible in state LIVE/.test(error.message),
+  );
+  assert.throws(
+    () => requireStep(nextState('INTEGRATION_REPORTED', 'CONFIRM_INTEGRATION', 'OPERATOR')),
+    (error: Error & { code?: string; details?: Record<string, unknown> }) =>
+      error.code === 'FORBIDDEN' && JSON.stringify(error.details?.allowedParties) === '["PROVIDER"]',
+  );
+  assert.throws(() => requireStep(nextRegistrationState('PENDING_APPROVAL', 'REJECT', 'OPERATOR', {})), { code: 'BAD_USER_INPUT' });
 });
