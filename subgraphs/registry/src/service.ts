@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { RequestHandler } from 'express';
 import { parse } from 'graphql';
+import { httpEventPublisher, redisEventPublisher } from '@lgsp/events';
 import {
   ConfigError,
   connectRedis,
@@ -33,7 +34,7 @@ import { mountInternalApi } from './http/internal-api.ts';
 import { createRegistryMetrics } from './metrics.ts';
 import { createMemoryChangeLog, type ChangeLog } from './ports/change-log.ts';
 import { createMemoryCredentialIssuer, createMemoryCredentialRevocations, type CredentialIssuer, type CredentialRevocations } from './ports/credentials.ts';
-import { createMemoryRegistryEvents, type RegistryEvents } from './ports/events.ts';
+import { createMemoryRegistryEvents, registryEventsFrom, type RegistryEvents } from './ports/events.ts';
 import { createMemoryGrantStore, type GrantStore } from './ports/grants.ts';
 import { resolvers, type RegistryContext } from './resolvers.ts';
 import { createMemoryRegistryStore } from './store/memory-registry-store.ts';
@@ -93,13 +94,17 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
   try {
     const seed = config.REGISTRY_SEED ?? (config.REDIS_URL === undefined ? 'development' : 'none');
     if (seed === 'development' && (await seedRegistry(store))) logger.info('registry seeded with the development agencies, systems and services');
-    for (const [port, given] of Object.entries({
-      grants: deps.grants,
-      changes: deps.changes,
-      issuer: deps.issuer,
-      revocations: deps.revocations,
-      events: deps.events,
-    })) {
+    // Events: given, else on Redis with the records, else posted to the subscriptions service, else kept here.
+    const events =
+      deps.events ??
+      (redis !== undefined
+        ? registryEventsFrom(redisEventPublisher(redis, { keyPrefix: config.REDIS_KEY_PREFIX, retention: config.EVENTS_RETENTION }))
+        : config.EVENTS_URL !== undefined && config.EVENTS_PUBLISH_TOKEN !== undefined
+          ? registryEventsFrom(httpEventPublisher({ baseUrl: config.EVENTS_URL, token: config.EVENTS_PUBLISH_TOKEN }))
+          : createMemoryRegistryEvents());
+    if (deps.events === undefined && redis === undefined && config.EVENTS_URL === undefined)
+      logger.warn('REDIS_URL and EVENTS_URL unset: registry events stay in this process');
+    for (const [port, given] of Object.entries({ grants: deps.grants, changes: deps.changes, issuer: deps.issuer, revocations: deps.revocations })) {
       if (given === undefined) logger.warn({ port }, `no ${port} given: an in-memory stand-in is used (development only)`);
     }
     const calendar =
@@ -114,7 +119,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
       changes: deps.changes ?? createMemoryChangeLog(),
       issuer: deps.issuer ?? createMemoryCredentialIssuer(),
       revocations: deps.revocations ?? createMemoryCredentialRevocations(),
-      events: deps.events ?? createMemoryRegistryEvents(),
+      events,
       calendar,
       logger,
       metrics: createRegistryMetrics(metricsRegistry),

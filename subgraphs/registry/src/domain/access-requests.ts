@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, LgspError, type Environment } from '@lgsp/kit';
+import { registryEventFields } from '@lgsp/events/topics';
 import { registryGrantId, type Grant } from '../ports/grants.ts';
 import { isConsumerOf, isProviderOf, type Caller } from './caller.ts';
 import { AWAITING_ANSWER, FINAL_STATES, servesEnvironment } from './environments.ts';
@@ -268,7 +269,7 @@ export class AccessRequests {
       after,
       systems,
       notes: [{ entity: 'AccessRequest', entityId: request.id, action, before: request, after }],
-      announcements: changeAnnouncements(after, action),
+      announcements: changeAnnouncements(after, action, request.state),
     };
   }
 
@@ -344,8 +345,19 @@ export class AccessRequests {
 }
 
 /** `access-request-changed` to the consumer and the provider agency. */
-export function changeAnnouncements(request: AccessRequest, action: string): Announcement[] {
-  const fields = { accessRequestId: request.id, state: request.state, action, serviceCode: request.serviceCode, overdue: String(request.overdue) };
+export function changeAnnouncements(request: AccessRequest, action: string, previousState?: AccessRequestState): Announcement[] {
+  const fields = registryEventFields.accessRequestChanged({
+    accessRequestId: request.id,
+    state: request.state,
+    action,
+    overdue: request.overdue,
+    consumerAgency: request.consumerAgency,
+    providerAgency: request.providerAgency,
+    serviceCode: request.serviceCode,
+    previousState: previousState ?? null,
+    dueAt: request.dueAt,
+    occurredAt: request.updatedAt,
+  });
   const agencies = [...new Set([request.consumerAgency, request.providerAgency])];
   return agencies.map((agency) => ({ family: 'access-request-changed' as const, agency, fields }));
 }

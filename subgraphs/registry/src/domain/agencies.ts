@@ -6,6 +6,7 @@
  * the platform topic `agency-changed`.
  */
 import { ErrorCode, LgspError } from '@lgsp/kit';
+import { registryEventFields } from '@lgsp/events/topics';
 import type { Caller } from './caller.ts';
 import type { Agency, AgencyStatus } from './model.ts';
 import { stamped, type RegistryCore } from './registry-core.ts';
@@ -82,7 +83,13 @@ export class Agencies {
     await this.core.apply(caller, [], () => ({
       writes: [{ collection: 'agencies', record: agency, expectedRevision: 0 }],
       notes: [{ entity: 'Agency', entityId: code, action: 'REGISTER', before: null, after: agency }],
-      announcements: [{ family: 'agency-changed', agency: null, fields: { code, change: 'REGISTERED', occurredAt: now.toISOString() } }],
+      announcements: [
+        {
+          family: 'agency-changed',
+          agency: null,
+          fields: registryEventFields.agencyChanged({ code, change: 'REGISTERED', status: 'ACTIVE', occurredAt: now.toISOString() }),
+        },
+      ],
     }));
     return (await this.get(code))!;
   }
@@ -103,7 +110,13 @@ export class Agencies {
     await this.core.apply(caller, [], () => ({
       writes: [{ collection: 'agencies', record: after, expectedRevision: before.revision }],
       notes: [{ entity: 'Agency', entityId: code, action: 'UPDATE', before, after }],
-      announcements: [{ family: 'agency-changed', agency: null, fields: { code, change: 'UPDATED', occurredAt: after.updatedAt } }],
+      announcements: [
+        {
+          family: 'agency-changed',
+          agency: null,
+          fields: registryEventFields.agencyChanged({ code, change: 'UPDATED', status: after.status, occurredAt: after.updatedAt }),
+        },
+      ],
     }));
     return (await this.get(code))!;
   }
@@ -137,13 +150,14 @@ export class Agencies {
         {
           family: 'agency-changed',
           agency: null,
-          fields: {
+          fields: registryEventFields.agencyChanged({
             code,
             change: change.status,
-            successorCodes: successors.join(',') || '-',
+            successorCodes: successors,
             effectiveFrom: scheduled.effectiveFrom,
+            status: after.status,
             occurredAt: now.toISOString(),
-          },
+          }),
         },
       ],
     }));
@@ -155,14 +169,26 @@ export class Agencies {
     const now = this.core.now();
     let applied = 0;
     for (const agency of await this.list()) {
-      if (agency.scheduled == null || Date.parse(agency.scheduled.effectiveFrom) > now.getTime()) continue;
-      const after = stamped(applyScheduled(agency, agency.scheduled), now);
+      const scheduled = agency.scheduled;
+      if (scheduled == null || Date.parse(scheduled.effectiveFrom) > now.getTime()) continue;
+      const after = stamped(applyScheduled(agency, scheduled), now);
       try {
         await this.core.apply(caller, [], () => ({
           writes: [{ collection: 'agencies', record: after, expectedRevision: agency.revision }],
           notes: [{ entity: 'Agency', entityId: agency.code, action: `${after.status}_EFFECTIVE`, before: agency, after }],
           announcements: [
-            { family: 'agency-changed', agency: null, fields: { code: agency.code, change: `${after.status}_EFFECTIVE`, occurredAt: now.toISOString() } },
+            {
+              family: 'agency-changed',
+              agency: null,
+              fields: registryEventFields.agencyChanged({
+                code: agency.code,
+                change: EFFECTIVE[scheduled.status],
+                successorCodes: after.successorCodes,
+                effectiveFrom: after.effectiveFrom,
+                status: after.status,
+                occurredAt: now.toISOString(),
+              }),
+            },
           ],
         }));
         applied += 1;
@@ -173,6 +199,9 @@ export class Agencies {
     return applied;
   }
 }
+
+/** The `agency-changed` change announcing that a decided lifecycle change took effect. */
+const EFFECTIVE = { RENAMED: 'RENAMED_EFFECTIVE', SPLIT: 'SPLIT_EFFECTIVE', MERGED: 'MERGED_EFFECTIVE', DISSOLVED: 'DISSOLVED_EFFECTIVE' } as const;
 
 function applyScheduled(agency: StoredAgency, change: ScheduledAgencyChange): StoredAgency {
   return { ...agency, status: change.status, successorCodes: change.successorCodes, effectiveFrom: change.effectiveFrom, scheduled: null };

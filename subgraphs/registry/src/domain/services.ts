@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, LgspError } from '@lgsp/kit';
+import { registryEventFields, type ServiceNoticeChange } from '@lgsp/events/topics';
 import type { AccessRequests, TransitionPlan } from './access-requests.ts';
 import { isProviderOf, type Caller } from './caller.ts';
 import { FINAL_STATES } from './environments.ts';
@@ -431,7 +432,7 @@ export class Services {
   }
 
   /** `service-notice:<agency>` to every consumer agency with a request on the version. */
-  private async noticeAnnouncements(version: ServiceVersion, change: string): Promise<Announcement[]> {
+  private async noticeAnnouncements(version: ServiceVersion, change: ServiceNoticeChange): Promise<Announcement[]> {
     const consumers = new Set(
       (await this.core.store.list('accessRequests'))
         .filter((r) => r.serviceCode === version.serviceCode && r.serviceVersion === version.version && !FINAL_STATES.includes(r.state))
@@ -440,13 +441,15 @@ export class Services {
     return [...consumers].map((agency) => ({
       family: 'service-notice' as const,
       agency,
-      fields: {
+      fields: registryEventFields.serviceNotice({
         serviceCode: version.serviceCode,
-        version: String(version.version),
+        version: version.version,
         change,
-        noticeId: version.notice?.id ?? '-',
-        sunsetAt: version.notice?.sunsetAt ?? '-',
-      },
+        noticeId: version.notice?.id ?? null,
+        sunsetAt: version.notice?.sunsetAt ?? null,
+        reason: version.notice?.reason ?? null,
+        occurredAt: version.updatedAt,
+      }),
     }));
   }
 

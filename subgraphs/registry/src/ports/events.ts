@@ -3,6 +3,8 @@
  * (platform topic), `service-notice:<agency>` and `access-request-changed:<agency>`. A port so that the registry
  * depends on no publisher; the service wires `@lgsp/events`' EventPublisher into it, best effort.
  */
+import { TopicFamily, type EventPublisher } from '@lgsp/events';
+
 export type RegistryTopic = 'agency-changed' | 'service-notice' | 'access-request-changed';
 
 export interface RegistryEvents {
@@ -19,6 +21,17 @@ export function createMemoryRegistryEvents(): RegistryEvents & {
     announced,
     async announce(family, agency, fields) {
       announced.push({ family, agency, fields: { ...fields } });
+    },
+  };
+}
+
+/** The registry's announcements through an `@lgsp/events` publisher (Redis stream, or HTTP to the subscriptions service). */
+export function registryEventsFrom(publisher: EventPublisher): RegistryEvents {
+  return {
+    async announce(family, agency, fields) {
+      if (family === 'agency-changed') await publisher.publish(TopicFamily.agencyChanged, null, fields);
+      else if (agency === null) throw new Error(`${family} needs an agency`);
+      else await publisher.publish(family === 'service-notice' ? TopicFamily.serviceNotice : TopicFamily.accessRequestChanged, agency, fields);
     },
   };
 }
