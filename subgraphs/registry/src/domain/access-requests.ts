@@ -108,7 +108,10 @@ export class AccessRequests {
     if (validTo !== null && validTo.getTime() <= now.getTime())
       throw new LgspError(ErrorCode.INVALID_DATE, 'validTo: must be in the future', { argument: 'validTo' });
     const quota = input.quota
-      ? { requests: checkPositiveInt(input.quota.requests, 'quota.requests'), perSeconds: checkPositiveInt(input.quota.perSeconds, 'quota.perSeconds', 86_400) }
+      ? {
+          requests: checkPositiveInt(input.quota.requests, 'quota.requests', 1_000_000),
+          perSeconds: checkPositiveInt(input.quota.perSeconds, 'quota.perSeconds', 86_400),
+        }
       : null;
     const open = (await this.core.store.list('accessRequests')).find(
       (r) => r.consumerSystem === system.id && r.serviceCode === service.code && !FINAL_STATES.includes(r.state),

@@ -25,7 +25,7 @@ export function callerFrom(principal: Principal): Caller {
   const agencyAdmin = principal.roles.includes(AGENCY_ADMIN_ROLE);
   const name = principal.username ?? principal.systemId ?? principal.userId ?? 'anonymous';
   const agencyCode = principal.agencyCode ?? null;
-  const kind: Actor['kind'] = operator ? 'operator' : principal.kind === 'system' ? 'system' : 'agency';
+  const kind: Actor['kind'] = principal.kind === 'system' ? 'agency-system' : 'user';
   return {
     name,
     agencyCode,
@@ -38,7 +38,7 @@ export function callerFrom(principal: Principal): Caller {
 
 /** The operator acting through the internal API (the operator CLI), named by its `by`. */
 export function operatorCaller(username: string): Caller {
-  return { name: username, agencyCode: null, operator: true, agencyAdmin: false, dataProvider: false, actor: { kind: 'cli', username } };
+  return { name: username, agencyCode: null, operator: true, agencyAdmin: false, dataProvider: false, actor: { kind: 'operator', username } };
 }
 
 /** May act for the agency as its administrator (or is the operator). */

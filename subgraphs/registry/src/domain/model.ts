@@ -247,9 +247,13 @@ export interface ProviderRegistration extends Revisioned {
   history: HistoryEntry[];
 }
 
-/** Who made a change (for the change log and the history). */
+/**
+ * Who made a change, as the change log (`@lgsp/access`) records it: `user` (a person through GraphQL: the operator, an
+ * agency administrator), `agency-system` (an agency's system through GraphQL), `operator` (an operator at the command
+ * line, through the internal API), `system` (the platform itself: the sweep, a retirement).
+ */
 export interface Actor {
-  kind: 'operator' | 'agency' | 'system' | 'cli';
+  kind: 'user' | 'agency-system' | 'operator' | 'system';
   username?: string;
   agencyCode?: string;
 }

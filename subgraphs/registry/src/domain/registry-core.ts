@@ -6,7 +6,6 @@
  */
 import { ErrorCode, LgspError, type Logger } from '@lgsp/kit';
 import type { ChangeLog } from '../ports/change-log.ts';
-import { changeId } from '../ports/change-log.ts';
 import type { CredentialIssuer, CredentialRevocations } from '../ports/credentials.ts';
 import type { RegistryEvents, RegistryTopic } from '../ports/events.ts';
 import type { GrantStore } from '../ports/grants.ts';
@@ -139,7 +138,7 @@ export class RegistryCore {
     const at = this.now().toISOString();
     for (const note of change.notes) {
       try {
-        await this.changes.append({ id: changeId(), at, actor: caller.actor, ...note });
+        await this.changes.append({ at, actor: caller.actor, ...note });
       } catch (error) {
         this.logger.error({ err: error, entity: note.entity, entityId: note.entityId }, 'a registry change was made but the change log refused its record');
       }

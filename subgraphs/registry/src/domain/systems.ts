@@ -252,7 +252,7 @@ export class Systems {
       [
         async () => {
           const wasRevoked = await this.core.revocations.isRevoked(clientId);
-          await this.core.revocations.revoke(clientId, { at: now.toISOString(), reason, by: caller.name });
+          await this.core.revocations.revoke(clientId, { at: now.toISOString(), reason: reason.slice(0, 500), by: caller.name });
           return { what: `revoke ${clientId}`, undo: async () => (wasRevoked ? undefined : this.core.revocations.restore(clientId)) };
         },
         async () => {
@@ -286,7 +286,7 @@ export class Systems {
       async () => {
         const wasRevoked = await this.core.revocations.isRevoked(clientId);
         if (enabled) await this.core.revocations.restore(clientId);
-        else await this.core.revocations.revoke(clientId, { at: this.core.now().toISOString(), reason, by });
+        else await this.core.revocations.revoke(clientId, { at: this.core.now().toISOString(), reason: reason.slice(0, 500), by });
         return {
           what: `${enabled ? 'restore' : 'revoke'} ${clientId}`,
           undo: async () => {

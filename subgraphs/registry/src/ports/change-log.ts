@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+/** A stored change record; the log assigns `id`. */
 export interface ChangeRecord {
   id: string;
   at: string;
@@ -15,20 +16,23 @@ export interface ChangeRecord {
   after: unknown;
 }
 
+/** What the registry appends (`@lgsp/access`'s ChangeInput: no id, the log assigns it). */
+export type ChangeInput = Omit<ChangeRecord, 'id'>;
+
 export interface ChangeLog {
-  append(record: ChangeRecord): Promise<void>;
+  /** Appends a record; `@lgsp/access` answers it as stored (with its id). */
+  append(record: ChangeInput): Promise<unknown>;
   list(query: { entity?: string; id?: string; limit: number }): Promise<ChangeRecord[]>;
 }
-
-/** A new record id. */
-export const changeId = (): string => randomUUID();
 
 /** An in-memory ChangeLog (development without `@lgsp/access`, tests); newest first in `list`. */
 export function createMemoryChangeLog(): ChangeLog {
   const records: ChangeRecord[] = [];
   return {
     async append(record) {
-      records.push(structuredClone(record));
+      const stored = { id: randomUUID(), ...structuredClone(record) };
+      records.push(stored);
+      return stored;
     },
     async list({ entity, id, limit }) {
       return records
