@@ -5,7 +5,7 @@ import type { StoredAgency } from './domain/agencies.ts';
 import type { AccessRequestState, AgencyStatus, ProviderRegistration, RegistrationState, Service, ServiceProposal } from './domain/model.ts';
 import type { AccessAction, RegistrationAction } from './domain/onboarding-port.ts';
 import type { Registry } from './domain/registry.ts';
-import type { NewAccessRequest } from './domain/access-requests.ts';
+import type { AccessRequestAmendment, NewAccessRequest } from './domain/access-requests.ts';
 import type { NewSystem, SystemPatch, CredentialRequest } from './domain/systems.ts';
 import type { IssuedCredential } from './ports/credentials.ts';
 
@@ -145,6 +145,9 @@ export const resolvers = {
     },
     async submitAccessRequest(_: unknown, args: { input: NewAccessRequest }, ctx: RegistryContext) {
       return ctx.registry.accessRequests.submit(signedIn(ctx), args.input);
+    },
+    async amendAccessRequest(_: unknown, args: { id: string; input: AccessRequestAmendment }, ctx: RegistryContext) {
+      return ctx.registry.accessRequests.amend(signedIn(ctx), args.id, args.input);
     },
     async actOnAccessRequest(_: unknown, args: { id: string; action: AccessAction; reason?: string | null; as?: Party | null }, ctx: RegistryContext) {
       return ctx.registry.accessRequests.act(signedIn(ctx), args.id, args.action, { reason: args.reason ?? null, as: args.as ?? null });

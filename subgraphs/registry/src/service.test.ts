@@ -445,3 +445,46 @@ describe('registry service: provider registration (form 01)', () => {
     assert.equal(codeOf(retire), 'ILLEGAL_TRANSITION', 'not within the 180-day keep');
   });
 });
+
+describe('registry service: changes asked for, amended, resubmitted', () => {
+  let h: RegistryHarness;
+  before(async () => {
+    h = await startRegistryHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  it('lets the consumer amend only while changes are asked for, checks the amendment, and restarts both approvals and the clock', async () => {
+    const system = `${JUSTICE}:ho-tich-dien-tu`;
+    const request = ok(await h.gql(adminOf(JUSTICE), submitRequest, { input: requestInput(['national-data.citizen.basic'], system) })).submitAccessRequest;
+    const amend = `mutation($id: ID!, $input: AccessRequestAmendmentInput!) { amendAccessRequest(id: $id, input: $input) { state fieldSets purposes history { action } } }`;
+    assert.equal(codeOf(await h.gql(adminOf(JUSTICE), amend, { id: request.id, input: { purposes: ['other'] } })), 'ILLEGAL_TRANSITION');
+    ok(await h.gql(adminOf(POLICE), act, { id: request.id, action: 'APPROVE' }));
+    const asked = ok(await h.gql(OPERATOR, act, { id: request.id, action: 'REQUEST_CHANGES', reason: 'ghi rõ mục đích' })).actOnAccessRequest;
+    assert.equal(asked.state, 'CHANGES_REQUESTED');
+    assert.equal(asked.dueAt, null);
+    assert.equal(codeOf(await h.gql(adminOf(FINANCE), amend, { id: request.id, input: { purposes: ['other'] } })), 'FORBIDDEN');
+    assert.equal(
+      codeOf(await h.gql(adminOf(JUSTICE), amend, { id: request.id, input: { fieldSets: ['national-data.citizen.everything'] } })),
+      'UNKNOWN_FIELD_SET',
+    );
+    assert.equal(codeOf(await h.gql(adminOf(JUSTICE), amend, { id: request.id, input: { purposes: ['Không hợp lệ'] } })), 'BAD_USER_INPUT');
+    const amended = ok(
+      await h.gql(adminOf(JUSTICE), amend, {
+        id: request.id,
+        input: { fieldSets: ['national-data.citizen.basic', 'national-data.citizen.personal'], purposes: ['birth-registration'] },
+      }),
+    ).amendAccessRequest;
+    assert.deepEqual(amended.fieldSets, ['national-data.citizen.basic', 'national-data.citizen.personal']);
+    assert.deepEqual(amended.purposes, ['birth-registration']);
+    const resubmitted = ok(await h.gql(adminOf(JUSTICE), act, { id: request.id, action: 'RESUBMIT' })).actOnAccessRequest;
+    assert.equal(resubmitted.state, 'PENDING_APPROVAL');
+    assert.equal(resubmitted.providerApproved, false, 'both approvals start over');
+    assert.ok(resubmitted.dueAt !== null);
+    assert.deepEqual(
+      resubmitted.history.map((e: { action: string }) => e.action),
+      ['SUBMIT', 'APPROVE', 'REQUEST_CHANGES', 'AMEND', 'RESUBMIT'],
+    );
+  });
+});

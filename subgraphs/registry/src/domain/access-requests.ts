@@ -10,7 +10,7 @@ import { registryEventFields } from '@lgsp/events/topics';
 import { registryGrantId, type Grant } from '../ports/grants.ts';
 import { isConsumerOf, isProviderOf, type Caller } from './caller.ts';
 import { AWAITING_ANSWER, FINAL_STATES, servesEnvironment } from './environments.ts';
-import type { AccessRequest, AccessRequestState, InformationSystem, Party, Quota, Service } from './model.ts';
+import type { AccessRequest, AccessRequestState, InformationSystem, Party, Quota, Service, ServiceVersion } from './model.ts';
 import { isIllegal, nextState, type AccessRequestEffect } from './onboarding/index.ts';
 import { accessPartiesFor, dueFor, type AccessAction } from './onboarding-port.ts';
 import { isOverdue } from './working-days/index.ts';
@@ -86,33 +86,8 @@ export class AccessRequests {
     const version = await this.core.get('versions', `${service.code}@${versionNumber}`, 'service version');
     if (version.status !== 'PUBLISHED')
       throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `version ${version.id} is ${version.status}: request the current version ${service.currentVersion}`);
-    const fieldSets = [...new Set(input.fieldSets)];
-    // A relay data type offers no field sets: the request is to send and receive it.
-    if (fieldSets.length === 0 && service.kind === 'SUBGRAPH') throw badInput('fieldSets', 'request at least one field set');
-    const offered = new Set(version.fieldSets.map((f) => f.name));
-    const unknown = fieldSets.filter((f) => !offered.has(f));
-    if (unknown.length > 0) {
-      throw new LgspError(
-        ErrorCode.UNKNOWN_FIELD_SET,
-        `version ${version.id} does not offer ${unknown.join(', ')} (it offers ${[...offered].join(', ') || 'none'})`,
-        {
-          argument: 'fieldSets',
-          unknown,
-        },
-      );
-    }
-    const purposes = [...new Set(input.purposes.map(checkPurpose))];
-    if (purposes.length === 0) throw badInput('purposes', 'declare at least one purpose');
     const now = this.core.now();
-    const validTo = input.validTo ? checkInstant(input.validTo, 'validTo') : null;
-    if (validTo !== null && validTo.getTime() <= now.getTime())
-      throw new LgspError(ErrorCode.INVALID_DATE, 'validTo: must be in the future', { argument: 'validTo' });
-    const quota = input.quota
-      ? {
-          requests: checkPositiveInt(input.quota.requests, 'quota.requests', 1_000_000),
-          perSeconds: checkPositiveInt(input.quota.perSeconds, 'quota.perSeconds', 86_400),
-        }
-      : null;
+    const { fieldSets, purposes, validTo, quota } = checkTerms(input, service, version, now);
     const open = (await this.core.store.list('accessRequests')).find(
       (r) => r.consumerSystem === system.id && r.serviceCode === service.code && !FINAL_STATES.includes(r.state),
     );
@@ -132,7 +107,7 @@ export class AccessRequests {
         legalBasis: checkText(input.legalBasis, 'legalBasis', 1000),
         expectedRequestsPerDay: checkPositiveInt(input.expectedRequestsPerDay, 'expectedRequestsPerDay'),
         quota,
-        validTo: validTo?.toISOString() ?? null,
+        validTo,
         securityCommitment: {
           signedBy: checkText(input.securityCommitment.signedBy, 'securityCommitment.signedBy', 200),
           text: checkText(input.securityCommitment.text, 'securityCommitment.text', 5000),
@@ -158,6 +133,55 @@ export class AccessRequests {
       announcements: changeAnnouncements(request, 'SUBMIT'),
     }));
     return (await this.core.store.get('accessRequests', request.id))!;
+  }
+
+  /**
+   * The consumer changes its request while changes are asked for (CHANGES_REQUESTED), before it resubmits: field sets,
+   * purposes, legal basis, volume, quota, validity — checked as at submission.
+   */
+  async amend(caller: Caller, id: string, changes: AccessRequestAmendment): Promise<AccessRequest> {
+    const request = await this.core.get('accessRequests', id, 'access request');
+    if (!isConsumerOf(caller, request.consumerAgency))
+      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator of ${request.consumerAgency} may change request ${id}`);
+    if (request.state !== 'CHANGES_REQUESTED')
+      throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `request ${id} is ${request.state}: it is changed only when changes are asked for`, {
+        state: request.state,
+      });
+    const service = await this.core.get('services', request.serviceCode, 'service');
+    const version = await this.core.get('versions', `${request.serviceCode}@${request.serviceVersion}`, 'service version');
+    const now = this.core.now();
+    const terms = checkTerms(
+      {
+        fieldSets: changes.fieldSets ?? request.fieldSets,
+        purposes: changes.purposes ?? request.purposes,
+        quota: changes.quota === undefined ? request.quota : changes.quota,
+        validTo: changes.validTo === undefined ? request.validTo : changes.validTo,
+      },
+      service,
+      version,
+      now,
+    );
+    const after: AccessRequest = stamped(
+      {
+        ...request,
+        ...terms,
+        legalBasis: changes.legalBasis ? checkText(changes.legalBasis, 'legalBasis', 1000) : request.legalBasis,
+        expectedRequestsPerDay: changes.expectedRequestsPerDay
+          ? checkPositiveInt(changes.expectedRequestsPerDay, 'expectedRequestsPerDay')
+          : request.expectedRequestsPerDay,
+        history: [
+          ...request.history,
+          { at: now.toISOString(), action: 'AMEND', party: 'CONSUMER', by: caller.name, from: request.state, to: request.state, reason: null },
+        ],
+      },
+      now,
+    );
+    await this.core.apply(caller, [], () => ({
+      writes: [{ collection: 'accessRequests', record: after, expectedRevision: request.revision }],
+      notes: [{ entity: 'AccessRequest', entityId: id, action: 'AMEND', before: request, after }],
+      announcements: [],
+    }));
+    return (await this.core.store.get('accessRequests', id))!;
   }
 
   /** The parties the caller plays for this request. */
@@ -345,6 +369,52 @@ export class AccessRequests {
     this.core.metrics.overdueNow('access-request', overdueNow);
     return { flagged, overdueNow };
   }
+}
+
+/** What a consumer may change in a request while changes are asked for (absent = unchanged). */
+export interface AccessRequestAmendment {
+  fieldSets?: string[] | null;
+  purposes?: string[] | null;
+  legalBasis?: string | null;
+  expectedRequestsPerDay?: number | null;
+  quota?: Quota | null;
+  validTo?: string | null;
+}
+
+/** Checks the terms of a request against the service version: field sets offered, purposes, validity, quota. */
+function checkTerms(
+  input: { fieldSets: string[]; purposes: string[]; validTo?: string | null; quota?: Quota | null },
+  service: Service,
+  version: ServiceVersion,
+  now: Date,
+): { fieldSets: string[]; purposes: string[]; validTo: string | null; quota: Quota | null } {
+  const fieldSets = [...new Set(input.fieldSets)];
+  // A relay data type offers no field sets: the request is to send and receive it.
+  if (fieldSets.length === 0 && service.kind === 'SUBGRAPH') throw badInput('fieldSets', 'request at least one field set');
+  const offered = new Set(version.fieldSets.map((f) => f.name));
+  const unknown = fieldSets.filter((f) => !offered.has(f));
+  if (unknown.length > 0) {
+    throw new LgspError(
+      ErrorCode.UNKNOWN_FIELD_SET,
+      `version ${version.id} does not offer ${unknown.join(', ')} (it offers ${[...offered].join(', ') || 'none'})`,
+      {
+        argument: 'fieldSets',
+        unknown,
+      },
+    );
+  }
+  const purposes = [...new Set(input.purposes.map(checkPurpose))];
+  if (purposes.length === 0) throw badInput('purposes', 'declare at least one purpose');
+  const validTo = input.validTo ? checkInstant(input.validTo, 'validTo') : null;
+  if (validTo !== null && validTo.getTime() <= now.getTime())
+    throw new LgspError(ErrorCode.INVALID_DATE, 'validTo: must be in the future', { argument: 'validTo' });
+  const quota = input.quota
+    ? {
+        requests: checkPositiveInt(input.quota.requests, 'quota.requests', 1_000_000),
+        perSeconds: checkPositiveInt(input.quota.perSeconds, 'quota.perSeconds', 86_400),
+      }
+    : null;
+  return { fieldSets, purposes, validTo: validTo?.toISOString() ?? null, quota };
 }
 
 /** `access-request-changed` to the consumer and the provider agency. */
