@@ -15,9 +15,13 @@
  * | `EVENTS_RETENTION` | 10000 | events kept per topic stream on Redis (XADD MAXLEN ~), as in the subscriptions service |
  * | `EVENTS_URL` | (unset) | origin of the subscriptions service; without REDIS_URL, events are posted to its `/internal/events` |
  * | `EVENTS_PUBLISH_TOKEN` | (unset) | shared secret (≥ 32 chars) with the subscriptions service for posting events |
+ * | `KEYCLOAK_ADMIN_URL` | (required) | Keycloak's origin (no path) whose Admin REST API makes the systems' credentials (@lgsp/credentials); the development issuer's in `npm start` |
+ * | `KEYCLOAK_REALM`, `KEYCLOAK_ADMIN_CLIENT_ID`, `KEYCLOAK_ADMIN_TIMEOUT_MS` | lgsp, lgsp-registry, 10000 | the realm, the admin client (realm-management roles) and the timeout of each call |
+ * | `KEYCLOAK_ADMIN_CLIENT_SECRET_FILE` | (required) | file holding the admin client's secret (development: keycloak/dev-credentials/lgsp-registry.secret) |
  * | `REGISTRY_SEED` | `development` when REDIS_URL is unset, else `none` | `development` loads the development agencies, systems and services into an empty registry |
  */
 import { z } from 'zod';
+import { credentialsConfigSchema } from '@lgsp/credentials';
 import { env, loadConfig } from '@lgsp/kit';
 
 export const configSchema = z.object({
@@ -36,6 +40,12 @@ export const configSchema = z.object({
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
   EVENTS_PUBLISH_TOKEN: env.secret().optional(),
+  // Keycloak's Admin REST API, where credentials are made (@lgsp/credentials): required unless a test gives an issuer.
+  KEYCLOAK_ADMIN_URL: credentialsConfigSchema.shape.KEYCLOAK_ADMIN_URL.optional(),
+  KEYCLOAK_REALM: credentialsConfigSchema.shape.KEYCLOAK_REALM,
+  KEYCLOAK_ADMIN_CLIENT_ID: credentialsConfigSchema.shape.KEYCLOAK_ADMIN_CLIENT_ID,
+  KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: credentialsConfigSchema.shape.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE.optional(),
+  KEYCLOAK_ADMIN_TIMEOUT_MS: credentialsConfigSchema.shape.KEYCLOAK_ADMIN_TIMEOUT_MS,
   REGISTRY_SEED: z.enum(['development', 'none']).optional(),
 });
 

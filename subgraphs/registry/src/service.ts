@@ -32,10 +32,20 @@ import type { WorkingCalendar } from './domain/working-days/index.ts';
 import { Registry } from './domain/registry.ts';
 import { mountInternalApi } from './http/internal-api.ts';
 import { createRegistryMetrics } from './metrics.ts';
-import { createMemoryChangeLog, type ChangeLog } from './ports/change-log.ts';
-import { createMemoryCredentialIssuer, createMemoryCredentialRevocations, type CredentialIssuer, type CredentialRevocations } from './ports/credentials.ts';
+import {
+  createAccessRouter,
+  createMemoryChangeLog,
+  createMemoryCredentialRevocations,
+  createMemoryGrantStore,
+  createRedisChangeLog,
+  createRedisCredentialRevocations,
+  createRedisGrantStore,
+} from '@lgsp/access';
+import { credentialIssuerFromConfig } from '@lgsp/credentials';
+import type { ChangeLog } from './ports/change-log.ts';
+import type { CredentialIssuer, CredentialRevocations } from './ports/credentials.ts';
 import { createMemoryRegistryEvents, registryEventsFrom, type RegistryEvents } from './ports/events.ts';
-import { createMemoryGrantStore, type GrantStore } from './ports/grants.ts';
+import type { GrantStore } from './ports/grants.ts';
 import { resolvers, type RegistryContext } from './resolvers.ts';
 import { createMemoryRegistryStore } from './store/memory-registry-store.ts';
 import { createRedisRegistryStore } from './store/redis-registry-store.ts';
@@ -91,6 +101,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
     }
   }
   let timer: ReturnType<typeof setInterval> | undefined;
+  let closeAccess = async (): Promise<void> => undefined;
   try {
     const seed = config.REGISTRY_SEED ?? (config.REDIS_URL === undefined ? 'development' : 'none');
     if (seed === 'development' && (await seedRegistry(store))) logger.info('registry seeded with the development agencies, systems and services');
@@ -104,8 +115,50 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
           : createMemoryRegistryEvents());
     if (deps.events === undefined && redis === undefined && config.EVENTS_URL === undefined)
       logger.warn('REDIS_URL and EVENTS_URL unset: registry events stay in this process');
-    for (const [port, given] of Object.entries({ grants: deps.grants, changes: deps.changes, issuer: deps.issuer, revocations: deps.revocations })) {
-      if (given === undefined) logger.warn({ port }, `no ${port} given: an in-memory stand-in is used (development only)`);
+    // The grants the gateway enforces, the revocations it reads and the change log (@lgsp/access): on Redis with the
+    // records, whose keys the gateway shares; else in this process, served to the gateway and `npm run grants` on the
+    // internal API (/internal/v1/access).
+    const keyPrefix = { keyPrefix: config.REDIS_KEY_PREFIX };
+    const ownGrants = deps.grants === undefined ? (redis !== undefined ? createRedisGrantStore(redis, keyPrefix) : createMemoryGrantStore()) : undefined;
+    const ownRevocations =
+      deps.revocations === undefined
+        ? redis !== undefined
+          ? createRedisCredentialRevocations(redis, keyPrefix)
+          : createMemoryCredentialRevocations()
+        : undefined;
+    const ownChanges = deps.changes === undefined ? (redis !== undefined ? createRedisChangeLog(redis, keyPrefix) : createMemoryChangeLog()) : undefined;
+    const grants: GrantStore = deps.grants ?? ownGrants!;
+    const revocations: CredentialRevocations = deps.revocations ?? ownRevocations!;
+    const changes: ChangeLog = deps.changes ?? ownChanges!;
+    const ownedAccessRouter =
+      deps.accessRouter === undefined && redis === undefined && config.REGISTRY_INTERNAL_TOKEN !== undefined && ownGrants && ownRevocations && ownChanges
+        ? createAccessRouter({ grants: ownGrants, revocations: ownRevocations, changes: ownChanges, token: config.REGISTRY_INTERNAL_TOKEN, logger })
+        : undefined;
+    const accessRouter = deps.accessRouter ?? ownedAccessRouter;
+    closeAccess = async () => {
+      await ownedAccessRouter?.close();
+      await ownGrants?.close();
+      await ownRevocations?.close();
+      await ownChanges?.close();
+    };
+    // Credentials are Keycloak clients, made through its Admin REST API (the development issuer implements it).
+    let issuer = deps.issuer;
+    if (issuer === undefined) {
+      if (config.KEYCLOAK_ADMIN_URL === undefined || config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE === undefined) {
+        throw new ConfigError('registry', ['KEYCLOAK_ADMIN_URL and KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: required (credentials are Keycloak clients)']);
+      }
+      issuer = await credentialIssuerFromConfig(
+        {
+          KEYCLOAK_ADMIN_URL: config.KEYCLOAK_ADMIN_URL,
+          KEYCLOAK_REALM: config.KEYCLOAK_REALM,
+          KEYCLOAK_ADMIN_CLIENT_ID: config.KEYCLOAK_ADMIN_CLIENT_ID,
+          KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE,
+          KEYCLOAK_ADMIN_TIMEOUT_MS: config.KEYCLOAK_ADMIN_TIMEOUT_MS,
+        },
+        logger,
+      ).catch((error: Error) => {
+        throw new ConfigError('registry', [error.message]);
+      });
     }
     const calendar =
       deps.calendar ??
@@ -115,10 +168,10 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
     const metricsRegistry = deps.metrics ?? createMetricsRegistry('registry');
     const registry = new Registry({
       store,
-      grants: deps.grants ?? createMemoryGrantStore(),
-      changes: deps.changes ?? createMemoryChangeLog(),
-      issuer: deps.issuer ?? createMemoryCredentialIssuer(),
-      revocations: deps.revocations ?? createMemoryCredentialRevocations(),
+      grants,
+      changes,
+      issuer,
+      revocations,
       events,
       calendar,
       logger,
@@ -142,7 +195,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
       },
       routes: (app) => {
         if (config.REGISTRY_INTERNAL_TOKEN !== undefined) {
-          mountInternalApi(app, { registry, token: config.REGISTRY_INTERNAL_TOKEN, logger, ...(deps.accessRouter ? { accessRouter: deps.accessRouter } : {}) });
+          mountInternalApi(app, { registry, token: config.REGISTRY_INTERNAL_TOKEN, logger, ...(accessRouter ? { accessRouter } : {}) });
         } else {
           logger.warn('REGISTRY_INTERNAL_TOKEN unset: no internal API (catalogs, the relay, the gateway and the operator CLI cannot read the registry)');
         }
@@ -176,12 +229,14 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
         clearInterval(timer);
         await sweeping?.catch(() => undefined);
         await running.close();
+        await closeAccess();
         await store.close();
         if (redis !== undefined) await redis.quit();
       },
     };
   } catch (error) {
     clearInterval(timer);
+    await closeAccess().catch(() => undefined);
     if (redis !== undefined) await redis.quit().catch(() => undefined);
     throw error;
   }

@@ -253,7 +253,12 @@ export class Systems {
         async () => {
           const wasRevoked = await this.core.revocations.isRevoked(clientId);
           await this.core.revocations.revoke(clientId, { at: now.toISOString(), reason: reason.slice(0, 500), by: caller.name });
-          return { what: `revoke ${clientId}`, undo: async () => (wasRevoked ? undefined : this.core.revocations.restore(clientId)) };
+          return {
+            what: `revoke ${clientId}`,
+            undo: async () => {
+              if (!wasRevoked) await this.core.revocations.restore(clientId);
+            },
+          };
         },
         async () => {
           await this.core.issuer.remove(clientId);

@@ -39,7 +39,7 @@ export interface CredentialIssuer {
 
 export interface CredentialRevocations {
   revoke(clientId: string, entry: { at: string; reason: string; by: string }): Promise<void>;
-  restore(clientId: string): Promise<void>;
+  restore(clientId: string): Promise<unknown>;
   isRevoked(clientId: string): Promise<boolean>;
 }
 
