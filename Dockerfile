@@ -14,6 +14,7 @@ COPY subgraphs/catalogs/package.json subgraphs/catalogs/
 COPY subgraphs/national-data/package.json subgraphs/national-data/
 COPY subgraphs/relay/package.json subgraphs/relay/
 COPY subgraphs/subscriptions/package.json subgraphs/subscriptions/
+COPY subgraphs/registry/package.json subgraphs/registry/
 COPY keycloak/package.json keycloak/
 # tsx runs the TypeScript sources directly (see docs/decisions/0001-run-typescript-with-tsx.md), so it is kept.
 RUN npm ci --no-audit --no-fund --include=dev && npm cache clean --force

@@ -131,6 +131,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         REGISTRY_INTERNAL_TOKEN: registryToken,
         EVENTS_PUBLISH_TOKEN: eventsToken,
         EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
+        // Systems' credentials are clients made through Keycloak's Admin REST API (the development issuer's here) by
+        // the realm's `lgsp-registry` client; a real Keycloak's admin secret comes in `env`.
+        KEYCLOAK_ADMIN_URL: options.env?.KEYCLOAK_ADMIN_URL ?? (options.keycloakUrl !== undefined ? new URL(options.keycloakUrl).origin : base(ports.devIssuer)),
+        KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: options.env?.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE ?? join(repoRoot, 'keycloak/dev-credentials/lgsp-registry.secret'),
       },
       readyUrl: `${base(ports.registry)}/health/ready`,
     },

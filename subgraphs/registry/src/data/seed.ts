@@ -1,0 +1,77 @@
+/**
+ * The development seed: the development agencies, the agency systems of the realm export and the development
+ * services (national-data field sets, the edXML relay data type), written in one commit into an empty registry.
+ * A registry that already has agencies is left alone, so a restart on Redis never overwrites the operator's work.
+ */
+import { readFileSync } from 'node:fs';
+import type { Agency, InformationSystem, OfferedFieldSet, Service, ServiceDescription, ServiceVersion } from '../domain/model.ts';
+import type { RegistryStore, Write } from '../store/registry-store.ts';
+
+interface SeedFile {
+  agencies: Array<{ code: string; name: string; shortName: string | null; englishName: string | null; parentCode: string | null }>;
+  systems: Array<{ id: string; agencyCode: string; name: string; purpose: string }>;
+  services: Array<
+    Omit<Service, 'status' | 'currentVersion' | 'revision' | 'createdAt' | 'updatedAt'> & { description: ServiceDescription; fieldSets: OfferedFieldSet[] }
+  >;
+}
+
+export function readDevelopmentSeed(): SeedFile {
+  return JSON.parse(readFileSync(new URL('./seed.development.json', import.meta.url), 'utf8')) as SeedFile;
+}
+
+/** Writes the seed when the registry has no agency yet; answers whether it did. */
+export async function seedRegistry(store: RegistryStore, seed: SeedFile = readDevelopmentSeed(), now = new Date()): Promise<boolean> {
+  if ((await store.list('agencies')).length > 0) return false;
+  const at = now.toISOString();
+  const meta = { revision: 0, createdAt: at, updatedAt: at };
+  const writes: Write[] = [
+    ...seed.agencies.map((a): Write => ({
+      collection: 'agencies',
+      record: { ...a, status: 'ACTIVE', successorCodes: [], effectiveFrom: null, ...meta } satisfies Agency,
+      expectedRevision: 0,
+    })),
+    ...seed.systems.map((s): Write => ({
+      collection: 'systems',
+      record: { ...s, contacts: [], environments: ['test', 'production'], healthEndpoints: [], credentials: [], ...meta } satisfies InformationSystem,
+      expectedRevision: 0,
+    })),
+    ...seed.services.flatMap((s): Write[] => [
+      {
+        collection: 'services',
+        record: {
+          code: s.code,
+          name: s.name,
+          providerAgency: s.providerAgency,
+          providerSystem: s.providerSystem,
+          kind: s.kind,
+          subgraph: s.subgraph,
+          relayDataType: s.relayDataType,
+          status: 'ACTIVE',
+          currentVersion: 1,
+          ...meta,
+        } satisfies Service,
+        expectedRevision: 0,
+      },
+      {
+        collection: 'versions',
+        record: {
+          id: `${s.code}@1`,
+          serviceCode: s.code,
+          version: 1,
+          description: s.description,
+          fieldSets: s.fieldSets,
+          status: 'PUBLISHED',
+          publishedAt: at,
+          supersededAt: null,
+          keepUntil: null,
+          notice: null,
+          retiredAt: null,
+          ...meta,
+        } satisfies ServiceVersion,
+        expectedRevision: 0,
+      },
+    ]),
+  ];
+  const result = await store.commit(writes);
+  return result.committed;
+}

@@ -1,0 +1,113 @@
+/**
+ * The `@lgsp/credentials` CredentialIssuer port (Keycloak's Admin REST API) and the `@lgsp/access`
+ * CredentialRevocations port, as the registry uses them. Local until those packages land; the memory issuer here
+ * stands in for Keycloak in tests of the registry alone.
+ */
+import { randomBytes } from 'node:crypto';
+import { ErrorCode, LgspError, type Environment } from '@lgsp/kit';
+
+export type CredentialMethod = 'client-secret-jwt' | 'client-jwt';
+
+export interface ClientSpec {
+  clientId: string;
+  agencyCode: string;
+  systemId: string;
+  environment: Environment;
+  method: CredentialMethod;
+  publicKeyPem?: string;
+  jwksUrl?: string;
+  name?: string;
+}
+
+export interface IssuedCredential {
+  clientId: string;
+  method: CredentialMethod;
+  environment: Environment;
+  /** client-secret-jwt only, shown once. */
+  secret?: string;
+}
+
+export interface CredentialIssuer {
+  create(spec: ClientSpec): Promise<IssuedCredential>;
+  rotate(clientId: string, key?: { publicKeyPem?: string; jwksUrl?: string }): Promise<IssuedCredential>;
+  setEnabled(clientId: string, enabled: boolean): Promise<void>;
+  remove(clientId: string): Promise<void>;
+  get(
+    clientId: string,
+  ): Promise<{ clientId: string; enabled: boolean; method: CredentialMethod; environment: Environment; agencyCode: string; systemId: string } | null>;
+}
+
+export interface CredentialRevocations {
+  revoke(clientId: string, entry: { at: string; reason: string; by: string }): Promise<void>;
+  restore(clientId: string): Promise<unknown>;
+  isRevoked(clientId: string): Promise<boolean>;
+}
+
+/** An in-memory issuer with Keycloak's refusals (ALREADY_EXISTS, INVALID_PUBLIC_KEY, NOT_FOUND) and a fault hook. */
+export function createMemoryCredentialIssuer(): CredentialIssuer & { failNextCall(): void } {
+  const clients = new Map<string, ClientSpec & { enabled: boolean }>();
+  let fail = false;
+  const check = () => {
+    if (!fail) return;
+    fail = false;
+    throw new LgspError(ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE, 'the identity provider failed (test fault)');
+  };
+  const secretFor = (method: CredentialMethod) => (method === 'client-secret-jwt' ? randomBytes(24).toString('base64url') : undefined);
+  return {
+    async create(spec) {
+      check();
+      if (clients.has(spec.clientId)) throw new LgspError(ErrorCode.ALREADY_EXISTS, `client ${spec.clientId} already exists`);
+      if (
+        spec.method === 'client-jwt' &&
+        spec.jwksUrl === undefined &&
+        !/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*$/.test(spec.publicKeyPem ?? '')
+      ) {
+        throw new LgspError(ErrorCode.INVALID_PUBLIC_KEY, 'client-jwt needs a PEM public key or a JWKS URL');
+      }
+      clients.set(spec.clientId, { ...spec, enabled: true });
+      return { clientId: spec.clientId, method: spec.method, environment: spec.environment, secret: secretFor(spec.method) };
+    },
+    async rotate(clientId) {
+      check();
+      const c = clients.get(clientId);
+      if (c === undefined) throw new LgspError(ErrorCode.NOT_FOUND, `no client ${clientId}`);
+      return { clientId, method: c.method, environment: c.environment, secret: secretFor(c.method) };
+    },
+    async setEnabled(clientId, enabled) {
+      check();
+      const c = clients.get(clientId);
+      if (c === undefined) throw new LgspError(ErrorCode.NOT_FOUND, `no client ${clientId}`);
+      c.enabled = enabled;
+    },
+    async remove(clientId) {
+      check();
+      clients.delete(clientId);
+    },
+    async get(clientId) {
+      const c = clients.get(clientId);
+      return c === undefined
+        ? null
+        : { clientId, enabled: c.enabled, method: c.method, environment: c.environment, agencyCode: c.agencyCode, systemId: c.systemId };
+    },
+    /** The next call fails with IDENTITY_PROVIDER_UNAVAILABLE (tests of all-or-nothing changes). */
+    failNextCall() {
+      fail = true;
+    },
+  };
+}
+
+/** In-memory revocations (development without `@lgsp/access`, tests). */
+export function createMemoryCredentialRevocations(): CredentialRevocations {
+  const revoked = new Map<string, { at: string; reason: string; by: string }>();
+  return {
+    async revoke(clientId, entry) {
+      revoked.set(clientId, entry);
+    },
+    async restore(clientId) {
+      revoked.delete(clientId);
+    },
+    async isRevoked(clientId) {
+      return revoked.has(clientId);
+    },
+  };
+}

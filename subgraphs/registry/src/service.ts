@@ -1,0 +1,243 @@
+/**
+ * The registry subgraph (R5–R7, docs/requirements.md): agencies, systems, services and access requests, GraphQL
+ * behind the gateway's internal token at `/graphql`, the internal API at `/internal/v1/…` (REGISTRY_INTERNAL_TOKEN),
+ * records on Redis (REDIS_URL) or in memory, and a sweep on an interval (REGISTRY_SWEEP_MS) that applies scheduled
+ * agency changes and flags overdue requests.
+ *
+ * The grants, revocations, change log, credential issuer and events are ports: `deps` gives the real ones
+ * (`@lgsp/access`, `@lgsp/credentials`, `@lgsp/events`); without them the in-memory stand-ins serve development.
+ */
+import { readFileSync } from 'node:fs';
+import type { RequestHandler } from 'express';
+import { parse } from 'graphql';
+import { httpEventPublisher, redisEventPublisher } from '@lgsp/events';
+import {
+  ConfigError,
+  connectRedis,
+  createInternalTokenVerifier,
+  createLogger,
+  createMetricsRegistry,
+  startSubgraph,
+  type InternalTokenVerifier,
+  type Logger,
+  type RedisClient,
+  type Registry as MetricsRegistry,
+  type RunningSubgraph,
+} from '@lgsp/kit';
+import { configSchema, type RegistryConfig } from './config.ts';
+import { seedRegistry } from './data/seed.ts';
+import { callerFrom } from './domain/caller.ts';
+import { loadWorkingCalendar } from './data/calendar/index.ts';
+import type { WorkingCalendar } from './domain/working-days/index.ts';
+import { Registry } from './domain/registry.ts';
+import { mountInternalApi } from './http/internal-api.ts';
+import { createRegistryMetrics } from './metrics.ts';
+import {
+  createAccessRouter,
+  createMemoryChangeLog,
+  createMemoryCredentialRevocations,
+  createMemoryGrantStore,
+  createRedisChangeLog,
+  createRedisCredentialRevocations,
+  createRedisGrantStore,
+} from '@lgsp/access';
+import { credentialIssuerFromConfig } from '@lgsp/credentials';
+import type { ChangeLog } from './ports/change-log.ts';
+import type { CredentialIssuer, CredentialRevocations } from './ports/credentials.ts';
+import { createMemoryRegistryEvents, registryEventsFrom, type RegistryEvents } from './ports/events.ts';
+import type { GrantStore } from './ports/grants.ts';
+import { resolvers, type RegistryContext } from './resolvers.ts';
+import { createMemoryRegistryStore } from './store/memory-registry-store.ts';
+import { createRedisRegistryStore } from './store/redis-registry-store.ts';
+import type { RegistryStore } from './store/registry-store.ts';
+
+export { configSchema };
+
+export const typeDefs = parse(readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8'));
+
+export interface RegistryServiceDeps {
+  verifier?: InternalTokenVerifier;
+  logger?: Logger;
+  metrics?: MetricsRegistry;
+  /** A store to use instead of the one REDIS_URL selects. */
+  store?: RegistryStore;
+  /** The GrantStore the gateway enforces (`@lgsp/access`); default an in-memory one. */
+  grants?: GrantStore;
+  /** The change log (`@lgsp/access`); default in memory. */
+  changes?: ChangeLog;
+  /** Keycloak's Admin REST API (`@lgsp/credentials`); default an in-memory issuer. */
+  issuer?: CredentialIssuer;
+  /** Revocations the gateway reads (`@lgsp/access`); default in memory. */
+  revocations?: CredentialRevocations;
+  /** Where announcements go (`@lgsp/events`); default kept in memory. */
+  events?: RegistryEvents;
+  /** The working-day calendar; default the shipped table extended by REGISTRY_CALENDAR_FILE. */
+  calendar?: WorkingCalendar;
+  /** `@lgsp/access`'s router, mounted at `/internal/v1/access` (the gateway's HTTP adapters read it without Redis). */
+  accessRouter?: RequestHandler;
+  /** The clock (tests). */
+  now?: () => Date;
+}
+
+export interface RunningRegistry extends RunningSubgraph {
+  registry: Registry;
+  /** Base URL of the HTTP server (e.g. http://127.0.0.1:4105). */
+  origin: string;
+  /** Runs one sweep now (the timer does it every REGISTRY_SWEEP_MS). */
+  sweep(): ReturnType<Registry['sweep']>;
+}
+
+export async function startRegistry(config: RegistryConfig, deps: RegistryServiceDeps = {}): Promise<RunningRegistry> {
+  const logger = deps.logger ?? createLogger('registry', config.LOG_LEVEL);
+  let redis: RedisClient | undefined;
+  let store = deps.store;
+  if (store === undefined) {
+    if (config.REDIS_URL !== undefined) {
+      redis = await connectRedis(config.REDIS_URL, { name: 'lgsp-registry' });
+      store = createRedisRegistryStore(redis, { keyPrefix: config.REDIS_KEY_PREFIX });
+    } else {
+      store = createMemoryRegistryStore();
+      logger.warn('REDIS_URL unset: the registry lives in memory and is lost when it stops');
+    }
+  }
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let closeAccess = async (): Promise<void> => undefined;
+  try {
+    const seed = config.REGISTRY_SEED ?? (config.REDIS_URL === undefined ? 'development' : 'none');
+    if (seed === 'development' && (await seedRegistry(store))) logger.info('registry seeded with the development agencies, systems and services');
+    // Events: given, else on Redis with the records, else posted to the subscriptions service, else kept here.
+    const events =
+      deps.events ??
+      (redis !== undefined
+        ? registryEventsFrom(redisEventPublisher(redis, { keyPrefix: config.REDIS_KEY_PREFIX, retention: config.EVENTS_RETENTION }))
+        : config.EVENTS_URL !== undefined && config.EVENTS_PUBLISH_TOKEN !== undefined
+          ? registryEventsFrom(httpEventPublisher({ baseUrl: config.EVENTS_URL, token: config.EVENTS_PUBLISH_TOKEN }))
+          : createMemoryRegistryEvents());
+    if (deps.events === undefined && redis === undefined && config.EVENTS_URL === undefined)
+      logger.warn('REDIS_URL and EVENTS_URL unset: registry events stay in this process');
+    // The grants the gateway enforces, the revocations it reads and the change log (@lgsp/access): on Redis with the
+    // records, whose keys the gateway shares; else in this process, served to the gateway and `npm run grants` on the
+    // internal API (/internal/v1/access).
+    const keyPrefix = { keyPrefix: config.REDIS_KEY_PREFIX };
+    const ownGrants = deps.grants === undefined ? (redis !== undefined ? createRedisGrantStore(redis, keyPrefix) : createMemoryGrantStore()) : undefined;
+    const ownRevocations =
+      deps.revocations === undefined
+        ? redis !== undefined
+          ? createRedisCredentialRevocations(redis, keyPrefix)
+          : createMemoryCredentialRevocations()
+        : undefined;
+    const ownChanges = deps.changes === undefined ? (redis !== undefined ? createRedisChangeLog(redis, keyPrefix) : createMemoryChangeLog()) : undefined;
+    const grants: GrantStore = deps.grants ?? ownGrants!;
+    const revocations: CredentialRevocations = deps.revocations ?? ownRevocations!;
+    const changes: ChangeLog = deps.changes ?? ownChanges!;
+    const ownedAccessRouter =
+      deps.accessRouter === undefined && redis === undefined && config.REGISTRY_INTERNAL_TOKEN !== undefined && ownGrants && ownRevocations && ownChanges
+        ? createAccessRouter({ grants: ownGrants, revocations: ownRevocations, changes: ownChanges, token: config.REGISTRY_INTERNAL_TOKEN, logger })
+        : undefined;
+    const accessRouter = deps.accessRouter ?? ownedAccessRouter;
+    closeAccess = async () => {
+      await ownedAccessRouter?.close();
+      await ownGrants?.close();
+      await ownRevocations?.close();
+      await ownChanges?.close();
+    };
+    // Credentials are Keycloak clients, made through its Admin REST API (the development issuer implements it).
+    let issuer = deps.issuer;
+    if (issuer === undefined) {
+      if (config.KEYCLOAK_ADMIN_URL === undefined || config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE === undefined) {
+        throw new ConfigError('registry', ['KEYCLOAK_ADMIN_URL and KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: required (credentials are Keycloak clients)']);
+      }
+      issuer = await credentialIssuerFromConfig(
+        {
+          KEYCLOAK_ADMIN_URL: config.KEYCLOAK_ADMIN_URL,
+          KEYCLOAK_REALM: config.KEYCLOAK_REALM,
+          KEYCLOAK_ADMIN_CLIENT_ID: config.KEYCLOAK_ADMIN_CLIENT_ID,
+          KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE,
+          KEYCLOAK_ADMIN_TIMEOUT_MS: config.KEYCLOAK_ADMIN_TIMEOUT_MS,
+        },
+        logger,
+      ).catch((error: Error) => {
+        throw new ConfigError('registry', [error.message]);
+      });
+    }
+    const calendar =
+      deps.calendar ??
+      (await loadWorkingCalendar(config.REGISTRY_CALENDAR_FILE).catch((error: Error) => {
+        throw new ConfigError('registry', [error.message]);
+      }));
+    const metricsRegistry = deps.metrics ?? createMetricsRegistry('registry');
+    const registry = new Registry({
+      store,
+      grants,
+      changes,
+      issuer,
+      revocations,
+      events,
+      calendar,
+      logger,
+      metrics: createRegistryMetrics(metricsRegistry),
+      ...(deps.now === undefined ? {} : { now: deps.now }),
+    });
+    const running = await startSubgraph<RegistryContext>({
+      name: 'registry',
+      typeDefs,
+      resolvers: resolvers as never,
+      host: config.HOST,
+      port: config.PORT,
+      verifier: deps.verifier ?? createInternalTokenVerifier({ jwksUrl: config.GATEWAY_JWKS_URL }),
+      logger,
+      metrics: metricsRegistry,
+      context: (base) => ({ ...base, registry, caller: callerFrom(base.principal) }),
+      readiness: {
+        store: async () => {
+          await store.version('agencies');
+        },
+      },
+      routes: (app) => {
+        if (config.REGISTRY_INTERNAL_TOKEN !== undefined) {
+          mountInternalApi(app, { registry, token: config.REGISTRY_INTERNAL_TOKEN, logger, ...(accessRouter ? { accessRouter } : {}) });
+        } else {
+          logger.warn('REGISTRY_INTERNAL_TOKEN unset: no internal API (catalogs, the relay, the gateway and the operator CLI cannot read the registry)');
+        }
+      },
+    });
+
+    let sweeping: Promise<unknown> | null = null;
+    const sweep = async () => {
+      while (sweeping !== null) await sweeping.catch(() => undefined);
+      const run = registry.sweep();
+      sweeping = run;
+      try {
+        return await run;
+      } finally {
+        sweeping = null;
+      }
+    };
+    await sweep();
+    if (config.REGISTRY_SWEEP_MS > 0) {
+      timer = setInterval(() => {
+        if (sweeping === null) sweep().catch((error: unknown) => logger.warn({ err: error }, 'registry sweep failed; retried at the next interval'));
+      }, config.REGISTRY_SWEEP_MS);
+      timer.unref();
+    }
+    return {
+      ...running,
+      registry,
+      origin: `http://${config.HOST}:${running.port}`,
+      sweep,
+      async close() {
+        clearInterval(timer);
+        await sweeping?.catch(() => undefined);
+        await running.close();
+        await closeAccess();
+        await store.close();
+        if (redis !== undefined) await redis.quit();
+      },
+    };
+  } catch (error) {
+    clearInterval(timer);
+    await closeAccess().catch(() => undefined);
+    if (redis !== undefined) await redis.quit().catch(() => undefined);
+    throw error;
+  }
+}
