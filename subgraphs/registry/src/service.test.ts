@@ -280,7 +280,7 @@ describe('registry service', () => {
     const renamed = ok(
       await h.gql(
         OPERATOR,
-        `mutation { changeAgencyLifecycle(code: "000.00.22.H41", input: { status: MERGED, successorCodes: ["${NEW_AGENCY}"] }) { status successorCodes effectiveFrom } }`,
+        `mutation { changeAgencyLifecycle(code: "000.01.06.H41", input: { status: MERGED, successorCodes: ["${NEW_AGENCY}"] }) { status successorCodes effectiveFrom } }`,
       ),
     ).changeAgencyLifecycle;
     assert.equal(renamed.status, 'MERGED');
@@ -289,7 +289,7 @@ describe('registry service', () => {
     assert.equal(second.status, 200);
     assert.notEqual(second.headers.get('etag'), etag);
     assert.equal(
-      codeOf(await h.gql(OPERATOR, 'mutation { changeAgencyLifecycle(code: "000.00.22.H41", input: { status: DISSOLVED, successorCodes: [] }) { status } }')),
+      codeOf(await h.gql(OPERATOR, 'mutation { changeAgencyLifecycle(code: "000.01.06.H41", input: { status: DISSOLVED, successorCodes: [] }) { status } }')),
       'ILLEGAL_TRANSITION',
     );
     assert.equal(
