@@ -178,7 +178,7 @@ describe('registry service', () => {
     assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), issue, { env: 'PRODUCTION' })), 'ILLEGAL_TRANSITION');
     assert.equal(codeOf(await h.gql(adminOf(JUSTICE), issue, { env: 'TEST' })), 'FORBIDDEN');
     const issued = ok(await h.gql(adminOf(NEW_AGENCY), issue, { env: 'TEST' })).issueCredential;
-    assert.equal(issued.clientId, `${NEW_AGENCY}.mot-cua.test`);
+    assert.equal(issued.clientId, `${NEW_AGENCY.toLowerCase()}.mot-cua.test`);
     assert.equal(issued.environment, 'TEST');
     assert.equal(typeof issued.secret, 'string');
     assert.equal((await h.issuer.get(issued.clientId))?.enabled, true);
@@ -200,7 +200,7 @@ describe('registry service', () => {
         `mutation { issueCredential(systemId: "${NEW_SYSTEM}", input: { environment: PRODUCTION, method: CLIENT_SECRET_JWT }) { clientId secret } }`,
       ),
     ).issueCredential;
-    assert.equal(issued.clientId, `${NEW_AGENCY}.mot-cua.production`);
+    assert.equal(issued.clientId, `${NEW_AGENCY.toLowerCase()}.mot-cua.production`);
     assert.deepEqual(
       live.history.map((e: { action: string; party: string }) => `${e.action}:${e.party}`),
       ['SUBMIT:CONSUMER', 'APPROVE:PROVIDER', 'APPROVE:OPERATOR', 'REPORT_INTEGRATED:CONSUMER', 'CONFIRM_INTEGRATION:PROVIDER'],
@@ -215,8 +215,8 @@ describe('registry service', () => {
     assert.equal(still.state, 'LIVE');
     assert.ok(await h.grants.get(registryGrantId(requestId, 'test')));
     assert.ok(await h.grants.get(registryGrantId(requestId, 'production')));
-    assert.equal((await h.issuer.get(`${NEW_AGENCY}.mot-cua.test`))?.enabled, true);
-    assert.equal(await h.revocations.isRevoked(`${NEW_AGENCY}.mot-cua.test`), false);
+    assert.equal((await h.issuer.get(`${NEW_AGENCY.toLowerCase()}.mot-cua.test`))?.enabled, true);
+    assert.equal(await h.revocations.isRevoked(`${NEW_AGENCY.toLowerCase()}.mot-cua.test`), false);
   });
 
   it('serves the operator CLI endpoints: list, show and a cancellation that removes grants and disables credentials', async () => {
@@ -249,8 +249,8 @@ describe('registry service', () => {
     assert.equal(await h.grants.get(registryGrantId(requestId, 'test')), null);
     assert.equal(await h.grants.get(registryGrantId(requestId, 'production')), null);
     for (const env of ['test', 'production']) {
-      assert.equal((await h.issuer.get(`${NEW_AGENCY}.mot-cua.${env}`))?.enabled, false);
-      assert.equal(await h.revocations.isRevoked(`${NEW_AGENCY}.mot-cua.${env}`), true);
+      assert.equal((await h.issuer.get(`${NEW_AGENCY.toLowerCase()}.mot-cua.${env}`))?.enabled, false);
+      assert.equal(await h.revocations.isRevoked(`${NEW_AGENCY.toLowerCase()}.mot-cua.${env}`), true);
     }
     const system = ok(await h.gql(adminOf(NEW_AGENCY), `{ informationSystem(id: "${NEW_SYSTEM}") { credentials { clientId enabled } } }`)).informationSystem;
     assert.ok(system.credentials.every((c: { enabled: boolean }) => !c.enabled));

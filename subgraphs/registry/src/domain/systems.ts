@@ -38,9 +38,12 @@ export interface CredentialRequest {
   jwksUrl?: string | null;
 }
 
-/** The Keycloak client id of a system's credential: `<agency code>.<slug>.<environment>` (e.g. `000.00.03.H41.dkkd.test`). */
+/**
+ * The Keycloak client id of a system's credential: `<agency code>.<slug>.<environment>` in lower case (e.g.
+ * `000.00.03.h41.dkkd.test`), as @lgsp/credentials accepts client ids (a-z, 0-9, ".", "_", "-").
+ */
 export function credentialClientId(systemId: string, environment: Environment): string {
-  return `${systemId.replace(':', '.')}.${environment}`;
+  return `${systemId.replace(':', '.')}.${environment}`.toLowerCase();
 }
 
 function checkContacts(contacts: SystemContact[]): SystemContact[] {
