@@ -105,7 +105,8 @@ for (const redis of process.env.ONBOARDING_REDIS === 'only' ? [true] : process.e
     }
 
     before(async () => {
-      p = await startPlatformFixture({ redis });
+      // With Redis the registry starts empty unless told to load the development seed (REGISTRY_SEED).
+      p = await startPlatformFixture({ redis, env: { REGISTRY_SEED: 'development' } });
       const realm = await loadRealmExport();
       const login = async (username: string) => {
         const user = realm.users.find((u) => u.username === username);
