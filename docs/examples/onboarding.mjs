@@ -5,7 +5,7 @@
 //   LGSP_GATEWAY_URL  default http://localhost:4000/graphql (the portal callback is on the same origin)
 //   LGSP_REALM_URL    default http://localhost:8080/realms/lgsp (npm start's development issuer)
 //   LGSP_PRODUCTION_CITIZEN  a personal id of the production dataset, default 040074988660
-//   LGSP_PRODUCTION_ENTERPRISE  an enterprise code of the production dataset, default 0100109106
+//   LGSP_PRODUCTION_ENTERPRISE  an enterprise code of the production dataset, default 0491470798
 //
 //   node docs/examples/onboarding.mjs
 //
@@ -18,7 +18,7 @@ const gateway = process.env.LGSP_GATEWAY_URL ?? 'http://localhost:4000/graphql';
 const realm = process.env.LGSP_REALM_URL ?? 'http://localhost:8080/realms/lgsp';
 const tokenEndpoint = `${realm}/protocol/openid-connect/token`;
 const productionCitizen = process.env.LGSP_PRODUCTION_CITIZEN ?? '040074988660';
-const productionEnterprise = process.env.LGSP_PRODUCTION_ENTERPRISE ?? '0100109106';
+const productionEnterprise = process.env.LGSP_PRODUCTION_ENTERPRISE ?? '0491470798';
 const testCitizen = '020067289952'; // the simulator's test dataset (simulator/CONTRACT.md)
 
 const AGENCY = '000.00.22.H41';
@@ -143,7 +143,9 @@ const system = await step(operator, 'mutation($input: RegisterSystemInput!) { re
 say(`   and its system ${system.registerInformationSystem.id} (${system.registerInformationSystem.environments.join(', ')})`);
 
 // 2. The provider registers a new version of its citizen service; the operator approves it.
-const { registryService: current } = await step(provider, 'query($code: ID!) { registryService(code: $code) { currentVersion providerSystem } }', { code: SERVICE });
+const { registryService: current } = await step(provider, 'query($code: ID!) { registryService(code: $code) { currentVersion providerSystem } }', {
+  code: SERVICE,
+});
 const registration = (
   await step(
     provider,
@@ -189,25 +191,23 @@ say(`2. provider submitted version ${version} of ${SERVICE} (due ${registration.
 
 // 3. The consumer's administrator requests two field sets with a quota (forms 02 and 03).
 const request = (
-  await step(
-    consumer,
-    'mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id state serviceVersion receivedAt dueAt overdue } }',
-    {
-      input: {
-        consumerSystem: SYSTEM,
-        serviceCode: SERVICE,
-        fieldSets: ['national-data.citizen.basic', 'national-data.citizen.personal'],
-        purposes: ['residence-management'],
-        legalBasis: 'Nghị định 104/2022/NĐ-CP; Quyết định giao nhiệm vụ của UBND tỉnh',
-        expectedRequestsPerDay: 500,
-        quota: QUOTA,
-        securityCommitment: { signedBy: 'Chủ tịch UBND xã Quế Phong', text: 'Cam kết bảo đảm an toàn thông tin (Mẫu 03)' },
-      },
+  await step(consumer, 'mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id state serviceVersion receivedAt dueAt overdue } }', {
+    input: {
+      consumerSystem: SYSTEM,
+      serviceCode: SERVICE,
+      fieldSets: ['national-data.citizen.basic', 'national-data.citizen.personal'],
+      purposes: ['residence-management'],
+      legalBasis: 'Nghị định 104/2022/NĐ-CP; Quyết định giao nhiệm vụ của UBND tỉnh',
+      expectedRequestsPerDay: 500,
+      quota: QUOTA,
+      securityCommitment: { signedBy: 'Chủ tịch UBND xã Quế Phong', text: 'Cam kết bảo đảm an toàn thông tin (Mẫu 03)' },
     },
-  )
+  })
 ).submitAccessRequest;
 check(request.serviceVersion === version && !request.overdue && Date.parse(request.dueAt) > Date.now(), `request ${JSON.stringify(request)}`);
-say(`3. consumer requested ${request.id} on version ${request.serviceVersion}: ${request.state}, received ${request.receivedAt}, due ${request.dueAt} (5 working days), overdue: ${request.overdue}`);
+say(
+  `3. consumer requested ${request.id} on version ${request.serviceVersion}: ${request.state}, received ${request.receivedAt}, due ${request.dueAt} (5 working days), overdue: ${request.overdue}`,
+);
 
 // 4. Provider and operator approve: TESTING (the test grant is written).
 const act = async (token, action, reason) =>
@@ -241,7 +241,9 @@ const testRead = await readCitizen(testToken, testCitizen);
 const productionFromTest = await readCitizen(testToken, productionCitizen);
 check(testRead.data?.citizen?.fullName && !productionFromTest.data?.citizen, 'test credentials read test data only');
 say(`5. test credential ${testCredential.clientId} (secret shown once), token lgsp_environment=test:`);
-say(`   test citizen ${testCitizen}: ${testRead.data.citizen.fullName}; production citizen ${productionCitizen}: ${JSON.stringify(productionFromTest.data?.citizen ?? null)}`);
+say(
+  `   test citizen ${testCitizen}: ${testRead.data.citizen.fullName}; production citizen ${productionCitizen}: ${JSON.stringify(productionFromTest.data?.citizen ?? null)}`,
+);
 
 // 6. The consumer reports integration, the provider confirms: LIVE (the production grant is written).
 const reported = await act(consumer, 'REPORT_INTEGRATED');
@@ -258,7 +260,9 @@ const testFromProduction = await readCitizen(productionToken, testCitizen);
 check(productionRead.data?.citizen?.dateOfBirth && !testFromProduction.data?.citizen, 'production credentials read production data only');
 const outside = await gql(productionToken, `{ enterprise(code: "${productionEnterprise}") { name legalRepresentative { personalId } } }`, {}, PURPOSE);
 check(codeOf(outside) === 'UNAUTHORIZED_FIELD_OR_TYPE', `a field outside the grant: ${JSON.stringify(outside.errors)}`);
-say(`7. production credential ${productionCredential.clientId}: citizen ${productionCitizen}: ${JSON.stringify(productionRead.data.citizen)}; test citizen: ${JSON.stringify(testFromProduction.data?.citizen ?? null)}`);
+say(
+  `7. production credential ${productionCredential.clientId}: citizen ${productionCitizen}: ${JSON.stringify(productionRead.data.citizen)}; test citizen: ${JSON.stringify(testFromProduction.data?.citizen ?? null)}`,
+);
 say(`   ${outside.errors[0].path.join('.')} (not approved): ${codeOf(outside)}`);
 
 // 8. The quota: 10 requests a minute (three spent above), then 429.
@@ -270,7 +274,9 @@ while (!refused && sent <= QUOTA.requests + 1) {
   if (result.status === 429) refused = result;
 }
 check(refused, `no 429 after ${sent} requests`);
-say(`8. request ${sent} within ${QUOTA.perSeconds} s: HTTP ${refused.status} ${codeOf(refused)}, Retry-After: ${refused.headers.get('retry-after')}, RateLimit: ${refused.headers.get('ratelimit')}`);
+say(
+  `8. request ${sent} within ${QUOTA.perSeconds} s: HTTP ${refused.status} ${codeOf(refused)}, Retry-After: ${refused.headers.get('retry-after')}, RateLimit: ${refused.headers.get('ratelimit')}`,
+);
 
 // 9. The consumer cancels: grants removed, credentials disabled and revoked at the gateway (5 s bound).
 const cancelled = await act(consumer, 'CANCEL', 'Xã Quế Phong ngừng sử dụng dịch vụ');
@@ -285,5 +291,7 @@ while (!refusal) {
 const endedMs = Date.now() - cancelledAt;
 const newToken = await systemToken(productionCredential.clientId, productionCredential.secret);
 check(newToken.status >= 400, 'a disabled client gets no new token');
-say(`9. consumer CANCEL: ${cancelled.state}; the production token is refused ${endedMs} ms later: HTTP ${refusal.status} ${codeOf(refusal)}; a new token: ${newToken.error}`);
+say(
+  `9. consumer CANCEL: ${cancelled.state}; the production token is refused ${endedMs} ms later: HTTP ${refusal.status} ${codeOf(refusal)}; a new token: ${newToken.error}`,
+);
 if (endedMs > 5_000) throw new Error(`access ended ${endedMs} ms after the cancellation, beyond the 5 s bound`);
