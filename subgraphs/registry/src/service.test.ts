@@ -254,6 +254,8 @@ describe('registry service', () => {
     }
     const system = ok(await h.gql(adminOf(NEW_AGENCY), `{ informationSystem(id: "${NEW_SYSTEM}") { credentials { clientId enabled } } }`)).informationSystem;
     assert.ok(system.credentials.every((c: { enabled: boolean }) => !c.enabled));
+    const enable = `mutation { setCredentialEnabled(clientId: "${NEW_AGENCY}.mot-cua.test", enabled: true, reason: "thử lại") { id } }`;
+    assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), enable)), 'ILLEGAL_TRANSITION', 'no request in force any more');
     const after = await h.internal('POST', `/internal/v1/access-requests/${requestId}/actions`, { body: { action: 'RESUME', by: 'operator.lgsp' } });
     assert.equal(after.status, 409, 'a cancelled request is final');
   });
