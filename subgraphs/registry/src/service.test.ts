@@ -201,6 +201,12 @@ describe('registry service', () => {
       ),
     ).issueCredential;
     assert.equal(issued.clientId, `${NEW_AGENCY}.mot-cua.production`);
+    const rotate = `mutation { rotateCredential(clientId: "${issued.clientId}") { clientId secret } }`;
+    assert.equal(codeOf(await h.gql(adminOf(JUSTICE), rotate)), 'FORBIDDEN');
+    const rotated = ok(await h.gql(adminOf(NEW_AGENCY), rotate)).rotateCredential;
+    assert.equal(rotated.clientId, issued.clientId);
+    assert.notEqual(rotated.secret, issued.secret);
+    assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), 'mutation { rotateCredential(clientId: "000.00.23.H41.nope.test") { clientId } }')), 'NOT_FOUND');
     assert.deepEqual(
       live.history.map((e: { action: string; party: string }) => `${e.action}:${e.party}`),
       ['SUBMIT:CONSUMER', 'APPROVE:PROVIDER', 'APPROVE:OPERATOR', 'REPORT_INTEGRATED:CONSUMER', 'CONFIRM_INTEGRATION:PROVIDER'],
