@@ -11,6 +11,8 @@ import { adminOf, FINANCE, JUSTICE, OPERATOR, POLICE, providerSystemOf, startReg
 
 const NEW_AGENCY = '000.00.23.H41';
 const NEW_SYSTEM = `${NEW_AGENCY}:mot-cua`;
+/** Keycloak client ids are lower case: `<agency code>.<slug>.<environment>`. */
+const CLIENT_PREFIX = `${NEW_AGENCY.toLowerCase()}.mot-cua`;
 
 const REQUEST_FIELDS = 'id state providerApproved operatorApproved fieldSets dueAt overdue history { action party by from to reason }';
 
@@ -178,7 +180,7 @@ describe('registry service', () => {
     assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), issue, { env: 'PRODUCTION' })), 'ILLEGAL_TRANSITION');
     assert.equal(codeOf(await h.gql(adminOf(JUSTICE), issue, { env: 'TEST' })), 'FORBIDDEN');
     const issued = ok(await h.gql(adminOf(NEW_AGENCY), issue, { env: 'TEST' })).issueCredential;
-    assert.equal(issued.clientId, `${NEW_AGENCY}.mot-cua.test`);
+    assert.equal(issued.clientId, `${CLIENT_PREFIX}.test`);
     assert.equal(issued.environment, 'TEST');
     assert.equal(typeof issued.secret, 'string');
     assert.equal((await h.issuer.get(issued.clientId))?.enabled, true);
@@ -200,7 +202,7 @@ describe('registry service', () => {
         `mutation { issueCredential(systemId: "${NEW_SYSTEM}", input: { environment: PRODUCTION, method: CLIENT_SECRET_JWT }) { clientId secret } }`,
       ),
     ).issueCredential;
-    assert.equal(issued.clientId, `${NEW_AGENCY}.mot-cua.production`);
+    assert.equal(issued.clientId, `${CLIENT_PREFIX}.production`);
     const rotate = `mutation { rotateCredential(clientId: "${issued.clientId}") { clientId secret } }`;
     assert.equal(codeOf(await h.gql(adminOf(JUSTICE), rotate)), 'FORBIDDEN');
     const rotated = ok(await h.gql(adminOf(NEW_AGENCY), rotate)).rotateCredential;
@@ -221,8 +223,8 @@ describe('registry service', () => {
     assert.equal(still.state, 'LIVE');
     assert.ok(await h.grants.get(registryGrantId(requestId, 'test')));
     assert.ok(await h.grants.get(registryGrantId(requestId, 'production')));
-    assert.equal((await h.issuer.get(`${NEW_AGENCY}.mot-cua.test`))?.enabled, true);
-    assert.equal(await h.revocations.isRevoked(`${NEW_AGENCY}.mot-cua.test`), false);
+    assert.equal((await h.issuer.get(`${CLIENT_PREFIX}.test`))?.enabled, true);
+    assert.equal(await h.revocations.isRevoked(`${CLIENT_PREFIX}.test`), false);
   });
 
   it('serves the operator CLI endpoints: list, show and a cancellation that removes grants and disables credentials', async () => {
@@ -255,12 +257,12 @@ describe('registry service', () => {
     assert.equal(await h.grants.get(registryGrantId(requestId, 'test')), null);
     assert.equal(await h.grants.get(registryGrantId(requestId, 'production')), null);
     for (const env of ['test', 'production']) {
-      assert.equal((await h.issuer.get(`${NEW_AGENCY}.mot-cua.${env}`))?.enabled, false);
-      assert.equal(await h.revocations.isRevoked(`${NEW_AGENCY}.mot-cua.${env}`), true);
+      assert.equal((await h.issuer.get(`${CLIENT_PREFIX}.${env}`))?.enabled, false);
+      assert.equal(await h.revocations.isRevoked(`${CLIENT_PREFIX}.${env}`), true);
     }
     const system = ok(await h.gql(adminOf(NEW_AGENCY), `{ informationSystem(id: "${NEW_SYSTEM}") { credentials { clientId enabled } } }`)).informationSystem;
     assert.ok(system.credentials.every((c: { enabled: boolean }) => !c.enabled));
-    const enable = `mutation { setCredentialEnabled(clientId: "${NEW_AGENCY}.mot-cua.test", enabled: true, reason: "thử lại") { id } }`;
+    const enable = `mutation { setCredentialEnabled(clientId: "${CLIENT_PREFIX}.test", enabled: true, reason: "thử lại") { id } }`;
     assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), enable)), 'ILLEGAL_TRANSITION', 'no request in force any more');
     const after = await h.internal('POST', `/internal/v1/access-requests/${requestId}/actions`, { body: { action: 'RESUME', by: 'operator.lgsp' } });
     assert.equal(after.status, 409, 'a cancelled request is final');

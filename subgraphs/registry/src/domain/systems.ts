@@ -38,9 +38,12 @@ export interface CredentialRequest {
   jwksUrl?: string | null;
 }
 
-/** The Keycloak client id of a system's credential: `<agency code>.<slug>.<environment>` (e.g. `000.00.03.H41.dkkd.test`). */
+/**
+ * The Keycloak client id of a system's credential: `<agency code>.<slug>.<environment>` in lower case (client ids
+ * are lower-case letters, digits, `.`, `_`, `-`), e.g. `000.00.03.h41.dang-ky-kinh-doanh.test`.
+ */
 export function credentialClientId(systemId: string, environment: Environment): string {
-  return `${systemId.replace(':', '.')}.${environment}`;
+  return `${systemId.replace(':', '.')}.${environment}`.toLowerCase();
 }
 
 function checkContacts(contacts: SystemContact[]): SystemContact[] {
