@@ -15,7 +15,8 @@
  * | `EVENTS_RETENTION` | 10000 | events kept per topic stream on Redis (XADD MAXLEN ~), as in the subscriptions service |
  * | `EVENTS_URL` | (unset) | origin of the subscriptions service; without REDIS_URL, events are posted to its `/internal/events` |
  * | `EVENTS_PUBLISH_TOKEN` | (unset) | shared secret (≥ 32 chars) with the subscriptions service for posting events |
- * | `REGISTRY_SEED` | `development` when REDIS_URL is unset, else `none` | `development` loads the development agencies, systems and services into an empty registry |
+ * | `REGISTRY_SEED` | `none` when NODE_ENV=production, else `development` | `development` loads the development agencies, systems and services into an empty registry (never over existing records) |
+ * | `NODE_ENV` | development | `production` turns the development seed off by default |
  */
 import { z } from 'zod';
 import { env, loadConfig } from '@lgsp/kit';
@@ -24,6 +25,7 @@ export const configSchema = z.object({
   PORT: env.port(4105),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
+  NODE_ENV: env.nodeEnv(),
   REDIS_URL: env.redisUrl().optional(),
   REDIS_KEY_PREFIX: env.redisKeyPrefix(),
   GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
