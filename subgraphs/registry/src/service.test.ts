@@ -81,9 +81,18 @@ describe('registry service', () => {
     const data = ok(await h.gql(OPERATOR, register, { input }));
     assert.deepEqual(data.registerAgency, { code: NEW_AGENCY, name: input.name, parentCode: '000.00.00.H41', status: 'ACTIVE' });
     assert.equal(codeOf(await h.gql(OPERATOR, register, { input })), 'ALREADY_EXISTS');
+    const renamed = ok(
+      await h.gql(OPERATOR, `mutation { updateAgency(code: "${NEW_AGENCY}", input: { englishName: "Cua Nam Ward People's Committee" }) { name englishName } }`),
+    );
+    assert.deepEqual(renamed.updateAgency, { name: input.name, englishName: "Cua Nam Ward People's Committee" });
+    assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), `mutation { updateAgency(code: "${NEW_AGENCY}", input: { name: "x" }) { name } }`)), 'FORBIDDEN');
     assert.ok(h.events.announced.some((e) => e.family === 'agency-changed' && e.fields.code === NEW_AGENCY));
-    const [record] = await h.changes.list({ entity: 'Agency', id: NEW_AGENCY, limit: 5 });
-    assert.equal(record?.action, 'REGISTER');
+    const records = await h.changes.list({ entity: 'Agency', id: NEW_AGENCY, limit: 5 });
+    assert.deepEqual(
+      records.map((r) => r.action),
+      ['UPDATE', 'REGISTER'],
+    );
+    const record = records.at(-1);
     assert.equal(record?.actor.username, OPERATOR.username);
   });
 
@@ -266,6 +275,14 @@ describe('registry service', () => {
     assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), enable)), 'ILLEGAL_TRANSITION', 'no request in force any more');
     const after = await h.internal('POST', `/internal/v1/access-requests/${requestId}/actions`, { body: { action: 'RESUME', by: 'operator.lgsp' } });
     assert.equal(after.status, 409, 'a cancelled request is final');
+    const removed = ok(
+      await h.gql(adminOf(NEW_AGENCY), `mutation { deleteCredential(clientId: "${CLIENT_PREFIX}.test", reason: "hết dùng") { credentials { clientId } } }`),
+    ).deleteCredential;
+    assert.deepEqual(removed.credentials, [{ clientId: `${CLIENT_PREFIX}.production` }]);
+    assert.equal(await h.issuer.get(`${CLIENT_PREFIX}.test`), null);
+    assert.equal(await h.revocations.isRevoked(`${CLIENT_PREFIX}.test`), true);
+    const [record] = await h.changes.list({ entity: 'Credential', id: `${CLIENT_PREFIX}.test`, limit: 1 });
+    assert.equal(record?.action, 'DELETE');
   });
 
   it('serves agencies with an ETag, 304 when unchanged, and a new version after a change', async () => {
