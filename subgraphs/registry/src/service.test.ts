@@ -87,6 +87,19 @@ describe('registry service', () => {
     assert.deepEqual(renamed.updateAgency, { name: input.name, englishName: "Cua Nam Ward People's Committee" });
     assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), `mutation { updateAgency(code: "${NEW_AGENCY}", input: { name: "x" }) { name } }`)), 'FORBIDDEN');
     assert.ok(h.events.announced.some((e) => e.family === 'agency-changed' && e.fields.code === NEW_AGENCY));
+    const read = `{ registryChanges(entity: "Agency", entityId: "${NEW_AGENCY}") { action actor { kind username } before after } }`;
+    assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), read)), 'FORBIDDEN');
+    assert.equal(codeOf(await h.gql(OPERATOR, '{ registryChanges(limit: 501) { id } }')), 'LIMIT_EXCEEDED');
+    const logged = ok(await h.gql(OPERATOR, read)).registryChanges;
+    assert.deepEqual(
+      logged.map((c: { action: string; actor: { kind: string; username: string } }) => [c.action, c.actor.kind, c.actor.username]),
+      [
+        ['UPDATE', 'user', OPERATOR.username],
+        ['REGISTER', 'user', OPERATOR.username],
+      ],
+    );
+    assert.equal(logged[1].before, null);
+    assert.equal(JSON.parse(logged[1].after).code, NEW_AGENCY);
     const records = await h.changes.list({ entity: 'Agency', id: NEW_AGENCY, limit: 5 });
     assert.deepEqual(
       records.map((r) => r.action),
