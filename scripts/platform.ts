@@ -131,6 +131,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         REGISTRY_INTERNAL_TOKEN: registryToken,
         EVENTS_PUBLISH_TOKEN: eventsToken,
         EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
+        // A development platform: the development agencies, systems and services, written only into an empty registry.
+        REGISTRY_SEED: options.env?.REGISTRY_SEED ?? 'development',
         // Systems' credentials are clients made through Keycloak's Admin REST API (the development issuer's here) by
         // the realm's `lgsp-registry` client; a real Keycloak's admin secret comes in `env`.
         KEYCLOAK_ADMIN_URL: options.env?.KEYCLOAK_ADMIN_URL ?? (options.keycloakUrl !== undefined ? new URL(options.keycloakUrl).origin : base(ports.devIssuer)),

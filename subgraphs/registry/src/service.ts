@@ -103,7 +103,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
   let timer: ReturnType<typeof setInterval> | undefined;
   let closeAccess = async (): Promise<void> => undefined;
   try {
-    const seed = config.REGISTRY_SEED ?? (config.REDIS_URL === undefined ? 'development' : 'none');
+    const seed = config.REGISTRY_SEED ?? (config.NODE_ENV === 'production' ? 'none' : 'development');
     if (seed === 'development' && (await seedRegistry(store))) logger.info('registry seeded with the development agencies, systems and services');
     // Events: given, else on Redis with the records, else posted to the subscriptions service, else kept here.
     const events =

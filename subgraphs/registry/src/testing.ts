@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type Principal, type RedisClient } from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
+import { eventKeyPattern } from '@lgsp/events';
 import { AGENCY_ADMIN_ROLE } from './domain/caller.ts';
 import { loadRegistryConfig } from './config.ts';
 import { createMemoryChangeLog, type ChangeLog } from './ports/change-log.ts';
@@ -48,6 +49,9 @@ export interface GraphQLAnswer {
 
 export interface RegistryHarness {
   running: RunningRegistry;
+  /** A Redis client of the test's own, and the key prefix of everything the registry writes. */
+  redis: RedisClient;
+  keyPrefix: string;
   token: string;
   grants: ReturnType<typeof createMemoryGrantStore>;
   issuer: ReturnType<typeof createMemoryCredentialIssuer>;
@@ -60,7 +64,15 @@ export interface RegistryHarness {
   close(): Promise<void>;
 }
 
-export async function startRegistryHarness(overrides: Record<string, string> = {}, now?: () => Date): Promise<RegistryHarness> {
+/**
+ * A registry on real Redis under a fresh key prefix, with the in-memory stand-ins above; `realEvents` publishes its
+ * events on the Redis event streams (`<prefix>events:<topic>`) instead of keeping them in `events`.
+ */
+export async function startRegistryHarness(
+  overrides: Record<string, string> = {},
+  now?: () => Date,
+  options: { realEvents?: boolean } = {},
+): Promise<RegistryHarness> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const keyPrefix = testKeyPrefix();
   const tokens = await createInternalTokenIssuer({ ttlSeconds: 60 });
@@ -87,12 +99,14 @@ export async function startRegistryHarness(overrides: Record<string, string> = {
     issuer,
     revocations,
     changes,
-    events,
+    ...(options.realEvents === true ? {} : { events }),
     ...(now === undefined ? {} : { now }),
   });
   const redis: RedisClient = await connectRedis(redisUrl);
   return {
     running,
+    redis,
+    keyPrefix,
     token,
     grants,
     issuer,
@@ -116,7 +130,8 @@ export async function startRegistryHarness(overrides: Record<string, string> = {
     async close() {
       await running.close();
       const keys: string[] = [];
-      for await (const batch of redis.scanIterator({ MATCH: registryKeyPattern(keyPrefix), COUNT: 1000 })) keys.push(...batch);
+      for (const pattern of [registryKeyPattern(keyPrefix), eventKeyPattern(keyPrefix)])
+        for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch);
       if (keys.length > 0) await redis.del(keys);
       await redis.quit();
     },

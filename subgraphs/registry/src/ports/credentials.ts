@@ -56,6 +56,10 @@ export function createMemoryCredentialIssuer(): CredentialIssuer & { failNextCal
   return {
     async create(spec) {
       check();
+      // The rule of @lgsp/credentials (Keycloak client ids of the platform).
+      if (!/^[a-z0-9][a-z0-9._-]{2,99}$/.test(spec.clientId)) {
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, 'clientId: 3 to 100 characters of a-z, 0-9, ".", "_" and "-", starting with a letter or digit');
+      }
       if (clients.has(spec.clientId)) throw new LgspError(ErrorCode.ALREADY_EXISTS, `client ${spec.clientId} already exists`);
       if (
         spec.method === 'client-jwt' &&
