@@ -113,185 +113,199 @@ async function gql(token, query, variables = {}, purpose) {
 /** A registry step that must succeed: its data. */
 async function step(token, query, variables) {
   const result = await gql(token, query, variables);
-  if (result.errors) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(result.errors)}`);
+  if (result.errors) throw new Error(result.errors.map((e) => `${e.path?.join('.') ?? 'request'}: ${e.message} (${e.extensions?.code})`).join('; '));
   return result.data;
 }
 const codeOf = (result) => result.errors?.[0]?.extensions?.code;
 const claims = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
 
-const operator = await portalLogin('lan.nguyen', 'Dev-VanPhong#2025');
-const provider = await portalLogin('000.00.02.h41@nghean.gov.vn', 'Dev-QTV-CongAn#2025');
-const consumer = await portalLogin('000.00.22.h41@nghean.gov.vn', 'Dev-QTV-QuePhong#2025');
-say('signed in: operator lan.nguyen, provider 000.00.02.h41@nghean.gov.vn, consumer 000.00.22.h41@nghean.gov.vn');
+/** The walkthrough, step by step; each line it prints is what the step did. */
+async function walkthrough() {
+  const operator = await portalLogin('lan.nguyen', 'Dev-VanPhong#2025');
+  const provider = await portalLogin('000.00.02.h41@nghean.gov.vn', 'Dev-QTV-CongAn#2025');
+  const consumer = await portalLogin('000.00.22.h41@nghean.gov.vn', 'Dev-QTV-QuePhong#2025');
+  say('signed in: operator lan.nguyen, provider 000.00.02.h41@nghean.gov.vn, consumer 000.00.22.h41@nghean.gov.vn');
 
-// 1. The operator registers the agency and its system.
-const agency = await step(operator, 'mutation($input: RegisterAgencyInput!) { registerAgency(input: $input) { code shortName status } }', {
-  input: { code: AGENCY, name: 'Ủy ban nhân dân xã Quế Phong', shortName: 'UBND xã Quế Phong', parentCode: '000.00.00.H41' },
-});
-say(`1. operator registered agency ${agency.registerAgency.code} (${agency.registerAgency.shortName}): ${agency.registerAgency.status}`);
-const system = await step(operator, 'mutation($input: RegisterSystemInput!) { registerInformationSystem(input: $input) { id environments } }', {
-  input: {
-    agencyCode: AGENCY,
-    slug: 'mot-cua-xa-que-phong',
-    name: 'Hệ thống một cửa xã Quế Phong',
-    purpose: 'Giải quyết thủ tục hành chính của xã: tra cứu thông tin công dân',
-    contacts: [{ name: 'Nguyễn Văn Quế', email: 'motcua@quephong.nghean.gov.vn', role: 'TECHNICAL' }],
-    environments: ['TEST', 'PRODUCTION'],
-    healthEndpoints: [{ level: 1, url: 'https://motcua.quephong.nghean.gov.vn/health', intervalSeconds: 60 }],
-  },
-});
-say(`   and its system ${system.registerInformationSystem.id} (${system.registerInformationSystem.environments.join(', ')})`);
+  // 1. The operator registers the agency and its system.
+  const agency = await step(operator, 'mutation($input: RegisterAgencyInput!) { registerAgency(input: $input) { code shortName status } }', {
+    input: { code: AGENCY, name: 'Ủy ban nhân dân xã Quế Phong', shortName: 'UBND xã Quế Phong', parentCode: '000.00.00.H41' },
+  });
+  say(`1. operator registered agency ${agency.registerAgency.code} (${agency.registerAgency.shortName}): ${agency.registerAgency.status}`);
+  const system = await step(operator, 'mutation($input: RegisterSystemInput!) { registerInformationSystem(input: $input) { id environments } }', {
+    input: {
+      agencyCode: AGENCY,
+      slug: 'mot-cua-xa-que-phong',
+      name: 'Hệ thống một cửa xã Quế Phong',
+      purpose: 'Giải quyết thủ tục hành chính của xã: tra cứu thông tin công dân',
+      contacts: [{ name: 'Nguyễn Văn Quế', email: 'motcua@quephong.nghean.gov.vn', role: 'TECHNICAL' }],
+      environments: ['TEST', 'PRODUCTION'],
+      healthEndpoints: [{ level: 1, url: 'https://motcua.quephong.nghean.gov.vn/health', intervalSeconds: 60 }],
+    },
+  });
+  say(`   and its system ${system.registerInformationSystem.id} (${system.registerInformationSystem.environments.join(', ')})`);
 
-// 2. The provider registers a new version of its citizen service; the operator approves it.
-const { registryService: current } = await step(provider, 'query($code: ID!) { registryService(code: $code) { currentVersion providerSystem } }', {
-  code: SERVICE,
-});
-const registration = (
-  await step(
-    provider,
-    'mutation($agency: ID!, $input: ServiceProposalInput!) { submitServiceRegistration(providerAgency: $agency, input: $input) { id state dueAt overdue } }',
-    {
-      agency: '000.00.02.H41',
-      input: {
-        code: SERVICE,
-        name: 'Tra cứu thông tin công dân (CSDL quốc gia về dân cư)',
-        providerSystem: current.providerSystem,
-        kind: 'SUBGRAPH',
-        subgraph: 'national-data',
-        description: {
-          authentication: 'OAuth 2.0 client credentials with a client assertion; test and production credentials',
-          method: 'GraphQL query (POST)',
-          url: 'https://lgsp.nghean.gov.vn/graphql',
-          requestFormat: 'application/json (GraphQL)',
-          responseFormat: 'application/json (GraphQL)',
-          headers: [
-            { name: 'Authorization', description: 'Bearer <access token>' },
-            { name: 'X-LGSP-Purpose', description: 'purpose of use, required for personal data' },
-          ],
-          requestSample: `{ citizen(personalId: "${testCitizen}") { fullName } }`,
-          responseSample: '{ "data": { "citizen": { "fullName": "Võ Mạnh Thắng" } } }',
-          purpose: 'Citizen data for administrative procedures; test credentials read the test dataset',
-          states: [
-            { code: '200', meaning: 'answered (fields not granted are errors UNAUTHORIZED_FIELD_OR_TYPE)' },
-            { code: '429', meaning: 'quota used up (Retry-After)' },
+  // 2. The provider registers a new version of its citizen service; the operator approves it.
+  const { registryService: current } = await step(provider, 'query($code: ID!) { registryService(code: $code) { currentVersion providerSystem } }', {
+    code: SERVICE,
+  });
+  const registration = (
+    await step(
+      provider,
+      'mutation($agency: ID!, $input: ServiceProposalInput!) { submitServiceRegistration(providerAgency: $agency, input: $input) { id state dueAt overdue } }',
+      {
+        agency: '000.00.02.H41',
+        input: {
+          code: SERVICE,
+          name: 'Tra cứu thông tin công dân (CSDL quốc gia về dân cư)',
+          providerSystem: current.providerSystem,
+          kind: 'SUBGRAPH',
+          subgraph: 'national-data',
+          description: {
+            authentication: 'OAuth 2.0 client credentials with a client assertion; test and production credentials',
+            method: 'GraphQL query (POST)',
+            url: 'https://lgsp.nghean.gov.vn/graphql',
+            requestFormat: 'application/json (GraphQL)',
+            responseFormat: 'application/json (GraphQL)',
+            headers: [
+              { name: 'Authorization', description: 'Bearer <access token>' },
+              { name: 'X-LGSP-Purpose', description: 'purpose of use, required for personal data' },
+            ],
+            requestSample: `{ citizen(personalId: "${testCitizen}") { fullName } }`,
+            responseSample: '{ "data": { "citizen": { "fullName": "Võ Mạnh Thắng" } } }',
+            purpose: 'Citizen data for administrative procedures; test credentials read the test dataset',
+            states: [
+              { code: '200', meaning: 'answered (fields not granted are errors UNAUTHORIZED_FIELD_OR_TYPE)' },
+              { code: '429', meaning: 'quota used up (Retry-After)' },
+            ],
+          },
+          fieldSets: [
+            { name: 'national-data.citizen.basic', description: "A citizen's identity.", personalData: true },
+            { name: 'national-data.citizen.personal', description: "A citizen's date of birth, residence and household.", personalData: true },
           ],
         },
-        fieldSets: [
-          { name: 'national-data.citizen.basic', description: "A citizen's identity.", personalData: true },
-          { name: 'national-data.citizen.personal', description: "A citizen's date of birth, residence and household.", personalData: true },
-        ],
       },
-    },
-  )
-).submitServiceRegistration;
-check(registration.state === 'UPDATE_PENDING' && !registration.overdue, `registration ${JSON.stringify(registration)}`);
-const approved = await step(operator, 'mutation($id: ID!) { actOnServiceRegistration(id: $id, action: APPROVE) { state } }', { id: registration.id });
-const version = current.currentVersion + 1;
-say(`2. provider submitted version ${version} of ${SERVICE} (due ${registration.dueAt}); operator: ${approved.actOnServiceRegistration.state}`);
-
-// 3. The consumer's administrator requests two field sets with a quota (forms 02 and 03).
-const request = (
-  await step(consumer, 'mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id state serviceVersion receivedAt dueAt overdue } }', {
-    input: {
-      consumerSystem: SYSTEM,
-      serviceCode: SERVICE,
-      fieldSets: ['national-data.citizen.basic', 'national-data.citizen.personal'],
-      purposes: ['residence-management'],
-      legalBasis: 'Nghị định 104/2022/NĐ-CP; Quyết định giao nhiệm vụ của UBND tỉnh',
-      expectedRequestsPerDay: 500,
-      quota: QUOTA,
-      securityCommitment: { signedBy: 'Chủ tịch UBND xã Quế Phong', text: 'Cam kết bảo đảm an toàn thông tin (Mẫu 03)' },
-    },
-  })
-).submitAccessRequest;
-check(request.serviceVersion === version && !request.overdue && Date.parse(request.dueAt) > Date.now(), `request ${JSON.stringify(request)}`);
-say(
-  `3. consumer requested ${request.id} on version ${request.serviceVersion}: ${request.state}, received ${request.receivedAt}, due ${request.dueAt} (5 working days), overdue: ${request.overdue}`,
-);
-
-// 4. Provider and operator approve: TESTING (the test grant is written).
-const act = async (token, action, reason) =>
-  (
-    await step(
-      token,
-      'mutation($id: ID!, $action: AccessAction!, $reason: String) { actOnAccessRequest(id: $id, action: $action, reason: $reason) { state overdue } }',
-      { id: request.id, action, reason },
     )
-  ).actOnAccessRequest;
-const byProvider = await act(provider, 'APPROVE');
-const byOperator = await act(operator, 'APPROVE');
-check(byOperator.state === 'TESTING' && !byOperator.overdue, `after the approvals: ${JSON.stringify(byOperator)}`);
-say(`4. provider APPROVE: ${byProvider.state}; operator APPROVE: ${byOperator.state} (overdue: ${byOperator.overdue})`);
+  ).submitServiceRegistration;
+  check(registration.state === 'UPDATE_PENDING' && !registration.overdue, `registration ${JSON.stringify(registration)}`);
+  const approved = await step(operator, 'mutation($id: ID!) { actOnServiceRegistration(id: $id, action: APPROVE) { state } }', { id: registration.id });
+  const version = current.currentVersion + 1;
+  say(`2. provider submitted version ${version} of ${SERVICE} (due ${registration.dueAt}); operator: ${approved.actOnServiceRegistration.state}`);
 
-// 5. Test credentials: the secret is shown once; the token reads the test dataset only.
-const issue = async (environment) =>
-  (
-    await step(
-      consumer,
-      'mutation($id: ID!, $input: IssueCredentialInput!) { issueCredential(systemId: $id, input: $input) { clientId environment secret } }',
-      { id: SYSTEM, input: { environment, method: 'CLIENT_SECRET_JWT' } },
-    )
-  ).issueCredential;
-const readCitizen = (token, id, fields = 'fullName dateOfBirth') =>
-  gql(token, `query($id: String!) { citizen(personalId: $id) { ${fields} } }`, { id }, PURPOSE);
-const testCredential = await issue('TEST');
-const testToken = (await systemToken(testCredential.clientId, testCredential.secret)).token;
-check(claims(testToken).lgsp_environment === 'test', 'a test token');
-const testRead = await readCitizen(testToken, testCitizen);
-const productionFromTest = await readCitizen(testToken, productionCitizen);
-check(testRead.data?.citizen?.fullName && !productionFromTest.data?.citizen, 'test credentials read test data only');
-say(`5. test credential ${testCredential.clientId} (secret shown once), token lgsp_environment=test:`);
-say(
-  `   test citizen ${testCitizen}: ${testRead.data.citizen.fullName}; production citizen ${productionCitizen}: ${JSON.stringify(productionFromTest.data?.citizen ?? null)}`,
-);
+  // 3. The consumer's administrator requests two field sets with a quota (forms 02 and 03).
+  const request = (
+    await step(consumer, 'mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id state serviceVersion receivedAt dueAt overdue } }', {
+      input: {
+        consumerSystem: SYSTEM,
+        serviceCode: SERVICE,
+        fieldSets: ['national-data.citizen.basic', 'national-data.citizen.personal'],
+        purposes: ['residence-management'],
+        legalBasis: 'Nghị định 104/2022/NĐ-CP; Quyết định giao nhiệm vụ của UBND tỉnh',
+        expectedRequestsPerDay: 500,
+        quota: QUOTA,
+        securityCommitment: { signedBy: 'Chủ tịch UBND xã Quế Phong', text: 'Cam kết bảo đảm an toàn thông tin (Mẫu 03)' },
+      },
+    })
+  ).submitAccessRequest;
+  check(request.serviceVersion === version && !request.overdue && Date.parse(request.dueAt) > Date.now(), `request ${JSON.stringify(request)}`);
+  say(
+    `3. consumer requested ${request.id} on version ${request.serviceVersion}: ${request.state}, received ${request.receivedAt}, due ${request.dueAt} (5 working days), overdue: ${request.overdue}`,
+  );
 
-// 6. The consumer reports integration, the provider confirms: LIVE (the production grant is written).
-const reported = await act(consumer, 'REPORT_INTEGRATED');
-const live = await act(provider, 'CONFIRM_INTEGRATION');
-check(live.state === 'LIVE', `after confirmation: ${live.state}`);
-say(`6. consumer REPORT_INTEGRATED: ${reported.state}; provider CONFIRM_INTEGRATION: ${live.state}`);
+  // 4. Provider and operator approve: TESTING (the test grant is written).
+  const act = async (token, action, reason) =>
+    (
+      await step(
+        token,
+        'mutation($id: ID!, $action: AccessAction!, $reason: String) { actOnAccessRequest(id: $id, action: $action, reason: $reason) { state overdue } }',
+        { id: request.id, action, reason },
+      )
+    ).actOnAccessRequest;
+  const byProvider = await act(provider, 'APPROVE');
+  const byOperator = await act(operator, 'APPROVE');
+  check(byOperator.state === 'TESTING' && !byOperator.overdue, `after the approvals: ${JSON.stringify(byOperator)}`);
+  say(`4. provider APPROVE: ${byProvider.state}; operator APPROVE: ${byOperator.state} (overdue: ${byOperator.overdue})`);
 
-// 7. Production credentials read exactly the approved fields, from production data.
-const productionCredential = await issue('PRODUCTION');
-const productionToken = (await systemToken(productionCredential.clientId, productionCredential.secret)).token;
-check(claims(productionToken).lgsp_environment === undefined, 'a production token');
-const productionRead = await readCitizen(productionToken, productionCitizen);
-const testFromProduction = await readCitizen(productionToken, testCitizen);
-check(productionRead.data?.citizen?.dateOfBirth && !testFromProduction.data?.citizen, 'production credentials read production data only');
-const outside = await gql(productionToken, `{ enterprise(code: "${productionEnterprise}") { name legalRepresentative { personalId } } }`, {}, PURPOSE);
-check(codeOf(outside) === 'UNAUTHORIZED_FIELD_OR_TYPE', `a field outside the grant: ${JSON.stringify(outside.errors)}`);
-say(
-  `7. production credential ${productionCredential.clientId}: citizen ${productionCitizen}: ${JSON.stringify(productionRead.data.citizen)}; test citizen: ${JSON.stringify(testFromProduction.data?.citizen ?? null)}`,
-);
-say(`   ${outside.errors[0].path.join('.')} (not approved): ${codeOf(outside)}`);
+  // 5. Test credentials: the secret is shown once; the token reads the test dataset only.
+  const issue = async (environment) =>
+    (
+      await step(
+        consumer,
+        'mutation($id: ID!, $input: IssueCredentialInput!) { issueCredential(systemId: $id, input: $input) { clientId environment secret } }',
+        { id: SYSTEM, input: { environment, method: 'CLIENT_SECRET_JWT' } },
+      )
+    ).issueCredential;
+  const readCitizen = (token, id, fields = 'fullName dateOfBirth') =>
+    gql(token, `query($id: String!) { citizen(personalId: $id) { ${fields} } }`, { id }, PURPOSE);
+  const testCredential = await issue('TEST');
+  const testToken = (await systemToken(testCredential.clientId, testCredential.secret)).token;
+  check(claims(testToken).lgsp_environment === 'test', 'a test token');
+  const testRead = await readCitizen(testToken, testCitizen);
+  const productionFromTest = await readCitizen(testToken, productionCitizen);
+  check(testRead.data?.citizen?.fullName && !productionFromTest.data?.citizen, 'test credentials read test data only');
+  say(`5. test credential ${testCredential.clientId} (secret shown once), token lgsp_environment=test:`);
+  say(
+    `   test citizen ${testCitizen}: ${testRead.data.citizen.fullName}; production citizen ${productionCitizen}: ${JSON.stringify(productionFromTest.data?.citizen ?? null)}`,
+  );
 
-// 8. The quota: 10 requests a minute (three spent above), then 429.
-let sent = 3;
-let refused;
-while (!refused && sent <= QUOTA.requests + 1) {
-  const result = await readCitizen(productionToken, productionCitizen, 'fullName');
-  sent++;
-  if (result.status === 429) refused = result;
+  // 6. The consumer reports integration, the provider confirms: LIVE (the production grant is written).
+  const reported = await act(consumer, 'REPORT_INTEGRATED');
+  const live = await act(provider, 'CONFIRM_INTEGRATION');
+  check(live.state === 'LIVE', `after confirmation: ${live.state}`);
+  say(`6. consumer REPORT_INTEGRATED: ${reported.state}; provider CONFIRM_INTEGRATION: ${live.state}`);
+
+  // 7. Production credentials read exactly the approved fields, from production data.
+  const productionCredential = await issue('PRODUCTION');
+  const productionToken = (await systemToken(productionCredential.clientId, productionCredential.secret)).token;
+  check(claims(productionToken).lgsp_environment === undefined, 'a production token');
+  const productionRead = await readCitizen(productionToken, productionCitizen);
+  const testFromProduction = await readCitizen(productionToken, testCitizen);
+  check(productionRead.data?.citizen?.dateOfBirth && !testFromProduction.data?.citizen, 'production credentials read production data only');
+  const outside = await gql(productionToken, `{ enterprise(code: "${productionEnterprise}") { name legalRepresentative { personalId } } }`, {}, PURPOSE);
+  check(codeOf(outside) === 'UNAUTHORIZED_FIELD_OR_TYPE', `a field outside the grant: ${JSON.stringify(outside.errors)}`);
+  say(
+    `7. production credential ${productionCredential.clientId}: citizen ${productionCitizen}: ${JSON.stringify(productionRead.data.citizen)}; test citizen: ${JSON.stringify(testFromProduction.data?.citizen ?? null)}`,
+  );
+  say(`   ${outside.errors[0].path.join('.')} (not approved): ${codeOf(outside)}`);
+
+  // 8. The quota: 10 requests a minute (three spent above), then 429.
+  let sent = 3;
+  let refused;
+  while (!refused && sent <= QUOTA.requests + 1) {
+    const result = await readCitizen(productionToken, productionCitizen, 'fullName');
+    sent++;
+    if (result.status === 429) refused = result;
+  }
+  check(refused, `no 429 after ${sent} requests`);
+  say(
+    `8. request ${sent} within ${QUOTA.perSeconds} s: HTTP ${refused.status} ${codeOf(refused)}, Retry-After: ${refused.headers.get('retry-after')}, RateLimit: ${refused.headers.get('ratelimit')}`,
+  );
+
+  // 9. The consumer cancels: grants removed, credentials disabled and revoked at the gateway (5 s bound).
+  const cancelled = await act(consumer, 'CANCEL', 'Xã Quế Phong ngừng sử dụng dịch vụ');
+  const cancelledAt = Date.now();
+  let refusal;
+  while (!refusal) {
+    check(Date.now() - cancelledAt < 15_000, 'access still granted 15 s after the cancellation');
+    const result = await readCitizen(productionToken, productionCitizen, 'fullName');
+    if (result.status !== 429 && !result.data?.citizen) refusal = result;
+    else await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const endedMs = Date.now() - cancelledAt;
+  const newToken = await systemToken(productionCredential.clientId, productionCredential.secret);
+  check(newToken.status >= 400, 'a disabled client gets no new token');
+  say(
+    `9. consumer CANCEL: ${cancelled.state}; the production token is refused ${endedMs} ms later: HTTP ${refusal.status} ${codeOf(refusal)}; a new token: ${newToken.error}`,
+  );
+  check(endedMs <= 5_000, `access ended ${endedMs} ms after the cancellation, beyond the 5 s bound`);
 }
-check(refused, `no 429 after ${sent} requests`);
-say(
-  `8. request ${sent} within ${QUOTA.perSeconds} s: HTTP ${refused.status} ${codeOf(refused)}, Retry-After: ${refused.headers.get('retry-after')}, RateLimit: ${refused.headers.get('ratelimit')}`,
-);
 
-// 9. The consumer cancels: grants removed, credentials disabled and revoked at the gateway (5 s bound).
-const cancelled = await act(consumer, 'CANCEL', 'Xã Quế Phong ngừng sử dụng dịch vụ');
-const cancelledAt = Date.now();
-let refusal;
-while (!refusal) {
-  check(Date.now() - cancelledAt < 15_000, 'access still granted 15 s after the cancellation');
-  const result = await readCitizen(productionToken, productionCitizen, 'fullName');
-  if (result.status !== 429 && !result.data?.citizen) refusal = result;
-  else await new Promise((resolve) => setTimeout(resolve, 25));
+try {
+  await walkthrough();
+} catch (error) {
+  // A sentence, not a stack trace: what failed, and the usual reasons.
+  const cause = error.cause?.code ? ` (${error.cause.code}: is \`npm start\` running, at ${gateway} and ${realm}?)` : '';
+  console.error(`onboarding stopped: ${error.message}${cause}`);
+  if (/ALREADY_EXISTS/.test(error.message))
+    console.error('The walkthrough runs once per start of the platform: restart `npm start` (without REDIS_URL) to run it again.');
+  process.exitCode = 1;
 }
-const endedMs = Date.now() - cancelledAt;
-const newToken = await systemToken(productionCredential.clientId, productionCredential.secret);
-check(newToken.status >= 400, 'a disabled client gets no new token');
-say(
-  `9. consumer CANCEL: ${cancelled.state}; the production token is refused ${endedMs} ms later: HTTP ${refusal.status} ${codeOf(refusal)}; a new token: ${newToken.error}`,
-);
-if (endedMs > 5_000) throw new Error(`access ended ${endedMs} ms after the cancellation, beyond the 5 s bound`);

@@ -322,4 +322,11 @@ test('docs/examples/onboarding.mjs walks a new agency from registration to live 
   const cancelled = /^9\. consumer CANCEL: CANCELLED; the production token is refused (\d+) ms later: HTTP (\d+) (\w+); a new token: \w+$/.exec(line('9'));
   assert.ok(cancelled, line('9'));
   assert.ok(Number(cancelled[1]) <= 5_000, `within the 5 s bound: ${cancelled[1]} ms`);
+
+  // Run again on the same platform: a sentence saying why it stops and what to do, not a stack trace.
+  const again = await run(['--no-experimental-websocket', join(examples, 'onboarding.mjs')], env);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /^onboarding stopped: registerAgency: agency 000\.00\.22\.H41 is already registered \(ALREADY_EXISTS\)$/m);
+  assert.match(again.stderr, /restart `npm start` \(without REDIS_URL\) to run it again/);
+  assert.doesNotMatch(again.stderr, /at async|\.mjs:\d+/);
 });
