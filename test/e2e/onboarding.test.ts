@@ -203,12 +203,22 @@ for (const redis of process.env.ONBOARDING_REDIS === 'only' ? [true] : process.e
         id: registration.id,
       });
       assert.deepEqual(approvedRegistration.actOnServiceRegistration, { state: 'APPROVED', overdue: false });
-      const published = await step('consumer', 'query($code: ID!) { registryService(code: $code) { currentVersion versions { version status } } }', {
-        code: SERVICE,
-      });
+      const published = await step(
+        'consumer',
+        'query($code: ID!) { registryService(code: $code) { currentVersion versions { version status supersededAt keepUntil } } }',
+        {
+          code: SERVICE,
+        },
+      );
       const version = current.registryService.currentVersion + 1;
       assert.equal(published.registryService.currentVersion, version);
-      assert.equal(published.registryService.versions.find((v: { version: number }) => v.version === version).status, 'PUBLISHED');
+      type Version = { version: number; status: string; supersededAt: string | null; keepUntil: string | null };
+      const versions = published.registryService.versions as Version[];
+      assert.equal(versions.find((v) => v.version === version)!.status, 'PUBLISHED');
+      // The previous version is kept at least 180 days (App01 §3.4).
+      const previous = versions.find((v) => v.version === version - 1)!;
+      assert.equal(previous.status, 'DEPRECATED');
+      assert.ok(Date.parse(previous.keepUntil!) - Date.parse(previous.supersededAt!) >= 180 * 86_400_000, JSON.stringify(previous));
 
       // 3. The new agency's administrator requests the two field sets for its system, with a quota.
       const request = (
