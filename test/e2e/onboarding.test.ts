@@ -113,7 +113,8 @@ for (const redis of process.env.ONBOARDING_REDIS === 'only' ? [true] : process.e
 
     before(async () => {
       // With Redis the registry starts empty unless told to load the development seed (REGISTRY_SEED).
-      p = await startPlatformFixture({ redis, env: { REGISTRY_SEED: 'development' } });
+      // The catalogs read the registry's agencies every CATALOGS_REGISTRY_POLL_MS (10 s by default; 500 ms here).
+      p = await startPlatformFixture({ redis, env: { REGISTRY_SEED: 'development', CATALOGS_REGISTRY_POLL_MS: '500' } });
       const realm = await loadRealmExport();
       const login = async (username: string) => {
         const user = realm.users.find((u) => u.username === username);
@@ -133,10 +134,19 @@ for (const redis of process.env.ONBOARDING_REDIS === 'only' ? [true] : process.e
       // 1. The operator registers the agency and its one-stop-shop system.
       const unknown = await gql(tokens.consumer, 'query($code: ID!) { registryAgency(code: $code) { code } }', { code: NEW_AGENCY });
       assert.equal(unknown.body.data?.registryAgency, null, 'not in the development seed: this test registers it');
+      const uncatalogued = await gql(tokens.consumer, `{ agency(code: "${NEW_AGENCY}") { code } }`);
+      assert.equal(uncatalogued.body.data?.agency, null, `the catalogs read the registry, not a development file: ${JSON.stringify(uncatalogued.body)}`);
       const agency = await step('operator', 'mutation($input: RegisterAgencyInput!) { registerAgency(input: $input) { code name parentCode status } }', {
         input: { code: NEW_AGENCY, name: 'Ủy ban nhân dân xã Quế Phong', shortName: 'UBND xã Quế Phong', parentCode: '000.00.00.H41' },
       });
       assert.deepEqual(agency.registerAgency, { code: NEW_AGENCY, name: 'Ủy ban nhân dân xã Quế Phong', parentCode: '000.00.00.H41', status: 'ACTIVE' });
+      // The catalogs' agency-code catalog reads the registry: the new code is there within a poll.
+      const catalogued = await msUntil(
+        'the new agency in the catalogs',
+        async () => (await gql(tokens.consumer, `{ agency(code: "${NEW_AGENCY}") { code shortName } }`)).body.data?.agency?.shortName === 'UBND xã Quế Phong',
+        3_000,
+      );
+      assert.ok(catalogued <= 3_000, `catalogued after ${catalogued} ms`);
       const system = await step(
         'operator',
         'mutation($input: RegisterSystemInput!) { registerInformationSystem(input: $input) { id agencyCode environments credentials { clientId } } }',
