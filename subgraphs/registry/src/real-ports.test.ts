@@ -26,9 +26,9 @@ describe('registry with the real @lgsp/access and @lgsp/credentials', () => {
     registry = await startRegistry(loadRegistryConfig({ PORT: '0', LOG_LEVEL: 'silent', REGISTRY_SWEEP_MS: '0' }), {
       verifier: createInternalTokenVerifier({ jwks: tokens.jwks() }),
       logger: createLogger('registry', 'silent'),
-      grants: grants as never,
-      changes: changes as never,
-      revocations: revocations as never,
+      grants,
+      changes,
+      revocations,
       issuer: creds.credentials,
       // Without the development exchange: the system's only request in force is the one this test makes.
       seed: { ...readDevelopmentSeed(), relayParticipants: { systems: [] } },
