@@ -13,6 +13,7 @@ import { createMemoryChangeLog, type ChangeLog } from './ports/change-log.ts';
 import { createMemoryCredentialIssuer, createMemoryCredentialRevocations, type CredentialRevocations } from './ports/credentials.ts';
 import { createMemoryRegistryEvents } from './ports/events.ts';
 import { createMemoryGrantStore } from './ports/grants.ts';
+import { readDevelopmentSeed } from './data/seed.ts';
 import { startRegistry, type RunningRegistry } from './service.ts';
 import { registryKeyPattern } from './store/keys.ts';
 
@@ -93,6 +94,9 @@ export async function startRegistryHarness(
   const changes = createMemoryChangeLog();
   const events = createMemoryRegistryEvents();
   const running = await startRegistry(config, {
+    // The development seed without the development exchange (every system LIVE on every relay data type), so the
+    // tests see only the requests they make.
+    seed: { ...readDevelopmentSeed(), relayParticipants: { systems: [] } },
     verifier: createInternalTokenVerifier({ jwks: tokens.jwks() }),
     logger: createLogger('registry', 'silent'),
     grants,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { AccessRequest, Agency, InformationSystem, OfferedFieldSet, Service, ServiceDescription, ServiceVersion } from '../domain/model.ts';
 import type { RegistryStore, Write } from '../store/registry-store.ts';
 
-interface SeedFile {
+export interface SeedFile {
   agencies: Array<{ code: string; name: string; shortName: string | null; englishName: string | null; parentCode: string | null }>;
   systems: Array<{ id: string; agencyCode: string; name: string; purpose: string }>;
   services: Array<
