@@ -64,6 +64,8 @@ export interface RunningPlatform {
     metrics: string;
     issuer: string;
   };
+  /** The registry's internal API (`npm run registry`, and `npm run grants` without Redis): its origin and bearer secret. */
+  registryInternal: { url: string; token: string };
   /** Stops one service (e.g. to test failures) and starts it again with the same settings. */
   restart(service: ServiceName): Promise<void>;
   stop(service: ServiceName): Promise<void>;
@@ -135,7 +137,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         REGISTRY_SEED: options.env?.REGISTRY_SEED ?? 'development',
         // Systems' credentials are clients made through Keycloak's Admin REST API (the development issuer's here) by
         // the realm's `lgsp-registry` client; a real Keycloak's admin secret comes in `env`.
-        KEYCLOAK_ADMIN_URL: options.env?.KEYCLOAK_ADMIN_URL ?? (options.keycloakUrl !== undefined ? new URL(options.keycloakUrl).origin : base(ports.devIssuer)),
+        KEYCLOAK_ADMIN_URL:
+          options.env?.KEYCLOAK_ADMIN_URL ?? (options.keycloakUrl !== undefined ? new URL(options.keycloakUrl).origin : base(ports.devIssuer)),
         KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: options.env?.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE ?? join(repoRoot, 'keycloak/dev-credentials/lgsp-registry.secret'),
       },
       readyUrl: `${base(ports.registry)}/health/ready`,
@@ -290,6 +293,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       simulator: base(ports.simulator),
       issuer,
     },
+    registryInternal: { url: base(ports.registry), token: registryToken },
     stop: stopOne,
     async restart(name) {
       await stopOne(name);
