@@ -64,6 +64,8 @@ export interface RunningPlatform {
     metrics: string;
     issuer: string;
   };
+  /** The registry's internal API (`npm run registry`, and `npm run grants` without Redis): its origin and bearer secret. */
+  registryInternal: { url: string; token: string };
   /** Stops one service (e.g. to test failures) and starts it again with the same settings. */
   restart(service: ServiceName): Promise<void>;
   stop(service: ServiceName): Promise<void>;
@@ -131,9 +133,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         REGISTRY_INTERNAL_TOKEN: registryToken,
         EVENTS_PUBLISH_TOKEN: eventsToken,
         EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
+        // A development platform: the development agencies, systems and services, written only into an empty registry.
+        REGISTRY_SEED: options.env?.REGISTRY_SEED ?? 'development',
         // Systems' credentials are clients made through Keycloak's Admin REST API (the development issuer's here) by
         // the realm's `lgsp-registry` client; a real Keycloak's admin secret comes in `env`.
-        KEYCLOAK_ADMIN_URL: options.env?.KEYCLOAK_ADMIN_URL ?? (options.keycloakUrl !== undefined ? new URL(options.keycloakUrl).origin : base(ports.devIssuer)),
+        KEYCLOAK_ADMIN_URL:
+          options.env?.KEYCLOAK_ADMIN_URL ?? (options.keycloakUrl !== undefined ? new URL(options.keycloakUrl).origin : base(ports.devIssuer)),
         KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: options.env?.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE ?? join(repoRoot, 'keycloak/dev-credentials/lgsp-registry.secret'),
       },
       readyUrl: `${base(ports.registry)}/health/ready`,
@@ -288,6 +293,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       simulator: base(ports.simulator),
       issuer,
     },
+    registryInternal: { url: base(ports.registry), token: registryToken },
     stop: stopOne,
     async restart(name) {
       await stopOne(name);

@@ -19,6 +19,11 @@ export interface RunningPlatformRecord {
   gatewayWs: string;
   /** GraphQL over HTTP URL of the gateway (http://…/graphql). */
   gateway: string;
+  /**
+   * The registry's internal API, for `npm run registry` and `npm run grants`: its origin and the bearer secret made for
+   * this start (development only; the file is the user's own, mode 0600, and removed when npm start stops).
+   */
+  registry?: { url: string; token: string };
 }
 
 /** One file per user and checkout: two checkouts (or two users) may each run `npm start`. */

@@ -109,6 +109,7 @@ const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
 // For `npm run token` and `npm run subscribe` in another terminal, which do not have this environment.
 recordRunningPlatform({
   pid: process.pid,
+  registry: platform.registryInternal,
   issuer: platform.urls.issuer,
   gateway: `http://${host}:${config.GATEWAY_PORT}/graphql`,
   gatewayWs: `ws://${host}:${config.GATEWAY_PORT}/graphql`,

@@ -78,7 +78,8 @@ const catalogs = await catalogsModule.startCatalogs(loadConfig('catalogs', catal
 });
 started.push(catalogs);
 
-// 3. national-data, pointed at the simulator through whichever of its variables names the national platform's URL.
+// 3. national-data, pointed at the simulator through whichever of its variables names the national platform's URL
+// (its test environment, `/test`, for the test one).
 const nationalDataModule = (await import(PLATFORM_MODULES.nationalData.href)) as ServiceModule & {
   startNationalData(config: unknown, deps: { verifier: typeof verifier; metrics: Registry }): Promise<Running>;
 };
@@ -86,7 +87,11 @@ const upstreamVariables = Object.keys(nationalDataModule.configSchema.shape).fil
 if (upstreamVariables.length === 0) throw new Error('national-data configSchema has no variable for the national platform URL');
 const nationalDataMetrics = createMetricsRegistry('national-data');
 const nationalData = await nationalDataModule.startNationalData(
-  loadConfig('national-data', nationalDataModule.configSchema, serviceEnv(Object.fromEntries(upstreamVariables.map((k) => [k, simulator.url])))),
+  loadConfig(
+    'national-data',
+    nationalDataModule.configSchema,
+    serviceEnv(Object.fromEntries(upstreamVariables.map((k) => [k, k.includes('_TEST_') ? `${simulator.url}/test` : simulator.url]))),
+  ),
   { verifier, metrics: nationalDataMetrics },
 );
 started.push(nationalData);

@@ -63,7 +63,7 @@ export async function setUpQuotas(options: {
 
   // The development grants, plus the caller's quota on the catalogs service.
   const grants = JSON.parse(await readFile(join(REPO_ROOT, DEVELOPMENT_GRANTS_FILE), 'utf8')) as { grants: unknown[] };
-  const quota = { requests: Math.round(Number(process.env.BENCH_QUOTA ?? 1_000_000_000)), perSeconds: 3600 };
+  const quota = { requests: Math.round(Number(process.env.BENCH_QUOTA ?? 1_000_000)), perSeconds: 3600 };
   grants.grants.push({
     id: 'bench.quota.catalogs',
     provider: '000.00.09.H41',

@@ -47,7 +47,7 @@ export async function measureStepCost(requests: number, redisUrl: string | undef
       fieldSets: ['catalogs.bench'],
       purposes: ['*'],
       validFrom: '2020-01-01T00:00:00Z',
-      quota: { requests: 1_000_000_000, perSeconds: 3600 },
+      quota: { requests: 1_000_000, perSeconds: 3600 },
     },
   ]);
   const book = new QuotaBook(grants, { cacheTtlMs: 60_000 });

@@ -299,3 +299,34 @@ test("the portal's redirect URIs follow the gateway's port: a civil servant sign
   }).toString();
   assert.equal((await fetch(authorize, { redirect: 'manual' })).status, 400, 'port 4000 is not where this gateway runs');
 });
+
+test('docs/examples/onboarding.mjs walks a new agency from registration to live access and back out, as the README quotes it', async () => {
+  // As the README has it: only the two URLs set (npm start's issuer and gateway on this test's ports).
+  const env = { ...otherTerminal(), LGSP_REALM_URL: issuer(), LGSP_GATEWAY_URL: `http://localhost:${ports.GATEWAY_PORT}/graphql` };
+  const result = await run(['--no-experimental-websocket', join(examples, 'onboarding.mjs')], env, 90_000);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const lines = result.stdout.split('\n');
+  const line = (n: string) => lines.find((l) => l.startsWith(`${n}. `)) ?? assert.fail(`no step ${n} in:\n${result.stdout}`);
+  assert.match(line('1'), /^1\. operator registered agency 000\.00\.22\.H41 \(UBND xã Quế Phong\): ACTIVE$/);
+  assert.match(line('2'), /^2\. provider submitted version 2 of national-data-citizen \(due \d{4}-\d\d-\d\dT[^)]+\); operator: APPROVED$/);
+  assert.match(line('3'), /: PENDING_APPROVAL, received .*, due .* \(5 working days\), overdue: false$/);
+  assert.equal(line('4'), '4. provider APPROVE: PROVIDER_APPROVED; operator APPROVE: TESTING (overdue: false)');
+  assert.match(result.stdout, /test citizen 020067289952: Võ Mạnh Thắng; production citizen 040074988660: null/);
+  assert.equal(line('6'), '6. consumer REPORT_INTEGRATED: INTEGRATION_REPORTED; provider CONFIRM_INTEGRATION: LIVE');
+  assert.match(
+    line('7'),
+    /^7\. production credential 000\.00\.22\.h41\.mot-cua-xa-que-phong\.production: citizen 040074988660: \{"fullName":"Trần Quốc Hòa","dateOfBirth":"[^"]+"\}; test citizen: null$/,
+  );
+  assert.match(result.stdout, /enterprise\.legalRepresentative\.personalId \(not approved\): UNAUTHORIZED_FIELD_OR_TYPE/);
+  assert.match(line('8'), /^8\. request 11 within 60 s: HTTP 429 RATE_LIMITED, Retry-After: \d+, RateLimit: "national-data";r=0;t=\d+$/);
+  const cancelled = /^9\. consumer CANCEL: CANCELLED; the production token is refused (\d+) ms later: HTTP (\d+) (\w+); a new token: \w+$/.exec(line('9'));
+  assert.ok(cancelled, line('9'));
+  assert.ok(Number(cancelled[1]) <= 5_000, `within the 5 s bound: ${cancelled[1]} ms`);
+
+  // Run again on the same platform: a sentence saying why it stops and what to do, not a stack trace.
+  const again = await run(['--no-experimental-websocket', join(examples, 'onboarding.mjs')], env);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /^onboarding stopped: registerAgency: agency 000\.00\.22\.H41 is already registered \(ALREADY_EXISTS\)$/m);
+  assert.match(again.stderr, /restart `npm start` \(without REDIS_URL\) to run it again/);
+  assert.doesNotMatch(again.stderr, /at async|\.mjs:\d+/);
+});

@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 import { developmentClientToken } from '../../../keycloak/src/dev-clients.ts';
 import { gatewayConfig } from '../config.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
+import { createMemoryCredentialRevocations, createMemoryGrantStore } from '@lgsp/access';
 import { startEventFeed, startPacketsSubgraph, type EventFeed } from '../subscriptions/testing/event-subgraphs.ts';
 import { composeSupergraph, startPeopleSubgraph, supergraphFileWith, type TestSubgraph } from '../testing/fixtures.ts';
 import { applyDeprecations } from './deprecated-schema.ts';
@@ -111,7 +112,14 @@ before(async () => {
         pollMs: 100,
       },
     },
-    { issuer, metrics: createMetricsRegistry('gateway'), logger: createLogger('gateway', 'silent') },
+    {
+      issuer,
+      metrics: createMetricsRegistry('gateway'),
+      logger: createLogger('gateway', 'silent'),
+      // This stand-in registry serves notices only; grants and revocations are the gateway's own (no Redis here).
+      grants: createMemoryGrantStore(),
+      revocations: createMemoryCredentialRevocations(),
+    },
   );
   token = await developmentClientToken(lgsp.issuer, 'vpubnd-h41-motcua', lgsp.realm);
 });

@@ -18,7 +18,8 @@
  * | `KEYCLOAK_ADMIN_URL` | (required) | Keycloak's origin (no path) whose Admin REST API makes the systems' credentials (@lgsp/credentials); the development issuer's in `npm start` |
  * | `KEYCLOAK_REALM`, `KEYCLOAK_ADMIN_CLIENT_ID`, `KEYCLOAK_ADMIN_TIMEOUT_MS` | lgsp, lgsp-registry, 10000 | the realm, the admin client (realm-management roles) and the timeout of each call |
  * | `KEYCLOAK_ADMIN_CLIENT_SECRET_FILE` | (required) | file holding the admin client's secret (development: keycloak/dev-credentials/lgsp-registry.secret) |
- * | `REGISTRY_SEED` | `development` when REDIS_URL is unset, else `none` | `development` loads the development agencies, systems and services into an empty registry |
+ * | `REGISTRY_SEED` | `none` when NODE_ENV=production, else `development` | `development` loads the development agencies, systems and services into an empty registry (never over existing records) |
+ * | `NODE_ENV` | development | `production` turns the development seed off by default |
  */
 import { z } from 'zod';
 import { credentialsConfigSchema } from '@lgsp/credentials';
@@ -28,6 +29,7 @@ export const configSchema = z.object({
   PORT: env.port(4105),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
+  NODE_ENV: env.nodeEnv(),
   REDIS_URL: env.redisUrl().optional(),
   REDIS_KEY_PREFIX: env.redisKeyPrefix(),
   GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),

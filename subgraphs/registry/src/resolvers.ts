@@ -73,6 +73,19 @@ export const resolvers = {
     async serviceRegistration(_: unknown, args: { id: string }, ctx: RegistryContext) {
       return ctx.registry.services.registration(signedIn(ctx), args.id);
     },
+    async registryChanges(_: unknown, args: { entity?: string | null; entityId?: string | null; limit: number }, ctx: RegistryContext) {
+      const caller = signedIn(ctx);
+      if (!caller.operator) throw new LgspError(ErrorCode.FORBIDDEN, 'only the platform operator reads the change log');
+      if (!Number.isInteger(args.limit) || args.limit < 1) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'limit must be at least 1', { argument: 'limit' });
+      if (args.limit > 500) throw new LgspError(ErrorCode.LIMIT_EXCEEDED, 'limit must be at most 500', { argument: 'limit' });
+      const records = await ctx.registry.core.changes.list({
+        ...(args.entity ? { entity: args.entity } : {}),
+        ...(args.entityId ? { id: args.entityId } : {}),
+        limit: args.limit,
+      });
+      const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+      return records.map((r) => ({ ...r, before: json(r.before), after: json(r.after) }));
+    },
     async serviceNotices(_: unknown, _args: unknown, ctx: RegistryContext) {
       const caller = signedIn(ctx);
       const notices = await ctx.registry.services.notices();

@@ -11,6 +11,8 @@ import { adminOf, FINANCE, JUSTICE, OPERATOR, POLICE, providerSystemOf, startReg
 
 const NEW_AGENCY = '000.00.23.H41';
 const NEW_SYSTEM = `${NEW_AGENCY}:mot-cua`;
+/** Keycloak client ids are lower case: `<agency code>.<slug>.<environment>`. */
+const CLIENT_PREFIX = `${NEW_AGENCY.toLowerCase()}.mot-cua`;
 
 const REQUEST_FIELDS = 'id state providerApproved operatorApproved fieldSets dueAt overdue history { action party by from to reason }';
 
@@ -79,9 +81,31 @@ describe('registry service', () => {
     const data = ok(await h.gql(OPERATOR, register, { input }));
     assert.deepEqual(data.registerAgency, { code: NEW_AGENCY, name: input.name, parentCode: '000.00.00.H41', status: 'ACTIVE' });
     assert.equal(codeOf(await h.gql(OPERATOR, register, { input })), 'ALREADY_EXISTS');
+    const renamed = ok(
+      await h.gql(OPERATOR, `mutation { updateAgency(code: "${NEW_AGENCY}", input: { englishName: "Cua Nam Ward People's Committee" }) { name englishName } }`),
+    );
+    assert.deepEqual(renamed.updateAgency, { name: input.name, englishName: "Cua Nam Ward People's Committee" });
+    assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), `mutation { updateAgency(code: "${NEW_AGENCY}", input: { name: "x" }) { name } }`)), 'FORBIDDEN');
     assert.ok(h.events.announced.some((e) => e.family === 'agency-changed' && e.fields.code === NEW_AGENCY));
-    const [record] = await h.changes.list({ entity: 'Agency', id: NEW_AGENCY, limit: 5 });
-    assert.equal(record?.action, 'REGISTER');
+    const read = `{ registryChanges(entity: "Agency", entityId: "${NEW_AGENCY}") { action actor { kind username } before after } }`;
+    assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), read)), 'FORBIDDEN');
+    assert.equal(codeOf(await h.gql(OPERATOR, '{ registryChanges(limit: 501) { id } }')), 'LIMIT_EXCEEDED');
+    const logged = ok(await h.gql(OPERATOR, read)).registryChanges;
+    assert.deepEqual(
+      logged.map((c: { action: string; actor: { kind: string; username: string } }) => [c.action, c.actor.kind, c.actor.username]),
+      [
+        ['UPDATE', 'user', OPERATOR.username],
+        ['REGISTER', 'user', OPERATOR.username],
+      ],
+    );
+    assert.equal(logged[1].before, null);
+    assert.equal(JSON.parse(logged[1].after).code, NEW_AGENCY);
+    const records = await h.changes.list({ entity: 'Agency', id: NEW_AGENCY, limit: 5 });
+    assert.deepEqual(
+      records.map((r) => r.action),
+      ['UPDATE', 'REGISTER'],
+    );
+    const record = records.at(-1);
     assert.equal(record?.actor.username, OPERATOR.username);
   });
 
@@ -178,7 +202,7 @@ describe('registry service', () => {
     assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), issue, { env: 'PRODUCTION' })), 'ILLEGAL_TRANSITION');
     assert.equal(codeOf(await h.gql(adminOf(JUSTICE), issue, { env: 'TEST' })), 'FORBIDDEN');
     const issued = ok(await h.gql(adminOf(NEW_AGENCY), issue, { env: 'TEST' })).issueCredential;
-    assert.equal(issued.clientId, `${NEW_AGENCY}.mot-cua.test`);
+    assert.equal(issued.clientId, `${CLIENT_PREFIX}.test`);
     assert.equal(issued.environment, 'TEST');
     assert.equal(typeof issued.secret, 'string');
     assert.equal((await h.issuer.get(issued.clientId))?.enabled, true);
@@ -200,7 +224,13 @@ describe('registry service', () => {
         `mutation { issueCredential(systemId: "${NEW_SYSTEM}", input: { environment: PRODUCTION, method: CLIENT_SECRET_JWT }) { clientId secret } }`,
       ),
     ).issueCredential;
-    assert.equal(issued.clientId, `${NEW_AGENCY}.mot-cua.production`);
+    assert.equal(issued.clientId, `${CLIENT_PREFIX}.production`);
+    const rotate = `mutation { rotateCredential(clientId: "${issued.clientId}") { clientId secret } }`;
+    assert.equal(codeOf(await h.gql(adminOf(JUSTICE), rotate)), 'FORBIDDEN');
+    const rotated = ok(await h.gql(adminOf(NEW_AGENCY), rotate)).rotateCredential;
+    assert.equal(rotated.clientId, issued.clientId);
+    assert.notEqual(rotated.secret, issued.secret);
+    assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), 'mutation { rotateCredential(clientId: "000.00.23.H41.nope.test") { clientId } }')), 'NOT_FOUND');
     assert.deepEqual(
       live.history.map((e: { action: string; party: string }) => `${e.action}:${e.party}`),
       ['SUBMIT:CONSUMER', 'APPROVE:PROVIDER', 'APPROVE:OPERATOR', 'REPORT_INTEGRATED:CONSUMER', 'CONFIRM_INTEGRATION:PROVIDER'],
@@ -215,8 +245,8 @@ describe('registry service', () => {
     assert.equal(still.state, 'LIVE');
     assert.ok(await h.grants.get(registryGrantId(requestId, 'test')));
     assert.ok(await h.grants.get(registryGrantId(requestId, 'production')));
-    assert.equal((await h.issuer.get(`${NEW_AGENCY}.mot-cua.test`))?.enabled, true);
-    assert.equal(await h.revocations.isRevoked(`${NEW_AGENCY}.mot-cua.test`), false);
+    assert.equal((await h.issuer.get(`${CLIENT_PREFIX}.test`))?.enabled, true);
+    assert.equal(await h.revocations.isRevoked(`${CLIENT_PREFIX}.test`), false);
   });
 
   it('serves the operator CLI endpoints: list, show and a cancellation that removes grants and disables credentials', async () => {
@@ -249,13 +279,23 @@ describe('registry service', () => {
     assert.equal(await h.grants.get(registryGrantId(requestId, 'test')), null);
     assert.equal(await h.grants.get(registryGrantId(requestId, 'production')), null);
     for (const env of ['test', 'production']) {
-      assert.equal((await h.issuer.get(`${NEW_AGENCY}.mot-cua.${env}`))?.enabled, false);
-      assert.equal(await h.revocations.isRevoked(`${NEW_AGENCY}.mot-cua.${env}`), true);
+      assert.equal((await h.issuer.get(`${CLIENT_PREFIX}.${env}`))?.enabled, false);
+      assert.equal(await h.revocations.isRevoked(`${CLIENT_PREFIX}.${env}`), true);
     }
     const system = ok(await h.gql(adminOf(NEW_AGENCY), `{ informationSystem(id: "${NEW_SYSTEM}") { credentials { clientId enabled } } }`)).informationSystem;
     assert.ok(system.credentials.every((c: { enabled: boolean }) => !c.enabled));
+    const enable = `mutation { setCredentialEnabled(clientId: "${CLIENT_PREFIX}.test", enabled: true, reason: "thử lại") { id } }`;
+    assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), enable)), 'ILLEGAL_TRANSITION', 'no request in force any more');
     const after = await h.internal('POST', `/internal/v1/access-requests/${requestId}/actions`, { body: { action: 'RESUME', by: 'operator.lgsp' } });
     assert.equal(after.status, 409, 'a cancelled request is final');
+    const removed = ok(
+      await h.gql(adminOf(NEW_AGENCY), `mutation { deleteCredential(clientId: "${CLIENT_PREFIX}.test", reason: "hết dùng") { credentials { clientId } } }`),
+    ).deleteCredential;
+    assert.deepEqual(removed.credentials, [{ clientId: `${CLIENT_PREFIX}.production` }]);
+    assert.equal(await h.issuer.get(`${CLIENT_PREFIX}.test`), null);
+    assert.equal(await h.revocations.isRevoked(`${CLIENT_PREFIX}.test`), true);
+    const [record] = await h.changes.list({ entity: 'Credential', id: `${CLIENT_PREFIX}.test`, limit: 1 });
+    assert.equal(record?.action, 'DELETE');
   });
 
   it('serves agencies with an ETag, 304 when unchanged, and a new version after a change', async () => {
@@ -280,7 +320,7 @@ describe('registry service', () => {
     const renamed = ok(
       await h.gql(
         OPERATOR,
-        `mutation { changeAgencyLifecycle(code: "000.00.22.H41", input: { status: MERGED, successorCodes: ["${NEW_AGENCY}"] }) { status successorCodes effectiveFrom } }`,
+        `mutation { changeAgencyLifecycle(code: "000.01.06.H41", input: { status: MERGED, successorCodes: ["${NEW_AGENCY}"] }) { status successorCodes effectiveFrom } }`,
       ),
     ).changeAgencyLifecycle;
     assert.equal(renamed.status, 'MERGED');
@@ -289,7 +329,7 @@ describe('registry service', () => {
     assert.equal(second.status, 200);
     assert.notEqual(second.headers.get('etag'), etag);
     assert.equal(
-      codeOf(await h.gql(OPERATOR, 'mutation { changeAgencyLifecycle(code: "000.00.22.H41", input: { status: DISSOLVED, successorCodes: [] }) { status } }')),
+      codeOf(await h.gql(OPERATOR, 'mutation { changeAgencyLifecycle(code: "000.01.06.H41", input: { status: DISSOLVED, successorCodes: [] }) { status } }')),
       'ILLEGAL_TRANSITION',
     );
     assert.equal(
@@ -324,10 +364,11 @@ describe('registry service', () => {
   });
 
   it('serves the relay routes: a relay data type with the consumers in force in each environment', async () => {
+    const edxml = (items: unknown[]) => items.filter((item) => (item as { dataType: string }).dataType === 'EDXML_DOCUMENT');
     const bad = await h.internal('GET', '/internal/v1/relay/routes?environment=staging');
     assert.equal(bad.status, 400);
     const routes = (await (await h.internal('GET', '/internal/v1/relay/routes?environment=test')).json()) as { version: number; items: unknown[] };
-    assert.deepEqual(routes.items, [{ dataType: 'EDXML_DOCUMENT', provider: '000.00.01.H41', participants: [] }]);
+    assert.deepEqual(edxml(routes.items), [{ dataType: 'EDXML_DOCUMENT', provider: '000.00.01.H41', participants: [] }]);
     // Sở Tư pháp asks to exchange edXML documents; once both approve, it is a participant in the test environment only.
     const data = ok(
       await h.gql(adminOf(JUSTICE), submitRequest, {
@@ -344,9 +385,9 @@ describe('registry service', () => {
       items: unknown[];
     };
     assert.ok(test.version > routes.version);
-    assert.deepEqual(test.items, [{ dataType: 'EDXML_DOCUMENT', provider: '000.00.01.H41', participants: [JUSTICE] }]);
+    assert.deepEqual(edxml(test.items), [{ dataType: 'EDXML_DOCUMENT', provider: '000.00.01.H41', participants: [JUSTICE] }]);
     const production = (await (await h.internal('GET', '/internal/v1/relay/routes?environment=production')).json()) as { items: unknown[] };
-    assert.deepEqual(production.items, [{ dataType: 'EDXML_DOCUMENT', provider: '000.00.01.H41', participants: [] }]);
+    assert.deepEqual(edxml(production.items), [{ dataType: 'EDXML_DOCUMENT', provider: '000.00.01.H41', participants: [] }]);
     assert.equal(await h.grants.get(registryGrantId(id, 'test')), null, 'a relay data type writes no GrantStore grant');
   });
 });

@@ -25,7 +25,7 @@ import {
   type RunningSubgraph,
 } from '@lgsp/kit';
 import { configSchema, type RegistryConfig } from './config.ts';
-import { seedRegistry } from './data/seed.ts';
+import { seedRegistry, type SeedFile } from './data/seed.ts';
 import { callerFrom } from './domain/caller.ts';
 import { loadWorkingCalendar } from './data/calendar/index.ts';
 import type { WorkingCalendar } from './domain/working-days/index.ts';
@@ -77,6 +77,8 @@ export interface RegistryServiceDeps {
   accessRouter?: RequestHandler;
   /** The clock (tests). */
   now?: () => Date;
+  /** What REGISTRY_SEED=development writes (tests); default the development seed file. */
+  seed?: SeedFile;
 }
 
 export interface RunningRegistry extends RunningSubgraph {
@@ -103,8 +105,8 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
   let timer: ReturnType<typeof setInterval> | undefined;
   let closeAccess = async (): Promise<void> => undefined;
   try {
-    const seed = config.REGISTRY_SEED ?? (config.REDIS_URL === undefined ? 'development' : 'none');
-    if (seed === 'development' && (await seedRegistry(store))) logger.info('registry seeded with the development agencies, systems and services');
+    const seed = config.REGISTRY_SEED ?? (config.NODE_ENV === 'production' ? 'none' : 'development');
+    if (seed === 'development' && (await seedRegistry(store, deps.seed))) logger.info('registry seeded with the development agencies, systems and services');
     // Events: given, else on Redis with the records, else posted to the subscriptions service, else kept here.
     const events =
       deps.events ??

@@ -6,12 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { connectRedis, createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type Principal, type RedisClient } from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
+import { eventKeyPattern } from '@lgsp/events';
 import { AGENCY_ADMIN_ROLE } from './domain/caller.ts';
 import { loadRegistryConfig } from './config.ts';
 import { createMemoryChangeLog, type ChangeLog } from './ports/change-log.ts';
 import { createMemoryCredentialIssuer, createMemoryCredentialRevocations, type CredentialRevocations } from './ports/credentials.ts';
 import { createMemoryRegistryEvents } from './ports/events.ts';
 import { createMemoryGrantStore } from './ports/grants.ts';
+import { readDevelopmentSeed } from './data/seed.ts';
 import { startRegistry, type RunningRegistry } from './service.ts';
 import { registryKeyPattern } from './store/keys.ts';
 
@@ -48,6 +50,9 @@ export interface GraphQLAnswer {
 
 export interface RegistryHarness {
   running: RunningRegistry;
+  /** A Redis client of the test's own, and the key prefix of everything the registry writes. */
+  redis: RedisClient;
+  keyPrefix: string;
   token: string;
   grants: ReturnType<typeof createMemoryGrantStore>;
   issuer: ReturnType<typeof createMemoryCredentialIssuer>;
@@ -60,7 +65,15 @@ export interface RegistryHarness {
   close(): Promise<void>;
 }
 
-export async function startRegistryHarness(overrides: Record<string, string> = {}, now?: () => Date): Promise<RegistryHarness> {
+/**
+ * A registry on real Redis under a fresh key prefix, with the in-memory stand-ins above; `realEvents` publishes its
+ * events on the Redis event streams (`<prefix>events:<topic>`) instead of keeping them in `events`.
+ */
+export async function startRegistryHarness(
+  overrides: Record<string, string> = {},
+  now?: () => Date,
+  options: { realEvents?: boolean } = {},
+): Promise<RegistryHarness> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const keyPrefix = testKeyPrefix();
   const tokens = await createInternalTokenIssuer({ ttlSeconds: 60 });
@@ -81,18 +94,23 @@ export async function startRegistryHarness(overrides: Record<string, string> = {
   const changes = createMemoryChangeLog();
   const events = createMemoryRegistryEvents();
   const running = await startRegistry(config, {
+    // The development seed without the development exchange (every system LIVE on every relay data type), so the
+    // tests see only the requests they make.
+    seed: { ...readDevelopmentSeed(), relayParticipants: { systems: [] } },
     verifier: createInternalTokenVerifier({ jwks: tokens.jwks() }),
     logger: createLogger('registry', 'silent'),
     grants,
     issuer,
     revocations,
     changes,
-    events,
+    ...(options.realEvents === true ? {} : { events }),
     ...(now === undefined ? {} : { now }),
   });
   const redis: RedisClient = await connectRedis(redisUrl);
   return {
     running,
+    redis,
+    keyPrefix,
     token,
     grants,
     issuer,
@@ -116,7 +134,8 @@ export async function startRegistryHarness(overrides: Record<string, string> = {
     async close() {
       await running.close();
       const keys: string[] = [];
-      for await (const batch of redis.scanIterator({ MATCH: registryKeyPattern(keyPrefix), COUNT: 1000 })) keys.push(...batch);
+      for (const pattern of [registryKeyPattern(keyPrefix), eventKeyPattern(keyPrefix)])
+        for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch);
       if (keys.length > 0) await redis.del(keys);
       await redis.quit();
     },

@@ -4,15 +4,17 @@
  * A registry that already has agencies is left alone, so a restart on Redis never overwrites the operator's work.
  */
 import { readFileSync } from 'node:fs';
-import type { Agency, InformationSystem, OfferedFieldSet, Service, ServiceDescription, ServiceVersion } from '../domain/model.ts';
+import type { AccessRequest, Agency, InformationSystem, OfferedFieldSet, Service, ServiceDescription, ServiceVersion } from '../domain/model.ts';
 import type { RegistryStore, Write } from '../store/registry-store.ts';
 
-interface SeedFile {
+export interface SeedFile {
   agencies: Array<{ code: string; name: string; shortName: string | null; englishName: string | null; parentCode: string | null }>;
   systems: Array<{ id: string; agencyCode: string; name: string; purpose: string }>;
   services: Array<
     Omit<Service, 'status' | 'currentVersion' | 'revision' | 'createdAt' | 'updatedAt'> & { description: ServiceDescription; fieldSets: OfferedFieldSet[] }
   >;
+  /** Systems that take part in every relay data type: a LIVE access request of each to each relay service. */
+  relayParticipants?: { systems: string[] };
 }
 
 export function readDevelopmentSeed(): SeedFile {
@@ -72,6 +74,47 @@ export async function seedRegistry(store: RegistryStore, seed: SeedFile = readDe
       },
     ]),
   ];
+  writes.push(...relayAccess(seed, at).map((record): Write => ({ collection: 'accessRequests', record, expectedRevision: 0 })));
   const result = await store.commit(writes);
   return result.committed;
+}
+
+/**
+ * The development exchange: each participating system has a LIVE access request to each relay service it does not
+ * provide, so every development agency may send every data type to every other (the relay asks
+ * `/internal/v1/relay/routes`), as the development agency file allowed before the registry existed.
+ */
+function relayAccess(seed: SeedFile, at: string): AccessRequest[] {
+  const systems = seed.systems.filter((s) => seed.relayParticipants?.systems.includes(s.id));
+  return seed.services
+    .filter((service) => service.kind === 'RELAY_DATA_TYPE')
+    .flatMap((service) =>
+      systems
+        .filter((system) => system.agencyCode !== service.providerAgency)
+        .map((system): AccessRequest => ({
+          id: `ar-seed-${service.code}-${system.agencyCode.replace(/\./g, '')}`,
+          consumerAgency: system.agencyCode,
+          consumerSystem: system.id,
+          serviceCode: service.code,
+          serviceVersion: 1,
+          providerAgency: service.providerAgency,
+          fieldSets: [],
+          purposes: ['*'],
+          legalBasis: 'DEVELOPMENT DATA: development exchange between the development agencies',
+          expectedRequestsPerDay: 1000,
+          quota: null,
+          validTo: null,
+          securityCommitment: { signedBy: 'development seed', signedAt: at, text: 'DEVELOPMENT DATA' },
+          state: 'LIVE',
+          providerApproved: true,
+          operatorApproved: true,
+          receivedAt: null,
+          dueAt: null,
+          overdue: false,
+          history: [{ at, action: 'SEED', party: 'OPERATOR', by: 'system', from: 'PENDING_APPROVAL', to: 'LIVE', reason: 'development seed' }],
+          revision: 0,
+          createdAt: at,
+          updatedAt: at,
+        })),
+    );
 }

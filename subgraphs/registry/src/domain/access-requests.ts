@@ -33,6 +33,8 @@ export interface NewAccessRequest {
   securityCommitment: { signedBy: string; text: string };
 }
 
+/** Steps that grant access (a grant written or credentials enabled). */
+const GRANTING: ReadonlySet<AccessAction> = new Set(['APPROVE', 'CONFIRM_INTEGRATION', 'RESUME']);
 const PARTY_ORDER: readonly Party[] = ['OPERATOR', 'PROVIDER', 'CONSUMER'];
 const ENVIRONMENTS: readonly Environment[] = ['test', 'production'];
 
@@ -214,6 +216,14 @@ export class AccessRequests {
     }
     const reason = options.reason?.trim() || null;
     if (reason !== null) checkText(reason, 'reason', 2000);
+    if (GRANTING.has(action)) {
+      // Access is granted only between agencies in service (a merged or dissolved agency's code is no longer used).
+      for (const code of [request.consumerAgency, request.providerAgency]) {
+        const agency = await this.core.get('agencies', code, 'agency');
+        if (agency.status !== 'ACTIVE')
+          throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `agency ${code} is ${agency.status}: cancel the request instead`, { state: request.state });
+      }
+    }
     const plan = await this.plan(request, action, party, caller.name, reason);
     try {
       await this.core.apply(caller, plan.effects, () => ({

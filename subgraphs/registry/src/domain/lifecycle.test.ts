@@ -215,5 +215,10 @@ describe('registry lifecycle rules over time', () => {
     const merged = (await registry.agencies.get('000.00.21.H41'))!;
     assert.deepEqual([merged.status, merged.successorCodes, merged.effectiveFrom, merged.scheduled], ['MERGED', ['000.00.20.H41'], at, null]);
     assert.ok(events.announced.some((e) => e.family === 'agency-changed' && e.fields.change === 'MERGED_EFFECTIVE'));
+    // Nothing is granted to a merged agency any more.
+    const submitted = await request(callerFrom(adminOf('000.00.20.H41')), '000.00.20.H41:mot-cua-phuong-truong-vinh');
+    await registry.agencies.changeLifecycle(operator, '000.00.20.H41', { status: 'RENAMED', successorCodes: ['000.01.06.H41'] });
+    await rejects(registry.accessRequests.act(police, submitted.id, 'APPROVE'), ErrorCode.ILLEGAL_TRANSITION);
+    assert.equal((await registry.accessRequests.act(operator, submitted.id, 'CANCEL', { reason: 'cơ quan đã đổi tên' })).state, 'CANCELLED');
   });
 });

@@ -3,9 +3,9 @@
  * who may take an action from a state, and the clock of each kind of record.
  */
 import {
-  PARTIES,
-  transitions,
-  registrationTransitions,
+  accessRequestMachine,
+  partiesFor,
+  providerRegistrationMachine,
   type AccessRequestAction,
   type AccessRequestState,
   type Party,
@@ -20,12 +20,12 @@ export type RegistrationAction = ProviderRegistrationAction;
 
 /** The parties that may take `action` from `state` in the access-request table (empty = no such step). */
 export function accessPartiesFor(state: AccessRequestState, action: AccessRequestAction): readonly Party[] {
-  return PARTIES.filter((p) => transitions.some((t) => t.from === state && t.action === action && t.parties.includes(p)));
+  return partiesFor(accessRequestMachine, state, action);
 }
 
 /** The parties that may take `action` from `state` in the provider-registration table. */
 export function registrationPartiesFor(state: ProviderRegistrationState, action: ProviderRegistrationAction): readonly Party[] {
-  return PARTIES.filter((p) => registrationTransitions.some((t) => t.from === state && t.action === action && t.parties.includes(p)));
+  return partiesFor(providerRegistrationMachine, state, action);
 }
 
 /** When a record of `kind` received at `receivedAt` must be answered (BG:14.3, DL:11.2, DL:17.3, DL:17.5). */

@@ -38,9 +38,12 @@ export interface CredentialRequest {
   jwksUrl?: string | null;
 }
 
-/** The Keycloak client id of a system's credential: `<agency code>.<slug>.<environment>` (e.g. `000.00.03.H41.dkkd.test`). */
+/**
+ * The Keycloak client id of a system's credential: `<agency code>.<slug>.<environment>` in lower case (client ids
+ * are lower-case letters, digits, `.`, `_`, `-`), e.g. `000.00.03.h41.dang-ky-kinh-doanh.test`.
+ */
 export function credentialClientId(systemId: string, environment: Environment): string {
-  return `${systemId.replace(':', '.')}.${environment}`;
+  return `${systemId.replace(':', '.')}.${environment}`.toLowerCase();
 }
 
 function checkContacts(contacts: SystemContact[]): SystemContact[] {
@@ -233,7 +236,16 @@ export class Systems {
 
   /** Disables (revoking at the gateway) or enables a credential. */
   async setCredentialEnabled(caller: Caller, clientId: string, enabled: boolean, reason: string): Promise<InformationSystem> {
-    const { system } = await this.credentialOf(caller, clientId);
+    const { system, credential } = await this.credentialOf(caller, clientId);
+    checkText(reason, 'reason');
+    if (enabled) {
+      // A credential serves only while a request of its system is in force in its environment.
+      const inForce = (await this.core.store.list('accessRequests')).some(
+        (r) => r.consumerSystem === system.id && servesEnvironment(r.state, credential.environment),
+      );
+      if (!inForce)
+        throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `system ${system.id} has no access request in force in the ${credential.environment} environment`);
+    }
     const now = this.core.now();
     await this.core.apply(caller, this.credentialEffects(clientId, enabled, reason, caller.name), () => ({
       writes: [{ collection: 'systems', record: stamped(withCredentialEnabled(system, clientId, enabled), now), expectedRevision: system.revision }],

@@ -1,41 +1,14 @@
 /**
- * The `@lgsp/credentials` CredentialIssuer port (Keycloak's Admin REST API) and the `@lgsp/access`
- * CredentialRevocations port, as the registry uses them. Local until those packages land; the memory issuer here
- * stands in for Keycloak in tests of the registry alone.
+ * What the registry needs of `@lgsp/credentials` (the CredentialIssuer over Keycloak's Admin REST API, its types
+ * re-exported) and of `@lgsp/access` (the part of CredentialRevocations it uses). The memory issuer here stands in for
+ * Keycloak in the registry's own tests, with a fault hook for the all-or-nothing cases; `real-ports.test.ts` and
+ * test/e2e/onboarding.test.ts run the real ones.
  */
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, LgspError, type Environment } from '@lgsp/kit';
+import type { ClientSpec, CredentialIssuer, CredentialMethod } from '@lgsp/credentials';
+import { ErrorCode, LgspError } from '@lgsp/kit';
 
-export type CredentialMethod = 'client-secret-jwt' | 'client-jwt';
-
-export interface ClientSpec {
-  clientId: string;
-  agencyCode: string;
-  systemId: string;
-  environment: Environment;
-  method: CredentialMethod;
-  publicKeyPem?: string;
-  jwksUrl?: string;
-  name?: string;
-}
-
-export interface IssuedCredential {
-  clientId: string;
-  method: CredentialMethod;
-  environment: Environment;
-  /** client-secret-jwt only, shown once. */
-  secret?: string;
-}
-
-export interface CredentialIssuer {
-  create(spec: ClientSpec): Promise<IssuedCredential>;
-  rotate(clientId: string, key?: { publicKeyPem?: string; jwksUrl?: string }): Promise<IssuedCredential>;
-  setEnabled(clientId: string, enabled: boolean): Promise<void>;
-  remove(clientId: string): Promise<void>;
-  get(
-    clientId: string,
-  ): Promise<{ clientId: string; enabled: boolean; method: CredentialMethod; environment: Environment; agencyCode: string; systemId: string } | null>;
-}
+export type { ClientSpec, CredentialIssuer, CredentialMethod, IssuedCredential } from '@lgsp/credentials';
 
 export interface CredentialRevocations {
   revoke(clientId: string, entry: { at: string; reason: string; by: string }): Promise<void>;
@@ -56,6 +29,10 @@ export function createMemoryCredentialIssuer(): CredentialIssuer & { failNextCal
   return {
     async create(spec) {
       check();
+      // The rule of @lgsp/credentials (Keycloak client ids of the platform).
+      if (!/^[a-z0-9][a-z0-9._-]{2,99}$/.test(spec.clientId)) {
+        throw new LgspError(ErrorCode.BAD_USER_INPUT, 'clientId: 3 to 100 characters of a-z, 0-9, ".", "_" and "-", starting with a letter or digit');
+      }
       if (clients.has(spec.clientId)) throw new LgspError(ErrorCode.ALREADY_EXISTS, `client ${spec.clientId} already exists`);
       if (
         spec.method === 'client-jwt' &&
