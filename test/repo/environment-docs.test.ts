@@ -14,6 +14,7 @@ const CONFIG_MODULES = [
   'subgraphs/national-data/src/config.ts',
   'subgraphs/relay/src/config.ts',
   'subgraphs/subscriptions/src/config.ts',
+  'subgraphs/registry/src/config.ts',
   'simulator/src/config.ts',
   'keycloak/src/config.ts',
 ];
