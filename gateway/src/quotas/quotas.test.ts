@@ -311,6 +311,8 @@ describe('over graphql-ws', () => {
       first();
       second();
       assert.equal(await metric(replicaB, SYSTEMS.office.agency, 'events', 'limited'), 1);
+      const rejections = await (await fetch(replicaB.url.replace('/graphql', '/metrics'))).text();
+      assert.match(rejections, /^lgsp_gateway_ws_rejections_total\{[^}]*reason="rate_limited"[^}]*\} 1$/m, 'the WebSocket rejections name the quota');
     } finally {
       await Promise.allSettled([a.dispose(), b.dispose()]);
     }

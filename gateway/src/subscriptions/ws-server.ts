@@ -603,6 +603,8 @@ function rejectionReason(code: string | undefined): string {
     case ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE:
     case ErrorCode.PURPOSE_REQUIRED:
       return 'unauthorized';
+    case ErrorCode.RATE_LIMITED:
+      return 'rate_limited';
     default:
       return 'other';
   }
