@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { testKeyPrefix } from '@lgsp/kit/testing';
 import { REQUEST_ID_HEADER, startTestFederation, wardNames } from './testing/fixtures.ts';
 import { startGateway, type RunningGateway } from './server.ts';
 
@@ -202,9 +203,23 @@ describe('gateway when a subgraph is down', () => {
     }
   });
 
+  /** A federation whose gateway uses Redis under a key prefix of its own (the grants it seeds), and the cleanup of those keys. */
+  async function federationOnRedis() {
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const keyPrefix = testKeyPrefix();
+    const fed = await startTestFederation({ redisUrl, healthCheckCacheMs: 0 });
+    fed.config.authorization = { ...fed.config.authorization, redisKeyPrefix: keyPrefix };
+    const deleteKeys = async () => {
+      const redis = await connectRedis(redisUrl);
+      for await (const keys of redis.scanIterator({ MATCH: `${keyPrefix}*` })) if (keys.length > 0) await redis.del(keys);
+      await redis.quit();
+    };
+    return { fed, deleteKeys };
+  }
+
   test('ready checks Redis when REDIS_URL is set, and answers 503 when it stops answering', async () => {
     const redis = await connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { name: 'lgsp-gateway-test' });
-    const fed = await startTestFederation({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', healthCheckCacheMs: 0 });
+    const { fed, deleteKeys } = await federationOnRedis();
     const gateway = await startGateway(fed.config, { issuer: fed.issuer, metrics: createMetricsRegistry('gateway-test'), redis });
     try {
       const ready = await fetch(new URL('/health/ready', gateway.url));
@@ -220,11 +235,12 @@ describe('gateway when a subgraph is down', () => {
       await gateway.close();
       await fed.cleanup();
       if (redis.isOpen) await redis.quit();
+      await deleteKeys();
     }
   });
 
   test('with only REDIS_URL the gateway connects to Redis itself', async () => {
-    const fed = await startTestFederation({ redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', healthCheckCacheMs: 0 });
+    const { fed, deleteKeys } = await federationOnRedis();
     try {
       const gateway = await startGateway(fed.config, { issuer: fed.issuer, metrics: createMetricsRegistry('gateway-test') });
       const ready = await fetch(new URL('/health/ready', gateway.url));
@@ -232,6 +248,7 @@ describe('gateway when a subgraph is down', () => {
       await gateway.close();
     } finally {
       await fed.cleanup();
+      await deleteKeys();
     }
   });
 });
