@@ -10,7 +10,7 @@ import { createLogger, createMetricsRegistry, ErrorCode, LgspError } from '@lgsp
 import { seedRegistry } from '../data/seed.ts';
 import { defaultWorkingCalendar } from '../data/calendar/index.ts';
 import { createRegistryMetrics } from '../metrics.ts';
-import { createMemoryChangeLog } from '../ports/change-log.ts';
+import { createMemoryChangeLog } from '@lgsp/access';
 import { createMemoryCredentialIssuer, createMemoryCredentialRevocations } from '../ports/credentials.ts';
 import { createMemoryRegistryEvents } from '../ports/events.ts';
 import { createMemoryGrantStore, registryGrantId } from '../ports/grants.ts';

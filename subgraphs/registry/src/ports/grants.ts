@@ -1,39 +1,14 @@
 /**
- * The part of `@lgsp/access`'s GrantStore the registry uses, and the grant shape with the issue-16 fields
- * (environment, quota). Local until `@lgsp/access` lands; the integrator passes that package's store, which has
- * these methods and more.
+ * The part of `@lgsp/access`'s GrantStore the registry uses (the grant model is that package's), and an in-memory
+ * store with a fault hook for the registry's own all-or-nothing tests.
  */
+import type { ConditionalRemoval, Grant, GrantStore as AccessGrantStore } from '@lgsp/access';
 import type { Environment } from '@lgsp/kit';
 
-/** A grant as the gateway enforces it (thỏa thuận chia sẻ dữ liệu); see gateway/src/authorization/grants/grant.ts. */
-export interface Grant {
-  id: string;
-  provider: string;
-  consumer: string;
-  service: string;
-  fieldSets: string[];
-  purposes: string[];
-  validFrom: string;
-  validTo?: string;
-  basis?: string;
-  /** Absent = production; a grant serves only principals of the same environment. */
-  environment?: Environment;
-  /** A rate per consumer and service; absent = no quota. */
-  quota?: { requests: number; perSeconds: number };
-}
+export type { ConditionalRemoval, Grant };
 
-/** What `removeIfVersion` did. */
-export type ConditionalRemoval = 'removed' | 'absent' | 'stale';
-
-export interface GrantStore {
-  list(): Promise<Grant[]>;
-  get(id: string): Promise<Grant | null>;
-  /** Writes every grant in one step only if `version()` is still `expectedVersion`; false = nothing written. */
-  putAll(grants: Grant[], expectedVersion: number): Promise<boolean>;
-  /** Deletes a grant only if `version()` is still `expectedVersion`. */
-  removeIfVersion(id: string, expectedVersion: number): Promise<ConditionalRemoval>;
-  version(): Promise<number>;
-}
+/** What the registry calls on the GrantStore the gateway enforces. */
+export type GrantStore = Pick<AccessGrantStore, 'list' | 'get' | 'putAll' | 'removeIfVersion' | 'version'>;
 
 /** The registry's grant ids: `registry.<accessRequestId>.<environment>`. */
 export function registryGrantId(accessRequestId: string, environment: Environment): string {
