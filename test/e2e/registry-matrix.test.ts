@@ -36,6 +36,8 @@ const accounts: Record<CallerName, { login: string } | { client: string } | null
   'consumer system': { client: 'sotuphap-h41-hotich' },
   // Sở Tư pháp's civil servant, without agency-admin.
   'civil servant': { login: 'tuan.pham' },
+  // Công an tỉnh's civil servant: data-provider by the agency's group, without agency-admin.
+  'provider civil servant': { login: 'hung.tran' },
   // Every agency-admin account of the realm belongs to an agency (its group gives agency_code): no real token.
   'admin without agency': null,
 };
@@ -50,7 +52,8 @@ interface Answer {
 
 describe('registry authorization matrix through the gateway (real tokens, no Redis)', () => {
   let p: PlatformFixture;
-  const tokens = new Map<CallerName | 'anonymous', string | null>();
+  /** Tokens by caller of the table, plus `anonymous` (none) and `office system` (the operating unit's system). */
+  const tokens = new Map<string, string | null>();
   let n = 0;
 
   before(async () => {
@@ -71,7 +74,7 @@ describe('registry authorization matrix through the gateway (real tokens, no Red
     await p?.close();
   });
 
-  async function gql(caller: CallerName | 'anonymous', query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
+  async function gql(caller: string, query: string, variables: Record<string, unknown> = {}): Promise<Answer> {
     const token = tokens.get(caller);
     assert.notEqual(token, undefined, `a token for ${caller}`);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
@@ -135,7 +138,7 @@ describe('registry authorization matrix through the gateway (real tokens, no Red
   });
 
   /** Runs the row's operation as `caller`, after the setup it needs. */
-  async function run(row: MatrixRow, caller: CallerName | 'anonymous'): Promise<Answer> {
+  async function run(row: MatrixRow, caller: string): Promise<Answer> {
     n += 1;
     switch (row.operation) {
       case 'registerAgency':
@@ -179,6 +182,18 @@ describe('registry authorization matrix through the gateway (real tokens, no Red
         .map(([name]) => name),
       ['admin without agency'],
     );
+  });
+
+  it("does not make the operating unit's agency system an operator: lgsp-operator is its operator's own role", async () => {
+    // Văn phòng UBND tỉnh (000.00.01.H41) runs the platform; its one-stop system's client credentials are no operator's.
+    tokens.set('office system', await developmentClientToken(p.platform.urls.issuer, 'vpubnd-h41-motcua'));
+    const agency = await gql(
+      'office system',
+      'mutation { registerAgency(input: { code: "000.00.39.H41", name: "Cơ quan thử", parentCode: "000.00.00.H41" }) { code } }',
+    );
+    assert.equal(agency.body.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(agency.body));
+    const approve = await gql('office system', `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: APPROVE) { id } }`);
+    assert.equal(approve.body.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(approve.body));
   });
 
   for (const row of matrix) {
