@@ -18,6 +18,15 @@ export const callers: Record<string, Principal> = {
   'other agency admin': adminOf(FINANCE),
   'consumer system': { kind: 'system', agencyCode: JUSTICE, systemId: `${JUSTICE}:ho-tich-dien-tu`, roles: [Role.agencySystem, Role.dataConsumer], scopes: [] },
   'civil servant': { kind: 'user', agencyCode: JUSTICE, userId: 'cb-1', username: 'canbo.stp', roles: [Role.civilServant], scopes: [] },
+  // A civil servant of the provider agency: the realm gives data-provider to every member of the agency's group.
+  'provider civil servant': {
+    kind: 'user',
+    agencyCode: POLICE,
+    userId: 'cb-2',
+    username: 'canbo.ca',
+    roles: [Role.civilServant, Role.dataConsumer, Role.dataProvider],
+    scopes: [],
+  },
   'admin without agency': { kind: 'user', userId: 'x', username: 'x', roles: [AGENCY_ADMIN_ROLE], scopes: [] },
 };
 export type CallerName = keyof typeof callers;
@@ -50,7 +59,7 @@ export const matrix: MatrixRow[] = [
   { operation: 'submitAccessRequest(consumer system)', outcomes: only({ 'consumer admin': 'ok' }) },
   {
     operation: 'accessRequest',
-    outcomes: only({ operator: 'ok', 'consumer admin': 'ok', 'provider admin': 'ok', 'provider system': 'ok', 'consumer system': 'ok', 'civil servant': 'ok' }),
+    outcomes: only({ operator: 'ok', 'consumer admin': 'ok', 'provider admin': 'ok', 'provider system': 'ok', 'consumer system': 'ok', 'civil servant': 'ok', 'provider civil servant': 'ok' }),
   },
   { operation: 'actOnAccessRequest APPROVE (pending)', outcomes: only({ operator: 'ok', 'provider admin': 'ok', 'provider system': 'ok' }) },
   { operation: 'actOnAccessRequest RESUBMIT (changes requested)', outcomes: only({ 'consumer admin': 'ok' }) },

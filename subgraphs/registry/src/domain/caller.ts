@@ -15,7 +15,11 @@ export interface Caller {
   operator: boolean;
   /** Holds `agency-admin` (acts for `agencyCode`). */
   agencyAdmin: boolean;
-  /** Holds `data-provider` (may act as provider for `agencyCode`'s services). */
+  /**
+   * An agency system holding `data-provider` (may act as provider for `agencyCode`'s services). A person's
+   * `data-provider` does not count: the realm gives it to every member of a provider agency's group, civil servants
+   * included, so people act as provider through `agency-admin` only.
+   */
   dataProvider: boolean;
   actor: Actor;
 }
@@ -31,7 +35,7 @@ export function callerFrom(principal: Principal): Caller {
     agencyCode,
     operator,
     agencyAdmin,
-    dataProvider: principal.roles.includes(Role.dataProvider),
+    dataProvider: principal.kind === 'system' && principal.roles.includes(Role.dataProvider),
     actor: { kind, username: name, ...(agencyCode === null ? {} : { agencyCode }) },
   };
 }
@@ -46,7 +50,7 @@ export function actsForAgency(caller: Caller, agencyCode: string): boolean {
   return caller.operator || (caller.agencyAdmin && caller.agencyCode === agencyCode);
 }
 
-/** May act as the provider of a service of this agency: its administrator or a `data-provider` of it. */
+/** May act as the provider of a service of this agency: its administrator or a `data-provider` system of it. */
 export function isProviderOf(caller: Caller, providerAgency: string): boolean {
   return caller.agencyCode === providerAgency && (caller.agencyAdmin || caller.dataProvider);
 }
