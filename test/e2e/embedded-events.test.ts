@@ -125,6 +125,74 @@ describe('embedded mode: relay → subscriptions events, subscriptions → relay
     await client.dispose();
   });
 
+  it("test and production environments: each recipient's subscription brings its own namespace's packets only, and a test listener is online in the test namespace only", async () => {
+    const inTest = (p: Principal): Principal => ({ ...p, environment: 'test' });
+    const listen = async (principal: Principal) => {
+      const client = createClient({
+        url: subscriptions.wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${await issuer.tokenFor(principal)}` },
+      });
+      const received: string[] = [];
+      const dispose = client.subscribe(
+        { query: 'subscription { packetAvailable { packet { id } } }' },
+        {
+          next: (v) => void received.push((v.data as { packetAvailable: { packet: { id: string } } }).packetAvailable.packet.id),
+          error: () => undefined,
+          complete: () => undefined,
+        },
+      );
+      return { received, close: async () => (dispose(), await client.dispose()) };
+    };
+    const send = async (principal: Principal) => {
+      const content = Buffer.from(`environment ${principal.environment ?? 'production'}`);
+      const answer = await fetch(relay.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await issuer.tokenFor(principal)}` },
+        body: JSON.stringify({
+          query: REQUEST_EXCHANGE,
+          variables: {
+            input: {
+              recipients: { agencyCodes: [AGENCY_B] },
+              title: 't',
+              priority: 'NORMAL',
+              dataType: 'FILE',
+              protocol: 'p',
+              declaredBytes: content.length,
+              sha256: sha256(content),
+            },
+          },
+        }),
+      });
+      const space = ((await answer.json()) as { data: { requestExchange: { id: string; uploadUrl: string } } }).data.requestExchange;
+      assert.equal((await httpRequest(space.uploadUrl, { method: 'PUT', body: content, headers: { 'repr-digest': reprDigest(content) } })).status, 201);
+      return space.id;
+    };
+    const production = await listen(B);
+    const test = await listen(inTest(B));
+    await eventually(
+      async () => subscriptions.stream.stats().subscriptions === 1 && subscriptions.testStream.stats().subscriptions === 1,
+      'both subscriptions are open',
+    );
+    const testPacket = await send(inTest(A));
+    const productionPacket = await send(A);
+    await eventually(async () => test.received.length >= 1 && production.received.length >= 1, 'each subscriber gets an event');
+    await sleep(300); // time for a wrong event to arrive
+    assert.deepEqual(test.received, [testPacket], 'the test subscriber gets the test packet only');
+    assert.deepEqual(production.received, [productionPacket], 'the production subscriber gets the production packet only');
+    await eventually(async () => (await relay.relays.test.lastSeen(AGENCY_B)) !== null, 'the test listener is online in the test namespace');
+    await production.close();
+    await test.close();
+
+    // A test system that only listens: reported with its environment, online in the test namespace only.
+    const listener = inTest({ kind: 'system', agencyCode: '000.00.09.H41', systemId: '000.00.09.H41:test-listener', roles: [], scopes: [] });
+    const held = await listen(listener);
+    await eventually(async () => (await relay.relays.test.lastSeen('000.00.09.H41')) !== null, 'the relay sees the test listener');
+    assert.equal(await relay.relays.production.lastSeen('000.00.09.H41'), null, 'never online in production');
+    await held.close();
+  });
+
   it('a system that only listens is online: the subscriptions service reports it to the relay while it is subscribed', async () => {
     // The system id as the realm's tokens carry it (`<agency code>:<system>`).
     const listener: Principal = { kind: 'system', agencyCode: '000.00.05.H41', systemId: '000.00.05.H41:syt-listener', roles: [], scopes: [] };

@@ -1,10 +1,10 @@
 /**
  * The publisher over HTTP, for embedded mode (no Redis): the topics live in the subscriptions process, so events are
  * posted to its `POST /internal/events` with the shared EVENTS_PUBLISH_TOKEN. The event id it answers is the one
- * subscribers see. It coalesces: the events published in one event-loop turn, or while its previous post is in
+ * subscribers see; `environment` names the namespace of its topics (absent = production). It coalesces: the events published in one event-loop turn, or while its previous post is in
  * flight, go in one post, in the order they were published.
  */
-import { postWithSharedSecret, SharedSecretPostError } from '@lgsp/kit';
+import { postWithSharedSecret, SharedSecretPostError, type Environment } from '@lgsp/kit';
 import type { EventPublisher } from './event-publisher.ts';
 import { checkEvent, eventLimits } from './limits.ts';
 import { topicName } from './topics.ts';
@@ -14,6 +14,11 @@ export interface HttpEventPublisherOptions {
   baseUrl: string;
   /** Its EVENTS_PUBLISH_TOKEN. */
   token: string;
+  /**
+   * The namespace whose topics the events go to (issue 16): `test` for the relay's test-environment packets, whose
+   * subscribers are test-environment callers only. Absent = production (the post then names no environment).
+   */
+  environment?: Environment;
   /** Longest one post may take (default 5000 ms). */
   timeoutMs?: number;
   /** Most events in one post (default and ceiling: `eventLimits.maxEventsPerPost`). */
@@ -92,7 +97,8 @@ export function httpEventPublisher(options: HttpEventPublisherOptions): EventPub
 
   const post = async (batch: QueuedEvent[]): Promise<string[]> => {
     const events = batch.map(({ topic, fields }) => ({ topic, fields }));
-    const answer = await postWithSharedSecret(url, options.token, { events }, { expectStatus: 201, timeoutMs: options.timeoutMs });
+    const body = options.environment === undefined ? { events } : { environment: options.environment, events };
+    const answer = await postWithSharedSecret(url, options.token, body, { expectStatus: 201, timeoutMs: options.timeoutMs });
     const eventIds = answer.eventIds;
     if (!Array.isArray(eventIds) || eventIds.length !== batch.length || !eventIds.every((id) => typeof id === 'string')) {
       throw new Error(`POST ${url} answered 201 without ${batch.length} event ids in "eventIds"`);

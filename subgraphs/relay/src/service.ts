@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
-import { httpEventPublisher, memoryEventPublisher, redisEventPublisher } from '@lgsp/events';
+import { httpEventPublisher, memoryEventPublisher, namespaceKeyPrefix, redisEventPublisher } from '@lgsp/events';
 import {
   ConfigError,
   connectRedis,
@@ -30,7 +30,6 @@ import { createJsonSchemaRegistry, readJsonSchemaDirectory, type JsonSchemaRegis
 import { createRelayMetrics } from './domain/metrics.ts';
 import { Relay, type SweepCounts } from './domain/relay.ts';
 import { RelayNamespaces } from './domain/namespaces.ts';
-import { namespaceKeyPrefix } from './store/keys.ts';
 import { createUrlSigner } from './domain/url-token.ts';
 import { exchangeContentHandler } from './http/exchange-routes.ts';
 import { presenceRoute } from './http/presence-route.ts';
@@ -105,10 +104,11 @@ export function storesOnRedis(redis: RedisClient, keyPrefix: string, options: { 
 
 /**
  * In-memory stores (embedded mode). Events go to the subscriptions service's `/internal/events` when `events` names
- * it (EVENTS_URL + EVENTS_PUBLISH_TOKEN); otherwise they stay in this process, where no subscriber can see them.
- * The test namespace is never given `events`: its events must not reach production's topics.
+ * it (EVENTS_URL + EVENTS_PUBLISH_TOKEN), to the topics of `events.environment` (the test namespace's posts say
+ * `test`, so they reach test-environment subscribers only); otherwise they stay in this process, where no subscriber
+ * can see them.
  */
-export function storesInMemory(options: { events?: { baseUrl: string; token: string } } = {}): RelayStores {
+export function storesInMemory(options: { events?: { baseUrl: string; token: string; environment?: Environment } } = {}): RelayStores {
   return {
     packets: createMemoryPacketStore(),
     content: createMemoryContentStore(),
@@ -176,11 +176,12 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
           ? { baseUrl: config.EVENTS_URL, token: config.EVENTS_PUBLISH_TOKEN }
           : undefined;
       stores = storesInMemory({ events });
+      testStores ??= storesInMemory({ events: events === undefined ? undefined : { ...events, environment: 'test' } });
       logger.warn('REDIS_URL unset: packets live in memory and are lost when the relay stops');
       if (events === undefined) logger.warn('REDIS_URL and EVENTS_URL unset: events stay in this process and no subscriber is notified');
     }
   }
-  // Embedded mode: the subscriptions service holds production's topics only, so test packets' events stay here.
+  // Production's stores given without test ones (tests, embedded with other services): test packets' events stay here.
   testStores ??= storesInMemory();
   let timer: ReturnType<typeof setInterval> | undefined;
   let closeDirectory = (): void => undefined;

@@ -4,7 +4,7 @@
  * caller may not see. Entity references are stubs ({ id }, { code }) the gateway resolves in other subgraphs.
  */
 import { topics } from '@lgsp/events/topics';
-import type { BaseContext } from '@lgsp/kit';
+import { environmentOf, type BaseContext } from '@lgsp/kit';
 import { accessRequestEventVisible, agencyToFollow, packetEventVisible, requireAuthenticated } from './domain/access.ts';
 import {
   decode,
@@ -24,6 +24,7 @@ import type { PresenceTracker } from './domain/presence.ts';
 import type { EventStream } from './store/event-stream.ts';
 
 export interface SubscriptionsContext extends BaseContext {
+  /** The topics of the caller's environment (issue 16: a test-environment caller's are the test namespace's). */
   stream: EventStream;
   /** Counts an event handed to a subscriber. */
   delivered(field: string): void;
@@ -43,6 +44,9 @@ const afterOf = (args: { after?: string | null }) => (args.after === undefined |
 const packetRef = (id: string) => ({ id });
 /** The relay's presence names a system by client id; a civil servant's session counts as `user`, as in the relay. */
 const listenerId = (ctx: SubscriptionsContext) => ctx.principal.systemId ?? 'user';
+/** The listening system as the relay's presence takes it: a test-environment one names its environment. */
+const listener = (ctx: SubscriptionsContext, agencyCode: string) =>
+  environmentOf(ctx.principal) === 'test' ? { agencyCode, systemId: listenerId(ctx), environment: 'test' as const } : { agencyCode, systemId: listenerId(ctx) };
 const agencyRef = (code: string) => ({ code });
 
 /** Decodes with `decoder`, skipping (and logging) entries a publisher wrote without the fields the event needs. */
@@ -73,7 +77,7 @@ export const resolvers = {
         const topic = topics.packetAvailable(agency);
         const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
         // The agency's own system listening to its inbox is online (an operator watching it is not that system).
-        const release = agency === ctx.principal.agencyCode ? ctx.presence?.hold({ agencyCode: agency, systemId: listenerId(ctx) }) : undefined;
+        const release = agency === ctx.principal.agencyCode ? ctx.presence?.hold(listener(ctx, agency)) : undefined;
         return mapEvents(
           source,
           decoded(

@@ -10,7 +10,7 @@ import { httpEventPublisher, redisEventPublisher, registryEventFields, TopicFami
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { configSchema } from './config.ts';
 import { startSubscriptions, type RunningSubscriptions } from './service.ts';
-import { eventually, redisUrl, testRedis } from './testing.ts';
+import { eventually, follow, redisUrl, testRedis, type Item } from './testing.ts';
 
 const A = '000.00.03.H41';
 const B = '000.00.04.H41';
@@ -18,51 +18,6 @@ const agency = (code: string): Principal => ({ kind: 'system', agencyCode: code,
 const operator: Principal = { kind: 'user', userId: 'op-1', roles: [Role.operator], scopes: [] };
 const anonymous: Principal = { kind: 'anonymous', roles: [], scopes: [] };
 const silent = createLogger('subscriptions-test', 'silent');
-
-type Item =
-  | { kind: 'next'; value: { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } }
-  | { kind: 'error'; error: any }
-  | { kind: 'complete' };
-
-/** One subscription on a graphql-ws client, read item by item. */
-function follow(client: Client, query: string, variables: Record<string, unknown> = {}) {
-  const items: Item[] = [];
-  let wake: (() => void) | null = null;
-  const push = (item: Item) => {
-    items.push(item);
-    wake?.();
-  };
-  const dispose = client.subscribe(
-    { query, variables },
-    {
-      next: (value) => push({ kind: 'next', value: value as never }),
-      error: (error) => push({ kind: 'error', error }),
-      complete: () => push({ kind: 'complete' }),
-    },
-  );
-  return {
-    dispose,
-    async next(): Promise<Item> {
-      const deadline = Date.now() + 10_000;
-      while (items.length === 0) {
-        if (Date.now() > deadline) throw new Error(`no message for ${query.slice(0, 60)}`);
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          setTimeout(resolve, 100);
-        });
-      }
-      return items.shift()!;
-    },
-    async data(field: string): Promise<Record<string, any>> {
-      const item = await this.next();
-      assert.equal(item.kind, 'next', `expected an event, got ${JSON.stringify(item)}`);
-      const value = (item as Extract<Item, { kind: 'next' }>).value;
-      assert.equal(value.errors, undefined, JSON.stringify(value.errors));
-      return value.data![field];
-    },
-    pending: () => items.length,
-  };
-}
 
 describe('subscriptions subgraph over graphql-ws, on Redis', () => {
   let issuer: InternalTokenIssuer;

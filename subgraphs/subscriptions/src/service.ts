@@ -4,10 +4,16 @@
  * catalogs publish to — Redis Streams (REDIS_URL) or, in embedded mode, an in-memory log that publishers reach
  * through `POST /internal/events` (EVENTS_PUBLISH_TOKEN). GraphQL over HTTP at the same path serves the federation
  * `_service` query and `subscriptionTopics`.
+ *
+ * Two namespaces of topics (issue 16, test and production environments): a subscriber whose principal is of the test
+ * environment follows the test namespace's topics — the streams under `<prefix>test:` (`namespaceKeyPrefix`, where the
+ * relay writes its test packets' events), or a log of their own in memory — and never production's; every other
+ * subscriber follows production's and never the test ones.
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { namespaceKeyPrefix } from '@lgsp/events';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   connectRedis,
@@ -15,9 +21,11 @@ import {
   createInternalTokenVerifier,
   createLogger,
   createMetricsRegistry,
+  environmentOf,
   Gauge,
   startSubgraph,
   type BaseContext,
+  type Environment,
   type InternalTokenVerifier,
   type Logger,
   type RedisClient,
@@ -45,8 +53,10 @@ export interface SubscriptionsServiceDeps {
   verifier?: InternalTokenVerifier;
   logger?: Logger;
   metrics?: Registry;
-  /** The log behind the topics instead of the one REDIS_URL selects (tests, a shared in-process log). */
+  /** The log behind production's topics instead of the one REDIS_URL selects (tests, a shared in-process log). */
   log?: EventLog;
+  /** The log behind the test environment's topics, with `log` (default: one in memory of its own). */
+  testLog?: EventLog;
 }
 
 export interface RunningSubscriptions extends RunningSubgraph {
@@ -54,8 +64,10 @@ export interface RunningSubscriptions extends RunningSubgraph {
   wsUrl: string;
   /** Base URL of the HTTP server (e.g. http://127.0.0.1:4104). */
   origin: string;
-  /** The topics: publish in-process, and reader / subscription counts. */
+  /** Production's topics: publish in-process, and reader / subscription counts. */
   stream: EventStream;
+  /** The test environment's topics (issue 16), followed by test-environment subscribers only. */
+  testStream: EventStream;
   /** Open graphql-ws connections. */
   connections(): number;
 }
@@ -67,10 +79,14 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
 
   let redis: RedisClient | undefined;
   let log = deps.log;
+  let testLog = deps.testLog;
   if (log === undefined) {
     if (config.REDIS_URL !== undefined) {
       redis = await connectRedis(config.REDIS_URL, { name: 'lgsp-subscriptions' });
-      log = createRedisEventLog(redis, { keyPrefix: config.REDIS_KEY_PREFIX, retention: config.EVENTS_RETENTION });
+      const onRedis = (environment: Environment) =>
+        createRedisEventLog(redis!, { keyPrefix: namespaceKeyPrefix(config.REDIS_KEY_PREFIX, environment), retention: config.EVENTS_RETENTION });
+      log = onRedis('production');
+      testLog ??= onRedis('test');
     } else {
       log = createMemoryEventLog({ retention: config.EVENTS_RETENTION });
       logger.warn(
@@ -80,7 +96,16 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
       );
     }
   }
-  const stream = createEventStream(log, { blockMs: config.SUBSCRIPTIONS_BLOCK_MS, maxBuffered: config.SUBSCRIPTIONS_MAX_BUFFERED, logger });
+  testLog ??= createMemoryEventLog({ retention: config.EVENTS_RETENTION });
+  const streamOptions = { blockMs: config.SUBSCRIPTIONS_BLOCK_MS, maxBuffered: config.SUBSCRIPTIONS_MAX_BUFFERED, logger };
+  const stream = createEventStream(log, streamOptions);
+  const testStream = createEventStream(testLog, streamOptions);
+  /** The one place a subscriber's or a post's environment chooses its topics. */
+  const streamOf = (environment: Environment): EventStream => (environment === 'test' ? testStream : stream);
+  const closeStreams = async () => {
+    await stream.close();
+    await testStream.close();
+  };
 
   const delivered = new Counter({
     name: 'lgsp_subscriptions_events_delivered_total',
@@ -102,8 +127,9 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
     registers: [metrics],
     collect() {
       const s = stream.stats();
-      this.set({ kind: 'subscriptions' }, s.subscriptions);
-      this.set({ kind: 'readers' }, s.readers);
+      const t = testStream.stats();
+      this.set({ kind: 'subscriptions' }, s.subscriptions + t.subscriptions);
+      this.set({ kind: 'readers' }, s.readers + t.readers);
       this.set({ kind: 'connections' }, wsServer?.connections() ?? 0);
     },
   });
@@ -119,7 +145,7 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
   const schema = buildSubgraphSchema([{ typeDefs, resolvers: resolvers as unknown as GraphQLResolverMap<unknown> }]);
   const context = (base: BaseContext): SubscriptionsContext => ({
     ...base,
-    stream,
+    stream: streamOf(environmentOf(base.principal)),
     delivered: (field) => delivered.inc({ field }),
     presence,
   });
@@ -137,7 +163,7 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
       metrics,
       context,
       readiness: redis === undefined ? {} : { redis: async () => void (await redis.ping()) },
-      routes: config.EVENTS_PUBLISH_TOKEN === undefined ? undefined : publishRoute({ token: config.EVENTS_PUBLISH_TOKEN, stream, logger, metrics }),
+      routes: config.EVENTS_PUBLISH_TOKEN === undefined ? undefined : publishRoute({ token: config.EVENTS_PUBLISH_TOKEN, stream: streamOf, logger, metrics }),
       onListening: (httpServer) => {
         wsServer = attachSubscriptionServer({
           httpServer,
@@ -153,7 +179,7 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
     });
   } catch (error) {
     await presence?.close();
-    await stream.close();
+    await closeStreams();
     await redis?.quit();
     throw error;
   }
@@ -167,11 +193,12 @@ export async function startSubscriptions(config: SubscriptionsConfig, deps: Subs
     origin,
     wsUrl: running.url.replace(/^http/, 'ws'),
     stream,
+    testStream,
     connections: () => wsServer?.connections() ?? 0,
     async close() {
       await wsServer?.close();
       await presence?.close();
-      await stream.close();
+      await closeStreams();
       await running.close();
       await redis?.quit();
     },

@@ -1,14 +1,3 @@
-import type { Environment } from '@lgsp/kit';
-
-/**
- * The key prefix of one namespace of packets: production's is the service's prefix itself (`lgsp:`), the test
- * environment's is `<prefix>test:` (`lgsp:test:relay:…`, `lgsp:test:events:…`), so that no key of one namespace is a
- * key of the other (issue 16: test credentials never see production packets, nor the reverse).
- */
-export function namespaceKeyPrefix(prefix: string, environment: Environment): string {
-  return environment === 'production' ? prefix : `${prefix}${environment}:`;
-}
-
 /**
  * Redis key names of the relay, and only here: `<prefix>relay:…`, prefix `lgsp:` in deployment. The hash tag
  * `{<packetId>}` keeps one packet's record, history and content in one Redis Cluster slot.

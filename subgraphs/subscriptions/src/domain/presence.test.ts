@@ -43,3 +43,22 @@ test('a report holds the systems for a lease longer than the interval; after the
     await tracker.close();
   }
 });
+
+test('a test-environment system is reported with its environment, apart from a production system of the same id', async () => {
+  const reports: PresentSystem[][] = [];
+  const tracker = createPresenceTracker({ report: async (systems) => void reports.push(systems), intervalMs: 60_000, logger: silent });
+  try {
+    const production = { agencyCode: '000.00.05.H41', systemId: '000.00.05.H41:vpdt' };
+    const test = { ...production, environment: 'test' as const };
+    const releaseProduction = tracker.hold(production);
+    const releaseTest = tracker.hold(test);
+    await sleep(5);
+    assert.deepEqual(reports, [[production], [test]], 'each reported at once when it first subscribes, the test one naming its environment');
+    releaseProduction();
+    assert.deepEqual(tracker.held(), [test], "the production system's release does not end the test system's hold");
+    releaseTest();
+    assert.deepEqual(tracker.held(), []);
+  } finally {
+    await tracker.close();
+  }
+});

@@ -8,11 +8,16 @@
  * shortens a hold, since another replica may hold the same system). A failed report is logged and retried at the
  * next interval; the lease outlasts one lost renewal.
  */
-import type { Logger } from '@lgsp/kit';
+import type { Environment, Logger } from '@lgsp/kit';
 
 export interface PresentSystem {
   agencyCode: string;
   systemId: string;
+  /**
+   * The subscriber's environment (issue 16): `test` when its principal is of the test environment, so that the relay
+   * records it in its test namespace only; absent = production.
+   */
+  environment?: Environment;
 }
 
 /** Sends one report: these systems are held for `heldForMs` from now. */
@@ -59,7 +64,8 @@ export function createPresenceTracker(options: { report: PresenceReport; interva
   timer.unref();
   return {
     hold(system) {
-      const key = `${system.agencyCode}\u0000${system.systemId}`;
+      // The environment is part of the key: a test and a production system of one id are two listeners.
+      const key = `${system.environment ?? 'production'}\u0000${system.agencyCode}\u0000${system.systemId}`;
       const entry = counts.get(key);
       if (entry === undefined) {
         counts.set(key, { system, count: 1 });

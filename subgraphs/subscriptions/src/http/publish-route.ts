@@ -8,10 +8,14 @@
  * A batch (what `httpEventPublisher` sends): `{ "events": [ { "topic", "fields" }, … ] }` → 201 `{ "eventIds": [ … ] }`
  * in the same order. Every event of a batch is checked before any is published, and they are stored one after the
  * other in the order given, so the order within a topic is the publisher's.
+ *
+ * Either body may name the namespace of its topics (issue 16): `"environment": "test"` stores the events in the test
+ * environment's topics, which only test-environment subscribers follow (the relay's test packets); absent or
+ * `"production"` = production's topics.
  */
 import type { Express, Response } from 'express';
 import { checkEvent, eventLimits } from '@lgsp/events';
-import { Counter, ErrorCode, LgspError, jsonBody, requireSharedSecret, type Logger, type Registry } from '@lgsp/kit';
+import { Counter, ENVIRONMENTS, ErrorCode, LgspError, jsonBody, requireSharedSecret, type Environment, type Logger, type Registry } from '@lgsp/kit';
 import type { EventStream } from '../store/event-stream.ts';
 
 /**
@@ -22,14 +26,30 @@ export const PUBLISH_BODY_LIMIT = '1mb';
 
 type Event = { topic: string; fields: Record<string, string> };
 
+/** The body's `environment`: absent = production; anything but "production" or "test" is refused. */
+function readEnvironment(body: object): Environment {
+  const { environment } = body as { environment?: unknown };
+  if (environment === undefined) return 'production';
+  if (!ENVIRONMENTS.includes(environment as Environment)) {
+    throw new LgspError(ErrorCode.BAD_USER_INPUT, `"environment" must be absent, "production" or "test" (the namespace of the topics); nothing published`);
+  }
+  return environment as Environment;
+}
+
 /** Reads either body shape; throws BAD_USER_INPUT (400) or, for a batch over the limit, LIMIT_EXCEEDED (413). */
-export function readPublishBody(body: unknown): { shape: 'single' | 'batch'; events: Event[] } {
+export function readPublishBody(body: unknown): { shape: 'single' | 'batch'; environment: Environment; events: Event[] } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new LgspError(ErrorCode.BAD_USER_INPUT, 'the body must be {"topic": string, "fields": {name: string}} or {"events": [{"topic", "fields"}, …]}');
   }
-  if (!('events' in body)) return { shape: 'single', events: [readEvent(body, '')] };
+  const environment = readEnvironment(body);
+  if (!('events' in body)) return { shape: 'single', environment, events: [readEvent(body, '')] };
   const { events } = body as { events: unknown };
-  if (Object.keys(body).length !== 1) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'a batch body has only "events": {"events": [{"topic", "fields"}, …]}');
+  if (Object.keys(body).some((key) => key !== 'events' && key !== 'environment')) {
+    throw new LgspError(
+      ErrorCode.BAD_USER_INPUT,
+      'a batch body has only "events" and "environment": {"environment"?: "test", "events": [{"topic", "fields"}, …]}',
+    );
+  }
   if (!Array.isArray(events) || events.length === 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, '"events" must be a non-empty array of {"topic", "fields"}');
   if (events.length > eventLimits.maxEventsPerPost) {
     throw new LgspError(
@@ -40,7 +60,7 @@ export function readPublishBody(body: unknown): { shape: 'single' | 'batch'; eve
       },
     );
   }
-  return { shape: 'batch', events: events.map((event, index) => readEvent(event, `events[${index}]: `, index)) };
+  return { shape: 'batch', environment, events: events.map((event, index) => readEvent(event, `events[${index}]: `, index)) };
 }
 
 function readEvent(value: unknown, where: string, index?: number): Event {
@@ -60,7 +80,13 @@ function readEvent(value: unknown, where: string, index?: number): Event {
 const sendError = (res: Response, status: number, code: ErrorCode, message: string, details: Record<string, unknown> = {}) =>
   res.status(status).json({ errors: [{ message, extensions: { code, ...details } }] });
 
-export function publishRoute(options: { token: string; stream: EventStream; logger: Logger; metrics?: Registry }): (app: Express) => void {
+export function publishRoute(options: {
+  token: string;
+  /** The topics of each namespace. */
+  stream: (environment: Environment) => EventStream;
+  logger: Logger;
+  metrics?: Registry;
+}): (app: Express) => void {
   const registers = options.metrics === undefined ? [] : [options.metrics];
   const requests = new Counter({
     name: 'lgsp_subscriptions_publish_requests_total',
@@ -81,14 +107,15 @@ export function publishRoute(options: { token: string; stream: EventStream; logg
         sendError(res, code === ErrorCode.LIMIT_EXCEEDED ? 413 : 400, code, message, details);
         return;
       }
+      const stream = options.stream(body.environment);
       const eventIds: string[] = [];
       for (const [index, event] of body.events.entries()) {
         try {
-          eventIds.push(await options.stream.publish(event.topic, event.fields));
+          eventIds.push(await stream.publish(event.topic, event.fields));
           published.inc();
         } catch (error) {
           // Stop at the first failure: storing the later events would put them ahead of this one in its topic.
-          options.logger.error({ err: error, topic: event.topic, index, published: index }, 'event not published');
+          options.logger.error({ err: error, topic: event.topic, environment: body.environment, index, published: index }, 'event not published');
           requests.inc({ outcome: 'failed' });
           if (body.shape === 'single') {
             sendError(res, 503, ErrorCode.UPSTREAM_UNAVAILABLE, 'the event could not be stored');
