@@ -1,5 +1,6 @@
 /** Helpers for the tests of @lgsp/access (never used by production code). */
-import { freePortForTest } from '@lgsp/kit/testing';
+import { connectRedis, type RedisClient } from '@lgsp/kit';
+import { freePortForTest, testKeyPrefix } from '@lgsp/kit/testing';
 import express from 'express';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -7,7 +8,7 @@ import { createMemoryChangeLog } from './changes/memory-change-log.ts';
 import type { ChangeLog } from './changes/change-log.ts';
 import type { GrantStore } from './grants/grant-store.ts';
 import { createMemoryGrantStore } from './grants/memory-grant-store.ts';
-import { ACCESS_API_PATH } from './http/client.ts';
+import { ACCESS_API_PATH, type AccessClientOptions } from './http/client.ts';
 import { createAccessRouter, type AccessRouter } from './http/router.ts';
 import type { CredentialRevocations } from './revocations/credential-revocations.ts';
 import { createMemoryCredentialRevocations } from './revocations/memory-credential-revocations.ts';
@@ -64,6 +65,56 @@ export async function startAccessServer(
         stores.revocations ? undefined : revocations.close(),
         stores.changes ? undefined : changes.close(),
       ]);
+    },
+  };
+}
+
+/** What a contract suite of this package runs on: an adapter, a second one on the same backend, and the cleanup. */
+export interface AdapterPair<T> {
+  store: T;
+  peer: T;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Two adapters on real Redis (two connections: two replicas) under a fresh key prefix; the cleanup closes them and
+ * deletes the keys `keyPattern` names under that prefix.
+ */
+export async function adaptersOnRedis<T extends { close(): Promise<void> }>(
+  make: (redis: RedisClient, options: { keyPrefix: string }) => T,
+  keyPattern: (prefix: string) => string,
+): Promise<AdapterPair<T>> {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const keyPrefix = testKeyPrefix();
+  const a = await connectRedis(redisUrl);
+  const b = await connectRedis(redisUrl);
+  const store = make(a, { keyPrefix });
+  const peer = make(b, { keyPrefix });
+  return {
+    store,
+    peer,
+    async cleanup() {
+      await store.close();
+      await peer.close();
+      for await (const keys of a.scanIterator({ MATCH: keyPattern(keyPrefix), COUNT: 100 })) if (keys.length > 0) await a.del(keys);
+      await a.quit();
+      await b.quit();
+    },
+  };
+}
+
+/** Two HTTP adapters on one real access API server on loopback (which holds memory stores). */
+export async function adaptersOverHttp<T extends { close(): Promise<void> }>(make: (options: AccessClientOptions) => T): Promise<AdapterPair<T>> {
+  const server = await startAccessServer();
+  const store = make({ baseUrl: server.url, token: TEST_ACCESS_TOKEN });
+  const peer = make({ baseUrl: server.url, token: TEST_ACCESS_TOKEN });
+  return {
+    store,
+    peer,
+    async cleanup() {
+      await store.close();
+      await peer.close();
+      await server.close();
     },
   };
 }

@@ -11,7 +11,7 @@ import { createMemoryGrantStore } from './memory-grant-store.ts';
 import { grantKeyPattern, grantKeys } from '../keys.ts';
 import { createRedisGrantStore } from './redis-grant-store.ts';
 import { createHttpGrantStore } from './http-grant-store.ts';
-import { startAccessServer, TEST_ACCESS_TOKEN } from '../testing.ts';
+import { adaptersOnRedis, adaptersOverHttp } from '../testing.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -20,39 +20,9 @@ describeGrantStoreContract('memory', async () => {
   return { store, peer: store, cleanup: () => store.close() };
 });
 
-describeGrantStoreContract('redis', async () => {
-  const keyPrefix = testKeyPrefix();
-  const a = await connectRedis(redisUrl);
-  const b = await connectRedis(redisUrl);
-  const store = createRedisGrantStore(a, { keyPrefix });
-  const peer = createRedisGrantStore(b, { keyPrefix });
-  return {
-    store,
-    peer,
-    async cleanup() {
-      await store.close();
-      await peer.close();
-      for await (const keys of a.scanIterator({ MATCH: grantKeyPattern(keyPrefix), COUNT: 100 })) if (keys.length > 0) await a.del(keys);
-      await a.quit();
-      await b.quit();
-    },
-  };
-});
+describeGrantStoreContract('redis', () => adaptersOnRedis(createRedisGrantStore, grantKeyPattern));
 
-describeGrantStoreContract('http', async () => {
-  const server = await startAccessServer();
-  const store = createHttpGrantStore({ baseUrl: server.url, token: TEST_ACCESS_TOKEN });
-  const peer = createHttpGrantStore({ baseUrl: server.url, token: TEST_ACCESS_TOKEN });
-  return {
-    store,
-    peer,
-    async cleanup() {
-      await store.close();
-      await peer.close();
-      await server.close();
-    },
-  };
-});
+describeGrantStoreContract('http', () => adaptersOverHttp(createHttpGrantStore));
 
 describe('Redis grant store: a stored grant that no longer reads as one', () => {
   it('grants nothing and is reported, while the other grants still apply; get still shows the fault', async () => {

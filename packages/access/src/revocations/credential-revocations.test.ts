@@ -4,7 +4,7 @@ import { testKeyPrefix } from '@lgsp/kit/testing';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { revocationKeyPattern, revocationKeys } from '../keys.ts';
-import { startAccessServer, TEST_ACCESS_TOKEN } from '../testing.ts';
+import { adaptersOnRedis, adaptersOverHttp } from '../testing.ts';
 import { describeCredentialRevocationsContract, sampleRevocation } from './credential-revocations.contract.ts';
 import { createHttpCredentialRevocations } from './http-credential-revocations.ts';
 import { createMemoryCredentialRevocations } from './memory-credential-revocations.ts';
@@ -17,39 +17,9 @@ describeCredentialRevocationsContract('memory', async () => {
   return { store, peer: store, cleanup: () => store.close() };
 });
 
-describeCredentialRevocationsContract('redis', async () => {
-  const keyPrefix = testKeyPrefix();
-  const a = await connectRedis(redisUrl);
-  const b = await connectRedis(redisUrl);
-  const store = createRedisCredentialRevocations(a, { keyPrefix });
-  const peer = createRedisCredentialRevocations(b, { keyPrefix });
-  return {
-    store,
-    peer,
-    async cleanup() {
-      await store.close();
-      await peer.close();
-      for await (const keys of a.scanIterator({ MATCH: revocationKeyPattern(keyPrefix), COUNT: 100 })) if (keys.length > 0) await a.del(keys);
-      await a.quit();
-      await b.quit();
-    },
-  };
-});
+describeCredentialRevocationsContract('redis', () => adaptersOnRedis(createRedisCredentialRevocations, revocationKeyPattern));
 
-describeCredentialRevocationsContract('http', async () => {
-  const server = await startAccessServer();
-  const store = createHttpCredentialRevocations({ baseUrl: server.url, token: TEST_ACCESS_TOKEN });
-  const peer = createHttpCredentialRevocations({ baseUrl: server.url, token: TEST_ACCESS_TOKEN });
-  return {
-    store,
-    peer,
-    async cleanup() {
-      await store.close();
-      await peer.close();
-      await server.close();
-    },
-  };
-});
+describeCredentialRevocationsContract('http', () => adaptersOverHttp(createHttpCredentialRevocations));
 
 describe('Redis credential revocations: an entry that does not read as a revocation', () => {
   it('still revokes (deny when in doubt), is listed as unreadable and reported', async () => {
