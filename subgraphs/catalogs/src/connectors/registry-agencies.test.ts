@@ -202,6 +202,8 @@ describe('AGENCIES catalog from the registry (REGISTRY_URL)', () => {
       agency('000.00.31.H41', 'Sở Tài chính tỉnh Nghệ An (sau hợp nhất)', { effectiveFrom: '2026-03-01' }),
     ]);
     await until('version 2', versions, (v) => v.length === 2);
+    // The announcement follows the stored version: wait for it too (under load it may lag the version).
+    await until('its event', events, (e) => e.length === 2);
     assert.deepEqual(await events(), ['1', '2']);
     const data = await gql(
       service,
@@ -267,6 +269,7 @@ describe('AGENCIES catalog from the registry (REGISTRY_URL)', () => {
     assert.equal((await gql(service, '{ agency(code: "000.00.33.H41") { name } }')).agency, null);
     registry.broken = null;
     await until('version 4', versions, (v) => v.length === 4);
+    await until('its event', events, (e) => e.length === 4);
     assert.deepEqual(await events(), ['1', '2', '3', '4']);
   });
 
