@@ -7,7 +7,8 @@
 
 /**
  * Topic families. Per agency: `packet-available`, `packet-status`, `document-status`, `service-notice`,
- * `access-request-changed`; one topic for the platform: `catalog-changed`, `agency-changed`.
+ * `access-request-changed`, `system-health-changed`; one topic for the platform: `catalog-changed`, `agency-changed`,
+ * `maintenance-announced`.
  */
 export const TopicFamily = {
   /** A packet waits for the agency (published by the relay to the recipient's topic): packetId, sourceAgency, priority. */
@@ -46,11 +47,23 @@ export const TopicFamily = {
    * with `registryEventFields.accessRequestChanged`.
    */
   accessRequestChanged: 'access-request-changed',
+  /**
+   * A connected information system went online or offline, or a level-2 check changed (published by monitoring to the
+   * topic of the system's agency): systemId, status (SYSTEM_HEALTH_STATUSES), previousStatus, level (`1`/`2`),
+   * source (`pull`/`push`), at (ISO instant), detail — the last two optional.
+   */
+  systemHealthChanged: 'system-health-changed',
+  /**
+   * A maintenance window was announced, changed, started, ended or cancelled, or an incident was recorded or resolved
+   * (published by the registry, one platform topic): kind (`MAINTENANCE`/`INCIDENT`), id, change, startsAt, endsAt,
+   * emergency (`true`/`false`), affectedAgencies (comma-separated, empty for all), expectedFixAt, summary.
+   */
+  maintenanceAnnounced: 'maintenance-announced',
 } as const;
 export type TopicFamily = (typeof TopicFamily)[keyof typeof TopicFamily];
 
 /** The families with one topic for the whole platform (no agency in the name). */
-export const PLATFORM_FAMILIES = [TopicFamily.catalogChanged, TopicFamily.agencyChanged] as const;
+export const PLATFORM_FAMILIES = [TopicFamily.catalogChanged, TopicFamily.agencyChanged, TopicFamily.maintenanceAnnounced] as const;
 type PlatformFamily = (typeof PLATFORM_FAMILIES)[number];
 
 /** Whose topic of a family an event goes to: an agency code for the per-agency families, null for the platform ones. */
@@ -76,7 +89,13 @@ export const topics = {
   agencyChanged: () => topicName(TopicFamily.agencyChanged, null),
   serviceNotice: (agencyCode: string) => topicName(TopicFamily.serviceNotice, agencyCode),
   accessRequestChanged: (agencyCode: string) => topicName(TopicFamily.accessRequestChanged, agencyCode),
+  systemHealthChanged: (agencyCode: string) => topicName(TopicFamily.systemHealthChanged, agencyCode),
+  maintenanceAnnounced: () => topicName(TopicFamily.maintenanceAnnounced, null),
 };
+
+/** A connected system's state as monitoring sees it, carried by `system-health-changed`. */
+export const SYSTEM_HEALTH_STATUSES = ['ONLINE', 'DEGRADED', 'OFFLINE', 'UNKNOWN'] as const;
+export type SystemHealthStatus = (typeof SYSTEM_HEALTH_STATUSES)[number];
 
 /** Splits and checks a topic name; null when it is not a topic of the platform. */
 export function parseTopic(name: string): { family: TopicFamily; agencyCode: string | null } | null {

@@ -47,6 +47,20 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** The identity provider (Keycloak's Admin REST API) failed; nothing was changed. */
   IDENTITY_PROVIDER_UNAVAILABLE: 'IDENTITY_PROVIDER_UNAVAILABLE',
+  /** A reporting or statistics period that does not exist (`2026-13`, `2026-Q5`, a day that is not in the calendar). */
+  INVALID_PERIOD: 'INVALID_PERIOD',
+  /** A health report that is not the calling system's own, or whose signature or token does not match it. */
+  INVALID_HEALTH_REPORT: 'INVALID_HEALTH_REPORT',
+  /** A request seen before (a health report's nonce, or one no newer than the last accepted); nothing was changed. */
+  REPLAYED_REQUEST: 'REPLAYED_REQUEST',
+  /** A backup archive that is damaged (a checksum or the audit chain fails) or was not made by this platform; nothing was restored. */
+  INVALID_ARCHIVE: 'INVALID_ARCHIVE',
+  /** A maintenance window that starts in the past, ends before it starts, or is announced under 24 hours ahead without EMERGENCY. */
+  INVALID_MAINTENANCE_WINDOW: 'INVALID_MAINTENANCE_WINDOW',
+  /** The platform is in an announced maintenance window; retry after `Retry-After` seconds (HTTP 503). */
+  UNDER_MAINTENANCE: 'UNDER_MAINTENANCE',
+  /** The audit chain does not verify: a record was changed, removed or reordered (details name the first one). */
+  AUDIT_CHAIN_BROKEN: 'AUDIT_CHAIN_BROKEN',
   /** An unexpected failure inside the platform; details are in the logs under the request id. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -78,12 +92,14 @@ export function httpStatusFor(code: ErrorCode): number {
       return 404;
     case ErrorCode.ALREADY_EXISTS:
     case ErrorCode.ILLEGAL_TRANSITION:
+    case ErrorCode.REPLAYED_REQUEST:
       return 409;
     case ErrorCode.RATE_LIMITED:
       return 429;
     case ErrorCode.CREDENTIAL_REVOKED:
       return 401;
     case ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE:
+    case ErrorCode.UNDER_MAINTENANCE:
       return 503;
     case ErrorCode.UPSTREAM_UNAVAILABLE:
       return 502;
