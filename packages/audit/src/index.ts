@@ -21,3 +21,4 @@ export * from './http/router.ts';
 export * from './config.ts';
 export * from './signing.ts';
 export * from './verify.ts';
+export * from './export.ts';
