@@ -5,8 +5,12 @@
 # A missing or empty secret stops the container with a message that names the file, never its content.
 set -euo pipefail
 
+# Overridable for test/repo/deploy-compose.test.ts only.
+secrets=${LGSP_SECRETS_MOUNT:-/run/secrets}
+kc=${LGSP_KC_SH:-/opt/keycloak/bin/kc.sh}
+
 read_secret() {
-  local file="/run/secrets/$1"
+  local file="$secrets/$1"
   if [[ ! -r $file ]]; then
     echo "keycloak: the secret $file is missing (LGSP_SECRETS_DIR/$1)" >&2
     exit 1
@@ -26,4 +30,4 @@ KC_DB_PASSWORD=$(read_secret keycloak-db-password)
 KC_BOOTSTRAP_ADMIN_PASSWORD=$(read_secret keycloak-admin-password)
 export KC_DB_PASSWORD KC_BOOTSTRAP_ADMIN_PASSWORD
 
-exec /opt/keycloak/bin/kc.sh "$@"
+exec "$kc" "$@"
