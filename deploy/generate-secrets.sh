@@ -11,6 +11,7 @@
 #   national-platform-test-consumer-secret   the credentials the national platform (NDXP) issued to the province
 #   keycloak-registry-client-secret          the lgsp-registry client's secret, copied from Keycloak after the first
 #                                            start (docs/runbook.md "First start")
+#   keycloak-backup-client-secret            the lgsp-backup client's secret (`npm run backup` exports the realm)
 set -eu
 
 dir=${1:?usage: generate-secrets.sh <secrets folder>}
@@ -42,12 +43,21 @@ make catalogs-cursor-secret "$hex32"
 make relay-master-key "$hex32"
 make relay-url-secret "$hex32"
 make audit-subject-key "$hex32"
+make backup-key "$hex32"
+# The platform's Ed25519 key signing the audit checkpoints, as a JWK (RFC 8037: the raw private and public keys are
+# the last 32 bytes of their DER forms).
+make audit-signing-key 'set -e; t=$(mktemp -d); trap "rm -rf $t" EXIT; openssl genpkey -algorithm ed25519 -out "$t/k.pem";
+  b64url() { base64 | tr "+/" "-_" | tr -d "=\n"; };
+  d=$(openssl pkey -in "$t/k.pem" -outform DER | tail -c 32 | b64url);
+  x=$(openssl pkey -in "$t/k.pem" -pubout -outform DER | tail -c 32 | b64url);
+  printf "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"d\":\"%s\",\"x\":\"%s\"}\n" "$d" "$x"'
 # Empty until a rotation (docs/runbook.md "Key rotation").
 make relay-master-key-previous 'true'
 make relay-url-secret-previous 'true'
+make catalogs-cursor-secret-previous 'true'
 
 missing=''
-for name in keycloak-registry-client-secret national-platform-consumer-key national-platform-consumer-secret \
+for name in keycloak-registry-client-secret keycloak-backup-client-secret national-platform-consumer-key national-platform-consumer-secret \
   national-platform-test-consumer-key national-platform-test-consumer-secret; do
   [ -s "$dir/$name" ] || missing="$missing $name"
 done
