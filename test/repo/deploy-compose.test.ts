@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,6 +246,12 @@ describe('docker-compose.yml, as docker-compose resolves it', () => {
       assert.equal(gateway.environment!.SUBGRAPH_MONITORING_URL, 'http://monitoring:4106/graphql');
     }
     assert.match(commandOf(services.monitoring!), /subgraphs\/monitoring\/src\/main\.ts/);
+    // Every entry point a service runs is in the repository (the image is the repository).
+    for (const [name, service] of Object.entries(services)) {
+      for (const script of commandOf(service).match(/[\w./-]+\.ts\b/g) ?? []) {
+        assert.ok(existsSync(join(repoRoot, script)), `${name} runs ${script}, which exists`);
+      }
+    }
     assert.equal(services.monitoring!.environment!.PORT, '4106');
     assert.equal(services['national-data']!.environment!.NODE_ENV, 'production', 'national-data runs as in production, also against the simulator');
   });
