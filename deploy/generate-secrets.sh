@@ -9,9 +9,6 @@
 # Not random, so not made here (the command names them at the end when they are missing):
 #   national-platform-consumer-key, national-platform-consumer-secret, national-platform-test-consumer-key,
 #   national-platform-test-consumer-secret   the credentials the national platform (NDXP) issued to the province
-#   keycloak-registry-client-secret          the lgsp-registry client's secret, copied from Keycloak after the first
-#                                            start (docs/runbook.md "First start")
-#   keycloak-backup-client-secret            the lgsp-backup client's secret (`npm run backup` exports the realm)
 set -eu
 
 dir=${1:?usage: generate-secrets.sh <secrets folder>}
@@ -44,6 +41,9 @@ make relay-master-key "$hex32"
 make relay-url-secret "$hex32"
 make audit-subject-key "$hex32"
 make backup-key "$hex32"
+# The platform clients' secrets, put into the realm when Keycloak imports it (deploy/keycloak/production-realm.ts).
+make keycloak-registry-client-secret "$hex32"
+make keycloak-backup-client-secret "$hex32"
 # The platform's Ed25519 key signing the audit checkpoints, as a JWK (RFC 8037: the raw private and public keys are
 # the last 32 bytes of their DER forms).
 make audit-signing-key 'set -e; t=$(mktemp -d); trap "rm -rf $t" EXIT; openssl genpkey -algorithm ed25519 -out "$t/k.pem";
@@ -57,7 +57,7 @@ make relay-url-secret-previous 'true'
 make catalogs-cursor-secret-previous 'true'
 
 missing=''
-for name in keycloak-registry-client-secret keycloak-backup-client-secret national-platform-consumer-key national-platform-consumer-secret \
+for name in national-platform-consumer-key national-platform-consumer-secret \
   national-platform-test-consumer-key national-platform-test-consumer-secret; do
   [ -s "$dir/$name" ] || missing="$missing $name"
 done

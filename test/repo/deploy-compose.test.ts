@@ -25,8 +25,6 @@ function dockerCompose(): string {
 }
 
 const HAND_WRITTEN = [
-  'keycloak-registry-client-secret',
-  'keycloak-backup-client-secret',
   'national-platform-consumer-key',
   'national-platform-consumer-secret',
   'national-platform-test-consumer-key',
@@ -171,11 +169,22 @@ describe('docker-compose.yml, as docker-compose resolves it', () => {
     assert.equal(env.KC_HEALTH_ENABLED, 'true');
     assert.equal(env.KC_DB_PASSWORD, undefined, 'the database password comes from its secret file');
     assert.equal(env.KC_BOOTSTRAP_ADMIN_PASSWORD, undefined, 'the admin password comes from its secret file');
-    assert.deepEqual(secretNames(keycloak).sort(), ['keycloak-admin-password', 'keycloak-db-password']);
-    assert.ok(
-      volumesOf(keycloak).some((v) => v.source === join(repoRoot, 'keycloak/realm-export.json') && v.target === '/opt/keycloak/data/import/realm-export.json'),
-      'the realm export is mounted where --import-realm reads',
-    );
+    assert.deepEqual(secretNames(keycloak).sort(), [
+      'keycloak-admin-password',
+      'keycloak-backup-client-secret',
+      'keycloak-db-password',
+      'keycloak-registry-client-secret',
+    ]);
+    // --import-realm reads the production realm keycloak-realm made from keycloak/realm-export.json.
+    assert.ok(volumesOf(keycloak).some((v) => v.source === 'keycloak-import' && v.target === '/opt/keycloak/data/import'));
+    assert.deepEqual(keycloak.depends_on, {
+      'keycloak-db': { condition: 'service_healthy' },
+      'keycloak-realm': { condition: 'service_completed_successfully' },
+    });
+    const realm = services['keycloak-realm']!;
+    assert.match(commandOf(realm), /deploy\/keycloak\/production-realm\.ts keycloak\/realm-export\.json \/import\/lgsp-realm\.json/);
+    assert.ok(volumesOf(realm).some((v) => v.source === 'keycloak-import' && v.target === '/import'));
+    assert.equal(env.LGSP_PUBLIC_HOST, 'lgsp.example.gov.vn', "the portal's URLs in the realm");
     const db = services['keycloak-db']!;
     assert.match(db.image!, /^postgres:/);
     assert.equal(db.environment!.POSTGRES_PASSWORD_FILE, '/run/secrets/keycloak-db-password');
@@ -236,7 +245,7 @@ describe('docker-compose.yml, as docker-compose resolves it', () => {
   it('checks the health of every long-running service and runs two gateway replicas with one signing key', () => {
     const { services } = resolved(operatorEnv);
     for (const [name, service] of Object.entries(services)) {
-      if (name === 'signing-key' || name === 'tools') continue; // one-shot commands
+      if (['signing-key', 'keycloak-realm', 'tools'].includes(name)) continue; // one-shot commands
       assert.ok(service.healthcheck?.test, `${name} has a health check`);
     }
     for (const name of ['gateway-1', 'gateway-2']) {
@@ -310,7 +319,11 @@ describe('the entry points that read secret files', () => {
 
   it("Keycloak's start.sh exports the database and admin passwords from their files, and stops when one is missing", async () => {
     const kc = join(dir, 'kc.sh');
-    await writeFile(kc, '#!/bin/bash\necho "args=$*"; echo "db=$KC_DB_PASSWORD"; echo "admin=$KC_BOOTSTRAP_ADMIN_PASSWORD"\n', { mode: 0o755 });
+    await writeFile(
+      kc,
+      '#!/bin/bash\necho "args=$*"; echo "db=$KC_DB_PASSWORD"; echo "admin=$KC_BOOTSTRAP_ADMIN_PASSWORD"; echo "registry=$LGSP_REGISTRY_CLIENT_SECRET"; echo "backup=$LGSP_BACKUP_CLIENT_SECRET"\n',
+      { mode: 0o755 },
+    );
     const start = join(repoRoot, 'deploy/keycloak/start.sh');
     const ok = spawnSync('bash', [start, 'start', '--import-realm'], {
       encoding: 'utf8',
@@ -319,7 +332,9 @@ describe('the entry points that read secret files', () => {
     assert.equal(ok.status, 0, ok.stderr);
     const db = (await readFile(join(secrets, 'keycloak-db-password'), 'utf8')).trim();
     const admin = (await readFile(join(secrets, 'keycloak-admin-password'), 'utf8')).trim();
-    assert.equal(ok.stdout, `args=start --import-realm\ndb=${db}\nadmin=${admin}\n`);
+    const registry = (await readFile(join(secrets, 'keycloak-registry-client-secret'), 'utf8')).trim();
+    const backup = (await readFile(join(secrets, 'keycloak-backup-client-secret'), 'utf8')).trim();
+    assert.equal(ok.stdout, `args=start --import-realm\ndb=${db}\nadmin=${admin}\nregistry=${registry}\nbackup=${backup}\n`);
     const missing = spawnSync('bash', [start, 'start'], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', LGSP_SECRETS_MOUNT: join(dir, 'nowhere'), LGSP_KC_SH: kc },
