@@ -5,5 +5,6 @@
  */
 import type { MonitoringModule } from './module.ts';
 import { auditModule } from './audit/index.ts';
+import { healthModule } from './health/index.ts';
 
-export const modules: MonitoringModule[] = [auditModule];
+export const modules: MonitoringModule[] = [auditModule, healthModule];

@@ -7,6 +7,7 @@ import { memoryEventPublisher, type MemoryEventPublisher } from '@lgsp/events';
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type Principal } from '@lgsp/kit';
 import { loadMonitoringConfig } from './config.ts';
 import { startMonitoring, type MonitoringServiceDeps, type RunningMonitoring } from './service.ts';
+import type { RegistryClient, SystemRecord } from './registry-client.ts';
 
 /** The subject key of tests (never a deployment's). */
 export const TEST_SUBJECT_KEY = 'monitoring-tests-audit-subject-key-0123456789abcdef';
@@ -89,4 +90,25 @@ export async function startMonitoringHarness(env: Record<string, string> = {}, d
     },
     close: () => running.close(),
   };
+}
+
+/** The registry's systems list as a stand-in of the port (the HTTP adapter is tested against the real registry in test/). */
+export function staticRegistry(systems: SystemRecord[]): RegistryClient & { systemsList: SystemRecord[] } {
+  const registry = {
+    systemsList: systems,
+    async systems() {
+      return registry.systemsList;
+    },
+  };
+  return registry;
+}
+
+/** Polls `check` every 50 ms until it answers true or `timeoutMs` passes (then fails with `what`). */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
