@@ -205,6 +205,10 @@ describe('the Prometheus alert rules and the Grafana dashboard name metrics the 
       'subgraph unavailable',
     );
     assert.ok(byMetric('lgsp_gateway_ws_limit_store_failures_total').includes('RedisUnreachable'), 'Redis unreachable');
+    assert.ok(
+      rules.some((r) => /lgsp_monitoring_system_up\) == 0/.test(r.expr) && r.for !== undefined),
+      'a connected system offline for some minutes',
+    );
     for (const metric of [
       'lgsp_audit_entries_queued',
       'lgsp_audit_append_failures_total',
