@@ -6,13 +6,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot } from '../../scripts/platform.ts';
+import { freePort, repoRoot } from '../../scripts/platform.ts';
 import { writeDevCertificate } from '../../scripts/dev-certificate.ts';
 
 /** The docker-compose client, or a failure that says what to install (never a silent skip). */
@@ -263,6 +263,63 @@ describe('docker-compose.yml, as docker-compose resolves it', () => {
     }
     assert.equal(services.monitoring!.environment!.PORT, '4106');
     assert.equal(services['national-data']!.environment!.NODE_ENV, 'production', 'national-data runs as in production, also against the simulator');
+  });
+});
+
+describe("Redis' command in docker-compose.yml", () => {
+  it('starts a Redis that wants the password of the secret file and logs every write (AOF); refuses a weak password', async () => {
+    const redisServer = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+    if (spawnSync(redisServer, ['--version'], { stdio: 'ignore' }).status !== 0) throw new Error('redis-server is needed: apt-get install redis-server');
+    const { services } = resolved(operatorEnv);
+    const command = services.redis!.command as string[];
+    assert.deepEqual(command.slice(0, 2), ['sh', '-c']);
+    // The script as the container runs it ($$ is Compose's escape of $), on this machine: paths of a temporary
+    // folder for the secret and the tmpfs, redis-server itself for the image's entry point (which only drops root).
+    const work = join(dir, 'redis');
+    await mkdir(join(work, 'conf'), { recursive: true });
+    const port = await freePort();
+    const script = command[2]!
+      .replaceAll('$$', '$')
+      .replaceAll('/run/secrets/redis-password', join(work, 'password'))
+      .replaceAll('/run/redis-secret', join(work, 'conf'))
+      .replace('chown redis ', 'true ')
+      .replace('exec docker-entrypoint.sh redis-server', `exec ${redisServer}`)
+      .concat(` --port ${port} --bind 127.0.0.1 --dir ${work} --save ''`);
+    const run = (password: string) =>
+      writeFile(join(work, 'password'), password).then(() => spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] }));
+
+    for (const [weak, message] of [
+      ['short-password', /at least 32 characters/],
+      ['a password with spaces and quotes "0123456789abcdef', /may use only/],
+    ] as const) {
+      const child = await run(`${weak}\n`);
+      let stderr = '';
+      child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 1, weak);
+      assert.match(stderr, message);
+    }
+
+    const password = (await readFile(join(secrets, 'redis-password'), 'utf8')).trim();
+    const child = await run(`${password}\n`);
+    try {
+      const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(port), '--no-auth-warning', ...args], { encoding: 'utf8' });
+      const deadline = Date.now() + 10_000;
+      while (!/NOAUTH|PONG/.test(cli('ping').stdout + cli('ping').stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.match(cli('ping').stdout, /NOAUTH/, 'without the password Redis refuses');
+      assert.match(cli('-a', password, 'ping').stdout, /PONG/);
+      assert.deepEqual(cli('-a', password, 'config', 'get', 'appendonly').stdout.trim().split('\n'), ['appendonly', 'yes']);
+      assert.deepEqual(cli('-a', password, 'config', 'get', 'maxmemory-policy').stdout.trim().split('\n'), ['maxmemory-policy', 'noeviction']);
+      assert.doesNotMatch(
+        spawnSync('ps', ['-o', 'args=', '-p', String(child.pid)], { encoding: 'utf8' }).stdout,
+        new RegExp(password),
+        'the password is not on the command line',
+      );
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
 
