@@ -10,14 +10,18 @@ COPY packages/kit/package.json packages/kit/
 COPY packages/events/package.json packages/events/
 COPY packages/access/package.json packages/access/
 COPY packages/credentials/package.json packages/credentials/
+COPY packages/audit/package.json packages/audit/
 COPY subgraphs/catalogs/package.json subgraphs/catalogs/
 COPY subgraphs/national-data/package.json subgraphs/national-data/
 COPY subgraphs/relay/package.json subgraphs/relay/
 COPY subgraphs/subscriptions/package.json subgraphs/subscriptions/
 COPY subgraphs/registry/package.json subgraphs/registry/
+COPY subgraphs/monitoring/package.json subgraphs/monitoring/
 COPY keycloak/package.json keycloak/
 # tsx runs the TypeScript sources directly (see docs/decisions/0001-run-typescript-with-tsx.md), so it is kept.
 RUN npm ci --no-audit --no-fund --include=dev && npm cache clean --force
 COPY . .
 USER node
+# Secret files (<NAME>_FILE, REDIS_PASSWORD_FILE) become the environment the services read (deploy/docker-entrypoint.sh).
+ENTRYPOINT ["sh", "/app/deploy/docker-entrypoint.sh"]
 CMD ["node", "--import", "tsx", "gateway/src/main.ts"]

@@ -2,10 +2,12 @@
  * The deployment's ingress (deploy/ingress/lgsp-ingress.conf.template, docker-compose.yml `ingress`) run by a real
  * nginx in front of a real Redis-mode platform: GraphQL and graphql-ws reach the gateways, packet content under
  * /exchange/ goes straight to the relay, whose URLs name the ingress (RELAY_PUBLIC_URL), and the services' own
- * answers — their JSON errors with `extensions.code`, their request ids — reach the client unchanged.
+ * answers — their JSON errors with `extensions.code`, their request ids — reach the client unchanged; Prometheus'
+ * /metrics and the internal endpoints do not reach the public, however the path is spelled.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { freePort } from '../../scripts/platform.ts';
 import { startPlatformFixture, type PlatformFixture } from '../testing/platform-fixture.ts';
 import { ACKNOWLEDGE, CLAIM, FINANCE, JUSTICE, putOnce, REQUEST_EXCHANGE, reprDigest, sha256, type AgencySystem } from '../testing/exchange-client.ts';
@@ -123,4 +125,53 @@ describe('the ingress in front of the platform', () => {
       await sub.close();
     }
   });
+
+  it('keeps /metrics, /internal/… and the internal-token keys from the public, however the path is written', async () => {
+    // What is refused exists: the gateway serves it on its own port, inside the network.
+    const direct = await rawGet(p.platform.urls.gateway, '/metrics');
+    assert.equal(direct.status, 200);
+    assert.match(direct.body, /# HELP lgsp_gateway_operations_total/);
+    const paths = [
+      '/metrics',
+      '/metrics/',
+      '/METRICS',
+      '/Metrics?format=text',
+      '//metrics',
+      '/%6detrics',
+      '/graphql/../metrics',
+      '/exchange/../metrics',
+      '/exchange/%2e%2e/metrics',
+      '/internal/v1/agencies',
+      '/internal/events',
+      '/INTERNAL/v1/audit',
+      '/internal',
+      '/.well-known/jwks.json',
+    ];
+    for (const path of paths) {
+      const answer = await rawGet(ingress.url, path);
+      assert.equal(answer.status, 404, `${path}: ${answer.status} ${answer.body.slice(0, 200)}`);
+      assert.deepEqual(JSON.parse(answer.body), { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] }, path);
+    }
+    // An encoded slash stays inside /exchange/: the relay answers, never with the metrics.
+    const encoded = await rawGet(ingress.url, '/exchange/..%2fmetrics');
+    assert.notEqual(encoded.status, 200);
+    assert.doesNotMatch(encoded.body, /# HELP/);
+    // What is public stays public.
+    assert.equal((await rawGet(ingress.url, '/health/live')).status, 200);
+  });
 });
+
+/** GET with the path sent exactly as written (fetch would resolve dot segments and encodings first). */
+function rawGet(origin: string, path: string): Promise<{ status: number; body: string }> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: hostname, port, path, method: 'GET', headers: { connection: 'close' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
