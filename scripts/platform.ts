@@ -18,6 +18,8 @@ export interface PlatformPorts {
   relay: number;
   subscriptions: number;
   registry: number;
+  /** The monitoring subgraph: audit queries, health of connected systems, statistics, reports. */
+  monitoring: number;
   simulator: number;
   /** The Keycloak-compatible development issuer; started only when no `keycloakUrl` is given. */
   devIssuer: number;
@@ -59,6 +61,7 @@ export interface RunningPlatform {
     relay: string;
     subscriptions: string;
     registry: string;
+    monitoring: string;
     simulator: string;
     health: string;
     metrics: string;
@@ -66,13 +69,15 @@ export interface RunningPlatform {
   };
   /** The registry's internal API (`npm run registry`, and `npm run grants` without Redis): its origin and bearer secret. */
   registryInternal: { url: string; token: string };
+  /** Monitoring's internal API (the audit log without Redis: `npm run audit`, `npm run report`): origin and bearer secret. */
+  monitoringInternal: { url: string; token: string };
   /** Stops one service (e.g. to test failures) and starts it again with the same settings. */
   restart(service: ServiceName): Promise<void>;
   stop(service: ServiceName): Promise<void>;
   close(): Promise<void>;
 }
 
-export type ServiceName = 'dev-issuer' | 'simulator' | 'registry' | 'catalogs' | 'national-data' | 'relay' | 'subscriptions' | 'gateway';
+export type ServiceName = 'dev-issuer' | 'simulator' | 'registry' | 'monitoring' | 'catalogs' | 'national-data' | 'relay' | 'subscriptions' | 'gateway';
 
 interface ServiceSpec {
   name: ServiceName;
@@ -109,11 +114,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // credential revocations) answers the services that read it with this bearer secret; per start, like the above.
   const registryToken = options.env?.REGISTRY_INTERNAL_TOKEN ?? `development-only-${randomBytes(24).toString('base64url')}`;
   const registryAccess = { REGISTRY_URL: base(ports.registry), REGISTRY_INTERNAL_TOKEN: registryToken };
+  // Monitoring's internal API (/internal/v1/audit): without Redis it holds the audit log and every other process
+  // appends its records there with this bearer secret (with Redis they append to the stream directly).
+  const monitoringToken = options.env?.MONITORING_INTERNAL_TOKEN ?? `development-only-${randomBytes(24).toString('base64url')}`;
   const common = {
     HOST: host,
     KEYCLOAK_URL: issuer,
     REDIS_URL: options.redisUrl,
     GATEWAY_JWKS_URL: `${base(ports.gateway)}/.well-known/jwks.json`,
+    // Where audit records go without Redis (@lgsp/audit's startAuditWriter): monitoring's log.
+    MONITORING_URL: options.redisUrl === undefined ? base(ports.monitoring) : undefined,
+    MONITORING_INTERNAL_TOKEN: monitoringToken,
     ...options.env,
   };
   const devIssuer: ServiceSpec = {
@@ -142,6 +153,22 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: options.env?.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE ?? join(repoRoot, 'keycloak/dev-credentials/lgsp-registry.secret'),
       },
       readyUrl: `${base(ports.registry)}/health/ready`,
+    },
+    {
+      name: 'monitoring',
+      main: 'subgraphs/monitoring/src/main.ts',
+      env: {
+        ...common,
+        PORT: String(ports.monitoring),
+        // It holds the log (memory without Redis) and serves it to the others; it never posts to itself.
+        MONITORING_URL: undefined,
+        ...registryAccess,
+        EVENTS_PUBLISH_TOKEN: eventsToken,
+        EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
+        // The relay's presence beside the systems' health, when both share Redis.
+        HEALTH_PRESENCE: options.redisUrl === undefined ? undefined : 'redis',
+      },
+      readyUrl: `${base(ports.monitoring)}/health/ready`,
     },
     {
       name: 'catalogs',
@@ -208,6 +235,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         SUBGRAPH_RELAY_URL: `${base(ports.relay)}/graphql`,
         SUBGRAPH_SUBSCRIPTIONS_URL: `${base(ports.subscriptions)}/graphql`,
         SUBGRAPH_REGISTRY_URL: `${base(ports.registry)}/graphql`,
+        SUBGRAPH_MONITORING_URL: `${base(ports.monitoring)}/graphql`,
         REGISTRY_INTERNAL_URL: base(ports.registry),
         REGISTRY_INTERNAL_TOKEN: registryToken,
       },
@@ -262,13 +290,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
 
   try {
-    // The simulator, the registry, subscriptions and the issuer first; catalogs and the relay read the registry's
-    // agencies as they start, national-data needs the simulator; the gateway's readiness needs every subgraph.
+    // The simulator, the registry, monitoring (it holds the audit log the others append to without Redis),
+    // subscriptions and the issuer first; catalogs and the relay read the registry's agencies as they start,
+    // national-data needs the simulator; the gateway's readiness needs every subgraph.
     // Subgraphs fetch the gateway's JWKS lazily, at their first call.
     const spec = (name: ServiceName) => specs.find((s) => s.name === name)!;
     await Promise.all([
       launch(spec('simulator')),
       launch(spec('registry')),
+      launch(spec('monitoring')),
       launch(spec('subscriptions')),
       ...(options.keycloakUrl === undefined ? [launch(devIssuer)] : []),
     ]);
@@ -290,10 +320,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       relay: `${base(ports.relay)}/graphql`,
       subscriptions: `${base(ports.subscriptions)}/graphql`,
       registry: `${base(ports.registry)}/graphql`,
+      monitoring: `${base(ports.monitoring)}/graphql`,
       simulator: base(ports.simulator),
       issuer,
     },
     registryInternal: { url: base(ports.registry), token: registryToken },
+    monitoringInternal: { url: base(ports.monitoring), token: monitoringToken },
     stop: stopOne,
     async restart(name) {
       await stopOne(name);

@@ -24,6 +24,8 @@ export interface RunningPlatformRecord {
    * this start (development only; the file is the user's own, mode 0600, and removed when npm start stops).
    */
   registry?: { url: string; token: string };
+  /** Monitoring's internal API, for `npm run audit` and `npm run report` without Redis (the audit log is in that process). */
+  monitoring?: { url: string; token: string };
 }
 
 /** One file per user and checkout: two checkouts (or two users) may each run `npm start`. */

@@ -10,6 +10,7 @@
  *   RELAY_PORT           relay subgraph (packet exchange)             (4103)
  *   SUBSCRIPTIONS_PORT   subscriptions subgraph (graphql-ws events)   (4104)
  *   REGISTRY_PORT        registry subgraph (agencies, services, access) (4105)
+ *   MONITORING_PORT      monitoring subgraph (audit, health, reports) (4106)
  *   SIMULATOR_PORT       national-platform simulator                  (4200)
  *   DEV_ISSUER_PORT      Keycloak-compatible development issuer       (8080)
  *   GATEWAY_PUBLIC_URL   the gateway's origin as browsers and agency systems reach it: the relay's upload and
@@ -31,6 +32,7 @@ const schema = z.object({
   RELAY_PORT: env.port(4103),
   SUBSCRIPTIONS_PORT: env.port(4104),
   REGISTRY_PORT: env.port(4105),
+  MONITORING_PORT: env.port(4106),
   SIMULATOR_PORT: env.port(4200),
   DEV_ISSUER_PORT: env.port(8080),
   GATEWAY_PUBLIC_URL: env
@@ -54,12 +56,13 @@ try {
     config.RELAY_PORT,
     config.SUBSCRIPTIONS_PORT,
     config.REGISTRY_PORT,
+    config.MONITORING_PORT,
     config.SIMULATOR_PORT,
     config.DEV_ISSUER_PORT,
   ];
   if (new Set(ports).size !== ports.length) {
     throw new ConfigError('npm start', [
-      'GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, REGISTRY_PORT, SIMULATOR_PORT, DEV_ISSUER_PORT: must all be different',
+      'GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, REGISTRY_PORT, MONITORING_PORT, SIMULATOR_PORT, DEV_ISSUER_PORT: must all be different',
     ]);
   }
   if (config.REDIS_URL !== undefined) await (await connectRedis(config.REDIS_URL)).quit();
@@ -82,6 +85,7 @@ try {
       relay: config.RELAY_PORT,
       subscriptions: config.SUBSCRIPTIONS_PORT,
       registry: config.REGISTRY_PORT,
+      monitoring: config.MONITORING_PORT,
       simulator: config.SIMULATOR_PORT,
       devIssuer: config.DEV_ISSUER_PORT,
     },
@@ -99,7 +103,7 @@ try {
   console.error(`\nThe platform did not start: ${(error as Error).message}`);
   if (/EADDRINUSE/.test((error as Error).message)) {
     console.error(
-      'A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, REGISTRY_PORT, SIMULATOR_PORT or DEV_ISSUER_PORT.',
+      'A port is already in use: set GATEWAY_PORT, CATALOGS_PORT, NATIONAL_DATA_PORT, RELAY_PORT, SUBSCRIPTIONS_PORT, REGISTRY_PORT, MONITORING_PORT, SIMULATOR_PORT or DEV_ISSUER_PORT.',
     );
   }
   process.exit(1);
@@ -110,6 +114,7 @@ const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
 recordRunningPlatform({
   pid: process.pid,
   registry: platform.registryInternal,
+  monitoring: platform.monitoringInternal,
   issuer: platform.urls.issuer,
   gateway: `http://${host}:${config.GATEWAY_PORT}/graphql`,
   gatewayWs: `ws://${host}:${config.GATEWAY_PORT}/graphql`,

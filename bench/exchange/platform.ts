@@ -165,6 +165,7 @@ export async function startBenchPlatform(settings: PlatformSettings): Promise<Be
     devIssuer: await freePort(),
     subscriptions: await freePort(),
     registry: await freePort(),
+    monitoring: await freePort(),
   };
   const logs: string[] = [];
   const running = await startPlatform({

@@ -23,6 +23,7 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
     RELAY_PORT: await freePort(),
     SUBSCRIPTIONS_PORT: await freePort(),
     REGISTRY_PORT: await freePort(),
+    MONITORING_PORT: await freePort(),
     SIMULATOR_PORT: await freePort(),
     DEV_ISSUER_PORT: await freePort(),
   };

@@ -104,6 +104,7 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
     relay: await freePort(),
     subscriptions: await freePort(),
     registry: await freePort(),
+    monitoring: await freePort(),
     simulator: await freePort(),
     devIssuer: await freePort(),
   };
