@@ -214,6 +214,13 @@ describe('a maintenance window through the registry, the gateway and the subscri
     clock = startsAt + 30 * 60_000;
     await registry.sweep();
     assert.deepEqual((await announcedChange('STARTED')).id, windowId);
+    // The subscription's events carry the notice too (graphql-ws has no headers).
+    const started = announced.find(
+      (a) => (a as { data?: { maintenanceAnnounced?: { change?: string } } }).data?.maintenanceAnnounced?.change === 'STARTED',
+    ) as {
+      extensions?: { maintenance?: { id: string; inProgress: boolean } };
+    };
+    assert.deepEqual([started.extensions?.maintenance?.id, started.extensions?.maintenance?.inProgress], [windowId, true]);
     const refused = await post(systemToken, '{ maintenanceWindows { id } }');
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), String(90 * 60));

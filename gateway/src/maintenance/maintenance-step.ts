@@ -4,8 +4,8 @@
  *
  * - **Before a window** (from MAINTENANCE_NOTICE_DAYS before its start), every GraphQL response carries
  *   `extensions.maintenance: { id, startsAt, endsAt, summary, emergency, affectedServices, inProgress: false }` — the
- *   soonest window; over HTTP and graphql-ws (single results; a subscription's first answer is refused or accepted,
- *   its events are not annotated). During a window that does not block the operation (it names other services),
+ *   soonest window; over HTTP and graphql-ws (single results, and each event of a subscription, with the notice in
+ *   force when the event is sent). During a window that does not block the operation (it names other services),
  *   the same with `inProgress: true`.
  * - **During a window** an operation it blocks is refused before anything is planned or sent to a subgraph: over
  *   HTTP status **503**, `Retry-After: <seconds until the window ends>` and one error with `extensions.code`
@@ -124,6 +124,22 @@ export function maintenanceStep(options: MaintenanceStepOptions): PipelineStep {
   const plugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       return {
+        async didResolveOperation({ operation, contextValue }) {
+          // A subscription over graphql-ws: each event carries the notice in force when it is sent.
+          const stream = contextValue.stream;
+          if (stream === undefined || operation?.operation !== 'subscription') return;
+          contextValue.stream = {
+            start: (authorized) =>
+              stream.start({
+                ...authorized,
+                complete: (event) => {
+                  const completed = authorized.complete(event);
+                  const notice = noticeFor(options.schedule.current(), options.now(), options.noticeMs);
+                  return notice === undefined ? completed : { ...completed, extensions: { ...completed.extensions, maintenance: notice } };
+                },
+              }),
+          };
+        },
         async willSendResponse({ response }) {
           if (response.body.kind !== 'single') return;
           const result = response.body.singleResult;
