@@ -109,6 +109,8 @@ describe('maintenance windows and incidents', () => {
     await rejects(registry.maintenance.announce(operator, { ...planned(48), startsAt: 'tomorrow' }), 'INVALID_DATE');
     await rejects(registry.maintenance.announce(operator, planned(48, 2, { affectedServices: ['no-such-service'] })), 'NOT_FOUND');
     await rejects(registry.maintenance.announce(operator, planned(48, 2, { summary: '  ' })), 'BAD_USER_INPUT');
+    const many = Array.from({ length: 51 }, (_, i) => `000.00.${String(i + 10).padStart(2, '0')}.H41`);
+    await rejects(registry.maintenance.recordIncident(operator, { summary: 'x', affectedAgencies: many, startedAt: at(T0) }), 'BAD_USER_INPUT', /at most 50/);
     assert.deepEqual(await registry.maintenance.windows({ includePast: true }), []);
   });
 

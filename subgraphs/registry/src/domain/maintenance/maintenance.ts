@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, LgspError } from '@lgsp/kit';
+import { eventLimits } from '@lgsp/events';
 import { maintenanceEventFields, type MaintenanceChange } from '@lgsp/events/topics';
 import { requireOperator } from '../agencies.ts';
 import type { Caller } from '../caller.ts';
@@ -65,6 +66,20 @@ export interface PeriodFilter {
 
 const SUMMARY_MAX = 200;
 const REASON_MAX = 1000;
+/** Lists an announcement carries (an event holds at most `eventLimits.maxEventBytes`); more agencies: name none (all). */
+const SERVICES_MAX = 10;
+const AGENCIES_MAX = 50;
+
+/** Refuses a record whose announcement would not fit in one event (subscribers would never hear of it). */
+function checkAnnouncementFits(announcement: Announcement): void {
+  const bytes = Buffer.byteLength(JSON.stringify({ topic: announcement.family, fields: announcement.fields }));
+  if (bytes > eventLimits.maxEventBytes) {
+    throw badInput(
+      'summary',
+      `the announcement would take ${bytes} bytes, more than ${eventLimits.maxEventBytes}: shorten the summary or the lists of agencies and services`,
+    );
+  }
+}
 
 export class Maintenance {
   constructor(private readonly core: RegistryCore) {}
@@ -122,6 +137,7 @@ export class Maintenance {
       now,
       true,
     );
+    checkAnnouncementFits(this.windowAnnouncement(window, 'ANNOUNCED', now));
     await this.core.apply(caller, [], () => ({
       writes: [{ collection: 'maintenanceWindows', record: window, expectedRevision: 0 }],
       notes: [{ entity: 'MaintenanceWindow', entityId: window.id, action: emergency ? 'ANNOUNCE_EMERGENCY' : 'ANNOUNCE', before: null, after: window }],
@@ -174,6 +190,7 @@ export class Maintenance {
       },
       now,
     );
+    checkAnnouncementFits(this.windowAnnouncement(after, 'CHANGED', now));
     await this.core.apply(caller, [], () => ({
       writes: [{ collection: 'maintenanceWindows', record: after, expectedRevision: before.revision }],
       notes: [{ entity: 'MaintenanceWindow', entityId: id, action: 'CHANGE', before, after }],
@@ -281,6 +298,7 @@ export class Maintenance {
       now,
       true,
     );
+    checkAnnouncementFits(this.incidentAnnouncement(incident, 'RECORDED', now));
     await this.core.apply(caller, [], () => ({
       writes: [{ collection: 'incidents', record: incident, expectedRevision: 0 }],
       notes: [{ entity: 'Incident', entityId: incident.id, action: 'RECORD', before: null, after: incident }],
@@ -305,6 +323,7 @@ export class Maintenance {
       },
       now,
     );
+    checkAnnouncementFits(this.incidentAnnouncement(after, 'UPDATED', now));
     await this.core.apply(caller, [], () => ({
       writes: [{ collection: 'incidents', record: after, expectedRevision: before.revision }],
       notes: [{ entity: 'Incident', entityId: id, action: 'UPDATE', before, after }],
@@ -337,7 +356,7 @@ export class Maintenance {
   /** Registry service codes, each registered. */
   private async services(codes: readonly string[]): Promise<string[]> {
     const unique = [...new Set(codes.map((c) => checkSlug(c, 'affectedServices')))];
-    if (unique.length > 100) throw badInput('affectedServices', 'at most 100 services');
+    if (unique.length > SERVICES_MAX) throw badInput('affectedServices', `at most ${SERVICES_MAX} services (none = the whole platform)`);
     for (const code of unique) {
       if ((await this.core.store.get('services', code)) === null) {
         throw new LgspError(ErrorCode.NOT_FOUND, `no service ${code} in the registry`, { argument: 'affectedServices' });
@@ -349,7 +368,8 @@ export class Maintenance {
   /** Agency codes, each registered. */
   private async agencies(codes: readonly string[]): Promise<string[]> {
     const unique = [...new Set(codes.map((c) => checkAgencyCode(c, 'affectedAgencies')))];
-    if (unique.length > 500) throw badInput('affectedAgencies', 'at most 500 agencies');
+    if (unique.length > AGENCIES_MAX)
+      throw badInput('affectedAgencies', `at most ${AGENCIES_MAX} agencies; an incident affecting more: name none (every agency)`);
     for (const code of unique) {
       if ((await this.core.store.get('agencies', code)) === null) {
         throw new LgspError(ErrorCode.NOT_FOUND, `no agency ${code} in the registry`, { argument: 'affectedAgencies' });
