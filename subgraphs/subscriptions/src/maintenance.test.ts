@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { maintenanceEventFields, redisEventPublisher, TopicFamily, type EventPublisher } from '@lgsp/events';
+import { MAINTENANCE_CHANGES, MAINTENANCE_KINDS, maintenanceEventFields, redisEventPublisher, TopicFamily, type EventPublisher } from '@lgsp/events';
+import type { EnumTypeDefinitionNode } from 'graphql';
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type InternalTokenIssuer, type Principal } from '@lgsp/kit';
 import { configSchema } from './config.ts';
-import { startSubscriptions, type RunningSubscriptions } from './service.ts';
+import { startSubscriptions, typeDefs, type RunningSubscriptions } from './service.ts';
 import { eventually, follow, redisUrl, testRedis, type Item } from './testing.ts';
 
 const A = '000.00.03.H41';
@@ -98,6 +99,15 @@ describe('maintenanceAnnounced', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(ofA.pending(), 0, "B's incident is not delivered to A");
     assert.equal(ops.pending(), 0, 'kind: INCIDENT leaves windows out');
+  });
+
+  it('declares the kinds and changes @lgsp/events defines for the registry', () => {
+    const values = (name: string) =>
+      typeDefs.definitions
+        .filter((d): d is EnumTypeDefinitionNode => d.kind === 'EnumTypeDefinition' && d.name.value === name)
+        .flatMap((d) => (d.values ?? []).map((v) => v.name.value));
+    assert.deepEqual(values('MaintenanceKind'), [...MAINTENANCE_KINDS]);
+    assert.deepEqual(values('MaintenanceChange'), [...MAINTENANCE_CHANGES]);
   });
 
   it('refuses anonymous callers', async () => {
