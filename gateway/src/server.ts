@@ -49,11 +49,10 @@ import { createGatewayMetrics } from './observability/metrics.ts';
 import { observeOperations, operationRecordOf, operationRecordPlugin } from './observability/operations.ts';
 import { assemblePipeline, requestPipeline } from './pipeline/request-pipeline.ts';
 import { startQuotas } from './quotas/quota-step.ts';
-import { TouchedServices } from './quotas/touched-services.ts';
 import type { MaintenanceSchedule } from './maintenance/schedule.ts';
 import { startMaintenance } from './maintenance/setup.ts';
 import { subscriptionStage } from './subscriptions/subscription-stage.ts';
-import { createSubscriptionServer, GRAPHQL_PATH } from './subscriptions/ws-server.ts';
+import { createSubscriptionServer } from './subscriptions/ws-server.ts';
 
 export { gatewayConfig, gatewayConfigFromEnv, configSchema, type GatewayConfig } from './config.ts';
 export type { ReloadOutcome } from './federation/supergraph-file.ts';
@@ -170,14 +169,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     registry,
   });
   // Maintenance windows from the registry (maintenance/): extensions.maintenance before, 503 during.
-  const touchedServices = new TouchedServices(() => supergraphFile.supergraph);
   const maintenance = await startMaintenance(config.maintenance, {
     registry: { url: registryUrl, token: registryToken },
     logger,
-    touched: (document, operationName, cacheKey) => touchedServices.of(document, operationName, cacheKey),
-    path: GRAPHQL_PATH,
-    schedule: deps.maintenance?.schedule,
-    now: deps.maintenance?.now,
+    supergraph: () => supergraphFile.supergraph,
+    ...deps.maintenance,
   });
   // The request pipeline both transports run (pipeline/request-pipeline.ts): its steps in order.
   const pipeline = assemblePipeline(

@@ -3,7 +3,9 @@
  * REGISTRY_INTERNAL_TOKEN), else none; the pipeline step and the WebSocket guard over them.
  */
 import type { Logger } from '@lgsp/kit';
-import type { DocumentNode } from 'graphql';
+import type { LoadedSupergraph } from '../federation/supergraph.ts';
+import { TouchedServices } from '../quotas/touched-services.ts';
+import { GRAPHQL_PATH } from '../subscriptions/ws-server.ts';
 import type { MaintenanceConfig } from './config.ts';
 import { maintenanceStep, maintenanceUpgradeGuard } from './maintenance-step.ts';
 import { createRegistrySchedule } from './registry-schedule.ts';
@@ -23,8 +25,8 @@ export async function startMaintenance(
   deps: {
     registry: { url: string | undefined; token: string | undefined };
     logger: Logger;
-    touched(document: DocumentNode, operationName: string | undefined, cacheKey: string): readonly string[];
-    path: string;
+    /** The supergraph being served (which subgraphs an operation touches). */
+    supergraph: () => LoadedSupergraph;
     /** A schedule instead of the registry's (tests). */
     schedule?: MaintenanceSchedule | undefined;
     /** The clock (tests); default the system's. */
@@ -43,9 +45,10 @@ export async function startMaintenance(
         })
       : fixedSchedule());
   const now = deps.now ?? Date.now;
-  const guard = maintenanceUpgradeGuard({ schedule, now, path: deps.path });
+  const services = new TouchedServices(deps.supergraph);
+  const guard = maintenanceUpgradeGuard({ schedule, now, path: GRAPHQL_PATH });
   return {
-    step: maintenanceStep({ schedule, noticeMs: config.noticeMs, touched: deps.touched, now }),
+    step: maintenanceStep({ schedule, noticeMs: config.noticeMs, touched: (document, operationName, key) => services.of(document, operationName, key), now }),
     guard,
     schedule,
     async close() {
