@@ -44,6 +44,7 @@
  * | `REDIS_KEY_PREFIX`            | `lgsp:`                                   | prefix of the gateway's Redis keys (grants: `lgsp:grants:…`, WebSocket limits: `lgsp:ws-limits:…`); with `REDIS_URL` grants and the per-agency WebSocket limits live in Redis |
  * | `GATEWAY_QUOTAS`              | `on`                                      | `on`: each operation counts against the quota of the caller agency's grants for every service it touches, 429 `RATE_LIMITED` beyond it (in Redis with `REDIS_URL`, so across replicas); `off`: not checked (quotas/) |
  * | `REGISTRY_INTERNAL_URL`, `REGISTRY_INTERNAL_TOKEN`, `DEPRECATION_*` | see deprecation/config.ts | deprecation notices from the registry: `@deprecated` in the schema, Deprecation/Sunset/Link on responses |
+ * | `MAINTENANCE_POLL_MS`, `MAINTENANCE_NOTICE_DAYS` | see maintenance/config.ts | maintenance windows from the registry: `extensions.maintenance` before, 503 `UNDER_MAINTENANCE` during |
  * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency (across replicas with `REDIS_URL`: `GATEWAY_WS_LIMIT_LEASE_TTL_MS` 30000, `GATEWAY_WS_LIMIT_REFRESH_MS` 10000) |
  */
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './limits/operation-limits.ts';
@@ -55,6 +56,7 @@ import { DEFAULT_REVOCATION_POLL_MS } from './auth/revocations/revocation-watch.
 import { authorizationConfigFrom, authorizationEnv, type AuthorizationConfig } from './authorization/config.ts';
 import { quotasConfigFrom, quotasEnv, type QuotasConfig } from './quotas/config.ts';
 import { deprecationConfigFrom, deprecationConfigProblems, deprecationEnv, type DeprecationConfig } from './deprecation/config.ts';
+import { maintenanceConfigFrom, maintenanceEnv, type MaintenanceConfig } from './maintenance/config.ts';
 import { subscriptionsConfigFrom, subscriptionsConfigProblems, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
 import { z } from 'zod';
 
@@ -131,6 +133,7 @@ export const configSchema = z.object({
   ...quotasEnv,
   ...subscriptionsEnv,
   ...deprecationEnv,
+  ...maintenanceEnv,
 });
 
 export type GatewayEnv = z.infer<typeof configSchema>;
@@ -172,6 +175,8 @@ export interface GatewayConfig {
   quotas: QuotasConfig;
   /** Deprecation notices from the registry (REGISTRY_INTERNAL_URL, REGISTRY_INTERNAL_TOKEN, DEPRECATION_*). */
   deprecation: DeprecationConfig;
+  /** Maintenance windows from the registry (MAINTENANCE_POLL_MS, MAINTENANCE_NOTICE_DAYS; the registry's REGISTRY_INTERNAL_*). */
+  maintenance: MaintenanceConfig;
 }
 
 /** The environment variable that overrides a subgraph's URL: `national-data` → `SUBGRAPH_NATIONAL_DATA_URL`. */
@@ -256,6 +261,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     subscriptions: subscriptionsConfigFrom(parsed),
     quotas: quotasConfigFrom(parsed),
     deprecation: deprecationConfigFrom(parsed),
+    maintenance: maintenanceConfigFrom(parsed),
   };
 }
 

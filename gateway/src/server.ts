@@ -49,6 +49,8 @@ import { createGatewayMetrics } from './observability/metrics.ts';
 import { observeOperations, operationRecordOf, operationRecordPlugin } from './observability/operations.ts';
 import { assemblePipeline, requestPipeline } from './pipeline/request-pipeline.ts';
 import { startQuotas } from './quotas/quota-step.ts';
+import type { MaintenanceSchedule } from './maintenance/schedule.ts';
+import { startMaintenance } from './maintenance/setup.ts';
 import { subscriptionStage } from './subscriptions/subscription-stage.ts';
 import { createSubscriptionServer } from './subscriptions/ws-server.ts';
 
@@ -69,6 +71,8 @@ export interface GatewayDeps {
   revocations?: CredentialRevocations;
   /** The deprecation notices (tests); otherwise the registry's when REGISTRY_INTERNAL_URL is set, else none. */
   notices?: DeprecationNotices;
+  /** Maintenance windows and the clock they are judged by (tests); otherwise the registry's and the system clock. */
+  maintenance?: { schedule?: MaintenanceSchedule; now?: () => number };
 }
 
 export interface RunningGateway {
@@ -164,6 +168,13 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     supergraph: () => supergraphFile.supergraph,
     registry,
   });
+  // Maintenance windows from the registry (maintenance/): extensions.maintenance before, 503 during.
+  const maintenance = await startMaintenance(config.maintenance, {
+    registry: { url: registryUrl, token: registryToken },
+    logger,
+    supergraph: () => supergraphFile.supergraph,
+    ...deps.maintenance,
+  });
   // The request pipeline both transports run (pipeline/request-pipeline.ts): its steps in order.
   const pipeline = assemblePipeline(
     [
@@ -173,6 +184,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       operationLimitsStep(config.operationLimits),
       introspectionStep(config.introspection),
       deprecationStep(notices, { infoUrl: config.deprecation.infoUrl }),
+      maintenance.step,
       authorization.step,
       quotas.step,
       { name: 'subscriptions', executorStage: subscriptionStage() },
@@ -194,6 +206,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   try {
     await server.start();
   } catch (error) {
+    await maintenance.close();
     await quotas.close();
     await authorization.close();
     await revocations.close();
@@ -265,6 +278,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     logger,
   });
   http.on('upgrade', (req, socket, head) => {
+    if (maintenance.guard.handleUpgrade(req, socket, head)) return;
     if (subscriptions.handleUpgrade(req, socket, head)) return;
     if (http.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
@@ -293,6 +307,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
         await server.stop(); // drains HTTP connections, then stops the gateway (and its file watcher)
         await client.close();
         await exchange.close();
+        await maintenance.close();
         await quotas.close();
         await authorization.close();
         await revocations.close();

@@ -251,3 +251,6 @@ export const registryEventFields = {
     return fields;
   },
 };
+
+// The values of `maintenance-announced` (maintenance windows and incidents), in a module of their own.
+export * from './maintenance-events.ts';

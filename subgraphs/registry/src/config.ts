@@ -10,7 +10,7 @@
  * | `REDIS_KEY_PREFIX` | `lgsp:` | prefix of every Redis key (`<prefix>registry:…`) |
  * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
  * | `REGISTRY_INTERNAL_TOKEN` | (unset) | bearer secret (≥ 32 chars) of `/internal/v1/…` (catalogs, relay, gateway, the operator CLI); unset = no internal API |
- * | `REGISTRY_SWEEP_MS` | 60000 | interval of the sweep (scheduled agency changes, overdue flags and their metric); 0 = no timer |
+ * | `REGISTRY_SWEEP_MS` | 60000 | interval of the sweep (scheduled agency changes, overdue flags and their metric, the STARTED/ENDED events of maintenance windows); 0 = no timer |
  * | `REGISTRY_CALENDAR_FILE` | (unset) | JSON file adding or overriding days of the shipped working-day calendar (holidays, swap days; see src/data/calendar/) |
  * | `EVENTS_RETENTION` | 10000 | events kept per topic stream on Redis (XADD MAXLEN ~), as in the subscriptions service |
  * | `EVENTS_URL` | (unset) | origin of the subscriptions service; without REDIS_URL, events are posted to its `/internal/events` |

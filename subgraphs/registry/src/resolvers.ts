@@ -8,6 +8,7 @@ import type { Registry } from './domain/registry.ts';
 import type { AccessRequestAmendment, NewAccessRequest } from './domain/access-requests.ts';
 import type { NewSystem, SystemPatch, CredentialRequest } from './domain/systems.ts';
 import type { IssuedCredential } from './ports/credentials.ts';
+import { maintenanceResolvers } from './maintenance-resolvers.ts';
 
 export interface RegistryContext extends BaseContext {
   registry: Registry;
@@ -34,6 +35,7 @@ const proposalOf = (input: ServiceProposal & { deprecatedFields?: ServiceProposa
 
 export const resolvers = {
   Query: {
+    ...maintenanceResolvers.Query,
     async registryAgencies(_: unknown, args: { status?: AgencyStatus | null }, ctx: RegistryContext) {
       signedIn(ctx);
       return ctx.registry.agencies.list({ status: args.status ?? null });
@@ -102,6 +104,7 @@ export const resolvers = {
   },
 
   Mutation: {
+    ...maintenanceResolvers.Mutation,
     async registerAgency(_: unknown, args: { input: Parameters<Registry['agencies']['register']>[1] }, ctx: RegistryContext) {
       return ctx.registry.agencies.register(signedIn(ctx), args.input);
     },

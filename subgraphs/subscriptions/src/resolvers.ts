@@ -20,6 +20,7 @@ import {
   type ServiceNoticeIssued,
 } from './domain/topics.ts';
 import { mapEvents } from './event-iterator.ts';
+import { decodeMaintenanceAnnounced, maintenanceEventVisible, type MaintenanceAnnounced } from './domain/maintenance-events.ts';
 import type { PresenceTracker } from './domain/presence.ts';
 import type { EventStream } from './store/event-stream.ts';
 
@@ -201,6 +202,26 @@ export const resolvers = {
       },
       resolve: (event: AccessRequestChanged) => event,
     },
+    // Maintenance windows and incidents (domain/maintenance-events.ts): the registry's platform topic.
+    maintenanceAnnounced: {
+      async subscribe(_root: unknown, args: { kind?: string | null; after?: string | null }, ctx: SubscriptionsContext) {
+        requireAuthenticated(ctx.principal);
+        const topic = topics.maintenanceAnnounced();
+        const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
+        const kind = args.kind ?? null;
+        return mapEvents(
+          source,
+          decoded(
+            ctx,
+            'maintenanceAnnounced',
+            topic,
+            decodeMaintenanceAnnounced,
+            (e) => (kind === null || e.kind === kind) && maintenanceEventVisible(ctx.principal, e),
+          ),
+        );
+      },
+      resolve: (event: MaintenanceAnnounced) => event,
+    },
   },
   PacketAvailableEvent: {
     packet: (e: PacketAvailable) => packetRef(e.packetId),
@@ -225,6 +246,9 @@ export const resolvers = {
   ServiceNoticeEvent: {
     provider: (e: ServiceNoticeIssued) => (e.providerAgency === null ? null : agencyRef(e.providerAgency)),
     consumer: (e: ServiceNoticeIssued) => agencyRef(e.consumerAgency),
+  },
+  MaintenanceAnnouncedEvent: {
+    affectedAgencies: (e: MaintenanceAnnounced) => e.affectedAgencies.map(agencyRef),
   },
   AccessRequestChangedEvent: {
     consumer: (e: AccessRequestChanged) => (e.consumerAgency === null ? null : agencyRef(e.consumerAgency)),

@@ -349,7 +349,16 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     assert.match(result.data._service.sdl, /type Subscription/);
     assert.deepEqual(
       result.data.subscriptionTopics.map((t) => t.field),
-      ['packetAvailable', 'packetStatusChanged', 'documentStatusReported', 'catalogChanged', 'agencyChanged', 'serviceNoticeIssued', 'accessRequestChanged'],
+      [
+        'packetAvailable',
+        'packetStatusChanged',
+        'documentStatusReported',
+        'catalogChanged',
+        'agencyChanged',
+        'serviceNoticeIssued',
+        'accessRequestChanged',
+        'maintenanceAnnounced',
+      ],
     );
   });
 });

@@ -6,6 +6,7 @@ import { AccessRequests } from './access-requests.ts';
 import { Agencies } from './agencies.ts';
 import type { Caller } from './caller.ts';
 import { RegistryCore, type RegistryDeps } from './registry-core.ts';
+import { Maintenance } from './maintenance/index.ts';
 import { Services } from './services.ts';
 import { Systems } from './systems.ts';
 
@@ -25,6 +26,8 @@ export interface SweepResult {
   accessRequestsOverdue: number;
   registrationsFlagged: number;
   registrationsOverdue: number;
+  /** Maintenance windows' STARTED and ENDED events published. */
+  maintenanceAnnounced: number;
 }
 
 export class Registry {
@@ -33,6 +36,8 @@ export class Registry {
   readonly systems: Systems;
   readonly accessRequests: AccessRequests;
   readonly services: Services;
+  /** Maintenance windows and incidents (maintenance/). */
+  readonly maintenance: Maintenance;
 
   constructor(deps: RegistryDeps) {
     this.core = new RegistryCore(deps);
@@ -40,6 +45,7 @@ export class Registry {
     this.systems = new Systems(this.core);
     this.accessRequests = new AccessRequests(this.core, this.systems);
     this.services = new Services(this.core, this.accessRequests);
+    this.maintenance = new Maintenance(this.core);
   }
 
   /** One pass of the periodic work (REGISTRY_SWEEP_MS). */
@@ -47,12 +53,14 @@ export class Registry {
     const agencyChangesApplied = await this.agencies.applyDue(PLATFORM);
     const requests = await this.accessRequests.flagOverdue(PLATFORM);
     const registrations = await this.services.flagOverdue(PLATFORM);
+    const maintenanceAnnounced = await this.maintenance.announceDue(PLATFORM);
     return {
       agencyChangesApplied,
       accessRequestsFlagged: requests.flagged,
       accessRequestsOverdue: requests.overdueNow,
       registrationsFlagged: registrations.flagged,
       registrationsOverdue: registrations.overdueNow,
+      maintenanceAnnounced,
     };
   }
 }

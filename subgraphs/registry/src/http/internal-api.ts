@@ -11,6 +11,7 @@ import { servesEnvironment } from '../domain/environments.ts';
 import type { AccessRequestState } from '../domain/model.ts';
 import { ACCESS_ACTIONS, type AccessAction } from '../domain/onboarding-port.ts';
 import type { Registry } from '../domain/registry.ts';
+import { mountMaintenanceRoutes } from './maintenance-route.ts';
 import { systemsRoute } from './systems-route.ts';
 
 const STATES: readonly AccessRequestState[] = [
@@ -64,7 +65,7 @@ export interface InternalApiOptions {
 }
 
 /** Answers 304 when the caller's `If-None-Match` is the current version, else the body with its ETag. */
-function sendVersioned(req: Request, res: Response, version: number, items: unknown[]): void {
+export function sendVersioned(req: Request, res: Response, version: number, items: unknown[]): void {
   const etag = `"${version}"`;
   res.setHeader('etag', etag);
   res.setHeader('cache-control', 'no-cache');
@@ -85,7 +86,7 @@ function sendError(res: Response, logger: Logger, error: unknown): void {
   res.status(500).json(errorBody(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal error; see the service logs'));
 }
 
-const handle =
+export const handle =
   (logger: Logger, run: (req: Request, res: Response) => Promise<void>): RequestHandler =>
   (req, res) => {
     run(req, res).catch((error: unknown) => sendError(res, logger, error));
@@ -202,6 +203,8 @@ export function mountInternalApi(app: Express, options: InternalApiOptions): voi
       res.json(after);
     }),
   );
+
+  mountMaintenanceRoutes(router, { registry, logger });
 
   router.use((_req, res) => {
     res.status(404).json(errorBody(ErrorCode.NOT_FOUND, 'no such internal endpoint'));

@@ -5,6 +5,7 @@
  * (a version retired with its requests) lands whole or not at all.
  */
 import type { AccessRequest, Agency, InformationSystem, ProviderRegistration, Service, ServiceVersion } from '../domain/model.ts';
+import type { Incident, MaintenanceWindow } from '../domain/maintenance/model.ts';
 
 /** The collections and the record type each holds. */
 export interface Collections {
@@ -14,9 +15,21 @@ export interface Collections {
   versions: ServiceVersion;
   accessRequests: AccessRequest;
   registrations: ProviderRegistration;
+  // Maintenance windows and incidents (domain/maintenance/).
+  maintenanceWindows: MaintenanceWindow;
+  incidents: Incident;
 }
 export type CollectionName = keyof Collections;
-export const COLLECTIONS: readonly CollectionName[] = ['agencies', 'systems', 'services', 'versions', 'accessRequests', 'registrations'];
+export const COLLECTIONS: readonly CollectionName[] = [
+  'agencies',
+  'systems',
+  'services',
+  'versions',
+  'accessRequests',
+  'registrations',
+  'maintenanceWindows',
+  'incidents',
+];
 
 /** The key of a record in its collection. */
 export function recordKey<C extends CollectionName>(collection: C, record: Collections[C]): string {

@@ -63,6 +63,12 @@ export const topicCatalog = [
     description:
       'An access request of the agency (as consumer or provider) was submitted, took a step or became overdue: fields accessRequestId, state, action, overdue, consumerAgency, providerAgency, serviceCode, previousState, dueAt. Followed by the agency itself or an operator.',
   },
+  {
+    name: 'maintenance-announced',
+    field: 'maintenanceAnnounced',
+    description:
+      'A maintenance window was announced, changed, cancelled, started or ended, or an incident was recorded, updated or resolved: fields kind, id, change, summary, startsAt, endsAt, emergency, affectedAgencies, affectedServices, expectedFixAt. Windows: any authenticated caller; incidents: the agencies they affect (all when none is named) and operators.',
+  },
 ] as const;
 
 // ───────────────────────────── events ─────────────────────────────

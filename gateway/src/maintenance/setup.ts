@@ -1,0 +1,59 @@
+/**
+ * The maintenance windows as the gateway starts them: from the registry when REGISTRY_INTERNAL_URL is set (with
+ * REGISTRY_INTERNAL_TOKEN), else none; the pipeline step and the WebSocket guard over them.
+ */
+import type { Logger } from '@lgsp/kit';
+import type { LoadedSupergraph } from '../federation/supergraph.ts';
+import { TouchedServices } from '../quotas/touched-services.ts';
+import { GRAPHQL_PATH } from '../subscriptions/ws-server.ts';
+import type { MaintenanceConfig } from './config.ts';
+import { maintenanceStep, maintenanceUpgradeGuard } from './maintenance-step.ts';
+import { createRegistrySchedule } from './registry-schedule.ts';
+import { fixedSchedule, type MaintenanceSchedule } from './schedule.ts';
+import type { PipelineStep } from '../pipeline/request-pipeline.ts';
+
+export interface Maintenance {
+  step: PipelineStep;
+  /** For the HTTP server's `upgrade` event (before graphql-ws): true when it refused the connection. */
+  guard: ReturnType<typeof maintenanceUpgradeGuard>;
+  schedule: MaintenanceSchedule;
+  close(): Promise<void>;
+}
+
+export async function startMaintenance(
+  config: MaintenanceConfig,
+  deps: {
+    registry: { url: string | undefined; token: string | undefined };
+    logger: Logger;
+    /** The supergraph being served (which subgraphs an operation touches). */
+    supergraph: () => LoadedSupergraph;
+    /** A schedule instead of the registry's (tests). */
+    schedule?: MaintenanceSchedule | undefined;
+    /** The clock (tests); default the system's. */
+    now?: (() => number) | undefined;
+  },
+): Promise<Maintenance> {
+  const schedule =
+    deps.schedule ??
+    (deps.registry.url !== undefined && deps.registry.token !== undefined
+      ? await createRegistrySchedule({
+          registryUrl: deps.registry.url,
+          token: deps.registry.token,
+          pollMs: config.pollMs,
+          timeoutMs: config.timeoutMs,
+          logger: deps.logger,
+        })
+      : fixedSchedule());
+  const now = deps.now ?? Date.now;
+  const services = new TouchedServices(deps.supergraph);
+  const guard = maintenanceUpgradeGuard({ schedule, now, path: GRAPHQL_PATH });
+  return {
+    step: maintenanceStep({ schedule, noticeMs: config.noticeMs, touched: (document, operationName, key) => services.of(document, operationName, key), now }),
+    guard,
+    schedule,
+    async close() {
+      await guard.close();
+      await schedule.close();
+    },
+  };
+}
