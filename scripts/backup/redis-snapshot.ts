@@ -1,7 +1,7 @@
 /**
  * The platform's Redis data as one part of an archive, and back: every key under the prefix, found with SCAN, saved
  * with DUMP (Redis's own serialisation: streams keep their consumer groups, pending entries and last ids) and its
- * expiry, one JSON line per key (`redis/keys.jsonl`); restored with RESTORE … ABSTTL into staging keys first, then
+ * absolute expiry (PEXPIRETIME, Redis 7), one JSON line per key (`redis/keys.jsonl`); restored with RESTORE … ABSTTL into staging keys first, then
  * renamed over the live keys in one MULTI/EXEC under WATCH, so a restore either replaces the whole prefix or changes
  * nothing.
  */
@@ -42,7 +42,7 @@ export interface DumpResult {
   keys: number;
   types: Record<string, number>;
   writesPaused: boolean;
-  /** When the snapshot was taken (the keys' expiries are absolute, from this instant's PTTLs). */
+  /** When the snapshot was taken (when writes were paused). */
   at: Date;
 }
 
@@ -72,13 +72,18 @@ export async function dumpPrefix(
       const batch = keys.slice(i, i + BATCH);
       const rows = await Promise.all(
         batch.map(async (key) => {
-          const [type, pttl, payload] = await Promise.all([redis.type(key), redis.pTTL(key), binary.dump(key) as unknown as Promise<Buffer | null>]);
-          return { key, type, pttl, payload };
+          // PEXPIRETIME (Redis 7): the absolute expiry, exactly what RESTORE … ABSTTL takes back.
+          const [type, expiresAt, payload] = await Promise.all([
+            redis.type(key),
+            redis.pExpireTime(key),
+            binary.dump(key) as unknown as Promise<Buffer | null>,
+          ]);
+          return { key, type, expiresAt, payload };
         }),
       );
-      for (const { key, type, pttl, payload } of rows) {
-        if (payload === null || pttl === -2) continue; // expired or deleted (writes paused: only by expiry) since the scan
-        const line: ArchivedKey = { k: key.slice(prefix.length), t: String(type), x: pttl >= 0 ? at.getTime() + pttl : null, d: payload.toString('base64') };
+      for (const { key, type, expiresAt, payload } of rows) {
+        if (payload === null || expiresAt === -2) continue; // expired or deleted (writes paused: only by expiry) since the scan
+        const line: ArchivedKey = { k: key.slice(prefix.length), t: String(type), x: expiresAt >= 0 ? expiresAt : null, d: payload.toString('base64') };
         if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, 'drain');
         types[line.t] = (types[line.t] ?? 0) + 1;
         count += 1;

@@ -13,21 +13,23 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { grantKeys } from '@lgsp/access';
 import { type AuditEntry } from '@lgsp/audit';
 import { auditEntry } from '@lgsp/audit/testing';
+import { RESP_TYPES } from 'redis';
 import { connectRedis, type RedisClient } from '@lgsp/kit';
 import { testKeyPrefix } from '@lgsp/kit/testing';
 import { developmentPortalLogin } from '../../keycloak/src/dev-clients.ts';
 import { developmentPassword, loadRealmExport } from '../../keycloak/src/realm.ts';
 import { repoRoot, type ServiceName } from '../../scripts/platform.ts';
 import { auditLogAt, verifyChainAt } from '../../scripts/backup/audit.ts';
-import { createBackup } from '../../scripts/backup/backup.ts';
-import { readBackupKey } from '../../scripts/backup/manifest.ts';
+import { createBackup, sha256File } from '../../scripts/backup/backup.ts';
+import { readBackupKey, signManifest, type Manifest } from '../../scripts/backup/manifest.ts';
+import { RestoreRefusedError, restoreBackup } from '../../scripts/backup/restore.ts';
 import { platformIdentityKey } from '../../scripts/backup/keys.ts';
 import { keysUnder } from '../../scripts/backup/redis-snapshot.ts';
 import { exchangeClient, FINANCE, HOSPITAL, WARD } from '../testing/exchange-client.ts';
@@ -375,5 +377,156 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
       (await readdir(dir)).filter((f) => f.endsWith('.partial')),
       [],
     );
+  });
+});
+
+describe('archives refused before anything changes, and what a round trip keeps (in-process, on a prefix of its own)', () => {
+  let redis: RedisClient;
+  let dir: string;
+  const prefix = testKeyPrefix();
+  let key: Awaited<ReturnType<typeof readBackupKey>>;
+  const backup = (to: string) =>
+    createBackup({
+      redis,
+      keyPrefix: prefix,
+      key,
+      to,
+      realm: null,
+      configFiles: [],
+      includeSecrets: false,
+      auditExportDir: null,
+      pauseWritesMs: 5_000,
+      root: repoRoot,
+    });
+  const restore = (from: string, force = true) => restoreBackup({ redis, keyPrefix: prefix, key, from, force });
+  /** Every key under the prefix with its DUMP, to compare "nothing changed". */
+  const snapshot = async () => {
+    const out: Record<string, string> = {};
+    for (const k of await keysUnder(redis, prefix))
+      out[k] = ((await redis.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).dump(k)) as unknown as Buffer).toString('base64');
+    return out;
+  };
+  const refusal = async (from: string, reason: RegExp) => {
+    const before = await snapshot();
+    await assert.rejects(restore(from), (error: RestoreRefusedError) => {
+      assert.equal(error.code, 'INVALID_ARCHIVE');
+      assert.match(error.message, reason);
+      return true;
+    });
+    const after = await snapshot();
+    // Only the refusal's own audit record was added.
+    for (const [k, v] of Object.entries(before)) if (!k.includes(':audit:')) assert.equal(after[k], v, `${k} unchanged`);
+    assert.deepEqual(await keysUnder(redis, `${prefix}restore-staging:`), [], 'no staging key left');
+  };
+  const unpack = async (archive: string, into: string) => {
+    await mkdir(into);
+    await new Promise<void>((resolve, reject) =>
+      spawn('tar', ['-xzf', archive, '-C', into]).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tar ${code}`)))),
+    );
+  };
+
+  before(async () => {
+    redis = await connectRedis(redisUrl);
+    dir = await mkdtemp(join(tmpdir(), 'lgsp-backup-archives-'));
+    await writeFile(join(dir, 'backup.key'), randomBytes(32));
+    key = await readBackupKey(join(dir, 'backup.key'));
+    // A queue with a consumer group and a pending entry, a hash, a key that expires, and an audit chain.
+    await redis.xAdd(`${prefix}relay:queue:{A}:normal`, '*', { packet: 'p1' });
+    await redis.xAdd(`${prefix}relay:queue:{A}:normal`, '*', { packet: 'p2' });
+    await redis.xGroupCreate(`${prefix}relay:queue:{A}:normal`, 'relay', '0');
+    await redis.xReadGroup('relay', 'worker-1', { key: `${prefix}relay:queue:{A}:normal`, id: '>' }, { COUNT: 1 });
+    await redis.hSet(`${prefix}grants:{grants}:items`, { g1: '{"id":"g1"}' });
+    await redis.set(`${prefix}relay:presence:{A}`, 'online', { expiration: { type: 'PX', value: 600_000 } });
+    await auditLogAt(redis, prefix).append([{ ...auditEntry({ kind: 'relay', action: 'QUEUED' }), subjects: [] }]);
+  });
+
+  after(async () => {
+    const left = await keysUnder(redis, prefix);
+    if (left.length > 0) await redis.del(left);
+    const staged = await keysUnder(redis, `${prefix}restore-staging:`);
+    if (staged.length > 0) await redis.del(staged);
+    await redis.quit();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a stream consumer group with its pending entry, expiries and the audit chain through backup and restore', async () => {
+    const { archive } = await backup(dir);
+    const expiry = await redis.pExpireTime(`${prefix}relay:presence:{A}`);
+    const wiped = await keysUnder(redis, prefix);
+    await redis.del(wiped);
+    const result = await restore(archive, false);
+    assert.equal(result.chain.ok, true);
+    const groups = (await redis.xInfoGroups(`${prefix}relay:queue:{A}:normal`)) as unknown as Array<Record<string, unknown>>;
+    assert.equal(groups[0]?.name, 'relay');
+    assert.equal(groups[0]?.pending, 1, 'the entry read and not acknowledged is still pending');
+    const pending = await redis.xPending(`${prefix}relay:queue:{A}:normal`, 'relay');
+    assert.equal(pending.consumers?.[0]?.name, 'worker-1');
+    assert.equal(await redis.pExpireTime(`${prefix}relay:presence:{A}`), expiry, 'the same absolute expiry');
+    assert.deepEqual({ ...(await redis.hGetAll(`${prefix}grants:{grants}:items`)) }, { g1: '{"id":"g1"}' });
+  });
+
+  it('refuses a part that fails its checksum, an altered manifest, a truncated file and files the manifest does not list', async () => {
+    const { archive } = await backup(dir);
+    const unpacked = join(dir, 'unpacked');
+    await unpack(archive, unpacked);
+    const keysFile = join(unpacked, 'redis/keys.jsonl');
+    const original = await readFile(keysFile);
+    const altered = Buffer.from(original);
+    altered[10] = altered[10] === 0x41 ? 0x42 : 0x41;
+    await writeFile(keysFile, altered);
+    await refusal(unpacked, /part redis\/keys\.jsonl fails its SHA-256/);
+    await writeFile(keysFile, original);
+
+    const manifestFile = join(unpacked, 'manifest.json');
+    const manifest = await readFile(manifestFile, 'utf8');
+    await writeFile(
+      manifestFile,
+      manifest.replace(/"keys": (\d+)/, (_m, n: string) => `"keys": ${Number(n) + 1}`),
+    );
+    await refusal(unpacked, /the manifest signature does not match/);
+    await writeFile(manifestFile, manifest);
+
+    await writeFile(join(unpacked, 'redis/extra.jsonl'), '{}\n');
+    await refusal(unpacked, /files not in the manifest: redis\/extra\.jsonl/);
+    await rm(join(unpacked, 'redis/extra.jsonl'));
+
+    const bytes = await readFile(archive);
+    await writeFile(join(dir, 'truncated.tar.gz'), bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    await refusal(join(dir, 'truncated.tar.gz'), /not a readable \.tar\.gz archive|truncated/);
+    await writeFile(join(dir, 'not-an-archive.tar.gz'), 'hello');
+    await refusal(join(dir, 'not-an-archive.tar.gz'), /not a readable \.tar\.gz archive/);
+  });
+
+  it('refuses, with nothing overwritten, a signed archive whose Redis payload or audit chain is damaged', async () => {
+    const { archive } = await backup(dir);
+    const resign = async (into: string, change: (lines: Array<Record<string, any>>) => void) => {
+      await unpack(archive, into);
+      const file = join(into, 'redis/keys.jsonl');
+      const lines = (await readFile(file, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, any>);
+      change(lines);
+      await writeFile(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+      const manifest = JSON.parse(await readFile(join(into, 'manifest.json'), 'utf8')) as Manifest;
+      const part = manifest.parts.find((p) => p.path === 'redis/keys.jsonl')!;
+      Object.assign(part, await sha256File(file));
+      const { keyId: _k, signature: _s, ...unsigned } = manifest;
+      await writeFile(join(into, 'manifest.json'), JSON.stringify(signManifest(unsigned, key)));
+    };
+    await resign(join(dir, 'bad-payload'), (lines) => {
+      const payload = Buffer.from(lines.at(-1)!.d as string, 'base64');
+      payload[0] = payload[0]! ^ 0xff;
+      lines.at(-1)!.d = payload.toString('base64');
+    });
+    await refusal(join(dir, 'bad-payload'), /Redis refuses the archived value/);
+
+    // The audit stream's record edited (a value that still restores), then signed as this platform would: the chain check catches it.
+    const log = `${prefix}audit:{audit}:log`;
+    await resign(join(dir, 'bad-chain'), (lines) => {
+      const line = lines.find((l) => `${prefix}${l.k}` === log)!;
+      line.k = `${line.k}-copy`; // the log itself gone: the head names records that are not there
+    });
+    await refusal(join(dir, 'bad-chain'), /audit chain/);
   });
 });
