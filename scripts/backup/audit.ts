@@ -4,11 +4,21 @@
  * after), and the `kind: 'operation'` record each backup and restore leaves.
  */
 import { userInfo } from 'node:os';
-import { createRedisAuditLog, type AuditEntry, type AuditLog, type AuditOutcome, type ChainHead } from '@lgsp/audit';
+import type { JWK } from 'jose';
+import { createRedisAuditLog, readSigningKeyFile, verifyChain, type AuditEntry, type AuditLog, type AuditOutcome, type ChainHead } from '@lgsp/audit';
 import type { RedisClient } from '@lgsp/kit';
-import { verifyAuditChain, type ChainReport } from './verify-chain.ts';
 
-export type { ChainReport } from './verify-chain.ts';
+/** What a restore reports of the chain (verifyChain's answer, with its first problem as one sentence). */
+export interface ChainReport {
+  ok: boolean;
+  /** Records checked. */
+  records: number;
+  head: ChainHead | null;
+  /** Checkpoints whose signature was checked (with AUDIT_SIGNING_KEY_FILE's public key). */
+  signaturesChecked: number;
+  /** The first broken or missing record, named; null when the chain verifies. */
+  problem: string | null;
+}
 
 export function auditLogAt(redis: RedisClient, keyPrefix: string): AuditLog {
   return createRedisAuditLog(redis, { keyPrefix });
@@ -28,9 +38,23 @@ export async function auditSummary(log: AuditLog): Promise<AuditSummary> {
   return { firstSeq, firstHash: first?.hash ?? null, head, checkpointKeyId: checkpoints.at(-1)?.keyId ?? null };
 }
 
-/** Verifies the chain of the log at `keyPrefix` end to end. */
-export async function verifyChainAt(redis: RedisClient, keyPrefix: string): Promise<ChainReport> {
-  return verifyAuditChain(auditLogAt(redis, keyPrefix));
+/** The checkpoints' public key, from the platform's signing key file (AUDIT_SIGNING_KEY_FILE), when given. */
+export async function checkpointPublicKeys(signingKeyFile: string | undefined): Promise<JWK[]> {
+  return signingKeyFile === undefined ? [] : [(await readSigningKeyFile(signingKeyFile)).publicJwk];
+}
+
+/** Verifies the chain of the log at `keyPrefix` end to end (@lgsp/audit's verifyChain), checkpoint signatures with `publicKeys`. */
+export async function verifyChainAt(redis: RedisClient, keyPrefix: string, publicKeys: readonly JWK[] = []): Promise<ChainReport> {
+  const log = auditLogAt(redis, keyPrefix);
+  const [result, head] = await Promise.all([verifyChain(log, publicKeys.length > 0 ? { publicKey: publicKeys } : {}), log.head()]);
+  const bad = result.firstBad;
+  return {
+    ok: result.ok,
+    records: result.checked,
+    head,
+    signaturesChecked: result.signaturesChecked,
+    problem: bad === undefined ? null : `record ${bad.seq}: ${bad.reason} (${bad.detail})`,
+  };
 }
 
 /** Who runs the command: `--by`, else the operating system's user. */

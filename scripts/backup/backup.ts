@@ -9,8 +9,9 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { verifyExport } from '@lgsp/audit';
 import type { RedisClient } from '@lgsp/kit';
-import { auditLogAt, auditSummary, operationEntry, operatorName, type AuditSummary } from './audit.ts';
+import { checkpointPublicKeys, auditLogAt, auditSummary, operationEntry, operatorName, type AuditSummary } from './audit.ts';
 import { collectConfiguration } from './configuration.ts';
 import { ensurePlatformIdentity, platformVersion } from './identity.ts';
 import { ARCHIVE_FORMAT, MANIFEST_FILE, signManifest, type BackupKey, type Manifest, type ManifestPart, type PartKind } from './manifest.ts';
@@ -30,6 +31,8 @@ export interface BackupOptions {
   includeSecrets: boolean;
   /** The audit trail's export folder (daily JSON-lines files and their manifest); null: none. */
   auditExportDir: string | null;
+  /** AUDIT_SIGNING_KEY_FILE: checks the export's checkpoint signatures. */
+  auditSigningKeyFile?: string | undefined;
   /** CLIENT PAUSE … WRITE for at most this long while the keys are dumped; null: no pause. */
   pauseWritesMs: number | null;
   /** The repository root (package version, git commit). */
@@ -113,7 +116,17 @@ export async function createBackup(options: BackupOptions): Promise<BackupResult
       }
     }
 
+    let auditExport: Manifest['auditExport'] = null;
     if (options.auditExportDir !== null) {
+      const publicKeys = await checkpointPublicKeys(options.auditSigningKeyFile);
+      const verified = await verifyExport(options.auditExportDir, publicKeys.length > 0 ? { publicKey: publicKeys } : {});
+      const bad = verified.firstBad;
+      auditExport = {
+        files: verified.files,
+        throughSeq: verified.throughSeq,
+        verified: verified.ok,
+        problem: bad === undefined ? null : `${bad.file}${bad.seq === undefined ? '' : ` record ${bad.seq}`}: ${bad.reason} (${bad.detail})`,
+      };
       await mkdir(join(work, 'audit-export'));
       const names = (await readdir(options.auditExportDir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
       for (const name of names.sort()) {
@@ -141,6 +154,7 @@ export async function createBackup(options: BackupOptions): Promise<BackupResult
           note: realmName === null ? 'not included (--without-realm)' : REALM_EXPORT_NOTE,
         },
         configuration: { files: configFiles, secretsIncluded: options.includeSecrets },
+        auditExport,
         parts: manifestParts,
       },
       options.key,

@@ -8,7 +8,8 @@
  * | `BACKUP_KEY_FILE` | (required) | a file holding ≥ 32 random bytes (hex or raw): signs archives (HMAC-SHA256) and recognises this platform's |
  * | `BACKUP_PAUSE_WRITES_MS` | `10000` | how long Redis may hold writes (CLIENT PAUSE WRITE) while the keys are dumped; `0` = no pause |
  * | `BACKUP_CONFIG_FILES` | (none) | comma-separated configuration files to archive (with `--config`) |
- * | `BACKUP_AUDIT_EXPORT_DIR` | (none) | the audit trail's export folder to archive (with `--audit-export`) |
+ * | `AUDIT_EXPORT_DIR` | (none) | the audit trail's export folder (`npm run audit -- export`): archived when set (or `--audit-export`) |
+ * | `AUDIT_SIGNING_KEY_FILE` | (none) | the platform's audit signing key (Ed25519 JWK): its public part checks the checkpoints' signatures |
  * | `KEYCLOAK_ADMIN_URL` | (none) | Keycloak's origin, for the realm export; unset: `--without-realm` is required |
  * | `KEYCLOAK_REALM` | `lgsp` | the realm to export |
  * | `BACKUP_KEYCLOAK_CLIENT_ID` | `lgsp-backup` | confidential client with realm-management view-realm, view-clients, view-users |
@@ -38,7 +39,12 @@ export const backupConfigSchema = z.object({
             .filter(Boolean),
     )
     .describe('comma-separated configuration files to archive'),
-  BACKUP_AUDIT_EXPORT_DIR: z.string().min(1).optional().describe("the audit trail's export folder (daily JSON-lines files and their manifest)"),
+  AUDIT_EXPORT_DIR: z.string().min(1).optional().describe("the audit trail's export folder (daily JSON-lines files and their manifest): archived when set"),
+  AUDIT_SIGNING_KEY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("the audit signing key (Ed25519 JWK): its public part checks the chain's checkpoint signatures"),
   KEYCLOAK_ADMIN_URL: env
     .url()
     .refine((u) => new URL(u).pathname.replace(/\/+$/, '') === '', 'must be an origin such as http://keycloak:8080 (no path)')

@@ -53,6 +53,8 @@ export const manifestSchema = z.object({
   }),
   realm: z.object({ included: z.boolean(), name: z.string().nullable(), note: z.string() }),
   configuration: z.object({ files: z.array(z.string()), secretsIncluded: z.boolean() }),
+  /** The audit trail's export (`audit-export/`), as @lgsp/audit's verifyExport found it when archived; null: not included. */
+  auditExport: z.object({ files: z.number().int().min(0), throughSeq: z.number().int(), verified: z.boolean(), problem: z.string().nullable() }).nullable(),
   parts: z.array(partSchema),
   /** Which backup key signed it: the first 16 hex digits of its SHA-256 (names the key, reveals nothing). */
   keyId: z.string().regex(/^[0-9a-f]{16}$/),

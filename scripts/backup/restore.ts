@@ -17,9 +17,11 @@
  * archive's `realm/` and `configuration/` (NOTES-backup.md).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import type { JWK } from 'jose';
+import { verifyExport } from '@lgsp/audit';
 import type { RedisClient } from '@lgsp/kit';
 import { auditLogAt, operationEntry, operatorName, verifyChainAt, type ChainReport } from './audit.ts';
 import { readPlatformIdentity } from './identity.ts';
@@ -51,6 +53,13 @@ export interface RestoreOptions {
   by?: string | undefined;
   /** At most this many bytes unpacked (default 64 GiB). */
   maxBytes?: number;
+  /** Public keys of the audit checkpoints (AUDIT_SIGNING_KEY_FILE's), to check their signatures too. */
+  checkpointKeys?: readonly JWK[];
+  /**
+   * A new or empty directory to put the archive's other parts in once it verified: `realm/`, `configuration/`,
+   * `audit-export/` (what the operator applies by hand: Keycloak's import, the configuration, the audit archive).
+   */
+  extractTo?: string | undefined;
 }
 
 export interface RestoreResult {
@@ -122,6 +131,17 @@ async function validateArchive(options: RestoreOptions, dir: string): Promise<Ma
     throw invalid((error as Error).message);
   }
   if (keys !== manifest.redis.keys) throw invalid(`redis/keys.jsonl holds ${keys} keys, the manifest says ${manifest.redis.keys}`);
+  if (manifest.auditExport !== null && manifest.auditExport.verified) {
+    const keys = options.checkpointKeys ?? [];
+    const verified = await verifyExport(join(dir, 'audit-export'), keys.length > 0 ? { publicKey: keys } : {}).catch((error: Error) => ({
+      ok: false,
+      firstBad: { file: 'audit-export', reason: 'EDITED', detail: error.message },
+    }));
+    if (!verified.ok) {
+      const bad = verified.firstBad;
+      throw invalid(`its audit export does not verify: ${bad?.file ?? ''} ${bad?.reason ?? ''} (${bad?.detail ?? ''})`, { auditChain: 'AUDIT_CHAIN_BROKEN' });
+    }
+  }
   return manifest;
 }
 
@@ -170,6 +190,11 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       }
     }
     const manifest = await validateArchive(options, dir);
+    if (options.extractTo !== undefined) {
+      const existing = await readdir(options.extractTo).catch(() => null);
+      if (existing !== null && existing.length > 0) throw new Error(`--extract ${options.extractTo}: the directory is not empty`);
+      await mkdir(options.extractTo, { recursive: true, mode: 0o700 });
+    }
 
     const live = await keysUnder(options.redis, options.keyPrefix);
     if (live.length > 0 && !options.force) {
@@ -189,7 +214,7 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
     }
     let committed;
     try {
-      const stagedChain = await verifyChainAt(options.redis, staging.prefix);
+      const stagedChain = await verifyChainAt(options.redis, staging.prefix, options.checkpointKeys);
       if (!stagedChain.ok) throw invalid(`its audit chain does not verify: ${stagedChain.problem}`, { auditChain: 'AUDIT_CHAIN_BROKEN' });
       await checkAuditHead(options.redis, staging.prefix, manifest, stagedChain);
       committed = await commitStaged(options.redis, options.keyPrefix, staging);
@@ -198,7 +223,12 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
       if (error instanceof CommitConflictError) throw new RestoreRefusedError('RESTORE_CONFLICT', error.message);
       throw error;
     }
-    const chain = await verifyChainAt(options.redis, options.keyPrefix);
+    const chain = await verifyChainAt(options.redis, options.keyPrefix, options.checkpointKeys);
+    if (options.extractTo !== undefined) {
+      for (const part of ['realm', 'configuration', 'audit-export']) {
+        if (manifest.parts.some((p) => p.path.startsWith(`${part}/`))) await cp(join(dir, part), join(options.extractTo, part), { recursive: true });
+      }
+    }
     await record('success', {
       archive: options.from.split('/').at(-1) ?? options.from,
       platformId: manifest.platform.id,

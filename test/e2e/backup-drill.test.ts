@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { grantKeys } from '@lgsp/access';
-import { type AuditEntry } from '@lgsp/audit';
+import { exportDays, verifyExport, vietnamDay, type AuditEntry } from '@lgsp/audit';
 import { auditEntry } from '@lgsp/audit/testing';
 import { RESP_TYPES } from 'redis';
 import { connectRedis, type RedisClient } from '@lgsp/kit';
@@ -152,6 +152,7 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
       KEYCLOAK_ADMIN_URL: new URL(p.platform.urls.issuer).origin,
       BACKUP_KEYCLOAK_CLIENT_SECRET_FILE: join(dir, 'lgsp-backup.secret'),
       BACKUP_CONFIG_FILES: join(dir, 'platform.env'),
+      AUDIT_EXPORT_DIR: join(dir, 'audit-export'),
     };
     const users = (await loadRealmExport()).users;
     const ward = users.find((u) => u.username === WARD_ADMIN)!;
@@ -194,12 +195,17 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     state.accessRequest = (await gqlAs(wardToken, ACCESS_REQUEST_VIEW, { id: submitAccessRequest.id })).accessRequest;
     assert.equal(state.accessRequest.id, submitAccessRequest.id);
 
+    // Records of two days ago, exported to the audit archive (one file per Vietnam day), then today's.
     const log = auditLogAt(redis, p.keyPrefix);
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
     const entries: AuditEntry[] = ['LookupCitizen', 'LookupEnterprise', 'LookupCitizen'].map((action, i) => ({
-      ...auditEntry({ kind: 'graphql', action, agency: HOSPITAL.agency, purpose: 'medical-treatment:BA-1', requestId: `drill-${i}` }),
+      ...auditEntry({ kind: 'graphql', at: twoDaysAgo, action, agency: HOSPITAL.agency, purpose: 'medical-treatment:BA-1', requestId: `drill-${i}` }),
       subjects: [],
     }));
     await log.append(entries);
+    const exported = await exportDays(log, join(dir, 'audit-export'));
+    assert.equal(exported.written.length, 1, 'one day exported');
+    await log.append([{ ...auditEntry({ kind: 'relay', action: 'QUEUED', agency: FINANCE.agency, counterpartAgency: WARD.agency }), subjects: [] }]);
     const chain = await verifyChainAt(redis, p.keyPrefix);
     assert.equal(chain.ok, true, chain.problem ?? '');
     assert.ok(chain.records >= 3);
@@ -213,7 +219,13 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     assert.ok(state.archive.startsWith(dir) && state.archive.endsWith('.tar.gz'), state.archive);
     assert.deepEqual(
       [...(run.json.parts as string[])].sort(),
-      ['configuration/01-platform.env', 'realm/realm-export.json', 'redis/keys.jsonl'],
+      [
+        `audit-export/audit-${vietnamDay(new Date(Date.now() - 2 * 86_400_000).toISOString())}.jsonl`,
+        'audit-export/manifest.json',
+        'configuration/01-platform.env',
+        'realm/realm-export.json',
+        'redis/keys.jsonl',
+      ],
       'the parts of the archive',
     );
     assert.ok((run.json.redisKeys as number) > 10);
@@ -239,6 +251,7 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     assert.equal(manifest.platform.id, (JSON.parse((await redis.get(platformIdentityKey(p.keyPrefix)))!) as { id: string }).id);
     assert.equal(manifest.keyPrefix, p.keyPrefix);
     assert.equal(manifest.redis.writesPaused, true);
+    assert.deepEqual(manifest.auditExport, { files: 1, throughSeq: 3, verified: true, problem: null });
     assert.match(manifest.signature, /^[0-9a-f]{64}$/);
     const realm = JSON.parse(await readFile(join(dir, 'realm/realm-export.json'), 'utf8')) as {
       realm: string;
@@ -339,11 +352,13 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     for (let i = 0; i < wiped.length; i += 500) await redis.del(wiped.slice(i, i + 500));
     assert.deepEqual(await keysUnder(redis, p.keyPrefix), []);
 
-    const run = await runCli('restore', ['--from', state.archive, '--by', 'drill-operator'], env);
+    const run = await runCli('restore', ['--from', state.archive, '--by', 'drill-operator', '--extract', join(dir, 'extracted')], env);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.ok, true);
     assert.equal(run.json.auditChain.ok, true);
     assert.equal(run.json.replacedKeys, 0);
+    assert.deepEqual((await readdir(join(dir, 'extracted'))).sort(), ['audit-export', 'configuration', 'realm']);
+    assert.equal((await verifyExport(join(dir, 'extracted/audit-export'))).ok, true, 'the audit archive verifies offline');
     const staging = [];
     for await (const batch of redis.scanIterator({ MATCH: `${p.keyPrefix}restore-staging:*`, COUNT: 1000 })) staging.push(...batch);
     assert.deepEqual(staging, [], 'no staging key left');
