@@ -76,6 +76,7 @@ export async function createBackup(options: BackupOptions): Promise<BackupResult
   const work = await mkdtemp(join(tmpdir(), 'lgsp-backup-'));
   let target: string | undefined;
   try {
+    await archivePath(options.to, new Date()); // a wrong --to fails before anything is dumped
     const identity = await ensurePlatformIdentity(options.redis, options.keyPrefix);
     const parts: Array<{ path: string; kind: PartKind; file: string }> = [];
 

@@ -171,13 +171,15 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   if (info === null) throw new Error(`--from ${options.from}: no such file or directory`);
   const work = info.isDirectory() ? null : await mkdtemp(join(tmpdir(), 'lgsp-restore-'));
   const record = async (outcome: 'success' | 'rejected' | 'error', details: Record<string, string | number | boolean | null>, errorCodes: string[] = []) => {
-    // A refused restore into an empty target writes nothing there (it would no longer be empty for the next attempt).
-    if (outcome !== 'success' && (await keysUnder(options.redis, options.keyPrefix)).length === 0) return;
-    await auditLogAt(options.redis, options.keyPrefix)
-      .append([
+    try {
+      // A refused restore into an empty target writes nothing there (it would no longer be empty for the next attempt).
+      if (outcome !== 'success' && (await keysUnder(options.redis, options.keyPrefix)).length === 0) return;
+      await auditLogAt(options.redis, options.keyPrefix).append([
         operationEntry({ action: 'restore', user, outcome, errorCodes, durationMs: Date.now() - started, bytes: info.isFile() ? info.size : null, details }),
-      ])
-      .catch(() => undefined);
+      ]);
+    } catch {
+      // Redis itself may be what failed: the command's own answer (exit code, message) is what the operator reads.
+    }
   };
   try {
     const dir = work ?? options.from;

@@ -39,6 +39,7 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const WARD_ADMIN = '000.00.20.h41@nghean.gov.vn';
 const ACCESS_REQUEST = `mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id } }`;
 const ACCESS_REQUEST_VIEW = `query($id: ID!) { accessRequest(id: $id) { id state consumerSystem serviceCode fieldSets purposes quota { requests perSeconds } receivedAt dueAt } }`;
+const CITIZEN = `query($id: String!) { citizen(personalId: $id) { personalId fullName } }`;
 const INBOX = `{ inbox(first: 50) { edges { node { id title status } } } }`;
 /** The services that hold platform data in Redis, in the order they start (platform.ts). */
 const DATA_SERVICES: ServiceName[] = ['registry', 'subscriptions', 'catalogs', 'relay', 'national-data', 'gateway'];
@@ -94,6 +95,7 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     auditHead: 0,
     archive: '',
     afterBackup: '',
+    citizen: '',
   };
   const gqlAs = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
     const res = await fetch(p.platform.urls.gateway, {
@@ -177,8 +179,13 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     const inbox = await inboxIds();
     for (const { id } of state.waiting) assert.ok(inbox.includes(id), `packet ${id} waits in the ward's inbox`);
 
-    state.grants = await redis.hGetAll(grantKeys(p.keyPrefix).items);
+    state.grants = { ...(await redis.hGetAll(grantKeys(p.keyPrefix).items)) };
     assert.ok(Object.keys(state.grants).length > 0, 'the development grants are in Redis');
+    // The grants at work: the Police's population system reads a citizen through the gateway.
+    state.citizen = (await p.simulator.samples(1)).citizens[0]!;
+    const lookup = await p.query(CITIZEN, { id: state.citizen });
+    assert.equal(lookup.body.errors, undefined, JSON.stringify(lookup.body.errors));
+    assert.equal(lookup.body.data?.citizen.personalId, state.citizen);
 
     const { submitAccessRequest } = await gqlAs(wardToken, ACCESS_REQUEST, {
       input: {
@@ -365,7 +372,10 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
 
     for (const service of DATA_SERVICES) await p.platform.restart(service);
 
-    assert.deepEqual(await redis.hGetAll(grantKeys(p.keyPrefix).items), state.grants, 'the grants are back, the same');
+    assert.deepEqual({ ...(await redis.hGetAll(grantKeys(p.keyPrefix).items)) }, state.grants, 'the grants are back, the same');
+    const lookup = await p.query(CITIZEN, { id: state.citizen });
+    assert.equal(lookup.body.errors, undefined, `the gateway grants the same access: ${JSON.stringify(lookup.body.errors)}`);
+    assert.equal(lookup.body.data?.citizen.personalId, state.citizen);
     assert.deepEqual(
       (await gqlAs(wardToken, ACCESS_REQUEST_VIEW, { id: state.accessRequest.id })).accessRequest,
       state.accessRequest,
@@ -478,6 +488,20 @@ describe('archives refused before anything changes, and what a round trip keeps 
     assert.equal(pending.consumers?.[0]?.name, 'worker-1');
     assert.equal(await redis.pExpireTime(`${prefix}relay:presence:{A}`), expiry, 'the same absolute expiry');
     assert.deepEqual({ ...(await redis.hGetAll(`${prefix}grants:{grants}:items`)) }, { g1: '{"id":"g1"}' });
+  });
+
+  it('writes to a named .tar.gz once, never over an existing file, and leaves no partial file', async () => {
+    const named = join(dir, 'named.tar.gz');
+    const first = await backup(named);
+    assert.equal(first.archive, named);
+    await assert.rejects(backup(named), /the file exists; a backup never overwrites one/);
+    await assert.rejects(backup(join(dir, 'named.zip')), /name an existing directory or a file ending in \.tar\.gz/);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.endsWith('.partial')),
+      [],
+    );
+    const [failed] = (await auditLogAt(redis, prefix).range(((await auditLogAt(redis, prefix).head())?.seq ?? 1) - 1, 2)).filter((r) => r.outcome === 'error');
+    assert.deepEqual([failed?.kind, failed?.action, failed?.errorCodes], ['operation', 'backup', ['BACKUP_FAILED']], 'a failed backup is recorded');
   });
 
   it('refuses a part that fails its checksum, an altered manifest, a truncated file and files the manifest does not list', async () => {
