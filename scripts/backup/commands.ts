@@ -2,6 +2,7 @@
  * `npm run backup` and `npm run restore` as functions of their arguments and environment (the scripts only call
  * these), so tests run them in-process as well as as child processes.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkpointPublicKeys } from './audit.ts';
 import { createBackup } from './backup.ts';
@@ -106,6 +107,7 @@ export function runRestoreCommand(argv: string[], io: CommandIo & { cwd: string 
   return runCommand(io, RESTORE_USAGE, async () => {
     const args = parseArguments(argv, { from: { type: 'string' }, force: { type: 'boolean' }, by: { type: 'string' }, extract: { type: 'string' } });
     if (args.from === undefined) throw new UsageError('--from is required');
+    if (!existsSync(resolve(io.cwd, args.from))) throw new UsageError(`--from ${args.from}: no such file or directory`);
     const { config, key, redis } = await openContext('restore', io.env);
     try {
       let checkpointKeys;
