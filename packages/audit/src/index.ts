@@ -22,3 +22,4 @@ export * from './config.ts';
 export * from './signing.ts';
 export * from './verify.ts';
 export * from './export.ts';
+export * from './cli/audit-command.ts';
