@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWTPayload } from 'jose';
 import type { Logger } from '@lgsp/kit';
 import { supportedMappers } from './claims.ts';
+import { partialExport } from './partial-export.ts';
 import { clientSchema, effectiveRoles, tokenClient, type RealmClient, type RealmExport, type RealmRole, type RealmUser } from './realm.ts';
 
 /** Keycloak's admin roles of the built-in `realm-management` client that this subset checks. */
@@ -384,6 +385,7 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
         }
       }
     }
+    if (collection === 'partial-export' && id === undefined) return partialExport(realm, held, method, url.searchParams);
     throw new AdminError(404, { error: 'Unable to find matching target resource method' });
   }
 
