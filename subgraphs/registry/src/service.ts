@@ -24,6 +24,7 @@ import {
   type Registry as MetricsRegistry,
   type RunningSubgraph,
 } from '@lgsp/kit';
+import { startServiceAudit, type ServiceAudit } from './audit/service-audit.ts';
 import { configSchema, type RegistryConfig } from './config.ts';
 import { seedRegistry, type SeedFile } from './data/seed.ts';
 import { callerFrom } from './domain/caller.ts';
@@ -32,7 +33,9 @@ import type { WorkingCalendar } from './domain/working-days/index.ts';
 import { Registry } from './domain/registry.ts';
 import { mountInternalApi } from './http/internal-api.ts';
 import { createRegistryMetrics } from './metrics.ts';
+import type { AuditWriter } from '@lgsp/audit';
 import {
+  auditedChangeLog,
   createAccessRouter,
   createMemoryChangeLog,
   createMemoryCredentialRevocations,
@@ -79,6 +82,8 @@ export interface RegistryServiceDeps {
   now?: () => Date;
   /** What REGISTRY_SEED=development writes (tests); default the development seed file. */
   seed?: SeedFile;
+  /** Where the registry's audit records go, instead of the writer the configuration selects (closed by its owner). */
+  audit?: AuditWriter;
 }
 
 export interface RunningRegistry extends RunningSubgraph {
@@ -87,6 +92,8 @@ export interface RunningRegistry extends RunningSubgraph {
   origin: string;
   /** Runs one sweep now (the timer does it every REGISTRY_SWEEP_MS). */
   sweep(): ReturnType<Registry['sweep']>;
+  /** The registry's audit records (`kind: 'change'`, `kind: 'login'`): the writer and, when the registry owns it, its log. */
+  audit: Pick<ServiceAudit, 'writer' | 'log'> | { writer: AuditWriter; log: null };
 }
 
 export async function startRegistry(config: RegistryConfig, deps: RegistryServiceDeps = {}): Promise<RunningRegistry> {
@@ -104,7 +111,10 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
   }
   let timer: ReturnType<typeof setInterval> | undefined;
   let closeAccess = async (): Promise<void> => undefined;
+  let ownAudit: ServiceAudit | undefined;
   try {
+    ownAudit = deps.audit === undefined ? await startServiceAudit({ logger, source: 'registry' }) : undefined;
+    const auditWriter = deps.audit ?? ownAudit!.writer;
     const seed = config.REGISTRY_SEED ?? (config.NODE_ENV === 'production' ? 'none' : 'development');
     if (seed === 'development' && (await seedRegistry(store, deps.seed))) logger.info('registry seeded with the development agencies, systems and services');
     // Events: given, else on Redis with the records, else posted to the subscriptions service, else kept here.
@@ -128,10 +138,15 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
           ? createRedisCredentialRevocations(redis, keyPrefix)
           : createMemoryCredentialRevocations()
         : undefined;
-    const ownChanges = deps.changes === undefined ? (redis !== undefined ? createRedisChangeLog(redis, keyPrefix) : createMemoryChangeLog()) : undefined;
+    // Issue 17: every change record — the registry's own, and those `npm run grants` posts to /internal/v1/access/changes
+    // — is also an audit record, written once the change log took it (@lgsp/access auditedChangeLog).
+    const ownChanges =
+      deps.changes === undefined
+        ? auditedChangeLog(redis !== undefined ? createRedisChangeLog(redis, keyPrefix) : createMemoryChangeLog(), auditWriter, { source: 'registry' })
+        : undefined;
     const grants: GrantStore = deps.grants ?? ownGrants!;
     const revocations: CredentialRevocations = deps.revocations ?? ownRevocations!;
-    const changes: ChangeLog = deps.changes ?? ownChanges!;
+    const changes: ChangeLog = deps.changes === undefined ? ownChanges! : auditedChangeLog(deps.changes, auditWriter, { source: 'registry' });
     const ownedAccessRouter =
       deps.accessRouter === undefined && redis === undefined && config.REGISTRY_INTERNAL_TOKEN !== undefined && ownGrants && ownRevocations && ownChanges
         ? createAccessRouter({ grants: ownGrants, revocations: ownRevocations, changes: ownChanges, token: config.REGISTRY_INTERNAL_TOKEN, logger })
@@ -227,11 +242,14 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
       registry,
       origin: `http://${config.HOST}:${running.port}`,
       sweep,
+      audit: ownAudit ?? { writer: auditWriter, log: null },
       async close() {
         clearInterval(timer);
         await sweeping?.catch(() => undefined);
         await running.close();
         await closeAccess();
+        // After the last request and sweep: every record they queued is written before the registry stops.
+        await ownAudit?.close();
         await store.close();
         if (redis !== undefined) await redis.quit();
       },
@@ -239,6 +257,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
   } catch (error) {
     clearInterval(timer);
     await closeAccess().catch(() => undefined);
+    await ownAudit?.close().catch(() => undefined);
     if (redis !== undefined) await redis.quit().catch(() => undefined);
     throw error;
   }
