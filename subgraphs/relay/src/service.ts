@@ -22,9 +22,8 @@ import {
   type Registry,
   type RunningSubgraph,
 } from '@lgsp/kit';
-import type { AuditWriter } from '@lgsp/audit';
+import { startAuditWriter, type AuditWriter, type StartedAuditWriter } from '@lgsp/audit';
 import { auditedPacketStore } from './audit/audited-packet-store.ts';
-import { startServiceAudit, type ServiceAudit } from './audit/service-audit.ts';
 import { configSchema, type RelayConfig } from './config.ts';
 import { createRegistryAgencyDirectory, type RegistryAgencyDirectory } from './connectors/registry-agency-directory.ts';
 import { createFileAgencyDirectory, type AgencyDirectory } from './domain/agency-directory.ts';
@@ -89,7 +88,7 @@ export interface RunningRelay extends RunningSubgraph {
   /** Base URL of the relay's HTTP server (e.g. http://127.0.0.1:4103). */
   origin: string;
   /** The relay's audit records (`kind: 'relay'`, one per status event of either namespace): the writer and its log. */
-  audit: Pick<ServiceAudit, 'writer' | 'log'> | { writer: AuditWriter; log: null };
+  audit: Pick<StartedAuditWriter, 'writer' | 'log'> | { writer: AuditWriter; log: null };
   /** Runs one expiry / redelivery / presence pass over both namespaces now (the timer does it every RELAY_SWEEP_MS); the counts are their sums. */
   sweep(): ReturnType<Relay['sweep']>;
 }
@@ -192,9 +191,14 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
   testStores ??= storesInMemory();
   let timer: ReturnType<typeof setInterval> | undefined;
   let closeDirectory = (): void => undefined;
-  let ownAudit: ServiceAudit | undefined;
+  let ownAudit: StartedAuditWriter | undefined;
   try {
-    ownAudit = deps.audit === undefined ? await startServiceAudit({ logger, source: 'relay' }) : undefined;
+    const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');
+    // Issue 17: the audit log on Redis with the records, else monitoring's over HTTP, else in this process (@lgsp/audit).
+    ownAudit =
+      deps.audit === undefined
+        ? startAuditWriter({ config, redis, keyPrefix: config.REDIS_KEY_PREFIX, logger, source: 'relay', registry: metricsRegistry })
+        : undefined;
     const auditWriter = deps.audit ?? ownAudit!.writer;
     const masterKey = loadMasterKey(config.RELAY_MASTER_KEY, config.RELAY_MASTER_KEY_PREVIOUS);
     if (masterKey.development)
@@ -210,7 +214,6 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     const urls = createUrlSigner(config.RELAY_URL_SECRET, config.RELAY_URL_SECRET_PREVIOUS);
     if (urls.ephemeral) logger.warn('RELAY_URL_SECRET unset: upload/download URLs are signed with a per-process key and die with it');
     const schemas = await jsonSchemasFrom(config, deps.jsonSchemas);
-    const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');
     const relayMetrics = createRelayMetrics(metricsRegistry);
     let origin = config.RELAY_PUBLIC_URL ?? '';
     const directory = deps.directory ?? (await directoryFor(config, logger, metricsRegistry));

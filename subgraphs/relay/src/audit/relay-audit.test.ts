@@ -164,8 +164,7 @@ describe('relay: audit records of the exchange', () => {
 
   it('writes every queued record before a clean shutdown returns', async () => {
     const { id } = await sendPacket(h, A, Buffer.from('last one'), { recipients: { agencyCodes: [AGENCY_B] } });
-    const log = h.relay.audit.log!;
-    await h.restart(); // closes this relay (a clean shutdown), then starts another on the same keys
-    assert.equal((await log.range(1, 10_000)).filter((r) => r.entityId === id).length, 5);
+    await h.restart(); // closes this relay (a clean shutdown), then starts another on the same Redis keys
+    assert.equal((await h.relay.audit.log!.range(1, 10_000)).filter((r) => r.entityId === id).length, 5);
   });
 });
