@@ -25,6 +25,9 @@ function concernedAgency(record: ChangeRecord): string | null {
     const value = body[field];
     if (typeof value === 'string' && value !== '*') return value;
   }
+  // A system id is `<agency code>:<slug>` (a credential's record names its system).
+  const systemId = body.systemId ?? body.consumerSystem;
+  if (typeof systemId === 'string' && systemId.includes(':')) return systemId.slice(0, systemId.indexOf(':'));
   return null;
 }
 

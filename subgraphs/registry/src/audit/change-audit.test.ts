@@ -87,8 +87,8 @@ describe('registry: audit records of changes', () => {
     assert.deepEqual(
       records.map((r) => [r.service, r.action, r.agency, r.counterpartAgency]),
       [
-        ['Credential', 'ISSUE', JUSTICE, null],
-        ['Credential', 'ROTATE', JUSTICE, null],
+        ['Credential', 'ISSUE', JUSTICE, JUSTICE],
+        ['Credential', 'ROTATE', JUSTICE, JUSTICE],
         ['Credential', 'DISABLE', JUSTICE, null],
         ['Credential', 'DELETE', JUSTICE, null],
       ],
