@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWTPayload } from 'jose';
 import type { Logger } from '@lgsp/kit';
 import { supportedMappers } from './claims.ts';
+import { EventQueryError, type AdminEvent, type EventStore } from './events.ts';
 import { partialExport } from './partial-export.ts';
 import { clientSchema, effectiveRoles, tokenClient, type RealmClient, type RealmExport, type RealmRole, type RealmUser } from './realm.ts';
 
@@ -28,8 +29,10 @@ export const RealmManagementRole = {
   queryUsers: 'query-users',
   viewRealm: 'view-realm',
   manageRealm: 'manage-realm',
+  viewEvents: 'view-events',
+  manageEvents: 'manage-events',
 } as const;
-type Permission = 'view-clients' | 'manage-clients' | 'view-users' | 'manage-users' | 'view-realm';
+type Permission = 'view-clients' | 'manage-clients' | 'view-users' | 'manage-users' | 'view-realm' | 'view-events';
 
 /** As Keycloak's AdminPermissions decide: managing implies viewing, realm-admin implies everything. */
 const grantedBy: Record<Permission, string[]> = {
@@ -38,6 +41,7 @@ const grantedBy: Record<Permission, string[]> = {
   'view-users': [RealmManagementRole.viewUsers, RealmManagementRole.manageUsers, RealmManagementRole.realmAdmin],
   'manage-users': [RealmManagementRole.manageUsers, RealmManagementRole.realmAdmin],
   'view-realm': [RealmManagementRole.viewRealm, RealmManagementRole.manageRealm, RealmManagementRole.realmAdmin],
+  'view-events': [RealmManagementRole.viewEvents, RealmManagementRole.manageEvents, RealmManagementRole.realmAdmin],
 };
 
 const MAX_JSON_BYTES = 256 * 1024;
@@ -49,6 +53,8 @@ export interface AdminApiInput {
   /** Verifies an access token this issuer signed; undefined when it is not valid. */
   verifyAccessToken(token: string): Promise<JWTPayload | undefined>;
   logger: Logger;
+  /** Where login events are read from and admin events recorded (the realm's events settings decide what is kept). */
+  events: EventStore;
 }
 
 /** An answer other than 2xx, in Keycloak's body shape. */
@@ -119,6 +125,13 @@ function userRepresentation(user: RealmUser): Record<string, unknown> {
   };
 }
 
+/** A client representation as an admin event may show it: without its secret. */
+function withoutSecret(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const { secret: _secret, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
 function clientRepresentation(client: RealmClient): Record<string, unknown> {
   return structuredClone(client) as Record<string, unknown>;
 }
@@ -145,7 +158,13 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
   };
   const clientRoles = (client: RealmClient): RealmRole[] => realm.roles.client[client.clientId] ?? [];
 
-  async function permissionsOf(req: IncomingMessage): Promise<Set<string>> {
+  /** Who calls, as an admin event's `authDetails` names them: the token's client (its id) and user, and the address. */
+  interface Caller {
+    held: Set<string>;
+    auth: Omit<AdminEvent['authDetails'], 'realmId'>;
+  }
+
+  async function callerOf(req: IncomingMessage): Promise<Caller> {
     const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const payload = token === undefined ? undefined : await input.verifyAccessToken(token);
     const user = payload ? realm.users.find((u) => u.id === payload.sub && u.enabled) : undefined;
@@ -153,7 +172,10 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
     if (!payload || !user || typeof payload.azp !== 'string' || !tokenClient(realm, payload.azp)) {
       throw new AdminError(401, { error: 'HTTP 401 Unauthorized' });
     }
-    return new Set(effectiveRoles(realm, user).client[REALM_MANAGEMENT] ?? []);
+    return {
+      held: new Set(effectiveRoles(realm, user).client[REALM_MANAGEMENT] ?? []),
+      auth: { clientId: tokenClient(realm, payload.azp)?.id ?? null, userId: user.id, ipAddress: req.socket.remoteAddress ?? null },
+    };
   }
   const demand = (held: Set<string>, permission: Permission): void => {
     if (!grantedBy[permission].some((role) => held.has(role))) throw new AdminError(403, { error: 'HTTP 403 Forbidden' });
@@ -243,9 +265,30 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
     if (segments[0] !== 'admin' || segments[1] !== 'realms' || segments.length < 4)
       throw new AdminError(404, { error: 'Unable to find matching target resource method' });
     if (segments[2] !== realm.realm) throw new AdminError(404, { error: 'Realm not found.' });
-    const held = await permissionsOf(req);
+    const caller = await callerOf(req);
+    const { held } = caller;
     const [, , , collection, id, sub, ...more] = segments;
     const url = new URL(req.url ?? '/', 'http://issuer.invalid');
+    /** Records the admin event of a change this request made (as Keycloak's AdminEventBuilder, after success). */
+    const adminEvent = (operationType: string, resourceType: string, resourcePath: string, representation?: unknown): void =>
+      input.events.admin({
+        operationType,
+        resourceType,
+        resourcePath,
+        authDetails: caller.auth,
+        ...(representation === undefined ? {} : { representation: JSON.stringify(representation) }),
+      });
+
+    if ((collection === 'events' || collection === 'admin-events') && id === undefined) {
+      if (method !== 'GET') throw new AdminError(405, { error: 'HTTP 405 Method Not Allowed' });
+      demand(held, 'view-events');
+      try {
+        return { status: 200, body: collection === 'events' ? input.events.queryLogin(url.searchParams) : input.events.queryAdmin(url.searchParams) };
+      } catch (error) {
+        if (error instanceof EventQueryError) throw badRequest(error.message);
+        throw error;
+      }
+    }
 
     if (collection === 'clients') {
       if (id === undefined) {
@@ -264,7 +307,15 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
         if (method === 'POST') {
           demand(held, 'manage-clients');
           const origin = `http://${req.headers.host ?? 'localhost'}`;
-          return createClient(await readJson(req), (newId) => `${origin}/admin/realms/${encodeURIComponent(realm.realm)}/clients/${newId}`);
+          const body = await readJson(req);
+          let createdId = '';
+          const created = createClient(body, (newId) => {
+            createdId = newId;
+            return `${origin}/admin/realms/${encodeURIComponent(realm.realm)}/clients/${newId}`;
+          });
+          // Never a secret in an event, whatever the details setting.
+          adminEvent('CREATE', 'CLIENT', `clients/${createdId}`, withoutSecret(body));
+          return created;
         }
         throw new AdminError(405, { error: 'HTTP 405 Method Not Allowed' });
       }
@@ -274,12 +325,15 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
         if (method === 'GET') return { status: 200, body: clientRepresentation(client) };
         if (method === 'PUT') {
           demand(held, 'manage-clients');
-          updateClient(client, await readJson(req));
+          const body = await readJson(req);
+          updateClient(client, body);
+          adminEvent('UPDATE', 'CLIENT', `clients/${client.id}`, withoutSecret(body));
           return { status: 204 };
         }
         if (method === 'DELETE') {
           demand(held, 'manage-clients');
           deleteClient(client);
+          adminEvent('DELETE', 'CLIENT', `clients/${client.id}`);
           return { status: 204 };
         }
       }
@@ -289,6 +343,7 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
         if (method === 'POST') {
           client.secret = generateClientSecret();
           logger.info({ event: 'admin.client.secret', clientId: client.clientId }, 'client secret regenerated through the Admin REST API');
+          adminEvent('ACTION', 'CLIENT', `clients/${client.id}/client-secret`);
           return { status: 200, body: { type: 'secret', value: client.secret } };
         }
       }
@@ -380,6 +435,12 @@ export function createAdminApi(input: AdminApiInput): { handle(req: IncomingMess
           demand(held, 'manage-users');
           const names = rolesIn(await readJson(req), candidates).map((r) => r.name);
           assign(method === 'POST' ? [...new Set([...assigned, ...names])] : assigned.filter((n) => !names.includes(n)));
+          adminEvent(
+            method === 'POST' ? 'CREATE' : 'DELETE',
+            clientRole ? 'CLIENT_ROLE_MAPPING' : 'REALM_ROLE_MAPPING',
+            `users/${user.id}/role-mappings/${kind}${clientRole ? `/${target}` : ''}`,
+            names.map((name) => ({ name })),
+          );
           logger.info({ event: 'admin.user.roles', userId: user.id, method, roles: names }, 'role mappings changed through the Admin REST API');
           return { status: 204 };
         }

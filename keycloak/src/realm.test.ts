@@ -30,6 +30,8 @@ const realmManagementRoles = new Set([
   'query-users',
   'view-realm',
   'manage-realm',
+  'view-events',
+  'manage-events',
 ]);
 /** The platform's own service accounts, which are no agency system (no agency_code, no system_id). */
 const platformClients = new Set(['lgsp-registry']);
@@ -200,9 +202,19 @@ describe('realm-export.json', () => {
       'manage-users',
       'query-users',
       'view-clients',
+      'view-events',
       'view-users',
     ]);
     assert.ok(!effectiveRoles(realm, account).realm.includes(Role.agencySystem), 'it is no agency system');
+  });
+
+  it('records login and admin events (issue 17: the registry copies sign-ins into the audit trail), kept 90 days', () => {
+    assert.equal(realm.eventsEnabled, true);
+    for (const type of ['LOGIN', 'LOGIN_ERROR', 'CLIENT_LOGIN', 'CLIENT_LOGIN_ERROR', 'REFRESH_TOKEN', 'LOGOUT'])
+      assert.ok(realm.enabledEventTypes.includes(type), type);
+    assert.equal(realm.eventsExpiration, 90 * 24 * 3600);
+    assert.equal(realm.adminEventsEnabled, true);
+    assert.equal(realm.adminEventsDetailsEnabled, false, 'admin event bodies may hold secrets');
   });
 
   it('marks development secrets and keeps each RS256 private key matching the public key in the realm', async () => {

@@ -95,6 +95,8 @@ export type RealmRole = z.infer<typeof roleSchema>;
 const componentSchema = z.object({ providerId: z.string(), config: multiMap.default({}) });
 
 export const realmSchema = z.object({
+  /** The realm's internal id (Keycloak's `realmId` in events); default its name. */
+  id: z.string().min(1).optional(),
   realm: z.string().regex(/^[a-z0-9-]+$/),
   displayName: z.string().optional(),
   enabled: z.boolean().default(true),
@@ -110,6 +112,16 @@ export const realmSchema = z.object({
   users: z.array(userSchema).default([]),
   clients: z.array(clientSchema).default([]),
   components: z.record(z.string(), z.array(componentSchema)).default({}),
+  /** Record login events (Realm settings → Events → User events settings); served at `/admin/realms/{realm}/events`. */
+  eventsEnabled: z.boolean().default(false),
+  /** Login event types recorded; empty = every type. */
+  enabledEventTypes: z.array(z.string().regex(/^[A-Z_]+$/)).default([]),
+  /** Seconds login and admin events are kept; absent = forever. */
+  eventsExpiration: z.number().int().positive().optional(),
+  /** Record admin events (Admin REST API changes); served at `/admin/realms/{realm}/admin-events`. */
+  adminEventsEnabled: z.boolean().default(false),
+  /** Include the representation (the request body) in admin events. */
+  adminEventsDetailsEnabled: z.boolean().default(false),
 });
 export type RealmExport = z.infer<typeof realmSchema>;
 

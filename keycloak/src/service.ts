@@ -13,6 +13,7 @@ import { calculateJwkThumbprint, createLocalJWKSet, jwtVerify, type JWK as JoseJ
 import type { JWK, KoaContextWithOIDC } from 'oidc-provider';
 import { createLogger, type Logger } from '@lgsp/kit';
 import { createAdminApi } from './admin-api.ts';
+import { createEventStore, type EventStore } from './events.ts';
 import { allowedScopes, keycloakClaims } from './claims.ts';
 import type { DevIssuerConfig } from './config.ts';
 import { loginPage, messagePage } from './login-page.ts';
@@ -29,6 +30,8 @@ export interface RunningDevIssuer {
   port: number;
   /** The realm as it is now: loaded from the export, then changed by the Admin REST API (clients, service accounts, role mappings). */
   realm: RealmExport;
+  /** The login and admin events recorded (served at `/admin/realms/{realm}/events` and `/admin-events`). */
+  events: EventStore;
   close(): Promise<void>;
 }
 
@@ -125,6 +128,8 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
   }
 
   const provider = createProvider({ issuer, realm, signingKeys, cookieKeys: [cookieSecret], logger });
+  const events = createEventStore(realm);
+  recordLogouts(provider, realm, events);
 
   /** Verifies an access token this issuer signed; undefined when it is not valid (any reason). */
   async function verifyOwnAccessToken(token: string): Promise<JWTPayload | undefined> {
@@ -155,8 +160,53 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
   // is never handed out).
   async function keycloakTokenResponse(ctx: KoaContextWithOIDC, next: () => Promise<unknown>): Promise<void> {
     await next();
+    if (ctx.path !== keycloakRoutes.token) return;
+    await shapeTokenResponse(ctx);
+    await recordTokenEvent(ctx);
+  }
+
+  /** The login event of a token request, as Keycloak's TokenEndpoint records it (success or `<TYPE>_ERROR`). */
+  async function recordTokenEvent(ctx: KoaContextWithOIDC): Promise<void> {
+    const params = (ctx.oidc?.params ?? {}) as Record<string, unknown>;
+    const grantType = typeof params.grant_type === 'string' ? params.grant_type : undefined;
+    const type = grantType === undefined ? undefined : TOKEN_EVENT_TYPES[grantType];
+    if (type === undefined) return;
     const body = ctx.body as Record<string, unknown> | undefined;
-    if (ctx.path !== keycloakRoutes.token || ctx.status !== 200 || typeof body?.access_token !== 'string') return;
+    const succeeded = ctx.status === 200 && typeof body?.access_token === 'string';
+    const eventType = succeeded ? type : `${type}_ERROR`;
+    if (!events.records(eventType)) return;
+    const clientId = ctx.oidc?.client?.clientId ?? claimedClientId(ctx, params);
+    const payload = succeeded ? await verifyOwnAccessToken(body.access_token as string) : undefined;
+    const serviceAccount = grantType === 'client_credentials' ? realm.users.find((u) => u.serviceAccountClientId === clientId) : undefined;
+    const error = succeeded ? undefined : keycloakError(String(body?.error ?? 'invalid_request'), clientId);
+    events.login({
+      type: eventType,
+      clientId: clientId ?? null,
+      userId: typeof payload?.sub === 'string' ? payload.sub : (serviceAccount?.id ?? null),
+      sessionId: typeof payload?.sid === 'string' ? payload.sid : null,
+      ipAddress: ctx.req.socket.remoteAddress ?? null,
+      ...(error === undefined ? {} : { error }),
+      details: {
+        grant_type: grantType!,
+        ...(clientId === undefined ? {} : { client_auth_method: clientAuthMethod(realm, clientId, params) }),
+        ...(serviceAccount === undefined ? {} : { username: serviceAccount.username }),
+        ...(typeof payload?.preferred_username === 'string' ? { username: payload.preferred_username } : {}),
+        ...(typeof payload?.scope === 'string' ? { scope: payload.scope } : {}),
+      },
+    });
+  }
+
+  /** Keycloak's error names where they differ from the OAuth error (client_not_found, invalid_client_credentials). */
+  function keycloakError(oauthError: string, clientId: string | undefined): string {
+    if (oauthError !== 'invalid_client') return oauthError;
+    const client = clientId === undefined ? undefined : realm.clients.find((c) => c.clientId === clientId);
+    if (client === undefined) return 'client_not_found';
+    return client.enabled ? 'invalid_client_credentials' : 'client_disabled';
+  }
+
+  async function shapeTokenResponse(ctx: KoaContextWithOIDC): Promise<void> {
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (ctx.status !== 200 || typeof body?.access_token !== 'string') return;
     const requested = typeof ctx.oidc?.params?.scope === 'string' ? ctx.oidc.params.scope.split(' ').filter(Boolean) : [];
     const realmClient = realm.clients.find((c) => c.clientId === ctx.oidc?.client?.clientId);
     const unknown = realmClient ? requested.filter((s) => !allowedScopes(realmClient).includes(s)) : [];
@@ -176,7 +226,7 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
   // Koa composes the middleware when callback() is called; these must run around oidc-provider's own.
   provider.middleware.unshift(keycloakIntrospection as never, keycloakTokenResponse as never);
   const providerCallback = provider.callback();
-  const adminApi = createAdminApi({ realm, verifyAccessToken: verifyOwnAccessToken, logger });
+  const adminApi = createAdminApi({ realm, verifyAccessToken: verifyOwnAccessToken, logger, events });
 
   async function userinfo(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const header = req.headers.authorization ?? '';
@@ -295,12 +345,36 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
     const expected = user ? developmentPassword(user) : undefined;
     // Compare even when the user does not exist, so timing does not reveal which usernames exist.
     const passwordOk = sameSecret(form.get('password') ?? '', expected ?? randomBytes(16).toString('hex')) && expected !== undefined;
+    const loginDetails = {
+      auth_method: 'openid-connect',
+      auth_type: 'code',
+      username,
+      ...(typeof details.params.redirect_uri === 'string' ? { redirect_uri: details.params.redirect_uri } : {}),
+    };
     if (!user || !user.enabled || !passwordOk) {
       logger.info({ event: 'login.failed', clientId }, 'invalid username or password');
+      // Keycloak names the user when it exists (a wrong password, a disabled user) and keeps the name typed.
+      events.login({
+        type: 'LOGIN_ERROR',
+        clientId,
+        userId: user?.id ?? null,
+        sessionId: null,
+        ipAddress: req.socket.remoteAddress ?? null,
+        error: !user ? 'user_not_found' : !user.enabled ? 'user_disabled' : 'invalid_user_credentials',
+        details: loginDetails,
+      });
       render(200, 'Tên đăng nhập hoặc mật khẩu không đúng. Invalid username or password.', username);
       return;
     }
     logger.info({ event: 'login', clientId, userId: user.id }, 'user logged in');
+    events.login({
+      type: 'LOGIN',
+      clientId,
+      userId: user.id,
+      sessionId: null,
+      ipAddress: req.socket.remoteAddress ?? null,
+      details: { ...loginDetails, username: user.username },
+    });
     await provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
   }
 
@@ -364,9 +438,61 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
     url: `http://${address === '0.0.0.0' ? '127.0.0.1' : address}:${port}`,
     port,
     realm,
+    events,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
   };
+}
+
+/** The login event type of each token grant (Keycloak's EventType); errors are `<type>_ERROR`. */
+const TOKEN_EVENT_TYPES: Record<string, string> = {
+  client_credentials: 'CLIENT_LOGIN',
+  authorization_code: 'CODE_TO_TOKEN',
+  refresh_token: 'REFRESH_TOKEN',
+  password: 'LOGIN',
+  'urn:ietf:params:oauth:grant-type:token-exchange': 'TOKEN_EXCHANGE',
+};
+
+/** The client a refused token request named (no client was authenticated): its form field, Basic user or assertion. */
+function claimedClientId(ctx: KoaContextWithOIDC, params: Record<string, unknown>): string | undefined {
+  if (typeof params.client_id === 'string' && params.client_id !== '') return params.client_id;
+  const basic = /^Basic\s+(\S+)$/i.exec(ctx.get('authorization'))?.[1];
+  if (basic !== undefined) {
+    const user = Buffer.from(basic, 'base64').toString('utf8').split(':')[0];
+    if (user) return decodeURIComponent(user);
+  }
+  if (typeof params.client_assertion === 'string') {
+    try {
+      const claims = JSON.parse(Buffer.from(params.client_assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+      if (typeof claims.sub === 'string') return claims.sub;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Keycloak's `client_auth_method` detail: the client's authenticator, else what the request used. */
+function clientAuthMethod(realm: RealmExport, clientId: string, params: Record<string, unknown>): string {
+  const client = realm.clients.find((c) => c.clientId === clientId);
+  if (client !== undefined) return client.clientAuthenticatorType;
+  return typeof params.client_assertion === 'string' ? 'client-jwt' : 'client-secret';
+}
+
+/** LOGOUT events: a session ended through the end-session endpoint (the user and client it belonged to). */
+function recordLogouts(provider: ReturnType<typeof createProvider>, realm: RealmExport, events: EventStore): void {
+  (provider as unknown as { on(event: string, listener: (ctx: KoaContextWithOIDC) => void): void }).on('end_session.success', (ctx) => {
+    const session = ctx.oidc?.session as { accountId?: string; uid?: string } | undefined;
+    const user = realm.users.find((u) => u.id === session?.accountId);
+    events.login({
+      type: 'LOGOUT',
+      clientId: ctx.oidc?.client?.clientId ?? null,
+      userId: session?.accountId ?? null,
+      sessionId: session?.uid ?? null,
+      ipAddress: ctx.req.socket.remoteAddress ?? null,
+      details: user === undefined ? {} : { username: user.username },
+    });
+  });
 }

@@ -21,6 +21,7 @@ export * from './changes/change-log.ts';
 export * from './changes/memory-change-log.ts';
 export * from './changes/redis-change-log.ts';
 export * from './changes/http-change-log.ts';
+export * from './changes/audited-change-log.ts';
 export * from './http/client.ts';
 export * from './http/router.ts';
 export * from './keys.ts';

@@ -7,6 +7,14 @@ export {
   credentialRecordOf,
   CredentialClaim,
   GATEWAY_CLIENT_ID,
+  keycloakAdminClient,
   type KeycloakCredentialIssuerOptions,
 } from './keycloak-issuer.ts';
+export {
+  createKeycloakEventReader,
+  keycloakEventReaderFromConfig,
+  type KeycloakEventQuery,
+  type KeycloakEventReader,
+  type KeycloakLoginEvent,
+} from './keycloak-events.ts';
 export { credentialIssuerFromConfig, credentialsConfigSchema, type CredentialsConfig } from './config.ts';

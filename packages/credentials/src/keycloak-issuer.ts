@@ -158,9 +158,13 @@ export function credentialRecordOf(client: ClientRepresentation): CredentialReco
   };
 }
 
-/** A CredentialIssuer that manages clients of `options.realm` through Keycloak's Admin REST API. */
-export function createKeycloakCredentialIssuer(options: KeycloakCredentialIssuerOptions): CredentialIssuer {
-  const logger = options.logger ?? createLogger('credentials');
+/**
+ * An admin client of `options.realm` that authenticates as `options.clientId` with client credentials, each call
+ * bounded by `options.timeoutMs` (the credential issuer and the event reader share it).
+ */
+export function keycloakAdminClient(
+  options: Pick<KeycloakCredentialIssuerOptions, 'adminUrl' | 'realm' | 'clientId' | 'clientSecret' | 'timeoutMs'>,
+): KeycloakAdminClient {
   const timeoutMs = options.timeoutMs ?? 10_000;
   // The client copies its request options into every request (token included): a getter gives each its own deadline.
   const requestOptions = Object.defineProperty({}, 'signal', { enumerable: true, get: () => AbortSignal.timeout(timeoutMs) }) as RequestInit;
@@ -186,6 +190,13 @@ export function createKeycloakCredentialIssuer(options: KeycloakCredentialIssuer
       return pendingToken;
     },
   });
+  return admin;
+}
+
+/** A CredentialIssuer that manages clients of `options.realm` through Keycloak's Admin REST API. */
+export function createKeycloakCredentialIssuer(options: KeycloakCredentialIssuerOptions): CredentialIssuer {
+  const logger = options.logger ?? createLogger('credentials');
+  const admin = keycloakAdminClient(options);
 
   /** A failure of Keycloak as the caller sees it; a caller's own mistake (LgspError) is passed on. */
   function unavailable(what: string, error: unknown): LgspError {

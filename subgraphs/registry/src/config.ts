@@ -20,8 +20,11 @@
  * | `KEYCLOAK_ADMIN_CLIENT_SECRET_FILE` | (required) | file holding the admin client's secret (development: keycloak/dev-credentials/lgsp-registry.secret) |
  * | `REGISTRY_SEED` | `none` when NODE_ENV=production, else `development` | `development` loads the development agencies, systems and services into an empty registry (never over existing records) |
  * | `NODE_ENV` | development | `production` turns the development seed off by default |
+ * | `REGISTRY_LOGIN_EVENTS_POLL_MS` | 15000 | how often Keycloak's login events (`GET /admin/realms/{realm}/events`, role view-events) are copied into the audit trail as `login` records; 0 = never |
+ * | `AUDIT_SUBJECT_KEY_FILE`, `MONITORING_URL`, `MONITORING_INTERNAL_TOKEN`, `AUDIT_WRITER_*`, … | | where the registry's audit records (`change`, `login`) go: `@lgsp/audit`'s `auditConfigSchema` (Redis with REDIS_URL, else monitoring's log, else this process) |
  */
 import { z } from 'zod';
+import { auditConfigSchema } from '@lgsp/audit';
 import { credentialsConfigSchema } from '@lgsp/credentials';
 import { env, loadConfig } from '@lgsp/kit';
 
@@ -36,6 +39,10 @@ export const configSchema = z.object({
   REGISTRY_INTERNAL_TOKEN: env.secret().optional(),
   REGISTRY_SWEEP_MS: env.nonNegativeInt(60_000),
   REGISTRY_CALENDAR_FILE: z.string().min(1).optional(),
+  REGISTRY_LOGIN_EVENTS_POLL_MS: env
+    .nonNegativeInt(15_000)
+    .describe("How often Keycloak's login events are read (Admin REST API, role view-events) and written as audit records of kind login; 0 = never."),
+  ...auditConfigSchema.shape,
   EVENTS_RETENTION: env.positiveInt(10_000),
   EVENTS_URL: env
     .url()

@@ -32,7 +32,9 @@ import type { WorkingCalendar } from './domain/working-days/index.ts';
 import { Registry } from './domain/registry.ts';
 import { mountInternalApi } from './http/internal-api.ts';
 import { createRegistryMetrics } from './metrics.ts';
+import { startAuditWriter, type AuditWriter, type StartedAuditWriter } from '@lgsp/audit';
 import {
+  auditedChangeLog,
   createAccessRouter,
   createMemoryChangeLog,
   createMemoryCredentialRevocations,
@@ -41,7 +43,8 @@ import {
   createRedisCredentialRevocations,
   createRedisGrantStore,
 } from '@lgsp/access';
-import { credentialIssuerFromConfig } from '@lgsp/credentials';
+import { credentialIssuerFromConfig, keycloakEventReaderFromConfig, type KeycloakEventReader } from '@lgsp/credentials';
+import { createLoginAudit, memoryLoginCursor, redisLoginCursor, type CredentialOwner, type LoginAudit } from './audit/login-audit.ts';
 import type { ChangeLog } from './ports/change-log.ts';
 import type { CredentialIssuer, CredentialRevocations } from './ports/credentials.ts';
 import { createMemoryRegistryEvents, registryEventsFrom, type RegistryEvents } from './ports/events.ts';
@@ -79,6 +82,10 @@ export interface RegistryServiceDeps {
   now?: () => Date;
   /** What REGISTRY_SEED=development writes (tests); default the development seed file. */
   seed?: SeedFile;
+  /** Where the registry's audit records go, instead of the writer the configuration selects (closed by its owner). */
+  audit?: AuditWriter;
+  /** Keycloak's login events, instead of the reader KEYCLOAK_ADMIN_URL selects (tests). */
+  loginEvents?: KeycloakEventReader;
 }
 
 export interface RunningRegistry extends RunningSubgraph {
@@ -87,6 +94,10 @@ export interface RunningRegistry extends RunningSubgraph {
   origin: string;
   /** Runs one sweep now (the timer does it every REGISTRY_SWEEP_MS). */
   sweep(): ReturnType<Registry['sweep']>;
+  /** The registry's audit records (`kind: 'change'`, `kind: 'login'`): the writer and, when the registry owns it, its log. */
+  audit: Pick<StartedAuditWriter, 'writer' | 'log'> | { writer: AuditWriter; log: null };
+  /** Copies Keycloak's login events into the audit now (the timer does it every REGISTRY_LOGIN_EVENTS_POLL_MS); null without Keycloak. */
+  loginAudit: LoginAudit | null;
 }
 
 export async function startRegistry(config: RegistryConfig, deps: RegistryServiceDeps = {}): Promise<RunningRegistry> {
@@ -103,8 +114,17 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
     }
   }
   let timer: ReturnType<typeof setInterval> | undefined;
+  let loginTimer: ReturnType<typeof setInterval> | undefined;
   let closeAccess = async (): Promise<void> => undefined;
+  let ownAudit: StartedAuditWriter | undefined;
   try {
+    const metricsRegistry = deps.metrics ?? createMetricsRegistry('registry');
+    // Issue 17: the audit log on Redis with the records, else monitoring's over HTTP, else in this process (@lgsp/audit).
+    ownAudit =
+      deps.audit === undefined
+        ? startAuditWriter({ config, redis, keyPrefix: config.REDIS_KEY_PREFIX, logger, source: 'registry', registry: metricsRegistry })
+        : undefined;
+    const auditWriter = deps.audit ?? ownAudit!.writer;
     const seed = config.REGISTRY_SEED ?? (config.NODE_ENV === 'production' ? 'none' : 'development');
     if (seed === 'development' && (await seedRegistry(store, deps.seed))) logger.info('registry seeded with the development agencies, systems and services');
     // Events: given, else on Redis with the records, else posted to the subscriptions service, else kept here.
@@ -128,10 +148,15 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
           ? createRedisCredentialRevocations(redis, keyPrefix)
           : createMemoryCredentialRevocations()
         : undefined;
-    const ownChanges = deps.changes === undefined ? (redis !== undefined ? createRedisChangeLog(redis, keyPrefix) : createMemoryChangeLog()) : undefined;
+    // Issue 17: every change record — the registry's own, and those `npm run grants` posts to /internal/v1/access/changes
+    // — is also an audit record, written once the change log took it (@lgsp/access auditedChangeLog).
+    const ownChanges =
+      deps.changes === undefined
+        ? auditedChangeLog(redis !== undefined ? createRedisChangeLog(redis, keyPrefix) : createMemoryChangeLog(), auditWriter, { source: 'registry' })
+        : undefined;
     const grants: GrantStore = deps.grants ?? ownGrants!;
     const revocations: CredentialRevocations = deps.revocations ?? ownRevocations!;
-    const changes: ChangeLog = deps.changes ?? ownChanges!;
+    const changes: ChangeLog = deps.changes === undefined ? ownChanges! : auditedChangeLog(deps.changes, auditWriter, { source: 'registry' });
     const ownedAccessRouter =
       deps.accessRouter === undefined && redis === undefined && config.REGISTRY_INTERNAL_TOKEN !== undefined && ownGrants && ownRevocations && ownChanges
         ? createAccessRouter({ grants: ownGrants, revocations: ownRevocations, changes: ownChanges, token: config.REGISTRY_INTERNAL_TOKEN, logger })
@@ -162,12 +187,41 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
         throw new ConfigError('registry', [error.message]);
       });
     }
+    // Sign-ins: Keycloak's login events, read with the same admin client as the credentials (role view-events).
+    let loginEvents = deps.loginEvents;
+    if (loginEvents === undefined && config.KEYCLOAK_ADMIN_URL !== undefined && config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE !== undefined) {
+      loginEvents = await keycloakEventReaderFromConfig({
+        KEYCLOAK_ADMIN_URL: config.KEYCLOAK_ADMIN_URL,
+        KEYCLOAK_REALM: config.KEYCLOAK_REALM,
+        KEYCLOAK_ADMIN_CLIENT_ID: config.KEYCLOAK_ADMIN_CLIENT_ID,
+        KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE,
+        KEYCLOAK_ADMIN_TIMEOUT_MS: config.KEYCLOAK_ADMIN_TIMEOUT_MS,
+      }).catch((error: Error) => {
+        throw new ConfigError('registry', [error.message]);
+      });
+    }
+    const ownerOf = async (clientId: string): Promise<CredentialOwner | null> => {
+      for (const system of await store.list('systems')) {
+        const credential = system.credentials.find((c) => c.clientId === clientId);
+        if (credential !== undefined) return { agencyCode: system.agencyCode, systemId: system.id, environment: credential.environment };
+      }
+      return null;
+    };
+    const loginAudit =
+      loginEvents === undefined
+        ? null
+        : createLoginAudit({
+            reader: loginEvents,
+            writer: auditWriter,
+            cursor: redis !== undefined ? redisLoginCursor(redis, config.REDIS_KEY_PREFIX) : memoryLoginCursor(),
+            ownerOf,
+            logger,
+          });
     const calendar =
       deps.calendar ??
       (await loadWorkingCalendar(config.REGISTRY_CALENDAR_FILE).catch((error: Error) => {
         throw new ConfigError('registry', [error.message]);
       }));
-    const metricsRegistry = deps.metrics ?? createMetricsRegistry('registry');
     const registry = new Registry({
       store,
       grants,
@@ -216,6 +270,21 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
       }
     };
     await sweep();
+    let polling: Promise<unknown> | null = null;
+    if (loginAudit !== null) {
+      // Where the copy starts: the stored cursor, else now (what Keycloak recorded before is not copied).
+      await loginAudit.poll();
+      if (config.REGISTRY_LOGIN_EVENTS_POLL_MS > 0) {
+        loginTimer = setInterval(() => {
+          if (polling !== null) return;
+          polling = loginAudit
+            .poll()
+            .catch((error: unknown) => logger.warn({ err: error }, 'copying login events into the audit failed; retried at the next interval'))
+            .finally(() => (polling = null));
+        }, config.REGISTRY_LOGIN_EVENTS_POLL_MS);
+        loginTimer.unref();
+      }
+    }
     if (config.REGISTRY_SWEEP_MS > 0) {
       timer = setInterval(() => {
         if (sweeping === null) sweep().catch((error: unknown) => logger.warn({ err: error }, 'registry sweep failed; retried at the next interval'));
@@ -227,18 +296,26 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
       registry,
       origin: `http://${config.HOST}:${running.port}`,
       sweep,
+      audit: ownAudit ?? { writer: auditWriter, log: null },
+      loginAudit,
       async close() {
         clearInterval(timer);
+        clearInterval(loginTimer);
         await sweeping?.catch(() => undefined);
+        await polling?.catch(() => undefined);
         await running.close();
         await closeAccess();
+        // After the last request and sweep: every record they queued is written before the registry stops.
+        await ownAudit?.close();
         await store.close();
         if (redis !== undefined) await redis.quit();
       },
     };
   } catch (error) {
     clearInterval(timer);
+    clearInterval(loginTimer);
     await closeAccess().catch(() => undefined);
+    await ownAudit?.close().catch(() => undefined);
     if (redis !== undefined) await redis.quit().catch(() => undefined);
     throw error;
   }

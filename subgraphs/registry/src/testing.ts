@@ -135,7 +135,7 @@ export async function startRegistryHarness(
     async close() {
       await running.close();
       const keys: string[] = [];
-      for (const pattern of [registryKeyPattern(keyPrefix), eventKeyPattern(keyPrefix)])
+      for (const pattern of [registryKeyPattern(keyPrefix), eventKeyPattern(keyPrefix), `${keyPrefix}audit:*`])
         for await (const batch of redis.scanIterator({ MATCH: pattern, COUNT: 1000 })) keys.push(...batch);
       if (keys.length > 0) await redis.del(keys);
       await redis.quit();

@@ -37,8 +37,10 @@
  * | `REGISTRY_INTERNAL_TOKEN` | (unset) | bearer secret (≥ 32 chars) of the registry's internal API; required with `REGISTRY_URL` |
  * | `RELAY_DIRECTORY_REFRESH_MS` | 15000 | how often the directory is revalidated with the registry (`If-None-Match`); a change there applies here within this time |
  * | `NODE_ENV` | development | `production` requires the master key, the URL secret and `REGISTRY_URL` |
+ * | `AUDIT_SUBJECT_KEY_FILE`, `MONITORING_URL`, `MONITORING_INTERNAL_TOKEN`, `AUDIT_WRITER_*`, … | | where the relay's audit records (one per exchange step) go: `@lgsp/audit`'s `auditConfigSchema` (Redis with REDIS_URL, else monitoring's log, else this process) |
  */
 import { z } from 'zod';
+import { auditConfigSchema } from '@lgsp/audit';
 import { env, loadConfig } from '@lgsp/kit';
 import { masterKeyBytes } from './domain/content-cipher.ts';
 
@@ -98,6 +100,7 @@ export const configSchema = z
       .optional(),
     REGISTRY_INTERNAL_TOKEN: env.secret().optional(),
     RELAY_DIRECTORY_REFRESH_MS: env.positiveInt(15_000),
+    ...auditConfigSchema.shape,
   })
   .superRefine((c, ctx) => {
     if (c.EVENTS_URL !== undefined && c.EVENTS_PUBLISH_TOKEN === undefined) {

@@ -22,6 +22,8 @@ import {
   type Registry,
   type RunningSubgraph,
 } from '@lgsp/kit';
+import { startAuditWriter, type AuditWriter, type StartedAuditWriter } from '@lgsp/audit';
+import { auditedPacketStore } from './audit/audited-packet-store.ts';
 import { configSchema, type RelayConfig } from './config.ts';
 import { createRegistryAgencyDirectory, type RegistryAgencyDirectory } from './connectors/registry-agency-directory.ts';
 import { createFileAgencyDirectory, type AgencyDirectory } from './domain/agency-directory.ts';
@@ -74,6 +76,8 @@ export interface RelayServiceDeps {
   directory?: AgencyDirectory;
   /** JSON Schemas by id or data type (`DOSSIER`), checked on JSON/DOSSIER packets. */
   jsonSchemas?: Record<string, object>;
+  /** Where the relay's audit records go, instead of the writer the configuration selects (closed by its owner). */
+  audit?: AuditWriter;
 }
 
 export interface RunningRelay extends RunningSubgraph {
@@ -83,6 +87,8 @@ export interface RunningRelay extends RunningSubgraph {
   relays: RelayNamespaces;
   /** Base URL of the relay's HTTP server (e.g. http://127.0.0.1:4103). */
   origin: string;
+  /** The relay's audit records (`kind: 'relay'`, one per status event of either namespace): the writer and its log. */
+  audit: Pick<StartedAuditWriter, 'writer' | 'log'> | { writer: AuditWriter; log: null };
   /** Runs one expiry / redelivery / presence pass over both namespaces now (the timer does it every RELAY_SWEEP_MS); the counts are their sums. */
   sweep(): ReturnType<Relay['sweep']>;
 }
@@ -185,7 +191,15 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
   testStores ??= storesInMemory();
   let timer: ReturnType<typeof setInterval> | undefined;
   let closeDirectory = (): void => undefined;
+  let ownAudit: StartedAuditWriter | undefined;
   try {
+    const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');
+    // Issue 17: the audit log on Redis with the records, else monitoring's over HTTP, else in this process (@lgsp/audit).
+    ownAudit =
+      deps.audit === undefined
+        ? startAuditWriter({ config, redis, keyPrefix: config.REDIS_KEY_PREFIX, logger, source: 'relay', registry: metricsRegistry })
+        : undefined;
+    const auditWriter = deps.audit ?? ownAudit!.writer;
     const masterKey = loadMasterKey(config.RELAY_MASTER_KEY, config.RELAY_MASTER_KEY_PREVIOUS);
     if (masterKey.development)
       logger.warn(
@@ -200,7 +214,6 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     const urls = createUrlSigner(config.RELAY_URL_SECRET, config.RELAY_URL_SECRET_PREVIOUS);
     if (urls.ephemeral) logger.warn('RELAY_URL_SECRET unset: upload/download URLs are signed with a per-process key and die with it');
     const schemas = await jsonSchemasFrom(config, deps.jsonSchemas);
-    const metricsRegistry = deps.metrics ?? createMetricsRegistry('relay');
     const relayMetrics = createRelayMetrics(metricsRegistry);
     let origin = config.RELAY_PUBLIC_URL ?? '';
     const directory = deps.directory ?? (await directoryFor(config, logger, metricsRegistry));
@@ -208,6 +221,8 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
     const relayOf = (environment: Environment, namespaceStores: RelayStores) =>
       new Relay({
         ...namespaceStores,
+        // Issue 17: every status event either namespace commits is also an audit record (audit/audited-packet-store.ts).
+        packets: auditedPacketStore(namespaceStores.packets, auditWriter, environment),
         environment,
         events: bestEffortEvents(namespaceStores.events, { logger, failures: relayMetrics.eventsFailed }),
         directory,
@@ -293,18 +308,22 @@ export async function startRelay(config: RelayConfig, deps: RelayServiceDeps = {
       relay,
       relays,
       origin,
+      audit: ownAudit ?? { writer: auditWriter, log: null },
       sweep,
       async close() {
         clearInterval(timer);
         closeDirectory();
         await sweeping?.catch(() => undefined);
         await running.close();
+        // After the last request and sweep: every record they queued is written before the relay stops.
+        await ownAudit?.close();
         if (redis !== undefined) await redis.quit();
       },
     };
   } catch (error) {
     clearInterval(timer);
     closeDirectory();
+    await ownAudit?.close().catch(() => undefined);
     if (redis !== undefined) await redis.quit().catch(() => undefined);
     throw error;
   }

@@ -281,6 +281,7 @@ export class AccessRequests {
     // Credentials belong to the consumer system, which may hold other requests: an environment's credentials are
     // disabled only when no request of the system is in force there any more, and enabled when one is again.
     const systems: InformationSystem[] = [];
+    const credentialNotes: ChangeNote[] = [];
     if (effects.has('DISABLE_CREDENTIALS') || effects.has('ENABLE_CREDENTIALS')) {
       let system = await this.core.get('systems', request.consumerSystem, 'system');
       const others = (await this.core.store.list('accessRequests')).filter((r) => r.consumerSystem === system.id && r.id !== request.id);
@@ -290,11 +291,15 @@ export class AccessRequests {
         const disable = effects.has('DISABLE_CREDENTIALS') && !servedAfter;
         for (const credential of system.credentials.filter((c) => c.environment === env)) {
           if (enable && !credential.enabled) {
-            run.push(...this.systems.credentialEffects(credential.clientId, true, `access request ${request.id} ${action}`, by));
+            const why = `access request ${request.id} ${action}`;
+            run.push(...this.systems.credentialEffects(credential.clientId, true, why, by));
             system = withCredentialEnabled(system, credential.clientId, true);
+            credentialNotes.push(credentialSwitched(credential.clientId, true, why));
           } else if (disable && credential.enabled) {
-            run.push(...this.systems.credentialEffects(credential.clientId, false, `access request ${request.id} ${action}: ${reason ?? ''}`.trim(), by));
+            const why = `access request ${request.id} ${action}: ${reason ?? ''}`.trim();
+            run.push(...this.systems.credentialEffects(credential.clientId, false, why, by));
             system = withCredentialEnabled(system, credential.clientId, false);
+            credentialNotes.push(credentialSwitched(credential.clientId, false, why));
           }
         }
       }
@@ -305,7 +310,7 @@ export class AccessRequests {
       effects: run,
       after,
       systems,
-      notes: [{ entity: 'AccessRequest', entityId: request.id, action, before: request, after }],
+      notes: [{ entity: 'AccessRequest', entityId: request.id, action, before: request, after }, ...credentialNotes],
       announcements: changeAnnouncements(after, action, request.state),
     };
   }
@@ -336,6 +341,7 @@ export class AccessRequests {
     await retryOnVersion(async () => grants.putAll([grant], await grants.version()));
     return {
       what: `write grant ${grant.id}`,
+      notes: [{ entity: 'grant', entityId: grant.id, action: 'put', before, after: grant }],
       undo: async () => {
         if (before !== null) await retryOnVersion(async () => grants.putAll([before], await grants.version()));
         else await retryOnVersion(async () => (await grants.removeIfVersion(grant.id, await grants.version())) !== 'stale');
@@ -348,7 +354,11 @@ export class AccessRequests {
     const before = await grants.get(id);
     if (before === null) return null;
     await retryOnVersion(async () => (await grants.removeIfVersion(id, await grants.version())) !== 'stale');
-    return { what: `remove grant ${id}`, undo: () => retryOnVersion(async () => grants.putAll([before], await grants.version())) };
+    return {
+      what: `remove grant ${id}`,
+      undo: () => retryOnVersion(async () => grants.putAll([before], await grants.version())),
+      notes: [{ entity: 'grant', entityId: id, action: 'revoke', before, after: null }],
+    };
   }
 
   /**
@@ -449,4 +459,9 @@ export function changeAnnouncements(request: AccessRequest, action: string, prev
 async function retryOnVersion(write: () => Promise<boolean>): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt += 1) if (await write()) return;
   throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, 'the grants kept changing while this change was made; retry');
+}
+
+/** The change note of a consumer's credential switched on or off by a request's transition (as `setCredentialEnabled` notes it). */
+function credentialSwitched(clientId: string, enabled: boolean, reason: string): ChangeNote {
+  return { entity: 'Credential', entityId: clientId, action: enabled ? 'ENABLE' : 'DISABLE', before: { enabled: !enabled }, after: { enabled, reason } };
 }

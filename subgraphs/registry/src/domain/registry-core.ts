@@ -44,6 +44,8 @@ export interface RegistryDeps {
 export interface DoneEffect {
   what: string;
   undo(): Promise<void>;
+  /** What the step changed that the change log must show too (a grant written or removed), recorded with the change. */
+  notes?: ChangeNote[];
 }
 
 /** A change record to write to the change log once the records are committed. */
@@ -120,7 +122,8 @@ export class RegistryCore {
           `${result.conflict.collection} ${result.conflict.key} changed while this change was made; read it again and retry`,
         );
       }
-      await this.record(caller, change);
+      // The effects' own notes (the grants an approval wrote) follow the change's, in the order the effects ran.
+      await this.record(caller, { ...change, notes: [...change.notes, ...done.flatMap((effect) => effect.notes ?? [])] });
     } catch (error) {
       for (const effect of done.reverse()) {
         try {

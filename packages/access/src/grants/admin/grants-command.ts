@@ -15,11 +15,13 @@
  * stderr carries what a person reads: what changed, warnings, errors. Exit codes: 0 done, 1 failed, 2 bad usage or
  * configuration.
  */
+import { auditConfigSchema, startAuditWriter, type StartedAuditWriter } from '@lgsp/audit';
 import { connectRedis, createLogger, redactUrl, type Logger, type RedisClient } from '@lgsp/kit';
 import { readFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { auditedChangeLog } from '../../changes/audited-change-log.ts';
 import type { ChangeLog } from '../../changes/change-log.ts';
 import { createHttpChangeLog } from '../../changes/http-change-log.ts';
 import { createRedisChangeLog } from '../../changes/redis-change-log.ts';
@@ -176,6 +178,7 @@ export async function runGrantsCommand(argv: string[], io: CommandIo, deps: Gran
   const say = (text: string) => io.stderr.write(`${text}\n`);
   let redis: RedisClient | undefined;
   let store: GrantStore | undefined;
+  let audit: StartedAuditWriter | undefined;
   try {
     const command = parseCommand(argv);
     if (command.name === 'help') {
@@ -197,6 +200,12 @@ export async function runGrantsCommand(argv: string[], io: CommandIo, deps: Gran
       redis = await connect(config.redisUrl);
       store = openStore(redis, { keyPrefix: config.redisKeyPrefix, onUnreadable });
       changes = createRedisChangeLog(redis, { keyPrefix: config.redisKeyPrefix });
+      if (command.name === 'put' || command.name === 'revoke') {
+        // Issue 17: each change is also an audit record, in the audit stream next to the change log (over HTTP the
+        // registry, which takes the change log record, writes it).
+        audit = startAuditWriterFor(io.env, redis, config.redisKeyPrefix, io.stderr);
+        changes = auditedChangeLog(changes, audit.writer, { source: 'grants' });
+      }
     } else if (config.registry !== undefined) {
       store = createHttpGrantStore(config.registry);
       changes = createHttpChangeLog(config.registry);
@@ -215,9 +224,24 @@ export async function runGrantsCommand(argv: string[], io: CommandIo, deps: Gran
     say(`grants: ${(error as Error).message}`);
     return 1;
   } finally {
+    // Every audit record queued is written before the connection goes.
+    await audit?.close().catch((error: unknown) => say(`grants: audit records could not be written (${(error as Error).message})`));
     await store?.close();
     await redis?.quit().catch(() => undefined);
   }
+}
+
+/** The audit writer of the command: the audit settings of the environment (AUDIT_SUBJECT_KEY_FILE, …), its own Redis connection. */
+function startAuditWriterFor(
+  env: Record<string, string | undefined>,
+  redis: RedisClient,
+  keyPrefix: string,
+  stderr: NodeJS.WritableStream,
+): StartedAuditWriter {
+  const parsed = auditConfigSchema.safeParse(env);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  // Only failures are worth a line here: the command's own output is the record of what it did.
+  return startAuditWriter({ config: parsed.data, redis, keyPrefix, logger: createLogger('grants', 'error', stderr), source: 'grants' });
 }
 
 async function readGrants(input: string, io: CommandIo, fieldSets: SupergraphFieldSets): Promise<Grant[]> {
