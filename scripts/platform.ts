@@ -146,6 +146,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
         // A development platform: the development agencies, systems and services, written only into an empty registry.
         REGISTRY_SEED: options.env?.REGISTRY_SEED ?? 'development',
+        // …whose systems answer health checks at the simulator's fake agency-system endpoints (monitoring pulls them).
+        REGISTRY_SEED_HEALTH_URL: options.env?.REGISTRY_SEED_HEALTH_URL ?? base(ports.simulator),
         // Systems' credentials are clients made through Keycloak's Admin REST API (the development issuer's here) by
         // the realm's `lgsp-registry` client; a real Keycloak's admin secret comes in `env`.
         KEYCLOAK_ADMIN_URL:

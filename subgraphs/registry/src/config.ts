@@ -19,6 +19,7 @@
  * | `KEYCLOAK_REALM`, `KEYCLOAK_ADMIN_CLIENT_ID`, `KEYCLOAK_ADMIN_TIMEOUT_MS` | lgsp, lgsp-registry, 10000 | the realm, the admin client (realm-management roles) and the timeout of each call |
  * | `KEYCLOAK_ADMIN_CLIENT_SECRET_FILE` | (required) | file holding the admin client's secret (development: keycloak/dev-credentials/lgsp-registry.secret) |
  * | `REGISTRY_SEED` | `none` when NODE_ENV=production, else `development` | `development` loads the development agencies, systems and services into an empty registry (never over existing records) |
+ * | `REGISTRY_SEED_HEALTH_URL` | (unset) | with the development seed: the origin serving fake health endpoints of the seeded systems (`/agency-systems/<system id>/health/live` level 1 every 30 s, `…/ready` level 2 every 60 s; the simulator in `npm start`); unset = seeded systems have none |
  * | `NODE_ENV` | development | `production` turns the development seed off by default |
  * | `REGISTRY_LOGIN_EVENTS_POLL_MS` | 15000 | how often Keycloak's login events (`GET /admin/realms/{realm}/events`, role view-events) are copied into the audit trail as `login` records; 0 = never |
  * | `AUDIT_SUBJECT_KEY_FILE`, `MONITORING_URL`, `MONITORING_INTERNAL_TOKEN`, `AUDIT_WRITER_*`, … | | where the registry's audit records (`change`, `login`) go: `@lgsp/audit`'s `auditConfigSchema` (Redis with REDIS_URL, else monitoring's log, else this process) |
@@ -56,6 +57,10 @@ export const configSchema = z.object({
   KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: credentialsConfigSchema.shape.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE.optional(),
   KEYCLOAK_ADMIN_TIMEOUT_MS: credentialsConfigSchema.shape.KEYCLOAK_ADMIN_TIMEOUT_MS,
   REGISTRY_SEED: z.enum(['development', 'none']).optional(),
+  REGISTRY_SEED_HEALTH_URL: env
+    .url()
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
 });
 
 export type RegistryConfig = z.infer<typeof configSchema>;

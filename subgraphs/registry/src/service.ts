@@ -126,7 +126,8 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
         : undefined;
     const auditWriter = deps.audit ?? ownAudit!.writer;
     const seed = config.REGISTRY_SEED ?? (config.NODE_ENV === 'production' ? 'none' : 'development');
-    if (seed === 'development' && (await seedRegistry(store, deps.seed))) logger.info('registry seeded with the development agencies, systems and services');
+    if (seed === 'development' && (await seedRegistry(store, deps.seed, new Date(), { healthUrl: config.REGISTRY_SEED_HEALTH_URL })))
+      logger.info('registry seeded with the development agencies, systems and services');
     // Events: given, else on Redis with the records, else posted to the subscriptions service, else kept here.
     const events =
       deps.events ??

@@ -21,8 +21,31 @@ export function readDevelopmentSeed(): SeedFile {
   return JSON.parse(readFileSync(new URL('./seed.development.json', import.meta.url), 'utf8')) as SeedFile;
 }
 
+export interface SeedOptions {
+  /**
+   * Origin serving fake health endpoints per system (the simulator's `/agency-systems/<id>/health/{live,ready}`), so
+   * that monitoring has systems to check in development; unset = the seeded systems declare none.
+   */
+  healthUrl?: string | undefined;
+}
+
+/** The seeded system's health endpoints at `healthUrl`: level 1 every 30 s, level 2 every 60 s. */
+function seedHealthEndpoints(systemId: string, healthUrl: string | undefined): InformationSystem['healthEndpoints'] {
+  if (healthUrl === undefined) return [];
+  const base = `${healthUrl}/agency-systems/${encodeURIComponent(systemId)}/health`;
+  return [
+    { level: 1, url: `${base}/live`, intervalSeconds: 30 },
+    { level: 2, url: `${base}/ready`, intervalSeconds: 60 },
+  ];
+}
+
 /** Writes the seed when the registry has no agency yet; answers whether it did. */
-export async function seedRegistry(store: RegistryStore, seed: SeedFile = readDevelopmentSeed(), now = new Date()): Promise<boolean> {
+export async function seedRegistry(
+  store: RegistryStore,
+  seed: SeedFile = readDevelopmentSeed(),
+  now = new Date(),
+  options: SeedOptions = {},
+): Promise<boolean> {
   if ((await store.list('agencies')).length > 0) return false;
   const at = now.toISOString();
   const meta = { revision: 0, createdAt: at, updatedAt: at };
@@ -34,7 +57,14 @@ export async function seedRegistry(store: RegistryStore, seed: SeedFile = readDe
     })),
     ...seed.systems.map((s): Write => ({
       collection: 'systems',
-      record: { ...s, contacts: [], environments: ['test', 'production'], healthEndpoints: [], credentials: [], ...meta } satisfies InformationSystem,
+      record: {
+        ...s,
+        contacts: [],
+        environments: ['test', 'production'],
+        healthEndpoints: seedHealthEndpoints(s.id, options.healthUrl),
+        credentials: [],
+        ...meta,
+      } satisfies InformationSystem,
       expectedRevision: 0,
     })),
     ...seed.services.flatMap((s): Write[] => [
