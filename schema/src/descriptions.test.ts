@@ -4,11 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Kind, parse, visit, type ASTNode } from 'graphql';
-import { repoRoot } from './composition.ts';
-import { subgraphs } from './subgraphs.ts';
+import { readSubgraphSdl, subgraphs } from './subgraphs.ts';
 
 const described = new Set<string>([
   Kind.OBJECT_TYPE_DEFINITION,
@@ -24,7 +21,7 @@ const described = new Set<string>([
 
 for (const source of subgraphs) {
   test(`${source.schemaFile}: every type, field, argument and enum value is described`, async () => {
-    const document = parse(await readFile(join(repoRoot, source.schemaFile), 'utf8'));
+    const document = parse(readSubgraphSdl(source));
     const missing: string[] = [];
     const path: string[] = [];
     visit(document, {

@@ -5,17 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Kind, parse } from 'graphql';
-import { repoRoot } from './composition.ts';
-import { subgraphs } from './subgraphs.ts';
+import { readSubgraphSdl, subgraphs } from './subgraphs.ts';
 
 const ROOTS = new Set(['Query', 'Mutation']);
 
 for (const source of subgraphs) {
   test(`${source.schemaFile}: every Query and Mutation root field is nullable`, async () => {
-    const document = parse(await readFile(join(repoRoot, source.schemaFile), 'utf8'));
+    const document = parse(readSubgraphSdl(source));
     const nonNull: string[] = [];
     for (const definition of document.definitions) {
       if ((definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) || !ROOTS.has(definition.name.value)) continue;

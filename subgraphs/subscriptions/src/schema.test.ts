@@ -5,19 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
 import { Supergraph, operationFromDocument } from '@apollo/federation-internals';
 import { QueryPlanner } from '@apollo/query-planner';
 import { parse, type DocumentNode, type EnumTypeDefinitionNode } from 'graphql';
 import { ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_CHANGES } from '@lgsp/events/topics';
-import { subgraphs } from '../../../schema/src/subgraphs.ts';
+import { readSubgraphSdl, subgraphs } from '../../../schema/src/subgraphs.ts';
 import { typeDefs } from './service.ts';
 
-const repoRoot = new URL('../../../', import.meta.url);
 const others = subgraphs
   .filter((s) => s.name !== 'subscriptions')
-  .map((s) => ({ name: s.name, url: s.url, typeDefs: parse(readFileSync(new URL(s.schemaFile, repoRoot), 'utf8')) as DocumentNode }));
+  .map((s) => ({ name: s.name, url: s.url, typeDefs: parse(readSubgraphSdl(s)) as DocumentNode }));
 
 test('composes with catalogs, national-data and relay', () => {
   const result = composeServices([...others, { name: 'subscriptions', url: 'http://127.0.0.1:4104/graphql', typeDefs }]);

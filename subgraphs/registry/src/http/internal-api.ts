@@ -11,6 +11,7 @@ import { servesEnvironment } from '../domain/environments.ts';
 import type { AccessRequestState } from '../domain/model.ts';
 import { ACCESS_ACTIONS, type AccessAction } from '../domain/onboarding-port.ts';
 import type { Registry } from '../domain/registry.ts';
+import { systemsRoute } from './systems-route.ts';
 
 const STATES: readonly AccessRequestState[] = [
   'PENDING_APPROVAL',
@@ -112,6 +113,11 @@ export function mountInternalApi(app: Express, options: InternalApiOptions): voi
       }));
       sendVersioned(req, res, version, items);
     }),
+  );
+
+  router.get(
+    '/systems',
+    handle(logger, (req, res) => systemsRoute(registry, req, res)),
   );
 
   router.get(

@@ -1,0 +1,80 @@
+/**
+ * The monitoring service's environment, read and checked once.
+ *
+ * | variable | default | meaning |
+ * | --- | --- | --- |
+ * | `PORT` | 4106 | HTTP port (GraphQL at `/graphql`, the internal API at `/internal/v1/…`) |
+ * | `HOST` | 127.0.0.1 | interface to listen on |
+ * | `LOG_LEVEL` | info | pino level |
+ * | `NODE_ENV` | development | `production` refuses the development audit subject key |
+ * | `REDIS_URL` | (unset) | Redis for the audit log (a stream every process appends to), health history and events; unset = in memory (development: lost at a restart) |
+ * | `REDIS_KEY_PREFIX` | `lgsp:` | prefix of every Redis key (`<prefix>monitoring:…`, `<prefix>audit:…`) |
+ * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
+ * | `MONITORING_INTERNAL_TOKEN` | (unset) | bearer secret (≥ 32 chars) of `/internal/v1/…`; without Redis, the other processes post their audit records to `/internal/v1/audit` with it; unset = no internal API |
+ * | `AUDIT_SUBJECT_KEY_FILE` | (unset) | file holding the audit subject key (≥ 32 bytes, hex or raw) shared with every audit writer; unset = the development key (refused when NODE_ENV=production) |
+ * | `REGISTRY_URL` | (unset) | origin of the registry; the health module reads its systems (`/internal/v1/systems`) |
+ * | `REGISTRY_INTERNAL_TOKEN` | (unset) | bearer secret of the registry's internal API; required with `REGISTRY_URL` |
+ * | `REGISTRY_REFRESH_MS` | 60000 | how often the list of systems and their health endpoints is read again (ETag: unchanged lists cost a 304) |
+ * | `EVENTS_RETENTION` | 10000 | events kept per topic stream on Redis (XADD MAXLEN ~), as in the subscriptions service |
+ * | `EVENTS_URL` | (unset) | origin of the subscriptions service; without REDIS_URL, events are posted to its `/internal/events` |
+ * | `EVENTS_PUBLISH_TOKEN` | (unset) | shared secret (≥ 32 chars) with the subscriptions service for posting events |
+ * | `HEALTH_POLL` | true | pull the registered health endpoints (false: only pushed reports) |
+ * | `HEALTH_TIMEOUT_MS` | 5000 | longest a health endpoint may take to answer before the check counts as failed |
+ * | `HEALTH_CONCURRENCY` | 16 | most health checks in flight at once |
+ * | `HEALTH_FAILURES_OFFLINE` | 3 | consecutive failed checks after which a system turns OFFLINE |
+ * | `HEALTH_MIN_INTERVAL_SECONDS` | 10 | shortest interval a system may be pulled at, whatever its endpoint asks |
+ * | `HEALTH_RAW_RETENTION_DAYS` | 7 | raw samples are trimmed after this many days; daily rollups and transitions are kept `HEALTH_HISTORY_DAYS` |
+ * | `HEALTH_HISTORY_DAYS` | 100 | days of daily rollups and online/offline transitions kept (DL App.01 §2.3: at least 3 months, so ≥ 93) |
+ * | `HEALTH_PUSH_WINDOW_SECONDS` | 300 | a pushed report's `observedAt` must be within this many seconds of the monitoring's clock |
+ * | `HEALTH_PRESENCE` | (unset) | `redis` reads the relay's presence from Redis (REDIS_URL, same REDIS_KEY_PREFIX) to show each agency's last relay activity; unset = not shown |
+ */
+import { z } from 'zod';
+import { env, loadConfig } from '@lgsp/kit';
+
+const origin = () =>
+  env
+    .url()
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional();
+
+export const configSchema = z
+  .object({
+    PORT: env.port(4106),
+    HOST: env.host(),
+    LOG_LEVEL: env.logLevel(),
+    NODE_ENV: env.nodeEnv(),
+    REDIS_URL: env.redisUrl().optional(),
+    REDIS_KEY_PREFIX: env.redisKeyPrefix(),
+    GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
+    MONITORING_INTERNAL_TOKEN: env.secret().optional(),
+    AUDIT_SUBJECT_KEY_FILE: z.string().min(1).optional(),
+    REGISTRY_URL: origin(),
+    REGISTRY_INTERNAL_TOKEN: env.secret().optional(),
+    REGISTRY_REFRESH_MS: env.positiveInt(60_000),
+    EVENTS_RETENTION: env.positiveInt(10_000),
+    EVENTS_URL: origin(),
+    EVENTS_PUBLISH_TOKEN: env.secret().optional(),
+    HEALTH_POLL: env.boolean(true),
+    HEALTH_TIMEOUT_MS: env.positiveInt(5_000),
+    HEALTH_CONCURRENCY: env.positiveInt(16),
+    HEALTH_FAILURES_OFFLINE: env.positiveInt(3),
+    HEALTH_MIN_INTERVAL_SECONDS: env.positiveInt(10),
+    HEALTH_RAW_RETENTION_DAYS: env.positiveInt(7),
+    HEALTH_HISTORY_DAYS: env.positiveInt(100).refine((d) => d >= 93, 'must be at least 93 (DL App.01 §2.3: health history kept at least 3 months)'),
+    HEALTH_PUSH_WINDOW_SECONDS: env.positiveInt(300),
+    HEALTH_PRESENCE: z.enum(['redis']).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.REGISTRY_URL !== undefined && c.REGISTRY_INTERNAL_TOKEN === undefined)
+      ctx.addIssue({ code: 'custom', path: ['REGISTRY_INTERNAL_TOKEN'], message: 'required with REGISTRY_URL' });
+    if (c.HEALTH_PRESENCE === 'redis' && c.REDIS_URL === undefined)
+      ctx.addIssue({ code: 'custom', path: ['HEALTH_PRESENCE'], message: 'redis needs REDIS_URL' });
+    if (c.HEALTH_RAW_RETENTION_DAYS > c.HEALTH_HISTORY_DAYS)
+      ctx.addIssue({ code: 'custom', path: ['HEALTH_RAW_RETENTION_DAYS'], message: 'must not exceed HEALTH_HISTORY_DAYS' });
+  });
+
+export type MonitoringConfig = z.infer<typeof configSchema>;
+
+export function loadMonitoringConfig(environment: Record<string, string | undefined> = process.env): MonitoringConfig {
+  return loadConfig('monitoring', configSchema, environment);
+}
