@@ -5,5 +5,6 @@
  */
 import type { MonitoringModule } from './module.ts';
 import { auditModule } from './audit/index.ts';
+import { reportsModule } from './reports/index.ts';
 
-export const modules: MonitoringModule[] = [auditModule];
+export const modules: MonitoringModule[] = [auditModule, reportsModule()];
