@@ -7,50 +7,14 @@ import { before, describe, it } from 'node:test';
 import { createMemoryAuditLog, type AuditEntry, type AuditLog } from '@lgsp/audit';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 import { parsePeriod } from '../statistics/period.ts';
-import { entry, FIXTURE_AGENCIES, monthOfRecords } from '../statistics/month-of-records.ts';
+import { FIXTURE_AGENCIES, monthOfRecords } from '../statistics/month-of-records.ts';
+import { injectedDiscrepancies } from './injected-discrepancies.ts';
 import { reconcile, type ReconciliationRequest } from './reconcile.ts';
 
-const { police: PROVIDER, justice: CONSUMER, office: OTHER } = FIXTURE_AGENCIES;
+const { police: PROVIDER, justice: CONSUMER } = FIXTURE_AGENCIES;
 const period = parsePeriod('2026-11', new Date('2026-12-06T00:00:00Z'));
 const request: ReconciliationRequest = { period, provider: PROVIDER, consumer: CONSUMER, environment: 'production' };
 const now = new Date('2026-12-06T00:00:00Z');
-
-/** The discrepancies a test injects, each of the five kinds, plus records that must not count. */
-export function injectedDiscrepancies(): AuditEntry[] {
-  const served = (at: string, requestId: string, outcome: AuditEntry['outcome'] = 'success') =>
-    entry({ kind: 'served', source: 'national-data', at, requestId, agency: CONSUMER, counterpartAgency: PROVIDER, service: 'national-data', outcome });
-  const received = (at: string, requestId: string, outcome: AuditEntry['outcome']) =>
-    entry({
-      kind: 'graphql',
-      at,
-      requestId,
-      agency: CONSUMER,
-      counterpartAgency: PROVIDER,
-      service: 'national-data',
-      outcome,
-      details: { providers: PROVIDER },
-    });
-  const relay = (at: string, action: string, agency: string, counterpartAgency: string, entityId: string) =>
-    entry({ kind: 'relay', source: 'relay', at, action, agency, counterpartAgency, entityId, service: 'EDXML_DOCUMENT', bytesIn: 10 });
-  return [
-    // 1. served, the consumer's record missing
-    served('2026-11-03T02:00:00.000Z', 'inj-served-only'),
-    // 2. served successfully, the consumer's record failed
-    received('2026-11-04T02:00:00.000Z', 'inj-failed', 'error'),
-    served('2026-11-04T02:00:00.010Z', 'inj-failed'),
-    // 3. received (success), no served record
-    received('2026-11-05T02:00:00.000Z', 'inj-received-only', 'success'),
-    // not a discrepancy: denied at the gateway, never reached the provider
-    received('2026-11-05T03:00:00.000Z', 'inj-denied', 'denied'),
-    // 4. a packet from the provider to the consumer never acknowledged
-    relay('2026-11-06T02:00:00.000Z', 'UPLOADED', PROVIDER, CONSUMER, 'inj-pkt-unacked'),
-    // 5. a packet acknowledged by the provider that the consumer never uploaded
-    relay('2026-11-07T02:00:00.000Z', 'DELIVERED', PROVIDER, CONSUMER, 'inj-pkt-unsent'),
-    // not counted: a packet to another agency; a served record of the day before the period
-    relay('2026-11-08T02:00:00.000Z', 'UPLOADED', PROVIDER, OTHER, 'inj-pkt-other'),
-    served('2026-10-31T16:59:00.000Z', 'inj-october'),
-  ];
-}
 
 describe('reconciliation (đối soát)', () => {
   let log: AuditLog;
