@@ -28,7 +28,8 @@ describe('npm run report', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lgsp-report-cli-'));
     redis = await auditLogsOnRedis();
-    await redis.log.append([...monthOfRecords({ fromDay: '2026-11-01', toDay: '2026-11-30', operationsPerDay: 10, packetsPerDay: 2, seed: 5 })]);
+    const entries = [...monthOfRecords({ fromDay: '2026-11-01', toDay: '2026-11-30', operationsPerDay: 10, packetsPerDay: 2, seed: 5 })];
+    for (let i = 0; i < entries.length; i += 500) await redis.log.append(entries.slice(i, i + 500));
     env = { REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_KEY_PREFIX: redis.keyPrefix };
   });
   after(async () => {

@@ -64,9 +64,10 @@ export async function writePdfReport(data: ReportData, out: Writable): Promise<v
 
   /** A table with its header repeated on each page; numbers right-aligned. */
   const table = (columns: Array<{ title: string; width: number; numeric?: boolean }>, rows: Iterable<string[]>, boldLast = false) => {
+    const tableWidth = columns.reduce((sum, c) => sum + c.width, 0);
     const header = () => {
       const y = doc.y;
-      doc.rect(MARGIN, y, width, ROW + 2).fill(COLORS.header);
+      doc.rect(MARGIN, y, tableWidth, ROW + 2).fill(COLORS.header);
       let x = MARGIN;
       doc.font('condBold').fontSize(8).fillColor('#111827');
       for (const c of columns) {
@@ -96,7 +97,7 @@ export async function writePdfReport(data: ReportData, out: Writable): Promise<v
       });
       doc
         .moveTo(MARGIN, y + ROW)
-        .lineTo(MARGIN + width, y + ROW)
+        .lineTo(MARGIN + tableWidth, y + ROW)
         .lineWidth(0.4)
         .strokeColor(COLORS.rule)
         .stroke();
@@ -122,12 +123,16 @@ export async function writePdfReport(data: ReportData, out: Writable): Promise<v
   );
 
   const unit = data.seriesBy === 'DAY' ? 'ngày' : 'tháng';
-  const categories = data.series.map((p) => (data.seriesBy === 'DAY' ? p.label.slice(0, 2) : p.label.slice(0, 2)));
-  const chartHeight = 170;
-  section('2. Biểu đồ', chartHeight * 2 + 20);
+  // Day numbers (01…31) or month numbers (10, 11, 12).
+  const categories = data.series.map((p) => p.label.slice(0, 2));
+  // The two charts side by side, under the totals when they fit there.
+  const chartHeight = 190;
+  const chartWidth = (width - 24) / 2;
+  section('2. Biểu đồ', chartHeight + 10);
+  const chartsY = doc.y;
   drawChart(
     doc,
-    { x: MARGIN, y: doc.y, width, height: chartHeight },
+    { x: MARGIN, y: chartsY, width: chartWidth, height: chartHeight },
     {
       title: `Yêu cầu khai thác dữ liệu theo ${unit}`,
       categories,
@@ -136,10 +141,9 @@ export async function writePdfReport(data: ReportData, out: Writable): Promise<v
     },
     { body: 'body', bold: 'bold' },
   );
-  doc.y += 10;
   drawChart(
     doc,
-    { x: MARGIN, y: doc.y, width, height: chartHeight },
+    { x: MARGIN + chartWidth + 24, y: chartsY, width: chartWidth, height: chartHeight },
     {
       title: `Gói tin gửi và nhận theo ${unit}`,
       categories,
@@ -151,7 +155,8 @@ export async function writePdfReport(data: ReportData, out: Writable): Promise<v
     },
     { body: 'body', bold: 'bold' },
   );
-  doc.y += 10;
+  doc.x = MARGIN;
+  doc.y = chartsY + chartHeight + 12;
 
   /** Room for a whole table when it fits on a page, else for its first rows. */
   const room = (rows: number) => (ROW * (rows + 3) < doc.page.height - 2 * MARGIN - 40 ? ROW * (rows + 3) : ROW * 4);
