@@ -19,3 +19,7 @@ export * from './redis/record-writes.ts';
 export * from './http/http-audit-log.ts';
 export * from './http/router.ts';
 export * from './config.ts';
+export * from './signing.ts';
+export * from './verify.ts';
+export * from './export.ts';
+export * from './cli/audit-command.ts';
