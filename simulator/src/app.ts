@@ -16,6 +16,7 @@ import {
 } from './contract.ts';
 import { settingsInputSchema, type EndpointName, type FaultInjector } from './faults.ts';
 import type { TokenStore } from './tokens.ts';
+import { AGENCY_SYSTEM_STATES, type AgencySystems, type AgencySystemState } from './agency-systems.ts';
 
 /** One environment of the national platform: its records, its consumer tokens, its counters and faults. */
 export interface EnvironmentDeps {
@@ -32,6 +33,8 @@ export interface AppDeps {
   logger: Logger;
   /** Requests held open by hang injection; released (destroyed) when the server closes. */
   hanging: Set<ServerResponse>;
+  /** Fake agency systems' health endpoints (agency-systems.ts). */
+  agencySystems: AgencySystems;
 }
 
 /**
@@ -69,6 +72,34 @@ async function route(app: AppDeps, req: IncomingMessage, res: ServerResponse): P
   if (url.pathname === '/health' || url.pathname === '/health/live' || url.pathname === '/health/ready') {
     return send(res, 200, { status: 'ok', service: 'national-platform-simulator' });
   }
+  // Fake agency systems' health endpoints, for the monitoring (agency-systems.ts).
+  const agencySystem = /^\/agency-systems\/([^/]+)\/health\/(live|ready)$/.exec(url.pathname);
+  if (agencySystem !== null && method === 'GET') {
+    const answer = app.agencySystems.answer(decodeURIComponent(agencySystem[1]!), agencySystem[2] === 'live' ? 1 : 2);
+    if (answer === 'refuse') return void res.socket?.destroy();
+    if (answer === 'hang') {
+      app.hanging.add(res);
+      res.on('close', () => app.hanging.delete(res));
+      return;
+    }
+    return send(res, answer.status, answer.body);
+  }
+  if (url.pathname === '/_sim/agency-systems' && method === 'GET') return send(res, 200, app.agencySystems.all());
+  const control = /^\/_sim\/agency-systems\/([^/]+)$/.exec(url.pathname);
+  if (control !== null && method === 'PUT') {
+    const body = (await readJson(req)) as { state?: unknown } | null;
+    const state = body?.state;
+    if (typeof state !== 'string' || !AGENCY_SYSTEM_STATES.includes(state as AgencySystemState))
+      return send(res, 400, { error: `state must be one of ${AGENCY_SYSTEM_STATES.join(', ')}` });
+    const systemId = decodeURIComponent(control[1]!);
+    try {
+      app.agencySystems.set(systemId, state as AgencySystemState);
+    } catch (error) {
+      return send(res, 400, { error: (error as Error).message });
+    }
+    return send(res, 200, { systemId, state });
+  }
+
   // Everything else exists once per environment: the test endpoint is the same contract under its own prefix.
   const inTest = url.pathname === TEST_ENVIRONMENT_PATH || url.pathname.startsWith(`${TEST_ENVIRONMENT_PATH}/`);
   const deps: RouteDeps = { ...(inTest ? app.test : app.production), logger: app.logger, hanging: app.hanging };

@@ -13,9 +13,11 @@ import { FaultInjector, settingsInputSchema, type FaultSettings, type SimulatorS
 import { TokenStore } from './tokens.ts';
 import { createHandler, TEST_ENVIRONMENT_PATH, type EnvironmentDeps } from './app.ts';
 import { WELL_KNOWN } from './well-known.ts';
+import { AgencySystems, type AgencySystemState } from './agency-systems.ts';
 
 export { configSchema, type SimulatorConfig } from './config.ts';
 export { TEST_ENVIRONMENT_PATH } from './app.ts';
+export { AgencySystems, AGENCY_SYSTEM_STATES, type AgencySystemState } from './agency-systems.ts';
 
 /** One environment of the running simulator: its base URL, records and controls. */
 export interface SimulatorEnvironment {
@@ -50,6 +52,10 @@ export interface RunningSimulator {
   revokeTokens(): void;
   /** The test environment (the national platform's separate test endpoint): `<url>/test`, its own records and keys. */
   test: SimulatorEnvironment;
+  /** Sets a fake agency system's health (agency-systems.ts), as PUT /_sim/agency-systems/<id> does. */
+  setAgencySystem(systemId: string, state: AgencySystemState): void;
+  /** The level-1 (`live`) and level-2 (`ready`) health endpoint URLs of a fake agency system. */
+  agencySystemEndpoints(systemId: string): { live: string; ready: string };
   close(): Promise<void>;
 }
 
@@ -115,7 +121,8 @@ export async function startSimulator(config: Partial<SimulatorConfig> = {}, deps
     tokens: new TokenStore(resolved.SIMULATOR_TEST_CONSUMER_KEY, resolved.SIMULATOR_TEST_CONSUMER_SECRET, ttl),
   };
   const hanging = new Set<ServerResponse>();
-  const server = createServer({ keepAliveTimeout: 65_000 }, createHandler({ production, test, logger, hanging }));
+  const agencySystems = new AgencySystems();
+  const server = createServer({ keepAliveTimeout: 65_000 }, createHandler({ production, test, logger, hanging, agencySystems }));
   server.listen(resolved.PORT, resolved.HOST);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -144,6 +151,8 @@ export async function startSimulator(config: Partial<SimulatorConfig> = {}, deps
     ...environment(production, url),
     port,
     test: environment(test, url + TEST_ENVIRONMENT_PATH),
+    setAgencySystem: (systemId, state) => agencySystems.set(systemId, state),
+    agencySystemEndpoints: (systemId) => AgencySystems.endpoints(url, systemId),
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

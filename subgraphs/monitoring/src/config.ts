@@ -10,8 +10,8 @@
  * | `REDIS_URL` | (unset) | Redis for the audit log (a stream every process appends to), health history and events; unset = in memory (development: lost at a restart) |
  * | `REDIS_KEY_PREFIX` | `lgsp:` | prefix of every Redis key (`<prefix>monitoring:…`, `<prefix>audit:…`) |
  * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
- * | `MONITORING_INTERNAL_TOKEN` | (unset) | bearer secret (≥ 32 chars) of `/internal/v1/…`; without Redis, the other processes post their audit records to `/internal/v1/audit` with it; unset = no internal API |
- * | `AUDIT_SUBJECT_KEY_FILE` | (unset) | file holding the audit subject key (≥ 32 bytes, hex or raw) shared with every audit writer; unset = the development key (refused when NODE_ENV=production) |
+ * | `MONITORING_INTERNAL_TOKEN` | (unset) | bearer secret (≥ 32 chars) of `/internal/v1/…`; without Redis, the other processes append their audit records to `/internal/v1/audit` with it; unset = no internal API |
+ * | `AUDIT_SUBJECT_KEY_FILE`, `AUDIT_SIGNING_KEY_FILE`, `AUDIT_CHECKPOINT_INTERVAL_SECONDS`, `AUDIT_WRITER_*` | | `@lgsp/audit`'s `auditConfigSchema` (described there): the subject key searches hash with, the key checkpoints are signed with (monitoring signs the chain's head every interval), the writer's tuning. `MONITORING_URL` is ignored here: monitoring holds the log without Redis |
  * | `REGISTRY_URL` | (unset) | origin of the registry; the health module reads its systems (`/internal/v1/systems`) |
  * | `REGISTRY_INTERNAL_TOKEN` | (unset) | bearer secret of the registry's internal API; required with `REGISTRY_URL` |
  * | `REGISTRY_REFRESH_MS` | 60000 | how often the list of systems and their health endpoints is read again (ETag: unchanged lists cost a 304) |
@@ -29,6 +29,7 @@
  * | `HEALTH_PRESENCE` | (unset) | `redis` reads the relay's presence from Redis (REDIS_URL, same REDIS_KEY_PREFIX) to show each agency's last relay activity; unset = not shown |
  */
 import { z } from 'zod';
+import { auditConfigSchema } from '@lgsp/audit';
 import { env, loadConfig } from '@lgsp/kit';
 
 const origin = () =>
@@ -46,8 +47,7 @@ export const configSchema = z
     REDIS_URL: env.redisUrl().optional(),
     REDIS_KEY_PREFIX: env.redisKeyPrefix(),
     GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
-    MONITORING_INTERNAL_TOKEN: env.secret().optional(),
-    AUDIT_SUBJECT_KEY_FILE: z.string().min(1).optional(),
+    ...auditConfigSchema.shape,
     REGISTRY_URL: origin(),
     REGISTRY_INTERNAL_TOKEN: env.secret().optional(),
     REGISTRY_REFRESH_MS: env.positiveInt(60_000),

@@ -5,11 +5,22 @@
  *
  * `startMonitoring(config, deps)`: `deps` replaces what the config would open (tests give a log, a publisher, a clock).
  */
-import express, { type RequestHandler } from 'express';
+import express from 'express';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { createAuditWriter, type AuditLog, type AuditWriter, type SubjectHasher } from '@lgsp/audit';
+import {
+  auditSigningKey,
+  createAuditRouter,
+  createMemoryAuditLog,
+  createRedisAuditLog,
+  startAuditWriter,
+  startCheckpointer,
+  type AuditLog,
+  type AuditWriter,
+  type Checkpointer,
+} from '@lgsp/audit';
 import { httpEventPublisher, memoryEventPublisher, redisEventPublisher, type EventPublisher } from '@lgsp/events';
 import {
+  ConfigError,
   connectRedis,
   createInternalTokenVerifier,
   createLogger,
@@ -25,7 +36,6 @@ import {
   type Registry as MetricsRegistry,
   type RunningSubgraph,
 } from '@lgsp/kit';
-import { openAuditLog, readSubjectKey } from './audit-log-wiring.ts';
 import { callerFrom } from './caller.ts';
 import { configSchema, type MonitoringConfig } from './config.ts';
 import type { MonitoringContext, MonitoringDeps, MonitoringModule, StartedModule } from './module.ts';
@@ -42,13 +52,10 @@ export interface MonitoringServiceDeps {
   metrics?: MetricsRegistry;
   /** The audit log to read instead of the one the config opens. */
   log?: AuditLog;
-  hasher?: SubjectHasher;
   /** Where events go instead of the publisher the config selects. */
   events?: EventPublisher;
   /** The registry client instead of REGISTRY_URL's. */
   registry?: RegistryClient | null;
-  /** `@lgsp/audit`'s router over the held log, mounted at `/internal/v1/audit` (without Redis). */
-  auditRouter?: RequestHandler;
   /** The modules to run (default modules.ts). */
   modules?: MonitoringModule[];
   now?: () => Date;
@@ -59,6 +66,8 @@ export interface RunningMonitoring extends RunningSubgraph {
   origin: string;
   log: AuditLog;
   audit: AuditWriter;
+  /** Signs the chain's head every AUDIT_CHECKPOINT_INTERVAL_SECONDS (tests call `checkpoint()`). */
+  checkpointer: Checkpointer;
   /** Each started module's state, by name (tests drive them). */
   modules: Record<string, unknown>;
 }
@@ -86,20 +95,46 @@ export async function startMonitoring(config: MonitoringConfig, deps: Monitoring
   let redis: RedisClient | null = null;
   const started: Array<{ module: MonitoringModule; running: StartedModule }> = [];
   let log: AuditLog | undefined;
-  let audit: AuditWriter | undefined;
+  let writer: ReturnType<typeof startAuditWriter> | undefined;
+  let checkpointer: Checkpointer | undefined;
   const closeAll = async () => {
     for (const { running } of started.reverse()) await running.close().catch((error: unknown) => logger.warn({ err: error }, 'a module did not close cleanly'));
     started.length = 0;
-    await audit?.close();
+    await checkpointer?.close();
+    await writer?.close();
     if (deps.log === undefined) await log?.close();
     if (redis !== null) await redis.quit().catch(() => undefined);
   };
   try {
     if (config.REDIS_URL !== undefined) redis = await connectRedis(config.REDIS_URL, { name: 'lgsp-monitoring' });
-    const hasher = deps.hasher ?? (await readSubjectKey(config, logger));
-    log = deps.log ?? openAuditLog(config);
-    if (deps.log === undefined && redis === null) logger.warn('REDIS_URL unset: the audit log lives in this process and is lost when it stops');
-    audit = createAuditWriter({ log, hasher, logger });
+    const metrics = deps.metrics ?? createMetricsRegistry('monitoring');
+    const production = config.NODE_ENV === 'production';
+    // The platform's audit log: the Redis stream every process appends to, or, without Redis, held here in memory and
+    // served to the other processes at /internal/v1/audit (never MONITORING_URL: that is this process).
+    log = deps.log ?? (redis !== null ? createRedisAuditLog(redis, { keyPrefix: config.REDIS_KEY_PREFIX }) : createMemoryAuditLog());
+    if (deps.log === undefined && redis === null) logger.warn('REDIS_URL unset: the platform audit log lives in this process and is lost when it stops');
+    try {
+      writer = startAuditWriter({
+        config,
+        redis: redis ?? undefined,
+        keyPrefix: config.REDIS_KEY_PREFIX,
+        logger,
+        source: 'monitoring',
+        registry: metrics,
+        production,
+        log,
+      });
+      checkpointer = startCheckpointer({
+        log,
+        key: await auditSigningKey(config, { production, logger }),
+        intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
+        logger,
+      });
+    } catch (error) {
+      throw new ConfigError('monitoring', [(error as Error).message]);
+    }
+    const { hasher } = writer;
+    const audit = writer.writer;
     const events =
       deps.events ??
       (redis !== null
@@ -116,7 +151,6 @@ export async function startMonitoring(config: MonitoringConfig, deps: Monitoring
           ? createRegistryClient({ baseUrl: config.REGISTRY_URL, token: config.REGISTRY_INTERNAL_TOKEN })
           : null;
     if (registry === null) logger.warn('REGISTRY_URL unset: the registered systems are not known; only pushed health reports are kept');
-    const metrics = deps.metrics ?? createMetricsRegistry('monitoring');
     const moduleDeps: MonitoringDeps = { config, logger, metrics, log, hasher, audit, registry, events, redis, now };
     const states: Record<string, unknown> = {};
     for (const module of modules) {
@@ -147,7 +181,7 @@ export async function startMonitoring(config: MonitoringConfig, deps: Monitoring
         if (config.MONITORING_INTERNAL_TOKEN !== undefined) {
           const internal = express.Router();
           internal.use(requireSharedSecret(config.MONITORING_INTERNAL_TOKEN, 'MONITORING_INTERNAL_TOKEN'));
-          if (deps.auditRouter !== undefined) internal.use('/audit', deps.auditRouter);
+          if (redis === null) internal.use('/audit', createAuditRouter(log!, { token: config.MONITORING_INTERNAL_TOKEN, logger }));
           internal.use((_req, res) => {
             res.status(404).json(errorBody(ErrorCode.NOT_FOUND, 'no such internal endpoint'));
           });
@@ -163,6 +197,7 @@ export async function startMonitoring(config: MonitoringConfig, deps: Monitoring
       origin: `http://${config.HOST}:${subgraph.port}`,
       log,
       audit,
+      checkpointer,
       modules: states,
       async close() {
         await subgraph.close();

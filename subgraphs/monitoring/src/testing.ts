@@ -2,15 +2,29 @@
  * Helpers for the monitoring's tests (never used by production code): the service on a free port with real internal
  * tokens, a memory audit log hashed with a fixed test key, an in-memory event publisher, principals of each party.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createMemoryAuditLog, subjectHasher, type AuditRecord } from '@lgsp/audit';
 import { memoryEventPublisher, type MemoryEventPublisher } from '@lgsp/events';
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, Role, type Principal } from '@lgsp/kit';
 import { loadMonitoringConfig } from './config.ts';
 import { startMonitoring, type MonitoringServiceDeps, type RunningMonitoring } from './service.ts';
+import type { RegistryClient, SystemRecord } from './registry-client.ts';
 
 /** The subject key of tests (never a deployment's). */
 export const TEST_SUBJECT_KEY = 'monitoring-tests-audit-subject-key-0123456789abcdef';
 export const testHasher = subjectHasher(TEST_SUBJECT_KEY);
+
+let keyFile: string | undefined;
+/** A file holding the test subject key (AUDIT_SUBJECT_KEY_FILE of the tests), written once per process. */
+export function testSubjectKeyFile(): string {
+  if (keyFile === undefined) {
+    keyFile = join(mkdtempSync(join(tmpdir(), 'lgsp-monitoring-')), 'audit-subject.key');
+    writeFileSync(keyFile, TEST_SUBJECT_KEY, { mode: 0o600 });
+  }
+  return keyFile;
+}
 
 export const POLICE = '000.00.02.H41'; // provides national-data-citizen
 export const FINANCE = '000.00.03.H41';
@@ -61,12 +75,11 @@ export async function startMonitoringHarness(env: Record<string, string> = {}, d
   const tokens = await createInternalTokenIssuer({ ttlSeconds: 60 });
   const log = createMemoryAuditLog();
   const events = memoryEventPublisher();
-  const config = loadMonitoringConfig({ PORT: '0', LOG_LEVEL: 'silent', HEALTH_POLL: 'false', ...env });
+  const config = loadMonitoringConfig({ PORT: '0', LOG_LEVEL: 'silent', HEALTH_POLL: 'false', AUDIT_SUBJECT_KEY_FILE: testSubjectKeyFile(), ...env });
   const running = await startMonitoring(config, {
     verifier: createInternalTokenVerifier({ jwks: tokens.jwks() }),
     logger: createLogger('monitoring', 'silent'),
     log,
-    hasher: testHasher,
     events,
     registry: null,
     ...deps,
@@ -89,4 +102,25 @@ export async function startMonitoringHarness(env: Record<string, string> = {}, d
     },
     close: () => running.close(),
   };
+}
+
+/** The registry's systems list as a stand-in of the port (the HTTP adapter is tested against the real registry in test/). */
+export function staticRegistry(systems: SystemRecord[]): RegistryClient & { systemsList: SystemRecord[] } {
+  const registry = {
+    systemsList: systems,
+    async systems() {
+      return registry.systemsList;
+    },
+  };
+  return registry;
+}
+
+/** Polls `check` every 50 ms until it answers true or `timeoutMs` passes (then fails with `what`). */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

@@ -5,7 +5,7 @@
  */
 import { topics } from '@lgsp/events/topics';
 import { environmentOf, type BaseContext } from '@lgsp/kit';
-import { accessRequestEventVisible, agencyToFollow, packetEventVisible, requireAuthenticated } from './domain/access.ts';
+import { accessRequestEventVisible, agencyToFollow, packetEventVisible, requireAuthenticated, systemHealthEventVisible } from './domain/access.ts';
 import {
   decode,
   parseEventId,
@@ -18,6 +18,7 @@ import {
   type PacketStatusChanged,
   type RawEvent,
   type ServiceNoticeIssued,
+  type SystemHealthChanged,
 } from './domain/topics.ts';
 import { mapEvents } from './event-iterator.ts';
 import type { PresenceTracker } from './domain/presence.ts';
@@ -37,6 +38,7 @@ interface FollowArgs {
   packetId?: string | null;
   serviceCode?: string | null;
   accessRequestId?: string | null;
+  systemId?: string | null;
   after?: string | null;
 }
 
@@ -201,6 +203,25 @@ export const resolvers = {
       },
       resolve: (event: AccessRequestChanged) => event,
     },
+    systemHealthChanged: {
+      async subscribe(_root: unknown, args: FollowArgs, ctx: SubscriptionsContext) {
+        const agency = agencyToFollow(ctx.principal, args.agencyCode);
+        const topic = topics.systemHealthChanged(agency);
+        const source = await ctx.stream.subscribe(topic, { after: afterOf(args) });
+        const systemId = args.systemId ?? null;
+        return mapEvents(
+          source,
+          decoded(
+            ctx,
+            'systemHealthChanged',
+            topic,
+            (raw) => decode.systemHealthChanged(raw, agency),
+            (e) => (systemId === null || e.systemId === systemId) && systemHealthEventVisible(agency, e),
+          ),
+        );
+      },
+      resolve: (event: SystemHealthChanged) => event,
+    },
   },
   PacketAvailableEvent: {
     packet: (e: PacketAvailable) => packetRef(e.packetId),
@@ -225,6 +246,10 @@ export const resolvers = {
   ServiceNoticeEvent: {
     provider: (e: ServiceNoticeIssued) => (e.providerAgency === null ? null : agencyRef(e.providerAgency)),
     consumer: (e: ServiceNoticeIssued) => agencyRef(e.consumerAgency),
+  },
+  SystemHealthChangedEvent: {
+    system: (e: SystemHealthChanged) => ({ id: e.systemId }),
+    agency: (e: SystemHealthChanged) => agencyRef(e.agencyCode),
   },
   AccessRequestChangedEvent: {
     consumer: (e: AccessRequestChanged) => (e.consumerAgency === null ? null : agencyRef(e.consumerAgency)),

@@ -295,6 +295,47 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     await subscriptionsOpen(0);
   });
 
+  it("serves system health changes to the system's agency (an operator may follow any), filtered by system", async () => {
+    const { client } = await connect(agency(A));
+    const health = follow(
+      client,
+      'subscription { systemHealthChanged { systemId system { id } agency { code } status previousStatus level source at detail } }',
+    );
+    const denied = await follow(client, `subscription { systemHealthChanged(agencyCode: "${B}") { systemId } }`).next();
+    assert.equal((denied as Extract<Item, { kind: 'next' }>).value.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    const ops = (await connect(operator)).client;
+    const watching = follow(ops, `subscription { systemHealthChanged(agencyCode: "${B}", systemId: "${B}:mot-cua") { systemId status } }`);
+    await subscriptionsOpen(2);
+    const offline = { status: 'OFFLINE', previousStatus: 'ONLINE', level: '1', source: 'pull', at: '2026-11-05T01:00:00.000Z', detail: 'ECONNREFUSED' };
+    // A publisher writing another agency's system to A's topic is not believed.
+    await events.publish(TopicFamily.systemHealthChanged, A, { ...offline, systemId: `${B}:mot-cua` });
+    await events.publish(TopicFamily.systemHealthChanged, A, { ...offline, systemId: `${A}:dang-ky` });
+    await events.publish(TopicFamily.systemHealthChanged, B, { ...offline, systemId: `${B}:other` });
+    await events.publish(TopicFamily.systemHealthChanged, B, {
+      ...offline,
+      systemId: `${B}:mot-cua`,
+      status: 'ONLINE',
+      previousStatus: 'OFFLINE',
+      source: 'push',
+    });
+    assert.deepEqual(await health.data('systemHealthChanged'), {
+      systemId: `${A}:dang-ky`,
+      system: { id: `${A}:dang-ky` },
+      agency: { code: A },
+      status: 'OFFLINE',
+      previousStatus: 'ONLINE',
+      level: 1,
+      source: 'PULL',
+      at: '2026-11-05T01:00:00.000Z',
+      detail: 'ECONNREFUSED',
+    });
+    assert.deepEqual(await watching.data('systemHealthChanged'), { systemId: `${B}:mot-cua`, status: 'ONLINE' });
+    assert.equal(health.pending() + watching.pending(), 0);
+    health.dispose();
+    watching.dispose();
+    await subscriptionsOpen(0);
+  });
+
   it('rejects a malformed after and one later than any event', async () => {
     const { client } = await connect(agency(A));
     const malformed = follow(client, 'subscription { packetAvailable(after: "yesterday") { eventId } }');
@@ -349,7 +390,16 @@ describe('subscriptions subgraph over graphql-ws, on Redis', () => {
     assert.match(result.data._service.sdl, /type Subscription/);
     assert.deepEqual(
       result.data.subscriptionTopics.map((t) => t.field),
-      ['packetAvailable', 'packetStatusChanged', 'documentStatusReported', 'catalogChanged', 'agencyChanged', 'serviceNoticeIssued', 'accessRequestChanged'],
+      [
+        'packetAvailable',
+        'packetStatusChanged',
+        'documentStatusReported',
+        'catalogChanged',
+        'agencyChanged',
+        'serviceNoticeIssued',
+        'accessRequestChanged',
+        'systemHealthChanged',
+      ],
     );
   });
 });

@@ -58,3 +58,11 @@ export function accessRequestEventVisible(
   const own = principal.agencyCode;
   return own !== undefined && parties.includes(own);
 }
+
+/**
+ * Per event: a system's health goes to the system's own agency (its id is `<agency code>:<slug>`) or an operator;
+ * this guards against a publisher writing to the wrong agency's topic.
+ */
+export function systemHealthEventVisible(followed: string, event: { systemId: string }): boolean {
+  return event.systemId.startsWith(`${followed}:`);
+}

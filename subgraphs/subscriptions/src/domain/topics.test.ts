@@ -116,3 +116,34 @@ test("the registry's events are decoded: agency-changed, service-notice, access-
   assert.equal(decode.accessRequestChanged({ id, fields: { ...changed, state: 'ALIVE' } }), null);
   assert.equal(decode.accessRequestChanged({ id, fields: { ...changed, action: '' } }), null);
 });
+
+test("the monitoring's system-health-changed is decoded; incomplete ones are refused", () => {
+  const id = '1767225600000-4';
+  const fields = {
+    systemId: 'A:s',
+    status: 'OFFLINE',
+    previousStatus: 'ONLINE',
+    level: '1',
+    source: 'pull',
+    at: '2026-11-05T08:00:00+07:00',
+    detail: 'timeout',
+  };
+  assert.deepEqual(decode.systemHealthChanged({ id, fields }, 'A'), {
+    eventId: id,
+    occurredAt: '2026-01-01T00:00:00.000Z',
+    systemId: 'A:s',
+    agencyCode: 'A',
+    status: 'OFFLINE',
+    previousStatus: 'ONLINE',
+    level: 1,
+    source: 'PULL',
+    at: '2026-11-05T01:00:00.000Z',
+    detail: 'timeout',
+  });
+  assert.equal(decode.systemHealthChanged({ id, fields: { ...fields, status: 'LOST' } }, 'A'), null);
+  assert.equal(decode.systemHealthChanged({ id, fields: { ...fields, level: '3' } }, 'A'), null);
+  assert.equal(decode.systemHealthChanged({ id, fields: { ...fields, source: 'guess' } }, 'A'), null);
+  const bare = decode.systemHealthChanged({ id, fields: { systemId: 'A:s', status: 'ONLINE', level: '2', source: 'push' } }, 'A');
+  assert.equal(bare?.previousStatus, null);
+  assert.equal(bare?.at, '2026-01-01T00:00:00.000Z');
+});

@@ -11,6 +11,7 @@ import {
   PACKET_PRIORITIES,
   PACKET_STATUSES,
   SERVICE_NOTICE_CHANGES,
+  SYSTEM_HEALTH_STATUSES,
   type AccessRequestState,
   type AgencyChange,
   type AgencyStatus,
@@ -18,6 +19,7 @@ import {
   type PacketPriority,
   type PacketStatus,
   type ServiceNoticeChange,
+  type SystemHealthStatus,
 } from '@lgsp/events/topics';
 import { ErrorCode, LgspError } from '@lgsp/kit';
 
@@ -63,13 +65,19 @@ export const topicCatalog = [
     description:
       'An access request of the agency (as consumer or provider) was submitted, took a step or became overdue: fields accessRequestId, state, action, overdue, consumerAgency, providerAgency, serviceCode, previousState, dueAt. Followed by the agency itself or an operator.',
   },
+  {
+    name: 'system-health-changed:<agencyCode>',
+    field: 'systemHealthChanged',
+    description:
+      'A connected system of the agency went online, degraded or offline, as the monitoring checks it (pulled or pushed health): fields systemId, status, previousStatus, level, source, at, detail. Followed by the agency itself (its own systems) or an operator.',
+  },
 ] as const;
 
 // ───────────────────────────── events ─────────────────────────────
 
 // The values events carry are defined with the topics in @lgsp/events, for the publishers and this decoder alike.
 export { CATALOG_NAMES, PACKET_PRIORITIES, PACKET_STATUSES, type CatalogName, type PacketPriority, type PacketStatus };
-export { ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_CHANGES };
+export { ACCESS_REQUEST_STATES, AGENCY_CHANGES, AGENCY_STATUSES, SERVICE_NOTICE_CHANGES, SYSTEM_HEALTH_STATUSES };
 
 /** What every event has: its id in the topic and when it was published. */
 export interface EventHeader {
@@ -132,6 +140,20 @@ export interface AccessRequestChanged extends EventHeader {
   serviceCode: string | null;
   previousState: AccessRequestState | null;
   dueAt: string | null;
+}
+
+/** A connected system's health changed (`system-health-changed`, published by monitoring). */
+export interface SystemHealthChanged extends EventHeader {
+  systemId: string;
+  /** The agency of the topic: the system's owner. */
+  agencyCode: string;
+  status: SystemHealthStatus;
+  previousStatus: SystemHealthStatus | null;
+  level: 1 | 2;
+  source: 'PULL' | 'PUSH';
+  /** When the monitoring observed it (ISO 8601, UTC); the publication time when not given. */
+  at: string;
+  detail: string | null;
 }
 
 /** A raw stream entry: its id and the publisher's flat fields. */
@@ -254,6 +276,25 @@ export const decode = {
       serviceCode: given(event.fields.serviceCode),
       previousState: oneOf(ACCESS_REQUEST_STATES, event.fields.previousState),
       dueAt: instantOrNull(event.fields.dueAt),
+    };
+  },
+  systemHealthChanged(event: RawEvent, topicAgency: string): SystemHealthChanged | null {
+    const systemId = given(event.fields.systemId);
+    const status = oneOf(SYSTEM_HEALTH_STATUSES, event.fields.status);
+    const level = event.fields.level === '1' ? 1 : event.fields.level === '2' ? 2 : null;
+    const source = event.fields.source === 'pull' ? 'PULL' : event.fields.source === 'push' ? 'PUSH' : null;
+    if (systemId === null || status === null || level === null || source === null) return null;
+    return {
+      eventId: event.id,
+      occurredAt: occurredAtOf(event),
+      systemId,
+      agencyCode: topicAgency,
+      status,
+      previousStatus: oneOf(SYSTEM_HEALTH_STATUSES, event.fields.previousStatus),
+      level,
+      source,
+      at: instantOrNull(event.fields.at) ?? occurredAtOf(event),
+      detail: given(event.fields.detail),
     };
   },
 };
