@@ -9,7 +9,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, httpStatusFor, LgspError, REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@lgsp/kit';
 import { ReportLinkCode, ReportLinkError } from './report-link.ts';
+import type { ReportGrant } from './report-link.ts';
 import type { ReportService } from './report-service.ts';
+
+/** Told of every download of a genuine link, with how it ended (the audit trace, record.ts). */
+export type OnDownload = (grant: ReportGrant, requestId: string, error: { code: string } | null) => void;
 
 export const REPORTS_PATH = '/reports';
 const TOKEN_PATH = /^\/reports\/([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\/?$/;
@@ -44,8 +48,12 @@ function contentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
-export function reportDownloadHandler(service: ReportService, logger: Logger): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => void serve(service, logger, req, res);
+export function reportDownloadHandler(
+  service: ReportService,
+  logger: Logger,
+  onDownload: OnDownload = () => undefined,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => void serve(service, logger, onDownload, req, res);
 }
 
 function failed(res: ServerResponse, requestId: string, logger: Logger, error: unknown): void {
@@ -57,7 +65,7 @@ function failed(res: ServerResponse, requestId: string, logger: Logger, error: u
   }
 }
 
-async function serve(service: ReportService, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(service: ReportService, logger: Logger, onDownload: OnDownload, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
   const path = (req.url ?? '').split('?')[0]!;
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -73,8 +81,14 @@ async function serve(service: ReportService, logger: Logger, req: IncomingMessag
   let write;
   try {
     file = service.download(match[1]!);
+  } catch (error) {
+    failed(res, requestId, logger, error);
+    return;
+  }
+  try {
     write = req.method === 'HEAD' ? undefined : await file.prepare();
   } catch (error) {
+    onDownload(file.grant, requestId, { code: error instanceof LgspError ? error.code : ErrorCode.INTERNAL_SERVER_ERROR });
     failed(res, requestId, logger, error);
     return;
   }
@@ -90,7 +104,9 @@ async function serve(service: ReportService, logger: Logger, req: IncomingMessag
   }
   try {
     await write(res);
+    onDownload(file.grant, requestId, null);
   } catch (error) {
+    onDownload(file.grant, requestId, { code: ErrorCode.INTERNAL_SERVER_ERROR });
     logger.error({ requestId, err: (error as Error).message }, 'report download failed while sending');
     res.destroy(error as Error);
   }

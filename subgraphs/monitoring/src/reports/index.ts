@@ -4,18 +4,21 @@
  * proxies. Authorization: ../statistics/authorization.table.ts. Configuration: config.ts (REPORT_LINK_*,
  * REPORT_PUBLIC_URL); agency names from the registry (REGISTRY_URL) when it is set.
  */
-import type { AuditLog } from '@lgsp/audit';
+import type { AuditLog, AuditWriter } from '@lgsp/audit';
 import type { MonitoringModule } from '../module.ts';
 import { registryAgencyNames, staticAgencyNames } from './agency-names.ts';
 import { loadReportsConfig, type ReportsConfig } from './config.ts';
 import { isReportsRequest, reportDownloadHandler } from './download-route.ts';
 import type { AgencyNames } from './report-data.ts';
 import { createReportLinkSigner } from './report-link.ts';
+import { recordReport } from './record.ts';
 import { createReportService, type ReportService } from './report-service.ts';
 import { reportsResolvers } from './resolvers.ts';
 
 export interface ReportsState {
   log: AuditLog;
+  /** This process's audit writer (record.ts traces the report links issued and downloaded). */
+  audit: AuditWriter;
   reports: ReportService;
   now: () => Date;
 }
@@ -49,9 +52,22 @@ export function reportsModule(options: ReportsModuleOptions = {}): MonitoringMod
         linkTtlMs: config.REPORT_LINK_TTL_SECONDS * 1000,
         now: deps.now,
       });
-      const download = reportDownloadHandler(reports, deps.logger);
+      const download = reportDownloadHandler(reports, deps.logger, (grant, requestId, error) =>
+        recordReport(deps.audit, deps.now(), {
+          action: 'report-download',
+          requestId,
+          principal: null,
+          agency: grant.caller === '*' ? null : grant.caller,
+          period: grant.period,
+          scope: grant.agency,
+          format: grant.format,
+          environment: grant.environment,
+          outcome: error === null ? 'success' : 'error',
+          errorCodes: error === null ? [] : [error.code],
+        }),
+      );
       return {
-        state: { log: deps.log, reports, now: deps.now },
+        state: { log: deps.log, audit: deps.audit, reports, now: deps.now },
         close: async () => undefined,
         routes: (app) => {
           app.use((req, res, next) => (isReportsRequest(req.url) ? download(req, res) : next()));

@@ -47,8 +47,8 @@ export interface ReportServiceOptions {
 
 export interface ReportService {
   link(principal: Principal, request: { period: string; agency: string | null; format: ReportFormat; environment: Environment }): Promise<ReportLink>;
-  /** The file a link downloads; throws `ReportLinkError` for a bad link. */
-  download(token: string): ReportFile;
+  /** The file a link downloads, with what the link grants; throws `ReportLinkError` for a bad link. */
+  download(token: string): ReportFile & { grant: ReportGrant };
   /** The file of a request, without authorization (the operator's CLI). Throws INVALID_PERIOD. */
   file(request: ReportFileRequest): ReportFile;
 }
@@ -109,7 +109,7 @@ export function createReportService(options: ReportServiceOptions): ReportServic
           ? { kind: 'user', roles: [Role.operator], scopes: [] }
           : { kind: 'user', agencyCode: grant.caller, roles: [Role.agencyAdmin], scopes: [] };
       requireRead(caller, grant.agency === null ? null : { agency: grant.agency });
-      return file({ period: grant.period, agency: grant.agency, format: grant.format, environment: grant.environment });
+      return { ...file({ period: grant.period, agency: grant.agency, format: grant.format, environment: grant.environment }), grant };
     },
     file,
   };

@@ -342,6 +342,27 @@ describe('statistics, reconciliation and reports (monitoring reports module)', (
     assert.equal((await fetch(local)).status, 200);
   });
 
+  it('traces report links issued and downloaded in the audit trail', async () => {
+    await download(adminOf(JUSTICE), 'period: "2026-11-05", format: CSV');
+    await h.gql(adminOf(JUSTICE), `{ report(period: "2026-11", agency: "${POLICE}") { url } }`);
+    await h.running.audit.flush();
+    const { records } = await redisLog.log.query({
+      from: '2026-12-01T00:00:00Z',
+      to: new Date(Math.max(Date.now(), Date.parse('2026-12-06T03:00:00Z')) + 86_400_000).toISOString(),
+      kind: 'operation',
+      agency: JUSTICE,
+      limit: 1000,
+    });
+    const traces = records.filter((r) => (r.source === 'monitoring' && r.details.period === '2026-11-05') || r.details.scope === POLICE);
+    const link = traces.find((r) => r.action === 'report-link' && r.details.period === '2026-11-05')!;
+    assert.equal(link.user, `${JUSTICE}@nghean.gov.vn`);
+    assert.deepEqual([link.outcome, link.details], ['success', { period: '2026-11-05', scope: JUSTICE, format: 'csv' }]);
+    const downloaded = traces.find((r) => r.action === 'report-download' && r.details.period === '2026-11-05')!;
+    assert.equal(downloaded.outcome, 'success');
+    const denied = traces.find((r) => r.action === 'report-link' && r.details.scope === POLICE)!;
+    assert.deepEqual([denied.outcome, denied.errorCodes], ['denied', ['FORBIDDEN']]);
+  });
+
   describe('who may read what (authorization.table.ts over HTTP)', () => {
     for (const row of accessTable) {
       for (const [name, outcome] of Object.entries(row.outcomes)) {

@@ -1,5 +1,5 @@
 /** GraphQL ↔ statistics, reconciliation and reports (plain functions in ../statistics, ../reconciliation and here). */
-import type { Environment } from '@lgsp/kit';
+import { ErrorCode, LgspError, type Environment } from '@lgsp/kit';
 import { signedIn } from '../caller.ts';
 import { moduleState, type MonitoringContext } from '../module.ts';
 import { reconcile } from '../reconciliation/reconcile.ts';
@@ -8,6 +8,7 @@ import { parsePeriod } from '../statistics/period.ts';
 import { computeStatistics, type StatisticsGroup } from '../statistics/statistics.ts';
 import type { ReportsState } from './index.ts';
 import type { ReportFormat } from './report-data.ts';
+import { recordReport } from './record.ts';
 
 const environmentOf = (value: string | null | undefined): Environment => (value === 'TEST' ? 'test' : 'production');
 const ENVIRONMENT_ENUM: Record<Environment, string> = { production: 'PRODUCTION', test: 'TEST' };
@@ -56,15 +57,36 @@ export const reportsResolvers = {
         },
       };
     },
-    report(_: unknown, args: { period: string; agency?: string | null; format?: string | null; environment?: string | null }, ctx: MonitoringContext) {
+    async report(_: unknown, args: { period: string; agency?: string | null; format?: string | null; environment?: string | null }, ctx: MonitoringContext) {
       const state = moduleState<ReportsState>(ctx, 'reports');
       const caller = signedIn(ctx.caller);
-      return state.reports.link(caller.principal, {
+      const request = {
         period: args.period,
         agency: args.agency ?? defaultAgency(caller.principal),
         format: (args.format ?? 'PDF').toLowerCase() as ReportFormat,
         environment: environmentOf(args.environment),
-      });
+      };
+      const trace = (outcome: 'success' | 'rejected' | 'denied' | 'error', errorCodes: string[]) =>
+        recordReport(state.audit, state.now(), {
+          action: 'report-link',
+          requestId: ctx.requestId,
+          principal: caller.principal,
+          agency: caller.agencyCode,
+          period: args.period,
+          scope: request.agency,
+          format: request.format,
+          environment: request.environment,
+          outcome,
+          errorCodes,
+        });
+      try {
+        const link = await state.reports.link(caller.principal, request);
+        trace('success', []);
+        return link;
+      } catch (error) {
+        if (error instanceof LgspError) trace(error.code === ErrorCode.FORBIDDEN ? 'denied' : 'rejected', [error.code]);
+        throw error;
+      }
     },
   },
 };
