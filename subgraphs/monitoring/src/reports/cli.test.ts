@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { auditLogsOnRedis } from '@lgsp/audit/testing';
 import { monthOfRecords } from '../statistics/month-of-records.ts';
+import { startMonitoringHarness } from '../testing.ts';
 import { runReportCommand } from './cli.ts';
 
 const NOW = new Date('2026-12-06T03:00:00Z');
@@ -59,6 +60,26 @@ describe('npm run report', () => {
     assert.equal(await runReportCommand(['2026-11-05', '--format', 'csv', '--out', '-'], run.io), 0, run.err());
     assert.match(run.out(), /^\uFEFFPhần,Mã,Tên,/);
     assert.match(run.out(), /\r\nNGAY,2026-11-05,05\/11\/2026,10,/);
+  });
+
+  it('reads the log monitoring holds: MONITORING_URL, or the running npm start’s monitoring', async () => {
+    const token = 'report-cli-test-internal-token-0123456789';
+    const h = await startMonitoringHarness({ MONITORING_INTERNAL_TOKEN: token });
+    try {
+      await h.log.append([...monthOfRecords({ fromDay: '2026-11-03', toDay: '2026-11-03', operationsPerDay: 7, seed: 9 })]);
+      const viaEnv = io({ MONITORING_URL: h.running.origin, MONITORING_INTERNAL_TOKEN: token }, dir);
+      assert.equal(await runReportCommand(['2026-11-03', '--format', 'csv', '--out', '-'], viaEnv.io), 0, viaEnv.err());
+      assert.match(viaEnv.out(), /\r\nTONG,toan-tinh,Toàn tỉnh,7,/);
+      const running = io({}, dir);
+      const withRunning = { ...running.io, running: { monitoring: { url: h.running.origin, token } } };
+      assert.equal(await runReportCommand(['2026-11-03', '--format', 'csv'], withRunning), 0, running.err());
+      assert.match(running.err(), /records from npm start's monitoring at http:\/\/127\.0\.0\.1:\d+\)/);
+      const wrongToken = io({ MONITORING_URL: h.running.origin, MONITORING_INTERNAL_TOKEN: `${token}-wrong` }, dir);
+      assert.equal(await runReportCommand(['2026-11-03', '--out', 'never.pdf'], wrongToken.io), 1);
+      assert.match(wrongToken.err(), /could not read the audit log from monitoring at/);
+    } finally {
+      await h.close();
+    }
   });
 
   it('refuses bad periods and arguments with exit code 2 and says why', async () => {
