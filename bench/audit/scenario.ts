@@ -66,10 +66,13 @@ export async function runAuditQueryBench(options: {
     const start = Date.parse('2025-12-01T00:00:00Z');
     const span = 365 * 86_400_000;
     let head: ChainHead | null = null;
-    let random = 12345;
+    // mulberry32: a small deterministic generator in 32-bit integer arithmetic (a float LCG loses its low bits).
+    let state = 12345;
     const next = () => {
-      random = (random * 1103515245 + 12345) & 0x7fffffff;
-      return random;
+      state = (state + 0x6d2b79f5) | 0;
+      let t = Math.imul(state ^ (state >>> 15), 1 | state);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return (t ^ (t >>> 14)) >>> 0;
     };
     const started = Date.now();
     let lastReport = started;

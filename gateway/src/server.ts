@@ -42,6 +42,7 @@ import { createReadiness } from './health/readiness.ts';
 import { introspectionStep } from './limits/introspection.ts';
 import { operationLimitsStep } from './limits/operation-limits.ts';
 import { exchangeContentProxy, isExchangeRequest } from './exchange/content-proxy.ts';
+import { withReportDownloads } from './reports/report-proxy.ts';
 import { graphqlOverHttpPlugin, graphqlRequestBody, graphqlRequestErrors, rejectMalformedHttp } from './http/graphql-over-http.ts';
 import { assignRequestId } from './http/request-id.ts';
 import { landingPage } from './landing/landing-page.ts';
@@ -150,7 +151,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     },
     logger,
   });
-  const http = createServer((req, res) => (isExchangeRequest(req.url) ? exchange.handle(req, res) : app(req, res)));
+  // Report downloads (`/reports/<token>`, issue 17) stream from monitoring the same way (reports/report-proxy.ts).
+  const monitoringUrl = () => supergraphFile.supergraph.subgraphs.filter((s) => s.name === 'monitoring').map((s) => urlOf(s.name, s.url))[0];
+  const http = createServer(
+    withReportDownloads((req, res) => (isExchangeRequest(req.url) ? exchange.handle(req, res) : app(req, res)), { monitoringUrl, logger }),
+  );
   http.on('clientError', rejectMalformedHttp(logger));
 
   const authorization = await startAuthorization(config.authorization, {

@@ -6,5 +6,6 @@
 import type { MonitoringModule } from './module.ts';
 import { auditModule } from './audit/index.ts';
 import { healthModule } from './health/index.ts';
+import { reportsModule } from './reports/index.ts';
 
-export const modules: MonitoringModule[] = [auditModule, healthModule];
+export const modules: MonitoringModule[] = [auditModule, healthModule, reportsModule()];
