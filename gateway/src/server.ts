@@ -26,6 +26,8 @@ import { publishJwks } from './auth/jwks.ts';
 import type { CredentialRevocations } from '@lgsp/access';
 import { startRevocations } from './auth/revocations/setup.ts';
 import { startAuthorization } from './authorization/setup.ts';
+import { startGatewayAudit, type GatewayAudit } from './audit/setup.ts';
+import type { AuditLog, AuditWriter } from '@lgsp/audit';
 import type { GrantStore } from '@lgsp/access';
 import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
@@ -69,6 +71,8 @@ export interface GatewayDeps {
   revocations?: CredentialRevocations;
   /** The deprecation notices (tests); otherwise the registry's when REGISTRY_INTERNAL_URL is set, else none. */
   notices?: DeprecationNotices;
+  /** The audit log (tests, the bench); otherwise the one GATEWAY_AUDIT's setup picks (audit/setup.ts). */
+  auditLog?: AuditLog;
 }
 
 export interface RunningGateway {
@@ -85,6 +89,8 @@ export interface RunningGateway {
   grants: GrantStore;
   /** The revoked credentials the gateway refuses (within 5 s of a change, on every replica sharing Redis). */
   revocations: CredentialRevocations;
+  /** The audit writer and its log (undefined with GATEWAY_AUDIT=off); `close` writes everything queued. */
+  audit: { writer: AuditWriter | undefined; log: AuditLog | undefined };
   close(): Promise<void>;
 }
 
@@ -94,6 +100,14 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const metrics = createGatewayMetrics(registry);
   // First: reading GraphiQL's assets can fail (a broken install), and nothing needs closing yet.
   const landing = await landingPage({ production: config.production, explorer: config.explorer, realmUrl: config.authentication.realmUrl });
+  // Early as well: a missing subject key in production fails before anything needs closing.
+  const audit: GatewayAudit = await startGatewayAudit(config.audit, {
+    production: config.production,
+    grantsFile: config.authorization.grantsFile,
+    supergraph: () => supergraphFile.supergraph,
+    logger,
+    log: deps.auditLog,
+  });
   const issuer = deps.issuer ?? (await createInternalTokenIssuer({ ttlSeconds: config.internalTokenTtlSeconds, privateJwkFile: config.signingKeyFile }));
   const ownsRedis = deps.redis === undefined && config.redisUrl !== undefined;
   const redis = deps.redis ?? (config.redisUrl !== undefined ? await connectRedis(config.redisUrl, { name: 'lgsp-gateway' }) : undefined);
@@ -174,6 +188,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       introspectionStep(config.introspection),
       deprecationStep(notices, { infoUrl: config.deprecation.infoUrl }),
       authorization.step,
+      audit.step, // after authorization: records what it let through; before quotas: sees their refusals
       quotas.step,
       { name: 'subscriptions', executorStage: subscriptionStage() },
     ],
@@ -194,6 +209,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   try {
     await server.start();
   } catch (error) {
+    await audit.close();
     await quotas.close();
     await authorization.close();
     await revocations.close();
@@ -233,6 +249,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   app.use(
     '/graphql',
     observeOperations(metrics),
+    audit.middleware, // before authentication: a refused request is recorded too
     authenticator.middleware, // before the body is read: 401 for a bad token, principal in res.locals
     ...graphqlRequestBody(config.maxBodyBytes),
     expressMiddleware(server, {
@@ -282,6 +299,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     reload: () => supergraphFile.reload(),
     grants: authorization.grants,
     revocations: revocations.store,
+    audit: { writer: audit.writer, log: audit.log },
     supergraph: () => withOverrides(supergraphFile.supergraph),
     onReload(listener) {
       supergraphFile.on('reload', listener);
@@ -291,6 +309,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       closing ??= (async () => {
         await subscriptions.close(); // WebSocket connections first: the HTTP server's close waits for them
         await server.stop(); // drains HTTP connections, then stops the gateway (and its file watcher)
+        await audit.close(); // every operation has answered: write what is queued
         await client.close();
         await exchange.close();
         await quotas.close();
