@@ -22,24 +22,37 @@ export interface AuditQuery {
   /** A subject's keyed hash (`personal-id:<hex>`), from `SubjectHasher`. */
   subject?: string | undefined;
   requestId?: string | undefined;
-  /** At most this many records (default 100, at most 1,000); newest first. */
+  /** At most this many records (default 100, at most 1,000); newest first (`at` descending, then `seq`). */
   limit?: number | undefined;
-  /** Where the previous page stopped (its `next`). */
+  /** Where the previous page stopped (its `next`); an opaque string (INVALID_CURSOR when it was not issued by a log). */
   cursor?: string | undefined;
 }
 
 export interface AuditPage {
   records: AuditRecord[];
-  /** The cursor of the next page; null at the end. */
+  /**
+   * The cursor of the next page; null at the end. A page may hold fewer than `limit` records with a `next` (the Redis
+   * adapter looks at a bounded number of index entries per page): keep paging until `next` is null.
+   */
   next: string | null;
 }
 
 export interface AuditLog {
-  /** Chains and stores `entries` after the current head, all or none, in order; returns the stored records. */
+  /**
+   * Checks, chains and stores `entries` (at most 1,000) after the current head, all or none, in order; returns the
+   * stored records. Bad input: AuditInputError (entry-schema.ts). Appending the same array again after a failure
+   * answers the records already stored instead of storing them twice (Redis, HTTP).
+   */
   append(entries: readonly AuditEntry[]): Promise<AuditRecord[]>;
-  /** The last record's number and hash; null when the log is empty (or was trimmed to nothing). */
+  /**
+   * The last record's number and hash; null when nothing was ever appended. Trimming keeps it (numbering goes on
+   * after an emptied log).
+   */
   head(): Promise<ChainHead | null>;
-  /** Records with `seq` from `fromSeq` on, in order, at most `count` (for verification and export). */
+  /**
+   * Records with `seq` from `fromSeq` on, in order, at most `count` (1–10,000) (for verification and export). What is
+   * stored is answered as stored: a tampered record is answered as found, for verification to name.
+   */
   range(fromSeq: number, count: number): Promise<AuditRecord[]>;
   /** The first `seq` still held (retention trims the oldest); null when empty. */
   firstSeq(): Promise<number | null>;

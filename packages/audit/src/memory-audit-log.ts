@@ -2,6 +2,8 @@
 import { chainEntries } from './chain.ts';
 import type { AuditLog, AuditPage, AuditQuery } from './audit-log.ts';
 import type { Checkpoint } from './checkpoint.ts';
+import { checkSeq, encodeCursor, parseAuditEntries, parseAuditQuery, parseCheckpoint, parseStatisticsQuery } from './entry-schema.ts';
+import { isPastCursor, MAX_RANGE_COUNT, newestFirst, recordMatches, statisticsOrder } from './query.ts';
 import type { AuditRecord, ChainHead } from './record.ts';
 import { STATISTIC_METRICS, statisticsDeltas, type StatisticsRow } from './statistics.ts';
 
@@ -10,9 +12,12 @@ export function createMemoryAuditLog(): AuditLog & { records: AuditRecord[] } {
   let head: ChainHead | null = null;
   const rollups = new Map<string, StatisticsRow>();
   const checkpoints: Checkpoint[] = [];
+  /** Where `seq` n sits in `records`: records[n - offset] (records hold consecutive seqs). */
+  const indexOf = (seq: number) => (records.length === 0 ? -1 : seq - records[0]!.seq);
   return {
     records,
-    async append(entries) {
+    async append(input) {
+      const entries = parseAuditEntries(input);
       const chained = chainEntries(entries, head);
       for (const record of chained) {
         records.push(record);
@@ -28,54 +33,57 @@ export function createMemoryAuditLog(): AuditLog & { records: AuditRecord[] } {
       }
       const last = chained.at(-1);
       if (last !== undefined) head = { seq: last.seq, hash: last.hash };
-      return chained;
+      return structuredClone(chained);
     },
     async head() {
-      return head;
+      return head === null ? null : { ...head };
     },
     async range(fromSeq, count) {
-      return records.filter((r) => r.seq >= fromSeq).slice(0, count);
+      checkSeq('fromSeq', fromSeq, 0);
+      checkSeq('count', count, 1);
+      const start = Math.max(0, indexOf(fromSeq));
+      return structuredClone(records.slice(start, start + Math.min(count, MAX_RANGE_COUNT)));
     },
     async firstSeq() {
       return records[0]?.seq ?? null;
     },
-    async query(query: AuditQuery): Promise<AuditPage> {
-      const limit = Math.min(query.limit ?? 100, 1000);
-      const before = query.cursor === undefined ? Infinity : Number(query.cursor);
+    async query(input: AuditQuery): Promise<AuditPage> {
+      const query = parseAuditQuery(input);
       const matches = records
-        .filter((r) => r.seq < before && r.at >= query.from && r.at < query.to)
-        .filter((r) => query.kind === undefined || r.kind === query.kind)
-        .filter((r) => query.agency === undefined || r.agency === query.agency)
-        .filter((r) => query.counterpartAgency === undefined || r.counterpartAgency === query.counterpartAgency)
-        .filter((r) => query.purpose === undefined || r.purpose === query.purpose || (r.purpose ?? '').split(':')[0] === query.purpose)
-        .filter((r) => query.outcome === undefined || r.outcome === query.outcome)
-        .filter((r) => query.subject === undefined || r.subjects.includes(query.subject))
-        .filter((r) => query.requestId === undefined || r.requestId === query.requestId)
-        .reverse();
-      const page = matches.slice(0, limit);
-      return { records: page, next: matches.length > limit ? String(page.at(-1)!.seq) : null };
+        .map((record) => ({ record, atMs: Date.parse(record.at), seq: record.seq }))
+        .filter((r) => r.atMs >= query.fromMs && r.atMs < query.toMs && isPastCursor(r.atMs, r.seq, query.after) && recordMatches(r.record, query))
+        .sort(newestFirst);
+      const page = matches.slice(0, query.pageLimit);
+      const last = page.at(-1);
+      return {
+        records: structuredClone(page.map((m) => m.record)),
+        next: matches.length > query.pageLimit && last !== undefined ? encodeCursor(last) : null,
+      };
     },
-    async statistics(query) {
-      return [...rollups.values()].filter(
-        (r) =>
-          r.day >= query.fromDay &&
-          r.day <= query.toDay &&
-          (query.agency === undefined || r.agency === query.agency) &&
-          (query.environment === undefined || r.environment === query.environment),
+    async statistics(input) {
+      const query = parseStatisticsQuery(input);
+      return structuredClone(
+        [...rollups.values()]
+          .filter(
+            (r) =>
+              r.day >= query.fromDay &&
+              r.day <= query.toDay &&
+              (query.agency === undefined || r.agency === query.agency) &&
+              (query.environment === undefined || r.environment === query.environment),
+          )
+          .sort(statisticsOrder),
       );
     },
-    async putCheckpoint(checkpoint) {
-      checkpoints.push(checkpoint);
+    async putCheckpoint(input) {
+      checkpoints.push(parseCheckpoint(input));
     },
     async checkpoints() {
-      return [...checkpoints];
+      return structuredClone(checkpoints);
     },
     async trim(throughSeq) {
-      let removed = 0;
-      while (records.length > 0 && records[0]!.seq <= throughSeq) {
-        records.shift();
-        removed += 1;
-      }
+      checkSeq('throughSeq', throughSeq, 0);
+      const removed = Math.max(0, Math.min(records.length, indexOf(throughSeq) + 1));
+      records.splice(0, removed);
       return removed;
     },
     async close() {},
