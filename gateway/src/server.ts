@@ -100,17 +100,26 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const metrics = createGatewayMetrics(registry);
   // First: reading GraphiQL's assets can fail (a broken install), and nothing needs closing yet.
   const landing = await landingPage({ production: config.production, explorer: config.explorer, realmUrl: config.authentication.realmUrl });
-  // Early as well: a missing subject key in production fails before anything needs closing.
-  const audit: GatewayAudit = await startGatewayAudit(config.audit, {
-    production: config.production,
-    grantsFile: config.authorization.grantsFile,
-    supergraph: () => supergraphFile.supergraph,
-    logger,
-    log: deps.auditLog,
-  });
   const issuer = deps.issuer ?? (await createInternalTokenIssuer({ ttlSeconds: config.internalTokenTtlSeconds, privateJwkFile: config.signingKeyFile }));
   const ownsRedis = deps.redis === undefined && config.redisUrl !== undefined;
   const redis = deps.redis ?? (config.redisUrl !== undefined ? await connectRedis(config.redisUrl, { name: 'lgsp-gateway' }) : undefined);
+  // Early: a missing subject key in production fails before much needs closing.
+  let audit: GatewayAudit;
+  try {
+    audit = await startGatewayAudit(config.audit, {
+      production: config.production,
+      grantsFile: config.authorization.grantsFile,
+      supergraph: () => supergraphFile.supergraph,
+      logger,
+      redis,
+      keyPrefix: config.authorization.redisKeyPrefix,
+      registry,
+      log: deps.auditLog,
+    });
+  } catch (error) {
+    if (ownsRedis) await redis?.quit().catch(() => undefined);
+    throw error;
+  }
   const client = new SubgraphClient({
     connections: config.subgraphConnections,
     keepAliveMs: config.subgraphKeepAliveMs,

@@ -50,6 +50,10 @@ export const DENIAL_CODES: ReadonlySet<string> = new Set([
 ]);
 
 const ANALYSIS_CACHE_SIZE = 1_000;
+/** Most coordinates one record lists (a record stays under the log's 64 KiB per entry); beyond: `details.fieldsTruncated`. */
+export const MAX_FIELDS = 400;
+/** Most error codes one record lists (the log takes 100). */
+const MAX_ERROR_CODES = 50;
 
 export interface GatewayAuditorOptions {
   writer: AuditWriter;
@@ -222,6 +226,11 @@ export class GatewayAuditor {
     if (providers.length > 1) details.providers = providers.join(',');
     if (seen.httpStatus !== undefined) details.httpStatus = seen.httpStatus;
     if (subjects.truncated) details.subjectsTruncated = true;
+    if (fields.length > MAX_FIELDS) {
+      details.fieldsTruncated = fields.length;
+      fields = fields.slice(0, MAX_FIELDS);
+      personalFields = personalFields.filter((f) => fields.includes(f));
+    }
     const durationMs = Math.round(Number(process.hrtime.bigint() - state.started) / 1e3) / 1e3;
     return {
       kind: 'graphql',
@@ -242,7 +251,7 @@ export class GatewayAuditor {
       service: services[0] ?? null,
       entityId: null,
       outcome,
-      errorCodes,
+      errorCodes: errorCodes.slice(0, MAX_ERROR_CODES),
       durationMs,
       bytesIn: seen.bytesIn,
       bytesOut: seen.bytesOut,

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 import { createInternalTokenIssuer, createInternalTokenVerifier, createLogger, createMetricsRegistry, loadConfig } from '@lgsp/kit';
-import { createMemoryAuditLog, subjectHasher, type AuditLog, type AuditRecord } from '@lgsp/audit';
+import { createMemoryAuditLog, DEV_SUBJECT_KEY, subjectHasher, type AuditLog, type AuditRecord } from '@lgsp/audit';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import WebSocket from 'ws';
 import { startSimulator, type RunningSimulator } from '@lgsp/simulator';
@@ -21,13 +21,12 @@ import { loadCatalogsConfig } from '../../../subgraphs/catalogs/src/config.ts';
 import { startNationalData } from '../../../subgraphs/national-data/src/service.ts';
 import { configSchema as nationalDataConfigSchema } from '../../../subgraphs/national-data/src/config.ts';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from '../server.ts';
-import { DEVELOPMENT_SUBJECT_KEY } from './setup.ts';
 
 const POLICE = '000.00.02.H41';
 const OFFICE = '000.00.01.H41';
 const PURPOSE = 'law-enforcement:VV-2025-1';
 const CITIZEN_ID = WELL_KNOWN.citizens.householdHead;
-const hash = subjectHasher(DEVELOPMENT_SUBJECT_KEY);
+const hash = subjectHasher(DEV_SUBJECT_KEY);
 
 let realm: { url: string; server: Server; sign(claims: Record<string, unknown>): Promise<string> };
 let sim: RunningSimulator;
@@ -182,7 +181,11 @@ describe('a citizen lookup over HTTP', () => {
     for (const member of members) assert.ok(provided.subjects.includes(hash({ kind: 'personal-id', value: member })), member);
     assert.ok((provided.bytesOut ?? 0) > 0);
     // Found by the citizen's personal ID, as the operator searches.
-    const found = await log.query({ from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', subject: hash({ kind: 'personal-id', value: CITIZEN_ID }) });
+    const found = await log.query({
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 86_400_000).toISOString(),
+      subject: hash({ kind: 'personal-id', value: CITIZEN_ID }),
+    });
     assert.ok(found.records.some((r) => r.requestId === response.requestId && r.kind === 'graphql'));
   });
 

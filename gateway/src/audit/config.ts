@@ -4,20 +4,22 @@
  * | variable                     | default | meaning |
  * | ---------------------------- | ------- | ------- |
  * | `GATEWAY_AUDIT`              | `on`    | `on`: one `graphql` audit record per operation, HTTP and graphql-ws (audit/); `off`: none (only for measuring what it costs: the regulations want every read recorded) |
- * | `AUDIT_SUBJECT_KEY_FILE`     | a fixed development key outside production; required in production | a file holding at least 32 random bytes (hex or raw) that keys the hashes of data subjects (personal IDs, enterprise codes); every writer and the monitoring service share it |
  * | `GATEWAY_AUDIT_PROVIDERS`    | empty   | `subgraph=agency,…`: the provider agency of a subgraph whose fields have no field set with a `provider` in GRANTS_FILE (the field sets' provider is used first) |
+ * | `AUDIT_SUBJECT_KEY_FILE`, `MONITORING_URL`, `MONITORING_INTERNAL_TOKEN`, `AUDIT_WRITER_*`, … | see @lgsp/audit's config.ts | the settings every audit writer shares: the subject key (required in production), where the log lives, writer tuning |
  *
- * Where records go: with `REDIS_URL` the Redis stream (`<REDIS_KEY_PREFIX>audit:…`, once `@lgsp/audit` has its Redis
- * adapter); otherwise a process-local memory log, with one warning at start (setup.ts).
+ * Where records go (@lgsp/audit's `startAuditWriter`): with `REDIS_URL` the Redis stream
+ * (`<REDIS_KEY_PREFIX>audit:…`); else with `MONITORING_URL` monitoring's log over HTTP; else this process's memory,
+ * with one warning at start.
  */
+import { auditConfigSchema, type AuditConfig } from '@lgsp/audit';
 import { z } from 'zod';
 
 /** Agency codes (QCVN 102:2016), as grants name them. */
 const AGENCY_CODE = /^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9A-Z]{2}$/;
 
 export const auditEnv = {
+  ...auditConfigSchema.shape,
   GATEWAY_AUDIT: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
-  AUDIT_SUBJECT_KEY_FILE: z.string().min(1).optional(),
   GATEWAY_AUDIT_PROVIDERS: z
     .string()
     .default('')
@@ -37,19 +39,16 @@ export const auditEnv = {
 };
 
 /** What the audit step needs from the configuration. */
-export interface AuditConfig {
+export interface GatewayAuditConfig {
   /** GATEWAY_AUDIT=on. */
   enabled: boolean;
-  /** AUDIT_SUBJECT_KEY_FILE; undefined = the development key (refused at start in production). */
-  subjectKeyFile: string | undefined;
   /** GATEWAY_AUDIT_PROVIDERS: subgraph → provider agency, for subgraphs whose field sets name none. */
   providers: Record<string, string>;
+  /** The settings every audit writer shares (@lgsp/audit). */
+  writer: AuditConfig;
 }
 
-export function auditConfigFrom(parsed: {
-  GATEWAY_AUDIT: 'on' | 'off';
-  AUDIT_SUBJECT_KEY_FILE?: string | undefined;
-  GATEWAY_AUDIT_PROVIDERS: Record<string, string>;
-}): AuditConfig {
-  return { enabled: parsed.GATEWAY_AUDIT === 'on', subjectKeyFile: parsed.AUDIT_SUBJECT_KEY_FILE, providers: parsed.GATEWAY_AUDIT_PROVIDERS };
+export function auditConfigFrom(parsed: AuditConfig & { GATEWAY_AUDIT: 'on' | 'off'; GATEWAY_AUDIT_PROVIDERS: Record<string, string> }): GatewayAuditConfig {
+  const writer = Object.fromEntries(Object.keys(auditConfigSchema.shape).map((key) => [key, parsed[key as keyof AuditConfig]])) as AuditConfig;
+  return { enabled: parsed.GATEWAY_AUDIT === 'on', providers: parsed.GATEWAY_AUDIT_PROVIDERS, writer };
 }

@@ -26,8 +26,11 @@ export const SUBJECT_FIELDS: ReadonlyArray<{ field: string; type?: string; kind:
   { field: 'enterpriseCode', kind: 'enterprise-code' },
 ];
 
-/** Most subjects one record names; beyond it the record says `details.subjectsTruncated`. */
-export const MAX_SUBJECTS = 1_000;
+/**
+ * Most subjects one record names (about 80 bytes each once hashed: a record stays well under the log's 64 KiB per
+ * entry); beyond it the record says `details.subjectsTruncated`. A `citizens` call names at most 100.
+ */
+export const MAX_SUBJECTS = 400;
 
 export function subjectArgument(argument: string, returnedType: string): SubjectKind | undefined {
   return SUBJECT_ARGUMENTS.find((r) => r.argument === argument && (r.returns === undefined || r.returns === returnedType))?.kind;

@@ -1,5 +1,6 @@
 /** The national-data subgraph's configuration: environment variables, validated once, errors naming the variable. */
 import { env } from '@lgsp/kit';
+import { auditConfigSchema } from '@lgsp/audit';
 import { z } from 'zod';
 
 /**
@@ -50,11 +51,11 @@ export const configSchema = z
     NATIONAL_PLATFORM_BREAKER_RESET_MS: env.positiveInt(10_000),
     /** `on`: one `served` audit record per request answered (audit/served-records.ts); `off`: none. */
     NATIONAL_DATA_AUDIT: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
-    /**
-     * A file of at least 32 random bytes (hex or raw) keying the audit log's subject hashes, shared with the gateway
-     * and monitoring. Unset: a development key, refused in production.
-     */
-    AUDIT_SUBJECT_KEY_FILE: z.string().min(1).optional(),
+    /** With it, audit records go to the Redis stream every process appends to (`<REDIS_KEY_PREFIX>audit:…`). */
+    REDIS_URL: env.redisUrl().optional(),
+    REDIS_KEY_PREFIX: env.redisKeyPrefix(),
+    // AUDIT_SUBJECT_KEY_FILE (required in production), MONITORING_URL, MONITORING_INTERNAL_TOKEN, AUDIT_WRITER_*.
+    ...auditConfigSchema.shape,
     /** The provider agency of the population data (its `served` records' counterpart); default the development seed's. */
     NATIONAL_DATA_CITIZEN_PROVIDER: z.string().regex(AGENCY_CODE, 'must be an agency code AAA.BB.CC.XNN').default('000.00.02.H41'),
     /** The provider agency of the business register's data; default the development seed's. */

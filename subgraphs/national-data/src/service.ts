@@ -52,16 +52,7 @@ export interface RunningNationalData extends RunningSubgraph {
 export async function startNationalData(config: NationalDataConfig, deps: NationalDataDeps = {}): Promise<RunningNationalData> {
   const logger = deps.logger ?? createLogger('national-data', config.LOG_LEVEL);
   const metrics = deps.metrics ?? createMetricsRegistry('national-data');
-  const audit = await startServedAudit(
-    {
-      enabled: config.NATIONAL_DATA_AUDIT === 'on',
-      subjectKeyFile: config.AUDIT_SUBJECT_KEY_FILE,
-      citizenProvider: config.NATIONAL_DATA_CITIZEN_PROVIDER,
-      enterpriseProvider: config.NATIONAL_DATA_ENTERPRISE_PROVIDER,
-      production: config.NODE_ENV === 'production',
-    },
-    { logger, log: deps.auditLog },
-  );
+  const audit = await startServedAudit(config, { logger, registry: metrics, log: deps.auditLog });
   const verifier = deps.verifier ?? createInternalTokenVerifier({ jwksUrl: config.GATEWAY_JWKS_URL });
   const connectors = createNationalConnectors(config, logger, metrics);
   // Test-environment callers (principal.environment 'test') read the platform's test endpoint only, everyone else

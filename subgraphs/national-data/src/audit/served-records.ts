@@ -7,29 +7,20 @@
  * (NATIONAL_DATA_CITIZEN_PROVIDER) or the business register's (NATIONAL_DATA_ENTERPRISE_PROVIDER), the first
  * served when both were (both in `details.providers`). The writer only queues; `close` writes what is queued.
  */
-import { createAuditWriter, createMemoryAuditLog, subjectHasher, type AuditEntryInput, type AuditLog, type AuditWriter } from '@lgsp/audit';
-import { environmentOf, type Logger, type ServedRequest } from '@lgsp/kit';
-import { readFile } from 'node:fs/promises';
+import { auditConfigSchema, startAuditWriter, type AuditConfig, type AuditEntryInput, type AuditLog, type AuditWriter } from '@lgsp/audit';
+import { connectRedis, environmentOf, type Logger, type Registry, type ServedRequest } from '@lgsp/kit';
+import type { NationalDataConfig } from '../config.ts';
 
 /** The component and service name on its records. */
 export const SERVICE = 'national-data';
-
-/**
- * DEVELOPMENT-ONLY subject key, the same as the gateway's (audit/setup.ts there), so that `npm start`'s records of one
- * citizen share one hash. Refused in production.
- */
-export const DEVELOPMENT_SUBJECT_KEY = 'lgsp-development-audit-subject-key-NOT-FOR-PRODUCTION';
 
 /** Which provider a type's data belongs to. */
 const CITIZEN_TYPES = new Set(['Citizen', 'Address', 'Household', 'HouseholdMember']);
 const ENTERPRISE_TYPES = new Set(['Enterprise', 'LegalRepresentative', 'BusinessLine']);
 
-export interface ServedAuditConfig {
-  enabled: boolean;
-  subjectKeyFile: string | undefined;
-  citizenProvider: string;
-  enterpriseProvider: string;
-  production: boolean;
+export interface Providers {
+  citizen: string;
+  enterprise: string;
 }
 
 export interface ServedAudit {
@@ -40,26 +31,12 @@ export interface ServedAudit {
   close(): Promise<void>;
 }
 
-/** A subject key file: hex text (64+ hex digits) or at least 32 raw bytes. */
-async function readSubjectKey(file: string): Promise<Uint8Array> {
-  let raw: Buffer;
-  try {
-    raw = await readFile(file);
-  } catch (error) {
-    throw new Error(`AUDIT_SUBJECT_KEY_FILE=${file}: cannot read (${(error as Error).message})`);
-  }
-  const text = raw.toString('utf8').trim();
-  const key = /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : raw;
-  if (key.length < 32) throw new Error(`AUDIT_SUBJECT_KEY_FILE=${file}: holds ${key.length} bytes; at least 32 random bytes are needed`);
-  return key;
-}
-
 /** The `served` record of one request. */
-export function servedEntry(served: ServedRequest, config: Pick<ServedAuditConfig, 'citizenProvider' | 'enterpriseProvider'>): AuditEntryInput {
+export function servedEntry(served: ServedRequest, providersOf: Providers): AuditEntryInput {
   const providers: string[] = [];
   for (const coordinate of served.fields) {
     const type = coordinate.slice(0, coordinate.indexOf('.'));
-    const provider = CITIZEN_TYPES.has(type) ? config.citizenProvider : ENTERPRISE_TYPES.has(type) ? config.enterpriseProvider : undefined;
+    const provider = CITIZEN_TYPES.has(type) ? providersOf.citizen : ENTERPRISE_TYPES.has(type) ? providersOf.enterprise : undefined;
     if (provider !== undefined && !providers.includes(provider)) providers.push(provider);
   }
   const { principal } = served;
@@ -78,39 +55,53 @@ export function servedEntry(served: ServedRequest, config: Pick<ServedAuditConfi
     action: served.operationName,
     operationType: served.operationType,
     documentHash: null,
-    fields: served.fields,
+    fields: served.fields.slice(0, 400),
     // Which of these are personal data is the gateway's field-set table's call (its `graphql` record says).
     personalFields: [],
     counterpartAgency: providers[0] ?? null,
     service: SERVICE,
     entityId: null,
     outcome: served.outcome,
-    errorCodes: served.errorCodes,
+    errorCodes: served.errorCodes.slice(0, 50),
     durationMs: served.durationMs,
     bytesIn: served.bytesIn,
     bytesOut: served.bytesOut,
     details,
-    subjects: served.subjects,
+    // A `citizens` call returns at most 100, with their households' members: a record stays well under 64 KiB.
+    subjects: served.subjects.slice(0, 400),
   };
 }
 
-export async function startServedAudit(config: ServedAuditConfig, deps: { logger: Logger; log?: AuditLog | undefined }): Promise<ServedAudit> {
-  if (!config.enabled) return { onServed: undefined, writer: undefined, log: undefined, close: async () => undefined };
-  if (config.subjectKeyFile === undefined && config.production) {
-    throw new Error('AUDIT_SUBJECT_KEY_FILE must name a file of at least 32 random bytes in production (it keys the audit log’s subject hashes)');
+export async function startServedAudit(
+  config: NationalDataConfig,
+  deps: { logger: Logger; registry: Registry; log?: AuditLog | undefined },
+): Promise<ServedAudit> {
+  if (config.NATIONAL_DATA_AUDIT === 'off') return { onServed: undefined, writer: undefined, log: undefined, close: async () => undefined };
+  const redis = deps.log === undefined && config.REDIS_URL !== undefined ? await connectRedis(config.REDIS_URL, { name: 'lgsp-national-data' }) : undefined;
+  try {
+    const settings = Object.fromEntries(Object.keys(auditConfigSchema.shape).map((key) => [key, config[key as keyof AuditConfig]])) as AuditConfig;
+    const started = startAuditWriter({
+      config: settings,
+      redis,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      logger: deps.logger,
+      source: SERVICE,
+      registry: deps.registry,
+      production: config.NODE_ENV === 'production',
+      log: deps.log,
+    });
+    const providers: Providers = { citizen: config.NATIONAL_DATA_CITIZEN_PROVIDER, enterprise: config.NATIONAL_DATA_ENTERPRISE_PROVIDER };
+    return {
+      onServed: (served) => started.writer.write(servedEntry(served, providers)),
+      writer: started.writer,
+      log: started.log,
+      async close() {
+        await started.close();
+        await redis?.quit().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    await redis?.quit().catch(() => undefined);
+    throw error;
   }
-  const key = config.subjectKeyFile === undefined ? DEVELOPMENT_SUBJECT_KEY : await readSubjectKey(config.subjectKeyFile);
-  // Until @lgsp/audit has its Redis and HTTP adapters (startAuditWriter), the log is this process's memory.
-  const log = deps.log ?? createMemoryAuditLog();
-  if (deps.log === undefined) deps.logger.warn('audit records are kept in this process’s memory only (no shared audit log configured)');
-  const writer = createAuditWriter({ log, hasher: subjectHasher(key), logger: deps.logger });
-  return {
-    onServed: (served) => writer.write(servedEntry(served, config)),
-    writer,
-    log,
-    async close() {
-      await writer.close();
-      if (deps.log === undefined) await log.close();
-    },
-  };
 }
