@@ -38,6 +38,7 @@ import { setUpFederation } from './federation/scenario.ts';
 import { citizensMissing, setUpCitizens } from './citizens/scenario.ts';
 import { printQuotaCost, setUpQuotas } from './quotas/scenario.ts';
 import { auditGatewaySpecs, printAuditCost, removeAuditBenchKeys } from './federation/audit.ts';
+import { measureAuditRecordCost, printAuditRecordCost, type AuditRecordCost } from './federation/audit-record-cost.ts';
 import { measureStepCost, printStepCost, type StepCost } from './quotas/step-cost.ts';
 import { printProfile, printTable } from './lib/report.ts';
 import { killAllPlatforms, stopAllPlatforms } from './exchange/platform.ts';
@@ -210,6 +211,7 @@ watchdog.unref();
 
 const results: ScenarioResult[] = [];
 let quotaStepCost: StepCost[] | undefined;
+let auditRecordCost: AuditRecordCost[] | undefined;
 let exchange: ExchangeResults | undefined;
 let failed = false;
 const startedAt = Date.now();
@@ -284,6 +286,7 @@ try {
         await setup.close();
         await removeAuditBenchKeys(redisUrl, keyPrefix);
       }
+      auditRecordCost = await measureAuditRecordCost(Math.max(1, Math.round(positiveNumber('BENCH_AUDIT_STEP_OPERATIONS', 20_000))), redisUrl);
     }
   }
   if (exchangeParts.length > 0) {
@@ -303,7 +306,13 @@ for (const result of results) {
   log('');
   printTable(result, log);
   if (result.id === 'federation' && executors.length > 0) log(CACHE_STATEMENT);
-  if (result.id === 'audit') printAuditCost(result, log);
+  if (result.id === 'audit') {
+    printAuditCost(result, log);
+    const off = result.gateways.find((g) => g.name === 'audit off');
+    const offCpu =
+      off?.gatewayCpuPercent === undefined || off.load.requestsPerSecond <= 0 ? undefined : (off.gatewayCpuPercent / 100) * (1e6 / off.load.requestsPerSecond);
+    if (auditRecordCost !== undefined) printAuditRecordCost(auditRecordCost, offCpu, log);
+  }
   if (result.id === 'quotas') {
     printQuotaCost(result, log);
     if (quotaStepCost !== undefined) printStepCost(quotaStepCost, log);
@@ -327,6 +336,7 @@ const report = {
   aborted: failed,
   scenarios: results,
   quotaStepCost,
+  auditRecordCost,
   exchange: exchange === undefined ? undefined : { settings: { ...exchangeSettings, workDir: undefined }, ...exchange },
 };
 await writeFile(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -73,7 +73,10 @@ export function printAuditCost(result: ScenarioResult, log: (line: string) => vo
     const ratio = a.load.requestsPerSecond / b.load.requestsPerSecond;
     const cpuOn = cpuMicrosPerRequest(a);
     const cpuOff = cpuMicrosPerRequest(b);
-    const cpu = cpuOn === undefined || cpuOff === undefined ? '' : `; gateway CPU per request ${cpuOff.toFixed(0)} → ${cpuOn.toFixed(0)} µs (+${(cpuOn - cpuOff).toFixed(0)} µs)`;
+    const cpu =
+      cpuOn === undefined || cpuOff === undefined
+        ? ''
+        : `; gateway CPU per request ${cpuOff.toFixed(0)} → ${cpuOn.toFixed(0)} µs (+${(cpuOn - cpuOff).toFixed(0)} µs)`;
     log(
       `  ${on} vs ${off}: ${a.load.requestsPerSecond.toFixed(0)} / ${b.load.requestsPerSecond.toFixed(0)} req/s = ${ratio.toFixed(2)}× (${((1 - ratio) * 100).toFixed(1)} % lost; goal < 10 %: ${ratio >= AUDIT_GOAL_RATIO ? 'met' : 'NOT met'})${cpu}`,
     );
