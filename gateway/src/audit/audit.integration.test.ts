@@ -73,7 +73,12 @@ async function startTestGateway(auditLog: AuditLog, environment: Record<string, 
     port: 0,
     host: '127.0.0.1',
     watchSupergraph: false,
-    subgraphUrlOverrides: { SUBGRAPH_CATALOGS_URL: catalogs.url, SUBGRAPH_NATIONAL_DATA_URL: nationalData.url },
+    // No subscriptions subgraph runs here: its URL is a closed port (a stream that starts fails afterwards).
+    subgraphUrlOverrides: {
+      SUBGRAPH_CATALOGS_URL: catalogs.url,
+      SUBGRAPH_NATIONAL_DATA_URL: nationalData.url,
+      SUBGRAPH_SUBSCRIPTIONS_URL: 'http://127.0.0.1:9/graphql',
+    },
   };
   return startGateway(config, { issuer, metrics: createMetricsRegistry('gateway'), auditLog });
 }
@@ -266,34 +271,40 @@ describe('refused operations are recorded', () => {
   });
 });
 
+/** A graphql-transport-ws connection to the test gateway, with the given upgrade request id. */
+async function openSocket(requestId: string) {
+  const socket = new WebSocket(gateway.url.replace('http', 'ws'), ['graphql-transport-ws'], { headers: { 'x-request-id': requestId } });
+  const messages: any[] = [];
+  const waiters: Array<() => void> = [];
+  socket.on('message', (data) => {
+    messages.push(JSON.parse(String(data)));
+    for (const wake of waiters.splice(0)) wake();
+  });
+  const next = async (match: (m: any) => boolean) => {
+    for (;;) {
+      const index = messages.findIndex(match);
+      if (index >= 0) return messages.splice(index, 1)[0];
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+  await once(socket, 'open');
+  return { socket, next, send: (message: unknown) => socket.send(JSON.stringify(message)) };
+}
+
 describe('over graphql-ws', () => {
   test('a citizen lookup is recorded as over HTTP, with the connection’s request id on both sides', async () => {
     const requestId = randomUUID();
-    const socket = new WebSocket(gateway.url.replace('http', 'ws'), ['graphql-transport-ws'], { headers: { 'x-request-id': requestId } });
-    const messages: any[] = [];
-    const waiters: Array<() => void> = [];
-    socket.on('message', (data) => {
-      messages.push(JSON.parse(String(data)));
-      for (const wake of waiters.splice(0)) wake();
-    });
-    const next = async (type: string) => {
-      for (;;) {
-        const index = messages.findIndex((m) => m.type === type);
-        if (index >= 0) return messages.splice(index, 1)[0];
-        await new Promise<void>((resolve) => waiters.push(resolve));
-      }
-    };
-    await once(socket, 'open');
+    const { socket, next, send } = await openSocket(requestId);
     try {
-      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${await systemToken(POLICE)}`, 'x-lgsp-purpose': PURPOSE } }));
-      await next('connection_ack');
-      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: LOOKUP, operationName: 'CitizenLookup', variables: { id: CITIZEN_ID } } }));
-      const answer = await next('next');
+      send({ type: 'connection_init', payload: { authorization: `Bearer ${await systemToken(POLICE)}`, 'x-lgsp-purpose': PURPOSE } });
+      await next((m) => m.type === 'connection_ack');
+      send({ id: '1', type: 'subscribe', payload: { query: LOOKUP, operationName: 'CitizenLookup', variables: { id: CITIZEN_ID } } });
+      const answer = await next((m) => m.type === 'next' && m.id === '1');
       assert.equal(answer.payload.errors, undefined);
-      await next('complete');
+      await next((m) => m.type === 'complete' && m.id === '1');
       // Refused over the socket: a validation failure.
-      socket.send(JSON.stringify({ id: '2', type: 'subscribe', payload: { query: '{ citizen { nope } }' } }));
-      await next('error');
+      send({ id: '2', type: 'subscribe', payload: { query: '{ citizen { nope } }' } });
+      await next((m) => m.type === 'error' && m.id === '2');
 
       const { graphql, served } = await recordsOf(requestId, { graphql: 2, served: 1 });
       const lookup = graphql.find((r) => r.action === 'CitizenLookup')!;
@@ -313,6 +324,42 @@ describe('over graphql-ws', () => {
       assert.deepEqual(invalid.errorCodes, ['GRAPHQL_VALIDATION_FAILED']);
     } finally {
       socket.close();
+    }
+  });
+
+  test('a subscription: one record when it starts, one when it is refused', async () => {
+    const query = 'subscription Inbox { packetAvailable { eventId } }';
+    const started = randomUUID();
+    const police = await openSocket(started);
+    const refusedId = randomUUID();
+    const anonymous = await openSocket(refusedId);
+    try {
+      police.send({ type: 'connection_init', payload: { authorization: `Bearer ${await systemToken(POLICE)}` } });
+      await police.next((m) => m.type === 'connection_ack');
+      police.send({ id: 's', type: 'subscribe', payload: { query, operationName: 'Inbox' } });
+      anonymous.send({ type: 'connection_init', payload: {} });
+      await anonymous.next((m) => m.type === 'connection_ack');
+      anonymous.send({ id: 's', type: 'subscribe', payload: { query, operationName: 'Inbox' } });
+      const refusal = await anonymous.next((m) => m.type === 'error' && m.id === 's');
+      assert.equal(refusal.payload[0].extensions.code, 'UNAUTHORIZED_FIELD_OR_TYPE');
+
+      const subscribed = (await recordsOf(started, { graphql: 1, served: 0 })).graphql;
+      assert.equal(subscribed.length, 1);
+      assert.equal(subscribed[0]!.operationType, 'subscription');
+      assert.equal(subscribed[0]!.action, 'Inbox');
+      assert.equal(subscribed[0]!.outcome, 'success');
+      assert.equal(subscribed[0]!.service, 'subscriptions');
+      assert.deepEqual(subscribed[0]!.fields, ['Subscription.packetAvailable', 'PacketAvailableEvent.eventId']);
+      assert.deepEqual(subscribed[0]!.personalFields, []);
+
+      const refused = (await recordsOf(refusedId, { graphql: 1, served: 0 })).graphql;
+      assert.equal(refused[0]!.operationType, 'subscription');
+      assert.equal(refused[0]!.outcome, 'denied');
+      assert.equal(refused[0]!.agency, null);
+      assert.deepEqual(refused[0]!.errorCodes, ['UNAUTHORIZED_FIELD_OR_TYPE']);
+    } finally {
+      police.socket.close();
+      anonymous.socket.close();
     }
   });
 });
