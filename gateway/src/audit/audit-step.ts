@@ -108,19 +108,29 @@ export class GatewayAuditor {
       const record = operationRecordOf(res.locals);
       const state: AuditState = { started: process.hrtime.bigint(), at: new Date().toISOString(), transport: 'http' };
       this.states.set(record, state);
-      res.on('finish', () => {
+      // Once, when the response is sent, or when the connection closed before it was (the client went away: the
+      // operation may still have read data, so it is recorded, with `details.aborted`).
+      let written = false;
+      const write = (aborted: boolean) => {
+        if (written) return;
+        written = true;
         const contentType = String(res.getHeader('content-type') ?? '');
         if (req.method === 'OPTIONS' || contentType.startsWith('text/html')) return; // landing page, CORS preflight
         try {
           const bytesIn = Number(req.headers['content-length'] ?? (req.method === 'GET' ? (req.url?.length ?? 0) : 0));
-          const bytesOut = Number(res.getHeader('content-length') ?? 0);
+          const bytesOut = aborted ? Number.NaN : Number(res.getHeader('content-length') ?? 0);
           const entry = this.entryOf(state, record, {
             principal: state.principal ?? (res.locals.principal as Principal | undefined),
             requestId: (res.locals.requestId as string | undefined) ?? null,
             bytesIn: Number.isFinite(bytesIn) ? bytesIn : null,
             bytesOut: Number.isFinite(bytesOut) ? bytesOut : null,
-            httpStatus: res.statusCode,
+            httpStatus: aborted ? undefined : res.statusCode,
           });
+          if (aborted) {
+            entry.details.aborted = true;
+            // Not answered yet: whatever the executor still reads, the caller received nothing.
+            if (state.answered === undefined) entry.outcome = 'error';
+          }
           this.options.writer.write(entry);
         } catch (error) {
           this.options.logger.error(
@@ -128,7 +138,9 @@ export class GatewayAuditor {
             'audit record could not be built: an operation is missing from the audit log',
           );
         }
-      });
+      };
+      res.on('finish', () => write(false));
+      res.on('close', () => write(!res.writableFinished));
       next();
     };
   }
