@@ -252,9 +252,13 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
   /** Calls `onServed` once the response is sent (its size known), off the request's path. */
   function reportServed(req: IncomingMessage, res: ServerResponse, bag: ServedBag, base: BaseContext, onServed: (served: ServedRequest) => void): void {
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
+    let reported = false;
+    // When the response is sent, or when the connection closed first (the gateway gave up waiting: what was
+    // answered by then still counts as served, with its size unknown).
+    const report = () => {
       const operation = servedOperations.get(bag);
-      if (operation === undefined) return; // refused before GraphQL (malformed body): nothing was served
+      if (reported || operation === undefined) return; // refused before GraphQL (malformed body): nothing was served
+      reported = true;
       try {
         const seen = new Set<string>();
         const subjects = bag.subjects.filter((s) => {
@@ -264,7 +268,7 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
           return true;
         });
         const bytesIn = Number(req.headers['content-length']);
-        const bytesOut = Number(res.getHeader('content-length'));
+        const bytesOut = res.writableFinished ? Number(res.getHeader('content-length')) : Number.NaN;
         onServed({
           ...operation,
           fields: bag.fields.size === 0 ? operation.fields : [...new Set([...operation.fields, ...bag.fields])],
@@ -278,7 +282,9 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
       } catch (error) {
         logger.error({ err: error, requestId: base.requestId }, 'onServed failed: a served request is missing from the audit log');
       }
-    });
+    };
+    res.on('finish', report);
+    res.on('close', report);
   }
 
   const handle = options.handle;
