@@ -7,8 +7,8 @@
  *   BENCH_PARTS=federation npm run bench
  *   BENCH_PARTS=quotas npm run bench    what quota checking costs per request: GATEWAY_QUOTAS off and on (and on with
  *                                       Redis when REDIS_URL is set), same run
- *   BENCH_PARTS=audit npm run bench     what writing audit records costs: part (a) with GATEWAY_AUDIT off and on (memory
- *                                       log; and Redis log, against Redis off, when REDIS_URL is set), same run
+ *   BENCH_PARTS=audit-cost npm run bench  part (f), what writing audit records costs: part (a) with GATEWAY_AUDIT off
+ *                                       and on (memory log; and Redis log, against Redis off, when REDIS_URL is set)
  *   BENCH_PARTS=exchange npm run bench  the packet exchange and subscriptions parts only (packets, streaming,
  *                                       connections, events; each also selectable by that name)
  *
@@ -79,12 +79,12 @@ const list = (raw: string) =>
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,quotas,audit,exchange');
+const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,quotas,audit-cost,exchange');
 // `exchange` stands for its four parts, which can also be named one by one.
 const exchangeParts = EXCHANGE_PARTS.filter((p) => parts.includes(p) || parts.includes('exchange'));
-const unknownParts = parts.filter((p) => !['federation', 'citizens', 'quotas', 'audit', 'exchange', ...EXCHANGE_PARTS].includes(p));
+const unknownParts = parts.filter((p) => !['federation', 'citizens', 'quotas', 'audit-cost', 'exchange', ...EXCHANGE_PARTS].includes(p));
 if (unknownParts.length > 0)
-  throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, quotas, audit, exchange, ${EXCHANGE_PARTS.join(', ')})`);
+  throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, quotas, audit-cost, exchange, ${EXCHANGE_PARTS.join(', ')})`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const notes: string[] = [];
 
@@ -111,7 +111,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 log(`LGSP gateway benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
 // Parts (a) and (b) compare gateways under wrk; part (c) has its own load and settings (printed as it runs).
-const gatewayParts = parts.filter((p) => p === 'federation' || p === 'citizens' || p === 'quotas' || p === 'audit').length;
+const gatewayParts = parts.filter((p) => p === 'federation' || p === 'citizens' || p === 'quotas' || p === 'audit-cost').length;
 const gatewayLog = (line: string) => {
   if (gatewayParts > 0) log(line);
 };
@@ -258,11 +258,11 @@ try {
       quotaStepCost = await measureStepCost(Math.max(1, Math.round(positiveNumber('BENCH_QUOTA_STEP_REQUESTS', 20_000))), redisUrl);
     }
   }
-  if (parts.includes('audit')) {
-    log('\n(e) audit writing: part (a) with GATEWAY_AUDIT off and on (ours, native)');
+  if (parts.includes('audit-cost')) {
+    log('\n(f) audit writing: part (a) with GATEWAY_AUDIT off and on (ours, native)');
     if (missing.length > 0) {
       log(`  not available: ${missing.join('; ')}`);
-      notes.push(`(e) not available: ${missing.join('; ')}`);
+      notes.push(`(f) not available: ${missing.join('; ')}`);
     } else {
       const redisUrl = process.env.REDIS_URL === undefined || process.env.REDIS_URL === '' ? undefined : process.env.REDIS_URL;
       let keyPrefix = '';
@@ -278,8 +278,8 @@ try {
       try {
         const scenario = {
           ...setup.scenario,
-          id: 'audit',
-          title: '(e) audit writing: the federation query through ours (native), GATEWAY_AUDIT off and on',
+          id: 'audit-cost',
+          title: '(f) audit writing: the federation query through ours (native), GATEWAY_AUDIT off and on',
         };
         results.push(await runScenario(scenario, options, log));
       } finally {
@@ -306,7 +306,7 @@ for (const result of results) {
   log('');
   printTable(result, log);
   if (result.id === 'federation' && executors.length > 0) log(CACHE_STATEMENT);
-  if (result.id === 'audit') {
+  if (result.id === 'audit-cost') {
     printAuditCost(result, log);
     const off = result.gateways.find((g) => g.name === 'audit off');
     const offCpu =

@@ -1,5 +1,5 @@
 /**
- * Part (e), second half: the audit step alone, in this process — its CPU time per operation, so the figure holds
+ * Part (f), second half: the audit step alone, in this process — its CPU time per operation, so the figure holds
  * even when the machine is busy (CPU time of this process, not throughput).
  *
  * The real step (gateway/src/audit/: `GatewayAuditor` with its HTTP middleware, Apollo plugin and executor stage) on

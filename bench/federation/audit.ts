@@ -1,5 +1,5 @@
 /**
- * Part (e): what writing audit records costs (issue 17: under 10 % of the federation benchmark's throughput). Part
+ * Part (f): what writing audit records costs (issue 17: under 10 % of the federation benchmark's throughput). Part
  * (a)'s subgraphs, supergraph and query in front of our gateway (`native`, with the node flags `npm start` uses), in
  * one run:
  *
