@@ -11,6 +11,8 @@
  *                                       and on (memory log; and Redis log, against Redis off, when REDIS_URL is set)
  *   BENCH_PARTS=exchange npm run bench  the packet exchange and subscriptions parts only (packets, streaming,
  *                                       connections, events; each also selectable by that name)
+ *   BENCH_PARTS=audit npm run bench     part (e), only when named: personalDataAccesses over BENCH_AUDIT_RECORDS
+ *                                       (10,000,000) generated audit records in Redis (bench/audit/)
  *
  * Environment: BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_PROFILE=1 (same as
  * --cpu-prof), BENCH_PARTS (federation,citizens,exchange), BENCH_EXECUTORS (our executors to run, default native,apollo),
@@ -41,6 +43,8 @@ import { auditGatewaySpecs, printAuditCost, removeAuditBenchKeys } from './feder
 import { measureAuditRecordCost, printAuditRecordCost, type AuditRecordCost } from './federation/audit-record-cost.ts';
 import { measureStepCost, printStepCost, type StepCost } from './quotas/step-cost.ts';
 import { printProfile, printTable } from './lib/report.ts';
+import { printAuditQueryBench, runAuditQueryBench, type AuditQueryBench } from './audit/scenario.ts';
+import { auditBenchSettings } from './audit/settings.ts';
 import { killAllPlatforms, stopAllPlatforms } from './exchange/platform.ts';
 import {
   EXCHANGE_PARTS,
@@ -82,9 +86,13 @@ const list = (raw: string) =>
 const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,quotas,audit-cost,exchange');
 // `exchange` stands for its four parts, which can also be named one by one.
 const exchangeParts = EXCHANGE_PARTS.filter((p) => parts.includes(p) || parts.includes('exchange'));
-const unknownParts = parts.filter((p) => !['federation', 'citizens', 'quotas', 'audit-cost', 'exchange', ...EXCHANGE_PARTS].includes(p));
+const unknownParts = parts.filter((p) => !['federation', 'citizens', 'quotas', 'audit-cost', 'exchange', 'audit', ...EXCHANGE_PARTS].includes(p));
 if (unknownParts.length > 0)
-  throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, quotas, audit-cost, exchange, ${EXCHANGE_PARTS.join(', ')})`);
+  throw new Error(
+    `BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, quotas, audit-cost, exchange, audit, ${EXCHANGE_PARTS.join(', ')})`,
+  );
+// Part (e), only when asked for (BENCH_PARTS=audit): it writes millions of records to Redis (bench/audit/).
+const auditSettings = parts.includes('audit') ? auditBenchSettings(process.env) : undefined;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const notes: string[] = [];
 
@@ -202,9 +210,10 @@ const packetsRows = exchangeParts.includes('packets')
   ? packetFlows(exchangeSettings).length * (1 + packetPaths().length + (exchangeSettings.memory ? memoryPacketPaths().length : 0))
   : 0;
 const exchangeBudget = exchangeParts.length === 0 ? 0 : 300 + (packetsRows + 5) * (exchangeSettings.warmupSeconds + exchangeSettings.durationSeconds + 20);
+const auditBudget = auditSettings === undefined ? 0 : 600 + Math.ceil(auditSettings.records / 1_000);
 const timeoutSeconds = positiveNumber(
   'BENCH_TIMEOUT',
-  gatewayParts * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)) + exchangeBudget,
+  gatewayParts * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)) + exchangeBudget + auditBudget,
 );
 const watchdog = setTimeout(() => void abandon(`the run took longer than ${timeoutSeconds} s (BENCH_TIMEOUT)`, 1), timeoutSeconds * 1000);
 watchdog.unref();
@@ -213,6 +222,7 @@ const results: ScenarioResult[] = [];
 let quotaStepCost: StepCost[] | undefined;
 let auditRecordCost: AuditRecordCost[] | undefined;
 let exchange: ExchangeResults | undefined;
+let auditQuery: AuditQueryBench | undefined;
 let failed = false;
 const startedAt = Date.now();
 try {
@@ -293,6 +303,10 @@ try {
     exchange = await runExchange(exchangeParts as ExchangePart[], exchangeSettings, log);
     if (exchange.failures.length > 0) failed = true;
   }
+  if (auditSettings !== undefined) {
+    log('\n(e) audit: personalDataAccesses for one subject over many audit records (Redis)');
+    auditQuery = await runAuditQueryBench({ ...auditSettings, log });
+  }
 } catch (error) {
   failed = true;
   if (!interrupted) log(`\nbenchmark aborted: ${(error as Error).message}`);
@@ -324,6 +338,10 @@ if (exchange !== undefined) {
   printExchangeSummary(exchange, exchangeSettings, log);
   notes.push(...exchange.notes);
 }
+if (auditQuery !== undefined) {
+  log('');
+  printAuditQueryBench(auditQuery, log);
+}
 for (const note of notes) log(`note: ${note}`);
 
 const report = {
@@ -338,6 +356,7 @@ const report = {
   quotaStepCost,
   auditRecordCost,
   exchange: exchange === undefined ? undefined : { settings: { ...exchangeSettings, workDir: undefined }, ...exchange },
+  audit: auditQuery,
 };
 await writeFile(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
 log(`\nfigures written to ${join(outDir, 'results.json')} (${report.wallSeconds.toFixed(0)} s)`);

@@ -337,7 +337,12 @@ export function describeAuditLogContract(name: string, makeLogs: () => Promise<A
       await rejectsWith(log.append([{ kind: 'graphql' } as never]), 'BAD_USER_INPUT');
       await rejectsWith(log.append(Array.from({ length: 1001 }, () => sampleEntry())), 'LIMIT_EXCEEDED', /1000/);
       await rejectsWith(
-        log.append([sampleEntry({ fields: Array.from({ length: 1000 }, (_, i) => `Type${i}.${'f'.repeat(200)}`) })]),
+        log.append([
+          sampleEntry({
+            fields: Array.from({ length: 2000 }, (_, i) => `T${i}.${'f'.repeat(280)}`),
+            personalFields: Array.from({ length: 2000 }, (_, i) => `T${i}.${'f'.repeat(280)}`),
+          }),
+        ]),
         'LIMIT_EXCEEDED',
         /bytes/,
       );

@@ -21,3 +21,5 @@ export * from './http/router.ts';
 export * from './config.ts';
 export * from './signing.ts';
 export * from './verify.ts';
+export * from './export.ts';
+export * from './cli/audit-command.ts';

@@ -7,9 +7,10 @@ import { freePortForTest, testKeyPrefix } from '@lgsp/kit/testing';
 import type { AuditLog } from './audit-log.ts';
 import { AUDIT_API_PATH, createHttpAuditLog } from './http/http-audit-log.ts';
 import { createAuditRouter } from './http/router.ts';
-import { auditKeyPattern } from './keys.ts';
+import { canonicalJson } from './chain.ts';
+import { auditKeyPattern, auditKeys } from './keys.ts';
 import { createMemoryAuditLog } from './memory-audit-log.ts';
-import type { AuditEntryInput } from './record.ts';
+import type { AuditEntryInput, AuditRecord } from './record.ts';
 import { createRedisAuditLog } from './redis/redis-audit-log.ts';
 import { subjectHasher } from './subjects.ts';
 
@@ -142,3 +143,22 @@ export function capturedLogger(level = 'info') {
   const logger = createLogger('test', level, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
   return { logger, lines, events: (event: string) => lines.filter((l) => l.event === event) };
 }
+
+/**
+ * Rewrites the audit stream as someone with access to Redis would (tests of verification): reads every entry, lets
+ * `change` return what to write back (ids must increase), and writes that instead.
+ */
+export async function rewriteStream(
+  redis: RedisClient,
+  keyPrefix: string,
+  change: (entries: Array<{ id: string; record: AuditRecord }>) => Array<{ id: string; json: string }>,
+): Promise<void> {
+  const key = auditKeys(keyPrefix).log;
+  const raw = (await redis.sendCommand(['XRANGE', key, '-', '+'])) as Array<[string, string[]]>;
+  const written = change(raw.map(([id, fields]) => ({ id, record: JSON.parse(fields[1]!) as AuditRecord })));
+  await redis.del(key);
+  for (const { id, json } of written) await redis.sendCommand(['XADD', key, id, 'record', json]);
+}
+
+/** The entries unchanged (a start for `rewriteStream`'s change). */
+export const sameStream = (entries: Array<{ id: string; record: AuditRecord }>) => entries.map(({ id, record }) => ({ id, json: canonicalJson(record) }));

@@ -13,25 +13,10 @@ import { auditKeys } from './keys.ts';
 import { createMemoryAuditLog } from './memory-audit-log.ts';
 import type { AuditRecord } from './record.ts';
 import { generateSigningJwk, signCheckpoint, signingKeyFromJwk, startCheckpointer } from './signing.ts';
-import { auditLogsOnRedis } from './testing.ts';
+import { auditLogsOnRedis, rewriteStream, sameStream as same } from './testing.ts';
 import { verifyChain } from './verify.ts';
 
 type Entry = [id: string, fields: string[]];
-
-/** Rewrites the stream as an attacker with Redis access would: read everything, change it, write it back. */
-async function rewriteStream(
-  redis: RedisClient,
-  keyPrefix: string,
-  change: (entries: Array<{ id: string; record: AuditRecord }>) => Array<{ id: string; json: string }>,
-) {
-  const key = auditKeys(keyPrefix).log;
-  const raw = (await redis.sendCommand(['XRANGE', key, '-', '+'])) as Entry[];
-  const entries = raw.map(([id, fields]) => ({ id, record: JSON.parse(fields[1]!) as AuditRecord }));
-  const written = change(entries);
-  await redis.del(key);
-  for (const { id, json } of written) await redis.sendCommand(['XADD', key, id, 'record', json]);
-}
-const same = (entries: Array<{ id: string; record: AuditRecord }>) => entries.map(({ id, record }) => ({ id, json: canonicalJson(record) }));
 
 const key = await signingKeyFromJwk(generateSigningJwk());
 const otherKey = await signingKeyFromJwk(generateSigningJwk());

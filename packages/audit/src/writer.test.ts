@@ -182,3 +182,26 @@ describe('appending the same batch again (a retry after a lost answer)', () => {
     });
   }
 });
+
+describe('audit writer batches by size too', () => {
+  it('sends large entries in smaller batches (batchBytes), in order', async () => {
+    const log = createMemoryAuditLog();
+    const { logger } = capturedLogger();
+    const appends: number[] = [];
+    const counting = { ...log, append: (entries: Parameters<typeof log.append>[0]) => (appends.push(entries.length), log.append(entries)) };
+    const writer = createAuditWriter({ log: counting, hasher: testHasher, logger, batchSize: 1000, batchBytes: 20_000 });
+    // ~8 KB each (100 subjects): two per batch.
+    const big = (i: number) =>
+      auditEntry({
+        action: `big-${i}`,
+        subjects: Array.from({ length: 100 }, (_, k) => ({ kind: 'personal-id' as const, value: `00109${String(i * 1000 + k).padStart(7, '0')}` })),
+      });
+    for (let i = 0; i < 9; i += 1) writer.write(big(i));
+    await writer.close();
+    assert.deepEqual(appends, [2, 2, 2, 2, 1]);
+    assert.deepEqual(
+      log.records.map((r) => r.action),
+      Array.from({ length: 9 }, (_, i) => `big-${i}`),
+    );
+  });
+});

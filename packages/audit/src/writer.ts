@@ -20,7 +20,7 @@
  */
 import type { Logger } from '@lgsp/kit';
 import type { AuditLog } from './audit-log.ts';
-import { parseAuditEntry } from './entry-schema.ts';
+import { checkAuditEntry } from './entry-schema.ts';
 import { auditWriterMetrics, type AuditWriterMetrics } from './metrics.ts';
 import type { AuditEntry, AuditEntryInput } from './record.ts';
 import type { SubjectHasher } from './subjects.ts';
@@ -40,6 +40,8 @@ export interface AuditWriterOptions {
   logger: Logger;
   /** Most entries per append (default 500, at most 1,000). */
   batchSize?: number;
+  /** Most bytes (of entry JSON) per append (default 4 MiB; a larger entry goes alone). */
+  batchBytes?: number;
   /** How long an entry may wait for a batch to fill (default 20 ms). */
   lingerMs?: number;
   /** Queue length past which every entry is counted and reported (default 100,000); entries are never dropped. */
@@ -65,7 +67,10 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriterWithS
   const maxQueue = options.maxQueue ?? 100_000;
   const maxBackoffMs = options.maxBackoffMs ?? 5_000;
   const metrics = options.metrics ?? auditWriterMetrics();
+  const batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
   let queue: AuditEntry[] = [];
+  /** The JSON size of each queued entry (same order as `queue`). */
+  let sizes: number[] = [];
   /** The batch being appended (it stays the same array across retries: the adapters know it by identity). */
   let inFlight: AuditEntry[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -90,8 +95,15 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriterWithS
 
   const drain = async (): Promise<void> => {
     while (queue.length > 0) {
-      inFlight = queue.slice(0, batchSize);
-      queue = queue.slice(inFlight.length);
+      let take = 0;
+      let bytes = 0;
+      while (take < queue.length && take < batchSize && (take === 0 || bytes + sizes[take]! <= batchBytes)) {
+        bytes += sizes[take]!;
+        take += 1;
+      }
+      inFlight = queue.slice(0, take);
+      queue = queue.slice(take);
+      sizes = sizes.slice(take);
       let backoff = 100;
       let failingSince = 0;
       let lastReport = 0;
@@ -149,9 +161,9 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriterWithS
         logger.error({ event: 'audit.write-after-close', kind: input.kind, requestId: input.requestId }, 'audit entry written after the writer closed');
         return;
       }
-      let entry: AuditEntry;
+      let checked: { entry: AuditEntry; bytes: number };
       try {
-        entry = parseAuditEntry({ ...input, subjects: input.subjects.map(hasher) });
+        checked = checkAuditEntry({ ...input, subjects: input.subjects.map(hasher) });
       } catch (error) {
         metrics.invalid.inc();
         logger.error(
@@ -160,7 +172,8 @@ export function createAuditWriter(options: AuditWriterOptions): AuditWriterWithS
         );
         return;
       }
-      queue.push(entry);
+      queue.push(checked.entry);
+      sizes.push(checked.bytes);
       const waiting = pending();
       metrics.queued.set(waiting);
       if (waiting > maxQueue) {

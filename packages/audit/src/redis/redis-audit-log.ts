@@ -272,19 +272,24 @@ export function createRedisAuditLog(redis: RedisClient, options: RedisAuditLogOp
             const position = { seq: seqOfMember(reply[i]!), atMs: Number(reply[i + 1]) };
             if (isPastCursor(position.atMs, position.seq, query.after) && !seen.has(position.seq)) positions.push(position);
           }
-          // Fetch what the budget allows, in order, and stop at the first match past the page.
+          // Fetch in order, in slices of about what the page still needs (a subject's busy index is not read whole),
+          // within the budget, and stop at the first match past the page.
           const take = positions.slice(0, Math.max(0, scanBudget - scanned));
-          const records = await Promise.all(take.map((p) => xrange(streamId(p.seq), streamId(p.seq), 1)));
-          for (let i = 0; i < take.length; i += 1) {
-            const position = take[i]!;
-            seen.add(position.seq);
-            scanned += 1;
-            const record = records[i]![0];
-            if (record !== undefined && record.seq === position.seq && recordMatches(record, query)) {
-              if (found.length === query.pageLimit) return { records: found.map((f) => f.record), next: encodeCursor(found.at(-1)!) };
-              found.push({ record, ...position });
+          for (let at = 0; at < take.length;) {
+            const slice = take.slice(at, at + Math.max(32, query.pageLimit + 1 - found.length));
+            at += slice.length;
+            const records = await Promise.all(slice.map((p) => xrange(streamId(p.seq), streamId(p.seq), 1)));
+            for (let i = 0; i < slice.length; i += 1) {
+              const position = slice[i]!;
+              seen.add(position.seq);
+              scanned += 1;
+              const record = records[i]![0];
+              if (record !== undefined && record.seq === position.seq && recordMatches(record, query)) {
+                if (found.length === query.pageLimit) return { records: found.map((f) => f.record), next: encodeCursor(found.at(-1)!) };
+                found.push({ record, ...position });
+              }
+              lastLooked = position;
             }
-            lastLooked = position;
           }
           if (scanned >= scanBudget && lastLooked !== null) {
             const looked: { atMs: number; seq: number } = lastLooked;
