@@ -15,6 +15,7 @@ const CONFIG_MODULES = [
   'subgraphs/relay/src/config.ts',
   'subgraphs/subscriptions/src/config.ts',
   'subgraphs/registry/src/config.ts',
+  'subgraphs/monitoring/src/config.ts',
   'simulator/src/config.ts',
   'keycloak/src/config.ts',
 ];
