@@ -18,9 +18,10 @@ import {
   type RunningSubgraph,
 } from '@lgsp/kit';
 import { parse } from 'graphql';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Socket } from 'node:net';
 import { gatewayConfig, type GatewayConfig } from '../config.ts';
 
@@ -211,6 +212,12 @@ export async function startTestFederation(overrides: Partial<GatewayConfig> = {}
   const places = await startPlacesSubgraph(issuer);
   const supergraph = await supergraphFileWith(composeSupergraph([people, places]));
   const config = gatewayConfig({ port: 0, host: '127.0.0.1', supergraphFile: supergraph.path, logLevel: 'silent', ...overrides });
+  // A production gateway refuses to start without the audit subject key (@lgsp/audit): a random one beside the file.
+  if (config.production && config.audit.writer.AUDIT_SUBJECT_KEY_FILE === undefined) {
+    const keyFile = join(dirname(supergraph.path), 'audit-subject.key');
+    await writeFile(keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+    config.audit = { ...config.audit, writer: { ...config.audit.writer, AUDIT_SUBJECT_KEY_FILE: keyFile } };
+  }
   return {
     issuer,
     people,
