@@ -1,7 +1,7 @@
 /** Runs the AuditLog contract against memory, real Redis (two connections) and HTTP (a real server on loopback). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeAuditLogContract, queryAll, sampleEntry } from './contract.ts';
+import { describeAuditLogContract, queryAll, sampleEntry } from './audit-log.contract.ts';
 import { createMemoryAuditLog } from './memory-audit-log.ts';
 import { auditLogsOnRedis, auditLogsOverHttp } from './testing.ts';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { LgspError } from '@lgsp/kit';
-import { sampleEntry } from './contract.ts';
+import { sampleEntry } from './audit-log.contract.ts';
 import { AuditInputError } from './entry-schema.ts';
 import { applyRetention, exportDays, readManifest, verifyExport, type ExportManifest } from './export.ts';
 import { createMemoryAuditLog } from './memory-audit-log.ts';

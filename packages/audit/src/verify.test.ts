@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { RedisClient } from '@lgsp/kit';
 import type { AuditLog } from './audit-log.ts';
 import { canonicalJson, chainEntries, entryOf, recordHash } from './chain.ts';
-import { sampleEntry, subjectA } from './contract.ts';
+import { sampleEntry, subjectA } from './audit-log.contract.ts';
 import { auditKeys } from './keys.ts';
 import { createMemoryAuditLog } from './memory-audit-log.ts';
 import type { AuditRecord } from './record.ts';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { freePortForTest } from '@lgsp/kit/testing';
-import { assertChained } from './contract.ts';
+import { assertChained } from './audit-log.contract.ts';
 import { createHttpAuditLog } from './http/http-audit-log.ts';
 import { createMemoryAuditLog } from './memory-audit-log.ts';
 import { auditWriterMetrics } from './metrics.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { canonicalJson } from '../chain.ts';
-import { sampleEntry, subjectA } from '../contract.ts';
+import { sampleEntry, subjectA } from '../audit-log.contract.ts';
 import { generateSigningJwk, signCheckpoint, signingKeyFromJwk } from '../signing.ts';
 import { auditLogsOnRedis, rewriteStream, startAuditServer, TEST_MONITORING_TOKEN, type AuditLogPair } from '../testing.ts';
 import type { RedisClient } from '@lgsp/kit';

@@ -1,7 +1,7 @@
 /** The audit API beyond the contract: its bearer secret, and bad input answered in the platform's error shape, never 500. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sampleEntry } from '../contract.ts';
+import { sampleEntry } from '../audit-log.contract.ts';
 import { startAuditServer, TEST_MONITORING_TOKEN, type AuditServer } from '../testing.ts';
 import { AUDIT_API_PATH, AuditHttpError, createHttpAuditLog } from './http-audit-log.ts';
 
