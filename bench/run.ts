@@ -7,6 +7,8 @@
  *   BENCH_PARTS=federation npm run bench
  *   BENCH_PARTS=quotas npm run bench    what quota checking costs per request: GATEWAY_QUOTAS off and on (and on with
  *                                       Redis when REDIS_URL is set), same run
+ *   BENCH_PARTS=audit-cost npm run bench  part (f), what writing audit records costs: part (a) with GATEWAY_AUDIT off
+ *                                       and on (memory log; and Redis log, against Redis off, when REDIS_URL is set)
  *   BENCH_PARTS=exchange npm run bench  the packet exchange and subscriptions parts only (packets, streaming,
  *                                       connections, events; each also selectable by that name)
  *   BENCH_PARTS=audit npm run bench     part (e), only when named: personalDataAccesses over BENCH_AUDIT_RECORDS
@@ -28,6 +30,7 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, cpus } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { hasTaskset, killAllChildren, REPO_ROOT, stopAllChildren } from './lib/child.ts';
 import { loadTool } from './lib/load.ts';
@@ -36,6 +39,8 @@ import { runScenario, type BenchOptions, type GatewaySpec, type ScenarioResult }
 import { setUpFederation } from './federation/scenario.ts';
 import { citizensMissing, setUpCitizens } from './citizens/scenario.ts';
 import { printQuotaCost, setUpQuotas } from './quotas/scenario.ts';
+import { auditGatewaySpecs, printAuditCost, removeAuditBenchKeys } from './federation/audit.ts';
+import { measureAuditRecordCost, printAuditRecordCost, type AuditRecordCost } from './federation/audit-record-cost.ts';
 import { measureStepCost, printStepCost, type StepCost } from './quotas/step-cost.ts';
 import { printProfile, printTable } from './lib/report.ts';
 import { printAuditQueryBench, runAuditQueryBench, type AuditQueryBench } from './audit/scenario.ts';
@@ -78,12 +83,14 @@ const list = (raw: string) =>
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,quotas,exchange');
+const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,quotas,audit-cost,exchange');
 // `exchange` stands for its four parts, which can also be named one by one.
 const exchangeParts = EXCHANGE_PARTS.filter((p) => parts.includes(p) || parts.includes('exchange'));
-const unknownParts = parts.filter((p) => !['federation', 'citizens', 'quotas', 'exchange', 'audit', ...EXCHANGE_PARTS].includes(p));
+const unknownParts = parts.filter((p) => !['federation', 'citizens', 'quotas', 'audit-cost', 'exchange', 'audit', ...EXCHANGE_PARTS].includes(p));
 if (unknownParts.length > 0)
-  throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, quotas, exchange, audit, ${EXCHANGE_PARTS.join(', ')})`);
+  throw new Error(
+    `BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, quotas, audit-cost, exchange, audit, ${EXCHANGE_PARTS.join(', ')})`,
+  );
 // Part (e), only when asked for (BENCH_PARTS=audit): it writes millions of records to Redis (bench/audit/).
 const auditSettings = parts.includes('audit') ? auditBenchSettings(process.env) : undefined;
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -112,7 +119,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 log(`LGSP gateway benchmark — ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
 // Parts (a) and (b) compare gateways under wrk; part (c) has its own load and settings (printed as it runs).
-const gatewayParts = parts.filter((p) => p === 'federation' || p === 'citizens' || p === 'quotas').length;
+const gatewayParts = parts.filter((p) => p === 'federation' || p === 'citizens' || p === 'quotas' || p === 'audit-cost').length;
 const gatewayLog = (line: string) => {
   if (gatewayParts > 0) log(line);
 };
@@ -146,7 +153,17 @@ if (missing.length > 0) {
   );
 }
 
-const commonGatewayEnv = { NODE_ENV: 'production', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', SUPERGRAPH_WATCH: 'false' };
+// Production requires the audit subject key (the gateway refuses to start without one): one random key for the run.
+const auditSubjectKeyFile = join(workDir, 'audit-subject-key.hex');
+await writeFile(auditSubjectKeyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+const commonGatewayEnv = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'silent',
+  HOST: '127.0.0.1',
+  PORT: '0',
+  SUPERGRAPH_WATCH: 'false',
+  AUDIT_SUBJECT_KEY_FILE: auditSubjectKeyFile,
+};
 function gatewaySpecs(supergraphFile: string, extra: { baseline?: Record<string, string>; ours?: Record<string, string> } = {}): GatewaySpec[] {
   const specs: GatewaySpec[] = [
     { name: 'stock', role: 'baseline', entry: 'bench/baseline-gateway.ts', env: { ...commonGatewayEnv, SUPERGRAPH_FILE: supergraphFile, ...extra.baseline } },
@@ -203,6 +220,7 @@ watchdog.unref();
 
 const results: ScenarioResult[] = [];
 let quotaStepCost: StepCost[] | undefined;
+let auditRecordCost: AuditRecordCost[] | undefined;
 let exchange: ExchangeResults | undefined;
 let auditQuery: AuditQueryBench | undefined;
 let failed = false;
@@ -250,6 +268,37 @@ try {
       quotaStepCost = await measureStepCost(Math.max(1, Math.round(positiveNumber('BENCH_QUOTA_STEP_REQUESTS', 20_000))), redisUrl);
     }
   }
+  if (parts.includes('audit-cost')) {
+    log('\n(f) audit writing: part (a) with GATEWAY_AUDIT off and on (ours, native)');
+    if (missing.length > 0) {
+      log(`  not available: ${missing.join('; ')}`);
+      notes.push(`(f) not available: ${missing.join('; ')}`);
+    } else {
+      const redisUrl = process.env.REDIS_URL === undefined || process.env.REDIS_URL === '' ? undefined : process.env.REDIS_URL;
+      let keyPrefix = '';
+      const setup = await setUpFederation({
+        upstreamCpu: options.upstreamCpu,
+        workDir,
+        gateways: (file) => {
+          const made = auditGatewaySpecs(file, commonGatewayEnv, oursNodeArgs, redisUrl);
+          keyPrefix = made.keyPrefix;
+          return made.specs;
+        },
+      });
+      try {
+        const scenario = {
+          ...setup.scenario,
+          id: 'audit-cost',
+          title: '(f) audit writing: the federation query through ours (native), GATEWAY_AUDIT off and on',
+        };
+        results.push(await runScenario(scenario, options, log));
+      } finally {
+        await setup.close();
+        await removeAuditBenchKeys(redisUrl, keyPrefix);
+      }
+      auditRecordCost = await measureAuditRecordCost(Math.max(1, Math.round(positiveNumber('BENCH_AUDIT_STEP_OPERATIONS', 20_000))), redisUrl);
+    }
+  }
   if (exchangeParts.length > 0) {
     exchange = await runExchange(exchangeParts as ExchangePart[], exchangeSettings, log);
     if (exchange.failures.length > 0) failed = true;
@@ -271,6 +320,13 @@ for (const result of results) {
   log('');
   printTable(result, log);
   if (result.id === 'federation' && executors.length > 0) log(CACHE_STATEMENT);
+  if (result.id === 'audit-cost') {
+    printAuditCost(result, log);
+    const off = result.gateways.find((g) => g.name === 'audit off');
+    const offCpu =
+      off?.gatewayCpuPercent === undefined || off.load.requestsPerSecond <= 0 ? undefined : (off.gatewayCpuPercent / 100) * (1e6 / off.load.requestsPerSecond);
+    if (auditRecordCost !== undefined) printAuditRecordCost(auditRecordCost, offCpu, log);
+  }
   if (result.id === 'quotas') {
     printQuotaCost(result, log);
     if (quotaStepCost !== undefined) printStepCost(quotaStepCost, log);
@@ -298,6 +354,7 @@ const report = {
   aborted: failed,
   scenarios: results,
   quotaStepCost,
+  auditRecordCost,
   exchange: exchange === undefined ? undefined : { settings: { ...exchangeSettings, workDir: undefined }, ...exchange },
   audit: auditQuery,
 };

@@ -45,6 +45,7 @@
  * | `GATEWAY_QUOTAS`              | `on`                                      | `on`: each operation counts against the quota of the caller agency's grants for every service it touches, 429 `RATE_LIMITED` beyond it (in Redis with `REDIS_URL`, so across replicas); `off`: not checked (quotas/) |
  * | `REGISTRY_INTERNAL_URL`, `REGISTRY_INTERNAL_TOKEN`, `DEPRECATION_*` | see deprecation/config.ts | deprecation notices from the registry: `@deprecated` in the schema, Deprecation/Sunset/Link on responses |
  * | `MAINTENANCE_POLL_MS`, `MAINTENANCE_NOTICE_DAYS` | see maintenance/config.ts | maintenance windows from the registry: `extensions.maintenance` before, 503 `UNDER_MAINTENANCE` during |
+ * | `GATEWAY_AUDIT`, `GATEWAY_AUDIT_PROVIDERS`, `AUDIT_SUBJECT_KEY_FILE`, `MONITORING_URL`, `MONITORING_INTERNAL_TOKEN`, `AUDIT_WRITER_*` | see audit/config.ts | one audit record per operation, HTTP and graphql-ws (on by default; the subject key is required in production); the log in Redis with `REDIS_URL`, else monitoring's, else memory |
  * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency (across replicas with `REDIS_URL`: `GATEWAY_WS_LIMIT_LEASE_TTL_MS` 30000, `GATEWAY_WS_LIMIT_REFRESH_MS` 10000) |
  */
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './limits/operation-limits.ts';
@@ -55,6 +56,7 @@ import type { AuthenticationConfig } from './auth/authenticate.ts';
 import { DEFAULT_REVOCATION_POLL_MS } from './auth/revocations/revocation-watch.ts';
 import { authorizationConfigFrom, authorizationEnv, type AuthorizationConfig } from './authorization/config.ts';
 import { quotasConfigFrom, quotasEnv, type QuotasConfig } from './quotas/config.ts';
+import { auditConfigFrom, auditEnv, type GatewayAuditConfig } from './audit/config.ts';
 import { deprecationConfigFrom, deprecationConfigProblems, deprecationEnv, type DeprecationConfig } from './deprecation/config.ts';
 import { maintenanceConfigFrom, maintenanceEnv, type MaintenanceConfig } from './maintenance/config.ts';
 import { subscriptionsConfigFrom, subscriptionsConfigProblems, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
@@ -131,6 +133,7 @@ export const configSchema = z.object({
     .refine((v) => v >= 100 && v <= 4_000, 'must be between 100 and 4000 (a revoked client is refused within 5 s)'),
   ...authorizationEnv,
   ...quotasEnv,
+  ...auditEnv,
   ...subscriptionsEnv,
   ...deprecationEnv,
   ...maintenanceEnv,
@@ -173,6 +176,8 @@ export interface GatewayConfig {
   subscriptions: SubscriptionsConfig;
   /** Per-agency quotas from grants (GATEWAY_QUOTAS). */
   quotas: QuotasConfig;
+  /** Audit records of every operation (GATEWAY_AUDIT, AUDIT_SUBJECT_KEY_FILE, GATEWAY_AUDIT_PROVIDERS). */
+  audit: GatewayAuditConfig;
   /** Deprecation notices from the registry (REGISTRY_INTERNAL_URL, REGISTRY_INTERNAL_TOKEN, DEPRECATION_*). */
   deprecation: DeprecationConfig;
   /** Maintenance windows from the registry (MAINTENANCE_POLL_MS, MAINTENANCE_NOTICE_DAYS; the registry's REGISTRY_INTERNAL_*). */
@@ -260,6 +265,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     authorization: authorizationConfigFrom(parsed, production, repoRoot),
     subscriptions: subscriptionsConfigFrom(parsed),
     quotas: quotasConfigFrom(parsed),
+    audit: auditConfigFrom(parsed),
     deprecation: deprecationConfigFrom(parsed),
     maintenance: maintenanceConfigFrom(parsed),
   };

@@ -26,6 +26,8 @@ import { publishJwks } from './auth/jwks.ts';
 import type { CredentialRevocations } from '@lgsp/access';
 import { startRevocations } from './auth/revocations/setup.ts';
 import { startAuthorization } from './authorization/setup.ts';
+import { startGatewayAudit, type GatewayAudit } from './audit/setup.ts';
+import type { AuditLog, AuditWriter } from '@lgsp/audit';
 import type { GrantStore } from '@lgsp/access';
 import { subgraphUrlVariable, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
@@ -74,6 +76,8 @@ export interface GatewayDeps {
   notices?: DeprecationNotices;
   /** Maintenance windows and the clock they are judged by (tests); otherwise the registry's and the system clock. */
   maintenance?: { schedule?: MaintenanceSchedule; now?: () => number };
+  /** The audit log (tests, the bench); otherwise the one GATEWAY_AUDIT's setup picks (audit/setup.ts). */
+  auditLog?: AuditLog;
 }
 
 export interface RunningGateway {
@@ -90,6 +94,8 @@ export interface RunningGateway {
   grants: GrantStore;
   /** The revoked credentials the gateway refuses (within 5 s of a change, on every replica sharing Redis). */
   revocations: CredentialRevocations;
+  /** The audit writer and its log (undefined with GATEWAY_AUDIT=off); `close` writes everything queued. */
+  audit: { writer: AuditWriter | undefined; log: AuditLog | undefined };
   close(): Promise<void>;
 }
 
@@ -102,6 +108,23 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   const issuer = deps.issuer ?? (await createInternalTokenIssuer({ ttlSeconds: config.internalTokenTtlSeconds, privateJwkFile: config.signingKeyFile }));
   const ownsRedis = deps.redis === undefined && config.redisUrl !== undefined;
   const redis = deps.redis ?? (config.redisUrl !== undefined ? await connectRedis(config.redisUrl, { name: 'lgsp-gateway' }) : undefined);
+  // Early: a missing subject key in production fails before much needs closing.
+  let audit: GatewayAudit;
+  try {
+    audit = await startGatewayAudit(config.audit, {
+      production: config.production,
+      grantsFile: config.authorization.grantsFile,
+      supergraph: () => supergraphFile.supergraph,
+      logger,
+      redis,
+      keyPrefix: config.authorization.redisKeyPrefix,
+      registry,
+      log: deps.auditLog,
+    });
+  } catch (error) {
+    if (ownsRedis) await redis?.quit().catch(() => undefined);
+    throw error;
+  }
   const client = new SubgraphClient({
     connections: config.subgraphConnections,
     keepAliveMs: config.subgraphKeepAliveMs,
@@ -191,6 +214,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       deprecationStep(notices, { infoUrl: config.deprecation.infoUrl }),
       maintenance.step,
       authorization.step,
+      audit.step, // after authorization: records what it let through; before quotas: sees their refusals
       quotas.step,
       { name: 'subscriptions', executorStage: subscriptionStage() },
     ],
@@ -212,6 +236,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     await server.start();
   } catch (error) {
     await maintenance.close();
+    await audit.close();
     await quotas.close();
     await authorization.close();
     await revocations.close();
@@ -251,6 +276,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   app.use(
     '/graphql',
     observeOperations(metrics),
+    audit.middleware, // before authentication: a refused request is recorded too
     authenticator.middleware, // before the body is read: 401 for a bad token, principal in res.locals
     ...graphqlRequestBody(config.maxBodyBytes),
     expressMiddleware(server, {
@@ -301,6 +327,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     reload: () => supergraphFile.reload(),
     grants: authorization.grants,
     revocations: revocations.store,
+    audit: { writer: audit.writer, log: audit.log },
     supergraph: () => withOverrides(supergraphFile.supergraph),
     onReload(listener) {
       supergraphFile.on('reload', listener);
@@ -310,6 +337,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
       closing ??= (async () => {
         await subscriptions.close(); // WebSocket connections first: the HTTP server's close waits for them
         await server.stop(); // drains HTTP connections, then stops the gateway (and its file watcher)
+        await audit.close(); // every operation has answered: write what is queued
         await client.close();
         await exchange.close();
         await maintenance.close();

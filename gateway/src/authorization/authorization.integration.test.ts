@@ -28,6 +28,7 @@ import { startNationalData } from '../../../subgraphs/national-data/src/service.
 import { configSchema as nationalDataConfigSchema } from '../../../subgraphs/national-data/src/config.ts';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from '../server.ts';
 import { grantKeyPattern } from '@lgsp/access';
+import { auditKeyPattern } from '@lgsp/audit';
 import { sampleGrant } from '@lgsp/access/contract';
 
 const POLICE = '000.00.02.H41';
@@ -145,7 +146,8 @@ after(async () => {
   await Promise.allSettled(gateways.map((g) => g.close()));
   const [first] = redisClients;
   if (first !== undefined)
-    for await (const keys of first.scanIterator({ MATCH: grantKeyPattern(keyPrefix), COUNT: 100 })) if (keys.length > 0) await first.del(keys);
+    for (const pattern of [grantKeyPattern(keyPrefix), auditKeyPattern(keyPrefix)])
+      for await (const keys of first.scanIterator({ MATCH: pattern, COUNT: 100 })) if (keys.length > 0) await first.del(keys);
   await Promise.allSettled(redisClients.map((c) => c.quit()));
   await Promise.allSettled([nationalData.close(), catalogs.close(), sim.close()]);
   realm.server.close();

@@ -16,6 +16,7 @@ import { developmentClientToken } from '../../../keycloak/src/dev-clients.ts';
 import type { Grant } from '@lgsp/access';
 import { gatewayConfig } from '../config.ts';
 import { grantKeyPattern } from '@lgsp/access';
+import { auditKeyPattern } from '@lgsp/audit';
 import { quotaKeyPattern } from '../redis-keys.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
 import { startEventFeed, startPacketsSubgraph, type EventFeed } from '../subscriptions/testing/event-subgraphs.ts';
@@ -120,7 +121,7 @@ after(async () => {
   await Promise.allSettled(gateways.map((g) => g.close()));
   const [first] = redisClients;
   if (first !== undefined) {
-    for (const pattern of [grantKeyPattern(keyPrefix), quotaKeyPattern(keyPrefix)])
+    for (const pattern of [grantKeyPattern(keyPrefix), quotaKeyPattern(keyPrefix), auditKeyPattern(keyPrefix)])
       for await (const keys of first.scanIterator({ MATCH: pattern, COUNT: 100 })) if (keys.length > 0) await first.del(keys);
   }
   await Promise.allSettled(redisClients.map((c) => c.quit()));

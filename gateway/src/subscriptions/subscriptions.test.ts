@@ -22,6 +22,7 @@ import { developmentClientToken } from '../../../keycloak/src/dev-clients.ts';
 import type { AuthorizationMode } from '../authorization/authorizing-gateway.ts';
 import { createMemoryGrantStore, createRedisGrantStore, grantKeyPattern, type Grant, type GrantStore } from '@lgsp/access';
 import { agencySlotKeyPattern } from '../redis-keys.ts';
+import { auditKeyPattern } from '@lgsp/audit';
 import { gatewayConfig } from '../config.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
 import { composeSupergraph, supergraphFileWith } from '../testing/fixtures.ts';
@@ -488,7 +489,7 @@ describe('grant changes re-authorize active subscriptions', () => {
     const [first] = redisClients;
     if (first !== undefined) {
       for (const prefix of keyPrefixes) {
-        for (const pattern of [grantKeyPattern(prefix), agencySlotKeyPattern(prefix)]) {
+        for (const pattern of [grantKeyPattern(prefix), agencySlotKeyPattern(prefix), auditKeyPattern(prefix)]) {
           for await (const keys of first.scanIterator({ MATCH: pattern, COUNT: 100 })) if (keys.length > 0) await first.del(keys);
         }
       }
@@ -817,7 +818,7 @@ describe('limits per agency across gateway replicas sharing Redis', { timeout: 3
     await Promise.allSettled(observers.map((slots) => slots.close()));
     const cleaner = await connectRedis(redisUrl);
     for (const prefix of keyPrefixes) {
-      for (const pattern of [grantKeyPattern(prefix), agencySlotKeyPattern(prefix)]) {
+      for (const pattern of [grantKeyPattern(prefix), agencySlotKeyPattern(prefix), auditKeyPattern(prefix)]) {
         for await (const keys of cleaner.scanIterator({ MATCH: pattern, COUNT: 100 })) if (keys.length > 0) await cleaner.del(keys);
       }
     }

@@ -11,7 +11,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import express, { type Express } from 'express';
-import type { DocumentNode } from 'graphql';
+import { TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -27,6 +27,40 @@ export interface BaseContext {
   principal: Principal;
   requestId: string;
   logger: Logger;
+  /** What resolvers record of what this request served (present when the subgraph has an `onServed` hook). */
+  served?: ServedBag;
+}
+
+/** A data subject a provider served: the kinds of @lgsp/audit's SubjectRef (this package cannot depend on it). */
+export interface ServedSubject {
+  kind: 'personal-id' | 'enterprise-code';
+  value: string;
+}
+
+/** Per request, filled by resolvers and loaders: the subjects actually returned, and coordinates beyond the document's. */
+export interface ServedBag {
+  subjects: ServedSubject[];
+  fields: Set<string>;
+}
+
+/** One GraphQL request a subgraph answered, for its `served` audit record (`SubgraphOptions.onServed`). */
+export interface ServedRequest {
+  /** The gateway's request id (X-Request-Id): the same as on the gateway's record of the operation. */
+  requestId: string;
+  /** The caller, from the gateway's internal token (agency, system or user, purpose). */
+  principal: Principal;
+  operationName: string | null;
+  operationType: 'query' | 'mutation' | 'subscription' | null;
+  /** As the gateway's operation log line: success, partial (data and errors), error (no data), rejected (not executed). */
+  outcome: 'success' | 'partial' | 'error' | 'rejected';
+  errorCodes: string[];
+  durationMs: number;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  /** Schema coordinates the request selected (federation's `_entities`/`_service` aside), plus those resolvers added. */
+  fields: string[];
+  /** The subjects resolvers recorded as served (without repeats). */
+  subjects: ServedSubject[];
 }
 
 export type ReadinessCheck = () => Promise<void>;
@@ -56,6 +90,11 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   onListening?: (server: Server) => void;
   /** How long `close` lets requests in flight finish before it cuts them (default DRAIN_MS). */
   drainMs?: number;
+  /**
+   * Called once per GraphQL request answered to a caller with a valid internal token, after the response was sent
+   * (a provider's `served` audit record); must not throw or wait. Resolvers fill `context.served` meanwhile.
+   */
+  onServed?: (served: ServedRequest) => void;
 }
 
 /** How long a stopping service lets requests in flight finish (an upload, a download, a national lookup). */
@@ -102,10 +141,45 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
     },
   };
 
+  // What each request served, noted by the Apollo plugin and reported when the HTTP response is sent.
+  const servedOperations = new WeakMap<ServedBag, Pick<ServedRequest, 'operationName' | 'operationType' | 'outcome' | 'errorCodes' | 'fields'>>();
+  const selectedFields = new Map<string, string[]>();
+  const noteServed: ApolloServerPlugin<TContext> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue, operation, operationName, response, document, queryHash, schema: served }) {
+          const bag = contextValue.served;
+          if (bag === undefined) return;
+          let outcome: ServedRequest['outcome'] = 'success';
+          let errorCodes: string[] = [];
+          if (response.body.kind === 'single') {
+            const result = response.body.singleResult;
+            const errors = result.errors ?? [];
+            errorCodes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')))];
+            if (!('data' in result) || result.data === undefined) outcome = errors.length > 0 ? 'rejected' : 'success';
+            else if (errors.length > 0) outcome = result.data === null ? 'error' : 'partial';
+          }
+          let fields: string[] = [];
+          if (document !== undefined && queryHash !== undefined) {
+            fields = selectedFields.get(queryHash) ?? coordinatesOf(served, document);
+            if (selectedFields.size >= 1_000) selectedFields.delete(selectedFields.keys().next().value!);
+            selectedFields.set(queryHash, fields);
+          }
+          servedOperations.set(bag, { operationName: operationName ?? null, operationType: operation?.operation ?? null, outcome, errorCodes, fields });
+        },
+      };
+    },
+  };
+
   const server = new ApolloServer<TContext>({
     schema,
     // No Apollo Studio here: federated traces would only cost time on every call.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), observe],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      observe,
+      ...(options.onServed === undefined ? [] : [noteServed]),
+    ],
     includeStacktraceInErrorResponses: false,
     formatError(formatted, error) {
       const original = unwrapResolverError(error);
@@ -153,7 +227,13 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
       res.setHeader(REQUEST_ID_HEADER, requestId);
       try {
         const principal = await options.verifier.verify(req.headers.authorization);
-        res.locals.base = { principal, requestId, logger: logger.child({ requestId }) } satisfies BaseContext;
+        const base: BaseContext = { principal, requestId, logger: logger.child({ requestId }) };
+        if (options.onServed !== undefined) {
+          const bag: ServedBag = { subjects: [], fields: new Set() };
+          base.served = bag;
+          reportServed(req, res, bag, base, options.onServed);
+        }
+        res.locals.base = base;
         next();
       } catch (error) {
         logger.warn({ requestId, reason: (error as Error).message }, 'call refused: no valid gateway token');
@@ -168,6 +248,44 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
       context: async ({ res }) => options.context(res.locals.base as BaseContext),
     }),
   );
+
+  /** Calls `onServed` once the response is sent (its size known), off the request's path. */
+  function reportServed(req: IncomingMessage, res: ServerResponse, bag: ServedBag, base: BaseContext, onServed: (served: ServedRequest) => void): void {
+    const started = process.hrtime.bigint();
+    let reported = false;
+    // When the response is sent, or when the connection closed first (the gateway gave up waiting: what was
+    // answered by then still counts as served, with its size unknown).
+    const report = () => {
+      const operation = servedOperations.get(bag);
+      if (reported || operation === undefined) return; // refused before GraphQL (malformed body): nothing was served
+      reported = true;
+      try {
+        const seen = new Set<string>();
+        const subjects = bag.subjects.filter((s) => {
+          const key = `${s.kind}\n${s.value}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+        const bytesIn = Number(req.headers['content-length']);
+        const bytesOut = res.writableFinished ? Number(res.getHeader('content-length')) : Number.NaN;
+        onServed({
+          ...operation,
+          fields: bag.fields.size === 0 ? operation.fields : [...new Set([...operation.fields, ...bag.fields])],
+          requestId: base.requestId,
+          principal: base.principal,
+          durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3,
+          bytesIn: Number.isFinite(bytesIn) ? bytesIn : null,
+          bytesOut: Number.isFinite(bytesOut) ? bytesOut : null,
+          subjects,
+        });
+      } catch (error) {
+        logger.error({ err: error, requestId: base.requestId }, 'onServed failed: a served request is missing from the audit log');
+      }
+    };
+    res.on('finish', report);
+    res.on('close', report);
+  }
 
   const handle = options.handle;
   const http: Server = createServer(
@@ -204,4 +322,22 @@ export async function startSubgraph<TContext extends BaseContext>(options: Subgr
       await server.stop();
     },
   };
+}
+
+/** The schema coordinates a document selects (`Citizen.fullName`), without federation's `_entities`/`_service` and `__` fields. */
+export function coordinatesOf(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const found = new Set<string>();
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        const name = node.name.value;
+        if (parent === null || parent === undefined || name.startsWith('__') || name === '_entities' || name === '_service') return;
+        found.add(`${parent.name}.${name}`);
+      },
+    }),
+  );
+  return [...found];
 }

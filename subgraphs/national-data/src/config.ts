@@ -1,5 +1,6 @@
 /** The national-data subgraph's configuration: environment variables, validated once, errors naming the variable. */
 import { env } from '@lgsp/kit';
+import { auditConfigSchema } from '@lgsp/audit';
 import { z } from 'zod';
 
 /**
@@ -12,6 +13,9 @@ export const DEV_CONSUMER_SECRET = 'lgsp-dev-consumer-secret-NOT-FOR-PRODUCTION'
 /** DEVELOPMENT-ONLY consumer credentials of the platform's test endpoint (the simulator's `/test` defaults). */
 export const DEV_TEST_CONSUMER_KEY = 'lgsp-dev-test-consumer-key';
 export const DEV_TEST_CONSUMER_SECRET = 'lgsp-dev-test-consumer-secret-NOT-FOR-PRODUCTION';
+
+/** Agency codes (QCVN 102:2016). */
+const AGENCY_CODE = /^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9A-Z]{2}$/;
 
 export const configSchema = z
   .object({
@@ -45,6 +49,17 @@ export const configSchema = z
     NATIONAL_PLATFORM_BREAKER_FAILURES: env.positiveInt(5),
     /** How long an open circuit refuses calls before a trial call, in ms. */
     NATIONAL_PLATFORM_BREAKER_RESET_MS: env.positiveInt(10_000),
+    /** `on`: one `served` audit record per request answered (audit/served-records.ts); `off`: none. */
+    NATIONAL_DATA_AUDIT: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
+    /** With it, audit records go to the Redis stream every process appends to (`<REDIS_KEY_PREFIX>audit:…`). */
+    REDIS_URL: env.redisUrl().optional(),
+    REDIS_KEY_PREFIX: env.redisKeyPrefix(),
+    // AUDIT_SUBJECT_KEY_FILE (required in production), MONITORING_URL, MONITORING_INTERNAL_TOKEN, AUDIT_WRITER_*.
+    ...auditConfigSchema.shape,
+    /** The provider agency of the population data (its `served` records' counterpart); default the development seed's. */
+    NATIONAL_DATA_CITIZEN_PROVIDER: z.string().regex(AGENCY_CODE, 'must be an agency code AAA.BB.CC.XNN').default('000.00.02.H41'),
+    /** The provider agency of the business register's data; default the development seed's. */
+    NATIONAL_DATA_ENTERPRISE_PROVIDER: z.string().regex(AGENCY_CODE, 'must be an agency code AAA.BB.CC.XNN').default('000.00.03.H41'),
   })
   .superRefine((config, ctx) => {
     if (sameEndpoint(config.NATIONAL_PLATFORM_TEST_URL, config.NATIONAL_PLATFORM_URL)) {

@@ -17,9 +17,42 @@ export const CITIZENS_LIMIT = 100;
 /** Administrative units of current addresses belong to the two-tier list (since 2025-07-01). */
 const unit = (code: string) => ({ code, tier: 'TWO_TIER' as const });
 
+/**
+ * The `served` audit record names the citizens and enterprises actually returned: each record is noted when it is
+ * handed to GraphQL (one that fails to load, or does not exist, is not noted).
+ */
+function servedCitizen(ctx: NationalDataContext, loading: Promise<Citizen>): Promise<Citizen> {
+  if (ctx.served === undefined) return loading;
+  const bag = ctx.served;
+  return loading.then((citizen) => {
+    bag.subjects.push({ kind: 'personal-id', value: citizen.personalId });
+    return citizen;
+  });
+}
+
+function servedEnterprise(ctx: NationalDataContext, loading: Promise<Enterprise>): Promise<Enterprise> {
+  if (ctx.served === undefined) return loading;
+  const bag = ctx.served;
+  return loading.then((enterprise) => {
+    bag.subjects.push({ kind: 'enterprise-code', value: enterprise.code });
+    return enterprise;
+  });
+}
+
+/** A personal ID returned as a value (a household member's, a legal representative's). */
+function servedId(ctx: NationalDataContext, personalId: string | null): string | null {
+  if (personalId !== null) ctx.served?.subjects.push({ kind: 'personal-id', value: personalId });
+  return personalId;
+}
+
 function loadCitizen(personalId: string, ctx: NationalDataContext): Promise<Citizen> {
   assertPersonalId(personalId);
-  return ctx.loaders.citizen.load(personalId);
+  return servedCitizen(ctx, ctx.loaders.citizen.load(personalId));
+}
+
+function loadEnterprise(code: string, ctx: NationalDataContext): Promise<Enterprise> {
+  assertEnterpriseCode(code);
+  return servedEnterprise(ctx, ctx.loaders.enterprise.load(code));
 }
 
 export const resolvers: GraphQLResolverMap<NationalDataContext> = {
@@ -30,12 +63,11 @@ export const resolvers: GraphQLResolverMap<NationalDataContext> = {
         throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `At most ${CITIZENS_LIMIT} personal IDs per citizens() call (got ${args.personalIds.length})`);
       }
       // Each item resolves or fails on its own: a bad or unknown id is null with an error at its index.
-      return args.personalIds.map((id) => (isPersonalId(id) ? ctx.loaders.citizen.load(id) : Promise.resolve().then(() => loadCitizen(id, ctx))));
+      return args.personalIds.map((id) =>
+        isPersonalId(id) ? servedCitizen(ctx, ctx.loaders.citizen.load(id)) : Promise.resolve().then(() => loadCitizen(id, ctx)),
+      );
     },
-    enterprise: (_: unknown, args: { code: string }, ctx: NationalDataContext) => {
-      assertEnterpriseCode(args.code);
-      return ctx.loaders.enterprise.load(args.code);
-    },
+    enterprise: (_: unknown, args: { code: string }, ctx: NationalDataContext) => loadEnterprise(args.code, ctx),
   },
   Citizen: {
     __resolveReference: (ref: { personalId: string }, ctx: NationalDataContext) => loadCitizen(ref.personalId, ctx),
@@ -51,16 +83,16 @@ export const resolvers: GraphQLResolverMap<NationalDataContext> = {
     head: (h: Household, _: unknown, ctx: NationalDataContext) => loadCitizen(h.headPersonalId, ctx),
   },
   HouseholdMember: {
+    // A member's personal ID is served even when the member's own record is not asked for.
+    personalId: (m: HouseholdMember, _: unknown, ctx: NationalDataContext) => servedId(ctx, m.personalId),
     citizen: (m: HouseholdMember, _: unknown, ctx: NationalDataContext) => loadCitizen(m.personalId, ctx),
   },
   Enterprise: {
-    __resolveReference: (ref: { code: string }, ctx: NationalDataContext) => {
-      assertEnterpriseCode(ref.code);
-      return ctx.loaders.enterprise.load(ref.code);
-    },
+    __resolveReference: (ref: { code: string }, ctx: NationalDataContext) => loadEnterprise(ref.code, ctx),
     legalRepresentative: (e: Enterprise) => e.legalRepresentatives[0] ?? null,
   },
   LegalRepresentative: {
+    personalId: (r: LegalRepresentative, _: unknown, ctx: NationalDataContext) => servedId(ctx, r.personalId),
     citizen: (r: LegalRepresentative, _: unknown, ctx: NationalDataContext) => (r.personalId === null ? null : loadCitizen(r.personalId, ctx)),
   },
 };

@@ -21,6 +21,8 @@ import { createNationalConnectors, type NationalConnectors, type NationalSources
 import { createLoaders } from './loaders.ts';
 import { resolvers, type NationalDataContext } from './resolvers.ts';
 import { withRowConditions } from './row-conditions.ts';
+import type { AuditLog, AuditWriter } from '@lgsp/audit';
+import { startServedAudit } from './audit/served-records.ts';
 
 export { configSchema, type NationalDataConfig } from './config.ts';
 
@@ -36,16 +38,21 @@ export interface NationalDataDeps {
    * otherwise. A source given for one environment is never used for the other.
    */
   sources?: Partial<Record<Environment, Partial<NationalSources>>>;
+  /** The audit log of the `served` records (tests); otherwise this process's memory until a shared log exists. */
+  auditLog?: AuditLog;
 }
 
 export interface RunningNationalData extends RunningSubgraph {
   /** The HTTP connectors built from the config, one set per environment (for health and tests). */
   connectors: NationalConnectors;
+  /** The `served` records' writer and log (undefined with NATIONAL_DATA_AUDIT=off); `close` writes what is queued. */
+  audit: { writer: AuditWriter | undefined; log: AuditLog | undefined };
 }
 
 export async function startNationalData(config: NationalDataConfig, deps: NationalDataDeps = {}): Promise<RunningNationalData> {
   const logger = deps.logger ?? createLogger('national-data', config.LOG_LEVEL);
   const metrics = deps.metrics ?? createMetricsRegistry('national-data');
+  const audit = await startServedAudit(config, { logger, registry: metrics, log: deps.auditLog });
   const verifier = deps.verifier ?? createInternalTokenVerifier({ jwksUrl: config.GATEWAY_JWKS_URL });
   const connectors = createNationalConnectors(config, logger, metrics);
   // Test-environment callers (principal.environment 'test') read the platform's test endpoint only, everyone else
@@ -76,12 +83,15 @@ export async function startNationalData(config: NationalDataConfig, deps: Nation
     // Readiness does not depend on the national platform: when it fails, the affected fields fail and the rest of
     // each query is still served (the circuit state is exported as a metric instead).
     readiness: {},
+    onServed: audit.onServed,
   });
   return {
     ...subgraph,
     connectors,
+    audit: { writer: audit.writer, log: audit.log },
     async close() {
       await subgraph.close();
+      await audit.close(); // every request has been answered: write what is queued
       await connectors.close();
     },
   };
