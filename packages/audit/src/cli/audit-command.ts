@@ -215,7 +215,17 @@ export async function runAuditCommand(argv: readonly string[], io: AuditCommandI
     const { log } = opened;
 
     if (command === 'verify') {
-      const result = await verifyChain(log, { ...(fromSeq === undefined ? {} : { fromSeq }), publicKey: keysFor!.keys });
+      let lastProgress = Date.now();
+      const result = await verifyChain(log, {
+        ...(fromSeq === undefined ? {} : { fromSeq }),
+        publicKey: keysFor!.keys,
+        // A long log (millions of records): a line on stderr every 10 s, so the operator sees it move.
+        onProgress: (checked, lastSeq) => {
+          if (Date.now() - lastProgress < 10_000) return;
+          lastProgress = Date.now();
+          err(`… ${checked} records verified (through record ${lastSeq})`);
+        },
+      });
       if (values.json === true) out(JSON.stringify(result));
       else if (result.ok) {
         const head = await log.head();
