@@ -204,6 +204,8 @@ describe('issue 17 done: evidence and operations on the real platform (Redis)', 
     assert.equal(served.source, 'national-data');
     assert.equal(served.agencyCode, JUSTICE);
     assert.equal(served.purpose, PURPOSE);
+    assert.equal(served.system, JUSTICE_SYSTEM);
+    assert.equal(served.counterpartAgencyCode, POLICE);
     lookupRequestId = gateway.requestId;
     lookupSeq = gateway.seq;
 
@@ -227,6 +229,20 @@ describe('issue 17 done: evidence and operations on the real platform (Redis)', 
     const system = await p.query(accesses, variables(), { as: 'sotaichinh-h41-dkkd' });
     assert.equal(system.body.errors?.[0]?.extensions?.code, 'FORBIDDEN', JSON.stringify(system.body));
     assert.equal(system.body.data?.personalDataAccesses ?? null, null);
+    // Who looked is recorded too (kind OPERATION, by monitoring).
+    const looked = await waitFor('the operator’s search in the audit trail', async () => {
+      const found = (
+        await data(
+          tokens.operator,
+          `query($from: DateTime!, $to: DateTime!) { auditRecords(filter: { from: $from, to: $to, kind: OPERATION, agency: "000.00.01.H41" }) { nodes { operation source user outcome subjectHashes } } }`,
+          { from: startedAt, to: now() },
+        )
+      ).auditRecords.nodes as Array<{ operation: string; source: string; user: string | null; outcome: string; subjectHashes: string[] }>;
+      return found.find((n) => n.operation === 'personalDataAccesses');
+    });
+    assert.equal(looked.source, 'monitoring');
+    assert.equal(looked.outcome, 'SUCCESS');
+    assert.deepEqual(looked.subjectHashes, gateway.subjectHashes, 'the searched subject, hashed as the lookup’s');
     const other = await gql(tokens.financeAdmin, `{ auditRecords(filter: { from: "${startedAt}", to: "${now()}", agency: "${JUSTICE}" }) { nodes { seq } } }`);
     assert.equal(other.body.errors?.[0]?.extensions?.code, 'FORBIDDEN', 'another agency’s operations are refused');
   });
