@@ -169,6 +169,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
         // The relay's presence beside the systems' health, when both share Redis.
         HEALTH_PRESENCE: options.redisUrl === undefined ? undefined : 'redis',
+        // Reports' download links point at the gateway (which streams /reports/ to monitoring), at its public origin.
+        REPORT_PUBLIC_URL: options.env?.REPORT_PUBLIC_URL ?? options.publicUrl ?? base(ports.gateway),
       },
       readyUrl: `${base(ports.monitoring)}/health/ready`,
     },
