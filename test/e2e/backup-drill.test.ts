@@ -111,39 +111,12 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lgsp-backup-drill-'));
-    // The realm with a backup client, as an operator adds it: client credentials, realm-management view roles.
-    const secret = randomBytes(24).toString('base64url');
-    const realm = JSON.parse(await readFile(join(repoRoot, 'keycloak/realm-export.json'), 'utf8')) as { clients: unknown[]; users: unknown[] };
-    realm.clients.push({
-      id: randomUUID(),
-      clientId: 'lgsp-backup',
-      name: 'Sao lưu (backup)',
-      enabled: true,
-      protocol: 'openid-connect',
-      publicClient: false,
-      standardFlowEnabled: false,
-      serviceAccountsEnabled: true,
-      clientAuthenticatorType: 'client-secret',
-      secret,
-      attributes: { 'client_credentials.use_refresh_token': 'false' },
-      // `basic` carries `sub` (Keycloak 25+), `roles` the role claims.
-      defaultClientScopes: ['web-origins', 'acr', 'profile', 'roles', 'basic', 'email'],
-    });
-    realm.users.push({
-      id: randomUUID(),
-      username: 'service-account-lgsp-backup',
-      enabled: true,
-      serviceAccountClientId: 'lgsp-backup',
-      realmRoles: ['default-roles-lgsp'],
-      clientRoles: { 'realm-management': ['view-realm', 'view-clients', 'view-users'] },
-    });
-    await writeFile(join(dir, 'realm.json'), JSON.stringify(realm));
-    await writeFile(join(dir, 'lgsp-backup.secret'), `${secret}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'backup.key'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'other-platform.key'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'platform.env'), 'LOG_LEVEL=info\nRELAY_MASTER_KEY=0123456789abcdef\nREDIS_URL=redis://:s3cret@redis:6379\n');
 
-    p = await startPlatformFixture({ redis: true, env: { DEV_ISSUER_REALM_FILE: join(dir, 'realm.json'), REGISTRY_SEED: 'development' } });
+    // The development realm's own backup client (lgsp-backup: client credentials, realm-management view roles).
+    p = await startPlatformFixture({ redis: true, env: { REGISTRY_SEED: 'development' } });
     x = exchangeClient(p);
     redis = await connectRedis(redisUrl);
     env = {
@@ -152,7 +125,7 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
       REDIS_KEY_PREFIX: p.keyPrefix,
       BACKUP_KEY_FILE: join(dir, 'backup.key'),
       KEYCLOAK_ADMIN_URL: new URL(p.platform.urls.issuer).origin,
-      BACKUP_KEYCLOAK_CLIENT_SECRET_FILE: join(dir, 'lgsp-backup.secret'),
+      BACKUP_KEYCLOAK_CLIENT_SECRET_FILE: join(repoRoot, 'keycloak/dev-credentials/lgsp-backup.secret'),
       BACKUP_CONFIG_FILES: join(dir, 'platform.env'),
       AUDIT_EXPORT_DIR: join(dir, 'audit-export'),
     };
