@@ -4,7 +4,7 @@
  * (store/: memory or Redis), turns a system OFFLINE after HEALTH_FAILURES_OFFLINE failed checks with a log line,
  * the metrics of metrics.ts and a `system-health-changed:<agency>` event, and trims its history on a timer.
  */
-import { vietnamDay } from '@lgsp/audit';
+import { vietnamDay, type AuditWriter } from '@lgsp/audit';
 import type { MonitoringModule } from '../module.ts';
 import { HealthService } from './domain/health-service.ts';
 import { HealthPoller } from './domain/poller.ts';
@@ -30,6 +30,9 @@ export interface HealthModuleState {
   registeredIdsOf(agencyCode: string): string[];
   /** Trims the history now (the timer does it hourly); answers what was removed. */
   trim(): ReturnType<HealthStore['trim']>;
+  /** This process's audit writer: pushed reports are `operation` records (record.ts). */
+  audit: AuditWriter;
+  now: () => Date;
 }
 
 export const healthModule: MonitoringModule<HealthModuleState> = {
@@ -89,6 +92,8 @@ export const healthModule: MonitoringModule<HealthModuleState> = {
       poller,
       registeredIdsOf: (agencyCode) => (poller?.systems() ?? []).filter((s) => s.agencyCode === agencyCode).map((s) => s.id),
       trim,
+      audit: deps.audit,
+      now: deps.now,
     };
     return {
       state,
