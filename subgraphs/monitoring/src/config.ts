@@ -26,7 +26,8 @@
  * | `HEALTH_RAW_RETENTION_DAYS` | 7 | raw samples are trimmed after this many days; daily rollups and transitions are kept `HEALTH_HISTORY_DAYS` |
  * | `HEALTH_HISTORY_DAYS` | 100 | days of daily rollups and online/offline transitions kept (DL App.01 §2.3: at least 3 months, so ≥ 93) |
  * | `HEALTH_PUSH_WINDOW_SECONDS` | 300 | a pushed report's `observedAt` must be within this many seconds of the monitoring's clock |
- * | `HEALTH_PRESENCE` | (unset) | `redis` reads the relay's presence from Redis (REDIS_URL, same REDIS_KEY_PREFIX) to show each agency's last relay activity; unset = not shown |
+ * | `HEALTH_PRESENCE` | (unset) | where the relay's presence (each agency's last relay activity) is read: `redis` from Redis (REDIS_URL, same REDIS_KEY_PREFIX); `http` from the relay's `GET /internal/presence/<agency>` (RELAY_URL, EVENTS_PUBLISH_TOKEN; embedded mode, where the relay keeps it in memory); unset = not shown |
+ * | `RELAY_URL` | (unset) | origin of the relay, for HEALTH_PRESENCE=http |
  * | `REPORT_LINK_SECRET` | (unset) | HMAC secret (≥ 32 chars) signing report download links (reports/report-link.ts); unset = a random key of the process (links die with it; one warning); **required when NODE_ENV=production** |
  * | `REPORT_LINK_SECRET_PREVIOUS` | (unset) | the secret `REPORT_LINK_SECRET` replaced: its links still download until they expire |
  * | `REPORT_LINK_TTL_SECONDS` | 600 | how long a report download link works |
@@ -66,7 +67,8 @@ export const configSchema = z
     HEALTH_RAW_RETENTION_DAYS: env.positiveInt(7),
     HEALTH_HISTORY_DAYS: env.positiveInt(100).refine((d) => d >= 93, 'must be at least 93 (DL App.01 §2.3: health history kept at least 3 months)'),
     HEALTH_PUSH_WINDOW_SECONDS: env.positiveInt(300),
-    HEALTH_PRESENCE: z.enum(['redis']).optional(),
+    HEALTH_PRESENCE: z.enum(['redis', 'http']).optional(),
+    RELAY_URL: origin(),
     REPORT_LINK_SECRET: env.secret().optional().describe('HMAC secret (≥ 32 chars) signing report download links; unset = a random key of the process'),
     REPORT_LINK_SECRET_PREVIOUS: env.secret().optional().describe('The secret REPORT_LINK_SECRET replaced: its links still download until they expire'),
     REPORT_LINK_TTL_SECONDS: env.positiveInt(600).describe('How long a report download link works, in seconds'),
@@ -81,6 +83,8 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['REGISTRY_INTERNAL_TOKEN'], message: 'required with REGISTRY_URL' });
     if (c.HEALTH_PRESENCE === 'redis' && c.REDIS_URL === undefined)
       ctx.addIssue({ code: 'custom', path: ['HEALTH_PRESENCE'], message: 'redis needs REDIS_URL' });
+    if (c.HEALTH_PRESENCE === 'http' && (c.RELAY_URL === undefined || c.EVENTS_PUBLISH_TOKEN === undefined))
+      ctx.addIssue({ code: 'custom', path: ['HEALTH_PRESENCE'], message: "http needs RELAY_URL and EVENTS_PUBLISH_TOKEN (the relay's presence route secret)" });
     if (c.HEALTH_RAW_RETENTION_DAYS > c.HEALTH_HISTORY_DAYS)
       ctx.addIssue({ code: 'custom', path: ['HEALTH_RAW_RETENTION_DAYS'], message: 'must not exceed HEALTH_HISTORY_DAYS' });
     if (c.NODE_ENV === 'production' && c.REPORT_LINK_SECRET === undefined)
