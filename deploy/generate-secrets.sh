@@ -36,6 +36,7 @@ make keycloak-admin-password "$hex32"
 make registry-internal-token "$hex32"
 make events-publish-token "$hex32"
 make monitoring-internal-token "$hex32"
+make report-link-secret "$hex32"
 make catalogs-cursor-secret "$hex32"
 make relay-master-key "$hex32"
 make relay-url-secret "$hex32"
@@ -55,6 +56,7 @@ make audit-signing-key 'set -e; t=$(mktemp -d); trap "rm -rf $t" EXIT; openssl g
 make relay-master-key-previous 'true'
 make relay-url-secret-previous 'true'
 make catalogs-cursor-secret-previous 'true'
+make report-link-secret-previous 'true'
 
 missing=''
 for name in national-platform-consumer-key national-platform-consumer-secret \
