@@ -13,6 +13,9 @@
  *                                       connections, events; each also selectable by that name)
  *   BENCH_PARTS=audit npm run bench     part (e), only when named: personalDataAccesses over BENCH_AUDIT_RECORDS
  *                                       (10,000,000) generated audit records in Redis (bench/audit/)
+ *   BENCH_PARTS=reports npm run bench   part (f), only when named: a province-month report (BENCH_REPORT_OPERATIONS,
+ *                                       5,000,000 operations) as PDF and XLSX, time and peak RSS (bench/reports/)
+ *   npm run bench -- --help             the parts and where they are described
  *
  * Environment: BENCH_DURATION (s, 8), BENCH_WARMUP (s, 2), BENCH_CONNECTIONS (50), BENCH_PROFILE=1 (same as
  * --cpu-prof), BENCH_PARTS (federation,citizens,exchange), BENCH_EXECUTORS (our executors to run, default native,apollo),
@@ -45,6 +48,7 @@ import { measureStepCost, printStepCost, type StepCost } from './quotas/step-cos
 import { printProfile, printTable } from './lib/report.ts';
 import { printAuditQueryBench, runAuditQueryBench, type AuditQueryBench } from './audit/scenario.ts';
 import { auditBenchSettings } from './audit/settings.ts';
+import { printReportBench, runReportBench, type ReportBenchResult } from './reports/scenario.ts';
 import { killAllPlatforms, stopAllPlatforms } from './exchange/platform.ts';
 import {
   EXCHANGE_PARTS,
@@ -65,6 +69,29 @@ function positiveNumber(name: string, fallback: number): number {
   return value;
 }
 
+/** Every part `BENCH_PARTS` may name: the default run, then the parts that run only when named. */
+const DEFAULT_PARTS = ['federation', 'citizens', 'quotas', 'audit-cost', 'exchange'];
+const NAMED_ONLY_PARTS = ['audit', 'reports'];
+const KNOWN_PARTS = [...DEFAULT_PARTS, ...EXCHANGE_PARTS, ...NAMED_ONLY_PARTS];
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(
+    [
+      'npm run bench [-- --cpu-prof]     (bench/README.md describes every part and setting)',
+      '',
+      `BENCH_PARTS (comma-separated; default ${DEFAULT_PARTS.join(',')}):`,
+      '  federation   (a) our gateway against the Apollo gateway on the federation benchmark',
+      '  citizens     (b) the 100-citizen query on the real platform',
+      '  quotas       (d) what quota checking costs per request (GATEWAY_QUOTAS off / on)',
+      `  exchange     (c) the packet exchange and subscriptions: ${EXCHANGE_PARTS.join(', ')} (each also on its own)`,
+      '  audit        (e) only when named: personalDataAccesses over BENCH_AUDIT_RECORDS (10,000,000) audit records in Redis',
+      '  reports      (f) only when named: a province-month report (BENCH_REPORT_OPERATIONS, 5,000,000) as PDF and XLSX',
+      '',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+
 const outDir = join(REPO_ROOT, '.bench-out');
 await mkdir(outDir, { recursive: true });
 const workDir = await mkdtemp(join(tmpdir(), 'lgsp-bench-'));
@@ -83,14 +110,11 @@ const list = (raw: string) =>
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p !== '');
-const parts = list(process.env.BENCH_PARTS ?? 'federation,citizens,quotas,audit-cost,exchange');
+const parts = list(process.env.BENCH_PARTS ?? DEFAULT_PARTS.join(','));
 // `exchange` stands for its four parts, which can also be named one by one.
 const exchangeParts = EXCHANGE_PARTS.filter((p) => parts.includes(p) || parts.includes('exchange'));
-const unknownParts = parts.filter((p) => !['federation', 'citizens', 'quotas', 'audit-cost', 'exchange', 'audit', ...EXCHANGE_PARTS].includes(p));
-if (unknownParts.length > 0)
-  throw new Error(
-    `BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (federation, citizens, quotas, audit-cost, exchange, audit, ${EXCHANGE_PARTS.join(', ')})`,
-  );
+const unknownParts = parts.filter((p) => !KNOWN_PARTS.includes(p));
+if (unknownParts.length > 0) throw new Error(`BENCH_PARTS: unknown part(s) ${unknownParts.join(', ')} (${KNOWN_PARTS.join(', ')})`);
 // Part (e), only when asked for (BENCH_PARTS=audit): it writes millions of records to Redis (bench/audit/).
 const auditSettings = parts.includes('audit') ? auditBenchSettings(process.env) : undefined;
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -211,9 +235,11 @@ const packetsRows = exchangeParts.includes('packets')
   : 0;
 const exchangeBudget = exchangeParts.length === 0 ? 0 : 300 + (packetsRows + 5) * (exchangeSettings.warmupSeconds + exchangeSettings.durationSeconds + 20);
 const auditBudget = auditSettings === undefined ? 0 : 600 + Math.ceil(auditSettings.records / 1_000);
+// Part (f): generating the month takes about 90 s per million operations on 2 vCPUs, the two files well under 60 s.
+const reportBudget = parts.includes('reports') ? 600 + Math.ceil(positiveNumber('BENCH_REPORT_OPERATIONS', 5_000_000) / 5_000) : 0;
 const timeoutSeconds = positiveNumber(
   'BENCH_TIMEOUT',
-  gatewayParts * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)) + exchangeBudget + auditBudget,
+  gatewayParts * (180 + gatewaysPerPart * (options.warmupSeconds + options.durationSeconds + 90)) + exchangeBudget + auditBudget + reportBudget,
 );
 const watchdog = setTimeout(() => void abandon(`the run took longer than ${timeoutSeconds} s (BENCH_TIMEOUT)`, 1), timeoutSeconds * 1000);
 watchdog.unref();
@@ -223,6 +249,7 @@ let quotaStepCost: StepCost[] | undefined;
 let auditRecordCost: AuditRecordCost[] | undefined;
 let exchange: ExchangeResults | undefined;
 let auditQuery: AuditQueryBench | undefined;
+let reportBench: ReportBenchResult | undefined;
 let failed = false;
 const startedAt = Date.now();
 try {
@@ -307,6 +334,10 @@ try {
     log('\n(e) audit: personalDataAccesses for one subject over many audit records (Redis)');
     auditQuery = await runAuditQueryBench({ ...auditSettings, log });
   }
+  if (parts.includes('reports')) {
+    log('\n(f) reports: a province-month report as PDF and XLSX (Redis rollups)');
+    reportBench = await runReportBench(log);
+  }
 } catch (error) {
   failed = true;
   if (!interrupted) log(`\nbenchmark aborted: ${(error as Error).message}`);
@@ -342,6 +373,7 @@ if (auditQuery !== undefined) {
   log('');
   printAuditQueryBench(auditQuery, log);
 }
+if (reportBench !== undefined) printReportBench(reportBench, log);
 for (const note of notes) log(`note: ${note}`);
 
 const report = {
@@ -357,6 +389,7 @@ const report = {
   auditRecordCost,
   exchange: exchange === undefined ? undefined : { settings: { ...exchangeSettings, workDir: undefined }, ...exchange },
   audit: auditQuery,
+  reports: reportBench,
 };
 await writeFile(join(outDir, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
 log(`\nfigures written to ${join(outDir, 'results.json')} (${report.wallSeconds.toFixed(0)} s)`);

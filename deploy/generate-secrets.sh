@@ -56,6 +56,7 @@ make audit-signing-key 'set -e; t=$(mktemp -d); trap "rm -rf $t" EXIT; openssl g
 make relay-master-key-previous 'true'
 make relay-url-secret-previous 'true'
 make catalogs-cursor-secret-previous 'true'
+make report-link-secret-previous 'true'
 
 missing=''
 for name in national-platform-consumer-key national-platform-consumer-secret \

@@ -167,8 +167,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         ...registryAccess,
         EVENTS_PUBLISH_TOKEN: eventsToken,
         EVENTS_URL: options.redisUrl === undefined ? base(ports.subscriptions) : undefined,
-        // The relay's presence beside the systems' health, when both share Redis.
-        HEALTH_PRESENCE: options.redisUrl === undefined ? undefined : 'redis',
+        // The relay's presence beside the systems' health: from Redis when they share it, else the relay's internal API.
+        HEALTH_PRESENCE: options.redisUrl === undefined ? 'http' : 'redis',
+        RELAY_URL: options.redisUrl === undefined ? base(ports.relay) : undefined,
         // Reports' download links point at the gateway (which streams /reports/ to monitoring), at its public origin.
         REPORT_PUBLIC_URL: options.env?.REPORT_PUBLIC_URL ?? options.publicUrl ?? base(ports.gateway),
       },

@@ -75,7 +75,7 @@ export interface GatewayDeps {
   /** The deprecation notices (tests); otherwise the registry's when REGISTRY_INTERNAL_URL is set, else none. */
   notices?: DeprecationNotices;
   /** Maintenance windows and the clock they are judged by (tests); otherwise the registry's and the system clock. */
-  maintenance?: { schedule?: MaintenanceSchedule; now?: () => number };
+  maintenance?: { schedule?: MaintenanceSchedule; now?: () => number; watchEveryMs?: number };
   /** The audit log (tests, the bench); otherwise the one GATEWAY_AUDIT's setup picks (audit/setup.ts). */
   auditLog?: AuditLog;
 }
@@ -308,6 +308,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
     revocations: revocations.watch,
     logger,
   });
+  maintenance.closeConnectionsAtStart(subscriptions);
   http.on('upgrade', (req, socket, head) => {
     if (maintenance.guard.handleUpgrade(req, socket, head)) return;
     if (subscriptions.handleUpgrade(req, socket, head)) return;

@@ -4,7 +4,7 @@
  * person's account; service accounts with the clients, their role mappings with groups and roles.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@lgsp/kit';
 import { configSchema } from './config.ts';
@@ -13,7 +13,7 @@ import { loadRealmExport } from './realm.ts';
 import { startDevIssuer, type RunningDevIssuer } from './service.ts';
 
 let issuer: RunningDevIssuer;
-const BACKUP_SECRET = `test-${randomUUID()}`;
+let BACKUP_SECRET = '';
 
 async function tokenOf(clientId: string, secret: string): Promise<string> {
   const response = await fetch(`${issuer.issuer}/protocol/openid-connect/token`, {
@@ -31,21 +31,9 @@ async function partialExport(token: string, query = '?exportClients=true&exportG
 }
 
 before(async () => {
+  // The realm's own backup client (client credentials, realm-management view roles) and its development secret.
   const realm = await loadRealmExport();
-  // A backup client as an operator adds it: client credentials, realm-management view roles.
-  realm.clients.push({
-    ...realm.clients.find((c) => c.clientId === 'lgsp-registry')!,
-    id: randomUUID(),
-    clientId: 'lgsp-backup',
-    secret: BACKUP_SECRET,
-  });
-  realm.users.push({
-    ...realm.users.find((u) => u.serviceAccountClientId === 'lgsp-registry')!,
-    id: randomUUID(),
-    username: 'service-account-lgsp-backup',
-    serviceAccountClientId: 'lgsp-backup',
-    clientRoles: { 'realm-management': ['view-realm', 'view-clients', 'view-users'] },
-  });
+  BACKUP_SECRET = (await readFile(new URL('../dev-credentials/lgsp-backup.secret', import.meta.url), 'utf8')).trim();
   issuer = await startDevIssuer(configSchema.parse({ DEV_ISSUER_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), {
     realm,
     logger: createLogger('partial-export-test', 'silent'),
@@ -73,7 +61,10 @@ describe('development issuer: partial export of the realm', () => {
       'service accounts only, no credentials',
     );
     const account = body.users.find((u: { serviceAccountClientId?: string }) => u.serviceAccountClientId === 'lgsp-registry');
-    assert.deepEqual(account.clientRoles['realm-management'], ['manage-clients', 'view-clients', 'manage-users', 'view-users', 'query-users']);
+    const source = (await loadRealmExport()).users.find((u) => u.serviceAccountClientId === 'lgsp-registry')!;
+    assert.deepEqual(account.clientRoles['realm-management'], source.clientRoles!['realm-management']);
+    const backup = body.users.find((u: { serviceAccountClientId?: string }) => u.serviceAccountClientId === 'lgsp-backup');
+    assert.deepEqual(backup.clientRoles['realm-management'], ['view-realm', 'view-clients', 'view-users']);
   });
 
   it('leaves out what was not asked for: without flags the realm settings only', async () => {

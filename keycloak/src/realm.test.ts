@@ -34,7 +34,7 @@ const realmManagementRoles = new Set([
   'manage-events',
 ]);
 /** The platform's own service accounts, which are no agency system (no agency_code, no system_id). */
-const platformClients = new Set(['lgsp-registry']);
+const platformClients = new Set(['lgsp-registry', 'lgsp-backup']);
 const agencySystemClients = realm.clients.filter((c) => c.serviceAccountsEnabled && !platformClients.has(c.clientId));
 
 describe('realm-export.json', () => {
@@ -206,6 +206,27 @@ describe('realm-export.json', () => {
       'view-users',
     ]);
     assert.ok(!effectiveRoles(realm, account).realm.includes(Role.agencySystem), 'it is no agency system');
+  });
+
+  it("has the backup's realm export client lgsp-backup: confidential, service account that can only read the realm", async () => {
+    const backup = realm.clients.find((c) => c.clientId === 'lgsp-backup');
+    assert.ok(backup);
+    assert.equal(backup.clientAuthenticatorType, 'client-secret');
+    assert.equal(backup.serviceAccountsEnabled, true);
+    assert.equal(backup.publicClient, false);
+    assert.equal(backup.standardFlowEnabled, false);
+    assert.equal(backup.directAccessGrantsEnabled, false);
+    assert.match(backup.secret ?? '', /^dev-only-/);
+    // BACKUP_KEYCLOAK_CLIENT_SECRET_FILE for npm run backup against npm start's issuer: the same secret as the realm's.
+    assert.equal((await readFile(new URL('../dev-credentials/lgsp-backup.secret', import.meta.url), 'utf8')).trim(), backup.secret);
+    assert.match(backup.description ?? '', /DEVELOPMENT ONLY/);
+    const account = realm.users.find((u) => u.serviceAccountClientId === 'lgsp-backup');
+    assert.ok(account);
+    assert.deepEqual(effectiveRoles(realm, account).client['realm-management'], ['view-clients', 'view-realm', 'view-users']);
+    assert.deepEqual(
+      effectiveRoles(realm, account).realm.filter((r) => r.startsWith('lgsp-') || r.startsWith('agency-') || r.startsWith('data-')),
+      [],
+    );
   });
 
   it('records login and admin events (issue 17: the registry copies sign-ins into the audit trail), kept 90 days', () => {

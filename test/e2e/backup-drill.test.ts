@@ -42,7 +42,7 @@ const ACCESS_REQUEST_VIEW = `query($id: ID!) { accessRequest(id: $id) { id state
 const CITIZEN = `query($id: String!) { citizen(personalId: $id) { personalId fullName } }`;
 const INBOX = `{ inbox(first: 50) { edges { node { id title status } } } }`;
 /** The services that hold platform data in Redis, in the order they start (platform.ts). */
-const DATA_SERVICES: ServiceName[] = ['registry', 'subscriptions', 'catalogs', 'relay', 'national-data', 'gateway'];
+const DATA_SERVICES: ServiceName[] = ['registry', 'monitoring', 'subscriptions', 'catalogs', 'relay', 'national-data', 'gateway'];
 
 interface CliRun {
   code: number | null;
@@ -93,6 +93,8 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     snapshotHead: 0,
     /** The head after the backup's operation record. */
     auditHead: 0,
+    /** The last record in the audit export (the platform's records of today, then the drill's). */
+    exportedThrough: 0,
     archive: '',
     afterBackup: '',
     citizen: '',
@@ -111,39 +113,12 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'lgsp-backup-drill-'));
-    // The realm with a backup client, as an operator adds it: client credentials, realm-management view roles.
-    const secret = randomBytes(24).toString('base64url');
-    const realm = JSON.parse(await readFile(join(repoRoot, 'keycloak/realm-export.json'), 'utf8')) as { clients: unknown[]; users: unknown[] };
-    realm.clients.push({
-      id: randomUUID(),
-      clientId: 'lgsp-backup',
-      name: 'Sao lưu (backup)',
-      enabled: true,
-      protocol: 'openid-connect',
-      publicClient: false,
-      standardFlowEnabled: false,
-      serviceAccountsEnabled: true,
-      clientAuthenticatorType: 'client-secret',
-      secret,
-      attributes: { 'client_credentials.use_refresh_token': 'false' },
-      // `basic` carries `sub` (Keycloak 25+), `roles` the role claims.
-      defaultClientScopes: ['web-origins', 'acr', 'profile', 'roles', 'basic', 'email'],
-    });
-    realm.users.push({
-      id: randomUUID(),
-      username: 'service-account-lgsp-backup',
-      enabled: true,
-      serviceAccountClientId: 'lgsp-backup',
-      realmRoles: ['default-roles-lgsp'],
-      clientRoles: { 'realm-management': ['view-realm', 'view-clients', 'view-users'] },
-    });
-    await writeFile(join(dir, 'realm.json'), JSON.stringify(realm));
-    await writeFile(join(dir, 'lgsp-backup.secret'), `${secret}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'backup.key'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'other-platform.key'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     await writeFile(join(dir, 'platform.env'), 'LOG_LEVEL=info\nRELAY_MASTER_KEY=0123456789abcdef\nREDIS_URL=redis://:s3cret@redis:6379\n');
 
-    p = await startPlatformFixture({ redis: true, env: { DEV_ISSUER_REALM_FILE: join(dir, 'realm.json'), REGISTRY_SEED: 'development' } });
+    // The development realm's own backup client (lgsp-backup: client credentials, realm-management view roles).
+    p = await startPlatformFixture({ redis: true, env: { REGISTRY_SEED: 'development' } });
     x = exchangeClient(p);
     redis = await connectRedis(redisUrl);
     env = {
@@ -152,7 +127,7 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
       REDIS_KEY_PREFIX: p.keyPrefix,
       BACKUP_KEY_FILE: join(dir, 'backup.key'),
       KEYCLOAK_ADMIN_URL: new URL(p.platform.urls.issuer).origin,
-      BACKUP_KEYCLOAK_CLIENT_SECRET_FILE: join(dir, 'lgsp-backup.secret'),
+      BACKUP_KEYCLOAK_CLIENT_SECRET_FILE: join(repoRoot, 'keycloak/dev-credentials/lgsp-backup.secret'),
       BACKUP_CONFIG_FILES: join(dir, 'platform.env'),
       AUDIT_EXPORT_DIR: join(dir, 'audit-export'),
     };
@@ -210,8 +185,12 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
       subjects: [],
     }));
     await log.append(entries);
-    const exported = await exportDays(log, join(dir, 'audit-export'));
+    // The platform wrote today's records (registry seed changes, sign-ins) before these: the export goes in chain
+    // order and a finished day ends at the first record of an unfinished one, so it is made as of the day after
+    // tomorrow, in one file (late records join the day being written).
+    const exported = await exportDays(log, join(dir, 'audit-export'), { now: new Date(Date.now() + 2 * 86_400_000) });
     assert.equal(exported.written.length, 1, 'one day exported');
+    state.exportedThrough = exported.throughSeq;
     await log.append([{ ...auditEntry({ kind: 'relay', action: 'QUEUED', agency: FINANCE.agency, counterpartAgency: WARD.agency }), subjects: [] }]);
     const chain = await verifyChainAt(redis, p.keyPrefix);
     assert.equal(chain.ok, true, chain.problem ?? '');
@@ -227,7 +206,8 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     assert.deepEqual(
       [...(run.json.parts as string[])].sort(),
       [
-        `audit-export/audit-${vietnamDay(new Date(Date.now() - 2 * 86_400_000).toISOString())}.jsonl`,
+        // One file, today's: the platform's own records of today come first in the chain (see the export above).
+        `audit-export/audit-${vietnamDay(new Date().toISOString())}.jsonl`,
         'audit-export/manifest.json',
         'configuration/01-platform.env',
         'realm/realm-export.json',
@@ -258,7 +238,7 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     assert.equal(manifest.platform.id, (JSON.parse((await redis.get(platformIdentityKey(p.keyPrefix)))!) as { id: string }).id);
     assert.equal(manifest.keyPrefix, p.keyPrefix);
     assert.equal(manifest.redis.writesPaused, true);
-    assert.deepEqual(manifest.auditExport, { files: 1, throughSeq: 3, verified: true, problem: null });
+    assert.deepEqual(manifest.auditExport, { files: 1, throughSeq: state.exportedThrough, verified: true, problem: null });
     assert.match(manifest.signature, /^[0-9a-f]{64}$/);
     const realm = JSON.parse(await readFile(join(dir, 'realm/realm-export.json'), 'utf8')) as {
       realm: string;
@@ -394,7 +374,7 @@ describe('backup drill: back up, wipe, restore — and refuse damaged and foreig
     const chain = await verifyChainAt(redis, p.keyPrefix);
     assert.equal(chain.ok, true, chain.problem ?? '');
     const log = auditLogAt(redis, p.keyPrefix);
-    assert.equal((await log.head())?.seq, state.snapshotHead + 1, 'the archived chain, then the restore record');
+    // The archived chain, then the restore record (the running platform records the claims above after it).
     const [restored] = await log.range(state.snapshotHead + 1, 1);
     assert.deepEqual([restored?.kind, restored?.action, restored?.outcome, restored?.user], ['operation', 'restore', 'success', 'drill-operator']);
     // The directory holds the archives of this run only (no .partial file left).

@@ -17,7 +17,9 @@
  * - **New WebSocket connections** during a window that blocks everything are accepted and closed at once with
  *   **1013 Try Again Later** (RFC 6455 §7.4.1, IANA registry; graphql-transport-ws leaves 1000–3999 to the transport,
  *   and graphql-ws clients retry after 1013) and the reason `UNDER_MAINTENANCE: retry after <n> s`. Connections
- *   already open stay; their new `subscribe` messages get the error above.
+ *   already open when such a window starts are closed the same way (`watchWindowStarts`, within a second of the
+ *   start), operators' excepted; during a window naming services they stay, and their new `subscribe` messages that
+ *   touch those services get the error above.
  * - `/health/live`, `/health/ready`, `/metrics`, `/.well-known/jwks.json` are routes of their own and never pass here.
  *
  * Decided from the windows' times and the gateway's clock alone: a window starts and ends on time even when the
@@ -187,4 +189,33 @@ export function maintenanceUpgradeGuard(options: { schedule: MaintenanceSchedule
     },
     close: () => new Promise<void>((resolve) => refuser.close(() => resolve())),
   };
+}
+
+/**
+ * Calls `onStart` once for each window that blocks everything, as soon as it is in progress (checked every `everyMs`
+ * against the gateway's clock, like the step): the gateway closes the WebSocket connections open then. A window
+ * moved to start later counts again at its new start.
+ */
+export function watchWindowStarts(options: {
+  schedule: MaintenanceSchedule;
+  now(): number;
+  everyMs: number;
+  onStart(windows: readonly ScheduledWindow[], reason: string): void;
+}): { close(): void } {
+  const seen = new Set<string>();
+  const check = () => {
+    const now = options.now();
+    const windows = options.schedule.current();
+    const active = windows.filter((w) => isActive(w, now) && blocksEverything(w));
+    const started = active.filter((w) => !seen.has(`${w.id}@${w.startsAt}`));
+    // Forget windows no longer in progress (ended, cancelled or moved), so the set stays small.
+    const current = new Set(active.map((w) => `${w.id}@${w.startsAt}`));
+    for (const key of seen) if (!current.has(key)) seen.delete(key);
+    if (started.length === 0) return;
+    for (const w of started) seen.add(`${w.id}@${w.startsAt}`);
+    options.onStart(started, `UNDER_MAINTENANCE: retry after ${retryAfterSeconds(active, now)} s`);
+  };
+  const timer = setInterval(check, options.everyMs);
+  timer.unref();
+  return { close: () => clearInterval(timer) };
 }

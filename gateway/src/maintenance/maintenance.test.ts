@@ -17,7 +17,7 @@ import { gatewayConfig } from '../config.ts';
 import type { GatewayContext } from '../context.ts';
 import { startGateway, type RunningGateway } from '../server.ts';
 import { composeSupergraph, startPeopleSubgraph, startPlacesSubgraph, supergraphFileWith, type TestSubgraph } from '../testing/fixtures.ts';
-import { MAINTENANCE_CLOSE_CODE, maintenanceStep } from './maintenance-step.ts';
+import { MAINTENANCE_CLOSE_CODE, maintenanceStep, watchWindowStarts } from './maintenance-step.ts';
 import { fixedSchedule, type ScheduledWindow } from './schedule.ts';
 
 const HOUR = 3_600_000;
@@ -72,7 +72,12 @@ before(async () => {
       subscriptions: { ...base.subscriptions, keepAliveMs: 0 },
       quotas: { enabled: false },
     },
-    { issuer, metrics: createMetricsRegistry('gateway'), logger: createLogger('gateway', 'silent'), maintenance: { schedule, now: () => clock } },
+    {
+      issuer,
+      metrics: createMetricsRegistry('gateway'),
+      logger: createLogger('gateway', 'silent'),
+      maintenance: { schedule, now: () => clock, watchEveryMs: 50 },
+    },
   );
   token = await developmentClientToken(lgsp.issuer, 'congan-h41-dancu', lgsp.realm);
 });
@@ -209,6 +214,55 @@ describe('maintenance windows at the gateway', () => {
     assert.equal(answer.status, 200);
     assert.equal(answer.body.extensions?.maintenance, undefined);
     assert.ok((await overWebSocket(PERSON)).result?.data);
+  });
+
+  it('closes the WebSocket connections open when a window blocking the whole gateway starts, with 1013', async () => {
+    const LATER: ScheduledWindow = { ...WHOLE, id: 'mw-later', startsAt: at(clock + HOUR), endsAt: at(clock + 2 * HOUR) };
+    schedule.replace([LATER]);
+    const socket = new WebSocket(gateway.url.replace('http', 'ws'), 'graphql-transport-ws');
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () =>
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}`, 'x-lgsp-purpose': 'residence-management:HS-1' } })),
+      );
+      socket.on('message', (data) => {
+        if ((JSON.parse(data.toString()) as { type: string }).type === 'connection_ack') resolve();
+      });
+      socket.once('error', reject);
+    });
+    // Before the start the connection stays open.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(socket.readyState, WebSocket.OPEN);
+    clock = Date.parse(LATER.startsAt) + 1_000;
+    const { code, reason } = await closed;
+    assert.equal(code, MAINTENANCE_CLOSE_CODE);
+    assert.match(reason, /^UNDER_MAINTENANCE: retry after 3599 s$/);
+    clock = Date.parse(LATER.endsAt) + 1;
+    schedule.replace([]);
+  });
+
+  it('tells of each whole-gateway window once, at its start, and again at a moved start', async () => {
+    let now = T0;
+    const windows = fixedSchedule([WHOLE, PLACES_ONLY]);
+    const started: string[][] = [];
+    const watch = watchWindowStarts({ schedule: windows, now: () => now, everyMs: 10, onStart: (ws) => started.push(ws.map((w) => w.id)) });
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 40));
+    await tick();
+    now = Date.parse(PLACES_ONLY.startsAt) + 1; // names a service: connections stay
+    await tick();
+    assert.deepEqual(started, []);
+    now = Date.parse(WHOLE.startsAt) + 1;
+    await tick();
+    await tick();
+    assert.deepEqual(started, [['mw-whole']]);
+    windows.replace([{ ...WHOLE, startsAt: at(now + HOUR), endsAt: at(now + 2 * HOUR) }]);
+    await tick();
+    now += HOUR + 1;
+    await tick();
+    assert.deepEqual(started, [['mw-whole'], ['mw-whole']]);
+    watch.close();
   });
 
   it('lets operators through a window (they check the platform before it ends)', async () => {

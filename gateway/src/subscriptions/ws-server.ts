@@ -89,6 +89,12 @@ export interface SubscriptionServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** Open upstream streams (tests, diagnostics). */
   upstreamStreams(): number;
+  /**
+   * Closes the open connections with `code` and `reason` (their subscriptions end with them), except those whose
+   * principal `keep` accepts; answers how many it closed. The maintenance watch closes them with 1013 when a window
+   * that blocks the whole gateway starts (maintenance/setup.ts).
+   */
+  closeConnections(code: number, reason: string, keep?: (principal: Principal) => boolean): number;
   /** Closes every connection (1001) and upstream stream. */
   close(): Promise<void>;
 }
@@ -522,6 +528,16 @@ export function createSubscriptionServer(deps: SubscriptionServerDeps): Subscrip
       return true;
     },
     upstreamStreams: () => streams.size,
+    closeConnections(code, reason, keep) {
+      let closed = 0;
+      for (const connection of connections) {
+        if (connection.closing || connection.closed) continue;
+        if (keep !== undefined && connection.principal !== undefined && keep(connection.principal)) continue;
+        closeConnection(connection, code, reason);
+        closed += 1;
+      }
+      return closed;
+    },
     async close() {
       shuttingDown = true;
       if (keepAlive !== undefined) clearInterval(keepAlive);

@@ -61,6 +61,10 @@ export const ErrorCode = {
   UNDER_MAINTENANCE: 'UNDER_MAINTENANCE',
   /** The audit chain does not verify: a record was changed, removed or reordered (details name the first one). */
   AUDIT_CHAIN_BROKEN: 'AUDIT_CHAIN_BROKEN',
+  /** A report download link (`/reports/<token>`) that the platform did not issue, or that was altered (HTTP 403). */
+  REPORT_LINK_INVALID: 'REPORT_LINK_INVALID',
+  /** A genuine report download link whose time is over: ask the `report` query for a new one (HTTP 410). */
+  REPORT_LINK_EXPIRED: 'REPORT_LINK_EXPIRED',
   /** An unexpected failure inside the platform; details are in the logs under the request id. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -87,6 +91,7 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.FORBIDDEN:
     case ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE:
     case ErrorCode.PURPOSE_REQUIRED:
+    case ErrorCode.REPORT_LINK_INVALID:
       return 403;
     case ErrorCode.NOT_FOUND:
       return 404;
@@ -94,6 +99,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case ErrorCode.ILLEGAL_TRANSITION:
     case ErrorCode.REPLAYED_REQUEST:
       return 409;
+    case ErrorCode.REPORT_LINK_EXPIRED:
+      return 410;
     case ErrorCode.RATE_LIMITED:
       return 429;
     case ErrorCode.CREDENTIAL_REVOKED:

@@ -32,3 +32,13 @@ test('each problem names its variable; secrets are not echoed', () => {
     },
   );
 });
+
+test('report links: REPORT_LINK_SECRET is required when NODE_ENV=production; the public URL loses its trailing slash', () => {
+  assert.throws(
+    () => loadMonitoringConfig({ NODE_ENV: 'production' }),
+    (error: unknown) => error instanceof ConfigError && error.problems.some((p) => /REPORT_LINK_SECRET: required when NODE_ENV=production/.test(p)),
+  );
+  const config = loadMonitoringConfig({ REPORT_PUBLIC_URL: 'https://lgsp.example/', REPORT_LINK_SECRET: 'report-links-test-secret-0123456789abcdef' });
+  assert.equal(config.REPORT_PUBLIC_URL, 'https://lgsp.example');
+  assert.equal(config.REPORT_LINK_TTL_SECONDS, 600);
+});

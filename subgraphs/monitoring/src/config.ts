@@ -6,7 +6,7 @@
  * | `PORT` | 4106 | HTTP port (GraphQL at `/graphql`, the internal API at `/internal/v1/…`) |
  * | `HOST` | 127.0.0.1 | interface to listen on |
  * | `LOG_LEVEL` | info | pino level |
- * | `NODE_ENV` | development | `production` refuses the development audit subject key |
+ * | `NODE_ENV` | development | `production` refuses the development audit subject key and requires `REPORT_LINK_SECRET` |
  * | `REDIS_URL` | (unset) | Redis for the audit log (a stream every process appends to), health history and events; unset = in memory (development: lost at a restart) |
  * | `REDIS_KEY_PREFIX` | `lgsp:` | prefix of every Redis key (`<prefix>monitoring:…`, `<prefix>audit:…`) |
  * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
@@ -26,7 +26,12 @@
  * | `HEALTH_RAW_RETENTION_DAYS` | 7 | raw samples are trimmed after this many days; daily rollups and transitions are kept `HEALTH_HISTORY_DAYS` |
  * | `HEALTH_HISTORY_DAYS` | 100 | days of daily rollups and online/offline transitions kept (DL App.01 §2.3: at least 3 months, so ≥ 93) |
  * | `HEALTH_PUSH_WINDOW_SECONDS` | 300 | a pushed report's `observedAt` must be within this many seconds of the monitoring's clock |
- * | `HEALTH_PRESENCE` | (unset) | `redis` reads the relay's presence from Redis (REDIS_URL, same REDIS_KEY_PREFIX) to show each agency's last relay activity; unset = not shown |
+ * | `HEALTH_PRESENCE` | (unset) | where the relay's presence (each agency's last relay activity) is read: `redis` from Redis (REDIS_URL, same REDIS_KEY_PREFIX); `http` from the relay's `GET /internal/presence/<agency>` (RELAY_URL, EVENTS_PUBLISH_TOKEN; embedded mode, where the relay keeps it in memory); unset = not shown |
+ * | `RELAY_URL` | (unset) | origin of the relay, for HEALTH_PRESENCE=http |
+ * | `REPORT_LINK_SECRET` | (unset) | HMAC secret (≥ 32 chars) signing report download links (reports/report-link.ts); unset = a random key of the process (links die with it; one warning); **required when NODE_ENV=production** |
+ * | `REPORT_LINK_SECRET_PREVIOUS` | (unset) | the secret `REPORT_LINK_SECRET` replaced: its links still download until they expire |
+ * | `REPORT_LINK_TTL_SECONDS` | 600 | how long a report download link works |
+ * | `REPORT_PUBLIC_URL` | http://127.0.0.1:4000 | the public origin report links point at: the gateway (or the ingress), which proxies `/reports/` to monitoring |
  */
 import { z } from 'zod';
 import { auditConfigSchema } from '@lgsp/audit';
@@ -62,15 +67,32 @@ export const configSchema = z
     HEALTH_RAW_RETENTION_DAYS: env.positiveInt(7),
     HEALTH_HISTORY_DAYS: env.positiveInt(100).refine((d) => d >= 93, 'must be at least 93 (DL App.01 §2.3: health history kept at least 3 months)'),
     HEALTH_PUSH_WINDOW_SECONDS: env.positiveInt(300),
-    HEALTH_PRESENCE: z.enum(['redis']).optional(),
+    HEALTH_PRESENCE: z.enum(['redis', 'http']).optional(),
+    RELAY_URL: origin(),
+    REPORT_LINK_SECRET: env.secret().optional().describe('HMAC secret (≥ 32 chars) signing report download links; unset = a random key of the process'),
+    REPORT_LINK_SECRET_PREVIOUS: env.secret().optional().describe('The secret REPORT_LINK_SECRET replaced: its links still download until they expire'),
+    REPORT_LINK_TTL_SECONDS: env.positiveInt(600).describe('How long a report download link works, in seconds'),
+    REPORT_PUBLIC_URL: env
+      .url()
+      .default('http://127.0.0.1:4000')
+      .transform((u) => u.replace(/\/+$/, ''))
+      .describe('The public origin report links point at: the gateway, which proxies /reports/ to monitoring'),
   })
   .superRefine((c, ctx) => {
     if (c.REGISTRY_URL !== undefined && c.REGISTRY_INTERNAL_TOKEN === undefined)
       ctx.addIssue({ code: 'custom', path: ['REGISTRY_INTERNAL_TOKEN'], message: 'required with REGISTRY_URL' });
     if (c.HEALTH_PRESENCE === 'redis' && c.REDIS_URL === undefined)
       ctx.addIssue({ code: 'custom', path: ['HEALTH_PRESENCE'], message: 'redis needs REDIS_URL' });
+    if (c.HEALTH_PRESENCE === 'http' && (c.RELAY_URL === undefined || c.EVENTS_PUBLISH_TOKEN === undefined))
+      ctx.addIssue({ code: 'custom', path: ['HEALTH_PRESENCE'], message: "http needs RELAY_URL and EVENTS_PUBLISH_TOKEN (the relay's presence route secret)" });
     if (c.HEALTH_RAW_RETENTION_DAYS > c.HEALTH_HISTORY_DAYS)
       ctx.addIssue({ code: 'custom', path: ['HEALTH_RAW_RETENTION_DAYS'], message: 'must not exceed HEALTH_HISTORY_DAYS' });
+    if (c.NODE_ENV === 'production' && c.REPORT_LINK_SECRET === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REPORT_LINK_SECRET'],
+        message: 'required when NODE_ENV=production (report links must survive a restart and work on every replica)',
+      });
   });
 
 export type MonitoringConfig = z.infer<typeof configSchema>;

@@ -45,6 +45,7 @@ import {
 } from '@lgsp/access';
 import { credentialIssuerFromConfig, keycloakEventReaderFromConfig, type KeycloakEventReader } from '@lgsp/credentials';
 import { createLoginAudit, memoryLoginCursor, redisLoginCursor, type CredentialOwner, type LoginAudit } from './audit/login-audit.ts';
+import { withMaintenanceOperations } from './audit/maintenance-audit.ts';
 import type { ChangeLog } from './ports/change-log.ts';
 import type { CredentialIssuer, CredentialRevocations } from './ports/credentials.ts';
 import { createMemoryRegistryEvents, registryEventsFrom, type RegistryEvents } from './ports/events.ts';
@@ -150,14 +151,14 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
           : createMemoryCredentialRevocations()
         : undefined;
     // Issue 17: every change record — the registry's own, and those `npm run grants` posts to /internal/v1/access/changes
-    // — is also an audit record, written once the change log took it (@lgsp/access auditedChangeLog).
-    const ownChanges =
-      deps.changes === undefined
-        ? auditedChangeLog(redis !== undefined ? createRedisChangeLog(redis, keyPrefix) : createMemoryChangeLog(), auditWriter, { source: 'registry' })
-        : undefined;
+    // — is also an audit record, written once the change log took it (@lgsp/access auditedChangeLog); maintenance
+    // windows' and incidents' changes are also operator `operation` records (audit/maintenance-audit.ts).
+    const audited = <L extends Pick<ChangeLog, 'append'>>(log: L): L =>
+      withMaintenanceOperations(auditedChangeLog(log, auditWriter, { source: 'registry' }), auditWriter, { source: 'registry' });
+    const ownChanges = deps.changes === undefined ? audited(redis !== undefined ? createRedisChangeLog(redis, keyPrefix) : createMemoryChangeLog()) : undefined;
     const grants: GrantStore = deps.grants ?? ownGrants!;
     const revocations: CredentialRevocations = deps.revocations ?? ownRevocations!;
-    const changes: ChangeLog = deps.changes === undefined ? ownChanges! : auditedChangeLog(deps.changes, auditWriter, { source: 'registry' });
+    const changes: ChangeLog = deps.changes === undefined ? ownChanges! : audited(deps.changes);
     const ownedAccessRouter =
       deps.accessRouter === undefined && redis === undefined && config.REGISTRY_INTERNAL_TOKEN !== undefined && ownGrants && ownRevocations && ownChanges
         ? createAccessRouter({ grants: ownGrants, revocations: ownRevocations, changes: ownChanges, token: config.REGISTRY_INTERNAL_TOKEN, logger })

@@ -189,6 +189,30 @@ describe('health of connected systems', () => {
       const metrics = await (await fetch(`${h.running.origin}/metrics`)).text();
       assert.match(metrics, /lgsp_monitoring_health_reports_total\{outcome="replayed"[^}]*\} 2/);
     });
+
+    it('every pushed report, accepted or refused, is an operation record naming the reporting system', async () => {
+      const records = (await h.ownRecords()).filter((r) => r.action === 'health-report');
+      const accepted = records.filter((r) => r.outcome === 'success');
+      assert.ok(accepted.length >= 3, `${accepted.length} accepted reports recorded`);
+      for (const r of accepted) {
+        assert.deepEqual([r.kind, r.agency, r.system, r.entityId, r.operationType, r.errorCodes], ['operation', AGENCY, PUSHER, PUSHER, 'mutation', []]);
+        assert.ok(r.requestId !== null && r.requestId !== '', 'the request id ties it to the gateway record');
+      }
+      assert.deepEqual(
+        accepted.slice(0, 2).map((r) => [r.details.level, r.details.reportedStatus, r.details.systemStatus]),
+        [
+          [1, 'UP', 'ONLINE'],
+          [2, 'DEGRADED', 'DEGRADED'],
+        ],
+      );
+      const forged = records.find((r) => r.system === `${AGENCY}:ho-tich-dien-tu`)!;
+      assert.deepEqual(
+        [forged.outcome, forged.errorCodes, forged.entityId, forged.details.systemStatus],
+        ['rejected', ['INVALID_HEALTH_REPORT'], PUSHER, null],
+      );
+      assert.equal(records.filter((r) => r.errorCodes.includes('REPLAYED_REQUEST')).length, 2);
+      assert.ok(records.some((r) => r.errorCodes.includes('INVALID_DATE') && r.details.observedAt === 'now'));
+    });
   });
 
   const callers: Record<string, Principal> = {

@@ -4,13 +4,13 @@
  * (store/: memory or Redis), turns a system OFFLINE after HEALTH_FAILURES_OFFLINE failed checks with a log line,
  * the metrics of metrics.ts and a `system-health-changed:<agency>` event, and trims its history on a timer.
  */
-import { vietnamDay } from '@lgsp/audit';
+import { vietnamDay, type AuditWriter } from '@lgsp/audit';
 import type { MonitoringModule } from '../module.ts';
 import { HealthService } from './domain/health-service.ts';
 import { HealthPoller } from './domain/poller.ts';
 import { HealthTracker } from './domain/tracker.ts';
 import { createHealthMetrics } from './metrics.ts';
-import { redisPresenceReader } from './presence.ts';
+import { httpPresenceReader, redisPresenceReader, type PresenceReader } from './presence.ts';
 import { healthResolvers } from './resolvers.ts';
 import { createMemoryHealthStore } from './store/memory-health-store.ts';
 import { createRedisHealthStore } from './store/redis-health-store.ts';
@@ -30,6 +30,9 @@ export interface HealthModuleState {
   registeredIdsOf(agencyCode: string): string[];
   /** Trims the history now (the timer does it hourly); answers what was removed. */
   trim(): ReturnType<HealthStore['trim']>;
+  /** This process's audit writer: pushed reports are `operation` records (record.ts). */
+  audit: AuditWriter;
+  now: () => Date;
 }
 
 export const healthModule: MonitoringModule<HealthModuleState> = {
@@ -38,6 +41,12 @@ export const healthModule: MonitoringModule<HealthModuleState> = {
   resolvers: healthResolvers as never,
   async start(deps) {
     const { config, logger } = deps;
+    const presenceReader = (): PresenceReader | null => {
+      if (config.HEALTH_PRESENCE === 'redis' && deps.redis !== null) return redisPresenceReader(deps.redis, config.REDIS_KEY_PREFIX);
+      if (config.HEALTH_PRESENCE === 'http' && config.RELAY_URL !== undefined && config.EVENTS_PUBLISH_TOKEN !== undefined)
+        return httpPresenceReader({ relayUrl: config.RELAY_URL, token: config.EVENTS_PUBLISH_TOKEN, timeoutMs: config.HEALTH_TIMEOUT_MS, logger });
+      return null;
+    };
     const store =
       deps.redis !== null ? createRedisHealthStore(deps.redis, { keyPrefix: config.REDIS_KEY_PREFIX }) : createMemoryHealthStore(() => deps.now().getTime());
     const metrics = createHealthMetrics(deps.metrics);
@@ -64,7 +73,7 @@ export const healthModule: MonitoringModule<HealthModuleState> = {
         const system = poller.system(systemId);
         return system === undefined ? null : { agencyCode: system.agencyCode, hasLevel1: system.healthEndpoints.some((e) => e.level === 1) };
       },
-      presence: config.HEALTH_PRESENCE === 'redis' && deps.redis !== null ? redisPresenceReader(deps.redis, config.REDIS_KEY_PREFIX) : null,
+      presence: presenceReader(),
       pushWindowSeconds: config.HEALTH_PUSH_WINDOW_SECONDS,
       pushCreditSeconds: config.HEALTH_PUSH_WINDOW_SECONDS * 3,
       report: metrics.report,
@@ -89,6 +98,8 @@ export const healthModule: MonitoringModule<HealthModuleState> = {
       poller,
       registeredIdsOf: (agencyCode) => (poller?.systems() ?? []).filter((s) => s.agencyCode === agencyCode).map((s) => s.id),
       trim,
+      audit: deps.audit,
+      now: deps.now,
     };
     return {
       state,

@@ -5,6 +5,7 @@ import type { DailyRollup, HealthSample, HealthTransition, SystemState } from '.
 import type { HealthModuleState } from './index.ts';
 import type { HealthReportInput } from './domain/health-service.ts';
 import type { AgencyHealth } from './domain/health-service.ts';
+import { recordHealthReport } from './record.ts';
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 const health = (ctx: MonitoringContext) => moduleState<HealthModuleState>(ctx, 'health');
@@ -34,8 +35,19 @@ export const healthResolvers = {
     },
   },
   Mutation: {
-    reportSystemHealth: (_: unknown, args: { input: HealthReportInput }, ctx: MonitoringContext) =>
-      health(ctx).service.report(signedIn(ctx.caller), args.input),
+    async reportSystemHealth(_: unknown, args: { input: HealthReportInput }, ctx: MonitoringContext) {
+      const state = health(ctx);
+      const trace = (systemState: SystemState | null, error: unknown) =>
+        recordHealthReport(state.audit, state.now(), { requestId: ctx.requestId, caller: ctx.caller, input: args.input, state: systemState, error });
+      try {
+        const result = await state.service.report(signedIn(ctx.caller), args.input);
+        trace(result, null);
+        return result;
+      } catch (error) {
+        trace(null, error);
+        throw error;
+      }
+    },
   },
   SystemHealth: {
     system: (s: SystemState) => ({ id: s.systemId }),

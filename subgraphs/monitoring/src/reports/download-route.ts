@@ -8,7 +8,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, httpStatusFor, LgspError, REQUEST_ID_HEADER, requestIdFrom, type Logger } from '@lgsp/kit';
-import { ReportLinkCode, ReportLinkError } from './report-link.ts';
 import type { ReportGrant } from './report-link.ts';
 import type { ReportService } from './report-service.ts';
 
@@ -24,8 +23,6 @@ export function isReportsRequest(url: string | undefined): boolean {
   const next = url.charCodeAt(REPORTS_PATH.length);
   return url.length === REPORTS_PATH.length || next === 0x2f /* / */ || next === 0x3f; /* ? */
 }
-
-const STATUS: Record<ReportLinkCode, number> = { REPORT_LINK_INVALID: 403, REPORT_LINK_EXPIRED: 410 };
 
 function sendError(res: ServerResponse, requestId: string, status: number, code: string, message: string, extra: Record<string, string> = {}): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
@@ -57,8 +54,8 @@ export function reportDownloadHandler(
 }
 
 function failed(res: ServerResponse, requestId: string, logger: Logger, error: unknown): void {
-  if (error instanceof ReportLinkError) sendError(res, requestId, STATUS[error.code], error.code, error.message);
-  else if (error instanceof LgspError) sendError(res, requestId, httpStatusFor(error.code), error.code, error.message);
+  // A bad link is an LgspError too (ReportLinkError): 403 REPORT_LINK_INVALID, 410 REPORT_LINK_EXPIRED.
+  if (error instanceof LgspError) sendError(res, requestId, httpStatusFor(error.code), error.code, error.message);
   else {
     logger.error({ requestId, err: (error as Error).message }, 'report download failed');
     sendError(res, requestId, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'The report could not be made; see the logs under the request id');

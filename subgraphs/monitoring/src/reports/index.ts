@@ -1,19 +1,22 @@
 /**
  * The `reports` module of the monitoring subgraph (issue 17 §3–4): `statistics` (../statistics), `reconciliation`
  * (../reconciliation) and `report` (download links), plus the `/reports/<token>` download route that the gateway
- * proxies. Authorization: ../statistics/authorization.table.ts. Configuration: config.ts (REPORT_LINK_*,
- * REPORT_PUBLIC_URL); agency names from the registry (REGISTRY_URL) when it is set.
+ * proxies. Authorization: ../statistics/authorization.table.ts. Configuration: the monitoring's config.ts
+ * (REPORT_LINK_*, REPORT_PUBLIC_URL); agency names from the registry (REGISTRY_URL) when it is set.
  */
 import type { AuditLog, AuditWriter } from '@lgsp/audit';
 import type { MonitoringModule } from '../module.ts';
 import { registryAgencyNames, staticAgencyNames } from './agency-names.ts';
-import { loadReportsConfig, type ReportsConfig } from './config.ts';
+import type { MonitoringConfig } from '../config.ts';
 import { isReportsRequest, reportDownloadHandler } from './download-route.ts';
 import type { AgencyNames } from './report-data.ts';
 import { createReportLinkSigner } from './report-link.ts';
 import { recordReport } from './record.ts';
 import { createReportService, type ReportService } from './report-service.ts';
 import { reportsResolvers } from './resolvers.ts';
+
+/** The monitoring settings this module reads (config.ts). */
+export type ReportsConfig = Pick<MonitoringConfig, 'REPORT_LINK_SECRET' | 'REPORT_LINK_SECRET_PREVIOUS' | 'REPORT_LINK_TTL_SECONDS' | 'REPORT_PUBLIC_URL'>;
 
 export interface ReportsState {
   log: AuditLog;
@@ -36,7 +39,7 @@ export function reportsModule(options: ReportsModuleOptions = {}): MonitoringMod
     typeDefsFile: new URL('./schema.graphql', import.meta.url),
     resolvers: reportsResolvers as never,
     async start(deps) {
-      const config: ReportsConfig = { ...loadReportsConfig({ ...process.env, NODE_ENV: deps.config.NODE_ENV }), ...options.config };
+      const config: ReportsConfig = { ...deps.config, ...options.config };
       if (config.REPORT_LINK_SECRET === undefined)
         deps.logger.warn('REPORT_LINK_SECRET unset: report links are signed with a key of this process and die with it');
       const names =

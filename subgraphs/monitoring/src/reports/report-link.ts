@@ -9,17 +9,14 @@
  * Rotating the secret (REPORT_LINK_SECRET): links signed with REPORT_LINK_SECRET_PREVIOUS still download until they
  * expire. Unset: a random key of the process (links die with it).
  */
-import { createHmacKeyring, type Environment } from '@lgsp/kit';
+import { createHmacKeyring, ErrorCode, LgspError, type Environment } from '@lgsp/kit';
 import type { ReportFormat } from './report-data.ts';
 
-/** The error codes of a download (`extensions.code` of the JSON error answer). */
-export const ReportLinkCode = {
-  /** The token was not signed by this platform, was altered, or is not a token (HTTP 403). */
-  REPORT_LINK_INVALID: 'REPORT_LINK_INVALID',
-  /** The link was genuine but its time is over: ask `report` for a new one (HTTP 410). */
-  REPORT_LINK_EXPIRED: 'REPORT_LINK_EXPIRED',
-} as const;
-export type ReportLinkCode = (typeof ReportLinkCode)[keyof typeof ReportLinkCode];
+/**
+ * The error codes of a download (`extensions.code` of the JSON error answer; kit's `ErrorCode`, whose `httpStatusFor`
+ * gives 403 for an invalid link and 410 for an expired one).
+ */
+export type ReportLinkCode = typeof ErrorCode.REPORT_LINK_INVALID | typeof ErrorCode.REPORT_LINK_EXPIRED;
 
 export interface ReportGrant {
   /** As written (`2026-11`); parsed again at download. */
@@ -33,12 +30,11 @@ export interface ReportGrant {
   expiresAtMs: number;
 }
 
-export class ReportLinkError extends Error {
-  constructor(
-    readonly code: ReportLinkCode,
-    message: string,
-  ) {
-    super(message);
+/** A bad download link: an `LgspError` with one of the two `ReportLinkCode`s. */
+export class ReportLinkError extends LgspError {
+  declare readonly code: ReportLinkCode;
+  constructor(code: ReportLinkCode, message: string) {
+    super(code, message);
     this.name = 'ReportLinkError';
   }
 }
@@ -70,7 +66,7 @@ function isGrant(value: unknown): value is ReportGrant {
 
 export function createReportLinkSigner(secret: string | undefined, previousSecret?: string): ReportLinkSigner {
   const keys = createHmacKeyring(secret, previousSecret);
-  const forged = () => new ReportLinkError(ReportLinkCode.REPORT_LINK_INVALID, 'This report link was not issued by the platform or was altered');
+  const forged = () => new ReportLinkError(ErrorCode.REPORT_LINK_INVALID, 'This report link was not issued by the platform or was altered');
   return {
     ephemeral: secret === undefined,
     sign(grant) {
@@ -91,7 +87,7 @@ export function createReportLinkSigner(secret: string | undefined, previousSecre
       if (!isGrant(grant)) throw forged();
       if (grant.expiresAtMs <= nowMs)
         throw new ReportLinkError(
-          ReportLinkCode.REPORT_LINK_EXPIRED,
+          ErrorCode.REPORT_LINK_EXPIRED,
           `This report link expired at ${new Date(grant.expiresAtMs).toISOString()}; ask the report query for a new one`,
         );
       return grant;

@@ -1,4 +1,9 @@
 /**
+ * `GET /internal/presence/:agency` — when the agency's systems were last seen on the relay (production namespace),
+ * for the monitoring's health picture when it cannot read the relay's Redis (embedded mode, HEALTH_PRESENCE=http):
+ * 200 `{ "agency", "lastSeenMs": number | null, "systems": [{ "systemId", "lastSeenMs" }] }` (most recent first),
+ * 400 `BAD_USER_INPUT` for a malformed agency code, 503 `UPSTREAM_UNAVAILABLE` when the store fails. Same guard.
+ *
  * `POST /internal/presence` — the subscriptions service reports the systems that hold a subscription, so a system
  * that only listens counts as online (R4: the platform detects whether systems are online). Guarded by the shared
  * EVENTS_PUBLISH_TOKEN, not by the gateway's internal token (the gateway does not expose this path: it proxies only
@@ -41,6 +46,22 @@ export function presenceRoute(options: {
 }): (app: Express) => void {
   const now = options.now ?? Date.now;
   return (app) => {
+    app.get('/internal/presence/:agency', requireSharedSecret(options.token), async (req, res) => {
+      const agency = req.params.agency;
+      if (typeof agency !== 'string' || !AGENCY_CODE.test(agency)) {
+        res.status(400).json(errorBody(ErrorCode.BAD_USER_INPUT, 'the agency must be an agency code: letters, digits, . _ - (at most 64)'));
+        return;
+      }
+      try {
+        const nowMs = now();
+        const store = options.presence('production');
+        const systems = (await store.systems(agency, nowMs)).map((s) => ({ systemId: s.system, lastSeenMs: s.lastSeenMs }));
+        res.json({ agency, lastSeenMs: systems[0]?.lastSeenMs ?? null, systems });
+      } catch (error) {
+        options.logger.error({ err: error }, 'presence not read');
+        res.status(503).json(errorBody(ErrorCode.UPSTREAM_UNAVAILABLE, 'presence could not be read'));
+      }
+    });
     app.post('/internal/presence', requireSharedSecret(options.token), jsonBody('128kb'), async (req, res) => {
       const { systems, heldForMs } = (req.body ?? {}) as { systems?: unknown; heldForMs?: unknown };
       if (!Array.isArray(systems) || systems.length > MAX_SYSTEMS) {
