@@ -122,3 +122,37 @@ export interface ChainHead {
 
 /** The genesis `prevHash`. */
 export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * An entry with every field neutral (no actor, purpose, fields or subjects; outcome success; `at` the epoch); callers
+ * set what they know. One list of the fields, for the builders of tests, fixtures and the Redis adapter's placeholder.
+ */
+export function blankEntry(overrides: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    kind: 'graphql',
+    at: new Date(0).toISOString(),
+    requestId: null,
+    source: 'unknown',
+    environment: 'production',
+    agency: null,
+    system: null,
+    user: null,
+    purpose: null,
+    action: null,
+    operationType: null,
+    documentHash: null,
+    fields: [],
+    personalFields: [],
+    counterpartAgency: null,
+    service: null,
+    entityId: null,
+    outcome: 'success',
+    errorCodes: [],
+    durationMs: null,
+    bytesIn: null,
+    bytesOut: null,
+    details: {},
+    subjects: [],
+    ...overrides,
+  };
+}

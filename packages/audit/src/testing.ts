@@ -10,39 +10,13 @@ import { createAuditRouter } from './http/router.ts';
 import { canonicalJson } from './chain.ts';
 import { auditKeyPattern, auditKeys } from './keys.ts';
 import { createMemoryAuditLog } from './memory-audit-log.ts';
-import type { AuditEntryInput, AuditRecord } from './record.ts';
+import { blankEntry, type AuditEntryInput, type AuditRecord } from './record.ts';
 import { createRedisAuditLog } from './redis/redis-audit-log.ts';
 import { subjectHasher } from './subjects.ts';
 
 /** A complete entry with neutral values; tests override what they check. */
 export function auditEntry(overrides: Partial<AuditEntryInput> = {}): AuditEntryInput {
-  return {
-    kind: 'graphql',
-    at: new Date().toISOString(),
-    requestId: null,
-    source: 'test',
-    environment: 'production',
-    agency: null,
-    system: null,
-    user: null,
-    purpose: null,
-    action: null,
-    operationType: null,
-    documentHash: null,
-    fields: [],
-    personalFields: [],
-    counterpartAgency: null,
-    service: null,
-    entityId: null,
-    outcome: 'success',
-    errorCodes: [],
-    durationMs: null,
-    bytesIn: null,
-    bytesOut: null,
-    details: {},
-    subjects: [],
-    ...overrides,
-  };
+  return { ...blankEntry({ at: new Date().toISOString(), source: 'test' }), subjects: [], ...overrides };
 }
 
 /** The subject key of tests (32 bytes; never a real deployment's). */

@@ -30,7 +30,7 @@ import {
 } from '../entry-schema.ts';
 import { auditKeys, seqOfMember, type AuditKeys } from '../keys.ts';
 import { isPastCursor, MAX_RANGE_COUNT, recordMatches, statisticsOrder } from '../query.ts';
-import { GENESIS_HASH, type AuditEntry, type AuditRecord, type ChainHead } from '../record.ts';
+import { blankEntry, GENESIS_HASH, type AuditEntry, type AuditRecord, type ChainHead } from '../record.ts';
 import { STATISTIC_METRICS, vietnamDay, type StatisticMetric, type StatisticsRow } from '../statistics.ts';
 import { indexKeysOf, recordWrites, streamId } from './record-writes.ts';
 
@@ -89,35 +89,7 @@ const QUERY_BATCH = 500;
 
 /** The record of a stream entry that is not a record's JSON (tampering): verification reports it as edited. */
 function unreadableRecord(seq: number, reason: string): AuditRecord {
-  return {
-    kind: 'operation',
-    at: new Date(0).toISOString(),
-    requestId: null,
-    source: 'unreadable',
-    environment: 'production',
-    agency: null,
-    system: null,
-    user: null,
-    purpose: null,
-    action: null,
-    operationType: null,
-    documentHash: null,
-    fields: [],
-    personalFields: [],
-    counterpartAgency: null,
-    service: null,
-    entityId: null,
-    outcome: 'error',
-    errorCodes: [],
-    durationMs: null,
-    bytesIn: null,
-    bytesOut: null,
-    details: { unreadable: reason },
-    subjects: [],
-    seq,
-    prevHash: '',
-    hash: '',
-  };
+  return { ...blankEntry({ kind: 'operation', source: 'unreadable', outcome: 'error', details: { unreadable: reason } }), seq, prevHash: '', hash: '' };
 }
 
 type StreamEntry = [id: string, fields: string[]];

@@ -4,7 +4,7 @@
  * the report bench (bench/reports). Deterministic for a seed; yields entries in time order, one at a time (a bench
  * makes millions without holding them).
  */
-import type { AuditEntry } from '@lgsp/audit';
+import { blankEntry, type AuditEntry } from '@lgsp/audit';
 import { daysOf } from './period.ts';
 
 /** Development agencies (subgraphs/catalogs' development list), with the service each provides. */
@@ -55,35 +55,9 @@ function random(seed: number): () => number {
   };
 }
 
-/** A complete entry with neutral values (as `auditEntry` of @lgsp/audit/testing, subjects already hashed). */
+/** A complete entry with neutral values (subjects already hashed), written by the gateway unless overridden. */
 export function entry(overrides: Partial<AuditEntry>): AuditEntry {
-  return {
-    kind: 'graphql',
-    at: new Date(0).toISOString(),
-    requestId: null,
-    source: 'gateway',
-    environment: 'production',
-    agency: null,
-    system: null,
-    user: null,
-    purpose: null,
-    action: null,
-    operationType: null,
-    documentHash: null,
-    fields: [],
-    personalFields: [],
-    counterpartAgency: null,
-    service: null,
-    entityId: null,
-    outcome: 'success',
-    errorCodes: [],
-    durationMs: null,
-    bytesIn: null,
-    bytesOut: null,
-    details: {},
-    subjects: [],
-    ...overrides,
-  };
+  return blankEntry({ source: 'gateway', ...overrides });
 }
 
 /** The records of the period, in time order. */
