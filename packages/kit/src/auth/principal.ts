@@ -3,7 +3,10 @@
  * until then every caller is anonymous. It travels to subgraphs inside the gateway's internal token.
  */
 export interface Principal {
-  /** `anonymous`, an agency `system` (client credentials) or a civil servant `user`. */
+  /**
+   * `anonymous`, an agency `system` (client credentials) or a person: a civil servant `user`, or a citizen / business
+   * representative `user` holding the `citizen` role (signed in through VDXP, with `personalId`).
+   */
   kind: 'anonymous' | 'system' | 'user';
   /** Agency identifier code (mã định danh cơ quan, QCVN 102:2016), when known. */
   agencyCode?: string;
@@ -13,6 +16,15 @@ export interface Principal {
   userId?: string;
   /** The OAuth client the token was issued to (`azp`): the system's own client, or `lgsp-portal` for users. */
   clientId?: string;
+  /**
+   * A citizen's personal identification number (số định danh cá nhân, the CCCD number), from the `personal_id` claim
+   * that VDXP vouches for: the only subject a self-access read may name. Never written to logs or audit in clear.
+   */
+  personalId?: string;
+  /** A business representative's enterprise code (mã số doanh nghiệp), claim `enterprise_code`. */
+  enterpriseCode?: string;
+  /** The e-identification assurance level VDXP asserted (claim `acr`, e.g. `2`): mức độ định danh điện tử. */
+  assuranceLevel?: string;
   /** `preferred_username` (a civil servant's login, or `service-account-<client>` for systems), for audit. */
   username?: string;
   /** The access token's `jti`, for audit (never the token itself). */
@@ -65,6 +77,9 @@ export function principalKey(p: Principal): string {
     p.roles,
     p.scopes,
     p.environment,
+    p.personalId,
+    p.enterpriseCode,
+    p.assuranceLevel,
     p.purpose,
     p.rowConditions,
   ]);

@@ -18,6 +18,16 @@ export const Role = {
    * (the `agencyCode` of its principal); account `<agency code>@<province domain>`, e.g. `000.00.20.h41@nghean.gov.vn`.
    */
   agencyAdmin: 'agency-admin',
+  /**
+   * An agency's developer (lập trình viên của cơ quan): connects its agency's systems — reads the service catalogue,
+   * requests access for its agency, holds its systems' test and production credentials. Acts for its own agency only.
+   */
+  agencyDeveloper: 'agency-developer',
+  /**
+   * A citizen or a business representative (công dân, người đại diện doanh nghiệp) signed in through VDXP, the national
+   * e-identification platform, brokered into the realm: reads only their own records (self-access) and who read them.
+   */
+  citizen: 'citizen',
   /** May call the gateway; what it reads is decided by grants. */
   dataConsumer: 'data-consumer',
   /** Provides services and grants access to them. */
@@ -40,6 +50,14 @@ export const roleDefinitions: Readonly<Record<Role, RoleDefinition>> = {
     keycloak: 'realm',
     description:
       'Quản trị viên của cơ quan: administers its own agency only (its systems, services and access requests); account <agency code>@<province domain>.',
+  },
+  [Role.agencyDeveloper]: {
+    keycloak: 'realm',
+    description: "Lập trình viên của cơ quan: connects its own agency's systems (catalogue, access requests, test and production credentials).",
+  },
+  [Role.citizen]: {
+    keycloak: 'realm',
+    description: 'Công dân, người đại diện doanh nghiệp: signed in through VDXP (national e-ID); reads only their own records and who read them.',
   },
   [Role.dataConsumer]: { keycloak: 'gateway-client', description: 'Cơ quan khai thác dữ liệu: may call the gateway; what it reads is decided by grants.' },
   [Role.dataProvider]: { keycloak: 'gateway-client', description: 'Cơ quan cung cấp dữ liệu: provides services and grants access to them.' },
