@@ -1,0 +1,4 @@
+/** The provider screens (see portal/CONTRACT.md). */
+import type { PortalRoute } from '../../shell/routes.ts';
+
+export const routes: PortalRoute[] = [];

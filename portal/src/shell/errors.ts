@@ -1,0 +1,56 @@
+/**
+ * What the portal says for each `extensions.code` the gateway answers with (docs/errors), Vietnamese first. The
+ * API's own English message is shown under it as the detail; an unknown code falls back to that message.
+ */
+import type { Text } from './i18n.tsx';
+
+export const errorTexts: Record<string, Text> = {
+  UNAUTHENTICATED: {
+    vi: 'Phiên đăng nhập đã hết hạn hoặc không hợp lệ. Vui lòng đăng nhập lại.',
+    en: 'Your session has expired or is not valid. Please sign in again.',
+  },
+  FORBIDDEN: {
+    vi: 'Bạn không có quyền thực hiện thao tác này. Lần truy cập đã được ghi nhật ký.',
+    en: 'You are not allowed to do this. The attempt was recorded.',
+  },
+  UNAUTHORIZED_FIELD_OR_TYPE: {
+    vi: 'Cơ quan của bạn chưa được cấp quyền khai thác một số trường dữ liệu này.',
+    en: 'Your agency has not been granted some of these fields.',
+  },
+  BAD_USER_INPUT: { vi: 'Dữ liệu nhập chưa hợp lệ. Vui lòng kiểm tra lại.', en: 'Some of the input is not valid. Please check it.' },
+  GRAPHQL_VALIDATION_FAILED: { vi: 'Yêu cầu không hợp lệ với lược đồ dữ liệu.', en: 'The request does not match the schema.' },
+  NOT_FOUND: { vi: 'Không tìm thấy bản ghi.', en: 'Not found.' },
+  ILLEGAL_TRANSITION: { vi: 'Thao tác không phù hợp với trạng thái hiện tại.', en: 'This action does not fit the current state.' },
+  INVALID_PUBLIC_KEY: {
+    vi: 'Tệp tải lên không phải là khóa công khai hợp lệ (PEM, RSA hoặc EC).',
+    en: 'The uploaded file is not a valid public key (PEM, RSA or EC).',
+  },
+  QUOTA_EXCEEDED: { vi: 'Đã vượt hạn mức truy cập. Vui lòng thử lại sau.', en: 'Quota exceeded. Please try again later.' },
+  UNDER_MAINTENANCE: { vi: 'Nền tảng đang bảo trì. Vui lòng quay lại sau.', en: 'The platform is under maintenance. Please come back later.' },
+  INVALID_PERIOD: { vi: 'Kỳ báo cáo không hợp lệ.', en: 'The period is not valid.' },
+  NETWORK: { vi: 'Không kết nối được tới nền tảng. Vui lòng thử lại.', en: 'The platform cannot be reached. Please try again.' },
+  INTERNAL_SERVER_ERROR: {
+    vi: 'Đã có lỗi phía nền tảng. Bộ phận vận hành đã được thông báo.',
+    en: 'Something went wrong on the platform. The operators were told.',
+  },
+};
+
+/** An error of a GraphQL call, with the API's code (or NETWORK) and message. */
+export class PortalError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly path?: ReadonlyArray<string | number>,
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = 'PortalError';
+  }
+}
+
+/** The text for an error: the table's when it knows the code. */
+export function errorText(error: unknown): { title: Text | undefined; detail: string; code: string } {
+  if (error instanceof PortalError) return { title: errorTexts[error.code], detail: error.message, code: error.code };
+  const message = error instanceof Error ? error.message : String(error);
+  return { title: undefined, detail: message, code: 'UNKNOWN' };
+}
