@@ -375,7 +375,9 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
             ...(redirectUri === undefined ? {} : { redirect_uri: redirectUri }),
           },
         });
-        await provider.interactionFinished(req, res, { login: { accountId: brokered.userId } }, { mergeWithLastSubmission: false });
+        // The ID token's acr is the session's (oidc-provider): the assurance level the identity provider vouched for.
+        const acr = realm.users.find((u) => u.id === brokered.userId)?.attributes.acr?.[0] ?? '1';
+        await provider.interactionFinished(req, res, { login: { accountId: brokered.userId, acr } }, { mergeWithLastSubmission: false });
         return;
       }
       if (brokered !== undefined) {
