@@ -225,6 +225,11 @@ describe('VDXP identities', () => {
     assert.ok(identity.enterprise_code !== undefined);
     assert.ok(sim.dataset.enterprises.get(identity.enterprise_code)!.LegalRepresentative.some((r) => r.PERSONAL_ID === representative));
     assert.equal(directory.find(WELL_KNOWN.citizens.notFound), undefined);
+    // The accounts CONTRACT.md lists (default seed).
+    assert.equal(directory.find('011173898166')?.enterprise_code, '0491470798');
+    assert.equal(directory.find('001076470701')?.enterprise_code, '4204520678');
+    assert.equal(directory.find(WELL_KNOWN.citizens.householdHead)?.enterprise_code, undefined);
+    assert.equal(directory.find(WELL_KNOWN.citizens.livesElsewhere)?.acr, '1');
   });
 
   it('subjects are stable for a key, differ between keys; level 1 for personal IDs ending in 7', () => {
