@@ -10,6 +10,7 @@ import { startSimulator } from '../service.ts';
 import { WELL_KNOWN } from '../well-known.ts';
 import { DEV_VDXP_CITIZEN_PASSWORD, DEV_VDXP_CLIENT_ID, DEV_VDXP_CLIENT_SECRET } from '../config.ts';
 import { assuranceLevelOf, createDirectory, subjectFor } from './identities.ts';
+import { MAX_ATTEMPTS } from './provider.ts';
 
 const redirectUri = 'http://localhost:65000/realms/lgsp/broker/vdxp/endpoint';
 let sim: Awaited<ReturnType<typeof startSimulator>>;
@@ -213,6 +214,18 @@ describe('VDXP simulator', () => {
       body: new URLSearchParams({ request, personal_id: WELL_KNOWN.citizens.householdHead, password: DEV_VDXP_CITIZEN_PASSWORD }),
     });
     assert.equal(foreign.status, 403);
+  });
+});
+
+describe('VDXP sign-in attempts', () => {
+  it(`ends a sign-in request after ${MAX_ATTEMPTS} failed attempts, with a page saying so`, async () => {
+    const request = await openLogin(pkce().challenge);
+    for (let i = 1; i < MAX_ATTEMPTS; i++) assert.equal((await submit(request, WELL_KNOWN.citizens.householdHead, `Wrong-${i}`)).status, 401);
+    const last = await submit(request, WELL_KNOWN.citizens.householdHead, 'Wrong-last');
+    assert.equal(last.status, 429);
+    assert.match(await last.text(), new RegExp(`Bạn đã nhập sai ${MAX_ATTEMPTS} lần`));
+    const after = await submit(request, WELL_KNOWN.citizens.householdHead, DEV_VDXP_CITIZEN_PASSWORD);
+    assert.equal(after.status, 400, 'the right password no longer helps on that request');
   });
 });
 
