@@ -110,7 +110,8 @@ export async function createVdxpProvider(options: VdxpOptions): Promise<VdxpProv
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code'],
-    subject_types_supported: ['pairwise'],
+    // The same opaque subject for every client (OpenID Connect's "public" type; it is not the personal ID).
+    subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     code_challenge_methods_supported: ['S256'],
