@@ -65,6 +65,7 @@ export class ChainVerifier {
   private through: { seq: number; hash: string } | null = null;
   /** Checkpoints (oldest first, append-only) whose signature and hash were checked. */
   private checkpointsChecked = 0;
+  private lastCheckedSignature: string | null = null;
   private latestStatus: ChainStatus | null = null;
   private lastFullAt: Date | null = null;
   private running: Promise<ChainStatus> | null = null;
@@ -149,6 +150,8 @@ export class ChainVerifier {
     const problems: ChainProblem[] = [];
     const anchorProblem = this.through === null ? null : await this.anchorProblem(this.through);
     if (anchorProblem !== null) problems.push(anchorProblem);
+    // The list is append-only: if the last one checked is no longer where it was (a restore, a removal), check them all.
+    if (this.checkpointsChecked > 0 && checkpoints[this.checkpointsChecked - 1]?.signature !== this.lastCheckedSignature) this.checkpointsChecked = 0;
     const newCheckpoints = checkpoints.slice(this.checkpointsChecked);
     const checkpointProblem = await this.checkpointProblem(newCheckpoints, firstSeq);
     if (checkpointProblem !== null) problems.push(checkpointProblem);
@@ -176,7 +179,10 @@ export class ChainVerifier {
       }
     }
     const firstProblem = problems.sort((a, b) => a.seq - b.seq)[0] ?? null;
-    if (checkpointProblem === null) this.checkpointsChecked = checkpoints.length;
+    if (checkpointProblem === null) {
+      this.checkpointsChecked = checkpoints.length;
+      this.lastCheckedSignature = checkpoints.at(-1)?.signature ?? null;
+    }
     const verifiedAt = this.options.now();
     if (full) this.lastFullAt = verifiedAt;
     const last = checkpoints.at(-1);
