@@ -90,7 +90,7 @@ const fixtures = () => [
     at: '2026-11-09T01:00:00Z',
     requestId: 'req-self',
     source: 'gateway',
-    user: citizen.username!,
+    user: citizen.userId!,
     purpose: 'self-access',
     action: 'MyCitizenRecord',
     fields: ['Citizen.fullName'],
@@ -103,7 +103,7 @@ const fixtures = () => [
     at: '2026-11-09T02:00:00Z',
     requestId: 'req-lookup',
     source: 'monitoring',
-    user: citizen.username!,
+    user: citizen.userId!,
     action: 'myDataAccesses',
     subjects: [pid(CITIZEN)],
   }),
@@ -183,7 +183,7 @@ for (const backend of backends) {
       assert.equal(nodes.find((n) => n.requestId === 'req-served-only')!.kind, 'SERVED');
       // The citizen's own read: marked, their login shown.
       const self = nodes.find((n) => n.requestId === 'req-self')!;
-      assert.deepEqual([self.byViewer, self.user, self.agencyCode, self.agencyName], [true, citizen.username, null, null]);
+      assert.deepEqual([self.byViewer, self.user, self.agencyCode, self.agencyName], [true, citizen.userId, null, null]);
       // Other people never appear: an official's login, a relative's hash.
       const household = nodes.find((n) => n.requestId === 'req-household')!;
       assert.equal(household.user, null);
@@ -239,10 +239,11 @@ for (const backend of backends) {
       await mine({}, representative);
       await mine({}, OPERATOR);
       const written = (await records()).slice(before).filter((r) => r.action === 'myDataAccesses');
-      const own = written.find((r) => r.user === representative.username);
+      const own = written.find((r) => r.user === representative.userId);
       assert.ok(own, 'the representative’s look-up is recorded');
       assert.deepEqual([own.kind, own.source, own.outcome, own.agency], ['operation', 'monitoring', 'success', null]);
       assert.deepEqual(own.subjects, [testHasher(pid(RELATIVE)), testHasher({ kind: 'enterprise-code', value: ENTERPRISE })]);
+      assert.ok(!JSON.stringify(written).includes(RELATIVE), 'the personal ID (here also the login) is never recorded in clear');
       const refused = written.find((r) => r.user === OPERATOR.username);
       assert.deepEqual([refused?.outcome, refused?.errorCodes, refused?.subjects], ['denied', ['FORBIDDEN'], []]);
     });

@@ -16,7 +16,7 @@ import { ErrorCode, LgspError } from '@lgsp/kit';
 import type { AgencyNames } from '../reports/agency-names.ts';
 import type { Caller } from '../caller.ts';
 import { parseInstant } from '../time.ts';
-import { citizenSubjects, requireOperator, scopeOf, type Slice } from './authorization.table.ts';
+import { citizenSubjects, partyOf, requireOperator, scopeOf, type Slice } from './authorization.table.ts';
 import type { ChainStatus, ChainVerifier } from './chain-verifier.ts';
 
 const PERSONAL_ID = /^\d{12}$/;
@@ -167,9 +167,17 @@ function citizenView(record: AuditRecord, own: readonly string[], viewerName: st
   };
 }
 
-/** The login an audit record names for this caller (as every writer does: username, else the subject). */
-export const recordedUserOf = (caller: Caller): string | null =>
-  caller.principal.kind === 'user' ? (caller.principal.username ?? caller.principal.userId ?? null) : null;
+/**
+ * The person an audit record names for this caller, as the gateway's audit step does: a civil servant's login, else
+ * the subject; a citizen's account subject (`sub`) only, since the login of an account brokered from VDXP may be made
+ * of the personal ID, which never goes to the audit in clear.
+ */
+export function recordedUserOf(caller: Caller): string | null {
+  const p = caller.principal;
+  if (p.kind !== 'user') return null;
+  if (partyOf(caller) === 'citizen') return p.userId ?? null;
+  return p.username ?? p.userId ?? null;
+}
 
 /** Did the caller act in this record themself (a person with no other agency than theirs)? */
 export const isViewerRecord = (record: AuditRecord, caller: Caller): boolean =>
@@ -313,7 +321,7 @@ export class AuditQueries {
         environment: p.environment ?? 'production',
         agency: caller.agencyCode,
         system: caller.systemId,
-        user: p.kind === 'user' ? (p.username ?? p.userId ?? null) : null,
+        user: recordedUserOf(caller),
         purpose: p.purpose ?? null,
         action,
         operationType: 'query',
