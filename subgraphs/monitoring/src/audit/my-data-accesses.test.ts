@@ -128,6 +128,10 @@ const fixtures = () => [
     subjects: [{ kind: 'enterprise-code', value: ENTERPRISE }],
   }),
   auditEntry({ at: '2026-10-05T01:00:00Z', requestId: 'req-october', agency: JUSTICE, subjects: [pid(CITIZEN)] }),
+  // Appended out of time order (two processes): a later read of the enterprise first, then an earlier one naming both
+  // the representative and the enterprise (in both of their slices: listed once, in time order).
+  auditEntry({ at: '2026-11-20T01:00:00Z', requestId: 'req-late-enterprise', agency: JUSTICE, subjects: [{ kind: 'enterprise-code', value: ENTERPRISE }] }),
+  auditEntry({ at: '2026-11-19T01:00:00Z', requestId: 'req-both', agency: JUSTICE, subjects: [pid(RELATIVE), { kind: 'enterprise-code', value: ENTERPRISE }] }),
 ];
 const EXPECTED = ['req-search', 'req-self', 'req-household', 'req-served-only', 'req-denied', 'req-read'];
 
@@ -196,7 +200,7 @@ for (const backend of backends) {
       assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
       assert.deepEqual(
         (answer.data!.myDataAccesses.nodes as Array<{ requestId: string }>).map((n) => n.requestId),
-        ['req-enterprise', 'req-household'],
+        ['req-late-enterprise', 'req-both', 'req-enterprise', 'req-household'],
       );
     });
 

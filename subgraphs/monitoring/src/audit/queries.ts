@@ -95,6 +95,15 @@ function decodeCursor(cursor: string | null | undefined, slices: number): SliceC
 }
 
 /**
+ * The log's own order, newest first: `at` descending, then `seq` (records appended by several processes are not in
+ * time order by seq); merging slices in any other order repeats a record found in two of them.
+ */
+const newerThan = (a: AuditRecord, b: AuditRecord): boolean => {
+  const at = Date.parse(a.at) - Date.parse(b.at);
+  return at > 0 || (at === 0 && a.seq > b.seq);
+};
+
+/**
  * One page of `first` records, newest first, over the union of the slices (a record in two slices counts once).
  * Each slice is read from its cursor; the records consumed of each decide its next cursor (read again with that
  * count when a page was consumed only in part, so the adapter's own cursor says where to resume).
@@ -115,7 +124,7 @@ async function readSlices(log: AuditLog, base: AuditQuery, slices: Slice[], firs
     let best = -1;
     for (let i = 0; i < pages.length; i += 1) {
       const candidate = pages[i]!.records[heads[i]!];
-      if (candidate !== undefined && (best < 0 || candidate.seq > pages[best]!.records[heads[best]!]!.seq)) best = i;
+      if (candidate !== undefined && (best < 0 || newerThan(candidate, pages[best]!.records[heads[best]!]!))) best = i;
     }
     if (best < 0) break;
     const record = pages[best]!.records[heads[best]!]!;
