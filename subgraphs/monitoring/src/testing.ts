@@ -56,6 +56,20 @@ export const civilServantOf = (agencyCode: string): Principal => ({
   scopes: [],
 });
 
+/** A citizen signed in through VDXP (role `citizen`, their personal ID; a business representative also an enterprise code). */
+export const citizenOf = (personalId: string, enterpriseCode?: string): Principal => ({
+  kind: 'user',
+  // The account's subject; the login a broker made of the personal ID (which must never reach the audit in clear).
+  userId: `3f6c2a1e-0b7d-4c55-9e21-${personalId.slice(-4).padStart(12, '0')}`,
+  username: personalId,
+  clientId: 'lgsp-portal',
+  personalId,
+  ...(enterpriseCode === undefined ? {} : { enterpriseCode }),
+  assuranceLevel: '2',
+  roles: [Role.citizen],
+  scopes: [],
+});
+
 export interface GraphQLAnswer {
   data?: Record<string, any> | null;
   errors?: Array<{ message: string; extensions?: Record<string, any> }>;

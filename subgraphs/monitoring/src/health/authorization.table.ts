@@ -39,11 +39,11 @@ export function requireReportingSystem(caller: Caller, systemId: string): void {
 export const matrix: Array<{ operation: string; outcomes: Record<string, 'ok' | 'FORBIDDEN' | 'INVALID_HEALTH_REPORT'> }> = [
   {
     operation: 'systemsHealth(own agency of the system)',
-    outcomes: { operator: 'ok', 'agency admin': 'ok', 'the system': 'ok', 'other agency admin': 'FORBIDDEN', 'civil servant': 'FORBIDDEN' },
+    outcomes: { operator: 'ok', 'agency admin': 'ok', 'the system': 'ok', 'other agency admin': 'FORBIDDEN', 'civil servant': 'FORBIDDEN', citizen: 'FORBIDDEN' },
   },
   {
     operation: 'availability(system)',
-    outcomes: { operator: 'ok', 'agency admin': 'ok', 'the system': 'ok', 'other agency admin': 'FORBIDDEN', 'civil servant': 'FORBIDDEN' },
+    outcomes: { operator: 'ok', 'agency admin': 'ok', 'the system': 'ok', 'other agency admin': 'FORBIDDEN', 'civil servant': 'FORBIDDEN', citizen: 'FORBIDDEN' },
   },
   {
     operation: 'reportSystemHealth(system)',
@@ -53,6 +53,7 @@ export const matrix: Array<{ operation: string; outcomes: Record<string, 'ok' | 
       'the system': 'ok',
       'other agency admin': 'INVALID_HEALTH_REPORT',
       'civil servant': 'INVALID_HEALTH_REPORT',
+      citizen: 'INVALID_HEALTH_REPORT',
     },
   },
 ];

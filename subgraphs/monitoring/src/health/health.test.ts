@@ -11,7 +11,17 @@ import type { Principal } from '@lgsp/kit';
 import { startSimulator, type RunningSimulator } from '@lgsp/simulator';
 import type { HealthModuleState } from './index.ts';
 import { matrix } from './authorization.table.ts';
-import { adminOf, civilServantOf, eventually, OPERATOR, staticRegistry, startMonitoringHarness, systemOf, type MonitoringHarness } from '../testing.ts';
+import {
+  adminOf,
+  citizenOf,
+  civilServantOf,
+  eventually,
+  OPERATOR,
+  staticRegistry,
+  startMonitoringHarness,
+  systemOf,
+  type MonitoringHarness,
+} from '../testing.ts';
 import type { SystemRecord } from '../registry-client.ts';
 
 const AGENCY = '000.00.04.H41';
@@ -222,6 +232,7 @@ describe('health of connected systems', () => {
     'the system': systemOf(AGENCY, 'pushing-system'),
     'other agency admin': adminOf('000.00.03.H41'),
     'civil servant': civilServantOf(AGENCY),
+    citizen: citizenOf('040200001234'),
   };
   for (const row of matrix) {
     for (const [name, expected] of Object.entries(row.outcomes)) {

@@ -23,6 +23,8 @@ export const callers: Record<string, Principal> = {
   'justice civil servant': { kind: 'user', agencyCode: JUSTICE, userId: 'cb-1', username: 'canbo.stp', roles: [Role.civilServant], scopes: [] },
   'admin without agency': { kind: 'user', userId: 'x', username: 'x', roles: [Role.agencyAdmin], scopes: [] },
   anonymous: { kind: 'anonymous', roles: [], scopes: [] },
+  // A citizen signed in through VDXP reads only who accessed their own data (myDataAccesses), no statistics.
+  citizen: { kind: 'user', userId: 'sub-citizen', username: '040200001234', personalId: '040200001234', roles: [Role.citizen], scopes: [] },
 };
 export type CallerName = keyof typeof callers;
 export type Outcome = 'ok' | 'FORBIDDEN';
