@@ -9,6 +9,9 @@
 # Not random, so not made here (the command names them at the end when they are missing):
 #   national-platform-consumer-key, national-platform-consumer-secret, national-platform-test-consumer-key,
 #   national-platform-test-consumer-secret   the credentials the national platform (NDXP) issued to the province
+#   vdxp-client-secret                       the client secret VDXP (the national e-ID) issues at the province's
+#                                            registration: made empty here (citizens' sign-in off until
+#                                            VDXP_ISSUER_URL is set); the operator replaces it (docs/operations.md)
 set -eu
 
 dir=${1:?usage: generate-secrets.sh <secrets folder>}
@@ -57,6 +60,9 @@ make relay-master-key-previous 'true'
 make relay-url-secret-previous 'true'
 make catalogs-cursor-secret-previous 'true'
 make report-link-secret-previous 'true'
+# Issued by VDXP, never generated: empty until the province's registration (Keycloak's start.sh refuses an empty one
+# when VDXP_ISSUER_URL is set).
+make vdxp-client-secret 'true'
 
 missing=''
 for name in national-platform-consumer-key national-platform-consumer-secret \
@@ -65,4 +71,8 @@ for name in national-platform-consumer-key national-platform-consumer-secret \
 done
 if [ -n "$missing" ]; then
   echo "still to write by hand (docs/runbook.md \"Secrets\"):$missing"
+fi
+if [ ! -s "$dir/vdxp-client-secret" ]; then
+  echo "citizens' sign-in through VDXP is off until the province is registered: then write the secret VDXP issued into"
+  echo "  $dir/vdxp-client-secret and set VDXP_ISSUER_URL and VDXP_CLIENT_ID (docs/operations.md \"Deployment\")"
 fi

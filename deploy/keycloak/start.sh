@@ -1,6 +1,6 @@
 #!/bin/bash
 # Keycloak's entry point in docker-compose.yml: the database password, the bootstrap administrator's password and
-# the platform clients' secrets (the placeholders of the imported realm, deploy/keycloak/production-realm.ts) come
+# the platform clients' and VDXP's secrets (the placeholders of the imported realm, deploy/keycloak/production-realm.ts) come
 # from secret files (Keycloak reads only variables or its keystore, not *_FILE), then kc.sh runs with the
 # arguments given (`start --import-realm`). Bash built-ins only: the Keycloak image has no coreutils to rely on.
 # A missing or empty secret stops the container with a message that names the file, never its content.
@@ -33,5 +33,20 @@ KC_BOOTSTRAP_ADMIN_PASSWORD=$(read_secret keycloak-admin-password)
 LGSP_REGISTRY_CLIENT_SECRET=$(read_secret keycloak-registry-client-secret)
 LGSP_BACKUP_CLIENT_SECRET=$(read_secret keycloak-backup-client-secret)
 export KC_DB_PASSWORD KC_BOOTSTRAP_ADMIN_PASSWORD LGSP_REGISTRY_CLIENT_SECRET LGSP_BACKUP_CLIENT_SECRET
+
+# Citizens' and businesses' sign-in through VDXP (identity provider `vdxp`): with VDXP_ISSUER_URL set, the realm's
+# provider is enabled with the client VDXP issued to the province, whose secret the operator wrote into
+# vdxp-client-secret (deploy/generate-secrets.sh leaves it empty: VDXP issues it at registration). Without it the
+# provider is imported disabled (deploy/keycloak/production-realm.ts) and no VDXP setting is needed.
+if [[ -n ${VDXP_ISSUER_URL:-} ]]; then
+  if [[ -z ${VDXP_CLIENT_ID:-} ]]; then
+    echo "keycloak: VDXP_ISSUER_URL is set but VDXP_CLIENT_ID is not (the client id VDXP issued at registration)" >&2
+    exit 1
+  fi
+  VDXP_CLIENT_SECRET=$(read_secret vdxp-client-secret)
+  export VDXP_ISSUER_URL VDXP_CLIENT_ID VDXP_CLIENT_SECRET
+else
+  unset VDXP_ISSUER_URL VDXP_CLIENT_ID VDXP_CLIENT_SECRET
+fi
 
 exec "$kc" "$@"

@@ -43,6 +43,8 @@ before(async () => {
   const generated = spawnSync('sh', [join(repoRoot, 'deploy/generate-secrets.sh'), secrets], { encoding: 'utf8' });
   assert.equal(generated.status, 0, generated.stderr);
   assert.match(generated.stdout, /still to write by hand.*national-platform-consumer-key/);
+  assert.match(generated.stdout, /created {2}vdxp-client-secret\n/);
+  assert.match(generated.stdout, /sign-in through VDXP is off until the province is registered/);
   for (const name of HAND_WRITTEN) await writeFile(join(secrets, name), `test-${name}-0123456789abcdef\n`, { mode: 0o444 });
   await writeDevCertificate({ out: tls, hosts: ['lgsp.example.gov.vn', 'login.lgsp.example.gov.vn'], days: 2 });
   operatorEnv = {
@@ -174,7 +176,18 @@ describe('docker-compose.yml, as docker-compose resolves it', () => {
       'keycloak-backup-client-secret',
       'keycloak-db-password',
       'keycloak-registry-client-secret',
+      'vdxp-client-secret',
     ]);
+    // VDXP (citizens' sign-in): optional, the same values for the realm's generation and Keycloak's import.
+    for (const service of [keycloak, services['keycloak-realm']!]) {
+      assert.equal(service.environment!.VDXP_ISSUER_URL, '', 'VDXP_ISSUER_URL unset: the identity provider is imported disabled');
+      assert.equal(service.environment!.VDXP_CLIENT_ID, '');
+    }
+    const withVdxp = resolved({ ...operatorEnv, VDXP_ISSUER_URL: 'https://vdxp.example.gov.vn/oidc', VDXP_CLIENT_ID: 'lgsp-nghean' }).services;
+    for (const name of ['keycloak', 'keycloak-realm']) {
+      assert.equal(withVdxp[name]!.environment!.VDXP_ISSUER_URL, 'https://vdxp.example.gov.vn/oidc', name);
+      assert.equal(withVdxp[name]!.environment!.VDXP_CLIENT_ID, 'lgsp-nghean', name);
+    }
     // --import-realm reads the production realm keycloak-realm made from keycloak/realm-export.json.
     assert.ok(volumesOf(keycloak).some((v) => v.source === 'keycloak-import' && v.target === '/opt/keycloak/data/import'));
     assert.deepEqual(keycloak.depends_on, {
@@ -399,6 +412,41 @@ describe('the entry points that read secret files', () => {
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /keycloak-db-password is missing/);
     assert.equal(missing.stdout, '');
+  });
+
+  it("Keycloak's start.sh exports VDXP's settings and secret only when VDXP_ISSUER_URL is set, and says what is missing", async () => {
+    const kc = join(dir, 'kc-vdxp.sh');
+    await writeFile(kc, '#!/bin/bash\necho "issuer=${VDXP_ISSUER_URL-unset} client=${VDXP_CLIENT_ID-unset} secret=${VDXP_CLIENT_SECRET-unset}"\n', {
+      mode: 0o755,
+    });
+    const start = join(repoRoot, 'deploy/keycloak/start.sh');
+    const run = (env: Record<string, string>, mount = secrets) =>
+      spawnSync('bash', [start, 'start'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', LGSP_SECRETS_MOUNT: mount, LGSP_KC_SH: kc, ...env } });
+    // generate-secrets.sh leaves vdxp-client-secret empty (VDXP issues it): fine while VDXP is not configured.
+    assert.equal(await readFile(join(secrets, 'vdxp-client-secret'), 'utf8'), '');
+    const off = run({ VDXP_ISSUER_URL: '', VDXP_CLIENT_ID: '' });
+    assert.equal(off.status, 0, off.stderr);
+    assert.equal(off.stdout, 'issuer=unset client=unset secret=unset\n');
+    const on = { VDXP_ISSUER_URL: 'https://vdxp.example.gov.vn/oidc', VDXP_CLIENT_ID: 'lgsp-nghean' };
+    const empty = run(on);
+    assert.equal(empty.status, 1, 'an empty VDXP secret with VDXP configured stops Keycloak');
+    assert.match(empty.stderr, /vdxp-client-secret is empty/);
+    assert.equal(empty.stdout, '');
+    const noClient = run({ VDXP_ISSUER_URL: on.VDXP_ISSUER_URL });
+    assert.equal(noClient.status, 1);
+    assert.match(noClient.stderr, /VDXP_CLIENT_ID is not/);
+    const mount = join(dir, 'secrets-vdxp');
+    await mkdir(mount);
+    for (const name of ['keycloak-db-password', 'keycloak-admin-password', 'keycloak-registry-client-secret', 'keycloak-backup-client-secret']) {
+      await writeFile(join(mount, name), await readFile(join(secrets, name)));
+    }
+    const missing = run(on, mount);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /vdxp-client-secret is missing/);
+    await writeFile(join(mount, 'vdxp-client-secret'), 'issued-by-vdxp-0123456789abcdef\n');
+    const ok = run(on, mount);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, 'issuer=https://vdxp.example.gov.vn/oidc client=lgsp-nghean secret=issued-by-vdxp-0123456789abcdef\n');
   });
 
   it('generate-secrets.sh keeps what exists and makes the files readable by the containers only through their mounts', async () => {

@@ -201,6 +201,12 @@ describe('TLS at the ingress (docker-compose.yml)', () => {
     assert.equal(seen.headers['x-forwarded-proto'], 'https');
     assert.equal(seen.headers['x-forwarded-host'], PUBLIC_HOST);
     assert.ok(seen.headers['x-request-id'], 'the ingress gives the request an id');
+    // The portal's assets, whose location sets its own cache header, keep HSTS.
+    const asset = await https(PUBLIC_HOST, '/portal/assets/index-BJz0ulIn.js');
+    assert.equal(JSON.parse(asset.body).upstream, 'gateway');
+    assert.equal(asset.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.match(asset.headers['strict-transport-security'] ?? '', /max-age=31536000/);
+    assert.match((await https(PUBLIC_HOST, '/portal/')).headers['strict-transport-security'] ?? '', /max-age=31536000/);
     const exchange = await https(PUBLIC_HOST, '/exchange/packets/x/content?token=t');
     assert.equal(JSON.parse(exchange.body).upstream, 'relay');
     assert.equal(relay.seen.at(-1)!.headers['x-forwarded-proto'], 'https');
