@@ -14,7 +14,7 @@
  * A failure after the POST deletes the client again (also when the POST's answer was lost after Keycloak made it).
  */
 import KeycloakAdminClient, { NetworkError } from '@keycloak/keycloak-admin-client';
-import { createLogger, ErrorCode, LgspError, type Logger } from '@lgsp/kit';
+import { createLogger, ErrorCode, LgspError } from '@lgsp/kit';
 import { keycloakAdminClient, type KeycloakCredentialIssuerOptions } from './keycloak-issuer.ts';
 
 /** What the registry asks for: one client for one application of one agency. */
