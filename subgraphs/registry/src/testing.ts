@@ -13,6 +13,7 @@ import { createMemoryChangeLog } from '@lgsp/access';
 import type { ChangeLog } from './ports/change-log.ts';
 import { createMemoryCredentialIssuer, createMemoryCredentialRevocations, type CredentialRevocations } from './ports/credentials.ts';
 import { createMemoryRegistryEvents } from './ports/events.ts';
+import { createMemoryApplicationClients } from './ports/application-clients.ts';
 import { createMemoryGrantStore } from './ports/grants.ts';
 import { readDevelopmentSeed } from './data/seed.ts';
 import { startRegistry, type RunningRegistry } from './service.ts';
@@ -40,6 +41,27 @@ export const providerSystemOf = (agencyCode: string, systemId: string): Principa
   scopes: [],
 });
 
+/** An agency developer (lập trình viên, realm role agency-developer), a member of the agency's group as thao.ngo is. */
+export const developerOf = (agencyCode: string): Principal => ({
+  kind: 'user',
+  userId: `dev-${agencyCode}`,
+  username: `dev.${agencyCode}`,
+  agencyCode,
+  roles: [Role.civilServant, Role.agencyDeveloper, Role.dataConsumer],
+  scopes: [],
+});
+
+/** A citizen signed in through VDXP: role citizen, a personal ID, no agency. */
+export const CITIZEN: Principal = {
+  kind: 'user',
+  userId: 'vdxp-1',
+  username: '001090000001',
+  personalId: '001090000001',
+  assuranceLevel: '2',
+  roles: [Role.citizen],
+  scopes: [],
+};
+
 export const POLICE = '000.00.02.H41'; // Công an tỉnh: provides national-data-citizen
 export const FINANCE = '000.00.03.H41'; // Sở Tài chính: provides national-data-enterprise
 export const JUSTICE = '000.00.04.H41'; // Sở Tư pháp
@@ -57,6 +79,8 @@ export interface RegistryHarness {
   token: string;
   grants: ReturnType<typeof createMemoryGrantStore>;
   issuer: ReturnType<typeof createMemoryCredentialIssuer>;
+  /** The single sign-on applications' clients (in memory, with a fault hook). */
+  applicationClients: ReturnType<typeof createMemoryApplicationClients>;
   revocations: CredentialRevocations;
   changes: ChangeLog;
   events: ReturnType<typeof createMemoryRegistryEvents>;
@@ -91,6 +115,7 @@ export async function startRegistryHarness(
   });
   const grants = createMemoryGrantStore();
   const issuer = createMemoryCredentialIssuer();
+  const applicationClients = createMemoryApplicationClients();
   const revocations = createMemoryCredentialRevocations();
   const changes = createMemoryChangeLog();
   const events = createMemoryRegistryEvents();
@@ -102,6 +127,7 @@ export async function startRegistryHarness(
     logger: createLogger('registry', 'silent'),
     grants,
     issuer,
+    applicationClients,
     revocations,
     changes,
     ...(options.realEvents === true ? {} : { events }),
@@ -115,6 +141,7 @@ export async function startRegistryHarness(
     token,
     grants,
     issuer,
+    applicationClients,
     revocations,
     changes,
     events,
