@@ -33,6 +33,17 @@ export const errorTexts: Record<string, Text> = {
     vi: 'Đã có lỗi phía nền tảng. Bộ phận vận hành đã được thông báo.',
     en: 'Something went wrong on the platform. The operators were told.',
   },
+  // The developer screens (portal/src/pages/developer/).
+  ALREADY_EXISTS: {
+    vi: 'Bản ghi này đã tồn tại (ví dụ: hệ thống đã có đề nghị đang mở cho dịch vụ, hoặc đã có thông tin xác thực của môi trường này).',
+    en: 'This already exists (e.g. the system has an open request to the service, or a credential for this environment).',
+  },
+  UNKNOWN_FIELD_SET: { vi: 'Phiên bản dịch vụ không cung cấp nhóm trường dữ liệu đã chọn.', en: 'The service version does not offer a chosen field set.' },
+  INVALID_DATE: { vi: 'Ngày giờ không hợp lệ hoặc không ở tương lai.', en: 'The date is not valid or not in the future.' },
+  IDENTITY_PROVIDER_UNAVAILABLE: {
+    vi: 'Máy chủ xác thực tạm thời không trả lời; chưa có gì thay đổi. Vui lòng thử lại.',
+    en: 'The identity provider did not answer; nothing was changed. Please try again.',
+  },
 };
 
 /** An error of a GraphQL call, with the API's code (or NETWORK) and message. */

@@ -194,8 +194,8 @@ export const texts = {
     'A .pem file with "-----BEGIN PUBLIC KEY-----" (RSA or EC). Your private key never leaves your machine.',
   ),
   notAPublicKey: x(
-    'Tệp "{f}" không phải khóa công khai PEM hợp lệ (cần "-----BEGIN PUBLIC KEY-----", RSA hoặc EC). Chưa có gì được gửi.',
-    'The file "{f}" is not a valid PEM public key (needs "-----BEGIN PUBLIC KEY-----", RSA or EC). Nothing was sent.',
+    'Tệp "{f}" không phải khóa công khai dạng PEM (cần đúng một khối "-----BEGIN PUBLIC KEY-----"). Chưa có gì được gửi.',
+    'The file "{f}" is not a PEM public key (exactly one "-----BEGIN PUBLIC KEY-----" block is needed). Nothing was sent.',
   ),
   privateKeyRefused: x(
     'Tệp "{f}" là KHÓA BÍ MẬT. Không bao giờ tải khóa bí mật lên; hãy tải khóa công khai tương ứng. Chưa có gì được gửi.',
