@@ -35,7 +35,7 @@ function Callback({ onUser }: { onUser(user: User): void }) {
     );
   }, []);
   if (error !== undefined) return <Result status="error" title={t(shellTexts.signInFailed)} extra={<ErrorAlert error={error} />} />;
-  return <Spin fullscreen tip={t(shellTexts.loading)} />;
+  return <Spin fullscreen description={t(shellTexts.loading)} />;
 }
 
 function Shell() {
@@ -69,7 +69,7 @@ function Shell() {
   const signedIn = (element: React.ReactNode) =>
     session === undefined || expired ? (
       user === undefined ? (
-        <Spin fullscreen tip={t(shellTexts.loading)} />
+        <Spin fullscreen description={t(shellTexts.loading)} />
       ) : (
         <SignIn {...(expired ? { notice: t(shellTexts.sessionExpired) } : {})} />
       )
@@ -104,7 +104,7 @@ function Shell() {
 function Localized() {
   const { lang } = useLang();
   return (
-    <ConfigProvider locale={lang === 'vi' ? viVN : enUS} theme={{ token: { colorPrimary: '#8b1a1a' } }}>
+    <ConfigProvider locale={lang === 'vi' ? viVN : enUS} theme={{ token: { colorPrimary: '#8b1a1a', colorLink: '#8b1a1a' } }}>
       <BrowserRouter basename={import.meta.env.BASE_URL.replace(/\/$/, '')}>
         <Shell />
       </BrowserRouter>

@@ -34,7 +34,7 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
           {t(shellTexts.portalName)}
         </Link>
         <Space>
-          <Typography.Text style={{ color: '#fff' }} data-testid="signed-in-user">
+          <Typography.Text style={{ color: '#fff' }} data-testid="signed-in-user" data-username={session.user.username}>
             {session.user.name}
             {session.user.agencyCode !== undefined ? ` · ${session.user.agencyCode}` : ''}
           </Typography.Text>

@@ -37,10 +37,26 @@ export async function signIn(options: { returnTo?: string; citizen?: boolean } =
   await users.signinRedirect({ state, extraQueryParams: options.citizen === true ? { kc_idp_hint: config.citizenIdentityProvider } : {} });
 }
 
-export async function completeSignIn(): Promise<{ user: User; returnTo: string }> {
-  const user = await (await userManager()).signinRedirectCallback();
-  const state = user.state as SignInState | undefined;
-  return { user, returnTo: state?.returnTo ?? import.meta.env.BASE_URL };
+let completing: { url: string; result: Promise<{ user: User; returnTo: string }> } | undefined;
+
+/**
+ * Exchanges the code of the callback URL for tokens, once per callback URL: an authorization code is good for one
+ * exchange, and React may run the callback's effect twice (StrictMode in development).
+ */
+export function completeSignIn(): Promise<{ user: User; returnTo: string }> {
+  const url = window.location.href;
+  if (completing?.url !== url) {
+    completing = {
+      url,
+      result: userManager()
+        .then((users) => users.signinRedirectCallback(url))
+        .then((user) => {
+          const state = user.state as SignInState | undefined;
+          return { user, returnTo: state?.returnTo ?? import.meta.env.BASE_URL };
+        }),
+    };
+  }
+  return completing.result;
 }
 
 export async function signOut(): Promise<void> {
