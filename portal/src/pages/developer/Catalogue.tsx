@@ -1,5 +1,5 @@
 /** The service catalogue: every published service and version, searchable; a service opens its detail page. */
-import { Input, Space, Table, Tag, Typography } from 'antd';
+import { Input, Space, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -8,18 +8,19 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDate } from './format.ts';
 import { CATALOGUE_QUERY, type Agency, type Service, type Version } from './queries.ts';
 import { texts } from './texts.ts';
+import { Tone } from './Tone.tsx';
 
 export function VersionStatusTag({ version }: { version: Version }) {
   const t = useT();
   const { lang } = useLang();
-  const color = version.status === 'PUBLISHED' ? 'green' : version.status === 'DEPRECATED' ? 'orange' : 'default';
+  const tone = version.status === 'PUBLISHED' ? 'green' : version.status === 'DEPRECATED' ? 'orange' : 'grey';
   const label = t(texts[`versionStatus${version.status}`]);
   const sunset = version.notice?.sunsetAt;
   return (
-    <Tag color={color}>
+    <Tone tone={tone}>
       v{version.version}: {label}
       {sunset !== undefined && version.status !== 'RETIRED' ? ` — ${t(texts.sunsetAt)} ${formatDate(sunset, lang, false)}` : ''}
-    </Tag>
+    </Tone>
   );
 }
 
@@ -80,9 +81,7 @@ export function Catalogue() {
               render: (_, s) => (
                 <Space direction="vertical" size={0}>
                   <Link to={`/developer/catalogue/${encodeURIComponent(s.code)}`}>{s.name}</Link>
-                  <Typography.Text type="secondary" code>
-                    {s.code}
-                  </Typography.Text>
+                  <Typography.Text code>{s.code}</Typography.Text>
                 </Space>
               ),
             },
@@ -107,9 +106,9 @@ export function Catalogue() {
                 return (
                   <Space wrap size={[0, 4]}>
                     {(current?.fieldSets ?? []).map((f) => (
-                      <Tag key={f.name} color={f.personalData ? 'volcano' : 'blue'} title={f.description}>
+                      <Tone key={f.name} tone={f.personalData ? 'volcano' : 'blue'} title={f.description}>
                         {f.name}
-                      </Tag>
+                      </Tone>
                     ))}
                   </Space>
                 );
@@ -119,9 +118,7 @@ export function Catalogue() {
               title: t(texts.status),
               key: 'status',
               render: (_, s) => (
-                <Tag color={s.status === 'ACTIVE' ? 'green' : 'default'}>
-                  {t(s.status === 'ACTIVE' ? texts.serviceStatusACTIVE : texts.serviceStatusRETIRED)}
-                </Tag>
+                <Tone tone={s.status === 'ACTIVE' ? 'green' : 'grey'}>{t(s.status === 'ACTIVE' ? texts.serviceStatusACTIVE : texts.serviceStatusRETIRED)}</Tone>
               ),
             },
           ]}

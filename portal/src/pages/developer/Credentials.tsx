@@ -3,7 +3,7 @@
  * in a modal; client-jwt: a public key file checked in the browser), rotate, enabled or not. Production only when the
  * registry allows it (a LIVE request), and the page says why not.
  */
-import { Alert, Button, Card, Modal, Popconfirm, Radio, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Modal, Popconfirm, Radio, Space, Table, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -25,7 +25,9 @@ import {
   type System,
 } from './queries.ts';
 import { rememberTestSecret } from './test-secret.ts';
+import { Help } from './Help.tsx';
 import { texts } from './texts.ts';
+import { Tone } from './Tone.tsx';
 
 const inForce = (state: AccessRequest['state'], environment: Environment) =>
   environment === 'TEST' ? state === 'TESTING' || state === 'INTEGRATION_REPORTED' || state === 'LIVE' : state === 'LIVE';
@@ -110,13 +112,13 @@ function SystemCard({ system, requests, onIssued }: { system: System; requests: 
           {
             title: t(texts.environment),
             key: 'env',
-            render: (_, c) => <Tag color={c.environment === 'PRODUCTION' ? 'red' : 'cyan'}>{t(texts[`env${c.environment}`])}</Tag>,
+            render: (_, c) => <Tone tone={c.environment === 'PRODUCTION' ? 'red' : 'cyan'}>{t(texts[`env${c.environment}`])}</Tone>,
           },
           { title: t(texts.methodLabel), key: 'method', render: (_, c) => t(texts[`method${c.method}`]) },
           {
             title: t(texts.enabled),
             key: 'enabled',
-            render: (_, c) => <Tag color={c.enabled ? 'green' : 'default'}>{t(c.enabled ? texts.enabledYes : texts.enabledNo)}</Tag>,
+            render: (_, c) => <Tone tone={c.enabled ? 'green' : 'grey'}>{t(c.enabled ? texts.enabledYes : texts.enabledNo)}</Tone>,
           },
           { title: t(texts.createdAt), key: 'createdAt', render: (_, c) => formatDate(c.createdAt, lang) },
           {
@@ -151,9 +153,9 @@ function SystemCard({ system, requests, onIssued }: { system: System; requests: 
             <Typography.Text strong>{t(texts.requestsInForce)}: </Typography.Text>
             {requests.map((r) => (
               <Link key={r.id} to={`/developer/requests/${encodeURIComponent(r.id)}`} style={{ marginRight: 8 }}>
-                <Tag color={stateColor[r.state]}>
+                <Tone tone={stateColor[r.state]}>
                   {r.id}: {t(stateTexts[r.state])}
-                </Tag>
+                </Tone>
               </Link>
             ))}
           </div>
@@ -281,7 +283,7 @@ function KeyUpload({
     <Space direction="vertical">
       <label htmlFor={id}>{label}</label>
       <input id={id} ref={input} type="file" accept=".pem,.pub,.key,application/x-pem-file,text/plain" onChange={(e) => void pick(e.target.files?.[0])} />
-      <Typography.Text type="secondary">{t(texts.publicKeyHelp)}</Typography.Text>
+      <Help>{t(texts.publicKeyHelp)}</Help>
       {ok !== undefined && <Typography.Text type="success">{ok}</Typography.Text>}
       <Button type="primary" disabled={file === undefined} onClick={() => void send()}>
         {buttonText}

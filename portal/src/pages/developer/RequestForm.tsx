@@ -23,6 +23,7 @@ import {
   type Service,
   type System,
 } from './queries.ts';
+import { Help } from './Help.tsx';
 import { texts } from './texts.ts';
 import { checkFieldSets, checkPositive, checkPurposes, checkQuota, checkText, checkValidTo, LIMITS, rule, type Problem } from './validation.ts';
 
@@ -219,6 +220,7 @@ export function RequestForm() {
         noValidate
         initialValues={{ purposes: [], fieldSets: [], commitmentText: t(texts.commitmentDefault) }}
         onFinish={() => void send(false)}
+        onFinishFailed={() => setInvalid(true)}
         style={{ maxWidth: 860 }}
         aria-label={t(title)}
       >
@@ -268,7 +270,7 @@ export function RequestForm() {
             </Space>
           </Checkbox.Group>
         </Form.Item>
-        <Form.Item name="purposes" label={t(texts.purposesField)} extra={t(texts.purposesHelp)} rules={[rule(checkPurposes, t)]}>
+        <Form.Item name="purposes" label={t(texts.purposesField)} extra={<Help>{t(texts.purposesHelp)}</Help>} rules={[rule(checkPurposes, t)]}>
           <Select mode="tags" aria-required tokenSeparators={[',', ' ']} open={false} suffixIcon={null} />
         </Form.Item>
         <Form.Item name="legalBasis" label={t(texts.legalBasis)} rules={[rule((v) => checkText(v, 'legalBasis', LIMITS.legalBasis), t)]}>
@@ -288,7 +290,7 @@ export function RequestForm() {
             <Form.Item
               name="quotaRequests"
               label={t(texts.quotaRequests)}
-              extra={t(texts.quotaHelp)}
+              extra={<Help>{t(texts.quotaHelp)}</Help>}
               dependencies={['quotaPerSeconds']}
               rules={[
                 ({ getFieldValue }) =>
@@ -325,7 +327,9 @@ export function RequestForm() {
         </Form.Item>
         {!amending && (
           <fieldset style={{ border: '1px solid #d9d9d9', borderRadius: 8, padding: '8px 16px', marginBottom: 16 }}>
-            <legend style={{ width: 'auto', padding: '0 8px', fontSize: 16, border: 0, marginBottom: 0 }}>{t(texts.commitmentTitle)}</legend>
+            <legend style={{ width: 'auto', padding: '0 8px', fontSize: 16, border: 0, marginBottom: 0, color: 'rgba(0, 0, 0, 0.88)' }}>
+              {t(texts.commitmentTitle)}
+            </legend>
             <Form.Item name="signedBy" label={t(texts.signedBy)} rules={[rule((v) => checkText(v, 'signedBy', LIMITS.signedBy), t)]}>
               <Input required aria-required maxLength={LIMITS.signedBy} />
             </Form.Item>

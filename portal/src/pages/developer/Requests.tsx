@@ -1,5 +1,5 @@
 /** The agency's access requests (as consumer): state, who acts next, the working-day deadline; and one request's detail. */
-import { Alert, Button, Descriptions, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Descriptions, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router-dom';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -9,6 +9,7 @@ import { useSession } from '../../shell/session.tsx';
 import { formatDate, nextParties, stateColor, stateTexts } from './format.ts';
 import { ACT_MUTATION, REQUEST_QUERY, REQUESTS_QUERY, type AccessRequest } from './queries.ts';
 import { texts } from './texts.ts';
+import { Tone } from './Tone.tsx';
 
 function Deadline({ request }: { request: AccessRequest }) {
   const t = useT();
@@ -17,7 +18,7 @@ function Deadline({ request }: { request: AccessRequest }) {
   return (
     <Space size={4} wrap>
       <span>{formatDate(request.dueAt, lang)}</span>
-      {request.overdue ? <Tag color="red">{t(texts.overdue)}</Tag> : <Tag color="green">{t(texts.onTime)}</Tag>}
+      {request.overdue ? <Tone tone="red">{t(texts.overdue)}</Tone> : <Tone tone="green">{t(texts.onTime)}</Tone>}
     </Space>
   );
 }
@@ -66,7 +67,7 @@ export function MyRequests() {
           { title: t(texts.id), key: 'id', render: (_, r) => <Link to={`/developer/requests/${encodeURIComponent(r.id)}`}>{r.id}</Link> },
           { title: t(texts.serviceField), key: 'service', render: (_, r) => `${r.serviceCode} v${r.serviceVersion}` },
           { title: t(texts.systemLabel), dataIndex: 'consumerSystem' },
-          { title: t(texts.state), key: 'state', render: (_, r) => <Tag color={stateColor[r.state]}>{t(stateTexts[r.state])}</Tag> },
+          { title: t(texts.state), key: 'state', render: (_, r) => <Tone tone={stateColor[r.state]}>{t(stateTexts[r.state])}</Tone> },
           { title: t(texts.nextActor), key: 'next', render: (_, r) => <NextActor request={r} /> },
           { title: t(texts.receivedAt), key: 'received', render: (_, r) => formatDate(r.receivedAt, lang) },
           { title: t(texts.dueAt), key: 'due', render: (_, r) => <Deadline request={r} /> },
@@ -109,7 +110,7 @@ export function RequestDetail() {
           {request.overdue && <Alert type="error" showIcon title={`${t(texts.overdue)}: ${t(texts.dueAt)} ${formatDate(request.dueAt, lang)}`} />}
           <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
             <Descriptions.Item label={t(texts.state)}>
-              <Tag color={stateColor[request.state]}>{t(stateTexts[request.state])}</Tag> <code>{request.state}</code>
+              <Tone tone={stateColor[request.state]}>{t(stateTexts[request.state])}</Tone> <code>{request.state}</code>
             </Descriptions.Item>
             <Descriptions.Item label={t(texts.nextActor)}>
               <NextActor request={request} />
@@ -129,7 +130,9 @@ export function RequestDetail() {
             <Descriptions.Item label={t(texts.consumerSystem)}>{request.consumerSystem}</Descriptions.Item>
             <Descriptions.Item label={t(texts.fieldSets)}>
               {request.fieldSets.map((f) => (
-                <Tag key={f}>{f}</Tag>
+                <Tone key={f} tone="grey">
+                  {f}
+                </Tone>
               ))}
             </Descriptions.Item>
             <Descriptions.Item label={t(texts.purposesField)}>{request.purposes.join(', ')}</Descriptions.Item>

@@ -1,5 +1,5 @@
 /** One service: its versions with lifecycle status, field sets, how to call it, schema docs and sample operations. */
-import { Alert, Button, Card, Collapse, Descriptions, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Collapse, Descriptions, Space, Table, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -9,7 +9,9 @@ import { VersionStatusTag } from './Catalogue.tsx';
 import { formatDate } from './format.ts';
 import { SERVICE_QUERY, type Service, type Version } from './queries.ts';
 import { fieldSetDocs, loadSchemaDocs, sampleOperation, typeName, type IntrospectedField, type SchemaDocs } from './schema-docs.ts';
+import { Help } from './Help.tsx';
 import { texts } from './texts.ts';
+import { Tone } from './Tone.tsx';
 
 const codeStyle = { background: '#f5f5f5', padding: 12, borderRadius: 6, whiteSpace: 'pre-wrap' as const, overflowX: 'auto' as const };
 
@@ -33,7 +35,7 @@ export function ServiceDetail() {
         <Space direction="vertical" size="large" style={{ width: '100%' }}>
           <Space wrap>
             <Typography.Text code>{service.code}</Typography.Text>
-            <Tag>{t(texts[`kind${service.kind}`])}</Tag>
+            <Tone tone="grey">{t(texts[`kind${service.kind}`])}</Tone>
             <Link to={`/developer/requests/new?service=${encodeURIComponent(service.code)}`}>
               <Button type="primary">{t(texts.requestThis)}</Button>
             </Link>
@@ -104,7 +106,7 @@ function VersionCard({ service, version, docs }: { service: Service; version: Ve
             {
               title: t(texts.personalData),
               dataIndex: 'personalData',
-              render: (p: boolean) => <Tag color={p ? 'volcano' : 'blue'}>{t(p ? texts.personalData : texts.notPersonal)}</Tag>,
+              render: (p: boolean) => <Tone tone={p ? 'volcano' : 'blue'}>{t(p ? texts.personalData : texts.notPersonal)}</Tone>,
             },
           ]}
         />
@@ -176,7 +178,9 @@ function SchemaDocsSection({ version, docs }: { version: Version; docs: SchemaDo
       <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
         {t(texts.schemaDocs)}
       </Typography.Title>
-      <Typography.Paragraph type="secondary">{t(texts.schemaSource)}</Typography.Paragraph>
+      <Typography.Paragraph>
+        <Help>{t(texts.schemaSource)}</Help>
+      </Typography.Paragraph>
       <Collapse
         items={version.fieldSets.map((fieldSet) => {
           const covered = fieldSetDocs(schema, fieldSet.name);

@@ -15,6 +15,7 @@ import { useSession } from '../../shell/session.tsx';
 import { systemToken } from './client-token.ts';
 import { CATALOGUE_QUERY, REQUESTS_QUERY, SERVICE_QUERY, SYSTEMS_QUERY, type AccessRequest, type Service, type System } from './queries.ts';
 import { forgetTestSecret, testSecret } from './test-secret.ts';
+import { Help } from './Help.tsx';
 import { texts } from './texts.ts';
 import { PURPOSE_HEADER } from './validation.ts';
 
@@ -119,7 +120,7 @@ export function TryOut() {
           <Form.Item
             name="secret"
             label={t(texts.secretField)}
-            extra={clientId !== undefined && testSecret(clientId) !== undefined ? t(texts.secretInMemory) : undefined}
+            extra={clientId !== undefined && testSecret(clientId) !== undefined ? <Help>{t(texts.secretInMemory)}</Help> : undefined}
             rules={[{ required: true, whitespace: true, message: t(texts.vRequired) }]}
           >
             <Input.Password autoComplete="off" aria-required />
@@ -127,7 +128,7 @@ export function TryOut() {
           <Form.Item
             name="purpose"
             label={t(texts.purposeHeader)}
-            extra={t(texts.purposeHeaderHelp)}
+            extra={<Help>{t(texts.purposeHeaderHelp)}</Help>}
             rules={[{ required: true, pattern: PURPOSE_HEADER, message: t(texts.vPurposeHeader) }]}
           >
             <Input aria-required />

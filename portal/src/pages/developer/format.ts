@@ -1,6 +1,7 @@
 /** Dates in Asia/Ho_Chi_Minh (vi-VN first), states and parties in words. */
 import type { Lang, Text } from '../../shell/i18n.tsx';
 import type { AccessRequest, RequestState } from './queries.ts';
+import type { ToneName } from './Tone.tsx';
 
 export function formatDate(iso: string | null | undefined, lang: Lang, withTime = true): string {
   if (iso === null || iso === undefined || iso === '') return '—';
@@ -28,17 +29,17 @@ export const stateTexts: Record<RequestState, Text> = {
   CANCELLED: { vi: 'Đã hủy', en: 'Cancelled' },
 };
 
-export const stateColor: Record<RequestState, string> = {
-  PENDING_APPROVAL: 'processing',
-  PROVIDER_APPROVED: 'processing',
-  OPERATOR_APPROVED: 'processing',
-  CHANGES_REQUESTED: 'warning',
-  REJECTED: 'error',
+export const stateColor: Record<RequestState, ToneName> = {
+  PENDING_APPROVAL: 'blue',
+  PROVIDER_APPROVED: 'blue',
+  OPERATOR_APPROVED: 'blue',
+  CHANGES_REQUESTED: 'orange',
+  REJECTED: 'red',
   TESTING: 'cyan',
-  INTEGRATION_REPORTED: 'processing',
-  LIVE: 'success',
-  SUSPENDED: 'warning',
-  CANCELLED: 'default',
+  INTEGRATION_REPORTED: 'blue',
+  LIVE: 'green',
+  SUSPENDED: 'orange',
+  CANCELLED: 'grey',
 };
 
 /** Who must act next, from the onboarding machine (subgraphs/registry/src/domain/onboarding/machine.ts). */
