@@ -7,6 +7,7 @@ import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDate } from './format.ts';
 import { CATALOGUE_QUERY, type Agency, type Service, type Version } from './queries.ts';
+import { Help } from './Help.tsx';
 import { texts } from './texts.ts';
 import { Tone } from './Tone.tsx';
 
@@ -73,7 +74,7 @@ export function Catalogue() {
           pagination={false}
           aria-label={t(texts.servicesCaption)}
           caption={<span style={{ position: 'absolute', left: -10000 }}>{t(texts.servicesCaption)}</span>}
-          locale={{ emptyText: t(texts.noService) }}
+          locale={{ emptyText: <Help>{t(texts.noService)}</Help> }}
           columns={[
             {
               title: t(texts.name),

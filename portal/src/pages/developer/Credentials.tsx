@@ -106,7 +106,7 @@ function SystemCard({ system, requests, onIssued }: { system: System; requests: 
         pagination={false}
         dataSource={credentials}
         caption={<span style={{ position: 'absolute', left: -10000 }}>{t(texts.systemsCaption, { s: system.id })}</span>}
-        locale={{ emptyText: t(texts.noCredential) }}
+        locale={{ emptyText: <Help>{t(texts.noCredential)}</Help> }}
         columns={[
           { title: t(texts.clientId), dataIndex: 'clientId', render: (id: string) => <code>{id}</code> },
           {
@@ -299,12 +299,13 @@ function SecretModal({ issued, onClose }: { issued: IssuedCredential | undefined
   return (
     <Modal
       open={issued !== undefined}
-      title={issued ? t(texts.secretTitle, { id: issued.clientId }) : ''}
+      title={t(texts.secretTitle, { id: issued?.clientId ?? '' })}
       onCancel={() => {
         setCopied(false);
         onClose();
       }}
       maskClosable={false}
+      destroyOnHidden
       footer={[
         <Button
           key="ok"

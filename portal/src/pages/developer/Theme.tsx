@@ -12,8 +12,13 @@ const theme = {
     colorErrorText: '#c41d1f',
     colorTextDescription: '#595959',
     colorTextTertiary: '#595959',
+    colorSuccess: '#237804',
+    colorSuccessText: '#237804',
     colorPrimary: '#0958d9',
     colorLink: '#0958d9',
+    colorPrimaryHover: '#003eb3',
+    colorPrimaryActive: '#002c8c',
+    colorLinkHover: '#003eb3',
   },
 };
 

@@ -123,7 +123,7 @@ export function TryOut() {
             extra={clientId !== undefined && testSecret(clientId) !== undefined ? <Help>{t(texts.secretInMemory)}</Help> : undefined}
             rules={[{ required: true, whitespace: true, message: t(texts.vRequired) }]}
           >
-            <Input.Password autoComplete="off" aria-required />
+            <Input.Password autoComplete="off" aria-required visibilityToggle={false} />
           </Form.Item>
           <Form.Item
             name="purpose"
