@@ -13,6 +13,9 @@ import { Help } from './Help.tsx';
 import { texts } from './texts.ts';
 import { Tone } from './Tone.tsx';
 
+/** A schema description without its Markdown emphasis (`**Personal data**`). */
+const plain = (text: string | null): string => (text === null ? '—' : text.replace(/\*\*/g, ''));
+
 const codeStyle = { background: '#f5f5f5', padding: 12, borderRadius: 6, whiteSpace: 'pre-wrap' as const, overflowX: 'auto' as const };
 
 export function ServiceDetail() {
@@ -198,7 +201,10 @@ function SchemaDocsSection({ version, docs }: { version: Version; docs: SchemaDo
                       <Typography.Text strong>
                         <code>{type.name}</code>
                       </Typography.Text>
-                      <Typography.Paragraph>{type.description}</Typography.Paragraph>
+                      <Typography.Paragraph>{plain(type.description)}</Typography.Paragraph>
+                      <Typography.Paragraph>
+                        <Help>{t(texts.typeLevelNote)}</Help>
+                      </Typography.Paragraph>
                       <FieldTable caption={`${fieldSet.name}: ${type.name}`} fields={type.fields} />
                     </div>
                   ))}
@@ -246,7 +252,7 @@ function FieldTable({ caption, fields, withArgs = false }: { caption: string; fi
           ),
         },
         { title: t(texts.type), key: 'type', render: (_, f) => <code>{typeName(f.type)}</code> },
-        { title: t(texts.description), key: 'description', render: (_, f) => f.description ?? '—' },
+        { title: t(texts.description), key: 'description', render: (_, f) => plain(f.description) },
       ]}
     />
   );

@@ -71,6 +71,10 @@ export const texts = {
     'This field set is attached field by field; introspection does not say which fields it covers — see its description above.',
   ),
   schemaRelay: x('Dịch vụ gửi nhận gói tin không có nhóm trường GraphQL.', 'A packet-exchange service has no GraphQL field sets.'),
+  typeLevelNote: x(
+    'Các trường của kiểu này thuộc nhóm trường này, trừ những trường được gắn riêng một nhóm khác ở mức trường (ví dụ dateOfBirth thuộc nhóm .personal): introspection không thể hiện điều đó, hãy đối chiếu với mô tả các nhóm trường ở trên.',
+    "This type's fields belong to this field set except those a field-level set covers (e.g. dateOfBirth in .personal): introspection does not show that — compare with the field sets' descriptions above.",
+  ),
   entryPoints: x('Truy vấn trả về kiểu này', 'Queries returning this type'),
   field: x('Trường', 'Field'),
   type: x('Kiểu', 'Type'),
