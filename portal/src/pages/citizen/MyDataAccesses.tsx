@@ -118,7 +118,7 @@ export function MyDataAccesses() {
         <Typography.Paragraph>{t(texts.accesses.intro)}</Typography.Paragraph>
       </div>
       <Card>
-        <Form form={form} layout="inline" initialValues={{ range }} onFinish={(v) => setRange(v.range)}>
+        <Form form={form} name="accesses" layout="inline" initialValues={{ range }} onFinish={(v) => setRange(v.range)}>
           <Form.Item name="range" label={t(texts.accesses.period)} rules={[{ required: true }]}>
             <DatePicker.RangePicker
               format="DD/MM/YYYY"

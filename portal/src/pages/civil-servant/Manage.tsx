@@ -98,6 +98,7 @@ function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; 
   return (
     <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.manage.register)}</Typography.Title>}>
       <Form
+        name="application"
         form={form}
         layout="vertical"
         style={{ maxWidth: 720 }}
@@ -213,6 +214,7 @@ function RemoveModal({ app, onClose, onDone }: { app: Application | undefined; o
       destroyOnHidden
     >
       <Form
+        name="remove-application"
         form={form}
         layout="vertical"
         onFinish={async ({ reason }) => {

@@ -80,6 +80,7 @@ function RegisterAgencyForm({ onDone }: { onDone(): void }) {
   return (
     <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.agencies.registerAgency)}</Typography.Title>}>
       <Form
+        name="agency"
         form={form}
         layout="vertical"
         onFinish={async (values) => {
@@ -156,6 +157,7 @@ function RegisterSystemForm({ agencies, onDone }: { agencies: RegistryAgency[]; 
   return (
     <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.agencies.registerSystem)}</Typography.Title>}>
       <Form
+        name="system"
         form={form}
         layout="vertical"
         initialValues={{ environments: ['TEST', 'PRODUCTION'] }}

@@ -254,6 +254,7 @@ function RecordsSearch() {
   return (
     <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.audit.records)}</Typography.Title>}>
       <Form
+        name="audit-records"
         form={form}
         layout="vertical"
         initialValues={{ range: defaultRange() }}
@@ -329,6 +330,7 @@ function SubjectSearch() {
   return (
     <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.audit.subjectSearch)}</Typography.Title>}>
       <Form
+        name="audit-subject"
         form={form}
         layout="vertical"
         initialValues={{ subjectKind: 'PERSONAL_ID', range: [dayjs().subtract(30, 'day'), dayjs().add(1, 'minute')] }}

@@ -165,6 +165,7 @@ function AnnounceForm({ onDone }: { onDone(): void }) {
   return (
     <Card title={<Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>{t(texts.maintenance.announce)}</Typography.Title>}>
       <Form
+        name="announce"
         form={form}
         layout="vertical"
         onFinish={async (v) => {
@@ -226,6 +227,7 @@ function ChangeWindowModal({ window, onClose, onDone }: { window: Window | undef
     >
       {window !== undefined && (
         <Form
+          name="change-window"
           form={form}
           layout="vertical"
           initialValues={{
@@ -317,6 +319,7 @@ function RecordIncidentForm({ onDone }: { onDone(): void }) {
   return (
     <Card title={<Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>{t(texts.maintenance.record)}</Typography.Title>}>
       <Form
+        name="incident"
         form={form}
         layout="vertical"
         initialValues={{ startedAt: dayjs() }}
@@ -378,6 +381,7 @@ function UpdateIncidentModal({ incident, onClose, onDone }: { incident: Incident
     >
       {incident !== undefined && (
         <Form
+          name="update-incident"
           form={form}
           layout="vertical"
           initialValues={{

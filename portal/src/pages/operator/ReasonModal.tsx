@@ -33,6 +33,7 @@ export function ReasonModal({ request, onClose }: { request: ReasonRequest | und
       destroyOnHidden
     >
       <Form
+        name="reason"
         form={form}
         layout="vertical"
         onFinish={async ({ reason }) => {

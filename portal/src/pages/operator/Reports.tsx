@@ -70,6 +70,7 @@ export function Reports() {
       <ErrorAlert error={agencies.error} />
       <Card>
         <Form
+          name="report"
           form={form}
           layout="vertical"
           style={{ maxWidth: 640 }}
