@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql } from '../../shell/graphql.ts';
 import { useLang, useT, type Text } from '../../shell/i18n.tsx';
+import { useSession } from '../../shell/session.tsx';
 import { formatDateTime } from '../operator/format.ts';
 import { texts } from './texts.ts';
 
@@ -80,6 +81,7 @@ type Range = [Dayjs, Dayjs];
 export function MyDataAccesses() {
   const t = useT();
   const { lang } = useLang();
+  const session = useSession();
   const [form] = Form.useForm<{ range: Range }>();
   const [range, setRange] = useState<Range>(() => [dayjs().subtract(30, 'day').startOf('day'), dayjs().endOf('day')]);
   const [rows, setRows] = useState<AccessRecord[]>([]);
@@ -147,14 +149,22 @@ export function MyDataAccesses() {
           {rows.map((r) => {
             const refused = r.outcome !== 'SUCCESS' && r.outcome !== 'PARTIAL';
             const agency = r.agency?.name ?? r.agencyCode ?? '—';
+            const self = r.user !== null && (r.user === session.user.username || r.user === session.user.subject);
             return (
               <li key={r.seq} style={{ marginBottom: 12 }}>
                 <Card size="small">
                   <Typography.Paragraph style={{ marginBottom: 4 }}>
                     <Typography.Text strong>{formatDateTime(r.at, lang)}</Typography.Text> —{' '}
-                    {t(texts.accesses.sentence, { agency, fields: fieldsText(r, t) })}
-                    {r.system !== null && <> {t(texts.accesses.via, { system: r.system })}</>}
-                    {r.user !== null && <>, {t(texts.accesses.by, { user: r.user })}</>}.
+                    {self ? (
+                      t(texts.accesses.selfSentence, { fields: fieldsText(r, t) })
+                    ) : (
+                      <>
+                        {t(texts.accesses.sentence, { agency, fields: fieldsText(r, t) })}
+                        {r.system !== null && <> {t(texts.accesses.via, { system: r.system })}</>}
+                        {r.user !== null && <>, {t(texts.accesses.by, { user: r.user })}</>}
+                      </>
+                    )}
+                    .
                   </Typography.Paragraph>
                   <Typography.Text>
                     {t(texts.accesses.purpose)}: <Typography.Text strong>{purposeText(r.purpose, t)}</Typography.Text>

@@ -53,6 +53,7 @@ export const texts = {
       vi: '{agency} đã xem {fields} của bạn',
       en: '{agency} read your {fields}',
     },
+    selfSentence: { vi: 'Bạn đã tự xem {fields} của mình trên Cổng', en: 'You looked at your own {fields} on the portal' },
     via: { vi: 'qua hệ thống {system}', en: 'through the system {system}' },
     by: { vi: 'cán bộ {user}', en: 'officer {user}' },
     purpose: { vi: 'Mục đích', en: 'Purpose' },

@@ -46,9 +46,11 @@ export const AUDIT_PROBE = /* GraphQL */ `
         at
         keyId
       }
+      headSeq
       firstProblem {
+        kind
         seq
-        reason
+        detail
       }
     }
   }
@@ -90,7 +92,8 @@ interface ChainStatus {
   verifiedAt: string | null;
   lastFullVerificationAt: string | null;
   lastCheckpoint: { seq: number; at: string; keyId: string } | null;
-  firstProblem: { seq: number; reason: string } | null;
+  headSeq: number | null;
+  firstProblem: { kind: string; seq: number; detail: string } | null;
 }
 export interface AuditRecordRow {
   seq: number;
@@ -134,7 +137,10 @@ function ChainCard() {
         <Space orientation="vertical" style={{ width: '100%' }}>
           <Alert type={s.verified ? 'success' : 'error'} showIcon title={t(s.verified ? texts.audit.chainOk : texts.audit.chainBroken)} />
           <Descriptions size="small" column={{ xs: 1, md: 2 }} bordered>
-            <Descriptions.Item label={t(texts.audit.verifiedThrough)}>{s.verifiedThroughSeq ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t(texts.audit.verifiedThrough)}>
+              {s.verifiedThroughSeq ?? '—'}
+              {s.headSeq !== null ? ` / ${s.headSeq}` : ''}
+            </Descriptions.Item>
             <Descriptions.Item label={t(texts.audit.verifiedAt)}>{formatDateTime(s.verifiedAt, lang)}</Descriptions.Item>
             <Descriptions.Item label={t(texts.audit.lastFull)}>{formatDateTime(s.lastFullVerificationAt, lang)}</Descriptions.Item>
             <Descriptions.Item label={t(texts.audit.checkpoint)}>
@@ -142,7 +148,7 @@ function ChainCard() {
             </Descriptions.Item>
             {s.firstProblem !== null && (
               <Descriptions.Item label={t(texts.audit.firstProblem)} span={2}>
-                #{s.firstProblem.seq}: {s.firstProblem.reason}
+                #{s.firstProblem.seq} ({s.firstProblem.kind}): {s.firstProblem.detail}
               </Descriptions.Item>
             )}
           </Descriptions>
