@@ -1,7 +1,7 @@
 /**
  * The signed-in frame: a link to skip to the content, the header (portal name, the person, language, sign out), the
  * menu of the screens the person's roles open (a side bar on wide screens, a drawer behind a "menu" button on narrow
- * ones), then the main content with the notices banner on top.
+ * ones), then the main content (antd's Content is a <main>) with the notices banner on top.
  */
 import { MenuOutlined } from '@ant-design/icons';
 import { Button, Drawer, Grid, Layout as AntLayout, Menu, Space, Typography } from 'antd';
@@ -100,11 +100,10 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             {menu}
           </AntLayout.Sider>
         )}
-        <AntLayout.Content style={{ padding: narrow ? 12 : 24, minWidth: 0 }}>
-          <main id="main-content" tabIndex={-1} style={{ outline: 'none' }}>
-            <NoticesBanner />
-            {children}
-          </main>
+        {/* antd's Content is the page's <main>. */}
+        <AntLayout.Content id="main-content" tabIndex={-1} style={{ padding: narrow ? 12 : 24, minWidth: 0, outline: 'none' }}>
+          <NoticesBanner />
+          {children}
         </AntLayout.Content>
       </AntLayout>
     </AntLayout>
