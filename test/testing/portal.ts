@@ -127,7 +127,11 @@ export async function signIn(page: Page, username: PortalUser, password?: string
   await Promise.race([usernameField.waitFor({ timeout: 20_000 }), portalButton.waitFor({ timeout: 20_000 })]);
   if (await portalButton.isVisible()) {
     await portalButton.click();
-    await usernameField.waitFor({ timeout: 20_000 });
+    // The identity provider may still hold a session of this browser (after an expiry): then it sends the person
+    // straight back, without its login page.
+    const user = page.getByTestId('signed-in-user');
+    await Promise.race([usernameField.waitFor({ timeout: 20_000 }), user.waitFor({ timeout: 20_000 })]);
+    if (!(await usernameField.isVisible())) return signedIn(page, username);
   }
   await usernameField.fill(username);
   await page.getByLabel(/Mật khẩu/).fill(secret);
