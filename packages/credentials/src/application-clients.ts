@@ -4,7 +4,8 @@
  * the same admin client as the credentials. The application signs its users in with the authorization code flow at
  * its redirect URIs, Keycloak logs them out of it through its front-channel logout URL, and its ID and access tokens
  * carry the user's `agency_code` (a user-attribute mapper, as the portal's client), so the application can refuse
- * people of other agencies. Its tokens are not for the gateway (no `lgsp-gateway` audience).
+ * people of other agencies. Its tokens are not for the gateway: no role scope (`fullScopeAllowed: false`), so no
+ * `lgsp-gateway` audience and no roles.
  *
  * Calls for `create` (under /admin/realms/{realm}):
  *   GET clients?clientId=…     (taken? → ALREADY_EXISTS)
@@ -13,7 +14,7 @@
  * A failure after the POST deletes the client again (also when the POST's answer was lost after Keycloak made it).
  */
 import KeycloakAdminClient, { NetworkError } from '@keycloak/keycloak-admin-client';
-import { createLogger, ErrorCode, LgspError, type Logger } from '@lgsp/kit';
+import { createLogger, ErrorCode, LgspError } from '@lgsp/kit';
 import { keycloakAdminClient, type KeycloakCredentialIssuerOptions } from './keycloak-issuer.ts';
 
 /** What the registry asks for: one client for one application of one agency. */
@@ -82,7 +83,10 @@ export function applicationClientRepresentation(spec: ApplicationClientSpec): Cl
     implicitFlowEnabled: false,
     directAccessGrantsEnabled: false,
     serviceAccountsEnabled: false,
-    fullScopeAllowed: true,
+    // No role scope: the tokens carry the user's identity and agency, not their roles — with the full scope, the
+    // user's `lgsp-gateway` roles would make the gateway an audience (Keycloak's audience resolve), and an agency
+    // application could call the gateway as the user.
+    fullScopeAllowed: false,
     rootUrl: login.origin,
     baseUrl: `${login.pathname}${login.search}`,
     redirectUris: [...spec.redirectUris],

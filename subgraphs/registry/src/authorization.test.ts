@@ -50,6 +50,66 @@ describe('registry authorization matrix', () => {
     return data(submitted).submitAccessRequest.id as string;
   }
 
+  const act = async (principal: Principal, id: string, action: string) =>
+    data(await h.gql(principal, `mutation { actOnAccessRequest(id: "${id}", action: ${action}) { state } }`)).actOnAccessRequest.state as string;
+
+  /** A fresh request, approved by the provider and the operator: TESTING (the test grant written). */
+  async function testingRequest(): Promise<string> {
+    const id = await freshRequest();
+    await act(adminOf(POLICE), id, 'APPROVE');
+    assert.equal(await act(OPERATOR, id, 'APPROVE'), 'TESTING');
+    return id;
+  }
+
+  /** A fresh request through its integration: LIVE (the production grant written). */
+  async function liveRequest(): Promise<string> {
+    const id = await testingRequest();
+    await act(adminOf(JUSTICE), id, 'REPORT_INTEGRATED');
+    assert.equal(await act(adminOf(POLICE), id, 'CONFIRM_INTEGRATION'), 'LIVE');
+    return id;
+  }
+
+  const credentialOf = async (environment: 'TEST' | 'PRODUCTION'): Promise<string | undefined> =>
+    (
+      data(await h.gql(OPERATOR, `{ informationSystem(id: "${CONSUMER_SYSTEM}") { credentials { clientId environment } } }`)).informationSystem
+        .credentials as Array<{
+        clientId: string;
+        environment: string;
+      }>
+    ).find((c) => c.environment === environment)?.clientId;
+
+  /** The consumer system without a credential in `environment` (the operator deletes the one left by a previous cell). */
+  async function noCredential(environment: 'TEST' | 'PRODUCTION'): Promise<void> {
+    const clientId = await credentialOf(environment);
+    if (clientId !== undefined) data(await h.gql(OPERATOR, `mutation { deleteCredential(clientId: "${clientId}", reason: "matrix") { id } }`));
+  }
+
+  /** The consumer system's test credential (issued by the operator on a TESTING request when there is none). */
+  async function testCredential(): Promise<string> {
+    const existing = await credentialOf('TEST');
+    if (existing !== undefined) return existing;
+    await testingRequest();
+    return data(
+      await h.gql(
+        OPERATOR,
+        `mutation { issueCredential(systemId: "${CONSUMER_SYSTEM}", input: { environment: TEST, method: CLIENT_SECRET_JWT }) { clientId } }`,
+      ),
+    ).issueCredential.clientId as string;
+  }
+
+  const application = (name: string) => ({
+    agencyCode: JUSTICE,
+    name,
+    description: 'Một cửa điện tử của Sở',
+    loginUrl: `https://app-${n}.stp.nghean.gov.vn/login`,
+    logoutUrl: `https://app-${n}.stp.nghean.gov.vn/logout`,
+    redirectUris: [`https://app-${n}.stp.nghean.gov.vn/callback`],
+  });
+  const register = (principal: Principal, name: string) =>
+    h.gql(principal, 'mutation($input: AgencyApplicationInput!) { registerAgencyApplication(input: $input) { application { id } clientSecret } }', {
+      input: application(name),
+    });
+
   const proposal = (code: string) => ({
     code,
     name: `Dịch vụ ${code}`,
@@ -119,8 +179,75 @@ describe('registry authorization matrix', () => {
       }
       case 'retireServiceVersion (no notice)':
         return h.gql(principal, 'mutation { retireServiceVersion(serviceCode: "national-data-citizen", version: 1) { id } }');
+      case 'informationSystems(consumer agency)':
+        return h.gql(principal, `{ informationSystems(agencyCode: "${JUSTICE}") { id } }`);
+      case 'registryAgencies':
+        return h.gql(principal, '{ registryAgencies { code } }');
+      case 'registryServices':
+        return h.gql(principal, '{ registryServices { code versions { version } } }');
+      case 'registryService':
+        return h.gql(principal, '{ registryService(code: "national-data-citizen") { code } }');
+      case 'serviceNotices':
+        return h.gql(principal, '{ serviceNotices { id } }');
+      case 'amendAccessRequest (changes requested)': {
+        const id = await freshRequest();
+        data(await h.gql(OPERATOR, `mutation { actOnAccessRequest(id: "${id}", action: REQUEST_CHANGES, reason: "bổ sung căn cứ") { id } }`));
+        return h.gql(principal, `mutation { amendAccessRequest(id: "${id}", input: { legalBasis: "Luật Hộ tịch 2014, Điều 4" }) { id } }`);
+      }
+      case 'accessRequests':
+        await freshRequest();
+        return h.gql(principal, '{ accessRequests(state: PENDING_APPROVAL) { id } }');
+      case 'actOnAccessRequest REPORT_INTEGRATED (testing)':
+        return h.gql(principal, `mutation { actOnAccessRequest(id: "${await testingRequest()}", action: REPORT_INTEGRATED) { id } }`);
+      case 'actOnAccessRequest CANCEL (pending)':
+        return h.gql(principal, `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: CANCEL, reason: "không còn cần") { id } }`);
+      case 'issueCredential TEST (request testing)':
+        await testingRequest();
+        await noCredential('TEST');
+        return h.gql(
+          principal,
+          `mutation { issueCredential(systemId: "${CONSUMER_SYSTEM}", input: { environment: TEST, method: CLIENT_SECRET_JWT }) { clientId secret } }`,
+        );
+      case 'issueCredential PRODUCTION (request testing)':
+        await testingRequest();
+        await noCredential('PRODUCTION');
+        return h.gql(
+          principal,
+          `mutation { issueCredential(systemId: "${CONSUMER_SYSTEM}", input: { environment: PRODUCTION, method: CLIENT_SECRET_JWT }) { clientId } }`,
+        );
+      case 'issueCredential PRODUCTION (request live)':
+        await liveRequest();
+        await noCredential('PRODUCTION');
+        return h.gql(
+          principal,
+          `mutation { issueCredential(systemId: "${CONSUMER_SYSTEM}", input: { environment: PRODUCTION, method: CLIENT_SECRET_JWT }) { clientId secret } }`,
+        );
+      case 'rotateCredential (test credential)':
+        return h.gql(principal, `mutation { rotateCredential(clientId: "${await testCredential()}") { clientId secret } }`);
+      case 'setCredentialEnabled (test credential)':
+        return h.gql(principal, `mutation { setCredentialEnabled(clientId: "${await testCredential()}", enabled: false, reason: "matrix") { id } }`);
+      case 'deleteCredential (test credential)':
+        return h.gql(principal, `mutation { deleteCredential(clientId: "${await testCredential()}", reason: "matrix") { id } }`);
+      case 'registerAgencyApplication (consumer agency)':
+        return register(principal, `Ứng dụng ${n}`);
+      case 'agencyApplications (consumer agency)':
+        return h.gql(principal, `{ agencyApplications(agencyCode: "${JUSTICE}") { id } }`);
+      case 'myApplications':
+        data(await register(OPERATOR, `Ứng dụng ${n}`));
+        return h.gql(principal, '{ myApplications { id loginUrl } }');
+      case 'removeAgencyApplication (consumer agency)': {
+        const id = data(await register(OPERATOR, `Ứng dụng ${n}`)).registerAgencyApplication.application.id as string;
+        return h.gql(principal, `mutation { removeAgencyApplication(id: "${id}", reason: "ngừng sử dụng") { id enabled } }`);
+      }
     }
   }
+
+  /** `ok`, `none` (an empty list: passed, sees nothing), or the error's code. */
+  const outcomeOf = (answer: GraphQLAnswer): string => {
+    if (answer.errors !== undefined) return String(answer.errors[0]?.extensions?.code);
+    const value = Object.values(answer.data ?? {})[0];
+    return Array.isArray(value) && value.length === 0 ? 'none' : 'ok';
+  };
 
   for (const row of matrix) {
     it(`${row.operation}: ${Object.entries(row.outcomes)
@@ -130,7 +257,7 @@ describe('registry authorization matrix', () => {
       const seen: Record<string, string> = {};
       for (const [name, principal] of Object.entries(callers)) {
         const answer = await run(row, principal);
-        seen[name] = answer.errors === undefined ? 'ok' : String(answer.errors[0]?.extensions?.code);
+        seen[name] = outcomeOf(answer);
       }
       assert.deepEqual(seen, row.outcomes);
     });

@@ -1,7 +1,7 @@
 /**
- * Who may do what with maintenance windows and incidents, as data (the callers of authorization.table.ts): `ok` the
- * call passed and did its work, `hidden` it answered null (an incident of another agency), an error code the
- * `extensions.code` expected. maintenance-authorization.test.ts walks every cell over HTTP. The incident of the
+ * Who may do what with maintenance windows and incidents, as data (the callers of authorization.table.ts, a citizen
+ * among them): `ok` the call passed and did its work (a list: it holds the record the cell made), `hidden` it answered
+ * null or a list without that record (an incident of another agency), an error code the `extensions.code` expected. maintenance-authorization.test.ts walks every cell over HTTP. The incident of the
  * table affects JUSTICE (the consumer agency of authorization.table.ts).
  */
 import { callers, type CallerName } from './authorization.table.ts';
@@ -17,7 +17,8 @@ export interface MaintenanceMatrixRow {
     | 'recordIncident'
     | 'updateIncident'
     | 'resolveIncident'
-    | 'incident (affecting JUSTICE)';
+    | 'incident (affecting JUSTICE)'
+    | 'incidents (affecting every agency)';
   outcomes: Record<CallerName, MaintenanceOutcome>;
 }
 
@@ -29,10 +30,15 @@ export const maintenanceMatrix: MaintenanceMatrixRow[] = [
   { operation: 'announceMaintenance', outcomes: operatorOnly },
   { operation: 'changeMaintenance', outcomes: operatorOnly },
   { operation: 'cancelMaintenance', outcomes: operatorOnly },
-  // DL:12.6: every signed-in caller learns of the windows.
+  // DL:12.6: every signed-in caller learns of the windows — citizens and agency developers included (the portal's banner).
   { operation: 'maintenanceWindows', outcomes: each('ok', {}) },
   { operation: 'recordIncident', outcomes: operatorOnly },
   { operation: 'updateIncident', outcomes: operatorOnly },
   { operation: 'resolveIncident', outcomes: operatorOnly },
-  { operation: 'incident (affecting JUSTICE)', outcomes: each('hidden', { operator: 'ok', 'consumer admin': 'ok', 'consumer system': 'ok', 'civil servant': 'ok' }) },
+  {
+    operation: 'incident (affecting JUSTICE)',
+    outcomes: each('hidden', { operator: 'ok', 'consumer admin': 'ok', 'consumer system': 'ok', 'civil servant': 'ok', 'consumer developer': 'ok' }),
+  },
+  // An incident of the whole platform (no agency named) is listed to everyone signed in, citizens included.
+  { operation: 'incidents (affecting every agency)', outcomes: each('ok', {}) },
 ];

@@ -41,6 +41,27 @@ export const providerSystemOf = (agencyCode: string, systemId: string): Principa
   scopes: [],
 });
 
+/** An agency developer (lập trình viên, realm role agency-developer), a member of the agency's group as thao.ngo is. */
+export const developerOf = (agencyCode: string): Principal => ({
+  kind: 'user',
+  userId: `dev-${agencyCode}`,
+  username: `dev.${agencyCode}`,
+  agencyCode,
+  roles: [Role.civilServant, Role.agencyDeveloper, Role.dataConsumer],
+  scopes: [],
+});
+
+/** A citizen signed in through VDXP: role citizen, a personal ID, no agency. */
+export const CITIZEN: Principal = {
+  kind: 'user',
+  userId: 'vdxp-1',
+  username: '001090000001',
+  personalId: '001090000001',
+  assuranceLevel: '2',
+  roles: [Role.citizen],
+  scopes: [],
+};
+
 export const POLICE = '000.00.02.H41'; // Công an tỉnh: provides national-data-citizen
 export const FINANCE = '000.00.03.H41'; // Sở Tài chính: provides national-data-enterprise
 export const JUSTICE = '000.00.04.H41'; // Sở Tư pháp

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { contractFixture } from '@lgsp/kit/contract-fixture';
-import type { Agency, InformationSystem } from '../domain/model.ts';
+import type { Agency, AgencyApplication, InformationSystem } from '../domain/model.ts';
 import type { RegistryStore } from './registry-store.ts';
 
 export interface StoreFixture {
@@ -33,6 +33,22 @@ const system = (id: string, agencyCode: string): InformationSystem => ({
   environments: ['test'],
   healthEndpoints: [],
   credentials: [],
+  revision: 0,
+  createdAt: at,
+  updatedAt: at,
+});
+
+const application = (id: string, name: string): AgencyApplication => ({
+  id,
+  agencyCode: '000.00.04.H41',
+  name,
+  description: null,
+  loginUrl: 'https://motcua.stp.nghean.gov.vn/',
+  logoutUrl: 'https://motcua.stp.nghean.gov.vn/logout',
+  redirectUris: ['https://motcua.stp.nghean.gov.vn/cb'],
+  clientId: `000.00.04.h41.sso.${id.slice(4, 12)}`,
+  enabled: true,
+  removed: null,
   revision: 0,
   createdAt: at,
   updatedAt: at,
@@ -92,6 +108,28 @@ export function describeRegistryStoreContract(name: string, makeStore: () => Pro
       assert.equal(await store.get('agencies', '000.00.05.H41'), null);
       assert.equal(await store.version('agencies'), 2);
       assert.equal(await store.version('systems'), 1);
+    });
+
+    it("keeps agencies' single sign-on applications by id, over the revision read, with their own version", async () => {
+      const { store } = fixture;
+      const before = await store.version('agencies');
+      assert.deepEqual(await store.commit([{ collection: 'applications', record: application('app-0000000000b2', 'Một cửa'), expectedRevision: 0 }]), {
+        committed: true,
+        revisions: [1],
+      });
+      const removed = { ...application('app-0000000000b2', 'Một cửa'), enabled: false, removed: { at, by: 'operator.lgsp', reason: 'thử' } };
+      assert.deepEqual(await store.commit([{ collection: 'applications', record: removed, expectedRevision: 0 }]), {
+        committed: false,
+        conflict: { collection: 'applications', key: 'app-0000000000b2' },
+      });
+      assert.deepEqual(await store.commit([{ collection: 'applications', record: removed, expectedRevision: 1 }]), { committed: true, revisions: [2] });
+      assert.deepEqual(await store.get('applications', 'app-0000000000b2'), { ...removed, revision: 2 });
+      assert.deepEqual(
+        (await store.list('applications')).map((a) => [a.id, a.enabled]),
+        [['app-0000000000b2', false]],
+      );
+      assert.equal(await store.version('applications'), 2);
+      assert.equal(await store.version('agencies'), before);
     });
 
     it('returns copies: changing what was read does not change the store', async () => {
