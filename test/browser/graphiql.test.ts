@@ -251,3 +251,29 @@ test('GraphiQL on a gateway that refuses its schema opens on a note that says wh
     await federation.cleanup();
   }
 });
+
+test("GraphiQL takes the portal's hand-off once: the Headers tab and the first query from sessionStorage, then deleted", async () => {
+  const context = await browser.browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+  const page = await context.newPage();
+  const token = await p.tokenFor(POLICE);
+  const [citizenId] = (await p.simulator.samples(1)).citizens;
+  const headers = JSON.stringify({ Authorization: `Bearer ${token}`, 'X-LGSP-Purpose': DEFAULT_PURPOSE }, null, 2);
+  const query = `query HandedOver {\n  citizen(personalId: "${citizenId}") {\n    fullName\n  }\n}`;
+  // What the portal's try-out writes before it opens /graphql in a new tab (the tab gets a copy of sessionStorage).
+  await page.goto(new URL('/health', p.platform.urls.gateway).href);
+  await page.evaluate((value) => sessionStorage.setItem('lgsp-graphiql:handoff', value), JSON.stringify({ headers, query }));
+  await page.goto(p.platform.urls.gateway);
+  await page.locator('.graphiql-query-editor .view-lines').waitFor({ timeout: 30_000 });
+  const headersEditor = 'section.graphiql-editor-tool[aria-label="Headers"] .graphiql-editor:not(.hidden)';
+  const shownHeaders = (await page.locator(`${headersEditor} .view-lines`).innerText()).replaceAll('\u00a0', ' ');
+  assert.match(shownHeaders, /"X-LGSP-Purpose": "residence-management/);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('lgsp-graphiql:handoff')), null, 'read once and deleted');
+  const expected = await p.query<{ citizen: { fullName: string } }>(`{ citizen(personalId: "${citizenId}") { fullName } }`, {}, { as: POLICE });
+  await run(page, 'HandedOver');
+  await waitForResult(page, expected.body.data!.citizen.fullName, 'the handed-over query');
+  // A reload opens the page's own defaults: nothing is kept.
+  await page.reload();
+  await page.locator('.graphiql-query-editor .view-lines').waitFor({ timeout: 30_000 });
+  assert.match((await page.locator(`${headersEditor} .view-lines`).innerText()).replaceAll('\u00a0', ' '), /Bearer <access token>/);
+  await context.close();
+});

@@ -144,15 +144,35 @@
     return opts?.documentAST === undefined && params.operationName === 'IntrospectionQuery' ? schema(params, headers) : post(params, headers);
   }
 
+  /**
+   * The portal's try-out (portal/src/pages/developer/TryOut.tsx) hands over a Headers tab (a test credential's access
+   * token, the purpose) and a first query in this tab's sessionStorage, copied from the portal's tab that opened this
+   * one (same origin). Read once and deleted: a reload opens the page's defaults.
+   */
+  function handoff() {
+    try {
+      const raw = sessionStorage.getItem('lgsp-graphiql:handoff');
+      if (raw === null) return undefined;
+      sessionStorage.removeItem('lgsp-graphiql:handoff');
+      const value = JSON.parse(raw);
+      return typeof value?.headers === 'string' && typeof value?.query === 'string' ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  const given = handoff();
+  const initialHeaders = given?.headers ?? config.headers;
+  const initialQuery = given !== undefined && given.query.trim() !== '' ? given.query : config.document;
+
   YogaGraphiQL.renderYogaGraphiQL(document.getElementById('graphiql'), {
     fetcher,
     title: 'LGSP Gateway',
-    initialQuery: config.document,
+    initialQuery,
     defaultQuery: config.document,
-    initialHeaders: config.headers,
+    initialHeaders,
     defaultHeaders: config.headers,
     // The first thing to do is to put an access token in the Authorization header.
-    defaultEditorToolsVisibility: config.headers === '' ? true : 'headers',
+    defaultEditorToolsVisibility: given !== undefined || config.headers !== '' ? 'headers' : true,
     // Access tokens stay in the tab, not in the browser's storage (machines may be shared; tokens last minutes).
     shouldPersistHeaders: false,
   });

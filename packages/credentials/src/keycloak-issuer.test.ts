@@ -110,6 +110,19 @@ describe('credentials: Keycloak clients through the Admin REST API (development 
     assert.equal((await tokenWithCredential(issuer.issuer, wanted.clientId, { secret: 'x'.repeat(32) })).status, 401);
   });
 
+  it("gives a test credential the portal's origins as web origins (the try-out's CORS), a production one none", async () => {
+    const test = spec();
+    const production = spec({ environment: 'production' });
+    await credentials.create(test);
+    await credentials.create(production);
+    const portal = issuer.realm.clients.find((c) => c.clientId === 'lgsp-portal');
+    const portalOrigin = new URL(portal?.redirectUris[0] ?? '').origin;
+    assert.deepEqual(issuer.realm.clients.find((c) => c.clientId === test.clientId)?.webOrigins, [portalOrigin]);
+    assert.deepEqual(issuer.realm.clients.find((c) => c.clientId === production.clientId)?.webOrigins, []);
+    await credentials.remove(test.clientId);
+    await credentials.remove(production.clientId);
+  });
+
   it('creates a client-jwt production credential from a public key: RS256 assertions with its kid get a token without lgsp_environment', async () => {
     const keys = rsaKeyPair();
     const wanted = spec({ method: 'client-jwt', environment: 'production', publicKeyPem: keys.publicKeyPem, agencyCode: '000.01.05.H41', systemId: 'his' });

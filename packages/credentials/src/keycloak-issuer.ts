@@ -11,6 +11,9 @@
  *   GET clients?clientId=lgsp-gateway
  *   GET users/{user}/role-mappings/clients/{gw}/available, POST users/{user}/role-mappings/clients/{gw} (data-consumer)
  *   GET clients/{id}/client-secret              (client-secret-jwt only)
+ * A test credential first reads the portal's client (GET clients?clientId=lgsp-portal): its browser origins become the
+ * test client's web origins, so the portal's try-out may get a token for it from the browser (CORS at the token
+ * endpoint); a production credential has none.
  * Any failure after the POST deletes the client again (which deletes its service account and role mappings).
  */
 import KeycloakAdminClient, { NetworkError } from '@keycloak/keycloak-admin-client';
@@ -25,6 +28,33 @@ export const CredentialClaim = {
   /** `"test"` on test credentials; absent on production ones (absent = production, kit's `environmentOf`). */
   environment: 'lgsp_environment',
 } as const;
+
+/** The portal's public client: the origins its try-out runs on (a test credential's web origins). */
+export const PORTAL_CLIENT_ID = 'lgsp-portal';
+
+/**
+ * The origins a browser client calls from, as Keycloak reads its webOrigins: each origin given, and for "+" the
+ * origins of its absolute redirect URIs and of its root URL (relative redirect URIs are under the root URL).
+ */
+export function browserOrigins(client: ClientRepresentation | undefined): string[] {
+  const origins = new Set<string>();
+  const add = (url: string | undefined) => {
+    if (url === undefined || url === '') return;
+    try {
+      const origin = new URL(url.replace(/\*$/, '')).origin;
+      if (origin !== 'null') origins.add(origin);
+    } catch {
+      // a relative URI: under the root URL, added below
+    }
+  };
+  for (const origin of client?.webOrigins ?? []) {
+    if (origin === '+') {
+      for (const uri of client?.redirectUris ?? []) add(uri);
+      add(client?.rootUrl);
+    } else if (origin !== '*') add(origin);
+  }
+  return [...origins];
+}
 
 /** The gateway's client: the audience of every token and the owner of the `data-consumer` role. */
 export const GATEWAY_CLIENT_ID = 'lgsp-gateway';
@@ -74,7 +104,12 @@ function hardcodedClaim(name: string, value: string): Record<string, unknown> {
 type ClientRepresentation = NonNullable<Awaited<ReturnType<KeycloakAdminClient['clients']['findOne']>>>;
 
 /** The Keycloak client representation of a credential (the realm export's agency system clients have the same shape). */
-export function clientRepresentation(spec: ClientSpec, keyAttributes: Record<string, string>, accessTokenLifespanSeconds = 300): ClientRepresentation {
+export function clientRepresentation(
+  spec: ClientSpec,
+  keyAttributes: Record<string, string>,
+  accessTokenLifespanSeconds = 300,
+  webOrigins: string[] = [],
+): ClientRepresentation {
   const mappers = [hardcodedClaim(CredentialClaim.agencyCode, spec.agencyCode), hardcodedClaim(CredentialClaim.systemId, spec.systemId)];
   if (spec.environment === 'test') mappers.push(hardcodedClaim(CredentialClaim.environment, 'test'));
   mappers.push({
@@ -106,7 +141,8 @@ export function clientRepresentation(spec: ClientSpec, keyAttributes: Record<str
     fullScopeAllowed: true,
     clientAuthenticatorType: spec.method,
     redirectUris: [],
-    webOrigins: [],
+    // Test credentials only: the portal's origins (its try-out gets tokens from the browser). Production: none.
+    webOrigins: spec.environment === 'test' ? webOrigins : [],
     attributes: {
       'access.token.lifespan': String(accessTokenLifespanSeconds),
       'client_credentials.use_refresh_token': 'false',
@@ -260,7 +296,8 @@ export function createKeycloakCredentialIssuer(options: KeycloakCredentialIssuer
       if (await findClient(spec.clientId)) throw new LgspError(ErrorCode.ALREADY_EXISTS, `client ${spec.clientId} already exists`);
       let id: string;
       try {
-        ({ id } = await admin.clients.create(clientRepresentation(spec, keyAttributes, options.accessTokenLifespanSeconds)));
+        const webOrigins = spec.environment === 'test' ? browserOrigins(await findClient(PORTAL_CLIENT_ID)) : [];
+        ({ id } = await admin.clients.create(clientRepresentation(spec, keyAttributes, options.accessTokenLifespanSeconds, webOrigins)));
       } catch (error) {
         if (statusOf(error) === 409) throw new LgspError(ErrorCode.ALREADY_EXISTS, `client ${spec.clientId} already exists`);
         const failure = unavailable('create client', error);
