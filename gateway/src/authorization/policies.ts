@@ -11,7 +11,7 @@
  * purpose whatever the grant says.
  *
  * One policy is not decided by grants: `self-access` (self-access.ts) is granted to a citizen (role `citizen` with a
- * verified personal ID) whatever the purpose, and to nobody else, even when a grant names it.
+ * verified personal ID) whatever the purpose, and to nobody else (no grant can name it: it is no `<service>.<name>`).
  */
 import { environmentOf, ErrorCode, type Logger, type Principal, type RowCondition } from '@lgsp/kit';
 import { ANY_PURPOSE, grantEnvironment, isActive, type FieldSet, type Grant, type GrantStore } from '@lgsp/access';

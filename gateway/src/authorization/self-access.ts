@@ -4,7 +4,7 @@
  *
  * How it fits the grant model. Grants are per agency and a citizen has none, so `self-access` is the one policy no
  * grant gives: the policy decider grants it to the `citizen` role (a principal with a verified `personalId`, from the
- * token, auth/principal.ts) and to nobody else, whatever a grant lists. Schemas put it where a citizen may read:
+ * token, auth/principal.ts) and to nobody else. Schemas put it where a citizen may read:
  *
  * - on the self-access entry points (national-data's `Query.myCitizenRecord`, `Query.myEnterprise`) alone, so no
  *   agency, civil servant or system reaches them;
@@ -22,7 +22,10 @@
  */
 import { hasRole, Role, type Principal } from '@lgsp/kit';
 
-/** The policy name (a `@policy` of subgraph schemas; never a field set of a grant). */
+/**
+ * The policy name (a `@policy` of subgraph schemas). It is not `<service>.<name>` on purpose: no grant can hold it
+ * (@lgsp/access refuses such a field set), and the decider would ignore one that did.
+ */
 export const SELF_ACCESS_POLICY = 'self-access';
 
 /** The purpose a citizen's request is recorded with when it declares none (X-LGSP-Purpose). */
