@@ -27,6 +27,9 @@ export const operations = {
   citizenBasic: 'query($id: String!) { citizen(personalId: $id) { fullName gender ethnicity { name } } }',
   citizenPersonal: 'query($id: String!) { citizen(personalId: $id) { fullName dateOfBirth permanentAddress { ward { name } } household { number } } }',
   enterprise: 'query($code: String!) { enterprise(code: $code) { name legalRepresentative { fullName personalId } } }',
+  /** Self-access (policy `self-access`): a citizen's own record, a business representative's enterprise. */
+  myCitizenRecord: '{ myCitizenRecord { fullName dateOfBirth } }',
+  myEnterprise: '{ myEnterprise { name } }',
 } as const;
 
 export type OperationName = keyof typeof operations;
@@ -189,4 +192,9 @@ export const matrix: MatrixRow[] = [
     denied: [['citizen', U]],
     nationalDataFetches: 0,
   },
+  // Self-access is the citizen role's alone: no agency system (not even the population data provider), no civil
+  // servant reaches a citizen's own-record fields, whatever its grants; nothing is fetched for them.
+  { caller: 'police', operation: 'myCitizenRecord', purpose: 'law-enforcement:VV-1', visible: [], denied: [['myCitizenRecord', U]], nationalDataFetches: 0 },
+  { caller: 'communeClerk', operation: 'myCitizenRecord', visible: [], denied: [['myCitizenRecord', U]], nationalDataFetches: 0 },
+  { caller: 'finance', operation: 'myEnterprise', purpose: 'business-registration:DN-1', visible: [], denied: [['myEnterprise', U]], nationalDataFetches: 0 },
 ];

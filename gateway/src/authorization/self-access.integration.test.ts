@@ -159,8 +159,25 @@ after(async () => {
   realm?.server.close();
 });
 
-const MY_RECORD = `query MyRecord {
-  myCitizenRecord { personalId fullName dateOfBirth gender permanentAddress { fullText ward { code name } } household { number members { relation personalId } } }
+/** The portal's query of a citizen's own record (NOTES-self-access.md quotes it). */
+const MY_RECORD = `query MyCitizenRecord {
+  myCitizenRecord {
+    personalId fullName familyName middleName givenName dateOfBirth gender
+    ethnicity { name } religion { name } nationality { name }
+    permanentAddress { street fullText ward { code name } province { name } }
+    currentAddress { street fullText ward { code name } province { name } }
+    household { number members { relation relationLabel personalId } }
+  }
+}`;
+
+/** The portal's query of a business representative's enterprise (NOTES-self-access.md quotes it). */
+const MY_ENTERPRISE = `query MyEnterprise {
+  myEnterprise {
+    code name foreignName shortName status statusLabel legalForm legalFormLabel registeredCapital foundingDate lastAmendmentDate
+    legalRepresentative { fullName position personalId }
+    headOffice { street fullText ward { name } province { name } }
+    businessLines { code name isMain }
+  }
 }`;
 
 describe('a citizen reads their own record', () => {
@@ -174,6 +191,7 @@ describe('a citizen reads their own record', () => {
     assert.equal(record.fullName, 'Trần Quốc Hòa');
     assert.equal(record.dateOfBirth, '1974-06-17');
     assert.equal(record.permanentAddress.ward.code, '16750');
+    assert.equal(typeof record.ethnicity.name, 'string', 'catalogs complete the record');
     assert.equal(record.household.members.length, 5);
 
     const { graphql, served } = await recordsOf(response.requestId);
@@ -296,15 +314,16 @@ describe('a citizen asking for anything else is refused and audited', () => {
 describe("a business representative reads their enterprise's record", () => {
   test('the enterprise of the token, when the register names them its legal representative, audited', async () => {
     const representative = citizenToken(representativeId, { enterprise_code: ENTERPRISE });
-    const response = await post(
-      '{ myEnterprise { code name status legalRepresentative { fullName personalId citizen { personalId } } headOffice { fullText } } }',
-      { token: await representative.token },
-    );
+    const response = await post(MY_ENTERPRISE, { token: await representative.token });
     assert.equal(response.body.errors, undefined, JSON.stringify(response.body.errors));
     const enterprise = response.body.data.myEnterprise;
     assert.equal(enterprise.code, ENTERPRISE);
+    assert.equal(enterprise.legalForm, 'JOINT_STOCK');
     assert.equal(enterprise.legalRepresentative.personalId, representativeId);
-    assert.equal(enterprise.legalRepresentative.citizen.personalId, representativeId);
+    assert.ok(enterprise.businessLines.length > 0);
+    // Their own citizen record is reachable through it too.
+    const own = await post('{ myEnterprise { legalRepresentative { citizen { personalId } } } }', { token: await representative.token });
+    assert.equal(own.body.data.myEnterprise.legalRepresentative.citizen.personalId, representativeId);
     const { graphql, served } = await recordsOf(response.requestId);
     assert.equal(graphql?.outcome, 'success');
     assert.equal(graphql?.user, representative.sub);
