@@ -37,7 +37,7 @@ import type { ExecutorStage, PipelineStep } from '../pipeline/request-pipeline.t
 import type { TouchedServices } from '../quotas/touched-services.ts';
 import { analyseOperation, type OperationAnalysis } from './operation-analysis.ts';
 import { CALLER_SUBJECT_FIELDS, SubjectCollector } from './subjects.ts';
-import { isSelfAccessCaller } from '../authorization/self-access.ts';
+import { isCitizen } from '../authorization/self-access.ts';
 
 /** The component name on gateway records. */
 export const AUDIT_SOURCE = 'gateway';
@@ -335,7 +335,7 @@ function outcomeOf(
  */
 export function userOf(principal: Principal | undefined): string | null {
   if (principal?.kind !== 'user') return null;
-  if (isSelfAccessCaller(principal)) return principal.userId ?? null;
+  if (isCitizen(principal)) return principal.userId ?? null;
   return principal.username ?? principal.userId ?? null;
 }
 

@@ -29,7 +29,14 @@ import { compileAuthorization } from './metadata.ts';
 import type { PolicyDecider } from './policies.ts';
 import { completeData } from './response.ts';
 import { authorizeOperation, type Denial, type RewriteResult } from './rewrite.ts';
-import { isSelfAccessCaller, SELF_ACCESS_DENIAL_MESSAGE, withSelfAccessPurpose } from './self-access.ts';
+import {
+  hasSelfAccessAssurance,
+  isCitizen,
+  SELF_ACCESS_ASSURANCE_MESSAGE,
+  SELF_ACCESS_DENIAL_MESSAGE,
+  SELF_ACCESS_POLICY,
+  withSelfAccessPurpose,
+} from './self-access.ts';
 
 export type AuthorizationMode = 'filter' | 'reject' | 'dry-run';
 
@@ -45,9 +52,14 @@ const MESSAGES: Record<Denial['code'], string> = {
   [ErrorCode.PURPOSE_REQUIRED]: 'Personal data: declare the purpose of use in the X-LGSP-Purpose header',
 };
 
-/** The message of a removal: a citizen is told where their own record is (a citizen holds only self-access). */
+/**
+ * The message of a removal. A citizen (who holds only self-access) is told where their own record is, or, refused a
+ * self-access field, that it needs a level-2 account.
+ */
 function denialMessage(denial: Denial, principal: Principal | undefined): string {
-  return principal !== undefined && isSelfAccessCaller(principal) ? SELF_ACCESS_DENIAL_MESSAGE : MESSAGES[denial.code];
+  if (principal === undefined || !isCitizen(principal)) return MESSAGES[denial.code];
+  if (denial.missing.includes(`policy:${SELF_ACCESS_POLICY}`) && !hasSelfAccessAssurance(principal)) return SELF_ACCESS_ASSURANCE_MESSAGE;
+  return SELF_ACCESS_DENIAL_MESSAGE;
 }
 
 /** The GraphQL error for one removal (`principal`: who it is for, which chooses the message). */

@@ -215,6 +215,7 @@ describe('self-access: the citizen role holds it, no grant gives it', () => {
     kind: 'user',
     userId: 'sub-1',
     personalId: '040074988660',
+    assuranceLevel: '2',
     roles: ['citizen'],
     scopes: [],
     ...extra,
@@ -224,6 +225,7 @@ describe('self-access: the citizen role holds it, no grant gives it', () => {
     const { decider } = await developmentDecider();
     const access = await decider.accessFor(citizen());
     assert.deepEqual(access.policy(SELF_ACCESS_POLICY), { granted: true, rowConditions: undefined });
+    assert.equal((await granted(decider, citizen({ assuranceLevel: '3' }), SELF_ACCESS_POLICY)).granted, true);
     assert.deepEqual((await decider.accessFor(citizen({ purpose: 'public-service:HS-1' }))).policy(SELF_ACCESS_POLICY), {
       granted: true,
       rowConditions: undefined,
@@ -237,7 +239,7 @@ describe('self-access: the citizen role holds it, no grant gives it', () => {
     for (const fieldSet of file.fieldSets) assert.equal(access.policy(fieldSet.policy).granted, false, fieldSet.policy);
   });
 
-  test('nobody else holds it: agencies (even the population provider), civil servants, anonymous, a citizen role without a personal ID', async () => {
+  test('nobody else holds it: agencies (even the population provider), civil servants, anonymous, a citizen role without a personal ID or below level 2', async () => {
     const { decider } = await developmentDecider();
     const others: Principal[] = [
       system(POLICE, 'law-enforcement:1'),
@@ -245,6 +247,10 @@ describe('self-access: the citizen role holds it, no grant gives it', () => {
       ANONYMOUS,
       citizen({ personalId: undefined }),
       { ...citizen(), kind: 'system' },
+      // Below assurance level 2 (mức độ 2: identity checked in person), or no level at all.
+      citizen({ assuranceLevel: '1' }),
+      citizen({ assuranceLevel: undefined }),
+      citizen({ assuranceLevel: 'substantial' }),
     ];
     for (const principal of others) {
       assert.deepEqual(

@@ -11,12 +11,12 @@
  * purpose whatever the grant says.
  *
  * One policy is not decided by grants: `self-access` (self-access.ts) is granted to a citizen (role `citizen` with a
- * verified personal ID) whatever the purpose, and to nobody else (no grant can name it: it is no `<service>.<name>`).
+ * verified personal ID, signed in at assurance level 2 or higher) whatever the purpose, and to nobody else (no grant can name it: it is no `<service>.<name>`).
  */
 import { environmentOf, ErrorCode, type Logger, type Principal, type RowCondition } from '@lgsp/kit';
 import { ANY_PURPOSE, grantEnvironment, isActive, type FieldSet, type Grant, type GrantStore } from '@lgsp/access';
 import type { Access, DenialCode } from './rewrite.ts';
-import { isSelfAccessCaller, SELF_ACCESS_POLICY } from './self-access.ts';
+import { holdsSelfAccess, SELF_ACCESS_POLICY } from './self-access.ts';
 
 export type PolicyDecision = { granted: true; rowConditions: RowCondition[] | undefined } | { granted: false; code: DenialCode };
 
@@ -112,7 +112,7 @@ export class PolicyDecider {
     const active = grants.filter((g) => isActive(g, now) && grantEnvironment(g) === environment);
     const purpose = principal.purpose !== undefined && principal.purpose.trim() !== '' ? purposeCategory(principal.purpose) : undefined;
     const decisions = new Map<string, PolicyDecision>();
-    const selfAccess = isSelfAccessCaller(principal);
+    const selfAccess = holdsSelfAccess(principal);
     const decide = (policy: string): PolicyDecision => {
       const cached = decisions.get(policy);
       if (cached !== undefined) return cached;

@@ -21,7 +21,7 @@ import { loadCatalogsConfig } from '../../../subgraphs/catalogs/src/config.ts';
 import { startNationalData } from '../../../subgraphs/national-data/src/service.ts';
 import { configSchema as nationalDataConfigSchema } from '../../../subgraphs/national-data/src/config.ts';
 import { gatewayConfigFromEnv, startGateway, type GatewayConfig, type RunningGateway } from '../server.ts';
-import { SELF_ACCESS_DENIAL_MESSAGE } from './self-access.ts';
+import { SELF_ACCESS_ASSURANCE_MESSAGE, SELF_ACCESS_DENIAL_MESSAGE } from './self-access.ts';
 
 const POLICE = '000.00.02.H41';
 const SCHOOL = '000.01.06.H41';
@@ -296,6 +296,21 @@ describe('a citizen asking for anything else is refused and audited', () => {
     assert.equal(graphql?.outcome, 'partial');
     assert.equal(served.length, 1);
     assert.deepEqual(served[0]!.subjects, [personal(OWN_ID)], 'only the own record was served');
+  });
+
+  test('a citizen signed in at assurance level 1 (or without acr): the self-access fields refused, saying level 2 is needed', async () => {
+    for (const acr of ['1', undefined]) {
+      const citizen = citizenToken(OWN_ID, { acr });
+      const response = await post('{ myCitizenRecord { fullName } }', { token: await citizen.token });
+      assert.deepEqual(response.body.data, { myCitizenRecord: null });
+      assert.deepEqual(errorsOf(response), [['myCitizenRecord', 'UNAUTHORIZED_FIELD_OR_TYPE']]);
+      assert.equal(response.body.errors![0]!.message, SELF_ACCESS_ASSURANCE_MESSAGE);
+      assert.ok(response.body.errors![0]!.extensions?.missing?.includes('policy:self-access'));
+      const { graphql, served } = await recordsOf(response.requestId);
+      assert.equal(graphql?.outcome, 'denied');
+      assert.equal(graphql?.user, citizen.sub);
+      assert.deepEqual(served, []);
+    }
   });
 
   test('a citizen token without a well-formed personal_id is refused at authentication (401) and audited', async () => {
