@@ -1,6 +1,7 @@
 /**
  * Walks test/e2e/authorization-matrix.ts through the real platform: the development identity provider issues the
- * tokens (client assertions for systems, a code + PKCE login for civil servants), the gateway authenticates and
+ * tokens (client assertions for systems, a code + PKCE login for civil servants, a VDXP sign-in brokered by the
+ * issuer for citizens), the gateway authenticates and
  * authorizes, national-data reaches the simulator. Each row checks visible fields, denied fields with their error
  * at their path, and how many requests went to the national-data subgraph.
  */
@@ -9,6 +10,7 @@ import assert from 'node:assert/strict';
 import { developmentPortalLogin } from '../../keycloak/src/dev-clients.ts';
 import { developmentPassword, loadRealmExport } from '../../keycloak/src/realm.ts';
 import { startPlatformFixture, type PlatformFixture } from '../testing/platform-fixture.ts';
+import { vdxpCitizenLogin } from '../../gateway/src/testing/vdxp-login.ts';
 import { callers, matrix, operations, type CallerName, type MatrixRow } from './authorization-matrix.ts';
 
 const COMMUNE_WARD = '16690'; // Phường Trường Vinh, the commune agency's ward (catalogs' agency data)
@@ -42,6 +44,7 @@ before(async () => {
   for (const [name, caller] of Object.entries(callers) as Array<[CallerName, (typeof callers)[CallerName]]>) {
     if (caller.kind === 'anonymous') tokens.set(name, null);
     else if (caller.kind === 'client') tokens.set(name, await p.tokenFor(caller.clientId));
+    else if (caller.kind === 'citizen') tokens.set(name, (await vdxpCitizenLogin(p.platform.urls.issuer, caller.personalId)).accessToken);
     else {
       const user = realm.users.find((u) => u.username === caller.username)!;
       tokens.set(name, (await developmentPortalLogin(p.platform.urls.issuer, caller.username, developmentPassword(user) ?? '')).accessToken);

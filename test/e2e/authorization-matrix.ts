@@ -1,12 +1,13 @@
 /**
  * The authorization matrix as data (specs as data, not as code): who calls, what they ask, what they see. One end-to-end test
  * walks every row through the real platform with real tokens from the development identity provider, for each kind
- * of client: HS256 client assertion (client-secret-jwt), RS256 client assertion (client-jwt), and a civil
- * servant's authorization-code + PKCE login. The grants behind it are
- * gateway/src/authorization/grants/development-grants.json.
+ * of client: HS256 client assertion (client-secret-jwt), RS256 client assertion (client-jwt), a civil
+ * servant's authorization-code + PKCE login, and a citizen's sign-in through VDXP (the issuer brokered to the VDXP
+ * simulator). The grants behind it are gateway/src/authorization/grants/development-grants.json; citizens hold none,
+ * only the policy self-access (gateway/src/authorization/self-access.ts).
  */
 
-/** Who calls: a development agency-system client, a civil servant, or nobody. */
+/** Who calls: a development agency-system client, a civil servant, a citizen (VDXP account), or nobody. */
 export const callers = {
   anonymous: { kind: 'anonymous' },
   police: { kind: 'client', clientId: 'congan-h41-dancu', auth: 'RS256 (client-jwt)', agency: '000.00.02.H41 Công an tỉnh' },
@@ -17,6 +18,15 @@ export const callers = {
   office: { kind: 'client', clientId: 'vpubnd-h41-motcua', auth: 'HS256 (client-secret-jwt)', agency: '000.00.01.H41 Văn phòng UBND tỉnh' },
   communeClerk: { kind: 'user', username: 'hoa.vo', auth: 'authorization code + PKCE', agency: '000.00.20.H41 UBND phường Trường Vinh' },
   schoolClerk: { kind: 'user', username: 'thu.bui', auth: 'authorization code + PKCE', agency: '000.01.06.H41 THPT Huỳnh Thúc Kháng' },
+  // VDXP simulator accounts (simulator/CONTRACT.md § VDXP): no agency.
+  citizen: { kind: 'citizen', personalId: '040074988660', auth: 'VDXP sign-in, VNeID level 2', agency: 'none (Trần Quốc Hòa)' },
+  citizenLevelOne: { kind: 'citizen', personalId: '017155513357', auth: 'VDXP sign-in, VNeID level 1', agency: 'none (Nguyễn Thị Hằng)' },
+  representative: {
+    kind: 'citizen',
+    personalId: '011173898166',
+    auth: 'VDXP sign-in, VNeID level 2',
+    agency: 'none (Lê Tuyết Uyên, legal representative of 0491470798)',
+  },
 } as const;
 
 export type CallerName = keyof typeof callers;
@@ -27,6 +37,9 @@ export const operations = {
   citizenBasic: 'query($id: String!) { citizen(personalId: $id) { fullName gender ethnicity { name } } }',
   citizenPersonal: 'query($id: String!) { citizen(personalId: $id) { fullName dateOfBirth permanentAddress { ward { name } } household { number } } }',
   enterprise: 'query($code: String!) { enterprise(code: $code) { name legalRepresentative { fullName personalId } } }',
+  /** Self-access (policy `self-access`): a citizen's own record, a business representative's enterprise. */
+  myCitizenRecord: '{ myCitizenRecord { fullName dateOfBirth } }',
+  myEnterprise: '{ myEnterprise { name } }',
 } as const;
 
 export type OperationName = keyof typeof operations;
@@ -189,4 +202,20 @@ export const matrix: MatrixRow[] = [
     denied: [['citizen', U]],
     nationalDataFetches: 0,
   },
+  // Self-access is the citizen role's alone: no agency system (not even the population data provider), no civil
+  // servant reaches a citizen's own-record fields, whatever its grants; nothing is fetched for them.
+  { caller: 'police', operation: 'myCitizenRecord', purpose: 'law-enforcement:VV-1', visible: [], denied: [['myCitizenRecord', U]], nationalDataFetches: 0 },
+  { caller: 'communeClerk', operation: 'myCitizenRecord', visible: [], denied: [['myCitizenRecord', U]], nationalDataFetches: 0 },
+  { caller: 'finance', operation: 'myEnterprise', purpose: 'business-registration:DN-1', visible: [], denied: [['myEnterprise', U]], nationalDataFetches: 0 },
+  // A citizen reads their own record (every field of it, no purpose needed: recorded as self-access) …
+  { caller: 'citizen', operation: 'myCitizenRecord', visible: ['myCitizenRecord.fullName', 'myCitizenRecord.dateOfBirth'], denied: [], nationalDataFetches: 1 },
+  // … and nothing an agency's grant gives: not someone else's record, not an enterprise by code; nothing is fetched.
+  { caller: 'citizen', operation: 'citizenBasic', subject: 'citizenElsewhere', visible: [], denied: [['citizen', U]], nationalDataFetches: 0 },
+  { caller: 'citizen', operation: 'enterprise', subject: 'enterprise', visible: [], denied: [['enterprise', U]], nationalDataFetches: 0 },
+  // The shared catalogs are public reference data: every signed-in person reads them.
+  { caller: 'citizen', operation: 'catalog', visible: ['administrativeUnit.name'], denied: [], nationalDataFetches: 0 },
+  // A level-1 VNeID account (identity not checked in person) does not read even its own record.
+  { caller: 'citizenLevelOne', operation: 'myCitizenRecord', visible: [], denied: [['myCitizenRecord', U]], nationalDataFetches: 0 },
+  // A business representative reads the enterprise the register says they represent.
+  { caller: 'representative', operation: 'myEnterprise', visible: ['myEnterprise.name'], denied: [], nationalDataFetches: 1 },
 ];
