@@ -70,6 +70,7 @@ export interface GrantRow {
 const GRANTED = new Set(['TESTING', 'INTEGRATION_REPORTED', 'LIVE']);
 
 export function FieldSetTags({ names }: { names: string[] }) {
+  if (names.length === 0) return <>—</>;
   return (
     <>
       {names.map((n) => (

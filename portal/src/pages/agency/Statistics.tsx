@@ -9,7 +9,7 @@ import { EChart } from '../../shell/charts/EChart.tsx';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT, type Text } from '../../shell/i18n.tsx';
-import { dateOnly, number } from './format.ts';
+import { dateOnly, daysBetween, monthsBetween, number, vietnamToday } from './format.ts';
 import { Page } from './Page.tsx';
 import { periodChoices, type PeriodKind } from './period.ts';
 import { texts } from './texts.ts';
@@ -75,10 +75,19 @@ export function Statistics() {
   const stats = data?.overTime;
   const label = stats?.period.label ?? period;
   const totals = stats?.totals;
-  const timeRows = (stats?.rows ?? []).map((r) => ({ key: r.day ?? r.month ?? '', when: r.day ?? r.month ?? '', ...r.counts }));
+  // Every day (month) of the period up to today, those without traffic as zeros: the chart shows the whole period.
+  const zero: Counts = { requests: 0, errors: 0, personalDataReads: 0, served: 0, packetsSent: 0, packetsReceived: 0, packetsFailed: 0 };
+  const timeRows = useMemo(() => {
+    if (stats === undefined || stats === null) return [];
+    const today = vietnamToday();
+    const last = stats.period.toDay < today ? stats.period.toDay : today;
+    const keys = byTime === 'DAY' ? daysBetween(stats.period.fromDay, last) : monthsBetween(stats.period.fromDay, last);
+    const found = new Map(stats.rows.map((r) => [r.day ?? r.month ?? '', r.counts]));
+    return keys.map((when) => ({ key: when, when, ...(found.get(when) ?? zero) }));
+  }, [data, byTime]);
   const serviceRows = (data?.byService?.rows ?? [])
     .map((r) => ({ key: r.service ?? '-', service: r.service ?? t(texts.otherService), ...r.counts }))
-    .sort((a, b) => b.requests - a.requests);
+    .sort((a, b) => b.requests + b.served - (a.requests + a.served));
   const whenText = (w: string) => (w.length === 10 ? dateOnly(w, lang) : w);
   const by = t(byTime === 'DAY' ? texts.byDay : texts.byMonth).toLowerCase();
 
@@ -99,10 +108,14 @@ export function Statistics() {
   const serviceOption = useMemo(
     () => ({
       tooltip: { trigger: 'axis' },
-      grid: { left: 180, right: 24, top: 16, bottom: 32 },
+      grid: { left: 180, right: 24, top: 40, bottom: 32 },
       yAxis: { type: 'category', data: serviceRows.map((r) => r.service), inverse: true },
       xAxis: { type: 'value', minInterval: 1 },
-      series: [{ name: t(texts.requests), type: 'bar', data: serviceRows.map((r) => r.requests) }],
+      legend: { top: 0 },
+      series: [
+        { name: t(texts.requests), type: 'bar', data: serviceRows.map((r) => r.requests) },
+        { name: t(texts.served), type: 'bar', data: serviceRows.map((r) => r.served) },
+      ],
     }),
     [data, lang],
   );
@@ -199,8 +212,8 @@ export function Statistics() {
                   <EChart
                     option={serviceOption}
                     testId="chart-by-service"
-                    height={Math.max(160, 48 * serviceRows.length)}
-                    label={t(texts.byServiceChart, { period: label, summary: serviceRows.map((r) => `${r.service} ${number(r.requests, lang)}`).join('; ') })}
+                    height={Math.max(180, 40 + 56 * serviceRows.length)}
+                    label={t(texts.byServiceChart, { period: label, summary: serviceRows.map((r) => `${r.service} ${number(r.requests, lang)} / ${number(r.served, lang)}`).join('; ') })}
                   />
                 ) : null}
                 <Table

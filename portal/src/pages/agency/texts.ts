@@ -58,8 +58,8 @@ export const texts = {
   quota: { vi: 'Hạn mức', en: 'Quota' },
   quotaValue: { vi: '{n} yêu cầu / {s} giây', en: '{n} requests / {s} s' },
   grantsNote: {
-    vi: 'Quyền khai thác được cấp khi yêu cầu ở trạng thái thử nghiệm (môi trường thử) hoặc chính thức.',
-    en: 'Grants exist while a request is in testing (test environment) or live.',
+    vi: 'Quyền khai thác được cấp qua yêu cầu khai thác (mẫu 02), khi yêu cầu ở trạng thái thử nghiệm (môi trường thử) hoặc chính thức. Quyền cấu hình sẵn trên cổng kết nối (không qua yêu cầu) chưa có trong danh sách này.',
+    en: 'Grants given through access requests (form 02), while a request is in testing (test environment) or live. Grants configured on the gateway without a request are not listed yet.',
   },
   // statistics
   periodKind: { vi: 'Loại kỳ', en: 'Period kind' },
@@ -85,8 +85,8 @@ export const texts = {
     en: 'Chart of requests and errors {by}, {period}: {requests} requests, {errors} errors in all. The numbers are in the table below.',
   },
   byServiceChart: {
-    vi: 'Biểu đồ số yêu cầu theo dịch vụ, {period}: {summary}. Số liệu ở bảng bên dưới.',
-    en: 'Chart of requests by service, {period}: {summary}. The numbers are in the table below.',
+    vi: 'Biểu đồ số yêu cầu gửi đi và số yêu cầu đã phục vụ theo dịch vụ, {period}: {summary}. Số liệu ở bảng bên dưới.',
+    en: 'Chart of requests made and requests served by service, {period}: {summary}. The numbers are in the table below.',
   },
   byOutcomeChart: {
     vi: 'Biểu đồ kết quả, {period}: {ok} thành công, {errors} lỗi.',
