@@ -3,13 +3,13 @@
  * service read) is the agency (`auditRecords`, kind GRAPHQL): when, which agency and system, the declared purpose, the
  * fields and the outcome; filtered by period, reading agency, purpose and outcome, 50 at a time.
  */
-import { Button, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Form, Input, Select, Space, Table, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { DAY_MS, dateTime, vietnamToday } from './format.ts';
-import { NoAgency, Page, useAgencyCode } from './Page.tsx';
+import { NoAgency, Page, ToneTag, useAgencyCode } from './Page.tsx';
 import { texts } from './texts.ts';
 
 export const DATA_ACCESS_QUERY = /* GraphQL */ `
@@ -206,9 +206,9 @@ export function DataAccess() {
             title: t(texts.outcome),
             dataIndex: 'outcome',
             render: (o: string, r: AccessRecord) => (
-              <Tag color={OUTCOME_COLOR[o] ?? 'default'} title={r.errorCodes.join(', ')}>
+              <ToneTag tone={OUTCOME_COLOR[o] ?? 'default'} title={r.errorCodes.join(', ')}>
                 {texts.outcomes[o] !== undefined ? t(texts.outcomes[o]) : o}
-              </Tag>
+              </ToneTag>
             ),
           },
         ]}

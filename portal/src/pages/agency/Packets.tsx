@@ -4,13 +4,13 @@
  * records where the agency acted (`auditRecords`, kind RELAY) and read with `packet(id)` — each with its status and,
  * on demand, its status history (`packetStatusHistory`).
  */
-import { Button, Card, Modal, Table, Tag, Typography } from 'antd';
+import { Button, Card, Modal, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { DAY_MS, dateTime } from './format.ts';
-import { NoAgency, Page, useAgencyCode } from './Page.tsx';
+import { NoAgency, Page, ToneTag, useAgencyCode } from './Page.tsx';
 import { packetStates, texts } from './texts.ts';
 
 const PACKET_FIELDS = 'id title dataType status sourceAgencyCode createdAt deliveries { agencyCode status deliveredAt updatedAt }';
@@ -61,13 +61,15 @@ const COLOR: Record<string, string> = { DELIVERED: 'success', REJECTED: 'error',
 
 function PacketTag({ status }: { status: string }) {
   const t = useT();
-  return <Tag color={COLOR[status] ?? 'processing'}>{packetStates[status] !== undefined ? t(packetStates[status]) : status}</Tag>;
+  return <ToneTag tone={COLOR[status] ?? 'processing'}>{packetStates[status] !== undefined ? t(packetStates[status]) : status}</ToneTag>;
 }
 
 function StatusHistory({ id, onClose }: { id: string; onClose(): void }) {
   const t = useT();
   const { lang } = useLang();
-  const { data, error, loading } = useQuery<{ packetStatusHistory: Array<{ status: string; at: string; recipient: string | null; detail: string | null }> | null }>(HISTORY_QUERY, { id });
+  const { data, error, loading } = useQuery<{
+    packetStatusHistory: Array<{ status: string; at: string; recipient: string | null; detail: string | null }> | null;
+  }>(HISTORY_QUERY, { id });
   return (
     <Modal open title={t(texts.statusHistoryOf, { id })} onCancel={onClose} footer={<Button onClick={onClose}>{t(texts.close)}</Button>} width={720}>
       <ErrorAlert error={error} />
@@ -106,7 +108,19 @@ function useSentPackets(ids: string[], agency: string) {
   return { ...state, packets };
 }
 
-function PacketTable({ rows, loading, label, sent, onHistory }: { rows: PacketRow[]; loading: boolean; label: string; sent: boolean; onHistory(id: string): void }) {
+function PacketTable({
+  rows,
+  loading,
+  label,
+  sent,
+  onHistory,
+}: {
+  rows: PacketRow[];
+  loading: boolean;
+  label: string;
+  sent: boolean;
+  onHistory(id: string): void;
+}) {
   const t = useT();
   const { lang } = useLang();
   return (
@@ -181,7 +195,13 @@ export function Packets() {
     <Page title={texts.packets}>
       <Card title={h2(t(texts.received))}>
         <ErrorAlert error={inbox.error} />
-        <PacketTable rows={(inbox.data?.inbox?.edges ?? []).map((e) => e.node)} loading={inbox.loading} label={t(texts.received)} sent={false} onHistory={setHistory} />
+        <PacketTable
+          rows={(inbox.data?.inbox?.edges ?? []).map((e) => e.node)}
+          loading={inbox.loading}
+          label={t(texts.received)}
+          sent={false}
+          onHistory={setHistory}
+        />
       </Card>
       <Card title={h2(t(texts.sent))}>
         <ErrorAlert error={records.error ?? sent.error} />

@@ -7,7 +7,7 @@ import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { dateOnly } from './format.ts';
-import { NoAgency, Page, useAgencyCode } from './Page.tsx';
+import { NoAgency, Page, ToneTag, useAgencyCode } from './Page.tsx';
 import { requestStates, texts, versionStates } from './texts.ts';
 
 export const SERVICES_QUERY = /* GraphQL */ `
@@ -100,7 +100,7 @@ export function Services() {
   const requests = (data?.accessRequests ?? []).filter((r) => GRANTED.has(r.state));
   const given = requests.filter((r) => r.providerAgency === agency);
   const received = requests.filter((r) => r.consumerAgency === agency);
-  const stateTag = (s: string) => <Tag color={s === 'LIVE' ? 'success' : 'processing'}>{t(requestStates[s] ?? { vi: s, en: s })}</Tag>;
+  const stateTag = (s: string) => <ToneTag tone={s === 'LIVE' ? 'success' : 'processing'}>{t(requestStates[s] ?? { vi: s, en: s })}</ToneTag>;
   const quota = (q: GrantRow['quota']) => (q === null ? '—' : t(texts.quotaValue, { n: q.requests, s: q.perSeconds }));
   const h2 = (text: string) => (
     <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
@@ -135,7 +135,10 @@ export function Services() {
               render: (_: unknown, s: Service) =>
                 s.versions.map((v) => (
                   <div key={v.version}>
-                    v{v.version} <Tag color={v.status === 'PUBLISHED' ? 'success' : v.status === 'DEPRECATED' ? 'warning' : 'default'}>{t(versionStates[v.status] ?? { vi: v.status, en: v.status })}</Tag>
+                    v{v.version}{' '}
+                    <ToneTag tone={v.status === 'PUBLISHED' ? 'success' : v.status === 'DEPRECATED' ? 'warning' : 'default'}>
+                      {t(versionStates[v.status] ?? { vi: v.status, en: v.status })}
+                    </ToneTag>
                     {v.notice !== null ? `→ ${dateOnly(v.notice.sunsetAt, lang)}` : ''}
                   </div>
                 )),
@@ -143,7 +146,9 @@ export function Services() {
             {
               title: t(texts.fieldSets),
               key: 'fieldSets',
-              render: (_: unknown, s: Service) => <FieldSetTags names={(s.versions.find((v) => v.version === s.currentVersion) ?? s.versions.at(-1))?.fieldSets.map((f) => f.name) ?? []} />,
+              render: (_: unknown, s: Service) => (
+                <FieldSetTags names={(s.versions.find((v) => v.version === s.currentVersion) ?? s.versions.at(-1))?.fieldSets.map((f) => f.name) ?? []} />
+              ),
             },
           ]}
         />

@@ -162,7 +162,13 @@ export function Statistics() {
           />
         </Form.Item>
         <Form.Item label={t(texts.period)} htmlFor="stats-period">
-          <Select id="stats-period" style={{ width: 180 }} value={period} options={choices.map((c) => ({ value: c.value, label: t(c.label) }))} onChange={setPeriod} />
+          <Select
+            id="stats-period"
+            style={{ width: 180 }}
+            value={period}
+            options={choices.map((c) => ({ value: c.value, label: t(c.label) }))}
+            onChange={setPeriod}
+          />
         </Form.Item>
       </Form>
       <ErrorAlert error={error} />
@@ -213,7 +219,10 @@ export function Statistics() {
                     option={serviceOption}
                     testId="chart-by-service"
                     height={Math.max(180, 40 + 56 * serviceRows.length)}
-                    label={t(texts.byServiceChart, { period: label, summary: serviceRows.map((r) => `${r.service} ${number(r.requests, lang)} / ${number(r.served, lang)}`).join('; ') })}
+                    label={t(texts.byServiceChart, {
+                      period: label,
+                      summary: serviceRows.map((r) => `${r.service} ${number(r.requests, lang)} / ${number(r.served, lang)}`).join('; '),
+                    })}
                   />
                 ) : null}
                 <Table

@@ -3,14 +3,14 @@
  * over 30 days (`availability`), and one system's history (`healthHistory`): hours up, degraded and down per day as a
  * chart with the same numbers in a table, and its status changes.
  */
-import { Button, Card, Table, Tag, Typography } from 'antd';
+import { Button, Card, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { EChart } from '../../shell/charts/EChart.tsx';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { DAY_MS, dateOnly, dateTime, number } from './format.ts';
-import { NoAgency, Page, useAgencyCode } from './Page.tsx';
+import { NoAgency, Page, ToneTag, useAgencyCode } from './Page.tsx';
 import { texts } from './texts.ts';
 
 export const SYSTEMS_QUERY = /* GraphQL */ `
@@ -81,7 +81,7 @@ const STATUS_COLOR: Record<string, string> = { ONLINE: 'success', DEGRADED: 'war
 export function HealthTag({ status }: { status: string }) {
   const t = useT();
   const text = texts.healthStatus[status];
-  return <Tag color={STATUS_COLOR[status] ?? 'default'}>{text !== undefined ? t(text) : status}</Tag>;
+  return <ToneTag tone={STATUS_COLOR[status] ?? 'default'}>{text !== undefined ? t(text) : status}</ToneTag>;
 }
 
 /** The last 30 days, to the minute (so that the variables stay equal between renders). */
@@ -127,7 +127,14 @@ function History({ system, range }: { system: SystemRow; range: { from: string; 
     [days, lang],
   );
   return (
-    <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.history, { system: name })}</Typography.Title>} loading={loading}>
+    <Card
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.history, { system: name })}
+        </Typography.Title>
+      }
+      loading={loading}
+    >
       <ErrorAlert error={error} />
       {days.length > 0 ? <EChart option={option} label={t(texts.historyChart, { system: name })} testId="health-history-chart" /> : null}
       <Table
@@ -231,7 +238,12 @@ export function Systems() {
             title: t(texts.showHistory),
             key: 'history',
             render: (_: unknown, r: SystemRow) => (
-              <Button size="small" type={chosen?.systemId === r.systemId ? 'primary' : 'default'} onClick={() => setSelected(r.systemId)} aria-label={`${t(texts.showHistory)}: ${r.system?.name ?? r.systemId}`}>
+              <Button
+                size="small"
+                type={chosen?.systemId === r.systemId ? 'primary' : 'default'}
+                onClick={() => setSelected(r.systemId)}
+                aria-label={`${t(texts.showHistory)}: ${r.system?.name ?? r.systemId}`}
+              >
                 {t(texts.showHistory)}
               </Button>
             ),

@@ -55,11 +55,12 @@ type Action = 'APPROVE' | 'REJECT' | 'REQUEST_CHANGES' | 'CONFIRM_INTEGRATION';
 
 function Decision({ request, onDone }: { request: AccessRequest; onDone(r: AccessRequest): void }) {
   const t = useT();
-  const offered = useQuery<{ registryService: { versions: Array<{ version: number; fieldSets: Array<{ name: string; description: string; personalData: boolean }> }> } | null }>(
-    OFFERED_QUERY,
-    { code: request.serviceCode },
+  const offered = useQuery<{
+    registryService: { versions: Array<{ version: number; fieldSets: Array<{ name: string; description: string; personalData: boolean }> }> } | null;
+  }>(OFFERED_QUERY, { code: request.serviceCode });
+  const described = new Map(
+    (offered.data?.registryService?.versions.find((v) => v.version === request.serviceVersion)?.fieldSets ?? []).map((f) => [f.name, f]),
   );
-  const described = new Map((offered.data?.registryService?.versions.find((v) => v.version === request.serviceVersion)?.fieldSets ?? []).map((f) => [f.name, f]));
   const [chosen, setChosen] = useState<string[]>(request.fieldSets);
   const [reason, setReason] = useState('');
   const [reasonError, setReasonError] = useState(false);
@@ -152,10 +153,19 @@ export function Request() {
   return (
     <Page title={texts.request} extra={<Link to="/provider/requests">{t(texts.back)}</Link>}>
       <ErrorAlert error={error} />
-      {!loading && error === undefined && data?.accessRequest === null ? <Alert type="warning" showIcon title={t({ vi: 'Không tìm thấy yêu cầu.', en: 'No such request.' })} /> : null}
+      {!loading && error === undefined && data?.accessRequest === null ? (
+        <Alert type="warning" showIcon title={t({ vi: 'Không tìm thấy yêu cầu.', en: 'No such request.' })} />
+      ) : null}
       {request !== undefined ? (
         <>
-          {updated !== undefined ? <Alert type="success" showIcon role="status" title={t(texts.done, { state: t(requestStates[updated.state] ?? { vi: updated.state, en: updated.state }) })} /> : null}
+          {updated !== undefined ? (
+            <Alert
+              type="success"
+              showIcon
+              role="status"
+              title={t(texts.done, { state: t(requestStates[updated.state] ?? { vi: updated.state, en: updated.state }) })}
+            />
+          ) : null}
           <Card title={h2(`${request.consumerAgency} → ${request.serviceCode} v${request.serviceVersion}`)}>
             <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered>
               <Descriptions.Item label={t(texts.state)}>
@@ -181,7 +191,11 @@ export function Request() {
             </Descriptions>
           </Card>
           <Card title={h2(t(texts.decision))}>
-            {ours && awaitsProvider(request) ? <Decision request={request} onDone={setUpdated} /> : <Typography.Paragraph>{t(texts.notYours)}</Typography.Paragraph>}
+            {ours && awaitsProvider(request) ? (
+              <Decision request={request} onDone={setUpdated} />
+            ) : (
+              <Typography.Paragraph>{t(texts.notYours)}</Typography.Paragraph>
+            )}
           </Card>
           <Card title={h2(t(texts.history))}>
             <Table

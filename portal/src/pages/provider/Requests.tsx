@@ -2,14 +2,14 @@
  * Requests for the agency's services (registry `accessRequests`, those it provides): the ones awaiting its decision
  * first — overdue first, then by their working-day deadline — each opening the review page; then the others.
  */
-import { Button, Card, Table, Tag, Typography } from 'antd';
+import { Button, Card, Table, Typography } from 'antd';
 import { Link } from 'react-router-dom';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { FieldSetTags } from '../agency/Services.tsx';
 import { DAY_MS, dateOnly } from '../agency/format.ts';
-import { NoAgency, Page, useAgencyCode } from '../agency/Page.tsx';
+import { NoAgency, Page, ToneTag, useAgencyCode } from '../agency/Page.tsx';
 import { requestStates } from '../agency/texts.ts';
 import { awaitsProvider, byDeadline, REQUEST_FIELDS, type AccessRequest } from './requests.ts';
 import { texts } from './texts.ts';
@@ -30,7 +30,11 @@ export function Deadline({ request }: { request: AccessRequest }) {
   return (
     <span>
       {dateOnly(request.dueAt, lang)}{' '}
-      {request.overdue ? <Tag color="error">{t(texts.overdue)}</Tag> : <Tag color="processing">{t(texts.daysLeft, { n: Math.max(0, days) })}</Tag>}
+      {request.overdue ? (
+        <ToneTag tone="error">{t(texts.overdue)}</ToneTag>
+      ) : (
+        <ToneTag tone="processing">{t(texts.daysLeft, { n: Math.max(0, days) })}</ToneTag>
+      )}
     </span>
   );
 }
@@ -38,7 +42,7 @@ export function Deadline({ request }: { request: AccessRequest }) {
 export function StateTag({ state }: { state: string }) {
   const t = useT();
   const color = state === 'LIVE' || state === 'TESTING' ? 'success' : state === 'REJECTED' || state === 'CANCELLED' ? 'error' : 'processing';
-  return <Tag color={color}>{t(requestStates[state] ?? { vi: state, en: state })}</Tag>;
+  return <ToneTag tone={color}>{t(requestStates[state] ?? { vi: state, en: state })}</ToneTag>;
 }
 
 export function Requests() {
@@ -56,7 +60,16 @@ export function Requests() {
   const awaiting = mine.filter(awaitsProvider).sort(byDeadline);
   const others = mine.filter((r) => !awaitsProvider(r)).sort((a, b) => (b.receivedAt ?? '').localeCompare(a.receivedAt ?? ''));
   const columns = [
-    { title: t(texts.consumer), key: 'consumer', render: (_: unknown, r: AccessRequest) => (<><div>{r.consumerAgency}</div><Typography.Text type="secondary">{r.consumerSystem}</Typography.Text></>) },
+    {
+      title: t(texts.consumer),
+      key: 'consumer',
+      render: (_: unknown, r: AccessRequest) => (
+        <>
+          <div>{r.consumerAgency}</div>
+          <Typography.Text type="secondary">{r.consumerSystem}</Typography.Text>
+        </>
+      ),
+    },
     { title: t(texts.service), key: 'service', render: (_: unknown, r: AccessRequest) => `${r.serviceCode} v${r.serviceVersion}` },
     { title: t(texts.fieldSets), dataIndex: 'fieldSets', render: (f: string[]) => <FieldSetTags names={f} /> },
     { title: t(texts.purposes), dataIndex: 'purposes', render: (p: string[]) => p.join(', ') },
@@ -82,10 +95,28 @@ export function Requests() {
     <Page title={texts.requests} intro={texts.requestsIntro} extra={<Button onClick={reload}>{t({ vi: 'Làm mới', en: 'Refresh' })}</Button>}>
       <ErrorAlert error={error} />
       <Card title={h2(t(texts.awaiting))}>
-        <Table aria-label={t(texts.awaiting)} loading={loading} rowKey="id" size="small" pagination={false} dataSource={awaiting} columns={columns} locale={{ emptyText: t(texts.none) }} />
+        <Table
+          aria-label={t(texts.awaiting)}
+          loading={loading}
+          rowKey="id"
+          size="small"
+          pagination={false}
+          dataSource={awaiting}
+          columns={columns}
+          locale={{ emptyText: t(texts.none) }}
+        />
       </Card>
       <Card title={h2(t(texts.others))}>
-        <Table aria-label={t(texts.others)} loading={loading} rowKey="id" size="small" pagination={{ pageSize: 20, hideOnSinglePage: true }} dataSource={others} columns={columns} locale={{ emptyText: t(texts.none) }} />
+        <Table
+          aria-label={t(texts.others)}
+          loading={loading}
+          rowKey="id"
+          size="small"
+          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          dataSource={others}
+          columns={columns}
+          locale={{ emptyText: t(texts.none) }}
+        />
       </Card>
     </Page>
   );

@@ -5,14 +5,14 @@
  * least 60 days ahead — the date field's `min` — and not before the 180-day keep), and retire a version
  * (`retireServiceVersion`). Every refusal of the API is shown in Vietnamese; nothing changes then.
  */
-import { Alert, Button, Card, Checkbox, Drawer, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Drawer, Form, Input, Modal, Popconfirm, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { PortalError } from '../../shell/errors.ts';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { DAY_MS, dateOnly, dateTime, vietnamToday } from '../agency/format.ts';
-import { NoAgency, Page, useAgencyCode } from '../agency/Page.tsx';
+import { NoAgency, Page, ToneTag, useAgencyCode } from '../agency/Page.tsx';
 import { versionStates } from '../agency/texts.ts';
 import { texts } from './texts.ts';
 
@@ -246,7 +246,13 @@ function PublishForm({ service, agency, onClose, onDone }: { service: Service; a
                   <Form.Item
                     name={[field.name, 'name']}
                     label={t(texts.fieldSetName)}
-                    rules={[required, { pattern: new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[a-z0-9.-]+$`), message: t(texts.fieldSetPattern, { prefix }) }]}
+                    rules={[
+                      required,
+                      {
+                        pattern: new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[a-z0-9.-]+$`),
+                        message: t(texts.fieldSetPattern, { prefix }),
+                      },
+                    ]}
                   >
                     <Input />
                   </Form.Item>
@@ -344,7 +350,12 @@ function AnnounceForm({ service, version, onClose, onDone }: { service: Service;
   };
   return (
     <Modal open title={t(texts.announceTitle, { service: service.name, version: version.version })} onCancel={onClose} footer={null} destroyOnHidden>
-      <Form form={form} layout="vertical" onFinish={(v) => void submit(v)} initialValues={{ reason: '', sunset: version.notice !== null ? vietnamToday(new Date(version.notice.sunsetAt)) : min }}>
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={(v) => void submit(v)}
+        initialValues={{ reason: '', sunset: version.notice !== null ? vietnamToday(new Date(version.notice.sunsetAt)) : min }}
+      >
         <Form.Item name="reason" label={t(texts.announceReason)} rules={[{ required: true, whitespace: true, message: t(texts.required) }]}>
           <Input.TextArea rows={3} maxLength={1000} />
         </Form.Item>
@@ -404,7 +415,9 @@ function ServiceCard({ service, agency, onChanged }: { service: Service; agency:
           {
             title: t(texts.status),
             dataIndex: 'status',
-            render: (s: string) => <Tag color={s === 'PUBLISHED' ? 'success' : s === 'DEPRECATED' ? 'warning' : 'default'}>{t(versionStates[s] ?? { vi: s, en: s })}</Tag>,
+            render: (s: string) => (
+              <ToneTag tone={s === 'PUBLISHED' ? 'success' : s === 'DEPRECATED' ? 'warning' : 'default'}>{t(versionStates[s] ?? { vi: s, en: s })}</ToneTag>
+            ),
           },
           { title: t(texts.publishedAt), dataIndex: 'publishedAt', render: (v: string) => dateOnly(v, lang) },
           { title: t(texts.keepUntil), dataIndex: 'keepUntil', render: (v: string | null) => dateOnly(v, lang) },
@@ -412,7 +425,11 @@ function ServiceCard({ service, agency, onChanged }: { service: Service; agency:
             title: t(texts.sunsetAt),
             key: 'sunset',
             render: (_: unknown, v: Version) =>
-              v.retiredAt !== null ? dateTime(v.retiredAt, lang) : v.notice !== null ? t(texts.noticeLine, { at: dateOnly(v.notice.sunsetAt, lang), reason: v.notice.reason }) : '—',
+              v.retiredAt !== null
+                ? dateTime(v.retiredAt, lang)
+                : v.notice !== null
+                  ? t(texts.noticeLine, { at: dateOnly(v.notice.sunsetAt, lang), reason: v.notice.reason })
+                  : '—',
           },
           { title: t(texts.fieldSets), key: 'fs', render: (_: unknown, v: Version) => v.fieldSets.map((f) => f.name).join(', ') },
           {
@@ -425,7 +442,12 @@ function ServiceCard({ service, agency, onChanged }: { service: Service; agency:
                     {t(texts.announce)}
                   </Button>
                   {v.notice !== null ? (
-                    <Popconfirm title={t(texts.retireConfirm, { version: v.version })} okText={t(texts.yes)} cancelText={t(texts.no)} onConfirm={() => void retire(v)}>
+                    <Popconfirm
+                      title={t(texts.retireConfirm, { version: v.version })}
+                      okText={t(texts.yes)}
+                      cancelText={t(texts.no)}
+                      onConfirm={() => void retire(v)}
+                    >
                       <Button size="small" danger aria-label={`${t(texts.retire)}: v${v.version}`}>
                         {t(texts.retire)}
                       </Button>
@@ -512,13 +534,17 @@ export function ServiceVersions() {
             columns={[
               { title: 'ID', dataIndex: 'id' },
               { title: t(texts.service), dataIndex: 'serviceCode' },
-              { title: t(texts.status), dataIndex: 'state', render: (s: string) => <Tag color="processing">{t(texts.registrationState[s] ?? { vi: s, en: s })}</Tag> },
+              {
+                title: t(texts.status),
+                dataIndex: 'state',
+                render: (s: string) => <ToneTag tone="processing">{t(texts.registrationState[s] ?? { vi: s, en: s })}</ToneTag>,
+              },
               {
                 title: t(texts.dueAt),
                 key: 'due',
                 render: (_: unknown, r: Registration) => (
                   <>
-                    {dateOnly(r.dueAt, lang)} {r.overdue ? <Tag color="error">{t(texts.overdue)}</Tag> : null}
+                    {dateOnly(r.dueAt, lang)} {r.overdue ? <ToneTag tone="error">{t(texts.overdue)}</ToneTag> : null}
                   </>
                 ),
               },
