@@ -100,6 +100,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const base = (port: number) => `http://${host}:${port}`;
   // The development issuer's public URL is Keycloak's shape on localhost, as the realm's redirect URIs expect.
   const issuer = options.keycloakUrl ?? `http://localhost:${ports.devIssuer}/realms/lgsp`;
+  // The national e-ID simulator (VNeID/VDXP), an OpenID provider served by the national-platform simulator.
+  const vdxpIssuer = options.env?.VDXP_ISSUER_URL ?? `http://localhost:${ports.simulator}/vdxp`;
   // The relay and the subscriptions service share a secret for what passes between them outside the gateway:
   // events (posted to /internal/events when there is no Redis) and presence (/internal/presence). Generated per
   // start unless the environment gives one: development only, never logged.
@@ -130,11 +132,29 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const devIssuer: ServiceSpec = {
     name: 'dev-issuer',
     main: 'keycloak/src/main.ts',
-    env: { ...common, DEV_ISSUER_PORT: String(ports.devIssuer), DEV_ISSUER_URL: issuer, GATEWAY_PUBLIC_URL: options.publicUrl },
+    env: {
+      ...common,
+      DEV_ISSUER_PORT: String(ports.devIssuer),
+      DEV_ISSUER_URL: issuer,
+      GATEWAY_PUBLIC_URL: options.publicUrl,
+      // The identity provider `vdxp` is the simulator's national e-ID, wherever the simulator listens (fetched at login only).
+      VDXP_ISSUER_URL: vdxpIssuer,
+    },
     readyUrl: `${base(ports.devIssuer)}/health/ready`,
   };
   const specs: ServiceSpec[] = [
-    { name: 'simulator', main: 'simulator/src/main.ts', env: { ...common, PORT: String(ports.simulator) }, readyUrl: `${base(ports.simulator)}/health` },
+    {
+      name: 'simulator',
+      main: 'simulator/src/main.ts',
+      // VDXP (<simulator>/vdxp) sends citizens back to the issuer's broker endpoint for the identity provider `vdxp`.
+      env: {
+        ...common,
+        PORT: String(ports.simulator),
+        VDXP_ISSUER_URL: vdxpIssuer,
+        VDXP_REDIRECT_URIS: options.env?.VDXP_REDIRECT_URIS ?? `${issuer}/broker/vdxp/endpoint`,
+      },
+      readyUrl: `${base(ports.simulator)}/health`,
+    },
     {
       name: 'registry',
       main: 'subgraphs/registry/src/main.ts',

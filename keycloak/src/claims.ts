@@ -200,7 +200,8 @@ export function keycloakClaims(input: ClaimsInput, kind: TokenKind): Record<stri
   return claims;
 }
 
-function allowedOrigins(client: RealmClient): string[] {
+/** The origins a client may call from (Keycloak's webOrigins; "+" = the origins of its redirect URIs). */
+export function allowedOrigins(client: RealmClient): string[] {
   const origins = new Set<string>();
   for (const origin of client.webOrigins) {
     if (origin === '+') {

@@ -24,6 +24,13 @@ export const configSchema = z.object({
   DEV_ISSUER_REALM_FILE: z.string().min(1).optional(),
   /** Signing key (PKCS#8 PEM or a JWKS with private RSA keys); default: a new RSA key at every start. */
   DEV_ISSUER_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * Where VDXP (the national e-ID, identity provider `vdxp`) is: its issuer identifier, e.g. http://localhost:4200/vdxp.
+   * Every URL of the realm's `vdxp` identity provider is rebased on it. Default: the realm export's config.issuer.
+   */
+  VDXP_ISSUER_URL: env.url().optional(),
+  /** The `vdxp` identity provider's client secret at VDXP. Default: the realm export's config.clientSecret (development). */
+  VDXP_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: env.logLevel(),
 });
 

@@ -21,6 +21,10 @@ const style = `
   button.secondary{background:#fff;color:#1b1f24;border-color:#8c959f}
   .error{background:#ffebe9;border:1px solid #ff8182;padding:.75rem;border-radius:6px;margin-bottom:1rem}
   .dev{margin-top:1.5rem;font-size:.85rem;color:#9a6700}
+  .idp{margin-top:1.5rem;border-top:1px solid #d0d7de;padding-top:1rem}
+  .idp p{margin:0 0 .5rem;color:#57606a}
+  a.idp-link{display:block;text-align:center;font-size:1rem;padding:.6rem 1rem;border-radius:6px;border:1px solid #a50e0e;color:#a50e0e;text-decoration:none;font-weight:600}
+  a.idp-link:focus{outline:3px solid #0969da;outline-offset:2px}
 `;
 
 function page(title: string, body: string): string {
@@ -48,6 +52,8 @@ export interface LoginPageInput {
   clientName: string;
   username?: string | undefined;
   error?: string | undefined;
+  /** Identity providers to sign in with (Keycloak's "Or sign in with"), each a link to /broker/<alias>/login. */
+  identityProviders?: Array<{ displayName: string; href: string; alias: string }>;
 }
 
 export function loginPage(input: LoginPageInput): string {
@@ -69,8 +75,22 @@ ${error}
     <button type="submit" name="action" value="cancel" class="secondary" formnovalidate>Hủy <span lang="en">/ Cancel</span></button>
   </div>
 </form>
+${identityProviderLinks(input.identityProviders ?? [])}
 <p class="dev">Máy chủ xác thực dùng cho phát triển, không dùng cho vận hành. <span lang="en">Development issuer — not for production.</span></p>`,
   );
+}
+
+function identityProviderLinks(providers: Array<{ displayName: string; href: string; alias: string }>): string {
+  if (providers.length === 0) return '';
+  const links = providers
+    .map((p) => `<li><a class="idp-link" id="social-${escapeHtml(p.alias)}" href="${escapeHtml(p.href)}">${escapeHtml(p.displayName)}</a></li>`)
+    .join('\n');
+  return `<nav class="idp" aria-labelledby="idp-heading">
+<p id="idp-heading">Công dân, doanh nghiệp <span lang="en">/ Citizens and businesses</span></p>
+<ul style="list-style:none;margin:0;padding:0">
+${links}
+</ul>
+</nav>`;
 }
 
 export function logoutPage(form: string, clientName: string | undefined): string {
@@ -83,6 +103,18 @@ ${form}
   <button type="submit" form="op.logoutForm" name="logout" value="yes">Đăng xuất <span lang="en">/ Sign out</span></button>
   <button type="submit" form="op.logoutForm" class="secondary">Không <span lang="en">/ No</span></button>
 </div>`,
+  );
+}
+
+/** End-session with id_token_hint: the confirmation form, submitted by the page itself (a button when scripts are off). */
+export function autoLogoutPage(form: string): string {
+  const withLogout = form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>');
+  return page(
+    'Đang đăng xuất / Signing out',
+    `<h1>Đang đăng xuất… <span lang="en">/ Signing out…</span></h1>
+${withLogout}
+<div class="actions"><button type="submit" form="op.logoutForm">Tiếp tục <span lang="en">/ Continue</span></button></div>
+<script>document.getElementById('op.logoutForm').submit()</script>`,
   );
 }
 

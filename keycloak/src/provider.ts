@@ -16,8 +16,8 @@ import Provider, {
 } from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import type { Logger } from '@lgsp/kit';
-import { allowedScopes, builtInClientScopes, keycloakClaims, redirectUriMatches } from './claims.ts';
-import { errorPage, logoutPage, messagePage } from './login-page.ts';
+import { allowedOrigins, allowedScopes, builtInClientScopes, keycloakClaims, redirectUriMatches } from './claims.ts';
+import { autoLogoutPage, errorPage, logoutPage, messagePage } from './login-page.ts';
 import { serviceAccountUser, tokenClient, type RealmClient, type RealmExport } from './realm.ts';
 
 /** Keycloak's endpoint paths, relative to the issuer (`…/realms/<realm>`). */
@@ -157,6 +157,14 @@ export function createProvider(input: ProviderInput): Provider {
     },
     conformIdTokenClaims: false,
     responseTypes: ['code', 'none'],
+    // Keycloak's kc_idp_hint: the login goes straight to that identity provider (broker.ts).
+    extraParams: ['kc_idp_hint'],
+    // Keycloak answers CORS for a client's web origins ("+" = its redirect URIs' origins): token, userinfo, revocation,
+    // introspection. A browser client (the portal, oidc-client-ts) exchanges its code from its own origin.
+    clientBasedCORS: (_ctx, origin, client) => {
+      const realmClient = tokenClient(realm, client.clientId);
+      return realmClient !== undefined && allowedOrigins(realmClient).includes(origin);
+    },
     pkce: {
       // Keycloak requires PKCE when the client sets pkce.code.challenge.method; oidc-provider always requires it for public clients.
       required: (_ctx, client) =>
@@ -185,7 +193,10 @@ export function createProvider(input: ProviderInput): Provider {
         enabled: true,
         logoutSource: async (ctx, form) => {
           ctx.type = 'html';
-          ctx.body = logoutPage(form, ctx.oidc.client?.clientName);
+          // Keycloak asks no confirmation when the application proves the session with id_token_hint: the form is
+          // submitted at once (with logout=yes, so the session ends). Without it, the person confirms.
+          const hinted = typeof ctx.oidc.params?.id_token_hint === 'string' && ctx.oidc.params.id_token_hint !== '';
+          ctx.body = hinted ? autoLogoutPage(form) : logoutPage(form, ctx.oidc.client?.clientName);
         },
         postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';

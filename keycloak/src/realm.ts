@@ -61,6 +61,10 @@ export const userSchema = z.object({
   clientRoles: multiMap.default({}),
   groups: z.array(z.string()).default([]),
   serviceAccountClientId: z.string().optional(),
+  /** Links to identity providers' accounts (Keycloak's FederatedIdentityRepresentation), set by brokered logins. */
+  federatedIdentities: z.array(z.object({ identityProvider: z.string(), userId: z.string(), userName: z.string() })).optional(),
+  /** Epoch milliseconds (Keycloak's createdTimestamp), set for users created at runtime. */
+  createdTimestamp: z.number().int().optional(),
 });
 export type RealmUser = z.infer<typeof userSchema>;
 
@@ -92,6 +96,32 @@ const roleSchema = z.object({
 });
 export type RealmRole = z.infer<typeof roleSchema>;
 
+/** Keycloak's IdentityProviderRepresentation (`identityProviders` of the realm export); config values are strings. */
+export const identityProviderSchema = z.object({
+  alias: z.string().regex(/^[a-z0-9-]+$/),
+  displayName: z.string().optional(),
+  internalId: z.string().optional(),
+  providerId: z.string(),
+  enabled: z.boolean().default(true),
+  trustEmail: z.boolean().default(false),
+  storeToken: z.boolean().default(false),
+  linkOnly: z.boolean().default(false),
+  hideOnLogin: z.boolean().default(false),
+  firstBrokerLoginFlowAlias: z.string().optional(),
+  config: stringMap.default({}),
+});
+export type IdentityProvider = z.infer<typeof identityProviderSchema>;
+
+/** Keycloak's IdentityProviderMapperRepresentation (`identityProviderMappers`). */
+export const identityProviderMapperSchema = z.object({
+  id: z.string().optional(),
+  name: z.string(),
+  identityProviderAlias: z.string(),
+  identityProviderMapper: z.string(),
+  config: stringMap.default({}),
+});
+export type IdentityProviderMapper = z.infer<typeof identityProviderMapperSchema>;
+
 const componentSchema = z.object({ providerId: z.string(), config: multiMap.default({}) });
 
 export const realmSchema = z.object({
@@ -112,6 +142,8 @@ export const realmSchema = z.object({
   users: z.array(userSchema).default([]),
   clients: z.array(clientSchema).default([]),
   components: z.record(z.string(), z.array(componentSchema)).default({}),
+  identityProviders: z.array(identityProviderSchema).default([]),
+  identityProviderMappers: z.array(identityProviderMapperSchema).default([]),
   /** Record login events (Realm settings → Events → User events settings); served at `/admin/realms/{realm}/events`. */
   eventsEnabled: z.boolean().default(false),
   /** Login event types recorded; empty = every type. */

@@ -14,7 +14,8 @@ import type { JWK, KoaContextWithOIDC } from 'oidc-provider';
 import { createLogger, type Logger } from '@lgsp/kit';
 import { createAdminApi } from './admin-api.ts';
 import { createEventStore, type EventStore } from './events.ts';
-import { allowedScopes, keycloakClaims } from './claims.ts';
+import { allowedOrigins, allowedScopes, keycloakClaims } from './claims.ts';
+import { BrokerStateError, createBroker } from './broker.ts';
 import type { DevIssuerConfig } from './config.ts';
 import { loginPage, messagePage } from './login-page.ts';
 import { createProvider, keycloakRoutes, loginActionsPath } from './provider.ts';
@@ -130,6 +131,19 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
   const provider = createProvider({ issuer, realm, signingKeys, cookieKeys: [cookieSecret], logger });
   const events = createEventStore(realm);
   recordLogouts(provider, realm, events);
+  const interactionPath = (uid: string): string => `${mountPath}${loginActionsPath}/${encodeURIComponent(uid)}`;
+  const broker = createBroker({
+    realm,
+    issuer,
+    events,
+    logger,
+    interactionPath,
+    vdxpIssuerUrl: config.VDXP_ISSUER_URL,
+    vdxpClientSecret: config.VDXP_CLIENT_SECRET,
+  });
+  /** Whether some client of the realm may call from `origin` (its web origins). */
+  const knownOrigin = (origin: string | undefined): origin is string =>
+    origin !== undefined && origin !== 'null' && realm.clients.some((c) => allowedOrigins(c).includes(origin));
 
   /** Verifies an access token this issuer signed; undefined when it is not valid (any reason). */
   async function verifyOwnAccessToken(token: string): Promise<JWTPayload | undefined> {
@@ -223,12 +237,49 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
       ...(typeof payload?.scope === 'string' ? { scope: payload.scope } : {}),
     };
   }
+  // The portal signs out with a browser client too: the end-session endpoint answers CORS for the realm's web origins.
+  async function endSessionCors(ctx: KoaContextWithOIDC, next: () => Promise<unknown>): Promise<void> {
+    if (ctx.path !== keycloakRoutes.end_session) {
+      await next();
+      return;
+    }
+    const origin = ctx.get('origin') || undefined;
+    ctx.vary('Origin');
+    if (knownOrigin(origin)) {
+      ctx.set('access-control-allow-origin', origin);
+      ctx.set('access-control-allow-credentials', 'true');
+      if (ctx.method === 'OPTIONS') {
+        ctx.set('access-control-allow-methods', 'GET, POST, OPTIONS');
+        const requested = ctx.get('access-control-request-headers');
+        if (requested) ctx.set('access-control-allow-headers', requested);
+        ctx.status = 204;
+        return;
+      }
+    }
+    await next();
+  }
   // Koa composes the middleware when callback() is called; these must run around oidc-provider's own.
-  provider.middleware.unshift(keycloakIntrospection as never, keycloakTokenResponse as never);
+  provider.middleware.unshift(endSessionCors as never, keycloakIntrospection as never, keycloakTokenResponse as never);
   const providerCallback = provider.callback();
   const adminApi = createAdminApi({ realm, verifyAccessToken: verifyOwnAccessToken, logger, events });
 
   async function userinfo(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // CORS as Keycloak answers it: the preflight for any web origin of the realm, the answer for the token's client.
+    const origin = req.headers.origin;
+    if (req.method === 'OPTIONS') {
+      const headers: Record<string, string> = { vary: 'Origin' };
+      if (knownOrigin(origin)) {
+        Object.assign(headers, {
+          'access-control-allow-origin': origin,
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'authorization, content-type',
+          'access-control-max-age': '3600',
+        });
+      }
+      res.writeHead(204, headers);
+      res.end();
+      return;
+    }
     const header = req.headers.authorization ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const payload = token === undefined ? undefined : await verifyOwnAccessToken(token);
@@ -236,12 +287,18 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
     const client = payload ? realm.clients.find((c) => c.clientId === payload.azp) : undefined;
     if (!payload || !user || !client) {
       send(res, 401, 'application/json', JSON.stringify({ error: 'invalid_token', error_description: 'Token verification failed' }), {
+        ...(knownOrigin(origin) ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'www-authenticate' } : {}),
+        vary: 'Origin',
         'www-authenticate': 'Bearer realm="' + realm.realm + '", error="invalid_token", error_description="Token verification failed"',
       });
       return;
     }
     const claims = keycloakClaims({ realm, client, user, requestedScope: typeof payload.scope === 'string' ? payload.scope : undefined }, 'userinfo');
-    send(res, 200, 'application/json', JSON.stringify({ ...claims, sub: user.id }));
+    const cors: Record<string, string> =
+      origin !== undefined && allowedOrigins(client).includes(origin)
+        ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'www-authenticate', vary: 'Origin' }
+        : { vary: 'Origin' };
+    send(res, 200, 'application/json', JSON.stringify({ ...claims, sub: user.id }), cors);
   }
 
   async function loginAction(req: IncomingMessage, res: ServerResponse, uid: string): Promise<void> {
@@ -278,6 +335,10 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
           clientName: client?.name ?? clientId,
           username,
           error,
+          identityProviders: broker.loginOptions().map((idp) => ({
+            ...idp,
+            href: `${mountPath}/broker/${idp.alias}/login?${new URLSearchParams({ client_id: clientId, session_code: uid })}`,
+          })),
         }),
         htmlHeaders,
       );
@@ -294,6 +355,42 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
       return;
     }
     if (req.method === 'GET') {
+      const redirectUri = typeof details.params.redirect_uri === 'string' ? details.params.redirect_uri : undefined;
+      // Back from an identity provider (broker.ts): the user it found or created signs in, or the page says why not.
+      const brokered = broker.take(uid);
+      if (brokered !== undefined && brokered.ok) {
+        logger.info({ event: 'login', clientId, userId: brokered.userId, identityProvider: brokered.alias }, 'user logged in through an identity provider');
+        events.login({
+          type: 'LOGIN',
+          clientId,
+          userId: brokered.userId,
+          sessionId: null,
+          ipAddress: req.socket.remoteAddress ?? null,
+          details: {
+            auth_method: 'openid-connect',
+            auth_type: 'code',
+            identity_provider: brokered.alias,
+            identity_provider_identity: brokered.identity,
+            username: brokered.username,
+            ...(redirectUri === undefined ? {} : { redirect_uri: redirectUri }),
+          },
+        });
+        // The ID token's acr is the session's (oidc-provider): the assurance level the identity provider vouched for.
+        const acr = realm.users.find((u) => u.id === brokered.userId)?.attributes.acr?.[0] ?? '1';
+        await provider.interactionFinished(req, res, { login: { accountId: brokered.userId, acr } }, { mergeWithLastSubmission: false });
+        return;
+      }
+      if (brokered !== undefined) {
+        render(200, brokered.message);
+        return;
+      }
+      // kc_idp_hint (on the authorization request, or from the login page's button): straight to that provider.
+      // An unknown hint is ignored, as Keycloak does: the login page is shown.
+      const hinted = new URL(req.url ?? '/', 'http://issuer.invalid').searchParams.get('kc_idp_hint') ?? details.params.kc_idp_hint;
+      if (typeof hinted === 'string' && broker.has(hinted)) {
+        broker.start(res, { uid, alias: hinted, clientId, redirectUri });
+        return;
+      }
       render(200);
       return;
     }
@@ -378,6 +475,58 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
     await provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
   }
 
+  /** Keycloak's `/broker/<alias>/login` (the login page's button) and `/broker/<alias>/endpoint` (the provider's answer). */
+  async function brokerRoute(req: IncomingMessage, res: ServerResponse, rest: string, query: URLSearchParams): Promise<void> {
+    const match = /^([a-z0-9-]+)\/(login|endpoint)$/.exec(rest);
+    if (match === null || !broker.has(match[1]!)) {
+      send(
+        res,
+        404,
+        'text/html; charset=utf-8',
+        messagePage('Không tìm thấy / Not found', 'Không có nhà cung cấp định danh này. No such identity provider.'),
+        htmlHeaders,
+      );
+      return;
+    }
+    const alias = match[1]!;
+    if (req.method !== 'GET') {
+      send(res, 405, 'text/plain', 'method not allowed', { allow: 'GET' });
+      return;
+    }
+    if (match[2] === 'login') {
+      // The login-actions page checks the interaction's cookie, then goes on to the provider.
+      const uid = query.get('session_code') ?? '';
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(uid)) {
+        send(
+          res,
+          400,
+          'text/html; charset=utf-8',
+          messagePage('Lỗi / Error', 'Thiếu hoặc sai mã phiên đăng nhập. Missing or malformed session_code.'),
+          htmlHeaders,
+        );
+        return;
+      }
+      res.writeHead(303, { location: `${interactionPath(uid)}?${new URLSearchParams({ kc_idp_hint: alias })}`, 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
+    try {
+      await broker.endpoint(req, res, alias, query);
+    } catch (error) {
+      if (!(error instanceof BrokerStateError)) throw error;
+      send(
+        res,
+        400,
+        'text/html; charset=utf-8',
+        messagePage(
+          'Phiên đăng nhập đã hết hạn / Login session expired',
+          'Phiên đăng nhập qua nhà cung cấp định danh đã hết hạn hoặc không hợp lệ; hãy quay lại ứng dụng và đăng nhập lại. The identity provider login is expired or invalid: go back to the application and sign in again.',
+        ),
+        htmlHeaders,
+      );
+    }
+  }
+
   function realmInfo(res: ServerResponse): void {
     const key = signingKeys[0];
     // Keycloak's realm endpoint publishes the realm's RSA public key as base64 DER (SubjectPublicKeyInfo).
@@ -412,6 +561,8 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
         realmInfo(res);
       } else if (path === `${mountPath}${keycloakRoutes.userinfo}`) {
         await userinfo(req, res);
+      } else if (path.startsWith(`${mountPath}/broker/`)) {
+        await brokerRoute(req, res, path.slice(`${mountPath}/broker/`.length), url.searchParams);
       } else if (path.startsWith(`${mountPath}${loginActionsPath}/`)) {
         await loginAction(req, res, decodeURIComponent(path.slice(`${mountPath}${loginActionsPath}/`.length)));
       } else if (path.startsWith(`${mountPath}/`)) {

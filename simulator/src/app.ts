@@ -17,6 +17,7 @@ import {
 import { settingsInputSchema, type EndpointName, type FaultInjector } from './faults.ts';
 import type { TokenStore } from './tokens.ts';
 import { AGENCY_SYSTEM_STATES, type AgencySystems, type AgencySystemState } from './agency-systems.ts';
+import { VDXP_PATH, type VdxpProvider } from './vdxp/provider.ts';
 
 /** One environment of the national platform: its records, its consumer tokens, its counters and faults. */
 export interface EnvironmentDeps {
@@ -35,6 +36,8 @@ export interface AppDeps {
   hanging: Set<ServerResponse>;
   /** Fake agency systems' health endpoints (agency-systems.ts). */
   agencySystems: AgencySystems;
+  /** The national e-ID (VNeID/VDXP) OpenID Provider, served under /vdxp (vdxp/provider.ts). */
+  vdxp?: VdxpProvider;
 }
 
 /**
@@ -83,6 +86,10 @@ async function route(app: AppDeps, req: IncomingMessage, res: ServerResponse): P
       return;
     }
     return send(res, answer.status, answer.body);
+  }
+  // The national e-ID platform (VDXP), an OpenID Provider of its own (vdxp/provider.ts).
+  if (app.vdxp !== undefined && (url.pathname === VDXP_PATH || url.pathname.startsWith(`${VDXP_PATH}/`))) {
+    return app.vdxp.handle(req, res, url.pathname.slice(VDXP_PATH.length), url.searchParams);
   }
   if (url.pathname === '/_sim/agency-systems' && method === 'GET') return send(res, 200, app.agencySystems.all());
   const control = /^\/_sim\/agency-systems\/([^/]+)$/.exec(url.pathname);

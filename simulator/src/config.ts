@@ -18,6 +18,18 @@ export const DEV_CONSUMER_SECRET = 'lgsp-dev-consumer-secret-NOT-FOR-PRODUCTION'
 export const DEV_TEST_CONSUMER_KEY = 'lgsp-dev-test-consumer-key';
 export const DEV_TEST_CONSUMER_SECRET = 'lgsp-dev-test-consumer-secret-NOT-FOR-PRODUCTION';
 
+/**
+ * DEVELOPMENT-ONLY settings of the VDXP simulator (the national e-ID, `<simulator>/vdxp`): the development issuer's
+ * broker client (also in keycloak/realm-export.json and keycloak/dev-credentials/vdxp-broker.secret), the password
+ * of every synthetic citizen, and the key that derives citizens' opaque subjects. Refused when NODE_ENV=production.
+ */
+export const DEV_VDXP_CLIENT_ID = 'lgsp-keycloak-broker';
+export const DEV_VDXP_CLIENT_SECRET = 'dev-only-vdxp-broker-Yq3vN8rT2kLm5WpZ7cXe4HsJ';
+export const DEV_VDXP_CITIZEN_PASSWORD = 'VNeID-Dev#2025';
+export const DEV_VDXP_SUBJECT_KEY = 'dev-only-vdxp-subject-key-NOT-FOR-PRODUCTION';
+/** The development issuer's broker endpoint under `npm start` (Keycloak's /realms/<realm>/broker/<alias>/endpoint). */
+export const DEV_VDXP_REDIRECT_URI = 'http://localhost:8080/realms/lgsp/broker/vdxp/endpoint';
+
 export const configSchema = z
   .object({
     NODE_ENV: env.nodeEnv(),
@@ -44,6 +56,32 @@ export const configSchema = z
     SIMULATOR_FAILURE_RATE: env.ratio(0),
     /** Share of requests never answered (0–1), to exercise client timeouts. */
     SIMULATOR_HANG_RATE: env.ratio(0),
+    /** VDXP's issuer identifier (public URL, path /vdxp); default http://localhost:<PORT>/vdxp. */
+    VDXP_ISSUER_URL: env
+      .url()
+      .refine((u) => /^https?:\/\/[^/]+\/vdxp$/.test(u), 'must look like http://localhost:4200/vdxp (path /vdxp, no trailing slash)')
+      .optional(),
+    /** The broker client registered at VDXP (the LGSP realm's identity provider `vdxp`). */
+    VDXP_CLIENT_ID: z.string().min(3, 'must be at least 3 characters').default(DEV_VDXP_CLIENT_ID),
+    VDXP_CLIENT_SECRET: z.string().min(16, 'must be at least 16 characters').default(DEV_VDXP_CLIENT_SECRET),
+    /** The broker client's redirect URIs, comma-separated, matched exactly. */
+    VDXP_REDIRECT_URIS: z
+      .string()
+      .default(DEV_VDXP_REDIRECT_URI)
+      .transform((v) =>
+        v
+          .split(',')
+          .map((u) => u.trim())
+          .filter((u) => u !== ''),
+      )
+      .refine(
+        (uris) => uris.length > 0 && uris.every((u) => URL.canParse(u) && /^https?:/.test(u)),
+        'must be one or more absolute http(s) URLs, comma-separated',
+      ),
+    /** The password of every synthetic citizen at VDXP. */
+    VDXP_CITIZEN_PASSWORD: z.string().min(8, 'must be at least 8 characters').default(DEV_VDXP_CITIZEN_PASSWORD),
+    /** Key of the HMAC that turns a personal ID into the citizen's opaque, stable `sub`. */
+    VDXP_SUBJECT_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_VDXP_SUBJECT_KEY),
   })
   .superRefine((config, ctx) => {
     if (config.NODE_ENV === 'production' && (config.SIMULATOR_CONSUMER_KEY === DEV_CONSUMER_KEY || config.SIMULATOR_CONSUMER_SECRET === DEV_CONSUMER_SECRET)) {
@@ -58,6 +96,15 @@ export const configSchema = z
         path: ['SIMULATOR_TEST_CONSUMER_SECRET'],
         message: 'the development credentials must not be used with NODE_ENV=production',
       });
+    }
+    for (const [name, development] of [
+      ['VDXP_CLIENT_SECRET', DEV_VDXP_CLIENT_SECRET],
+      ['VDXP_CITIZEN_PASSWORD', DEV_VDXP_CITIZEN_PASSWORD],
+      ['VDXP_SUBJECT_KEY', DEV_VDXP_SUBJECT_KEY],
+    ] as const) {
+      if (config.NODE_ENV === 'production' && config[name] === development) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'the development value must not be used with NODE_ENV=production' });
+      }
     }
     if (config.SIMULATOR_TEST_CONSUMER_KEY === config.SIMULATOR_CONSUMER_KEY) {
       ctx.addIssue({

@@ -14,6 +14,8 @@ import { TokenStore } from './tokens.ts';
 import { createHandler, TEST_ENVIRONMENT_PATH, type EnvironmentDeps } from './app.ts';
 import { WELL_KNOWN } from './well-known.ts';
 import { AgencySystems, type AgencySystemState } from './agency-systems.ts';
+import { createDirectory } from './vdxp/identities.ts';
+import { createVdxpProvider, VDXP_PATH } from './vdxp/provider.ts';
 
 export { configSchema, type SimulatorConfig } from './config.ts';
 export { TEST_ENVIRONMENT_PATH } from './app.ts';
@@ -56,6 +58,8 @@ export interface RunningSimulator {
   setAgencySystem(systemId: string, state: AgencySystemState): void;
   /** The level-1 (`live`) and level-2 (`ready`) health endpoint URLs of a fake agency system. */
   agencySystemEndpoints(systemId: string): { live: string; ready: string };
+  /** The national e-ID simulator (VNeID/VDXP): its issuer identifier, e.g. http://localhost:4200/vdxp. */
+  vdxp: { issuer: string };
   close(): Promise<void>;
 }
 
@@ -122,11 +126,29 @@ export async function startSimulator(config: Partial<SimulatorConfig> = {}, deps
   };
   const hanging = new Set<ServerResponse>();
   const agencySystems = new AgencySystems();
-  const server = createServer({ keepAliveTimeout: 65_000 }, createHandler({ production, test, logger, hanging, agencySystems }));
+  const appDeps: Parameters<typeof createHandler>[0] = { production, test, logger, hanging, agencySystems };
+  const server = createServer({ keepAliveTimeout: 65_000 }, createHandler(appDeps));
   server.listen(resolved.PORT, resolved.HOST);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   const url = `http://${resolved.HOST}:${port}`;
+  // VDXP's issuer is a public URL: localhost when listening on a loopback or every interface, as browsers reach it.
+  const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(resolved.HOST);
+  const vdxp = await createVdxpProvider({
+    issuer: resolved.VDXP_ISSUER_URL ?? `http://${local ? 'localhost' : resolved.HOST}:${port}${VDXP_PATH}`,
+    directory: createDirectory(dataset, resolved.VDXP_SUBJECT_KEY),
+    clients: [
+      {
+        clientId: resolved.VDXP_CLIENT_ID,
+        clientSecret: resolved.VDXP_CLIENT_SECRET,
+        redirectUris: resolved.VDXP_REDIRECT_URIS,
+        name: 'Nền tảng tích hợp, chia sẻ dữ liệu tỉnh (LGSP)',
+      },
+    ],
+    citizenPassword: resolved.VDXP_CITIZEN_PASSWORD,
+    logger,
+  });
+  appDeps.vdxp = vdxp;
   logger.info(
     {
       url,
@@ -135,6 +157,7 @@ export async function startSimulator(config: Partial<SimulatorConfig> = {}, deps
       testUrl: url + TEST_ENVIRONMENT_PATH,
       testCitizens: testDataset.citizens.size,
       testEnterprises: testDataset.enterprises.size,
+      vdxpIssuer: vdxp.issuer,
     },
     'national-platform simulator listening',
   );
@@ -153,6 +176,7 @@ export async function startSimulator(config: Partial<SimulatorConfig> = {}, deps
     test: environment(test, url + TEST_ENVIRONMENT_PATH),
     setAgencySystem: (systemId, state) => agencySystems.set(systemId, state),
     agencySystemEndpoints: (systemId) => AgencySystems.endpoints(url, systemId),
+    vdxp: { issuer: vdxp.issuer },
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { env, type Logger } from '@lgsp/kit';
 import { createKeycloakCredentialIssuer } from './keycloak-issuer.ts';
 import type { CredentialIssuer } from './types.ts';
+import { createKeycloakApplicationClients, type ApplicationClients } from './application-clients.ts';
 
 /** The environment variables of the credential issuer (merge its shape into the issuing service's configSchema). */
 export const credentialsConfigSchema = z.object({
@@ -38,6 +39,25 @@ export async function credentialIssuerFromConfig(config: CredentialsConfig, logg
   }
   if (secret === '') throw new Error(`KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: ${config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE} is empty`);
   return createKeycloakCredentialIssuer({
+    adminUrl: config.KEYCLOAK_ADMIN_URL,
+    realm: config.KEYCLOAK_REALM,
+    clientId: config.KEYCLOAK_ADMIN_CLIENT_ID,
+    clientSecret: secret,
+    timeoutMs: config.KEYCLOAK_ADMIN_TIMEOUT_MS,
+    ...(logger ? { logger } : {}),
+  });
+}
+
+/** Applications' single sign-on clients with the credential issuer's configuration (the same admin client and secret file). */
+export async function applicationClientsFromConfig(config: CredentialsConfig, logger?: Logger): Promise<ApplicationClients> {
+  let secret: string;
+  try {
+    secret = (await readFile(config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE, 'utf8')).trim();
+  } catch (error) {
+    throw new Error(`KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: cannot read ${config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE} (${(error as Error).message})`);
+  }
+  if (secret === '') throw new Error(`KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: ${config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE} is empty`);
+  return createKeycloakApplicationClients({
     adminUrl: config.KEYCLOAK_ADMIN_URL,
     realm: config.KEYCLOAK_REALM,
     clientId: config.KEYCLOAK_ADMIN_CLIENT_ID,

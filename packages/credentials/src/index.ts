@@ -17,4 +17,12 @@ export {
   type KeycloakEventReader,
   type KeycloakLoginEvent,
 } from './keycloak-events.ts';
-export { credentialIssuerFromConfig, credentialsConfigSchema, type CredentialsConfig } from './config.ts';
+export { applicationClientsFromConfig, credentialIssuerFromConfig, credentialsConfigSchema, type CredentialsConfig } from './config.ts';
+export {
+  APPLICATION_AGENCY_ATTRIBUTE,
+  applicationClientRepresentation,
+  createKeycloakApplicationClients,
+  type ApplicationClientRecord,
+  type ApplicationClients,
+  type ApplicationClientSpec,
+} from './application-clients.ts';

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '@lgsp/kit';
 import { SignJWT } from 'jose';
 import { createKeycloakCredentialIssuer } from './keycloak-issuer.ts';
 import type { CredentialIssuer } from './types.ts';
+import { createKeycloakApplicationClients, type ApplicationClients } from './application-clients.ts';
 
 /** One request the proxy saw. */
 export interface ProxiedCall {
@@ -138,6 +139,8 @@ export interface CredentialsForTest {
   /** The running development issuer: `issuer.issuer` is the token issuer, `issuer.url` the KEYCLOAK_ADMIN_URL. */
   issuer: RunningDevIssuer;
   credentials: CredentialIssuer;
+  /** Applications' single sign-on clients on the same issuer, as `lgsp-registry`. */
+  applications: ApplicationClients;
   /** The secret of `lgsp-registry`, for another CredentialIssuer (e.g. through a proxy). */
   adminSecret: string;
   close(): Promise<void>;
@@ -155,5 +158,12 @@ export async function startCredentialsForTest(logger: Logger = createLogger('cre
     clientSecret: adminSecret,
     logger,
   });
-  return { issuer, credentials, adminSecret, close: () => issuer.close() };
+  const applications = createKeycloakApplicationClients({
+    adminUrl: issuer.url,
+    realm: realm.realm,
+    clientId: 'lgsp-registry',
+    clientSecret: adminSecret,
+    logger,
+  });
+  return { issuer, credentials, applications, adminSecret, close: () => issuer.close() };
 }

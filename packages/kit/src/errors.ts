@@ -67,6 +67,12 @@ export const ErrorCode = {
   REPORT_LINK_EXPIRED: 'REPORT_LINK_EXPIRED',
   /** An unexpected failure inside the platform; details are in the logs under the request id. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+  /**
+   * A single sign-on application's login, logout or redirect URL that is not absolute https (http only on localhost
+   * outside production), carries a fragment, credentials or a wildcard, or whose login/logout URL is not on the origin
+   * of a redirect URI (details: `argument`, `reason`); nothing was created.
+   */
+  INVALID_APPLICATION_URL: 'INVALID_APPLICATION_URL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -33,6 +33,29 @@ export const errorTexts: Record<string, Text> = {
     vi: 'Đã có lỗi phía nền tảng. Bộ phận vận hành đã được thông báo.',
     en: 'Something went wrong on the platform. The operators were told.',
   },
+  // Operator, civil-servant and citizen screens (helper ops).
+  ALREADY_EXISTS: { vi: 'Bản ghi này đã tồn tại.', en: 'This already exists.' },
+  INVALID_AGENCY_CODE: {
+    vi: 'Mã định danh cơ quan chưa đúng dạng AAA.BB.CC.XNN (ví dụ 000.00.22.H41).',
+    en: 'The agency code does not have the form AAA.BB.CC.XNN (e.g. 000.00.22.H41).',
+  },
+  INVALID_MAINTENANCE_WINDOW: {
+    vi: 'Lịch bảo trì chưa hợp lệ: phải thông báo trước ít nhất 24 giờ và kết thúc sau khi bắt đầu.',
+    en: 'The maintenance window is not valid: at least 24 hours’ notice, and it must end after it starts.',
+  },
+  INVALID_APPLICATION_URL: {
+    vi: 'Địa chỉ của ứng dụng chưa hợp lệ: cần địa chỉ https đầy đủ, không có #, không có ký tự *, cùng miền với một địa chỉ chuyển hướng.',
+    en: 'An application URL is not valid: an absolute https URL, no #, no *, on the origin of a redirect URI.',
+  },
+  IDENTITY_PROVIDER_UNAVAILABLE: {
+    vi: 'Hệ thống xác thực tạm thời không phản hồi; chưa có gì thay đổi. Vui lòng thử lại.',
+    en: 'The identity provider is not answering; nothing was changed. Please try again.',
+  },
+  LIMIT_EXCEEDED: { vi: 'Yêu cầu vượt quá giới hạn cho phép.', en: 'The request is over the limit.' },
+  INVALID_CURSOR: { vi: 'Trang kết quả không còn hợp lệ; vui lòng tra cứu lại.', en: 'The page of results is no longer valid; search again.' },
+  INVALID_DATE: { vi: 'Ngày giờ chưa hợp lệ.', en: 'The date is not valid.' },
+  INVALID_PERSONAL_ID: { vi: 'Số định danh cá nhân phải gồm 12 chữ số.', en: 'A personal ID has 12 digits.' },
+  INVALID_ENTERPRISE_CODE: { vi: 'Mã số doanh nghiệp phải gồm 10 chữ số (có thể thêm -NNN).', en: 'An enterprise code has 10 digits (optionally -NNN).' },
 };
 
 /** An error of a GraphQL call, with the API's code (or NETWORK) and message. */

@@ -12,6 +12,9 @@
  * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
  * | `MONITORING_INTERNAL_TOKEN` | (unset) | bearer secret (≥ 32 chars) of `/internal/v1/…`; without Redis, the other processes append their audit records to `/internal/v1/audit` with it; unset = no internal API |
  * | `AUDIT_SUBJECT_KEY_FILE`, `AUDIT_SIGNING_KEY_FILE`, `AUDIT_CHECKPOINT_INTERVAL_SECONDS`, `AUDIT_WRITER_*` | | `@lgsp/audit`'s `auditConfigSchema` (described there): the subject key searches hash with, the key checkpoints are signed with (monitoring signs the chain's head every interval), the writer's tuning. `MONITORING_URL` is ignored here: monitoring holds the log without Redis |
+ * | `AUDIT_VERIFY_INTERVAL_SECONDS` | 60 | how often the chain's verifier checks what was appended since it last looked (`auditChainStatus` answers its latest result) |
+ * | `AUDIT_VERIFY_FULL_INTERVAL_SECONDS` | 86400 | how often the verifier walks the whole log again (an edit of an old record is caught then); 0 = only the first run at start |
+ * | `AUDIT_VERIFY_PUBLIC_KEYS_FILE` | (unset) | a JWK or JWK set of earlier audit signing keys' public halves (after a rotation), accepted besides the current key's |
  * | `REGISTRY_URL` | (unset) | origin of the registry; the health module reads its systems (`/internal/v1/systems`) |
  * | `REGISTRY_INTERNAL_TOKEN` | (unset) | bearer secret of the registry's internal API; required with `REGISTRY_URL` |
  * | `REGISTRY_REFRESH_MS` | 60000 | how often the list of systems and their health endpoints is read again (ETag: unchanged lists cost a 304) |
@@ -53,6 +56,17 @@ export const configSchema = z
     REDIS_KEY_PREFIX: env.redisKeyPrefix(),
     GATEWAY_JWKS_URL: env.url().default('http://127.0.0.1:4000/.well-known/jwks.json'),
     ...auditConfigSchema.shape,
+    AUDIT_VERIFY_INTERVAL_SECONDS: env
+      .positiveInt(60)
+      .describe("How often the chain's verifier checks the records appended since it last looked, in seconds (auditChainStatus answers its latest result)"),
+    AUDIT_VERIFY_FULL_INTERVAL_SECONDS: env
+      .nonNegativeInt(86_400)
+      .describe('How often the verifier walks the whole audit log again, in seconds; 0: only its first run does'),
+    AUDIT_VERIFY_PUBLIC_KEYS_FILE: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("A JWK or JWK set of earlier audit signing keys' public halves (after a rotation): their checkpoints still verify"),
     REGISTRY_URL: origin(),
     REGISTRY_INTERNAL_TOKEN: env.secret().optional(),
     REGISTRY_REFRESH_MS: env.positiveInt(60_000),

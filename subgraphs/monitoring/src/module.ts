@@ -8,6 +8,8 @@
 import type { Express } from 'express';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { AuditLog, AuditWriter, SubjectHasher } from '@lgsp/audit';
+import type { AgencyNames } from './reports/agency-names.ts';
+import type { AuditPublicKey } from './audit/public-keys.ts';
 import type { EventPublisher } from '@lgsp/events';
 import type { BaseContext, Logger, ReadinessCheck, RedisClient, Registry as MetricsRegistry } from '@lgsp/kit';
 import type { MonitoringConfig } from './config.ts';
@@ -25,6 +27,13 @@ export interface MonitoringDeps {
   hasher: SubjectHasher;
   /** This process's own audit records (who looked at the audit, health reports received). */
   audit: AuditWriter;
+  /**
+   * The public keys the chain's checkpoints may be signed with: the monitoring's signing key (AUDIT_SIGNING_KEY_FILE)
+   * and the earlier keys of AUDIT_VERIFY_PUBLIC_KEYS_FILE.
+   */
+  auditPublicKeys: AuditPublicKey[];
+  /** Agency names by code (the registry's, when REGISTRY_URL is set; else none known). */
+  agencyNames: AgencyNames;
   /** The registry's internal API; null when REGISTRY_URL is unset. */
   registry: RegistryClient | null;
   /** Where events go (`@lgsp/events`: Redis stream, the subscriptions service, or kept in memory). */

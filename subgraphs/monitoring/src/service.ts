@@ -36,6 +36,8 @@ import {
   type Registry as MetricsRegistry,
   type RunningSubgraph,
 } from '@lgsp/kit';
+import { registryAgencyNames, staticAgencyNames, type AgencyNames } from './reports/agency-names.ts';
+import { readPublicKeysFile, type AuditPublicKey } from './audit/public-keys.ts';
 import { callerFrom } from './caller.ts';
 import { configSchema, type MonitoringConfig } from './config.ts';
 import type { MonitoringContext, MonitoringDeps, MonitoringModule, StartedModule } from './module.ts';
@@ -56,6 +58,8 @@ export interface MonitoringServiceDeps {
   events?: EventPublisher;
   /** The registry client instead of REGISTRY_URL's. */
   registry?: RegistryClient | null;
+  /** Agency names instead of the registry's. */
+  agencyNames?: AgencyNames;
   /** The modules to run (default modules.ts). */
   modules?: MonitoringModule[];
   now?: () => Date;
@@ -97,6 +101,7 @@ export async function startMonitoring(config: MonitoringConfig, deps: Monitoring
   let log: AuditLog | undefined;
   let writer: ReturnType<typeof startAuditWriter> | undefined;
   let checkpointer: Checkpointer | undefined;
+  let auditPublicKeys: AuditPublicKey[] = [];
   const closeAll = async () => {
     for (const { running } of started.reverse()) await running.close().catch((error: unknown) => logger.warn({ err: error }, 'a module did not close cleanly'));
     started.length = 0;
@@ -124,12 +129,12 @@ export async function startMonitoring(config: MonitoringConfig, deps: Monitoring
         production,
         log,
       });
-      checkpointer = startCheckpointer({
-        log,
-        key: await auditSigningKey(config, { production, logger }),
-        intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
-        logger,
-      });
+      const key = await auditSigningKey(config, { production, logger });
+      checkpointer = startCheckpointer({ log, key, intervalMs: config.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000, logger });
+      auditPublicKeys = [
+        key.publicJwk,
+        ...(config.AUDIT_VERIFY_PUBLIC_KEYS_FILE === undefined ? [] : readPublicKeysFile(config.AUDIT_VERIFY_PUBLIC_KEYS_FILE)),
+      ];
     } catch (error) {
       throw new ConfigError('monitoring', [(error as Error).message]);
     }
@@ -151,7 +156,12 @@ export async function startMonitoring(config: MonitoringConfig, deps: Monitoring
           ? createRegistryClient({ baseUrl: config.REGISTRY_URL, token: config.REGISTRY_INTERNAL_TOKEN })
           : null;
     if (registry === null) logger.warn('REGISTRY_URL unset: the registered systems are not known; only pushed health reports are kept');
-    const moduleDeps: MonitoringDeps = { config, logger, metrics, log, hasher, audit, registry, events, redis, now };
+    const agencyNames =
+      deps.agencyNames ??
+      (config.REGISTRY_URL !== undefined && config.REGISTRY_INTERNAL_TOKEN !== undefined
+        ? registryAgencyNames({ baseUrl: config.REGISTRY_URL, token: config.REGISTRY_INTERNAL_TOKEN, logger })
+        : staticAgencyNames());
+    const moduleDeps: MonitoringDeps = { config, logger, metrics, log, hasher, audit, auditPublicKeys, agencyNames, registry, events, redis, now };
     const states: Record<string, unknown> = {};
     for (const module of modules) {
       const running = await module.start({ ...moduleDeps, logger: logger.child({ module: module.name }) });

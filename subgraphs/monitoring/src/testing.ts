@@ -56,6 +56,19 @@ export const civilServantOf = (agencyCode: string): Principal => ({
   scopes: [],
 });
 
+/** A citizen signed in through VDXP (role `citizen`, their personal ID; a business representative also an enterprise code). */
+export const citizenOf = (personalId: string, enterpriseCode?: string): Principal => ({
+  kind: 'user',
+  userId: `vdxp-${personalId}`,
+  username: `cd-${personalId.slice(-4)}`,
+  clientId: 'lgsp-portal',
+  personalId,
+  ...(enterpriseCode === undefined ? {} : { enterpriseCode }),
+  assuranceLevel: '2',
+  roles: [Role.citizen],
+  scopes: [],
+});
+
 export interface GraphQLAnswer {
   data?: Record<string, any> | null;
   errors?: Array<{ message: string; extensions?: Record<string, any> }>;

@@ -1,6 +1,6 @@
 /** Translates GraphQL to the registry's domain and back; the rules live in domain/. */
 import { ErrorCode, LgspError, type BaseContext, type Environment } from '@lgsp/kit';
-import type { Caller } from './domain/caller.ts';
+import { readsAgencySide, type Caller } from './domain/caller.ts';
 import type { StoredAgency } from './domain/agencies.ts';
 import type { AccessRequestState, AgencyStatus, ProviderRegistration, RegistrationState, Service, ServiceProposal } from './domain/model.ts';
 import type { AccessAction, RegistrationAction } from './domain/onboarding-port.ts';
@@ -8,6 +8,7 @@ import type { Registry } from './domain/registry.ts';
 import type { AccessRequestAmendment, NewAccessRequest } from './domain/access-requests.ts';
 import type { NewSystem, SystemPatch, CredentialRequest } from './domain/systems.ts';
 import type { IssuedCredential } from './ports/credentials.ts';
+import type { NewAgencyApplication } from './domain/applications.ts';
 import { maintenanceResolvers } from './maintenance-resolvers.ts';
 
 export interface RegistryContext extends BaseContext {
@@ -21,6 +22,18 @@ type Party = 'CONSUMER' | 'PROVIDER' | 'OPERATOR' | 'SYSTEM';
 function signedIn(ctx: RegistryContext): Caller {
   if (ctx.principal.kind === 'anonymous') throw new LgspError(ErrorCode.UNAUTHENTICATED, 'sign in to use the registry');
   return ctx.caller;
+}
+
+/** A signed-in caller of the agency side (the operator, or a caller of an agency): not a citizen. */
+function agencySide(ctx: RegistryContext): Caller {
+  const caller = signedIn(ctx);
+  if (!readsAgencySide(caller)) {
+    throw new LgspError(
+      ErrorCode.FORBIDDEN,
+      'Chỉ cơ quan và đơn vị vận hành xem được mục này (only the operator and callers of an agency read the registry’s systems, services and requests)',
+    );
+  }
+  return caller;
 }
 
 const issued = (c: IssuedCredential) => ({ ...c, secret: c.secret ?? null });
@@ -45,35 +58,35 @@ export const resolvers = {
       return ctx.registry.agencies.get(args.code);
     },
     async informationSystems(_: unknown, args: { agencyCode?: string | null }, ctx: RegistryContext) {
-      const caller = signedIn(ctx);
+      const caller = agencySide(ctx);
       const all = await ctx.registry.systems.list({ agencyCode: args.agencyCode ?? null });
       return caller.operator ? all : all.filter((s) => s.agencyCode === caller.agencyCode);
     },
     async informationSystem(_: unknown, args: { id: string }, ctx: RegistryContext) {
-      const caller = signedIn(ctx);
+      const caller = agencySide(ctx);
       const system = await ctx.registry.systems.get(args.id);
       if (system !== null) ctx.registry.systems.requireVisible(caller, system);
       return system;
     },
     async registryServices(_: unknown, args: { providerAgency?: string | null }, ctx: RegistryContext) {
-      signedIn(ctx);
+      agencySide(ctx);
       return ctx.registry.services.list({ providerAgency: args.providerAgency ?? null });
     },
     async registryService(_: unknown, args: { code: string }, ctx: RegistryContext) {
-      signedIn(ctx);
+      agencySide(ctx);
       return ctx.registry.services.get(args.code);
     },
     async accessRequests(_: unknown, args: { state?: AccessRequestState | null; overdue?: boolean | null }, ctx: RegistryContext) {
-      return ctx.registry.accessRequests.list(signedIn(ctx), { state: args.state ?? null, overdue: args.overdue ?? null });
+      return ctx.registry.accessRequests.list(agencySide(ctx), { state: args.state ?? null, overdue: args.overdue ?? null });
     },
     async accessRequest(_: unknown, args: { id: string }, ctx: RegistryContext) {
-      return ctx.registry.accessRequests.get(signedIn(ctx), args.id);
+      return ctx.registry.accessRequests.get(agencySide(ctx), args.id);
     },
     async serviceRegistrations(_: unknown, args: { state?: RegistrationState | null }, ctx: RegistryContext) {
-      return ctx.registry.services.registrations(signedIn(ctx), { state: args.state ?? null });
+      return ctx.registry.services.registrations(agencySide(ctx), { state: args.state ?? null });
     },
     async serviceRegistration(_: unknown, args: { id: string }, ctx: RegistryContext) {
-      return ctx.registry.services.registration(signedIn(ctx), args.id);
+      return ctx.registry.services.registration(agencySide(ctx), args.id);
     },
     async registryChanges(_: unknown, args: { entity?: string | null; entityId?: string | null; limit: number }, ctx: RegistryContext) {
       const caller = signedIn(ctx);
@@ -88,8 +101,14 @@ export const resolvers = {
       const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
       return records.map((r) => ({ ...r, before: json(r.before), after: json(r.after) }));
     },
+    async agencyApplications(_: unknown, args: { agencyCode?: string | null }, ctx: RegistryContext) {
+      return ctx.registry.applications.list(signedIn(ctx), args.agencyCode ?? null);
+    },
+    async myApplications(_: unknown, _args: unknown, ctx: RegistryContext) {
+      return ctx.registry.applications.mine(signedIn(ctx));
+    },
     async serviceNotices(_: unknown, _args: unknown, ctx: RegistryContext) {
-      const caller = signedIn(ctx);
+      const caller = agencySide(ctx);
       const notices = await ctx.registry.services.notices();
       if (caller.operator) return notices;
       const services = await ctx.registry.services.list();
@@ -158,6 +177,12 @@ export const resolvers = {
     },
     async retireServiceVersion(_: unknown, args: { serviceCode: string; version: number }, ctx: RegistryContext) {
       return ctx.registry.services.retire(signedIn(ctx), args.serviceCode, args.version);
+    },
+    async registerAgencyApplication(_: unknown, args: { input: NewAgencyApplication }, ctx: RegistryContext) {
+      return ctx.registry.applications.register(signedIn(ctx), args.input);
+    },
+    async removeAgencyApplication(_: unknown, args: { id: string; reason: string }, ctx: RegistryContext) {
+      return ctx.registry.applications.remove(signedIn(ctx), args.id, args.reason);
     },
     async submitAccessRequest(_: unknown, args: { input: NewAccessRequest }, ctx: RegistryContext) {
       return ctx.registry.accessRequests.submit(signedIn(ctx), args.input);

@@ -43,7 +43,8 @@ import {
   createRedisCredentialRevocations,
   createRedisGrantStore,
 } from '@lgsp/access';
-import { credentialIssuerFromConfig, keycloakEventReaderFromConfig, type KeycloakEventReader } from '@lgsp/credentials';
+import { applicationClientsFromConfig, credentialIssuerFromConfig, keycloakEventReaderFromConfig, type KeycloakEventReader } from '@lgsp/credentials';
+import { createMemoryApplicationClients, type ApplicationClients } from './ports/application-clients.ts';
 import { createLoginAudit, memoryLoginCursor, redisLoginCursor, type CredentialOwner, type LoginAudit } from './audit/login-audit.ts';
 import { withMaintenanceOperations } from './audit/maintenance-audit.ts';
 import type { ChangeLog } from './ports/change-log.ts';
@@ -71,6 +72,8 @@ export interface RegistryServiceDeps {
   changes?: ChangeLog;
   /** Keycloak's Admin REST API (`@lgsp/credentials`); default an in-memory issuer. */
   issuer?: CredentialIssuer;
+  /** Agencies' single sign-on clients (`@lgsp/credentials`, the same Keycloak admin client as `issuer`); default from the configuration. */
+  applicationClients?: ApplicationClients;
   /** Revocations the gateway reads (`@lgsp/access`); default in memory. */
   revocations?: CredentialRevocations;
   /** Where announcements go (`@lgsp/events`); default kept in memory. */
@@ -189,6 +192,32 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
         throw new ConfigError('registry', [error.message]);
       });
     }
+    // Single sign-on applications (BG:12): Keycloak clients made with the same admin client as the credentials.
+    let applicationClients = deps.applicationClients;
+    if (applicationClients === undefined) {
+      if (config.KEYCLOAK_ADMIN_URL !== undefined && config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE !== undefined) {
+        applicationClients = await applicationClientsFromConfig(
+          {
+            KEYCLOAK_ADMIN_URL: config.KEYCLOAK_ADMIN_URL,
+            KEYCLOAK_REALM: config.KEYCLOAK_REALM,
+            KEYCLOAK_ADMIN_CLIENT_ID: config.KEYCLOAK_ADMIN_CLIENT_ID,
+            KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE,
+            KEYCLOAK_ADMIN_TIMEOUT_MS: config.KEYCLOAK_ADMIN_TIMEOUT_MS,
+          },
+          logger,
+        ).catch((error: Error) => {
+          throw new ConfigError('registry', [error.message]);
+        });
+      } else if (deps.issuer !== undefined) {
+        // Only a caller that gave its own credential issuer (a test) gets here: its applications' clients stay in memory.
+        logger.warn('no KEYCLOAK_ADMIN_URL: single sign-on application clients are kept in this process only');
+        applicationClients = createMemoryApplicationClients();
+      } else {
+        throw new ConfigError('registry', [
+          'KEYCLOAK_ADMIN_URL and KEYCLOAK_ADMIN_CLIENT_SECRET_FILE: required (single sign-on applications are Keycloak clients)',
+        ]);
+      }
+    }
     // Sign-ins: Keycloak's login events, read with the same admin client as the credentials (role view-events).
     let loginEvents = deps.loginEvents;
     if (loginEvents === undefined && config.KEYCLOAK_ADMIN_URL !== undefined && config.KEYCLOAK_ADMIN_CLIENT_SECRET_FILE !== undefined) {
@@ -234,6 +263,9 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
       calendar,
       logger,
       metrics: createRegistryMetrics(metricsRegistry),
+      applicationClients,
+      // Applications' URLs on http://localhost only outside production.
+      allowLoopbackHttp: config.NODE_ENV !== 'production',
       ...(deps.now === undefined ? {} : { now: deps.now }),
     });
     const running = await startSubgraph<RegistryContext>({

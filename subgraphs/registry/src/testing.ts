@@ -13,6 +13,7 @@ import { createMemoryChangeLog } from '@lgsp/access';
 import type { ChangeLog } from './ports/change-log.ts';
 import { createMemoryCredentialIssuer, createMemoryCredentialRevocations, type CredentialRevocations } from './ports/credentials.ts';
 import { createMemoryRegistryEvents } from './ports/events.ts';
+import { createMemoryApplicationClients } from './ports/application-clients.ts';
 import { createMemoryGrantStore } from './ports/grants.ts';
 import { readDevelopmentSeed } from './data/seed.ts';
 import { startRegistry, type RunningRegistry } from './service.ts';
@@ -57,6 +58,8 @@ export interface RegistryHarness {
   token: string;
   grants: ReturnType<typeof createMemoryGrantStore>;
   issuer: ReturnType<typeof createMemoryCredentialIssuer>;
+  /** The single sign-on applications' clients (in memory, with a fault hook). */
+  applicationClients: ReturnType<typeof createMemoryApplicationClients>;
   revocations: CredentialRevocations;
   changes: ChangeLog;
   events: ReturnType<typeof createMemoryRegistryEvents>;
@@ -91,6 +94,7 @@ export async function startRegistryHarness(
   });
   const grants = createMemoryGrantStore();
   const issuer = createMemoryCredentialIssuer();
+  const applicationClients = createMemoryApplicationClients();
   const revocations = createMemoryCredentialRevocations();
   const changes = createMemoryChangeLog();
   const events = createMemoryRegistryEvents();
@@ -102,6 +106,7 @@ export async function startRegistryHarness(
     logger: createLogger('registry', 'silent'),
     grants,
     issuer,
+    applicationClients,
     revocations,
     changes,
     ...(options.realEvents === true ? {} : { events }),
@@ -115,6 +120,7 @@ export async function startRegistryHarness(
     token,
     grants,
     issuer,
+    applicationClients,
     revocations,
     changes,
     events,

@@ -1,4 +1,34 @@
-/** The civil-servant screens (see portal/CONTRACT.md). */
+/** The civil-servant screens (see portal/CONTRACT.md): the single sign-on launcher, and the applications' registration. */
 import type { PortalRoute } from '../../shell/routes.ts';
+import { Roles } from '../../shell/session.tsx';
+import { Launcher, MY_APPLICATIONS } from './Launcher.tsx';
+import { Manage } from './Manage.tsx';
+import { texts } from './texts.ts';
 
-export const routes: PortalRoute[] = [];
+/** Refused to anyone but the operator and agency administrators (FORBIDDEN, audited). */
+const MANAGE_PROBE = /* GraphQL */ `
+  query AgencyApplicationsProbe {
+    agencyApplications {
+      id
+    }
+  }
+`;
+
+export const routes: PortalRoute[] = [
+  {
+    path: 'applications',
+    group: 'civil-servant',
+    title: texts.launcher.title,
+    roles: [Roles.civilServant],
+    element: <Launcher />,
+    probe: MY_APPLICATIONS,
+  },
+  {
+    path: 'applications/manage',
+    group: 'civil-servant',
+    title: texts.manage.title,
+    roles: [Roles.agencyAdmin, Roles.operator],
+    element: <Manage />,
+    probe: MANAGE_PROBE,
+  },
+];

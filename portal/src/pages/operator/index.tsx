@@ -1,4 +1,33 @@
-/** The operator screens (see portal/CONTRACT.md). */
+/** The operator screens (see portal/CONTRACT.md): agencies, approvals, health, audit, reports, maintenance. */
 import type { PortalRoute } from '../../shell/routes.ts';
+import { Roles } from '../../shell/session.tsx';
+import { Agencies } from './Agencies.tsx';
+import { Approvals } from './Approvals.tsx';
+import { Audit, AUDIT_PROBE } from './Audit.tsx';
+import { Health } from './Health.tsx';
+import { Maintenance } from './Maintenance.tsx';
+import { Reports } from './Reports.tsx';
+import { texts } from './texts.ts';
 
-export const routes: PortalRoute[] = [];
+const operator = [Roles.operator];
+
+/**
+ * For pages whose main query any signed-in person may send (it answers only what is theirs), the probe is the
+ * operator's change log, which the registry refuses to anyone else (FORBIDDEN, audited).
+ */
+const OPERATOR_PROBE = /* GraphQL */ `
+  query OperatorOnlyProbe {
+    registryChanges(limit: 1) {
+      id
+    }
+  }
+`;
+
+export const routes: PortalRoute[] = [
+  { path: 'operator/agencies', group: 'operator', title: texts.agencies.title, roles: operator, element: <Agencies />, probe: OPERATOR_PROBE },
+  { path: 'operator/approvals', group: 'operator', title: texts.approvals.title, roles: operator, element: <Approvals />, probe: OPERATOR_PROBE },
+  { path: 'operator/health', group: 'operator', title: texts.health.title, roles: operator, element: <Health />, probe: OPERATOR_PROBE },
+  { path: 'operator/audit', group: 'operator', title: texts.audit.title, roles: operator, element: <Audit />, probe: AUDIT_PROBE },
+  { path: 'operator/reports', group: 'operator', title: texts.reports.title, roles: operator, element: <Reports />, probe: OPERATOR_PROBE },
+  { path: 'operator/maintenance', group: 'operator', title: texts.maintenance.title, roles: operator, element: <Maintenance />, probe: OPERATOR_PROBE },
+];

@@ -1,6 +1,6 @@
 /**
  * The audit queries over HTTP with real internal tokens, on a log of records hashed with the test key: who finds
- * what, the authorization matrix (authorization.table.ts), bad input, paging across slices, and that every query is
+ * what, the authorization matrix (authorization.table.ts, myDataAccesses and auditChainStatus included), bad input, paging across slices, and that every query is
  * itself recorded.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import type { Principal } from '@lgsp/kit';
 import { matrix } from './authorization.table.ts';
 import {
   adminOf,
+  citizenOf,
   civilServantOf,
   FINANCE,
   JUSTICE,
@@ -34,6 +35,8 @@ const callers: Record<string, Principal> = {
   'other agency admin': adminOf('000.00.20.H41'),
   'agency system': systemOf(JUSTICE, 'ho-tich-dien-tu'),
   'civil servant': civilServantOf(JUSTICE),
+  citizen: citizenOf(CITIZEN),
+  'business representative': citizenOf(OTHER_CITIZEN, ENTERPRISE),
 };
 
 const ACCESSES = `query($subject: String!, $kind: SubjectKind, $from: DateTime!, $to: DateTime!, $first: Int, $after: String) {
@@ -42,6 +45,8 @@ const ACCESSES = `query($subject: String!, $kind: SubjectKind, $from: DateTime!,
     pageInfo { hasNextPage endCursor }
   }
 }`;
+const MINE = `query($from: DateTime!, $to: DateTime!) { myDataAccesses(from: $from, to: $to) { nodes { seq } } }`;
+const CHAIN = `{ auditChainStatus { verified verifiedThroughSeq headSeq } }`;
 const RECORDS = `query($filter: AuditRecordFilter!, $first: Int, $after: String) {
   auditRecords(filter: $filter, first: $first, after: $after) { nodes { seq agencyCode counterpartAgencyCode outcome kind purpose } pageInfo { hasNextPage endCursor } }
 }`;
@@ -159,14 +164,18 @@ describe('audit queries', () => {
         const answer =
           row.operation === 'personalDataAccesses'
             ? await accesses(principal)
-            : await h.gql(principal, RECORDS, {
-                filter: {
-                  from: FROM,
-                  to: TO,
-                  ...(row.operation.includes('agency: consumer') ? { agency: JUSTICE } : {}),
-                  ...(row.operation.includes('counterpartAgency: provider') ? { counterpartAgency: POLICE } : {}),
-                },
-              });
+            : row.operation === 'myDataAccesses'
+              ? await h.gql(principal, MINE, { from: FROM, to: TO })
+              : row.operation === 'auditChainStatus'
+                ? await h.gql(principal, CHAIN)
+                : await h.gql(principal, RECORDS, {
+                    filter: {
+                      from: FROM,
+                      to: TO,
+                      ...(row.operation.includes('agency: consumer') ? { agency: JUSTICE } : {}),
+                      ...(row.operation.includes('counterpartAgency: provider') ? { counterpartAgency: POLICE } : {}),
+                    },
+                  });
         if (expected === 'ok') assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
         else assert.equal(answer.errors?.[0]?.extensions?.code, expected);
       });

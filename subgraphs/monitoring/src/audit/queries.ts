@@ -2,16 +2,37 @@
  * The audit trail's queries, without GraphQL: check the input, turn the caller into the slices of the log it may
  * read (authorization.table.ts), read one page newest first across the slices, and record that the caller looked
  * (kind `operation`: who searched for whom is itself personal-data processing, and reviewed like any other).
+ *
+ * `myDataAccesses` (a citizen's right to know, Law 91/2025): the records naming the caller's own personal ID, or the
+ * enterprise code they represent, newest first — every record an agency wrote about them, and their own self-access
+ * reads (marked `byViewer`). Two things are not listed, both decided here: a provider's `served` record of a request
+ * whose gateway `graphql` record names the same subject (the same read, seen from the provider: listed once, by the
+ * gateway's record, which marks the personal-data fields), and the caller's own `myDataAccesses` look-ups (recorded,
+ * but listing them would add a line at every visit). In what a citizen is shown, other people never appear: the
+ * acting person's login only when it is the citizen's own, subjects only the citizen's own hashes.
  */
-import type { AuditLog, AuditQuery, AuditRecord, AuditWriter, SubjectHasher, SubjectKind, AuditKind, AuditOutcome } from '@lgsp/audit';
+import type { AuditLog, AuditQuery, AuditRecord, AuditWriter, SubjectHasher, SubjectKind, SubjectRef, AuditKind, AuditOutcome } from '@lgsp/audit';
 import { ErrorCode, LgspError } from '@lgsp/kit';
+import type { AgencyNames } from '../reports/agency-names.ts';
 import type { Caller } from '../caller.ts';
 import { parseInstant } from '../time.ts';
-import { scopeOf, type Slice } from './authorization.table.ts';
+import { citizenSubjects, requireOperator, scopeOf, type Slice } from './authorization.table.ts';
+import type { ChainStatus, ChainVerifier } from './chain-verifier.ts';
 
 const PERSONAL_ID = /^\d{12}$/;
 const ENTERPRISE_CODE = /^\d{10}(-\d{3})?$/;
 export const MAX_PAGE = 100;
+/** How far apart in time a gateway record and a provider's `served` record of one request may be. */
+const FOLD_WINDOW_MS = 10 * 60_000;
+
+/** A citizen's own subjects for the record of their look-up (none when the caller is not a citizen). */
+function partyOwnSubjects(caller: Caller): SubjectRef[] {
+  try {
+    return citizenSubjects(caller);
+  } catch {
+    return [];
+  }
+}
 
 export interface AuditPageResult {
   records: AuditRecord[];
@@ -114,22 +135,78 @@ async function readSlices(log: AuditLog, base: AuditQuery, slices: Slice[], firs
   return { records, endCursor: next.every((c) => c === false) ? null : encodeCursor(next) };
 }
 
+/** Most rounds of reading a page that `keep` thinned: past it, a shorter page with a cursor (the log's own rule). */
+const MAX_ROUNDS = 20;
+
+/** As `readSlices`, leaving out the records `keep` refuses (and reading on until the page is full). */
+async function readKept(
+  log: AuditLog,
+  base: AuditQuery,
+  slices: Slice[],
+  first: number,
+  after: string | null | undefined,
+  keep: (records: AuditRecord[]) => Promise<AuditRecord[]>,
+): Promise<AuditPageResult> {
+  const records: AuditRecord[] = [];
+  let cursor = after;
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const page = await readSlices(log, base, slices, first - records.length, cursor);
+    records.push(...(await keep(page.records)));
+    if (page.endCursor === null || records.length >= first) return { records, endCursor: page.endCursor };
+    cursor = page.endCursor;
+  }
+  return { records, endCursor: cursor ?? null };
+}
+
+/** A record as a citizen sees it: their own subjects only; the acting person's login only when it is theirs. */
+function citizenView(record: AuditRecord, own: readonly string[], viewerName: string | null): AuditRecord {
+  return {
+    ...record,
+    subjects: record.subjects.filter((s) => own.includes(s)),
+    user: record.user !== null && record.user === viewerName ? record.user : null,
+  };
+}
+
+/** The login an audit record names for this caller (as every writer does: username, else the subject). */
+export const recordedUserOf = (caller: Caller): string | null =>
+  caller.principal.kind === 'user' ? (caller.principal.username ?? caller.principal.userId ?? null) : null;
+
+/** Did the caller act in this record themself (a person with no other agency than theirs)? */
+export const isViewerRecord = (record: AuditRecord, caller: Caller): boolean =>
+  record.user !== null && record.user === recordedUserOf(caller) && record.system === null && record.agency === caller.agencyCode;
+
 export interface AuditQueriesOptions {
   log: AuditLog;
   hasher: SubjectHasher;
   audit: AuditWriter;
   now: () => Date;
+  /** The chain's verification, kept running (chain-verifier.ts). */
+  verifier: ChainVerifier;
+  /** Agency names by code (`AuditRecord.agencyName`, `counterpartName`). */
+  names: AgencyNames;
 }
 
 export class AuditQueries {
   constructor(private readonly options: AuditQueriesOptions) {}
+
+  /** The chain's verifier (tests run it). */
+  get verifier(): ChainVerifier {
+    return this.options.verifier;
+  }
+
+  /** An agency's name (tên cơ quan), or null when unknown. */
+  async agencyName(code: string | null): Promise<string | null> {
+    if (code === null) return null;
+    return (await this.options.names([code])).get(code) ?? null;
+  }
 
   async personalDataAccesses(
     caller: Caller,
     args: { subject: string; subjectKind: SubjectKind; from: string; to: string; first: number; after?: string | null | undefined },
     requestId: string | null,
   ): Promise<AuditPageResult> {
-    return this.recorded(caller, 'personalDataAccesses', requestId, args.subject, args.subjectKind, async () => {
+    const named = [{ kind: args.subjectKind, value: args.subject.trim() }];
+    return this.recorded(caller, 'personalDataAccesses', requestId, named, async () => {
       const value = checkSubject(args.subject, args.subjectKind);
       const period = checkPeriod(args.from, args.to);
       const first = checkFirst(args.first);
@@ -139,12 +216,57 @@ export class AuditQueries {
     });
   }
 
+  /** The records naming the calling citizen (or the enterprise they represent), newest first (see the top). */
+  async myDataAccesses(
+    caller: Caller,
+    args: { from: string; to: string; first: number; after?: string | null | undefined },
+    requestId: string | null,
+  ): Promise<AuditPageResult> {
+    const own = partyOwnSubjects(caller);
+    return this.recorded(caller, 'myDataAccesses', requestId, own, async () => {
+      const subjects = citizenSubjects(caller);
+      const period = checkPeriod(args.from, args.to);
+      const first = checkFirst(args.first);
+      const hashes = subjects.map((s) => this.options.hasher(s));
+      const slices: Slice[] = hashes.map((subject) => ({ subject }));
+      const viewer = recordedUserOf(caller);
+      const page = await readKept(this.options.log, period, slices, first, args.after, async (records) => {
+        const shown = records.filter((r) => !(r.source === 'monitoring' && r.action === 'myDataAccesses'));
+        const folded = await Promise.all(shown.map((r) => this.servedOfListedRead(r, hashes, period)));
+        return shown.filter((_, i) => !folded[i]);
+      });
+      return { records: page.records.map((r) => citizenView(r, hashes, viewer)), endCursor: page.endCursor };
+    });
+  }
+
+  /** The chain's verification status (operator only): the verifier's latest run, or one run now when none has. */
+  async auditChainStatus(caller: Caller): Promise<ChainStatus> {
+    requireOperator(caller);
+    return this.options.verifier.status();
+  }
+
+  /**
+   * Is this a provider's `served` record of a read the gateway recorded too, naming one of the same subjects (then the
+   * gateway's record is listed, not both)? Looked up by request id around its time, within the period asked.
+   */
+  private async servedOfListedRead(record: AuditRecord, hashes: readonly string[], period: { from: string; to: string }): Promise<boolean> {
+    if (record.kind !== 'served' || record.requestId === null) return false;
+    const at = Date.parse(record.at);
+    const from = new Date(Math.max(at - FOLD_WINDOW_MS, Date.parse(period.from))).toISOString();
+    const to = new Date(Math.min(at + FOLD_WINDOW_MS, Date.parse(period.to))).toISOString();
+    for (const subject of hashes.filter((h) => record.subjects.includes(h))) {
+      const match = await this.options.log.query({ from, to, subject, requestId: record.requestId, kind: 'graphql', limit: 1 });
+      if (match.records.length > 0) return true;
+    }
+    return false;
+  }
+
   async auditRecords(
     caller: Caller,
     args: { filter: AuditFilter; first: number; after?: string | null | undefined },
     requestId: string | null,
   ): Promise<AuditPageResult> {
-    return this.recorded(caller, 'auditRecords', requestId, null, null, async () => {
+    return this.recorded(caller, 'auditRecords', requestId, [], async () => {
       const { filter } = args;
       const period = checkPeriod(filter.from, filter.to);
       const first = checkFirst(args.first);
@@ -165,8 +287,7 @@ export class AuditQueries {
     caller: Caller,
     action: string,
     requestId: string | null,
-    subject: string | null,
-    subjectKind: SubjectKind | null,
+    named: SubjectRef[],
     run: () => Promise<AuditPageResult>,
   ): Promise<AuditPageResult> {
     let outcome: AuditOutcome = 'success';
@@ -183,7 +304,7 @@ export class AuditQueries {
     } finally {
       const p = caller.principal;
       // A subject that is not a valid identifier is not recorded as one (it may be anything a caller typed).
-      const subjects = subject !== null && subjectKind !== null && outcome !== 'rejected' ? [{ kind: subjectKind, value: subject.trim() }] : [];
+      const subjects = outcome !== 'rejected' ? named : [];
       this.options.audit.write({
         kind: 'operation',
         at: this.options.now().toISOString(),

@@ -2,7 +2,8 @@
 import type { AuditKind, AuditOutcome, AuditRecord, SubjectKind } from '@lgsp/audit';
 import { moduleState, type MonitoringContext } from '../module.ts';
 import { signedIn } from '../caller.ts';
-import type { AuditFilter, AuditPageResult, AuditQueries } from './queries.ts';
+import type { ChainStatus } from './chain-verifier.ts';
+import { isViewerRecord, type AuditFilter, type AuditPageResult, type AuditQueries } from './queries.ts';
 
 const lower = <T extends string>(value: string | null | undefined): T | undefined =>
   value === null || value === undefined ? undefined : (value.toLowerCase() as T);
@@ -45,6 +46,15 @@ export const auditResolvers = {
         )
         .then(connection);
     },
+    myDataAccesses(_: unknown, args: { from: string; to: string; first: number; after?: string | null }, ctx: MonitoringContext) {
+      const queries = moduleState<AuditQueries>(ctx, 'audit');
+      return queries
+        .myDataAccesses(signedIn(ctx.caller), { from: args.from, to: args.to, first: args.first, after: args.after }, ctx.requestId)
+        .then(connection);
+    },
+    auditChainStatus(_: unknown, __: unknown, ctx: MonitoringContext) {
+      return moduleState<AuditQueries>(ctx, 'audit').auditChainStatus(signedIn(ctx.caller));
+    },
     auditRecords(_: unknown, args: { filter: FilterInput; first: number; after?: string | null }, ctx: MonitoringContext) {
       const queries = moduleState<AuditQueries>(ctx, 'audit');
       const f = args.filter;
@@ -70,5 +80,17 @@ export const auditResolvers = {
     subjectHashes: (r: AuditRecord) => r.subjects,
     counterpartAgencyCode: (r: AuditRecord) => r.counterpartAgency,
     counterpart: (r: AuditRecord) => (r.counterpartAgency === null ? null : { code: r.counterpartAgency }),
+    agencyName: (r: AuditRecord, _: unknown, ctx: MonitoringContext) => moduleState<AuditQueries>(ctx, 'audit').agencyName(r.agency),
+    counterpartName: (r: AuditRecord, _: unknown, ctx: MonitoringContext) => moduleState<AuditQueries>(ctx, 'audit').agencyName(r.counterpartAgency),
+    byViewer: (r: AuditRecord, _: unknown, ctx: MonitoringContext) => isViewerRecord(r, ctx.caller),
+  },
+  AuditChainStatus: {
+    verified: (s: ChainStatus) => s.ok,
+    lastFullVerificationAt: (s: ChainStatus) => s.lastFullAt,
+    verifiedRecords: (s: ChainStatus) => s.checkedRecords,
+    lastRunFull: (s: ChainStatus) => s.full,
+  },
+  AuditChainProblem: {
+    kind: (p: ChainStatus['firstProblem'] & object) => p.reason,
   },
 };

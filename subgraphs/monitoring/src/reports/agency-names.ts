@@ -1,10 +1,13 @@
 /**
- * Agency names for reports, from the registry's `GET /internal/v1/agencies` (the registry is the source of truth for
- * agencies; catalogs' AGENCIES follows it too), kept for 5 minutes with its ETag. Without the registry, or when it
- * cannot answer, a report names agencies by their code (and says nothing is wrong: the figures do not depend on it).
+ * Agency names for reports and for the audit records a citizen reads (`AuditRecord.agencyName`), from the registry's
+ * `GET /internal/v1/agencies` (the registry is the source of truth for agencies; catalogs' AGENCIES follows it too),
+ * kept for 5 minutes with its ETag. Without the registry, or when it cannot answer, a report names agencies by their
+ * code (and says nothing is wrong: the figures do not depend on it) and `agencyName` is null.
  */
 import type { Logger } from '@lgsp/kit';
-import type { AgencyNames } from './report-data.ts';
+
+/** The names (tên cơ quan) of the agencies known, by code (the codes asked for are a hint; more may be answered). */
+export type AgencyNames = (codes: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 
 const FRESH_MS = 5 * 60_000;
 

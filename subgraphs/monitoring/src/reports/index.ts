@@ -2,11 +2,10 @@
  * The `reports` module of the monitoring subgraph (issue 17 §3–4): `statistics` (../statistics), `reconciliation`
  * (../reconciliation) and `report` (download links), plus the `/reports/<token>` download route that the gateway
  * proxies. Authorization: ../statistics/authorization.table.ts. Configuration: the monitoring's config.ts
- * (REPORT_LINK_*, REPORT_PUBLIC_URL); agency names from the registry (REGISTRY_URL) when it is set.
+ * (REPORT_LINK_*, REPORT_PUBLIC_URL); agency names from the service (the registry's when REGISTRY_URL is set).
  */
 import type { AuditLog, AuditWriter } from '@lgsp/audit';
 import type { MonitoringModule } from '../module.ts';
-import { registryAgencyNames, staticAgencyNames } from './agency-names.ts';
 import type { MonitoringConfig } from '../config.ts';
 import { isReportsRequest, reportDownloadHandler } from './download-route.ts';
 import type { AgencyNames } from './report-data.ts';
@@ -42,11 +41,7 @@ export function reportsModule(options: ReportsModuleOptions = {}): MonitoringMod
       const config: ReportsConfig = { ...deps.config, ...options.config };
       if (config.REPORT_LINK_SECRET === undefined)
         deps.logger.warn('REPORT_LINK_SECRET unset: report links are signed with a key of this process and die with it');
-      const names =
-        options.names ??
-        (deps.config.REGISTRY_URL !== undefined && deps.config.REGISTRY_INTERNAL_TOKEN !== undefined
-          ? registryAgencyNames({ baseUrl: deps.config.REGISTRY_URL, token: deps.config.REGISTRY_INTERNAL_TOKEN, logger: deps.logger })
-          : staticAgencyNames());
+      const names = options.names ?? deps.agencyNames;
       const reports = createReportService({
         log: deps.log,
         names,

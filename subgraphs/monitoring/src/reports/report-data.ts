@@ -6,8 +6,11 @@
  */
 import type { AuditLog, StatisticMetric } from '@lgsp/audit';
 import type { Environment } from '@lgsp/kit';
+import type { AgencyNames } from './agency-names.ts';
 import { daysOf, monthsOf, type Period } from '../statistics/period.ts';
 import { addCounts, groupRollups, rollupsOf, zeroCounts, type Counts } from '../statistics/statistics.ts';
+
+export type { AgencyNames };
 
 /** The metrics in report order, with their Vietnamese names (the report's row and column headings). */
 export const METRIC_LABELS: ReadonlyArray<{ metric: StatisticMetric; label: string; short: string }> = [
@@ -60,7 +63,6 @@ export interface ReportRequest {
 }
 
 /** Agency names by code (the registry's agencies); a code without a name is shown as the code. */
-export type AgencyNames = (codes: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 
 const dayLabel = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
 const monthLabel = (month: string) => `${month.slice(5, 7)}/${month.slice(0, 4)}`;

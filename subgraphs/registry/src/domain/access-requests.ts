@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, LgspError, type Environment } from '@lgsp/kit';
 import { registryEventFields } from '@lgsp/events/topics';
 import { registryGrantId, type Grant } from '../ports/grants.ts';
-import { isConsumerOf, isProviderOf, type Caller } from './caller.ts';
+import { DEVELOPER_CONSUMER_ACTIONS, isConsumerOf, isDeveloperOnly, isProviderOf, type Caller } from './caller.ts';
 import { AWAITING_ANSWER, FINAL_STATES, servesEnvironment } from './environments.ts';
 import type { AccessRequest, AccessRequestState, InformationSystem, Party, Quota, Service, ServiceVersion } from './model.ts';
 import { isIllegal, nextState, type AccessRequestEffect } from './onboarding/index.ts';
@@ -78,7 +78,7 @@ export class AccessRequests {
   async submit(caller: Caller, input: NewAccessRequest): Promise<AccessRequest> {
     const system = await this.core.get('systems', input.consumerSystem, 'system');
     if (!isConsumerOf(caller, system.agencyCode))
-      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator of ${system.agencyCode} may request access for its systems`);
+      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator or developer of ${system.agencyCode} may request access for its systems`);
     const agency = await this.core.get('agencies', system.agencyCode, 'agency');
     if (agency.status !== 'ACTIVE') throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `agency ${agency.code} is ${agency.status}`);
     const service = await this.core.get('services', input.serviceCode, 'service');
@@ -144,7 +144,7 @@ export class AccessRequests {
   async amend(caller: Caller, id: string, changes: AccessRequestAmendment): Promise<AccessRequest> {
     const request = await this.core.get('accessRequests', id, 'access request');
     if (!isConsumerOf(caller, request.consumerAgency))
-      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator of ${request.consumerAgency} may change request ${id}`);
+      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator or developer of ${request.consumerAgency} may change request ${id}`);
     if (request.state !== 'CHANGES_REQUESTED')
       throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `request ${id} is ${request.state}: it is changed only when changes are asked for`, {
         state: request.state,
@@ -212,6 +212,13 @@ export class AccessRequests {
       throw new LgspError(
         ErrorCode.FORBIDDEN,
         `${action} in state ${request.state} is for ${allowed.join(' or ')}; you act as ${(options.as ? [options.as] : plays).join(' or ')}`,
+      );
+    }
+    if (party === 'CONSUMER' && isDeveloperOnly(caller, request.consumerAgency) && !DEVELOPER_CONSUMER_ACTIONS.includes(action)) {
+      this.core.metrics.transition('access-request', action, 'refused');
+      throw new LgspError(
+        ErrorCode.FORBIDDEN,
+        `${action} of request ${id} is for an administrator of ${request.consumerAgency}; a developer may ${DEVELOPER_CONSUMER_ACTIONS.join(' or ')}`,
       );
     }
     const reason = options.reason?.trim() || null;

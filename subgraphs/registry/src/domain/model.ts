@@ -257,3 +257,26 @@ export interface Actor {
   username?: string;
   agencyCode?: string;
 }
+
+/**
+ * An application of an agency whose civil servants sign in to it through the platform's single sign-on (ứng dụng của
+ * cơ quan đăng nhập một lần, BG:12): one confidential Keycloak client each. The client secret is never stored here.
+ */
+export interface AgencyApplication extends Revisioned {
+  id: string;
+  agencyCode: string;
+  name: string;
+  description: string | null;
+  /** Where a user starts signing in to the application (its home page). */
+  loginUrl: string;
+  /** Its front-channel logout URL (Keycloak opens it when the user logs out of the realm). */
+  logoutUrl: string;
+  /** Where the authorization code may be sent (exact URIs). */
+  redirectUris: string[];
+  /** The Keycloak client id: `<agency code>.sso.<8 hex>` in lower case. */
+  clientId: string;
+  /** false once removed. */
+  enabled: boolean;
+  /** Set when removed (its Keycloak client deleted); the record stays for the history. */
+  removed: { at: string; by: string; reason: string } | null;
+}

@@ -7,6 +7,7 @@
 import { ErrorCode, LgspError, type Logger } from '@lgsp/kit';
 import type { ChangeLog } from '../ports/change-log.ts';
 import type { CredentialIssuer, CredentialRevocations } from '../ports/credentials.ts';
+import type { ApplicationClients } from '../ports/application-clients.ts';
 import type { RegistryEvents, RegistryTopic } from '../ports/events.ts';
 import type { GrantStore } from '../ports/grants.ts';
 import type { CollectionName, Collections, RegistryStore, Write } from '../store/registry-store.ts';
@@ -38,6 +39,10 @@ export interface RegistryDeps {
   metrics?: RegistryMetrics;
   /** The clock (tests of the 60- and 180-day rules move it). */
   now?: () => Date;
+  /** Agencies' single sign-on clients (`@lgsp/credentials`); default an in-memory stand-in (domain tests). */
+  applicationClients?: ApplicationClients;
+  /** Applications' URLs may be http on localhost (development; never in production). Default false. */
+  allowLoopbackHttp?: boolean;
 }
 
 /** A step done on another system, with how to take it back. */

@@ -3,6 +3,8 @@
  * that applies scheduled agency changes and flags overdue requests and registrations.
  */
 import { AccessRequests } from './access-requests.ts';
+import { Applications } from './applications.ts';
+import { createMemoryApplicationClients } from '../ports/application-clients.ts';
 import { Agencies } from './agencies.ts';
 import type { Caller } from './caller.ts';
 import { RegistryCore, type RegistryDeps } from './registry-core.ts';
@@ -16,6 +18,8 @@ export const PLATFORM: Caller = {
   agencyCode: null,
   operator: true,
   agencyAdmin: false,
+  agencyDeveloper: false,
+  citizen: false,
   dataProvider: false,
   actor: { kind: 'system', username: 'lgsp-registry' },
 };
@@ -38,6 +42,8 @@ export class Registry {
   readonly services: Services;
   /** Maintenance windows and incidents (maintenance/). */
   readonly maintenance: Maintenance;
+  /** Agencies' applications signed in to through single sign-on (BG:12). */
+  readonly applications: Applications;
 
   constructor(deps: RegistryDeps) {
     this.core = new RegistryCore(deps);
@@ -46,6 +52,9 @@ export class Registry {
     this.accessRequests = new AccessRequests(this.core, this.systems);
     this.services = new Services(this.core, this.accessRequests);
     this.maintenance = new Maintenance(this.core);
+    this.applications = new Applications(this.core, deps.applicationClients ?? createMemoryApplicationClients(), {
+      allowLoopbackHttp: deps.allowLoopbackHttp ?? false,
+    });
   }
 
   /** One pass of the periodic work (REGISTRY_SWEEP_MS). */

@@ -6,7 +6,8 @@
  */
 import { ErrorCode, LgspError, type Environment } from '@lgsp/kit';
 import type { IssuedCredential } from '../ports/credentials.ts';
-import { actsForAgency, type Caller } from './caller.ts';
+import { actsForAgency, holdsCredentialsOf, type Caller } from './caller.ts';
+import { checkCredentialKey } from './credential-keys.ts';
 import { servesEnvironment } from './environments.ts';
 import type { CredentialMethod, HealthEndpoint, InformationSystem, SystemContact } from './model.ts';
 import { stamped, type RegistryCore } from './registry-core.ts';
@@ -151,8 +152,8 @@ export class Systems {
    */
   async issueCredential(caller: Caller, systemId: string, request: CredentialRequest): Promise<{ system: InformationSystem; issued: IssuedCredential }> {
     const system = await this.core.get('systems', systemId, 'system');
-    if (!actsForAgency(caller, system.agencyCode))
-      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator of ${system.agencyCode} may obtain its systems' credentials`);
+    if (!holdsCredentialsOf(caller, system.agencyCode))
+      throw new LgspError(ErrorCode.FORBIDDEN, `only an administrator or developer of ${system.agencyCode} may obtain its systems' credentials`);
     if (!system.environments.includes(request.environment))
       throw badInput('environment', `system ${systemId} is not registered for the ${request.environment} environment`);
     const requests = (await this.core.store.list('accessRequests')).filter(
@@ -167,9 +168,7 @@ export class Systems {
     const clientId = credentialClientId(systemId, request.environment);
     if (system.credentials.some((c) => c.clientId === clientId))
       throw new LgspError(ErrorCode.ALREADY_EXISTS, `system ${systemId} already has a ${request.environment} credential ${clientId}: rotate it`);
-    if (request.method === 'client-jwt' && !request.publicKeyPem && !request.jwksUrl)
-      throw new LgspError(ErrorCode.INVALID_PUBLIC_KEY, 'client-jwt needs publicKeyPem or jwksUrl');
-    if (request.jwksUrl) checkUrl(request.jwksUrl, 'jwksUrl');
+    const key = checkCredentialKey(request.method, request);
     let issued: IssuedCredential | undefined;
     const now = this.core.now();
     await this.core.apply(
@@ -182,8 +181,7 @@ export class Systems {
             systemId,
             environment: request.environment,
             method: request.method,
-            ...(request.publicKeyPem ? { publicKeyPem: request.publicKeyPem } : {}),
-            ...(request.jwksUrl ? { jwksUrl: request.jwksUrl } : {}),
+            ...key,
             name: `${system.name} (${request.environment})`,
           });
           return { what: `create Keycloak client ${clientId}`, undo: () => this.core.issuer.remove(clientId) };
@@ -220,12 +218,8 @@ export class Systems {
 
   /** A new secret (client-secret-jwt) or key (client-jwt) for a credential; the old one stops working. */
   async rotateCredential(caller: Caller, clientId: string, key: { publicKeyPem?: string | null; jwksUrl?: string | null } = {}): Promise<IssuedCredential> {
-    const { system } = await this.credentialOf(caller, clientId);
-    if (key.jwksUrl) checkUrl(key.jwksUrl, 'jwksUrl');
-    const issued = await this.core.issuer.rotate(clientId, {
-      ...(key.publicKeyPem ? { publicKeyPem: key.publicKeyPem } : {}),
-      ...(key.jwksUrl ? { jwksUrl: key.jwksUrl } : {}),
-    });
+    const { system, credential } = await this.credentialOf(caller, clientId, 'hold');
+    const issued = await this.core.issuer.rotate(clientId, checkCredentialKey(credential.method, key));
     await this.core.apply(caller, [], () => ({
       writes: [],
       notes: [{ entity: 'Credential', entityId: clientId, action: 'ROTATE', before: null, after: { clientId, systemId: system.id } }],
@@ -315,11 +309,20 @@ export class Systems {
     ];
   }
 
-  private async credentialOf(caller: Caller, clientId: string) {
+  /**
+   * The credential and its system, when the caller may `hold` it (obtain, rotate: also the agency's developer) or
+   * `manage` it (disable, enable, delete: the operator and the agency's administrator).
+   */
+  private async credentialOf(caller: Caller, clientId: string, may: 'hold' | 'manage' = 'manage') {
     const system = (await this.core.store.list('systems')).find((s) => s.credentials.some((c) => c.clientId === clientId));
     if (system === undefined) throw new LgspError(ErrorCode.NOT_FOUND, `no credential ${clientId}`);
-    if (!actsForAgency(caller, system.agencyCode))
-      throw new LgspError(ErrorCode.FORBIDDEN, `only the operator or an administrator of ${system.agencyCode} may manage its credentials`);
+    if (may === 'hold' ? !holdsCredentialsOf(caller, system.agencyCode) : !actsForAgency(caller, system.agencyCode))
+      throw new LgspError(
+        ErrorCode.FORBIDDEN,
+        may === 'hold'
+          ? `only the operator or an administrator or developer of ${system.agencyCode} may rotate its credentials`
+          : `only the operator or an administrator of ${system.agencyCode} may manage its credentials`,
+      );
     return { system, credential: system.credentials.find((c) => c.clientId === clientId)! };
   }
 }

@@ -4,7 +4,7 @@
  * only if each one's stored revision is still the one the change read (0 = absent), so a multi-record change
  * (a version retired with its requests) lands whole or not at all.
  */
-import type { AccessRequest, Agency, InformationSystem, ProviderRegistration, Service, ServiceVersion } from '../domain/model.ts';
+import type { AccessRequest, Agency, AgencyApplication, InformationSystem, ProviderRegistration, Service, ServiceVersion } from '../domain/model.ts';
 import type { Incident, MaintenanceWindow } from '../domain/maintenance/model.ts';
 
 /** The collections and the record type each holds. */
@@ -18,6 +18,8 @@ export interface Collections {
   // Maintenance windows and incidents (domain/maintenance/).
   maintenanceWindows: MaintenanceWindow;
   incidents: Incident;
+  // Agencies' applications signed in to through single sign-on (domain/applications.ts).
+  applications: AgencyApplication;
 }
 export type CollectionName = keyof Collections;
 export const COLLECTIONS: readonly CollectionName[] = [
@@ -29,6 +31,7 @@ export const COLLECTIONS: readonly CollectionName[] = [
   'registrations',
   'maintenanceWindows',
   'incidents',
+  'applications',
 ];
 
 /** The key of a record in its collection. */

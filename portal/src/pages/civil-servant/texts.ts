@@ -1,0 +1,50 @@
+/** The civil servants' single sign-on screens' texts, Vietnamese first. */
+export const texts = {
+  launcher: {
+    title: { vi: 'Ứng dụng của cơ quan', en: 'My agency’s applications' },
+    intro: {
+      vi: 'Các ứng dụng nghiệp vụ của cơ quan dùng chung tài khoản đăng nhập một lần: chọn một ứng dụng để mở, không cần đăng nhập lại.',
+      en: 'Your agency’s applications share this single sign-on: pick one to open it without signing in again.',
+    },
+    open: { vi: 'Mở ứng dụng', en: 'Open' },
+    empty: { vi: 'Cơ quan của bạn chưa đăng ký ứng dụng nào.', en: 'Your agency has not registered any application yet.' },
+    list: { vi: 'Danh sách ứng dụng', en: 'Applications' },
+  },
+  manage: {
+    title: { vi: 'Đăng ký ứng dụng đăng nhập một lần', en: 'Single sign-on applications' },
+    intro: {
+      vi: 'Quản trị viên cơ quan đăng ký địa chỉ đăng nhập, đăng xuất và chuyển hướng của từng ứng dụng; mỗi ứng dụng được cấp một định danh client riêng.',
+      en: 'The agency administrator registers each application’s login, logout and redirect URLs; each gets a client of its own.',
+    },
+    agency: { vi: 'Cơ quan', en: 'Agency' },
+    table: { vi: 'Ứng dụng đã đăng ký', en: 'Registered applications' },
+    name: { vi: 'Tên ứng dụng', en: 'Name' },
+    description: { vi: 'Mô tả', en: 'Description' },
+    loginUrl: { vi: 'Địa chỉ đăng nhập', en: 'Login URL' },
+    logoutUrl: { vi: 'Địa chỉ đăng xuất', en: 'Logout URL' },
+    redirectUris: { vi: 'Địa chỉ chuyển hướng (mỗi dòng một địa chỉ)', en: 'Redirect URIs (one per line)' },
+    clientId: { vi: 'Định danh client', en: 'Client id' },
+    createdAt: { vi: 'Ngày đăng ký', en: 'Registered' },
+    actions: { vi: 'Thao tác', en: 'Actions' },
+    register: { vi: 'Đăng ký ứng dụng mới', en: 'Register an application' },
+    registerButton: { vi: 'Đăng ký', en: 'Register' },
+    remove: { vi: 'Gỡ bỏ', en: 'Remove' },
+    removeTitle: { vi: 'Gỡ bỏ ứng dụng {name}', en: 'Remove {name}' },
+    reason: { vi: 'Lý do', en: 'Reason' },
+    removed: { vi: 'Đã gỡ bỏ ứng dụng {name}', en: '{name} removed' },
+    save: { vi: 'Xác nhận', en: 'Confirm' },
+    cancel: { vi: 'Hủy bỏ', en: 'Cancel' },
+    required: { vi: 'Bắt buộc', en: 'Required' },
+    urlRule: {
+      vi: 'Phải là địa chỉ https đầy đủ (http chỉ dùng cho localhost khi phát triển), không có #',
+      en: 'Must be an absolute https URL (http only on localhost in development), no #',
+    },
+    registered: { vi: 'Đã đăng ký ứng dụng {name}', en: '{name} registered' },
+    secret: {
+      vi: 'Khóa bí mật (client secret) chỉ hiển thị một lần này: hãy sao chép và lưu vào cấu hình của ứng dụng ngay.',
+      en: 'The client secret is shown this once: copy it into the application’s configuration now.',
+    },
+    secretLabel: { vi: 'Khóa bí mật', en: 'Client secret' },
+    empty: { vi: 'Chưa có ứng dụng nào', en: 'No application yet' },
+  },
+};
