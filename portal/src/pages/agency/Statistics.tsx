@@ -86,7 +86,11 @@ export function Statistics() {
     return keys.map((when) => ({ key: when, when, ...(found.get(when) ?? zero) }));
   }, [data, byTime]);
   const serviceRows = (data?.byService?.rows ?? [])
-    .map((r) => ({ key: r.service ?? '-', service: r.service ?? t(texts.otherService), ...r.counts }))
+    .map((r) => ({
+      key: r.service ?? '-',
+      service: r.service === null || r.service === undefined || r.service === '*' ? t(texts.otherService) : r.service,
+      ...r.counts,
+    }))
     .sort((a, b) => b.requests + b.served - (a.requests + a.served));
   const whenText = (w: string) => (w.length === 10 ? dateOnly(w, lang) : w);
   const by = t(byTime === 'DAY' ? texts.byDay : texts.byMonth).toLowerCase();

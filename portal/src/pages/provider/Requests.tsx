@@ -8,7 +8,7 @@ import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { FieldSetTags } from '../agency/Services.tsx';
-import { DAY_MS, dateOnly } from '../agency/format.ts';
+import { dateOnly } from '../agency/format.ts';
 import { NoAgency, Page, ToneTag, useAgencyCode } from '../agency/Page.tsx';
 import { requestStates } from '../agency/texts.ts';
 import { awaitsProvider, byDeadline, REQUEST_FIELDS, type AccessRequest } from './requests.ts';
@@ -22,19 +22,15 @@ export const REQUESTS_QUERY = /* GraphQL */ `
   }
 `;
 
+/** The answer's due date (5 working days from receipt, as the registry counts them) and whether it is overdue. */
 export function Deadline({ request }: { request: AccessRequest }) {
   const t = useT();
   const { lang } = useLang();
   if (request.dueAt === null) return <span>—</span>;
-  const days = Math.ceil((Date.parse(request.dueAt) - Date.now()) / DAY_MS);
   return (
     <span>
       {dateOnly(request.dueAt, lang)}{' '}
-      {request.overdue ? (
-        <ToneTag tone="error">{t(texts.overdue)}</ToneTag>
-      ) : (
-        <ToneTag tone="processing">{t(texts.daysLeft, { n: Math.max(0, days) })}</ToneTag>
-      )}
+      {request.overdue ? <ToneTag tone="error">{t(texts.overdue)}</ToneTag> : <ToneTag tone="processing">{t(texts.onTime)}</ToneTag>}
     </span>
   );
 }

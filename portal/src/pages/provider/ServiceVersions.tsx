@@ -218,23 +218,23 @@ function PublishForm({ service, agency, onClose, onDone }: { service: Service; a
       setBusy(false);
     }
   };
-  const text = (name: keyof PublishValues, label: keyof typeof texts, area = false) => (
+  const text = (name: keyof PublishValues, label: keyof typeof texts, area?: 'prose' | 'code') => (
     <Form.Item name={name} label={t(texts[label] as { vi: string; en: string })} rules={[required]}>
-      {area ? <Input.TextArea rows={3} style={{ fontFamily: 'monospace' }} /> : <Input />}
+      {area === undefined ? <Input /> : <Input.TextArea rows={3} style={area === 'code' ? { fontFamily: 'monospace' } : {}} />}
     </Form.Item>
   );
   return (
     <Drawer open size={720} title={t(texts.publishTitle, { service: service.name })} onClose={onClose} destroyOnHidden>
       <Form<PublishValues> form={form} layout="vertical" initialValues={initial} onFinish={(v) => void submit(v)}>
         {text('name', 'name')}
-        {text('purpose', 'purpose', true)}
+        {text('purpose', 'purpose', 'prose')}
         {text('authentication', 'authentication')}
         {text('method', 'method')}
         {text('url', 'url')}
         {text('requestFormat', 'requestFormat')}
         {text('responseFormat', 'responseFormat')}
-        {text('requestSample', 'requestSample', true)}
-        {text('responseSample', 'responseSample', true)}
+        {text('requestSample', 'requestSample', 'code')}
+        {text('responseSample', 'responseSample', 'code')}
         <Typography.Title level={2} style={{ fontSize: 16 }}>
           {t(texts.fieldSets)}
         </Typography.Title>

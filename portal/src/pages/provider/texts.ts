@@ -26,7 +26,6 @@ export const texts = {
   dueAt: { vi: 'Hạn trả lời', en: 'Answer due' },
   overdue: { vi: 'Quá hạn', en: 'Overdue' },
   onTime: { vi: 'Trong hạn', en: 'On time' },
-  daysLeft: { vi: 'còn {n} ngày', en: '{n} days left' },
   review: { vi: 'Xem xét', en: 'Review' },
   none: { vi: 'Không có yêu cầu nào', en: 'No requests' },
   history: { vi: 'Lịch sử xử lý', en: 'History' },
