@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { developmentPortalLogin } from '../../keycloak/src/dev-clients.ts';
 import { launchBrowser } from '../testing/browser.ts';
+import { exchangeClient, JUSTICE, OFFICE, POLICE as POLICE_SYSTEM, REQUEST_EXCHANGE, sha256, type AgencySystem } from '../testing/exchange-client.ts';
 import { checkAccessibility, openPortal, screenshot, signIn, startPortalPlatform, type PortalPlatform } from '../testing/portal.ts';
 
 const SERVICE = 'national-data-citizen';
@@ -103,6 +104,30 @@ before(async () => {
     { as: 'bvhndk-h41-his', purpose: 'healthcare:BN-2026-0001' },
   );
 
+  // Packets: the Police's system sends one to Sở Tư pháp, which takes delivery; the provincial office sends one to
+  // the Police, still waiting in its inbox.
+  // (Steps 1-3 here: the exchange client's `send` expects upload URLs on 127.0.0.1, the portal's platform uses localhost.)
+  const exchange = exchangeClient(p);
+  const send = async (from: AgencySystem, to: AgencySystem, title: string, content: Buffer): Promise<string> => {
+    const { requestExchange } = await exchange.gql(from, REQUEST_EXCHANGE, {
+      input: {
+        recipients: { agencyCodes: [to.agency] },
+        title,
+        priority: 'NORMAL',
+        dataType: 'FILE',
+        protocol: 'LGSP-FILE/1',
+        declaredBytes: content.length,
+        sha256: sha256(content),
+      },
+    });
+    const uploaded = await exchange.upload(requestExchange.uploadUrl, content);
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+    return requestExchange.id as string;
+  };
+  const sent = await send(POLICE_SYSTEM, JUSTICE, 'Công văn 123/CAT-PC06 gửi Sở Tư pháp', Buffer.from('{"congVan":"123/CAT-PC06"}'));
+  await exchange.receive(JUSTICE, sent);
+  await send(OFFICE, POLICE_SYSTEM, 'Hồ sơ HS-2026-0042 chuyển Công an tỉnh', Buffer.from('{"hoSo":"HS-2026-0042"}'));
+
   // Two pending requests for the Police's citizen service, by other agencies' administrators.
   const submit = 'mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id state } }';
   requests.justice = (await gql(tokens.justice, submit, { input: REQUEST_INPUT('000.00.04.H41:ho-tich-dien-tu', ['civil-status']) })).submitAccessRequest.id;
@@ -173,8 +198,20 @@ describe('the portal: agency administrator and provider (Công an tỉnh)', () =
     await accessibility(page, 'services');
     await shot(page, 'services');
     await open(page, 'agency/packets', /Gói tin gửi và nhận/);
+    const received = page.getByRole('table', { name: /Gói tin nhận/ });
+    await received.getByText('Hồ sơ HS-2026-0042 chuyển Công an tỉnh').waitFor();
+    assert.match(await received.innerText(), /000\.00\.01\.H41/);
+    const sentTable = page.getByRole('table', { name: /Gói tin đã gửi/ });
+    await sentTable.getByText('Công văn 123/CAT-PC06 gửi Sở Tư pháp').waitFor();
+    assert.match(await sentTable.innerText(), /000\.00\.04\.H41[\s\S]*Đã chuyển phát/);
     await accessibility(page, 'packets');
     await shot(page, 'packets');
+    await page.getByRole('button', { name: 'Lịch sử trạng thái: Công văn 123/CAT-PC06 gửi Sở Tư pháp' }).click();
+    const history = page.getByRole('dialog');
+    await history.getByRole('table', { name: 'Lịch sử trạng thái' }).getByText('Đã tải lên').waitFor();
+    await accessibility(page, 'packet history');
+    await shot(page, 'packet-history');
+    await history.getByRole('button', { name: 'Đóng' }).last().click();
   });
 
   it('lists requests by deadline and approves one choosing its field sets', async () => {
