@@ -30,7 +30,10 @@ export function Home({ routes }: { routes: PortalRoute[] }) {
     ...(user.agencyCode !== undefined ? [{ key: 'agency', label: t(shellTexts.agency), children: user.agencyCode }] : []),
     ...(user.personalId !== undefined ? [{ key: 'personal-id', label: t(shellTexts.personalId), children: masked(user.personalId) }] : []),
     ...(user.enterpriseCode !== undefined ? [{ key: 'enterprise', label: t(shellTexts.enterpriseCode), children: user.enterpriseCode }] : []),
-    ...(user.assuranceLevel !== undefined ? [{ key: 'acr', label: t(shellTexts.assuranceLevel), children: user.assuranceLevel }] : []),
+    // The e-ID assurance level means something for VDXP sign-ins (citizens, businesses), not for a password login.
+    ...(user.assuranceLevel !== undefined && (user.personalId !== undefined || user.enterpriseCode !== undefined)
+      ? [{ key: 'acr', label: t(shellTexts.assuranceLevel), children: user.assuranceLevel }]
+      : []),
     {
       key: 'roles',
       label: t(shellTexts.roles),
@@ -39,7 +42,14 @@ export function Home({ routes }: { routes: PortalRoute[] }) {
     {
       key: 'until',
       label: t(shellTexts.sessionUntil),
-      children: new Date(session.expiresAt).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }),
+      children: new Date(session.expiresAt).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+        timeZone: 'Asia/Ho_Chi_Minh',
+        hour: '2-digit',
+        minute: '2-digit',
+        day: '2-digit',
+        month: '2-digit',
+        year: 'numeric',
+      }),
     },
   ];
   return (

@@ -1,10 +1,10 @@
 /**
  * The signed-in frame: a link to skip to the content, the header (portal name, the person, language, sign out), the
  * menu of the screens the person's roles open (a side bar on wide screens, a drawer behind a "menu" button on narrow
- * ones), then the main content with the notices banner on top.
+ * ones), then the main content (antd's Content is a <main>) with the notices banner on top.
  */
 import { MenuOutlined } from '@ant-design/icons';
-import { Button, Drawer, Grid, Layout as AntLayout, Menu, Space, Typography } from 'antd';
+import { Button, Drawer, Grid, Layout as AntLayout, Menu, Space } from 'antd';
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { NoticesBanner } from './NoticesBanner.tsx';
@@ -57,7 +57,7 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
       <AntLayout.Header
         style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: 12, background: '#8b1a1a', paddingInline: narrow ? 12 : 24 }}
       >
-        <Space size="small" style={{ minWidth: 0 }}>
+        <Space size="small" align="center" style={{ minWidth: 0, lineHeight: 1.5 }}>
           {narrow ? (
             <Button
               type="text"
@@ -72,16 +72,25 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             {t(shellTexts.portalName)}
           </Link>
         </Space>
-        <Space size="small" wrap={false}>
-          <Typography.Text
-            style={{ color: HEADER_TEXT, maxWidth: narrow ? 120 : 360 }}
-            ellipsis={{ tooltip: true }}
+        <Space size="small" wrap={false} align="center" style={{ lineHeight: 1.5 }}>
+          <span
+            style={{
+              color: HEADER_TEXT,
+              display: 'inline-block',
+              maxWidth: narrow ? 96 : 360,
+              overflow: 'hidden',
+              textOverflow: 'ellipsis',
+              whiteSpace: 'nowrap',
+              verticalAlign: 'middle',
+              lineHeight: 1.5,
+            }}
+            title={[session.user.name, session.user.agencyCode].filter(Boolean).join(' · ')}
             data-testid="signed-in-user"
             data-username={session.user.username}
           >
             {session.user.name}
             {session.user.agencyCode !== undefined && screens.md === true ? ` · ${session.user.agencyCode}` : ''}
-          </Typography.Text>
+          </span>
           <Button size="small" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} lang={lang === 'vi' ? 'en' : 'vi'}>
             {t(shellTexts.language)}
           </Button>
@@ -100,11 +109,10 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             {menu}
           </AntLayout.Sider>
         )}
-        <AntLayout.Content style={{ padding: narrow ? 12 : 24, minWidth: 0 }}>
-          <main id="main-content" tabIndex={-1} style={{ outline: 'none' }}>
-            <NoticesBanner />
-            {children}
-          </main>
+        {/* antd's Content is the page's <main>. */}
+        <AntLayout.Content id="main-content" tabIndex={-1} style={{ padding: narrow ? 12 : 24, minWidth: 0, outline: 'none' }}>
+          <NoticesBanner />
+          {children}
         </AntLayout.Content>
       </AntLayout>
     </AntLayout>

@@ -59,7 +59,14 @@ export function NoticesBanner() {
   const from = useMemo(() => new Date().toISOString(), [tick]);
   const { data } = useQuery<Notices>(NOTICES, { from });
   const when = (iso: string) =>
-    new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'short' });
+    new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
   const windows = (data?.maintenanceWindows ?? []).filter((w) => w.status !== 'CANCELLED' && w.status !== 'COMPLETED');
   const incidents = data?.incidents ?? [];
   if (windows.length === 0 && incidents.length === 0) return null;

@@ -27,7 +27,7 @@ export function SignIn({ notice }: { notice?: string }) {
           <Button type="primary" block size="large" onClick={() => void signIn()}>
             {t(shellTexts.signInCivilServant)}
           </Button>
-          <Button block size="large" onClick={() => void signIn({ citizen: true })} style={{ whiteSpace: 'normal', height: 'auto', minHeight: 40 }}>
+          <Button block size="large" className="lgsp-wrapping-button" onClick={() => void signIn({ citizen: true })}>
             {t(shellTexts.signInCitizen)}
           </Button>
           <Button type="link" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} lang={lang === 'vi' ? 'en' : 'vi'}>
