@@ -54,11 +54,16 @@ const REQUEST_INPUT = (consumerSystem: string, purposes: string[]) => ({
 });
 
 async function accessibility(page: Page, _screen: string): Promise<void> {
-  // What is on the screen once antd's transitions (a message leaving, a dialog opening) are over.
-  await page.waitForFunction(() => document.querySelector('[class*="-leave"], [class*="-enter"], [class*="-appear"]') === null, undefined, { timeout: 5_000 });
-  // The shell's menu group titles (antd's #8c8c8c on white, 3.36:1; src/shell/Layout.tsx) are the shell's to fix
-  // (reported to it); every element of these screens is checked.
-  await checkAccessibility(page, { exclude: ['.ant-menu-item-group-title'] });
+  // What is on the screen once antd's motions and CSS transitions (a message leaving, a dialog opening, a button
+  // turning enabled) are over: colours mid-transition are not the page's.
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[class*="-leave"], [class*="-enter"], [class*="-appear"]') === null &&
+      document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity),
+    undefined,
+    { timeout: 5_000 },
+  );
+  await checkAccessibility(page);
 }
 
 async function shot(page: Page, name: string): Promise<void> {
