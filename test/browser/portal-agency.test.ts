@@ -318,10 +318,11 @@ describe('the portal: agency administrator and provider (Công an tỉnh)', () =
     });
     assert.equal(announced.registryService.versions[0].notice.reason, 'Thay bằng phiên bản 2.');
     assert.equal(announced.registryService.versions[0].notice.sunsetAt, new Date(`${min}T00:00:00+07:00`).toISOString());
-    await page
-      .getByRole('table', { name: `Các phiên bản của ${SERVICE}` })
-      .getByText(/Ngừng từ/)
-      .waitFor();
+    const versions = page.getByRole('table', { name: `Các phiên bản của ${SERVICE}` });
+    await versions.getByText(/Ngừng từ/).waitFor();
+    // Retiring is allowed 60 days after the notice: the page says from when, with no button before then.
+    await versions.getByText(/Có thể ngừng hẳn từ \d{2}\/\d{2}\/\d{4}/).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Ngừng cung cấp ngay: v1' }).count(), 0);
     await shot(page, 'announced');
   });
 });

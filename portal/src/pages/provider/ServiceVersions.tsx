@@ -35,6 +35,7 @@ export const PROVIDER_SERVICES_QUERY = /* GraphQL */ `
         retiredAt
         notice {
           reason
+          noticeAt
           sunsetAt
         }
         description {
@@ -128,7 +129,7 @@ interface Version {
   publishedAt: string;
   keepUntil: string | null;
   retiredAt: string | null;
-  notice: { reason: string; sunsetAt: string } | null;
+  notice: { reason: string; noticeAt: string; sunsetAt: string } | null;
   description: Description;
   fieldSets: FieldSet[];
 }
@@ -321,6 +322,12 @@ function earliestSunset(version: Version): string {
   return keep > sixty ? keep : sixty;
 }
 
+/** When the registry lets a version with a notice be retired: 60 days after the notice, and after its 180-day keep. */
+function earliestRetirement(version: Version): number {
+  const notice = version.notice === null ? Infinity : Date.parse(version.notice.noticeAt) + 60 * DAY_MS;
+  return Math.max(notice, version.keepUntil === null ? 0 : Date.parse(version.keepUntil));
+}
+
 function AnnounceForm({ service, version, onClose, onDone }: { service: Service; version: Version; onClose(): void; onDone(message: string): void }) {
   const t = useT();
   const { lang } = useLang();
@@ -441,7 +448,10 @@ function ServiceCard({ service, agency, onChanged }: { service: Service; agency:
                   <Button size="small" onClick={() => setAnnouncing(v)} aria-label={`${t(texts.announce)}: v${v.version}`}>
                     {t(texts.announce)}
                   </Button>
-                  {v.notice !== null ? (
+                  {v.notice !== null && earliestRetirement(v) > Date.now() ? (
+                    <Typography.Text>{t(texts.retireFrom, { at: dateOnly(new Date(earliestRetirement(v)).toISOString(), lang) })}</Typography.Text>
+                  ) : null}
+                  {v.notice !== null && earliestRetirement(v) <= Date.now() ? (
                     <Popconfirm
                       title={t(texts.retireConfirm, { version: v.version })}
                       okText={t(texts.yes)}

@@ -83,6 +83,7 @@ export const texts = {
     vi: 'Ngừng cung cấp phiên bản {version}? Các yêu cầu khai thác phiên bản này sẽ bị hủy và quyền khai thác bị thu hồi.',
     en: 'Retire version {version}? Its access requests are cancelled and their grants removed.',
   },
+  retireFrom: { vi: 'Có thể ngừng hẳn từ {at}', en: 'May be retired from {at}' },
   retired: { vi: 'Phiên bản {version} đã ngừng cung cấp.', en: 'Version {version} is retired.' },
   yes: { vi: 'Đồng ý', en: 'Yes' },
   no: { vi: 'Hủy', en: 'Cancel' },
