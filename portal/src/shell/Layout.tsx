@@ -69,7 +69,7 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             />
           ) : null}
           <Link to="/" style={{ color: HEADER_TEXT, fontWeight: 600, fontSize: narrow ? 16 : 18, whiteSpace: 'nowrap' }}>
-            {t(shellTexts.portalName)}
+            {t(narrow ? shellTexts.portalShortName : shellTexts.portalName)}
           </Link>
         </Space>
         <Space size="small" wrap={false} align="center" style={{ lineHeight: 1.5 }}>
@@ -77,7 +77,7 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             style={{
               color: HEADER_TEXT,
               display: 'inline-block',
-              maxWidth: narrow ? 96 : 360,
+              maxWidth: narrow ? 80 : 360,
               overflow: 'hidden',
               textOverflow: 'ellipsis',
               whiteSpace: 'nowrap',
@@ -91,8 +91,13 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             {session.user.name}
             {session.user.agencyCode !== undefined && screens.md === true ? ` · ${session.user.agencyCode}` : ''}
           </span>
-          <Button size="small" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} lang={lang === 'vi' ? 'en' : 'vi'}>
-            {t(shellTexts.language)}
+          <Button
+            size="small"
+            onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}
+            lang={lang === 'vi' ? 'en' : 'vi'}
+            {...(narrow ? { 'aria-label': t(shellTexts.language) } : {})}
+          >
+            {narrow ? (lang === 'vi' ? 'EN' : 'VI') : t(shellTexts.language)}
           </Button>
           <Button size="small" onClick={() => void session.signOut()}>
             {t(shellTexts.signOut)}
