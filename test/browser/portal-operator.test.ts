@@ -38,6 +38,13 @@ async function gql(token: string, query: string, variables: Record<string, unkno
 const login = async (username: string, password: string) =>
   (await developmentPortalLogin(platform.platform.urls.issuer, username, password, `${platform.origin}/portal/callback`)).accessToken;
 
+/** Waits for the locator; a timeout fails with what the page shows (main area), to tell why. */
+async function shown(page: Page, locator: Locator, timeout = 20_000): Promise<void> {
+  await locator.waitFor({ timeout }).catch(async (error: Error) => {
+    throw new Error(`${error.message}\nthe page shows at ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 1500)}`);
+  });
+}
+
 before(async () => {
   platform = await startPortalPlatform({ env: { REGISTRY_SEED: 'development', CATALOGS_REGISTRY_POLL_MS: '500' } });
   browser = await launchBrowser();

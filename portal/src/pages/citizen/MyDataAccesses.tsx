@@ -142,7 +142,7 @@ export function MyDataAccesses() {
       <ErrorAlert error={error} />
       <section aria-labelledby="accesses-heading">
         <Typography.Title level={2} style={{ fontSize: 20 }} id="accesses-heading">
-          {t(texts.accesses.list)} {!loading && <Tag>{t(texts.accesses.count, { n: rows.length })}</Tag>}
+          {t(texts.accesses.list)} {!loading && error === undefined && <Tag>{t(texts.accesses.count, { n: rows.length })}</Tag>}
         </Typography.Title>
         {!loading && error === undefined && rows.length === 0 && <Empty description={t(texts.accesses.empty)} />}
         <ol style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="my-data-accesses">
