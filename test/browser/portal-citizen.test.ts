@@ -19,10 +19,17 @@ let platform: PortalPlatform;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
 /** Waits for the locator; a timeout fails with what the page shows (main area), to tell why. */
-async function shown(page: Page, locator: Locator, timeout = 20_000): Promise<void> {
+async function shown(page: Page, locator: Locator, timeout = 45_000): Promise<void> {
   await locator.waitFor({ timeout }).catch(async (error: Error) => {
     throw new Error(`${error.message}\nthe page shows at ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 1500)}`);
   });
+}
+
+/** axe-core once the page has settled: no button still loading, no spinner, transitions over. */
+async function axe(page: Page): Promise<void> {
+  await page.locator('.ant-btn-loading, .ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 20_000 });
+  await page.waitForTimeout(400);
+  await axe(page);
 }
 
 before(async () => {
@@ -63,7 +70,7 @@ test('a citizen signs in through VDXP and sees who read their data, why, and the
 
   const page = await openPortal(browser.browser, platform);
   await signInWithVneid(page, personalId);
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'citizen-home');
 
   await go(page, /Ai đã xem dữ liệu của tôi/);
@@ -76,7 +83,7 @@ test('a citizen signs in through VDXP and sees who read their data, why, and the
   assert.match(text, /nơi thường trú/, text);
   assert.match(text, /Mục đích: Quản lý cư trú \(hồ sơ HS-2026-004711\)/, text);
   assert.match(text, /congan-h41-dancu|000\.00\.02\.H41/, text);
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'citizen-data-accesses');
 
   await go(page, /Thông tin của tôi/);
@@ -84,7 +91,7 @@ test('a citizen signs in through VDXP and sees who read their data, why, and the
   await shown(page, record);
   assert.match(await record.innerText(), new RegExp(personalId));
   assert.match(await record.innerText(), new RegExp(fullName));
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'citizen-record');
 
   // Nobody else's record is offered; a crafted link naming another personal ID is refused by the gateway.
@@ -115,14 +122,14 @@ test('a business representative signs in through VDXP and sees their enterprise 
   await shown(page, card);
   assert.match(await card.innerText(), new RegExp(code));
   assert.match(await card.innerText(), new RegExp(enterprise.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'business-record');
 
   await go(page, /Ai đã xem dữ liệu của tôi/);
   const entry = page.getByTestId('my-data-accesses').getByRole('listitem').filter({ hasText: 'DKKD-2026-0042' });
   await shown(page, entry.first());
   assert.match(await entry.first().innerText(), /Mục đích: Đăng ký kinh doanh \(hồ sơ DKKD-2026-0042\)/);
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'business-data-accesses');
   await page.context().close();
 });

@@ -39,10 +39,17 @@ const login = async (username: string, password: string) =>
   (await developmentPortalLogin(platform.platform.urls.issuer, username, password, `${platform.origin}/portal/callback`)).accessToken;
 
 /** Waits for the locator; a timeout fails with what the page shows (main area), to tell why. */
-async function shown(page: Page, locator: Locator, timeout = 20_000): Promise<void> {
+async function shown(page: Page, locator: Locator, timeout = 45_000): Promise<void> {
   await locator.waitFor({ timeout }).catch(async (error: Error) => {
     throw new Error(`${error.message}\nthe page shows at ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 1500)}`);
   });
+}
+
+/** axe-core once the page has settled: no button still loading, no spinner, transitions over. */
+async function axe(page: Page): Promise<void> {
+  await page.locator('.ant-btn-loading, .ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 20_000 });
+  await page.waitForTimeout(400);
+  await axe(page);
 }
 
 before(async () => {
@@ -111,7 +118,7 @@ test('the operator registers an agency and its system, approves a request, reads
   // Every agency; register UBND xã Quế Phong (the onboarding's first step) and its one-stop-shop system.
   await go(page, /Cơ quan, đơn vị/, /Cơ quan, đơn vị/);
   await page.getByRole('table', { name: 'Danh sách cơ quan, đơn vị' }).getByText('000.00.02.H41').waitFor();
-  await checkAccessibility(page);
+  await axe(page);
   const agencyForm = page.locator('form#agency');
   await agencyForm.getByLabel('Mã định danh').fill('00.22.H41');
   await agencyForm.getByLabel('Tên cơ quan').fill('Ủy ban nhân dân xã Quế Phong');
@@ -141,7 +148,7 @@ test('the operator registers an agency and its system, approves a request, reads
   await systemForm.getByLabel('Đầu mối kỹ thuật — thư điện tử').fill('motcua@quephong.nghean.gov.vn');
   await systemForm.getByRole('button', { name: 'Đăng ký hệ thống' }).click();
   await systemForm.getByRole('status').getByText(`Đã đăng ký hệ thống ${NEW_AGENCY}:mot-cua-xa-que-phong`).waitFor();
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'operator-agencies');
 
   // The approvals queue: the request from setup, with its working-day deadline; approve it as the operator.
@@ -151,7 +158,7 @@ test('the operator registers an agency and its system, approves a request, reads
   await row.waitFor();
   assert.match(await row.innerText(), /Chờ phê duyệt/);
   assert.match(await row.innerText(), /còn \d+ ngày/);
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'operator-approvals');
   await row.getByRole('button', { name: 'Phê duyệt' }).click();
   await page.getByRole('status').getByText(`Đã ghi nhận: Phê duyệt yêu cầu ${requestId}`).waitFor();
@@ -173,7 +180,7 @@ test('the operator registers an agency and its system, approves a request, reads
     [...statuses.map(rank)].sort((a, b) => a - b),
     `offline and degraded first: ${statuses.join(', ')}`,
   );
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'operator-health');
 
   // Audit search (the approval above is in the log) and the chain's verification status.
@@ -185,7 +192,7 @@ test('the operator registers an agency and its system, approves a request, reads
   const records = page.getByRole('table', { name: 'Bản ghi nhật ký' });
   await records.locator('tbody tr').first().waitFor();
   assert.ok((await records.locator('tbody tr').count()) > 0);
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'operator-audit');
 
   // A report of this month for the province, as PDF: the link downloads a PDF.
@@ -193,7 +200,7 @@ test('the operator registers an agency and its system, approves a request, reads
   await page.getByRole('button', { name: 'Lập báo cáo' }).click();
   const link = page.getByRole('link', { name: /Tải xuống .*\.pdf/ });
   await link.waitFor({ timeout: 60_000 });
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'operator-reports');
   const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
   const file = await download.path();
@@ -206,7 +213,7 @@ test('the operator registers an agency and its system, approves a request, reads
 test('the operator announces maintenance that shows in everyone’s banner, and records and resolves an incident', async () => {
   const page = await openAs('lan.nguyen');
   await go(page, /Bảo trì và sự cố/, /Bảo trì và sự cố/);
-  await checkAccessibility(page);
+  await axe(page);
 
   // Announce a window 2 days ahead (the form refuses less than 24 hours' notice before sending).
   const announce = page.locator('form#announce');
@@ -223,7 +230,7 @@ test('the operator announces maintenance that shows in everyone’s banner, and 
   await announce.getByRole('status').getByText('Đã thông báo bảo trì').waitFor();
   const windows = page.getByRole('table', { name: 'Lịch bảo trì' });
   await windows.getByText('Nâng cấp cơ sở dữ liệu').waitFor();
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'operator-maintenance');
 
   // Another person, signed in afterwards, sees it in the banner.
@@ -254,14 +261,14 @@ test('the operator announces maintenance that shows in everyone’s banner, and 
   await resolve.getByLabel('Cách khắc phục').fill('Khởi động lại kết nối');
   await resolve.getByRole('button', { name: 'Lưu' }).click();
   await incidents.getByText('Khởi động lại kết nối').waitFor();
-  await checkAccessibility(page);
+  await axe(page);
   await page.context().close();
 });
 
 test('an agency administrator registers an SSO application and a civil servant of the agency finds it in the launcher', async () => {
   const admin = await openAs(TRUONG_VINH_ADMIN.username, TRUONG_VINH_ADMIN.password);
   await go(admin, /Đăng ký ứng dụng đăng nhập một lần/, /Đăng ký ứng dụng đăng nhập một lần/);
-  await checkAccessibility(admin);
+  await axe(admin);
   const form = admin.locator('form#application');
   await form.getByLabel('Tên ứng dụng').fill('Một cửa điện tử phường Trường Vinh');
   await form.getByLabel('Mô tả').fill('Tiếp nhận và trả kết quả hồ sơ thủ tục hành chính');
@@ -277,7 +284,7 @@ test('an agency administrator registers an SSO application and a civil servant o
   await secret.waitFor({ timeout: 30_000 });
   assert.ok((await secret.innerText()).trim().length >= 16, 'the client secret is shown once');
   await admin.getByRole('table', { name: 'Ứng dụng đã đăng ký' }).getByText('Một cửa điện tử phường Trường Vinh').waitFor();
-  await checkAccessibility(admin);
+  await axe(admin);
   await screenshot(admin, 'civil-servant-register-application');
   // Shown once: after a reload the secret is gone.
   await admin.reload();
@@ -290,7 +297,7 @@ test('an agency administrator registers an SSO application and a civil servant o
   const open = servant.getByRole('link', { name: /Mở ứng dụng: Một cửa điện tử phường Trường Vinh/ });
   await open.waitFor();
   assert.equal(await open.getAttribute('href'), 'https://motcua.truongvinh.nghean.gov.vn/login');
-  await checkAccessibility(servant);
+  await axe(servant);
   await screenshot(servant, 'civil-servant-launcher');
   await servant.context().close();
 

@@ -11,6 +11,7 @@ import { useLang, useT, type Text } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
 import { formatDateTime } from '../operator/format.ts';
 import { texts } from './texts.ts';
+import { Muted } from '../operator/Muted.tsx';
 
 export const MY_DATA_ACCESSES = /* GraphQL */ `
   query MyDataAccesses($from: DateTime!, $to: DateTime!, $after: String) {
@@ -170,7 +171,7 @@ export function MyDataAccesses() {
                     {t(texts.accesses.purpose)}: <Typography.Text strong>{purposeText(r.purpose, t)}</Typography.Text>
                   </Typography.Text>
                   {r.agencyCode !== null && r.agency !== null && (
-                    <Typography.Text type="secondary"> · {r.agencyCode}</Typography.Text>
+                    <Muted> · {r.agencyCode}</Muted>
                   )}
                   {refused && (
                     <div>
