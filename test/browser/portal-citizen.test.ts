@@ -73,7 +73,7 @@ test('a citizen signs in through VDXP and sees who read their data, why, and the
   await axe(page);
   await screenshot(page, 'citizen-home');
 
-  await go(page, /Ai đã xem dữ liệu của tôi/);
+  await go(page, /^Ai đã xem dữ liệu của tôi$/);
   const history = page.getByTestId('my-data-accesses');
   const entry = history.getByRole('listitem').filter({ hasText: 'HS-2026-004711' });
   await shown(page, entry.first());
@@ -86,7 +86,7 @@ test('a citizen signs in through VDXP and sees who read their data, why, and the
   await axe(page);
   await screenshot(page, 'citizen-data-accesses');
 
-  await go(page, /Thông tin của tôi/);
+  await go(page, /^Thông tin của tôi$/);
   const record = page.getByTestId('my-record');
   await shown(page, record);
   assert.match(await record.innerText(), new RegExp(personalId));
@@ -117,7 +117,7 @@ test('a business representative signs in through VDXP and sees their enterprise 
 
   const page = await openPortal(browser.browser, platform);
   await signInWithVneid(page, enterprise.legalRepresentative.personalId);
-  await go(page, /Thông tin của tôi/);
+  await go(page, /^Thông tin của tôi$/);
   const card = page.getByTestId('my-enterprise');
   await shown(page, card);
   assert.match(await card.innerText(), new RegExp(code));
@@ -125,7 +125,7 @@ test('a business representative signs in through VDXP and sees their enterprise 
   await axe(page);
   await screenshot(page, 'business-record');
 
-  await go(page, /Ai đã xem dữ liệu của tôi/);
+  await go(page, /^Ai đã xem dữ liệu của tôi$/);
   const entry = page.getByTestId('my-data-accesses').getByRole('listitem').filter({ hasText: 'DKKD-2026-0042' });
   await shown(page, entry.first());
   assert.match(await entry.first().innerText(), /Mục đích: Đăng ký kinh doanh \(hồ sơ DKKD-2026-0042\)/);
