@@ -31,6 +31,8 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
   const narrow = screens.lg !== true;
   const [drawer, setDrawer] = useState(false);
   useEffect(() => setDrawer(false), [location.pathname]);
+  /** The other language's code, on the switch when the screen is narrow (its accessible name starts with it). */
+  const short = lang === 'vi' ? 'EN' : 'VI';
 
   const items = menuSections(routes, session.hasRole).map(({ group, routes: r }) => ({
     type: 'group' as const,
@@ -95,9 +97,9 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             size="small"
             onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}
             lang={lang === 'vi' ? 'en' : 'vi'}
-            {...(narrow ? { 'aria-label': t(shellTexts.language) } : {})}
+            {...(narrow ? { 'aria-label': `${short} (${t(shellTexts.language)})` } : {})}
           >
-            {narrow ? (lang === 'vi' ? 'EN' : 'VI') : t(shellTexts.language)}
+            {narrow ? short : t(shellTexts.language)}
           </Button>
           <Button size="small" onClick={() => void session.signOut()}>
             {t(shellTexts.signOut)}
