@@ -3,13 +3,15 @@
  * both transports, whatever became of it — answered, refused by parse, limits or validation, by authorization, by a
  * quota, or (HTTP) before GraphQL by the HTTP layer or authentication. What a record holds:
  *
- * - who: `agency`, `system` (agency systems) or `user` (civil servants) from the principal, and the declared
- *   `purpose`; the request id (the one every subgraph receives, so a provider's `served` record matches it);
+ * - who: `agency`, `system` (agency systems) or `user` (civil servants: their login; citizens: their account's
+ *   subject, never a login a broker may have made of the personal ID) from the principal, and the declared
+ *   `purpose` (a citizen's default: `self-access`); the request id (the one every subgraph receives, so a provider's `served` record matches it);
  * - what: operation name and type, `documentHash` (SHA-256 of the query text, Apollo's query hash), the `fields` the
  *   operation was allowed to select (the operation as authorization let it through to planning: in filter mode the
  *   rewritten one; nothing when authorization refused all of it), the `personalFields` among them
  *   (operation-analysis.ts), the services (subgraphs) the plan touches and their provider agencies;
- * - whose data: the `subjects` named in arguments (asked for) and found in the response (read), subjects.ts;
+ * - whose data: the `subjects` named in arguments (asked for), found in the response (read), and the caller's own
+ *   for the self-access fields (`myCitizenRecord`, `myEnterprise`), subjects.ts;
  * - how it ended: outcome as the operation log line has it, `denied` for a refusal by authorization, quota or
  *   authentication, the error codes, duration, bytes in and out.
  *
@@ -34,7 +36,8 @@ import { operationRecordOf, type OperationRecord } from '../observability/operat
 import type { ExecutorStage, PipelineStep } from '../pipeline/request-pipeline.ts';
 import type { TouchedServices } from '../quotas/touched-services.ts';
 import { analyseOperation, type OperationAnalysis } from './operation-analysis.ts';
-import { SubjectCollector } from './subjects.ts';
+import { CALLER_SUBJECT_FIELDS, SubjectCollector } from './subjects.ts';
+import { isSelfAccessCaller } from '../authorization/self-access.ts';
 
 /** The component name on gateway records. */
 export const AUDIT_SOURCE = 'gateway';
@@ -226,6 +229,7 @@ export class GatewayAuditor {
       services = this.options.services.of(allowed.document, allowed.operationName ?? undefined, allowed.queryHash);
       providers = this.providersOf(services, analysis);
       for (const { kind, value } of analysis.argumentSubjects) subjects.fromArgument(kind, value, answered?.request.variables);
+      for (const rule of CALLER_SUBJECT_FIELDS) if (analysis.fields.includes(rule.coordinate)) subjects.add(rule.kind, principal?.[rule.principalField]);
       if (analysis.responsePlan !== undefined && result?.data !== undefined && result.data !== null) subjects.fromResponse(analysis.responsePlan, result.data);
     } else if (answered?.document !== undefined && answered.queryHash !== undefined) {
       // Refused before planning: what it asked for is not recorded as read, but whom it asked about is.
@@ -252,7 +256,7 @@ export class GatewayAuditor {
       environment: principal === undefined ? 'production' : environmentOf(principal),
       agency: principal?.agencyCode ?? null,
       system: principal?.kind === 'system' ? (principal.systemId ?? principal.clientId ?? null) : null,
-      user: principal?.kind === 'user' ? (principal.username ?? principal.userId ?? null) : null,
+      user: userOf(principal),
       purpose: principal?.purpose ?? null,
       action: answered?.operationName ?? record.name ?? null,
       operationType: answered?.operationType ?? operationTypeOf(record.type),
@@ -322,6 +326,17 @@ function outcomeOf(
   if (errors.length === 0) return 'success';
   if (!planned && denial) return 'denied';
   return result.data === null ? 'error' : 'partial';
+}
+
+/**
+ * The acting person: a civil servant's login (`preferred_username`, else the subject); a citizen's account subject
+ * (`sub`), since the login of an account brokered from VDXP may be made of the personal ID, which never goes to the
+ * audit in clear (it is a subject, hashed). national-data's `served` records name a citizen the same way.
+ */
+export function userOf(principal: Principal | undefined): string | null {
+  if (principal?.kind !== 'user') return null;
+  if (isSelfAccessCaller(principal)) return principal.userId ?? null;
+  return principal.username ?? principal.userId ?? null;
 }
 
 function operationTypeOf(type: string | undefined): AuditEntryInput['operationType'] {

@@ -7,7 +7,8 @@
  * - `personalFields`: those covered by a `@policy` (on the field, on its parent type, or on the type it returns, as
  *   authorization reads them, authorization/metadata.ts) whose field set is declared `personalData` in GRANTS_FILE;
  *   an undeclared policy counts as personal data, as the policy decider treats it; a coordinate without any policy is
- *   not personal;
+ *   not personal; `self-access` is no field set and says nothing of the data (it is who may read it, an alternative to
+ *   the agency field sets beside it), so it is left out;
  * - `fieldSetProviders`: the `provider` agencies of those field sets, by service;
  * - where data subjects are named: arguments (subjects.ts' SUBJECT_ARGUMENTS) and response leaves
  *   (SUBJECT_FIELDS), as a small tree of response keys walked over each response (only the branches that lead to a
@@ -30,6 +31,7 @@ import type { SubjectKind } from '@lgsp/audit';
 import type { FieldSet } from '@lgsp/access';
 import type { AuthorizationSchema, Requirement } from '../authorization/metadata.ts';
 import { pickOperation } from '../authorization/rewrite.ts';
+import { SELF_ACCESS_POLICY } from '../authorization/self-access.ts';
 import { subjectArgument, subjectField } from './subjects.ts';
 
 /** Where subjects sit in a response: response key → a subject leaf, a subtree, or both (merged fragments). */
@@ -116,6 +118,7 @@ export function analyseOperation(context: AnalysisContext, document: DocumentNod
     const [typeName, fieldName] = coordinate.split('.') as [string, string];
     const policies = new Set<string>([...policyNames(authz.selectionRequirement(typeName, fieldName)), ...policyNames(authz.typeRequirement(typeName))]);
     let personal = false;
+    policies.delete(SELF_ACCESS_POLICY);
     for (const policy of policies) {
       const declared = fieldSets.get(policy);
       if (declared?.personalData ?? true) personal = true;

@@ -27,6 +27,16 @@ export const SUBJECT_FIELDS: ReadonlyArray<{ field: string; type?: string; kind:
 ];
 
 /**
+ * Fields whose subject is the caller (self-access, authorization/self-access.ts): selecting one names the caller's own
+ * personal ID or enterprise code as a subject, whether or not the response carries it, so that a citizen's own reads
+ * are in their access history like anyone else's reads of their data.
+ */
+export const CALLER_SUBJECT_FIELDS: ReadonlyArray<{ coordinate: string; kind: SubjectKind; principalField: 'personalId' | 'enterpriseCode' }> = [
+  { coordinate: 'Query.myCitizenRecord', kind: 'personal-id', principalField: 'personalId' },
+  { coordinate: 'Query.myEnterprise', kind: 'enterprise-code', principalField: 'enterpriseCode' },
+];
+
+/**
  * Most subjects one record names (about 80 bytes each once hashed: a record stays well under the log's 64 KiB per
  * entry); beyond it the record says `details.subjectsTruncated`. A `citizens` call names at most 100.
  */

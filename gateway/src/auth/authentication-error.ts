@@ -38,7 +38,15 @@ export type AuthenticationFailure =
   /** The `lgsp_environment` claim holds something other than `test` (absent = production). */
   | 'environment'
   /** The token's client was revoked (CredentialRevocations): 401 with `extensions.code` CREDENTIAL_REVOKED. */
-  | 'revoked';
+  | 'revoked'
+  /** A `citizen` token without a `personal_id` claim of exactly 12 digits (số định danh cá nhân). */
+  | 'personal_id'
+  /** A `citizen` token whose `enterprise_code` claim is not an enterprise code (10 digits, optionally -NNN). */
+  | 'enterprise_code'
+  /** A `citizen` token whose `acr` claim (assurance level) is not a short string or number. */
+  | 'assurance_level'
+  /** A `citizen` token that also names an agency (`agency_code`) or belongs to a service account: a citizen acts for no agency. */
+  | 'citizen_agency';
 
 export class AuthenticationError extends Error {
   override name = 'AuthenticationError';

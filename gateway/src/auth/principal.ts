@@ -1,9 +1,10 @@
 /**
  * Who is calling, from a verified Keycloak access token: an agency system (client credentials, the token of its
- * service-account user) or a civil servant (authorization code via the portal). The principal travels to the
- * subgraphs inside the gateway's internal token (federation/subgraph-data-source.ts).
+ * service-account user), a civil servant (authorization code via the portal), or a citizen / business representative
+ * signed in through VDXP (role `citizen`, claims `personal_id`, `enterprise_code`, `acr`). The principal travels to
+ * the subgraphs inside the gateway's internal token (federation/subgraph-data-source.ts).
  */
-import { ANONYMOUS, ErrorCode, LgspError, type Environment, type Principal } from '@lgsp/kit';
+import { ANONYMOUS, ErrorCode, LgspError, Role, type Environment, type Principal } from '@lgsp/kit';
 import type { JWTPayload } from 'jose';
 import { AuthenticationError } from './authentication-error.ts';
 
@@ -32,6 +33,61 @@ export function environmentFromClaims(claims: JWTPayload): Environment | undefin
   );
 }
 
+/** The claims VDXP vouches for, mapped into the realm's tokens for the portal (the `vdxp` identity provider). */
+export const CITIZEN_CLAIMS = { personalId: 'personal_id', enterpriseCode: 'enterprise_code', assuranceLevel: 'acr' } as const;
+
+/** Số định danh cá nhân: exactly 12 digits. */
+const PERSONAL_ID = /^\d{12}$/;
+/** Mã số doanh nghiệp: 10 digits, or 10 digits and -NNN for a branch (the national-data rule). */
+const ENTERPRISE_CODE = /^\d{10}(-\d{3})?$/;
+/** `acr` values are short tokens (`1`, `2`, `substantial`, a URI-like name); anything longer is a misconfigured mapper. */
+const ASSURANCE_LEVEL = /^[\x21-\x7e]{1,64}$/;
+
+/**
+ * The identity of a citizen token (role `citizen`): its `personal_id` (required, 12 digits), `enterprise_code`
+ * (optional: a business representative's), `acr` (optional, a string or a number, kept as a string). A citizen acts
+ * for no agency: a citizen token that carries `agency_code`, or that belongs to a service account, is refused.
+ * Throws AuthenticationError (`personal_id`, `enterprise_code`, `assurance_level`, `citizen_agency`); the
+ * descriptions never quote a claim's value (personal data).
+ */
+export function citizenIdentityFromClaims(claims: JWTPayload, system: boolean): { personalId: string; enterpriseCode?: string; assuranceLevel?: string } {
+  if (system || claims.agency_code !== undefined) {
+    throw new AuthenticationError(
+      'citizen_agency',
+      'A citizen token must not belong to a service account or carry agency_code: a citizen acts for no agency; this account is misconfigured',
+    );
+  }
+  const personalId = claims[CITIZEN_CLAIMS.personalId];
+  if (typeof personalId !== 'string' || !PERSONAL_ID.test(personalId)) {
+    throw new AuthenticationError(
+      'personal_id',
+      personalId === undefined
+        ? 'A citizen token must carry the personal_id claim (so dinh danh ca nhan, 12 digits) vouched for by VDXP; sign in again through VDXP'
+        : 'The personal_id claim of a citizen token must be exactly 12 digits (so dinh danh ca nhan); this identity provider mapping is misconfigured',
+    );
+  }
+  const identity: { personalId: string; enterpriseCode?: string; assuranceLevel?: string } = { personalId };
+  const enterpriseCode = claims[CITIZEN_CLAIMS.enterpriseCode];
+  if (enterpriseCode !== undefined && enterpriseCode !== '') {
+    if (typeof enterpriseCode !== 'string' || !ENTERPRISE_CODE.test(enterpriseCode)) {
+      throw new AuthenticationError(
+        'enterprise_code',
+        'The enterprise_code claim must be an enterprise code (ma so doanh nghiep: 10 digits, optionally -NNN for a branch) or absent',
+      );
+    }
+    identity.enterpriseCode = enterpriseCode;
+  }
+  const acr = claims[CITIZEN_CLAIMS.assuranceLevel];
+  if (acr !== undefined) {
+    const level = typeof acr === 'number' && Number.isInteger(acr) && acr >= 0 ? String(acr) : acr;
+    if (typeof level !== 'string' || !ASSURANCE_LEVEL.test(level)) {
+      throw new AuthenticationError('assurance_level', 'The acr claim (assurance level) must be a short string or a whole number, or absent');
+    }
+    identity.assuranceLevel = level;
+  }
+  return identity;
+}
+
 /** The header a request declares its purpose of use in (e.g. a dossier number: số hồ sơ). */
 export const PURPOSE_HEADER = 'x-lgsp-purpose';
 export const MAX_PURPOSE_LENGTH = 200;
@@ -48,7 +104,10 @@ function roleList(value: unknown): string[] {
 /**
  * The principal of a verified access token. Roles are the realm roles plus the roles of the gateway's own client
  * (`resource_access[audience]`); scopes are the `scope` claim split on spaces; the environment comes from
- * `lgsp_environment` (environmentFromClaims: throws AuthenticationError for a value other than `test`).
+ * `lgsp_environment` (environmentFromClaims: throws AuthenticationError for a value other than `test`). A token with
+ * role `citizen` gets `personalId`, `enterpriseCode`, `assuranceLevel` (citizenIdentityFromClaims: throws for a
+ * missing or malformed personal ID, a malformed enterprise code or assurance level, or an agency); other tokens'
+ * citizen claims are ignored: they mean something only under the self-access policy, which is the citizen role's.
  */
 export function principalFromClaims(claims: JWTPayload, audience: string): Principal {
   const username = text(claims.preferred_username);
@@ -71,6 +130,7 @@ export function principalFromClaims(claims: JWTPayload, audience: string): Princ
   if (tokenId !== undefined) principal.tokenId = tokenId;
   const environment = environmentFromClaims(claims);
   if (environment !== undefined) principal.environment = environment;
+  if (roles.includes(Role.citizen)) Object.assign(principal, citizenIdentityFromClaims(claims, system));
   return principal;
 }
 

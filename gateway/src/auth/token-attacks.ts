@@ -61,6 +61,27 @@ async function resigned(kit: AttackKit, edit: (claims: Claims, header: Header) =
   return bearer(kit.signWithRealmKey(header, claims));
 }
 
+/** A citizen's personal ID in the simulator's population database (Trần Quốc Hòa). */
+const CITIZEN_PERSONAL_ID = '040074988660';
+
+/**
+ * A citizen's token as the realm issues it to the portal after a VDXP sign-in (role `citizen`, `personal_id`, `acr`,
+ * no agency): a real civil servant's portal token re-signed with those claims, then changed by `edit`.
+ */
+async function citizenToken(
+  kit: Pick<AttackKit, 'portalLogin' | 'decode' | 'signWithRealmKey'>,
+  edit: (claims: Claims) => void = () => undefined,
+): Promise<string> {
+  const { header, claims } = kit.decode((await kit.portalLogin()).accessToken);
+  delete claims.agency_code;
+  delete claims.resource_access;
+  claims.realm_access = { roles: ['citizen'] };
+  claims.personal_id = CITIZEN_PERSONAL_ID;
+  claims.acr = '2';
+  edit(claims);
+  return kit.signWithRealmKey(header, claims);
+}
+
 export const tokenAttacks: TokenAttack[] = [
   {
     name: 'alg none (unsigned token with valid claims)',
@@ -156,6 +177,46 @@ export const tokenAttacks: TokenAttack[] = [
     name: 'lgsp_environment null',
     headers: (kit) => resigned(kit, (c) => (c.lgsp_environment = null)),
     reason: 'environment',
+    oauthError: 'invalid_token',
+  },
+  {
+    name: 'a citizen token without personal_id',
+    headers: async (kit) => bearer(await citizenToken(kit, (c) => delete c.personal_id)),
+    reason: 'personal_id',
+    oauthError: 'invalid_token',
+  },
+  {
+    name: 'a citizen token whose personal_id is not 12 digits (a 9-digit CMND number)',
+    headers: async (kit) => bearer(await citizenToken(kit, (c) => (c.personal_id = '186543210'))),
+    reason: 'personal_id',
+    oauthError: 'invalid_token',
+  },
+  {
+    name: 'a citizen token whose enterprise_code is not an enterprise code',
+    headers: async (kit) => bearer(await citizenToken(kit, (c) => (c.enterprise_code = '52244427'))),
+    reason: 'enterprise_code',
+    oauthError: 'invalid_token',
+  },
+  {
+    name: 'a citizen token whose acr is an object',
+    headers: async (kit) => bearer(await citizenToken(kit, (c) => (c.acr = { level: 2 }))),
+    reason: 'assurance_level',
+    oauthError: 'invalid_token',
+  },
+  {
+    name: 'a citizen token that also names an agency (self-access never mixes with agency grants)',
+    headers: async (kit) => bearer(await citizenToken(kit, (c) => (c.agency_code = '000.00.20.H41'))),
+    reason: 'citizen_agency',
+    oauthError: 'invalid_token',
+  },
+  {
+    name: "an agency system's token given the citizen role and a personal_id",
+    headers: (kit) =>
+      resigned(kit, (c) => {
+        c.realm_access = { roles: ['citizen'] };
+        c.personal_id = CITIZEN_PERSONAL_ID;
+      }),
+    reason: 'citizen_agency',
     oauthError: 'invalid_token',
   },
   {
@@ -306,6 +367,21 @@ export const acceptedTokens: AcceptedToken[] = [
     },
     present: ['userId', 'tokenId'],
     rolesInclude: [Role.civilServant, Role.dataConsumer],
+  },
+  {
+    name: 'citizen signed in through VDXP: personal ID, enterprise code, assurance level, no agency, purpose self-access',
+    token: (kit) => citizenToken(kit, (c) => (c.enterprise_code = '5224442797')),
+    principal: {
+      kind: 'user',
+      agencyCode: undefined,
+      roles: ['citizen'],
+      personalId: CITIZEN_PERSONAL_ID,
+      enterpriseCode: '5224442797',
+      assuranceLevel: '2',
+      clientId: 'lgsp-portal',
+      purpose: 'self-access',
+    },
+    present: ['userId', 'tokenId'],
   },
   {
     name: 'test credential: lgsp_environment test (the claim the test clients hardcode)',

@@ -29,6 +29,7 @@ import { compileAuthorization } from './metadata.ts';
 import type { PolicyDecider } from './policies.ts';
 import { completeData } from './response.ts';
 import { authorizeOperation, type Denial, type RewriteResult } from './rewrite.ts';
+import { isSelfAccessCaller, SELF_ACCESS_DENIAL_MESSAGE, withSelfAccessPurpose } from './self-access.ts';
 
 export type AuthorizationMode = 'filter' | 'reject' | 'dry-run';
 
@@ -44,9 +45,14 @@ const MESSAGES: Record<Denial['code'], string> = {
   [ErrorCode.PURPOSE_REQUIRED]: 'Personal data: declare the purpose of use in the X-LGSP-Purpose header',
 };
 
-/** The GraphQL error for one removal. */
-export function denialError(denial: Denial): GraphQLError {
-  return new GraphQLError(MESSAGES[denial.code], { path: denial.path, extensions: { code: denial.code, missing: denial.missing } });
+/** The message of a removal: a citizen is told where their own record is (a citizen holds only self-access). */
+function denialMessage(denial: Denial, principal: Principal | undefined): string {
+  return principal !== undefined && isSelfAccessCaller(principal) ? SELF_ACCESS_DENIAL_MESSAGE : MESSAGES[denial.code];
+}
+
+/** The GraphQL error for one removal (`principal`: who it is for, which chooses the message). */
+export function denialError(denial: Denial, principal?: Principal): GraphQLError {
+  return new GraphQLError(denialMessage(denial, principal), { path: denial.path, extensions: { code: denial.code, missing: denial.missing } });
 }
 
 /** A caller's authorization of one operation: the rewrite, and the principal with the row conditions it carries. */
@@ -55,13 +61,17 @@ export interface CallerAuthorization {
   principal: Principal;
 }
 
-/** Decides what `principal` may see of `document` (the executor stage and subscription re-checks ask the same). */
+/**
+ * Decides what `principal` may see of `document` (the executor stage and subscription re-checks ask the same). The
+ * principal answered carries the row conditions of the grants used, and a citizen's default purpose (`self-access`).
+ */
 export async function authorizeFor(
   options: Pick<AuthorizationOptions, 'supergraph' | 'decider'>,
-  principal: Principal,
+  caller: Principal,
   document: DocumentNode,
   operationName: string | null | undefined,
 ): Promise<CallerAuthorization> {
+  const principal = withSelfAccessPurpose(caller);
   const authz = compileAuthorization(options.supergraph().document);
   const access = await options.decider.accessFor(principal);
   const result = authorizeOperation(authz, document, operationName, access);
@@ -78,10 +88,11 @@ export function callerCompletion(
   mode: Exclude<AuthorizationMode, 'reject'>,
   denials: readonly Denial[],
   operation: { schema: GraphQLSchema; document: DocumentNode; operationName: string | null | undefined; variables: Record<string, unknown> | undefined },
+  principal?: Principal,
 ): <T extends GatewayExecutionResult>(result: T) => T {
   const decisions = denials.map((d) => ({ path: d.path, code: d.code, missing: d.missing }));
   if (mode === 'dry-run') return (result) => ({ ...result, extensions: { ...result.extensions, authorization: { mode: 'dry-run', denied: decisions } } });
-  const errors = denials.map(denialError);
+  const errors = denials.map((d) => denialError(d, principal));
   return (result) => {
     const merged = [...errors, ...(result.errors ?? [])];
     if (result.data === undefined || result.data === null) return { ...result, errors: merged };
@@ -109,17 +120,20 @@ export function authorizationStage(options: AuthorizationOptions): ExecutorStage
       return {
         errors: result.denials.map(
           (d) =>
-            new GraphQLError(MESSAGES[d.code], { path: d.path, extensions: { code: d.code, missing: d.missing, http: { status, headers: new HeaderMap() } } }),
+            new GraphQLError(denialMessage(d, principal), {
+              path: d.path,
+              extensions: { code: d.code, missing: d.missing, http: { status, headers: new HeaderMap() } },
+            }),
         ),
       };
     }
     const variables = requestContext.request.variables;
-    const complete = callerCompletion(options.mode, result.denials, {
-      schema: requestContext.schema,
-      document: requestContext.document,
-      operationName,
-      variables,
-    });
+    const complete = callerCompletion(
+      options.mode,
+      result.denials,
+      { schema: requestContext.schema, document: requestContext.document, operationName, variables },
+      principal,
+    );
     if (options.mode === 'dry-run') {
       if (subscription) {
         context.authorized = { callerDocument: requestContext.document, decisions: result.denials, complete };
@@ -129,7 +143,7 @@ export function authorizationStage(options: AuthorizationOptions): ExecutorStage
     }
     if (result.empty) {
       // Nothing left to subscribe to: there would never be an event to carry the errors.
-      if (subscription) return { errors: result.denials.map(denialError) };
+      if (subscription) return { errors: result.denials.map((d) => denialError(d, principal)) };
       return complete({ data: {} });
     }
     const rewrittenOperation = result.document.definitions[0];

@@ -1,4 +1,4 @@
-/** Grants → decisions: agencies, purposes, validity dates, row conditions, and invalidation across replicas. */
+/** Grants → decisions: agencies, purposes, validity dates, row conditions, invalidation across replicas, and self-access. */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ANONYMOUS, connectRedis, type Principal } from '@lgsp/kit';
@@ -7,6 +7,7 @@ import { createMemoryGrantStore, createRedisGrantStore, grantKeyPattern, readGra
 import { sampleGrant } from '@lgsp/access/contract';
 import { DEVELOPMENT_GRANTS_FILE } from './config.ts';
 import { PolicyDecider, purposeCategory } from './policies.ts';
+import { SELF_ACCESS_POLICY, SELF_ACCESS_PURPOSE, withSelfAccessPurpose } from './self-access.ts';
 
 const file = await readGrantsFile(DEVELOPMENT_GRANTS_FILE);
 const POLICE = '000.00.02.H41';
@@ -206,5 +207,64 @@ describe('cache invalidation', () => {
     await revoked;
     assert.equal((await granted(replicaB, school, 'national-data.enterprise.basic')).granted, false);
     await Promise.all([replicaA.close(), replicaB.close(), storeA.close(), storeB.close()]);
+  });
+});
+
+describe('self-access: the citizen role holds it, no grant gives it', () => {
+  const citizen = (extra: Partial<Principal> = {}): Principal => ({
+    kind: 'user',
+    userId: 'sub-1',
+    personalId: '040074988660',
+    roles: ['citizen'],
+    scopes: [],
+    ...extra,
+  });
+
+  test('a citizen: self-access granted whatever the purpose, unconditionally (national-data checks the record is theirs)', async () => {
+    const { decider } = await developmentDecider();
+    const access = await decider.accessFor(citizen());
+    assert.deepEqual(access.policy(SELF_ACCESS_POLICY), { granted: true, rowConditions: undefined });
+    assert.deepEqual((await decider.accessFor(citizen({ purpose: 'public-service:HS-1' }))).policy(SELF_ACCESS_POLICY), {
+      granted: true,
+      rowConditions: undefined,
+    });
+    assert.equal(access.rowConditionsFor([SELF_ACCESS_POLICY]), undefined);
+  });
+
+  test('a citizen holds no agency field set, not even the ones granted to every agency', async () => {
+    const { decider } = await developmentDecider();
+    const access = await decider.accessFor(citizen({ purpose: 'self-access' }));
+    for (const fieldSet of file.fieldSets) assert.equal(access.policy(fieldSet.policy).granted, false, fieldSet.policy);
+  });
+
+  test('nobody else holds it: agencies (even the population provider), civil servants, anonymous, a citizen role without a personal ID', async () => {
+    const { decider } = await developmentDecider();
+    const others: Principal[] = [
+      system(POLICE, 'law-enforcement:1'),
+      { kind: 'user', agencyCode: COMMUNE, userId: 'u', roles: ['civil-servant'], scopes: [], purpose: 'self-access' },
+      ANONYMOUS,
+      citizen({ personalId: undefined }),
+      { ...citizen(), kind: 'system' },
+    ];
+    for (const principal of others) {
+      assert.deepEqual(
+        await granted(decider, principal, SELF_ACCESS_POLICY),
+        { granted: false, code: 'UNAUTHORIZED_FIELD_OR_TYPE' },
+        JSON.stringify(principal),
+      );
+    }
+  });
+
+  test('no grant can name it: a field set of a grant is <service>.<name>, and self-access is no service', async () => {
+    const { store } = await developmentDecider();
+    await assert.rejects(store.put(sampleGrant('self-access-for-school', { consumer: SCHOOL, fieldSets: [SELF_ACCESS_POLICY], purposes: ['*'] })), {
+      message: /fieldSets.0: must be a policy name/,
+    });
+  });
+
+  test("a citizen's purpose is self-access unless they declare one; nobody else gets a default", () => {
+    assert.equal(withSelfAccessPurpose(citizen()).purpose, SELF_ACCESS_PURPOSE);
+    assert.equal(withSelfAccessPurpose(citizen({ purpose: 'public-service:HS-1' })).purpose, 'public-service:HS-1');
+    assert.equal(withSelfAccessPurpose(system(POLICE)).purpose, undefined);
   });
 });

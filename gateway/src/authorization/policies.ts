@@ -9,10 +9,14 @@
  * `lgsp_environment`), and the purpose matches: the grant lists the purpose's category (X-LGSP-Purpose
  * `<category>:<reference>`, or the whole value when it has no ":"), or `*`. Personal-data field sets need a declared
  * purpose whatever the grant says.
+ *
+ * One policy is not decided by grants: `self-access` (self-access.ts) is granted to a citizen (role `citizen` with a
+ * verified personal ID) whatever the purpose, and to nobody else (no grant can name it: it is no `<service>.<name>`).
  */
 import { environmentOf, ErrorCode, type Logger, type Principal, type RowCondition } from '@lgsp/kit';
 import { ANY_PURPOSE, grantEnvironment, isActive, type FieldSet, type Grant, type GrantStore } from '@lgsp/access';
 import type { Access, DenialCode } from './rewrite.ts';
+import { isSelfAccessCaller, SELF_ACCESS_POLICY } from './self-access.ts';
 
 export type PolicyDecision = { granted: true; rowConditions: RowCondition[] | undefined } | { granted: false; code: DenialCode };
 
@@ -108,10 +112,16 @@ export class PolicyDecider {
     const active = grants.filter((g) => isActive(g, now) && grantEnvironment(g) === environment);
     const purpose = principal.purpose !== undefined && principal.purpose.trim() !== '' ? purposeCategory(principal.purpose) : undefined;
     const decisions = new Map<string, PolicyDecision>();
+    const selfAccess = isSelfAccessCaller(principal);
     const decide = (policy: string): PolicyDecision => {
       const cached = decisions.get(policy);
       if (cached !== undefined) return cached;
-      const decision = decidePolicy(policy, active, purpose, this.fieldSets.get(policy)?.personalData ?? true);
+      const decision =
+        policy === SELF_ACCESS_POLICY
+          ? selfAccess
+            ? { granted: true as const, rowConditions: undefined }
+            : { granted: false as const, code: ErrorCode.UNAUTHORIZED_FIELD_OR_TYPE }
+          : decidePolicy(policy, active, purpose, this.fieldSets.get(policy)?.personalData ?? true);
       decisions.set(policy, decision);
       return decision;
     };

@@ -6,6 +6,7 @@ import type { Enterprise, LegalRepresentative } from './domain/enterprise.ts';
 import { assertPersonalId, isPersonalId } from './domain/personal-id.ts';
 import { assertEnterpriseCode } from './domain/enterprise.ts';
 import type { Loaders } from './loaders.ts';
+import { assertOwnCitizen, assertOwnEnterpriseCode, assertRepresentative, selfAccessOf } from './self-access.ts';
 
 export interface NationalDataContext extends BaseContext {
   loaders: Loaders;
@@ -45,14 +46,39 @@ function servedId(ctx: NationalDataContext, personalId: string | null): string |
   return personalId;
 }
 
+/** Every citizen record is loaded here: a self-access caller's only when it is their own (self-access.ts). */
 function loadCitizen(personalId: string, ctx: NationalDataContext): Promise<Citizen> {
   assertPersonalId(personalId);
+  assertOwnCitizen(ctx.principal, personalId);
   return servedCitizen(ctx, ctx.loaders.citizen.load(personalId));
 }
 
+/**
+ * Every enterprise is loaded here: a self-access caller's only when it is the one of their token and the register
+ * names them its legal representative (checked before it is served or noted as served).
+ */
 function loadEnterprise(code: string, ctx: NationalDataContext): Promise<Enterprise> {
   assertEnterpriseCode(code);
-  return servedEnterprise(ctx, ctx.loaders.enterprise.load(code));
+  assertOwnEnterpriseCode(ctx.principal, code);
+  const loading = ctx.loaders.enterprise.load(code);
+  return servedEnterprise(
+    ctx,
+    selfAccessOf(ctx.principal) === undefined
+      ? loading
+      : loading.then((enterprise) => {
+          assertRepresentative(ctx.principal, enterprise);
+          return enterprise;
+        }),
+  );
+}
+
+/** The refusal of a self-access field to a caller that is not a citizen (the gateway refuses it first). */
+function citizensOnly(): LgspError {
+  return new LgspError(
+    ErrorCode.FORBIDDEN,
+    'Chỉ công dân đăng nhập qua VDXP mới xem được hồ sơ của chính mình. Only a citizen signed in through VDXP (role citizen) reads their own record.',
+    { reason: 'NOT_A_CITIZEN' },
+  );
 }
 
 export const resolvers: GraphQLResolverMap<NationalDataContext> = {
@@ -62,12 +88,26 @@ export const resolvers: GraphQLResolverMap<NationalDataContext> = {
       if (args.personalIds.length > CITIZENS_LIMIT) {
         throw new LgspError(ErrorCode.LIMIT_EXCEEDED, `At most ${CITIZENS_LIMIT} personal IDs per citizens() call (got ${args.personalIds.length})`);
       }
-      // Each item resolves or fails on its own: a bad or unknown id is null with an error at its index.
+      // Each item resolves or fails on its own: a bad or unknown id (or, under self-access, someone else's) is null
+      // with an error at its index.
+      const selfAccess = selfAccessOf(ctx.principal) !== undefined;
       return args.personalIds.map((id) =>
-        isPersonalId(id) ? servedCitizen(ctx, ctx.loaders.citizen.load(id)) : Promise.resolve().then(() => loadCitizen(id, ctx)),
+        isPersonalId(id) && !selfAccess ? servedCitizen(ctx, ctx.loaders.citizen.load(id)) : Promise.resolve().then(() => loadCitizen(id, ctx)),
       );
     },
     enterprise: (_: unknown, args: { code: string }, ctx: NationalDataContext) => loadEnterprise(args.code, ctx),
+    myCitizenRecord: (_: unknown, __: unknown, ctx: NationalDataContext) => {
+      const self = selfAccessOf(ctx.principal);
+      if (self === undefined) throw citizensOnly();
+      return loadCitizen(self.personalId, ctx);
+    },
+    myEnterprise: (_: unknown, __: unknown, ctx: NationalDataContext) => {
+      const self = selfAccessOf(ctx.principal);
+      if (self === undefined) throw citizensOnly();
+      // A citizen who represents no enterprise (no enterprise_code claim): nothing to show, and nothing wrong.
+      if (self.enterpriseCode === undefined) return null;
+      return loadEnterprise(self.enterpriseCode, ctx);
+    },
   },
   Citizen: {
     __resolveReference: (ref: { personalId: string }, ctx: NationalDataContext) => loadCitizen(ref.personalId, ctx),

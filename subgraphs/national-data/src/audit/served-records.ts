@@ -1,7 +1,8 @@
 /**
  * The provider side of the audit trail (issue 17 §1, §3's reconciliation): one `served` record per GraphQL request
  * national-data answered for the gateway, with the same request id as the gateway's `graphql` record of the
- * operation, the caller (agency, system or user, purpose) from the internal token, the coordinates it resolved, the
+ * operation, the caller (agency, system or user, purpose) from the internal token (a citizen reading their own
+ * record under self-access is the `user`, by account subject, with the purpose `self-access` unless declared), the coordinates it resolved, the
  * citizens and enterprises it actually returned (resolvers.ts notes each one), the outcome and the bytes sent.
  * `counterpartAgency` is the provider agency of what was served: the population data's
  * (NATIONAL_DATA_CITIZEN_PROVIDER) or the business register's (NATIONAL_DATA_ENTERPRISE_PROVIDER), the first
@@ -10,6 +11,7 @@
 import { auditConfigSchema, startAuditWriter, type AuditConfig, type AuditEntryInput, type AuditLog, type AuditWriter } from '@lgsp/audit';
 import { connectRedis, environmentOf, type Logger, type Registry, type ServedRequest } from '@lgsp/kit';
 import type { NationalDataConfig } from '../config.ts';
+import { selfAccessOf } from '../self-access.ts';
 
 /** The component and service name on its records. */
 export const SERVICE = 'national-data';
@@ -50,7 +52,10 @@ export function servedEntry(served: ServedRequest, providersOf: Providers): Audi
     environment: environmentOf(principal),
     agency: principal.agencyCode ?? null,
     system: principal.kind === 'system' ? (principal.systemId ?? principal.clientId ?? null) : null,
-    user: principal.kind === 'user' ? (principal.username ?? principal.userId ?? null) : null,
+    // A citizen by account subject, never a login a VDXP broker may have made of the personal ID (the gateway's
+    // `graphql` record names them the same way); the personal ID itself is a subject, hashed.
+    user:
+      principal.kind !== 'user' ? null : selfAccessOf(principal) !== undefined ? (principal.userId ?? null) : (principal.username ?? principal.userId ?? null),
     purpose: principal.purpose ?? null,
     action: served.operationName,
     operationType: served.operationType,
