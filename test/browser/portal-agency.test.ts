@@ -346,3 +346,16 @@ describe("the portal: another agency's administrator", () => {
     assert.equal(await page.getByText('000.01.05.H41:his-benh-vien').count(), 0);
   });
 });
+
+describe("the portal: an agency developer on the administrator's pages", () => {
+  it("sees the access-denied page, and the gateway refuses the page's query (FORBIDDEN)", async () => {
+    const page = await openPortal(browser.browser, p);
+    await signIn(page, 'thao.ngo');
+    const refused = page.waitForResponse(async (response) => response.url().endsWith('/graphql') && (await response.text()).includes('FORBIDDEN'));
+    await page.goto(url('agency/statistics'));
+    await page.getByRole('heading', { level: 1, name: 'Bạn không có quyền mở trang này' }).waitFor();
+    await refused;
+    assert.equal(await page.getByTestId('chart-by-time').count(), 0);
+    await accessibility(page, 'developer denied');
+  });
+});
