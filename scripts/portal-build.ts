@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,6 +64,8 @@ export async function ensurePortalBuilt(log: (line: string) => void = () => unde
 /** `vite build` into a fresh folder, then swapped in for portal/dist. */
 export async function buildPortal(): Promise<void> {
   const next = join(portalDir, `.dist-${process.pid}-${Date.now()}`);
+  // The build is as new as the sources it read: a source saved while vite runs must make it stale.
+  const startedAt = new Date(Date.now() - 1_000);
   const vite = join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js');
   const child = spawn(process.execPath, [vite, 'build', '--outDir', next, '--emptyOutDir', '--logLevel', 'warn'], {
     cwd: portalDir,
@@ -84,6 +86,7 @@ export async function buildPortal(): Promise<void> {
   await rename(portalDist, old).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
+  await utimes(join(next, 'index.html'), startedAt, startedAt);
   await rename(next, portalDist);
   await rm(old, { recursive: true, force: true });
 }

@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { launchBrowser } from '../testing/browser.ts';
 import { checkAccessibility, openPortal, screenshot, signedIn, startPortalPlatform, type PortalPlatform } from '../testing/portal.ts';
 
@@ -17,6 +17,20 @@ const PURPOSE = 'residence-management:HS-2026-004711';
 
 let platform: PortalPlatform;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
+
+/** Waits for the locator; a timeout fails with what the page shows (main area), to tell why. */
+async function shown(page: Page, locator: Locator, timeout = 45_000): Promise<void> {
+  await locator.waitFor({ timeout }).catch(async (error: Error) => {
+    throw new Error(`${error.message}\nthe page shows at ${page.url()}:\n${(await page.locator('body').innerText()).slice(0, 1500)}`);
+  });
+}
+
+/** axe-core once the page has settled: no button still loading, no spinner, transitions over. */
+async function axe(page: Page): Promise<void> {
+  await page.locator('.ant-btn-loading, .ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 20_000 });
+  await page.waitForTimeout(400);
+  await axe(page);
+}
 
 before(async () => {
   platform = await startPortalPlatform({ env: { REGISTRY_SEED: 'development' } });
@@ -56,34 +70,34 @@ test('a citizen signs in through VDXP and sees who read their data, why, and the
 
   const page = await openPortal(browser.browser, platform);
   await signInWithVneid(page, personalId);
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'citizen-home');
 
-  await go(page, /Ai đã xem dữ liệu của tôi/);
+  await go(page, /^Ai đã xem dữ liệu của tôi$/);
   const history = page.getByTestId('my-data-accesses');
   const entry = history.getByRole('listitem').filter({ hasText: 'HS-2026-004711' });
-  await entry.first().waitFor({ timeout: 20_000 });
+  await shown(page, entry.first());
   const text = await entry.first().innerText();
   assert.match(text, new RegExp(`${policeName} đã xem`), text);
   assert.match(text, /ngày sinh/, text);
   assert.match(text, /nơi thường trú/, text);
   assert.match(text, /Mục đích: Quản lý cư trú \(hồ sơ HS-2026-004711\)/, text);
   assert.match(text, /congan-h41-dancu|000\.00\.02\.H41/, text);
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'citizen-data-accesses');
 
-  await go(page, /Thông tin của tôi/);
+  await go(page, /^Thông tin của tôi$/);
   const record = page.getByTestId('my-record');
-  await record.waitFor({ timeout: 20_000 });
+  await shown(page, record);
   assert.match(await record.innerText(), new RegExp(personalId));
   assert.match(await record.innerText(), new RegExp(fullName));
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'citizen-record');
 
   // Nobody else's record is offered; a crafted link naming another personal ID is refused by the gateway.
   await page.goto(new URL(`me/record?personalId=${someoneElse}`, platform.portalUrl).href);
   const refusal = page.getByRole('alert').filter({ hasText: 'Bạn chỉ được xem thông tin của chính mình' });
-  await refusal.waitFor({ timeout: 20_000 });
+  await shown(page, refusal);
   assert.match(await refusal.innerText(), /FORBIDDEN|UNAUTHORIZED_FIELD_OR_TYPE/);
   await screenshot(page, 'citizen-crafted-attempt');
   await page.context().close();
@@ -103,19 +117,19 @@ test('a business representative signs in through VDXP and sees their enterprise 
 
   const page = await openPortal(browser.browser, platform);
   await signInWithVneid(page, enterprise.legalRepresentative.personalId);
-  await go(page, /Thông tin của tôi/);
+  await go(page, /^Thông tin của tôi$/);
   const card = page.getByTestId('my-enterprise');
-  await card.waitFor({ timeout: 20_000 });
+  await shown(page, card);
   assert.match(await card.innerText(), new RegExp(code));
   assert.match(await card.innerText(), new RegExp(enterprise.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'business-record');
 
-  await go(page, /Ai đã xem dữ liệu của tôi/);
+  await go(page, /^Ai đã xem dữ liệu của tôi$/);
   const entry = page.getByTestId('my-data-accesses').getByRole('listitem').filter({ hasText: 'DKKD-2026-0042' });
-  await entry.first().waitFor({ timeout: 20_000 });
+  await shown(page, entry.first());
   assert.match(await entry.first().innerText(), /Mục đích: Đăng ký kinh doanh \(hồ sơ DKKD-2026-0042\)/);
-  await checkAccessibility(page);
+  await axe(page);
   await screenshot(page, 'business-data-accesses');
   await page.context().close();
 });

@@ -124,19 +124,34 @@ export async function signIn(page: Page, username: PortalUser, password?: string
   assert.ok(secret !== undefined, `no development password known for ${username}: pass it`);
   const usernameField = page.getByLabel(/Tên đăng nhập/);
   const portalButton = page.getByRole('button', { name: /Đăng nhập \(cán bộ|Sign in \(civil servants\)/ });
-  await Promise.race([usernameField.waitFor({ timeout: 20_000 }), portalButton.waitFor({ timeout: 20_000 })]);
+  await firstOf(usernameField.waitFor({ timeout: 20_000 }), portalButton.waitFor({ timeout: 20_000 }));
   if (await portalButton.isVisible()) {
     await portalButton.click();
     // The identity provider may still hold a session of this browser (after an expiry): then it sends the person
     // straight back, without its login page.
     const user = page.getByTestId('signed-in-user');
-    await Promise.race([usernameField.waitFor({ timeout: 20_000 }), user.waitFor({ timeout: 20_000 })]);
+    await firstOf(usernameField.waitFor({ timeout: 20_000 }), user.waitFor({ timeout: 20_000 }));
     if (!(await usernameField.isVisible())) return signedIn(page, username);
   }
   await usernameField.fill(username);
   await page.getByLabel(/Mật khẩu/).fill(secret);
   await page.getByRole('button', { name: /^Đăng nhập(\s*\/\s*Sign in)?$/ }).click();
   await signedIn(page, username);
+}
+
+/**
+ * Waits until the first of these waits ends, however it ends; the others' later failures are not left unhandled
+ * (what comes next checks the page itself).
+ */
+export async function firstOf(...waits: Array<Promise<unknown>>): Promise<void> {
+  await Promise.race(
+    waits.map((wait) =>
+      wait.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ),
+  );
 }
 
 /** Waits until the portal's header shows a signed-in person (whose username, when given, matches). */
@@ -173,6 +188,16 @@ interface AxeResult {
  * Returns the minor and moderate ones (for a test that wants to look).
  */
 export async function checkAccessibility(page: Page, options: { exclude?: string[] } = {}): Promise<AxeResult['violations']> {
+  // Colours are judged as they end up: wait for opening drawers, fading alerts and the like to finish.
+  await page
+    .waitForFunction(
+      () => document.getAnimations().every((animation) => animation.playState !== 'running' || animation.effect?.getTiming().iterations === Infinity),
+      undefined,
+      {
+        timeout: 5_000,
+      },
+    )
+    .catch(() => undefined);
   // Not page.addScriptTag: it inserts an inline <script>, which the portal's CSP (rightly) blocks. Evaluating the
   // source through the DevTools protocol is not subject to the page's CSP.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(`${(axeSource ??= await readFile(axePath, 'utf8'))}\n;void 0`);

@@ -31,6 +31,8 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
   const narrow = screens.lg !== true;
   const [drawer, setDrawer] = useState(false);
   useEffect(() => setDrawer(false), [location.pathname]);
+  /** The other language's code, on the switch when the screen is narrow (its accessible name starts with it). */
+  const short = lang === 'vi' ? 'EN' : 'VI';
 
   const items = menuSections(routes, session.hasRole).map(({ group, routes: r }) => ({
     type: 'group' as const,
@@ -69,7 +71,7 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             />
           ) : null}
           <Link to="/" style={{ color: HEADER_TEXT, fontWeight: 600, fontSize: narrow ? 16 : 18, whiteSpace: 'nowrap' }}>
-            {t(shellTexts.portalName)}
+            {t(narrow ? shellTexts.portalShortName : shellTexts.portalName)}
           </Link>
         </Space>
         <Space size="small" wrap={false} align="center" style={{ lineHeight: 1.5 }}>
@@ -77,7 +79,7 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             style={{
               color: HEADER_TEXT,
               display: 'inline-block',
-              maxWidth: narrow ? 96 : 360,
+              maxWidth: narrow ? 80 : 360,
               overflow: 'hidden',
               textOverflow: 'ellipsis',
               whiteSpace: 'nowrap',
@@ -91,8 +93,13 @@ export function Layout({ routes, children }: { routes: PortalRoute[]; children: 
             {session.user.name}
             {session.user.agencyCode !== undefined && screens.md === true ? ` · ${session.user.agencyCode}` : ''}
           </span>
-          <Button size="small" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} lang={lang === 'vi' ? 'en' : 'vi'}>
-            {t(shellTexts.language)}
+          <Button
+            size="small"
+            onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}
+            lang={lang === 'vi' ? 'en' : 'vi'}
+            {...(narrow ? { 'aria-label': `${short} (${t(shellTexts.language)})` } : {})}
+          >
+            {narrow ? short : t(shellTexts.language)}
           </Button>
           <Button size="small" onClick={() => void session.signOut()}>
             {t(shellTexts.signOut)}

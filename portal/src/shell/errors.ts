@@ -56,8 +56,14 @@ export const errorTexts: Record<string, Text> = {
   INVALID_DATE: { vi: 'Ngày giờ chưa hợp lệ.', en: 'The date is not valid.' },
   INVALID_PERSONAL_ID: { vi: 'Số định danh cá nhân phải gồm 12 chữ số.', en: 'A personal ID has 12 digits.' },
   INVALID_ENTERPRISE_CODE: { vi: 'Mã số doanh nghiệp phải gồm 10 chữ số (có thể thêm -NNN).', en: 'An enterprise code has 10 digits (optionally -NNN).' },
-  // The developer screens (portal/src/pages/developer/).
-  UNKNOWN_FIELD_SET: { vi: 'Phiên bản dịch vụ không cung cấp nhóm trường dữ liệu đã chọn.', en: 'The service version does not offer a chosen field set.' },
+  UNKNOWN_FIELD_SET: {
+    vi: 'Nhóm trường dữ liệu không có trong phiên bản dịch vụ này.',
+    en: 'This version of the service does not offer that field set.',
+  },
+  UPSTREAM_UNAVAILABLE: {
+    vi: 'Hệ thống cung cấp dữ liệu tạm thời không trả lời. Vui lòng thử lại sau.',
+    en: 'The providing system does not answer for now. Please try again later.',
+  },
 };
 
 /** An error of a GraphQL call, with the API's code (or NETWORK) and message. */

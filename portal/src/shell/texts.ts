@@ -1,6 +1,7 @@
 /** The shell's own texts. */
 export const shellTexts = {
   portalName: { vi: 'Cổng LGSP Nghệ An', en: 'LGSP Nghệ An portal' },
+  portalShortName: { vi: 'Cổng LGSP', en: 'LGSP portal' },
   tagline: { vi: 'Nền tảng tích hợp, chia sẻ dữ liệu tỉnh Nghệ An', en: 'Nghệ An data integration and sharing platform' },
   signInCivilServant: { vi: 'Đăng nhập (cán bộ, công chức)', en: 'Sign in (civil servants)' },
   signInCitizen: {

@@ -11,6 +11,7 @@ import { useLang, useT, type Text } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
 import { formatDateTime } from '../operator/format.ts';
 import { texts } from './texts.ts';
+import { Muted } from '../operator/Muted.tsx';
 
 export const MY_DATA_ACCESSES = /* GraphQL */ `
   query MyDataAccesses($from: DateTime!, $to: DateTime!, $after: String) {
@@ -142,7 +143,7 @@ export function MyDataAccesses() {
       <ErrorAlert error={error} />
       <section aria-labelledby="accesses-heading">
         <Typography.Title level={2} style={{ fontSize: 20 }} id="accesses-heading">
-          {t(texts.accesses.list)} {!loading && <Tag>{t(texts.accesses.count, { n: rows.length })}</Tag>}
+          {t(texts.accesses.list)} {!loading && error === undefined && <Tag>{t(texts.accesses.count, { n: rows.length })}</Tag>}
         </Typography.Title>
         {!loading && error === undefined && rows.length === 0 && <Empty description={t(texts.accesses.empty)} />}
         <ol style={{ listStyle: 'none', padding: 0, margin: 0 }} data-testid="my-data-accesses">
@@ -170,7 +171,7 @@ export function MyDataAccesses() {
                     {t(texts.accesses.purpose)}: <Typography.Text strong>{purposeText(r.purpose, t)}</Typography.Text>
                   </Typography.Text>
                   {r.agencyCode !== null && r.agency !== null && (
-                    <Typography.Text type="secondary"> · {r.agencyCode}</Typography.Text>
+                    <Muted> · {r.agencyCode}</Muted>
                   )}
                   {refused && (
                     <div>

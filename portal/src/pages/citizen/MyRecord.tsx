@@ -173,7 +173,7 @@ export function MyRecord() {
             <Descriptions.Item label={t(texts.record.currentAddress)}>{c.currentAddress?.fullText ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t(texts.record.household)}>{c.household?.number ?? '—'}</Descriptions.Item>
             {session.user.assuranceLevel !== undefined && (
-              <Descriptions.Item label={t(texts.record.assurance)}>{session.user.assuranceLevel}</Descriptions.Item>
+              <Descriptions.Item label={t(texts.record.assurance)}>{t(texts.record.level, { n: session.user.assuranceLevel })}</Descriptions.Item>
             )}
           </Descriptions>
         )}

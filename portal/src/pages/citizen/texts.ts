@@ -20,6 +20,7 @@ export const texts = {
     currentAddress: { vi: 'Nơi ở hiện tại', en: 'Current address' },
     household: { vi: 'Số hộ', en: 'Household number' },
     assurance: { vi: 'Mức độ định danh điện tử', en: 'e-ID assurance level' },
+    level: { vi: 'Mức {n}', en: 'Level {n}' },
     enterprise: { vi: 'Doanh nghiệp tôi đại diện', en: 'The business I represent' },
     enterpriseCode: { vi: 'Mã số doanh nghiệp', en: 'Enterprise code' },
     enterpriseName: { vi: 'Tên doanh nghiệp', en: 'Name' },

@@ -4,6 +4,7 @@ import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { useQuery } from '../../shell/graphql.ts';
 import { useT } from '../../shell/i18n.tsx';
 import { texts } from './texts.ts';
+import { Muted, MUTED_COLOUR } from '../operator/Muted.tsx';
 
 export const MY_APPLICATIONS = /* GraphQL */ `
   query CivilServantApplications {
@@ -48,7 +49,7 @@ export function Launcher() {
                 </Typography.Title>
               }
             >
-              <Typography.Paragraph type="secondary">{app.description ?? ''}</Typography.Paragraph>
+              <Typography.Paragraph style={{ color: MUTED_COLOUR }}>{app.description ?? ''}</Typography.Paragraph>
               <Button type="primary" href={app.loginUrl} target="_blank" rel="noopener noreferrer" aria-label={`${t(texts.launcher.open)}: ${app.name}`}>
                 {t(texts.launcher.open)}
               </Button>

@@ -10,6 +10,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { Roles, useSession } from '../../shell/session.tsx';
 import { formatDate, splitList } from '../operator/format.ts';
 import { texts } from './texts.ts';
+import { Muted } from '../operator/Muted.tsx';
 
 export const AGENCY_APPLICATIONS = /* GraphQL */ `
   query AgencyApplications($agencyCode: ID) {
@@ -295,7 +296,7 @@ export function Manage() {
                 {a.description !== null && (
                   <>
                     <br />
-                    <Typography.Text type="secondary">{a.description}</Typography.Text>
+                    <Muted>{a.description}</Muted>
                   </>
                 )}
               </>
@@ -309,7 +310,7 @@ export function Manage() {
               <>
                 {a.loginUrl}
                 <br />
-                <Typography.Text type="secondary">{a.logoutUrl}</Typography.Text>
+                <Muted>{a.logoutUrl}</Muted>
               </>
             ),
           },

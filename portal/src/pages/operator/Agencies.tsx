@@ -9,6 +9,7 @@ import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
+import { Muted } from './Muted.tsx';
 
 const AGENCIES_QUERY = /* GraphQL */ `
   query OperatorAgencies {
@@ -270,7 +271,7 @@ export function Agencies() {
           expandedRowRender: (agency) => {
             const own = systemsOf(agency.code);
             return own.length === 0 ? (
-              <Typography.Text type="secondary">{t(texts.agencies.noSystems)}</Typography.Text>
+              <Muted>{t(texts.agencies.noSystems)}</Muted>
             ) : (
               <ul style={{ margin: 0 }}>
                 {own.map((s) => (

@@ -11,6 +11,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { daysUntil, formatDateTime } from './format.ts';
 import { ReasonModal, type ReasonRequest } from './ReasonModal.tsx';
 import { texts } from './texts.ts';
+import { Muted } from './Muted.tsx';
 
 const APPROVALS_QUERY = /* GraphQL */ `
   query OperatorApprovals {
@@ -112,7 +113,7 @@ function Deadline({ dueAt, overdue }: { dueAt: string | null; overdue: boolean }
   return (
     <Space orientation="vertical" size={0}>
       <span>{formatDateTime(dueAt, lang)}</span>
-      {overdue ? <Tag color="red">{t(texts.approvals.overdue)}</Tag> : <Typography.Text type="secondary">{t(texts.approvals.daysLeft, { n: daysUntil(dueAt) })}</Typography.Text>}
+      {overdue ? <Tag color="red">{t(texts.approvals.overdue)}</Tag> : <Muted>{t(texts.approvals.daysLeft, { n: daysUntil(dueAt) })}</Muted>}
     </Space>
   );
 }
@@ -198,7 +199,7 @@ export function Approvals() {
               <>
                 {r.consumerAgency}
                 <br />
-                <Typography.Text type="secondary">{r.consumerSystem}</Typography.Text>
+                <Muted>{r.consumerSystem}</Muted>
               </>
             ),
           },
@@ -209,9 +210,9 @@ export function Approvals() {
               <>
                 {r.serviceCode} v{r.serviceVersion}
                 <br />
-                <Typography.Text type="secondary">
+                <Muted>
                   {t(texts.approvals.provider)}: {r.providerAgency}
-                </Typography.Text>
+                </Muted>
               </>
             ),
           },
@@ -222,9 +223,9 @@ export function Approvals() {
               <Tooltip title={`${t(texts.approvals.legalBasis)}: ${r.legalBasis}`}>
                 <span>{r.fieldSets.join(', ')}</span>
                 <br />
-                <Typography.Text type="secondary">
+                <Muted>
                   {t(texts.approvals.purposes)}: {r.purposes.join(', ')}
-                </Typography.Text>
+                </Muted>
               </Tooltip>
             ),
           },
@@ -236,7 +237,7 @@ export function Approvals() {
                 <Tag color={r.state === 'LIVE' ? 'green' : r.state === 'REJECTED' || r.state === 'CANCELLED' ? 'default' : 'blue'}>
                   {texts.states[r.state] !== undefined ? t(texts.states[r.state]!) : r.state}
                 </Tag>
-                {r.providerApproved && r.state === 'PENDING_APPROVAL' && <Typography.Text type="secondary">{t(texts.approvals.providerApproved)}</Typography.Text>}
+                {r.providerApproved && r.state === 'PENDING_APPROVAL' && <Muted>{t(texts.approvals.providerApproved)}</Muted>}
               </Space>
             ),
           },
@@ -258,7 +259,7 @@ export function Approvals() {
               if (r.state === 'INTEGRATION_REPORTED')
                 return (
                   <Tooltip title={t(texts.approvals.noConfirm)}>
-                    <Typography.Text type="secondary">{t(texts.approvals.awaitingProvider)}</Typography.Text>
+                    <Muted>{t(texts.approvals.awaitingProvider)}</Muted>
                   </Tooltip>
                 );
               return null;

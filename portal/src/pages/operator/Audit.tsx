@@ -11,6 +11,7 @@ import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
+import { Muted } from './Muted.tsx';
 
 const RECORD_FIELDS = /* GraphQL */ `
   fragment OperatorAuditRecord on AuditRecord {
@@ -186,13 +187,13 @@ export function RecordsTable({ rows, label, loading }: { rows: AuditRecordRow[];
               {r.system !== null && (
                 <>
                   <br />
-                  <Typography.Text type="secondary">{r.system}</Typography.Text>
+                  <Muted>{r.system}</Muted>
                 </>
               )}
               {r.user !== null && (
                 <>
                   <br />
-                  <Typography.Text type="secondary">{r.user}</Typography.Text>
+                  <Muted>{r.user}</Muted>
                 </>
               )}
             </>

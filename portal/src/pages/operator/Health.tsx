@@ -9,6 +9,7 @@ import { graphql } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
+import { Muted } from './Muted.tsx';
 
 const AGENCIES = /* GraphQL */ `
   query OperatorHealthAgencies {
@@ -147,9 +148,9 @@ export function Health() {
               <>
                 {r.system?.name ?? r.systemId}
                 <br />
-                <Typography.Text type="secondary" code>
+                <Muted code>
                   {r.systemId}
-                </Typography.Text>
+                </Muted>
               </>
             ),
           },

@@ -11,6 +11,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime, splitList } from './format.ts';
 import { ReasonModal, type ReasonRequest } from './ReasonModal.tsx';
 import { texts } from './texts.ts';
+import { Muted } from './Muted.tsx';
 
 const MAINTENANCE_QUERY = /* GraphQL */ `
   query OperatorMaintenance($includePast: Boolean, $incidentsFrom: String) {
@@ -469,7 +470,7 @@ export function Maintenance() {
                 <>
                   {w.summary}
                   <br />
-                  <Typography.Text type="secondary">{w.cancelReason ?? w.reason}</Typography.Text>
+                  <Muted>{w.cancelReason ?? w.reason}</Muted>
                 </>
               ),
             },
@@ -535,7 +536,7 @@ export function Maintenance() {
                   {i.resolution !== null && (
                     <>
                       <br />
-                      <Typography.Text type="secondary">{i.resolution}</Typography.Text>
+                      <Muted>{i.resolution}</Muted>
                     </>
                   )}
                 </>

@@ -10,6 +10,7 @@ import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
+import { Muted } from './Muted.tsx';
 
 const AGENCIES = /* GraphQL */ `
   query OperatorReportAgencies {
@@ -139,7 +140,7 @@ export function Reports() {
                   <a href={link.url} download={link.fileName}>
                     {t(texts.reports.download, { file: link.fileName })}
                   </a>
-                  <Typography.Text type="secondary">{t(texts.reports.expires, { at: formatDateTime(link.expiresAt, lang) })}</Typography.Text>
+                  <Muted>{t(texts.reports.expires, { at: formatDateTime(link.expiresAt, lang) })}</Muted>
                 </Space>
               }
             />

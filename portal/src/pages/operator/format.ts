@@ -16,7 +16,7 @@ export function formatDate(iso: string | null | undefined, lang: Lang): string {
   if (iso === null || iso === undefined || iso === '') return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleDateString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: TIME_ZONE });
+  return date.toLocaleDateString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: TIME_ZONE, day: '2-digit', month: '2-digit', year: 'numeric' });
 }
 
 /** Whole days from now until `iso` (negative: past), counted in calendar days for the "còn N ngày" hint. */
