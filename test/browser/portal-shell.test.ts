@@ -190,6 +190,30 @@ describe('the portal shell', () => {
     assert.equal(new URL(page.url()).pathname, '/portal/operator/audit');
   });
 
+  test('a minute before the access token expires the shell renews it with the refresh token: the person stays signed in', async () => {
+    await page.goto(platform.portalUrl);
+    await signedIn(page, 'hoa.vo');
+    const key = await storedUserKey(page);
+    const old = await page.evaluate((k) => {
+      const user = JSON.parse(sessionStorage.getItem(k)!) as { expires_at: number; access_token: string };
+      user.expires_at = Math.floor(Date.now() / 1000) + 63; // renewal due in about 3 s
+      sessionStorage.setItem(k, JSON.stringify(user));
+      return user.access_token;
+    }, key);
+    await page.reload();
+    await signedIn(page, 'hoa.vo');
+    await page.waitForFunction(
+      ([k, previous]) => {
+        const user = JSON.parse(sessionStorage.getItem(k!) ?? 'null') as { access_token: string; expires_at: number } | null;
+        return user !== null && user.access_token !== previous && user.expires_at * 1000 > Date.now() + 120_000;
+      },
+      [key, old],
+      { timeout: 20_000 },
+    );
+    assert.equal(await page.getByTestId('sign-in-notice').count(), 0);
+    assert.equal(await page.getByTestId('signed-in-user').count(), 1);
+  });
+
   test('signing out ends the session at the identity provider and comes back to the portal', async () => {
     await page.goto(platform.portalUrl);
     await signedIn(page, 'hoa.vo');

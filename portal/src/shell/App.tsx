@@ -9,7 +9,7 @@ import type { User } from 'oidc-client-ts';
 import { useCallback, useEffect, useState } from 'react';
 import { BrowserRouter, Route, Routes, useNavigate } from 'react-router-dom';
 import { allRoutes } from '../pages/index.ts';
-import { completeSignIn, endSession, forgetExpiry, signIn, signOut, storedSession } from './auth.ts';
+import { completeSignIn, endSession, forgetExpiry, renewSession, signIn, signOut, storedSession } from './auth.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
 import { graphql, SESSION_EXPIRED_EVENT, setAccessTokenProvider } from './graphql.ts';
 import { PortalError } from './errors.ts';
@@ -76,6 +76,9 @@ function sessionOf(user: User): Session | undefined {
   }
 }
 
+/** How long before the access token expires the shell renews it. */
+const RENEW_BEFORE_MS = 60_000;
+
 /** Asks the gateway whether the token is good (it answers 401 for an expired, revoked or edited one). */
 async function gatewayAccepts(): Promise<boolean> {
   try {
@@ -120,10 +123,29 @@ function Shell() {
   }, []);
   useEffect(() => {
     if (shell.state !== 'signed-in') return;
+    // A minute before the access token expires, renew it with the refresh token (the realm's session goes on while
+    // the person works); when that fails (the realm's session ended or was revoked), the session ends at expiry.
     // Browsers fire long timers early (over 2^31 ms): check again rather than trust one timer.
-    const left = Math.min(shell.session.expiresAt - Date.now(), 2 ** 31 - 1);
-    const timer = window.setTimeout(() => (Date.now() >= shell.session.expiresAt ? end() : setShell({ ...shell })), Math.max(0, left));
-    return () => window.clearTimeout(timer);
+    const { expiresAt } = shell.session;
+    let renewal: number | undefined;
+    if (shell.user.refresh_token !== undefined && expiresAt - Date.now() > RENEW_BEFORE_MS / 2) {
+      renewal = window.setTimeout(
+        () => {
+          void renewSession().then((renewed) => {
+            if (renewed !== null) begin(renewed);
+          });
+        },
+        Math.min(Math.max(0, expiresAt - RENEW_BEFORE_MS - Date.now()), 2 ** 31 - 1),
+      );
+    }
+    const expiry = window.setTimeout(
+      () => (Date.now() >= expiresAt ? end() : setShell({ ...shell })),
+      Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1),
+    );
+    return () => {
+      window.clearTimeout(renewal);
+      window.clearTimeout(expiry);
+    };
   }, [shell]);
 
   const signedIn = (element: React.ReactNode) =>

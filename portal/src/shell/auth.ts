@@ -72,6 +72,18 @@ export async function signOut(): Promise<void> {
   }
 }
 
+/**
+ * A new access token from the refresh token (the token endpoint, from the browser: no page, no iframe), or null when
+ * the realm refuses (its session ended, was revoked, or the refresh token expired).
+ */
+export async function renewSession(): Promise<User | null> {
+  try {
+    return await (await userManager()).signinSilent();
+  } catch {
+    return null;
+  }
+}
+
 /** What the tab keeps: a session to use, one that ended (expired, or refused by the gateway), or none. */
 export type StoredSession = { state: 'active'; user: User } | { state: 'ended' } | { state: 'none' };
 
