@@ -58,7 +58,7 @@ async function go(page: Page, linkName: RegExp): Promise<void> {
   await page.getByRole('heading', { level: 1, name: linkName }).waitFor();
 }
 
-test('a citizen signs in through VDXP and sees who read their data, why, and their own record', async () => {
+test('a citizen signs in through VDXP and sees who read their data, why, and their own record', { timeout: 300_000 }, async () => {
   const { citizens } = await platform.simulator.samples(5);
   const [personalId, someoneElse] = citizens as [string, string];
   // Công an tỉnh's population system reads the citizen, declaring a residence-management case.
@@ -103,7 +103,7 @@ test('a citizen signs in through VDXP and sees who read their data, why, and the
   await page.context().close();
 });
 
-test('a business representative signs in through VDXP and sees their enterprise and who read it', async () => {
+test('a business representative signs in through VDXP and sees their enterprise and who read it', { timeout: 300_000 }, async () => {
   const { enterprises } = await platform.simulator.samples(5);
   const code = enterprises[0]!;
   // Sở Tài chính's business-registration system reads the enterprise with its representative.

@@ -112,7 +112,7 @@ function pickerText(date: Date): string {
   return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
 }
 
-test('the operator registers an agency and its system, approves a request, reads health and audit, downloads a report', async () => {
+test('the operator registers an agency and its system, approves a request, reads health and audit, downloads a report', { timeout: 300_000 }, async () => {
   const page = await openAs('lan.nguyen');
 
   // Every agency; register UBND xã Quế Phong (the onboarding's first step) and its one-stop-shop system.
@@ -210,7 +210,7 @@ test('the operator registers an agency and its system, approves a request, reads
   await page.context().close();
 });
 
-test('the operator announces maintenance that shows in everyone’s banner, and records and resolves an incident', async () => {
+test('the operator announces maintenance that shows in everyone’s banner, and records and resolves an incident', { timeout: 300_000 }, async () => {
   const page = await openAs('lan.nguyen');
   await go(page, /^Bảo trì và sự cố$/, /^Bảo trì và sự cố$/);
   await axe(page);
@@ -265,7 +265,7 @@ test('the operator announces maintenance that shows in everyone’s banner, and 
   await page.context().close();
 });
 
-test('an agency administrator registers an SSO application and a civil servant of the agency finds it in the launcher', async () => {
+test('an agency administrator registers an SSO application and a civil servant of the agency finds it in the launcher', { timeout: 300_000 }, async () => {
   const admin = await openAs(TRUONG_VINH_ADMIN.username, TRUONG_VINH_ADMIN.password);
   await go(admin, /^Đăng ký ứng dụng đăng nhập một lần$/, /^Đăng ký ứng dụng đăng nhập một lần$/);
   await axe(admin);
