@@ -18,9 +18,14 @@ COPY subgraphs/subscriptions/package.json subgraphs/subscriptions/
 COPY subgraphs/registry/package.json subgraphs/registry/
 COPY subgraphs/monitoring/package.json subgraphs/monitoring/
 COPY keycloak/package.json keycloak/
+COPY portal/package.json portal/
 # tsx runs the TypeScript sources directly (see docs/decisions/0001-run-typescript-with-tsx.md), so it is kept.
-RUN npm ci --no-audit --no-fund --include=dev && npm cache clean --force
+# --ignore-scripts: the root `prepare` script builds the portal, whose sources are not copied yet (below); the
+# dependencies' own install steps are run by `npm rebuild`.
+RUN npm ci --no-audit --no-fund --include=dev --ignore-scripts && npm rebuild esbuild protobufjs @apollo/protobufjs && npm cache clean --force
 COPY . .
+# The portal (portal/dist), served by the gateway at /portal/: a production build, nothing fetched at run time.
+RUN npm run build --workspace portal && rm -rf portal/dist/assets/*.map
 USER node
 # Secret files (<NAME>_FILE, REDIS_PASSWORD_FILE) become the environment the services read (deploy/docker-entrypoint.sh).
 ENTRYPOINT ["sh", "/app/deploy/docker-entrypoint.sh"]

@@ -1,6 +1,8 @@
 /**
  * `npm start`: the whole platform on embedded defaults — in-memory stores (Redis when REDIS_URL is set), the
- * national-platform simulator, every subgraph and the gateway — then prints where to go.
+ * national-platform simulator, every subgraph and the gateway — then prints where to go, the portal first. The
+ * portal's build (portal/dist, served by the gateway at /portal/) is made again first when it is missing or older
+ * than portal/src (scripts/portal-build.ts; `npm install` made it).
  *
  * Environment (all optional; each service also reads its own, see docs/operations.md "Configuration"):
  *   HOST                 interface every service binds to            (127.0.0.1)
@@ -22,6 +24,7 @@
 import { z } from 'zod';
 import { ConfigError, env, loadConfig, connectRedis, redactUrl } from '@lgsp/kit';
 import { startPlatform } from './platform.ts';
+import { ensurePortalBuilt } from './portal-build.ts';
 import { forgetRunningPlatform, recordRunningPlatform } from './running-platform.ts';
 
 const schema = z.object({
@@ -74,6 +77,12 @@ try {
 const verbose = process.env.LOG_LEVEL !== undefined;
 console.log(`Starting LGSP Gateway (${config.REDIS_URL ? `Redis at ${redactUrl(config.REDIS_URL)}` : 'in-memory stores'})…`);
 const started = Date.now();
+try {
+  await ensurePortalBuilt((line) => console.log(line));
+} catch (error) {
+  // GraphQL does not need the portal: start anyway; /portal/ says what is missing (503).
+  console.error(`${(error as Error).message}\nThe portal will answer 503 until \`npm run build -w portal\` succeeds; the rest starts.`);
+}
 let platform;
 try {
   platform = await startPlatform({
@@ -110,6 +119,8 @@ try {
 }
 
 const host = config.HOST === '0.0.0.0' ? 'localhost' : config.HOST;
+// The portal's address is the public origin: the identity provider sends people back there after signing in.
+const portalUrl = `${(config.GATEWAY_PUBLIC_URL ?? `http://localhost:${config.GATEWAY_PORT}`).replace(/\/+$/, '')}/portal/`;
 // For `npm run token` and `npm run subscribe` in another terminal, which do not have this environment.
 recordRunningPlatform({
   pid: process.pid,
@@ -122,6 +133,7 @@ recordRunningPlatform({
 console.log(`
 LGSP Gateway is ready (${((Date.now() - started) / 1000).toFixed(1)} s).
 
+  Portal                         ${portalUrl}   (sign in with a development user: keycloak/dev-credentials/README.md)
   GraphQL endpoint and GraphiQL  http://${host}:${config.GATEWAY_PORT}/graphql
   Subscriptions (graphql-ws)     ws://${host}:${config.GATEWAY_PORT}/graphql
   Packet exchange content        http://${host}:${config.GATEWAY_PORT}/exchange/   (URLs come from requestExchange / claimPacket)

@@ -46,6 +46,7 @@
  * | `REGISTRY_INTERNAL_URL`, `REGISTRY_INTERNAL_TOKEN`, `DEPRECATION_*` | see deprecation/config.ts | deprecation notices from the registry: `@deprecated` in the schema, Deprecation/Sunset/Link on responses |
  * | `MAINTENANCE_POLL_MS`, `MAINTENANCE_NOTICE_DAYS` | see maintenance/config.ts | maintenance windows from the registry: `extensions.maintenance` before, 503 `UNDER_MAINTENANCE` during |
  * | `GATEWAY_AUDIT`, `GATEWAY_AUDIT_PROVIDERS`, `AUDIT_SUBJECT_KEY_FILE`, `MONITORING_URL`, `MONITORING_INTERNAL_TOKEN`, `AUDIT_WRITER_*` | see audit/config.ts | one audit record per operation, HTTP and graphql-ws (on by default; the subject key is required in production); the log in Redis with `REDIS_URL`, else monitoring's, else memory |
+ * | `PORTAL_DIST`, `PORTAL_CLIENT_ID`, `PORTAL_ISSUER_URL`, `PORTAL_CITIZEN_IDP` | see portal/config.ts | the portal's build served at /portal/ (default portal/dist; missing → 503 there, GraphQL unaffected) and the sign-in settings of /portal/config.json |
  * | `GATEWAY_WS_*`                | see subscriptions/config.ts               | graphql-ws on /graphql: keep-alive, init timeout, connection and subscription limits per agency (across replicas with `REDIS_URL`: `GATEWAY_WS_LIMIT_LEASE_TTL_MS` 30000, `GATEWAY_WS_LIMIT_REFRESH_MS` 10000) |
  */
 import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './limits/operation-limits.ts';
@@ -59,6 +60,7 @@ import { quotasConfigFrom, quotasEnv, type QuotasConfig } from './quotas/config.
 import { auditConfigFrom, auditEnv, type GatewayAuditConfig } from './audit/config.ts';
 import { deprecationConfigFrom, deprecationConfigProblems, deprecationEnv, type DeprecationConfig } from './deprecation/config.ts';
 import { maintenanceConfigFrom, maintenanceEnv, type MaintenanceConfig } from './maintenance/config.ts';
+import { portalConfigFrom, portalEnv, type PortalConfig } from './portal/config.ts';
 import { subscriptionsConfigFrom, subscriptionsConfigProblems, subscriptionsEnv, type SubscriptionsConfig } from './subscriptions/config.ts';
 import { z } from 'zod';
 
@@ -137,6 +139,7 @@ export const configSchema = z.object({
   ...subscriptionsEnv,
   ...deprecationEnv,
   ...maintenanceEnv,
+  ...portalEnv,
 });
 
 export type GatewayEnv = z.infer<typeof configSchema>;
@@ -182,6 +185,8 @@ export interface GatewayConfig {
   deprecation: DeprecationConfig;
   /** Maintenance windows from the registry (MAINTENANCE_POLL_MS, MAINTENANCE_NOTICE_DAYS; the registry's REGISTRY_INTERNAL_*). */
   maintenance: MaintenanceConfig;
+  /** The portal served at /portal/: its build folder and sign-in settings (PORTAL_*). */
+  portal: PortalConfig;
 }
 
 /** The environment variable that overrides a subgraph's URL: `national-data` → `SUBGRAPH_NATIONAL_DATA_URL`. */
@@ -268,6 +273,7 @@ export function gatewayConfigFromEnv(environment: Record<string, string | undefi
     audit: auditConfigFrom(parsed),
     deprecation: deprecationConfigFrom(parsed),
     maintenance: maintenanceConfigFrom(parsed),
+    portal: portalConfigFrom(parsed, repoRoot),
   };
 }
 

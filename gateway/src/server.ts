@@ -48,6 +48,7 @@ import { withReportDownloads } from './reports/report-proxy.ts';
 import { graphqlOverHttpPlugin, graphqlRequestBody, graphqlRequestErrors, rejectMalformedHttp } from './http/graphql-over-http.ts';
 import { assignRequestId } from './http/request-id.ts';
 import { landingPage } from './landing/landing-page.ts';
+import { portalRoutes } from './portal/portal-routes.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { observeOperations, operationRecordOf, operationRecordPlugin } from './observability/operations.ts';
 import { assemblePipeline, requestPipeline } from './pipeline/request-pipeline.ts';
@@ -268,9 +269,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps = {}
   });
   app.get('/.well-known/jwks.json', publishJwks(issuer));
   app.get(DEPRECATIONS_PATH, deprecationsPage(notices));
-  if (!config.production) {
-    app.get('/', (_req, res) => res.redirect(302, '/graphql'));
-  }
+  // The portal (its build, /portal/config.json, security headers): people start there (portal/).
+  app.use(portalRoutes({ config: config.portal, realmUrl: config.authentication.realmUrl, logger }));
+  app.get('/', (_req, res) => res.redirect(302, '/portal/'));
   // GraphiQL's page (browsers' GET /graphql) and assets, before authentication and GraphQL (landing/graphiql.ts).
   if (landing.routes !== undefined) app.use(landing.routes);
   app.use(

@@ -173,7 +173,11 @@ export function createBroker(input: BrokerInput): Broker {
       body = undefined;
     }
     if (typeof body !== 'object' || body === null)
-      throw new BrokerError('Hệ thống định danh điện tử trả lời không hợp lệ.', 'invalid_response', `${url} answered ${response.status} without JSON`);
+      throw new BrokerError(
+        'Hệ thống định danh điện tử trả lời không hợp lệ. The e-ID platform gave an invalid answer.',
+        'invalid_response',
+        `${url} answered ${response.status} without JSON`,
+      );
     return { status: response.status, body: body as Record<string, unknown> };
   }
 
@@ -191,7 +195,7 @@ export function createBroker(input: BrokerInput): Broker {
     const { status, body } = await fetchJson(idp.tokenUrl, { method: 'POST', headers, body: form.toString() });
     if (status !== 200 || typeof body.id_token !== 'string' || typeof body.access_token !== 'string') {
       throw new BrokerError(
-        'Hệ thống định danh điện tử không chấp nhận mã đăng nhập.',
+        'Hệ thống định danh điện tử không chấp nhận mã đăng nhập. The e-ID platform refused the sign-in code.',
         'invalid_code',
         `token endpoint answered ${status}: ${String(body.error ?? 'no id_token')} ${String(body.error_description ?? '')}`.trim(),
       );
@@ -208,21 +212,29 @@ export function createBroker(input: BrokerInput): Broker {
       }));
     } catch (error) {
       throw new BrokerError(
-        'Không xác minh được thông tin đăng nhập từ hệ thống định danh điện tử.',
+        'Không xác minh được thông tin đăng nhập từ hệ thống định danh điện tử. The sign-in from the e-ID platform could not be verified.',
         'invalid_token',
         `ID token refused: ${(error as Error).message}`,
       );
     }
     if (payload.nonce !== state.nonce)
-      throw new BrokerError('Không xác minh được thông tin đăng nhập từ hệ thống định danh điện tử.', 'invalid_token', 'ID token nonce mismatch');
+      throw new BrokerError(
+        'Không xác minh được thông tin đăng nhập từ hệ thống định danh điện tử. The sign-in from the e-ID platform could not be verified.',
+        'invalid_token',
+        'ID token nonce mismatch',
+      );
     let claims: Record<string, unknown> = { ...payload };
     if (idp.userInfoUrl !== undefined) {
       const info = await fetchJson(idp.userInfoUrl, { headers: { authorization: `Bearer ${body.access_token}`, accept: 'application/json' } });
       if (info.status !== 200)
-        throw new BrokerError('Không đọc được thông tin công dân từ hệ thống định danh điện tử.', 'invalid_token', `userinfo answered ${info.status}`);
+        throw new BrokerError(
+          'Không đọc được thông tin công dân từ hệ thống định danh điện tử. The citizen details could not be read from the e-ID platform.',
+          'invalid_token',
+          `userinfo answered ${info.status}`,
+        );
       if (info.body.sub !== payload.sub)
         throw new BrokerError(
-          'Không xác minh được thông tin đăng nhập từ hệ thống định danh điện tử.',
+          'Không xác minh được thông tin đăng nhập từ hệ thống định danh điện tử. The sign-in from the e-ID platform could not be verified.',
           'invalid_token',
           'userinfo sub differs from the ID token',
         );
@@ -253,10 +265,15 @@ export function createBroker(input: BrokerInput): Broker {
     let created = false;
     if (user === undefined) {
       const username = usernameFor(idp, mappers, claims);
-      if (username === '') throw new BrokerError('Hệ thống định danh điện tử không cho biết danh tính.', 'invalid_token', 'no username could be derived');
+      if (username === '')
+        throw new BrokerError(
+          'Hệ thống định danh điện tử không cho biết danh tính. The e-ID platform did not say who signed in.',
+          'invalid_token',
+          'no username could be derived',
+        );
       if (realm.users.some((u) => u.username.toLowerCase() === username))
         throw new BrokerError(
-          'Đã có một tài khoản khác cùng tên đăng nhập; hãy liên hệ quản trị viên để liên kết tài khoản.',
+          'Đã có một tài khoản khác cùng tên đăng nhập; hãy liên hệ quản trị viên để liên kết tài khoản. Another account has this username: ask the administrator to link the accounts.',
           'federated_identity_account_exists',
           `user ${username} exists and is not linked to ${idp.alias}`,
         );
@@ -276,7 +293,7 @@ export function createBroker(input: BrokerInput): Broker {
       realm.users.push(user);
       created = true;
     }
-    if (!user.enabled) throw new BrokerError('Tài khoản của bạn đã bị khóa.', 'user_disabled', `user ${user.username} is disabled`);
+    if (!user.enabled) throw new BrokerError('Tài khoản của bạn đã bị khóa. Your account is disabled.', 'user_disabled', `user ${user.username} is disabled`);
     const declared = new Set(userProfileAttributes(realm));
     const syncs = (mapper: IdentityProviderMapper): boolean => {
       const mode = mapper.config.syncMode === undefined || mapper.config.syncMode === 'INHERIT' ? idp.syncMode : mapper.config.syncMode;
@@ -410,21 +427,30 @@ export function createBroker(input: BrokerInput): Broker {
         const cancelled = providerError === 'access_denied';
         return fail(
           new BrokerError(
-            cancelled ? 'Bạn đã hủy đăng nhập bằng tài khoản định danh điện tử.' : 'Hệ thống định danh điện tử báo lỗi khi đăng nhập.',
+            cancelled
+              ? 'Bạn đã hủy đăng nhập bằng tài khoản định danh điện tử. You cancelled the e-ID sign-in.'
+              : 'Hệ thống định danh điện tử báo lỗi khi đăng nhập. The e-ID platform reported an error.',
             cancelled ? 'consent_denied' : 'identity_provider_error',
             `${providerError}: ${query.get('error_description') ?? ''}`,
           ),
         );
       }
       const code = query.get('code');
-      if (code === null || code === '') return fail(new BrokerError('Hệ thống định danh điện tử không trả về mã đăng nhập.', 'invalid_code', 'no code'));
+      if (code === null || code === '')
+        return fail(
+          new BrokerError('Hệ thống định danh điện tử không trả về mã đăng nhập. The e-ID platform returned no sign-in code.', 'invalid_code', 'no code'),
+        );
       let claims: Record<string, unknown>;
       try {
         claims = await exchange(idp, state, code);
       } catch (error) {
         if (error instanceof BrokerError) return fail(error);
         return fail(
-          new BrokerError('Không liên lạc được với hệ thống định danh điện tử; hãy thử lại sau.', 'identity_provider_error', (error as Error).message),
+          new BrokerError(
+            'Không liên lạc được với hệ thống định danh điện tử; hãy thử lại sau. The e-ID platform could not be reached: try again later.',
+            'identity_provider_error',
+            (error as Error).message,
+          ),
         );
       }
       let outcome: { user: RealmUser; created: boolean };

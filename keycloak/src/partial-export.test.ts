@@ -64,7 +64,12 @@ describe('development issuer: partial export of the realm', () => {
     const source = (await loadRealmExport()).users.find((u) => u.serviceAccountClientId === 'lgsp-registry')!;
     assert.deepEqual(account.clientRoles['realm-management'], source.clientRoles!['realm-management']);
     const backup = body.users.find((u: { serviceAccountClientId?: string }) => u.serviceAccountClientId === 'lgsp-backup');
-    assert.deepEqual(backup.clientRoles['realm-management'], ['view-realm', 'view-clients', 'view-users']);
+    assert.deepEqual(backup.clientRoles['realm-management'], ['view-realm', 'view-clients', 'view-users']); // The VDXP identity provider is in the export, its client secret masked as Keycloak masks it.
+    const vdxp = body.identityProviders.find((i: { alias: string }) => i.alias === 'vdxp');
+    assert.equal(vdxp.config.clientSecret, SECRET_MASK);
+    assert.equal(vdxp.config.clientId, 'lgsp-keycloak-broker');
+    assert.ok(body.identityProviderMappers.some((m: { identityProviderAlias: string }) => m.identityProviderAlias === 'vdxp'));
+    assert.doesNotMatch(JSON.stringify(body), /dev-only-vdxp/);
   });
 
   it('leaves out what was not asked for: without flags the realm settings only', async () => {

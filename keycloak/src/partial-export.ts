@@ -63,6 +63,10 @@ export function partialExport(
       for (const name of Object.keys(component.config)) if (SECRET_SETTING.test(name)) component.config[name] = [SECRET_MASK];
     }
   }
+  // Identity providers' secrets too (Keycloak's ExportUtils masks IdentityProviderRepresentation config secrets).
+  for (const provider of settings.identityProviders) {
+    for (const name of Object.keys(provider.config)) if (SECRET_SETTING.test(name)) provider.config[name] = SECRET_MASK;
+  }
   const body: Record<string, unknown> = { ...settings };
   if (groupsAndRoles) {
     body.roles = roles;

@@ -8,6 +8,8 @@ import { calculateJwkThumbprint, exportJWK } from 'jose';
 import { supportedMappers } from './claims.ts';
 import { parsePasswordPolicy, passwordViolations, unknownPolicies } from './password-policy.ts';
 import { developmentPassword, effectiveRoles, flattenGroups, loadRealmExport, userAttribute, userProfileAttributes, withResolvedClientUrls } from './realm.ts';
+import { resolveIdentityProvider } from './broker.ts';
+import { DEV_VDXP_CLIENT_ID, DEV_VDXP_CLIENT_SECRET, DEV_VDXP_REDIRECT_URI } from '../../simulator/src/config.ts';
 
 const realm = await loadRealmExport();
 const agencies = JSON.parse(await readFile(new URL('../../subgraphs/catalogs/src/data/agencies.development.json', import.meta.url), 'utf8')) as {
@@ -280,5 +282,88 @@ describe('realm-export.json', () => {
         assert.ok(agencyByCode.has(mapper?.config['claim.value'] ?? ''));
       }
     }
+  });
+
+  it('brokers VDXP (the national e-ID) as Keycloak identity provider vdxp: OIDC, code + PKCE S256, signed ID tokens from its JWKS', async () => {
+    assert.deepEqual(
+      realm.identityProviders.map((i) => i.alias),
+      ['vdxp'],
+    );
+    const [vdxp] = realm.identityProviders;
+    assert.ok(vdxp);
+    assert.equal(vdxp.providerId, 'oidc');
+    assert.equal(vdxp.enabled, true);
+    assert.equal(vdxp.linkOnly, false);
+    assert.equal(vdxp.hideOnLogin, false, 'the login page offers it');
+    assert.equal(vdxp.displayName, 'Đăng nhập bằng tài khoản định danh điện tử (VNeID/VDXP)');
+    assert.equal(vdxp.firstBrokerLoginFlowAlias, 'first broker login');
+    assert.equal(vdxp.trustEmail, false);
+    const config = vdxp.config;
+    assert.equal(config.issuer, 'http://localhost:4200/vdxp', 'the development value (npm start); VDXP_ISSUER_URL moves it');
+    for (const [key, path] of [
+      ['authorizationUrl', '/authorize'],
+      ['tokenUrl', '/token'],
+      ['userInfoUrl', '/userinfo'],
+      ['jwksUrl', '/jwks'],
+    ] as const)
+      assert.equal(config[key], `${config.issuer}${path}`, key);
+    assert.equal(config.clientId, DEV_VDXP_CLIENT_ID, 'the broker client the VDXP simulator registers');
+    assert.equal(config.clientSecret, DEV_VDXP_CLIENT_SECRET);
+    assert.match(config.clientSecret ?? '', /^dev-only-/);
+    assert.equal((await readFile(new URL('../dev-credentials/vdxp-broker.secret', import.meta.url), 'utf8')).trim(), config.clientSecret);
+    assert.equal(config.clientAuthMethod, 'client_secret_basic');
+    assert.equal(config.pkceEnabled, 'true');
+    assert.equal(config.pkceMethod, 'S256');
+    assert.equal(config.validateSignature, 'true');
+    assert.equal(config.useJwksUrl, 'true');
+    assert.equal(config.syncMode, 'FORCE', 'attributes (acr, enterprise_code) follow VDXP at every login');
+    assert.match(config.defaultScope ?? '', /\bopenid\b/);
+    // Keycloak's broker endpoint for this alias is the redirect URI the simulator registers by default.
+    assert.equal(DEV_VDXP_REDIRECT_URI, 'http://localhost:8080/realms/lgsp/broker/vdxp/endpoint');
+    // The development issuer accepts the configuration, and VDXP_ISSUER_URL rebases every URL.
+    const moved = resolveIdentityProvider(vdxp, { vdxpIssuerUrl: 'http://127.0.0.1:4321/vdxp' });
+    assert.equal(moved.issuer, 'http://127.0.0.1:4321/vdxp');
+    assert.equal(moved.tokenUrl, 'http://127.0.0.1:4321/vdxp/token');
+    assert.equal(moved.jwksUrl, 'http://127.0.0.1:4321/vdxp/jwks');
+  });
+
+  it("maps VDXP's personal_id, enterprise_code, acr to declared user attributes and gives the role citizen", () => {
+    const mappers = realm.identityProviderMappers;
+    for (const mapper of mappers) assert.equal(mapper.identityProviderAlias, 'vdxp', mapper.name);
+    const declared = new Set(userProfileAttributes(realm));
+    for (const claim of ['personal_id', 'enterprise_code', 'acr']) {
+      const mapper = mappers.find((m) => m.identityProviderMapper === 'oidc-user-attribute-idp-mapper' && m.config.claim === claim);
+      assert.ok(mapper, `a user-attribute mapper for ${claim}`);
+      assert.equal(mapper.config['user.attribute'], claim);
+      assert.ok(declared.has(claim), `${claim} is declared in the user profile (Keycloak 24+ drops undeclared attributes)`);
+      assert.equal(mapper.config.syncMode, 'INHERIT');
+    }
+    const roles = mappers.filter((m) => m.identityProviderMapper === 'oidc-hardcoded-role-idp-mapper');
+    assert.deepEqual(
+      roles.map((m) => m.config.role),
+      [Role.citizen],
+    );
+    assert.ok(realmRoleNames.has(Role.citizen));
+    const username = mappers.find((m) => m.identityProviderMapper === 'oidc-username-idp-mapper');
+    assert.equal(username?.config.template, '${ALIAS}.${CLAIM.sub}', 'usernames from the opaque subject, never the personal ID');
+    for (const mapper of mappers)
+      assert.ok(
+        ['oidc-user-attribute-idp-mapper', 'oidc-hardcoded-role-idp-mapper', 'oidc-username-idp-mapper'].includes(mapper.identityProviderMapper),
+        `${mapper.name}: ${mapper.identityProviderMapper} is not implemented by the development issuer`,
+      );
+  });
+
+  it("puts personal_id, enterprise_code and acr in lgsp-portal's access and ID tokens; records brokered logins", () => {
+    const portal = realm.clients.find((c) => c.clientId === 'lgsp-portal')!;
+    for (const claim of ['personal_id', 'enterprise_code', 'acr']) {
+      const mapper = portal.protocolMappers.find((m) => m.config['claim.name'] === claim);
+      assert.ok(mapper, claim);
+      assert.equal(mapper.protocolMapper, 'oidc-usermodel-attribute-mapper');
+      assert.equal(mapper.config['user.attribute'], claim);
+      for (const flag of ['access.token.claim', 'id.token.claim', 'userinfo.token.claim', 'introspection.token.claim'])
+        assert.equal(mapper.config[flag], 'true', `${claim} ${flag}`);
+    }
+    assert.deepEqual(portal.webOrigins, ['+'], "CORS for the portal's own origin");
+    for (const type of ['REGISTER', 'IDENTITY_PROVIDER_LOGIN_ERROR']) assert.ok(realm.enabledEventTypes.includes(type), type);
   });
 });

@@ -165,6 +165,15 @@ test('a citizen signs in through the login page’s VNeID button; wrong password
     headers: { authorization: `Bearer ${tokens.access_token}`, origin: 'http://evil.example' },
   });
   assert.equal(foreign.headers.get('access-control-allow-origin'), null, 'no CORS for an origin the realm does not know');
+  for (const endpoint of ['token', 'logout']) {
+    const answer = await fetch(`${issuer.issuer}/protocol/openid-connect/${endpoint}`, {
+      method: 'OPTIONS',
+      headers: { origin: portalOrigin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    assert.equal(answer.headers.get('access-control-allow-origin'), portalOrigin, `${endpoint} preflight`);
+  }
+  const certs = await fetch(`${issuer.issuer}/protocol/openid-connect/certs`, { headers: { origin: portalOrigin } });
+  assert.ok([portalOrigin, '*'].includes(certs.headers.get('access-control-allow-origin') ?? ''), 'JWKS readable from the portal');
 
   // Keycloak's events: REGISTER (first broker login) then LOGIN, both naming the identity provider.
   const user = issuer.realm.users.find(

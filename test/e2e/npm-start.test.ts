@@ -48,6 +48,12 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
     });
     const url = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
     assert.ok(ready.includes(`:${ports.GATEWAY_PORT}/graphql`), ready);
+    // The portal first among the addresses, on the origin the identity provider sends people back to, and served.
+    const addresses = output.filter((l) => /^ {2}\S.*\s(https?|ws):\/\//.test(l));
+    assert.match(addresses[0] ?? '', new RegExp(`^ {2}Portal\\s+http://localhost:${ports.GATEWAY_PORT}/portal/ `), addresses.join('\n'));
+    const portal = await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/portal/`, { headers: { accept: 'text/html' } });
+    assert.equal(portal.status, 200);
+    assert.match(await portal.text(), /<div id="root"><\/div>/);
     assert.ok(
       output.some((l) => l.includes('in-memory stores')),
       'says it runs on in-memory stores',

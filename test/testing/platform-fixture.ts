@@ -94,7 +94,15 @@ export async function openSubscriptionsAt(metricsUrl: string): Promise<number> {
 export const DEFAULT_CALLER = 'congan-h41-dancu';
 export const DEFAULT_PURPOSE = 'residence-management:HS-2026-000123';
 
-export async function startPlatformFixture(options: { redis: boolean; env?: Record<string, string> }): Promise<PlatformFixture> {
+export async function startPlatformFixture(options: {
+  redis: boolean;
+  env?: Record<string, string>;
+  /**
+   * The gateway's public origin (GATEWAY_PUBLIC_URL): the portal's tests give `http://localhost:<gateway port>` so the
+   * development issuer accepts the portal's redirect URIs there (test/testing/portal.ts).
+   */
+  publicUrl?: (ports: { gateway: number }) => string;
+}): Promise<PlatformFixture> {
   const prefix = testKeyPrefix();
   const redisUrl = options.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : undefined;
   const ports = {
@@ -121,6 +129,7 @@ export async function startPlatformFixture(options: { redis: boolean; env?: Reco
   const platform = await startPlatform({
     ports,
     redisUrl,
+    publicUrl: options.publicUrl?.(ports),
     env: {
       LOG_LEVEL: 'warn',
       REDIS_KEY_PREFIX: prefix,

@@ -2,16 +2,17 @@
  * The portal: sign-in (authorization code + PKCE), then the screens of the person's roles. Locale: antd's vi_VN
  * (or en_US), dates in Asia/Ho_Chi_Minh.
  */
-import { ConfigProvider, Result, Spin } from 'antd';
+import { Button, ConfigProvider, Result, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import viVN from 'antd/locale/vi_VN';
 import type { User } from 'oidc-client-ts';
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { BrowserRouter, Route, Routes, useNavigate } from 'react-router-dom';
 import { allRoutes } from '../pages/index.ts';
-import { completeSignIn, currentUser, signOut } from './auth.ts';
+import { completeSignIn, endSession, forgetExpiry, signIn, signOut, storedSession } from './auth.ts';
 import { ErrorAlert } from './ErrorAlert.tsx';
-import { SESSION_EXPIRED_EVENT, setAccessTokenProvider } from './graphql.ts';
+import { graphql, SESSION_EXPIRED_EVENT, setAccessTokenProvider } from './graphql.ts';
+import { PortalError } from './errors.ts';
 import { Guard } from './Guard.tsx';
 import { Home } from './Home.tsx';
 import { LangProvider, useLang, useT } from './i18n.tsx';
@@ -27,34 +28,41 @@ function Callback({ onUser }: { onUser(user: User): void }) {
   useEffect(() => {
     completeSignIn().then(
       ({ user, returnTo }) => {
+        forgetExpiry();
         onUser(user);
         const base = import.meta.env.BASE_URL.replace(/\/$/, '');
-        navigate(returnTo.startsWith(base) ? returnTo.slice(base.length) || '/' : '/', { replace: true });
+        navigate(returnTo.startsWith(`${base}/`) ? returnTo.slice(base.length) : '/', { replace: true });
       },
       (e: unknown) => setError(e),
     );
   }, []);
-  if (error !== undefined) return <Result status="error" title={t(shellTexts.signInFailed)} extra={<ErrorAlert error={error} />} />;
-  return <Spin fullscreen tip={t(shellTexts.loading)} />;
+  if (error !== undefined)
+    return (
+      <main>
+        <Result
+          status="error"
+          title={<h1 style={{ fontSize: 24 }}>{t(shellTexts.signInFailed)}</h1>}
+          subTitle={<ErrorAlert error={error} />}
+          extra={
+            <Button type="primary" onClick={() => void signIn({ returnTo: import.meta.env.BASE_URL })}>
+              {t(shellTexts.signInAgain)}
+            </Button>
+          }
+        />
+      </main>
+    );
+  return <Spin fullscreen description={t(shellTexts.loading)} />;
 }
 
-function Shell() {
-  const t = useT();
-  const [user, setUser] = useState<User | null | undefined>(undefined);
-  const [expired, setExpired] = useState(false);
-  useEffect(() => {
-    void currentUser().then(setUser);
-    const onExpired = () => setExpired(true);
-    window.addEventListener(SESSION_EXPIRED_EVENT, onExpired);
-    return () => window.removeEventListener(SESSION_EXPIRED_EVENT, onExpired);
-  }, []);
-  useEffect(() => {
-    if (user === null || user === undefined || user.expires_at === undefined) return;
-    const timer = window.setTimeout(() => setExpired(true), Math.max(0, user.expires_at * 1000 - Date.now()));
-    return () => window.clearTimeout(timer);
-  }, [user]);
-  const session = useMemo<Session | undefined>(() => {
-    if (user === null || user === undefined) return undefined;
+/**
+ * Where the person is: `loading` (reading the tab's session, and asking the gateway whether its token is still
+ * good), `signed-out`, `ended` (expired or refused: the sign-in page says so), or `signed-in`. Nothing of a page is
+ * shown before `signed-in`, so an expired or edited token in sessionStorage never shows any data.
+ */
+type ShellState = { state: 'loading' } | { state: 'signed-out' } | { state: 'ended' } | { state: 'signed-in'; user: User; session: Session };
+
+function sessionOf(user: User): Session | undefined {
+  try {
     const sessionUser = sessionUserFrom(user.access_token);
     return {
       user: sessionUser,
@@ -63,48 +71,123 @@ function Shell() {
       hasRole: (role) => sessionUser.roles.includes(role),
       signOut,
     };
-  }, [user]);
-  setAccessTokenProvider(() => session?.accessToken);
+  } catch {
+    return undefined; // not a token the portal can read: edited, or not a JWT
+  }
+}
+
+/** Asks the gateway whether the token is good (it answers 401 for an expired, revoked or edited one). */
+async function gatewayAccepts(): Promise<boolean> {
+  try {
+    await graphql<{ __typename: string }>('query PortalSession { __typename }');
+    return true;
+  } catch (error) {
+    return !(error instanceof PortalError && error.code === 'UNAUTHENTICATED');
+  }
+}
+
+function Shell() {
+  const t = useT();
+  const [shell, setShell] = useState<ShellState>({ state: 'loading' });
+  const token = shell.state === 'signed-in' ? shell.session.accessToken : undefined;
+  setAccessTokenProvider(() => token);
+
+  const end = useCallback(() => {
+    void endSession();
+    setAccessTokenProvider(() => undefined);
+    setShell({ state: 'ended' });
+  }, []);
+  const begin = useCallback((user: User) => {
+    const session = sessionOf(user);
+    if (session === undefined) return end();
+    setAccessTokenProvider(() => session.accessToken);
+    setShell({ state: 'signed-in', user, session });
+  }, []);
+
+  useEffect(() => {
+    if (window.location.pathname.endsWith('/callback')) return; // the callback brings the session
+    void storedSession().then(async (stored) => {
+      if (stored.state !== 'active') return setShell(stored.state === 'ended' ? stored : { state: 'signed-out' });
+      if (sessionOf(stored.user) === undefined) return end();
+      setAccessTokenProvider(() => stored.user.access_token);
+      if (await gatewayAccepts()) begin(stored.user);
+      else end();
+    });
+  }, []);
+  useEffect(() => {
+    window.addEventListener(SESSION_EXPIRED_EVENT, end);
+    return () => window.removeEventListener(SESSION_EXPIRED_EVENT, end);
+  }, []);
+  useEffect(() => {
+    if (shell.state !== 'signed-in') return;
+    // Browsers fire long timers early (over 2^31 ms): check again rather than trust one timer.
+    const left = Math.min(shell.session.expiresAt - Date.now(), 2 ** 31 - 1);
+    const timer = window.setTimeout(() => (Date.now() >= shell.session.expiresAt ? end() : setShell({ ...shell })), Math.max(0, left));
+    return () => window.clearTimeout(timer);
+  }, [shell]);
 
   const signedIn = (element: React.ReactNode) =>
-    session === undefined || expired ? (
-      user === undefined ? (
-        <Spin fullscreen tip={t(shellTexts.loading)} />
-      ) : (
-        <SignIn {...(expired ? { notice: t(shellTexts.sessionExpired) } : {})} />
-      )
-    ) : (
-      <SessionContext.Provider value={session}>
+    shell.state === 'signed-in' ? (
+      <SessionContext.Provider value={shell.session}>
         <Layout routes={allRoutes}>{element}</Layout>
       </SessionContext.Provider>
+    ) : shell.state === 'loading' ? (
+      <Spin fullscreen description={t(shellTexts.loading)} />
+    ) : (
+      <SignIn {...(shell.state === 'ended' ? { notice: t(shellTexts.sessionExpired) } : {})} />
     );
 
   return (
     <Routes>
-      <Route
-        path="/callback"
-        element={
-          <Callback
-            onUser={(u) => {
-              setExpired(false);
-              setUser(u);
-            }}
-          />
-        }
-      />
+      <Route path="/callback" element={<Callback onUser={begin} />} />
       <Route path="/" element={signedIn(<Home routes={allRoutes} />)} />
       {allRoutes.map((route) => (
         <Route key={route.path} path={`/${route.path}`} element={signedIn(<Guard route={route}>{route.element}</Guard>)} />
       ))}
-      <Route path="*" element={signedIn(<Result status="404" title={t(shellTexts.notFound)} />)} />
+      <Route path="*" element={signedIn(<NotFound />)} />
     </Routes>
   );
 }
 
+function NotFound() {
+  const t = useT();
+  const navigate = useNavigate();
+  useEffect(() => {
+    document.title = `${t(shellTexts.notFound)} · ${t(shellTexts.portalName)}`;
+  });
+  return (
+    <Result
+      status="404"
+      title={<h1 style={{ fontSize: 24 }}>{t(shellTexts.notFound)}</h1>}
+      subTitle={t(shellTexts.notFoundDetail)}
+      extra={
+        <Button type="primary" onClick={() => void navigate('/')}>
+          {t(shellTexts.backHome)}
+        </Button>
+      }
+    />
+  );
+}
+
+/**
+ * The portal's colours: the province's dark red, and secondary texts darker than antd's defaults (#8c8c8c on white is
+ * 3.4:1; WCAG AA asks 4.5:1 for text), which every page's descriptions, labels and menu headings use.
+ */
+const THEME = {
+  token: {
+    colorPrimary: '#8b1a1a',
+    colorLink: '#8b1a1a',
+    colorTextDescription: 'rgba(0, 0, 0, 0.62)',
+    colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
+    colorTextPlaceholder: 'rgba(0, 0, 0, 0.56)',
+  },
+  components: { Menu: { groupTitleColor: 'rgba(0, 0, 0, 0.62)' } },
+};
+
 function Localized() {
   const { lang } = useLang();
   return (
-    <ConfigProvider locale={lang === 'vi' ? viVN : enUS} theme={{ token: { colorPrimary: '#8b1a1a' } }}>
+    <ConfigProvider locale={lang === 'vi' ? viVN : enUS} theme={THEME}>
       <BrowserRouter basename={import.meta.env.BASE_URL.replace(/\/$/, '')}>
         <Shell />
       </BrowserRouter>

@@ -1,21 +1,26 @@
 /**
- * Notices for everyone signed in: maintenance windows announced ahead (≥ 24 h, DL) and open incidents, from the
- * registry through the gateway.
+ * Notices for everyone signed in (DL:12.6, DL:13.5): maintenance windows not over yet — announced ahead (the registry
+ * refuses a planned window with less than 24 h notice), or emergency ones — and open incidents, from the registry
+ * through the gateway. Read again every few minutes, so a window announced while the page is open shows up.
+ * Nothing to say, or the registry cannot be reached: no banner (the page itself still works).
  */
 import { Alert, Space } from 'antd';
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useQuery } from './graphql.ts';
-import { useLang } from './i18n.tsx';
+import { useLang, useT } from './i18n.tsx';
+import { shellTexts } from './texts.ts';
 
 const NOTICES = /* GraphQL */ `
   query PortalNotices($from: String) {
     maintenanceWindows(from: $from) {
       id
       summary
+      reason
       status
       startsAt
       endsAt
       emergency
+      affectedServices
     }
     incidents(open: true) {
       id
@@ -26,32 +31,75 @@ const NOTICES = /* GraphQL */ `
   }
 `;
 
+/** How often the notices are read again while a page stays open. */
+const REFRESH_MS = 5 * 60_000;
+
 interface Notices {
-  maintenanceWindows: Array<{ id: string; summary: string; status: string; startsAt: string; endsAt: string; emergency: boolean }> | null;
+  maintenanceWindows: Array<{
+    id: string;
+    summary: string;
+    reason: string;
+    status: string;
+    startsAt: string;
+    endsAt: string;
+    emergency: boolean;
+    affectedServices: string[];
+  }> | null;
   incidents: Array<{ id: string; summary: string; startedAt: string; expectedFixAt: string | null }> | null;
 }
 
 export function NoticesBanner() {
+  const t = useT();
   const { lang } = useLang();
-  const from = useMemo(() => new Date().toISOString(), []);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const timer = window.setInterval(() => setTick((n) => n + 1), REFRESH_MS);
+    return () => window.clearInterval(timer);
+  }, []);
+  const from = useMemo(() => new Date().toISOString(), [tick]);
   const { data } = useQuery<Notices>(NOTICES, { from });
-  const when = (iso: string) => new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh' });
-  const windows = data?.maintenanceWindows ?? [];
+  const when = (iso: string) =>
+    new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+  const windows = (data?.maintenanceWindows ?? []).filter((w) => w.status !== 'CANCELLED' && w.status !== 'COMPLETED');
   const incidents = data?.incidents ?? [];
   if (windows.length === 0 && incidents.length === 0) return null;
   return (
-    <Space orientation="vertical" style={{ width: '100%', marginBottom: 16 }} data-testid="notices">
-      {windows.map((w) => (
-        <Alert
-          key={w.id}
-          type="warning"
-          showIcon
-          title={`${lang === 'vi' ? 'Bảo trì' : 'Maintenance'}: ${w.summary} (${when(w.startsAt)} – ${when(w.endsAt)})`}
-        />
-      ))}
-      {incidents.map((i) => (
-        <Alert key={i.id} type="error" showIcon title={`${lang === 'vi' ? 'Sự cố' : 'Incident'}: ${i.summary} (${when(i.startedAt)})`} />
-      ))}
-    </Space>
+    <section aria-label={t(shellTexts.notices)} data-testid="notices" style={{ marginBottom: 16 }}>
+      <Space orientation="vertical" style={{ width: '100%' }}>
+        {windows.map((w) => (
+          <Alert
+            key={w.id}
+            type="warning"
+            showIcon
+            data-testid="notice-maintenance"
+            title={`${t(w.emergency ? shellTexts.emergencyMaintenance : shellTexts.maintenance)}: ${w.summary}`}
+            description={[
+              t(shellTexts.maintenanceWhen, { from: when(w.startsAt), to: when(w.endsAt) }),
+              w.affectedServices.length === 0 ? t(shellTexts.maintenanceAll) : t(shellTexts.maintenanceServices, { services: w.affectedServices.join(', ') }),
+            ].join('. ')}
+          />
+        ))}
+        {incidents.map((i) => (
+          <Alert
+            key={i.id}
+            type="error"
+            showIcon
+            data-testid="notice-incident"
+            title={`${t(shellTexts.incident)}: ${i.summary}`}
+            description={[
+              t(shellTexts.incidentSince, { from: when(i.startedAt) }),
+              ...(i.expectedFixAt !== null ? [t(shellTexts.incidentFixBy, { at: when(i.expectedFixAt) })] : []),
+            ].join(', ')}
+          />
+        ))}
+      </Space>
+    </section>
   );
 }

@@ -2,7 +2,7 @@
  * Languages: Vietnamese first, English available. A text is a `Text` ({ vi, en }); pages keep theirs next to them
  * and read them with `useT()`. The choice is kept in localStorage (`lgsp-portal:lang`).
  */
-import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 
 export type Lang = 'vi' | 'en';
 export interface Text {
@@ -25,12 +25,15 @@ function initialLang(): Lang {
 
 export function LangProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
+  // The page's language for screen readers and hyphenation follows the choice, also when it was kept from before.
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
   const value = useMemo<LangState>(
     () => ({
       lang,
       setLang(next) {
         localStorage.setItem(STORAGE_KEY, next);
-        document.documentElement.lang = next;
         setLangState(next);
       },
     }),

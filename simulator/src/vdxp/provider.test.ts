@@ -10,6 +10,7 @@ import { startSimulator } from '../service.ts';
 import { WELL_KNOWN } from '../well-known.ts';
 import { DEV_VDXP_CITIZEN_PASSWORD, DEV_VDXP_CLIENT_ID, DEV_VDXP_CLIENT_SECRET } from '../config.ts';
 import { assuranceLevelOf, createDirectory, subjectFor } from './identities.ts';
+import { MAX_ATTEMPTS } from './provider.ts';
 
 const redirectUri = 'http://localhost:65000/realms/lgsp/broker/vdxp/endpoint';
 let sim: Awaited<ReturnType<typeof startSimulator>>;
@@ -216,6 +217,18 @@ describe('VDXP simulator', () => {
   });
 });
 
+describe('VDXP sign-in attempts', () => {
+  it(`ends a sign-in request after ${MAX_ATTEMPTS} failed attempts, with a page saying so`, async () => {
+    const request = await openLogin(pkce().challenge);
+    for (let i = 1; i < MAX_ATTEMPTS; i++) assert.equal((await submit(request, WELL_KNOWN.citizens.householdHead, `Wrong-${i}`)).status, 401);
+    const last = await submit(request, WELL_KNOWN.citizens.householdHead, 'Wrong-last');
+    assert.equal(last.status, 429);
+    assert.match(await last.text(), new RegExp(`Bạn đã nhập sai ${MAX_ATTEMPTS} lần`));
+    const after = await submit(request, WELL_KNOWN.citizens.householdHead, DEV_VDXP_CITIZEN_PASSWORD);
+    assert.equal(after.status, 400, 'the right password no longer helps on that request');
+  });
+});
+
 describe('VDXP identities', () => {
   it('a legal representative of an enterprise of the dataset signs in with its enterprise code', () => {
     const directory = createDirectory(sim.dataset, 'a-subject-key-for-tests');
@@ -225,6 +238,11 @@ describe('VDXP identities', () => {
     assert.ok(identity.enterprise_code !== undefined);
     assert.ok(sim.dataset.enterprises.get(identity.enterprise_code)!.LegalRepresentative.some((r) => r.PERSONAL_ID === representative));
     assert.equal(directory.find(WELL_KNOWN.citizens.notFound), undefined);
+    // The accounts CONTRACT.md lists (default seed).
+    assert.equal(directory.find('011173898166')?.enterprise_code, '0491470798');
+    assert.equal(directory.find('001076470701')?.enterprise_code, '4204520678');
+    assert.equal(directory.find(WELL_KNOWN.citizens.householdHead)?.enterprise_code, undefined);
+    assert.equal(directory.find(WELL_KNOWN.citizens.livesElsewhere)?.acr, '1');
   });
 
   it('subjects are stable for a key, differ between keys; level 1 for personal IDs ending in 7', () => {

@@ -56,6 +56,8 @@ interface PendingRequest {
   codeChallenge: string;
   scope: string;
   expiresAt: number;
+  /** Failed sign-in attempts on this request (MAX_ATTEMPTS ends it). */
+  failures: number;
 }
 
 interface IssuedCode extends PendingRequest {
@@ -65,6 +67,8 @@ interface IssuedCode extends PendingRequest {
 
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_PENDING = 10_000;
+/** Failed attempts (wrong password, unknown or malformed ID) one sign-in request allows before it ends. */
+export const MAX_ATTEMPTS = 5;
 
 export interface VdxpProvider {
   issuer: string;
@@ -106,7 +110,8 @@ export async function createVdxpProvider(options: VdxpOptions): Promise<VdxpProv
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code'],
-    subject_types_supported: ['pairwise'],
+    // The same opaque subject for every client (OpenID Connect's "public" type; it is not the personal ID).
+    subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     code_challenge_methods_supported: ['S256'],
@@ -163,6 +168,7 @@ export async function createVdxpProvider(options: VdxpOptions): Promise<VdxpProv
       codeChallenge,
       scope,
       expiresAt: now() + requestTtl * 1000,
+      failures: 0,
     });
     html(res, 200, vdxpLoginPage({ action: VDXP_PATH + vdxpRoutes.login, requestId, clientName: client.name }));
   }
@@ -204,8 +210,23 @@ export async function createVdxpProvider(options: VdxpOptions): Promise<VdxpProv
     }
     const typed = (form.get('personal_id') ?? '').trim();
     const personalId = typed.replace(/[\s.-]/g, '');
-    const again = (status: number, error: string, errorField: 'personal_id' | 'password'): void =>
+    const again = (status: number, error: string, errorField: 'personal_id' | 'password'): void => {
+      request.failures += 1;
+      if (request.failures >= MAX_ATTEMPTS) {
+        pending.delete(requestId);
+        options.logger.info({ event: 'vdxp.login.locked', clientId: request.clientId }, 'VDXP sign-in request ended after too many failures');
+        return html(
+          res,
+          429,
+          vdxpErrorPage(
+            `Bạn đã nhập sai ${MAX_ATTEMPTS} lần. Phiên đăng nhập này đã kết thúc; hãy quay lại ứng dụng và đăng nhập lại.`,
+            `${MAX_ATTEMPTS} failed attempts: this sign-in has ended. Go back to the application and sign in again.`,
+            'access_denied: too many failed attempts',
+          ),
+        );
+      }
       html(res, status, vdxpLoginPage({ action: VDXP_PATH + vdxpRoutes.login, requestId, clientName: client.name, personalId: typed, error, errorField }));
+    };
     if (!PERSONAL_ID_PATTERN.test(personalId)) {
       options.logger.info({ event: 'vdxp.login.failed', reason: 'malformed_personal_id', clientId: request.clientId }, 'VDXP sign-in refused');
       return again(
