@@ -49,7 +49,7 @@ async function shown(page: Page, locator: Locator, timeout = 45_000): Promise<vo
 async function axe(page: Page): Promise<void> {
   await page.locator('.ant-btn-loading, .ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 20_000 });
   await page.waitForTimeout(400);
-  await axe(page);
+  await checkAccessibility(page);
 }
 
 before(async () => {
@@ -57,21 +57,17 @@ before(async () => {
   browser = await launchBrowser();
   // Setup: Sở Tư pháp's administrator asks for the citizen service's basic field set for its civil-status system.
   const tuphap = await login('000.00.04.h41@nghean.gov.vn', 'Dev-QTV-TuPhap#2025');
-  const submitted = await gql(
-    tuphap,
-    'mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id state } }',
-    {
-      input: {
-        consumerSystem: TUPHAP_SYSTEM,
-        serviceCode: 'national-data-citizen',
-        fieldSets: ['national-data.citizen.basic'],
-        purposes: ['civil-status'],
-        legalBasis: 'Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP',
-        expectedRequestsPerDay: 200,
-        securityCommitment: { signedBy: 'Giám đốc Sở Tư pháp', text: 'Cam kết bảo đảm an toàn thông tin (Mẫu 03)' },
-      },
+  const submitted = await gql(tuphap, 'mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id state } }', {
+    input: {
+      consumerSystem: TUPHAP_SYSTEM,
+      serviceCode: 'national-data-citizen',
+      fieldSets: ['national-data.citizen.basic'],
+      purposes: ['civil-status'],
+      legalBasis: 'Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP',
+      expectedRequestsPerDay: 200,
+      securityCommitment: { signedBy: 'Giám đốc Sở Tư pháp', text: 'Cam kết bảo đảm an toàn thông tin (Mẫu 03)' },
     },
-  );
+  });
   requestId = submitted.submitAccessRequest.id;
   assert.equal(submitted.submitAccessRequest.state, 'PENDING_APPROVAL');
 });
@@ -105,7 +101,15 @@ async function fillRange(form: Locator, start: Date, end: Date): Promise<void> {
 /** `dd/mm/yyyy hh:mm` in Vietnam time, as the pickers show. */
 function pickerText(date: Date): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );

@@ -170,9 +170,7 @@ export function MyDataAccesses() {
                   <Typography.Text>
                     {t(texts.accesses.purpose)}: <Typography.Text strong>{purposeText(r.purpose, t)}</Typography.Text>
                   </Typography.Text>
-                  {r.agencyCode !== null && r.agency !== null && (
-                    <Muted> · {r.agencyCode}</Muted>
-                  )}
+                  {r.agencyCode !== null && r.agency !== null && <Muted> · {r.agencyCode}</Muted>}
                   {refused && (
                     <div>
                       <Tag color="default">{t(texts.accesses.refused)}</Tag>

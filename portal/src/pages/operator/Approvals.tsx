@@ -160,7 +160,14 @@ export function Approvals() {
     else setAsking({ title: t(texts.approvals.reasonFor, { action: actionLabel[action] ?? action, id }), run: (reason) => run(mutation, id, action, reason) });
   };
   const button = (mutation: string, id: string, action: string, danger = false) => (
-    <Button key={action} size="small" type={action === 'APPROVE' ? 'primary' : 'default'} danger={danger} loading={busy === `${id}:${action}`} onClick={() => act(mutation, id, action)}>
+    <Button
+      key={action}
+      size="small"
+      type={action === 'APPROVE' ? 'primary' : 'default'}
+      danger={danger}
+      loading={busy === `${id}:${action}`}
+      onClick={() => act(mutation, id, action)}
+    >
       {actionLabel[action]}
     </Button>
   );

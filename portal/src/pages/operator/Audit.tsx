@@ -129,7 +129,11 @@ function ChainCard() {
   return (
     <Card
       loading={loading}
-      title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.audit.chain)}</Typography.Title>}
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.audit.chain)}
+        </Typography.Title>
+      }
       extra={<Button onClick={reload}>{t(texts.common.reload)}</Button>}
       data-testid="chain-status"
     >
@@ -253,13 +257,27 @@ const optional = (v: string | undefined) => (v === undefined || v.trim() === '' 
 
 function RecordsSearch() {
   const t = useT();
-  const [form] = Form.useForm<{ range: Range; agency?: string; counterpartAgency?: string; purpose?: string; outcome?: string; kind?: string; requestId?: string }>();
+  const [form] = Form.useForm<{
+    range: Range;
+    agency?: string;
+    counterpartAgency?: string;
+    purpose?: string;
+    outcome?: string;
+    kind?: string;
+    requestId?: string;
+  }>();
   const paged = usePaged();
   const [filter, setFilter] = useState<Record<string, unknown>>();
   const fetchPage = (f: Record<string, unknown>) => (after: string | null) =>
     graphql<{ auditRecords: Page }>(AUDIT_RECORDS, { filter: f, after }).then((d) => d.auditRecords);
   return (
-    <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.audit.records)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.audit.records)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="audit-records"
         form={form}
@@ -335,7 +353,13 @@ function SubjectSearch() {
   const fetchPage = (a: Record<string, unknown>) => (after: string | null) =>
     graphql<{ personalDataAccesses: Page }>(PERSONAL_ACCESSES, { ...a, after }).then((d) => d.personalDataAccesses);
   return (
-    <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.audit.subjectSearch)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.audit.subjectSearch)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="audit-subject"
         form={form}

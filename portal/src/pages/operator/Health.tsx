@@ -122,9 +122,7 @@ export function Health() {
               })}
             />
           ))}
-          {failed.length > 0 && (
-            <Alert type="warning" showIcon title={t(texts.health.agencyErrors)} description={failed.map((f) => f.agency).join(', ')} />
-          )}
+          {failed.length > 0 && <Alert type="warning" showIcon title={t(texts.health.agencyErrors)} description={failed.map((f) => f.agency).join(', ')} />}
         </Space>
       </section>
       <Table<HealthRow>
@@ -148,9 +146,7 @@ export function Health() {
               <>
                 {r.system?.name ?? r.systemId}
                 <br />
-                <Muted code>
-                  {r.systemId}
-                </Muted>
+                <Muted code>{r.systemId}</Muted>
               </>
             ),
           },

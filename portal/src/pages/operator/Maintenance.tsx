@@ -141,7 +141,11 @@ function WindowFields({ requireNotice }: { requireNotice: boolean }) {
       >
         <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="DD/MM/YYYY HH:mm" style={{ width: '100%' }} />
       </Form.Item>
-      <Form.Item name="summary" label={t(texts.maintenance.summary)} rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}>
+      <Form.Item
+        name="summary"
+        label={t(texts.maintenance.summary)}
+        rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}
+      >
         <Input />
       </Form.Item>
       <Form.Item name="reason" label={t(texts.common.reason)} rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 2000 }]}>
@@ -164,7 +168,13 @@ function AnnounceForm({ onDone }: { onDone(): void }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   return (
-    <Card title={<Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>{t(texts.maintenance.announce)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>
+          {t(texts.maintenance.announce)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="announce"
         form={form}
@@ -280,7 +290,11 @@ function IncidentFields({ withStart }: { withStart: boolean }) {
   const t = useT();
   return (
     <>
-      <Form.Item name="summary" label={t(texts.maintenance.summary)} rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}>
+      <Form.Item
+        name="summary"
+        label={t(texts.maintenance.summary)}
+        rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}
+      >
         <Input />
       </Form.Item>
       <Form.Item
@@ -318,7 +332,13 @@ function RecordIncidentForm({ onDone }: { onDone(): void }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   return (
-    <Card title={<Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>{t(texts.maintenance.record)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>
+          {t(texts.maintenance.record)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="incident"
         form={form}
@@ -437,7 +457,9 @@ export function Maintenance() {
     window.dispatchEvent(new Event('lgsp:notices-changed'));
   };
   const windows = [...(data?.maintenanceWindows ?? [])].sort((a, b) => a.startsAt.localeCompare(b.startsAt));
-  const incidents = [...(data?.incidents ?? [])].sort((a, b) => Number(a.resolvedAt !== null) - Number(b.resolvedAt !== null) || b.startedAt.localeCompare(a.startedAt));
+  const incidents = [...(data?.incidents ?? [])].sort(
+    (a, b) => Number(a.resolvedAt !== null) - Number(b.resolvedAt !== null) || b.startedAt.localeCompare(a.startedAt),
+  );
   const statusColour: Record<Window['status'], string> = { SCHEDULED: 'blue', IN_PROGRESS: 'orange', COMPLETED: 'green', CANCELLED: 'default' };
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
