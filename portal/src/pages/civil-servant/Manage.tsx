@@ -300,7 +300,7 @@ export function Manage() {
         rowKey="id"
         loading={loading}
         dataSource={data?.agencyApplications ?? []}
-        locale={{ emptyText: t(texts.manage.empty) }}
+        locale={{ emptyText: <Muted>{t(texts.manage.empty)}</Muted> }}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         scroll={{ x: true }}
         columns={[

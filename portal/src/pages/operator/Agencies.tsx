@@ -2,14 +2,14 @@
  * The operator's agencies: every agency of the registry with its information systems, and the onboarding's first
  * step — registering a new agency (registerAgency) and its system (registerInformationSystem).
  */
-import { Alert, Button, Card, Checkbox, Col, Form, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, Form, Input, Row, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted, ToneTag } from './Muted.tsx';
 
 const AGENCIES_QUERY = /* GraphQL */ `
   query OperatorAgencies {
@@ -259,7 +259,9 @@ function RegisterSystemForm({ agencies, onDone }: { agencies: RegistryAgency[]; 
         <Form.Item
           name="environments"
           label={t(texts.agencies.environments)}
-          rules={[{ required: true, type: 'array', min: 1, message: t(texts.common.required) }]}
+          rules={[
+            { validator: async (_, v: string[] | undefined) => ((v ?? []).length > 0 ? undefined : Promise.reject(new Error(t(texts.common.required)))) },
+          ]}
         >
           <Checkbox.Group
             options={[
@@ -324,7 +326,7 @@ export function Agencies() {
           {
             title: t(texts.common.status),
             dataIndex: 'status',
-            render: (status: string) => <Tag color={status === 'ACTIVE' ? 'green' : 'default'}>{status}</Tag>,
+            render: (status: string) => <ToneTag tone={status === 'ACTIVE' ? 'green' : 'default'}>{status}</ToneTag>,
           },
           { title: t(texts.agencies.systems), key: 'systems', render: (_, agency) => systemsOf(agency.code).length },
           { title: t(texts.agencies.updatedAt), dataIndex: 'updatedAt', render: (v: string) => formatDateTime(v, lang) },

@@ -3,7 +3,7 @@
  * person's or business's data), and the audit chain's verification status (auditChainStatus). Every search is itself
  * recorded by the monitoring service.
  */
-import { Button, Card, Col, DatePicker, Descriptions, Form, Input, Row, Select, Space, Table, Tag, Typography, Alert } from 'antd';
+import { Button, Card, Col, DatePicker, Descriptions, Form, Input, Row, Select, Space, Table, Typography, Alert } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -11,7 +11,7 @@ import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted, ToneTag } from './Muted.tsx';
 
 const RECORD_FIELDS = /* GraphQL */ `
   fragment OperatorAuditRecord on AuditRecord {
@@ -174,7 +174,7 @@ export function RecordsTable({ rows, label, loading }: { rows: AuditRecordRow[];
       size="small"
       loading={loading ?? false}
       dataSource={rows}
-      locale={{ emptyText: t(texts.audit.noRecords) }}
+      locale={{ emptyText: <Muted>{t(texts.audit.noRecords)}</Muted> }}
       pagination={{ pageSize: 25, hideOnSinglePage: true }}
       scroll={{ x: true }}
       columns={[
@@ -215,10 +215,10 @@ export function RecordsTable({ rows, label, loading }: { rows: AuditRecordRow[];
           title: t(texts.audit.outcome),
           key: 'outcome',
           render: (_, r) => (
-            <Tag color={r.outcome === 'SUCCESS' ? 'green' : r.outcome === 'PARTIAL' ? 'orange' : 'red'}>
+            <ToneTag tone={r.outcome === 'SUCCESS' ? 'green' : r.outcome === 'PARTIAL' ? 'orange' : 'red'}>
               {r.outcome}
               {r.errorCodes.length > 0 ? `: ${r.errorCodes.join(', ')}` : ''}
-            </Tag>
+            </ToneTag>
           ),
         },
       ]}

@@ -2,7 +2,7 @@
  * The operator's maintenance windows (announce ≥ 24 h ahead, change, cancel) and incidents (record, update, resolve).
  * Both show in everyone's notices banner (the shell's NoticesBanner).
  */
-import { Alert, Button, Card, Checkbox, Col, DatePicker, Form, Input, Modal, Row, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, DatePicker, Form, Input, Modal, Row, Space, Switch, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -11,7 +11,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime, splitList } from './format.ts';
 import { ReasonModal, type ReasonRequest } from './ReasonModal.tsx';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted, ToneTag } from './Muted.tsx';
 
 const MAINTENANCE_QUERY = /* GraphQL */ `
   query OperatorMaintenance($includePast: Boolean, $incidentsFrom: String) {
@@ -502,8 +502,8 @@ export function Maintenance() {
               key: 'status',
               render: (_, w) => (
                 <>
-                  <Tag color={statusColour[w.status]}>{t(texts.maintenance[w.status])}</Tag>
-                  {w.emergency && <Tag color="red">!</Tag>}
+                  <ToneTag tone={statusColour[w.status]}>{t(texts.maintenance[w.status])}</ToneTag>
+                  {w.emergency && <ToneTag tone="red">!</ToneTag>}
                 </>
               ),
             },
@@ -571,11 +571,11 @@ export function Maintenance() {
               key: 'status',
               render: (_, i) =>
                 i.resolvedAt === null ? (
-                  <Tag color="red">{t(texts.maintenance.open)}</Tag>
+                  <ToneTag tone="red">{t(texts.maintenance.open)}</ToneTag>
                 ) : (
-                  <Tag color="green">
+                  <ToneTag tone="green">
                     {t(texts.maintenance.resolved)} {formatDateTime(i.resolvedAt, lang)}
-                  </Tag>
+                  </ToneTag>
                 ),
             },
             {
