@@ -29,7 +29,7 @@ async function shown(page: Page, locator: Locator, timeout = 45_000): Promise<vo
 async function axe(page: Page): Promise<void> {
   await page.locator('.ant-btn-loading, .ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 20_000 });
   await page.waitForTimeout(400);
-  await axe(page);
+  await checkAccessibility(page);
 }
 
 before(async () => {
@@ -58,11 +58,15 @@ async function go(page: Page, linkName: RegExp): Promise<void> {
   await page.getByRole('heading', { level: 1, name: linkName }).waitFor();
 }
 
-test('a citizen signs in through VDXP and sees who read their data, why, and their own record', async () => {
+test('a citizen signs in through VDXP and sees who read their data, why, and their own record', { timeout: 300_000 }, async () => {
   const { citizens } = await platform.simulator.samples(5);
   const [personalId, someoneElse] = citizens as [string, string];
   // Công an tỉnh's population system reads the citizen, declaring a residence-management case.
-  const read = await platform.query('query($id: String!) { citizen(personalId: $id) { fullName dateOfBirth permanentAddress { fullText } } }', { id: personalId }, { purpose: PURPOSE });
+  const read = await platform.query(
+    'query($id: String!) { citizen(personalId: $id) { fullName dateOfBirth permanentAddress { fullText } } }',
+    { id: personalId },
+    { purpose: PURPOSE },
+  );
   assert.equal(read.body.errors, undefined, JSON.stringify(read.body.errors));
   const fullName = (read.body.data as { citizen: { fullName: string } }).citizen.fullName;
   const police = await platform.query('{ agency(code: "000.00.02.H41") { name } }');
@@ -103,7 +107,7 @@ test('a citizen signs in through VDXP and sees who read their data, why, and the
   await page.context().close();
 });
 
-test('a business representative signs in through VDXP and sees their enterprise and who read it', async () => {
+test('a business representative signs in through VDXP and sees their enterprise and who read it', { timeout: 300_000 }, async () => {
   const { enterprises } = await platform.simulator.samples(5);
   const code = enterprises[0]!;
   // Sở Tài chính's business-registration system reads the enterprise with its representative.

@@ -49,7 +49,7 @@ async function shown(page: Page, locator: Locator, timeout = 45_000): Promise<vo
 async function axe(page: Page): Promise<void> {
   await page.locator('.ant-btn-loading, .ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 20_000 });
   await page.waitForTimeout(400);
-  await axe(page);
+  await checkAccessibility(page);
 }
 
 before(async () => {
@@ -57,21 +57,17 @@ before(async () => {
   browser = await launchBrowser();
   // Setup: Sở Tư pháp's administrator asks for the citizen service's basic field set for its civil-status system.
   const tuphap = await login('000.00.04.h41@nghean.gov.vn', 'Dev-QTV-TuPhap#2025');
-  const submitted = await gql(
-    tuphap,
-    'mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id state } }',
-    {
-      input: {
-        consumerSystem: TUPHAP_SYSTEM,
-        serviceCode: 'national-data-citizen',
-        fieldSets: ['national-data.citizen.basic'],
-        purposes: ['civil-status'],
-        legalBasis: 'Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP',
-        expectedRequestsPerDay: 200,
-        securityCommitment: { signedBy: 'Giám đốc Sở Tư pháp', text: 'Cam kết bảo đảm an toàn thông tin (Mẫu 03)' },
-      },
+  const submitted = await gql(tuphap, 'mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { id state } }', {
+    input: {
+      consumerSystem: TUPHAP_SYSTEM,
+      serviceCode: 'national-data-citizen',
+      fieldSets: ['national-data.citizen.basic'],
+      purposes: ['civil-status'],
+      legalBasis: 'Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP',
+      expectedRequestsPerDay: 200,
+      securityCommitment: { signedBy: 'Giám đốc Sở Tư pháp', text: 'Cam kết bảo đảm an toàn thông tin (Mẫu 03)' },
     },
-  );
+  });
   requestId = submitted.submitAccessRequest.id;
   assert.equal(submitted.submitAccessRequest.state, 'PENDING_APPROVAL');
 });
@@ -105,14 +101,22 @@ async function fillRange(form: Locator, start: Date, end: Date): Promise<void> {
 /** `dd/mm/yyyy hh:mm` in Vietnam time, as the pickers show. */
 function pickerText(date: Date): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(date)
       .map((p) => [p.type, p.value]),
   );
   return `${parts.day}/${parts.month}/${parts.year} ${parts.hour}:${parts.minute}`;
 }
 
-test('the operator registers an agency and its system, approves a request, reads health and audit, downloads a report', async () => {
+test('the operator registers an agency and its system, approves a request, reads health and audit, downloads a report', { timeout: 300_000 }, async () => {
   const page = await openAs('lan.nguyen');
 
   // Every agency; register UBND xã Quế Phong (the onboarding's first step) and its one-stop-shop system.
@@ -210,7 +214,7 @@ test('the operator registers an agency and its system, approves a request, reads
   await page.context().close();
 });
 
-test('the operator announces maintenance that shows in everyone’s banner, and records and resolves an incident', async () => {
+test('the operator announces maintenance that shows in everyone’s banner, and records and resolves an incident', { timeout: 300_000 }, async () => {
   const page = await openAs('lan.nguyen');
   await go(page, /^Bảo trì và sự cố$/, /^Bảo trì và sự cố$/);
   await axe(page);
@@ -265,7 +269,7 @@ test('the operator announces maintenance that shows in everyone’s banner, and 
   await page.context().close();
 });
 
-test('an agency administrator registers an SSO application and a civil servant of the agency finds it in the launcher', async () => {
+test('an agency administrator registers an SSO application and a civil servant of the agency finds it in the launcher', { timeout: 300_000 }, async () => {
   const admin = await openAs(TRUONG_VINH_ADMIN.username, TRUONG_VINH_ADMIN.password);
   await go(admin, /^Đăng ký ứng dụng đăng nhập một lần$/, /^Đăng ký ứng dụng đăng nhập một lần$/);
   await axe(admin);

@@ -11,7 +11,7 @@ import { useLang, useT, type Text } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
 import { formatDateTime } from '../operator/format.ts';
 import { texts } from './texts.ts';
-import { Muted } from '../operator/Muted.tsx';
+import { Muted, ToneTag } from '../operator/Muted.tsx';
 
 export const MY_DATA_ACCESSES = /* GraphQL */ `
   query MyDataAccesses($from: DateTime!, $to: DateTime!, $after: String) {
@@ -170,12 +170,10 @@ export function MyDataAccesses() {
                   <Typography.Text>
                     {t(texts.accesses.purpose)}: <Typography.Text strong>{purposeText(r.purpose, t)}</Typography.Text>
                   </Typography.Text>
-                  {r.agencyCode !== null && r.agency !== null && (
-                    <Muted> · {r.agencyCode}</Muted>
-                  )}
+                  {r.agencyCode !== null && r.agency !== null && <Muted> · {r.agencyCode}</Muted>}
                   {refused && (
                     <div>
-                      <Tag color="default">{t(texts.accesses.refused)}</Tag>
+                      <ToneTag tone="default">{t(texts.accesses.refused)}</ToneTag>
                     </div>
                   )}
                 </Card>

@@ -118,7 +118,14 @@ function EnterpriseCard() {
   const { data, error, loading } = useQuery<{ myEnterprise: Enterprise | null }>(MY_ENTERPRISE);
   const e = data?.myEnterprise;
   return (
-    <Card loading={loading} title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.record.enterprise)}</Typography.Title>}>
+    <Card
+      loading={loading}
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.record.enterprise)}
+        </Typography.Title>
+      }
+    >
       <ErrorAlert error={error} />
       {e !== undefined && e !== null && (
         <Descriptions column={1} bordered size="small" data-testid="my-enterprise">
@@ -132,7 +139,9 @@ function EnterpriseCard() {
           </Descriptions.Item>
           <Descriptions.Item label={t(texts.record.headOffice)}>{e.headOffice.fullText ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t(texts.record.representative)}>
-            {e.legalRepresentative === null ? '—' : `${e.legalRepresentative.fullName}${e.legalRepresentative.position ? ` (${e.legalRepresentative.position})` : ''}`}
+            {e.legalRepresentative === null
+              ? '—'
+              : `${e.legalRepresentative.fullName}${e.legalRepresentative.position ? ` (${e.legalRepresentative.position})` : ''}`}
           </Descriptions.Item>
           <Descriptions.Item label={t(texts.record.mainLine)}>{e.businessLines.find((b) => b.isMain)?.name ?? '—'}</Descriptions.Item>
         </Descriptions>
@@ -158,7 +167,14 @@ export function MyRecord() {
       </div>
       {crafted && <CraftedAttempt personalId={asked} />}
       {session.user.personalId === undefined && <Alert type="info" showIcon title={t(texts.record.notCitizen)} />}
-      <Card loading={loading} title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.record.citizen)}</Typography.Title>}>
+      <Card
+        loading={loading}
+        title={
+          <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+            {t(texts.record.citizen)}
+          </Typography.Title>
+        }
+      >
         <ErrorAlert error={error} />
         {c !== undefined && c !== null && (
           <Descriptions column={1} bordered size="small" data-testid="my-record">

@@ -4,6 +4,7 @@ import { Roles } from '../../shell/session.tsx';
 import { MyDataAccesses } from './MyDataAccesses.tsx';
 import { MY_RECORD, MyRecord } from './MyRecord.tsx';
 import { texts } from './texts.ts';
+import { OpsTheme } from '../operator/OpsTheme.tsx';
 
 const citizen = [Roles.citizen];
 
@@ -19,13 +20,28 @@ const ACCESSES_PROBE = /* GraphQL */ `
 `;
 
 export const routes: PortalRoute[] = [
-  { path: 'me/record', group: 'citizen', title: texts.record.title, roles: citizen, element: <MyRecord />, probe: MY_RECORD },
+  {
+    path: 'me/record',
+    group: 'citizen',
+    title: texts.record.title,
+    roles: citizen,
+    element: (
+      <OpsTheme>
+        <MyRecord />
+      </OpsTheme>
+    ),
+    probe: MY_RECORD,
+  },
   {
     path: 'me/data-accesses',
     group: 'citizen',
     title: texts.accesses.title,
     roles: citizen,
-    element: <MyDataAccesses />,
+    element: (
+      <OpsTheme>
+        <MyDataAccesses />
+      </OpsTheme>
+    ),
     probe: ACCESSES_PROBE,
   },
 ];

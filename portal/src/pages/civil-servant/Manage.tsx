@@ -95,9 +95,18 @@ function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; 
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const [registered, setRegistered] = useState<Registered>();
-  const urlRule = { validator: async (_: unknown, v: string | undefined) => (v === undefined || v === '' || !urlProblem(v.trim()) ? undefined : Promise.reject(new Error(t(texts.manage.urlRule)))) };
+  const urlRule = {
+    validator: async (_: unknown, v: string | undefined) =>
+      v === undefined || v === '' || !urlProblem(v.trim()) ? undefined : Promise.reject(new Error(t(texts.manage.urlRule))),
+  };
   return (
-    <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.manage.register)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.manage.register)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="application"
         form={form}
@@ -138,7 +147,12 @@ function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; 
         <Form.Item name="description" label={t(texts.manage.description)} rules={[{ max: 2000 }]}>
           <Input.TextArea rows={2} />
         </Form.Item>
-        <Form.Item name="loginUrl" label={t(texts.manage.loginUrl)} extra={t(texts.manage.urlRule)} rules={[{ required: true, message: t(texts.manage.required) }, urlRule]}>
+        <Form.Item
+          name="loginUrl"
+          label={t(texts.manage.loginUrl)}
+          extra={t(texts.manage.urlRule)}
+          rules={[{ required: true, message: t(texts.manage.required) }, urlRule]}
+        >
           <Input placeholder="https://motcua.nghean.gov.vn/login" autoComplete="off" />
         </Form.Item>
         <Form.Item name="logoutUrl" label={t(texts.manage.logoutUrl)} rules={[{ required: true, message: t(texts.manage.required) }, urlRule]}>
@@ -172,7 +186,10 @@ function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; 
           description={
             <Space orientation="vertical">
               <span>
-                {t(texts.manage.clientId)}: <Typography.Text code copyable>{registered.clientId}</Typography.Text>
+                {t(texts.manage.clientId)}:{' '}
+                <Typography.Text code copyable>
+                  {registered.clientId}
+                </Typography.Text>
               </span>
               {registered.clientSecret !== null && (
                 <>
@@ -283,7 +300,7 @@ export function Manage() {
         rowKey="id"
         loading={loading}
         dataSource={data?.agencyApplications ?? []}
-        locale={{ emptyText: t(texts.manage.empty) }}
+        locale={{ emptyText: <Muted>{t(texts.manage.empty)}</Muted> }}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         scroll={{ x: true }}
         columns={[

@@ -4,6 +4,7 @@ import { Roles } from '../../shell/session.tsx';
 import { Launcher, MY_APPLICATIONS } from './Launcher.tsx';
 import { Manage } from './Manage.tsx';
 import { texts } from './texts.ts';
+import { OpsTheme } from '../operator/OpsTheme.tsx';
 
 /** Refused to anyone but the operator and agency administrators (FORBIDDEN, audited). */
 const MANAGE_PROBE = /* GraphQL */ `
@@ -20,7 +21,11 @@ export const routes: PortalRoute[] = [
     group: 'civil-servant',
     title: texts.launcher.title,
     roles: [Roles.civilServant],
-    element: <Launcher />,
+    element: (
+      <OpsTheme>
+        <Launcher />
+      </OpsTheme>
+    ),
     probe: MY_APPLICATIONS,
   },
   {
@@ -28,7 +33,11 @@ export const routes: PortalRoute[] = [
     group: 'civil-servant',
     title: texts.manage.title,
     roles: [Roles.agencyAdmin, Roles.operator],
-    element: <Manage />,
+    element: (
+      <OpsTheme>
+        <Manage />
+      </OpsTheme>
+    ),
     probe: MANAGE_PROBE,
   },
 ];

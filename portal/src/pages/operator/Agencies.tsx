@@ -2,14 +2,14 @@
  * The operator's agencies: every agency of the registry with its information systems, and the onboarding's first
  * step — registering a new agency (registerAgency) and its system (registerInformationSystem).
  */
-import { Alert, Button, Card, Checkbox, Col, Form, Input, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, Form, Input, Row, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted, ToneTag } from './Muted.tsx';
 
 const AGENCIES_QUERY = /* GraphQL */ `
   query OperatorAgencies {
@@ -79,7 +79,13 @@ function RegisterAgencyForm({ onDone }: { onDone(): void }) {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   return (
-    <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.agencies.registerAgency)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.agencies.registerAgency)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="agency"
         form={form}
@@ -111,7 +117,10 @@ function RegisterAgencyForm({ onDone }: { onDone(): void }) {
           name="code"
           label={t(texts.agencies.code)}
           extra={t(texts.agencies.codeFormat)}
-          rules={[{ required: true, message: t(texts.common.required) }, { pattern: AGENCY_CODE, message: t(texts.agencies.codeFormat) }]}
+          rules={[
+            { required: true, message: t(texts.common.required) },
+            { pattern: AGENCY_CODE, message: t(texts.agencies.codeFormat) },
+          ]}
         >
           <Input placeholder="000.00.22.H41" autoComplete="off" />
         </Form.Item>
@@ -156,7 +165,13 @@ function RegisterSystemForm({ agencies, onDone }: { agencies: RegistryAgency[]; 
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   return (
-    <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.agencies.registerSystem)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.agencies.registerSystem)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="system"
         form={form}
@@ -201,15 +216,27 @@ function RegisterSystemForm({ agencies, onDone }: { agencies: RegistryAgency[]; 
         >
           <Input placeholder="motcua" autoComplete="off" />
         </Form.Item>
-        <Form.Item name="name" label={t(texts.agencies.systemName)} rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}>
+        <Form.Item
+          name="name"
+          label={t(texts.agencies.systemName)}
+          rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}
+        >
           <Input />
         </Form.Item>
-        <Form.Item name="purpose" label={t(texts.agencies.purpose)} rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 2000 }]}>
+        <Form.Item
+          name="purpose"
+          label={t(texts.agencies.purpose)}
+          rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 2000 }]}
+        >
           <Input.TextArea rows={2} />
         </Form.Item>
         <Row gutter={12}>
           <Col xs={24} md={12}>
-            <Form.Item name="contactName" label={t(texts.agencies.contactName)} rules={[{ required: true, whitespace: true, message: t(texts.common.required) }]}>
+            <Form.Item
+              name="contactName"
+              label={t(texts.agencies.contactName)}
+              rules={[{ required: true, whitespace: true, message: t(texts.common.required) }]}
+            >
               <Input autoComplete="off" />
             </Form.Item>
           </Col>
@@ -217,7 +244,10 @@ function RegisterSystemForm({ agencies, onDone }: { agencies: RegistryAgency[]; 
             <Form.Item
               name="contactEmail"
               label={t(texts.agencies.contactEmail)}
-              rules={[{ required: true, message: t(texts.common.required) }, { type: 'email', message: t(texts.agencies.emailFormat) }]}
+              rules={[
+                { required: true, message: t(texts.common.required) },
+                { type: 'email', message: t(texts.agencies.emailFormat) },
+              ]}
             >
               <Input autoComplete="off" />
             </Form.Item>
@@ -226,7 +256,13 @@ function RegisterSystemForm({ agencies, onDone }: { agencies: RegistryAgency[]; 
         <Form.Item name="contactPhone" label={t(texts.agencies.contactPhone)} rules={[{ max: 40 }]}>
           <Input autoComplete="off" />
         </Form.Item>
-        <Form.Item name="environments" label={t(texts.agencies.environments)} rules={[{ required: true, type: 'array', min: 1, message: t(texts.common.required) }]}>
+        <Form.Item
+          name="environments"
+          label={t(texts.agencies.environments)}
+          rules={[
+            { validator: async (_, v: string[] | undefined) => ((v ?? []).length > 0 ? undefined : Promise.reject(new Error(t(texts.common.required)))) },
+          ]}
+        >
           <Checkbox.Group
             options={[
               { value: 'TEST', label: t(texts.agencies.test) },
@@ -290,7 +326,7 @@ export function Agencies() {
           {
             title: t(texts.common.status),
             dataIndex: 'status',
-            render: (status: string) => <Tag color={status === 'ACTIVE' ? 'green' : 'default'}>{status}</Tag>,
+            render: (status: string) => <ToneTag tone={status === 'ACTIVE' ? 'green' : 'default'}>{status}</ToneTag>,
           },
           { title: t(texts.agencies.systems), key: 'systems', render: (_, agency) => systemsOf(agency.code).length },
           { title: t(texts.agencies.updatedAt), dataIndex: 'updatedAt', render: (v: string) => formatDateTime(v, lang) },

@@ -11,7 +11,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { daysUntil, formatDateTime } from './format.ts';
 import { ReasonModal, type ReasonRequest } from './ReasonModal.tsx';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted, ToneTag } from './Muted.tsx';
 
 const APPROVALS_QUERY = /* GraphQL */ `
   query OperatorApprovals {
@@ -113,7 +113,7 @@ function Deadline({ dueAt, overdue }: { dueAt: string | null; overdue: boolean }
   return (
     <Space orientation="vertical" size={0}>
       <span>{formatDateTime(dueAt, lang)}</span>
-      {overdue ? <Tag color="red">{t(texts.approvals.overdue)}</Tag> : <Muted>{t(texts.approvals.daysLeft, { n: daysUntil(dueAt) })}</Muted>}
+      {overdue ? <ToneTag tone="red">{t(texts.approvals.overdue)}</ToneTag> : <Muted>{t(texts.approvals.daysLeft, { n: daysUntil(dueAt) })}</Muted>}
     </Space>
   );
 }
@@ -160,7 +160,14 @@ export function Approvals() {
     else setAsking({ title: t(texts.approvals.reasonFor, { action: actionLabel[action] ?? action, id }), run: (reason) => run(mutation, id, action, reason) });
   };
   const button = (mutation: string, id: string, action: string, danger = false) => (
-    <Button key={action} size="small" type={action === 'APPROVE' ? 'primary' : 'default'} danger={danger} loading={busy === `${id}:${action}`} onClick={() => act(mutation, id, action)}>
+    <Button
+      key={action}
+      size="small"
+      type={action === 'APPROVE' ? 'primary' : 'default'}
+      danger={danger}
+      loading={busy === `${id}:${action}`}
+      onClick={() => act(mutation, id, action)}
+    >
       {actionLabel[action]}
     </Button>
   );
@@ -187,7 +194,7 @@ export function Approvals() {
         rowKey="id"
         loading={loading}
         dataSource={requests}
-        locale={{ emptyText: t(texts.approvals.emptyRequests) }}
+        locale={{ emptyText: <Muted>{t(texts.approvals.emptyRequests)}</Muted> }}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         rowClassName={(r) => (r.overdue ? 'lgsp-overdue' : '')}
         columns={[
@@ -234,9 +241,9 @@ export function Approvals() {
             key: 'state',
             render: (_, r) => (
               <Space orientation="vertical" size={2}>
-                <Tag color={r.state === 'LIVE' ? 'green' : r.state === 'REJECTED' || r.state === 'CANCELLED' ? 'default' : 'blue'}>
+                <ToneTag tone={r.state === 'LIVE' ? 'green' : r.state === 'REJECTED' || r.state === 'CANCELLED' ? 'default' : 'blue'}>
                   {texts.states[r.state] !== undefined ? t(texts.states[r.state]!) : r.state}
-                </Tag>
+                </ToneTag>
                 {r.providerApproved && r.state === 'PENDING_APPROVAL' && <Muted>{t(texts.approvals.providerApproved)}</Muted>}
               </Space>
             ),
@@ -275,7 +282,7 @@ export function Approvals() {
         rowKey="id"
         loading={loading}
         dataSource={registrations}
-        locale={{ emptyText: t(texts.approvals.emptyRegistrations) }}
+        locale={{ emptyText: <Muted>{t(texts.approvals.emptyRegistrations)}</Muted> }}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         columns={[
           { title: 'ID', dataIndex: 'id', render: (id: string) => <Typography.Text code>{id}</Typography.Text> },

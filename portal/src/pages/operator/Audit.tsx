@@ -3,7 +3,7 @@
  * person's or business's data), and the audit chain's verification status (auditChainStatus). Every search is itself
  * recorded by the monitoring service.
  */
-import { Button, Card, Col, DatePicker, Descriptions, Form, Input, Row, Select, Space, Table, Tag, Typography, Alert } from 'antd';
+import { Button, Card, Col, DatePicker, Descriptions, Form, Input, Row, Select, Space, Table, Typography, Alert } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -11,7 +11,7 @@ import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted, ToneTag } from './Muted.tsx';
 
 const RECORD_FIELDS = /* GraphQL */ `
   fragment OperatorAuditRecord on AuditRecord {
@@ -129,7 +129,11 @@ function ChainCard() {
   return (
     <Card
       loading={loading}
-      title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.audit.chain)}</Typography.Title>}
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.audit.chain)}
+        </Typography.Title>
+      }
       extra={<Button onClick={reload}>{t(texts.common.reload)}</Button>}
       data-testid="chain-status"
     >
@@ -170,7 +174,7 @@ export function RecordsTable({ rows, label, loading }: { rows: AuditRecordRow[];
       size="small"
       loading={loading ?? false}
       dataSource={rows}
-      locale={{ emptyText: t(texts.audit.noRecords) }}
+      locale={{ emptyText: <Muted>{t(texts.audit.noRecords)}</Muted> }}
       pagination={{ pageSize: 25, hideOnSinglePage: true }}
       scroll={{ x: true }}
       columns={[
@@ -211,10 +215,10 @@ export function RecordsTable({ rows, label, loading }: { rows: AuditRecordRow[];
           title: t(texts.audit.outcome),
           key: 'outcome',
           render: (_, r) => (
-            <Tag color={r.outcome === 'SUCCESS' ? 'green' : r.outcome === 'PARTIAL' ? 'orange' : 'red'}>
+            <ToneTag tone={r.outcome === 'SUCCESS' ? 'green' : r.outcome === 'PARTIAL' ? 'orange' : 'red'}>
               {r.outcome}
               {r.errorCodes.length > 0 ? `: ${r.errorCodes.join(', ')}` : ''}
-            </Tag>
+            </ToneTag>
           ),
         },
       ]}
@@ -253,13 +257,27 @@ const optional = (v: string | undefined) => (v === undefined || v.trim() === '' 
 
 function RecordsSearch() {
   const t = useT();
-  const [form] = Form.useForm<{ range: Range; agency?: string; counterpartAgency?: string; purpose?: string; outcome?: string; kind?: string; requestId?: string }>();
+  const [form] = Form.useForm<{
+    range: Range;
+    agency?: string;
+    counterpartAgency?: string;
+    purpose?: string;
+    outcome?: string;
+    kind?: string;
+    requestId?: string;
+  }>();
   const paged = usePaged();
   const [filter, setFilter] = useState<Record<string, unknown>>();
   const fetchPage = (f: Record<string, unknown>) => (after: string | null) =>
     graphql<{ auditRecords: Page }>(AUDIT_RECORDS, { filter: f, after }).then((d) => d.auditRecords);
   return (
-    <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.audit.records)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.audit.records)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="audit-records"
         form={form}
@@ -335,7 +353,13 @@ function SubjectSearch() {
   const fetchPage = (a: Record<string, unknown>) => (after: string | null) =>
     graphql<{ personalDataAccesses: Page }>(PERSONAL_ACCESSES, { ...a, after }).then((d) => d.personalDataAccesses);
   return (
-    <Card title={<Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>{t(texts.audit.subjectSearch)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
+          {t(texts.audit.subjectSearch)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="audit-subject"
         form={form}

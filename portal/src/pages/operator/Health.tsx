@@ -2,14 +2,14 @@
  * The operator's health board: systemsHealth of every active agency (one query each, so one agency's failure does
  * not hide the others), OFFLINE and DEGRADED first, with an alert for each system not online.
  */
-import { Alert, Button, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted, ToneTag } from './Muted.tsx';
 
 const AGENCIES = /* GraphQL */ `
   query OperatorHealthAgencies {
@@ -122,9 +122,7 @@ export function Health() {
               })}
             />
           ))}
-          {failed.length > 0 && (
-            <Alert type="warning" showIcon title={t(texts.health.agencyErrors)} description={failed.map((f) => f.agency).join(', ')} />
-          )}
+          {failed.length > 0 && <Alert type="warning" showIcon title={t(texts.health.agencyErrors)} description={failed.map((f) => f.agency).join(', ')} />}
         </Space>
       </section>
       <Table<HealthRow>
@@ -137,7 +135,7 @@ export function Health() {
           {
             title: t(texts.common.status),
             dataIndex: 'status',
-            render: (s: HealthRow['status']) => <Tag color={COLOUR[s]}>{statusText(s)}</Tag>,
+            render: (s: HealthRow['status']) => <ToneTag tone={COLOUR[s]}>{statusText(s)}</ToneTag>,
             filters: (['OFFLINE', 'DEGRADED', 'UNKNOWN', 'ONLINE'] as const).map((s) => ({ text: statusText(s), value: s })),
             onFilter: (value, r) => r.status === value,
           },
@@ -148,9 +146,7 @@ export function Health() {
               <>
                 {r.system?.name ?? r.systemId}
                 <br />
-                <Muted code>
-                  {r.systemId}
-                </Muted>
+                <Muted code>{r.systemId}</Muted>
               </>
             ),
           },

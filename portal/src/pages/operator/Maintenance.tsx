@@ -2,7 +2,7 @@
  * The operator's maintenance windows (announce ≥ 24 h ahead, change, cancel) and incidents (record, update, resolve).
  * Both show in everyone's notices banner (the shell's NoticesBanner).
  */
-import { Alert, Button, Card, Checkbox, Col, DatePicker, Form, Input, Modal, Row, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Col, DatePicker, Form, Input, Modal, Row, Space, Switch, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -11,7 +11,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime, splitList } from './format.ts';
 import { ReasonModal, type ReasonRequest } from './ReasonModal.tsx';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted, ToneTag } from './Muted.tsx';
 
 const MAINTENANCE_QUERY = /* GraphQL */ `
   query OperatorMaintenance($includePast: Boolean, $incidentsFrom: String) {
@@ -141,7 +141,11 @@ function WindowFields({ requireNotice }: { requireNotice: boolean }) {
       >
         <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="DD/MM/YYYY HH:mm" style={{ width: '100%' }} />
       </Form.Item>
-      <Form.Item name="summary" label={t(texts.maintenance.summary)} rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}>
+      <Form.Item
+        name="summary"
+        label={t(texts.maintenance.summary)}
+        rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}
+      >
         <Input />
       </Form.Item>
       <Form.Item name="reason" label={t(texts.common.reason)} rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 2000 }]}>
@@ -164,7 +168,13 @@ function AnnounceForm({ onDone }: { onDone(): void }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   return (
-    <Card title={<Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>{t(texts.maintenance.announce)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>
+          {t(texts.maintenance.announce)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="announce"
         form={form}
@@ -280,7 +290,11 @@ function IncidentFields({ withStart }: { withStart: boolean }) {
   const t = useT();
   return (
     <>
-      <Form.Item name="summary" label={t(texts.maintenance.summary)} rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}>
+      <Form.Item
+        name="summary"
+        label={t(texts.maintenance.summary)}
+        rules={[{ required: true, whitespace: true, message: t(texts.common.required) }, { max: 300 }]}
+      >
         <Input />
       </Form.Item>
       <Form.Item
@@ -318,7 +332,13 @@ function RecordIncidentForm({ onDone }: { onDone(): void }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   return (
-    <Card title={<Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>{t(texts.maintenance.record)}</Typography.Title>}>
+    <Card
+      title={
+        <Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>
+          {t(texts.maintenance.record)}
+        </Typography.Title>
+      }
+    >
       <Form
         name="incident"
         form={form}
@@ -437,7 +457,9 @@ export function Maintenance() {
     window.dispatchEvent(new Event('lgsp:notices-changed'));
   };
   const windows = [...(data?.maintenanceWindows ?? [])].sort((a, b) => a.startsAt.localeCompare(b.startsAt));
-  const incidents = [...(data?.incidents ?? [])].sort((a, b) => Number(a.resolvedAt !== null) - Number(b.resolvedAt !== null) || b.startedAt.localeCompare(a.startedAt));
+  const incidents = [...(data?.incidents ?? [])].sort(
+    (a, b) => Number(a.resolvedAt !== null) - Number(b.resolvedAt !== null) || b.startedAt.localeCompare(a.startedAt),
+  );
   const statusColour: Record<Window['status'], string> = { SCHEDULED: 'blue', IN_PROGRESS: 'orange', COMPLETED: 'green', CANCELLED: 'default' };
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
@@ -480,8 +502,8 @@ export function Maintenance() {
               key: 'status',
               render: (_, w) => (
                 <>
-                  <Tag color={statusColour[w.status]}>{t(texts.maintenance[w.status])}</Tag>
-                  {w.emergency && <Tag color="red">!</Tag>}
+                  <ToneTag tone={statusColour[w.status]}>{t(texts.maintenance[w.status])}</ToneTag>
+                  {w.emergency && <ToneTag tone="red">!</ToneTag>}
                 </>
               ),
             },
@@ -549,11 +571,11 @@ export function Maintenance() {
               key: 'status',
               render: (_, i) =>
                 i.resolvedAt === null ? (
-                  <Tag color="red">{t(texts.maintenance.open)}</Tag>
+                  <ToneTag tone="red">{t(texts.maintenance.open)}</ToneTag>
                 ) : (
-                  <Tag color="green">
+                  <ToneTag tone="green">
                     {t(texts.maintenance.resolved)} {formatDateTime(i.resolvedAt, lang)}
-                  </Tag>
+                  </ToneTag>
                 ),
             },
             {

@@ -96,10 +96,7 @@ export function Reports() {
           }}
         >
           <Form.Item name="kind" label={t(texts.reports.periodKind)}>
-            <Radio.Group
-              optionType="button"
-              options={(['day', 'month', 'quarter', 'year'] as const).map((k) => ({ value: k, label: t(texts.reports[k]) }))}
-            />
+            <Radio.Group optionType="button" options={(['day', 'month', 'quarter', 'year'] as const).map((k) => ({ value: k, label: t(texts.reports[k]) }))} />
           </Form.Item>
           <Form.Item name="date" label={t(texts.reports.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
             <DatePicker picker={kind === 'day' ? 'date' : kind} disabledDate={(d) => d.isAfter(dayjs(), 'day')} />

@@ -8,6 +8,7 @@ import { Health } from './Health.tsx';
 import { Maintenance } from './Maintenance.tsx';
 import { Reports } from './Reports.tsx';
 import { texts } from './texts.ts';
+import { OpsTheme } from './OpsTheme.tsx';
 
 const operator = [Roles.operator];
 
@@ -24,10 +25,76 @@ const OPERATOR_PROBE = /* GraphQL */ `
 `;
 
 export const routes: PortalRoute[] = [
-  { path: 'operator/agencies', group: 'operator', title: texts.agencies.title, roles: operator, element: <Agencies />, probe: OPERATOR_PROBE },
-  { path: 'operator/approvals', group: 'operator', title: texts.approvals.title, roles: operator, element: <Approvals />, probe: OPERATOR_PROBE },
-  { path: 'operator/health', group: 'operator', title: texts.health.title, roles: operator, element: <Health />, probe: OPERATOR_PROBE },
-  { path: 'operator/audit', group: 'operator', title: texts.audit.title, roles: operator, element: <Audit />, probe: AUDIT_PROBE },
-  { path: 'operator/reports', group: 'operator', title: texts.reports.title, roles: operator, element: <Reports />, probe: OPERATOR_PROBE },
-  { path: 'operator/maintenance', group: 'operator', title: texts.maintenance.title, roles: operator, element: <Maintenance />, probe: OPERATOR_PROBE },
+  {
+    path: 'operator/agencies',
+    group: 'operator',
+    title: texts.agencies.title,
+    roles: operator,
+    element: (
+      <OpsTheme>
+        <Agencies />
+      </OpsTheme>
+    ),
+    probe: OPERATOR_PROBE,
+  },
+  {
+    path: 'operator/approvals',
+    group: 'operator',
+    title: texts.approvals.title,
+    roles: operator,
+    element: (
+      <OpsTheme>
+        <Approvals />
+      </OpsTheme>
+    ),
+    probe: OPERATOR_PROBE,
+  },
+  {
+    path: 'operator/health',
+    group: 'operator',
+    title: texts.health.title,
+    roles: operator,
+    element: (
+      <OpsTheme>
+        <Health />
+      </OpsTheme>
+    ),
+    probe: OPERATOR_PROBE,
+  },
+  {
+    path: 'operator/audit',
+    group: 'operator',
+    title: texts.audit.title,
+    roles: operator,
+    element: (
+      <OpsTheme>
+        <Audit />
+      </OpsTheme>
+    ),
+    probe: AUDIT_PROBE,
+  },
+  {
+    path: 'operator/reports',
+    group: 'operator',
+    title: texts.reports.title,
+    roles: operator,
+    element: (
+      <OpsTheme>
+        <Reports />
+      </OpsTheme>
+    ),
+    probe: OPERATOR_PROBE,
+  },
+  {
+    path: 'operator/maintenance',
+    group: 'operator',
+    title: texts.maintenance.title,
+    roles: operator,
+    element: (
+      <OpsTheme>
+        <Maintenance />
+      </OpsTheme>
+    ),
+    probe: OPERATOR_PROBE,
+  },
 ];

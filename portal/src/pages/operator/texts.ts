@@ -119,8 +119,14 @@ export const texts = {
     lastChecked: { vi: 'Kiểm tra lần cuối', en: 'Last checked' },
     alerts: { vi: 'Cảnh báo', en: 'Alerts' },
     noAlerts: { vi: 'Mọi hệ thống đang hoạt động bình thường.', en: 'Every system is working.' },
-    alertText: { vi: '{system} ({agency}): {status} từ {since}, {n} lần lỗi liên tiếp', en: '{system} ({agency}): {status} since {since}, {n} consecutive failures' },
-    summary: { vi: '{offline} mất kết nối, {degraded} suy giảm, {online} hoạt động, {unknown} chưa rõ', en: '{offline} offline, {degraded} degraded, {online} online, {unknown} unknown' },
+    alertText: {
+      vi: '{system} ({agency}): {status} từ {since}, {n} lần lỗi liên tiếp',
+      en: '{system} ({agency}): {status} since {since}, {n} consecutive failures',
+    },
+    summary: {
+      vi: '{offline} mất kết nối, {degraded} suy giảm, {online} hoạt động, {unknown} chưa rõ',
+      en: '{offline} offline, {degraded} degraded, {online} online, {unknown} unknown',
+    },
     agencyErrors: { vi: 'Không đọc được tình trạng của một số cơ quan', en: 'The health of some agencies could not be read' },
     ONLINE: { vi: 'Hoạt động', en: 'Online' },
     DEGRADED: { vi: 'Suy giảm', en: 'Degraded' },
