@@ -155,6 +155,10 @@ describe('the portal: agency administrator and provider (Công an tỉnh)', () =
     const table = page.getByRole('table', { name: /Các hệ thống thông tin của cơ quan/ });
     await table.getByText('000.00.02.H41:csdl-dan-cu-tinh').waitFor();
     assert.match(await table.innerText(), /Hoạt động|Suy giảm|Mất kết nối|Chưa rõ/);
+    // A system online since its first check (minutes ago) has a 30-day availability figure, not "—".
+    const online = table.getByRole('row').filter({ hasText: 'Hoạt động' }).first();
+    await online.waitFor();
+    await online.getByText(/\d %$/).waitFor();
     await page.getByRole('img', { name: /Biểu đồ số giờ hoạt động/ }).waitFor();
     await accessibility(page, 'systems');
     await shot(page, 'systems');
@@ -202,13 +206,21 @@ describe('the portal: agency administrator and provider (Công an tỉnh)', () =
     await page.getByRole('table', { name: 'Dịch vụ cơ quan cung cấp' }).getByText(SERVICE).waitFor();
     await accessibility(page, 'services');
     await shot(page, 'services');
+    // The packets sent come from the relay's outbox, not from the audit trail.
+    const outboxRead = page.waitForRequest((r) => (r.postData() ?? '').includes('AgencyOutbox'));
+    const auditReads: string[] = [];
+    page.on('request', (r) => {
+      if ((r.postData() ?? '').includes('auditRecords')) auditReads.push(r.url());
+    });
     await open(page, 'agency/packets', /Gói tin gửi và nhận/);
+    await outboxRead;
     const received = page.getByRole('table', { name: /Gói tin nhận/ });
     await received.getByText('Hồ sơ HS-2026-0042 chuyển Công an tỉnh').waitFor();
     assert.match(await received.innerText(), /000\.00\.01\.H41/);
     const sentTable = page.getByRole('table', { name: /Gói tin đã gửi/ });
     await sentTable.getByText('Công văn 123/CAT-PC06 gửi Sở Tư pháp').waitFor();
     assert.match(await sentTable.innerText(), /000\.00\.04\.H41[\s\S]*Đã chuyển phát/);
+    assert.deepEqual(auditReads, [], 'the packets page reads no audit records');
     await accessibility(page, 'packets');
     await shot(page, 'packets');
     await page.getByRole('button', { name: 'Lịch sử trạng thái: Công văn 123/CAT-PC06 gửi Sở Tư pháp' }).click();

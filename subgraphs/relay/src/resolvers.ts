@@ -2,6 +2,7 @@
 import { ErrorCode, hasRole, LgspError, Role, type BaseContext, type Principal } from '@lgsp/kit';
 import type { Caller, PacketClaim, Relay, RequestExchangeInput } from './domain/relay.ts';
 import type { Delivery, Packet, PacketStatus } from './domain/types.ts';
+import { outboxScore } from './store/packet-store.ts';
 
 export interface RelayContext extends BaseContext {
   relay: Relay;
@@ -11,7 +12,13 @@ export interface RelayContext extends BaseContext {
 /** The caller as the relay sees it; anonymous callers are refused before any work. */
 export function callerFrom(principal: Principal): Caller {
   if (principal.kind === 'anonymous') throw new LgspError(ErrorCode.UNAUTHENTICATED, 'sign in as an agency system or civil servant to exchange packets');
-  return { agencyCode: principal.agencyCode ?? null, systemId: principal.systemId ?? principal.userId ?? null, operator: hasRole(principal, Role.operator) };
+  return {
+    agencyCode: principal.agencyCode ?? null,
+    systemId: principal.systemId ?? principal.userId ?? null,
+    operator: hasRole(principal, Role.operator),
+    agencySystem: principal.kind === 'system' || hasRole(principal, Role.agencySystem),
+    agencyAdmin: hasRole(principal, Role.agencyAdmin),
+  };
 }
 
 function caller(ctx: RelayContext): Caller {
@@ -33,6 +40,34 @@ function decodeCursor(cursor: string | null | undefined): number | null {
   return Number(match[1]);
 }
 
+function encodeOutboxCursor(score: number): string {
+  return Buffer.from(`outbox:${score}`).toString('base64url');
+}
+
+function decodeOutboxCursor(cursor: string | null | undefined): number | null {
+  if (cursor === null || cursor === undefined) return null;
+  const match = /^outbox:(\d{1,17})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (match === null) throw new LgspError(ErrorCode.INVALID_CURSOR, 'after is not a cursor of this outbox');
+  return Number(match[1]);
+}
+
+/** An ISO 8601 instant with its time zone; INVALID_DATE naming the argument otherwise. */
+function instant(value: string | null | undefined, argument: string): number | null {
+  if (value === null || value === undefined) return null;
+  const ms = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new LgspError(ErrorCode.INVALID_DATE, `${argument} must be an ISO 8601 instant with a time zone, e.g. 2026-12-01T00:00:00+07:00`, { argument });
+  return ms;
+}
+
+interface OutboxArgs {
+  first: number;
+  after?: string | null;
+  from?: string | null;
+  to?: string | null;
+  agencyCode?: string | null;
+}
+
 export const resolvers = {
   Query: {
     packet: (_: unknown, args: { id: string }, ctx: RelayContext) => ctx.relay.packetFor(caller(ctx), args.id),
@@ -40,6 +75,17 @@ export const resolvers = {
       const page = await ctx.relay.inbox(caller(ctx), args.first, decodeCursor(args.after));
       const edges = page.packets.map((node) => ({ cursor: encodeCursor(node.sequence), node }));
       return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.lastSequence === null ? null : encodeCursor(page.lastSequence) } };
+    },
+    outbox: async (_: unknown, args: OutboxArgs, ctx: RelayContext) => {
+      const page = await ctx.relay.outbox(caller(ctx), {
+        agencyCode: args.agencyCode ?? null,
+        first: args.first,
+        beforeScore: decodeOutboxCursor(args.after),
+        fromMs: instant(args.from, 'from'),
+        toMs: instant(args.to, 'to'),
+      });
+      const edges = page.packets.map((node) => ({ cursor: encodeOutboxCursor(outboxScore(node)), node }));
+      return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.lastScore === null ? null : encodeOutboxCursor(page.lastScore) } };
     },
     packetStatusHistory: (_: unknown, args: { id: string }, ctx: RelayContext) => ctx.relay.history(caller(ctx), args.id),
     agencyPresence: (_: unknown, args: { agencyCode: string }, ctx: RelayContext) => ctx.relay.presence(caller(ctx), args.agencyCode),

@@ -1,8 +1,7 @@
 /**
  * Packets sent and received (relay): the inbox (`inbox`, packets addressed to the agency) and the packets the agency
- * sent in the last 30 days — the relay has no "sent by my agency" list, so they are found in the audit trail's relay
- * records where the agency acted (`auditRecords`, kind RELAY) and read with `packet(id)` — each with its status and,
- * on demand, its status history (`packetStatusHistory`).
+ * sent in the last 30 days (`outbox`, newest first, 50 a page with "load more"), each with its status and every
+ * recipient's delivery, and on demand its status history (`packetStatusHistory`).
  */
 import { Button, Card, Modal, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
@@ -25,16 +24,23 @@ export const INBOX_QUERY = /* GraphQL */ `
   }
 `;
 
-const SENT_RECORDS_QUERY = /* GraphQL */ `
-  query AgencySentPackets($filter: AuditRecordFilter!) {
-    auditRecords(filter: $filter, first: 100) {
-      nodes {
-        entityId
-        operation
+export const OUTBOX_QUERY = /* GraphQL */ `
+  query AgencyOutbox($from: String, $to: String, $after: String) {
+    outbox(first: 50, from: $from, to: $to, after: $after) {
+      edges {
+        node { ${PACKET_FIELDS} }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
       }
     }
   }
 `;
+
+interface OutboxAnswer {
+  outbox: { edges: Array<{ node: PacketRow }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null;
+}
 
 const HISTORY_QUERY = /* GraphQL */ `
   query PacketHistory($id: ID!) {
@@ -89,23 +95,6 @@ function StatusHistory({ id, onClose }: { id: string; onClose(): void }) {
       />
     </Modal>
   );
-}
-
-/** The packets of `ids`, read in one operation (aliases), those the agency sent. */
-function useSentPackets(ids: string[], agency: string) {
-  const query = useMemo(
-    () =>
-      ids.length === 0
-        ? '{ __typename }'
-        : `query AgencySentPacketDetails(${ids.map((_, i) => `$p${i}: ID!`).join(', ')}) { ${ids.map((_, i) => `p${i}: packet(id: $p${i}) { ${PACKET_FIELDS} }`).join(' ')} }`,
-    [ids.join(',')],
-  );
-  const variables = Object.fromEntries(ids.map((id, i) => [`p${i}`, id]));
-  const state = useQuery<Record<string, PacketRow | null>>(query, variables, { skip: ids.length === 0 });
-  const packets = Object.values(state.data ?? {})
-    .filter((p): p is PacketRow => p !== null && typeof p === 'object' && p.sourceAgencyCode === agency)
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return { ...state, packets };
 }
 
 function PacketTable({
@@ -173,13 +162,13 @@ export function Packets() {
     return { from: new Date(to.getTime() - 30 * DAY_MS).toISOString(), to: to.toISOString() };
   }, []);
   const inbox = useQuery<{ inbox: { edges: Array<{ node: PacketRow }> } | null }>(INBOX_QUERY, {}, { skip: agency === undefined });
-  const records = useQuery<{ auditRecords: { nodes: Array<{ entityId: string | null; operation: string | null }> } | null }>(
-    SENT_RECORDS_QUERY,
-    { filter: { ...range, agency, kind: 'RELAY' } },
-    { skip: agency === undefined },
-  );
-  const ids = [...new Set((records.data?.auditRecords?.nodes ?? []).map((n) => n.entityId).filter((id): id is string => id !== null))].slice(0, 50);
-  const sent = useSentPackets(ids, agency ?? '');
+  // Pages of the outbox already shown, and the cursor of the page being read.
+  const [earlier, setEarlier] = useState<PacketRow[]>([]);
+  const [after, setAfter] = useState<string | null>(null);
+  const outbox = useQuery<OutboxAnswer>(OUTBOX_QUERY, { ...range, after }, { skip: agency === undefined });
+  const page = outbox.loading ? [] : (outbox.data?.outbox?.edges ?? []).map((e) => e.node);
+  const sentRows = [...earlier, ...page];
+  const pageInfo = outbox.loading ? undefined : outbox.data?.outbox?.pageInfo;
   if (agency === undefined)
     return (
       <Page title={texts.packets}>
@@ -204,8 +193,19 @@ export function Packets() {
         />
       </Card>
       <Card title={h2(t(texts.sent))}>
-        <ErrorAlert error={records.error ?? sent.error} />
-        <PacketTable rows={sent.packets} loading={records.loading || sent.loading} label={t(texts.sent)} sent onHistory={setHistory} />
+        <ErrorAlert error={outbox.error} />
+        <PacketTable rows={sentRows} loading={outbox.loading} label={t(texts.sent)} sent onHistory={setHistory} />
+        {pageInfo?.hasNextPage === true && pageInfo.endCursor !== null ? (
+          <Button
+            style={{ marginTop: 12 }}
+            onClick={() => {
+              setEarlier(sentRows);
+              setAfter(pageInfo.endCursor);
+            }}
+          >
+            {t(texts.loadMore)}
+          </Button>
+        ) : null}
       </Card>
       {history !== undefined ? <StatusHistory id={history} onClose={() => setHistory(undefined)} /> : null}
     </Page>

@@ -42,6 +42,7 @@ const AVAILABILITY_QUERY = /* GraphQL */ `
   query SystemAvailability($systemId: ID!, $from: DateTime!, $to: DateTime!) {
     availability(systemId: $systemId, from: $from, to: $to) {
       percent
+      reason
     }
   }
 `;
@@ -84,19 +85,28 @@ export function HealthTag({ status }: { status: string }) {
   return <ToneTag tone={STATUS_COLOR[status] ?? 'default'}>{text !== undefined ? t(text) : status}</ToneTag>;
 }
 
-/** The last 30 days, to the minute (so that the variables stay equal between renders). */
+/**
+ * The last 30 days, to the next whole minute (so that the variables stay equal between renders, and a check made in
+ * the current minute is inside: the monitoring counts a period only up to now).
+ */
 function lastThirtyDays(): { from: string; to: string } {
-  const to = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const to = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 60_000);
   return { from: new Date(to.getTime() - 30 * DAY_MS).toISOString(), to: to.toISOString() };
 }
 
 function Availability({ systemId, range }: { systemId: string; range: { from: string; to: string } }) {
   const { lang } = useLang();
-  const { data, error, loading } = useQuery<{ availability: { percent: number | null } | null }>(AVAILABILITY_QUERY, { systemId, ...range });
+  const t = useT();
+  const { data, error, loading } = useQuery<{ availability: { percent: number | null; reason: string | null } | null }>(AVAILABILITY_QUERY, {
+    systemId,
+    ...range,
+  });
   if (loading) return <span>…</span>;
   if (error !== undefined) return <span title={String((error as Error).message)}>—</span>;
   const percent = data?.availability?.percent;
-  return <span>{percent === null || percent === undefined ? '—' : `${number(percent, lang, 2)} %`}</span>;
+  if (percent !== null && percent !== undefined) return <span>{`${number(percent, lang, 2)} %`}</span>;
+  const reason = texts.availabilityUnknown[data?.availability?.reason ?? ''];
+  return <span>{reason !== undefined ? `— (${t(reason)})` : '—'}</span>;
 }
 
 function History({ system, range }: { system: SystemRow; range: { from: string; to: string } }) {

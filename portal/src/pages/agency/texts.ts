@@ -17,6 +17,10 @@ export const texts = {
   since: { vi: 'Từ lúc', en: 'Since' },
   lastChecked: { vi: 'Kiểm tra gần nhất', en: 'Last checked' },
   availability30: { vi: 'Tỷ lệ sẵn sàng 30 ngày', en: 'Availability, 30 days' },
+  availabilityUnknown: {
+    NEVER_CHECKED: { vi: 'chưa được kiểm tra', en: 'never checked' },
+    NOT_CHECKED_IN_PERIOD: { vi: 'chưa có lần kiểm tra trong kỳ', en: 'not checked in the period' },
+  } as Record<string, { vi: string; en: string }>,
   latency: { vi: 'Thời gian phản hồi', en: 'Latency' },
   failures: { vi: 'Lần lỗi liên tiếp', en: 'Failures in a row' },
   relayLastSeen: { vi: 'Hoạt động gần nhất trên trục liên thông: {at}', en: 'Last active on the relay: {at}' },

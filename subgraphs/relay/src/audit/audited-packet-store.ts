@@ -98,6 +98,8 @@ export function auditedPacketStore(store: PacketStore, audit: AuditWriter, envir
     addToInbox: (agency, packetId, sequence) => store.addToInbox(agency, packetId, sequence),
     removeFromInbox: (agency, packetIds) => store.removeFromInbox(agency, packetIds),
     inbox: (agency, first, afterSequence) => store.inbox(agency, first, afterSequence),
+    outbox: (agency, first, range) => store.outbox(agency, first, range),
+    removeFromOutbox: (agency, packetIds) => store.removeFromOutbox(agency, packetIds),
     setActive: (packetId, dueMs) => store.setActive(packetId, dueMs),
     removeActive: (packetId) => store.removeActive(packetId),
     activeIds: (limit, dueByMs) => store.activeIds(limit, dueByMs),

@@ -22,6 +22,10 @@ export interface Caller {
   systemId: string | null;
   /** Role `lgsp-operator`: reads every packet. */
   operator: boolean;
+  /** Role `agency-system` (an agency's information system): reads its agency's outbox. */
+  agencySystem?: boolean;
+  /** Role `agency-admin` (quản trị viên của cơ quan): reads its own agency's outbox. */
+  agencyAdmin?: boolean;
 }
 
 export interface RelaySettings {
@@ -146,6 +150,14 @@ export interface AgencyPresence {
   agencyCode: string;
   lastSeenAt: string | null;
   systems: Array<{ systemId: string; lastSeenAt: string }>;
+}
+
+/** A page of an agency's outbox (`Relay.outbox`). */
+export interface OutboxSlice {
+  packets: Packet[];
+  /** Position of the last packet of the page (the next page's `beforeScore`). */
+  lastScore: number | null;
+  hasNextPage: boolean;
 }
 
 export interface InboxSlice {

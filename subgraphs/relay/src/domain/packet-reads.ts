@@ -5,7 +5,7 @@
  */
 import { ErrorCode, LgspError } from '@lgsp/kit';
 import { requireAgency, viewFor } from './access.ts';
-import type { Caller, ExchangeDeps, InboxSlice } from './exchange-api.ts';
+import type { Caller, ExchangeDeps, InboxSlice, OutboxSlice } from './exchange-api.ts';
 import type { Packet, StatusEvent } from './types.ts';
 
 export class PacketReads {
@@ -43,4 +43,46 @@ export class PacketReads {
     if (expired.length > 0) await this.deps.packets.removeFromInbox(agency, expired);
     return { packets, lastSequence: page.lastSequence, hasNextPage: page.hasNextPage };
   }
+
+  /**
+   * The packets an agency sent, newest first, with every recipient's delivery: for its systems and its administrator
+   * (own agency), and operators (any agency, named by `agencyCode`). Created in [fromMs, toMs) when given.
+   */
+  async outbox(
+    caller: Caller,
+    query: { agencyCode: string | null; first: number; beforeScore: number | null; fromMs: number | null; toMs: number | null },
+  ): Promise<OutboxSlice> {
+    const agency = outboxAgency(caller, query.agencyCode);
+    const { first } = query;
+    if (!Number.isInteger(first) || first < 0) throw new LgspError(ErrorCode.BAD_USER_INPUT, 'first must be >= 0', { field: 'first' });
+    if (first > 100) throw new LgspError(ErrorCode.LIMIT_EXCEEDED, 'first must be <= 100', { limit: 100 });
+    if (query.fromMs !== null && query.toMs !== null && query.toMs <= query.fromMs)
+      throw new LgspError(ErrorCode.BAD_USER_INPUT, 'to must be after from', { field: 'to' });
+    const page = await this.deps.packets.outbox(agency, first, { fromMs: query.fromMs, toMs: query.toMs, beforeScore: query.beforeScore });
+    const packets: Packet[] = [];
+    const expired: string[] = [];
+    for (const id of page.ids) {
+      const packet = await this.deps.packets.get(id);
+      if (packet !== null) packets.push(packet);
+      else expired.push(id);
+    }
+    // As the inbox: entries of records that ran out their retention go when a page comes across them.
+    if (expired.length > 0) await this.deps.packets.removeFromOutbox(agency, expired);
+    return { packets, lastScore: page.lastScore, hasNextPage: page.hasNextPage };
+  }
+}
+
+/** Whose outbox the caller reads: its own agency's (agency system, agency administrator), or any (operator). */
+function outboxAgency(caller: Caller, agencyCode: string | null): string {
+  if (caller.operator) {
+    const agency = agencyCode ?? caller.agencyCode;
+    if (agency === null)
+      throw new LgspError(ErrorCode.BAD_USER_INPUT, 'an operator names the agency whose outbox it reads (agencyCode)', { field: 'agencyCode' });
+    return agency;
+  }
+  if (caller.agencyCode === null || !(caller.agencySystem === true || caller.agencyAdmin === true))
+    throw new LgspError(ErrorCode.FORBIDDEN, "an agency's outbox is readable by its systems, its administrator and operators only");
+  if (agencyCode !== null && agencyCode !== caller.agencyCode)
+    throw new LgspError(ErrorCode.FORBIDDEN, `the outbox of ${agencyCode} is readable by that agency and operators only`);
+  return caller.agencyCode;
 }

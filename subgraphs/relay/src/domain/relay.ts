@@ -22,6 +22,7 @@ import type {
   Download,
   ExchangeSpace,
   InboxSlice,
+  OutboxSlice,
   PacketClaim,
   RelayDeps,
   RequestExchangeInput,
@@ -42,6 +43,7 @@ export type {
   Download,
   ExchangeSpace,
   InboxSlice,
+  OutboxSlice,
   PacketClaim,
   RelayDeps,
   RelaySettings,
@@ -145,5 +147,9 @@ export class Relay {
 
   inbox(caller: Caller, first: number, afterSequence: number | null): Promise<InboxSlice> {
     return this.reads.inbox(caller, first, afterSequence);
+  }
+
+  outbox(caller: Caller, query: Parameters<PacketReads['outbox']>[1]): Promise<OutboxSlice> {
+    return this.reads.outbox(caller, query);
   }
 }

@@ -13,6 +13,8 @@ export function relayKeys(prefix: string) {
     history: (id: string) => `${base}:packet:{${id}}:history`,
     /** Sorted set: packet ids by sequence, per recipient agency. */
     inbox: (agency: string) => `${base}:inbox:{${agency}}`,
+    /** Sorted set: packet ids sent by an agency, scored by creation time and sequence (`outboxScore`). */
+    outbox: (agency: string) => `${base}:outbox:{${agency}}`,
     /** Sorted set: packets not finished yet, scored by their next deadline (ms). */
     active: `${base}:active`,
     /** Hash: `<sourceAgency> <documentId>` → packet id of the edXML document. */

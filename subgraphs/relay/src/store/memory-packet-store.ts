@@ -6,7 +6,7 @@
  * traffic, and a long-running `npm start` must not grow without bound.
  */
 import type { Packet, StatusEvent } from '../domain/types.ts';
-import { retentionOf, type InboxPage, type PacketStore } from './packet-store.ts';
+import { OUTBOX_SEQUENCE_SLOTS, outboxScore, retentionOf, type InboxPage, type OutboxPage, type PacketStore } from './packet-store.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -22,6 +22,8 @@ export function createMemoryPacketStore(options: { maxFinished?: number } = {}):
   const packets = new Map<string, Packet>();
   const histories = new Map<string, StatusEvent[]>();
   const inboxes = new Map<string, Map<string, number>>();
+  // Per source agency: packet id → outbox score.
+  const outboxes = new Map<string, Map<string, number>>();
   const active = new Map<string, number>();
   const documents = new Map<string, string>();
   // Finished packets in the order they finished, each with its expiry timer.
@@ -31,7 +33,9 @@ export function createMemoryPacketStore(options: { maxFinished?: number } = {}):
   function drop(packetId: string): void {
     clearTimeout(expiries.get(packetId));
     expiries.delete(packetId);
-    for (const delivery of packets.get(packetId)?.deliveries ?? []) inboxes.get(delivery.agencyCode)?.delete(packetId);
+    const packet = packets.get(packetId);
+    for (const delivery of packet?.deliveries ?? []) inboxes.get(delivery.agencyCode)?.delete(packetId);
+    if (packet !== undefined) outboxes.get(packet.sourceAgency)?.delete(packetId);
     packets.delete(packetId);
     histories.delete(packetId);
   }
@@ -64,6 +68,9 @@ export function createMemoryPacketStore(options: { maxFinished?: number } = {}):
       packets.set(packet.id, copy(packet));
       histories.set(packet.id, copy(history));
       active.set(packet.id, activeDueMs);
+      const outbox = outboxes.get(packet.sourceAgency) ?? new Map<string, number>();
+      outbox.set(packet.id, outboxScore(packet));
+      outboxes.set(packet.sourceAgency, outbox);
     },
     get: read,
     // One process holds the records: what it last saw is the current record.
@@ -102,6 +109,18 @@ export function createMemoryPacketStore(options: { maxFinished?: number } = {}):
         .sort((a, b) => b[1] - a[1]);
       const page = all.slice(0, first);
       return { ids: page.map(([id]) => id), lastSequence: page.length > 0 ? page[page.length - 1]![1] : null, hasNextPage: all.length > first };
+    },
+    async outbox(agency, first, range): Promise<OutboxPage> {
+      const min = range.fromMs === null ? -Infinity : range.fromMs * OUTBOX_SEQUENCE_SLOTS;
+      const max = range.toMs === null ? Infinity : range.toMs * OUTBOX_SEQUENCE_SLOTS;
+      const all = [...(outboxes.get(agency) ?? new Map<string, number>()).entries()]
+        .filter(([, score]) => score >= min && score < max && (range.beforeScore === null || score < range.beforeScore))
+        .sort((a, b) => b[1] - a[1]);
+      const page = all.slice(0, first);
+      return { ids: page.map(([id]) => id), lastScore: page.length > 0 ? page[page.length - 1]![1] : null, hasNextPage: all.length > first };
+    },
+    async removeFromOutbox(agency, packetIds) {
+      for (const id of packetIds) outboxes.get(agency)?.delete(id);
     },
     async setActive(packetId, dueMs) {
       active.set(packetId, dueMs);

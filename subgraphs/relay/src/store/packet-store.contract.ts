@@ -159,6 +159,36 @@ export function describePacketStoreContract(name: string, make: () => Promise<Fi
       assert.deepEqual((await f.store.inbox('000.00.04.H41', 10, null)).ids, ['i7', 'i5']);
     });
 
+    it("keeps an agency's outbox from create: newest first by creation time, a time range, pages, removal", async () => {
+      const sent = (id: string, sequence: number, at: string, source = '000.00.09.H41') => ({
+        ...samplePacket(id, sequence),
+        createdAt: at,
+        sourceAgency: source,
+      });
+      // Created out of order (sequence 12 before 11 in time): the order is the creation time's.
+      await f.store.create(sent('o1', 10, '2026-12-01T08:00:00.000Z'), [], 0);
+      await f.store.create(sent('o3', 12, '2026-12-02T08:00:00.000Z'), [], 0);
+      await f.store.create(sent('o2', 11, '2026-12-02T09:00:00.000Z'), [], 0);
+      await f.store.create(sent('o4', 13, '2026-12-03T08:00:00.000Z'), [], 0);
+      await f.store.create(sent('x1', 14, '2026-12-02T10:00:00.000Z', '000.00.08.H41'), [], 0);
+      const all = { fromMs: null, toMs: null, beforeScore: null };
+      const first = await f.store.outbox('000.00.09.H41', 2, all);
+      assert.deepEqual(first.ids, ['o4', 'o2']);
+      assert.equal(first.hasNextPage, true);
+      const second = await f.store.outbox('000.00.09.H41', 2, { ...all, beforeScore: first.lastScore });
+      assert.deepEqual(second.ids, ['o3', 'o1']);
+      assert.equal(second.hasNextPage, false);
+      // [from, to): 2 December only.
+      const range = { fromMs: Date.parse('2026-12-02T00:00:00Z'), toMs: Date.parse('2026-12-03T08:00:00Z'), beforeScore: null };
+      assert.deepEqual((await f.store.outbox('000.00.09.H41', 10, range)).ids, ['o2', 'o3']);
+      const paged = await f.store.outbox('000.00.09.H41', 1, range);
+      assert.deepEqual((await f.store.outbox('000.00.09.H41', 10, { ...range, beforeScore: paged.lastScore })).ids, ['o3']);
+      assert.deepEqual((await f.store.outbox('000.00.08.H41', 10, all)).ids, ['x1']);
+      assert.deepEqual((await f.store.outbox('000.00.07.H41', 10, all)).ids, []);
+      await f.store.removeFromOutbox('000.00.09.H41', ['o2', 'unknown']);
+      assert.deepEqual((await f.store.outbox('000.00.09.H41', 10, all)).ids, ['o4', 'o3', 'o1']);
+    });
+
     it('lists active packets due by a time, earliest due first, and forgets removed ones', async () => {
       await f.store.setActive('a2', 2000);
       await f.store.setActive('a1', 1000);

@@ -10,6 +10,33 @@ export interface InboxPage {
 }
 
 /** What goes with a change, in the same atomic write: only when the record changed. */
+/** The outbox's order: creation time (ms) then sequence, in one number (exact below 2^53 until the year 2248). */
+export const OUTBOX_SEQUENCE_SLOTS = 1024;
+
+/**
+ * The score of a packet in its source agency's outbox: its creation time in ms, times 1024, plus its sequence modulo
+ * 1024 — newest first, time ranges by score, and unique unless 1024 packets are created in one millisecond.
+ */
+export function outboxScore(packet: Pick<Packet, 'createdAt' | 'sequence'>): number {
+  return Date.parse(packet.createdAt) * OUTBOX_SEQUENCE_SLOTS + (packet.sequence % OUTBOX_SEQUENCE_SLOTS);
+}
+
+/** A page of an agency's outbox. */
+export interface OutboxPage {
+  /** Packet ids, newest first. */
+  ids: string[];
+  /** Score (`outboxScore`) of the last id on the page: the next page's `beforeScore`. */
+  lastScore: number | null;
+  hasNextPage: boolean;
+}
+
+/** Which part of an outbox to read: created in [fromMs, toMs) (either open), older than `beforeScore` when set. */
+export interface OutboxRange {
+  fromMs: number | null;
+  toMs: number | null;
+  beforeScore: number | null;
+}
+
 export interface ChangeEffects {
   /** Status events appended to the history, computed from the new record. */
   history?: (next: Packet) => StatusEvent[];
@@ -26,7 +53,10 @@ export function retentionOf(effects: ChangeEffects | undefined, next: Packet): n
 export interface PacketStore {
   /** New, never-repeated numbers for ordering (1, 2, …): the first of `count` consecutive ones (default 1). */
   nextSequence(count?: number): Promise<number>;
-  /** Stores a new packet with its first history events, marked active (due for a sweep at `activeDueMs`). */
+  /**
+   * Stores a new packet with its first history events, marked active (due for a sweep at `activeDueMs`), and enters
+   * it in its source agency's outbox (`outbox`).
+   */
   create(packet: Packet, history: StatusEvent[], activeDueMs: number): Promise<void>;
   get(id: string): Promise<Packet | null>;
   /**
@@ -50,6 +80,13 @@ export interface PacketStore {
   removeFromInbox(agency: string, packetIds: string[]): Promise<void>;
   /** The agency's packets newest first, after (older than) `afterSequence`. */
   inbox(agency: string, first: number, afterSequence: number | null): Promise<InboxPage>;
+  /**
+   * The packets the agency sent (its outbox, hộp thư đi), newest first by creation time, in `range`: an index the
+   * store keeps from `create`, never a scan. Entries outlive their records at most until a page comes across them.
+   */
+  outbox(agency: string, first: number, range: OutboxRange): Promise<OutboxPage>;
+  /** Takes packets out of an agency's outbox (those whose record expired with its retention). */
+  removeFromOutbox(agency: string, packetIds: string[]): Promise<void>;
   /** Marks a packet unfinished, due for a sweep at `dueMs`. */
   setActive(packetId: string, dueMs: number): Promise<void>;
   removeActive(packetId: string): Promise<void>;

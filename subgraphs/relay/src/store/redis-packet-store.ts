@@ -10,7 +10,7 @@
 import { redisScript, type RedisClient } from '@lgsp/kit';
 import type { Packet, StatusEvent } from '../domain/types.ts';
 import { relayKeys } from './keys.ts';
-import { retentionOf, type InboxPage, type PacketStore } from './packet-store.ts';
+import { OUTBOX_SEQUENCE_SLOTS, outboxScore, retentionOf, type InboxPage, type OutboxPage, type PacketStore } from './packet-store.ts';
 
 // KEYS: record, history. ARGV: expected rev, new json, new rev, retention ms ('' = keep), history events….
 // Answers {1} when written, {0, json, rev} with the current record when the revision moved on (the caller retries
@@ -37,7 +37,7 @@ return 1`);
 const REMEMBERED_PACKETS = 5_000;
 
 /**
- * Most entries an agency's inbox keeps, the newest by sequence: an agency that never pages its inbox does not make it
+ * Most entries an agency's inbox (and its outbox) keeps, the newest by sequence: an agency that never pages its inbox does not make it
  * grow for ever (entries of expired records go when a page comes across them). Older packets stay claimable.
  */
 export const INBOX_MAX_ENTRIES = 100_000;
@@ -60,6 +60,13 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
     return found === null ? null : { ...found, confirmed: true };
   };
 
+  /** Enters a new packet in its source agency's outbox, trimmed to the newest `inboxMaxEntries` now and then. */
+  async function addToOutbox(packet: Packet): Promise<void> {
+    const key = keys.outbox(packet.sourceAgency);
+    await redis.zAdd(key, { score: outboxScore(packet), value: packet.id });
+    if (packet.sequence % INBOX_TRIM_EVERY === 0) await redis.zRemRangeByRank(key, 0, -(inboxMaxEntries + 1));
+  }
+
   async function read(id: string): Promise<{ packet: Packet; rev: string } | null> {
     const [json, rev] = await redis.hmGet(keys.packet(id), ['json', 'rev']);
     if (json === null || json === undefined || rev === null || rev === undefined) {
@@ -81,6 +88,7 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
       await Promise.all([
         CREATE.run(redis, [keys.packet(packet.id), keys.history(packet.id)], [json, ...history.map((e) => JSON.stringify(e))]),
         redis.zAdd(keys.active, { score: activeDueMs, value: packet.id }),
+        addToOutbox(packet),
       ]);
       remember(packet.id, json, '1');
     },
@@ -159,6 +167,18 @@ export function createRedisPacketStore(redis: RedisClient, options: { keyPrefix:
         lastSequence: page.length > 0 ? page[page.length - 1]!.score : null,
         hasNextPage: rows.length > first,
       };
+    },
+    async outbox(agency, first, range): Promise<OutboxPage> {
+      const bounds = [range.toMs === null ? Infinity : range.toMs * OUTBOX_SEQUENCE_SLOTS, range.beforeScore ?? Infinity];
+      const upper = Math.min(...bounds);
+      const max = upper === Infinity ? '+inf' : `(${upper}`;
+      const min = range.fromMs === null ? '-inf' : String(range.fromMs * OUTBOX_SEQUENCE_SLOTS);
+      const rows = await redis.zRangeWithScores(keys.outbox(agency), max, min, { BY: 'SCORE', REV: true, LIMIT: { offset: 0, count: first + 1 } });
+      const page = rows.slice(0, first);
+      return { ids: page.map((r) => r.value), lastScore: page.length > 0 ? page[page.length - 1]!.score : null, hasNextPage: rows.length > first };
+    },
+    async removeFromOutbox(agency, packetIds) {
+      if (packetIds.length > 0) await redis.zRem(keys.outbox(agency), packetIds);
     },
     async setActive(packetId, dueMs) {
       await redis.zAdd(keys.active, { score: dueMs, value: packetId });

@@ -12,7 +12,11 @@ export interface Availability {
   unknownSeconds: number;
   /** 0–100, null when no time of the period is known. */
   percent: number | null;
+  /** Why `percent` is null: the system was never checked, or not within the period (kept history); null otherwise. */
+  reason: AvailabilityUnknownReason | null;
 }
+
+export type AvailabilityUnknownReason = 'NEVER_CHECKED' | 'NOT_CHECKED_IN_PERIOD';
 
 export function availabilityOf(startStatus: SystemHealthStatus, transitions: readonly HealthTransition[], fromMs: number, toMs: number): Availability {
   const seconds: Record<SystemHealthStatus, number> = { ONLINE: 0, DEGRADED: 0, OFFLINE: 0, UNKNOWN: 0 };
@@ -37,5 +41,6 @@ export function availabilityOf(startStatus: SystemHealthStatus, transitions: rea
     downSeconds: seconds.OFFLINE,
     unknownSeconds: seconds.UNKNOWN,
     percent: known === 0 ? null : Math.round((up / known) * 100_000) / 1000,
+    reason: known === 0 ? 'NOT_CHECKED_IN_PERIOD' : null,
   };
 }

@@ -64,6 +64,35 @@ export interface HealthHistory {
 
 const invalid = (message: string, argument: string) => new LgspError(ErrorCode.INVALID_HEALTH_REPORT, message, { argument });
 
+const VIETNAM_OFFSET_MS = 7 * 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The days' rollups with the time since the last sample credited to the current status (as the next sample will
+ * credit it, up to the same cap), within [fromMs, toMs) and split at Vietnam midnights: a system online since its
+ * first check shows its hours up before its second. Rows for days with no sample yet are added.
+ */
+export function withOpenSpan(rollups: DailyRollup[], state: SystemState | null, fromMs: number, toMs: number): DailyRollup[] {
+  if (state === null || state.lastSampleMs === null || state.status === 'UNKNOWN') return rollups;
+  const capMs = (state.creditCapSeconds ?? 0) * 1000;
+  let at = Math.max(state.lastSampleMs, fromMs);
+  const end = Math.min(toMs, state.lastSampleMs + capMs);
+  if (end <= at) return rollups;
+  const rows = new Map(rollups.map((r) => [r.day, { ...r }]));
+  const field = state.status === 'ONLINE' ? 'upSeconds' : state.status === 'DEGRADED' ? 'degradedSeconds' : 'downSeconds';
+  while (at < end) {
+    // The next Vietnam midnight after `at`.
+    const midnight = Math.floor((at + VIETNAM_OFFSET_MS) / DAY_MS) * DAY_MS + DAY_MS - VIETNAM_OFFSET_MS;
+    const stop = Math.min(end, midnight);
+    const day = vietnamDay(new Date(at).toISOString());
+    const row = rows.get(day) ?? { day, upSeconds: 0, degradedSeconds: 0, downSeconds: 0, samples: 0, failures: 0 };
+    row[field] += (stop - at) / 1000;
+    rows.set(day, row);
+    at = stop;
+  }
+  return [...rows.values()].sort((a, b) => (a.day < b.day ? -1 : 1));
+}
+
 export class HealthService {
   constructor(private readonly options: HealthServiceOptions) {}
 
@@ -156,11 +185,14 @@ export class HealthService {
     requireHealthReader(caller, await this.agencyOf(systemId));
     const { fromMs, toMs } = this.period(from, to);
     const samples = await this.options.store.samples(systemId, fromMs, toMs, MAX_HISTORY_SAMPLES + 1);
+    const fromDay = vietnamDay(new Date(fromMs).toISOString());
+    const toDay = vietnamDay(new Date(toMs - 1).toISOString());
+    const rollups = await this.options.store.rollups(systemId, fromDay, toDay);
     return {
       transitions: await this.options.store.transitions(systemId, fromMs, toMs),
       samples: samples.slice(0, MAX_HISTORY_SAMPLES),
       samplesTruncated: samples.length > MAX_HISTORY_SAMPLES,
-      rollups: await this.options.store.rollups(systemId, vietnamDay(new Date(fromMs).toISOString()), vietnamDay(new Date(toMs - 1).toISOString())),
+      rollups: withOpenSpan(rollups, await this.options.store.state(systemId), fromMs, Math.min(toMs, this.options.now().getTime())),
     };
   }
 
@@ -170,8 +202,14 @@ export class HealthService {
     // Only the past counts: the rest of a period not over yet is not known.
     const toMs = Math.min(period.toMs, this.options.now().getTime());
     const fromMs = Math.min(period.fromMs, toMs);
-    const start = (await this.options.store.lastTransitionBefore(systemId, fromMs))?.to ?? 'UNKNOWN';
+    const state = await this.options.store.state(systemId);
     const transitions = await this.options.store.transitions(systemId, fromMs, toMs);
+    if (state === null || state.lastSampleMs === null)
+      return { ...availabilityOf('UNKNOWN', transitions, fromMs, toMs), reason: 'NEVER_CHECKED', fromMs, toMs };
+    const before = await this.options.store.lastTransitionBefore(systemId, fromMs);
+    // The status at the start: the last transition before it; when none is kept (a system in one status since its
+    // first check, longer ago than the history kept), the current status if it already held then.
+    const start = before?.to ?? (state.status !== 'UNKNOWN' && state.sinceMs <= fromMs ? state.status : 'UNKNOWN');
     return { ...availabilityOf(start, transitions, fromMs, toMs), fromMs, toMs };
   }
 }

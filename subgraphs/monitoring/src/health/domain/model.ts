@@ -51,6 +51,11 @@ export interface SystemState {
   latest: Partial<Record<'1' | '2', HealthSample>>;
   /** When the last sample of any kind was taken (ms); null before the first. */
   lastSampleMs: number | null;
+  /**
+   * The longest time after the last sample the next one would credit to the current status (seconds): the history's
+   * days count the time since the last sample up to this (absent on states written before it was kept).
+   */
+  creditCapSeconds?: number;
 }
 
 /** A change of a system's status: online/offline transitions are its connect/disconnect history. */

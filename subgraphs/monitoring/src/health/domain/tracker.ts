@@ -91,6 +91,7 @@ export class HealthTracker {
       consecutiveFailures: failures,
       latest,
       lastSampleMs: Math.max(before.lastSampleMs ?? 0, sample.atMs),
+      creditCapSeconds: observation.creditCapSeconds,
     };
     await store.addSample(sample);
     await store.addToRollup(sample.systemId, vietnamDay(new Date(sample.atMs).toISOString()), delta);
