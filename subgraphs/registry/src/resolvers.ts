@@ -10,10 +10,16 @@ import type { NewSystem, SystemPatch, CredentialRequest } from './domain/systems
 import type { IssuedCredential } from './ports/credentials.ts';
 import type { NewAgencyApplication } from './domain/applications.ts';
 import { maintenanceResolvers } from './maintenance-resolvers.ts';
+import type { FieldDocIndex } from './domain/field-docs.ts';
+import type { AccessRequest, OfferedFieldSet } from './domain/model.ts';
+import { AWAITING_ANSWER } from './domain/environments.ts';
+import { workingDaysLeft } from './domain/working-days/index.ts';
 
 export interface RegistryContext extends BaseContext {
   registry: Registry;
   caller: Caller;
+  /** Which fields each field set covers, from the composed supergraph (default: none). */
+  fieldDocs?: FieldDocIndex;
 }
 
 type Party = 'CONSUMER' | 'PROVIDER' | 'OPERATOR' | 'SYSTEM';
@@ -190,8 +196,16 @@ export const resolvers = {
     async amendAccessRequest(_: unknown, args: { id: string; input: AccessRequestAmendment }, ctx: RegistryContext) {
       return ctx.registry.accessRequests.amend(signedIn(ctx), args.id, args.input);
     },
-    async actOnAccessRequest(_: unknown, args: { id: string; action: AccessAction; reason?: string | null; as?: Party | null }, ctx: RegistryContext) {
-      return ctx.registry.accessRequests.act(signedIn(ctx), args.id, args.action, { reason: args.reason ?? null, as: args.as ?? null });
+    async actOnAccessRequest(
+      _: unknown,
+      args: { id: string; action: AccessAction; reason?: string | null; as?: Party | null; fieldSets?: string[] | null },
+      ctx: RegistryContext,
+    ) {
+      return ctx.registry.accessRequests.act(signedIn(ctx), args.id, args.action, {
+        reason: args.reason ?? null,
+        as: args.as ?? null,
+        fieldSets: args.fieldSets ?? null,
+      });
     },
   },
 
@@ -212,6 +226,18 @@ export const resolvers = {
   },
   AccessRequest: {
     __resolveReference: (ref: { id: string }, ctx: RegistryContext) => ctx.registry.accessRequests.get(signedIn(ctx), ref.id),
+    approvedFieldSets: (r: AccessRequest) => r.approvedFieldSets ?? null,
+    consumerAgencyName: async (r: AccessRequest, _: unknown, ctx: RegistryContext) => (await ctx.registry.agencies.get(r.consumerAgency))?.name ?? null,
+    providerAgencyName: async (r: AccessRequest, _: unknown, ctx: RegistryContext) => (await ctx.registry.agencies.get(r.providerAgency))?.name ?? null,
+    workingDaysLeft: (r: AccessRequest, _: unknown, ctx: RegistryContext) =>
+      r.dueAt === null || !AWAITING_ANSWER.includes(r.state) ? null : workingDaysLeft(new Date(r.dueAt), ctx.registry.core.now(), ctx.registry.core.calendar),
+  },
+  OfferedFieldSet: {
+    fields: (f: OfferedFieldSet, _: unknown, ctx: RegistryContext) => (ctx.fieldDocs?.fieldsOf(f.name) ?? []).map((d) => d.coordinate),
+    fieldDocs: (f: OfferedFieldSet, _: unknown, ctx: RegistryContext) => ctx.fieldDocs?.fieldsOf(f.name) ?? [],
+  },
+  HistoryEntry: {
+    fieldSets: (h: { fieldSets?: string[] | null }) => h.fieldSets ?? null,
   },
   ServiceRegistration: {
     serviceName: (r: ProviderRegistration) => r.proposal.name,
