@@ -169,9 +169,17 @@ describe('registry authorization matrix', () => {
         });
       }
       case 'accessRequest':
-        return h.gql(principal, `{ accessRequest(id: "${await freshRequest()}") { id } }`);
+        return h.gql(
+          principal,
+          `{ accessRequest(id: "${await freshRequest()}") { id approvedFieldSets workingDaysLeft consumerAgencyName providerAgencyName } }`,
+        );
       case 'actOnAccessRequest APPROVE (pending)':
         return h.gql(principal, `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: APPROVE) { id } }`);
+      case 'actOnAccessRequest APPROVE fieldSets (pending)':
+        return h.gql(
+          principal,
+          `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: APPROVE, fieldSets: ["national-data.citizen.basic"]) { id approvedFieldSets } }`,
+        );
       case 'actOnAccessRequest RESUBMIT (changes requested)': {
         const id = await freshRequest();
         data(await h.gql(OPERATOR, `mutation { actOnAccessRequest(id: "${id}", action: REQUEST_CHANGES, reason: "bổ sung căn cứ") { id } }`));
@@ -186,7 +194,7 @@ describe('registry authorization matrix', () => {
       case 'registryServices':
         return h.gql(principal, '{ registryServices { code versions { version } } }');
       case 'registryService':
-        return h.gql(principal, '{ registryService(code: "national-data-citizen") { code } }');
+        return h.gql(principal, '{ registryService(code: "national-data-citizen") { code versions { fieldSets { fields fieldDocs { coordinate type } } } } }');
       case 'serviceNotices':
         return h.gql(principal, '{ serviceNotices { id } }');
       case 'amendAccessRequest (changes requested)': {
