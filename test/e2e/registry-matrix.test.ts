@@ -235,6 +235,11 @@ describe('registry authorization matrix through the gateway (real tokens, no Red
         return gql(caller, `{ accessRequest(id: "${await freshRequest()}") { id } }`);
       case 'actOnAccessRequest APPROVE (pending)':
         return gql(caller, `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: APPROVE) { id } }`);
+      case 'actOnAccessRequest APPROVE fieldSets (pending)':
+        return gql(
+          caller,
+          `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: APPROVE, fieldSets: ["national-data.citizen.basic"]) { id approvedFieldSets } }`,
+        );
       case 'actOnAccessRequest RESUBMIT (changes requested)': {
         const id = await freshRequest();
         await data('operator', `mutation { actOnAccessRequest(id: "${id}", action: REQUEST_CHANGES, reason: "bổ sung căn cứ") { id } }`);

@@ -1,4 +1,7 @@
 /**
+ * Sample operations of a field set, built by introspection (the fields a set covers and their descriptions come from
+ * the registry's `OfferedFieldSet.fieldDocs`, read from the composed supergraph, in every environment).
+ *
  * Schema documentation of a field set, from the supergraph's descriptions, read by introspection through the gateway
  * with the developer's own token (when the gateway allows introspection: not in production, GATEWAY_INTROSPECTION).
  *
