@@ -11,6 +11,7 @@ import type { IssuedCredential } from './ports/credentials.ts';
 import type { NewAgencyApplication } from './domain/applications.ts';
 import { maintenanceResolvers } from './maintenance-resolvers.ts';
 import type { FieldDocIndex } from './domain/field-docs.ts';
+import { listGrants, type GrantView } from './domain/grant-views.ts';
 import type { AccessRequest, OfferedFieldSet } from './domain/model.ts';
 import { AWAITING_ANSWER } from './domain/environments.ts';
 import { workingDaysLeft } from './domain/working-days/index.ts';
@@ -112,6 +113,9 @@ export const resolvers = {
     },
     async myApplications(_: unknown, _args: unknown, ctx: RegistryContext) {
       return ctx.registry.applications.mine(signedIn(ctx));
+    },
+    async grants(_: unknown, args: { providerAgency?: string | null; consumerAgency?: string | null }, ctx: RegistryContext) {
+      return listGrants(ctx.registry.core, signedIn(ctx), { providerAgency: args.providerAgency ?? null, consumerAgency: args.consumerAgency ?? null });
     },
     async serviceNotices(_: unknown, _args: unknown, ctx: RegistryContext) {
       const caller = agencySide(ctx);
@@ -235,6 +239,23 @@ export const resolvers = {
   OfferedFieldSet: {
     fields: (f: OfferedFieldSet, _: unknown, ctx: RegistryContext) => (ctx.fieldDocs?.fieldsOf(f.name) ?? []).map((d) => d.coordinate),
     fieldDocs: (f: OfferedFieldSet, _: unknown, ctx: RegistryContext) => ctx.fieldDocs?.fieldsOf(f.name) ?? [],
+  },
+  GrantView: {
+    id: (v: GrantView) => v.grant.id,
+    origin: (v: GrantView) => (v.accessRequestId === null ? 'CONFIGURED' : 'ACCESS_REQUEST'),
+    providerAgency: (v: GrantView) => v.grant.provider,
+    consumerAgency: (v: GrantView) => v.grant.consumer,
+    providerAgencyName: async (v: GrantView, _: unknown, ctx: RegistryContext) => (await ctx.registry.agencies.get(v.grant.provider))?.name ?? null,
+    consumerAgencyName: async (v: GrantView, _: unknown, ctx: RegistryContext) =>
+      v.grant.consumer === '*' ? null : ((await ctx.registry.agencies.get(v.grant.consumer))?.name ?? null),
+    service: (v: GrantView) => v.grant.service,
+    fieldSets: (v: GrantView) => v.grant.fieldSets,
+    purposes: (v: GrantView) => v.grant.purposes,
+    validFrom: (v: GrantView) => v.grant.validFrom,
+    validTo: (v: GrantView) => v.grant.validTo ?? null,
+    environment: (v: GrantView) => v.grant.environment ?? 'production',
+    quota: (v: GrantView) => v.grant.quota ?? null,
+    basis: (v: GrantView) => v.grant.basis ?? null,
   },
   HistoryEntry: {
     fieldSets: (h: { fieldSets?: string[] | null }) => h.fieldSets ?? null,

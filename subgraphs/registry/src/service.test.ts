@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registryGrantId } from './ports/grants.ts';
-import { adminOf, FINANCE, JUSTICE, OPERATOR, POLICE, providerSystemOf, startRegistryHarness, type GraphQLAnswer, type RegistryHarness } from './testing.ts';
+import { adminOf, developerOf, FINANCE, JUSTICE, OPERATOR, POLICE, providerSystemOf, startRegistryHarness, type GraphQLAnswer, type RegistryHarness } from './testing.ts';
 
 const NEW_AGENCY = '000.00.23.H41';
 const NEW_SYSTEM = `${NEW_AGENCY}:mot-cua`;
@@ -286,6 +286,41 @@ describe('registry service', () => {
       live.history.map((e: { action: string; party: string }) => `${e.action}:${e.party}`),
       ['SUBMIT:CONSUMER', 'APPROVE:PROVIDER', 'APPROVE:OPERATOR', 'REPORT_INTEGRATED:CONSUMER', 'CONFIRM_INTEGRATION:PROVIDER'],
     );
+  });
+
+  it('lists the grants in force to the operator and to either side, including those configured without a request', async () => {
+    const configured = {
+      id: 'dev.tuphap.citizen-basic',
+      provider: POLICE,
+      consumer: JUSTICE,
+      service: 'national-data',
+      fieldSets: ['national-data.citizen.basic'],
+      purposes: ['civil-status'],
+      validFrom: '2026-01-01T00:00:00.000Z',
+      basis: 'development grant',
+    };
+    assert.equal(await h.grants.putAll([configured], await h.grants.version()), true);
+    const query = `query($p: ID, $c: ID) { grants(providerAgency: $p, consumerAgency: $c) {
+      id origin accessRequestId providerAgency providerAgencyName consumerAgency consumerAgencyName service fieldSets environment active validTo basis } }`;
+    const all = ok(await h.gql(OPERATOR, query)).grants as Array<Record<string, unknown>>;
+    assert.deepEqual(all.map((g) => g.id).sort(), ['dev.tuphap.citizen-basic', `registry.${requestId}.production`, `registry.${requestId}.test`]);
+    const dev = all.find((g) => g.id === 'dev.tuphap.citizen-basic')!;
+    assert.deepEqual(
+      { origin: dev.origin, accessRequestId: dev.accessRequestId, environment: dev.environment, active: dev.active, providerAgencyName: dev.providerAgencyName },
+      { origin: 'CONFIGURED', accessRequestId: null, environment: 'PRODUCTION', active: true, providerAgencyName: 'Công an tỉnh Nghệ An' },
+    );
+    const test = all.find((g) => g.id === `registry.${requestId}.test`)!;
+    assert.deepEqual([test.origin, test.accessRequestId, test.environment, test.fieldSets], ['ACCESS_REQUEST', requestId, 'TEST', ['national-data.citizen.basic']]);
+    // The provider sees what it gives; the consumer what it receives; a third agency nothing of theirs.
+    assert.equal((ok(await h.gql(adminOf(POLICE), query)).grants as unknown[]).length, 3);
+    const received = ok(await h.gql(adminOf(NEW_AGENCY), query, { c: NEW_AGENCY })).grants as Array<{ id: string }>;
+    assert.deepEqual(received.map((g) => g.id).sort(), [`registry.${requestId}.production`, `registry.${requestId}.test`]);
+    assert.deepEqual(ok(await h.gql(adminOf(FINANCE), query)).grants, []);
+    assert.equal(codeOf(await h.gql(adminOf(FINANCE), query, { p: POLICE, c: JUSTICE })), 'FORBIDDEN');
+    assert.deepEqual(ok(await h.gql(adminOf(FINANCE), query, { p: POLICE })).grants, [], 'only its own side, even when it names another');
+    assert.deepEqual((ok(await h.gql(adminOf(JUSTICE), query, { p: POLICE })).grants as Array<{ id: string }>).map((g) => g.id), ['dev.tuphap.citizen-basic']);
+    assert.equal(codeOf(await h.gql(developerOf(JUSTICE), query)), 'FORBIDDEN', 'grants are the administrators’');
+    assert.equal(await h.grants.removeIfVersion(configured.id, await h.grants.version()), 'removed');
   });
 
   it('leaves the request live, its grants and credentials as they were, when Keycloak fails during a cancellation', async () => {
