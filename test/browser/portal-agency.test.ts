@@ -202,6 +202,13 @@ describe('the portal: agency administrator and provider (Công an tỉnh)', () =
   it('lists services and grants, and packets sent and received', async () => {
     await open(page, 'agency/services', /Dịch vụ cung cấp và khai thác/);
     await page.getByRole('table', { name: 'Dịch vụ cơ quan cung cấp' }).getByText(SERVICE).waitFor();
+    // The grants the gateway enforces (registry `grants`), the development grants configured without a request included.
+    const given = page.getByRole('table', { name: 'Cơ quan đang khai thác dịch vụ của mình' });
+    const toJustice = given.getByRole('row').filter({ hasText: `${JUSTICE_NAME} (000.00.04.H41)` });
+    await toJustice.first().waitFor();
+    assert.match(await toJustice.first().innerText(), /national-data\.citizen\.basic[\s\S]*Chính thức[\s\S]*Cấu hình trên cổng kết nối/);
+    const receivedGrants = page.getByRole('table', { name: 'Dịch vụ cơ quan đang khai thác' });
+    await receivedGrants.getByText('national-data.enterprise.basic').first().waitFor();
     await accessibility(page, 'services');
     await shot(page, 'services');
     await open(page, 'agency/packets', /Gói tin gửi và nhận/);

@@ -308,6 +308,11 @@ describe('registry authorization matrix through the gateway (real tokens, no Red
         assert.equal(registered.body.errors, undefined, JSON.stringify(registered.body.errors));
         return gql(caller, '{ myApplications { id loginUrl } }');
       }
+      // The development grants (gateway/src/authorization/grants/development-grants.json) include POLICE → JUSTICE.
+      case 'grants(provider agency)':
+        return gql(caller, `{ grants(providerAgency: "${POLICE}") { id origin providerAgencyName consumerAgencyName } }`);
+      case 'grants(provider agency, consumer agency)':
+        return gql(caller, `{ grants(providerAgency: "${POLICE}", consumerAgency: "${JUSTICE}") { id } }`);
       case 'removeAgencyApplication (consumer agency)': {
         const registered = await registerApplication('operator', `Ứng dụng ${n}`);
         assert.equal(registered.body.errors, undefined, JSON.stringify(registered.body.errors));

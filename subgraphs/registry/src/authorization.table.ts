@@ -69,7 +69,9 @@ export interface MatrixRow {
     | 'registerAgencyApplication (consumer agency)'
     | 'agencyApplications (consumer agency)'
     | 'myApplications'
-    | 'removeAgencyApplication (consumer agency)';
+    | 'removeAgencyApplication (consumer agency)'
+    | 'grants(provider agency)'
+    | 'grants(provider agency, consumer agency)';
   outcomes: Record<CallerName, Outcome>;
 }
 
@@ -153,4 +155,9 @@ export const matrix: MatrixRow[] = [
     }),
   },
   { operation: 'removeAgencyApplication (consumer agency)', outcomes: only({ operator: 'ok', 'consumer admin': 'ok' }) },
+  // The grants the gateway enforces, those POLICE gives: the operator all, an administrator its own side (FINANCE
+  // receives none of POLICE's: an empty list); developers, systems, civil servants and citizens FORBIDDEN.
+  { operation: 'grants(provider agency)', outcomes: only({ operator: 'ok', 'consumer admin': 'ok', 'provider admin': 'ok', 'other agency admin': 'none' }) },
+  // Naming the two sides of a grant between JUSTICE and POLICE: only they and the operator; another administrator FORBIDDEN.
+  { operation: 'grants(provider agency, consumer agency)', outcomes: only({ operator: 'ok', 'consumer admin': 'ok', 'provider admin': 'ok' }) },
 ];

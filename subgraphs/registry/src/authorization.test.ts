@@ -85,6 +85,20 @@ describe('registry authorization matrix', () => {
   }
 
   /** The consumer system's test credential (issued by the operator on a TESTING request when there is none). */
+  /** A grant configured on the gateway (no request) from POLICE to JUSTICE, in the grant store the registry reads. */
+  async function grantBetweenParties(): Promise<void> {
+    const grant = {
+      id: 'matrix.police.justice',
+      provider: POLICE,
+      consumer: JUSTICE,
+      service: 'national-data',
+      fieldSets: ['national-data.citizen.basic'],
+      purposes: ['civil-status'],
+      validFrom: '2026-01-01T00:00:00.000Z',
+    };
+    if ((await h.grants.get(grant.id)) === null) assert.equal(await h.grants.putAll([grant], await h.grants.version()), true);
+  }
+
   async function testCredential(): Promise<string> {
     const existing = await credentialOf('TEST');
     if (existing !== undefined) return existing;
@@ -243,6 +257,12 @@ describe('registry authorization matrix', () => {
       case 'myApplications':
         data(await register(OPERATOR, `Ứng dụng ${n}`));
         return h.gql(principal, '{ myApplications { id loginUrl } }');
+      case 'grants(provider agency)':
+        await grantBetweenParties();
+        return h.gql(principal, `{ grants(providerAgency: "${POLICE}") { id origin providerAgencyName consumerAgencyName } }`);
+      case 'grants(provider agency, consumer agency)':
+        await grantBetweenParties();
+        return h.gql(principal, `{ grants(providerAgency: "${POLICE}", consumerAgency: "${JUSTICE}") { id } }`);
       case 'removeAgencyApplication (consumer agency)': {
         const id = data(await register(OPERATOR, `Ứng dụng ${n}`)).registerAgencyApplication.application.id as string;
         return h.gql(principal, `mutation { removeAgencyApplication(id: "${id}", reason: "ngừng sử dụng") { id enabled } }`);
