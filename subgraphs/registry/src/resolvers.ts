@@ -10,7 +10,7 @@ import type { NewSystem, SystemPatch, CredentialRequest } from './domain/systems
 import type { IssuedCredential } from './ports/credentials.ts';
 import type { NewAgencyApplication } from './domain/applications.ts';
 import { maintenanceResolvers } from './maintenance-resolvers.ts';
-import type { FieldDocIndex } from './domain/field-docs.ts';
+import type { FieldDocIndex } from './field-docs.ts';
 import { listGrants, type GrantView } from './domain/grant-views.ts';
 import type { AccessRequest, OfferedFieldSet } from './domain/model.ts';
 import { AWAITING_ANSWER } from './domain/environments.ts';

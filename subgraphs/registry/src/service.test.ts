@@ -7,7 +7,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registryGrantId } from './ports/grants.ts';
-import { adminOf, developerOf, FINANCE, JUSTICE, OPERATOR, POLICE, providerSystemOf, startRegistryHarness, type GraphQLAnswer, type RegistryHarness } from './testing.ts';
+import {
+  adminOf,
+  developerOf,
+  FINANCE,
+  JUSTICE,
+  OPERATOR,
+  POLICE,
+  providerSystemOf,
+  startRegistryHarness,
+  type GraphQLAnswer,
+  type RegistryHarness,
+} from './testing.ts';
 
 const NEW_AGENCY = '000.00.23.H41';
 const NEW_SYSTEM = `${NEW_AGENCY}:mot-cua`;
@@ -65,7 +76,11 @@ describe('registry service', () => {
         '{ registryService(code: "national-data-citizen") { versions { fieldSets { name fields fieldDocs { coordinate type description } } } } }',
       ),
     );
-    const sets = data.registryService.versions[0].fieldSets as Array<{ name: string; fields: string[]; fieldDocs: Array<{ coordinate: string; type: string; description: string | null }> }>;
+    const sets = data.registryService.versions[0].fieldSets as Array<{
+      name: string;
+      fields: string[];
+      fieldDocs: Array<{ coordinate: string; type: string; description: string | null }>;
+    }>;
     const basic = sets.find((f) => f.name === 'national-data.citizen.basic')!;
     const personal = sets.find((f) => f.name === 'national-data.citizen.personal')!;
     assert.ok(basic.fields.includes('Citizen.fullName') && basic.fields.includes('Query.citizen'), basic.fields.join(', '));
@@ -306,11 +321,20 @@ describe('registry service', () => {
     assert.deepEqual(all.map((g) => g.id).sort(), ['dev.tuphap.citizen-basic', `registry.${requestId}.production`, `registry.${requestId}.test`]);
     const dev = all.find((g) => g.id === 'dev.tuphap.citizen-basic')!;
     assert.deepEqual(
-      { origin: dev.origin, accessRequestId: dev.accessRequestId, environment: dev.environment, active: dev.active, providerAgencyName: dev.providerAgencyName },
+      {
+        origin: dev.origin,
+        accessRequestId: dev.accessRequestId,
+        environment: dev.environment,
+        active: dev.active,
+        providerAgencyName: dev.providerAgencyName,
+      },
       { origin: 'CONFIGURED', accessRequestId: null, environment: 'PRODUCTION', active: true, providerAgencyName: 'Công an tỉnh Nghệ An' },
     );
     const test = all.find((g) => g.id === `registry.${requestId}.test`)!;
-    assert.deepEqual([test.origin, test.accessRequestId, test.environment, test.fieldSets], ['ACCESS_REQUEST', requestId, 'TEST', ['national-data.citizen.basic']]);
+    assert.deepEqual(
+      [test.origin, test.accessRequestId, test.environment, test.fieldSets],
+      ['ACCESS_REQUEST', requestId, 'TEST', ['national-data.citizen.basic']],
+    );
     // The provider sees what it gives; the consumer what it receives; a third agency nothing of theirs.
     assert.equal((ok(await h.gql(adminOf(POLICE), query)).grants as unknown[]).length, 3);
     const received = ok(await h.gql(adminOf(NEW_AGENCY), query, { c: NEW_AGENCY })).grants as Array<{ id: string }>;
@@ -318,7 +342,10 @@ describe('registry service', () => {
     assert.deepEqual(ok(await h.gql(adminOf(FINANCE), query)).grants, []);
     assert.equal(codeOf(await h.gql(adminOf(FINANCE), query, { p: POLICE, c: JUSTICE })), 'FORBIDDEN');
     assert.deepEqual(ok(await h.gql(adminOf(FINANCE), query, { p: POLICE })).grants, [], 'only its own side, even when it names another');
-    assert.deepEqual((ok(await h.gql(adminOf(JUSTICE), query, { p: POLICE })).grants as Array<{ id: string }>).map((g) => g.id), ['dev.tuphap.citizen-basic']);
+    assert.deepEqual(
+      (ok(await h.gql(adminOf(JUSTICE), query, { p: POLICE })).grants as Array<{ id: string }>).map((g) => g.id),
+      ['dev.tuphap.citizen-basic'],
+    );
     assert.equal(codeOf(await h.gql(developerOf(JUSTICE), query)), 'FORBIDDEN', 'grants are the administrators’');
     assert.equal(await h.grants.removeIfVersion(configured.id, await h.grants.version()), 'removed');
   });

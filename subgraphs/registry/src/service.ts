@@ -54,7 +54,7 @@ import type { CredentialIssuer, CredentialRevocations } from './ports/credential
 import { createMemoryRegistryEvents, registryEventsFrom, type RegistryEvents } from './ports/events.ts';
 import type { GrantStore } from './ports/grants.ts';
 import { resolvers, type RegistryContext } from './resolvers.ts';
-import { emptyFieldDocIndex, fieldDocIndexFromSdl, type FieldDocIndex } from './domain/field-docs.ts';
+import { emptyFieldDocIndex, fieldDocIndexFromSdl, type FieldDocIndex } from './field-docs.ts';
 import { createMemoryRegistryStore } from './store/memory-registry-store.ts';
 import { createRedisRegistryStore } from './store/redis-registry-store.ts';
 import type { RegistryStore } from './store/registry-store.ts';

@@ -117,7 +117,9 @@ export function Services() {
   const agencyOf = (code: string, name: string | null) => (code === '*' ? t(texts.everyAgency) : name === null ? code : `${name} (${code})`);
   const envTag = (g: GrantRow) => (
     <>
-      <ToneTag tone={g.environment === 'PRODUCTION' ? 'success' : 'processing'}>{t(g.environment === 'PRODUCTION' ? texts.envPRODUCTION : texts.envTEST)}</ToneTag>
+      <ToneTag tone={g.environment === 'PRODUCTION' ? 'success' : 'processing'}>
+        {t(g.environment === 'PRODUCTION' ? texts.envPRODUCTION : texts.envTEST)}
+      </ToneTag>
       {g.active ? null : <ToneTag tone="default">{t(texts.inactive)}</ToneTag>}
     </>
   );

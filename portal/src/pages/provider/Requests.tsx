@@ -34,8 +34,7 @@ export function Deadline({ request }: { request: AccessRequest }) {
   const overdue = request.overdue || (left !== null && left < 0);
   return (
     <span>
-      {dateOnly(request.dueAt, lang)}{' '}
-      {overdue ? <ToneTag tone="error">{t(texts.overdue)}</ToneTag> : <ToneTag tone="processing">{t(texts.onTime)}</ToneTag>}
+      {dateOnly(request.dueAt, lang)} {overdue ? <ToneTag tone="error">{t(texts.overdue)}</ToneTag> : <ToneTag tone="processing">{t(texts.onTime)}</ToneTag>}
       {left === null ? null : (
         <Typography.Text type="secondary">
           {' '}
@@ -87,7 +86,10 @@ export function Requests() {
       title: t(texts.review),
       key: 'review',
       render: (_: unknown, r: AccessRequest) => (
-        <Link to={`/provider/requests/${encodeURIComponent(r.id)}`} aria-label={`${t(texts.review)}: ${r.consumerAgencyName ?? r.consumerAgency} (${r.consumerAgency}) — ${r.serviceCode}`}>
+        <Link
+          to={`/provider/requests/${encodeURIComponent(r.id)}`}
+          aria-label={`${t(texts.review)}: ${r.consumerAgencyName ?? r.consumerAgency} (${r.consumerAgency}) — ${r.serviceCode}`}
+        >
           {t(texts.review)}
         </Link>
       ),

@@ -442,7 +442,10 @@ function checkApprovedFieldSets(request: AccessRequest, action: AccessAction, pa
     throw badInput('fieldSets', `fieldSets is chosen only by the provider when it APPROVEs (not with ${action} as ${party})`);
   const chosen = new Set(fieldSets.map((f) => f.trim()));
   if (chosen.size === 0 || request.fieldSets.length === 0)
-    throw badInput('fieldSets', `approve at least one of the field sets requested (${request.fieldSets.join(', ') || 'none'}), or leave fieldSets out to approve them all`);
+    throw badInput(
+      'fieldSets',
+      `approve at least one of the field sets requested (${request.fieldSets.join(', ') || 'none'}), or leave fieldSets out to approve them all`,
+    );
   const notRequested = [...chosen].filter((f) => !request.fieldSets.includes(f));
   if (notRequested.length > 0)
     throw new LgspError(
