@@ -173,6 +173,9 @@ async function journey(page: Page): Promise<void> {
     .getByText(/Mẫu dựng từ lược đồ cho nhóm trường national-data\.citizen\.basic/)
     .first()
     .waitFor();
+  const sample = page.getByLabel('Mẫu dựng từ lược đồ cho nhóm trường national-data.citizen.basic').first();
+  assert.match(await sample.innerText(), /fullName/);
+  assert.doesNotMatch(await sample.innerText(), /dateOfBirth/, 'the sample selects only the set’s own fields');
   await look(page, 'service');
 
   // 3. Request access: a tampered form first (required and limits removed in the page) sends nothing.

@@ -183,7 +183,7 @@ function SchemaDocsSection({ version, docs }: { version: Version; docs: SchemaDo
         defaultActiveKey={version.fieldSets.map((f) => f.name)}
         items={version.fieldSets.map((fieldSet) => {
           const fieldDocs = fieldSet.fieldDocs ?? [];
-          const sample = schema === undefined ? undefined : sampleOperation(schema, fieldSetDocs(schema, fieldSet.name));
+          const sample = schema === undefined ? undefined : sampleOperation(schema, fieldSetDocs(schema, fieldSet.name), fieldSet.fields);
           return {
             key: fieldSet.name,
             label: <code>{fieldSet.name}</code>,
