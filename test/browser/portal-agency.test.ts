@@ -17,6 +17,8 @@ import { exchangeClient, JUSTICE, OFFICE, POLICE as POLICE_SYSTEM, REQUEST_EXCHA
 import { checkAccessibility, openPortal, screenshot, signIn, startPortalPlatform, type PortalPlatform } from '../testing/portal.ts';
 
 const SERVICE = 'national-data-citizen';
+/** Sở Tư pháp's name in the development registry seed. */
+const JUSTICE_NAME = 'Sở Tư pháp tỉnh Nghệ An';
 const FIELD_SETS = ['national-data.citizen.basic', 'national-data.citizen.personal'];
 const USERS = {
   police: { username: '000.00.02.h41@nghean.gov.vn', password: 'Dev-QTV-CongAn#2025' },
@@ -204,6 +206,13 @@ describe('the portal: agency administrator and provider (Công an tỉnh)', () =
   it('lists services and grants, and packets sent and received', async () => {
     await open(page, 'agency/services', /Dịch vụ cung cấp và khai thác/);
     await page.getByRole('table', { name: 'Dịch vụ cơ quan cung cấp' }).getByText(SERVICE).waitFor();
+    // The grants the gateway enforces (registry `grants`), the development grants configured without a request included.
+    const given = page.getByRole('table', { name: 'Cơ quan đang khai thác dịch vụ của mình' });
+    const toJustice = given.getByRole('row').filter({ hasText: `${JUSTICE_NAME} (000.00.04.H41)` });
+    await toJustice.first().waitFor();
+    assert.match(await toJustice.first().innerText(), /national-data\.citizen\.basic[\s\S]*Chính thức[\s\S]*Cấu hình trên cổng kết nối/);
+    const receivedGrants = page.getByRole('table', { name: 'Dịch vụ cơ quan đang khai thác' });
+    await receivedGrants.getByText('national-data.enterprise.basic').first().waitFor();
     await accessibility(page, 'services');
     await shot(page, 'services');
     // The packets sent come from the relay's outbox, not from the audit trail.
@@ -236,17 +245,25 @@ describe('the portal: agency administrator and provider (Công an tỉnh)', () =
     const awaiting = page.getByRole('table', { name: 'Chờ cơ quan xử lý' });
     await awaiting.getByText('000.00.04.H41:ho-tich-dien-tu').waitFor();
     assert.match(await awaiting.innerText(), /\d{2}\/\d{2}\/\d{4} (Trong hạn|Quá hạn)/);
+    // The consumer by name (registry agencies) and the working days left by the registry's calendar.
+    await awaiting.getByText(`${JUSTICE_NAME} (000.00.04.H41)`).waitFor();
+    assert.match(await awaiting.innerText(), /còn [56] ngày làm việc/);
     await accessibility(page, 'requests');
     await shot(page, 'requests');
 
-    await page.getByRole('link', { name: /Xem xét: 000\.00\.04\.H41/ }).click();
+    await page.getByRole('link', { name: /Xem xét: .*\(000\.00\.04\.H41\)/ }).click();
     await page.getByRole('heading', { level: 1, name: 'Xem xét yêu cầu khai thác' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: new RegExp(`^${JUSTICE_NAME} → `) }).waitFor();
     const approve = page.getByRole('button', { name: 'Phê duyệt' });
-    // Dropping a field set: approval as a whole is not possible, the page says to ask for changes.
+    // Nothing ticked: nothing to approve.
     await page.getByRole('checkbox', { name: /national-data\.citizen\.personal/ }).uncheck();
-    await page.getByText(/chỉ chấp thuận một phần/).waitFor();
+    await page.getByRole('checkbox', { name: /national-data\.citizen\.basic/ }).uncheck();
+    await page.getByText('Chọn ít nhất một nhóm trường dữ liệu để phê duyệt.').waitFor();
     assert.equal(await approve.isDisabled(), true);
-    await page.getByRole('checkbox', { name: /national-data\.citizen\.personal/ }).check();
+    // The basic set only: the page says approval grants only the ticked sets.
+    await page.getByRole('checkbox', { name: /national-data\.citizen\.basic/ }).check();
+    await page.getByText(/chỉ chấp thuận một phần/).waitFor();
+    assert.equal(await approve.isDisabled(), false);
     await accessibility(page, 'request');
     await shot(page, 'request');
     await approve.click();
@@ -254,9 +271,19 @@ describe('the portal: agency administrator and provider (Công an tỉnh)', () =
       .getByRole('status')
       .getByText(/Đã ghi nhận/)
       .waitFor();
-    const after = await gql(tokens.justice, 'query($id: ID!) { accessRequest(id: $id) { state providerApproved fieldSets } }', { id: requests.justice });
+    const after = await gql(
+      tokens.justice,
+      'query($id: ID!) { accessRequest(id: $id) { state providerApproved fieldSets approvedFieldSets history { action party fieldSets } } }',
+      { id: requests.justice },
+    );
     assert.equal(after.accessRequest.providerApproved, true);
-    assert.deepEqual(after.accessRequest.fieldSets, FIELD_SETS);
+    assert.deepEqual(after.accessRequest.fieldSets, FIELD_SETS, 'the request keeps what was asked');
+    assert.deepEqual(after.accessRequest.approvedFieldSets, ['national-data.citizen.basic']);
+    assert.deepEqual(after.accessRequest.history.at(-1), { action: 'APPROVE', party: 'PROVIDER', fieldSets: ['national-data.citizen.basic'] });
+    // The page shows the choice (the request's terms and its history).
+    const chosen = page.locator('th:has-text("Nhóm trường dữ liệu bên cung cấp đã chấp thuận") + td').first();
+    await chosen.getByText('national-data.citizen.basic').waitFor();
+    assert.doesNotMatch(await chosen.innerText(), /personal/);
     await shot(page, 'request-approved');
   });
 

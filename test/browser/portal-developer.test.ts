@@ -49,11 +49,11 @@ async function registryState(): Promise<{ requests: Array<{ id: string; state: s
   return { requests: data.accessRequests.filter((r) => r.consumerAgency === AGENCY), credentials: data.informationSystem.credentials };
 }
 
-async function act(who: { username: string; password: string }, id: string, action: string, reason?: string): Promise<string> {
+async function act(who: { username: string; password: string }, id: string, action: string, reason?: string, fieldSets?: string[]): Promise<string> {
   const data = await as<{ actOnAccessRequest: { state: string } }>(
     who,
-    'mutation($id: ID!, $action: AccessAction!, $reason: String) { actOnAccessRequest(id: $id, action: $action, reason: $reason) { state } }',
-    { id, action, reason: reason ?? null },
+    'mutation($id: ID!, $action: AccessAction!, $reason: String, $fieldSets: [String!]) { actOnAccessRequest(id: $id, action: $action, reason: $reason, fieldSets: $fieldSets) { state } }',
+    { id, action, reason: reason ?? null, fieldSets: fieldSets ?? null },
   );
   return data.actOnAccessRequest.state;
 }
@@ -161,17 +161,21 @@ async function journey(page: Page): Promise<void> {
   await page.getByRole('link', { name: /Tra cứu thông tin công dân/ }).click();
   await page.getByRole('heading', { level: 1, name: /Tra cứu thông tin công dân/ }).waitFor();
   await page.getByText('Tài liệu lược đồ').first().waitFor();
-  await page
-    .getByRole('button', { name: /national-data\.citizen\.basic/ })
-    .first()
-    .click();
-  const docs = page.getByRole('table', { name: /national-data\.citizen\.basic: Citizen/ }).first();
-  await docs.getByText('fullName', { exact: true }).waitFor();
+  // The fields each field set covers, from the registry (the supergraph's @policy): open, no introspection needed.
+  const docs = page.getByRole('table', { name: 'Tài liệu lược đồ: national-data.citizen.basic' }).first();
+  await docs.getByRole('cell', { name: 'Citizen.fullName', exact: true }).waitFor();
+  await docs.getByRole('cell', { name: 'Query.citizen', exact: true }).waitFor();
   await docs.getByText(/Full name \(họ và tên\)/).waitFor();
+  assert.equal(await docs.getByRole('cell', { name: 'Citizen.dateOfBirth', exact: true }).count(), 0, 'a field-level set is its own');
+  const personalDocs = page.getByRole('table', { name: 'Tài liệu lược đồ: national-data.citizen.personal' }).first();
+  await personalDocs.getByRole('cell', { name: 'Citizen.dateOfBirth', exact: true }).waitFor();
   await page
     .getByText(/Mẫu dựng từ lược đồ cho nhóm trường national-data\.citizen\.basic/)
     .first()
     .waitFor();
+  const sample = page.getByLabel('Mẫu dựng từ lược đồ cho nhóm trường national-data.citizen.basic').first();
+  assert.match(await sample.innerText(), /fullName/);
+  assert.doesNotMatch(await sample.innerText(), /dateOfBirth/, 'the sample selects only the set’s own fields');
   await look(page, 'service');
 
   // 3. Request access: a tampered form first (required and limits removed in the page) sends nothing.
@@ -211,6 +215,13 @@ async function journey(page: Page): Promise<void> {
   await page.getByText('Chờ phê duyệt').first().waitFor();
   await page.getByText('Cơ quan cung cấp, Đơn vị vận hành').waitFor();
   await page.getByText('Trong hạn').first().waitFor();
+  // Working days left by the registry's calendar, and the agencies by name.
+  await page
+    .getByText(/còn [56] ngày làm việc/)
+    .first()
+    .waitFor();
+  await page.getByRole('cell', { name: 'Công an tỉnh Nghệ An (000.00.02.H41)' }).waitFor();
+  await page.getByRole('cell', { name: `Ủy ban nhân dân xã Quế Phong (${AGENCY})` }).waitFor();
   await look(page, 'request-submitted');
 
   // 4. The provider asks for changes; the developer amends and resubmits (form 03 accepted).
@@ -231,11 +242,20 @@ async function journey(page: Page): Promise<void> {
   // The list of the agency's requests.
   await page.getByRole('link', { name: 'Đề nghị của cơ quan' }).first().click();
   await page.getByRole('link', { name: requestId }).waitFor();
+  await page
+    .getByRole('table')
+    .getByText(/còn [56] ngày làm việc/)
+    .first()
+    .waitFor();
   await look(page, 'requests');
 
-  // 5. Provider and operator approve: TESTING.
-  await act(PROVIDER, requestId, 'APPROVE');
+  // 5. The provider approves the basic field set only, the operator approves: TESTING, with the basic set approved.
+  await act(PROVIDER, requestId, 'APPROVE', undefined, ['national-data.citizen.basic']);
   assert.equal(await act(OPERATOR, requestId, 'APPROVE'), 'TESTING');
+  await page.goto(`${p.portalUrl}developer/requests/${requestId}`);
+  const approved = page.locator('th:has-text("Nhóm trường được chấp thuận") + td').first();
+  await approved.getByText('national-data.citizen.basic').waitFor();
+  assert.doesNotMatch(await approved.innerText(), /personal/, 'only the approved set');
 
   // 6. Credentials: production not yet (and why); a file that is not a key is refused in the browser, a key of a
   //    kind the registry refuses gets its INVALID_PUBLIC_KEY; nothing is created either way.

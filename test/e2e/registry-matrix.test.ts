@@ -235,6 +235,11 @@ describe('registry authorization matrix through the gateway (real tokens, no Red
         return gql(caller, `{ accessRequest(id: "${await freshRequest()}") { id } }`);
       case 'actOnAccessRequest APPROVE (pending)':
         return gql(caller, `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: APPROVE) { id } }`);
+      case 'actOnAccessRequest APPROVE fieldSets (pending)':
+        return gql(
+          caller,
+          `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: APPROVE, fieldSets: ["national-data.citizen.basic"]) { id approvedFieldSets } }`,
+        );
       case 'actOnAccessRequest RESUBMIT (changes requested)': {
         const id = await freshRequest();
         await data('operator', `mutation { actOnAccessRequest(id: "${id}", action: REQUEST_CHANGES, reason: "bổ sung căn cứ") { id } }`);
@@ -303,6 +308,11 @@ describe('registry authorization matrix through the gateway (real tokens, no Red
         assert.equal(registered.body.errors, undefined, JSON.stringify(registered.body.errors));
         return gql(caller, '{ myApplications { id loginUrl } }');
       }
+      // The development grants (gateway/src/authorization/grants/development-grants.json) include POLICE → JUSTICE.
+      case 'grants(provider agency)':
+        return gql(caller, `{ grants(providerAgency: "${POLICE}") { id origin providerAgencyName consumerAgencyName } }`);
+      case 'grants(provider agency, consumer agency)':
+        return gql(caller, `{ grants(providerAgency: "${POLICE}", consumerAgency: "${JUSTICE}") { id } }`);
       case 'removeAgencyApplication (consumer agency)': {
         const registered = await registerApplication('operator', `Ứng dụng ${n}`);
         assert.equal(registered.body.errors, undefined, JSON.stringify(registered.body.errors));

@@ -73,6 +73,8 @@ export const ErrorCode = {
    * of a redirect URI (details: `argument`, `reason`); nothing was created.
    */
   INVALID_APPLICATION_URL: 'INVALID_APPLICATION_URL',
+  /** A provider approving field sets of an access request that the request does not ask for (details: `notRequested`); nothing was changed. */
+  FIELD_SET_NOT_REQUESTED: 'FIELD_SET_NOT_REQUESTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

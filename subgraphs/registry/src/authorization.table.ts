@@ -36,7 +36,7 @@ export const callers: Record<string, Principal> = {
 };
 export type CallerName = keyof typeof callers;
 
-export type Outcome = 'ok' | 'none' | 'FORBIDDEN' | 'ILLEGAL_TRANSITION';
+export type Outcome = 'ok' | 'none' | 'FORBIDDEN' | 'ILLEGAL_TRANSITION' | 'BAD_USER_INPUT';
 
 export interface MatrixRow {
   /** The operation, as the test runs it. */
@@ -55,6 +55,7 @@ export interface MatrixRow {
     | 'accessRequest'
     | 'accessRequests'
     | 'actOnAccessRequest APPROVE (pending)'
+    | 'actOnAccessRequest APPROVE fieldSets (pending)'
     | 'actOnAccessRequest RESUBMIT (changes requested)'
     | 'actOnAccessRequest REPORT_INTEGRATED (testing)'
     | 'actOnAccessRequest CANCEL (pending)'
@@ -68,7 +69,9 @@ export interface MatrixRow {
     | 'registerAgencyApplication (consumer agency)'
     | 'agencyApplications (consumer agency)'
     | 'myApplications'
-    | 'removeAgencyApplication (consumer agency)';
+    | 'removeAgencyApplication (consumer agency)'
+    | 'grants(provider agency)'
+    | 'grants(provider agency, consumer agency)';
   outcomes: Record<CallerName, Outcome>;
 }
 
@@ -114,6 +117,11 @@ export const matrix: MatrixRow[] = [
     outcomes: agencySide('none', { operator: 'ok', ...partiesSee, 'provider admin': 'ok', 'provider system': 'ok', 'provider civil servant': 'ok' }),
   },
   { operation: 'actOnAccessRequest APPROVE (pending)', outcomes: only({ operator: 'ok', 'provider admin': 'ok', 'provider system': 'ok' }) },
+  // Choosing the field sets is the provider's: the operator passes authorization but may not choose (BAD_USER_INPUT).
+  {
+    operation: 'actOnAccessRequest APPROVE fieldSets (pending)',
+    outcomes: only({ operator: 'BAD_USER_INPUT', 'provider admin': 'ok', 'provider system': 'ok' }),
+  },
   { operation: 'actOnAccessRequest RESUBMIT (changes requested)', outcomes: only({ 'consumer admin': 'ok', 'consumer developer': 'ok' }) },
   { operation: 'actOnAccessRequest REPORT_INTEGRATED (testing)', outcomes: only({ 'consumer admin': 'ok', 'consumer developer': 'ok' }) },
   // Withdrawing the agency's request is its administrator's decision, not its developer's.
@@ -147,4 +155,9 @@ export const matrix: MatrixRow[] = [
     }),
   },
   { operation: 'removeAgencyApplication (consumer agency)', outcomes: only({ operator: 'ok', 'consumer admin': 'ok' }) },
+  // The grants the gateway enforces, those POLICE gives: the operator all, an administrator its own side (FINANCE
+  // receives none of POLICE's: an empty list); developers, systems, civil servants and citizens FORBIDDEN.
+  { operation: 'grants(provider agency)', outcomes: only({ operator: 'ok', 'consumer admin': 'ok', 'provider admin': 'ok', 'other agency admin': 'none' }) },
+  // Naming the two sides of a grant between JUSTICE and POLICE: only they and the operator; another administrator FORBIDDEN.
+  { operation: 'grants(provider agency, consumer agency)', outcomes: only({ operator: 'ok', 'consumer admin': 'ok', 'provider admin': 'ok' }) },
 ];

@@ -85,6 +85,20 @@ describe('registry authorization matrix', () => {
   }
 
   /** The consumer system's test credential (issued by the operator on a TESTING request when there is none). */
+  /** A grant configured on the gateway (no request) from POLICE to JUSTICE, in the grant store the registry reads. */
+  async function grantBetweenParties(): Promise<void> {
+    const grant = {
+      id: 'matrix.police.justice',
+      provider: POLICE,
+      consumer: JUSTICE,
+      service: 'national-data',
+      fieldSets: ['national-data.citizen.basic'],
+      purposes: ['civil-status'],
+      validFrom: '2026-01-01T00:00:00.000Z',
+    };
+    if ((await h.grants.get(grant.id)) === null) assert.equal(await h.grants.putAll([grant], await h.grants.version()), true);
+  }
+
   async function testCredential(): Promise<string> {
     const existing = await credentialOf('TEST');
     if (existing !== undefined) return existing;
@@ -169,9 +183,17 @@ describe('registry authorization matrix', () => {
         });
       }
       case 'accessRequest':
-        return h.gql(principal, `{ accessRequest(id: "${await freshRequest()}") { id } }`);
+        return h.gql(
+          principal,
+          `{ accessRequest(id: "${await freshRequest()}") { id approvedFieldSets workingDaysLeft consumerAgencyName providerAgencyName } }`,
+        );
       case 'actOnAccessRequest APPROVE (pending)':
         return h.gql(principal, `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: APPROVE) { id } }`);
+      case 'actOnAccessRequest APPROVE fieldSets (pending)':
+        return h.gql(
+          principal,
+          `mutation { actOnAccessRequest(id: "${await freshRequest()}", action: APPROVE, fieldSets: ["national-data.citizen.basic"]) { id approvedFieldSets } }`,
+        );
       case 'actOnAccessRequest RESUBMIT (changes requested)': {
         const id = await freshRequest();
         data(await h.gql(OPERATOR, `mutation { actOnAccessRequest(id: "${id}", action: REQUEST_CHANGES, reason: "bổ sung căn cứ") { id } }`));
@@ -186,7 +208,7 @@ describe('registry authorization matrix', () => {
       case 'registryServices':
         return h.gql(principal, '{ registryServices { code versions { version } } }');
       case 'registryService':
-        return h.gql(principal, '{ registryService(code: "national-data-citizen") { code } }');
+        return h.gql(principal, '{ registryService(code: "national-data-citizen") { code versions { fieldSets { fields fieldDocs { coordinate type } } } } }');
       case 'serviceNotices':
         return h.gql(principal, '{ serviceNotices { id } }');
       case 'amendAccessRequest (changes requested)': {
@@ -235,6 +257,12 @@ describe('registry authorization matrix', () => {
       case 'myApplications':
         data(await register(OPERATOR, `Ứng dụng ${n}`));
         return h.gql(principal, '{ myApplications { id loginUrl } }');
+      case 'grants(provider agency)':
+        await grantBetweenParties();
+        return h.gql(principal, `{ grants(providerAgency: "${POLICE}") { id origin providerAgencyName consumerAgencyName } }`);
+      case 'grants(provider agency, consumer agency)':
+        await grantBetweenParties();
+        return h.gql(principal, `{ grants(providerAgency: "${POLICE}", consumerAgency: "${JUSTICE}") { id } }`);
       case 'removeAgencyApplication (consumer agency)': {
         const id = data(await register(OPERATOR, `Ứng dụng ${n}`)).registerAgencyApplication.application.id as string;
         return h.gql(principal, `mutation { removeAgencyApplication(id: "${id}", reason: "ngừng sử dụng") { id enabled } }`);

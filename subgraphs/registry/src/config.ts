@@ -11,6 +11,7 @@
  * | `GATEWAY_JWKS_URL` | http://127.0.0.1:4000/.well-known/jwks.json | the gateway's keys for the internal token |
  * | `REGISTRY_INTERNAL_TOKEN` | (unset) | bearer secret (≥ 32 chars) of `/internal/v1/…` (catalogs, relay, gateway, the operator CLI); unset = no internal API |
  * | `REGISTRY_SWEEP_MS` | 60000 | interval of the sweep (scheduled agency changes, overdue flags and their metric, the STARTED/ENDED events of maintenance windows); 0 = no timer |
+ * | `SUPERGRAPH_FILE` | `schema/supergraph.graphql` (repo root) | the composed supergraph, read at start: which fields each field set (`@policy`) covers, with their descriptions (`OfferedFieldSet.fields`, `fieldDocs`); unreadable = empty lists and a warning |
  * | `REGISTRY_CALENDAR_FILE` | (unset) | JSON file adding or overriding days of the shipped working-day calendar (holidays, swap days; see src/data/calendar/) |
  * | `EVENTS_RETENTION` | 10000 | events kept per topic stream on Redis (XADD MAXLEN ~), as in the subscriptions service |
  * | `EVENTS_URL` | (unset) | origin of the subscriptions service; without REDIS_URL, events are posted to its `/internal/events` |
@@ -40,6 +41,7 @@ export const configSchema = z.object({
   REGISTRY_INTERNAL_TOKEN: env.secret().optional(),
   REGISTRY_SWEEP_MS: env.nonNegativeInt(60_000),
   REGISTRY_CALENDAR_FILE: z.string().min(1).optional(),
+  SUPERGRAPH_FILE: z.string().min(1).default('schema/supergraph.graphql'),
   REGISTRY_LOGIN_EVENTS_POLL_MS: env
     .nonNegativeInt(15_000)
     .describe("How often Keycloak's login events are read (Admin REST API, role view-events) and written as audit records of kind login; 0 = never."),

@@ -10,10 +10,17 @@ import type { NewSystem, SystemPatch, CredentialRequest } from './domain/systems
 import type { IssuedCredential } from './ports/credentials.ts';
 import type { NewAgencyApplication } from './domain/applications.ts';
 import { maintenanceResolvers } from './maintenance-resolvers.ts';
+import type { FieldDocIndex } from './field-docs.ts';
+import { listGrants, type GrantView } from './domain/grant-views.ts';
+import type { AccessRequest, OfferedFieldSet } from './domain/model.ts';
+import { AWAITING_ANSWER } from './domain/environments.ts';
+import { workingDaysLeft } from './domain/working-days/index.ts';
 
 export interface RegistryContext extends BaseContext {
   registry: Registry;
   caller: Caller;
+  /** Which fields each field set covers, from the composed supergraph (default: none). */
+  fieldDocs?: FieldDocIndex;
 }
 
 type Party = 'CONSUMER' | 'PROVIDER' | 'OPERATOR' | 'SYSTEM';
@@ -107,6 +114,9 @@ export const resolvers = {
     async myApplications(_: unknown, _args: unknown, ctx: RegistryContext) {
       return ctx.registry.applications.mine(signedIn(ctx));
     },
+    async grants(_: unknown, args: { providerAgency?: string | null; consumerAgency?: string | null }, ctx: RegistryContext) {
+      return listGrants(ctx.registry.core, signedIn(ctx), { providerAgency: args.providerAgency ?? null, consumerAgency: args.consumerAgency ?? null });
+    },
     async serviceNotices(_: unknown, _args: unknown, ctx: RegistryContext) {
       const caller = agencySide(ctx);
       const notices = await ctx.registry.services.notices();
@@ -190,8 +200,16 @@ export const resolvers = {
     async amendAccessRequest(_: unknown, args: { id: string; input: AccessRequestAmendment }, ctx: RegistryContext) {
       return ctx.registry.accessRequests.amend(signedIn(ctx), args.id, args.input);
     },
-    async actOnAccessRequest(_: unknown, args: { id: string; action: AccessAction; reason?: string | null; as?: Party | null }, ctx: RegistryContext) {
-      return ctx.registry.accessRequests.act(signedIn(ctx), args.id, args.action, { reason: args.reason ?? null, as: args.as ?? null });
+    async actOnAccessRequest(
+      _: unknown,
+      args: { id: string; action: AccessAction; reason?: string | null; as?: Party | null; fieldSets?: string[] | null },
+      ctx: RegistryContext,
+    ) {
+      return ctx.registry.accessRequests.act(signedIn(ctx), args.id, args.action, {
+        reason: args.reason ?? null,
+        as: args.as ?? null,
+        fieldSets: args.fieldSets ?? null,
+      });
     },
   },
 
@@ -212,6 +230,35 @@ export const resolvers = {
   },
   AccessRequest: {
     __resolveReference: (ref: { id: string }, ctx: RegistryContext) => ctx.registry.accessRequests.get(signedIn(ctx), ref.id),
+    approvedFieldSets: (r: AccessRequest) => r.approvedFieldSets ?? null,
+    consumerAgencyName: async (r: AccessRequest, _: unknown, ctx: RegistryContext) => (await ctx.registry.agencies.get(r.consumerAgency))?.name ?? null,
+    providerAgencyName: async (r: AccessRequest, _: unknown, ctx: RegistryContext) => (await ctx.registry.agencies.get(r.providerAgency))?.name ?? null,
+    workingDaysLeft: (r: AccessRequest, _: unknown, ctx: RegistryContext) =>
+      r.dueAt === null || !AWAITING_ANSWER.includes(r.state) ? null : workingDaysLeft(new Date(r.dueAt), ctx.registry.core.now(), ctx.registry.core.calendar),
+  },
+  OfferedFieldSet: {
+    fields: (f: OfferedFieldSet, _: unknown, ctx: RegistryContext) => (ctx.fieldDocs?.fieldsOf(f.name) ?? []).map((d) => d.coordinate),
+    fieldDocs: (f: OfferedFieldSet, _: unknown, ctx: RegistryContext) => ctx.fieldDocs?.fieldsOf(f.name) ?? [],
+  },
+  GrantView: {
+    id: (v: GrantView) => v.grant.id,
+    origin: (v: GrantView) => (v.accessRequestId === null ? 'CONFIGURED' : 'ACCESS_REQUEST'),
+    providerAgency: (v: GrantView) => v.grant.provider,
+    consumerAgency: (v: GrantView) => v.grant.consumer,
+    providerAgencyName: async (v: GrantView, _: unknown, ctx: RegistryContext) => (await ctx.registry.agencies.get(v.grant.provider))?.name ?? null,
+    consumerAgencyName: async (v: GrantView, _: unknown, ctx: RegistryContext) =>
+      v.grant.consumer === '*' ? null : ((await ctx.registry.agencies.get(v.grant.consumer))?.name ?? null),
+    service: (v: GrantView) => v.grant.service,
+    fieldSets: (v: GrantView) => v.grant.fieldSets,
+    purposes: (v: GrantView) => v.grant.purposes,
+    validFrom: (v: GrantView) => v.grant.validFrom,
+    validTo: (v: GrantView) => v.grant.validTo ?? null,
+    environment: (v: GrantView) => v.grant.environment ?? 'production',
+    quota: (v: GrantView) => v.grant.quota ?? null,
+    basis: (v: GrantView) => v.grant.basis ?? null,
+  },
+  HistoryEntry: {
+    fieldSets: (h: { fieldSets?: string[] | null }) => h.fieldSets ?? null,
   },
   ServiceRegistration: {
     serviceName: (r: ProviderRegistration) => r.proposal.name,

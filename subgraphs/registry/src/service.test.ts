@@ -7,14 +7,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { registryGrantId } from './ports/grants.ts';
-import { adminOf, FINANCE, JUSTICE, OPERATOR, POLICE, providerSystemOf, startRegistryHarness, type GraphQLAnswer, type RegistryHarness } from './testing.ts';
+import {
+  adminOf,
+  developerOf,
+  FINANCE,
+  JUSTICE,
+  OPERATOR,
+  POLICE,
+  providerSystemOf,
+  startRegistryHarness,
+  type GraphQLAnswer,
+  type RegistryHarness,
+} from './testing.ts';
 
 const NEW_AGENCY = '000.00.23.H41';
 const NEW_SYSTEM = `${NEW_AGENCY}:mot-cua`;
 /** Keycloak client ids are lower case: `<agency code>.<slug>.<environment>`. */
 const CLIENT_PREFIX = `${NEW_AGENCY.toLowerCase()}.mot-cua`;
 
-const REQUEST_FIELDS = 'id state providerApproved operatorApproved fieldSets dueAt overdue history { action party by from to reason }';
+const REQUEST_FIELDS =
+  'id state providerApproved operatorApproved fieldSets approvedFieldSets dueAt overdue workingDaysLeft consumerAgencyName providerAgencyName history { action party by from to reason fieldSets }';
 
 const codeOf = (answer: GraphQLAnswer) => answer.errors?.[0]?.extensions?.code;
 
@@ -24,7 +36,7 @@ function ok(answer: GraphQLAnswer): Record<string, any> {
 }
 
 const submitRequest = `mutation($input: AccessRequestInput!) { submitAccessRequest(input: $input) { ${REQUEST_FIELDS} } }`;
-const act = `mutation($id: ID!, $action: AccessAction!, $reason: String, $as: Party) { actOnAccessRequest(id: $id, action: $action, reason: $reason, as: $as) { ${REQUEST_FIELDS} } }`;
+const act = `mutation($id: ID!, $action: AccessAction!, $reason: String, $as: Party, $fieldSets: [String!]) { actOnAccessRequest(id: $id, action: $action, reason: $reason, as: $as, fieldSets: $fieldSets) { ${REQUEST_FIELDS} } }`;
 
 const requestInput = (fieldSets: string[], system = NEW_SYSTEM) => ({
   consumerSystem: system,
@@ -55,6 +67,32 @@ describe('registry service', () => {
     assert.equal(response.status, 401);
     const anonymous = await h.gql({ kind: 'anonymous', roles: [], scopes: [] }, '{ registryAgencies { code } }');
     assert.equal(codeOf(anonymous), 'UNAUTHENTICATED');
+  });
+
+  it("lists each field set's fields with their types and descriptions from the composed supergraph", async () => {
+    const data = ok(
+      await h.gql(
+        adminOf(JUSTICE),
+        '{ registryService(code: "national-data-citizen") { versions { fieldSets { name fields fieldDocs { coordinate type description } } } } }',
+      ),
+    );
+    const sets = data.registryService.versions[0].fieldSets as Array<{
+      name: string;
+      fields: string[];
+      fieldDocs: Array<{ coordinate: string; type: string; description: string | null }>;
+    }>;
+    const basic = sets.find((f) => f.name === 'national-data.citizen.basic')!;
+    const personal = sets.find((f) => f.name === 'national-data.citizen.personal')!;
+    assert.ok(basic.fields.includes('Citizen.fullName') && basic.fields.includes('Query.citizen'), basic.fields.join(', '));
+    assert.ok(!basic.fields.includes('Citizen.dateOfBirth'), 'a field with its own @policy belongs to that set');
+    assert.ok(personal.fields.includes('Citizen.dateOfBirth') && personal.fields.includes('Citizen.household'), personal.fields.join(', '));
+    const fullName = basic.fieldDocs.find((d) => d.coordinate === 'Citizen.fullName')!;
+    assert.ok(fullName.type.startsWith('String'));
+    assert.ok((fullName.description ?? '').length > 0);
+    assert.deepEqual(
+      basic.fieldDocs.map((d) => d.coordinate),
+      basic.fields,
+    );
   });
 
   it('serves the development seed', async () => {
@@ -149,6 +187,11 @@ describe('registry service', () => {
     requestId = request.id;
     assert.equal(request.state, 'PENDING_APPROVAL');
     assert.ok(Date.parse(request.dueAt) > Date.now() + 4 * 86_400_000, 'five working days ahead');
+    // Five working days counted from the day of receipt (the next working day when received after hours).
+    assert.ok(request.workingDaysLeft === 5 || request.workingDaysLeft === 6, `workingDaysLeft ${request.workingDaysLeft}`);
+    assert.equal(request.approvedFieldSets, null);
+    assert.equal(request.providerAgencyName, 'Công an tỉnh Nghệ An');
+    assert.equal(typeof request.consumerAgencyName, 'string');
     assert.equal(codeOf(await h.gql(adminOf(NEW_AGENCY), submitRequest, { input: requestInput(['national-data.citizen.basic']) })), 'ALREADY_EXISTS');
     assert.ok(h.events.announced.some((e) => e.family === 'access-request-changed' && e.agency === POLICE && e.fields.accessRequestId === requestId));
   });
@@ -163,11 +206,30 @@ describe('registry service', () => {
     assert.deepEqual(visible.accessRequests, []);
   });
 
+  it('lets only the provider choose the field sets it approves: a non-empty subset of those requested', async () => {
+    const police = adminOf(POLICE);
+    const empty = await h.gql(police, act, { id: requestId, action: 'APPROVE', fieldSets: [] });
+    assert.equal(codeOf(empty), 'BAD_USER_INPUT');
+    assert.equal(empty.errors?.[0]?.extensions?.argument, 'fieldSets');
+    const other = await h.gql(police, act, { id: requestId, action: 'APPROVE', fieldSets: ['national-data.citizen.basic', 'national-data.enterprise.basic'] });
+    assert.equal(codeOf(other), 'FIELD_SET_NOT_REQUESTED');
+    assert.deepEqual(other.errors?.[0]?.extensions?.notRequested, ['national-data.enterprise.basic']);
+    const byOperator = await h.gql(OPERATOR, act, { id: requestId, action: 'APPROVE', fieldSets: ['national-data.citizen.basic'] });
+    assert.equal(codeOf(byOperator), 'BAD_USER_INPUT', 'the operator approves what the provider chose');
+    const withReject = await h.gql(police, act, { id: requestId, action: 'REJECT', reason: 'x', fieldSets: ['national-data.citizen.basic'] });
+    assert.equal(codeOf(withReject), 'BAD_USER_INPUT');
+    const unchanged = ok(await h.gql(OPERATOR, `{ accessRequest(id: "${requestId}") { state approvedFieldSets } }`)).accessRequest;
+    assert.deepEqual(unchanged, { state: 'PENDING_APPROVAL', approvedFieldSets: null });
+  });
+
   it('writes nothing when the grant store fails at the second approval', async () => {
     const provider = providerSystemOf(POLICE, `${POLICE}:csdl-dan-cu-tinh`);
-    const first = ok(await h.gql(provider, act, { id: requestId, action: 'APPROVE' })).actOnAccessRequest;
+    const first = ok(await h.gql(provider, act, { id: requestId, action: 'APPROVE', fieldSets: ['national-data.citizen.basic'] })).actOnAccessRequest;
     assert.equal(first.state, 'PROVIDER_APPROVED');
     assert.equal(first.providerApproved, true);
+    assert.deepEqual(first.fieldSets, ['national-data.citizen.basic', 'national-data.citizen.personal'], 'the request keeps what was asked');
+    assert.deepEqual(first.approvedFieldSets, ['national-data.citizen.basic']);
+    assert.deepEqual(first.history.at(-1).fieldSets, ['national-data.citizen.basic'], 'the history records the choice');
     h.grants.failNextWrite(new Error('grant store down'));
     const failed = await h.gql(OPERATOR, act, { id: requestId, action: 'APPROVE' });
     assert.equal(codeOf(failed), 'INTERNAL_SERVER_ERROR');
@@ -180,6 +242,8 @@ describe('registry service', () => {
     const approved = ok(await h.gql(OPERATOR, act, { id: requestId, action: 'APPROVE' })).actOnAccessRequest;
     assert.equal(approved.state, 'TESTING');
     assert.equal(approved.dueAt, null, 'the clock stops once answered');
+    assert.equal(approved.workingDaysLeft, null, 'no one must answer any more');
+    assert.deepEqual(approved.approvedFieldSets, ['national-data.citizen.basic']);
     const grant = await h.grants.get(registryGrantId(requestId, 'test'));
     assert.deepEqual(
       { ...grant, validFrom: undefined },
@@ -188,7 +252,7 @@ describe('registry service', () => {
         provider: POLICE,
         consumer: NEW_AGENCY,
         service: 'national-data',
-        fieldSets: ['national-data.citizen.basic', 'national-data.citizen.personal'],
+        fieldSets: ['national-data.citizen.basic'],
         purposes: ['civil-status'],
         validFrom: undefined,
         basis: `access request ${requestId}: Nghị định 47/2024/NĐ-CP, Điều 12`,
@@ -217,7 +281,9 @@ describe('registry service', () => {
     assert.equal(reported.state, 'INTEGRATION_REPORTED');
     const live = ok(await h.gql(adminOf(POLICE), act, { id: requestId, action: 'CONFIRM_INTEGRATION' })).actOnAccessRequest;
     assert.equal(live.state, 'LIVE');
-    assert.equal((await h.grants.get(registryGrantId(requestId, 'production')))?.environment, 'production');
+    const production = await h.grants.get(registryGrantId(requestId, 'production'));
+    assert.equal(production?.environment, 'production');
+    assert.deepEqual(production?.fieldSets, ['national-data.citizen.basic'], 'production follows the approved field sets too');
     const issued = ok(
       await h.gql(
         adminOf(NEW_AGENCY),
@@ -235,6 +301,53 @@ describe('registry service', () => {
       live.history.map((e: { action: string; party: string }) => `${e.action}:${e.party}`),
       ['SUBMIT:CONSUMER', 'APPROVE:PROVIDER', 'APPROVE:OPERATOR', 'REPORT_INTEGRATED:CONSUMER', 'CONFIRM_INTEGRATION:PROVIDER'],
     );
+  });
+
+  it('lists the grants in force to the operator and to either side, including those configured without a request', async () => {
+    const configured = {
+      id: 'dev.tuphap.citizen-basic',
+      provider: POLICE,
+      consumer: JUSTICE,
+      service: 'national-data',
+      fieldSets: ['national-data.citizen.basic'],
+      purposes: ['civil-status'],
+      validFrom: '2026-01-01T00:00:00.000Z',
+      basis: 'development grant',
+    };
+    assert.equal(await h.grants.putAll([configured], await h.grants.version()), true);
+    const query = `query($p: ID, $c: ID) { grants(providerAgency: $p, consumerAgency: $c) {
+      id origin accessRequestId providerAgency providerAgencyName consumerAgency consumerAgencyName service fieldSets environment active validTo basis } }`;
+    const all = ok(await h.gql(OPERATOR, query)).grants as Array<Record<string, unknown>>;
+    assert.deepEqual(all.map((g) => g.id).sort(), ['dev.tuphap.citizen-basic', `registry.${requestId}.production`, `registry.${requestId}.test`]);
+    const dev = all.find((g) => g.id === 'dev.tuphap.citizen-basic')!;
+    assert.deepEqual(
+      {
+        origin: dev.origin,
+        accessRequestId: dev.accessRequestId,
+        environment: dev.environment,
+        active: dev.active,
+        providerAgencyName: dev.providerAgencyName,
+      },
+      { origin: 'CONFIGURED', accessRequestId: null, environment: 'PRODUCTION', active: true, providerAgencyName: 'Công an tỉnh Nghệ An' },
+    );
+    const test = all.find((g) => g.id === `registry.${requestId}.test`)!;
+    assert.deepEqual(
+      [test.origin, test.accessRequestId, test.environment, test.fieldSets],
+      ['ACCESS_REQUEST', requestId, 'TEST', ['national-data.citizen.basic']],
+    );
+    // The provider sees what it gives; the consumer what it receives; a third agency nothing of theirs.
+    assert.equal((ok(await h.gql(adminOf(POLICE), query)).grants as unknown[]).length, 3);
+    const received = ok(await h.gql(adminOf(NEW_AGENCY), query, { c: NEW_AGENCY })).grants as Array<{ id: string }>;
+    assert.deepEqual(received.map((g) => g.id).sort(), [`registry.${requestId}.production`, `registry.${requestId}.test`]);
+    assert.deepEqual(ok(await h.gql(adminOf(FINANCE), query)).grants, []);
+    assert.equal(codeOf(await h.gql(adminOf(FINANCE), query, { p: POLICE, c: JUSTICE })), 'FORBIDDEN');
+    assert.deepEqual(ok(await h.gql(adminOf(FINANCE), query, { p: POLICE })).grants, [], 'only its own side, even when it names another');
+    assert.deepEqual(
+      (ok(await h.gql(adminOf(JUSTICE), query, { p: POLICE })).grants as Array<{ id: string }>).map((g) => g.id),
+      ['dev.tuphap.citizen-basic'],
+    );
+    assert.equal(codeOf(await h.gql(developerOf(JUSTICE), query)), 'FORBIDDEN', 'grants are the administrators’');
+    assert.equal(await h.grants.removeIfVersion(configured.id, await h.grants.version()), 'removed');
   });
 
   it('leaves the request live, its grants and credentials as they were, when Keycloak fails during a cancellation', async () => {

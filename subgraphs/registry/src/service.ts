@@ -8,6 +8,8 @@
  * (`@lgsp/access`, `@lgsp/credentials`, `@lgsp/events`); without them the in-memory stand-ins serve development.
  */
 import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RequestHandler } from 'express';
 import { parse } from 'graphql';
 import { httpEventPublisher, redisEventPublisher } from '@lgsp/events';
@@ -52,6 +54,7 @@ import type { CredentialIssuer, CredentialRevocations } from './ports/credential
 import { createMemoryRegistryEvents, registryEventsFrom, type RegistryEvents } from './ports/events.ts';
 import type { GrantStore } from './ports/grants.ts';
 import { resolvers, type RegistryContext } from './resolvers.ts';
+import { emptyFieldDocIndex, fieldDocIndexFromSdl, type FieldDocIndex } from './field-docs.ts';
 import { createMemoryRegistryStore } from './store/memory-registry-store.ts';
 import { createRedisRegistryStore } from './store/redis-registry-store.ts';
 import type { RegistryStore } from './store/registry-store.ts';
@@ -88,6 +91,8 @@ export interface RegistryServiceDeps {
   seed?: SeedFile;
   /** Where the registry's audit records go, instead of the writer the configuration selects (closed by its owner). */
   audit?: AuditWriter;
+  /** Which fields each field set covers (tests); default read from SUPERGRAPH_FILE at start. */
+  fieldDocs?: FieldDocIndex;
   /** Keycloak's login events, instead of the reader KEYCLOAK_ADMIN_URL selects (tests). */
   loginEvents?: KeycloakEventReader;
 }
@@ -104,8 +109,22 @@ export interface RunningRegistry extends RunningSubgraph {
   loginAudit: LoginAudit | null;
 }
 
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The field sets' fields from the composed supergraph (SUPERGRAPH_FILE, relative to the repository root); empty if unreadable. */
+function loadFieldDocs(config: RegistryConfig, logger: Logger): FieldDocIndex {
+  const file = isAbsolute(config.SUPERGRAPH_FILE) ? config.SUPERGRAPH_FILE : resolve(repoRoot, config.SUPERGRAPH_FILE);
+  try {
+    return fieldDocIndexFromSdl(readFileSync(file, 'utf8'));
+  } catch (error) {
+    logger.warn({ err: error, file }, 'SUPERGRAPH_FILE unreadable: field sets list no fields');
+    return emptyFieldDocIndex;
+  }
+}
+
 export async function startRegistry(config: RegistryConfig, deps: RegistryServiceDeps = {}): Promise<RunningRegistry> {
   const logger = deps.logger ?? createLogger('registry', config.LOG_LEVEL);
+  const fieldDocs = deps.fieldDocs ?? loadFieldDocs(config, logger);
   let redis: RedisClient | undefined;
   let store = deps.store;
   if (store === undefined) {
@@ -277,7 +296,7 @@ export async function startRegistry(config: RegistryConfig, deps: RegistryServic
       verifier: deps.verifier ?? createInternalTokenVerifier({ jwksUrl: config.GATEWAY_JWKS_URL }),
       logger,
       metrics: metricsRegistry,
-      context: (base) => ({ ...base, registry, caller: callerFrom(base.principal) }),
+      context: (base) => ({ ...base, registry, caller: callerFrom(base.principal), fieldDocs }),
       readiness: {
         store: async () => {
           await store.version('agencies');

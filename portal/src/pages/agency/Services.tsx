@@ -1,6 +1,7 @@
 /**
- * Services the agency provides and receives (registry): its services and their versions, and the grants — which
- * agencies read which field sets of its services, and which it reads — from the access requests in testing or live.
+ * Services the agency provides and receives (registry): its services and their versions, and the grants the gateway
+ * enforces (registry `grants`) — which agencies read which field sets of its services, and which it reads — whether
+ * written by an access request or configured on the gateway.
  */
 import { Card, Table, Tag, Typography } from 'antd';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -8,7 +9,7 @@ import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { dateOnly } from './format.ts';
 import { NoAgency, Page, ToneTag, useAgencyCode } from './Page.tsx';
-import { requestStates, texts, versionStates } from './texts.ts';
+import { texts, versionStates } from './texts.ts';
 
 export const SERVICES_QUERY = /* GraphQL */ `
   query AgencyServices($agency: ID!) {
@@ -29,20 +30,31 @@ export const SERVICES_QUERY = /* GraphQL */ `
         }
       }
     }
-    accessRequests {
-      id
-      consumerAgency
-      consumerSystem
-      serviceCode
-      serviceVersion
-      providerAgency
-      fieldSets
-      state
-      validTo
-      quota {
-        requests
-        perSeconds
-      }
+    given: grants(providerAgency: $agency) {
+      ...AgencyGrant
+    }
+    received: grants(consumerAgency: $agency) {
+      ...AgencyGrant
+    }
+  }
+
+  fragment AgencyGrant on GrantView {
+    id
+    origin
+    accessRequestId
+    providerAgency
+    providerAgencyName
+    consumerAgency
+    consumerAgencyName
+    service
+    fieldSets
+    purposes
+    environment
+    validTo
+    active
+    quota {
+      requests
+      perSeconds
     }
   }
 `;
@@ -54,20 +66,23 @@ interface Service {
   currentVersion: number;
   versions: Array<{ version: number; status: string; fieldSets: Array<{ name: string; personalData: boolean }>; notice: { sunsetAt: string } | null }>;
 }
+/** A grant the gateway enforces (registry `grants`). */
 export interface GrantRow {
   id: string;
-  consumerAgency: string;
-  consumerSystem: string;
-  serviceCode: string;
-  serviceVersion: number;
+  origin: 'ACCESS_REQUEST' | 'CONFIGURED';
+  accessRequestId: string | null;
   providerAgency: string;
+  providerAgencyName: string | null;
+  consumerAgency: string;
+  consumerAgencyName: string | null;
+  service: string;
   fieldSets: string[];
-  state: string;
+  purposes: string[];
+  environment: 'TEST' | 'PRODUCTION';
   validTo: string | null;
+  active: boolean;
   quota: { requests: number; perSeconds: number } | null;
 }
-
-const GRANTED = new Set(['TESTING', 'INTEGRATION_REPORTED', 'LIVE']);
 
 export function FieldSetTags({ names }: { names: string[] }) {
   if (names.length === 0) return <>—</>;
@@ -86,7 +101,7 @@ export function Services() {
   const t = useT();
   const { lang } = useLang();
   const agency = useAgencyCode();
-  const { data, error, loading } = useQuery<{ registryServices: Service[] | null; accessRequests: GrantRow[] | null }>(
+  const { data, error, loading } = useQuery<{ registryServices: Service[] | null; given: GrantRow[] | null; received: GrantRow[] | null }>(
     SERVICES_QUERY,
     { agency },
     { skip: agency === undefined },
@@ -97,10 +112,30 @@ export function Services() {
         <NoAgency />
       </Page>
     );
-  const requests = (data?.accessRequests ?? []).filter((r) => GRANTED.has(r.state));
-  const given = requests.filter((r) => r.providerAgency === agency);
-  const received = requests.filter((r) => r.consumerAgency === agency);
-  const stateTag = (s: string) => <ToneTag tone={s === 'LIVE' ? 'success' : 'processing'}>{t(requestStates[s] ?? { vi: s, en: s })}</ToneTag>;
+  const given = data?.given ?? [];
+  const received = data?.received ?? [];
+  const agencyOf = (code: string, name: string | null) => (code === '*' ? t(texts.everyAgency) : name === null ? code : `${name} (${code})`);
+  const envTag = (g: GrantRow) => (
+    <>
+      <ToneTag tone={g.environment === 'PRODUCTION' ? 'success' : 'processing'}>
+        {t(g.environment === 'PRODUCTION' ? texts.envPRODUCTION : texts.envTEST)}
+      </ToneTag>
+      {g.active ? null : <ToneTag tone="default">{t(texts.inactive)}</ToneTag>}
+    </>
+  );
+  const origin = (g: GrantRow) => (g.accessRequestId === null ? t(texts.originConfigured) : t(texts.originRequest, { id: g.accessRequestId }));
+  const grantColumns = (side: 'consumer' | 'provider') => [
+    side === 'consumer'
+      ? { title: t(texts.consumer), key: 'agency', render: (_: unknown, g: GrantRow) => agencyOf(g.consumerAgency, g.consumerAgencyName) }
+      : { title: t(texts.provider), key: 'agency', render: (_: unknown, g: GrantRow) => agencyOf(g.providerAgency, g.providerAgencyName) },
+    { title: t(texts.service), dataIndex: 'service', render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+    { title: t(texts.fieldSets), dataIndex: 'fieldSets', render: (f: string[]) => <FieldSetTags names={f} /> },
+    { title: t(texts.purposes), dataIndex: 'purposes', render: (p: string[]) => p.join(', ') },
+    { title: t(texts.environment), key: 'env', render: (_: unknown, g: GrantRow) => envTag(g) },
+    { title: t(texts.origin), key: 'origin', render: (_: unknown, g: GrantRow) => origin(g) },
+    { title: t(texts.quota), dataIndex: 'quota', render: quota },
+    { title: t(texts.validTo), dataIndex: 'validTo', render: (v: string | null) => dateOnly(v, lang) },
+  ];
   const quota = (q: GrantRow['quota']) => (q === null ? '—' : t(texts.quotaValue, { n: q.requests, s: q.perSeconds }));
   const h2 = (text: string) => (
     <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
@@ -161,15 +196,7 @@ export function Services() {
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           dataSource={given}
           locale={{ emptyText: t(texts.none) }}
-          columns={[
-            { title: t(texts.consumer), dataIndex: 'consumerAgency' },
-            { title: t(texts.consumerSystem), dataIndex: 'consumerSystem' },
-            { title: t(texts.service), key: 's', render: (_: unknown, r: GrantRow) => `${r.serviceCode} v${r.serviceVersion}` },
-            { title: t(texts.fieldSets), dataIndex: 'fieldSets', render: (f: string[]) => <FieldSetTags names={f} /> },
-            { title: t(texts.requestState), dataIndex: 'state', render: stateTag },
-            { title: t(texts.quota), dataIndex: 'quota', render: quota },
-            { title: t(texts.validTo), dataIndex: 'validTo', render: (v: string | null) => dateOnly(v, lang) },
-          ]}
+          columns={grantColumns('consumer')}
         />
       </Card>
       <Card title={h2(t(texts.receivedGrants))}>
@@ -180,15 +207,7 @@ export function Services() {
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           dataSource={received}
           locale={{ emptyText: t(texts.none) }}
-          columns={[
-            { title: t(texts.provider), dataIndex: 'providerAgency' },
-            { title: t(texts.service), key: 's', render: (_: unknown, r: GrantRow) => `${r.serviceCode} v${r.serviceVersion}` },
-            { title: t(texts.consumerSystem), dataIndex: 'consumerSystem' },
-            { title: t(texts.fieldSets), dataIndex: 'fieldSets', render: (f: string[]) => <FieldSetTags names={f} /> },
-            { title: t(texts.requestState), dataIndex: 'state', render: stateTag },
-            { title: t(texts.quota), dataIndex: 'quota', render: quota },
-            { title: t(texts.validTo), dataIndex: 'validTo', render: (v: string | null) => dateOnly(v, lang) },
-          ]}
+          columns={grantColumns('provider')}
         />
       </Card>
     </Page>

@@ -12,6 +12,9 @@ import { Help } from './Help.tsx';
 import { texts } from './texts.ts';
 import { Tone } from './Tone.tsx';
 
+/** An agency as people read it: its name, with the code after it (the code alone when unregistered). */
+const agencyLabel = (code: string, name: string | null) => (name === null ? code : `${name} (${code})`);
+
 function Deadline({ request }: { request: AccessRequest }) {
   const t = useT();
   const { lang } = useLang();
@@ -20,6 +23,15 @@ function Deadline({ request }: { request: AccessRequest }) {
     <Space size={4} wrap>
       <span>{formatDate(request.dueAt, lang)}</span>
       {request.overdue ? <Tone tone="red">{t(texts.overdue)}</Tone> : <Tone tone="green">{t(texts.onTime)}</Tone>}
+      {request.workingDaysLeft !== null && (
+        <span>
+          {request.workingDaysLeft < 0
+            ? t(texts.daysOverdue, { n: -request.workingDaysLeft })
+            : request.workingDaysLeft === 0
+              ? t(texts.dueToday)
+              : t(texts.daysLeft, { n: request.workingDaysLeft })}
+        </span>
+      )}
     </Space>
   );
 }
@@ -66,7 +78,16 @@ export function MyRequests() {
         rowClassName={(r) => (r.overdue ? 'lgsp-overdue' : '')}
         columns={[
           { title: t(texts.id), key: 'id', render: (_, r) => <Link to={`/developer/requests/${encodeURIComponent(r.id)}`}>{r.id}</Link> },
-          { title: t(texts.serviceField), key: 'service', render: (_, r) => `${r.serviceCode} v${r.serviceVersion}` },
+          {
+            title: t(texts.serviceField),
+            key: 'service',
+            render: (_, r) => (
+              <>
+                <div>{`${r.serviceCode} v${r.serviceVersion}`}</div>
+                <Typography.Text type="secondary">{r.providerAgencyName ?? r.providerAgency}</Typography.Text>
+              </>
+            ),
+          },
           { title: t(texts.systemLabel), dataIndex: 'consumerSystem' },
           { title: t(texts.state), key: 'state', render: (_, r) => <Tone tone={stateColor[r.state]}>{t(stateTexts[r.state])}</Tone> },
           { title: t(texts.nextActor), key: 'next', render: (_, r) => <NextActor request={r} /> },
@@ -125,9 +146,10 @@ export function RequestDetail() {
               {t(request.operatorApproved ? texts.yes : texts.no)}
             </Descriptions.Item>
             <Descriptions.Item label={t(texts.serviceField)}>
-              <Link to={`/developer/catalogue/${encodeURIComponent(request.serviceCode)}`}>{request.serviceCode}</Link> v{request.serviceVersion} (
-              {request.providerAgency})
+              <Link to={`/developer/catalogue/${encodeURIComponent(request.serviceCode)}`}>{request.serviceCode}</Link> v{request.serviceVersion}
             </Descriptions.Item>
+            <Descriptions.Item label={t(texts.providerAgency)}>{agencyLabel(request.providerAgency, request.providerAgencyName)}</Descriptions.Item>
+            <Descriptions.Item label={t(texts.consumerAgency)}>{agencyLabel(request.consumerAgency, request.consumerAgencyName)}</Descriptions.Item>
             <Descriptions.Item label={t(texts.consumerSystem)}>{request.consumerSystem}</Descriptions.Item>
             <Descriptions.Item label={t(texts.fieldSets)}>
               {request.fieldSets.map((f) => (
@@ -135,6 +157,15 @@ export function RequestDetail() {
                   {f}
                 </Tone>
               ))}
+            </Descriptions.Item>
+            <Descriptions.Item label={t(texts.approvedFieldSets)}>
+              {request.approvedFieldSets === null
+                ? t(texts.notYetApproved)
+                : request.approvedFieldSets.map((f) => (
+                    <Tone key={f} tone="green">
+                      {f}
+                    </Tone>
+                  ))}
             </Descriptions.Item>
             <Descriptions.Item label={t(texts.purposesField)}>{request.purposes.join(', ')}</Descriptions.Item>
             <Descriptions.Item label={t(texts.legalBasis)}>{request.legalBasis}</Descriptions.Item>
@@ -182,6 +213,7 @@ export function RequestDetail() {
               { title: t(texts.by), dataIndex: 'by' },
               { title: t(texts.fromTo), key: 'fromTo', render: (_, h) => `${h.from} → ${h.to}` },
               { title: t(texts.reason), key: 'reason', render: (_, h) => h.reason ?? '' },
+              { title: t(texts.approvedFieldSets), key: 'fieldSets', render: (_, h) => h.fieldSets?.join(', ') ?? '' },
             ]}
           />
         </Space>

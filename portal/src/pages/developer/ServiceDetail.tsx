@@ -7,8 +7,8 @@ import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { VersionStatusTag } from './Catalogue.tsx';
 import { formatDate } from './format.ts';
-import { SERVICE_QUERY, type Service, type Version } from './queries.ts';
-import { fieldSetDocs, loadSchemaDocs, sampleOperation, typeName, type IntrospectedField, type SchemaDocs } from './schema-docs.ts';
+import { SERVICE_QUERY, type FieldDoc, type Service, type Version } from './queries.ts';
+import { fieldSetDocs, loadSchemaDocs, sampleOperation, type SchemaDocs } from './schema-docs.ts';
 import { Help } from './Help.tsx';
 import { texts } from './texts.ts';
 import { Tone } from './Tone.tsx';
@@ -163,97 +163,67 @@ function VersionCard({ service, version, docs }: { service: Service; version: Ve
   );
 }
 
+/**
+ * Schema docs of each field set: the fields it covers with their types and descriptions, from the registry
+ * (`OfferedFieldSet.fieldDocs`, read from the composed supergraph: every environment, introspection or not); a sample
+ * operation built from the schema where the gateway allows introspection.
+ */
 function SchemaDocsSection({ version, docs }: { version: Version; docs: SchemaDocs | undefined }) {
   const t = useT();
-  if (docs === undefined) return <Typography.Paragraph>…</Typography.Paragraph>;
-  if (!docs.available)
-    return (
-      <>
-        <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
-          {t(texts.schemaDocs)}
-        </Typography.Title>
-        {docs.reason === 'INTROSPECTION_DISABLED' ? <Alert type="info" showIcon title={t(texts.schemaOff)} /> : <ErrorAlert error={docs.error} />}
-      </>
-    );
-  const schema = docs.schema;
+  const schema = docs?.available === true ? docs.schema : undefined;
   return (
     <>
       <Typography.Title level={3} style={{ fontSize: 16, marginTop: 16 }}>
         {t(texts.schemaDocs)}
       </Typography.Title>
       <Typography.Paragraph>
-        <Help>{t(texts.schemaSource)}</Help>
+        <Help>{t(texts.fieldDocsSource)}</Help>
       </Typography.Paragraph>
       <Collapse
+        defaultActiveKey={version.fieldSets.map((f) => f.name)}
         items={version.fieldSets.map((fieldSet) => {
-          const covered = fieldSetDocs(schema, fieldSet.name);
-          const sample = sampleOperation(schema, covered);
+          const fieldDocs = fieldSet.fieldDocs ?? [];
+          const sample = schema === undefined ? undefined : sampleOperation(schema, fieldSetDocs(schema, fieldSet.name), fieldSet.fields);
           return {
             key: fieldSet.name,
             label: <code>{fieldSet.name}</code>,
-            children:
-              covered.types.length === 0 ? (
-                <Typography.Paragraph>{t(texts.schemaFieldLevel)}</Typography.Paragraph>
-              ) : (
-                <Space direction="vertical" style={{ width: '100%' }}>
-                  {covered.types.map((type) => (
-                    <div key={type.name}>
-                      <Typography.Text strong>
-                        <code>{type.name}</code>
-                      </Typography.Text>
-                      <Typography.Paragraph>{plain(type.description)}</Typography.Paragraph>
-                      <Typography.Paragraph>
-                        <Help>{t(texts.typeLevelNote)}</Help>
-                      </Typography.Paragraph>
-                      <FieldTable caption={`${fieldSet.name}: ${type.name}`} fields={type.fields} />
-                    </div>
-                  ))}
-                  {covered.entryPoints.length > 0 && (
-                    <>
-                      <Typography.Text strong>{t(texts.entryPoints)}</Typography.Text>
-                      <FieldTable caption={`${fieldSet.name}: ${t(texts.entryPoints)}`} fields={covered.entryPoints} withArgs />
-                    </>
-                  )}
-                  {sample !== undefined && (
-                    <>
-                      <Typography.Text strong>{t(texts.sampleBuilt, { fs: fieldSet.name })}</Typography.Text>
-                      <pre style={codeStyle} tabIndex={0} aria-label={t(texts.sampleBuilt, { fs: fieldSet.name })}>
-                        {sample}
-                      </pre>
-                    </>
-                  )}
-                </Space>
-              ),
+            children: (
+              <Space direction="vertical" style={{ width: '100%' }}>
+                {fieldDocs.length === 0 ? (
+                  <Typography.Paragraph>{t(texts.fieldDocsNone)}</Typography.Paragraph>
+                ) : (
+                  <Table<FieldDoc>
+                    size="small"
+                    rowKey="coordinate"
+                    pagination={false}
+                    dataSource={fieldDocs}
+                    caption={<span style={{ position: 'absolute', left: -10000 }}>{`${t(texts.schemaDocs)}: ${fieldSet.name}`}</span>}
+                    columns={[
+                      { title: t(texts.coordinate), key: 'coordinate', render: (_, f) => <code>{f.coordinate}</code> },
+                      { title: t(texts.type), key: 'type', render: (_, f) => <code>{f.type}</code> },
+                      { title: t(texts.description), key: 'description', render: (_, f) => plain(f.description) },
+                    ]}
+                  />
+                )}
+                {sample !== undefined ? (
+                  <>
+                    <Typography.Text strong>{t(texts.sampleBuilt, { fs: fieldSet.name })}</Typography.Text>
+                    <pre style={codeStyle} tabIndex={0} aria-label={t(texts.sampleBuilt, { fs: fieldSet.name })}>
+                      {sample}
+                    </pre>
+                  </>
+                ) : docs?.available === false && docs.reason === 'INTROSPECTION_DISABLED' ? (
+                  <Typography.Paragraph>
+                    <Help>{t(texts.sampleNeedsIntrospection)}</Help>
+                  </Typography.Paragraph>
+                ) : docs?.available === false ? (
+                  <ErrorAlert error={docs.error} />
+                ) : null}
+              </Space>
+            ),
           };
         })}
       />
     </>
-  );
-}
-
-function FieldTable({ caption, fields, withArgs = false }: { caption: string; fields: IntrospectedField[]; withArgs?: boolean }) {
-  const t = useT();
-  return (
-    <Table<IntrospectedField>
-      size="small"
-      rowKey="name"
-      pagination={false}
-      dataSource={fields}
-      caption={<span style={{ position: 'absolute', left: -10000 }}>{caption}</span>}
-      columns={[
-        {
-          title: t(texts.field),
-          key: 'name',
-          render: (_, f) => (
-            <code>
-              {f.name}
-              {withArgs && f.args.length > 0 ? `(${f.args.map((a) => `${a.name}: ${typeName(a.type)}`).join(', ')})` : ''}
-            </code>
-          ),
-        },
-        { title: t(texts.type), key: 'type', render: (_, f) => <code>{typeName(f.type)}</code> },
-        { title: t(texts.description), key: 'description', render: (_, f) => plain(f.description) },
-      ]}
-    />
   );
 }

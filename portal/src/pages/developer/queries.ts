@@ -13,6 +13,7 @@ export const SERVICE_QUERY = `query DeveloperService($code: ID!) {
   registryService(code: $code) {
     code name providerAgency providerSystem kind subgraph relayDataType status currentVersion
     versions { ${VERSION}
+      fieldSets { name fields fieldDocs { coordinate type description } }
       description { authentication method url requestFormat responseFormat headers { name description }
         requestSample responseSample purpose states { code meaning } }
     }
@@ -20,15 +21,16 @@ export const SERVICE_QUERY = `query DeveloperService($code: ID!) {
   serviceNotices { id serviceCode version reason noticeAt sunsetAt }
 }`;
 
-const REQUEST = `id consumerAgency consumerSystem serviceCode serviceVersion providerAgency fieldSets purposes legalBasis
-  expectedRequestsPerDay quota { requests perSeconds } validTo state providerApproved operatorApproved receivedAt dueAt overdue`;
+const REQUEST = `id consumerAgency consumerAgencyName consumerSystem serviceCode serviceVersion providerAgency providerAgencyName
+  fieldSets approvedFieldSets purposes legalBasis expectedRequestsPerDay quota { requests perSeconds } validTo state providerApproved
+  operatorApproved receivedAt dueAt overdue workingDaysLeft`;
 
 export const REQUESTS_QUERY = `query DeveloperRequests { accessRequests { ${REQUEST} } }`;
 
 export const REQUEST_QUERY = `query DeveloperRequest($id: ID!) {
   accessRequest(id: $id) { ${REQUEST}
     securityCommitment { signedBy signedAt text }
-    history { at action party by from to reason }
+    history { at action party by from to reason fieldSets }
   }
 }`;
 
@@ -92,6 +94,16 @@ export interface FieldSet {
   name: string;
   description: string;
   personalData: boolean;
+  /** The schema coordinates the set covers, from the composed supergraph (the service page only). */
+  fields?: string[];
+  /** Those fields with their types and descriptions (the service page only). */
+  fieldDocs?: FieldDoc[];
+}
+/** A field of the composed schema as the registry documents it (`OfferedFieldSet.fieldDocs`). */
+export interface FieldDoc {
+  coordinate: string;
+  type: string;
+  description: string | null;
 }
 export interface ServiceDescription {
   authentication: string;
@@ -153,11 +165,16 @@ export interface System {
 export interface AccessRequest {
   id: string;
   consumerAgency: string;
+  /** The agencies' names in the registry (null when a code is not registered). */
+  consumerAgencyName: string | null;
   consumerSystem: string;
   serviceCode: string;
   serviceVersion: number;
   providerAgency: string;
+  providerAgencyName: string | null;
   fieldSets: string[];
+  /** The field sets the provider approved (its grants name these), null until it approves. */
+  approvedFieldSets: string[] | null;
   purposes: string[];
   legalBasis: string;
   expectedRequestsPerDay: number;
@@ -169,8 +186,10 @@ export interface AccessRequest {
   receivedAt: string | null;
   dueAt: string | null;
   overdue: boolean;
+  /** Working days left until `dueAt` by the registry's calendar (negative when overdue), null when no clock runs. */
+  workingDaysLeft: number | null;
   securityCommitment?: { signedBy: string; signedAt: string; text: string };
-  history?: Array<{ at: string; action: string; party: string; by: string; from: string; to: string; reason: string | null }>;
+  history?: Array<{ at: string; action: string; party: string; by: string; from: string; to: string; reason: string | null; fieldSets: string[] | null }>;
 }
 export interface IssuedCredential {
   clientId: string;

@@ -1,4 +1,7 @@
 /**
+ * Sample operations of a field set, built by introspection (the fields a set covers and their descriptions come from
+ * the registry's `OfferedFieldSet.fieldDocs`, read from the composed supergraph, in every environment).
+ *
  * Schema documentation of a field set, from the supergraph's descriptions, read by introspection through the gateway
  * with the developer's own token (when the gateway allows introspection: not in production, GATEWAY_INTROSPECTION).
  *
@@ -89,16 +92,18 @@ export function fieldSetDocs(schema: SchemaIndex, fieldSet: string): FieldSetDoc
 
 /**
  * A sample query built from the schema for a field set: its first entry point with its required arguments as
- * variables, selecting the type's scalar fields (at most 8).
+ * variables, selecting the type's scalar fields (at most 8) that the set covers (`covered`, when given).
  */
-export function sampleOperation(schema: SchemaIndex, docs: FieldSetDocs): string | undefined {
+export function sampleOperation(schema: SchemaIndex, docs: FieldSetDocs, covered?: readonly string[]): string | undefined {
   const entry = docs.entryPoints[0];
   const type = docs.types.find((t) => t.name === namedType(entry?.type ?? { kind: 'SCALAR', name: null }));
   if (entry === undefined || type === undefined) return undefined;
   const leaves = type.fields
     .filter((f) => {
       const kind = schema.types.get(namedType(f.type) ?? '')?.kind;
-      return (kind === 'SCALAR' || kind === 'ENUM') && f.args.length === 0;
+      // Only the fields the set covers (the registry's `fields`, from the supergraph's @policy), when known.
+      const inSet = covered === undefined || covered.length === 0 || covered.includes(`${type.name}.${f.name}`);
+      return (kind === 'SCALAR' || kind === 'ENUM') && f.args.length === 0 && inSet;
     })
     .slice(0, 8)
     .map((f) => f.name);

@@ -1,8 +1,8 @@
 /**
  * One access request for review (`accessRequest`), and the provider's decision (`actOnAccessRequest` as PROVIDER):
  * approve, reject or ask for changes with a reason, choosing the field sets it approves; confirm an integration the
- * consumer reported. The API approves a request as a whole: approving only some field sets is asked for as a change
- * (the consumer resubmits with those). A request between other agencies is refused by the API (FORBIDDEN), shown
+ * consumer reported. Approving only some field sets sends them (`fieldSets`): the grants name only those; asking
+ * for changes instead prefills a reason naming the kept and dropped sets. A request between other agencies is refused by the API (FORBIDDEN), shown
  * in Vietnamese.
  */
 import { Alert, Button, Card, Checkbox, Descriptions, Form, Input, Space, Table, Typography } from 'antd';
@@ -16,7 +16,7 @@ import { dateOnly, dateTime } from '../agency/format.ts';
 import { Page } from '../agency/Page.tsx';
 import { requestStates } from '../agency/texts.ts';
 import { Deadline, StateTag } from './Requests.tsx';
-import { awaitsProvider, REQUEST_FIELDS, type AccessRequest } from './requests.ts';
+import { agencyLabel, awaitsProvider, REQUEST_FIELDS, type AccessRequest } from './requests.ts';
 import { texts } from './texts.ts';
 
 export const REQUEST_QUERY = /* GraphQL */ `
@@ -44,8 +44,8 @@ const OFFERED_QUERY = /* GraphQL */ `
 `;
 
 const ACT_MUTATION = /* GraphQL */ `
-  mutation ProviderActOnRequest($id: ID!, $action: AccessAction!, $reason: String) {
-    actOnAccessRequest(id: $id, action: $action, reason: $reason, as: PROVIDER) {
+  mutation ProviderActOnRequest($id: ID!, $action: AccessAction!, $reason: String, $fieldSets: [String!]) {
+    actOnAccessRequest(id: $id, action: $action, reason: $reason, as: PROVIDER, fieldSets: $fieldSets) {
       ${REQUEST_FIELDS}
     }
   }
@@ -80,7 +80,13 @@ function Decision({ request, onDone }: { request: AccessRequest; onDone(r: Acces
     setBusy(action);
     setError(undefined);
     try {
-      const data = await graphql<{ actOnAccessRequest: AccessRequest }>(ACT_MUTATION, { id: request.id, action, reason: why === '' ? null : why });
+      const data = await graphql<{ actOnAccessRequest: AccessRequest }>(ACT_MUTATION, {
+        id: request.id,
+        action,
+        reason: why === '' ? null : why,
+        // Approving: exactly the ticked field sets (the grants name these).
+        fieldSets: action === 'APPROVE' ? request.fieldSets.filter((f) => chosen.includes(f)) : null,
+      });
       onDone(data.actOnAccessRequest);
     } catch (e) {
       setError(e);
@@ -111,7 +117,11 @@ function Decision({ request, onDone }: { request: AccessRequest; onDone(r: Acces
           ))}
         </Checkbox.Group>
       </Form.Item>
-      {partial ? <Alert type="warning" showIcon title={t(texts.partialNote)} style={{ marginBottom: 16 }} /> : null}
+      {chosen.length === 0 ? (
+        <Alert type="warning" showIcon title={t(texts.noneChosen)} style={{ marginBottom: 16 }} />
+      ) : partial ? (
+        <Alert type="warning" showIcon title={t(texts.partialNote)} style={{ marginBottom: 16 }} />
+      ) : null}
       <Form.Item
         label={t(texts.reasonLabel)}
         htmlFor="decision-reason"
@@ -122,7 +132,7 @@ function Decision({ request, onDone }: { request: AccessRequest; onDone(r: Acces
       </Form.Item>
       <ErrorAlert error={error} />
       <Space wrap style={{ marginTop: 16 }}>
-        <Button type="primary" disabled={partial || busy !== undefined} loading={busy === 'APPROVE'} onClick={() => void act('APPROVE')}>
+        <Button type="primary" disabled={chosen.length === 0 || busy !== undefined} loading={busy === 'APPROVE'} onClick={() => void act('APPROVE')}>
           {t(texts.approve)}
         </Button>
         <Button loading={busy === 'REQUEST_CHANGES'} disabled={busy !== undefined} onClick={() => void act('REQUEST_CHANGES')}>
@@ -166,7 +176,7 @@ export function Request() {
               title={t(texts.done, { state: t(requestStates[updated.state] ?? { vi: updated.state, en: updated.state }) })}
             />
           ) : null}
-          <Card title={h2(`${request.consumerAgency} → ${request.serviceCode} v${request.serviceVersion}`)}>
+          <Card title={h2(`${request.consumerAgencyName ?? request.consumerAgency} → ${request.serviceCode} v${request.serviceVersion}`)}>
             <Descriptions column={{ xs: 1, md: 2 }} size="small" bordered>
               <Descriptions.Item label={t(texts.state)}>
                 <StateTag state={request.state} />
@@ -174,9 +184,13 @@ export function Request() {
               <Descriptions.Item label={t(texts.dueAt)}>
                 <Deadline request={request} />
               </Descriptions.Item>
-              <Descriptions.Item label={t(texts.consumer)}>{request.consumerAgency}</Descriptions.Item>
+              <Descriptions.Item label={t(texts.consumer)}>{agencyLabel(request.consumerAgency, request.consumerAgencyName)}</Descriptions.Item>
+              <Descriptions.Item label={t(texts.provider)}>{agencyLabel(request.providerAgency, request.providerAgencyName)}</Descriptions.Item>
               <Descriptions.Item label={t(texts.consumerSystem)}>{request.consumerSystem}</Descriptions.Item>
               <Descriptions.Item label={t(texts.fieldSets)}>{request.fieldSets.join(', ')}</Descriptions.Item>
+              <Descriptions.Item label={t(texts.approvedFieldSets)}>
+                {request.approvedFieldSets === null ? t(texts.notYetApproved) : request.approvedFieldSets.join(', ')}
+              </Descriptions.Item>
               <Descriptions.Item label={t(texts.purposes)}>{request.purposes.join(', ')}</Descriptions.Item>
               <Descriptions.Item label={t(texts.legalBasis)}>{request.legalBasis}</Descriptions.Item>
               <Descriptions.Item label={t(texts.expected)}>{request.expectedRequestsPerDay}</Descriptions.Item>
@@ -210,6 +224,7 @@ export function Request() {
                 { title: t(texts.by), key: 'by', render: (_: unknown, h: AccessRequest['history'][number]) => `${h.by} (${h.party})` },
                 { title: t(texts.state), key: 'to', render: (_: unknown, h: AccessRequest['history'][number]) => <StateTag state={h.to} /> },
                 { title: t(texts.reason), dataIndex: 'reason', render: (v: string | null) => v ?? '—' },
+                { title: t(texts.approvedFieldSets), dataIndex: 'fieldSets', render: (v: string[] | null) => v?.join(', ') ?? '—' },
               ]}
             />
           </Card>

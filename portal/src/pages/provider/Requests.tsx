@@ -11,7 +11,7 @@ import { FieldSetTags } from '../agency/Services.tsx';
 import { dateOnly } from '../agency/format.ts';
 import { NoAgency, Page, ToneTag, useAgencyCode } from '../agency/Page.tsx';
 import { requestStates } from '../agency/texts.ts';
-import { awaitsProvider, byDeadline, REQUEST_FIELDS, type AccessRequest } from './requests.ts';
+import { agencyLabel, awaitsProvider, byDeadline, REQUEST_FIELDS, type AccessRequest } from './requests.ts';
 import { texts } from './texts.ts';
 
 export const REQUESTS_QUERY = /* GraphQL */ `
@@ -22,15 +22,25 @@ export const REQUESTS_QUERY = /* GraphQL */ `
   }
 `;
 
-/** The answer's due date (5 working days from receipt, as the registry counts them) and whether it is overdue. */
+/**
+ * The answer's due date (5 working days from receipt, as the registry counts them), whether it is overdue and the
+ * working days left by the registry's calendar (`workingDaysLeft`).
+ */
 export function Deadline({ request }: { request: AccessRequest }) {
   const t = useT();
   const { lang } = useLang();
   if (request.dueAt === null) return <span>—</span>;
+  const left = request.workingDaysLeft;
+  const overdue = request.overdue || (left !== null && left < 0);
   return (
     <span>
-      {dateOnly(request.dueAt, lang)}{' '}
-      {request.overdue ? <ToneTag tone="error">{t(texts.overdue)}</ToneTag> : <ToneTag tone="processing">{t(texts.onTime)}</ToneTag>}
+      {dateOnly(request.dueAt, lang)} {overdue ? <ToneTag tone="error">{t(texts.overdue)}</ToneTag> : <ToneTag tone="processing">{t(texts.onTime)}</ToneTag>}
+      {left === null ? null : (
+        <Typography.Text type="secondary">
+          {' '}
+          {left < 0 ? t(texts.daysOverdue, { n: -left }) : left === 0 ? t(texts.dueToday) : t(texts.daysLeft, { n: left })}
+        </Typography.Text>
+      )}
     </span>
   );
 }
@@ -61,7 +71,7 @@ export function Requests() {
       key: 'consumer',
       render: (_: unknown, r: AccessRequest) => (
         <>
-          <div>{r.consumerAgency}</div>
+          <div>{agencyLabel(r.consumerAgency, r.consumerAgencyName)}</div>
           <Typography.Text type="secondary">{r.consumerSystem}</Typography.Text>
         </>
       ),
@@ -76,7 +86,10 @@ export function Requests() {
       title: t(texts.review),
       key: 'review',
       render: (_: unknown, r: AccessRequest) => (
-        <Link to={`/provider/requests/${encodeURIComponent(r.id)}`} aria-label={`${t(texts.review)}: ${r.consumerAgency} — ${r.serviceCode}`}>
+        <Link
+          to={`/provider/requests/${encodeURIComponent(r.id)}`}
+          aria-label={`${t(texts.review)}: ${r.consumerAgencyName ?? r.consumerAgency} (${r.consumerAgency}) — ${r.serviceCode}`}
+        >
           {t(texts.review)}
         </Link>
       ),

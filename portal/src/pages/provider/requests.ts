@@ -2,11 +2,14 @@
 export const REQUEST_FIELDS = /* GraphQL */ `
   id
   consumerAgency
+  consumerAgencyName
   consumerSystem
   serviceCode
   serviceVersion
   providerAgency
+  providerAgencyName
   fieldSets
+  approvedFieldSets
   purposes
   legalBasis
   expectedRequestsPerDay
@@ -25,6 +28,7 @@ export const REQUEST_FIELDS = /* GraphQL */ `
   receivedAt
   dueAt
   overdue
+  workingDaysLeft
   history {
     at
     action
@@ -33,17 +37,23 @@ export const REQUEST_FIELDS = /* GraphQL */ `
     from
     to
     reason
+    fieldSets
   }
 `;
 
 export interface AccessRequest {
   id: string;
   consumerAgency: string;
+  /** The consumer agency's name in the registry, null if unregistered. */
+  consumerAgencyName: string | null;
   consumerSystem: string;
   serviceCode: string;
   serviceVersion: number;
   providerAgency: string;
+  providerAgencyName: string | null;
   fieldSets: string[];
+  /** The field sets the provider approved (a subset of `fieldSets`), null until it approves. */
+  approvedFieldSets: string[] | null;
   purposes: string[];
   legalBasis: string;
   expectedRequestsPerDay: number;
@@ -56,7 +66,14 @@ export interface AccessRequest {
   receivedAt: string | null;
   dueAt: string | null;
   overdue: boolean;
-  history: Array<{ at: string; action: string; party: string; by: string; from: string; to: string; reason: string | null }>;
+  /** Working days until `dueAt` by the registry's calendar (negative when overdue), null when no clock runs. */
+  workingDaysLeft: number | null;
+  history: Array<{ at: string; action: string; party: string; by: string; from: string; to: string; reason: string | null; fieldSets: string[] | null }>;
+}
+
+/** An agency as people read it: its name, with the code after it (the code alone when unregistered). */
+export function agencyLabel(code: string, name: string | null): string {
+  return name === null ? code : `${name} (${code})`;
 }
 
 /** Awaiting the provider: its approval (before or after the operator's) or its confirmation of the integration. */

@@ -37,9 +37,16 @@ export const texts = {
   decision: { vi: 'Quyết định của bên cung cấp', en: 'The provider’s decision' },
   approveFieldSets: { vi: 'Nhóm trường dữ liệu chấp thuận cung cấp', en: 'Field sets you approve' },
   partialNote: {
-    vi: 'Bạn chỉ chấp thuận một phần các nhóm trường dữ liệu được đề nghị. Nền tảng chỉ phê duyệt nguyên yêu cầu, nên hãy “Yêu cầu điều chỉnh”: bên khai thác sẽ gửi lại yêu cầu chỉ gồm các nhóm đã chấp thuận.',
-    en: 'You approve only some of the field sets asked for. The platform approves a request as a whole, so “Ask for changes”: the consumer resubmits it with only the field sets you approve.',
+    vi: 'Bạn chỉ chấp thuận một phần các nhóm trường dữ liệu được đề nghị. “Phê duyệt” cấp quyền chỉ với các nhóm đã chọn (môi trường thử nghiệm và chính thức); hoặc “Yêu cầu điều chỉnh” để bên khai thác gửi lại yêu cầu.',
+    en: 'You approve only some of the field sets asked for. “Approve” grants only the ticked sets (test and production); or “Ask for changes” and the consumer resubmits.',
   },
+  noneChosen: { vi: 'Chọn ít nhất một nhóm trường dữ liệu để phê duyệt.', en: 'Tick at least one field set to approve.' },
+  approvedFieldSets: { vi: 'Nhóm trường dữ liệu bên cung cấp đã chấp thuận', en: 'Field sets the provider approved' },
+  notYetApproved: { vi: 'Chưa phê duyệt', en: 'Not approved yet' },
+  daysLeft: { vi: 'còn {n} ngày làm việc', en: '{n} working days left' },
+  dueToday: { vi: 'hết hạn cuối ngày hôm nay', en: 'due at the end of today' },
+  daysOverdue: { vi: 'quá hạn {n} ngày làm việc', en: '{n} working days overdue' },
+  provider: { vi: 'Cơ quan cung cấp', en: 'Provider agency' },
   partialReason: {
     vi: 'Chỉ chấp thuận các nhóm trường dữ liệu: {kept}. Đề nghị bỏ: {dropped}.',
     en: 'Only these field sets are approved: {kept}. Please drop: {dropped}.',

@@ -196,7 +196,12 @@ export class AccessRequests {
   }
 
   /** Takes one step of the machine for the caller (as `as`, or the first party it plays that may). */
-  async act(caller: Caller, id: string, action: AccessAction, options: { reason?: string | null; as?: Party | null } = {}): Promise<AccessRequest> {
+  async act(
+    caller: Caller,
+    id: string,
+    action: AccessAction,
+    options: { reason?: string | null; as?: Party | null; fieldSets?: string[] | null } = {},
+  ): Promise<AccessRequest> {
     const request = await this.core.get('accessRequests', id, 'access request');
     const plays = this.partiesOf(caller, request);
     if (plays.length === 0) throw new LgspError(ErrorCode.FORBIDDEN, `you are neither the consumer, the provider nor the operator of access request ${id}`);
@@ -231,7 +236,8 @@ export class AccessRequests {
           throw new LgspError(ErrorCode.ILLEGAL_TRANSITION, `agency ${code} is ${agency.status}: cancel the request instead`, { state: request.state });
       }
     }
-    const plan = await this.plan(request, action, party, caller.name, reason);
+    const approved = options.fieldSets == null ? null : checkApprovedFieldSets(request, action, party, options.fieldSets);
+    const plan = await this.plan(request, action, party, caller.name, reason, approved);
     try {
       await this.core.apply(caller, plan.effects, () => ({
         writes: [
@@ -250,13 +256,23 @@ export class AccessRequests {
   }
 
   /** Works out a transition: the new record, its effects with their undo, the credential flags, notes and events. */
-  async plan(request: AccessRequest, action: AccessAction, party: Party, by: string, reason: string | null): Promise<TransitionPlan> {
+  async plan(
+    request: AccessRequest,
+    action: AccessAction,
+    party: Party,
+    by: string,
+    reason: string | null,
+    /** APPROVE by the provider: the field sets it approves (checked); null = all those requested. */
+    approvedFieldSets: string[] | null = null,
+  ): Promise<TransitionPlan> {
     const step = nextState(request.state, action, party, { reason });
     if (isIllegal(step))
       throw new LgspError(step.code, step.message, { state: request.state, ...(step.kind === 'REASON_REQUIRED' ? { argument: 'reason' } : {}) });
     const now = this.core.now();
     const effects = new Set<AccessRequestEffect>(step.effects);
     const to = step.to;
+    const providerApproves = action === 'APPROVE' && party === 'PROVIDER';
+    const approved = providerApproves ? (approvedFieldSets ?? request.fieldSets) : null;
     // A production grant comes with the test one (LIVE serves both environments; SUSPEND removed both).
     if (effects.has('WRITE_PRODUCTION_GRANT') && servesEnvironment(to, 'test')) effects.add('WRITE_TEST_GRANT');
     const after: AccessRequest = stamped(
@@ -265,7 +281,11 @@ export class AccessRequests {
         state: to,
         providerApproved: action === 'RESUBMIT' ? false : request.providerApproved || (action === 'APPROVE' && party === 'PROVIDER'),
         operatorApproved: action === 'RESUBMIT' ? false : request.operatorApproved || (action === 'APPROVE' && party === 'OPERATOR'),
-        history: [...request.history, { at: now.toISOString(), action, party, by, from: request.state, to, reason }],
+        approvedFieldSets: action === 'RESUBMIT' ? null : (approved ?? request.approvedFieldSets ?? null),
+        history: [
+          ...request.history,
+          { at: now.toISOString(), action, party, by, from: request.state, to, reason, ...(approved === null ? {} : { fieldSets: approved }) },
+        ],
       },
       now,
     );
@@ -330,7 +350,7 @@ export class AccessRequests {
       provider: service.providerAgency,
       consumer: request.consumerAgency,
       service: service.subgraph,
-      fieldSets: request.fieldSets,
+      fieldSets: grantedFieldSets(request),
       purposes: request.purposes,
       validFrom: now.toISOString(),
       ...(request.validTo === null ? {} : { validTo: request.validTo }),
@@ -406,6 +426,34 @@ export interface AccessRequestAmendment {
   expectedRequestsPerDay?: number | null;
   quota?: Quota | null;
   validTo?: string | null;
+}
+
+/** The field sets a request's grants name: those the provider approved (all requested before the choice existed). */
+export function grantedFieldSets(request: AccessRequest): string[] {
+  return request.approvedFieldSets ?? request.fieldSets;
+}
+
+/**
+ * The field sets a provider approves: only with APPROVE by the provider, a non-empty subset of those requested
+ * (`FIELD_SET_NOT_REQUESTED` names the others), in the request's order.
+ */
+function checkApprovedFieldSets(request: AccessRequest, action: AccessAction, party: Party, fieldSets: string[]): string[] {
+  if (action !== 'APPROVE' || party !== 'PROVIDER')
+    throw badInput('fieldSets', `fieldSets is chosen only by the provider when it APPROVEs (not with ${action} as ${party})`);
+  const chosen = new Set(fieldSets.map((f) => f.trim()));
+  if (chosen.size === 0 || request.fieldSets.length === 0)
+    throw badInput(
+      'fieldSets',
+      `approve at least one of the field sets requested (${request.fieldSets.join(', ') || 'none'}), or leave fieldSets out to approve them all`,
+    );
+  const notRequested = [...chosen].filter((f) => !request.fieldSets.includes(f));
+  if (notRequested.length > 0)
+    throw new LgspError(
+      ErrorCode.FIELD_SET_NOT_REQUESTED,
+      `request ${request.id} does not ask for ${notRequested.join(', ')}: approve a subset of ${request.fieldSets.join(', ')}`,
+      { argument: 'fieldSets', notRequested },
+    );
+  return request.fieldSets.filter((f) => chosen.has(f));
 }
 
 /** Checks the terms of a request against the service version: field sets offered, purposes, validity, quota. */

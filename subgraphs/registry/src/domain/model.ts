@@ -166,6 +166,8 @@ export interface HistoryEntry {
   from: string;
   to: string;
   reason: string | null;
+  /** APPROVE by the provider: the field sets it approved (a subset of those requested); absent otherwise. */
+  fieldSets?: string[] | null;
 }
 
 /** Form 03: the consumer's security commitment (cam kết bảo đảm an toàn thông tin). */
@@ -189,7 +191,13 @@ export interface AccessRequest extends Revisioned {
   serviceVersion: number;
   /** Provider agency of the service when the request was made (for visibility and events). */
   providerAgency: string;
+  /** The field sets requested. */
   fieldSets: string[];
+  /**
+   * The field sets the provider approved (a non-empty subset of `fieldSets`), set by its APPROVE and cleared by a
+   * RESUBMIT; null (or absent in records written before it existed) until then. Grants name these.
+   */
+  approvedFieldSets?: string[] | null;
   purposes: string[];
   legalBasis: string;
   expectedRequestsPerDay: number;

@@ -97,3 +97,20 @@ export function dueDate(receivedAt: Date, workingDays: number, calendar: Working
 export function isOverdue(dueAt: Date, now: Date): boolean {
   return now.getTime() >= dueAt.getTime();
 }
+
+/**
+ * Working days left until `dueAt` (24:00 of its last working day, Asia/Ho_Chi_Minh) at `now`: the working days after
+ * today up to the due day (0 = due at the end of today); once overdue, minus the working days since the due day, at
+ * least -1 (overdue over a weekend is still overdue).
+ */
+export function workingDaysLeft(dueAt: Date, now: Date, calendar: WorkingCalendar): number {
+  const dueDay = localParts(new Date(dueAt.getTime() - 1)).date;
+  const today = localParts(now).date;
+  const count = (from: string, to: string) => {
+    let n = 0;
+    for (let day = addDays(from, 1), guard = 0; day <= to && guard < 3700; day = addDays(day, 1), guard++) if (isWorkingDay(calendar, day)) n++;
+    return n;
+  };
+  if (!isOverdue(dueAt, now)) return count(today, dueDay);
+  return -Math.max(1, count(dueDay, today));
+}

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import table from '../../data/calendar/vn-working-days.json' with { type: 'json' };
 import {
+  workingDaysLeft,
   buildCalendar,
   calendarFileSchema,
   deadline,
@@ -151,4 +152,16 @@ test('an operator file adds and corrects days: a later entry for a date wins', (
     { officeHours: { opens: '7:00', closes: '17:00' }, days: [] },
   ])
     assert.throws(() => buildCalendar(table, bad), { name: 'ZodError' }, JSON.stringify(bad));
+});
+
+test('working days left: counts the working days after today up to the due day, negative once overdue', () => {
+  // Received Friday 13 February 2026 10:00 (before Tết Bính Ngọ): due at the end of Friday 27 February.
+  const due = dueDate(new Date('2026-02-13T03:00:00Z'), 5, calendar);
+  assert.equal(due.toISOString(), '2026-02-27T17:00:00.000Z');
+  assert.equal(workingDaysLeft(due, new Date('2026-02-13T03:00:00Z'), calendar), 5, 'the Tết days off do not count');
+  assert.equal(workingDaysLeft(due, new Date('2026-02-20T03:00:00Z'), calendar), 5, 'during Tết still five');
+  assert.equal(workingDaysLeft(due, new Date('2026-02-26T03:00:00Z'), calendar), 1);
+  assert.equal(workingDaysLeft(due, new Date('2026-02-27T16:59:00Z'), calendar), 0, 'due at the end of today');
+  assert.equal(workingDaysLeft(due, new Date('2026-02-28T03:00:00Z'), calendar), -1, 'overdue on the Saturday after');
+  assert.equal(workingDaysLeft(due, new Date('2026-03-03T03:00:00Z'), calendar), -2, 'Monday and Tuesday since');
 });
