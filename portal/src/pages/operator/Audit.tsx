@@ -3,7 +3,7 @@
  * person's or business's data), and the audit chain's verification status (auditChainStatus). Every search is itself
  * recorded by the monitoring service.
  */
-import { Button, Card, Col, DatePicker, Descriptions, Form, Input, Row, Select, Space, Table, Typography, Alert } from 'antd';
+import { Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Table, Typography, Alert } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -12,6 +12,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
 import { Muted, ToneTag } from './Muted.tsx';
+import { RangeField } from './RangeField.tsx';
 
 const RECORD_FIELDS = /* GraphQL */ `
   fragment OperatorAuditRecord on AuditRecord {
@@ -296,7 +297,7 @@ function RecordsSearch() {
         <Row gutter={12}>
           <Col xs={24} lg={12}>
             <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
-              <DatePicker.RangePicker showTime style={{ width: '100%' }} />
+              <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
             </Form.Item>
           </Col>
           <Col xs={24} md={12} lg={6}>
@@ -389,7 +390,7 @@ function SubjectSearch() {
           </Col>
           <Col xs={24} lg={12}>
             <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
-              <DatePicker.RangePicker showTime style={{ width: '100%' }} />
+              <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
             </Form.Item>
           </Col>
         </Row>
