@@ -68,7 +68,9 @@ export function purposeText(purpose: string | null, t: (text: Text, values?: Rec
 
 /** `Citizen.dateOfBirth`, `Citizen.permanentAddress` → "ngày sinh, nơi thường trú" (each once, in order). */
 export function fieldsText(record: Pick<AccessRecord, 'fields' | 'personalFields'>, t: (text: Text) => string): string {
-  const coordinates = record.personalFields.length > 0 ? record.personalFields : record.fields;
+  const all = record.personalFields.length > 0 ? record.personalFields : record.fields;
+  // The root field (`Query.citizen`) names the look-up, not a piece of the person's data.
+  const coordinates = all.filter((c) => !c.startsWith('Query.') && !c.startsWith('Mutation.'));
   const names = coordinates.map((c) => {
     const field = c.includes('.') ? c.slice(c.lastIndexOf('.') + 1) : c;
     const known = texts.fields[field];
