@@ -177,7 +177,6 @@ export function RecordsTable({ rows, label, loading }: { rows: AuditRecordRow[];
       dataSource={rows}
       locale={{ emptyText: <Muted>{t(texts.audit.noRecords)}</Muted> }}
       pagination={{ pageSize: 25, hideOnSinglePage: true }}
-      scroll={{ x: true }}
       columns={[
         { title: '#', dataIndex: 'seq' },
         { title: t(texts.audit.at), dataIndex: 'at', render: (v: string) => formatDateTime(v, lang) },
