@@ -208,7 +208,10 @@ export function RecordsTable({ rows, label, loading }: { rows: AuditRecordRow[];
         {
           title: t(texts.audit.personalFields),
           key: 'fields',
-          render: (_, r) => (r.personalFields.length > 0 ? r.personalFields.join(', ') : r.fields.slice(0, 6).join(', ')),
+          render: (_, r) => {
+            const list = r.personalFields.length > 0 ? r.personalFields : r.fields;
+            return list.length > 3 ? `${list.slice(0, 3).join(', ')} … (+${list.length - 3})` : list.join(', ');
+          },
         },
         { title: t(texts.audit.counterpart), dataIndex: 'counterpartAgencyCode', render: (v: string | null) => v ?? '—' },
         {
