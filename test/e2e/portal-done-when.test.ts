@@ -331,12 +331,12 @@ test(
       const police = history.getByRole('listitem').filter({ hasText: 'HS-2026-018018' });
       await shown(citizen, police.first());
       const policeText = await police.first().innerText();
-      assert.match(policeText, /Công an tỉnh Nghệ An đã xem/, policeText);
+      assert.match(policeText, /Công an tỉnh Nghệ An đã xem họ tên, ngày sinh của bạn/, policeText);
       assert.match(policeText, /Mục đích: Quản lý cư trú \(hồ sơ HS-2026-018018\)/, policeText);
       const quePhong = history.getByRole('listitem').filter({ hasText: 'MC-QP-2026-0018' });
       await shown(citizen, quePhong.first());
       const quePhongText = await quePhong.first().innerText();
-      assert.match(quePhongText, /Quế Phong đã xem/, quePhongText);
+      assert.match(quePhongText, /Quế Phong đã xem (số định danh, )?họ tên của bạn/, quePhongText);
       assert.match(quePhongText, /Mục đích: Quản lý cư trú \(hồ sơ MC-QP-2026-0018\)/, quePhongText);
       await look(citizen, '22-citizen-data-accesses');
 
