@@ -53,7 +53,19 @@ test('npm start runs the platform on embedded defaults and prints where to go', 
     assert.match(addresses[0] ?? '', new RegExp(`^ {2}Portal\\s+http://localhost:${ports.GATEWAY_PORT}/portal/ `), addresses.join('\n'));
     const portal = await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/portal/`, { headers: { accept: 'text/html' } });
     assert.equal(portal.status, 200);
-    assert.match(await portal.text(), /<div id="root"><\/div>/);
+    const portalHtml = await portal.text();
+    assert.match(portalHtml, /<div id="root"><\/div>/);
+    assert.match(portalHtml, /<title>Cổng LGSP Nghệ An<\/title>/);
+    // The built page (portal/dist), not a placeholder: its script bundle is served too.
+    const bundle = /<script type="module" crossorigin src="(\/portal\/assets\/[^"]+\.js)"/.exec(portalHtml)?.[1];
+    assert.ok(bundle !== undefined, `the built page names its bundle: ${portalHtml}`);
+    const script = await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}${bundle}`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    // A deep link (a screen's URL opened directly) gets the same page.
+    const deep = await fetch(`http://127.0.0.1:${ports.GATEWAY_PORT}/portal/developer/catalogue`, { headers: { accept: 'text/html' } });
+    assert.equal(deep.status, 200);
+    assert.match(await deep.text(), /<div id="root"><\/div>/);
     assert.ok(
       output.some((l) => l.includes('in-memory stores')),
       'says it runs on in-memory stores',

@@ -66,11 +66,13 @@ export function purposeText(purpose: string | null, t: (text: Text, values?: Rec
   return reference !== '' ? t(texts.accesses.purposeRef, { purpose: label, ref: reference }) : label;
 }
 
-/** `Citizen.dateOfBirth`, `Citizen.permanentAddress` → "ngày sinh, nơi thường trú" (each once, in order). */
+/**
+ * `Citizen.dateOfBirth`, `Citizen.permanentAddress` → "ngày sinh, nơi thường trú" (each once, in order). The root
+ * field that led there (`Query.citizen`) is no datum of the person's: left out, so the sentence does not say "citizen".
+ */
 export function fieldsText(record: Pick<AccessRecord, 'fields' | 'personalFields'>, t: (text: Text) => string): string {
   const all = record.personalFields.length > 0 ? record.personalFields : record.fields;
-  // The root field (`Query.citizen`) names the look-up, not a piece of the person's data.
-  const coordinates = all.filter((c) => !c.startsWith('Query.') && !c.startsWith('Mutation.'));
+  const coordinates = all.filter((c) => !/^(Query|Mutation|Subscription)\./.test(c));
   const names = coordinates.map((c) => {
     const field = c.includes('.') ? c.slice(c.lastIndexOf('.') + 1) : c;
     const known = texts.fields[field];
