@@ -342,6 +342,14 @@ export function createProvider(input: ProviderInput): Provider {
   ClientModel.prototype.includeSid = function includeSid() {
     return true;
   };
+  // Keycloak's `sid` is the user session's id, the same for every client of the session (and in its events);
+  // oidc-provider makes one per client. Use the session's uid for all of them (it survives the re-login identifier reset).
+  const SessionModel = provider.Session as unknown as {
+    prototype: { uid?: string; sidFor(clientId: string, value?: string): string | undefined; ensureClientContainer(clientId: string): void };
+  };
+  SessionModel.prototype.ensureClientContainer = function ensureClientContainer(clientId: string) {
+    if (!this.sidFor(clientId) && this.uid !== undefined) this.sidFor(clientId, this.uid);
+  };
   ClientModel.prototype.redirectUriAllowed = function redirectUriAllowed(uri: string) {
     return redirectUriMatches(this.redirectUris ?? [], uri);
   };
