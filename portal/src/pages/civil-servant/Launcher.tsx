@@ -28,7 +28,7 @@ interface Application {
 
 export function Launcher() {
   const t = useT();
-  const { data, error, loading } = useQuery<{ myApplications: Application[] }>(MY_APPLICATIONS);
+  const { data, error, loading } = useQuery<{ myApplications: Application[] | null }>(MY_APPLICATIONS);
   const applications = data?.myApplications ?? [];
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
