@@ -2,7 +2,7 @@
  * A citizen's right to know (Law 91/2025): myDataAccesses over a period they pick — which agency and system read
  * their data (or their enterprise's), when, which fields, for what purpose — said in plain Vietnamese.
  */
-import { Button, Card, DatePicker, Empty, Form, Space, Tag, Typography } from 'antd';
+import { Button, Card, Empty, Form, Space, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -12,6 +12,7 @@ import { useSession } from '../../shell/session.tsx';
 import { formatDateTime } from '../operator/format.ts';
 import { texts } from './texts.ts';
 import { Muted, ToneTag } from '../operator/Muted.tsx';
+import { RangeField } from '../operator/RangeField.tsx';
 
 export const MY_DATA_ACCESSES = /* GraphQL */ `
   query MyDataAccesses($from: DateTime!, $to: DateTime!, $after: String) {
@@ -67,7 +68,9 @@ export function purposeText(purpose: string | null, t: (text: Text, values?: Rec
 
 /** `Citizen.dateOfBirth`, `Citizen.permanentAddress` → "ngày sinh, nơi thường trú" (each once, in order). */
 export function fieldsText(record: Pick<AccessRecord, 'fields' | 'personalFields'>, t: (text: Text) => string): string {
-  const coordinates = record.personalFields.length > 0 ? record.personalFields : record.fields;
+  const all = record.personalFields.length > 0 ? record.personalFields : record.fields;
+  // The root field (`Query.citizen`) names the look-up, not a piece of the person's data.
+  const coordinates = all.filter((c) => !c.startsWith('Query.') && !c.startsWith('Mutation.'));
   const names = coordinates.map((c) => {
     const field = c.includes('.') ? c.slice(c.lastIndexOf('.') + 1) : c;
     const known = texts.fields[field];
@@ -123,7 +126,8 @@ export function MyDataAccesses() {
       <Card>
         <Form form={form} name="accesses" layout="inline" initialValues={{ range }} onFinish={(v) => setRange(v.range)}>
           <Form.Item name="range" label={t(texts.accesses.period)} rules={[{ required: true }]}>
-            <DatePicker.RangePicker
+            <RangeField
+              endLabel={t(texts.accesses.period)}
               format="DD/MM/YYYY"
               allowClear={false}
               disabledDate={(d) => d.isAfter(dayjs(), 'day')}

@@ -302,7 +302,6 @@ export function Manage() {
         dataSource={data?.agencyApplications ?? []}
         locale={{ emptyText: <Muted>{t(texts.manage.empty)}</Muted> }}
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
-        scroll={{ x: true }}
         columns={[
           {
             title: t(texts.manage.name),

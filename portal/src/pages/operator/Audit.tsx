@@ -3,7 +3,7 @@
  * person's or business's data), and the audit chain's verification status (auditChainStatus). Every search is itself
  * recorded by the monitoring service.
  */
-import { Button, Card, Col, DatePicker, Descriptions, Form, Input, Row, Select, Space, Table, Typography, Alert } from 'antd';
+import { Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Table, Typography, Alert } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
@@ -12,6 +12,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
 import { Muted, ToneTag } from './Muted.tsx';
+import { RangeField } from './RangeField.tsx';
 
 const RECORD_FIELDS = /* GraphQL */ `
   fragment OperatorAuditRecord on AuditRecord {
@@ -176,7 +177,6 @@ export function RecordsTable({ rows, label, loading }: { rows: AuditRecordRow[];
       dataSource={rows}
       locale={{ emptyText: <Muted>{t(texts.audit.noRecords)}</Muted> }}
       pagination={{ pageSize: 25, hideOnSinglePage: true }}
-      scroll={{ x: true }}
       columns={[
         { title: '#', dataIndex: 'seq' },
         { title: t(texts.audit.at), dataIndex: 'at', render: (v: string) => formatDateTime(v, lang) },
@@ -208,7 +208,10 @@ export function RecordsTable({ rows, label, loading }: { rows: AuditRecordRow[];
         {
           title: t(texts.audit.personalFields),
           key: 'fields',
-          render: (_, r) => (r.personalFields.length > 0 ? r.personalFields.join(', ') : r.fields.slice(0, 6).join(', ')),
+          render: (_, r) => {
+            const list = r.personalFields.length > 0 ? r.personalFields : r.fields;
+            return list.length > 3 ? `${list.slice(0, 3).join(', ')} … (+${list.length - 3})` : list.join(', ');
+          },
         },
         { title: t(texts.audit.counterpart), dataIndex: 'counterpartAgencyCode', render: (v: string | null) => v ?? '—' },
         {
@@ -296,7 +299,7 @@ function RecordsSearch() {
         <Row gutter={12}>
           <Col xs={24} lg={12}>
             <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
-              <DatePicker.RangePicker showTime style={{ width: '100%' }} />
+              <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
             </Form.Item>
           </Col>
           <Col xs={24} md={12} lg={6}>
@@ -389,7 +392,7 @@ function SubjectSearch() {
           </Col>
           <Col xs={24} lg={12}>
             <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
-              <DatePicker.RangePicker showTime style={{ width: '100%' }} />
+              <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
             </Form.Item>
           </Col>
         </Row>

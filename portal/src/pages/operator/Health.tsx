@@ -23,14 +23,17 @@ const AGENCIES = /* GraphQL */ `
 const SYSTEMS_HEALTH = /* GraphQL */ `
   query OperatorSystemsHealth($agency: String!) {
     systemsHealth(agency: $agency) {
-      systemId
       agencyCode
-      status
-      since
-      consecutiveFailures
-      lastCheckedAt
-      system {
-        name
+      systems {
+        systemId
+        agencyCode
+        status
+        since
+        consecutiveFailures
+        lastCheckedAt
+        system {
+          name
+        }
       }
     }
   }
@@ -66,7 +69,9 @@ export function Health() {
       const agencies = registryAgencies ?? [];
       setNames(Object.fromEntries(agencies.map((a) => [a.code, a.name])));
       const results = await Promise.allSettled(
-        agencies.map((a) => graphql<{ systemsHealth: HealthRow[] | null }>(SYSTEMS_HEALTH, { agency: a.code }).then((d) => d.systemsHealth ?? [])),
+        agencies.map((a) =>
+          graphql<{ systemsHealth: { systems: HealthRow[] } | null }>(SYSTEMS_HEALTH, { agency: a.code }).then((d) => d.systemsHealth?.systems ?? []),
+        ),
       );
       const all: HealthRow[] = [];
       const errors: Array<{ agency: string; error: unknown }> = [];
@@ -122,7 +127,12 @@ export function Health() {
               })}
             />
           ))}
-          {failed.length > 0 && <Alert type="warning" showIcon title={t(texts.health.agencyErrors)} description={failed.map((f) => f.agency).join(', ')} />}
+          {failed.length > 0 && (
+            <>
+              <Alert type="warning" showIcon title={t(texts.health.agencyErrors)} description={failed.map((f) => f.agency).join(', ')} />
+              <ErrorAlert error={failed[0]!.error} />
+            </>
+          )}
         </Space>
       </section>
       <Table<HealthRow>

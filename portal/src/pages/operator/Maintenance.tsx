@@ -12,6 +12,7 @@ import { formatDateTime, splitList } from './format.ts';
 import { ReasonModal, type ReasonRequest } from './ReasonModal.tsx';
 import { texts } from './texts.ts';
 import { Muted, ToneTag } from './Muted.tsx';
+import { RangeField } from './RangeField.tsx';
 
 const MAINTENANCE_QUERY = /* GraphQL */ `
   query OperatorMaintenance($includePast: Boolean, $incidentsFrom: String) {
@@ -139,7 +140,7 @@ function WindowFields({ requireNotice }: { requireNotice: boolean }) {
           }),
         ]}
       >
-        <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="DD/MM/YYYY HH:mm" style={{ width: '100%' }} />
+        <RangeField endLabel={t(texts.maintenance.when)} showTime={{ format: 'HH:mm' }} format="DD/MM/YYYY HH:mm" style={{ width: '100%' }} />
       </Form.Item>
       <Form.Item
         name="summary"
