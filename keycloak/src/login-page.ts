@@ -27,11 +27,11 @@ const style = `
   a.idp-link:focus{outline:3px solid #0969da;outline-offset:2px}
 `;
 
-function page(title: string, body: string): string {
+function page(title: string, body: string, head = ''): string {
   return `<!doctype html>
 <html lang="vi">
 <head>
-<meta charset="utf-8">
+<meta charset="utf-8">${head}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
@@ -115,6 +115,24 @@ export function autoLogoutPage(form: string): string {
 ${withLogout}
 <div class="actions"><button type="submit" form="op.logoutForm">Tiếp tục <span lang="en">/ Continue</span></button></div>
 <script>document.getElementById('op.logoutForm').submit()</script>`,
+  );
+}
+
+/**
+ * Keycloak's front-channel logout page: one hidden iframe per logout URL of the clients the session signed in to,
+ * then on to `next` (the post-logout redirect URI or the "signed out" page). No script: the refresh comes due once
+ * the document has completely loaded, i.e. after every iframe's load event (HTML's shared declarative refresh steps).
+ */
+export function frontchannelLogoutPage(logoutUrls: string[], next: string): string {
+  const frames = logoutUrls
+    .map((url) => `<iframe src="${escapeHtml(url)}" title="logout" width="0" height="0" style="display:none" referrerpolicy="no-referrer"></iframe>`)
+    .join('\n');
+  return page(
+    'Đang đăng xuất / Signing out',
+    `<h1>Đang đăng xuất khỏi các ứng dụng… <span lang="en">/ Signing out of the applications…</span></h1>
+${frames}
+<div class="actions"><a href="${escapeHtml(next)}">Tiếp tục <span lang="en">/ Continue</span></a></div>`,
+    `\n<meta http-equiv="refresh" content="0;url=${escapeHtml(next)}">`,
   );
 }
 

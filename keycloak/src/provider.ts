@@ -205,7 +205,8 @@ export function createProvider(input: ProviderInput): Provider {
       },
       resourceIndicators: {
         enabled: true,
-        // Code written for Keycloak never sends `resource`: every token is for the gateway.
+        // Code written for Keycloak never sends `resource`: every token is signed as a JWT for this one resource
+        // server, whose `aud` the jwt customizer below replaces with the audiences Keycloak would write.
         defaultResource: async () => gatewayResource,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx, indicator, client) => {
@@ -291,7 +292,17 @@ export function createProvider(input: ProviderInput): Provider {
           jwt.header = { typ: 'JWT' };
           const { payload } = jwt;
           delete payload.client_id;
+          // oidc-provider writes the resource server's audience into every token; Keycloak writes `aud` only from
+          // the client's audience mappers and the clients whose roles are in scope (audience resolve). A client
+          // with neither (an agency's single sign-on application) gets a token without `aud`, which the gateway refuses.
+          delete payload.aud;
           Object.assign(payload, claims);
+          if (payload.aud === undefined) {
+            // oidc-provider refuses to sign a JWT access token without `aud` (it checks `payload.aud` after this
+            // customizer). A non-enumerable `aud` passes that check and is left out of the signed JSON, so the token
+            // has no audience at all, as Keycloak's.
+            Object.defineProperty(payload, 'aud', { value: 'none', writable: true, enumerable: false, configurable: true });
+          }
         },
       },
     },
@@ -323,7 +334,21 @@ export function createProvider(input: ProviderInput): Provider {
       postLogoutRedirectUris?: string[];
       redirectUriAllowed(uri: string): boolean;
       postLogoutRedirectUriAllowed(uri: string): boolean;
+      includeSid(): boolean;
     };
+  };
+  // Keycloak puts `sid` into every ID token (oidc-provider only for back-channel logout clients that ask for it): an
+  // application matches it against the `sid` of a front-channel logout request (frontchannel-logout.ts).
+  ClientModel.prototype.includeSid = function includeSid() {
+    return true;
+  };
+  // Keycloak's `sid` is the user session's id, the same for every client of the session (and in its events);
+  // oidc-provider makes one per client. Use the session's uid for all of them (it survives the re-login identifier reset).
+  const SessionModel = provider.Session as unknown as {
+    prototype: { uid?: string; sidFor(clientId: string, value?: string): string | undefined; ensureClientContainer(clientId: string): void };
+  };
+  SessionModel.prototype.ensureClientContainer = function ensureClientContainer(clientId: string) {
+    if (!this.sidFor(clientId) && this.uid !== undefined) this.sidFor(clientId, this.uid);
   };
   ClientModel.prototype.redirectUriAllowed = function redirectUriAllowed(uri: string) {
     return redirectUriMatches(this.redirectUris ?? [], uri);

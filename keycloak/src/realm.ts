@@ -38,6 +38,11 @@ export const clientSchema = z.object({
   clientAuthenticatorType: z.enum(['client-secret', 'client-secret-jwt', 'client-jwt', 'client-x509']).default('client-secret'),
   secret: z.string().optional(),
   rootUrl: z.string().optional(),
+  /** Keycloak's "Home URL", relative to rootUrl (or absolute). */
+  baseUrl: z.string().optional(),
+  adminUrl: z.string().optional(),
+  /** Keycloak's "Front channel logout": on logout, the issuer opens the client's `frontchannel.logout.url` in an iframe. */
+  frontchannelLogout: z.boolean().default(false),
   redirectUris: z.array(z.string()).default([]),
   webOrigins: z.array(z.string()).default([]),
   attributes: stringMap.default({}),

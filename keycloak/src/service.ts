@@ -14,6 +14,7 @@ import type { JWK, KoaContextWithOIDC } from 'oidc-provider';
 import { createLogger, type Logger } from '@lgsp/kit';
 import { createAdminApi } from './admin-api.ts';
 import { createEventStore, type EventStore } from './events.ts';
+import { frontchannelLogout } from './frontchannel-logout.ts';
 import { allowedOrigins, allowedScopes, keycloakClaims } from './claims.ts';
 import { BrokerStateError, createBroker } from './broker.ts';
 import type { DevIssuerConfig } from './config.ts';
@@ -259,7 +260,12 @@ export async function startDevIssuer(config: DevIssuerConfig, deps: DevIssuerDep
     await next();
   }
   // Koa composes the middleware when callback() is called; these must run around oidc-provider's own.
-  provider.middleware.unshift(endSessionCors as never, keycloakIntrospection as never, keycloakTokenResponse as never);
+  provider.middleware.unshift(
+    endSessionCors as never,
+    frontchannelLogout(realm, issuer) as never,
+    keycloakIntrospection as never,
+    keycloakTokenResponse as never,
+  );
   const providerCallback = provider.callback();
   const adminApi = createAdminApi({ realm, verifyAccessToken: verifyOwnAccessToken, logger, events });
 
