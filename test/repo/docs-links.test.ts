@@ -15,7 +15,7 @@ import { repoRoot } from '../../scripts/platform.ts';
 const README_MAX_LINES = 200;
 
 /** Paths the docs name that a run creates (gitignored), so they are in no clone. */
-const GENERATED = ['.bench-out', 'dist'];
+const GENERATED = ['.bench-out', 'dist', 'portal/dist', '.tmp'];
 
 /** Extensions that make a code span a file reference (`gateway/src/config.ts`), not a command or a value. */
 const FILE_EXTENSIONS = /\.(ts|md|json|jsonl|graphql|ya?ml|conf|template|pem|html|js|lua|sh)$/;

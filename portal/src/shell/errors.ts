@@ -22,8 +22,8 @@ export const errorTexts: Record<string, Text> = {
   NOT_FOUND: { vi: 'Không tìm thấy bản ghi.', en: 'Not found.' },
   ILLEGAL_TRANSITION: { vi: 'Thao tác không phù hợp với trạng thái hiện tại.', en: 'This action does not fit the current state.' },
   INVALID_PUBLIC_KEY: {
-    vi: 'Tệp tải lên không phải là khóa công khai hợp lệ (PEM, RSA hoặc EC).',
-    en: 'The uploaded file is not a valid public key (PEM, RSA or EC).',
+    vi: 'Tệp tải lên không phải là khóa công khai hợp lệ: cần một khóa công khai RSA từ 2048 bit trở lên, dạng PEM (không phải khóa bí mật, không phải chứng thư).',
+    en: 'The uploaded file is not an acceptable public key: an RSA public key of 2048 bits or more, in PEM (not a private key, not a certificate).',
   },
   QUOTA_EXCEEDED: { vi: 'Đã vượt hạn mức truy cập. Vui lòng thử lại sau.', en: 'Quota exceeded. Please try again later.' },
   UNDER_MAINTENANCE: { vi: 'Nền tảng đang bảo trì. Vui lòng quay lại sau.', en: 'The platform is under maintenance. Please come back later.' },
@@ -63,6 +63,10 @@ export const errorTexts: Record<string, Text> = {
   UPSTREAM_UNAVAILABLE: {
     vi: 'Hệ thống cung cấp dữ liệu tạm thời không trả lời. Vui lòng thử lại sau.',
     en: 'The providing system does not answer for now. Please try again later.',
+  },
+  FIELD_SET_NOT_REQUESTED: {
+    vi: 'Nhóm trường dữ liệu được chọn không nằm trong đề nghị. Không có thay đổi nào được thực hiện.',
+    en: 'A chosen field set is not one the access request asks for. Nothing was changed.',
   },
 };
 

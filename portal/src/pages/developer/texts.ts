@@ -210,8 +210,8 @@ export const texts = {
   rotateConfirm: x('Đổi khóa {id}? Khóa cũ sẽ ngừng hoạt động ngay.', 'Rotate {id}? The old one stops working at once.'),
   publicKeyFile: x('Tệp khóa công khai (PEM)', 'Public key file (PEM)'),
   publicKeyHelp: x(
-    'Tệp .pem chứa "-----BEGIN PUBLIC KEY-----" (RSA hoặc EC). Khóa bí mật không bao giờ rời máy của bạn.',
-    'A .pem file with "-----BEGIN PUBLIC KEY-----" (RSA or EC). Your private key never leaves your machine.',
+    'Tệp .pem chứa "-----BEGIN PUBLIC KEY-----" của một khóa RSA từ 2048 bit trở lên. Khóa bí mật không bao giờ rời máy của bạn.',
+    'A .pem file with "-----BEGIN PUBLIC KEY-----" of an RSA key of 2048 bits or more. Your private key never leaves your machine.',
   ),
   notAPublicKey: x(
     'Tệp "{f}" không phải khóa công khai dạng PEM (cần đúng một khối "-----BEGIN PUBLIC KEY-----"). Chưa có gì được gửi.',
