@@ -174,6 +174,13 @@ test('the operator registers an agency and its system, approves a request, reads
   // The health board: every agency's systems, offline and degraded first.
   await go(page, /^Bảng giám sát tình trạng$/, /^Bảng giám sát tình trạng$/);
   const health = page.getByRole('table', { name: 'Tình trạng hệ thống thông tin' });
+  // Monitoring reads the registry's systems and pulls their health at its own pace; on a busy machine the first pull
+  // may come after the page was read: reload (at most a minute) until the system is on the board.
+  for (let attempt = 1; !(await health.getByText(TUPHAP_SYSTEM).isVisible()); attempt++) {
+    assert.ok(attempt <= 30, `${TUPHAP_SYSTEM} was not on the health board within a minute`);
+    await page.waitForTimeout(2_000);
+    await page.getByRole('button', { name: 'Tải lại' }).click();
+  }
   await shown(page, health.getByText(TUPHAP_SYSTEM));
   const summary = await page.getByTestId('health-summary').innerText();
   assert.match(summary, /\d+ mất kết nối, \d+ suy giảm, \d+ hoạt động, \d+ chưa rõ/);
