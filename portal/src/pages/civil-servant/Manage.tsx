@@ -89,6 +89,8 @@ interface Registered {
   clientSecret: string | null;
 }
 
+const FIELDS = ['name', 'description', 'loginUrl', 'logoutUrl', 'redirectUris'] as const;
+
 function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; onDone(): void }) {
   const t = useT();
   const [form] = Form.useForm<{ name: string; description?: string; loginUrl: string; logoutUrl: string; redirectUris: string }>();
@@ -132,7 +134,9 @@ function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; 
             });
             if (registerAgencyApplication !== null)
               setRegistered({ ...registerAgencyApplication.application, clientSecret: registerAgencyApplication.clientSecret });
+            // Empty the form and forget its validation: an emptied required field is not an error until touched again.
             form.resetFields();
+            form.setFields(FIELDS.map((name) => ({ name, value: undefined, errors: [], warnings: [], touched: false, validating: false })));
             onDone();
           } catch (e) {
             setError(e);

@@ -4,8 +4,9 @@
  * recorded by the monitoring service.
  */
 import { Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Table, Typography, Alert } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
+import { vietnamInstant, vietnamNow } from '../../shell/ui/vietnam-time.ts';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
@@ -255,7 +256,7 @@ function usePaged() {
 }
 
 type Range = [Dayjs, Dayjs];
-const defaultRange = (): Range => [dayjs().subtract(1, 'day'), dayjs().add(1, 'minute')];
+const defaultRange = (): Range => [vietnamNow().subtract(1, 'day'), vietnamNow().add(1, 'minute')];
 const optional = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
 function RecordsSearch() {
@@ -287,7 +288,7 @@ function RecordsSearch() {
         layout="vertical"
         initialValues={{ range: defaultRange() }}
         onFinish={(v) => {
-          const f: Record<string, unknown> = { from: v.range[0].toISOString(), to: v.range[1].toISOString() };
+          const f: Record<string, unknown> = { from: vietnamInstant(v.range[0]), to: vietnamInstant(v.range[1]) };
           for (const key of ['agency', 'counterpartAgency', 'purpose', 'outcome', 'kind', 'requestId'] as const) {
             const value = optional(v[key]);
             if (value !== undefined) f[key] = value;
@@ -367,9 +368,9 @@ function SubjectSearch() {
         name="audit-subject"
         form={form}
         layout="vertical"
-        initialValues={{ subjectKind: 'PERSONAL_ID', range: [dayjs().subtract(30, 'day'), dayjs().add(1, 'minute')] }}
+        initialValues={{ subjectKind: 'PERSONAL_ID', range: [vietnamNow().subtract(30, 'day'), vietnamNow().add(1, 'minute')] }}
         onFinish={(v) => {
-          const a = { subject: v.subject.trim(), subjectKind: v.subjectKind, from: v.range[0].toISOString(), to: v.range[1].toISOString() };
+          const a = { subject: v.subject.trim(), subjectKind: v.subjectKind, from: vietnamInstant(v.range[0]), to: vietnamInstant(v.range[1]) };
           setArgs(a);
           void paged.load(fetchPage(a), false);
         }}

@@ -13,6 +13,7 @@ import { ReasonModal, type ReasonRequest } from './ReasonModal.tsx';
 import { texts } from './texts.ts';
 import { Muted, ToneTag } from './Muted.tsx';
 import { RangeField } from './RangeField.tsx';
+import { NOTICES_CHANGED_EVENT } from '../../shell/NoticesBanner.tsx';
 
 const MAINTENANCE_QUERY = /* GraphQL */ `
   query OperatorMaintenance($includePast: Boolean, $incidentsFrom: String) {
@@ -455,7 +456,7 @@ export function Maintenance() {
   const refresh = () => {
     reload();
     // The banner reads the same notices: tell it to read them again.
-    window.dispatchEvent(new Event('lgsp:notices-changed'));
+    window.dispatchEvent(new Event(NOTICES_CHANGED_EVENT));
   };
   const windows = [...(data?.maintenanceWindows ?? [])].sort((a, b) => a.startsAt.localeCompare(b.startsAt));
   const incidents = [...(data?.incidents ?? [])].sort(
