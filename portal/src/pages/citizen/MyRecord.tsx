@@ -13,35 +13,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
 import { formatDate } from '../operator/format.ts';
 import { texts } from './texts.ts';
-
-export const MY_RECORD = /* GraphQL */ `
-  query MyCitizenRecord {
-    myCitizenRecord {
-      personalId
-      fullName
-      dateOfBirth
-      gender
-      ethnicity {
-        name
-      }
-      religion {
-        name
-      }
-      nationality {
-        name
-      }
-      permanentAddress {
-        fullText
-      }
-      currentAddress {
-        fullText
-      }
-      household {
-        number
-      }
-    }
-  }
-`;
+import { MY_RECORD } from './queries.ts';
 
 const MY_ENTERPRISE = /* GraphQL */ `
   query MyEnterprise {

@@ -5,18 +5,7 @@ import { useQuery } from '../../shell/graphql.ts';
 import { useT } from '../../shell/i18n.tsx';
 import { texts } from './texts.ts';
 import { MUTED_COLOUR } from '../operator/Muted.tsx';
-
-export const MY_APPLICATIONS = /* GraphQL */ `
-  query CivilServantApplications {
-    myApplications {
-      id
-      name
-      description
-      loginUrl
-      agencyCode
-    }
-  }
-`;
+import { MY_APPLICATIONS } from './queries.ts';
 
 interface Application {
   id: string;

@@ -14,6 +14,7 @@ import { formatDateTime } from './format.ts';
 import { texts } from './texts.ts';
 import { Muted, ToneTag } from './Muted.tsx';
 import { RangeField } from './RangeField.tsx';
+import { AUDIT_PROBE } from './queries.ts';
 
 const RECORD_FIELDS = /* GraphQL */ `
   fragment OperatorAuditRecord on AuditRecord {
@@ -34,28 +35,6 @@ const RECORD_FIELDS = /* GraphQL */ `
     counterpartAgencyCode
     outcome
     errorCodes
-  }
-`;
-
-export const AUDIT_PROBE = /* GraphQL */ `
-  query OperatorAuditChain {
-    auditChainStatus {
-      verified
-      verifiedThroughSeq
-      verifiedAt
-      lastFullVerificationAt
-      lastCheckpoint {
-        seq
-        at
-        keyId
-      }
-      headSeq
-      firstProblem {
-        kind
-        seq
-        detail
-      }
-    }
   }
 `;
 
