@@ -10,10 +10,11 @@ import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql } from '../../shell/graphql.ts';
 import { useLang, useT, type Text } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
-import { formatDateTime } from '../operator/format.ts';
+import { formatDateTime } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-import { Muted, ToneTag } from '../operator/Muted.tsx';
-import { RangeField } from '../operator/RangeField.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
+import { ToneTag } from '../../shell/ui/ToneTag.tsx';
+import { RangeField } from '../../shell/ui/RangeField.tsx';
 
 export const MY_DATA_ACCESSES = /* GraphQL */ `
   query MyDataAccesses($from: DateTime!, $to: DateTime!, $after: String) {

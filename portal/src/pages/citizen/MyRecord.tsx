@@ -11,7 +11,7 @@ import { PortalError } from '../../shell/errors.ts';
 import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
-import { formatDate } from '../operator/format.ts';
+import { formatDate } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
 import { MY_RECORD } from './queries.ts';
 

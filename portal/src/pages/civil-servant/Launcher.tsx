@@ -4,7 +4,7 @@ import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { useQuery } from '../../shell/graphql.ts';
 import { useT } from '../../shell/i18n.tsx';
 import { texts } from './texts.ts';
-import { MUTED_COLOUR } from '../operator/Muted.tsx';
+import { MUTED_COLOUR } from '../../shell/ui/Muted.tsx';
 import { MY_APPLICATIONS } from './queries.ts';
 
 interface Application {

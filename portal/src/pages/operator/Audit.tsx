@@ -10,11 +10,13 @@ import { vietnamInstant, vietnamNow } from '../../shell/ui/vietnam-time.ts';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-import { Muted, ToneTag } from './Muted.tsx';
-import { RangeField } from './RangeField.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
+import { ToneTag } from '../../shell/ui/ToneTag.tsx';
+import { RangeField } from '../../shell/ui/RangeField.tsx';
 import { AUDIT_PROBE } from './queries.ts';
+import { SectionCard } from '../../shell/ui/form.tsx';
 
 const RECORD_FIELDS = /* GraphQL */ `
   fragment OperatorAuditRecord on AuditRecord {
@@ -254,13 +256,7 @@ function RecordsSearch() {
   const fetchPage = (f: Record<string, unknown>) => (after: string | null) =>
     graphql<{ auditRecords: Page }>(AUDIT_RECORDS, { filter: f, after }).then((d) => d.auditRecords);
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
-          {t(texts.audit.records)}
-        </Typography.Title>
-      }
-    >
+    <SectionCard title={t(texts.audit.records)}>
       <Form
         name="audit-records"
         form={form}
@@ -324,7 +320,7 @@ function RecordsSearch() {
           {paged.more && filter !== undefined && <Button onClick={() => void paged.load(fetchPage(filter), true)}>{t(texts.common.loadMore)}</Button>}
         </div>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -336,13 +332,7 @@ function SubjectSearch() {
   const fetchPage = (a: Record<string, unknown>) => (after: string | null) =>
     graphql<{ personalDataAccesses: Page }>(PERSONAL_ACCESSES, { ...a, after }).then((d) => d.personalDataAccesses);
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
-          {t(texts.audit.subjectSearch)}
-        </Typography.Title>
-      }
-    >
+    <SectionCard title={t(texts.audit.subjectSearch)}>
       <Form
         name="audit-subject"
         form={form}
@@ -387,7 +377,7 @@ function SubjectSearch() {
           {paged.more && args !== undefined && <Button onClick={() => void paged.load(fetchPage(args), true)}>{t(texts.common.loadMore)}</Button>}
         </div>
       )}
-    </Card>
+    </SectionCard>
   );
 }
 

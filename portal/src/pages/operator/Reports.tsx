@@ -9,9 +9,9 @@ import { vietnamNow } from '../../shell/ui/vietnam-time.ts';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
 
 const AGENCIES = /* GraphQL */ `
   query OperatorReportAgencies {

@@ -3,7 +3,7 @@ import type { PortalRoute } from '../../shell/routes.ts';
 import { Roles } from '../../shell/session.tsx';
 import { AUDIT_PROBE } from './queries.ts';
 import { texts } from './texts.ts';
-import { OpsTheme } from './OpsTheme.tsx';
+import { OpsTheme } from '../../shell/ui/OpsTheme.tsx';
 import { lazyPage } from '../../shell/lazy.ts';
 
 const screens = () => import('./screens.ts');

@@ -50,3 +50,8 @@ export function vietnamDayStart(picked: Dayjs): string {
 export function vietnamDayEnd(picked: Dayjs): string {
   return vietnamInstant(picked.endOf('day'));
 }
+
+/** An instant (ISO) as a picker value: its Vietnam date and time on the picker's calendar. */
+export function vietnamPickerValue(iso: string): Dayjs {
+  return vietnamNow(new Date(iso));
+}
