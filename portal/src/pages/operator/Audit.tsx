@@ -237,6 +237,43 @@ function usePaged() {
 }
 
 type Range = [Dayjs, Dayjs];
+
+/** The period a search covers: dates and times, Vietnam time. */
+function PeriodItem() {
+  const t = useT();
+  return (
+    <Col xs={24} lg={12}>
+      <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
+        <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
+      </Form.Item>
+    </Col>
+  );
+}
+
+function SearchButton({ loading }: { loading: boolean }) {
+  const t = useT();
+  return (
+    <Button type="primary" htmlType="submit" loading={loading}>
+      {t(texts.common.search)}
+    </Button>
+  );
+}
+
+/** A search's error, then its records once searched, with "load more" while there are more. */
+function SearchResults({ paged, label, onMore }: { paged: ReturnType<typeof usePaged>; label: string; onMore: (() => void) | undefined }) {
+  const t = useT();
+  return (
+    <>
+      <ErrorAlert error={paged.error} />
+      {paged.searched && (
+        <div style={{ marginTop: 16 }}>
+          <RecordsTable rows={paged.rows} label={label} loading={paged.loading} />
+          {paged.more && onMore !== undefined && <Button onClick={onMore}>{t(texts.common.loadMore)}</Button>}
+        </div>
+      )}
+    </>
+  );
+}
 const defaultRange = (): Range => [vietnamNow().subtract(1, 'day'), vietnamNow().add(1, 'minute')];
 const optional = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
@@ -273,11 +310,7 @@ function RecordsSearch() {
         }}
       >
         <Row gutter={12}>
-          <Col xs={24} lg={12}>
-            <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
-              <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
-            </Form.Item>
-          </Col>
+          <PeriodItem />
           <Col xs={24} md={12} lg={6}>
             <Form.Item name="agency" label={t(texts.common.agency)}>
               <Input placeholder="000.00.02.H41" />
@@ -309,17 +342,9 @@ function RecordsSearch() {
             </Form.Item>
           </Col>
         </Row>
-        <Button type="primary" htmlType="submit" loading={paged.loading}>
-          {t(texts.common.search)}
-        </Button>
+        <SearchButton loading={paged.loading} />
       </Form>
-      <ErrorAlert error={paged.error} />
-      {paged.searched && (
-        <div style={{ marginTop: 16 }}>
-          <RecordsTable rows={paged.rows} label={t(texts.audit.records)} loading={paged.loading} />
-          {paged.more && filter !== undefined && <Button onClick={() => void paged.load(fetchPage(filter), true)}>{t(texts.common.loadMore)}</Button>}
-        </div>
-      )}
+      <SearchResults paged={paged} label={t(texts.audit.records)} onMore={filter !== undefined ? () => void paged.load(fetchPage(filter), true) : undefined} />
     </SectionCard>
   );
 }
@@ -360,23 +385,15 @@ function SubjectSearch() {
               <Input autoComplete="off" />
             </Form.Item>
           </Col>
-          <Col xs={24} lg={12}>
-            <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
-              <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
-            </Form.Item>
-          </Col>
+          <PeriodItem />
         </Row>
-        <Button type="primary" htmlType="submit" loading={paged.loading}>
-          {t(texts.common.search)}
-        </Button>
+        <SearchButton loading={paged.loading} />
       </Form>
-      <ErrorAlert error={paged.error} />
-      {paged.searched && (
-        <div style={{ marginTop: 16 }}>
-          <RecordsTable rows={paged.rows} label={t(texts.audit.subjectSearch)} loading={paged.loading} />
-          {paged.more && args !== undefined && <Button onClick={() => void paged.load(fetchPage(args), true)}>{t(texts.common.loadMore)}</Button>}
-        </div>
-      )}
+      <SearchResults
+        paged={paged}
+        label={t(texts.audit.subjectSearch)}
+        onMore={args !== undefined ? () => void paged.load(fetchPage(args), true) : undefined}
+      />
     </SectionCard>
   );
 }
