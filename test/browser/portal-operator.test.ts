@@ -294,6 +294,9 @@ test('an agency administrator registers an SSO application and a civil servant o
   const secret = admin.getByTestId('client-secret');
   await shown(admin, secret);
   assert.ok((await secret.innerText()).trim().length >= 16, 'the client secret is shown once');
+  // The form is emptied for the next application, with no field marked in error.
+  assert.equal(await form.getByLabel(/Địa chỉ chuyển hướng/).inputValue(), '');
+  assert.equal(await form.locator('.ant-form-item-has-error, [aria-invalid="true"]').count(), 0, 'no field error after a registration');
   await shown(admin, admin.getByRole('table', { name: 'Ứng dụng đã đăng ký' }).getByText('Một cửa điện tử phường Trường Vinh'));
   await axe(admin);
   await screenshot(admin, 'civil-servant-register-application');

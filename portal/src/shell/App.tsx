@@ -6,7 +6,7 @@ import { Button, ConfigProvider, Result, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import viVN from 'antd/locale/vi_VN';
 import type { User } from 'oidc-client-ts';
-import { useCallback, useEffect, useState } from 'react';
+import { Suspense, useCallback, useEffect, useState } from 'react';
 import { BrowserRouter, Route, Routes, useNavigate } from 'react-router-dom';
 import { allRoutes } from '../pages/index.ts';
 import { completeSignIn, endSession, forgetExpiry, renewSession, signIn, signOut, storedSession } from './auth.ts';
@@ -164,7 +164,16 @@ function Shell() {
       <Route path="/callback" element={<Callback onUser={begin} />} />
       <Route path="/" element={signedIn(<Home routes={allRoutes} />)} />
       {allRoutes.map((route) => (
-        <Route key={route.path} path={`/${route.path}`} element={signedIn(<Guard route={route}>{route.element}</Guard>)} />
+        <Route
+          key={route.path}
+          path={`/${route.path}`}
+          element={signedIn(
+            <Guard route={route}>
+              {/* The role folder's pages arrive as one chunk the first time (pages/<group>/screens.ts). */}
+              <Suspense fallback={<Spin description={t(shellTexts.loading)} />}>{route.element}</Suspense>
+            </Guard>,
+          )}
+        />
       ))}
       <Route path="*" element={signedIn(<NotFound />)} />
     </Routes>

@@ -31,6 +31,9 @@ const NOTICES = /* GraphQL */ `
   }
 `;
 
+/** Dispatched on `window` by a page that changed the notices (the operator's maintenance page): read them again. */
+export const NOTICES_CHANGED_EVENT = 'lgsp:notices-changed';
+
 /** How often the notices are read again while a page stays open. */
 const REFRESH_MS = 5 * 60_000;
 
@@ -53,8 +56,13 @@ export function NoticesBanner() {
   const { lang } = useLang();
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    const timer = window.setInterval(() => setTick((n) => n + 1), REFRESH_MS);
-    return () => window.clearInterval(timer);
+    const again = () => setTick((n) => n + 1);
+    const timer = window.setInterval(again, REFRESH_MS);
+    window.addEventListener(NOTICES_CHANGED_EVENT, again);
+    return () => {
+      window.clearInterval(timer);
+      window.removeEventListener(NOTICES_CHANGED_EVENT, again);
+    };
   }, []);
   const from = useMemo(() => new Date().toISOString(), [tick]);
   const { data } = useQuery<Notices>(NOTICES, { from });

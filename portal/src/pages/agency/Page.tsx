@@ -1,5 +1,5 @@
 /** The frame of an agency or provider screen: its one `h1`, an optional line under it, then the content. */
-import { ConfigProvider, Space, Tag, Typography } from 'antd';
+import { ConfigProvider, Space, Typography } from 'antd';
 import type { ReactNode } from 'react';
 import { useT, type Text } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
@@ -22,17 +22,7 @@ const ACCESSIBLE_THEME = {
   },
 };
 
-/** A status as a tag: white text on a dark colour (antd's light preset tags fall short of 4.5:1). */
-export type Tone = 'success' | 'warning' | 'error' | 'processing' | 'default';
-const TONE_COLORS: Record<Tone, string> = { success: '#2e6b30', warning: '#8a5300', error: '#a1231b', processing: '#1d5a96', default: '#595959' };
-
-export function ToneTag({ tone, children, title }: { tone: Tone | string | undefined; children: ReactNode; title?: string }) {
-  return (
-    <Tag variant="solid" color={TONE_COLORS[(tone ?? 'default') as Tone] ?? TONE_COLORS.default} title={title} style={{ marginBottom: 2 }}>
-      {children}
-    </Tag>
-  );
-}
+export { ToneTag, type Tone } from '../../shell/ui/ToneTag.tsx';
 
 export function Page({ title, intro, extra, children }: { title: Text; intro?: Text; extra?: ReactNode; children: ReactNode }) {
   const t = useT();

@@ -30,10 +30,7 @@ export function number(value: number | null | undefined, lang: Lang, digits = 0)
   return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: digits }).format(value);
 }
 
-/** Today in Vietnam, `YYYY-MM-DD`. */
-export function vietnamToday(now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
+export { vietnamToday } from '../../shell/ui/vietnam-time.ts';
 
 export const DAY_MS = 86_400_000;
 

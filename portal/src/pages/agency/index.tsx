@@ -2,12 +2,15 @@
  * packets, and who read the agency's data. */
 import type { PortalRoute } from '../../shell/routes.ts';
 import { Roles } from '../../shell/session.tsx';
-import { DataAccess } from './DataAccess.tsx';
-import { Packets } from './Packets.tsx';
-import { Services } from './Services.tsx';
-import { Statistics } from './Statistics.tsx';
-import { Systems } from './Systems.tsx';
 import { texts } from './texts.ts';
+import { lazyPage } from '../../shell/lazy.ts';
+
+const screens = () => import('./screens.ts');
+const DataAccess = lazyPage(screens, 'DataAccess');
+const Packets = lazyPage(screens, 'Packets');
+const Services = lazyPage(screens, 'Services');
+const Statistics = lazyPage(screens, 'Statistics');
+const Systems = lazyPage(screens, 'Systems');
 
 /**
  * What the shell sends for someone without the role: monitoring refuses the agency's statistics to anyone but its

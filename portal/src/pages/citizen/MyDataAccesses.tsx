@@ -3,16 +3,18 @@
  * their data (or their enterprise's), when, which fields, for what purpose — said in plain Vietnamese.
  */
 import { Button, Card, Empty, Form, Space, Tag, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
+import { vietnamDayEnd, vietnamDayStart, vietnamNow } from '../../shell/ui/vietnam-time.ts';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql } from '../../shell/graphql.ts';
 import { useLang, useT, type Text } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
-import { formatDateTime } from '../operator/format.ts';
+import { formatDateTime } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-import { Muted, ToneTag } from '../operator/Muted.tsx';
-import { RangeField } from '../operator/RangeField.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
+import { ToneTag } from '../../shell/ui/ToneTag.tsx';
+import { RangeField } from '../../shell/ui/RangeField.tsx';
 
 export const MY_DATA_ACCESSES = /* GraphQL */ `
   query MyDataAccesses($from: DateTime!, $to: DateTime!, $after: String) {
@@ -89,7 +91,7 @@ export function MyDataAccesses() {
   const { lang } = useLang();
   const session = useSession();
   const [form] = Form.useForm<{ range: Range }>();
-  const [range, setRange] = useState<Range>(() => [dayjs().subtract(30, 'day').startOf('day'), dayjs().endOf('day')]);
+  const [range, setRange] = useState<Range>(() => [vietnamNow().subtract(30, 'day').startOf('day'), vietnamNow().endOf('day')]);
   const [rows, setRows] = useState<AccessRecord[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [more, setMore] = useState(false);
@@ -101,8 +103,8 @@ export function MyDataAccesses() {
     setError(undefined);
     try {
       const { myDataAccesses } = await graphql<{ myDataAccesses: Page | null }>(MY_DATA_ACCESSES, {
-        from: r[0].startOf('day').toISOString(),
-        to: r[1].endOf('day').toISOString(),
+        from: vietnamDayStart(r[0]),
+        to: vietnamDayEnd(r[1]),
         after,
       });
       const page = myDataAccesses ?? { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
@@ -132,12 +134,12 @@ export function MyDataAccesses() {
               endLabel={t(texts.accesses.period)}
               format="DD/MM/YYYY"
               allowClear={false}
-              disabledDate={(d) => d.isAfter(dayjs(), 'day')}
+              disabledDate={(d) => d.isAfter(vietnamNow(), 'day')}
               presets={[
-                { label: lang === 'vi' ? '7 ngày qua' : 'Last 7 days', value: [dayjs().subtract(7, 'day'), dayjs()] },
-                { label: lang === 'vi' ? '30 ngày qua' : 'Last 30 days', value: [dayjs().subtract(30, 'day'), dayjs()] },
-                { label: lang === 'vi' ? '3 tháng qua' : 'Last 3 months', value: [dayjs().subtract(3, 'month'), dayjs()] },
-                { label: lang === 'vi' ? '1 năm qua' : 'Last year', value: [dayjs().subtract(1, 'year'), dayjs()] },
+                { label: lang === 'vi' ? '7 ngày qua' : 'Last 7 days', value: [vietnamNow().subtract(7, 'day'), vietnamNow()] },
+                { label: lang === 'vi' ? '30 ngày qua' : 'Last 30 days', value: [vietnamNow().subtract(30, 'day'), vietnamNow()] },
+                { label: lang === 'vi' ? '3 tháng qua' : 'Last 3 months', value: [vietnamNow().subtract(3, 'month'), vietnamNow()] },
+                { label: lang === 'vi' ? '1 năm qua' : 'Last year', value: [vietnamNow().subtract(1, 'year'), vietnamNow()] },
               ]}
             />
           </Form.Item>

@@ -11,37 +11,9 @@ import { PortalError } from '../../shell/errors.ts';
 import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
-import { formatDate } from '../operator/format.ts';
+import { formatDate } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-
-export const MY_RECORD = /* GraphQL */ `
-  query MyCitizenRecord {
-    myCitizenRecord {
-      personalId
-      fullName
-      dateOfBirth
-      gender
-      ethnicity {
-        name
-      }
-      religion {
-        name
-      }
-      nationality {
-        name
-      }
-      permanentAddress {
-        fullText
-      }
-      currentAddress {
-        fullText
-      }
-      household {
-        number
-      }
-    }
-  }
-`;
+import { MY_RECORD } from './queries.ts';
 
 const MY_ENTERPRISE = /* GraphQL */ `
   query MyEnterprise {

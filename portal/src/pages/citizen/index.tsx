@@ -1,10 +1,14 @@
 /** The citizen and business screens (see portal/CONTRACT.md): my record, who read my data. */
 import type { PortalRoute } from '../../shell/routes.ts';
 import { Roles } from '../../shell/session.tsx';
-import { MyDataAccesses } from './MyDataAccesses.tsx';
-import { MY_RECORD, MyRecord } from './MyRecord.tsx';
+import { MY_RECORD } from './queries.ts';
 import { texts } from './texts.ts';
-import { OpsTheme } from '../operator/OpsTheme.tsx';
+import { OpsTheme } from '../../shell/ui/OpsTheme.tsx';
+import { lazyPage } from '../../shell/lazy.ts';
+
+const screens = () => import('./screens.ts');
+const MyDataAccesses = lazyPage(screens, 'MyDataAccesses');
+const MyRecord = lazyPage(screens, 'MyRecord');
 
 const citizen = [Roles.citizen];
 

@@ -4,19 +4,8 @@ import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { useQuery } from '../../shell/graphql.ts';
 import { useT } from '../../shell/i18n.tsx';
 import { texts } from './texts.ts';
-import { MUTED_COLOUR } from '../operator/Muted.tsx';
-
-export const MY_APPLICATIONS = /* GraphQL */ `
-  query CivilServantApplications {
-    myApplications {
-      id
-      name
-      description
-      loginUrl
-      agencyCode
-    }
-  }
-`;
+import { MUTED_COLOUR } from '../../shell/ui/Muted.tsx';
+import { MY_APPLICATIONS } from './queries.ts';
 
 interface Application {
   id: string;

@@ -2,15 +2,16 @@
  * The agency administrator's (or the operator's) single sign-on applications: registerAgencyApplication (a Keycloak
  * client each; its secret shown once), agencyApplications, removeAgencyApplication with a reason.
  */
-import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Typography } from 'antd';
+import { Alert, Button, Form, Input, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { Roles, useSession } from '../../shell/session.tsx';
-import { formatDate, splitList } from '../operator/format.ts';
+import { formatDate, splitList } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-import { Muted } from '../operator/Muted.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
+import { FormModal, SectionCard, useSubmission } from '../../shell/ui/form.tsx';
 
 export const AGENCY_APPLICATIONS = /* GraphQL */ `
   query AgencyApplications($agencyCode: ID) {
@@ -89,24 +90,19 @@ interface Registered {
   clientSecret: string | null;
 }
 
+const FIELDS = ['name', 'description', 'loginUrl', 'logoutUrl', 'redirectUris'] as const;
+
 function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; onDone(): void }) {
   const t = useT();
   const [form] = Form.useForm<{ name: string; description?: string; loginUrl: string; logoutUrl: string; redirectUris: string }>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const submission = useSubmission();
   const [registered, setRegistered] = useState<Registered>();
   const urlRule = {
     validator: async (_: unknown, v: string | undefined) =>
       v === undefined || v === '' || !urlProblem(v.trim()) ? undefined : Promise.reject(new Error(t(texts.manage.urlRule))),
   };
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
-          {t(texts.manage.register)}
-        </Typography.Title>
-      }
-    >
+    <SectionCard title={t(texts.manage.register)}>
       <Form
         name="application"
         form={form}
@@ -114,10 +110,8 @@ function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; 
         style={{ maxWidth: 720 }}
         onFinish={async (v) => {
           if (agencyCode === undefined) return;
-          setBusy(true);
-          setError(undefined);
           setRegistered(undefined);
-          try {
+          await submission.run(async () => {
             const { registerAgencyApplication } = await graphql<{
               registerAgencyApplication: { application: { name: string; clientId: string }; clientSecret: string | null } | null;
             }>(REGISTER, {
@@ -132,13 +126,11 @@ function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; 
             });
             if (registerAgencyApplication !== null)
               setRegistered({ ...registerAgencyApplication.application, clientSecret: registerAgencyApplication.clientSecret });
+            // Empty the form and forget its validation: an emptied required field is not an error until touched again.
             form.resetFields();
+            form.setFields(FIELDS.map((name) => ({ name, value: undefined, errors: [], warnings: [], touched: false, validating: false })));
             onDone();
-          } catch (e) {
-            setError(e);
-          } finally {
-            setBusy(false);
-          }
+          });
         }}
       >
         <Form.Item name="name" label={t(texts.manage.name)} rules={[{ required: true, whitespace: true, message: t(texts.manage.required) }, { max: 200 }]}>
@@ -171,8 +163,8 @@ function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; 
         >
           <Input.TextArea rows={2} placeholder="https://motcua.nghean.gov.vn/oidc/callback" />
         </Form.Item>
-        <ErrorAlert error={error} />
-        <Button type="primary" htmlType="submit" loading={busy} disabled={agencyCode === undefined} style={{ marginTop: 8 }}>
+        <ErrorAlert error={submission.error} />
+        <Button type="primary" htmlType="submit" loading={submission.busy} disabled={agencyCode === undefined} style={{ marginTop: 8 }}>
           {t(texts.manage.registerButton)}
         </Button>
       </Form>
@@ -206,30 +198,24 @@ function RegisterForm({ agencyCode, onDone }: { agencyCode: string | undefined; 
           }
         />
       )}
-    </Card>
+    </SectionCard>
   );
 }
 
 function RemoveModal({ app, onClose, onDone }: { app: Application | undefined; onClose(): void; onDone(name: string): void }) {
   const t = useT();
   const [form] = Form.useForm<{ reason: string }>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const close = () => {
-    setError(undefined);
-    onClose();
-  };
+  const submission = useSubmission();
   return (
-    <Modal
+    <FormModal
       open={app !== undefined}
       title={app !== undefined ? t(texts.manage.removeTitle, { name: app.name }) : ''}
       okText={t(texts.manage.save)}
-      okButtonProps={{ danger: true }}
+      danger
       cancelText={t(texts.manage.cancel)}
-      confirmLoading={busy}
-      onCancel={close}
-      onOk={() => form.submit()}
-      destroyOnHidden
+      submission={submission}
+      onSubmit={() => form.submit()}
+      onClose={onClose}
     >
       <Form
         name="remove-application"
@@ -237,16 +223,13 @@ function RemoveModal({ app, onClose, onDone }: { app: Application | undefined; o
         layout="vertical"
         onFinish={async ({ reason }) => {
           if (app === undefined) return;
-          setBusy(true);
-          setError(undefined);
-          try {
+          const removed = await submission.run(async () => {
             await graphql(REMOVE, { id: app.id, reason: reason.trim() });
             onDone(app.name);
-            close();
-          } catch (e) {
-            setError(e);
-          } finally {
-            setBusy(false);
+          });
+          if (removed) {
+            submission.clear();
+            onClose();
           }
         }}
       >
@@ -254,8 +237,7 @@ function RemoveModal({ app, onClose, onDone }: { app: Application | undefined; o
           <Input.TextArea rows={2} />
         </Form.Item>
       </Form>
-      <ErrorAlert error={error} />
-    </Modal>
+    </FormModal>
   );
 }
 

@@ -1,10 +1,14 @@
 /** The civil-servant screens (see portal/CONTRACT.md): the single sign-on launcher, and the applications' registration. */
 import type { PortalRoute } from '../../shell/routes.ts';
 import { Roles } from '../../shell/session.tsx';
-import { Launcher, MY_APPLICATIONS } from './Launcher.tsx';
-import { Manage } from './Manage.tsx';
+import { MY_APPLICATIONS } from './queries.ts';
 import { texts } from './texts.ts';
-import { OpsTheme } from '../operator/OpsTheme.tsx';
+import { OpsTheme } from '../../shell/ui/OpsTheme.tsx';
+import { lazyPage } from '../../shell/lazy.ts';
+
+const screens = () => import('./screens.ts');
+const Launcher = lazyPage(screens, 'Launcher');
+const Manage = lazyPage(screens, 'Manage');
 
 /** Refused to anyone but the operator and agency administrators (FORBIDDEN, audited). */
 const MANAGE_PROBE = /* GraphQL */ `

@@ -7,7 +7,7 @@ import { useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
 import { formatDate } from './format.ts';
 import { CATALOGUE_QUERY, type Agency, type Service, type Version } from './queries.ts';
-import { Help } from './Help.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
 import { texts } from './texts.ts';
 import { Tone } from './Tone.tsx';
 
@@ -74,7 +74,7 @@ export function Catalogue() {
           pagination={false}
           aria-label={t(texts.servicesCaption)}
           caption={<span style={{ position: 'absolute', left: -10000 }}>{t(texts.servicesCaption)}</span>}
-          locale={{ emptyText: <Help>{t(texts.noService)}</Help> }}
+          locale={{ emptyText: <Muted>{t(texts.noService)}</Muted> }}
           columns={[
             {
               title: t(texts.name),

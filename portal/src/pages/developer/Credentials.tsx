@@ -25,7 +25,7 @@ import {
   type System,
 } from './queries.ts';
 import { rememberTestSecret } from './test-secret.ts';
-import { Help } from './Help.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
 import { texts } from './texts.ts';
 import { Tone } from './Tone.tsx';
 
@@ -106,7 +106,7 @@ function SystemCard({ system, requests, onIssued }: { system: System; requests: 
         pagination={false}
         dataSource={credentials}
         caption={<span style={{ position: 'absolute', left: -10000 }}>{t(texts.systemsCaption, { s: system.id })}</span>}
-        locale={{ emptyText: <Help>{t(texts.noCredential)}</Help> }}
+        locale={{ emptyText: <Muted>{t(texts.noCredential)}</Muted> }}
         columns={[
           { title: t(texts.clientId), dataIndex: 'clientId', render: (id: string) => <code>{id}</code> },
           {
@@ -283,7 +283,7 @@ function KeyUpload({
     <Space direction="vertical">
       <label htmlFor={id}>{label}</label>
       <input id={id} ref={input} type="file" accept=".pem,.pub,.key,application/x-pem-file,text/plain" onChange={(e) => void pick(e.target.files?.[0])} />
-      <Help>{t(texts.publicKeyHelp)}</Help>
+      <Muted>{t(texts.publicKeyHelp)}</Muted>
       {ok !== undefined && <Typography.Text type="success">{ok}</Typography.Text>}
       <Button type="primary" disabled={file === undefined} onClick={() => void send()}>
         {buttonText}

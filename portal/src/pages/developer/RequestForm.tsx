@@ -23,7 +23,7 @@ import {
   type Service,
   type System,
 } from './queries.ts';
-import { Help } from './Help.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
 import { texts } from './texts.ts';
 import { checkFieldSets, checkPositive, checkPurposes, checkQuota, checkText, checkValidTo, LIMITS, rule, type Problem } from './validation.ts';
 
@@ -270,7 +270,7 @@ export function RequestForm() {
             </Space>
           </Checkbox.Group>
         </Form.Item>
-        <Form.Item name="purposes" label={t(texts.purposesField)} extra={<Help>{t(texts.purposesHelp)}</Help>} rules={[rule(checkPurposes, t)]}>
+        <Form.Item name="purposes" label={t(texts.purposesField)} extra={<Muted>{t(texts.purposesHelp)}</Muted>} rules={[rule(checkPurposes, t)]}>
           <Select mode="tags" aria-required tokenSeparators={[',', ' ']} open={false} suffixIcon={null} />
         </Form.Item>
         <Form.Item name="legalBasis" label={t(texts.legalBasis)} rules={[rule((v) => checkText(v, 'legalBasis', LIMITS.legalBasis), t)]}>
@@ -290,7 +290,7 @@ export function RequestForm() {
             <Form.Item
               name="quotaRequests"
               label={t(texts.quotaRequests)}
-              extra={<Help>{t(texts.quotaHelp)}</Help>}
+              extra={<Muted>{t(texts.quotaHelp)}</Muted>}
               dependencies={['quotaPerSeconds']}
               rules={[
                 ({ getFieldValue }) =>

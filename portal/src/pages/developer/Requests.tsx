@@ -8,7 +8,7 @@ import { useLang, useT } from '../../shell/i18n.tsx';
 import { useSession } from '../../shell/session.tsx';
 import { formatDate, nextParties, stateColor, stateTexts } from './format.ts';
 import { ACT_MUTATION, REQUEST_QUERY, REQUESTS_QUERY, type AccessRequest } from './queries.ts';
-import { Help } from './Help.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
 import { texts } from './texts.ts';
 import { Tone } from './Tone.tsx';
 
@@ -74,7 +74,7 @@ export function MyRequests() {
         dataSource={mine}
         pagination={false}
         caption={<span style={{ position: 'absolute', left: -10000 }}>{t(texts.requestsCaption)}</span>}
-        locale={{ emptyText: <Help>{t(texts.noRequests)}</Help> }}
+        locale={{ emptyText: <Muted>{t(texts.noRequests)}</Muted> }}
         rowClassName={(r) => (r.overdue ? 'lgsp-overdue' : '')}
         columns={[
           { title: t(texts.id), key: 'id', render: (_, r) => <Link to={`/developer/requests/${encodeURIComponent(r.id)}`}>{r.id}</Link> },

@@ -9,7 +9,7 @@ import { VersionStatusTag } from './Catalogue.tsx';
 import { formatDate } from './format.ts';
 import { SERVICE_QUERY, type FieldDoc, type Service, type Version } from './queries.ts';
 import { fieldSetDocs, loadSchemaDocs, sampleOperation, type SchemaDocs } from './schema-docs.ts';
-import { Help } from './Help.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
 import { texts } from './texts.ts';
 import { Tone } from './Tone.tsx';
 
@@ -177,7 +177,7 @@ function SchemaDocsSection({ version, docs }: { version: Version; docs: SchemaDo
         {t(texts.schemaDocs)}
       </Typography.Title>
       <Typography.Paragraph>
-        <Help>{t(texts.fieldDocsSource)}</Help>
+        <Muted>{t(texts.fieldDocsSource)}</Muted>
       </Typography.Paragraph>
       <Collapse
         defaultActiveKey={version.fieldSets.map((f) => f.name)}
@@ -214,7 +214,7 @@ function SchemaDocsSection({ version, docs }: { version: Version; docs: SchemaDo
                   </>
                 ) : docs?.available === false && docs.reason === 'INTROSPECTION_DISABLED' ? (
                   <Typography.Paragraph>
-                    <Help>{t(texts.sampleNeedsIntrospection)}</Help>
+                    <Muted>{t(texts.sampleNeedsIntrospection)}</Muted>
                   </Typography.Paragraph>
                 ) : docs?.available === false ? (
                   <ErrorAlert error={docs.error} />

@@ -15,7 +15,7 @@ import { useSession } from '../../shell/session.tsx';
 import { systemToken } from './client-token.ts';
 import { CATALOGUE_QUERY, REQUESTS_QUERY, SERVICE_QUERY, SYSTEMS_QUERY, type AccessRequest, type Service, type System } from './queries.ts';
 import { forgetTestSecret, testSecret } from './test-secret.ts';
-import { Help } from './Help.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
 import { texts } from './texts.ts';
 import { PURPOSE_HEADER } from './validation.ts';
 
@@ -120,7 +120,7 @@ export function TryOut() {
           <Form.Item
             name="secret"
             label={t(texts.secretField)}
-            extra={clientId !== undefined && testSecret(clientId) !== undefined ? <Help>{t(texts.secretInMemory)}</Help> : undefined}
+            extra={clientId !== undefined && testSecret(clientId) !== undefined ? <Muted>{t(texts.secretInMemory)}</Muted> : undefined}
             rules={[{ required: true, whitespace: true, message: t(texts.vRequired) }]}
           >
             <Input.Password autoComplete="off" aria-required visibilityToggle={false} />
@@ -128,7 +128,7 @@ export function TryOut() {
           <Form.Item
             name="purpose"
             label={t(texts.purposeHeader)}
-            extra={<Help>{t(texts.purposeHeaderHelp)}</Help>}
+            extra={<Muted>{t(texts.purposeHeaderHelp)}</Muted>}
             rules={[{ required: true, pattern: PURPOSE_HEADER, message: t(texts.vPurposeHeader) }]}
           >
             <Input aria-required />

@@ -1,15 +1,19 @@
 /** The agency developer's screens (see portal/CONTRACT.md): catalogue, access requests, credentials, try-out. */
 import type { PortalRoute } from '../../shell/routes.ts';
 import { Roles } from '../../shell/session.tsx';
-import { Catalogue } from './Catalogue.tsx';
-import { Credentials } from './Credentials.tsx';
 import { CATALOGUE_QUERY, REQUESTS_QUERY, SYSTEMS_QUERY } from './queries.ts';
-import { RequestForm } from './RequestForm.tsx';
-import { MyRequests, RequestDetail } from './Requests.tsx';
-import { ServiceDetail } from './ServiceDetail.tsx';
 import { texts } from './texts.ts';
 import { DeveloperTheme } from './Theme.tsx';
-import { TryOut } from './TryOut.tsx';
+import { lazyPage } from '../../shell/lazy.ts';
+
+const screens = () => import('./screens.ts');
+const Catalogue = lazyPage(screens, 'Catalogue');
+const Credentials = lazyPage(screens, 'Credentials');
+const RequestForm = lazyPage(screens, 'RequestForm');
+const MyRequests = lazyPage(screens, 'MyRequests');
+const RequestDetail = lazyPage(screens, 'RequestDetail');
+const ServiceDetail = lazyPage(screens, 'ServiceDetail');
+const TryOut = lazyPage(screens, 'TryOut');
 
 const roles = [Roles.agencyDeveloper, Roles.agencyAdmin];
 

@@ -2,14 +2,15 @@
  * The operator's agencies: every agency of the registry with its information systems, and the onboarding's first
  * step — registering a new agency (registerAgency) and its system (registerInformationSystem).
  */
-import { Alert, Button, Card, Checkbox, Col, Form, Input, Row, Select, Space, Table, Typography } from 'antd';
-import { useState } from 'react';
+import { Alert, Button, Checkbox, Col, Form, Input, Row, Select, Space, Table, Typography } from 'antd';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-import { Muted, ToneTag } from './Muted.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
+import { ToneTag } from '../../shell/ui/ToneTag.tsx';
+import { SectionCard, useSubmission } from '../../shell/ui/form.tsx';
 
 const AGENCIES_QUERY = /* GraphQL */ `
   query OperatorAgencies {
@@ -74,27 +75,16 @@ const optional = (value: string | undefined) => (value === undefined || value.tr
 
 function RegisterAgencyForm({ onDone }: { onDone(): void }) {
   const t = useT();
-  const [done, setDone] = useState<string>();
   const [form] = Form.useForm<{ code: string; name: string; shortName?: string; englishName?: string; parentCode?: string }>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const submission = useSubmission<string>();
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
-          {t(texts.agencies.registerAgency)}
-        </Typography.Title>
-      }
-    >
+    <SectionCard title={t(texts.agencies.registerAgency)}>
       <Form
         name="agency"
         form={form}
         layout="vertical"
-        onFinish={async (values) => {
-          setBusy(true);
-          setError(undefined);
-          setDone(undefined);
-          try {
+        onFinish={(values) =>
+          submission.run(async () => {
             const input = {
               code: values.code.trim(),
               name: values.name.trim(),
@@ -103,15 +93,11 @@ function RegisterAgencyForm({ onDone }: { onDone(): void }) {
               parentCode: optional(values.parentCode),
             };
             const { registerAgency } = await graphql<{ registerAgency: { code: string } }>(REGISTER_AGENCY, { input });
-            setDone(t(texts.agencies.agencyRegistered, { code: registerAgency.code }));
             form.resetFields();
             onDone();
-          } catch (e) {
-            setError(e);
-          } finally {
-            setBusy(false);
-          }
-        }}
+            return t(texts.agencies.agencyRegistered, { code: registerAgency.code });
+          })
+        }
       >
         <Form.Item
           name="code"
@@ -136,13 +122,13 @@ function RegisterAgencyForm({ onDone }: { onDone(): void }) {
         <Form.Item name="parentCode" label={t(texts.agencies.parentCode)} rules={[{ pattern: AGENCY_CODE, message: t(texts.agencies.codeFormat) }]}>
           <Input placeholder="000.00.00.H41" autoComplete="off" />
         </Form.Item>
-        <ErrorAlert error={error} />
-        {done !== undefined && <Alert type="success" showIcon role="status" title={done} />}
-        <Button type="primary" htmlType="submit" loading={busy} style={{ marginTop: 12 }}>
+        <ErrorAlert error={submission.error} />
+        {submission.result !== undefined && <Alert type="success" showIcon role="status" title={submission.result} />}
+        <Button type="primary" htmlType="submit" loading={submission.busy} style={{ marginTop: 12 }}>
           {t(texts.agencies.registerAgencyButton)}
         </Button>
       </Form>
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -160,28 +146,17 @@ interface SystemForm {
 
 function RegisterSystemForm({ agencies, onDone }: { agencies: RegistryAgency[]; onDone(): void }) {
   const t = useT();
-  const [done, setDone] = useState<string>();
   const [form] = Form.useForm<SystemForm>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const submission = useSubmission<string>();
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
-          {t(texts.agencies.registerSystem)}
-        </Typography.Title>
-      }
-    >
+    <SectionCard title={t(texts.agencies.registerSystem)}>
       <Form
         name="system"
         form={form}
         layout="vertical"
         initialValues={{ environments: ['TEST', 'PRODUCTION'] }}
-        onFinish={async (values) => {
-          setBusy(true);
-          setError(undefined);
-          setDone(undefined);
-          try {
+        onFinish={(values) =>
+          submission.run(async () => {
             const healthUrl = optional(values.healthUrl);
             const input = {
               agencyCode: values.agencyCode,
@@ -193,15 +168,11 @@ function RegisterSystemForm({ agencies, onDone }: { agencies: RegistryAgency[]; 
               healthEndpoints: healthUrl === null ? [] : [{ level: 1, url: healthUrl, intervalSeconds: 60 }],
             };
             const { registerInformationSystem } = await graphql<{ registerInformationSystem: { id: string } }>(REGISTER_SYSTEM, { input });
-            setDone(t(texts.agencies.systemRegistered, { id: registerInformationSystem.id }));
             form.resetFields();
             onDone();
-          } catch (e) {
-            setError(e);
-          } finally {
-            setBusy(false);
-          }
-        }}
+            return t(texts.agencies.systemRegistered, { id: registerInformationSystem.id });
+          })
+        }
       >
         <Form.Item name="agencyCode" label={t(texts.agencies.ownerAgency)} rules={[{ required: true, message: t(texts.common.required) }]}>
           <Select
@@ -273,13 +244,13 @@ function RegisterSystemForm({ agencies, onDone }: { agencies: RegistryAgency[]; 
         <Form.Item name="healthUrl" label={t(texts.agencies.healthUrl)} rules={[{ type: 'url' }]}>
           <Input placeholder="https://motcua.quephong.nghean.gov.vn/health" autoComplete="off" />
         </Form.Item>
-        <ErrorAlert error={error} />
-        {done !== undefined && <Alert type="success" showIcon role="status" title={done} />}
-        <Button type="primary" htmlType="submit" loading={busy} style={{ marginTop: 12 }}>
+        <ErrorAlert error={submission.error} />
+        {submission.result !== undefined && <Alert type="success" showIcon role="status" title={submission.result} />}
+        <Button type="primary" htmlType="submit" loading={submission.busy} style={{ marginTop: 12 }}>
           {t(texts.agencies.registerSystemButton)}
         </Button>
       </Form>
-    </Card>
+    </SectionCard>
   );
 }
 
@@ -326,7 +297,7 @@ export function Agencies() {
           {
             title: t(texts.common.status),
             dataIndex: 'status',
-            render: (status: string) => <ToneTag tone={status === 'ACTIVE' ? 'green' : 'default'}>{status}</ToneTag>,
+            render: (status: string) => <ToneTag tone={status === 'ACTIVE' ? 'green' : 'neutral'}>{status}</ToneTag>,
           },
           { title: t(texts.agencies.systems), key: 'systems', render: (_, agency) => systemsOf(agency.code).length },
           { title: t(texts.agencies.updatedAt), dataIndex: 'updatedAt', render: (v: string) => formatDateTime(v, lang) },

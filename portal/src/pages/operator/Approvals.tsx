@@ -8,10 +8,11 @@ import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
-import { daysUntil, formatDateTime } from './format.ts';
+import { daysUntil, formatDateTime } from '../../shell/ui/format.ts';
 import { ReasonModal, type ReasonRequest } from './ReasonModal.tsx';
 import { texts } from './texts.ts';
-import { Muted, ToneTag } from './Muted.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
+import { ToneTag } from '../../shell/ui/ToneTag.tsx';
 
 const APPROVALS_QUERY = /* GraphQL */ `
   query OperatorApprovals {
@@ -241,7 +242,7 @@ export function Approvals() {
             key: 'state',
             render: (_, r) => (
               <Space orientation="vertical" size={2}>
-                <ToneTag tone={r.state === 'LIVE' ? 'green' : r.state === 'REJECTED' || r.state === 'CANCELLED' ? 'default' : 'blue'}>
+                <ToneTag tone={r.state === 'LIVE' ? 'green' : r.state === 'REJECTED' || r.state === 'CANCELLED' ? 'neutral' : 'blue'}>
                   {texts.states[r.state] !== undefined ? t(texts.states[r.state]!) : r.state}
                 </ToneTag>
                 {r.providerApproved && r.state === 'PENDING_APPROVAL' && <Muted>{t(texts.approvals.providerApproved)}</Muted>}

@@ -4,15 +4,19 @@
  * recorded by the monitoring service.
  */
 import { Button, Card, Col, Descriptions, Form, Input, Row, Select, Space, Table, Typography, Alert } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
+import { vietnamInstant, vietnamNow } from '../../shell/ui/vietnam-time.ts';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-import { Muted, ToneTag } from './Muted.tsx';
-import { RangeField } from './RangeField.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
+import { ToneTag } from '../../shell/ui/ToneTag.tsx';
+import { RangeField } from '../../shell/ui/RangeField.tsx';
+import { AUDIT_PROBE } from './queries.ts';
+import { SectionCard } from '../../shell/ui/form.tsx';
 
 const RECORD_FIELDS = /* GraphQL */ `
   fragment OperatorAuditRecord on AuditRecord {
@@ -33,28 +37,6 @@ const RECORD_FIELDS = /* GraphQL */ `
     counterpartAgencyCode
     outcome
     errorCodes
-  }
-`;
-
-export const AUDIT_PROBE = /* GraphQL */ `
-  query OperatorAuditChain {
-    auditChainStatus {
-      verified
-      verifiedThroughSeq
-      verifiedAt
-      lastFullVerificationAt
-      lastCheckpoint {
-        seq
-        at
-        keyId
-      }
-      headSeq
-      firstProblem {
-        kind
-        seq
-        detail
-      }
-    }
   }
 `;
 
@@ -255,7 +237,44 @@ function usePaged() {
 }
 
 type Range = [Dayjs, Dayjs];
-const defaultRange = (): Range => [dayjs().subtract(1, 'day'), dayjs().add(1, 'minute')];
+
+/** The period a search covers: dates and times, Vietnam time. */
+function PeriodItem() {
+  const t = useT();
+  return (
+    <Col xs={24} lg={12}>
+      <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
+        <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
+      </Form.Item>
+    </Col>
+  );
+}
+
+function SearchButton({ loading }: { loading: boolean }) {
+  const t = useT();
+  return (
+    <Button type="primary" htmlType="submit" loading={loading}>
+      {t(texts.common.search)}
+    </Button>
+  );
+}
+
+/** A search's error, then its records once searched, with "load more" while there are more. */
+function SearchResults({ paged, label, onMore }: { paged: ReturnType<typeof usePaged>; label: string; onMore: (() => void) | undefined }) {
+  const t = useT();
+  return (
+    <>
+      <ErrorAlert error={paged.error} />
+      {paged.searched && (
+        <div style={{ marginTop: 16 }}>
+          <RecordsTable rows={paged.rows} label={label} loading={paged.loading} />
+          {paged.more && onMore !== undefined && <Button onClick={onMore}>{t(texts.common.loadMore)}</Button>}
+        </div>
+      )}
+    </>
+  );
+}
+const defaultRange = (): Range => [vietnamNow().subtract(1, 'day'), vietnamNow().add(1, 'minute')];
 const optional = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());
 
 function RecordsSearch() {
@@ -274,20 +293,14 @@ function RecordsSearch() {
   const fetchPage = (f: Record<string, unknown>) => (after: string | null) =>
     graphql<{ auditRecords: Page }>(AUDIT_RECORDS, { filter: f, after }).then((d) => d.auditRecords);
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
-          {t(texts.audit.records)}
-        </Typography.Title>
-      }
-    >
+    <SectionCard title={t(texts.audit.records)}>
       <Form
         name="audit-records"
         form={form}
         layout="vertical"
         initialValues={{ range: defaultRange() }}
         onFinish={(v) => {
-          const f: Record<string, unknown> = { from: v.range[0].toISOString(), to: v.range[1].toISOString() };
+          const f: Record<string, unknown> = { from: vietnamInstant(v.range[0]), to: vietnamInstant(v.range[1]) };
           for (const key of ['agency', 'counterpartAgency', 'purpose', 'outcome', 'kind', 'requestId'] as const) {
             const value = optional(v[key]);
             if (value !== undefined) f[key] = value;
@@ -297,11 +310,7 @@ function RecordsSearch() {
         }}
       >
         <Row gutter={12}>
-          <Col xs={24} lg={12}>
-            <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
-              <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
-            </Form.Item>
-          </Col>
+          <PeriodItem />
           <Col xs={24} md={12} lg={6}>
             <Form.Item name="agency" label={t(texts.common.agency)}>
               <Input placeholder="000.00.02.H41" />
@@ -333,18 +342,10 @@ function RecordsSearch() {
             </Form.Item>
           </Col>
         </Row>
-        <Button type="primary" htmlType="submit" loading={paged.loading}>
-          {t(texts.common.search)}
-        </Button>
+        <SearchButton loading={paged.loading} />
       </Form>
-      <ErrorAlert error={paged.error} />
-      {paged.searched && (
-        <div style={{ marginTop: 16 }}>
-          <RecordsTable rows={paged.rows} label={t(texts.audit.records)} loading={paged.loading} />
-          {paged.more && filter !== undefined && <Button onClick={() => void paged.load(fetchPage(filter), true)}>{t(texts.common.loadMore)}</Button>}
-        </div>
-      )}
-    </Card>
+      <SearchResults paged={paged} label={t(texts.audit.records)} onMore={filter !== undefined ? () => void paged.load(fetchPage(filter), true) : undefined} />
+    </SectionCard>
   );
 }
 
@@ -356,20 +357,14 @@ function SubjectSearch() {
   const fetchPage = (a: Record<string, unknown>) => (after: string | null) =>
     graphql<{ personalDataAccesses: Page }>(PERSONAL_ACCESSES, { ...a, after }).then((d) => d.personalDataAccesses);
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
-          {t(texts.audit.subjectSearch)}
-        </Typography.Title>
-      }
-    >
+    <SectionCard title={t(texts.audit.subjectSearch)}>
       <Form
         name="audit-subject"
         form={form}
         layout="vertical"
-        initialValues={{ subjectKind: 'PERSONAL_ID', range: [dayjs().subtract(30, 'day'), dayjs().add(1, 'minute')] }}
+        initialValues={{ subjectKind: 'PERSONAL_ID', range: [vietnamNow().subtract(30, 'day'), vietnamNow().add(1, 'minute')] }}
         onFinish={(v) => {
-          const a = { subject: v.subject.trim(), subjectKind: v.subjectKind, from: v.range[0].toISOString(), to: v.range[1].toISOString() };
+          const a = { subject: v.subject.trim(), subjectKind: v.subjectKind, from: vietnamInstant(v.range[0]), to: vietnamInstant(v.range[1]) };
           setArgs(a);
           void paged.load(fetchPage(a), false);
         }}
@@ -390,24 +385,16 @@ function SubjectSearch() {
               <Input autoComplete="off" />
             </Form.Item>
           </Col>
-          <Col xs={24} lg={12}>
-            <Form.Item name="range" label={t(texts.common.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
-              <RangeField endLabel={t(texts.common.period)} showTime style={{ width: '100%' }} />
-            </Form.Item>
-          </Col>
+          <PeriodItem />
         </Row>
-        <Button type="primary" htmlType="submit" loading={paged.loading}>
-          {t(texts.common.search)}
-        </Button>
+        <SearchButton loading={paged.loading} />
       </Form>
-      <ErrorAlert error={paged.error} />
-      {paged.searched && (
-        <div style={{ marginTop: 16 }}>
-          <RecordsTable rows={paged.rows} label={t(texts.audit.subjectSearch)} loading={paged.loading} />
-          {paged.more && args !== undefined && <Button onClick={() => void paged.load(fetchPage(args), true)}>{t(texts.common.loadMore)}</Button>}
-        </div>
-      )}
-    </Card>
+      <SearchResults
+        paged={paged}
+        label={t(texts.audit.subjectSearch)}
+        onMore={args !== undefined ? () => void paged.load(fetchPage(args), true) : undefined}
+      />
+    </SectionCard>
   );
 }
 

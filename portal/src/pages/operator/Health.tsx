@@ -7,9 +7,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-import { Muted, ToneTag } from './Muted.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
+import { ToneTag } from '../../shell/ui/ToneTag.tsx';
 
 const AGENCIES = /* GraphQL */ `
   query OperatorHealthAgencies {
@@ -50,7 +51,7 @@ interface HealthRow {
 }
 
 const ORDER: Record<HealthRow['status'], number> = { OFFLINE: 0, DEGRADED: 1, UNKNOWN: 2, ONLINE: 3 };
-const COLOUR: Record<HealthRow['status'], string> = { OFFLINE: 'red', DEGRADED: 'orange', UNKNOWN: 'default', ONLINE: 'green' };
+const COLOUR: Record<HealthRow['status'], string> = { OFFLINE: 'red', DEGRADED: 'orange', UNKNOWN: 'neutral', ONLINE: 'green' };
 
 export function Health() {
   const t = useT();

@@ -2,17 +2,21 @@
  * The operator's maintenance windows (announce ≥ 24 h ahead, change, cancel) and incidents (record, update, resolve).
  * Both show in everyone's notices banner (the shell's NoticesBanner).
  */
-import { Alert, Button, Card, Checkbox, Col, DatePicker, Form, Input, Modal, Row, Space, Switch, Table, Typography } from 'antd';
+import { Alert, Button, Checkbox, Col, DatePicker, Form, Input, Row, Space, Switch, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
-import { formatDateTime, splitList } from './format.ts';
+import { formatDateTime, splitList } from '../../shell/ui/format.ts';
 import { ReasonModal, type ReasonRequest } from './ReasonModal.tsx';
 import { texts } from './texts.ts';
-import { Muted, ToneTag } from './Muted.tsx';
-import { RangeField } from './RangeField.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
+import { ToneTag } from '../../shell/ui/ToneTag.tsx';
+import { RangeField } from '../../shell/ui/RangeField.tsx';
+import { FormModal, SectionCard, useSubmission } from '../../shell/ui/form.tsx';
+import { vietnamInstant, vietnamNow, vietnamPickerValue } from '../../shell/ui/vietnam-time.ts';
+import { NOTICES_CHANGED_EVENT } from '../../shell/NoticesBanner.tsx';
 
 const MAINTENANCE_QUERY = /* GraphQL */ `
   query OperatorMaintenance($includePast: Boolean, $incidentsFrom: String) {
@@ -134,7 +138,7 @@ function WindowFields({ requireNotice }: { requireNotice: boolean }) {
             validator: async (_, value: [Dayjs, Dayjs] | undefined) => {
               if (value === undefined || value === null) return;
               if (!value[1].isAfter(value[0])) throw new Error(t(texts.maintenance.endAfterStart));
-              if (requireNotice && getFieldValue('emergency') !== true && value[0].isBefore(dayjs().add(24, 'hour')))
+              if (requireNotice && getFieldValue('emergency') !== true && value[0].isBefore(vietnamNow().add(24, 'hour')))
                 throw new Error(t(texts.maintenance.atLeast24h));
             },
           }),
@@ -165,31 +169,20 @@ function WindowFields({ requireNotice }: { requireNotice: boolean }) {
 function AnnounceForm({ onDone }: { onDone(): void }) {
   const t = useT();
   const [form] = Form.useForm<WindowForm>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
+  const submission = useSubmission();
   return (
-    <Card
-      title={
-        <Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>
-          {t(texts.maintenance.announce)}
-        </Typography.Title>
-      }
-    >
+    <SectionCard level={3} title={t(texts.maintenance.announce)}>
       <Form
         name="announce"
         form={form}
         layout="vertical"
-        onFinish={async (v) => {
-          setBusy(true);
-          setError(undefined);
-          setDone(false);
-          try {
+        onFinish={(v) =>
+          submission.run(async () => {
             const services = splitList(v.affectedServices);
             await graphql(ANNOUNCE, {
               input: {
-                startsAt: v.range[0].toISOString(),
-                endsAt: v.range[1].toISOString(),
+                startsAt: vietnamInstant(v.range[0]),
+                endsAt: vietnamInstant(v.range[1]),
                 summary: v.summary.trim(),
                 reason: v.reason.trim(),
                 affectedServices: services.length > 0 ? services : null,
@@ -197,45 +190,34 @@ function AnnounceForm({ onDone }: { onDone(): void }) {
               },
             });
             form.resetFields();
-            setDone(true);
             onDone();
-          } catch (e) {
-            setError(e);
-          } finally {
-            setBusy(false);
-          }
-        }}
+          })
+        }
       >
         <WindowFields requireNotice />
-        <ErrorAlert error={error} />
-        {done && <Alert type="success" showIcon role="status" title={t(texts.maintenance.announced)} />}
-        <Button type="primary" htmlType="submit" loading={busy} style={{ marginTop: 8 }}>
+        <ErrorAlert error={submission.error} />
+        {submission.result && <Alert type="success" showIcon role="status" title={t(texts.maintenance.announced)} />}
+        <Button type="primary" htmlType="submit" loading={submission.busy} style={{ marginTop: 8 }}>
           {t(texts.maintenance.announceButton)}
         </Button>
       </Form>
-    </Card>
+    </SectionCard>
   );
 }
 
 function ChangeWindowModal({ window, onClose, onDone }: { window: Window | undefined; onClose(): void; onDone(): void }) {
   const t = useT();
   const [form] = Form.useForm<WindowForm>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const close = () => {
-    setError(undefined);
-    onClose();
-  };
+  const submission = useSubmission();
   return (
-    <Modal
+    <FormModal
       open={window !== undefined}
       title={t(texts.maintenance.changeTitle)}
       okText={t(texts.common.save)}
       cancelText={t(texts.common.cancel)}
-      confirmLoading={busy}
-      onCancel={close}
-      onOk={() => form.submit()}
-      destroyOnHidden
+      submission={submission}
+      onSubmit={() => form.submit()}
+      onClose={onClose}
     >
       {window !== undefined && (
         <Form
@@ -243,39 +225,33 @@ function ChangeWindowModal({ window, onClose, onDone }: { window: Window | undef
           form={form}
           layout="vertical"
           initialValues={{
-            range: [dayjs(window.startsAt), dayjs(window.endsAt)],
+            range: [vietnamPickerValue(window.startsAt), vietnamPickerValue(window.endsAt)],
             summary: window.summary,
             reason: window.reason,
             affectedServices: window.affectedServices.join(', '),
             emergency: window.emergency,
           }}
           onFinish={async (v) => {
-            setBusy(true);
-            setError(undefined);
-            try {
+            const saved = await submission.run(async () => {
               const input: Record<string, unknown> = {
-                endsAt: v.range[1].toISOString(),
+                endsAt: vietnamInstant(v.range[1]),
                 summary: v.summary.trim(),
                 reason: v.reason.trim(),
                 affectedServices: splitList(v.affectedServices),
                 emergency: v.emergency === true,
               };
-              if (!v.range[0].isSame(dayjs(window.startsAt))) input.startsAt = v.range[0].toISOString();
+              const startsAt = vietnamInstant(v.range[0]);
+              if (Date.parse(startsAt) !== Date.parse(window.startsAt)) input.startsAt = startsAt;
               await graphql(CHANGE, { id: window.id, input });
               onDone();
-              close();
-            } catch (e) {
-              setError(e);
-            } finally {
-              setBusy(false);
-            }
+            });
+            if (saved) onClose();
           }}
         >
           <WindowFields requireNotice={false} />
         </Form>
       )}
-      <ErrorAlert error={error} />
-    </Modal>
+    </FormModal>
   );
 }
 
@@ -329,77 +305,55 @@ function IncidentFields({ withStart }: { withStart: boolean }) {
 function RecordIncidentForm({ onDone }: { onDone(): void }) {
   const t = useT();
   const [form] = Form.useForm<IncidentForm>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState(false);
+  const submission = useSubmission();
   return (
-    <Card
-      title={
-        <Typography.Title level={3} style={{ margin: 0, fontSize: 16 }}>
-          {t(texts.maintenance.record)}
-        </Typography.Title>
-      }
-    >
+    <SectionCard level={3} title={t(texts.maintenance.record)}>
       <Form
         name="incident"
         form={form}
         layout="vertical"
-        initialValues={{ startedAt: dayjs() }}
-        onFinish={async (v) => {
-          setBusy(true);
-          setError(undefined);
-          setDone(false);
-          try {
+        initialValues={{ startedAt: vietnamNow() }}
+        onFinish={(v) =>
+          submission.run(async () => {
             const services = splitList(v.affectedServices);
             await graphql(RECORD, {
               input: {
                 summary: v.summary.trim(),
                 affectedAgencies: splitList(v.affectedAgencies),
                 affectedServices: services.length > 0 ? services : null,
-                startedAt: v.startedAt.toISOString(),
-                expectedFixAt: v.expectedFixAt ? v.expectedFixAt.toISOString() : null,
+                startedAt: vietnamInstant(v.startedAt),
+                expectedFixAt: v.expectedFixAt ? vietnamInstant(v.expectedFixAt) : null,
               },
             });
             form.resetFields();
-            setDone(true);
             onDone();
-          } catch (e) {
-            setError(e);
-          } finally {
-            setBusy(false);
-          }
-        }}
+          })
+        }
       >
         <IncidentFields withStart />
-        <ErrorAlert error={error} />
-        {done && <Alert type="success" showIcon role="status" title={t(texts.maintenance.recorded)} />}
-        <Button type="primary" danger htmlType="submit" loading={busy} style={{ marginTop: 8 }}>
+        <ErrorAlert error={submission.error} />
+        {submission.result && <Alert type="success" showIcon role="status" title={t(texts.maintenance.recorded)} />}
+        <Button type="primary" danger htmlType="submit" loading={submission.busy} style={{ marginTop: 8 }}>
           {t(texts.maintenance.recordButton)}
         </Button>
       </Form>
-    </Card>
+    </SectionCard>
   );
 }
 
 function UpdateIncidentModal({ incident, onClose, onDone }: { incident: Incident | undefined; onClose(): void; onDone(): void }) {
   const t = useT();
   const [form] = Form.useForm<IncidentForm>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const close = () => {
-    setError(undefined);
-    onClose();
-  };
+  const submission = useSubmission();
   return (
-    <Modal
+    <FormModal
       open={incident !== undefined}
       title={t(texts.maintenance.updateTitle)}
       okText={t(texts.common.save)}
       cancelText={t(texts.common.cancel)}
-      confirmLoading={busy}
-      onCancel={close}
-      onOk={() => form.submit()}
-      destroyOnHidden
+      submission={submission}
+      onSubmit={() => form.submit()}
+      onClose={onClose}
     >
       {incident !== undefined && (
         <Form
@@ -410,33 +364,26 @@ function UpdateIncidentModal({ incident, onClose, onDone }: { incident: Incident
             summary: incident.summary,
             affectedAgencies: incident.affectedAgencies.join(', '),
             affectedServices: incident.affectedServices.join(', '),
-            expectedFixAt: incident.expectedFixAt === null ? null : dayjs(incident.expectedFixAt),
+            expectedFixAt: incident.expectedFixAt === null ? null : vietnamPickerValue(incident.expectedFixAt),
           }}
           onFinish={async (v) => {
-            setBusy(true);
-            setError(undefined);
-            try {
+            const saved = await submission.run(async () => {
               const input: Record<string, unknown> = {
                 summary: v.summary.trim(),
                 affectedAgencies: splitList(v.affectedAgencies),
                 affectedServices: splitList(v.affectedServices),
               };
-              if (v.expectedFixAt) input.expectedFixAt = v.expectedFixAt.toISOString();
+              if (v.expectedFixAt) input.expectedFixAt = vietnamInstant(v.expectedFixAt);
               await graphql(UPDATE, { id: incident.id, input });
               onDone();
-              close();
-            } catch (e) {
-              setError(e);
-            } finally {
-              setBusy(false);
-            }
+            });
+            if (saved) onClose();
           }}
         >
           <IncidentFields withStart={false} />
         </Form>
       )}
-      <ErrorAlert error={error} />
-    </Modal>
+    </FormModal>
   );
 }
 
@@ -455,13 +402,13 @@ export function Maintenance() {
   const refresh = () => {
     reload();
     // The banner reads the same notices: tell it to read them again.
-    window.dispatchEvent(new Event('lgsp:notices-changed'));
+    window.dispatchEvent(new Event(NOTICES_CHANGED_EVENT));
   };
   const windows = [...(data?.maintenanceWindows ?? [])].sort((a, b) => a.startsAt.localeCompare(b.startsAt));
   const incidents = [...(data?.incidents ?? [])].sort(
     (a, b) => Number(a.resolvedAt !== null) - Number(b.resolvedAt !== null) || b.startedAt.localeCompare(a.startedAt),
   );
-  const statusColour: Record<Window['status'], string> = { SCHEDULED: 'blue', IN_PROGRESS: 'orange', COMPLETED: 'green', CANCELLED: 'default' };
+  const statusColour: Record<Window['status'], string> = { SCHEDULED: 'blue', IN_PROGRESS: 'orange', COMPLETED: 'green', CANCELLED: 'neutral' };
   return (
     <Space orientation="vertical" size="large" style={{ width: '100%' }}>
       <div>

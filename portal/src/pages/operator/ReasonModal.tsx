@@ -1,7 +1,6 @@
 /** A dialog asking for a reason (required for reject, ask for changes, cancel…), then running the action. */
-import { Form, Input, Modal } from 'antd';
-import { useState } from 'react';
-import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
+import { Form, Input } from 'antd';
+import { FormModal, useSubmission } from '../../shell/ui/form.tsx';
 import { useT } from '../../shell/i18n.tsx';
 import { texts } from './texts.ts';
 
@@ -14,23 +13,19 @@ export interface ReasonRequest {
 export function ReasonModal({ request, onClose }: { request: ReasonRequest | undefined; onClose(): void }) {
   const t = useT();
   const [form] = Form.useForm<{ reason: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const close = () => {
-    form.resetFields();
-    setError(undefined);
-    onClose();
-  };
+  const submission = useSubmission();
   return (
-    <Modal
+    <FormModal
       open={request !== undefined}
       title={request?.title}
       okText={t(texts.common.save)}
       cancelText={t(texts.common.cancel)}
-      confirmLoading={busy}
-      onCancel={close}
-      onOk={() => form.submit()}
-      destroyOnHidden
+      submission={submission}
+      onSubmit={() => form.submit()}
+      onClose={() => {
+        form.resetFields();
+        onClose();
+      }}
     >
       <Form
         name="reason"
@@ -38,15 +33,10 @@ export function ReasonModal({ request, onClose }: { request: ReasonRequest | und
         layout="vertical"
         onFinish={async ({ reason }) => {
           if (request === undefined) return;
-          setBusy(true);
-          setError(undefined);
-          try {
-            await request.run(reason.trim());
-            close();
-          } catch (e) {
-            setError(e);
-          } finally {
-            setBusy(false);
+          if (await submission.run(() => request.run(reason.trim()))) {
+            form.resetFields();
+            submission.clear();
+            onClose();
           }
         }}
       >
@@ -58,7 +48,6 @@ export function ReasonModal({ request, onClose }: { request: ReasonRequest | und
           <Input.TextArea rows={3} />
         </Form.Item>
       </Form>
-      <ErrorAlert error={error} />
-    </Modal>
+    </FormModal>
   );
 }

@@ -3,14 +3,15 @@
  * the gateway's origin); the page shows it as a download link with its expiry.
  */
 import { Alert, Button, Card, DatePicker, Form, Radio, Select, Space, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
+import { vietnamNow } from '../../shell/ui/vietnam-time.ts';
 import { ErrorAlert } from '../../shell/ErrorAlert.tsx';
 import { graphql, useQuery } from '../../shell/graphql.ts';
 import { useLang, useT } from '../../shell/i18n.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime } from '../../shell/ui/format.ts';
 import { texts } from './texts.ts';
-import { Muted } from './Muted.tsx';
+import { Muted } from '../../shell/ui/Muted.tsx';
 
 const AGENCIES = /* GraphQL */ `
   query OperatorReportAgencies {
@@ -75,7 +76,7 @@ export function Reports() {
           form={form}
           layout="vertical"
           style={{ maxWidth: 640 }}
-          initialValues={{ kind: 'month', date: dayjs(), format: 'PDF', environment: 'PRODUCTION' }}
+          initialValues={{ kind: 'month', date: vietnamNow(), format: 'PDF', environment: 'PRODUCTION' }}
           onFinish={async (v) => {
             setBusy(true);
             setError(undefined);
@@ -99,7 +100,7 @@ export function Reports() {
             <Radio.Group optionType="button" options={(['day', 'month', 'quarter', 'year'] as const).map((k) => ({ value: k, label: t(texts.reports[k]) }))} />
           </Form.Item>
           <Form.Item name="date" label={t(texts.reports.period)} rules={[{ required: true, message: t(texts.common.required) }]}>
-            <DatePicker picker={kind === 'day' ? 'date' : kind} disabledDate={(d) => d.isAfter(dayjs(), 'day')} />
+            <DatePicker picker={kind === 'day' ? 'date' : kind} disabledDate={(d) => d.isAfter(vietnamNow(), 'day')} />
           </Form.Item>
           <Form.Item name="agency" label={t(texts.common.agency)}>
             <Select

@@ -1,14 +1,18 @@
 /** The operator screens (see portal/CONTRACT.md): agencies, approvals, health, audit, reports, maintenance. */
 import type { PortalRoute } from '../../shell/routes.ts';
 import { Roles } from '../../shell/session.tsx';
-import { Agencies } from './Agencies.tsx';
-import { Approvals } from './Approvals.tsx';
-import { Audit, AUDIT_PROBE } from './Audit.tsx';
-import { Health } from './Health.tsx';
-import { Maintenance } from './Maintenance.tsx';
-import { Reports } from './Reports.tsx';
+import { AUDIT_PROBE } from './queries.ts';
 import { texts } from './texts.ts';
-import { OpsTheme } from './OpsTheme.tsx';
+import { OpsTheme } from '../../shell/ui/OpsTheme.tsx';
+import { lazyPage } from '../../shell/lazy.ts';
+
+const screens = () => import('./screens.ts');
+const Agencies = lazyPage(screens, 'Agencies');
+const Approvals = lazyPage(screens, 'Approvals');
+const Audit = lazyPage(screens, 'Audit');
+const Health = lazyPage(screens, 'Health');
+const Maintenance = lazyPage(screens, 'Maintenance');
+const Reports = lazyPage(screens, 'Reports');
 
 const operator = [Roles.operator];
 

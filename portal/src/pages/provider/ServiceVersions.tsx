@@ -15,6 +15,7 @@ import { DAY_MS, dateOnly, dateTime, vietnamToday } from '../agency/format.ts';
 import { NoAgency, Page, ToneTag, useAgencyCode } from '../agency/Page.tsx';
 import { versionStates } from '../agency/texts.ts';
 import { texts } from './texts.ts';
+import { SectionCard } from '../../shell/ui/form.tsx';
 
 export const PROVIDER_SERVICES_QUERY = /* GraphQL */ `
   query ProviderServices($agency: ID!) {
@@ -528,13 +529,7 @@ export function ServiceVersions() {
         />
       ))}
       {pending.length > 0 ? (
-        <Card
-          title={
-            <Typography.Title level={2} style={{ margin: 0, fontSize: 18 }}>
-              {t(texts.registrations)}
-            </Typography.Title>
-          }
-        >
+        <SectionCard title={t(texts.registrations)}>
           <Table
             aria-label={t(texts.registrations)}
             size="small"
@@ -560,7 +555,7 @@ export function ServiceVersions() {
               },
             ]}
           />
-        </Card>
+        </SectionCard>
       ) : null}
     </Page>
   );

@@ -3,10 +3,13 @@
  * gives every member of a provider agency). */
 import type { PortalRoute } from '../../shell/routes.ts';
 import { Roles } from '../../shell/session.tsx';
-import { Request } from './Request.tsx';
-import { Requests } from './Requests.tsx';
-import { ServiceVersions } from './ServiceVersions.tsx';
 import { texts } from './texts.ts';
+import { lazyPage } from '../../shell/lazy.ts';
+
+const screens = () => import('./screens.ts');
+const Request = lazyPage(screens, 'Request');
+const Requests = lazyPage(screens, 'Requests');
+const ServiceVersions = lazyPage(screens, 'ServiceVersions');
 
 /** Refused by the monitoring to anyone but an agency's administrator and the operator (FORBIDDEN, audited). */
 const PROBE = 'query ProviderProbe { statistics(period: "2026") { totals { served } } }';

@@ -4,7 +4,7 @@
  */
 import { DatePicker } from 'antd';
 import { useEffect, useRef, type ComponentProps } from 'react';
-import { useLang } from '../../shell/i18n.tsx';
+import { useLang } from '../i18n.tsx';
 
 export function RangeField({ endLabel, ...props }: ComponentProps<typeof DatePicker.RangePicker> & { endLabel: string }) {
   const box = useRef<HTMLSpanElement>(null);

@@ -1,5 +1,5 @@
 /** Small helpers the operator, civil-servant and citizen screens share: dates in Vietnam time, working-day deadlines. */
-import type { Lang } from '../../shell/i18n.tsx';
+import type { Lang } from '../i18n.tsx';
 
 const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
