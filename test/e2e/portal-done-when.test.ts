@@ -192,7 +192,7 @@ test(
       await go(provider, /^Yêu cầu khai thác dịch vụ/, /Yêu cầu khai thác dịch vụ của cơ quan/);
       await shown(provider, provider.getByRole('table', { name: 'Chờ cơ quan xử lý' }).getByText(SYSTEM));
       await look(provider, '08-provider-requests');
-      await provider.getByRole('link', { name: new RegExp(`Xem xét: ${AGENCY.replaceAll('.', '\\.')} — national-data-citizen`) }).click();
+      await provider.getByRole('link', { name: new RegExp(`Xem xét: .*\\(${AGENCY.replaceAll('.', '\\.')}\\) — national-data-citizen`) }).click();
       await shown(provider, provider.getByRole('heading', { level: 1, name: 'Xem xét yêu cầu khai thác' }));
       const basic = provider.getByRole('checkbox', { name: /national-data\.citizen\.basic/ });
       await shown(provider, basic);
