@@ -65,7 +65,12 @@ export function sessionUserFrom(accessToken: string): SessionUser {
   const gateway = ((claims.resource_access as Record<string, { roles?: unknown }> | undefined)?.['lgsp-gateway'] ?? {}).roles;
   const roles = [...(Array.isArray(realm) ? realm : []), ...(Array.isArray(gateway) ? gateway : [])].filter((r): r is string => typeof r === 'string');
   const username = text(claims.preferred_username) ?? text(claims.sub) ?? '';
-  const user: SessionUser = { subject: text(claims.sub) ?? '', username, name: text(claims.name) ?? username, roles };
+  // Keycloak's `name` is "first last", which reverses a Vietnamese name VDXP gives as family and given names
+  // (Trần + Quốc Hòa → "Quốc Hòa Trần"): a citizen's is said family name first, as on their ID card.
+  const family = text(claims.family_name);
+  const given = text(claims.given_name);
+  const vietnameseOrder = roles.includes('citizen') && family !== undefined && given !== undefined ? `${family} ${given}` : undefined;
+  const user: SessionUser = { subject: text(claims.sub) ?? '', username, name: vietnameseOrder ?? text(claims.name) ?? username, roles };
   const agencyCode = text(claims.agency_code);
   if (agencyCode !== undefined) user.agencyCode = agencyCode;
   const personalId = text(claims.personal_id);
