@@ -15,7 +15,7 @@
  */
 import KeycloakAdminClient, { NetworkError } from '@keycloak/keycloak-admin-client';
 import { createLogger, ErrorCode, LgspError } from '@lgsp/kit';
-import { keycloakAdminClient, type KeycloakCredentialIssuerOptions } from './keycloak-issuer.ts';
+import { adminCalls, keycloakAdminClient, type KeycloakCredentialIssuerOptions } from './keycloak-issuer.ts';
 
 /** What the registry asks for: one client for one application of one agency. */
 export interface ApplicationClientSpec {
@@ -141,23 +141,7 @@ export function createKeycloakApplicationClients(options: KeycloakCredentialIssu
   const logger = options.logger ?? createLogger('credentials');
   const admin = keycloakAdminClient(options);
 
-  function unavailable(what: string, error: unknown): LgspError {
-    if (error instanceof LgspError) return error;
-    const status = error instanceof NetworkError ? error.response.status : undefined;
-    const level = status === 401 || status === 403 ? 'error' : 'warn';
-    logger[level]({ event: 'keycloak.admin.failed', step: what, status, error: (error as Error).message }, 'Keycloak Admin REST API call failed');
-    return new LgspError(
-      ErrorCode.IDENTITY_PROVIDER_UNAVAILABLE,
-      `identity provider failed (${what}${status === undefined ? '' : `: HTTP ${status}`}); nothing was changed`,
-    );
-  }
-  async function call<T>(what: string, step: () => Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (error) {
-      throw unavailable(what, error);
-    }
-  }
+  const { call, unavailable } = adminCalls(logger);
   async function find(clientId: string): Promise<ClientRepresentation | undefined> {
     return (await call('find client', () => admin.clients.find({ clientId }))).find((c) => c.clientId === clientId);
   }

@@ -229,16 +229,18 @@ export function keycloakAdminClient(
   return admin;
 }
 
-/** A CredentialIssuer that manages clients of `options.realm` through Keycloak's Admin REST API. */
-export function createKeycloakCredentialIssuer(options: KeycloakCredentialIssuerOptions): CredentialIssuer {
-  const logger = options.logger ?? createLogger('credentials');
-  const admin = keycloakAdminClient(options);
-
-  /** A failure of Keycloak as the caller sees it; a caller's own mistake (LgspError) is passed on. */
+/**
+ * How one Admin REST API step is run: a failure of Keycloak becomes IDENTITY_PROVIDER_UNAVAILABLE ("nothing was
+ * changed"), logged at error level for 401/403 (this platform's configuration is wrong: secret, roles — an operator
+ * must act) and warn otherwise; a caller's own mistake (LgspError) is passed on.
+ */
+export function adminCalls(logger: Logger): {
+  call<T>(what: string, step: () => Promise<T>): Promise<T>;
+  unavailable(what: string, error: unknown): LgspError;
+} {
   function unavailable(what: string, error: unknown): LgspError {
     if (error instanceof LgspError) return error;
     const status = statusOf(error);
-    // 401/403 mean this platform's configuration is wrong (secret, roles): an operator must act.
     const level = status === 401 || status === 403 ? 'error' : 'warn';
     logger[level]({ event: 'keycloak.admin.failed', step: what, status, error: (error as Error).message }, 'Keycloak Admin REST API call failed');
     return new LgspError(
@@ -246,15 +248,24 @@ export function createKeycloakCredentialIssuer(options: KeycloakCredentialIssuer
       `identity provider failed (${what}${status === undefined ? '' : `: HTTP ${status}`}); nothing was changed`,
     );
   }
+  return {
+    unavailable,
+    async call(what, step) {
+      try {
+        return await step();
+      } catch (error) {
+        throw unavailable(what, error);
+      }
+    },
+  };
+}
 
-  /** Runs one Admin REST API step; a failure of Keycloak becomes IDENTITY_PROVIDER_UNAVAILABLE. */
-  async function call<T>(what: string, step: () => Promise<T>): Promise<T> {
-    try {
-      return await step();
-    } catch (error) {
-      throw unavailable(what, error);
-    }
-  }
+/** A CredentialIssuer that manages clients of `options.realm` through Keycloak's Admin REST API. */
+export function createKeycloakCredentialIssuer(options: KeycloakCredentialIssuerOptions): CredentialIssuer {
+  const logger = options.logger ?? createLogger('credentials');
+  const admin = keycloakAdminClient(options);
+
+  const { call, unavailable } = adminCalls(logger);
 
   async function findClient(clientId: string): Promise<ClientRepresentation | undefined> {
     const found = await call('find client', () => admin.clients.find({ clientId }));
